@@ -1,0 +1,89 @@
+//! The process: configuration, telemetry, routes, workers, shutdown.
+//!
+//! `Application::build` connects the store (migrating it), binds the port (0 in tests) and
+//! returns; `run_until_stopped` serves HTTP and runs the outbox and reminder workers.
+
+pub mod routes;
+pub mod telemetry;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use handlers::{cache::Cache, Clock, Config, Ctx, Store};
+use metrics_exporter_prometheus::PrometheusHandle;
+use tokio::net::TcpListener;
+
+/// Shared by every route.
+#[derive(Clone)]
+pub struct AppState {
+    pub ctx: Arc<Ctx>,
+    pub metrics: PrometheusHandle,
+}
+
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+    shutdown_tx: tokio::sync::watch::Sender<bool>,
+}
+
+impl Application {
+    pub async fn build(config: Config, clock: Clock) -> anyhow::Result<Application> {
+        let store = Store::connect_and_migrate(&config.database_url)
+            .await
+            .context("opening the store")?;
+        let cache = match &config.redis_url {
+            Some(url) => Cache::new(url.expose()).map_err(anyhow::Error::msg)?,
+            None => Cache::none(),
+        };
+        let addr = format!("{}:{}", config.bind_addr, config.port);
+        let listener = TcpListener::bind(&addr).await.with_context(|| format!("binding {addr}"))?;
+        let ctx = Ctx::new(config, store, cache, clock);
+        let (shutdown_tx, _) = tokio::sync::watch::channel(false);
+        Ok(Application { listener, state: AppState { ctx, metrics: telemetry::metrics_handle() }, shutdown_tx })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().expect("bound")
+    }
+
+    pub fn ctx(&self) -> Arc<Ctx> {
+        self.state.ctx.clone()
+    }
+
+    /// A sender that stops the server and workers gracefully.
+    pub fn shutdown_handle(&self) -> tokio::sync::watch::Sender<bool> {
+        self.shutdown_tx.clone()
+    }
+
+    /// Serves and runs the workers in this one task (aborting it stops everything).
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let router = routes::router(self.state.clone());
+        let ctx = self.state.ctx.clone();
+        let mut rx = self.shutdown_tx.subscribe();
+        let serve = axum::serve(self.listener, router).with_graceful_shutdown(async move {
+            let _ = rx.wait_for(|s| *s).await;
+        });
+        let outbox = handlers::outbox::run_worker(ctx.clone(), self.shutdown_tx.subscribe());
+        let reminders = handlers::reminder::run_worker(ctx.clone(), self.shutdown_tx.subscribe());
+        tracing::info!("ready");
+        let (served, _, _) = tokio::join!(serve, outbox, reminders);
+        served.context("http server")
+    }
+}
+
+/// Stops on SIGTERM/ctrl-c (Railway sends SIGTERM on redeploy).
+pub async fn shutdown_signal(tx: tokio::sync::watch::Sender<bool>) {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+    let _ = tx.send(true);
+}

@@ -1,0 +1,80 @@
+//! `chatops`: the Slack incident and control bot. See the README.
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "chatops", version, about = "Slack incident and control bot for Julia")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Cmd>,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Run the server (default).
+    Serve,
+    /// Apply the store's migrations and exit.
+    Migrate,
+    /// Print the effective configuration (secrets redacted) and what each feature is missing.
+    CheckConfig,
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let config = match handlers::Config::from_env() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("configuration error: {e}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    match cli.command.unwrap_or(Cmd::Serve) {
+        Cmd::CheckConfig => {
+            let (report, ok) = config.report();
+            print!("{report}");
+            if ok {
+                std::process::ExitCode::SUCCESS
+            } else {
+                std::process::ExitCode::from(1)
+            }
+        }
+        Cmd::Migrate => {
+            bot::telemetry::init_logs(config.log_format);
+            match handlers::Store::connect_and_migrate(&config.database_url).await {
+                Ok(_) => {
+                    println!("migrations applied");
+                    std::process::ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("{e}");
+                    std::process::ExitCode::from(1)
+                }
+            }
+        }
+        Cmd::Serve => {
+            bot::telemetry::init_logs(config.log_format);
+            let (_, ok) = config.report();
+            if !ok {
+                eprintln!("SLACK_SIGNING_SECRET is not set: run `chatops check-config`");
+                return std::process::ExitCode::from(2);
+            }
+            let app = match bot::Application::build(config, handlers::Clock::system()).await {
+                Ok(a) => a,
+                Err(e) => {
+                    eprintln!("cannot start: {e:#}");
+                    return std::process::ExitCode::from(1);
+                }
+            };
+            tracing::info!(addr = %app.local_addr(), "listening");
+            tokio::spawn(bot::shutdown_signal(app.shutdown_handle()));
+            match app.run_until_stopped().await {
+                Ok(()) => std::process::ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("{e:#}");
+                    std::process::ExitCode::from(1)
+                }
+            }
+        }
+    }
+}

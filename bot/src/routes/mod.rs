@@ -1,0 +1,29 @@
+//! HTTP surface: `/slack/commands`, `/slack/events`, `/slack/interactions` (signature checked
+//! before anything else), `/health`, `/health/ready`, `/metrics`.
+
+pub mod health;
+pub mod slack;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::Router;
+
+use crate::AppState;
+
+/// Bodies over this get 413.
+pub const MAX_BODY: usize = 1024 * 1024;
+
+/// The paths the manifest's request URLs must point at.
+pub const SLACK_PATHS: &[&str] = &["/slack/commands", "/slack/events", "/slack/interactions"];
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/slack/commands", post(slack::commands))
+        .route("/slack/events", post(slack::events))
+        .route("/slack/interactions", post(slack::interactions))
+        .route("/health", get(health::live))
+        .route("/health/ready", get(health::ready))
+        .route("/metrics", get(health::metrics))
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .with_state(state)
+}

@@ -1,0 +1,180 @@
+//! Slack's three endpoints. Every request: raw bytes under the size limit, then the v0
+//! signature and the ±300 s window (401 on failure, nothing else happens), then parsing.
+//! Slack always gets its answer within 3 s.
+
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use handlers::signature;
+use handlers::slash::{Ack, SlashCommand};
+use serde_json::Value;
+
+use crate::AppState;
+
+/// Slack's limit is 3 s; leave room for the network.
+const ACK_BUDGET: Duration = Duration::from_millis(2500);
+
+fn header<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    h.get(name).and_then(|v| v.to_str().ok())
+}
+
+fn verify(state: &AppState, route: &'static str, headers: &HeaderMap, body: &[u8]) -> Result<(), Response> {
+    let r = signature::verify(
+        state.ctx.config.slack_signing_secret.expose(),
+        header(headers, "x-slack-request-timestamp"),
+        header(headers, "x-slack-signature"),
+        body,
+        state.ctx.clock.now_secs(),
+    );
+    r.map_err(|e| {
+        metrics::counter!("slack_requests_total", "route" => route, "outcome" => e.outcome()).increment(1);
+        tracing::info!(route, outcome = e.outcome(), "request refused");
+        StatusCode::UNAUTHORIZED.into_response()
+    })
+}
+
+fn done(route: &'static str, outcome: &'static str, started: Instant) {
+    metrics::counter!("slack_requests_total", "route" => route, "outcome" => outcome).increment(1);
+    metrics::histogram!("slack_ack_seconds", "route" => route).record(started.elapsed().as_secs_f64());
+}
+
+fn request_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()[..12].to_string()
+}
+
+pub async fn commands(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let started = Instant::now();
+    // Slack's unsigned ssl_check (form, exactly `ssl_check=1`): empty 200, nothing else read.
+    if header(&headers, "x-slack-signature").is_none()
+        && header(&headers, "content-type").is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"))
+        && serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body)
+            .is_ok_and(|f| f.iter().any(|(k, v)| k == "ssl_check" && v == "1"))
+    {
+        return StatusCode::OK.into_response();
+    }
+    if let Err(r) = verify(&state, "commands", &headers, &body) {
+        return r;
+    }
+    let cmd: SlashCommand = match serde_urlencoded::from_bytes(&body) {
+        Ok(c) => c,
+        Err(_) => {
+            done("commands", "bad_request", started);
+            return StatusCode::BAD_REQUEST.into_response();
+        }
+    };
+    let rid = request_id();
+    let (command, user, response_url) = (cmd.command.clone(), cmd.user_id.clone(), cmd.response_url.clone());
+    let ctx = state.ctx.clone();
+    let task = tokio::spawn(handlers::slash::handle(ctx.clone(), cmd));
+    let ack = finish_in_time(ctx, task, response_url).await;
+    tracing::info!(request_id = %rid, route = "commands", command = %command, user = %user, "command acknowledged");
+    done("commands", "accepted", started);
+    match ack {
+        Ack::Empty => StatusCode::OK.into_response(),
+        Ack::Body(v) => Json(v).into_response(),
+    }
+}
+
+/// Waits for the handler up to the ack budget; past it answers "working on it" and lets the
+/// handler's answer go through `response_url` when it comes.
+async fn finish_in_time(ctx: std::sync::Arc<handlers::Ctx>, mut task: tokio::task::JoinHandle<Ack>, response_url: String) -> Ack {
+    match tokio::time::timeout(ACK_BUDGET, &mut task).await {
+        Ok(Ok(ack)) => ack,
+        Ok(Err(_)) => Ack::Body(handlers::FlowError::Internal(anyhow::anyhow!("command task panicked")).into_msg(ctx.locale()).ephemeral()),
+        Err(_) => {
+            let l = ctx.locale();
+            tokio::spawn(async move {
+                if let Ok(Ack::Body(v)) = task.await {
+                    let _ = ctx.slack.respond(&response_url, &v).await;
+                }
+            });
+            Ack::Body(messages::working_on_it(l).ephemeral())
+        }
+    }
+}
+
+pub async fn events(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let started = Instant::now();
+    if let Err(r) = verify(&state, "events", &headers, &body) {
+        return r;
+    }
+    let envelope: Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(_) => {
+            done("events", "bad_request", started);
+            return StatusCode::BAD_REQUEST.into_response();
+        }
+    };
+    match envelope.get("type").and_then(Value::as_str) {
+        Some("url_verification") => {
+            done("events", "accepted", started);
+            let challenge = envelope.get("challenge").and_then(Value::as_str).unwrap_or_default().to_string();
+            Json(serde_json::json!({ "challenge": challenge })).into_response()
+        }
+        Some("event_callback") => {
+            let event_id = envelope.get("event_id").and_then(Value::as_str).unwrap_or_default().to_string();
+            let ctx = state.ctx.clone();
+            let first = if event_id.is_empty() {
+                Ok(true)
+            } else {
+                handlers::cache::first_delivery(&ctx, &event_id).await
+            };
+            match first {
+                Ok(true) => {
+                    tracing::info!(route = "events", event_id = %event_id, retry = header(&headers, "x-slack-retry-num").unwrap_or("0"), "event accepted");
+                    tokio::spawn(handlers::event::handle(ctx, envelope));
+                    done("events", "accepted", started);
+                }
+                Ok(false) => {
+                    tracing::info!(route = "events", event_id = %event_id, "duplicate event acknowledged");
+                    done("events", "dedupe", started);
+                }
+                Err(e) => {
+                    // The store is down: ask Slack to retry later rather than lose the event.
+                    tracing::warn!(error = %handlers::config::redact_url(&e.to_string()), "dedupe store unavailable");
+                    done("events", "store_unavailable", started);
+                    return StatusCode::SERVICE_UNAVAILABLE.into_response();
+                }
+            }
+            StatusCode::OK.into_response()
+        }
+        _ => {
+            // app_rate_limited and anything unknown: acknowledged and ignored.
+            done("events", "ignored", started);
+            StatusCode::OK.into_response()
+        }
+    }
+}
+
+pub async fn interactions(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let started = Instant::now();
+    if let Err(r) = verify(&state, "interactions", &headers, &body) {
+        return r;
+    }
+    let payload: Option<Value> = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body)
+        .ok()
+        .and_then(|f| f.into_iter().find(|(k, _)| k == "payload"))
+        .and_then(|(_, p)| serde_json::from_str(&p).ok());
+    let Some(payload) = payload else {
+        done("interactions", "bad_request", started);
+        return StatusCode::BAD_REQUEST.into_response();
+    };
+    let kind = payload.get("type").and_then(Value::as_str).unwrap_or("").to_string();
+    let user = payload.pointer("/user/id").and_then(Value::as_str).unwrap_or("").to_string();
+    let ctx = state.ctx.clone();
+    let task = tokio::spawn(handlers::interaction::handle(ctx, payload));
+    let reply = match tokio::time::timeout(ACK_BUDGET, task).await {
+        Ok(Ok(r)) => r,
+        _ => None,
+    };
+    tracing::info!(request_id = %request_id(), route = "interactions", kind = %kind, user = %user, "interaction acknowledged");
+    done("interactions", "accepted", started);
+    match reply {
+        None => StatusCode::OK.into_response(),
+        Some(v) => Json(v).into_response(),
+    }
+}

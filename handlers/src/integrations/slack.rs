@@ -1,0 +1,246 @@
+//! Slack Web API client: configurable base URL, a timeout on every call, typed `ok:false`
+//! errors, 429 `Retry-After`. The token goes only in the `Authorization` header, never logged.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::config::Secret;
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum SlackError {
+    #[error("Slack answered `{code}`")]
+    Api { code: String, needed: Option<String>, body: Value },
+    #[error("Slack is rate limiting the bot (retry after {0:?})")]
+    RateLimited(Duration),
+    #[error("Slack answered HTTP {0}")]
+    Http(u16),
+    #[error("Slack did not answer in time")]
+    Timeout,
+    #[error("Slack could not be reached")]
+    Network,
+    #[error("SLACK_BOT_TOKEN is not set")]
+    NoToken,
+}
+
+impl SlackError {
+    /// The short code recorded with a failed delivery and used as a metrics label.
+    pub fn code(&self) -> String {
+        match self {
+            SlackError::Api { code, .. } => code.clone(),
+            SlackError::RateLimited(_) => "ratelimited".into(),
+            SlackError::Http(s) => format!("http_{s}"),
+            SlackError::Timeout => "timeout".into(),
+            SlackError::Network => "network".into(),
+            SlackError::NoToken => "no_token".into(),
+        }
+    }
+    /// Worth trying again later (the same call may succeed).
+    pub fn retryable(&self) -> bool {
+        match self {
+            SlackError::Api { code, .. } => matches!(
+                code.as_str(),
+                "ratelimited" | "rate_limited" | "internal_error" | "fatal_error" | "service_unavailable" | "request_timeout"
+            ),
+            SlackError::Http(s) => *s >= 500 || *s == 408,
+            SlackError::RateLimited(_) | SlackError::Timeout | SlackError::Network | SlackError::NoToken => true,
+        }
+    }
+    pub fn is(&self, c: &str) -> bool {
+        matches!(self, SlackError::Api { code, .. } if code == c)
+    }
+}
+
+#[derive(Clone)]
+pub struct SlackClient {
+    http: reqwest::Client,
+    base: String,
+    token: Secret,
+    groups: std::sync::Arc<Mutex<HashMap<String, (Instant, Vec<String>)>>>,
+}
+
+impl std::fmt::Debug for SlackClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SlackClient").field("base", &self.base).field("token", &self.token).finish()
+    }
+}
+
+/// How long user-group members are cached.
+const GROUP_TTL: Duration = Duration::from_secs(180);
+
+impl SlackClient {
+    pub fn new(base: &str, token: Secret, timeout: Duration) -> Self {
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(Duration::from_secs(3))
+            .pool_idle_timeout(Duration::from_secs(60))
+            .build()
+            .expect("reqwest client builds");
+        SlackClient { http, base: base.trim_end_matches('/').to_string(), token, groups: Default::default() }
+    }
+
+    /// One Web API call (POST JSON). `ok:false` becomes `SlackError::Api`.
+    pub async fn call(&self, method: &str, body: &Value) -> Result<Value, SlackError> {
+        if self.token.is_empty() {
+            return Err(SlackError::NoToken);
+        }
+        let started = Instant::now();
+        let resp = self
+            .http
+            .post(format!("{}/{}", self.base, method))
+            .header("Authorization", format!("Bearer {}", self.token.expose()))
+            .header("Content-Type", "application/json; charset=utf-8")
+            .body(serde_json::to_vec(body).expect("json"))
+            .send()
+            .await
+            .map_err(classify);
+        let result = match resp {
+            Err(e) => Err(e),
+            Ok(resp) => {
+                let status = resp.status().as_u16();
+                if status == 429 {
+                    let wait = resp
+                        .headers()
+                        .get("retry-after")
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| v.trim().parse::<u64>().ok())
+                        .unwrap_or(1);
+                    Err(SlackError::RateLimited(Duration::from_secs(wait.min(300))))
+                } else if status >= 300 {
+                    Err(SlackError::Http(status))
+                } else {
+                    match resp.json::<Value>().await {
+                        Err(_) => Err(SlackError::Http(status)),
+                        Ok(v) if v.get("ok").and_then(Value::as_bool) == Some(true) => Ok(v),
+                        Ok(v) => Err(SlackError::Api {
+                            code: v.get("error").and_then(Value::as_str).unwrap_or("unknown_error").to_string(),
+                            needed: v.get("needed").and_then(Value::as_str).map(String::from),
+                            body: v,
+                        }),
+                    }
+                }
+            }
+        };
+        let outcome = match &result {
+            Ok(_) => "ok".to_string(),
+            Err(e) => e.code(),
+        };
+        metrics::counter!("slack_api_calls_total", "method" => method.to_string(), "outcome" => outcome).increment(1);
+        metrics::histogram!("slack_api_seconds", "method" => method.to_string()).record(started.elapsed().as_secs_f64());
+        result
+    }
+
+    /// A call made inline by a flow (not through the outbox): waits `Retry-After` and retries
+    /// 5xx/timeouts a few times, never longer than `budget` in total.
+    pub async fn call_retrying(&self, method: &str, body: &Value, budget: Duration) -> Result<Value, SlackError> {
+        let deadline = Instant::now() + budget;
+        let mut attempt = 0u32;
+        loop {
+            match self.call(method, body).await {
+                Ok(v) => return Ok(v),
+                Err(e) if e.retryable() && !matches!(e, SlackError::NoToken) => {
+                    let wait = match &e {
+                        SlackError::RateLimited(d) => *d,
+                        _ => Duration::from_millis(300 * 2u64.pow(attempt.min(4))),
+                    };
+                    attempt += 1;
+                    if Instant::now() + wait > deadline || attempt > 5 {
+                        return Err(e);
+                    }
+                    tokio::time::sleep(wait).await;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Posts to a `response_url` (not a Web API envelope: success is judged by HTTP status).
+    pub async fn respond(&self, response_url: &str, body: &Value) -> Result<(), SlackError> {
+        let resp = self
+            .http
+            .post(response_url)
+            .header("Content-Type", "application/json")
+            .json(body)
+            .send()
+            .await
+            .map_err(classify)?;
+        let status = resp.status().as_u16();
+        if (200..300).contains(&status) {
+            Ok(())
+        } else if status == 429 {
+            Err(SlackError::RateLimited(Duration::from_secs(1)))
+        } else {
+            Err(SlackError::Http(status))
+        }
+    }
+
+    /// Step 2 of the files upload v2 flow: the bytes to the `upload_url`.
+    pub async fn upload_bytes(&self, upload_url: &str, filename: &str, bytes: Vec<u8>) -> Result<(), SlackError> {
+        let _ = filename;
+        let resp = self
+            .http
+            .post(upload_url)
+            .header("Content-Type", "application/octet-stream")
+            .body(bytes)
+            .send()
+            .await
+            .map_err(classify)?;
+        match resp.status().as_u16() {
+            200 => Ok(()),
+            s => Err(SlackError::Http(s)),
+        }
+    }
+
+    /// Uploads a file to a channel (files v2: getUploadURLExternal, POST, completeUploadExternal).
+    pub async fn upload_file(
+        &self,
+        channel: &str,
+        filename: &str,
+        title: &str,
+        content: &[u8],
+        initial_comment: Option<&str>,
+    ) -> Result<String, SlackError> {
+        let r = self
+            .call(
+                "files.getUploadURLExternal",
+                &serde_json::json!({"filename": filename, "length": content.len()}),
+            )
+            .await?;
+        let url = r.get("upload_url").and_then(Value::as_str).ok_or(SlackError::Http(200))?.to_string();
+        let file_id = r.get("file_id").and_then(Value::as_str).ok_or(SlackError::Http(200))?.to_string();
+        self.upload_bytes(&url, filename, content.to_vec()).await?;
+        let mut body = serde_json::json!({"files": [{"id": file_id, "title": title}], "channel_id": channel});
+        if let Some(c) = initial_comment {
+            body["initial_comment"] = c.into();
+        }
+        self.call("files.completeUploadExternal", &body).await?;
+        Ok(file_id)
+    }
+
+    /// Members of a user group (`usergroups.users.list`), cached a few minutes.
+    pub async fn usergroup_members(&self, group: &str) -> Result<Vec<String>, SlackError> {
+        if let Some((at, users)) = self.groups.lock().expect("lock").get(group) {
+            if at.elapsed() < GROUP_TTL {
+                return Ok(users.clone());
+            }
+        }
+        let v = self.call("usergroups.users.list", &serde_json::json!({"usergroup": group})).await?;
+        let users: Vec<String> = v
+            .get("users")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(|u| u.as_str().map(String::from)).collect())
+            .unwrap_or_default();
+        self.groups.lock().expect("lock").insert(group.to_string(), (Instant::now(), users.clone()));
+        Ok(users)
+    }
+}
+
+fn classify(e: reqwest::Error) -> SlackError {
+    if e.is_timeout() {
+        SlackError::Timeout
+    } else {
+        SlackError::Network
+    }
+}

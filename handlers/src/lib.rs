@@ -1,0 +1,103 @@
+//! What the bot does. One module per domain concept:
+//!
+//! - [`command`]: the grammar (slash-command text -> typed commands)
+//! - [`slash`], [`interaction`], [`event`]: entry points the HTTP/Socket Mode transports call
+//! - [`incident`]: declare, update, resolve… and their store
+//! - [`reminder`]: the update cadence, escalation and post-mortem due dates
+//! - [`outbox`]: posts the bot owes Slack, delivered by a worker
+//! - [`audit`], [`cache`] (Redis), [`store`], [`integrations`] (Slack and the controlled system)
+
+pub mod audit;
+pub mod cache;
+pub mod clock;
+pub mod command;
+pub mod config;
+pub mod control;
+pub mod event;
+pub mod incident;
+pub mod integrations;
+pub mod interaction;
+pub mod outbox;
+pub mod reminder;
+pub mod signature;
+pub mod slash;
+pub mod store;
+
+use std::sync::Arc;
+
+use tokio::sync::Notify;
+
+pub use clock::Clock;
+pub use config::Config;
+pub use store::Store;
+
+/// Everything a flow needs: configuration, store, clients, clock, worker wake-ups.
+pub struct Ctx {
+    pub config: Arc<Config>,
+    pub store: Store,
+    pub slack: integrations::slack::SlackClient,
+    pub cache: cache::Cache,
+    pub clock: Clock,
+    /// Poked after a transaction wrote outbox rows.
+    pub outbox_wake: Notify,
+    /// Poked after a change to an incident's reminder schedule.
+    pub reminder_wake: Notify,
+}
+
+impl Ctx {
+    pub fn new(config: Config, store: Store, cache: cache::Cache, clock: Clock) -> Arc<Ctx> {
+        let slack = integrations::slack::SlackClient::new(
+            &config.slack_api_url,
+            config.slack_bot_token.clone(),
+            config.slack_timeout,
+        );
+        Arc::new(Ctx {
+            config: Arc::new(config),
+            store,
+            slack,
+            cache,
+            clock,
+            outbox_wake: Notify::new(),
+            reminder_wake: Notify::new(),
+        })
+    }
+
+    pub fn locale(&self) -> messages::Locale {
+        self.config.locale
+    }
+}
+
+/// A handled failure: either the user's (shown as is) or ours (shown with a reference).
+#[derive(Debug)]
+pub enum FlowError {
+    User(messages::Msg),
+    Internal(anyhow::Error),
+}
+
+impl From<sqlx::Error> for FlowError {
+    fn from(e: sqlx::Error) -> Self {
+        FlowError::Internal(anyhow::anyhow!("store: {}", config::redact_url(&e.to_string())))
+    }
+}
+
+impl From<anyhow::Error> for FlowError {
+    fn from(e: anyhow::Error) -> Self {
+        FlowError::Internal(e)
+    }
+}
+
+impl FlowError {
+    /// The message for the user; unexpected errors are logged with the same reference.
+    pub fn into_msg(self, locale: messages::Locale) -> messages::Msg {
+        match self {
+            FlowError::User(m) => m,
+            FlowError::Internal(e) => {
+                let reference = format!("e-{}", &uuid::Uuid::new_v4().simple().to_string()[..6]);
+                tracing::error!(reference = %reference, error = ?e, "flow failed");
+                messages::internal_error(locale, &reference)
+            }
+        }
+    }
+}
+
+pub type FlowResult<T> = Result<T, FlowError>;

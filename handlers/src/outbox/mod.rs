@@ -1,0 +1,333 @@
+//! The outbox: every message the bot owes a channel is a row, written in the same transaction
+//! as the change that caused it, then delivered by [`run_worker`].
+//!
+//! Delivery: per channel in order (a row waits for the older pending rows of its channel),
+//! about one post per second per channel, 429 `Retry-After` honoured per method, backoff on
+//! 5xx/timeouts, and a row that still fails after the last try is kept with its error.
+//! Rows are claimed with a lease, so several replicas never deliver a row twice while the lease
+//! holds, and a replica that dies loses its lease when it expires (at-least-once).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use sqlx::{AnyConnection, Row};
+use tokio::sync::Mutex;
+
+use crate::integrations::slack::SlackError;
+use crate::Ctx;
+
+/// One Web API call the bot owes Slack.
+#[derive(Debug, Clone)]
+pub struct OutboxItem {
+    pub method: String,
+    pub channel: String,
+    pub body: Value,
+    /// Deliver only after this row, and copy its `ts` into `depends_field` (`thread_ts`, `timestamp`).
+    pub depends_on: Option<i64>,
+    pub depends_field: Option<String>,
+    pub tag: Option<String>,
+}
+
+impl OutboxItem {
+    /// A `chat.postMessage`.
+    pub fn post(channel: &str, msg: &messages::Msg) -> Self {
+        OutboxItem {
+            method: "chat.postMessage".into(),
+            channel: channel.to_string(),
+            body: msg.post(channel),
+            depends_on: None,
+            depends_field: None,
+            tag: None,
+        }
+    }
+    /// A reply in the thread of the message another outbox row posts.
+    pub fn reply_to(mut self, parent: i64) -> Self {
+        self.depends_on = Some(parent);
+        self.depends_field = Some("thread_ts".into());
+        self
+    }
+    /// A reply in the thread of a message already posted.
+    pub fn in_thread(mut self, ts: &str) -> Self {
+        self.body["thread_ts"] = ts.into();
+        self
+    }
+    /// `pins.add` of the message another outbox row posts.
+    pub fn pin(channel: &str, parent: i64) -> Self {
+        OutboxItem {
+            method: "pins.add".into(),
+            channel: channel.to_string(),
+            body: serde_json::json!({"channel": channel}),
+            depends_on: Some(parent),
+            depends_field: Some("timestamp".into()),
+            tag: None,
+        }
+    }
+    pub fn topic(channel: &str, topic: &str) -> Self {
+        OutboxItem {
+            method: "conversations.setTopic".into(),
+            channel: channel.to_string(),
+            body: serde_json::json!({"channel": channel, "topic": messages::blocks::truncate(topic, 250)}),
+            depends_on: None,
+            depends_field: None,
+            tag: None,
+        }
+    }
+    pub fn tagged(mut self, tag: impl Into<String>) -> Self {
+        self.tag = Some(tag.into());
+        self
+    }
+}
+
+/// Writes a row in the caller's transaction; returns its id.
+pub async fn enqueue(conn: &mut AnyConnection, item: &OutboxItem, now_ms: i64) -> Result<i64, sqlx::Error> {
+    let row = sqlx::query(
+        "INSERT INTO outbox (method, channel, body, depends_on, depends_field, status, attempts, next_attempt_at, tag, created_at)
+         VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $7, $8) RETURNING id",
+    )
+    .bind(&item.method)
+    .bind(&item.channel)
+    .bind(item.body.to_string())
+    .bind(item.depends_on)
+    .bind(item.depends_field.as_deref())
+    .bind(now_ms)
+    .bind(item.tag.as_deref())
+    .bind(now_ms)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(row.try_get::<i64, _>(0)?)
+}
+
+#[derive(Debug)]
+struct Claimed {
+    id: i64,
+    method: String,
+    channel: String,
+    body: String,
+    depends_on: Option<i64>,
+    depends_field: Option<String>,
+    attempts: i64,
+}
+
+/// In-memory pacing of one worker: last post per channel, methods paused by a 429.
+#[derive(Default)]
+pub struct Pacing {
+    last_post: HashMap<String, Instant>,
+    paused_until: HashMap<String, Instant>,
+}
+
+pub type SharedPacing = Arc<Mutex<Pacing>>;
+
+const BATCH: i64 = 32;
+
+/// Claims and delivers one batch (at most one row per channel). Returns how many rows it handled.
+pub async fn deliver_batch(ctx: &Ctx, pacing: &SharedPacing) -> Result<usize, sqlx::Error> {
+    let now = ctx.clock.now_ms();
+    let token = uuid::Uuid::new_v4().to_string();
+    let lease_until = now + ctx.config.outbox_lease.as_millis() as i64;
+    let sql = format!(
+        "UPDATE outbox SET lease_token = $1, lease_until = $2 WHERE id IN (
+           SELECT o.id FROM outbox o
+           WHERE o.status = 'pending' AND o.next_attempt_at <= $3
+             AND (o.lease_until IS NULL OR o.lease_until < $3)
+             AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.channel = o.channel AND p.status = 'pending' AND p.id < o.id)
+             AND (o.depends_on IS NULL OR EXISTS (SELECT 1 FROM outbox d WHERE d.id = o.depends_on AND d.status <> 'pending'))
+           ORDER BY o.id LIMIT $4{})
+         RETURNING id, method, channel, body, depends_on, depends_field, attempts",
+        ctx.store.skip_locked()
+    );
+    let rows = sqlx::query(&sql)
+        .bind(&token)
+        .bind(lease_until)
+        .bind(now)
+        .bind(BATCH)
+        .fetch_all(&ctx.store.pool)
+        .await?;
+    let claimed: Vec<Claimed> = rows
+        .iter()
+        .map(|r| Claimed {
+            id: r.get(0),
+            method: r.get(1),
+            channel: r.get(2),
+            body: r.get(3),
+            depends_on: r.get(4),
+            depends_field: r.get(5),
+            attempts: r.get(6),
+        })
+        .collect();
+    let n = claimed.len();
+    let futs = claimed.into_iter().map(|c| deliver_one(ctx, pacing, c, &token));
+    futures::future::join_all(futs).await;
+    Ok(n)
+}
+
+enum Outcome {
+    Sent(Option<String>),
+    Retry { at_ms: i64, error: String, count_attempt: bool },
+    Failed(String),
+}
+
+async fn deliver_one(ctx: &Ctx, pacing: &SharedPacing, c: Claimed, token: &str) {
+    let mut body: Value = serde_json::from_str(&c.body).unwrap_or(Value::Null);
+    // Resolve the dependency: the parent's ts goes into thread_ts / timestamp.
+    if let (Some(parent), Some(field)) = (c.depends_on, c.depends_field.as_deref()) {
+        let parent_row = sqlx::query("SELECT status, result_ts FROM outbox WHERE id = $1")
+            .bind(parent)
+            .fetch_optional(&ctx.store.pool)
+            .await;
+        match parent_row {
+            Ok(Some(r)) => {
+                let status: String = r.get(0);
+                let ts: Option<String> = r.get(1);
+                match (status.as_str(), ts) {
+                    ("sent", Some(ts)) => body[field] = ts.into(),
+                    _ if c.method == "chat.postMessage" => {} // parent failed: post at top level
+                    _ => {
+                        finish(ctx, &c, token, Outcome::Failed("parent_failed".into())).await;
+                        return;
+                    }
+                }
+            }
+            _ => {
+                finish(ctx, &c, token, Outcome::Failed("parent_missing".into())).await;
+                return;
+            }
+        }
+    }
+    // Pacing: method paused by a 429, and about one post per second per channel.
+    let wait = {
+        let p = pacing.lock().await;
+        let now = Instant::now();
+        if let Some(until) = p.paused_until.get(&c.method).filter(|u| **u > now) {
+            let at = ctx.clock.now_ms() + (*until - now).as_millis() as i64;
+            drop(p);
+            finish(ctx, &c, token, Outcome::Retry { at_ms: at, error: "ratelimited".into(), count_attempt: false }).await;
+            return;
+        }
+        if c.method == "chat.postMessage" {
+            p.last_post
+                .get(&c.channel)
+                .map(|last| (*last + ctx.config.outbox_channel_interval).saturating_duration_since(now))
+                .unwrap_or_default()
+        } else {
+            Duration::ZERO
+        }
+    };
+    if !wait.is_zero() {
+        tokio::time::sleep(wait).await;
+    }
+    if c.method == "chat.postMessage" {
+        pacing.lock().await.last_post.insert(c.channel.clone(), Instant::now());
+    }
+    let result = ctx.slack.call(&c.method, &body).await;
+    let outcome = match result {
+        Ok(v) => Outcome::Sent(
+            v.get("ts")
+                .or_else(|| v.pointer("/message/ts"))
+                .and_then(Value::as_str)
+                .map(String::from),
+        ),
+        Err(e) if e.is("already_pinned") || e.is("already_in_channel") => Outcome::Sent(None),
+        Err(SlackError::RateLimited(d)) => {
+            pacing.lock().await.paused_until.insert(c.method.clone(), Instant::now() + d);
+            Outcome::Retry {
+                at_ms: ctx.clock.now_ms() + d.as_millis() as i64,
+                error: "ratelimited".into(),
+                count_attempt: false,
+            }
+        }
+        Err(e) if e.retryable() && (c.attempts + 1) < ctx.config.outbox_max_attempts as i64 => {
+            let backoff = Duration::from_millis((500u64 << c.attempts.min(7)).min(60_000));
+            Outcome::Retry { at_ms: ctx.clock.now_ms() + backoff.as_millis() as i64, error: e.code(), count_attempt: true }
+        }
+        Err(e) => Outcome::Failed(e.code()),
+    };
+    finish(ctx, &c, token, outcome).await;
+}
+
+async fn finish(ctx: &Ctx, c: &Claimed, token: &str, outcome: Outcome) {
+    let now = ctx.clock.now_ms();
+    let q = match &outcome {
+        Outcome::Sent(ts) => sqlx::query(
+            "UPDATE outbox SET status = 'sent', result_ts = $1, sent_at = $2, attempts = attempts + 1, lease_token = NULL, lease_until = NULL
+             WHERE id = $3 AND lease_token = $4",
+        )
+        .bind(ts.clone())
+        .bind(now)
+        .bind(c.id)
+        .bind(token),
+        Outcome::Retry { at_ms, error, count_attempt } => sqlx::query(
+            "UPDATE outbox SET next_attempt_at = $1, last_error = $2, attempts = attempts + $3, lease_token = NULL, lease_until = NULL
+             WHERE id = $4 AND lease_token = $5",
+        )
+        .bind(*at_ms)
+        .bind(error.clone())
+        .bind(if *count_attempt { 1i64 } else { 0i64 })
+        .bind(c.id)
+        .bind(token),
+        Outcome::Failed(error) => sqlx::query(
+            "UPDATE outbox SET status = 'failed', last_error = $1, attempts = attempts + 1, lease_token = NULL, lease_until = NULL
+             WHERE id = $2 AND lease_token = $3",
+        )
+        .bind(error.clone())
+        .bind(c.id)
+        .bind(token),
+    };
+    match &outcome {
+        Outcome::Sent(_) => metrics::counter!("outbox_delivered_total", "method" => c.method.clone()).increment(1),
+        Outcome::Retry { error, .. } => {
+            metrics::counter!("outbox_delivery_failures_total", "error" => error.clone(), "final" => "false").increment(1)
+        }
+        Outcome::Failed(error) => {
+            tracing::warn!(outbox_id = c.id, method = %c.method, channel = %c.channel, error = %error, "outbox delivery failed for good");
+            metrics::counter!("outbox_delivery_failures_total", "error" => error.clone(), "final" => "true").increment(1)
+        }
+    }
+    if let Err(e) = q.execute(&ctx.store.pool).await {
+        tracing::error!(outbox_id = c.id, error = %e, "could not record the outbox outcome; the lease will expire and the row will be retried");
+    }
+}
+
+/// Pending rows and the age of the oldest, for `/metrics`.
+pub async fn depth(ctx: &Ctx) -> Result<(i64, Option<i64>), sqlx::Error> {
+    let r = sqlx::query("SELECT COUNT(*), MIN(created_at) FROM outbox WHERE status = 'pending'")
+        .fetch_one(&ctx.store.pool)
+        .await?;
+    let n: i64 = r.get(0);
+    let oldest: Option<i64> = r.get(1);
+    Ok((n, oldest.map(|t| ctx.clock.now_ms() - t)))
+}
+
+/// The delivery loop: runs until `shutdown` fires. Wakes on `ctx.outbox_wake` (a local write)
+/// or every `OUTBOX_POLL_INTERVAL` (writes by other replicas, retries coming due).
+pub async fn run_worker(ctx: Arc<Ctx>, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+    let pacing: SharedPacing = Default::default();
+    let mut last_gauge = Instant::now() - Duration::from_secs(10);
+    loop {
+        if *shutdown.borrow() {
+            return;
+        }
+        let handled = match deliver_batch(&ctx, &pacing).await {
+            Ok(n) => n,
+            Err(e) => {
+                tracing::warn!(error = %crate::config::redact_url(&e.to_string()), "outbox: store unavailable, retrying");
+                0
+            }
+        };
+        if last_gauge.elapsed() > Duration::from_secs(5) {
+            last_gauge = Instant::now();
+            if let Ok((n, oldest)) = depth(&ctx).await {
+                metrics::gauge!("outbox_depth").set(n as f64);
+                metrics::gauge!("outbox_oldest_age_seconds").set(oldest.unwrap_or(0) as f64 / 1000.0);
+            }
+        }
+        if handled == 0 {
+            tokio::select! {
+                _ = ctx.outbox_wake.notified() => {}
+                _ = tokio::time::sleep(ctx.config.outbox_poll) => {}
+                _ = shutdown.changed() => {}
+            }
+        }
+    }
+}

@@ -1,0 +1,133 @@
+//! The bot's own store: one schema on SQLite (embedded default, one process) or PostgreSQL
+//! (several replicas), through sqlx's `Any` driver so every query is written once.
+//! Placeholders are `$1…` (both backends accept them); times are epoch milliseconds.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyPoolOptions, AnyConnectOptions};
+use sqlx::{AnyPool, ConnectOptions};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Clone, Debug)]
+pub struct Store {
+    pub pool: AnyPool,
+    pub backend: Backend,
+}
+
+static MIGRATE_SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static MIGRATE_POSTGRES: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the store could not be reached: {0}")]
+    Connect(String),
+    #[error("migrations failed: {0}")]
+    Migrate(String),
+}
+
+impl Store {
+    /// Connects (creating the SQLite file and its folder when needed). Does not migrate.
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("postgres") { Backend::Postgres } else { Backend::Sqlite };
+        let url = match backend {
+            Backend::Sqlite => prepare_sqlite_url(url).map_err(StoreError::Connect)?,
+            Backend::Postgres => url.to_string(),
+        };
+        let opts = AnyConnectOptions::from_str(&url)
+            .map_err(|e| StoreError::Connect(crate::config::redact_url(&e.to_string())))?
+            .log_statements(tracing::log::LevelFilter::Trace)
+            .log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_secs(1));
+        let pool = match backend {
+            Backend::Sqlite => AnyPoolOptions::new()
+                .max_connections(8)
+                .acquire_timeout(Duration::from_secs(5))
+                .after_connect(|conn, _| {
+                    Box::pin(async move {
+                        use sqlx::Executor;
+                        conn.execute("PRAGMA journal_mode = WAL").await?;
+                        conn.execute("PRAGMA busy_timeout = 5000").await?;
+                        conn.execute("PRAGMA synchronous = NORMAL").await?;
+                        conn.execute("PRAGMA foreign_keys = ON").await?;
+                        Ok(())
+                    })
+                })
+                .connect_with(opts)
+                .await,
+            Backend::Postgres => AnyPoolOptions::new()
+                .max_connections(16)
+                .min_connections(1)
+                .acquire_timeout(Duration::from_secs(3))
+                .connect_with(opts)
+                .await,
+        }
+        .map_err(|e| StoreError::Connect(crate::config::redact_url(&e.to_string())))?;
+        Ok(Store { pool, backend })
+    }
+
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        let m = match self.backend {
+            Backend::Sqlite => &MIGRATE_SQLITE,
+            Backend::Postgres => &MIGRATE_POSTGRES,
+        };
+        m.run(&self.pool).await.map_err(|e| StoreError::Migrate(e.to_string()))
+    }
+
+    pub async fn connect_and_migrate(url: &str) -> Result<Store, StoreError> {
+        let s = Store::connect(url).await?;
+        s.migrate().await?;
+        Ok(s)
+    }
+
+    /// Reachability for `/health/ready`.
+    pub async fn ping(&self) -> Result<(), String> {
+        let r = tokio::time::timeout(Duration::from_secs(2), sqlx::query("SELECT 1").execute(&self.pool)).await;
+        match r {
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(e)) => Err(crate::config::redact_url(&e.to_string())),
+            Err(_) => Err("no answer in 2 s".into()),
+        }
+    }
+
+    /// `FOR UPDATE SKIP LOCKED` on PostgreSQL; nothing on SQLite (one writer at a time).
+    pub fn skip_locked(&self) -> &'static str {
+        match self.backend {
+            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+            Backend::Sqlite => "",
+        }
+    }
+}
+
+fn prepare_sqlite_url(url: &str) -> Result<String, String> {
+    let path = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    let (file, query) = match path.split_once('?') {
+        Some((f, q)) => (f, Some(q)),
+        None => (path, None),
+    };
+    if file != ":memory:" {
+        if let Some(parent) = std::path::Path::new(file).parent() {
+            if !parent.as_os_str().is_empty() {
+                std::fs::create_dir_all(parent)
+                    .map_err(|e| format!("cannot create the folder {}: {e}", parent.display()))?;
+            }
+        }
+    }
+    let q = match query {
+        Some(q) if q.contains("mode=") => q.to_string(),
+        Some(q) => format!("{q}&mode=rwc"),
+        None => "mode=rwc".into(),
+    };
+    Ok(format!("sqlite://{file}?{q}"))
+}
+
+/// Milliseconds since the epoch from the injectable clock.
+pub type Millis = i64;

@@ -1,0 +1,1 @@
+//! Julia control messages.

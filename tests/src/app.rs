@@ -1,0 +1,155 @@
+//! Spawns the real application on port 0 against a fake Slack.
+
+use std::time::Duration;
+
+use handlers::{Clock, Config};
+use serde_json::Value;
+
+use crate::{FakeSlack, TestDb};
+
+pub const SECRET: &str = "test-signing-secret-8f742231b10e";
+pub const INCIDENTS: &str = "CINCIDENTS";
+
+#[derive(Clone, Default)]
+pub struct AppOptions {
+    /// Extra environment pairs (override the defaults below).
+    pub env: Vec<(String, String)>,
+    pub redis_url: Option<String>,
+}
+
+impl AppOptions {
+    pub fn env(mut self, k: &str, v: &str) -> Self {
+        self.env.push((k.into(), v.into()));
+        self
+    }
+}
+
+pub struct TestApp {
+    pub addr: std::net::SocketAddr,
+    pub ctx: std::sync::Arc<handlers::Ctx>,
+    pub slack: FakeSlack,
+    pub db: TestDb,
+    pub http: reqwest::Client,
+    task: tokio::task::JoinHandle<anyhow::Result<()>>,
+}
+
+pub async fn spawn_app(db: &TestDb, slack: &FakeSlack, opts: AppOptions) -> TestApp {
+    let mut pairs: Vec<(String, String)> = vec![
+        ("SLACK_SIGNING_SECRET".into(), SECRET.into()),
+        ("SLACK_BOT_TOKEN".into(), "xoxb-test-token".into()),
+        ("SLACK_API_URL".into(), slack.base_url.clone()),
+        ("SLACK_TIMEOUT".into(), "2s".into()),
+        ("BIND_ADDR".into(), "127.0.0.1".into()),
+        ("PORT".into(), "0".into()),
+        ("DATABASE_URL".into(), db.url.clone()),
+        ("INCIDENTS_CHANNEL".into(), INCIDENTS.into()),
+        ("OUTBOX_POLL_INTERVAL".into(), "100ms".into()),
+        ("OUTBOX_CHANNEL_INTERVAL".into(), "20ms".into()),
+        ("REMINDER_POLL_INTERVAL".into(), "200ms".into()),
+    ];
+    if let Some(r) = &opts.redis_url {
+        pairs.push(("REDIS_URL".into(), r.clone()));
+    }
+    pairs.extend(opts.env.iter().cloned());
+    let refs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let config = Config::from_pairs(&refs).expect("test config");
+    let app = bot::Application::build(config, Clock::system()).await.expect("app builds");
+    let addr = app.local_addr();
+    let ctx = app.ctx();
+    let task = tokio::spawn(app.run_until_stopped());
+    TestApp { addr, ctx, slack: slack.clone(), db: db.clone(), http: reqwest::Client::new(), task }
+}
+
+pub fn now_secs() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// Stops the whole app at once, as a crash would (no graceful shutdown).
+    pub fn kill(self) {
+        self.task.abort();
+    }
+
+    /// POSTs a body signed with the test secret at `ts`.
+    pub async fn post_signed_at(&self, path: &str, body: &str, content_type: &str, ts: i64) -> reqwest::Response {
+        let ts = ts.to_string();
+        let sig = handlers::signature::sign(SECRET, &ts, body.as_bytes());
+        self.http
+            .post(self.url(path))
+            .header("content-type", content_type)
+            .header("x-slack-request-timestamp", ts)
+            .header("x-slack-signature", sig)
+            .body(body.to_string())
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn post_signed(&self, path: &str, body: &str, content_type: &str) -> reqwest::Response {
+        self.post_signed_at(path, body, content_type, now_secs()).await
+    }
+
+    /// Runs a slash command as `user` in `channel`; returns the ack body (Null when empty).
+    pub async fn command_as(&self, command: &str, text: &str, user: &str, channel: &str) -> Value {
+        let rid = uuid::Uuid::new_v4().simple().to_string();
+        let form = serde_urlencoded::to_string([
+            ("token", "legacy"),
+            ("team_id", "T1"),
+            ("team_domain", "julia"),
+            ("channel_id", channel),
+            ("channel_name", "x"),
+            ("user_id", user),
+            ("user_name", "someone"),
+            ("command", command),
+            ("text", text),
+            ("response_url", &self.slack.response_url(&rid)),
+            ("trigger_id", &format!("trig.{rid}")),
+        ])
+        .unwrap();
+        let r = self.post_signed("/slack/commands", &form, "application/x-www-form-urlencoded").await;
+        assert_eq!(r.status(), 200, "slash command ack");
+        let text = r.text().await.unwrap();
+        if text.is_empty() {
+            Value::Null
+        } else {
+            let mut v: Value = serde_json::from_str(&text).unwrap();
+            v["_response_id"] = rid.into();
+            v
+        }
+    }
+
+    pub async fn incident(&self, text: &str, user: &str, channel: &str) -> Value {
+        self.command_as("/incident", text, user, channel).await
+    }
+
+    pub async fn julia(&self, text: &str, user: &str, channel: &str) -> Value {
+        self.command_as("/julia", text, user, channel).await
+    }
+
+    pub async fn event(&self, envelope: &Value) -> reqwest::Response {
+        self.post_signed("/slack/events", &envelope.to_string(), "application/json").await
+    }
+
+    pub async fn interaction(&self, payload: &Value) -> reqwest::Response {
+        let form = serde_urlencoded::to_string([("payload", payload.to_string())]).unwrap();
+        self.post_signed("/slack/interactions", &form, "application/x-www-form-urlencoded").await
+    }
+
+    pub async fn scalar(&self, sql: &str) -> i64 {
+        use sqlx::Row;
+        sqlx::query(sql).fetch_one(&self.ctx.store.pool).await.unwrap().get::<i64, _>(0)
+    }
+
+    /// Waits until the outbox has nothing pending.
+    pub async fn drain_outbox(&self) {
+        let ok = crate::eventually(Duration::from_secs(20), || async {
+            (self.scalar("SELECT COUNT(*) FROM outbox WHERE status = 'pending'").await == 0).then_some(())
+        })
+        .await;
+        assert!(ok.is_some(), "outbox did not drain");
+    }
+}

@@ -1,0 +1,189 @@
+//! A fake Slack Web API on loopback: records every call (method, body, auth header) and
+//! answers like Slack, unless told to fail (`ok:false`, HTTP status with headers, a hang).
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use serde_json::{json, Value};
+
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub method: String,
+    pub body: Value,
+    pub auth: Option<String>,
+    pub at: std::time::Instant,
+}
+
+/// A scripted answer for one call.
+#[derive(Debug, Clone)]
+pub enum Behavior {
+    /// `{"ok": false, "error": code}` with HTTP 200.
+    OkFalse(&'static str),
+    /// An HTTP status with optional `Retry-After` seconds.
+    Status(u16, Option<u64>),
+    /// No answer for this long (the client should time out).
+    Hang(Duration),
+    /// `ok:false` with a custom body.
+    Body(Value),
+}
+
+#[derive(Default)]
+struct Inner {
+    calls: Vec<Call>,
+    responses: Vec<(String, Value)>,
+    uploads: Vec<(String, Vec<u8>)>,
+    scripted: HashMap<String, VecDeque<Behavior>>,
+    /// Failing every call of a method until cleared.
+    failing: HashMap<String, Behavior>,
+    taken_names: HashSet<String>,
+    usergroups: HashMap<String, Vec<String>>,
+    next: u64,
+}
+
+#[derive(Clone)]
+pub struct FakeSlack {
+    inner: Arc<Mutex<Inner>>,
+    pub base_url: String,
+    pub addr: std::net::SocketAddr,
+}
+
+impl FakeSlack {
+    pub async fn start() -> FakeSlack {
+        let inner: Arc<Mutex<Inner>> = Default::default();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let app = Router::new()
+            .route("/api/{method}", post(api))
+            .route("/response/{id}", post(response))
+            .route("/upload/{id}", post(upload))
+            .with_state((inner.clone(), addr));
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        FakeSlack { inner, base_url: format!("http://{addr}/api"), addr }
+    }
+
+    /// A `response_url` this fake records.
+    pub fn response_url(&self, id: &str) -> String {
+        format!("http://{}/response/{id}", self.addr)
+    }
+
+    pub fn calls(&self) -> Vec<Call> {
+        self.inner.lock().unwrap().calls.clone()
+    }
+    pub fn calls_to(&self, method: &str) -> Vec<Call> {
+        self.calls().into_iter().filter(|c| c.method == method).collect()
+    }
+    /// Successful-looking `chat.postMessage` bodies posted to `channel`.
+    pub fn posts_in(&self, channel: &str) -> Vec<Value> {
+        self.calls_to("chat.postMessage")
+            .into_iter()
+            .filter(|c| c.body["channel"] == channel)
+            .map(|c| c.body)
+            .collect()
+    }
+    pub fn responses(&self) -> Vec<(String, Value)> {
+        self.inner.lock().unwrap().responses.clone()
+    }
+    pub fn responses_to(&self, id: &str) -> Vec<Value> {
+        self.responses().into_iter().filter(|(i, _)| i == id).map(|(_, v)| v).collect()
+    }
+    pub fn uploads(&self) -> Vec<(String, Vec<u8>)> {
+        self.inner.lock().unwrap().uploads.clone()
+    }
+    /// The next `n` calls of `method` get `b`.
+    pub fn script(&self, method: &str, b: Behavior, n: usize) {
+        let mut i = self.inner.lock().unwrap();
+        let q = i.scripted.entry(method.to_string()).or_default();
+        for _ in 0..n {
+            q.push_back(b.clone());
+        }
+    }
+    /// Every call of `method` gets `b` until [`FakeSlack::heal`].
+    pub fn fail_all(&self, method: &str, b: Behavior) {
+        self.inner.lock().unwrap().failing.insert(method.to_string(), b);
+    }
+    pub fn heal(&self, method: &str) {
+        self.inner.lock().unwrap().failing.remove(method);
+    }
+    pub fn take_channel_name(&self, name: &str) {
+        self.inner.lock().unwrap().taken_names.insert(name.to_string());
+    }
+    pub fn set_usergroup(&self, id: &str, users: &[&str]) {
+        self.inner.lock().unwrap().usergroups.insert(id.to_string(), users.iter().map(|s| s.to_string()).collect());
+    }
+}
+
+type St = (Arc<Mutex<Inner>>, std::net::SocketAddr);
+
+async fn api(State((inner, addr)): State<St>, Path(method): Path<String>, headers: HeaderMap, body: String) -> Response {
+    let body: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+    let behavior = {
+        let mut i = inner.lock().unwrap();
+        i.calls.push(Call {
+            method: method.clone(),
+            body: body.clone(),
+            auth: headers.get("authorization").and_then(|v| v.to_str().ok()).map(String::from),
+            at: std::time::Instant::now(),
+        });
+        let scripted = i.scripted.get_mut(&method).and_then(|q| q.pop_front());
+        scripted.or_else(|| i.failing.get(&method).cloned())
+    };
+    if let Some(b) = behavior {
+        match b {
+            Behavior::OkFalse(code) => return Json(json!({"ok": false, "error": code})).into_response(),
+            Behavior::Body(v) => return Json(v).into_response(),
+            Behavior::Status(code, retry) => {
+                let mut r = (StatusCode::from_u16(code).unwrap(), Json(json!({"ok": false, "error": "ratelimited"}))).into_response();
+                if let Some(s) = retry {
+                    r.headers_mut().insert("retry-after", s.to_string().parse().unwrap());
+                }
+                return r;
+            }
+            Behavior::Hang(d) => {
+                tokio::time::sleep(d).await;
+                return Json(json!({"ok": false, "error": "fatal_error"})).into_response();
+            }
+        }
+    }
+    let mut i = inner.lock().unwrap();
+    i.next += 1;
+    let n = i.next;
+    let ok = match method.as_str() {
+        "chat.postMessage" => json!({"ok": true, "channel": body["channel"], "ts": format!("1700000000.{n:06}"), "message": {"text": body["text"]}}),
+        "conversations.create" => {
+            let name = body["name"].as_str().unwrap_or("").to_string();
+            if i.taken_names.contains(&name) {
+                return Json(json!({"ok": false, "error": "name_taken"})).into_response();
+            }
+            i.taken_names.insert(name.clone());
+            json!({"ok": true, "channel": {"id": format!("CWAR{n:04}"), "name": name, "is_member": true, "is_private": body["is_private"]}})
+        }
+        "files.getUploadURLExternal" => json!({"ok": true, "upload_url": format!("http://{addr}/upload/F{n}"), "file_id": format!("F{n}")}),
+        "usergroups.users.list" => {
+            let g = body["usergroup"].as_str().unwrap_or("");
+            match i.usergroups.get(g) {
+                Some(u) => json!({"ok": true, "users": u}),
+                None => json!({"ok": false, "error": "no_such_subteam"}),
+            }
+        }
+        "views.open" | "views.publish" => json!({"ok": true, "view": {"id": format!("V{n}")}}),
+        _ => json!({"ok": true}),
+    };
+    Json(ok).into_response()
+}
+
+async fn response(State((inner, _)): State<St>, Path(id): Path<String>, body: String) -> StatusCode {
+    let v: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+    inner.lock().unwrap().responses.push((id, v));
+    StatusCode::OK
+}
+
+async fn upload(State((inner, _)): State<St>, Path(id): Path<String>, body: axum::body::Bytes) -> StatusCode {
+    inner.lock().unwrap().uploads.push((id, body.to_vec()));
+    StatusCode::OK
+}

@@ -1,0 +1,45 @@
+//! Shared test helpers: `spawn_app`, signed requests, a fresh database per test on SQLite or
+//! PostgreSQL, and loopback fakes that record what they were sent and can be told to fail.
+
+pub mod app;
+pub mod db;
+pub mod fake_slack;
+
+pub use app::{spawn_app, AppOptions, TestApp};
+pub use db::TestDb;
+pub use fake_slack::{Behavior, FakeSlack};
+
+/// Polls `f` until it returns `Some` or `timeout` passes.
+pub async fn eventually<T, F, Fut>(timeout: std::time::Duration, mut f: F) -> Option<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = std::time::Instant::now() + timeout;
+    loop {
+        if let Some(v) = f().await {
+            return Some(v);
+        }
+        if std::time::Instant::now() > deadline {
+            return None;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+}
+
+/// Runs a test body once on SQLite and once on PostgreSQL.
+#[macro_export]
+macro_rules! on_both_stores {
+    ($name:ident, $body:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$body($crate::TestDb::sqlite().await).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$body($crate::TestDb::postgres().await).await;
+            }
+        }
+    };
+}
