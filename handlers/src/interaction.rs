@@ -1,4 +1,5 @@
-//! Interactivity: `block_actions` (buttons) and `view_submission` (modals).
+//! Interactivity: `block_actions` (buttons) and `view_submission` (modals), routed by prefix:
+//! action/callback ids starting with `julia_` belong to [`crate::control`], the rest to incidents.
 
 use std::sync::Arc;
 
@@ -6,16 +7,28 @@ use serde_json::Value;
 
 use crate::Ctx;
 
-/// What to answer an interaction within 3 s: empty 200, or a JSON body
+/// What to answer an interaction within 3 s: `None` = empty 200, or a JSON body
 /// (`response_action: errors` for modal field errors).
 pub async fn handle(ctx: Arc<Ctx>, payload: Value) -> Option<Value> {
     let kind = payload.get("type").and_then(Value::as_str).unwrap_or("");
     match kind {
         "block_actions" => {
-            crate::incident::flows::on_block_action(ctx, payload).await;
-            None
+            let action_id = payload.pointer("/actions/0/action_id").and_then(Value::as_str).unwrap_or("");
+            if action_id.starts_with("julia_") {
+                crate::control::on_block_action(ctx, payload).await
+            } else {
+                crate::incident::flows::on_block_action(ctx, payload).await;
+                None
+            }
         }
-        "view_submission" => crate::incident::flows::on_view_submission(ctx, payload).await,
+        "view_submission" => {
+            let callback = payload.pointer("/view/callback_id").and_then(Value::as_str).unwrap_or("");
+            if callback.starts_with("julia_") {
+                crate::control::on_view_submission(ctx, payload).await
+            } else {
+                crate::incident::flows::on_view_submission(ctx, payload).await
+            }
+        }
         _ => None,
     }
 }
