@@ -5,7 +5,8 @@ use slack_morphism::prelude::*;
 pub type Block = SlackBlock;
 
 pub fn header(text: &str) -> Block {
-    let t: String = text.chars().take(150).collect();
+    // Plain text, but keep Slack's control syntax out of it entirely.
+    let t: String = text.chars().take(150).map(|c| match c { '<' => '‹', '>' => '›', c => c }).collect();
     SlackHeaderBlock::new(pt!(t)).into()
 }
 

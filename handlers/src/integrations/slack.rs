@@ -201,6 +201,7 @@ impl SlackClient {
         title: &str,
         content: &[u8],
         initial_comment: Option<&str>,
+        thread_ts: Option<&str>,
     ) -> Result<String, SlackError> {
         let r = self
             .call(
@@ -214,6 +215,9 @@ impl SlackClient {
         let mut body = serde_json::json!({"files": [{"id": file_id, "title": title}], "channel_id": channel});
         if let Some(c) = initial_comment {
             body["initial_comment"] = c.into();
+        }
+        if let Some(t) = thread_ts {
+            body["thread_ts"] = t.into();
         }
         self.call("files.completeUploadExternal", &body).await?;
         Ok(file_id)

@@ -121,6 +121,35 @@ pub type SharedPacing = Arc<Mutex<Pacing>>;
 
 const BATCH: i64 = 32;
 
+/// Pseudo-method for a file upload (files v2: getUploadURLExternal, POST, completeUploadExternal).
+/// Body: `channel_id`, `filename`, `title`, `content`, optional `initial_comment`, `thread_ts`.
+/// If Slack refuses the upload for good, the content is posted as a message instead.
+pub const UPLOAD_METHOD: &str = "chatops.uploadFile";
+
+async fn upload(ctx: &Ctx, body: &Value) -> Result<Value, SlackError> {
+    let s = |k: &str| body.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+    let (channel, content) = (s("channel_id"), s("content"));
+    let thread = body.get("thread_ts").and_then(Value::as_str);
+    let comment = body.get("initial_comment").and_then(Value::as_str);
+    match ctx.slack.upload_file(&channel, &s("filename"), &s("title"), content.as_bytes(), comment, thread).await {
+        Ok(file_id) => Ok(serde_json::json!({"ok": true, "file_id": file_id})),
+        Err(e) if !e.retryable() => {
+            tracing::warn!(error = %e, "file upload refused; posting the content as a message");
+            let text = format!(
+                "{}\n```{}```",
+                comment.unwrap_or_default(),
+                messages::blocks::truncate(&content, 3800)
+            );
+            let mut msg = serde_json::json!({"channel": channel, "text": text});
+            if let Some(t) = thread {
+                msg["thread_ts"] = t.into();
+            }
+            ctx.slack.call("chat.postMessage", &msg).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
 /// Claims and delivers one batch (at most one row per channel). Returns how many rows it handled.
 pub async fn deliver_batch(ctx: &Ctx, pacing: &SharedPacing) -> Result<usize, sqlx::Error> {
     let now = ctx.clock.now_ms();
@@ -182,7 +211,7 @@ async fn deliver_one(ctx: &Ctx, pacing: &SharedPacing, c: Claimed, token: &str) 
                 let ts: Option<String> = r.get(1);
                 match (status.as_str(), ts) {
                     ("sent", Some(ts)) => body[field] = ts.into(),
-                    _ if c.method == "chat.postMessage" => {} // parent failed: post at top level
+                    _ if c.method == "chat.postMessage" || c.method == UPLOAD_METHOD => {} // parent failed: post at top level
                     _ => {
                         finish(ctx, &c, token, Outcome::Failed("parent_failed".into())).await;
                         return;
@@ -220,7 +249,7 @@ async fn deliver_one(ctx: &Ctx, pacing: &SharedPacing, c: Claimed, token: &str) 
     if c.method == "chat.postMessage" {
         pacing.lock().await.last_post.insert(c.channel.clone(), Instant::now());
     }
-    let result = ctx.slack.call(&c.method, &body).await;
+    let result = if c.method == UPLOAD_METHOD { upload(ctx, &body).await } else { ctx.slack.call(&c.method, &body).await };
     let outcome = match result {
         Ok(v) => Outcome::Sent(
             v.get("ts")

@@ -1,9 +1,293 @@
-//! Reminders: the update cadence, escalation, post-mortem due dates.
+//! Reminders: the update cadence, the escalation ladder and post-mortem due dates.
+//!
+//! Schedules are columns of the incident row (`next_reminder_at`, `pm_due_at`, both indexed),
+//! never timers in memory. The worker sleeps until the earliest due row (or a short poll, or a
+//! wake-up after a change), claims due rows with a lease (`FOR UPDATE SKIP LOCKED` on
+//! PostgreSQL), and fires each in one transaction: the outbox post, the timeline event and the
+//! next due time, conditional on still holding the lease. A replica that dies holding a lease
+//! loses it when it expires. A bot that was down posts one catch-up reminder per overdue
+//! incident, then goes on with the cadence from now.
 
 use std::sync::Arc;
+use std::time::Duration;
 
+use messages::incident::{self as tpl, ReminderView};
+use sqlx::Row;
+
+use crate::incident::flows::{cadence, post_to_incident, view};
+use crate::incident::store;
+use crate::outbox::{enqueue, OutboxItem};
 use crate::Ctx;
 
-pub async fn run_worker(_ctx: Arc<Ctx>, mut shutdown: tokio::sync::watch::Receiver<bool>) {
-    let _ = shutdown.wait_for(|s| *s).await;
+const CLAIM_BATCH: i64 = 500;
+
+/// Escalation step for a silence of `silent_ms` at cadence `c`: 2 cadences -> 1, 4 -> 2.
+pub fn escalation_level(silent_ms: i64, c: Duration) -> i64 {
+    let c = c.as_millis().max(1) as i64;
+    let n = silent_ms / c;
+    if n >= 4 {
+        2
+    } else if n >= 2 {
+        1
+    } else {
+        0
+    }
+}
+
+async fn claim(ctx: &Ctx, column: &str, token: &str, now: i64) -> Result<Vec<i64>, sqlx::Error> {
+    let lease_until = now + ctx.config.reminder_lease.as_millis() as i64;
+    let sql = format!(
+        "UPDATE incidents SET lease_token = $1, lease_until = $2 WHERE id IN (
+           SELECT id FROM incidents WHERE {column} <= $3 AND (lease_until IS NULL OR lease_until < $3)
+           ORDER BY {column} LIMIT $4{})
+         RETURNING id",
+        ctx.store.skip_locked()
+    );
+    let rows = sqlx::query(&sql)
+        .bind(token)
+        .bind(lease_until)
+        .bind(now)
+        .bind(CLAIM_BATCH)
+        .fetch_all(&ctx.store.pool)
+        .await?;
+    Ok(rows.iter().map(|r| r.get::<i64, _>(0)).collect())
+}
+
+/// Claims and fires every due reminder (and post-mortem reminder). Returns how many were posted.
+pub async fn fire_due(ctx: &Ctx) -> Result<usize, sqlx::Error> {
+    let token = uuid::Uuid::new_v4().to_string();
+    let now = ctx.clock.now_ms();
+    let mut fired = 0;
+    let ids = claim(ctx, "next_reminder_at", &token, now).await?;
+    if !ids.is_empty() {
+        let recipients = Recipients::load(ctx).await;
+        for id in ids {
+            match fire_reminder(ctx, id, &token, &recipients).await {
+                Ok(true) => fired += 1,
+                Ok(false) => {}
+                Err(e) => tracing::warn!(incident = id, error = %e, "reminder not fired; the lease will expire and it will be retried"),
+            }
+        }
+    }
+    for id in claim(ctx, "pm_due_at", &token, now).await? {
+        match fire_postmortem(ctx, id, &token).await {
+            Ok(true) => fired += 1,
+            Ok(false) => {}
+            Err(e) => tracing::warn!(incident = id, error = %e, "post-mortem reminder not fired"),
+        }
+    }
+    if fired > 0 {
+        ctx.outbox_wake.notify_one();
+    }
+    Ok(fired)
+}
+
+/// Who escalations mention: users plus the members of a user group (read once per batch).
+struct Recipients {
+    escalation: Vec<String>,
+    commanders: Vec<String>,
+}
+
+impl Recipients {
+    async fn load(ctx: &Ctx) -> Recipients {
+        let cfg = &ctx.config;
+        let mut escalation = cfg.escalation_users.clone();
+        let mut commanders = cfg.commander_users.clone();
+        for (group, into) in [(&cfg.escalation_usergroup, &mut escalation), (&cfg.commander_usergroup, &mut commanders)] {
+            if let Some(g) = group {
+                match ctx.slack.usergroup_members(g).await {
+                    Ok(m) => into.extend(m),
+                    Err(e) => tracing::warn!(group = %g, error = %e, "could not read an escalation user group"),
+                }
+            }
+            let mut seen = std::collections::HashSet::new();
+            into.retain(|u| seen.insert(u.clone()));
+        }
+        Recipients { escalation, commanders }
+    }
+}
+
+async fn fire_reminder(ctx: &Ctx, id: i64, token: &str, who: &Recipients) -> Result<bool, sqlx::Error> {
+    let l = ctx.locale();
+    let now = ctx.clock.now_ms();
+    let mut tx = ctx.store.pool.begin().await?;
+    let Some(i) = store::get(&mut tx, id).await? else { return Ok(false) };
+    let held: Option<String> = sqlx::query("SELECT lease_token FROM incidents WHERE id = $1")
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?
+        .get(0);
+    let (Some(due), Some(c)) = (i.next_reminder_at, cadence(ctx, i.severity)) else {
+        release(&mut tx, id, token, None).await?;
+        tx.commit().await?;
+        return Ok(false);
+    };
+    if held.as_deref() != Some(token) || !i.status.is_open() || due > now {
+        tx.rollback().await?;
+        return Ok(false);
+    }
+    let silent = now - i.last_update_at;
+    let level = escalation_level(silent, c).max(i.escalation_level);
+    let stepping_up = level > i.escalation_level;
+    let escalate_to = match level {
+        2 => who.commanders.clone(),
+        1 => who.escalation.clone(),
+        _ => Vec::new(),
+    };
+    let r = ReminderView {
+        id,
+        title: i.title.clone(),
+        severity: i.severity.as_str().into(),
+        minutes_silent: silent / 60_000,
+        commander: i.commander.clone(),
+        level: if stepping_up { level as u8 } else { 0 },
+        escalate_to,
+        war_room: i.channel_id.clone(),
+    };
+    let msg = tpl::reminder(&r, l);
+    post_to_incident(&mut tx, ctx, &i, &msg, false, now).await?;
+    if stepping_up && i.channel_id.is_some() {
+        // Escalations are also seen in the incidents channel itself.
+        if let Some(ch) = &ctx.config.incidents_channel {
+            enqueue(&mut tx, &OutboxItem::post(ch, &msg), now).await?;
+        }
+    }
+    let kind = if stepping_up { "escalation" } else { "reminder" };
+    let text = if stepping_up {
+        format!("level {level}: {}", r.escalate_to.join(","))
+    } else {
+        format!("{} min without update", r.minutes_silent)
+    };
+    store::add_event(&mut tx, id, now, "chatops", kind, &text).await?;
+    let next = now + c.as_millis() as i64;
+    let updated = sqlx::query(
+        "UPDATE incidents SET next_reminder_at = $1, reminder_count = reminder_count + 1, escalation_level = $2,
+           lease_token = NULL, lease_until = NULL WHERE id = $3 AND lease_token = $4",
+    )
+    .bind(next)
+    .bind(level)
+    .bind(id)
+    .bind(token)
+    .execute(&mut *tx)
+    .await?;
+    if updated.rows_affected() != 1 {
+        tx.rollback().await?;
+        return Ok(false);
+    }
+    if i.channel_id.is_some() {
+        let mut after = i.clone();
+        after.next_reminder_at = Some(next);
+        enqueue(&mut tx, &OutboxItem::topic(i.channel_id.as_deref().unwrap_or_default(), &tpl::topic(&view(ctx, &after), l)), now).await?;
+    }
+    tx.commit().await?;
+    metrics::histogram!("reminder_lateness_seconds").record(((now - due).max(0) as f64) / 1000.0);
+    metrics::counter!("reminders_total", "kind" => kind).increment(1);
+    Ok(true)
+}
+
+async fn fire_postmortem(ctx: &Ctx, id: i64, token: &str) -> Result<bool, sqlx::Error> {
+    let l = ctx.locale();
+    let now = ctx.clock.now_ms();
+    let mut tx = ctx.store.pool.begin().await?;
+    let Some(i) = store::get(&mut tx, id).await? else { return Ok(false) };
+    let Some(due) = i.pm_due_at else {
+        release(&mut tx, id, token, None).await?;
+        tx.commit().await?;
+        return Ok(false);
+    };
+    if i.pm_done || i.status.is_open() {
+        release(&mut tx, id, token, Some("pm")).await?;
+        tx.commit().await?;
+        return Ok(false);
+    }
+    let stage = i.pm_stage;
+    let msg = tpl::postmortem_reminder(id, &i.title, stage.min(1) as u8, due / 1000, l);
+    post_to_incident(&mut tx, ctx, &i, &msg, false, now).await?;
+    store::add_event(&mut tx, id, now, "chatops", "postmortem_reminder", if stage == 0 { "draft due" } else { "review due" }).await?;
+    let next = if stage == 0 {
+        Some(i.resolved_at.unwrap_or(now) + ctx.config.postmortem_reminders[1].as_millis() as i64).map(|t| t.max(now + 1000))
+    } else {
+        None
+    };
+    let updated = sqlx::query(
+        "UPDATE incidents SET pm_stage = $1, pm_due_at = $2, lease_token = NULL, lease_until = NULL WHERE id = $3 AND lease_token = $4",
+    )
+    .bind(stage + 1)
+    .bind(next)
+    .bind(id)
+    .bind(token)
+    .execute(&mut *tx)
+    .await?;
+    if updated.rows_affected() != 1 {
+        tx.rollback().await?;
+        return Ok(false);
+    }
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Drops our lease (and, for `pm`, the post-mortem due date that no longer applies).
+async fn release(conn: &mut sqlx::AnyConnection, id: i64, token: &str, what: Option<&str>) -> Result<(), sqlx::Error> {
+    let sql = match what {
+        Some("pm") => "UPDATE incidents SET pm_due_at = NULL, lease_token = NULL, lease_until = NULL WHERE id = $1 AND lease_token = $2",
+        _ => "UPDATE incidents SET lease_token = NULL, lease_until = NULL WHERE id = $1 AND lease_token = $2",
+    };
+    sqlx::query(sql).bind(id).bind(token).execute(conn).await?;
+    Ok(())
+}
+
+/// The earliest due time of any schedule (index lookups, no table scan).
+pub async fn earliest_due(ctx: &Ctx) -> Result<Option<i64>, sqlx::Error> {
+    let r = sqlx::query(
+        "SELECT (SELECT MIN(next_reminder_at) FROM incidents WHERE next_reminder_at IS NOT NULL),
+                (SELECT MIN(pm_due_at) FROM incidents WHERE pm_due_at IS NOT NULL)",
+    )
+    .fetch_one(&ctx.store.pool)
+    .await?;
+    let a: Option<i64> = r.get(0);
+    let b: Option<i64> = r.get(1);
+    Ok(match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    })
+}
+
+/// The reminder loop: until `shutdown`.
+pub async fn run_worker(ctx: Arc<Ctx>, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+    let poll = ctx.config.reminder_poll;
+    loop {
+        if *shutdown.borrow() {
+            return;
+        }
+        if let Err(e) = fire_due(&ctx).await {
+            tracing::warn!(error = %crate::config::redact_url(&e.to_string()), "reminders: store unavailable, retrying");
+        }
+        let now = ctx.clock.now_ms();
+        let wait = match earliest_due(&ctx).await {
+            Ok(Some(due)) if due > now => Duration::from_millis((due - now) as u64).min(poll),
+            // Due now but leased by another replica (or just fired): poll.
+            Ok(Some(_)) => Duration::from_millis(50).max(poll / 4),
+            Ok(None) | Err(_) => poll,
+        };
+        tokio::select! {
+            _ = ctx.reminder_wake.notified() => {}
+            _ = tokio::time::sleep(wait) => {}
+            _ = shutdown.changed() => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escalation_ladder() {
+        let c = Duration::from_secs(600);
+        assert_eq!(escalation_level(599_000, c), 0);
+        assert_eq!(escalation_level(1_199_000, c), 0);
+        assert_eq!(escalation_level(1_200_000, c), 1);
+        assert_eq!(escalation_level(2_399_000, c), 1);
+        assert_eq!(escalation_level(2_400_000, c), 2);
+    }
 }
