@@ -37,10 +37,19 @@ impl Application {
             None => Cache::none(),
         };
         let addr = format!("{}:{}", config.bind_addr, config.port);
-        let listener = TcpListener::bind(&addr).await.with_context(|| format!("binding {addr}"))?;
+        let listener = TcpListener::bind(&addr)
+            .await
+            .with_context(|| format!("binding {addr}"))?;
         let ctx = Ctx::new(config, store, cache, clock);
         let (shutdown_tx, _) = tokio::sync::watch::channel(false);
-        Ok(Application { listener, state: AppState { ctx, metrics: telemetry::metrics_handle() }, shutdown_tx })
+        Ok(Application {
+            listener,
+            state: AppState {
+                ctx,
+                metrics: telemetry::metrics_handle(),
+            },
+            shutdown_tx,
+        })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -77,7 +86,8 @@ pub async fn shutdown_signal(tx: tokio::sync::watch::Sender<bool>) {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

@@ -3,7 +3,11 @@
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "chatops", version, about = "Slack incident and control bot for Julia")]
+#[command(
+    name = "chatops",
+    version,
+    about = "Slack incident and control bot for Julia"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Cmd>,

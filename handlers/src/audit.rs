@@ -19,7 +19,11 @@ pub struct AuditRow {
     pub entry: AuditEntry,
 }
 
-pub async fn record(conn: &mut AnyConnection, e: &AuditEntry, now_ms: i64) -> Result<(), sqlx::Error> {
+pub async fn record(
+    conn: &mut AnyConnection,
+    e: &AuditEntry,
+    now_ms: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO audit_log (at, actor, action, args, outcome, before_value, after_value, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
@@ -36,7 +40,11 @@ pub async fn record(conn: &mut AnyConnection, e: &AuditEntry, now_ms: i64) -> Re
     Ok(())
 }
 
-pub async fn record_pool(pool: &sqlx::AnyPool, e: &AuditEntry, now_ms: i64) -> Result<(), sqlx::Error> {
+pub async fn record_pool(
+    pool: &sqlx::AnyPool,
+    e: &AuditEntry,
+    now_ms: i64,
+) -> Result<(), sqlx::Error> {
     let mut conn = pool.acquire().await?;
     record(&mut conn, e, now_ms).await
 }

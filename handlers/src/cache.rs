@@ -37,7 +37,8 @@ impl Cache {
 
     /// Connects lazily: a Redis that is down at start is retried on use.
     pub fn new(url: &str) -> Result<Self, String> {
-        let client = redis::Client::open(url).map_err(|e| format!("REDIS_URL is not valid: {}", e.category()))?;
+        let client = redis::Client::open(url)
+            .map_err(|e| format!("REDIS_URL is not valid: {}", e.category()))?;
         Ok(Cache {
             inner: Some(Arc::new(Inner {
                 client,
@@ -60,10 +61,13 @@ impl Cache {
             .set_connection_timeout(Duration::from_millis(500))
             .set_response_timeout(OP_TIMEOUT)
             .set_number_of_retries(1);
-        let c = tokio::time::timeout(Duration::from_secs(1), ConnectionManager::new_with_config(inner.client.clone(), cfg))
-            .await
-            .map_err(|_| "connect timeout".to_string())?
-            .map_err(|e| e.to_string())?;
+        let c = tokio::time::timeout(
+            Duration::from_secs(1),
+            ConnectionManager::new_with_config(inner.client.clone(), cfg),
+        )
+        .await
+        .map_err(|_| "connect timeout".to_string())?
+        .map_err(|e| e.to_string())?;
         *inner.conn.write().await = Some(c.clone());
         Ok(c)
     }
@@ -101,7 +105,11 @@ impl Cache {
     /// `SET key 1 NX EX ttl`: `Some(true)` when first seen, `Some(false)` when already there.
     pub async fn set_once(&self, key: &str, ttl: Duration) -> Option<bool> {
         let mut cmd = redis::cmd("SET");
-        cmd.arg(key).arg(1).arg("NX").arg("EX").arg(ttl.as_secs().max(1));
+        cmd.arg(key)
+            .arg(1)
+            .arg("NX")
+            .arg("EX")
+            .arg(ttl.as_secs().max(1));
         let r: Option<Option<String>> = self.run(cmd).await;
         r.map(|v| v.is_some())
     }
@@ -110,7 +118,13 @@ impl Cache {
     pub async fn count_in_minute(&self, user: &str, minute: i64) -> Option<i64> {
         let key = format!("chatops:rl:{user}:{minute}");
         let mut pipe = redis::pipe();
-        pipe.atomic().cmd("INCR").arg(&key).cmd("EXPIRE").arg(&key).arg(70).ignore();
+        pipe.atomic()
+            .cmd("INCR")
+            .arg(&key)
+            .cmd("EXPIRE")
+            .arg(&key)
+            .arg(70)
+            .ignore();
         let inner = self.inner.as_ref()?;
         let result = async {
             let mut c = Self::conn(inner).await?;
@@ -144,7 +158,14 @@ impl Cache {
 /// Event dedupe: Redis first (fast, across replicas), the store always (so a Redis outage or
 /// a restart of Redis never lets a retried event through twice).
 pub async fn first_delivery(ctx: &crate::Ctx, event_id: &str) -> Result<bool, sqlx::Error> {
-    if let Some(false) = ctx.cache.set_once(&format!("chatops:event:{event_id}"), Duration::from_secs(24 * 3600)).await {
+    if let Some(false) = ctx
+        .cache
+        .set_once(
+            &format!("chatops:event:{event_id}"),
+            Duration::from_secs(24 * 3600),
+        )
+        .await
+    {
         metrics::counter!("slack_events_deduped_total", "by" => "redis").increment(1);
         return Ok(false);
     }

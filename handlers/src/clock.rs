@@ -26,7 +26,8 @@ impl Clock {
         self.now_ms().div_euclid(1000)
     }
     pub fn advance(&self, d: Duration) {
-        self.offset_ms.fetch_add(d.as_millis() as i64, Ordering::SeqCst);
+        self.offset_ms
+            .fetch_add(d.as_millis() as i64, Ordering::SeqCst);
     }
 }
 

@@ -36,34 +36,81 @@ impl std::fmt::Display for IncidentId {
 pub enum IncidentCmd {
     Help,
     /// `declare` with no arguments opens the modal (`severity`/`title` are None).
-    Declare { severity: Option<Severity>, title: Option<String>, private: bool },
-    Update { id: Option<IncidentId>, status: Option<IncidentStatus>, text: Option<String> },
-    Severity { id: Option<IncidentId>, severity: Severity },
-    Role { id: Option<IncidentId>, role: Role, user: String },
-    Note { id: Option<IncidentId>, text: String },
-    Status { id: Option<IncidentId> },
+    Declare {
+        severity: Option<Severity>,
+        title: Option<String>,
+        private: bool,
+    },
+    Update {
+        id: Option<IncidentId>,
+        status: Option<IncidentStatus>,
+        text: Option<String>,
+    },
+    Severity {
+        id: Option<IncidentId>,
+        severity: Severity,
+    },
+    Role {
+        id: Option<IncidentId>,
+        role: Role,
+        user: String,
+    },
+    Note {
+        id: Option<IncidentId>,
+        text: String,
+    },
+    Status {
+        id: Option<IncidentId>,
+    },
     List,
-    Resolve { id: Option<IncidentId>, resolution: Option<String> },
-    Reopen { id: Option<IncidentId> },
-    Postmortem { id: Option<IncidentId>, done: bool },
-    Snooze { id: Option<IncidentId>, duration: Duration },
+    Resolve {
+        id: Option<IncidentId>,
+        resolution: Option<String>,
+    },
+    Reopen {
+        id: Option<IncidentId>,
+    },
+    Postmortem {
+        id: Option<IncidentId>,
+        done: bool,
+    },
+    Snooze {
+        id: Option<IncidentId>,
+        duration: Duration,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum JuliaCmd {
     Help,
     Status,
-    Pause { reason: String, handoff: bool },
-    Resume { reason: Option<String> },
+    Pause {
+        reason: String,
+        handoff: bool,
+    },
+    Resume {
+        reason: Option<String>,
+    },
     Health,
     Circuits,
     Queue,
     Jobs,
-    JobsKill { id: String },
-    Deploys { service: Option<String> },
-    Restart { service: String },
-    Redeploy { service: String },
-    Rollback { service: String, deployment: Option<String> },
+    JobsKill {
+        id: String,
+    },
+    Deploys {
+        service: Option<String>,
+    },
+    Restart {
+        service: String,
+    },
+    Redeploy {
+        service: String,
+    },
+    Rollback {
+        service: String,
+        deployment: Option<String>,
+    },
     Evolution,
     EvolutionQr,
     EvolutionRestart,
@@ -73,19 +120,49 @@ pub enum JuliaCmd {
 }
 
 pub const INCIDENT_SUBCOMMANDS: &[&str] = &[
-    "declare", "update", "severity", "commander", "role", "note", "status", "list", "resolve",
-    "reopen", "postmortem", "snooze", "help",
+    "declare",
+    "update",
+    "severity",
+    "commander",
+    "role",
+    "note",
+    "status",
+    "list",
+    "resolve",
+    "reopen",
+    "postmortem",
+    "snooze",
+    "help",
 ];
 
 pub const JULIA_SUBCOMMANDS: &[&str] = &[
-    "status", "pause", "resume", "health", "circuits", "queue", "jobs", "deploys", "restart",
-    "redeploy", "rollback", "evolution", "webhook", "audit", "help",
+    "status",
+    "pause",
+    "resume",
+    "health",
+    "circuits",
+    "queue",
+    "jobs",
+    "deploys",
+    "restart",
+    "redeploy",
+    "rollback",
+    "evolution",
+    "webhook",
+    "audit",
+    "help",
 ];
 
 /// Removes control characters (keeps newlines and tabs as spaces) and trims.
 pub fn clean_text(s: &str) -> String {
     s.chars()
-        .map(|c| if c == '\n' || c == '\t' || c == '\r' { ' ' } else { c })
+        .map(|c| {
+            if c == '\n' || c == '\t' || c == '\r' {
+                ' '
+            } else {
+                c
+            }
+        })
         .filter(|c| !c.is_control())
         .collect::<String>()
         .split(' ')
@@ -123,7 +200,9 @@ pub fn parse_user(s: &str) -> Option<String> {
     };
     let ok = id.len() >= 3
         && (id.starts_with('U') || id.starts_with('W'))
-        && id.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+        && id
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
     ok.then(|| id.to_string())
 }
 
@@ -173,28 +252,41 @@ pub fn parse_incident(text: &str) -> Result<IncidentCmd, Problem> {
                 })
                 .collect();
             if words.is_empty() {
-                return Ok(IncidentCmd::Declare { severity: None, title: None, private });
+                return Ok(IncidentCmd::Declare {
+                    severity: None,
+                    title: None,
+                    private,
+                });
             }
             let mut words = words.into_iter();
             let sev_word = words.next().unwrap_or_default();
             // "sev 1" is accepted as two words.
-            let (severity, title_words): (Option<Severity>, Vec<&str>) = match Severity::parse(sev_word) {
-                Some(s) => (Some(s), words.collect()),
-                None if sev_word.eq_ignore_ascii_case("sev") => {
-                    let n = words.next().unwrap_or_default();
-                    (Severity::parse(&format!("sev{n}")), words.collect())
-                }
-                None => (None, Vec::new()),
-            };
+            let (severity, title_words): (Option<Severity>, Vec<&str>) =
+                match Severity::parse(sev_word) {
+                    Some(s) => (Some(s), words.collect()),
+                    None if sev_word.eq_ignore_ascii_case("sev") => {
+                        let n = words.next().unwrap_or_default();
+                        (Severity::parse(&format!("sev{n}")), words.collect())
+                    }
+                    None => (None, Vec::new()),
+                };
             let Some(severity) = severity else {
                 return Err(Problem::BadSeverity(clean_text(sev_word)));
             };
             let title = clean_text(&title_words.join(" "));
             let n = title.chars().count();
             if !(TITLE_MIN..=TITLE_MAX).contains(&n) {
-                return Err(Problem::TitleLength { len: n, min: TITLE_MIN, max: TITLE_MAX });
+                return Err(Problem::TitleLength {
+                    len: n,
+                    min: TITLE_MIN,
+                    max: TITLE_MAX,
+                });
             }
-            Ok(IncidentCmd::Declare { severity: Some(severity), title: Some(title), private })
+            Ok(IncidentCmd::Declare {
+                severity: Some(severity),
+                title: Some(title),
+                private,
+            })
         }
         "update" => {
             let (id, rest) = take_id(rest);
@@ -203,7 +295,11 @@ pub fn parse_incident(text: &str) -> Result<IncidentCmd, Problem> {
                 Some(s) => (Some(s), tail),
                 None => (None, rest),
             };
-            Ok(IncidentCmd::Update { id, status, text: text_arg(text)? })
+            Ok(IncidentCmd::Update {
+                id,
+                status,
+                text: text_arg(text)?,
+            })
         }
         "severity" | "sev" => {
             let (id, rest) = take_id(rest);
@@ -219,7 +315,11 @@ pub fn parse_incident(text: &str) -> Result<IncidentCmd, Problem> {
         "commander" | "ic" => {
             let (id, rest) = take_id(rest);
             let user = parse_user(rest).ok_or_else(|| usage(Topic::IncidentRole))?;
-            Ok(IncidentCmd::Role { id, role: Role::Commander, user })
+            Ok(IncidentCmd::Role {
+                id,
+                role: Role::Commander,
+                user,
+            })
         }
         "role" => {
             let (id, rest) = take_id(rest);
@@ -243,7 +343,10 @@ pub fn parse_incident(text: &str) -> Result<IncidentCmd, Problem> {
         "list" | "ls" => Ok(IncidentCmd::List),
         "resolve" | "close" => {
             let (id, rest) = take_id(rest);
-            Ok(IncidentCmd::Resolve { id, resolution: text_arg(rest)? })
+            Ok(IncidentCmd::Resolve {
+                id,
+                resolution: text_arg(rest)?,
+            })
         }
         "reopen" => {
             let (id, rest) = take_id(rest);
@@ -266,7 +369,8 @@ pub fn parse_incident(text: &str) -> Result<IncidentCmd, Problem> {
             if raw.is_empty() {
                 return Err(usage(Topic::IncidentSnooze));
             }
-            let d = humantime::parse_duration(raw).map_err(|_| Problem::BadDuration(clean_text(raw)))?;
+            let d = humantime::parse_duration(raw)
+                .map_err(|_| Problem::BadDuration(clean_text(raw)))?;
             if d.is_zero() {
                 return Err(Problem::BadDuration(clean_text(raw)));
             }
@@ -321,7 +425,9 @@ pub fn parse_julia(text: &str) -> Result<JuliaCmd, Problem> {
             let reason = text_arg(&words.join(" "))?.ok_or(Problem::Usage(Topic::JuliaPause))?;
             Ok(JuliaCmd::Pause { reason, handoff })
         }
-        "resume" => Ok(JuliaCmd::Resume { reason: text_arg(rest)? }),
+        "resume" => Ok(JuliaCmd::Resume {
+            reason: text_arg(rest)?,
+        }),
         "health" => no_args(JuliaCmd::Health, Topic::Julia),
         "circuits" | "circuit" => no_args(JuliaCmd::Circuits, Topic::Julia),
         "queue" | "fila" => no_args(JuliaCmd::Queue, Topic::Julia),
@@ -344,14 +450,23 @@ pub fn parse_julia(text: &str) -> Result<JuliaCmd, Problem> {
             if !extra.is_empty() {
                 return Err(Problem::Usage(Topic::JuliaDeploys));
             }
-            Ok(JuliaCmd::Deploys { service: (!s.is_empty()).then(|| clean_text(s).to_lowercase()) })
+            Ok(JuliaCmd::Deploys {
+                service: (!s.is_empty()).then(|| clean_text(s).to_lowercase()),
+            })
         }
-        "restart" => Ok(JuliaCmd::Restart { service: service(Topic::JuliaDeploys)? }),
-        "redeploy" => Ok(JuliaCmd::Redeploy { service: service(Topic::JuliaDeploys)? }),
+        "restart" => Ok(JuliaCmd::Restart {
+            service: service(Topic::JuliaDeploys)?,
+        }),
+        "redeploy" => Ok(JuliaCmd::Redeploy {
+            service: service(Topic::JuliaDeploys)?,
+        }),
         "rollback" => {
             let words: Vec<&str> = rest.split_whitespace().collect();
             match words.as_slice() {
-                [s] => Ok(JuliaCmd::Rollback { service: clean_text(s).to_lowercase(), deployment: None }),
+                [s] => Ok(JuliaCmd::Rollback {
+                    service: clean_text(s).to_lowercase(),
+                    deployment: None,
+                }),
                 [s, d] => Ok(JuliaCmd::Rollback {
                     service: clean_text(s).to_lowercase(),
                     deployment: Some(clean_text(d)),
@@ -399,7 +514,11 @@ mod tests {
         }
         assert_eq!(
             parse_incident("declare sev 0 Julia silent --private").unwrap(),
-            IncidentCmd::Declare { severity: Some(Severity::P0), title: Some("Julia silent".into()), private: true }
+            IncidentCmd::Declare {
+                severity: Some(Severity::P0),
+                title: Some("Julia silent".into()),
+                private: true
+            }
         );
     }
 
@@ -407,17 +526,32 @@ mod tests {
     fn declare_without_arguments_opens_the_modal() {
         assert_eq!(
             parse_incident("declare").unwrap(),
-            IncidentCmd::Declare { severity: None, title: None, private: false }
+            IncidentCmd::Declare {
+                severity: None,
+                title: None,
+                private: false
+            }
         );
     }
 
     #[test]
     fn declare_refuses_bad_titles_and_severities() {
-        assert!(matches!(parse_incident("declare P1 ab"), Err(Problem::TitleLength { len: 2, .. })));
+        assert!(matches!(
+            parse_incident("declare P1 ab"),
+            Err(Problem::TitleLength { len: 2, .. })
+        ));
         let long = "x".repeat(151);
-        assert!(matches!(parse_incident(&format!("declare P1 {long}")), Err(Problem::TitleLength { .. })));
-        assert!(matches!(parse_incident("declare P7 db down"), Err(Problem::BadSeverity(s)) if s == "P7"));
-        assert!(matches!(parse_incident("declare urgent db down"), Err(Problem::BadSeverity(_))));
+        assert!(matches!(
+            parse_incident(&format!("declare P1 {long}")),
+            Err(Problem::TitleLength { .. })
+        ));
+        assert!(
+            matches!(parse_incident("declare P7 db down"), Err(Problem::BadSeverity(s)) if s == "P7")
+        );
+        assert!(matches!(
+            parse_incident("declare urgent db down"),
+            Err(Problem::BadSeverity(_))
+        ));
     }
 
     #[test]
@@ -432,19 +566,34 @@ mod tests {
         );
         assert_eq!(
             parse_incident("update rolled back worker").unwrap(),
-            IncidentCmd::Update { id: None, status: None, text: Some("rolled back worker".into()) }
+            IncidentCmd::Update {
+                id: None,
+                status: None,
+                text: Some("rolled back worker".into())
+            }
         );
-        assert_eq!(parse_incident("update").unwrap(), IncidentCmd::Update { id: None, status: None, text: None });
+        assert_eq!(
+            parse_incident("update").unwrap(),
+            IncidentCmd::Update {
+                id: None,
+                status: None,
+                text: None
+            }
+        );
     }
 
     #[test]
     fn unknown_subcommand_suggests_the_closest() {
         match parse_incident("updte foo") {
-            Err(Problem::Unknown { suggestion, .. }) => assert_eq!(suggestion.as_deref(), Some("update")),
+            Err(Problem::Unknown { suggestion, .. }) => {
+                assert_eq!(suggestion.as_deref(), Some("update"))
+            }
             other => panic!("{other:?}"),
         }
         match parse_julia("staus") {
-            Err(Problem::Unknown { suggestion, .. }) => assert_eq!(suggestion.as_deref(), Some("status")),
+            Err(Problem::Unknown { suggestion, .. }) => {
+                assert_eq!(suggestion.as_deref(), Some("status"))
+            }
             other => panic!("{other:?}"),
         }
         assert!(matches!(parse_julia(""), Err(Problem::Empty(Topic::Julia))));
@@ -454,11 +603,19 @@ mod tests {
     fn roles_take_mentions() {
         assert_eq!(
             parse_incident("commander <@U0ANA|ana>").unwrap(),
-            IncidentCmd::Role { id: None, role: Role::Commander, user: "U0ANA".into() }
+            IncidentCmd::Role {
+                id: None,
+                role: Role::Commander,
+                user: "U0ANA".into()
+            }
         );
         assert_eq!(
             parse_incident("role INC-3 scribe <@U0BOB>").unwrap(),
-            IncidentCmd::Role { id: Some(IncidentId(3)), role: Role::Scribe, user: "U0BOB".into() }
+            IncidentCmd::Role {
+                id: Some(IncidentId(3)),
+                role: Role::Scribe,
+                user: "U0BOB".into()
+            }
         );
         assert!(parse_incident("commander ana").is_err());
     }
@@ -467,32 +624,62 @@ mod tests {
     fn julia_grammar() {
         assert_eq!(
             parse_julia("pause --handoff evolution flapping").unwrap(),
-            JuliaCmd::Pause { reason: "evolution flapping".into(), handoff: true }
+            JuliaCmd::Pause {
+                reason: "evolution flapping".into(),
+                handoff: true
+            }
         );
-        assert!(matches!(parse_julia("pause"), Err(Problem::Usage(Topic::JuliaPause))));
+        assert!(matches!(
+            parse_julia("pause"),
+            Err(Problem::Usage(Topic::JuliaPause))
+        ));
         assert_eq!(
             parse_julia("rollback julia-worker d-123").unwrap(),
-            JuliaCmd::Rollback { service: "julia-worker".into(), deployment: Some("d-123".into()) }
+            JuliaCmd::Rollback {
+                service: "julia-worker".into(),
+                deployment: Some("d-123".into())
+            }
         );
-        assert_eq!(parse_julia("jobs kill abc").unwrap(), JuliaCmd::JobsKill { id: "abc".into() });
+        assert_eq!(
+            parse_julia("jobs kill abc").unwrap(),
+            JuliaCmd::JobsKill { id: "abc".into() }
+        );
         assert_eq!(parse_julia("evolution qr").unwrap(), JuliaCmd::EvolutionQr);
-        assert_eq!(parse_julia("deploys").unwrap(), JuliaCmd::Deploys { service: None });
+        assert_eq!(
+            parse_julia("deploys").unwrap(),
+            JuliaCmd::Deploys { service: None }
+        );
     }
 
     #[test]
     fn control_characters_are_data_not_structure() {
         let c = parse_incident("note \u{0007}db\u{0000} is\n slow").unwrap();
-        assert_eq!(c, IncidentCmd::Note { id: None, text: "db is slow".into() });
+        assert_eq!(
+            c,
+            IncidentCmd::Note {
+                id: None,
+                text: "db is slow".into()
+            }
+        );
         let big = "a ".repeat(6000);
-        assert!(matches!(parse_incident(&format!("note {big}")), Err(Problem::TextTooLong { .. })));
+        assert!(matches!(
+            parse_incident(&format!("note {big}")),
+            Err(Problem::TextTooLong { .. })
+        ));
     }
 
     #[test]
     fn snooze_parses_humantime() {
         assert_eq!(
             parse_incident("snooze 15m").unwrap(),
-            IncidentCmd::Snooze { id: None, duration: Duration::from_secs(900) }
+            IncidentCmd::Snooze {
+                id: None,
+                duration: Duration::from_secs(900)
+            }
         );
-        assert!(matches!(parse_incident("snooze later"), Err(Problem::BadDuration(_))));
+        assert!(matches!(
+            parse_incident("snooze later"),
+            Err(Problem::BadDuration(_))
+        ));
     }
 }

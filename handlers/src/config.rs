@@ -113,15 +113,26 @@ fn duration(var: &'static str, v: Option<String>, default: &str) -> Result<Durat
     })
 }
 
-fn cadence(var: &'static str, v: Option<String>, default: &str) -> Result<Option<Duration>, ConfigError> {
+fn cadence(
+    var: &'static str,
+    v: Option<String>,
+    default: &str,
+) -> Result<Option<Duration>, ConfigError> {
     let raw = v.unwrap_or_else(|| default.to_string());
-    if matches!(raw.trim().to_ascii_lowercase().as_str(), "off" | "none" | "0" | "") {
+    if matches!(
+        raw.trim().to_ascii_lowercase().as_str(),
+        "off" | "none" | "0" | ""
+    ) {
         return Ok(None);
     }
     duration(var, Some(raw), default).map(Some)
 }
 
-fn number<T: std::str::FromStr>(var: &'static str, v: Option<String>, default: T) -> Result<T, ConfigError> {
+fn number<T: std::str::FromStr>(
+    var: &'static str,
+    v: Option<String>,
+    default: T,
+) -> Result<T, ConfigError> {
     match v {
         None => Ok(default),
         Some(s) if s.trim().is_empty() => Ok(default),
@@ -143,8 +154,10 @@ impl Config {
 
     /// Builds a configuration from explicit pairs (tests); unset keys take their defaults.
     pub fn from_pairs(pairs: &[(&str, &str)]) -> Result<Self, ConfigError> {
-        let map: HashMap<String, String> =
-            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Self::load(|k| map.get(k).cloned())
     }
 
@@ -172,9 +185,11 @@ impl Config {
         };
         let mut war_room_severities = Vec::new();
         for s in list(get("WAR_ROOM_SEVERITIES").or(Some("P0,P1".into()))) {
-            war_room_severities.push(crate::incident::Severity::parse(&s).ok_or_else(|| ConfigError {
-                var: "WAR_ROOM_SEVERITIES",
-                problem: format!("`{s}` is not a severity (P0..P3)"),
+            war_room_severities.push(crate::incident::Severity::parse(&s).ok_or_else(|| {
+                ConfigError {
+                    var: "WAR_ROOM_SEVERITIES",
+                    problem: format!("`{s}` is not a severity (P0..P3)"),
+                }
             })?);
         }
         let command = |var: &'static str, default: &str| -> Result<String, ConfigError> {
@@ -198,14 +213,19 @@ impl Config {
             slack_timeout: duration("SLACK_TIMEOUT", get("SLACK_TIMEOUT"), "10s")?,
             port: number("PORT", get("PORT"), 3000)?,
             bind_addr: get("BIND_ADDR").unwrap_or_else(|| "0.0.0.0".into()),
-            database_url: get("DATABASE_URL").unwrap_or_else(|| "sqlite://./data/chatops.db".into()),
+            database_url: get("DATABASE_URL")
+                .unwrap_or_else(|| "sqlite://./data/chatops.db".into()),
             redis_url: get("REDIS_URL").map(Secret::new),
             incidents_channel: get("INCIDENTS_CHANNEL"),
             locale,
             log_format,
             incident_command: command("INCIDENT_COMMAND", "/incident")?,
             julia_command: command("JULIA_COMMAND", "/julia")?,
-            rate_limit_per_minute: number("RATE_LIMIT_PER_MINUTE", get("RATE_LIMIT_PER_MINUTE"), 20)?,
+            rate_limit_per_minute: number(
+                "RATE_LIMIT_PER_MINUTE",
+                get("RATE_LIMIT_PER_MINUTE"),
+                20,
+            )?,
             outbox_poll: duration("OUTBOX_POLL_INTERVAL", get("OUTBOX_POLL_INTERVAL"), "1s")?,
             outbox_max_attempts: number("OUTBOX_MAX_ATTEMPTS", get("OUTBOX_MAX_ATTEMPTS"), 8)?,
             outbox_lease: duration("OUTBOX_LEASE", get("OUTBOX_LEASE"), "30s")?,
@@ -239,7 +259,11 @@ impl Config {
             escalation_usergroup: get("ESCALATION_USERGROUP"),
             commander_users: list(get("COMMANDER_USERS")),
             commander_usergroup: get("COMMANDER_USERGROUP"),
-            reminder_poll: duration("REMINDER_POLL_INTERVAL", get("REMINDER_POLL_INTERVAL"), "1s")?,
+            reminder_poll: duration(
+                "REMINDER_POLL_INTERVAL",
+                get("REMINDER_POLL_INTERVAL"),
+                "1s",
+            )?,
             reminder_lease: duration("REMINDER_LEASE", get("REMINDER_LEASE"), "30s")?,
             postmortem_reminders: [
                 duration("POSTMORTEM_DRAFT_DUE", get("POSTMORTEM_DRAFT_DUE"), "24h")?,
@@ -270,23 +294,39 @@ impl Config {
             ("DATABASE_URL", db),
             (
                 "REDIS_URL",
-                self.redis_url.as_ref().map(|u| redact_url(u.expose())).unwrap_or_else(|| "(unset: in-process only)".into()),
+                self.redis_url
+                    .as_ref()
+                    .map(|u| redact_url(u.expose()))
+                    .unwrap_or_else(|| "(unset: in-process only)".into()),
             ),
             ("INCIDENTS_CHANNEL", opt(&self.incidents_channel)),
             ("CHATOPS_LOCALE", self.locale.code().into()),
-            ("LOG_FORMAT", format!("{:?}", self.log_format).to_lowercase()),
+            (
+                "LOG_FORMAT",
+                format!("{:?}", self.log_format).to_lowercase(),
+            ),
             ("INCIDENT_COMMAND", self.incident_command.clone()),
             ("JULIA_COMMAND", self.julia_command.clone()),
-            ("RATE_LIMIT_PER_MINUTE", self.rate_limit_per_minute.to_string()),
+            (
+                "RATE_LIMIT_PER_MINUTE",
+                self.rate_limit_per_minute.to_string(),
+            ),
             (
                 "WAR_ROOM_SEVERITIES",
-                self.war_room_severities.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(","),
+                self.war_room_severities
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(","),
             ),
             (
                 "INCIDENT_CADENCE_P0..P3",
                 self.cadence
                     .iter()
-                    .map(|c| c.map(|d| humantime::format_duration(d).to_string()).unwrap_or("off".into()))
+                    .map(|c| {
+                        c.map(|d| humantime::format_duration(d).to_string())
+                            .unwrap_or("off".into())
+                    })
                     .collect::<Vec<_>>()
                     .join(" / "),
             ),
@@ -299,12 +339,16 @@ impl Config {
         out.push_str("\nFeatures:\n");
         if self.slack_signing_secret.is_empty() {
             ok = false;
-            out.push_str("  server: MISSING SLACK_SIGNING_SECRET (every Slack request would be refused)\n");
+            out.push_str(
+                "  server: MISSING SLACK_SIGNING_SECRET (every Slack request would be refused)\n",
+            );
         } else {
             out.push_str("  server: ok\n");
         }
         if self.slack_bot_token.is_empty() {
-            out.push_str("  posting to Slack: missing SLACK_BOT_TOKEN (messages stay in the outbox)\n");
+            out.push_str(
+                "  posting to Slack: missing SLACK_BOT_TOKEN (messages stay in the outbox)\n",
+            );
         } else {
             out.push_str("  posting to Slack: ok\n");
         }
@@ -319,7 +363,9 @@ impl Config {
             "  redis: not configured (dedupe in the store, no rate limit)\n"
         });
         if self.slack_app_token.is_empty() {
-            out.push_str("  socket mode: off (SLACK_APP_TOKEN unset; HTTP endpoints serve Slack)\n");
+            out.push_str(
+                "  socket mode: off (SLACK_APP_TOKEN unset; HTTP endpoints serve Slack)\n",
+            );
         }
         (out, ok)
     }
@@ -342,7 +388,11 @@ mod tests {
 
     #[test]
     fn secrets_never_print() {
-        let c = Config::from_pairs(&[("SLACK_SIGNING_SECRET", "s3cr3t"), ("SLACK_BOT_TOKEN", "xoxb-123")]).unwrap();
+        let c = Config::from_pairs(&[
+            ("SLACK_SIGNING_SECRET", "s3cr3t"),
+            ("SLACK_BOT_TOKEN", "xoxb-123"),
+        ])
+        .unwrap();
         let dbg = format!("{c:?}");
         assert!(!dbg.contains("s3cr3t") && !dbg.contains("xoxb-123"));
         let (report, ok) = c.report();
@@ -360,7 +410,10 @@ mod tests {
 
     #[test]
     fn redacts_database_passwords() {
-        assert_eq!(redact_url("postgres://u:pw@h:5432/db"), "postgres://u:***@h:5432/db");
+        assert_eq!(
+            redact_url("postgres://u:pw@h:5432/db"),
+            "postgres://u:***@h:5432/db"
+        );
         let (r, ok) = Config::from_pairs(&[]).unwrap().report();
         assert!(!ok, "no signing secret: cannot start");
         assert!(r.contains("MISSING SLACK_SIGNING_SECRET"));

@@ -13,7 +13,10 @@ pub async fn handle(ctx: Arc<Ctx>, payload: Value) -> Option<Value> {
     let kind = payload.get("type").and_then(Value::as_str).unwrap_or("");
     match kind {
         "block_actions" => {
-            let action_id = payload.pointer("/actions/0/action_id").and_then(Value::as_str).unwrap_or("");
+            let action_id = payload
+                .pointer("/actions/0/action_id")
+                .and_then(Value::as_str)
+                .unwrap_or("");
             if action_id.starts_with("julia_") {
                 crate::control::on_block_action(ctx, payload).await
             } else {
@@ -22,7 +25,10 @@ pub async fn handle(ctx: Arc<Ctx>, payload: Value) -> Option<Value> {
             }
         }
         "view_submission" => {
-            let callback = payload.pointer("/view/callback_id").and_then(Value::as_str).unwrap_or("");
+            let callback = payload
+                .pointer("/view/callback_id")
+                .and_then(Value::as_str)
+                .unwrap_or("");
             if callback.starts_with("julia_") {
                 crate::control::on_view_submission(ctx, payload).await
             } else {

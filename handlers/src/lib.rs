@@ -76,7 +76,10 @@ pub enum FlowError {
 
 impl From<sqlx::Error> for FlowError {
     fn from(e: sqlx::Error) -> Self {
-        FlowError::Internal(anyhow::anyhow!("store: {}", config::redact_url(&e.to_string())))
+        FlowError::Internal(anyhow::anyhow!(
+            "store: {}",
+            config::redact_url(&e.to_string())
+        ))
     }
 }
 

@@ -54,11 +54,16 @@ pub fn verify(
     if secret.is_empty() {
         return Err(SignatureError::Mismatch);
     }
-    let ts: i64 = timestamp.trim().parse().map_err(|_| SignatureError::BadTimestamp)?;
+    let ts: i64 = timestamp
+        .trim()
+        .parse()
+        .map_err(|_| SignatureError::BadTimestamp)?;
     if (now_secs - ts).abs() > MAX_SKEW_SECS {
         return Err(SignatureError::Stale);
     }
-    let hex_sig = signature.strip_prefix("v0=").ok_or(SignatureError::BadVersion)?;
+    let hex_sig = signature
+        .strip_prefix("v0=")
+        .ok_or(SignatureError::BadVersion)?;
     let expected = hex::decode(hex_sig).map_err(|_| SignatureError::Mismatch)?;
     let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("hmac takes any key");
     mac.update(b"v0:");
@@ -66,7 +71,8 @@ pub fn verify(
     mac.update(b":");
     mac.update(body);
     // verify_slice compares in constant time.
-    mac.verify_slice(&expected).map_err(|_| SignatureError::Mismatch)
+    mac.verify_slice(&expected)
+        .map_err(|_| SignatureError::Mismatch)
 }
 
 #[cfg(test)]
@@ -82,7 +88,10 @@ mod tests {
     #[test]
     fn slack_worked_example_verifies() {
         assert_eq!(sign(SECRET, TS, BODY.as_bytes()), SIG);
-        assert_eq!(verify(SECRET, Some(TS), Some(SIG), BODY.as_bytes(), 1531420618), Ok(()));
+        assert_eq!(
+            verify(SECRET, Some(TS), Some(SIG), BODY.as_bytes(), 1531420618),
+            Ok(())
+        );
     }
 
     #[test]
@@ -94,17 +103,38 @@ mod tests {
         );
         let mut longer = BODY.as_bytes().to_vec();
         longer.extend_from_slice(b"&x=1");
-        assert_eq!(verify(SECRET, Some(TS), Some(SIG), &longer, now), Err(SignatureError::Mismatch));
-        let wall = chrono::Utc::now().timestamp();
-        assert_eq!(verify(SECRET, Some(TS), Some(SIG), BODY.as_bytes(), wall), Err(SignatureError::Stale));
         assert_eq!(
-            verify(SECRET, Some("Hello there!"), Some(SIG), BODY.as_bytes(), now),
+            verify(SECRET, Some(TS), Some(SIG), &longer, now),
+            Err(SignatureError::Mismatch)
+        );
+        let wall = chrono::Utc::now().timestamp();
+        assert_eq!(
+            verify(SECRET, Some(TS), Some(SIG), BODY.as_bytes(), wall),
+            Err(SignatureError::Stale)
+        );
+        assert_eq!(
+            verify(
+                SECRET,
+                Some("Hello there!"),
+                Some(SIG),
+                BODY.as_bytes(),
+                now
+            ),
             Err(SignatureError::BadTimestamp)
         );
-        assert_eq!(verify(SECRET, None, Some(SIG), BODY.as_bytes(), now), Err(SignatureError::Missing));
-        assert_eq!(verify(SECRET, Some(TS), None, BODY.as_bytes(), now), Err(SignatureError::Missing));
+        assert_eq!(
+            verify(SECRET, None, Some(SIG), BODY.as_bytes(), now),
+            Err(SignatureError::Missing)
+        );
+        assert_eq!(
+            verify(SECRET, Some(TS), None, BODY.as_bytes(), now),
+            Err(SignatureError::Missing)
+        );
         let v1 = SIG.replacen("v0=", "v1=", 1);
-        assert_eq!(verify(SECRET, Some(TS), Some(&v1), BODY.as_bytes(), now), Err(SignatureError::BadVersion));
+        assert_eq!(
+            verify(SECRET, Some(TS), Some(&v1), BODY.as_bytes(), now),
+            Err(SignatureError::BadVersion)
+        );
     }
 
     #[test]
@@ -116,7 +146,10 @@ mod tests {
             assert_eq!(verify(SECRET, Some(TS), Some(sig), body, now), Ok(()));
         }
         for now in [1531420618 + 301, 1531420618 - 301] {
-            assert_eq!(verify(SECRET, Some(TS), Some(sig), body, now), Err(SignatureError::Stale));
+            assert_eq!(
+                verify(SECRET, Some(TS), Some(sig), body, now),
+                Err(SignatureError::Stale)
+            );
         }
     }
 
@@ -131,7 +164,10 @@ mod tests {
         for (secret, ts, body, sig) in cases {
             assert_eq!(sign(secret, ts, body.as_bytes()), sig);
             let now: i64 = ts.parse().unwrap();
-            assert_eq!(verify(secret, Some(ts), Some(sig), body.as_bytes(), now), Ok(()));
+            assert_eq!(
+                verify(secret, Some(ts), Some(sig), body.as_bytes(), now),
+                Ok(())
+            );
         }
     }
 

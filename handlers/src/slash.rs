@@ -46,7 +46,8 @@ pub async fn handle(ctx: Arc<Ctx>, cmd: SlashCommand) -> Ack {
         let minute = ctx.clock.now_secs() / 60;
         if let Some(n) = ctx.cache.count_in_minute(&cmd.user_id, minute).await {
             if n > limit as i64 {
-                metrics::counter!("commands_total", "command" => name, "outcome" => "rate_limited").increment(1);
+                metrics::counter!("commands_total", "command" => name, "outcome" => "rate_limited")
+                    .increment(1);
                 return Ack::Body(messages::slow_down(l, limit).ephemeral());
             }
         }
@@ -54,17 +55,29 @@ pub async fn handle(ctx: Arc<Ctx>, cmd: SlashCommand) -> Ack {
     let cfg = &ctx.config;
     let (ack, outcome) = if cmd.command == cfg.incident_command {
         match parse_incident(&cmd.text) {
-            Ok(c) => (crate::incident::flows::handle_command(ctx.clone(), cmd, c).await, "ok"),
+            Ok(c) => (
+                crate::incident::flows::handle_command(ctx.clone(), cmd, c).await,
+                "ok",
+            ),
             Err(p) => (
-                Ack::Body(messages::usage::problem(&p, &cfg.incident_command, &cfg.julia_command, l).ephemeral()),
+                Ack::Body(
+                    messages::usage::problem(&p, &cfg.incident_command, &cfg.julia_command, l)
+                        .ephemeral(),
+                ),
                 "usage",
             ),
         }
     } else if cmd.command == cfg.julia_command {
         match parse_julia(&cmd.text) {
-            Ok(c) => (crate::control::handle_command(ctx.clone(), cmd, c).await, "ok"),
+            Ok(c) => (
+                crate::control::handle_command(ctx.clone(), cmd, c).await,
+                "ok",
+            ),
             Err(p) => (
-                Ack::Body(messages::usage::problem(&p, &cfg.incident_command, &cfg.julia_command, l).ephemeral()),
+                Ack::Body(
+                    messages::usage::problem(&p, &cfg.incident_command, &cfg.julia_command, l)
+                        .ephemeral(),
+                ),
                 "usage",
             ),
         }

@@ -84,7 +84,10 @@ fn user(u: &Option<String>, l: Locale) -> String {
 }
 
 fn or_dash(s: &Option<String>) -> String {
-    s.as_deref().filter(|s| !s.is_empty()).map(escape).unwrap_or_else(|| "—".into())
+    s.as_deref()
+        .filter(|s| !s.is_empty())
+        .map(escape)
+        .unwrap_or_else(|| "—".into())
 }
 
 fn buttons(v: &IncidentView, l: Locale) -> Block {
@@ -92,25 +95,57 @@ fn buttons(v: &IncidentView, l: Locale) -> Block {
     blocks::actions(
         &format!("incident_actions_{}", v.id),
         vec![
-            blocks::button(action::POST_UPDATE, l.t("Post update", "Postar atualização"), &id, Style::Primary),
-            blocks::button(action::ON_IT, l.t("I'm on it", "Estou nisso"), &id, Style::Default),
-            blocks::button(action::RESOLVE, l.t("Resolve", "Resolver"), &id, Style::Danger),
+            blocks::button(
+                action::POST_UPDATE,
+                l.t("Post update", "Postar atualização"),
+                &id,
+                Style::Primary,
+            ),
+            blocks::button(
+                action::ON_IT,
+                l.t("I'm on it", "Estou nisso"),
+                &id,
+                Style::Default,
+            ),
+            blocks::button(
+                action::RESOLVE,
+                l.t("Resolve", "Resolver"),
+                &id,
+                Style::Danger,
+            ),
         ],
     )
 }
 
 fn core_fields(v: &IncidentView, l: Locale) -> Vec<(String, String)> {
     let mut f = vec![
-        (l.t("Severity", "Severidade").into(), format!("{} {}", sev_emoji(&v.severity), v.severity)),
-        (l.t("Status", "Status").into(), status_label(l, &v.status).into()),
-        (l.t("Started", "Início").into(), datetime_token(v.started_at)),
-        (l.t("Duration", "Duração").into(), human_duration(v.duration(), l)),
-        (l.t("Incident commander", "Comandante do incidente").into(), user(&v.commander, l)),
+        (
+            l.t("Severity", "Severidade").into(),
+            format!("{} {}", sev_emoji(&v.severity), v.severity),
+        ),
+        (
+            l.t("Status", "Status").into(),
+            status_label(l, &v.status).into(),
+        ),
+        (
+            l.t("Started", "Início").into(),
+            datetime_token(v.started_at),
+        ),
+        (
+            l.t("Duration", "Duração").into(),
+            human_duration(v.duration(), l),
+        ),
+        (
+            l.t("Incident commander", "Comandante do incidente").into(),
+            user(&v.commander, l),
+        ),
     ];
     if v.status != "resolved" {
         f.push((
             l.t("Next update", "Próxima atualização").into(),
-            v.next_update_at.map(time_token).unwrap_or_else(|| "—".into()),
+            v.next_update_at
+                .map(time_token)
+                .unwrap_or_else(|| "—".into()),
         ));
     }
     f
@@ -131,7 +166,11 @@ pub fn declared(v: &IncidentView, l: Locale) -> Msg {
     let mut b = vec![
         blocks::header(&format!("{} {} · {}", v.severity, v.key(), v.title)),
         blocks::fields(&core_fields(v, l)),
-        blocks::section(format!("*{}*\n{}", l.t("Impact", "Impacto"), or_dash(&v.impact))),
+        blocks::section(format!(
+            "*{}*\n{}",
+            l.t("Impact", "Impacto"),
+            or_dash(&v.impact)
+        )),
         blocks::section(format!(
             "*{}*\n{}\n*{}*\n{}\n*{}* {}",
             l.t("Latest findings", "Descobertas mais recentes"),
@@ -143,7 +182,10 @@ pub fn declared(v: &IncidentView, l: Locale) -> Msg {
         )),
     ];
     if let Some(w) = &v.war_room {
-        b.push(blocks::context(format!("{} <#{w}>", l.t("War room:", "Sala de guerra:"))));
+        b.push(blocks::context(format!(
+            "{} <#{w}>",
+            l.t("War room:", "Sala de guerra:")
+        )));
     }
     b.push(buttons(v, l));
     Msg::with_blocks(text, b)
@@ -151,7 +193,9 @@ pub fn declared(v: &IncidentView, l: Locale) -> Msg {
 
 /// The announcement in the incidents channel, linking to the war room.
 pub fn announcement(v: &IncidentView, l: Locale) -> Msg {
-    let Some(w) = &v.war_room else { return declared(v, l) };
+    let Some(w) = &v.war_room else {
+        return declared(v, l);
+    };
     let text = format!(
         "{} {} [{}] {}: {} — {} <#{w}>",
         sev_emoji(&v.severity),
@@ -174,7 +218,13 @@ pub fn announcement(v: &IncidentView, l: Locale) -> Msg {
             user(&v.commander, l),
             l.t("War room:", "Sala de guerra:"),
         )),
-        blocks::context(l.t("Updates follow in this thread.", "As atualizações seguem nesta thread.").to_string()),
+        blocks::context(
+            l.t(
+                "Updates follow in this thread.",
+                "As atualizações seguem nesta thread.",
+            )
+            .to_string(),
+        ),
     ];
     Msg::with_blocks(text, b)
 }
@@ -225,12 +275,23 @@ pub fn resolved(v: &IncidentView, by: &str, l: Locale) -> Msg {
         human_duration(v.duration(), l)
     );
     let mut f = core_fields(v, l);
-    f.push((l.t("Resolved", "Resolvido em").into(), v.resolved_at.map(datetime_token).unwrap_or_default()));
+    f.push((
+        l.t("Resolved", "Resolvido em").into(),
+        v.resolved_at.map(datetime_token).unwrap_or_default(),
+    ));
     if let Some(pm) = v.postmortem_due {
-        f.push((l.t("Post-mortem due", "Post-mortem até").into(), datetime_token(pm)));
+        f.push((
+            l.t("Post-mortem due", "Post-mortem até").into(),
+            datetime_token(pm),
+        ));
     }
     let b = vec![
-        blocks::header(&format!("✅ {} {} · {}", v.key(), l.t("resolved", "resolvido"), v.title)),
+        blocks::header(&format!(
+            "✅ {} {} · {}",
+            v.key(),
+            l.t("resolved", "resolvido"),
+            v.title
+        )),
         blocks::fields(&f),
         blocks::section(format!(
             "*{}*\n{}\n*{}*\n{}\n*{}*\n{}\n*{}*\n{}",
@@ -257,7 +318,11 @@ pub fn notice(v: &IncidentView, what: &str) -> Msg {
 }
 
 pub fn severity_changed(from: &str, to: &str, by: &str, l: Locale) -> String {
-    format!("{} {from} → *{to}* {} <@{by}>", l.t("Severity", "Severidade"), l.t("by", "por"))
+    format!(
+        "{} {from} → *{to}* {} <@{by}>",
+        l.t("Severity", "Severidade"),
+        l.t("by", "por")
+    )
 }
 
 pub fn role_assigned(role: &str, who: &str, by: &str, l: Locale) -> String {
@@ -270,7 +335,10 @@ pub fn role_assigned(role: &str, who: &str, by: &str, l: Locale) -> String {
         (_, Locale::En) => "Responder",
         (_, Locale::PtBr) => "Respondente",
     };
-    format!("{role_l}: <@{who}> ({} <@{by}>)", l.t("set by", "definido por"))
+    format!(
+        "{role_l}: <@{who}> ({} <@{by}>)",
+        l.t("set by", "definido por")
+    )
 }
 
 pub fn on_it(who: &str, l: Locale) -> String {
@@ -278,7 +346,10 @@ pub fn on_it(who: &str, l: Locale) -> String {
 }
 
 pub fn reopened(by: &str, l: Locale) -> String {
-    format!(":arrows_counterclockwise: {} <@{by}>", l.t("Reopened by", "Reaberto por"))
+    format!(
+        ":arrows_counterclockwise: {} <@{by}>",
+        l.t("Reopened by", "Reaberto por")
+    )
 }
 
 pub fn snoozed(until: i64, by: &str, capped: bool, l: Locale) -> String {
@@ -289,18 +360,29 @@ pub fn snoozed(until: i64, by: &str, capped: bool, l: Locale) -> String {
         l.t("by", "por")
     );
     if capped {
-        s.push_str(l.t(" (a P0 can be snoozed for at most 2 cadences)", " (um P0 pode ser adiado por no máximo 2 cadências)"));
+        s.push_str(l.t(
+            " (a P0 can be snoozed for at most 2 cadences)",
+            " (um P0 pode ser adiado por no máximo 2 cadências)",
+        ));
     }
     s
 }
 
 /// The channel topic: `P1 · Identified · IC @ana · next update 14:35 UTC` (plain text).
 pub fn topic(v: &IncidentView, l: Locale) -> String {
-    let ic = v.commander.as_ref().map(|u| format!("<@{u}>")).unwrap_or_else(|| "—".into());
+    let ic = v
+        .commander
+        .as_ref()
+        .map(|u| format!("<@{u}>"))
+        .unwrap_or_else(|| "—".into());
     let mut t = format!("{} · {} · IC {ic}", v.severity, status_label(l, &v.status));
     match (v.status.as_str(), v.next_update_at) {
         ("resolved", _) => {}
-        (_, Some(n)) => t.push_str(&format!(" · {} {}", l.t("next update", "próxima atualização"), utc_hm(n))),
+        (_, Some(n)) => t.push_str(&format!(
+            " · {} {}",
+            l.t("next update", "próxima atualização"),
+            utc_hm(n)
+        )),
         _ => {}
     }
     t.push_str(&format!(" · {}", v.key()));
@@ -313,7 +395,11 @@ pub fn war_room_name(id: i64, started_at: i64, title: &str, suffix: Option<u32>)
     let folded = deunicode_lower(title);
     let mut slug = String::new();
     for c in folded.chars() {
-        let c = if c.is_ascii_alphanumeric() || c == '_' { c } else { '-' };
+        let c = if c.is_ascii_alphanumeric() || c == '_' {
+            c
+        } else {
+            '-'
+        };
         if c == '-' && (slug.is_empty() || slug.ends_with('-')) {
             continue;
         }
@@ -363,7 +449,11 @@ pub struct ReminderView {
 }
 
 pub fn reminder(r: &ReminderView, l: Locale) -> Msg {
-    let ic = r.commander.as_ref().map(|u| format!("<@{u}>")).unwrap_or_else(|| l.t("the commander", "o comandante").into());
+    let ic = r
+        .commander
+        .as_ref()
+        .map(|u| format!("<@{u}>"))
+        .unwrap_or_else(|| l.t("the commander", "o comandante").into());
     let mut line = match l {
         Locale::En => format!(
             ":alarm_clock: *INC-{} ({})* has had no update for {} min. {ic}, please post an update.",
@@ -376,21 +466,40 @@ pub fn reminder(r: &ReminderView, l: Locale) -> Msg {
     };
     if r.level > 0 {
         let who = if r.escalate_to.is_empty() {
-            l.t("(no escalation contacts configured)", "(nenhum contato de escalonamento configurado)").to_string()
+            l.t(
+                "(no escalation contacts configured)",
+                "(nenhum contato de escalonamento configurado)",
+            )
+            .to_string()
         } else {
-            r.escalate_to.iter().map(|u| format!("<@{u}>")).collect::<Vec<_>>().join(" ")
+            r.escalate_to
+                .iter()
+                .map(|u| format!("<@{u}>"))
+                .collect::<Vec<_>>()
+                .join(" ")
         };
         let step = if r.level >= 2 {
-            l.t("Escalating to incident commanders", "Escalonando para comandantes de incidente")
+            l.t(
+                "Escalating to incident commanders",
+                "Escalonando para comandantes de incidente",
+            )
         } else {
-            l.t("Escalating to the escalation engineers", "Escalonando para os engenheiros de escalonamento")
+            l.t(
+                "Escalating to the escalation engineers",
+                "Escalonando para os engenheiros de escalonamento",
+            )
         };
         line.push_str(&format!("\n:rotating_light: {step}: {who}"));
         if let Some(w) = &r.war_room {
             line.push_str(&format!(" — <#{w}>"));
         }
     }
-    let text = format!("INC-{} {} {} min", r.id, l.t("no update for", "sem atualização há"), r.minutes_silent);
+    let text = format!(
+        "INC-{} {} {} min",
+        r.id,
+        l.t("no update for", "sem atualização há"),
+        r.minutes_silent
+    );
     let id = r.id.to_string();
     Msg::with_blocks(
         format!("{text} — {}", escape(&r.title)),
@@ -399,8 +508,18 @@ pub fn reminder(r: &ReminderView, l: Locale) -> Msg {
             blocks::actions(
                 &format!("reminder_{}", r.id),
                 vec![
-                    blocks::button(action::POST_UPDATE, l.t("Post update", "Postar atualização"), &id, Style::Primary),
-                    blocks::button(action::SNOOZE, l.t("Snooze 15m", "Adiar 15m"), &format!("{id}:900"), Style::Default),
+                    blocks::button(
+                        action::POST_UPDATE,
+                        l.t("Post update", "Postar atualização"),
+                        &id,
+                        Style::Primary,
+                    ),
+                    blocks::button(
+                        action::SNOOZE,
+                        l.t("Snooze 15m", "Adiar 15m"),
+                        &format!("{id}:900"),
+                        Style::Default,
+                    ),
                 ],
             ),
         ],
@@ -409,15 +528,24 @@ pub fn reminder(r: &ReminderView, l: Locale) -> Msg {
 
 pub fn postmortem_reminder(id: i64, title: &str, stage: u8, due: i64, l: Locale) -> Msg {
     let what = if stage == 0 {
-        l.t("The post-mortem draft is due", "O rascunho do post-mortem vence")
+        l.t(
+            "The post-mortem draft is due",
+            "O rascunho do post-mortem vence",
+        )
     } else {
-        l.t("The post-mortem review is due", "A revisão do post-mortem vence")
+        l.t(
+            "The post-mortem review is due",
+            "A revisão do post-mortem vence",
+        )
     };
     Msg::text(format!(
         ":memo: INC-{id} ({}): {what} {}. {}",
         escape(title),
         datetime_token(due),
-        l.t("Say `/incident postmortem done` when it is.", "Diga `/incident postmortem done` quando estiver pronto.")
+        l.t(
+            "Say `/incident postmortem done` when it is.",
+            "Diga `/incident postmortem done` quando estiver pronto."
+        )
     ))
 }
 
@@ -435,8 +563,30 @@ pub fn postmortem_markdown(v: &IncidentView, timeline: &[TimelineRow], l: Locale
     let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
     let mut md = String::new();
     let (h, sum, tl, imp, rc, res, les, well, better, ai) = match l {
-        Locale::En => ("Post-mortem", "Summary", "Timeline (UTC)", "Impact", "Root cause", "Resolution", "Lessons learned", "What went well", "What could have been better", "Action items"),
-        Locale::PtBr => ("Post-mortem", "Resumo", "Linha do tempo (UTC)", "Impacto", "Causa raiz", "Resolução", "Lições aprendidas", "O que funcionou", "O que poderia ter sido melhor", "Itens de ação"),
+        Locale::En => (
+            "Post-mortem",
+            "Summary",
+            "Timeline (UTC)",
+            "Impact",
+            "Root cause",
+            "Resolution",
+            "Lessons learned",
+            "What went well",
+            "What could have been better",
+            "Action items",
+        ),
+        Locale::PtBr => (
+            "Post-mortem",
+            "Resumo",
+            "Linha do tempo (UTC)",
+            "Impacto",
+            "Causa raiz",
+            "Resolução",
+            "Lições aprendidas",
+            "O que funcionou",
+            "O que poderia ter sido melhor",
+            "Itens de ação",
+        ),
     };
     md.push_str(&format!("# {h}: {} — {}\n\n", v.key(), v.title));
     md.push_str(&format!("## {sum}\n\n"));
@@ -453,14 +603,38 @@ pub fn postmortem_markdown(v: &IncidentView, timeline: &[TimelineRow], l: Locale
         l.t("Incident commander", "Comandante do incidente"),
         v.commander.clone().unwrap_or_else(|| "—".into())
     ));
-    md.push_str(&format!("## {tl}\n\n| {} | {} |\n|---|---|\n", l.t("Time", "Hora"), l.t("Event", "Evento")));
+    md.push_str(&format!(
+        "## {tl}\n\n| {} | {} |\n|---|---|\n",
+        l.t("Time", "Hora"),
+        l.t("Event", "Evento")
+    ));
     for r in timeline {
-        let text = if r.text.is_empty() { r.kind.clone() } else { format!("{}: {}", r.kind, r.text) };
-        md.push_str(&format!("| {} | {} ({}) |\n", utc_ymd_hm(r.at), cell(&text), cell(&r.actor)));
+        let text = if r.text.is_empty() {
+            r.kind.clone()
+        } else {
+            format!("{}: {}", r.kind, r.text)
+        };
+        md.push_str(&format!(
+            "| {} | {} ({}) |\n",
+            utc_ymd_hm(r.at),
+            cell(&text),
+            cell(&r.actor)
+        ));
     }
-    let p = |s: &Option<String>| s.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| "_TBD_".into());
-    md.push_str(&format!("\n## {imp}\n\n{}\n\n## {rc}\n\n{}\n\n## {res}\n\n{}\n\n", p(&v.impact), p(&v.root_cause), p(&v.resolution)));
-    md.push_str(&format!("## {les}\n\n### {well}\n\n- \n\n### {better}\n\n- \n\n"));
+    let p = |s: &Option<String>| {
+        s.clone()
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| "_TBD_".into())
+    };
+    md.push_str(&format!(
+        "\n## {imp}\n\n{}\n\n## {rc}\n\n{}\n\n## {res}\n\n{}\n\n",
+        p(&v.impact),
+        p(&v.root_cause),
+        p(&v.resolution)
+    ));
+    md.push_str(&format!(
+        "## {les}\n\n### {well}\n\n- \n\n### {better}\n\n- \n\n"
+    ));
     md.push_str(&format!(
         "## {ai}\n\n| {} | {} | {} | {} |\n|---|---|---|---|\n",
         l.t("Action", "Ação"),
@@ -469,7 +643,11 @@ pub fn postmortem_markdown(v: &IncidentView, timeline: &[TimelineRow], l: Locale
         l.t("Status", "Status")
     ));
     match &v.preventive {
-        Some(pm) if !pm.is_empty() => md.push_str(&format!("| {} | | | {} |\n", cell(pm), l.t("open", "aberto"))),
+        Some(pm) if !pm.is_empty() => md.push_str(&format!(
+            "| {} | | | {} |\n",
+            cell(pm),
+            l.t("open", "aberto")
+        )),
         _ => md.push_str("| | | | |\n"),
     }
     md
@@ -480,9 +658,18 @@ pub mod reply {
     use super::*;
 
     pub fn declaring(sev: &str, title: &str, l: Locale) -> Msg {
-        Msg::text(format!(":hourglass_flowing_sand: {} {sev}: {}…", l.t("Declaring", "Declarando"), escape(title)))
+        Msg::text(format!(
+            ":hourglass_flowing_sand: {} {sev}: {}…",
+            l.t("Declaring", "Declarando"),
+            escape(title)
+        ))
     }
-    pub fn declared(key: &str, war_room: Option<&str>, war_room_error: Option<&str>, l: Locale) -> Msg {
+    pub fn declared(
+        key: &str,
+        war_room: Option<&str>,
+        war_room_error: Option<&str>,
+        l: Locale,
+    ) -> Msg {
         let mut s = format!(":white_check_mark: {key} {}.", l.t("declared", "declarado"));
         if let Some(w) = war_room {
             s.push_str(&format!(" {} <#{w}>.", l.t("War room:", "Sala de guerra:")));
@@ -499,7 +686,13 @@ pub mod reply {
         Msg::text(format!(":white_check_mark: {key}: {what}"))
     }
     pub fn unknown_id(key: &str, l: Locale) -> Msg {
-        Msg::text(format!("{key} {}", l.t("does not exist. `/incident list` shows the open ones.", "não existe. `/incident list` mostra os abertos.")))
+        Msg::text(format!(
+            "{key} {}",
+            l.t(
+                "does not exist. `/incident list` shows the open ones.",
+                "não existe. `/incident list` mostra os abertos."
+            )
+        ))
     }
     pub fn which_incident(open: &[(i64, String, String)], l: Locale) -> Msg {
         let mut s = l
@@ -519,26 +712,49 @@ pub mod reply {
         Msg::text(s)
     }
     pub fn already_resolved(key: &str, l: Locale) -> Msg {
-        Msg::text(format!("{key} {}", l.t("is resolved. `/incident reopen` it first to post updates.", "está resolvido. Use `/incident reopen` antes de postar atualizações.")))
+        Msg::text(format!(
+            "{key} {}",
+            l.t(
+                "is resolved. `/incident reopen` it first to post updates.",
+                "está resolvido. Use `/incident reopen` antes de postar atualizações."
+            )
+        ))
     }
     pub fn not_resolved(key: &str, l: Locale) -> Msg {
-        Msg::text(format!("{key} {}", l.t("is open; only a resolved incident can be reopened.", "está aberto; só um incidente resolvido pode ser reaberto.")))
+        Msg::text(format!(
+            "{key} {}",
+            l.t(
+                "is open; only a resolved incident can be reopened.",
+                "está aberto; só um incidente resolvido pode ser reaberto."
+            )
+        ))
     }
     pub fn bad_transition(key: &str, from: &str, to: &str, allowed: &[&str], l: Locale) -> Msg {
         Msg::text(match l {
-            Locale::En => format!("{key} cannot move from {from} to {to}. Allowed: {}.", allowed.join(", ")),
-            Locale::PtBr => format!("{key} não pode passar de {from} para {to}. Permitido: {}.", allowed.join(", ")),
+            Locale::En => format!(
+                "{key} cannot move from {from} to {to}. Allowed: {}.",
+                allowed.join(", ")
+            ),
+            Locale::PtBr => format!(
+                "{key} não pode passar de {from} para {to}. Permitido: {}.",
+                allowed.join(", ")
+            ),
         })
     }
     pub fn not_allowed(key: &str, commander: Option<&str>, l: Locale) -> Msg {
-        let ic = commander.map(|c| format!("<@{c}>")).unwrap_or_else(|| "—".into());
+        let ic = commander
+            .map(|c| format!("<@{c}>"))
+            .unwrap_or_else(|| "—".into());
         Msg::text(match l {
             Locale::En => format!("Only the incident commander ({ic}) or a chatops admin may change severity, roles or resolution of {key}."),
             Locale::PtBr => format!("Só o comandante do incidente ({ic}) ou um admin do chatops pode mudar severidade, papéis ou resolução de {key}."),
         })
     }
     pub fn no_open(l: Locale) -> Msg {
-        Msg::text(l.t("No incident is open. :tada:", "Nenhum incidente aberto. :tada:"))
+        Msg::text(l.t(
+            "No incident is open. :tada:",
+            "Nenhum incidente aberto. :tada:",
+        ))
     }
     pub fn modal_failed(l: Locale) -> Msg {
         Msg::text(l.t(
@@ -547,7 +763,10 @@ pub mod reply {
         ))
     }
     pub fn already_on_it(key: &str, l: Locale) -> Msg {
-        Msg::text(format!("{} {key}.", l.t("You are already a responder on", "Você já é respondente em")))
+        Msg::text(format!(
+            "{} {key}.",
+            l.t("You are already a responder on", "Você já é respondente em")
+        ))
     }
 }
 
@@ -569,7 +788,15 @@ pub fn list(rows: &[IncidentView], l: Locale) -> Msg {
             l.t("last update", "última atualização"),
             human_duration(v.now - v.last_update_at, l),
             user(&v.commander, l),
-            v.war_room.as_ref().map(|w| format!("<#{w}>")).unwrap_or_else(|| l.t("thread in the incidents channel", "thread no canal de incidentes").into()),
+            v.war_room
+                .as_ref()
+                .map(|w| format!("<#{w}>"))
+                .unwrap_or_else(|| l
+                    .t(
+                        "thread in the incidents channel",
+                        "thread no canal de incidentes"
+                    )
+                    .into()),
         ));
         s.push_str(&format!("   {}\n", escape(&v.title)));
     }
@@ -578,7 +805,10 @@ pub fn list(rows: &[IncidentView], l: Locale) -> Msg {
 
 /// `/incident status`.
 pub fn status(v: &IncidentView, l: Locale) -> Msg {
-    let mut b = vec![blocks::section(format!("*{}* — {}", v.key(), escape(&v.title))), blocks::fields(&core_fields(v, l))];
+    let mut b = vec![
+        blocks::section(format!("*{}* — {}", v.key(), escape(&v.title))),
+        blocks::fields(&core_fields(v, l)),
+    ];
     b.push(blocks::section(format!(
         "*{}*\n{}\n*{}*\n{}",
         l.t("Impact", "Impacto"),
@@ -589,7 +819,15 @@ pub fn status(v: &IncidentView, l: Locale) -> Msg {
     if let Some(w) = &v.war_room {
         b.push(blocks::context(format!("<#{w}>")));
     }
-    Msg::with_blocks(format!("{} [{}] {}", v.key(), status_label(l, &v.status), escape(&v.title)), b)
+    Msg::with_blocks(
+        format!(
+            "{} [{}] {}",
+            v.key(),
+            status_label(l, &v.status),
+            escape(&v.title)
+        ),
+        b,
+    )
 }
 
 pub fn declare_modal(origin_channel: &str, severity: Option<&str>, l: Locale) -> serde_json::Value {
@@ -600,10 +838,35 @@ pub fn declare_modal(origin_channel: &str, severity: Option<&str>, l: Locale) ->
         l.t("Declare", "Declarar"),
         origin_channel,
         vec![
-            blocks::text_input("title", "title_input", l.t("Title", "Título"), false, false, None),
-            blocks::select_input("severity", "severity_select", l.t("Severity", "Severidade"), &sev, severity.or(Some("P1"))),
-            blocks::text_input("impact", "impact_input", l.t("Impact", "Impacto"), true, true, None),
-            blocks::user_input("commander", "commander_select", l.t("Incident commander", "Comandante do incidente"), true),
+            blocks::text_input(
+                "title",
+                "title_input",
+                l.t("Title", "Título"),
+                false,
+                false,
+                None,
+            ),
+            blocks::select_input(
+                "severity",
+                "severity_select",
+                l.t("Severity", "Severidade"),
+                &sev,
+                severity.or(Some("P1")),
+            ),
+            blocks::text_input(
+                "impact",
+                "impact_input",
+                l.t("Impact", "Impacto"),
+                true,
+                true,
+                None,
+            ),
+            blocks::user_input(
+                "commander",
+                "commander_select",
+                l.t("Incident commander", "Comandante do incidente"),
+                true,
+            ),
         ],
     )
 }
@@ -620,10 +883,37 @@ pub fn update_modal(id: i64, status: &str, l: Locale) -> serde_json::Value {
         l.t("Post", "Postar"),
         &id.to_string(),
         vec![
-            blocks::select_input("status", "status_select", l.t("Status", "Status"), &opts, Some(status)),
-            blocks::text_input("findings", "findings_input", l.t("Latest findings", "Descobertas mais recentes"), true, false, None),
-            blocks::text_input("actions", "actions_input", l.t("Actions in progress", "Ações em andamento"), true, true, None),
-            blocks::text_input("eta", "eta_input", l.t("ETA", "Previsão"), false, true, None),
+            blocks::select_input(
+                "status",
+                "status_select",
+                l.t("Status", "Status"),
+                &opts,
+                Some(status),
+            ),
+            blocks::text_input(
+                "findings",
+                "findings_input",
+                l.t("Latest findings", "Descobertas mais recentes"),
+                true,
+                false,
+                None,
+            ),
+            blocks::text_input(
+                "actions",
+                "actions_input",
+                l.t("Actions in progress", "Ações em andamento"),
+                true,
+                true,
+                None,
+            ),
+            blocks::text_input(
+                "eta",
+                "eta_input",
+                l.t("ETA", "Previsão"),
+                false,
+                true,
+                None,
+            ),
         ],
     )
 }
@@ -635,9 +925,30 @@ pub fn resolve_modal(id: i64, l: Locale) -> serde_json::Value {
         l.t("Resolve", "Resolver"),
         &id.to_string(),
         vec![
-            blocks::text_input("root_cause", "root_cause_input", l.t("Root cause", "Causa raiz"), true, true, None),
-            blocks::text_input("resolution", "resolution_input", l.t("Resolution", "Resolução"), true, false, None),
-            blocks::text_input("preventive", "preventive_input", l.t("Preventive measures", "Medidas preventivas"), true, true, None),
+            blocks::text_input(
+                "root_cause",
+                "root_cause_input",
+                l.t("Root cause", "Causa raiz"),
+                true,
+                true,
+                None,
+            ),
+            blocks::text_input(
+                "resolution",
+                "resolution_input",
+                l.t("Resolution", "Resolução"),
+                true,
+                false,
+                None,
+            ),
+            blocks::text_input(
+                "preventive",
+                "preventive_input",
+                l.t("Preventive measures", "Medidas preventivas"),
+                true,
+                true,
+                None,
+            ),
         ],
     )
 }
@@ -660,12 +971,25 @@ mod tests {
     #[test]
     fn war_room_names_fold_accents_and_stay_short() {
         let t = 1_763_800_000; // 2025-11-22
-        assert_eq!(war_room_name(12, t, "Evolução fora do ar", None), "inc-20251122-12-evolucao-fora-do-ar");
-        assert_eq!(war_room_name(12, t, "Evolução fora do ar", Some(2)), "inc-20251122-12-evolucao-fora-do-ar-2");
-        let long = war_room_name(3, t, &"Julia não responde aos médicos ".repeat(10), Some(10));
+        assert_eq!(
+            war_room_name(12, t, "Evolução fora do ar", None),
+            "inc-20251122-12-evolucao-fora-do-ar"
+        );
+        assert_eq!(
+            war_room_name(12, t, "Evolução fora do ar", Some(2)),
+            "inc-20251122-12-evolucao-fora-do-ar-2"
+        );
+        let long = war_room_name(
+            3,
+            t,
+            &"Julia não responde aos médicos ".repeat(10),
+            Some(10),
+        );
         assert!(long.len() <= 80, "{long}");
         assert!(long.ends_with("-10"));
-        assert!(long.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_'));
+        assert!(long
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_'));
         assert_eq!(war_room_name(4, t, "!!!", None), "inc-20251122-4");
     }
 
@@ -692,7 +1016,10 @@ mod tests {
             assert!(json.contains("<!date^1700000000^"));
             assert!(json.contains(action::POST_UPDATE));
         }
-        assert_eq!(topic(&view(), Locale::En), "P1 · Identified · IC <@U0ANA> · next update 22:38 UTC · INC-7");
+        assert_eq!(
+            topic(&view(), Locale::En),
+            "P1 · Identified · IC <@U0ANA> · next update 22:38 UTC · INC-7"
+        );
         assert!(topic(&view(), Locale::PtBr).contains("Identificado"));
     }
 }

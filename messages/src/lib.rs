@@ -43,10 +43,16 @@ pub struct Msg {
 
 impl Msg {
     pub fn text(text: impl Into<String>) -> Self {
-        Msg { text: text.into(), blocks: None }
+        Msg {
+            text: text.into(),
+            blocks: None,
+        }
     }
     pub fn with_blocks(text: impl Into<String>, blocks: Vec<blocks::Block>) -> Self {
-        Msg { text: text.into(), blocks: Some(serde_json::to_value(blocks).expect("blocks serialize")) }
+        Msg {
+            text: text.into(),
+            blocks: Some(serde_json::to_value(blocks).expect("blocks serialize")),
+        }
     }
     /// The body of a slash-command reply or `response_url` post, shown only to the user.
     pub fn ephemeral(&self) -> Value {
@@ -93,12 +99,18 @@ fn is_mention(inner: &str) -> bool {
         Some("@U") | Some("@W") | Some("#C") | Some("#G") => (true, &id[2..]),
         _ => (false, ""),
     };
-    prefix && !rest.is_empty() && rest.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+    prefix
+        && !rest.is_empty()
+        && rest
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
         && !inner.contains(['<', '!'])
 }
 
 fn escape_plain(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// A Slack date token: each reader sees the time in their own timezone.
@@ -115,7 +127,11 @@ pub fn time_token(epoch_secs: i64) -> String {
 
 /// `<!date^…>` with date and time.
 pub fn datetime_token(epoch_secs: i64) -> String {
-    date_token(epoch_secs, "{date_short_pretty} {time}", &format!("{} UTC", utc_ymd_hm(epoch_secs)))
+    date_token(
+        epoch_secs,
+        "{date_short_pretty} {time}",
+        &format!("{} UTC", utc_ymd_hm(epoch_secs)),
+    )
 }
 
 pub fn utc_hm(epoch_secs: i64) -> String {
@@ -127,7 +143,11 @@ pub fn utc_ymd_hm(epoch_secs: i64) -> String {
     let days = epoch_secs.div_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
     let s = epoch_secs.rem_euclid(86_400);
-    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}", s / 3600, (s % 3600) / 60)
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}",
+        s / 3600,
+        (s % 3600) / 60
+    )
 }
 
 /// Days since 1970-01-01 -> (year, month, day) (Howard Hinnant's algorithm).
@@ -176,7 +196,10 @@ pub fn slow_down(locale: Locale, per_minute: u32) -> Msg {
 }
 
 pub fn working_on_it(locale: Locale) -> Msg {
-    Msg::text(locale.t(":hourglass_flowing_sand: Working on it…", ":hourglass_flowing_sand: Trabalhando nisso…"))
+    Msg::text(locale.t(
+        ":hourglass_flowing_sand: Working on it…",
+        ":hourglass_flowing_sand: Trabalhando nisso…",
+    ))
 }
 
 #[cfg(test)]
@@ -187,7 +210,10 @@ mod tests {
     fn escape_neutralises_broadcasts_and_keeps_mentions() {
         assert_eq!(escape("<!channel> db down"), "&lt;!channel&gt; db down");
         assert_eq!(escape("<!here|here>"), "&lt;!here|here&gt;");
-        assert_eq!(escape("ask <@U0ANA> in <#C123|ops>"), "ask <@U0ANA> in <#C123|ops>");
+        assert_eq!(
+            escape("ask <@U0ANA> in <#C123|ops>"),
+            "ask <@U0ANA> in <#C123|ops>"
+        );
         assert_eq!(escape("a < b && c > d"), "a &lt; b &amp;&amp; c &gt; d");
         assert_eq!(escape("<https://evil|click>"), "&lt;https://evil|click&gt;");
         assert_eq!(escape("<!subteam^S123>"), "&lt;!subteam^S123&gt;");

@@ -23,10 +23,20 @@ pub enum Topic {
 pub enum Problem {
     Empty(Topic),
     Usage(Topic),
-    Unknown { topic: Topic, given: String, suggestion: Option<String> },
+    Unknown {
+        topic: Topic,
+        given: String,
+        suggestion: Option<String>,
+    },
     BadSeverity(String),
-    TitleLength { len: usize, min: usize, max: usize },
-    TextTooLong { max: usize },
+    TitleLength {
+        len: usize,
+        min: usize,
+        max: usize,
+    },
+    TextTooLong {
+        max: usize,
+    },
     BadDuration(String),
     BadId(String),
 }
@@ -102,7 +112,14 @@ fn topic_line(topic: Topic, inc: &str, jul: &str, l: Locale) -> Option<String> {
 }
 
 fn is_incident(topic: Topic) -> bool {
-    !matches!(topic, Topic::Julia | Topic::JuliaPause | Topic::JuliaJobs | Topic::JuliaDeploys | Topic::JuliaEvolution)
+    !matches!(
+        topic,
+        Topic::Julia
+            | Topic::JuliaPause
+            | Topic::JuliaJobs
+            | Topic::JuliaDeploys
+            | Topic::JuliaEvolution
+    )
 }
 
 /// Full help for `/incident help` or `/julia help`.
@@ -126,10 +143,21 @@ pub fn problem(p: &Problem, incident_cmd: &str, julia_cmd: &str, l: Locale) -> M
             )),
             *t,
         ),
-        Problem::Unknown { topic, given, suggestion } => {
-            let mut s = format!("{} `{}`.", l.t("Unknown subcommand", "Subcomando desconhecido"), escape(given));
+        Problem::Unknown {
+            topic,
+            given,
+            suggestion,
+        } => {
+            let mut s = format!(
+                "{} `{}`.",
+                l.t("Unknown subcommand", "Subcomando desconhecido"),
+                escape(given)
+            );
             if let Some(sug) = suggestion {
-                s.push_str(&format!(" {} `{sug}`?", l.t("Did you mean", "Você quis dizer")));
+                s.push_str(&format!(
+                    " {} `{sug}`?",
+                    l.t("Did you mean", "Você quis dizer")
+                ));
             }
             (Some(s), *topic)
         }
@@ -146,8 +174,12 @@ pub fn problem(p: &Problem, incident_cmd: &str, julia_cmd: &str, l: Locale) -> M
         ),
         Problem::TitleLength { len, min, max } => (
             Some(match l {
-                Locale::En => format!("The title must be {min} to {max} characters (it has {len})."),
-                Locale::PtBr => format!("O título deve ter de {min} a {max} caracteres (tem {len})."),
+                Locale::En => {
+                    format!("The title must be {min} to {max} characters (it has {len}).")
+                }
+                Locale::PtBr => {
+                    format!("O título deve ter de {min} a {max} caracteres (tem {len}).")
+                }
             }),
             Topic::Incident,
         ),
@@ -162,7 +194,10 @@ pub fn problem(p: &Problem, incident_cmd: &str, julia_cmd: &str, l: Locale) -> M
             Some(format!(
                 "`{}` {}",
                 escape(s),
-                l.t("is not a duration; use e.g. `15m`, `1h`.", "não é uma duração; use por ex. `15m`, `1h`.")
+                l.t(
+                    "is not a duration; use e.g. `15m`, `1h`.",
+                    "não é uma duração; use por ex. `15m`, `1h`."
+                )
             )),
             Topic::IncidentSnooze,
         ),
@@ -170,12 +205,19 @@ pub fn problem(p: &Problem, incident_cmd: &str, julia_cmd: &str, l: Locale) -> M
             Some(format!(
                 "`{}` {}",
                 escape(s),
-                l.t("is not an incident id; ids look like `INC-12`.", "não é um id de incidente; ids são como `INC-12`.")
+                l.t(
+                    "is not an incident id; ids look like `INC-12`.",
+                    "não é um id de incidente; ids são como `INC-12`."
+                )
             )),
             Topic::Incident,
         ),
     };
-    let body = if is_incident(topic) { incident_usage(incident_cmd, l) } else { julia_usage(julia_cmd, l) };
+    let body = if is_incident(topic) {
+        incident_usage(incident_cmd, l)
+    } else {
+        julia_usage(julia_cmd, l)
+    };
     match headline {
         Some(h) if matches!(p, Problem::Usage(_)) => Msg::text(h),
         Some(h) => Msg::text(format!("{h}\n\n{body}")),
@@ -190,7 +232,11 @@ mod tests {
     #[test]
     fn unknown_subcommand_names_the_suggestion_and_shows_usage() {
         let m = problem(
-            &Problem::Unknown { topic: Topic::Incident, given: "updte".into(), suggestion: Some("update".into()) },
+            &Problem::Unknown {
+                topic: Topic::Incident,
+                given: "updte".into(),
+                suggestion: Some("update".into()),
+            },
             "/incident",
             "/julia",
             Locale::En,

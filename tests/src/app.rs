@@ -51,17 +51,32 @@ pub async fn spawn_app(db: &TestDb, slack: &FakeSlack, opts: AppOptions) -> Test
         pairs.push(("REDIS_URL".into(), r.clone()));
     }
     pairs.extend(opts.env.iter().cloned());
-    let refs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let refs: Vec<(&str, &str)> = pairs
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     let config = Config::from_pairs(&refs).expect("test config");
-    let app = bot::Application::build(config, Clock::system()).await.expect("app builds");
+    let app = bot::Application::build(config, Clock::system())
+        .await
+        .expect("app builds");
     let addr = app.local_addr();
     let ctx = app.ctx();
     let task = tokio::spawn(app.run_until_stopped());
-    TestApp { addr, ctx, slack: slack.clone(), db: db.clone(), http: reqwest::Client::new(), task }
+    TestApp {
+        addr,
+        ctx,
+        slack: slack.clone(),
+        db: db.clone(),
+        http: reqwest::Client::new(),
+        task,
+    }
 }
 
 pub fn now_secs() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
 }
 
 impl TestApp {
@@ -75,7 +90,13 @@ impl TestApp {
     }
 
     /// POSTs a body signed with the test secret at `ts`.
-    pub async fn post_signed_at(&self, path: &str, body: &str, content_type: &str, ts: i64) -> reqwest::Response {
+    pub async fn post_signed_at(
+        &self,
+        path: &str,
+        body: &str,
+        content_type: &str,
+        ts: i64,
+    ) -> reqwest::Response {
         let ts = ts.to_string();
         let sig = handlers::signature::sign(SECRET, &ts, body.as_bytes());
         self.http
@@ -89,8 +110,14 @@ impl TestApp {
             .unwrap()
     }
 
-    pub async fn post_signed(&self, path: &str, body: &str, content_type: &str) -> reqwest::Response {
-        self.post_signed_at(path, body, content_type, now_secs()).await
+    pub async fn post_signed(
+        &self,
+        path: &str,
+        body: &str,
+        content_type: &str,
+    ) -> reqwest::Response {
+        self.post_signed_at(path, body, content_type, now_secs())
+            .await
     }
 
     /// Runs a slash command as `user` in `channel`; returns the ack body (Null when empty).
@@ -110,7 +137,13 @@ impl TestApp {
             ("trigger_id", &format!("trig.{rid}")),
         ])
         .unwrap();
-        let r = self.post_signed("/slack/commands", &form, "application/x-www-form-urlencoded").await;
+        let r = self
+            .post_signed(
+                "/slack/commands",
+                &form,
+                "application/x-www-form-urlencoded",
+            )
+            .await;
         assert_eq!(r.status(), 200, "slash command ack");
         let text = r.text().await.unwrap();
         if text.is_empty() {
@@ -131,23 +164,37 @@ impl TestApp {
     }
 
     pub async fn event(&self, envelope: &Value) -> reqwest::Response {
-        self.post_signed("/slack/events", &envelope.to_string(), "application/json").await
+        self.post_signed("/slack/events", &envelope.to_string(), "application/json")
+            .await
     }
 
     pub async fn interaction(&self, payload: &Value) -> reqwest::Response {
         let form = serde_urlencoded::to_string([("payload", payload.to_string())]).unwrap();
-        self.post_signed("/slack/interactions", &form, "application/x-www-form-urlencoded").await
+        self.post_signed(
+            "/slack/interactions",
+            &form,
+            "application/x-www-form-urlencoded",
+        )
+        .await
     }
 
     pub async fn scalar(&self, sql: &str) -> i64 {
         use sqlx::Row;
-        sqlx::query(sql).fetch_one(&self.ctx.store.pool).await.unwrap().get::<i64, _>(0)
+        sqlx::query(sql)
+            .fetch_one(&self.ctx.store.pool)
+            .await
+            .unwrap()
+            .get::<i64, _>(0)
     }
 
     /// Waits until the outbox has nothing pending.
     pub async fn drain_outbox(&self) {
         let ok = crate::eventually(Duration::from_secs(20), || async {
-            (self.scalar("SELECT COUNT(*) FROM outbox WHERE status = 'pending'").await == 0).then_some(())
+            (self
+                .scalar("SELECT COUNT(*) FROM outbox WHERE status = 'pending'")
+                .await
+                == 0)
+                .then_some(())
         })
         .await;
         assert!(ok.is_some(), "outbox did not drain");

@@ -64,7 +64,11 @@ impl FakeSlack {
             .route("/upload/{id}", post(upload))
             .with_state((inner.clone(), addr));
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        FakeSlack { inner, base_url: format!("http://{addr}/api"), addr }
+        FakeSlack {
+            inner,
+            base_url: format!("http://{addr}/api"),
+            addr,
+        }
     }
 
     /// A `response_url` this fake records.
@@ -76,7 +80,10 @@ impl FakeSlack {
         self.inner.lock().unwrap().calls.clone()
     }
     pub fn calls_to(&self, method: &str) -> Vec<Call> {
-        self.calls().into_iter().filter(|c| c.method == method).collect()
+        self.calls()
+            .into_iter()
+            .filter(|c| c.method == method)
+            .collect()
     }
     /// Successful-looking `chat.postMessage` bodies posted to `channel`.
     pub fn posts_in(&self, channel: &str) -> Vec<Value> {
@@ -90,7 +97,11 @@ impl FakeSlack {
         self.inner.lock().unwrap().responses.clone()
     }
     pub fn responses_to(&self, id: &str) -> Vec<Value> {
-        self.responses().into_iter().filter(|(i, _)| i == id).map(|(_, v)| v).collect()
+        self.responses()
+            .into_iter()
+            .filter(|(i, _)| i == id)
+            .map(|(_, v)| v)
+            .collect()
     }
     pub fn uploads(&self) -> Vec<(String, Vec<u8>)> {
         self.inner.lock().unwrap().uploads.clone()
@@ -105,29 +116,48 @@ impl FakeSlack {
     }
     /// Every call of `method` gets `b` until [`FakeSlack::heal`].
     pub fn fail_all(&self, method: &str, b: Behavior) {
-        self.inner.lock().unwrap().failing.insert(method.to_string(), b);
+        self.inner
+            .lock()
+            .unwrap()
+            .failing
+            .insert(method.to_string(), b);
     }
     pub fn heal(&self, method: &str) {
         self.inner.lock().unwrap().failing.remove(method);
     }
     pub fn take_channel_name(&self, name: &str) {
-        self.inner.lock().unwrap().taken_names.insert(name.to_string());
+        self.inner
+            .lock()
+            .unwrap()
+            .taken_names
+            .insert(name.to_string());
     }
     pub fn set_usergroup(&self, id: &str, users: &[&str]) {
-        self.inner.lock().unwrap().usergroups.insert(id.to_string(), users.iter().map(|s| s.to_string()).collect());
+        self.inner.lock().unwrap().usergroups.insert(
+            id.to_string(),
+            users.iter().map(|s| s.to_string()).collect(),
+        );
     }
 }
 
 type St = (Arc<Mutex<Inner>>, std::net::SocketAddr);
 
-async fn api(State((inner, addr)): State<St>, Path(method): Path<String>, headers: HeaderMap, body: String) -> Response {
+async fn api(
+    State((inner, addr)): State<St>,
+    Path(method): Path<String>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
     let body: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
     let behavior = {
         let mut i = inner.lock().unwrap();
         i.calls.push(Call {
             method: method.clone(),
             body: body.clone(),
-            auth: headers.get("authorization").and_then(|v| v.to_str().ok()).map(String::from),
+            auth: headers
+                .get("authorization")
+                .and_then(|v| v.to_str().ok())
+                .map(String::from),
             at: std::time::Instant::now(),
         });
         let scripted = i.scripted.get_mut(&method).and_then(|q| q.pop_front());
@@ -135,12 +165,19 @@ async fn api(State((inner, addr)): State<St>, Path(method): Path<String>, header
     };
     if let Some(b) = behavior {
         match b {
-            Behavior::OkFalse(code) => return Json(json!({"ok": false, "error": code})).into_response(),
+            Behavior::OkFalse(code) => {
+                return Json(json!({"ok": false, "error": code})).into_response()
+            }
             Behavior::Body(v) => return Json(v).into_response(),
             Behavior::Status(code, retry) => {
-                let mut r = (StatusCode::from_u16(code).unwrap(), Json(json!({"ok": false, "error": "ratelimited"}))).into_response();
+                let mut r = (
+                    StatusCode::from_u16(code).unwrap(),
+                    Json(json!({"ok": false, "error": "ratelimited"})),
+                )
+                    .into_response();
                 if let Some(s) = retry {
-                    r.headers_mut().insert("retry-after", s.to_string().parse().unwrap());
+                    r.headers_mut()
+                        .insert("retry-after", s.to_string().parse().unwrap());
                 }
                 return r;
             }
@@ -154,7 +191,9 @@ async fn api(State((inner, addr)): State<St>, Path(method): Path<String>, header
     i.next += 1;
     let n = i.next;
     let ok = match method.as_str() {
-        "chat.postMessage" => json!({"ok": true, "channel": body["channel"], "ts": format!("1700000000.{n:06}"), "message": {"text": body["text"]}}),
+        "chat.postMessage" => {
+            json!({"ok": true, "channel": body["channel"], "ts": format!("1700000000.{n:06}"), "message": {"text": body["text"]}})
+        }
         "conversations.create" => {
             let name = body["name"].as_str().unwrap_or("").to_string();
             if i.taken_names.contains(&name) {
@@ -163,7 +202,9 @@ async fn api(State((inner, addr)): State<St>, Path(method): Path<String>, header
             i.taken_names.insert(name.clone());
             json!({"ok": true, "channel": {"id": format!("CWAR{n:04}"), "name": name, "is_member": true, "is_private": body["is_private"]}})
         }
-        "files.getUploadURLExternal" => json!({"ok": true, "upload_url": format!("http://{addr}/upload/F{n}"), "file_id": format!("F{n}")}),
+        "files.getUploadURLExternal" => {
+            json!({"ok": true, "upload_url": format!("http://{addr}/upload/F{n}"), "file_id": format!("F{n}")})
+        }
         "usergroups.users.list" => {
             let g = body["usergroup"].as_str().unwrap_or("");
             match i.usergroups.get(g) {
@@ -177,13 +218,21 @@ async fn api(State((inner, addr)): State<St>, Path(method): Path<String>, header
     Json(ok).into_response()
 }
 
-async fn response(State((inner, _)): State<St>, Path(id): Path<String>, body: String) -> StatusCode {
+async fn response(
+    State((inner, _)): State<St>,
+    Path(id): Path<String>,
+    body: String,
+) -> StatusCode {
     let v: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
     inner.lock().unwrap().responses.push((id, v));
     StatusCode::OK
 }
 
-async fn upload(State((inner, _)): State<St>, Path(id): Path<String>, body: axum::body::Bytes) -> StatusCode {
+async fn upload(
+    State((inner, _)): State<St>,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> StatusCode {
     inner.lock().unwrap().uploads.push((id, body.to_vec()));
     StatusCode::OK
 }

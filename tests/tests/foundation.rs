@@ -44,7 +44,13 @@ async fn forged_stale_and_unsigned_requests_get_401(db: TestDb) {
         assert_eq!(r.status(), 401);
     }
     // Unsigned, and v1 signatures.
-    let r = app.http.post(app.url("/slack/events")).body("{}").send().await.unwrap();
+    let r = app
+        .http
+        .post(app.url("/slack/events"))
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 401);
     let sig = handlers::signature::sign(SECRET, &ts, body.as_bytes()).replace("v0=", "v1=");
     let r = app
@@ -62,21 +68,32 @@ async fn forged_stale_and_unsigned_requests_get_401(db: TestDb) {
     assert_eq!(app.scalar("SELECT COUNT(*) FROM incidents").await, 0);
     assert!(slack.calls().is_empty());
     // A valid request passes.
-    let r = app.post_signed("/slack/commands", &help_form("help"), FORM).await;
+    let r = app
+        .post_signed("/slack/commands", &help_form("help"), FORM)
+        .await;
     assert_eq!(r.status(), 200);
 }
-on_both_stores!(forged_stale_unsigned, forged_stale_and_unsigned_requests_get_401);
+on_both_stores!(
+    forged_stale_unsigned,
+    forged_stale_and_unsigned_requests_get_401
+);
 
 #[tokio::test]
 async fn oversized_bodies_get_413_and_garbage_gets_400() {
     let slack = FakeSlack::start().await;
     let app = spawn_app(&TestDb::sqlite().await, &slack, AppOptions::default()).await;
     let big = "a".repeat(1024 * 1024 + 10);
-    let r = app.post_signed("/slack/events", &big, "application/json").await;
+    let r = app
+        .post_signed("/slack/events", &big, "application/json")
+        .await;
     assert_eq!(r.status(), 413);
-    let r = app.post_signed("/slack/events", "{not json", "application/json").await;
+    let r = app
+        .post_signed("/slack/events", "{not json", "application/json")
+        .await;
     assert_eq!(r.status(), 400);
-    let r = app.post_signed("/slack/interactions", "payload=%7Bbroken", FORM).await;
+    let r = app
+        .post_signed("/slack/interactions", "payload=%7Bbroken", FORM)
+        .await;
     assert_eq!(r.status(), 400);
 }
 
@@ -89,10 +106,23 @@ async fn url_verification_answers_the_challenge() {
         .await;
     assert_eq!(r.status(), 200);
     let v: serde_json::Value = r.json().await.unwrap();
-    assert_eq!(v["challenge"], "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P");
+    assert_eq!(
+        v["challenge"],
+        "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"
+    );
     // Unknown event envelopes and interaction types are acknowledged with 200.
-    assert_eq!(app.event(&json!({"type": "app_rate_limited", "minute_rate_limited": 1})).await.status(), 200);
-    assert_eq!(app.interaction(&json!({"type": "something_new", "user": {"id": "U1"}})).await.status(), 200);
+    assert_eq!(
+        app.event(&json!({"type": "app_rate_limited", "minute_rate_limited": 1}))
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        app.interaction(&json!({"type": "something_new", "user": {"id": "U1"}}))
+            .await
+            .status(),
+        200
+    );
 }
 
 async fn empty_and_unknown_commands_get_usage_help(db: TestDb) {
@@ -100,16 +130,28 @@ async fn empty_and_unknown_commands_get_usage_help(db: TestDb) {
     let app = spawn_app(&db, &slack, AppOptions::default()).await;
     let v = app.incident("", "U1", "C1").await;
     assert_eq!(v["response_type"], "ephemeral");
-    assert!(v["text"].as_str().unwrap().contains("/incident declare <P0|P1|P2|P3>"));
+    assert!(v["text"]
+        .as_str()
+        .unwrap()
+        .contains("/incident declare <P0|P1|P2|P3>"));
     let v = app.incident("updte db slow", "U1", "C1").await;
     let t = v["text"].as_str().unwrap();
     assert!(t.contains("Did you mean `update`?"), "{t}");
     let v = app.julia("help", "U1", "C1").await;
-    assert!(v["text"].as_str().unwrap().contains("/julia pause <reason>"));
+    assert!(v["text"]
+        .as_str()
+        .unwrap()
+        .contains("/julia pause <reason>"));
     let v = app.julia("rolback julia-api", "U1", "C1").await;
-    assert!(v["text"].as_str().unwrap().contains("Did you mean `rollback`?"));
+    assert!(v["text"]
+        .as_str()
+        .unwrap()
+        .contains("Did you mean `rollback`?"));
     let v = app.incident("declare P9 db down", "U1", "C1").await;
-    assert!(v["text"].as_str().unwrap().contains("`P9` is not a severity"));
+    assert!(v["text"]
+        .as_str()
+        .unwrap()
+        .contains("`P9` is not a severity"));
     assert_eq!(app.scalar("SELECT COUNT(*) FROM incidents").await, 0);
 }
 on_both_stores!(usage_help, empty_and_unknown_commands_get_usage_help);
@@ -117,9 +159,17 @@ on_both_stores!(usage_help, empty_and_unknown_commands_get_usage_help);
 #[tokio::test]
 async fn staging_command_names_come_from_configuration() {
     let slack = FakeSlack::start().await;
-    let app = spawn_app(&TestDb::sqlite().await, &slack, AppOptions::default().env("JULIA_COMMAND", "/julia-staging")).await;
+    let app = spawn_app(
+        &TestDb::sqlite().await,
+        &slack,
+        AppOptions::default().env("JULIA_COMMAND", "/julia-staging"),
+    )
+    .await;
     let v = app.command_as("/julia-staging", "help", "U1", "C1").await;
-    assert!(v["text"].as_str().unwrap().contains("/julia-staging status"));
+    assert!(v["text"]
+        .as_str()
+        .unwrap()
+        .contains("/julia-staging status"));
 }
 
 fn reaction_event(id: &str) -> serde_json::Value {
@@ -134,8 +184,14 @@ async fn a_retried_event_is_handled_once(db: TestDb) {
     let ev = reaction_event("Ev0001");
     // Slack's retries, three in parallel.
     let (a, b, c) = tokio::join!(app.event(&ev), app.event(&ev), app.event(&ev));
-    assert!([a.status(), b.status(), c.status()].iter().all(|s| *s == 200));
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM processed_events WHERE event_id = 'Ev0001'").await, 1);
+    assert!([a.status(), b.status(), c.status()]
+        .iter()
+        .all(|s| *s == 200));
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM processed_events WHERE event_id = 'Ev0001'")
+            .await,
+        1
+    );
 }
 on_both_stores!(retried_event, a_retried_event_is_handled_once);
 
@@ -146,8 +202,11 @@ async fn an_outbox_row_written_before_a_crash_is_delivered_after_restart(db: Tes
     let app = spawn_app(&db, &slack, AppOptions::default().env("OUTBOX_LEASE", "1s")).await;
     {
         let mut conn = app.ctx.store.pool.acquire().await.unwrap();
-        let item = handlers::outbox::OutboxItem::post("CWAR", &messages::Msg::text("survives a crash"));
-        handlers::outbox::enqueue(&mut conn, &item, app.ctx.clock.now_ms()).await.unwrap();
+        let item =
+            handlers::outbox::OutboxItem::post("CWAR", &messages::Msg::text("survives a crash"));
+        handlers::outbox::enqueue(&mut conn, &item, app.ctx.clock.now_ms())
+            .await
+            .unwrap();
     }
     app.ctx.outbox_wake.notify_one();
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -159,9 +218,16 @@ async fn an_outbox_row_written_before_a_crash_is_delivered_after_restart(db: Tes
     let posts = slack.posts_in("CWAR");
     assert_eq!(posts.len(), before + 1, "delivered once after restart");
     assert_eq!(posts.last().unwrap()["text"], "survives a crash");
-    assert_eq!(app2.scalar("SELECT COUNT(*) FROM outbox WHERE status = 'sent'").await, 1);
+    assert_eq!(
+        app2.scalar("SELECT COUNT(*) FROM outbox WHERE status = 'sent'")
+            .await,
+        1
+    );
 }
-on_both_stores!(outbox_crash, an_outbox_row_written_before_a_crash_is_delivered_after_restart);
+on_both_stores!(
+    outbox_crash,
+    an_outbox_row_written_before_a_crash_is_delivered_after_restart
+);
 
 async fn a_429_retry_after_is_honoured(db: TestDb) {
     let slack = FakeSlack::start().await;
@@ -169,8 +235,11 @@ async fn a_429_retry_after_is_honoured(db: TestDb) {
     let app = spawn_app(&db, &slack, AppOptions::default()).await;
     {
         let mut conn = app.ctx.store.pool.acquire().await.unwrap();
-        let item = handlers::outbox::OutboxItem::post("C429", &messages::Msg::text("after the wait"));
-        handlers::outbox::enqueue(&mut conn, &item, app.ctx.clock.now_ms()).await.unwrap();
+        let item =
+            handlers::outbox::OutboxItem::post("C429", &messages::Msg::text("after the wait"));
+        handlers::outbox::enqueue(&mut conn, &item, app.ctx.clock.now_ms())
+            .await
+            .unwrap();
     }
     app.ctx.outbox_wake.notify_one();
     app.drain_outbox().await;
@@ -178,7 +247,11 @@ async fn a_429_retry_after_is_honoured(db: TestDb) {
     assert_eq!(calls.len(), 2, "one 429, one success");
     let waited = calls[1].at - calls[0].at;
     assert!(waited >= Duration::from_millis(1900), "waited {waited:?}");
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM outbox WHERE status = 'sent'").await, 1);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM outbox WHERE status = 'sent'")
+            .await,
+        1
+    );
 }
 on_both_stores!(retry_after, a_429_retry_after_is_honoured);
 
@@ -190,12 +263,18 @@ async fn a_post_that_keeps_failing_is_recorded_with_its_error() {
     {
         let mut conn = app.ctx.store.pool.acquire().await.unwrap();
         let item = handlers::outbox::OutboxItem::post("CGONE", &messages::Msg::text("x"));
-        handlers::outbox::enqueue(&mut conn, &item, app.ctx.clock.now_ms()).await.unwrap();
+        handlers::outbox::enqueue(&mut conn, &item, app.ctx.clock.now_ms())
+            .await
+            .unwrap();
     }
     app.ctx.outbox_wake.notify_one();
     app.drain_outbox().await;
     assert_eq!(app.scalar("SELECT COUNT(*) FROM outbox WHERE status = 'failed' AND last_error = 'channel_not_found'").await, 1);
-    assert_eq!(slack.calls_to("chat.postMessage").len(), 1, "a permanent error is not retried");
+    assert_eq!(
+        slack.calls_to("chat.postMessage").len(),
+        1,
+        "a permanent error is not retried"
+    );
 }
 
 #[tokio::test]
@@ -210,7 +289,15 @@ async fn health_ready_and_metrics() {
     assert_eq!(v["checks"]["store"]["status"], "ok");
     assert_eq!(v["checks"]["redis"]["status"], "not_configured");
     app.incident("help", "U1", "C1").await;
-    let m = app.http.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    let m = app
+        .http
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(m.contains("slack_requests_total"), "{m}");
     assert!(m.contains("commands_total"));
 }
@@ -223,9 +310,22 @@ struct Redis {
 
 impl Redis {
     fn start() -> Redis {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         let child = std::process::Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
             .stdout(std::process::Stdio::null())
             .spawn()
             .expect("redis-server is installed (scripts/test.sh installs it)");
@@ -256,10 +356,22 @@ async fn redis_rate_limits_and_the_bot_survives_redis_going_away() {
     let app = spawn_app(
         &TestDb::sqlite().await,
         &slack,
-        AppOptions { redis_url: Some(redis.url()), ..Default::default() }.env("RATE_LIMIT_PER_MINUTE", "3"),
+        AppOptions {
+            redis_url: Some(redis.url()),
+            ..Default::default()
+        }
+        .env("RATE_LIMIT_PER_MINUTE", "3"),
     )
     .await;
-    let ready: serde_json::Value = app.http.get(app.url("/health/ready")).send().await.unwrap().json().await.unwrap();
+    let ready: serde_json::Value = app
+        .http
+        .get(app.url("/health/ready"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(ready["checks"]["redis"]["status"], "ok");
     // Dedupe through Redis.
     app.event(&reaction_event("EvR1")).await;
@@ -276,11 +388,19 @@ async fn redis_rate_limits_and_the_bot_survives_redis_going_away() {
     let _ = redis.child.kill();
     let _ = redis.child.wait();
     let v = app.incident("help", "URATE", "C1").await;
-    assert!(v["text"].as_str().unwrap().contains("/incident declare"), "rate limit off, still serving: {v}");
+    assert!(
+        v["text"].as_str().unwrap().contains("/incident declare"),
+        "rate limit off, still serving: {v}"
+    );
     let r = app.event(&reaction_event("EvR2")).await;
     assert_eq!(r.status(), 200);
     app.event(&reaction_event("EvR2")).await;
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM processed_events WHERE event_id = 'EvR2'").await, 1, "store dedupe");
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM processed_events WHERE event_id = 'EvR2'")
+            .await,
+        1,
+        "store dedupe"
+    );
     let r = app.http.get(app.url("/health/ready")).send().await.unwrap();
     assert_eq!(r.status(), 200);
     let ready: serde_json::Value = r.json().await.unwrap();

@@ -17,29 +17,47 @@ async fn declare(app: &TestApp, text: &str, user: &str) -> Option<String> {
     let ack = app.incident(text, user, "CORIGIN").await;
     assert!(text_of(&ack).contains("Declaring"), "{ack}");
     let rid = ack["_response_id"].as_str().unwrap().to_string();
-    let reply = eventually(WAIT, || async { app.slack.responses_to(&rid).into_iter().next() }).await.expect("declared reply");
+    let reply = eventually(WAIT, || async {
+        app.slack.responses_to(&rid).into_iter().next()
+    })
+    .await
+    .expect("declared reply");
     assert!(text_of(&reply).contains("declared"), "{reply}");
     app.drain_outbox().await;
     let id = app.scalar("SELECT MAX(id) FROM incidents").await;
-    let r = sqlx::query_scalar::<_, Option<String>>("SELECT channel_id FROM incidents WHERE id = $1")
-        .bind(id)
-        .fetch_one(&app.ctx.store.pool)
-        .await
-        .unwrap();
+    let r =
+        sqlx::query_scalar::<_, Option<String>>("SELECT channel_id FROM incidents WHERE id = $1")
+            .bind(id)
+            .fetch_one(&app.ctx.store.pool)
+            .await
+            .unwrap();
     r
 }
 
 fn today() -> String {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
     messages::utc_ymd_hm(secs)[..10].replace('-', "")
 }
 
 async fn declare_p1_creates_a_war_room_and_announces_it(db: TestDb) {
     let slack = FakeSlack::start().await;
-    let app = spawn_app(&db, &slack, AppOptions::default().env("INCIDENT_RESPONDERS", "URESP1,URESP2")).await;
-    let room = declare(&app, "declare P1 Evolução fora do ar", "UDECL").await.expect("war room");
+    let app = spawn_app(
+        &db,
+        &slack,
+        AppOptions::default().env("INCIDENT_RESPONDERS", "URESP1,URESP2"),
+    )
+    .await;
+    let room = declare(&app, "declare P1 Evolução fora do ar", "UDECL")
+        .await
+        .expect("war room");
     let create = &slack.calls_to("conversations.create")[0].body;
-    assert_eq!(create["name"], format!("inc-{}-1-evolucao-fora-do-ar", today()));
+    assert_eq!(
+        create["name"],
+        format!("inc-{}-1-evolucao-fora-do-ar", today())
+    );
     assert_eq!(create["is_private"], false);
     let invite = &slack.calls_to("conversations.invite")[0].body;
     assert_eq!(invite["channel"], room.as_str());
@@ -49,20 +67,39 @@ async fn declare_p1_creates_a_war_room_and_announces_it(db: TestDb) {
     }
     // Declared message in the war room, pinned; topic set.
     let posts = slack.posts_in(&room);
-    assert!(text_of(&posts[0]).contains("INC-1 declared [P1]"), "{}", posts[0]);
-    assert!(posts[0]["blocks"].to_string().contains("incident_update_open"));
+    assert!(
+        text_of(&posts[0]).contains("INC-1 declared [P1]"),
+        "{}",
+        posts[0]
+    );
+    assert!(posts[0]["blocks"]
+        .to_string()
+        .contains("incident_update_open"));
     let pin = &slack.calls_to("pins.add")[0].body;
     assert_eq!(pin["channel"], room.as_str());
-    assert!(pin["timestamp"].as_str().unwrap().starts_with("1700000000."));
+    assert!(pin["timestamp"]
+        .as_str()
+        .unwrap()
+        .starts_with("1700000000."));
     let topic = slack.calls_to("conversations.setTopic");
-    let t = topic.last().unwrap().body["topic"].as_str().unwrap().to_string();
-    assert!(t.starts_with("P1 · Investigating · IC <@UDECL> · next update"), "{t}");
+    let t = topic.last().unwrap().body["topic"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        t.starts_with("P1 · Investigating · IC <@UDECL> · next update"),
+        "{t}"
+    );
     // Announcement in the incidents channel links the war room.
     let ann = slack.posts_in(INCIDENTS);
     assert_eq!(ann.len(), 1);
     assert!(text_of(&ann[0]).contains(&format!("<#{room}>")));
     // The timeline has the declaration.
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM timeline WHERE incident_id = 1 AND kind = 'declared'").await, 1);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM timeline WHERE incident_id = 1 AND kind = 'declared'")
+            .await,
+        1
+    );
 }
 on_both_stores!(declare_p1, declare_p1_creates_a_war_room_and_announces_it);
 
@@ -71,21 +108,44 @@ async fn a_taken_name_gets_a_numbered_suffix_and_ids_increase() {
     let slack = FakeSlack::start().await;
     let app = spawn_app(&TestDb::sqlite().await, &slack, AppOptions::default()).await;
     slack.take_channel_name(&format!("inc-{}-1-db-down", today()));
-    declare(&app, "declare sev1 db down", "U1").await.expect("room");
-    let names: Vec<String> = slack.calls_to("conversations.create").iter().map(|c| c.body["name"].as_str().unwrap().to_string()).collect();
-    assert_eq!(names, vec![format!("inc-{}-1-db-down", today()), format!("inc-{}-1-db-down-2", today())]);
-    declare(&app, "declare P0 second one", "U1").await.expect("room");
+    declare(&app, "declare sev1 db down", "U1")
+        .await
+        .expect("room");
+    let names: Vec<String> = slack
+        .calls_to("conversations.create")
+        .iter()
+        .map(|c| c.body["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        names,
+        vec![
+            format!("inc-{}-1-db-down", today()),
+            format!("inc-{}-1-db-down-2", today())
+        ]
+    );
+    declare(&app, "declare P0 second one", "U1")
+        .await
+        .expect("room");
     assert_eq!(app.scalar("SELECT MAX(id) FROM incidents").await, 2);
 }
 
 async fn updates_in_the_war_room_and_by_id_elsewhere(db: TestDb) {
     let slack = FakeSlack::start().await;
     let app = spawn_app(&db, &slack, AppOptions::default()).await;
-    let room = declare(&app, "declare P1 Julia silent", "U1").await.unwrap();
-    let ann_ts = slack.calls_to("chat.postMessage").into_iter().find(|c| c.body["channel"] == INCIDENTS).map(|_| ()).is_some();
+    let room = declare(&app, "declare P1 Julia silent", "U1")
+        .await
+        .unwrap();
+    let ann_ts = slack
+        .calls_to("chat.postMessage")
+        .into_iter()
+        .find(|c| c.body["channel"] == INCIDENTS)
+        .map(|_| ())
+        .is_some();
     assert!(ann_ts);
     // In the war room, no id needed.
-    let v = app.incident("update identified bad deploy of julia-worker", "U2", &room).await;
+    let v = app
+        .incident("update identified bad deploy of julia-worker", "U2", &room)
+        .await;
     assert!(text_of(&v).contains("update posted"), "{v}");
     app.drain_outbox().await;
     let last = slack.posts_in(&room).last().unwrap().clone();
@@ -95,38 +155,84 @@ async fn updates_in_the_war_room_and_by_id_elsewhere(db: TestDb) {
     let inc_posts = slack.posts_in(INCIDENTS);
     let reply = inc_posts.last().unwrap();
     assert!(reply["thread_ts"].as_str().is_some(), "{reply}");
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM incidents WHERE status = 'identified'").await, 1);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM incidents WHERE status = 'identified'")
+            .await,
+        1
+    );
     // By id from elsewhere.
-    let v = app.incident("update INC-1 monitoring rolled back", "U2", "CELSEWHERE").await;
+    let v = app
+        .incident("update INC-1 monitoring rolled back", "U2", "CELSEWHERE")
+        .await;
     assert!(text_of(&v).contains("update posted"));
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM incidents WHERE status = 'monitoring'").await, 1);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM incidents WHERE status = 'monitoring'")
+            .await,
+        1
+    );
     // An invalid move is refused with the allowed ones, and changes nothing.
-    let v = app.incident("update INC-1 investigating back to square one", "U2", "CELSEWHERE").await;
-    assert!(text_of(&v).contains("cannot move from monitoring to investigating. Allowed: monitoring, resolved"), "{v}");
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM timeline WHERE kind = 'update'").await, 2);
+    let v = app
+        .incident(
+            "update INC-1 investigating back to square one",
+            "U2",
+            "CELSEWHERE",
+        )
+        .await;
+    assert!(
+        text_of(&v).contains(
+            "cannot move from monitoring to investigating. Allowed: monitoring, resolved"
+        ),
+        "{v}"
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM timeline WHERE kind = 'update'")
+            .await,
+        2
+    );
     // Outside a war room without an id: which incident?
     let v = app.incident("update something", "U2", "CELSEWHERE").await;
-    assert!(text_of(&v).contains("Which incident?") && text_of(&v).contains("INC-1 [P1] Julia silent"), "{v}");
+    assert!(
+        text_of(&v).contains("Which incident?") && text_of(&v).contains("INC-1 [P1] Julia silent"),
+        "{v}"
+    );
     // Unknown id.
     let v = app.incident("status INC-99", "U2", "CELSEWHERE").await;
     assert!(text_of(&v).contains("INC-99 does not exist"));
     // List and status.
     let v = app.incident("list", "U2", "CELSEWHERE").await;
-    assert!(text_of(&v).contains("INC-1") && text_of(&v).contains("Monitoring"), "{v}");
+    assert!(
+        text_of(&v).contains("INC-1") && text_of(&v).contains("Monitoring"),
+        "{v}"
+    );
 }
 on_both_stores!(updates, updates_in_the_war_room_and_by_id_elsewhere);
 
 async fn resolve_posts_the_resolution_and_uploads_the_postmortem(db: TestDb) {
     let slack = FakeSlack::start().await;
     let app = spawn_app(&db, &slack, AppOptions::default()).await;
-    let room = declare(&app, "declare P1 Evolution down", "U1").await.unwrap();
-    app.incident("note restarted the evolution container", "U1", &room).await;
-    let v = app.incident("resolve reconnected the WhatsApp instance", "U1", &room).await;
+    let room = declare(&app, "declare P1 Evolution down", "U1")
+        .await
+        .unwrap();
+    app.incident("note restarted the evolution container", "U1", &room)
+        .await;
+    let v = app
+        .incident("resolve reconnected the WhatsApp instance", "U1", &room)
+        .await;
     assert!(text_of(&v).contains("resolved"), "{v}");
     app.drain_outbox().await;
-    let last = slack.posts_in(&room).into_iter().find(|p| text_of(p).contains("INC-1 resolved")).expect("resolved in war room");
-    assert!(last["blocks"].to_string().contains("reconnected the WhatsApp instance"));
-    let broadcast = slack.posts_in(INCIDENTS).into_iter().find(|p| text_of(p).contains("INC-1 resolved")).expect("resolved in channel");
+    let last = slack
+        .posts_in(&room)
+        .into_iter()
+        .find(|p| text_of(p).contains("INC-1 resolved"))
+        .expect("resolved in war room");
+    assert!(last["blocks"]
+        .to_string()
+        .contains("reconnected the WhatsApp instance"));
+    let broadcast = slack
+        .posts_in(INCIDENTS)
+        .into_iter()
+        .find(|p| text_of(p).contains("INC-1 resolved"))
+        .expect("resolved in channel");
     assert_eq!(broadcast["reply_broadcast"], true);
     // The post-mortem: files v2 flow, with the timeline in it.
     let get = slack.calls_to("files.getUploadURLExternal");
@@ -145,31 +251,60 @@ async fn resolve_posts_the_resolution_and_uploads_the_postmortem(db: TestDb) {
     assert!(text_of(&v).contains("INC-1 is resolved"), "{v}");
     let v = app.incident("reopen", "U1", &room).await;
     assert!(text_of(&v).contains("Reopened by"), "{v}");
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM incidents WHERE status = 'investigating' AND resolved_at IS NULL").await, 1);
+    assert_eq!(
+        app.scalar(
+            "SELECT COUNT(*) FROM incidents WHERE status = 'investigating' AND resolved_at IS NULL"
+        )
+        .await,
+        1
+    );
 }
-on_both_stores!(resolve, resolve_posts_the_resolution_and_uploads_the_postmortem);
+on_both_stores!(
+    resolve,
+    resolve_posts_the_resolution_and_uploads_the_postmortem
+);
 
 #[tokio::test]
 async fn a_failed_upload_posts_the_postmortem_as_a_message() {
     let slack = FakeSlack::start().await;
-    slack.fail_all("files.getUploadURLExternal", Behavior::OkFalse("missing_scope"));
+    slack.fail_all(
+        "files.getUploadURLExternal",
+        Behavior::OkFalse("missing_scope"),
+    );
     let app = spawn_app(&TestDb::sqlite().await, &slack, AppOptions::default()).await;
-    let room = declare(&app, "declare P0 everything down", "U1").await.unwrap();
+    let room = declare(&app, "declare P0 everything down", "U1")
+        .await
+        .unwrap();
     app.incident("resolve fixed", "U1", &room).await;
     app.drain_outbox().await;
-    let pm = slack.posts_in(&room).into_iter().find(|p| text_of(p).contains("# Post-mortem: INC-1"));
+    let pm = slack
+        .posts_in(&room)
+        .into_iter()
+        .find(|p| text_of(p).contains("# Post-mortem: INC-1"));
     assert!(pm.is_some(), "post-mortem posted as a message");
 }
 
 #[tokio::test]
 async fn without_a_war_room_the_incident_lives_in_the_channel_and_the_declarer_is_told_why() {
     let slack = FakeSlack::start().await;
-    slack.fail_all("conversations.create", Behavior::Body(json!({"ok": false, "error": "missing_scope", "needed": "channels:manage"})));
+    slack.fail_all(
+        "conversations.create",
+        Behavior::Body(json!({"ok": false, "error": "missing_scope", "needed": "channels:manage"})),
+    );
     let app = spawn_app(&TestDb::sqlite().await, &slack, AppOptions::default()).await;
-    let ack = app.incident("declare P1 scheduler stuck", "U1", "CORIGIN").await;
+    let ack = app
+        .incident("declare P1 scheduler stuck", "U1", "CORIGIN")
+        .await;
     let rid = ack["_response_id"].as_str().unwrap().to_string();
-    let reply = eventually(WAIT, || async { slack.responses_to(&rid).into_iter().next() }).await.unwrap();
-    assert!(text_of(&reply).contains("could not be created (Slack said `missing_scope`)"), "{reply}");
+    let reply = eventually(WAIT, || async {
+        slack.responses_to(&rid).into_iter().next()
+    })
+    .await
+    .unwrap();
+    assert!(
+        text_of(&reply).contains("could not be created (Slack said `missing_scope`)"),
+        "{reply}"
+    );
     app.drain_outbox().await;
     assert_eq!(app.scalar("SELECT COUNT(*) FROM incidents WHERE channel_id IS NULL AND war_room_error = 'missing_scope'").await, 1);
     let posts = slack.posts_in(INCIDENTS);
@@ -194,7 +329,10 @@ async fn modals_buttons_and_reactions(db: TestDb) {
     assert_eq!(v, Value::Null, "empty ack");
     let open = slack.calls_to("views.open");
     assert_eq!(open[0].body["view"]["callback_id"], "incident_declare");
-    assert!(open[0].body["trigger_id"].as_str().unwrap().starts_with("trig."));
+    assert!(open[0].body["trigger_id"]
+        .as_str()
+        .unwrap()
+        .starts_with("trig."));
     // A too-short title comes back as a field error; nothing is declared.
     let submit = |title: &str| {
         json!({"type": "view_submission", "user": {"id": "U1"}, "view": {"callback_id": "incident_declare", "private_metadata": "CORIGIN",
@@ -206,15 +344,24 @@ async fn modals_buttons_and_reactions(db: TestDb) {
     let r = app.interaction(&submit("ab")).await;
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["response_action"], "errors");
-    assert!(body["errors"]["title"].as_str().unwrap().contains("3 to 150"));
+    assert!(body["errors"]["title"]
+        .as_str()
+        .unwrap()
+        .contains("3 to 150"));
     assert_eq!(app.scalar("SELECT COUNT(*) FROM incidents").await, 0);
     // A good one declares, with the chosen commander and impact.
     let r = app.interaction(&submit("Julia not replying")).await;
     assert_eq!(r.status(), 200);
-    assert!(r.text().await.unwrap().is_empty(), "empty body closes the modal");
+    assert!(
+        r.text().await.unwrap().is_empty(),
+        "empty body closes the modal"
+    );
     eventually(WAIT, || async { (app.scalar("SELECT COUNT(*) FROM incidents WHERE commander = 'U0ANA' AND impact = 'doctors get no replies'").await == 1).then_some(()) }).await.expect("declared from the modal");
     let room = eventually(WAIT, || async {
-        sqlx::query_scalar::<_, Option<String>>("SELECT channel_id FROM incidents WHERE id = 1").fetch_one(&app.ctx.store.pool).await.unwrap()
+        sqlx::query_scalar::<_, Option<String>>("SELECT channel_id FROM incidents WHERE id = 1")
+            .fetch_one(&app.ctx.store.pool)
+            .await
+            .unwrap()
     })
     .await
     .expect("war room");
@@ -225,11 +372,30 @@ async fn modals_buttons_and_reactions(db: TestDb) {
                "response_url": slack.response_url("btn"), "actions": [{"action_id": action, "value": value}]})
     };
     app.interaction(&click("incident_ack", "1")).await;
-    eventually(WAIT, || async { (app.scalar("SELECT COUNT(*) FROM incident_roles WHERE role = 'responder' AND user_id = 'U7'").await == 1).then_some(()) }).await.expect("responder");
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM timeline WHERE kind = 'responder' AND actor = 'U7'").await, 1);
+    eventually(WAIT, || async {
+        (app.scalar(
+            "SELECT COUNT(*) FROM incident_roles WHERE role = 'responder' AND user_id = 'U7'",
+        )
+        .await
+            == 1)
+            .then_some(())
+    })
+    .await
+    .expect("responder");
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM timeline WHERE kind = 'responder' AND actor = 'U7'")
+            .await,
+        1
+    );
     // "Post update" opens the update modal; its submission posts the update.
     app.interaction(&click("incident_update_open", "1")).await;
-    let opened = eventually(WAIT, || async { slack.calls_to("views.open").into_iter().find(|c| c.body["view"]["callback_id"] == "incident_update") }).await;
+    let opened = eventually(WAIT, || async {
+        slack
+            .calls_to("views.open")
+            .into_iter()
+            .find(|c| c.body["view"]["callback_id"] == "incident_update")
+    })
+    .await;
     assert!(opened.is_some());
     let upd = json!({"type": "view_submission", "user": {"id": "U7"}, "view": {"callback_id": "incident_update", "private_metadata": "1",
             "state": {"values": {"status": {"status_select": {"selected_option": {"value": "identified"}}},
@@ -237,7 +403,11 @@ async fn modals_buttons_and_reactions(db: TestDb) {
                                   "actions": {"actions_input": {"value": null}}, "eta": {"eta_input": {"value": "15 min"}}}}}});
     let r = app.interaction(&upd).await;
     assert!(r.text().await.unwrap().is_empty());
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM incidents WHERE status = 'identified' AND eta = '15 min'").await, 1);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM incidents WHERE status = 'identified' AND eta = '15 min'")
+            .await,
+        1
+    );
     // Missing findings -> field error.
     let mut bad = upd.clone();
     bad["view"]["state"]["values"]["findings"]["findings_input"]["value"] = Value::Null;
@@ -247,45 +417,96 @@ async fn modals_buttons_and_reactions(db: TestDb) {
     let ev = json!({"type": "event_callback", "event_id": "EvPin1", "event": {"type": "reaction_added", "user": "U7", "reaction": "pushpin",
                      "item": {"type": "message", "channel": room, "ts": "1700000000.000123"}, "event_ts": "1.1"}});
     app.event(&ev).await;
-    eventually(WAIT, || async { (app.scalar("SELECT COUNT(*) FROM timeline WHERE kind = 'pinned_message'").await == 1).then_some(()) }).await.expect("pinned on timeline");
+    eventually(WAIT, || async {
+        (app.scalar("SELECT COUNT(*) FROM timeline WHERE kind = 'pinned_message'")
+            .await
+            == 1)
+            .then_some(())
+    })
+    .await
+    .expect("pinned on timeline");
     // Resolve modal with a missing resolution.
     let res = json!({"type": "view_submission", "user": {"id": "U7"}, "view": {"callback_id": "incident_resolve", "private_metadata": "1",
             "state": {"values": {"resolution": {"resolution_input": {"value": ""}}}}}});
     let body: Value = app.interaction(&res).await.json().await.unwrap();
     assert_eq!(body["response_action"], "errors");
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM incidents WHERE status = 'resolved'").await, 0);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM incidents WHERE status = 'resolved'")
+            .await,
+        0
+    );
 }
 on_both_stores!(modals, modals_buttons_and_reactions);
 
 #[tokio::test]
 async fn roles_severity_and_restrictions() {
     let slack = FakeSlack::start().await;
-    let app = spawn_app(&TestDb::sqlite().await, &slack, AppOptions::default().env("INCIDENT_RESTRICT_CHANGES", "true").env("CHATOPS_ADMINS", "UADMIN")).await;
-    let room = declare(&app, "declare P1 queue stuck", "UIC").await.unwrap();
+    let app = spawn_app(
+        &TestDb::sqlite().await,
+        &slack,
+        AppOptions::default()
+            .env("INCIDENT_RESTRICT_CHANGES", "true")
+            .env("CHATOPS_ADMINS", "UADMIN"),
+    )
+    .await;
+    let room = declare(&app, "declare P1 queue stuck", "UIC")
+        .await
+        .unwrap();
     // Someone else may not change severity.
     let v = app.incident("severity P0", "UOTHER", &room).await;
-    assert!(text_of(&v).contains("Only the incident commander (<@UIC>)"), "{v}");
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM incidents WHERE severity = 'P1'").await, 1);
+    assert!(
+        text_of(&v).contains("Only the incident commander (<@UIC>)"),
+        "{v}"
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM incidents WHERE severity = 'P1'")
+            .await,
+        1
+    );
     // The commander and admins may.
     let v = app.incident("severity P0", "UIC", &room).await;
     assert!(text_of(&v).contains("P1 → *P0*"), "{v}");
     let v = app.incident("commander <@UNEW|new>", "UADMIN", &room).await;
     assert!(text_of(&v).contains("Incident commander: <@UNEW>"), "{v}");
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM incidents WHERE commander = 'UNEW' AND severity = 'P0'").await, 1);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM incidents WHERE commander = 'UNEW' AND severity = 'P0'")
+            .await,
+        1
+    );
     app.drain_outbox().await;
-    let t = slack.calls_to("conversations.setTopic").last().unwrap().body["topic"].as_str().unwrap().to_string();
+    let t = slack
+        .calls_to("conversations.setTopic")
+        .last()
+        .unwrap()
+        .body["topic"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert!(t.starts_with("P0 · Investigating · IC <@UNEW>"), "{t}");
 }
 
 #[tokio::test]
 async fn both_locales_render() {
     let slack = FakeSlack::start().await;
-    let app = spawn_app(&TestDb::sqlite().await, &slack, AppOptions::default().env("CHATOPS_LOCALE", "pt-BR")).await;
+    let app = spawn_app(
+        &TestDb::sqlite().await,
+        &slack,
+        AppOptions::default().env("CHATOPS_LOCALE", "pt-BR"),
+    )
+    .await;
     let ack = app.incident("declare P1 Evolução caiu", "U1", "C1").await;
     assert!(text_of(&ack).contains("Declarando"), "{ack}");
     let room = {
         app.drain_outbox().await;
-        eventually(WAIT, || async { sqlx::query_scalar::<_, Option<String>>("SELECT channel_id FROM incidents WHERE id = 1").fetch_optional(&app.ctx.store.pool).await.unwrap().flatten() }).await.unwrap()
+        eventually(WAIT, || async {
+            sqlx::query_scalar::<_, Option<String>>("SELECT channel_id FROM incidents WHERE id = 1")
+                .fetch_optional(&app.ctx.store.pool)
+                .await
+                .unwrap()
+                .flatten()
+        })
+        .await
+        .unwrap()
     };
     app.drain_outbox().await;
     let p = &slack.posts_in(&room)[0];
@@ -299,12 +520,28 @@ async fn both_locales_render() {
 async fn broadcast_mentions_typed_in_a_title_ping_nobody() {
     let slack = FakeSlack::start().await;
     let app = spawn_app(&TestDb::sqlite().await, &slack, AppOptions::default()).await;
-    let room = declare(&app, "declare P1 <!channel> <!here> {{ x }} '; DROP TABLE incidents; --", "U1").await.unwrap();
-    for p in slack.posts_in(&room).into_iter().chain(slack.posts_in(INCIDENTS)) {
+    let room = declare(
+        &app,
+        "declare P1 <!channel> <!here> {{ x }} '; DROP TABLE incidents; --",
+        "U1",
+    )
+    .await
+    .unwrap();
+    for p in slack
+        .posts_in(&room)
+        .into_iter()
+        .chain(slack.posts_in(INCIDENTS))
+    {
         let s = p.to_string();
         assert!(!s.contains("<!channel>") && !s.contains("<!here>"), "{s}");
     }
     assert_eq!(app.scalar("SELECT COUNT(*) FROM incidents").await, 1);
-    let title = sqlx::query_scalar::<_, String>("SELECT title FROM incidents").fetch_one(&app.ctx.store.pool).await.unwrap();
-    assert_eq!(title, "<!channel> <!here> {{ x }} '; DROP TABLE incidents; --");
+    let title = sqlx::query_scalar::<_, String>("SELECT title FROM incidents")
+        .fetch_one(&app.ctx.store.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        title,
+        "<!channel> <!here> {{ x }} '; DROP TABLE incidents; --"
+    );
 }

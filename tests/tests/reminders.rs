@@ -9,17 +9,23 @@ use testkit::*;
 const WAIT: Duration = Duration::from_secs(15);
 
 fn reminders_in(slack: &FakeSlack, channel: &str) -> Vec<Value> {
-    slack.posts_in(channel).into_iter().filter(|p| p["text"].as_str().unwrap_or("").contains("no update for")).collect()
+    slack
+        .posts_in(channel)
+        .into_iter()
+        .filter(|p| p["text"].as_str().unwrap_or("").contains("no update for"))
+        .collect()
 }
 
 async fn declared(app: &TestApp, text: &str) -> String {
     app.incident(text, "UIC", "CORIGIN").await;
     eventually(WAIT, || async {
-        sqlx::query_scalar::<_, Option<String>>("SELECT channel_id FROM incidents ORDER BY id DESC LIMIT 1")
-            .fetch_optional(&app.ctx.store.pool)
-            .await
-            .unwrap()
-            .flatten()
+        sqlx::query_scalar::<_, Option<String>>(
+            "SELECT channel_id FROM incidents ORDER BY id DESC LIMIT 1",
+        )
+        .fetch_optional(&app.ctx.store.pool)
+        .await
+        .unwrap()
+        .flatten()
     })
     .await
     .expect("war room")
@@ -27,26 +33,60 @@ async fn declared(app: &TestApp, text: &str) -> String {
 
 async fn a_reminder_after_one_cadence_and_not_before_and_an_update_resets_it(db: TestDb) {
     let slack = FakeSlack::start().await;
-    let app = spawn_app(&db, &slack, AppOptions::default().env("INCIDENT_CADENCE_P1", "2s")).await;
+    let app = spawn_app(
+        &db,
+        &slack,
+        AppOptions::default().env("INCIDENT_CADENCE_P1", "2s"),
+    )
+    .await;
     let t0 = Instant::now();
     let room = declared(&app, "declare P1 worker down").await;
     tokio::time::sleep(Duration::from_millis(1400).saturating_sub(t0.elapsed())).await;
-    assert!(reminders_in(&slack, &room).is_empty(), "no reminder before the cadence");
-    let first = eventually(WAIT, || async { reminders_in(&slack, &room).into_iter().next() }).await.expect("a reminder");
+    assert!(
+        reminders_in(&slack, &room).is_empty(),
+        "no reminder before the cadence"
+    );
+    let first = eventually(WAIT, || async {
+        reminders_in(&slack, &room).into_iter().next()
+    })
+    .await
+    .expect("a reminder");
     let at = t0.elapsed();
-    assert!(at >= Duration::from_millis(1900) && at < Duration::from_millis(3500), "first reminder at {at:?}");
+    assert!(
+        at >= Duration::from_millis(1900) && at < Duration::from_millis(3500),
+        "first reminder at {at:?}"
+    );
     let text = first["blocks"].to_string();
-    assert!(text.contains("INC-1 (P1)") && text.contains("<@UIC>"), "{text}");
+    assert!(
+        text.contains("INC-1 (P1)") && text.contains("<@UIC>"),
+        "{text}"
+    );
     assert!(text.contains("incident_snooze") && text.contains("incident_update_open"));
     // An update resets the schedule: no reminder for the next ~2 s.
-    app.incident("update identified found it", "UIC", &room).await;
+    app.incident("update identified found it", "UIC", &room)
+        .await;
     let n = reminders_in(&slack, &room).len();
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    assert_eq!(reminders_in(&slack, &room).len(), n, "update moved the schedule");
-    eventually(WAIT, || async { (reminders_in(&slack, &room).len() > n).then_some(()) }).await.expect("next reminder after the update");
-    assert!(app.scalar("SELECT COUNT(*) FROM timeline WHERE kind = 'reminder'").await >= 2);
+    assert_eq!(
+        reminders_in(&slack, &room).len(),
+        n,
+        "update moved the schedule"
+    );
+    eventually(WAIT, || async {
+        (reminders_in(&slack, &room).len() > n).then_some(())
+    })
+    .await
+    .expect("next reminder after the update");
+    assert!(
+        app.scalar("SELECT COUNT(*) FROM timeline WHERE kind = 'reminder'")
+            .await
+            >= 2
+    );
 }
-on_both_stores!(cadence, a_reminder_after_one_cadence_and_not_before_and_an_update_resets_it);
+on_both_stores!(
+    cadence,
+    a_reminder_after_one_cadence_and_not_before_and_an_update_resets_it
+);
 
 async fn escalation_at_2x_and_4x_mentions_the_right_people_once(db: TestDb) {
     let slack = FakeSlack::start().await;
@@ -62,9 +102,18 @@ async fn escalation_at_2x_and_4x_mentions_the_right_people_once(db: TestDb) {
     .await;
     slack.set_usergroup("SESC", &["UESC2"]);
     let room = declared(&app, "declare P0 nothing sends").await;
-    eventually(WAIT, || async { (reminders_in(&slack, &room).len() >= 5).then_some(()) }).await.expect("5 reminders");
+    eventually(WAIT, || async {
+        (reminders_in(&slack, &room).len() >= 5).then_some(())
+    })
+    .await
+    .expect("5 reminders");
     let posts = reminders_in(&slack, &room);
-    let with = |u: &str| posts.iter().filter(|p| p.to_string().contains(&format!("<@{u}>"))).count();
+    let with = |u: &str| {
+        posts
+            .iter()
+            .filter(|p| p.to_string().contains(&format!("<@{u}>")))
+            .count()
+    };
     assert_eq!(with("UESC1"), 1, "escalation engineers once");
     assert_eq!(with("UESC2"), 1, "group members too");
     assert_eq!(with("UCMD1"), 1, "commanders once");
@@ -72,37 +121,76 @@ async fn escalation_at_2x_and_4x_mentions_the_right_people_once(db: TestDb) {
     assert!(posts[1].to_string().contains("<@UESC1>"));
     assert!(posts[3].to_string().contains("<@UCMD1>"));
     // Escalations are also posted to the incidents channel itself (not in a thread).
-    let top: Vec<Value> = reminders_in(&slack, INCIDENTS).into_iter().filter(|p| p.get("thread_ts").is_none()).collect();
+    let top: Vec<Value> = reminders_in(&slack, INCIDENTS)
+        .into_iter()
+        .filter(|p| p.get("thread_ts").is_none())
+        .collect();
     assert_eq!(top.len(), 2, "{top:?}");
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM timeline WHERE kind = 'escalation'").await, 2);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM timeline WHERE kind = 'escalation'")
+            .await,
+        2
+    );
 }
-on_both_stores!(escalation, escalation_at_2x_and_4x_mentions_the_right_people_once);
+on_both_stores!(
+    escalation,
+    escalation_at_2x_and_4x_mentions_the_right_people_once
+);
 
 #[tokio::test]
 async fn snooze_and_resolution_stop_reminders() {
     let slack = FakeSlack::start().await;
-    let app = spawn_app(&TestDb::sqlite().await, &slack, AppOptions::default().env("INCIDENT_CADENCE_P0", "1s").env("INCIDENT_CADENCE_P1", "1s")).await;
+    let app = spawn_app(
+        &TestDb::sqlite().await,
+        &slack,
+        AppOptions::default()
+            .env("INCIDENT_CADENCE_P0", "1s")
+            .env("INCIDENT_CADENCE_P1", "1s"),
+    )
+    .await;
     let p0 = declared(&app, "declare P0 snoozed one").await;
     // A P0 cannot be snoozed past 2 cadences.
     let v = app.incident("snooze 1h", "UIC", &p0).await;
-    assert!(v["text"].as_str().unwrap().contains("at most 2 cadences"), "{v}");
+    assert!(
+        v["text"].as_str().unwrap().contains("at most 2 cadences"),
+        "{v}"
+    );
     let n = reminders_in(&slack, &p0).len();
     tokio::time::sleep(Duration::from_millis(1300)).await;
     assert_eq!(reminders_in(&slack, &p0).len(), n, "snoozed");
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM timeline WHERE kind = 'snoozed'").await, 1);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM timeline WHERE kind = 'snoozed'")
+            .await,
+        1
+    );
     // The "Snooze 15m" button on a P1.
     let p1 = declared(&app, "declare P1 snoozed by button").await;
     let click = serde_json::json!({"type": "block_actions", "user": {"id": "U9"}, "actions": [{"action_id": "incident_snooze", "value": "2:900"}]});
     app.interaction(&click).await;
-    eventually(WAIT, || async { (app.scalar("SELECT COUNT(*) FROM timeline WHERE kind = 'snoozed' AND incident_id = 2").await == 1).then_some(()) }).await.expect("button snooze");
+    eventually(WAIT, || async {
+        (app.scalar("SELECT COUNT(*) FROM timeline WHERE kind = 'snoozed' AND incident_id = 2")
+            .await
+            == 1)
+            .then_some(())
+    })
+    .await
+    .expect("button snooze");
     let n1 = reminders_in(&slack, &p1).len();
     // Resolved: no more reminders.
     app.incident("resolve done", "UIC", &p0).await;
     let n0 = reminders_in(&slack, &p0).len();
     tokio::time::sleep(Duration::from_millis(2500)).await;
     app.drain_outbox().await;
-    assert_eq!(reminders_in(&slack, &p0).len(), n0, "resolved incidents get no reminders");
-    assert_eq!(reminders_in(&slack, &p1).len(), n1, "snoozed for 15 minutes");
+    assert_eq!(
+        reminders_in(&slack, &p0).len(),
+        n0,
+        "resolved incidents get no reminders"
+    );
+    assert_eq!(
+        reminders_in(&slack, &p1).len(),
+        n1,
+        "snoozed for 15 minutes"
+    );
     assert_eq!(app.scalar("SELECT COUNT(*) FROM incidents WHERE id = 1 AND next_reminder_at IS NULL AND pm_due_at IS NOT NULL").await, 1);
 }
 
@@ -116,12 +204,24 @@ async fn a_restart_after_missed_intervals_posts_once(db: TestDb) {
     let before = reminders_in(&slack, &room).len();
     tokio::time::sleep(Duration::from_millis(4500)).await; // ~4 missed intervals
     let app2 = spawn_app(&db, &slack, opts).await;
-    eventually(WAIT, || async { (reminders_in(&slack, &room).len() > before).then_some(()) }).await.expect("catch-up");
+    eventually(WAIT, || async {
+        (reminders_in(&slack, &room).len() > before).then_some(())
+    })
+    .await
+    .expect("catch-up");
     tokio::time::sleep(Duration::from_millis(500)).await;
     app2.drain_outbox().await;
-    assert_eq!(reminders_in(&slack, &room).len(), before + 1, "one catch-up reminder, not one per missed interval");
+    assert_eq!(
+        reminders_in(&slack, &room).len(),
+        before + 1,
+        "one catch-up reminder, not one per missed interval"
+    );
     // Then the cadence goes on.
-    eventually(WAIT, || async { (reminders_in(&slack, &room).len() > before + 1).then_some(()) }).await.expect("cadence resumes");
+    eventually(WAIT, || async {
+        (reminders_in(&slack, &room).len() > before + 1).then_some(())
+    })
+    .await
+    .expect("cadence resumes");
 }
 on_both_stores!(restart, a_restart_after_missed_intervals_posts_once);
 
@@ -147,35 +247,78 @@ async fn seed(pool: &sqlx::AnyPool, n: i64, due_ms: i64, now_ms: i64) {
 async fn two_instances_on_one_postgres_post_each_reminder_exactly_once() {
     let db = TestDb::postgres().await;
     let slack = FakeSlack::start().await;
-    let opts = AppOptions::default().env("INCIDENT_CADENCE_P1", "1h").env("INCIDENTS_CHANNEL", "");
+    let opts = AppOptions::default()
+        .env("INCIDENT_CADENCE_P1", "1h")
+        .env("INCIDENTS_CHANNEL", "");
     let a = spawn_app(&db, &slack, opts.clone()).await;
     let b = spawn_app(&db, &slack, opts).await;
     let now = a.ctx.clock.now_ms();
     seed(&a.ctx.store.pool, 60, now + 800, now).await;
     a.ctx.reminder_wake.notify_one();
     b.ctx.reminder_wake.notify_one();
-    eventually(WAIT, || async { (a.scalar("SELECT COUNT(*) FROM timeline WHERE kind = 'reminder'").await == 60).then_some(()) }).await.expect("60 reminders");
+    eventually(WAIT, || async {
+        (a.scalar("SELECT COUNT(*) FROM timeline WHERE kind = 'reminder'")
+            .await
+            == 60)
+            .then_some(())
+    })
+    .await
+    .expect("60 reminders");
     tokio::time::sleep(Duration::from_millis(1500)).await;
     a.drain_outbox().await;
     for i in 1..=60 {
-        assert_eq!(reminders_in(&slack, &format!("CW{i}")).len(), 1, "incident {i}");
+        assert_eq!(
+            reminders_in(&slack, &format!("CW{i}")).len(),
+            1,
+            "incident {i}"
+        );
     }
-    assert_eq!(a.scalar("SELECT COUNT(*) FROM timeline WHERE kind = 'reminder'").await, 60);
-    assert_eq!(a.scalar("SELECT COUNT(*) FROM outbox WHERE method = 'chat.postMessage'").await, 60);
+    assert_eq!(
+        a.scalar("SELECT COUNT(*) FROM timeline WHERE kind = 'reminder'")
+            .await,
+        60
+    );
+    assert_eq!(
+        a.scalar("SELECT COUNT(*) FROM outbox WHERE method = 'chat.postMessage'")
+            .await,
+        60
+    );
     drop(b);
 }
 
 async fn a_dead_instances_lease_is_taken_over_after_it_expires(db: TestDb) {
     let slack = FakeSlack::start().await;
-    let app = spawn_app(&db, &slack, AppOptions::default().env("INCIDENT_CADENCE_P1", "1h").env("INCIDENTS_CHANNEL", "")).await;
+    let app = spawn_app(
+        &db,
+        &slack,
+        AppOptions::default()
+            .env("INCIDENT_CADENCE_P1", "1h")
+            .env("INCIDENTS_CHANNEL", ""),
+    )
+    .await;
     let now = app.ctx.clock.now_ms();
     seed(&app.ctx.store.pool, 1, now - 1000, now).await;
     // Another replica claimed it and died: its lease runs 2 s more.
-    sqlx::query("UPDATE incidents SET lease_token = 'dead-replica', lease_until = $1 WHERE id = 1").bind(now + 2000).execute(&app.ctx.store.pool).await.unwrap();
+    sqlx::query("UPDATE incidents SET lease_token = 'dead-replica', lease_until = $1 WHERE id = 1")
+        .bind(now + 2000)
+        .execute(&app.ctx.store.pool)
+        .await
+        .unwrap();
     app.ctx.reminder_wake.notify_one();
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    assert!(reminders_in(&slack, "CW1").is_empty(), "not while the lease holds");
-    eventually(WAIT, || async { (reminders_in(&slack, "CW1").len() == 1).then_some(()) }).await.expect("taken over");
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM incidents WHERE lease_token IS NULL").await, 1);
+    assert!(
+        reminders_in(&slack, "CW1").is_empty(),
+        "not while the lease holds"
+    );
+    eventually(WAIT, || async {
+        (reminders_in(&slack, "CW1").len() == 1).then_some(())
+    })
+    .await
+    .expect("taken over");
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM incidents WHERE lease_token IS NULL")
+            .await,
+        1
+    );
 }
 on_both_stores!(lease, a_dead_instances_lease_is_taken_over_after_it_expires);

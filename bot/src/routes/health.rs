@@ -18,13 +18,17 @@ pub async fn ready(State(state): State<AppState>) -> impl IntoResponse {
     let ctx = &state.ctx;
     let (store, cache) = tokio::join!(ctx.store.ping(), ctx.cache.health());
     let store_v = match &store {
-        Ok(()) => json!({"status": "ok", "backend": format!("{:?}", ctx.store.backend).to_lowercase()}),
+        Ok(()) => {
+            json!({"status": "ok", "backend": format!("{:?}", ctx.store.backend).to_lowercase()})
+        }
         Err(e) => json!({"status": "error", "error": e}),
     };
     let cache_v = match &cache {
         CacheHealth::NotConfigured => json!({"status": "not_configured"}),
         CacheHealth::Ok => json!({"status": "ok"}),
-        CacheHealth::Degraded(e) => json!({"status": "degraded", "error": e, "fallback": "store dedupe, no rate limit"}),
+        CacheHealth::Degraded(e) => {
+            json!({"status": "degraded", "error": e, "fallback": "store dedupe, no rate limit"})
+        }
     };
     let status = if store.is_err() {
         "not_ready"
@@ -33,13 +37,23 @@ pub async fn ready(State(state): State<AppState>) -> impl IntoResponse {
     } else {
         "ready"
     };
-    let code = if store.is_err() { StatusCode::SERVICE_UNAVAILABLE } else { StatusCode::OK };
-    (code, Json(json!({"status": status, "checks": {"store": store_v, "redis": cache_v}})))
+    let code = if store.is_err() {
+        StatusCode::SERVICE_UNAVAILABLE
+    } else {
+        StatusCode::OK
+    };
+    (
+        code,
+        Json(json!({"status": status, "checks": {"store": store_v, "redis": cache_v}})),
+    )
 }
 
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     (
-        [(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4",
+        )],
         state.metrics.render(),
     )
 }

@@ -22,7 +22,12 @@ fn header<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
     h.get(name).and_then(|v| v.to_str().ok())
 }
 
-fn verify(state: &AppState, route: &'static str, headers: &HeaderMap, body: &[u8]) -> Result<(), Response> {
+fn verify(
+    state: &AppState,
+    route: &'static str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(), StatusCode> {
     let r = signature::verify(
         state.ctx.config.slack_signing_secret.expose(),
         header(headers, "x-slack-request-timestamp"),
@@ -31,15 +36,17 @@ fn verify(state: &AppState, route: &'static str, headers: &HeaderMap, body: &[u8
         state.ctx.clock.now_secs(),
     );
     r.map_err(|e| {
-        metrics::counter!("slack_requests_total", "route" => route, "outcome" => e.outcome()).increment(1);
+        metrics::counter!("slack_requests_total", "route" => route, "outcome" => e.outcome())
+            .increment(1);
         tracing::info!(route, outcome = e.outcome(), "request refused");
-        StatusCode::UNAUTHORIZED.into_response()
+        StatusCode::UNAUTHORIZED
     })
 }
 
 fn done(route: &'static str, outcome: &'static str, started: Instant) {
     metrics::counter!("slack_requests_total", "route" => route, "outcome" => outcome).increment(1);
-    metrics::histogram!("slack_ack_seconds", "route" => route).record(started.elapsed().as_secs_f64());
+    metrics::histogram!("slack_ack_seconds", "route" => route)
+        .record(started.elapsed().as_secs_f64());
 }
 
 fn request_id() -> String {
@@ -50,14 +57,15 @@ pub async fn commands(State(state): State<AppState>, headers: HeaderMap, body: B
     let started = Instant::now();
     // Slack's unsigned ssl_check (form, exactly `ssl_check=1`): empty 200, nothing else read.
     if header(&headers, "x-slack-signature").is_none()
-        && header(&headers, "content-type").is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"))
+        && header(&headers, "content-type")
+            .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"))
         && serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body)
             .is_ok_and(|f| f.iter().any(|(k, v)| k == "ssl_check" && v == "1"))
     {
         return StatusCode::OK.into_response();
     }
     if let Err(r) = verify(&state, "commands", &headers, &body) {
-        return r;
+        return r.into_response();
     }
     let cmd: SlashCommand = match serde_urlencoded::from_bytes(&body) {
         Ok(c) => c,
@@ -67,7 +75,11 @@ pub async fn commands(State(state): State<AppState>, headers: HeaderMap, body: B
         }
     };
     let rid = request_id();
-    let (command, user, response_url) = (cmd.command.clone(), cmd.user_id.clone(), cmd.response_url.clone());
+    let (command, user, response_url) = (
+        cmd.command.clone(),
+        cmd.user_id.clone(),
+        cmd.response_url.clone(),
+    );
     let ctx = state.ctx.clone();
     let task = tokio::spawn(handlers::slash::handle(ctx.clone(), cmd));
     let ack = finish_in_time(ctx, task, response_url).await;
@@ -81,10 +93,18 @@ pub async fn commands(State(state): State<AppState>, headers: HeaderMap, body: B
 
 /// Waits for the handler up to the ack budget; past it answers "working on it" and lets the
 /// handler's answer go through `response_url` when it comes.
-async fn finish_in_time(ctx: std::sync::Arc<handlers::Ctx>, mut task: tokio::task::JoinHandle<Ack>, response_url: String) -> Ack {
+async fn finish_in_time(
+    ctx: std::sync::Arc<handlers::Ctx>,
+    mut task: tokio::task::JoinHandle<Ack>,
+    response_url: String,
+) -> Ack {
     match tokio::time::timeout(ACK_BUDGET, &mut task).await {
         Ok(Ok(ack)) => ack,
-        Ok(Err(_)) => Ack::Body(handlers::FlowError::Internal(anyhow::anyhow!("command task panicked")).into_msg(ctx.locale()).ephemeral()),
+        Ok(Err(_)) => Ack::Body(
+            handlers::FlowError::Internal(anyhow::anyhow!("command task panicked"))
+                .into_msg(ctx.locale())
+                .ephemeral(),
+        ),
         Err(_) => {
             let l = ctx.locale();
             tokio::spawn(async move {
@@ -100,7 +120,7 @@ async fn finish_in_time(ctx: std::sync::Arc<handlers::Ctx>, mut task: tokio::tas
 pub async fn events(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     let started = Instant::now();
     if let Err(r) = verify(&state, "events", &headers, &body) {
-        return r;
+        return r.into_response();
     }
     let envelope: Value = match serde_json::from_slice(&body) {
         Ok(v) => v,
@@ -112,11 +132,19 @@ pub async fn events(State(state): State<AppState>, headers: HeaderMap, body: Byt
     match envelope.get("type").and_then(Value::as_str) {
         Some("url_verification") => {
             done("events", "accepted", started);
-            let challenge = envelope.get("challenge").and_then(Value::as_str).unwrap_or_default().to_string();
+            let challenge = envelope
+                .get("challenge")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
             Json(serde_json::json!({ "challenge": challenge })).into_response()
         }
         Some("event_callback") => {
-            let event_id = envelope.get("event_id").and_then(Value::as_str).unwrap_or_default().to_string();
+            let event_id = envelope
+                .get("event_id")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
             let ctx = state.ctx.clone();
             let first = if event_id.is_empty() {
                 Ok(true)
@@ -150,10 +178,14 @@ pub async fn events(State(state): State<AppState>, headers: HeaderMap, body: Byt
     }
 }
 
-pub async fn interactions(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn interactions(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let started = Instant::now();
     if let Err(r) = verify(&state, "interactions", &headers, &body) {
-        return r;
+        return r.into_response();
     }
     let payload: Option<Value> = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body)
         .ok()
@@ -163,8 +195,16 @@ pub async fn interactions(State(state): State<AppState>, headers: HeaderMap, bod
         done("interactions", "bad_request", started);
         return StatusCode::BAD_REQUEST.into_response();
     };
-    let kind = payload.get("type").and_then(Value::as_str).unwrap_or("").to_string();
-    let user = payload.pointer("/user/id").and_then(Value::as_str).unwrap_or("").to_string();
+    let kind = payload
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let user = payload
+        .pointer("/user/id")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
     let ctx = state.ctx.clone();
     let task = tokio::spawn(handlers::interaction::handle(ctx, payload));
     let reply = match tokio::time::timeout(ACK_BUDGET, task).await {

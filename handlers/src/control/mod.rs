@@ -10,19 +10,32 @@ pub async fn handle_command(ctx: Arc<Ctx>, _cmd: SlashCommand, c: JuliaCmd) -> A
     let cfg = &ctx.config;
     match c {
         JuliaCmd::Help => Ack::Body(
-            messages::usage::help(messages::usage::Topic::Julia, &cfg.incident_command, &cfg.julia_command, ctx.locale())
-                .ephemeral(),
+            messages::usage::help(
+                messages::usage::Topic::Julia,
+                &cfg.incident_command,
+                &cfg.julia_command,
+                ctx.locale(),
+            )
+            .ephemeral(),
         ),
-        _ => Ack::Body(messages::Msg::text("Julia controls are not available in this build.").ephemeral()),
+        _ => Ack::Body(
+            messages::Msg::text("Julia controls are not available in this build.").ephemeral(),
+        ),
     }
 }
 
 /// Buttons whose action id starts with `julia_` (confirmations, rollback offers…).
-pub async fn on_block_action(_ctx: Arc<Ctx>, _payload: serde_json::Value) -> Option<serde_json::Value> {
+pub async fn on_block_action(
+    _ctx: Arc<Ctx>,
+    _payload: serde_json::Value,
+) -> Option<serde_json::Value> {
     None
 }
 
 /// Modals whose callback id starts with `julia_`.
-pub async fn on_view_submission(_ctx: Arc<Ctx>, _payload: serde_json::Value) -> Option<serde_json::Value> {
+pub async fn on_view_submission(
+    _ctx: Arc<Ctx>,
+    _payload: serde_json::Value,
+) -> Option<serde_json::Value> {
     None
 }

@@ -62,12 +62,25 @@ fn user_err(m: Msg) -> FlowError {
 
 /// Posts a message where the incident lives (war room + announcement thread, or the thread).
 /// `broadcast` also shows the thread reply in the incidents channel itself.
-pub async fn post_to_incident(conn: &mut AnyConnection, ctx: &Ctx, i: &Incident, msg: &Msg, broadcast: bool, now: i64) -> Result<(), sqlx::Error> {
+pub async fn post_to_incident(
+    conn: &mut AnyConnection,
+    ctx: &Ctx,
+    i: &Incident,
+    msg: &Msg,
+    broadcast: bool,
+    now: i64,
+) -> Result<(), sqlx::Error> {
     let incidents = ctx.config.incidents_channel.clone();
     if let Some(w) = &i.channel_id {
         enqueue(conn, &OutboxItem::post(w, msg), now).await?;
     }
-    let thread_channel = incidents.or_else(|| if i.channel_id.is_none() { i.origin_channel.clone() } else { None });
+    let thread_channel = incidents.or_else(|| {
+        if i.channel_id.is_none() {
+            i.origin_channel.clone()
+        } else {
+            None
+        }
+    });
     if let Some(ch) = thread_channel {
         let mut item = OutboxItem::post(&ch, msg);
         if let Some(a) = i.announce_outbox_id {
@@ -82,7 +95,12 @@ pub async fn post_to_incident(conn: &mut AnyConnection, ctx: &Ctx, i: &Incident,
 }
 
 /// Refreshes the war room's topic (severity, status, commander, next update).
-async fn enqueue_topic(conn: &mut AnyConnection, ctx: &Ctx, i: &Incident, now: i64) -> Result<(), sqlx::Error> {
+async fn enqueue_topic(
+    conn: &mut AnyConnection,
+    ctx: &Ctx,
+    i: &Incident,
+    now: i64,
+) -> Result<(), sqlx::Error> {
     if let Some(w) = &i.channel_id {
         let t = tpl::topic(&view(ctx, i), ctx.locale());
         enqueue(conn, &OutboxItem::topic(w, &t), now).await?;
@@ -106,10 +124,17 @@ pub async fn is_admin(ctx: &Ctx, user: &str) -> bool {
 
 /// Severity, roles, resolve and reopen may be restricted to the commander and admins.
 async fn may_change(ctx: &Ctx, i: &Incident, user: &str) -> FlowResult<()> {
-    if !ctx.config.restrict_changes || i.commander.as_deref() == Some(user) || is_admin(ctx, user).await {
+    if !ctx.config.restrict_changes
+        || i.commander.as_deref() == Some(user)
+        || is_admin(ctx, user).await
+    {
         return Ok(());
     }
-    Err(user_err(tpl::reply::not_allowed(&format!("INC-{}", i.id), i.commander.as_deref(), ctx.locale())))
+    Err(user_err(tpl::reply::not_allowed(
+        &format!("INC-{}", i.id),
+        i.commander.as_deref(),
+        ctx.locale(),
+    )))
 }
 
 /// The incident a command means: its id, else the war room it was typed in, else "which one?".
@@ -124,7 +149,10 @@ async fn target(ctx: &Ctx, id: Option<IncidentId>, channel: &str) -> FlowResult<
         return Ok(i);
     }
     let open = store::open(&ctx.store.pool).await?;
-    let list: Vec<(i64, String, String)> = open.iter().map(|i| (i.id, i.severity.as_str().to_string(), i.title.clone())).collect();
+    let list: Vec<(i64, String, String)> = open
+        .iter()
+        .map(|i| (i.id, i.severity.as_str().to_string(), i.title.clone()))
+        .collect();
     Err(user_err(tpl::reply::which_incident(&list, l)))
 }
 
@@ -146,9 +174,19 @@ pub async fn handle_command(ctx: Arc<Ctx>, cmd: SlashCommand, c: IncidentCmd) ->
     let user = cmd.user_id.clone();
     match c {
         IncidentCmd::Help => Ack::Body(
-            messages::usage::help(messages::usage::Topic::Incident, &cfg.incident_command, &cfg.julia_command, l).ephemeral(),
+            messages::usage::help(
+                messages::usage::Topic::Incident,
+                &cfg.incident_command,
+                &cfg.julia_command,
+                l,
+            )
+            .ephemeral(),
         ),
-        IncidentCmd::Declare { severity: Some(sev), title: Some(title), private } => {
+        IncidentCmd::Declare {
+            severity: Some(sev),
+            title: Some(title),
+            private,
+        } => {
             let reply = tpl::reply::declaring(sev.as_str(), &title, l);
             let ctx2 = ctx.clone();
             tokio::spawn(async move {
@@ -161,14 +199,22 @@ pub async fn handle_command(ctx: Arc<Ctx>, cmd: SlashCommand, c: IncidentCmd) ->
                     commander: None,
                     private,
                 };
-                let msg = declare(&ctx2, d).await.unwrap_or_else(|e| e.into_msg(ctx2.locale()));
+                let msg = declare(&ctx2, d)
+                    .await
+                    .unwrap_or_else(|e| e.into_msg(ctx2.locale()));
                 reply_later(&ctx2, &cmd.response_url, &msg).await;
             });
             Ack::Body(reply.ephemeral())
         }
         IncidentCmd::Declare { severity, .. } => {
             let view = tpl::declare_modal(&cmd.channel_id, severity.map(|s| s.as_str()), l);
-            ack(open_modal(&ctx, &cmd.trigger_id, view).await.map(|_| Msg::text("")), &ctx).or_empty()
+            ack(
+                open_modal(&ctx, &cmd.trigger_id, view)
+                    .await
+                    .map(|_| Msg::text("")),
+                &ctx,
+            )
+            .or_empty()
         }
         IncidentCmd::Update { id, status, text } => {
             let r = async {
@@ -176,12 +222,33 @@ pub async fn handle_command(ctx: Arc<Ctx>, cmd: SlashCommand, c: IncidentCmd) ->
                 match text {
                     None => {
                         if !i.status.is_open() {
-                            return Err(user_err(tpl::reply::already_resolved(&format!("INC-{}", i.id), l)));
+                            return Err(user_err(tpl::reply::already_resolved(
+                                &format!("INC-{}", i.id),
+                                l,
+                            )));
                         }
-                        open_modal(&ctx, &cmd.trigger_id, tpl::update_modal(i.id, i.status.as_str(), l)).await?;
+                        open_modal(
+                            &ctx,
+                            &cmd.trigger_id,
+                            tpl::update_modal(i.id, i.status.as_str(), l),
+                        )
+                        .await?;
                         Ok(Msg::text(""))
                     }
-                    Some(findings) => update(&ctx, &user, i.id, UpdateInput { status, findings, actions: None, eta: None }).await,
+                    Some(findings) => {
+                        update(
+                            &ctx,
+                            &user,
+                            i.id,
+                            UpdateInput {
+                                status,
+                                findings,
+                                actions: None,
+                                eta: None,
+                            },
+                        )
+                        .await
+                    }
                 }
             }
             .await;
@@ -195,7 +262,11 @@ pub async fn handle_command(ctx: Arc<Ctx>, cmd: SlashCommand, c: IncidentCmd) ->
             .await;
             ack(r, &ctx)
         }
-        IncidentCmd::Role { id, role, user: who } => {
+        IncidentCmd::Role {
+            id,
+            role,
+            user: who,
+        } => {
             let r = async {
                 let i = target(&ctx, id, &cmd.channel_id).await?;
                 assign_role(&ctx, &user, i.id, role, &who).await
@@ -206,10 +277,16 @@ pub async fn handle_command(ctx: Arc<Ctx>, cmd: SlashCommand, c: IncidentCmd) ->
         IncidentCmd::Note { id, text } => {
             let r = async {
                 let i = target(&ctx, id, &cmd.channel_id).await?;
-                let mut tx = ctx.store.pool.begin().await?;
+                let mut tx = ctx.store.begin().await?;
                 store::add_event(&mut tx, i.id, ctx.clock.now_ms(), &user, "note", &text).await?;
                 tx.commit().await?;
-                Ok(tpl::reply::done(&format!("INC-{}", i.id), l.t("note added to the timeline.", "nota adicionada à linha do tempo.")))
+                Ok(tpl::reply::done(
+                    &format!("INC-{}", i.id),
+                    l.t(
+                        "note added to the timeline.",
+                        "nota adicionada à linha do tempo.",
+                    ),
+                ))
             }
             .await;
             ack(r, &ctx)
@@ -236,7 +313,10 @@ pub async fn handle_command(ctx: Arc<Ctx>, cmd: SlashCommand, c: IncidentCmd) ->
                 let i = target(&ctx, id, &cmd.channel_id).await?;
                 may_change(&ctx, &i, &user).await?;
                 if !i.status.is_open() {
-                    return Err(user_err(tpl::reply::already_resolved(&format!("INC-{}", i.id), l)));
+                    return Err(user_err(tpl::reply::already_resolved(
+                        &format!("INC-{}", i.id),
+                        l,
+                    )));
                 }
                 match resolution {
                     None => {
@@ -244,7 +324,17 @@ pub async fn handle_command(ctx: Arc<Ctx>, cmd: SlashCommand, c: IncidentCmd) ->
                         Ok(Msg::text(""))
                     }
                     Some(text) => {
-                        resolve(&ctx, &user, i.id, ResolveInput { resolution: text, root_cause: None, preventive: None }).await
+                        resolve(
+                            &ctx,
+                            &user,
+                            i.id,
+                            ResolveInput {
+                                resolution: text,
+                                root_cause: None,
+                                preventive: None,
+                            },
+                        )
+                        .await
                     }
                 }
             }
@@ -286,7 +376,12 @@ impl OrEmpty for Ack {
     /// An empty message (a modal was opened) becomes an empty 200.
     fn or_empty(self) -> Ack {
         match &self {
-            Ack::Body(v) if v.get("text").and_then(Value::as_str) == Some("") && v.get("blocks").is_none() => Ack::Empty,
+            Ack::Body(v)
+                if v.get("text").and_then(Value::as_str) == Some("")
+                    && v.get("blocks").is_none() =>
+            {
+                Ack::Empty
+            }
             _ => self,
         }
     }
@@ -294,7 +389,15 @@ impl OrEmpty for Ack {
 
 async fn open_modal(ctx: &Ctx, trigger_id: &str, view: Value) -> FlowResult<()> {
     // trigger_id lives 3 s: one quick try, no retries.
-    match tokio::time::timeout(Duration::from_millis(2000), ctx.slack.call("views.open", &json!({"trigger_id": trigger_id, "view": view}))).await {
+    match tokio::time::timeout(
+        Duration::from_millis(2000),
+        ctx.slack.call(
+            "views.open",
+            &json!({"trigger_id": trigger_id, "view": view}),
+        ),
+    )
+    .await
+    {
         Ok(Ok(_)) => Ok(()),
         Ok(Err(e)) => {
             tracing::warn!(error = %e, "views.open failed");
@@ -325,7 +428,7 @@ pub async fn declare(ctx: &Ctx, d: Declaration) -> FlowResult<Msg> {
     let now = ctx.clock.now_ms();
     let commander = d.commander.clone().unwrap_or_else(|| d.actor.clone());
     // 1. The incident exists from here on.
-    let mut tx = ctx.store.pool.begin().await?;
+    let mut tx = ctx.store.begin().await?;
     let id = store::next_id(&mut tx).await?;
     store::insert(
         &mut tx,
@@ -343,7 +446,15 @@ pub async fn declare(ctx: &Ctx, d: Declaration) -> FlowResult<Msg> {
         },
     )
     .await?;
-    store::add_event(&mut tx, id, now, &d.actor, "declared", &format!("{} {}", d.severity.as_str(), d.title)).await?;
+    store::add_event(
+        &mut tx,
+        id,
+        now,
+        &d.actor,
+        "declared",
+        &format!("{} {}", d.severity.as_str(), d.title),
+    )
+    .await?;
     tx.commit().await?;
     metrics::counter!("incidents_declared_total", "severity" => d.severity.as_str()).increment(1);
 
@@ -362,8 +473,10 @@ pub async fn declare(ctx: &Ctx, d: Declaration) -> FlowResult<Msg> {
     }
 
     // 3. Posts: declared (pinned) + topic in the war room, the announcement in the channel.
-    let mut tx = ctx.store.pool.begin().await?;
-    let mut i = store::get(&mut tx, id).await?.ok_or_else(|| anyhow::anyhow!("incident {id} vanished"))?;
+    let mut tx = ctx.store.begin().await?;
+    let mut i = store::get(&mut tx, id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("incident {id} vanished"))?;
     i.channel_id = war_room.as_ref().map(|w| w.0.clone());
     i.channel_name = war_room.as_ref().map(|w| w.1.clone());
     i.war_room_error = war_room_error.clone();
@@ -372,22 +485,47 @@ pub async fn declare(ctx: &Ctx, d: Declaration) -> FlowResult<Msg> {
     let incidents = ctx.config.incidents_channel.clone();
     match &i.channel_id {
         Some(w) => {
-            let declared_id = enqueue(&mut tx, &OutboxItem::post(w, &tpl::declared(&v, l)).tagged(format!("inc:{id}:declared")), now2).await?;
+            let declared_id = enqueue(
+                &mut tx,
+                &OutboxItem::post(w, &tpl::declared(&v, l)).tagged(format!("inc:{id}:declared")),
+                now2,
+            )
+            .await?;
             enqueue(&mut tx, &OutboxItem::pin(w, declared_id), now2).await?;
             enqueue(&mut tx, &OutboxItem::topic(w, &tpl::topic(&v, l)), now2).await?;
             if !invite_problems.is_empty() {
-                let text = format!(":warning: {} {}", l.t("Some people could not be invited:", "Algumas pessoas não puderam ser convidadas:"), invite_problems.join(", "));
+                let text = format!(
+                    ":warning: {} {}",
+                    l.t(
+                        "Some people could not be invited:",
+                        "Algumas pessoas não puderam ser convidadas:"
+                    ),
+                    invite_problems.join(", ")
+                );
                 enqueue(&mut tx, &OutboxItem::post(w, &Msg::text(text)), now2).await?;
             }
             i.declared_outbox_id = Some(declared_id);
             if let Some(ch) = &incidents {
-                let ann = enqueue(&mut tx, &OutboxItem::post(ch, &tpl::announcement(&v, l)).tagged(format!("inc:{id}:announce")), now2).await?;
+                let ann = enqueue(
+                    &mut tx,
+                    &OutboxItem::post(ch, &tpl::announcement(&v, l))
+                        .tagged(format!("inc:{id}:announce")),
+                    now2,
+                )
+                .await?;
                 i.announce_outbox_id = Some(ann);
             }
         }
         None => {
-            let ch = incidents.clone().unwrap_or_else(|| d.origin_channel.clone());
-            let ann = enqueue(&mut tx, &OutboxItem::post(&ch, &tpl::declared(&v, l)).tagged(format!("inc:{id}:announce")), now2).await?;
+            let ch = incidents
+                .clone()
+                .unwrap_or_else(|| d.origin_channel.clone());
+            let ann = enqueue(
+                &mut tx,
+                &OutboxItem::post(&ch, &tpl::declared(&v, l)).tagged(format!("inc:{id}:announce")),
+                now2,
+            )
+            .await?;
             i.announce_outbox_id = Some(ann);
             i.declared_outbox_id = Some(ann);
         }
@@ -398,18 +536,41 @@ pub async fn declare(ctx: &Ctx, d: Declaration) -> FlowResult<Msg> {
     store::save(&mut tx, &i).await?;
     tx.commit().await?;
     wake(ctx);
-    Ok(tpl::reply::declared(&format!("INC-{id}"), i.channel_id.as_deref(), war_room_error.as_deref(), l))
+    Ok(tpl::reply::declared(
+        &format!("INC-{id}"),
+        i.channel_id.as_deref(),
+        war_room_error.as_deref(),
+        l,
+    ))
 }
 
 /// `conversations.create` with a numbered suffix on `name_taken`. Returns (id, name) or Slack's error code.
-async fn create_war_room(ctx: &Ctx, id: i64, started_secs: i64, title: &str, private: bool) -> Result<(String, String), String> {
+async fn create_war_room(
+    ctx: &Ctx,
+    id: i64,
+    started_secs: i64,
+    title: &str,
+    private: bool,
+) -> Result<(String, String), String> {
     let budget = Duration::from_secs(8);
     for attempt in 0..20u32 {
         let suffix = (attempt > 0).then_some(attempt + 1);
         let name = tpl::war_room_name(id, started_secs, title, suffix);
-        match ctx.slack.call_retrying("conversations.create", &json!({"name": name, "is_private": private}), budget).await {
+        match ctx
+            .slack
+            .call_retrying(
+                "conversations.create",
+                &json!({"name": name, "is_private": private}),
+                budget,
+            )
+            .await
+        {
             Ok(v) => {
-                let cid = v.pointer("/channel/id").and_then(Value::as_str).unwrap_or_default().to_string();
+                let cid = v
+                    .pointer("/channel/id")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string();
                 if cid.is_empty() {
                     return Err("no_channel".into());
                 }
@@ -441,7 +602,11 @@ async fn invite(ctx: &Ctx, channel: &str, actor: &str, commander: &str) -> Vec<S
     let mut problems = Vec::new();
     for chunk in users.chunks(100) {
         let body = json!({"channel": channel, "users": chunk.join(","), "force": true});
-        match ctx.slack.call_retrying("conversations.invite", &body, Duration::from_secs(5)).await {
+        match ctx
+            .slack
+            .call_retrying("conversations.invite", &body, Duration::from_secs(5))
+            .await
+        {
             Ok(_) => {}
             Err(e) if e.is("already_in_channel") || e.is("cant_invite_self") => {}
             Err(crate::integrations::slack::SlackError::Api { code, body, .. }) => {
@@ -450,8 +615,19 @@ async fn invite(ctx: &Ctx, channel: &str, actor: &str, commander: &str) -> Vec<S
                     .and_then(Value::as_array)
                     .map(|errs| {
                         errs.iter()
-                            .filter(|e| !matches!(e.get("error").and_then(Value::as_str), Some("already_in_channel") | Some("cant_invite_self")))
-                            .map(|e| format!("<@{}> ({})", e.get("user").and_then(Value::as_str).unwrap_or("?"), e.get("error").and_then(Value::as_str).unwrap_or("?")))
+                            .filter(|e| {
+                                !matches!(
+                                    e.get("error").and_then(Value::as_str),
+                                    Some("already_in_channel") | Some("cant_invite_self")
+                                )
+                            })
+                            .map(|e| {
+                                format!(
+                                    "<@{}> ({})",
+                                    e.get("user").and_then(Value::as_str).unwrap_or("?"),
+                                    e.get("error").and_then(Value::as_str).unwrap_or("?")
+                                )
+                            })
                             .collect()
                     })
                     .unwrap_or_default();
@@ -481,8 +657,10 @@ pub struct UpdateInput {
 pub async fn update(ctx: &Ctx, actor: &str, id: i64, u: UpdateInput) -> FlowResult<Msg> {
     let l = ctx.locale();
     let now = ctx.clock.now_ms();
-    let mut tx = ctx.store.pool.begin().await?;
-    let mut i = store::get(&mut tx, id).await?.ok_or_else(|| user_err(tpl::reply::unknown_id(&format!("INC-{id}"), l)))?;
+    let mut tx = ctx.store.begin().await?;
+    let mut i = store::get(&mut tx, id)
+        .await?
+        .ok_or_else(|| user_err(tpl::reply::unknown_id(&format!("INC-{id}"), l)))?;
     let key = format!("INC-{id}");
     if !i.status.is_open() {
         return Err(user_err(tpl::reply::already_resolved(&key, l)));
@@ -490,10 +668,24 @@ pub async fn update(ctx: &Ctx, actor: &str, id: i64, u: UpdateInput) -> FlowResu
     if let Some(s) = u.status {
         if !i.status.can_move_to(s) {
             let allowed: Vec<&str> = i.status.allowed_next().iter().map(|s| s.as_str()).collect();
-            return Err(user_err(tpl::reply::bad_transition(&key, i.status.as_str(), s.as_str(), &allowed, l)));
+            return Err(user_err(tpl::reply::bad_transition(
+                &key,
+                i.status.as_str(),
+                s.as_str(),
+                &allowed,
+                l,
+            )));
         }
         if s != i.status {
-            store::add_event(&mut tx, id, now, actor, "status", &format!("{} -> {}", i.status.as_str(), s.as_str())).await?;
+            store::add_event(
+                &mut tx,
+                id,
+                now,
+                actor,
+                "status",
+                &format!("{} -> {}", i.status.as_str(), s.as_str()),
+            )
+            .await?;
         }
         i.status = s;
     }
@@ -513,12 +705,19 @@ pub async fn update(ctx: &Ctx, actor: &str, id: i64, u: UpdateInput) -> FlowResu
     store::save(&mut tx, &i).await?;
     tx.commit().await?;
     wake(ctx);
-    Ok(tpl::reply::done(&key, l.t("update posted.", "atualização postada.")))
+    Ok(tpl::reply::done(
+        &key,
+        l.t("update posted.", "atualização postada."),
+    ))
 }
 
 /// A fresh silence: the next reminder one cadence from now, escalation reset.
 fn reschedule(ctx: &Ctx, i: &mut Incident, now: i64) {
-    i.next_reminder_at = if i.status.is_open() { next_due(ctx, i.severity, now) } else { None };
+    i.next_reminder_at = if i.status.is_open() {
+        next_due(ctx, i.severity, now)
+    } else {
+        None
+    };
     i.reminder_count = 0;
     i.escalation_level = 0;
 }
@@ -526,28 +725,54 @@ fn reschedule(ctx: &Ctx, i: &mut Incident, now: i64) {
 pub async fn set_severity(ctx: &Ctx, actor: &str, id: i64, sev: Severity) -> FlowResult<Msg> {
     let l = ctx.locale();
     let now = ctx.clock.now_ms();
-    let mut i = store::get_pool(&ctx.store.pool, id).await?.ok_or_else(|| user_err(tpl::reply::unknown_id(&format!("INC-{id}"), l)))?;
+    let mut i = store::get_pool(&ctx.store.pool, id)
+        .await?
+        .ok_or_else(|| user_err(tpl::reply::unknown_id(&format!("INC-{id}"), l)))?;
     may_change(ctx, &i, actor).await?;
     let key = format!("INC-{id}");
     if !i.status.is_open() {
         return Err(user_err(tpl::reply::already_resolved(&key, l)));
     }
     if i.severity == sev {
-        return Ok(tpl::reply::done(&key, &format!("{} {}", l.t("already", "já é"), sev.as_str())));
+        return Ok(tpl::reply::done(
+            &key,
+            &format!("{} {}", l.t("already", "já é"), sev.as_str()),
+        ));
     }
-    let mut tx = ctx.store.pool.begin().await?;
+    let mut tx = ctx.store.begin().await?;
     let from = i.severity;
     i.severity = sev;
     // The cadence follows the new severity, counted from the last update.
-    i.next_reminder_at = next_due(ctx, sev, i.last_update_at.max(now - cadence(ctx, sev).map(|c| c.as_millis() as i64).unwrap_or(0)));
+    i.next_reminder_at = next_due(
+        ctx,
+        sev,
+        i.last_update_at
+            .max(now - cadence(ctx, sev).map(|c| c.as_millis() as i64).unwrap_or(0)),
+    );
     if let Some(n) = i.next_reminder_at {
         if n < now {
             i.next_reminder_at = Some(now);
         }
     }
-    store::add_event(&mut tx, id, now, actor, "severity", &format!("{} -> {}", from.as_str(), sev.as_str())).await?;
+    store::add_event(
+        &mut tx,
+        id,
+        now,
+        actor,
+        "severity",
+        &format!("{} -> {}", from.as_str(), sev.as_str()),
+    )
+    .await?;
     let text = tpl::severity_changed(from.as_str(), sev.as_str(), actor, l);
-    post_to_incident(&mut tx, ctx, &i, &tpl::notice(&view(ctx, &i), &text), false, now).await?;
+    post_to_incident(
+        &mut tx,
+        ctx,
+        &i,
+        &tpl::notice(&view(ctx, &i), &text),
+        false,
+        now,
+    )
+    .await?;
     enqueue_topic(&mut tx, ctx, &i, now).await?;
     store::save(&mut tx, &i).await?;
     tx.commit().await?;
@@ -555,19 +780,43 @@ pub async fn set_severity(ctx: &Ctx, actor: &str, id: i64, sev: Severity) -> Flo
     Ok(tpl::reply::done(&key, &text))
 }
 
-pub async fn assign_role(ctx: &Ctx, actor: &str, id: i64, role: Role, who: &str) -> FlowResult<Msg> {
+pub async fn assign_role(
+    ctx: &Ctx,
+    actor: &str,
+    id: i64,
+    role: Role,
+    who: &str,
+) -> FlowResult<Msg> {
     let l = ctx.locale();
     let now = ctx.clock.now_ms();
-    let mut i = store::get_pool(&ctx.store.pool, id).await?.ok_or_else(|| user_err(tpl::reply::unknown_id(&format!("INC-{id}"), l)))?;
+    let mut i = store::get_pool(&ctx.store.pool, id)
+        .await?
+        .ok_or_else(|| user_err(tpl::reply::unknown_id(&format!("INC-{id}"), l)))?;
     may_change(ctx, &i, actor).await?;
-    let mut tx = ctx.store.pool.begin().await?;
+    let mut tx = ctx.store.begin().await?;
     store::set_role(&mut tx, id, role.as_str(), who, now).await?;
     if role == Role::Commander {
         i.commander = Some(who.to_string());
     }
-    store::add_event(&mut tx, id, now, actor, "role", &format!("{} = {who}", role.as_str())).await?;
+    store::add_event(
+        &mut tx,
+        id,
+        now,
+        actor,
+        "role",
+        &format!("{} = {who}", role.as_str()),
+    )
+    .await?;
     let text = tpl::role_assigned(role.as_str(), who, actor, l);
-    post_to_incident(&mut tx, ctx, &i, &tpl::notice(&view(ctx, &i), &text), false, now).await?;
+    post_to_incident(
+        &mut tx,
+        ctx,
+        &i,
+        &tpl::notice(&view(ctx, &i), &text),
+        false,
+        now,
+    )
+    .await?;
     if role == Role::Commander {
         enqueue_topic(&mut tx, ctx, &i, now).await?;
     }
@@ -576,7 +825,10 @@ pub async fn assign_role(ctx: &Ctx, actor: &str, id: i64, role: Role, who: &str)
     wake(ctx);
     // Bring the person into the war room.
     if let Some(w) = &i.channel_id {
-        let _ = ctx.slack.call("conversations.invite", &json!({"channel": w, "users": who})).await;
+        let _ = ctx
+            .slack
+            .call("conversations.invite", &json!({"channel": w, "users": who}))
+            .await;
     }
     Ok(tpl::reply::done(&format!("INC-{id}"), &text))
 }
@@ -586,14 +838,24 @@ pub async fn on_it(ctx: &Ctx, actor: &str, id: i64) -> FlowResult<Msg> {
     let l = ctx.locale();
     let now = ctx.clock.now_ms();
     let key = format!("INC-{id}");
-    let mut tx = ctx.store.pool.begin().await?;
-    let i = store::get(&mut tx, id).await?.ok_or_else(|| user_err(tpl::reply::unknown_id(&key, l)))?;
+    let mut tx = ctx.store.begin().await?;
+    let i = store::get(&mut tx, id)
+        .await?
+        .ok_or_else(|| user_err(tpl::reply::unknown_id(&key, l)))?;
     if store::has_role(&mut tx, id, "responder", actor).await? {
         return Ok(tpl::reply::already_on_it(&key, l));
     }
     store::set_role(&mut tx, id, "responder", actor, now).await?;
     store::add_event(&mut tx, id, now, actor, "responder", "on it").await?;
-    post_to_incident(&mut tx, ctx, &i, &tpl::notice(&view(ctx, &i), &tpl::on_it(actor, l)), false, now).await?;
+    post_to_incident(
+        &mut tx,
+        ctx,
+        &i,
+        &tpl::notice(&view(ctx, &i), &tpl::on_it(actor, l)),
+        false,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     wake(ctx);
     Ok(tpl::reply::done(&key, &tpl::on_it(actor, l)))
@@ -612,8 +874,10 @@ pub async fn resolve(ctx: &Ctx, actor: &str, id: i64, r: ResolveInput) -> FlowRe
     let l = ctx.locale();
     let now = ctx.clock.now_ms();
     let key = format!("INC-{id}");
-    let mut tx = ctx.store.pool.begin().await?;
-    let mut i = store::get(&mut tx, id).await?.ok_or_else(|| user_err(tpl::reply::unknown_id(&key, l)))?;
+    let mut tx = ctx.store.begin().await?;
+    let mut i = store::get(&mut tx, id)
+        .await?
+        .ok_or_else(|| user_err(tpl::reply::unknown_id(&key, l)))?;
     if !i.status.is_open() {
         return Err(user_err(tpl::reply::already_resolved(&key, l)));
     }
@@ -654,13 +918,21 @@ pub async fn resolve(ctx: &Ctx, actor: &str, id: i64, r: ResolveInput) -> FlowRe
 /// if the upload fails for good, the outbox posts it as a message instead.
 async fn enqueue_postmortem(ctx: &Ctx, id: i64) -> FlowResult<()> {
     let l = ctx.locale();
-    let i = store::get_pool(&ctx.store.pool, id).await?.ok_or_else(|| anyhow::anyhow!("incident {id} vanished"))?;
+    let i = store::get_pool(&ctx.store.pool, id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("incident {id} vanished"))?;
     let timeline = store::timeline(&ctx.store.pool, id).await?;
     let md = tpl::postmortem_markdown(&view(ctx, &i), &timeline, l);
-    let channel = i.channel_id.clone().or_else(|| ctx.config.incidents_channel.clone()).or(i.origin_channel.clone());
-    let Some(channel) = channel else { return Ok(()) };
+    let channel = i
+        .channel_id
+        .clone()
+        .or_else(|| ctx.config.incidents_channel.clone())
+        .or(i.origin_channel.clone());
+    let Some(channel) = channel else {
+        return Ok(());
+    };
     let now = ctx.clock.now_ms();
-    let mut tx = ctx.store.pool.begin().await?;
+    let mut tx = ctx.store.begin().await?;
     let item = OutboxItem {
         method: crate::outbox::UPLOAD_METHOD.into(),
         channel: channel.clone(),
@@ -692,8 +964,10 @@ pub async fn reopen(ctx: &Ctx, actor: &str, id: i64) -> FlowResult<Msg> {
     let l = ctx.locale();
     let now = ctx.clock.now_ms();
     let key = format!("INC-{id}");
-    let mut tx = ctx.store.pool.begin().await?;
-    let mut i = store::get(&mut tx, id).await?.ok_or_else(|| user_err(tpl::reply::unknown_id(&key, l)))?;
+    let mut tx = ctx.store.begin().await?;
+    let mut i = store::get(&mut tx, id)
+        .await?
+        .ok_or_else(|| user_err(tpl::reply::unknown_id(&key, l)))?;
     if i.status.is_open() {
         return Err(user_err(tpl::reply::not_resolved(&key, l)));
     }
@@ -704,7 +978,15 @@ pub async fn reopen(ctx: &Ctx, actor: &str, id: i64) -> FlowResult<Msg> {
     i.pm_due_at = None;
     reschedule(ctx, &mut i, now);
     store::add_event(&mut tx, id, now, actor, "reopened", "").await?;
-    post_to_incident(&mut tx, ctx, &i, &tpl::notice(&view(ctx, &i), &tpl::reopened(actor, l)), true, now).await?;
+    post_to_incident(
+        &mut tx,
+        ctx,
+        &i,
+        &tpl::notice(&view(ctx, &i), &tpl::reopened(actor, l)),
+        true,
+        now,
+    )
+    .await?;
     enqueue_topic(&mut tx, ctx, &i, now).await?;
     store::save(&mut tx, &i).await?;
     tx.commit().await?;
@@ -717,30 +999,52 @@ pub async fn postmortem(ctx: &Ctx, actor: &str, id: i64, done: bool) -> FlowResu
     let key = format!("INC-{id}");
     if done {
         let now = ctx.clock.now_ms();
-        let mut tx = ctx.store.pool.begin().await?;
-        let mut i = store::get(&mut tx, id).await?.ok_or_else(|| user_err(tpl::reply::unknown_id(&key, l)))?;
+        let mut tx = ctx.store.begin().await?;
+        let mut i = store::get(&mut tx, id)
+            .await?
+            .ok_or_else(|| user_err(tpl::reply::unknown_id(&key, l)))?;
         i.pm_done = true;
         i.pm_due_at = None;
         store::add_event(&mut tx, id, now, actor, "postmortem_done", "").await?;
         store::save(&mut tx, &i).await?;
         tx.commit().await?;
-        return Ok(tpl::reply::done(&key, l.t("post-mortem marked done; no more post-mortem reminders.", "post-mortem marcado como feito; sem mais lembretes.")));
+        return Ok(tpl::reply::done(
+            &key,
+            l.t(
+                "post-mortem marked done; no more post-mortem reminders.",
+                "post-mortem marcado como feito; sem mais lembretes.",
+            ),
+        ));
     }
     enqueue_postmortem(ctx, id).await?;
-    Ok(tpl::reply::done(&key, l.t("post-mortem draft posted.", "rascunho do post-mortem postado.")))
+    Ok(tpl::reply::done(
+        &key,
+        l.t(
+            "post-mortem draft posted.",
+            "rascunho do post-mortem postado.",
+        ),
+    ))
 }
 
 pub async fn snooze(ctx: &Ctx, actor: &str, id: i64, d: Duration) -> FlowResult<Msg> {
     let l = ctx.locale();
     let now = ctx.clock.now_ms();
     let key = format!("INC-{id}");
-    let mut tx = ctx.store.pool.begin().await?;
-    let mut i = store::get(&mut tx, id).await?.ok_or_else(|| user_err(tpl::reply::unknown_id(&key, l)))?;
+    let mut tx = ctx.store.begin().await?;
+    let mut i = store::get(&mut tx, id)
+        .await?
+        .ok_or_else(|| user_err(tpl::reply::unknown_id(&key, l)))?;
     if !i.status.is_open() {
         return Err(user_err(tpl::reply::already_resolved(&key, l)));
     }
     let Some(c) = cadence(ctx, i.severity) else {
-        return Ok(tpl::reply::done(&key, l.t("reminders are off for this severity.", "os lembretes estão desligados para esta severidade.")));
+        return Ok(tpl::reply::done(
+            &key,
+            l.t(
+                "reminders are off for this severity.",
+                "os lembretes estão desligados para esta severidade.",
+            ),
+        ));
     };
     let mut d = d;
     let mut capped = false;
@@ -750,9 +1054,25 @@ pub async fn snooze(ctx: &Ctx, actor: &str, id: i64, d: Duration) -> FlowResult<
     }
     let until = now + d.as_millis() as i64;
     i.next_reminder_at = Some(until);
-    store::add_event(&mut tx, id, now, actor, "snoozed", &humantime::format_duration(d).to_string()).await?;
+    store::add_event(
+        &mut tx,
+        id,
+        now,
+        actor,
+        "snoozed",
+        &humantime::format_duration(d).to_string(),
+    )
+    .await?;
     let text = tpl::snoozed(until / 1000, actor, capped, l);
-    post_to_incident(&mut tx, ctx, &i, &tpl::notice(&view(ctx, &i), &text), false, now).await?;
+    post_to_incident(
+        &mut tx,
+        ctx,
+        &i,
+        &tpl::notice(&view(ctx, &i), &text),
+        false,
+        now,
+    )
+    .await?;
     enqueue_topic(&mut tx, ctx, &i, now).await?;
     store::save(&mut tx, &i).await?;
     tx.commit().await?;
@@ -765,27 +1085,60 @@ pub async fn snooze(ctx: &Ctx, actor: &str, id: i64, d: Duration) -> FlowResult<
 
 /// `:pushpin:` on a message in a war room adds it to the timeline.
 pub async fn on_reaction(ctx: Arc<Ctx>, event: &Value) {
-    if event.get("reaction").and_then(Value::as_str) != Some("pushpin") || event.pointer("/item/type").and_then(Value::as_str) != Some("message") {
+    if event.get("reaction").and_then(Value::as_str) != Some("pushpin")
+        || event.pointer("/item/type").and_then(Value::as_str) != Some("message")
+    {
         return;
     }
-    let (Some(channel), Some(ts)) = (event.pointer("/item/channel").and_then(Value::as_str), event.pointer("/item/ts").and_then(Value::as_str)) else {
+    let (Some(channel), Some(ts)) = (
+        event.pointer("/item/channel").and_then(Value::as_str),
+        event.pointer("/item/ts").and_then(Value::as_str),
+    ) else {
         return;
     };
-    let actor = event.get("user").and_then(Value::as_str).unwrap_or("?").to_string();
+    let actor = event
+        .get("user")
+        .and_then(Value::as_str)
+        .unwrap_or("?")
+        .to_string();
     let r: FlowResult<()> = async {
-        let Some(i) = store::by_channel(&ctx.store.pool, channel).await? else { return Ok(()) };
+        let Some(i) = store::by_channel(&ctx.store.pool, channel).await? else {
+            return Ok(());
+        };
         // The message text, when the bot may read history; the link either way.
         let text = ctx
             .slack
-            .call("conversations.history", &json!({"channel": channel, "latest": ts, "inclusive": true, "limit": 1}))
+            .call(
+                "conversations.history",
+                &json!({"channel": channel, "latest": ts, "inclusive": true, "limit": 1}),
+            )
             .await
             .ok()
-            .and_then(|v| v.pointer("/messages/0/text").and_then(Value::as_str).map(String::from))
+            .and_then(|v| {
+                v.pointer("/messages/0/text")
+                    .and_then(Value::as_str)
+                    .map(String::from)
+            })
             .unwrap_or_default();
-        let link = format!("https://slack.com/archives/{channel}/p{}", ts.replace('.', ""));
-        let entry = if text.is_empty() { link } else { format!("{} ({link})", messages::blocks::truncate(&text, 500)) };
-        let mut tx = ctx.store.pool.begin().await?;
-        store::add_event(&mut tx, i.id, ctx.clock.now_ms(), &actor, "pinned_message", &entry).await?;
+        let link = format!(
+            "https://slack.com/archives/{channel}/p{}",
+            ts.replace('.', "")
+        );
+        let entry = if text.is_empty() {
+            link
+        } else {
+            format!("{} ({link})", messages::blocks::truncate(&text, 500))
+        };
+        let mut tx = ctx.store.begin().await?;
+        store::add_event(
+            &mut tx,
+            i.id,
+            ctx.clock.now_ms(),
+            &actor,
+            "pinned_message",
+            &entry,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -797,33 +1150,69 @@ pub async fn on_reaction(ctx: Arc<Ctx>, event: &Value) {
 
 fn action_value(payload: &Value) -> (&str, &str) {
     (
-        payload.pointer("/actions/0/action_id").and_then(Value::as_str).unwrap_or(""),
-        payload.pointer("/actions/0/value").and_then(Value::as_str).unwrap_or(""),
+        payload
+            .pointer("/actions/0/action_id")
+            .and_then(Value::as_str)
+            .unwrap_or(""),
+        payload
+            .pointer("/actions/0/value")
+            .and_then(Value::as_str)
+            .unwrap_or(""),
     )
 }
 
 pub async fn on_block_action(ctx: Arc<Ctx>, payload: Value) {
     let l = ctx.locale();
     let (action, value) = action_value(&payload);
-    let user = payload.pointer("/user/id").and_then(Value::as_str).unwrap_or("").to_string();
-    let trigger = payload.get("trigger_id").and_then(Value::as_str).unwrap_or("").to_string();
-    let response_url = payload.get("response_url").and_then(Value::as_str).unwrap_or("").to_string();
-    let channel = payload.pointer("/channel/id").and_then(Value::as_str).unwrap_or("").to_string();
-    let id: i64 = value.split(':').next().and_then(|v| v.parse().ok()).unwrap_or(0);
+    let user = payload
+        .pointer("/user/id")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let trigger = payload
+        .get("trigger_id")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let response_url = payload
+        .get("response_url")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let channel = payload
+        .pointer("/channel/id")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let id: i64 = value
+        .split(':')
+        .next()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
     let result: FlowResult<Option<Msg>> = async {
         match action {
             tpl::action::POST_UPDATE => {
-                let i = store::get_pool(&ctx.store.pool, id).await?.ok_or_else(|| user_err(tpl::reply::unknown_id(&format!("INC-{id}"), l)))?;
+                let i = store::get_pool(&ctx.store.pool, id)
+                    .await?
+                    .ok_or_else(|| user_err(tpl::reply::unknown_id(&format!("INC-{id}"), l)))?;
                 if !i.status.is_open() {
-                    return Err(user_err(tpl::reply::already_resolved(&format!("INC-{id}"), l)));
+                    return Err(user_err(tpl::reply::already_resolved(
+                        &format!("INC-{id}"),
+                        l,
+                    )));
                 }
                 open_modal(&ctx, &trigger, tpl::update_modal(id, i.status.as_str(), l)).await?;
                 Ok(None)
             }
             tpl::action::RESOLVE => {
-                let i = store::get_pool(&ctx.store.pool, id).await?.ok_or_else(|| user_err(tpl::reply::unknown_id(&format!("INC-{id}"), l)))?;
+                let i = store::get_pool(&ctx.store.pool, id)
+                    .await?
+                    .ok_or_else(|| user_err(tpl::reply::unknown_id(&format!("INC-{id}"), l)))?;
                 if !i.status.is_open() {
-                    return Err(user_err(tpl::reply::already_resolved(&format!("INC-{id}"), l)));
+                    return Err(user_err(tpl::reply::already_resolved(
+                        &format!("INC-{id}"),
+                        l,
+                    )));
                 }
                 may_change(&ctx, &i, &user).await?;
                 open_modal(&ctx, &trigger, tpl::resolve_modal(id, l)).await?;
@@ -831,8 +1220,14 @@ pub async fn on_block_action(ctx: Arc<Ctx>, payload: Value) {
             }
             tpl::action::ON_IT => on_it(&ctx, &user, id).await.map(Some),
             tpl::action::SNOOZE => {
-                let secs: u64 = value.split(':').nth(1).and_then(|s| s.parse().ok()).unwrap_or(900);
-                snooze(&ctx, &user, id, Duration::from_secs(secs)).await.map(Some)
+                let secs: u64 = value
+                    .split(':')
+                    .nth(1)
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or(900);
+                snooze(&ctx, &user, id, Duration::from_secs(secs))
+                    .await
+                    .map(Some)
             }
             tpl::action::DECLARE_P1 => {
                 open_modal(&ctx, &trigger, tpl::declare_modal(&channel, Some("P1"), l)).await?;
@@ -868,15 +1263,29 @@ fn input(payload: &Value, block: &str, action: &str) -> Option<String> {
 }
 
 fn errors(map: &[(&str, String)]) -> Value {
-    let errs: serde_json::Map<String, Value> = map.iter().map(|(k, v)| (k.to_string(), Value::String(v.clone()))).collect();
+    let errs: serde_json::Map<String, Value> = map
+        .iter()
+        .map(|(k, v)| (k.to_string(), Value::String(v.clone())))
+        .collect();
     json!({"response_action": "errors", "errors": errs})
 }
 
 pub async fn on_view_submission(ctx: Arc<Ctx>, payload: Value) -> Option<Value> {
     let l = ctx.locale();
-    let callback = payload.pointer("/view/callback_id").and_then(Value::as_str).unwrap_or("");
-    let user = payload.pointer("/user/id").and_then(Value::as_str).unwrap_or("").to_string();
-    let meta = payload.pointer("/view/private_metadata").and_then(Value::as_str).unwrap_or("").to_string();
+    let callback = payload
+        .pointer("/view/callback_id")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let user = payload
+        .pointer("/user/id")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let meta = payload
+        .pointer("/view/private_metadata")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
     match callback {
         tpl::modal::DECLARE => {
             let title = input(&payload, "title", "title_input").unwrap_or_default();
@@ -884,7 +1293,9 @@ pub async fn on_view_submission(ctx: Arc<Ctx>, payload: Value) -> Option<Value> 
             if !(3..=150).contains(&n) {
                 return Some(errors(&[("title", tpl::field_error_title(n, l))]));
             }
-            let Some(severity) = input(&payload, "severity", "severity_select").and_then(|s| Severity::parse(&s)) else {
+            let Some(severity) =
+                input(&payload, "severity", "severity_select").and_then(|s| Severity::parse(&s))
+            else {
                 return Some(errors(&[("severity", tpl::field_required(l))]));
             };
             let d = Declaration {
@@ -898,7 +1309,9 @@ pub async fn on_view_submission(ctx: Arc<Ctx>, payload: Value) -> Option<Value> 
             };
             let ctx2 = ctx.clone();
             tokio::spawn(async move {
-                let msg = declare(&ctx2, d).await.unwrap_or_else(|e| e.into_msg(ctx2.locale()));
+                let msg = declare(&ctx2, d)
+                    .await
+                    .unwrap_or_else(|e| e.into_msg(ctx2.locale()));
                 dm(&ctx2, &user, &msg).await;
             });
             None
@@ -908,8 +1321,14 @@ pub async fn on_view_submission(ctx: Arc<Ctx>, payload: Value) -> Option<Value> 
             let Some(findings) = input(&payload, "findings", "findings_input") else {
                 return Some(errors(&[("findings", tpl::field_required(l))]));
             };
-            let status = input(&payload, "status", "status_select").and_then(|s| IncidentStatus::parse_open(&s));
-            let u = UpdateInput { status, findings, actions: input(&payload, "actions", "actions_input"), eta: input(&payload, "eta", "eta_input") };
+            let status = input(&payload, "status", "status_select")
+                .and_then(|s| IncidentStatus::parse_open(&s));
+            let u = UpdateInput {
+                status,
+                findings,
+                actions: input(&payload, "actions", "actions_input"),
+                eta: input(&payload, "eta", "eta_input"),
+            };
             match update(&ctx, &user, id, u).await {
                 Ok(_) => None,
                 Err(FlowError::User(m)) => Some(errors(&[("status", m.text)])),
@@ -921,7 +1340,11 @@ pub async fn on_view_submission(ctx: Arc<Ctx>, payload: Value) -> Option<Value> 
             let Some(resolution) = input(&payload, "resolution", "resolution_input") else {
                 return Some(errors(&[("resolution", tpl::field_required(l))]));
             };
-            let r = ResolveInput { resolution, root_cause: input(&payload, "root_cause", "root_cause_input"), preventive: input(&payload, "preventive", "preventive_input") };
+            let r = ResolveInput {
+                resolution,
+                root_cause: input(&payload, "root_cause", "root_cause_input"),
+                preventive: input(&payload, "preventive", "preventive_input"),
+            };
             match resolve(&ctx, &user, id, r).await {
                 Ok(_) => None,
                 Err(e) => Some(errors(&[("resolution", e.into_msg(l).text)])),

@@ -49,7 +49,8 @@ fn from_row(r: &AnyRow) -> Incident {
         id: r.get(0),
         title: r.get(1),
         severity: Severity::parse(&r.get::<String, _>(2)).unwrap_or(Severity::P3),
-        status: IncidentStatus::parse(&r.get::<String, _>(3)).unwrap_or(IncidentStatus::Investigating),
+        status: IncidentStatus::parse(&r.get::<String, _>(3))
+            .unwrap_or(IncidentStatus::Investigating),
         impact: r.get(4),
         commander: r.get(5),
         declared_by: r.get(6),
@@ -93,25 +94,31 @@ pub async fn get_pool(pool: &AnyPool, id: i64) -> Result<Option<Incident>, sqlx:
 
 /// The incident whose war room is `channel` (newest first).
 pub async fn by_channel(pool: &AnyPool, channel: &str) -> Result<Option<Incident>, sqlx::Error> {
-    let r = sqlx::query(&format!("SELECT {COLS} FROM incidents WHERE channel_id = $1 ORDER BY id DESC LIMIT 1"))
-        .bind(channel)
-        .fetch_optional(pool)
-        .await?;
+    let r = sqlx::query(&format!(
+        "SELECT {COLS} FROM incidents WHERE channel_id = $1 ORDER BY id DESC LIMIT 1"
+    ))
+    .bind(channel)
+    .fetch_optional(pool)
+    .await?;
     Ok(r.as_ref().map(from_row))
 }
 
 pub async fn open(pool: &AnyPool) -> Result<Vec<Incident>, sqlx::Error> {
-    let rows = sqlx::query(&format!("SELECT {COLS} FROM incidents WHERE status <> 'resolved' ORDER BY id"))
-        .fetch_all(pool)
-        .await?;
+    let rows = sqlx::query(&format!(
+        "SELECT {COLS} FROM incidents WHERE status <> 'resolved' ORDER BY id"
+    ))
+    .fetch_all(pool)
+    .await?;
     Ok(rows.iter().map(from_row).collect())
 }
 
 /// The next incident number: increasing, never reused (a counter row, bumped in the transaction).
 pub async fn next_id(conn: &mut AnyConnection) -> Result<i64, sqlx::Error> {
-    let r = sqlx::query("UPDATE counters SET value = value + 1 WHERE name = 'incident' RETURNING value")
-        .fetch_one(conn)
-        .await?;
+    let r = sqlx::query(
+        "UPDATE counters SET value = value + 1 WHERE name = 'incident' RETURNING value",
+    )
+    .fetch_one(conn)
+    .await?;
     r.try_get(0)
 }
 
@@ -189,7 +196,13 @@ pub async fn save(conn: &mut AnyConnection, i: &Incident) -> Result<(), sqlx::Er
     Ok(())
 }
 
-pub async fn set_role(conn: &mut AnyConnection, id: i64, role: &str, user: &str, now: i64) -> Result<(), sqlx::Error> {
+pub async fn set_role(
+    conn: &mut AnyConnection,
+    id: i64,
+    role: &str,
+    user: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
     if role == "commander" || role == "comms" || role == "scribe" {
         sqlx::query("DELETE FROM incident_roles WHERE incident_id = $1 AND role = $2")
             .bind(id)
@@ -210,34 +223,55 @@ pub async fn set_role(conn: &mut AnyConnection, id: i64, role: &str, user: &str,
     Ok(())
 }
 
-pub async fn has_role(conn: &mut AnyConnection, id: i64, role: &str, user: &str) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query("SELECT COUNT(*) FROM incident_roles WHERE incident_id = $1 AND role = $2 AND user_id = $3")
-        .bind(id)
-        .bind(role)
-        .bind(user)
-        .fetch_one(conn)
-        .await?;
+pub async fn has_role(
+    conn: &mut AnyConnection,
+    id: i64,
+    role: &str,
+    user: &str,
+) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query(
+        "SELECT COUNT(*) FROM incident_roles WHERE incident_id = $1 AND role = $2 AND user_id = $3",
+    )
+    .bind(id)
+    .bind(role)
+    .bind(user)
+    .fetch_one(conn)
+    .await?;
     Ok(r.get::<i64, _>(0) > 0)
 }
 
 /// Appends a timeline event (in the caller's transaction).
-pub async fn add_event(conn: &mut AnyConnection, id: i64, at: i64, actor: &str, kind: &str, text: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO timeline (incident_id, at, actor, kind, text) VALUES ($1, $2, $3, $4, $5)")
-        .bind(id)
-        .bind(at)
-        .bind(actor)
-        .bind(kind)
-        .bind(text)
-        .execute(conn)
-        .await?;
+pub async fn add_event(
+    conn: &mut AnyConnection,
+    id: i64,
+    at: i64,
+    actor: &str,
+    kind: &str,
+    text: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO timeline (incident_id, at, actor, kind, text) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(id)
+    .bind(at)
+    .bind(actor)
+    .bind(kind)
+    .bind(text)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
-pub async fn timeline(pool: &AnyPool, id: i64) -> Result<Vec<messages::incident::TimelineRow>, sqlx::Error> {
-    let rows = sqlx::query("SELECT at, actor, kind, text FROM timeline WHERE incident_id = $1 ORDER BY at, id")
-        .bind(id)
-        .fetch_all(pool)
-        .await?;
+pub async fn timeline(
+    pool: &AnyPool,
+    id: i64,
+) -> Result<Vec<messages::incident::TimelineRow>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT at, actor, kind, text FROM timeline WHERE incident_id = $1 ORDER BY at, id",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await?;
     Ok(rows
         .iter()
         .map(|r| messages::incident::TimelineRow {

@@ -12,7 +12,11 @@ use crate::config::Secret;
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum SlackError {
     #[error("Slack answered `{code}`")]
-    Api { code: String, needed: Option<String>, body: Value },
+    Api {
+        code: String,
+        needed: Option<String>,
+        body: Value,
+    },
     #[error("Slack is rate limiting the bot (retry after {0:?})")]
     RateLimited(Duration),
     #[error("Slack answered HTTP {0}")]
@@ -42,10 +46,18 @@ impl SlackError {
         match self {
             SlackError::Api { code, .. } => matches!(
                 code.as_str(),
-                "ratelimited" | "rate_limited" | "internal_error" | "fatal_error" | "service_unavailable" | "request_timeout"
+                "ratelimited"
+                    | "rate_limited"
+                    | "internal_error"
+                    | "fatal_error"
+                    | "service_unavailable"
+                    | "request_timeout"
             ),
             SlackError::Http(s) => *s >= 500 || *s == 408,
-            SlackError::RateLimited(_) | SlackError::Timeout | SlackError::Network | SlackError::NoToken => true,
+            SlackError::RateLimited(_)
+            | SlackError::Timeout
+            | SlackError::Network
+            | SlackError::NoToken => true,
         }
     }
     pub fn is(&self, c: &str) -> bool {
@@ -58,14 +70,20 @@ pub struct SlackClient {
     http: reqwest::Client,
     base: String,
     token: Secret,
-    groups: std::sync::Arc<Mutex<HashMap<String, (Instant, Vec<String>)>>>,
+    groups: std::sync::Arc<Mutex<GroupCache>>,
 }
 
 impl std::fmt::Debug for SlackClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SlackClient").field("base", &self.base).field("token", &self.token).finish()
+        f.debug_struct("SlackClient")
+            .field("base", &self.base)
+            .field("token", &self.token)
+            .finish()
     }
 }
+
+/// User group id -> (when read, members).
+type GroupCache = HashMap<String, (Instant, Vec<String>)>;
 
 /// How long user-group members are cached.
 const GROUP_TTL: Duration = Duration::from_secs(180);
@@ -78,7 +96,12 @@ impl SlackClient {
             .pool_idle_timeout(Duration::from_secs(60))
             .build()
             .expect("reqwest client builds");
-        SlackClient { http, base: base.trim_end_matches('/').to_string(), token, groups: Default::default() }
+        SlackClient {
+            http,
+            base: base.trim_end_matches('/').to_string(),
+            token,
+            groups: Default::default(),
+        }
     }
 
     /// One Web API call (POST JSON). `ok:false` becomes `SlackError::Api`.
@@ -115,7 +138,11 @@ impl SlackClient {
                         Err(_) => Err(SlackError::Http(status)),
                         Ok(v) if v.get("ok").and_then(Value::as_bool) == Some(true) => Ok(v),
                         Ok(v) => Err(SlackError::Api {
-                            code: v.get("error").and_then(Value::as_str).unwrap_or("unknown_error").to_string(),
+                            code: v
+                                .get("error")
+                                .and_then(Value::as_str)
+                                .unwrap_or("unknown_error")
+                                .to_string(),
                             needed: v.get("needed").and_then(Value::as_str).map(String::from),
                             body: v,
                         }),
@@ -128,13 +155,19 @@ impl SlackClient {
             Err(e) => e.code(),
         };
         metrics::counter!("slack_api_calls_total", "method" => method.to_string(), "outcome" => outcome).increment(1);
-        metrics::histogram!("slack_api_seconds", "method" => method.to_string()).record(started.elapsed().as_secs_f64());
+        metrics::histogram!("slack_api_seconds", "method" => method.to_string())
+            .record(started.elapsed().as_secs_f64());
         result
     }
 
     /// A call made inline by a flow (not through the outbox): waits `Retry-After` and retries
     /// 5xx/timeouts a few times, never longer than `budget` in total.
-    pub async fn call_retrying(&self, method: &str, body: &Value, budget: Duration) -> Result<Value, SlackError> {
+    pub async fn call_retrying(
+        &self,
+        method: &str,
+        body: &Value,
+        budget: Duration,
+    ) -> Result<Value, SlackError> {
         let deadline = Instant::now() + budget;
         let mut attempt = 0u32;
         loop {
@@ -177,7 +210,12 @@ impl SlackClient {
     }
 
     /// Step 2 of the files upload v2 flow: the bytes to the `upload_url`.
-    pub async fn upload_bytes(&self, upload_url: &str, filename: &str, bytes: Vec<u8>) -> Result<(), SlackError> {
+    pub async fn upload_bytes(
+        &self,
+        upload_url: &str,
+        filename: &str,
+        bytes: Vec<u8>,
+    ) -> Result<(), SlackError> {
         let _ = filename;
         let resp = self
             .http
@@ -209,10 +247,19 @@ impl SlackClient {
                 &serde_json::json!({"filename": filename, "length": content.len()}),
             )
             .await?;
-        let url = r.get("upload_url").and_then(Value::as_str).ok_or(SlackError::Http(200))?.to_string();
-        let file_id = r.get("file_id").and_then(Value::as_str).ok_or(SlackError::Http(200))?.to_string();
+        let url = r
+            .get("upload_url")
+            .and_then(Value::as_str)
+            .ok_or(SlackError::Http(200))?
+            .to_string();
+        let file_id = r
+            .get("file_id")
+            .and_then(Value::as_str)
+            .ok_or(SlackError::Http(200))?
+            .to_string();
         self.upload_bytes(&url, filename, content.to_vec()).await?;
-        let mut body = serde_json::json!({"files": [{"id": file_id, "title": title}], "channel_id": channel});
+        let mut body =
+            serde_json::json!({"files": [{"id": file_id, "title": title}], "channel_id": channel});
         if let Some(c) = initial_comment {
             body["initial_comment"] = c.into();
         }
@@ -230,13 +277,25 @@ impl SlackClient {
                 return Ok(users.clone());
             }
         }
-        let v = self.call("usergroups.users.list", &serde_json::json!({"usergroup": group})).await?;
+        let v = self
+            .call(
+                "usergroups.users.list",
+                &serde_json::json!({"usergroup": group}),
+            )
+            .await?;
         let users: Vec<String> = v
             .get("users")
             .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(|u| u.as_str().map(String::from)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|u| u.as_str().map(String::from))
+                    .collect()
+            })
             .unwrap_or_default();
-        self.groups.lock().expect("lock").insert(group.to_string(), (Instant::now(), users.clone()));
+        self.groups
+            .lock()
+            .expect("lock")
+            .insert(group.to_string(), (Instant::now(), users.clone()));
         Ok(users)
     }
 }

@@ -81,7 +81,11 @@ impl OutboxItem {
 }
 
 /// Writes a row in the caller's transaction; returns its id.
-pub async fn enqueue(conn: &mut AnyConnection, item: &OutboxItem, now_ms: i64) -> Result<i64, sqlx::Error> {
+pub async fn enqueue(
+    conn: &mut AnyConnection,
+    item: &OutboxItem,
+    now_ms: i64,
+) -> Result<i64, sqlx::Error> {
     let row = sqlx::query(
         "INSERT INTO outbox (method, channel, body, depends_on, depends_field, status, attempts, next_attempt_at, tag, created_at)
          VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $7, $8) RETURNING id",
@@ -96,7 +100,7 @@ pub async fn enqueue(conn: &mut AnyConnection, item: &OutboxItem, now_ms: i64) -
     .bind(now_ms)
     .fetch_one(&mut *conn)
     .await?;
-    Ok(row.try_get::<i64, _>(0)?)
+    row.try_get::<i64, _>(0)
 }
 
 #[derive(Debug)]
@@ -127,11 +131,27 @@ const BATCH: i64 = 32;
 pub const UPLOAD_METHOD: &str = "chatops.uploadFile";
 
 async fn upload(ctx: &Ctx, body: &Value) -> Result<Value, SlackError> {
-    let s = |k: &str| body.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+    let s = |k: &str| {
+        body.get(k)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
     let (channel, content) = (s("channel_id"), s("content"));
     let thread = body.get("thread_ts").and_then(Value::as_str);
     let comment = body.get("initial_comment").and_then(Value::as_str);
-    match ctx.slack.upload_file(&channel, &s("filename"), &s("title"), content.as_bytes(), comment, thread).await {
+    match ctx
+        .slack
+        .upload_file(
+            &channel,
+            &s("filename"),
+            &s("title"),
+            content.as_bytes(),
+            comment,
+            thread,
+        )
+        .await
+    {
         Ok(file_id) => Ok(serde_json::json!({"ok": true, "file_id": file_id})),
         Err(e) if !e.retryable() => {
             tracing::warn!(error = %e, "file upload refused; posting the content as a message");
@@ -186,14 +206,20 @@ pub async fn deliver_batch(ctx: &Ctx, pacing: &SharedPacing) -> Result<usize, sq
         })
         .collect();
     let n = claimed.len();
-    let futs = claimed.into_iter().map(|c| deliver_one(ctx, pacing, c, &token));
+    let futs = claimed
+        .into_iter()
+        .map(|c| deliver_one(ctx, pacing, c, &token));
     futures::future::join_all(futs).await;
     Ok(n)
 }
 
 enum Outcome {
     Sent(Option<String>),
-    Retry { at_ms: i64, error: String, count_attempt: bool },
+    Retry {
+        at_ms: i64,
+        error: String,
+        count_attempt: bool,
+    },
     Failed(String),
 }
 
@@ -231,13 +257,25 @@ async fn deliver_one(ctx: &Ctx, pacing: &SharedPacing, c: Claimed, token: &str) 
         if let Some(until) = p.paused_until.get(&c.method).filter(|u| **u > now) {
             let at = ctx.clock.now_ms() + (*until - now).as_millis() as i64;
             drop(p);
-            finish(ctx, &c, token, Outcome::Retry { at_ms: at, error: "ratelimited".into(), count_attempt: false }).await;
+            finish(
+                ctx,
+                &c,
+                token,
+                Outcome::Retry {
+                    at_ms: at,
+                    error: "ratelimited".into(),
+                    count_attempt: false,
+                },
+            )
+            .await;
             return;
         }
         if c.method == "chat.postMessage" {
             p.last_post
                 .get(&c.channel)
-                .map(|last| (*last + ctx.config.outbox_channel_interval).saturating_duration_since(now))
+                .map(|last| {
+                    (*last + ctx.config.outbox_channel_interval).saturating_duration_since(now)
+                })
                 .unwrap_or_default()
         } else {
             Duration::ZERO
@@ -247,9 +285,17 @@ async fn deliver_one(ctx: &Ctx, pacing: &SharedPacing, c: Claimed, token: &str) 
         tokio::time::sleep(wait).await;
     }
     if c.method == "chat.postMessage" {
-        pacing.lock().await.last_post.insert(c.channel.clone(), Instant::now());
+        pacing
+            .lock()
+            .await
+            .last_post
+            .insert(c.channel.clone(), Instant::now());
     }
-    let result = if c.method == UPLOAD_METHOD { upload(ctx, &body).await } else { ctx.slack.call(&c.method, &body).await };
+    let result = if c.method == UPLOAD_METHOD {
+        upload(ctx, &body).await
+    } else {
+        ctx.slack.call(&c.method, &body).await
+    };
     let outcome = match result {
         Ok(v) => Outcome::Sent(
             v.get("ts")
@@ -259,7 +305,11 @@ async fn deliver_one(ctx: &Ctx, pacing: &SharedPacing, c: Claimed, token: &str) 
         ),
         Err(e) if e.is("already_pinned") || e.is("already_in_channel") => Outcome::Sent(None),
         Err(SlackError::RateLimited(d)) => {
-            pacing.lock().await.paused_until.insert(c.method.clone(), Instant::now() + d);
+            pacing
+                .lock()
+                .await
+                .paused_until
+                .insert(c.method.clone(), Instant::now() + d);
             Outcome::Retry {
                 at_ms: ctx.clock.now_ms() + d.as_millis() as i64,
                 error: "ratelimited".into(),
@@ -268,7 +318,11 @@ async fn deliver_one(ctx: &Ctx, pacing: &SharedPacing, c: Claimed, token: &str) 
         }
         Err(e) if e.retryable() && (c.attempts + 1) < ctx.config.outbox_max_attempts as i64 => {
             let backoff = Duration::from_millis((500u64 << c.attempts.min(7)).min(60_000));
-            Outcome::Retry { at_ms: ctx.clock.now_ms() + backoff.as_millis() as i64, error: e.code(), count_attempt: true }
+            Outcome::Retry {
+                at_ms: ctx.clock.now_ms() + backoff.as_millis() as i64,
+                error: e.code(),
+                count_attempt: true,
+            }
         }
         Err(e) => Outcome::Failed(e.code()),
     };
@@ -348,7 +402,8 @@ pub async fn run_worker(ctx: Arc<Ctx>, mut shutdown: tokio::sync::watch::Receive
             last_gauge = Instant::now();
             if let Ok((n, oldest)) = depth(&ctx).await {
                 metrics::gauge!("outbox_depth").set(n as f64);
-                metrics::gauge!("outbox_oldest_age_seconds").set(oldest.unwrap_or(0) as f64 / 1000.0);
+                metrics::gauge!("outbox_oldest_age_seconds")
+                    .set(oldest.unwrap_or(0) as f64 / 1000.0);
             }
         }
         if handled == 0 {

@@ -65,7 +65,9 @@ pub async fn fire_due(ctx: &Ctx) -> Result<usize, sqlx::Error> {
             match fire_reminder(ctx, id, &token, &recipients).await {
                 Ok(true) => fired += 1,
                 Ok(false) => {}
-                Err(e) => tracing::warn!(incident = id, error = %e, "reminder not fired; the lease will expire and it will be retried"),
+                Err(e) => {
+                    tracing::warn!(incident = id, error = %e, "reminder not fired; the lease will expire and it will be retried")
+                }
             }
         }
     }
@@ -93,25 +95,40 @@ impl Recipients {
         let cfg = &ctx.config;
         let mut escalation = cfg.escalation_users.clone();
         let mut commanders = cfg.commander_users.clone();
-        for (group, into) in [(&cfg.escalation_usergroup, &mut escalation), (&cfg.commander_usergroup, &mut commanders)] {
+        for (group, into) in [
+            (&cfg.escalation_usergroup, &mut escalation),
+            (&cfg.commander_usergroup, &mut commanders),
+        ] {
             if let Some(g) = group {
                 match ctx.slack.usergroup_members(g).await {
                     Ok(m) => into.extend(m),
-                    Err(e) => tracing::warn!(group = %g, error = %e, "could not read an escalation user group"),
+                    Err(e) => {
+                        tracing::warn!(group = %g, error = %e, "could not read an escalation user group")
+                    }
                 }
             }
             let mut seen = std::collections::HashSet::new();
             into.retain(|u| seen.insert(u.clone()));
         }
-        Recipients { escalation, commanders }
+        Recipients {
+            escalation,
+            commanders,
+        }
     }
 }
 
-async fn fire_reminder(ctx: &Ctx, id: i64, token: &str, who: &Recipients) -> Result<bool, sqlx::Error> {
+async fn fire_reminder(
+    ctx: &Ctx,
+    id: i64,
+    token: &str,
+    who: &Recipients,
+) -> Result<bool, sqlx::Error> {
     let l = ctx.locale();
     let now = ctx.clock.now_ms();
-    let mut tx = ctx.store.pool.begin().await?;
-    let Some(i) = store::get(&mut tx, id).await? else { return Ok(false) };
+    let mut tx = ctx.store.begin().await?;
+    let Some(i) = store::get(&mut tx, id).await? else {
+        return Ok(false);
+    };
     let held: Option<String> = sqlx::query("SELECT lease_token FROM incidents WHERE id = $1")
         .bind(id)
         .fetch_one(&mut *tx)
@@ -152,7 +169,11 @@ async fn fire_reminder(ctx: &Ctx, id: i64, token: &str, who: &Recipients) -> Res
             enqueue(&mut tx, &OutboxItem::post(ch, &msg), now).await?;
         }
     }
-    let kind = if stepping_up { "escalation" } else { "reminder" };
+    let kind = if stepping_up {
+        "escalation"
+    } else {
+        "reminder"
+    };
     let text = if stepping_up {
         format!("level {level}: {}", r.escalate_to.join(","))
     } else {
@@ -177,7 +198,15 @@ async fn fire_reminder(ctx: &Ctx, id: i64, token: &str, who: &Recipients) -> Res
     if i.channel_id.is_some() {
         let mut after = i.clone();
         after.next_reminder_at = Some(next);
-        enqueue(&mut tx, &OutboxItem::topic(i.channel_id.as_deref().unwrap_or_default(), &tpl::topic(&view(ctx, &after), l)), now).await?;
+        enqueue(
+            &mut tx,
+            &OutboxItem::topic(
+                i.channel_id.as_deref().unwrap_or_default(),
+                &tpl::topic(&view(ctx, &after), l),
+            ),
+            now,
+        )
+        .await?;
     }
     tx.commit().await?;
     metrics::histogram!("reminder_lateness_seconds").record(((now - due).max(0) as f64) / 1000.0);
@@ -188,8 +217,10 @@ async fn fire_reminder(ctx: &Ctx, id: i64, token: &str, who: &Recipients) -> Res
 async fn fire_postmortem(ctx: &Ctx, id: i64, token: &str) -> Result<bool, sqlx::Error> {
     let l = ctx.locale();
     let now = ctx.clock.now_ms();
-    let mut tx = ctx.store.pool.begin().await?;
-    let Some(i) = store::get(&mut tx, id).await? else { return Ok(false) };
+    let mut tx = ctx.store.begin().await?;
+    let Some(i) = store::get(&mut tx, id).await? else {
+        return Ok(false);
+    };
     let Some(due) = i.pm_due_at else {
         release(&mut tx, id, token, None).await?;
         tx.commit().await?;
@@ -203,9 +234,22 @@ async fn fire_postmortem(ctx: &Ctx, id: i64, token: &str) -> Result<bool, sqlx::
     let stage = i.pm_stage;
     let msg = tpl::postmortem_reminder(id, &i.title, stage.min(1) as u8, due / 1000, l);
     post_to_incident(&mut tx, ctx, &i, &msg, false, now).await?;
-    store::add_event(&mut tx, id, now, "chatops", "postmortem_reminder", if stage == 0 { "draft due" } else { "review due" }).await?;
+    store::add_event(
+        &mut tx,
+        id,
+        now,
+        "chatops",
+        "postmortem_reminder",
+        if stage == 0 {
+            "draft due"
+        } else {
+            "review due"
+        },
+    )
+    .await?;
     let next = if stage == 0 {
-        Some(i.resolved_at.unwrap_or(now) + ctx.config.postmortem_reminders[1].as_millis() as i64).map(|t| t.max(now + 1000))
+        Some(i.resolved_at.unwrap_or(now) + ctx.config.postmortem_reminders[1].as_millis() as i64)
+            .map(|t| t.max(now + 1000))
     } else {
         None
     };
@@ -227,7 +271,12 @@ async fn fire_postmortem(ctx: &Ctx, id: i64, token: &str) -> Result<bool, sqlx::
 }
 
 /// Drops our lease (and, for `pm`, the post-mortem due date that no longer applies).
-async fn release(conn: &mut sqlx::AnyConnection, id: i64, token: &str, what: Option<&str>) -> Result<(), sqlx::Error> {
+async fn release(
+    conn: &mut sqlx::AnyConnection,
+    id: i64,
+    token: &str,
+    what: Option<&str>,
+) -> Result<(), sqlx::Error> {
     let sql = match what {
         Some("pm") => "UPDATE incidents SET pm_due_at = NULL, lease_token = NULL, lease_until = NULL WHERE id = $1 AND lease_token = $2",
         _ => "UPDATE incidents SET lease_token = NULL, lease_until = NULL WHERE id = $1 AND lease_token = $2",

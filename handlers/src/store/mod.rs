@@ -5,7 +5,7 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::any::{AnyPoolOptions, AnyConnectOptions};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,7 +35,11 @@ impl Store {
     /// Connects (creating the SQLite file and its folder when needed). Does not migrate.
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
         sqlx::any::install_default_drivers();
-        let backend = if url.starts_with("postgres") { Backend::Postgres } else { Backend::Sqlite };
+        let backend = if url.starts_with("postgres") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        };
         let url = match backend {
             Backend::Sqlite => prepare_sqlite_url(url).map_err(StoreError::Connect)?,
             Backend::Postgres => url.to_string(),
@@ -45,27 +49,31 @@ impl Store {
             .log_statements(tracing::log::LevelFilter::Trace)
             .log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_secs(1));
         let pool = match backend {
-            Backend::Sqlite => AnyPoolOptions::new()
-                .max_connections(8)
-                .acquire_timeout(Duration::from_secs(5))
-                .after_connect(|conn, _| {
-                    Box::pin(async move {
-                        use sqlx::Executor;
-                        conn.execute("PRAGMA journal_mode = WAL").await?;
-                        conn.execute("PRAGMA busy_timeout = 5000").await?;
-                        conn.execute("PRAGMA synchronous = NORMAL").await?;
-                        conn.execute("PRAGMA foreign_keys = ON").await?;
-                        Ok(())
+            Backend::Sqlite => {
+                AnyPoolOptions::new()
+                    .max_connections(8)
+                    .acquire_timeout(Duration::from_secs(5))
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            use sqlx::Executor;
+                            conn.execute("PRAGMA journal_mode = WAL").await?;
+                            conn.execute("PRAGMA busy_timeout = 5000").await?;
+                            conn.execute("PRAGMA synchronous = NORMAL").await?;
+                            conn.execute("PRAGMA foreign_keys = ON").await?;
+                            Ok(())
+                        })
                     })
-                })
-                .connect_with(opts)
-                .await,
-            Backend::Postgres => AnyPoolOptions::new()
-                .max_connections(16)
-                .min_connections(1)
-                .acquire_timeout(Duration::from_secs(3))
-                .connect_with(opts)
-                .await,
+                    .connect_with(opts)
+                    .await
+            }
+            Backend::Postgres => {
+                AnyPoolOptions::new()
+                    .max_connections(16)
+                    .min_connections(1)
+                    .acquire_timeout(Duration::from_secs(3))
+                    .connect_with(opts)
+                    .await
+            }
         }
         .map_err(|e| StoreError::Connect(crate::config::redact_url(&e.to_string())))?;
         Ok(Store { pool, backend })
@@ -76,7 +84,9 @@ impl Store {
             Backend::Sqlite => &MIGRATE_SQLITE,
             Backend::Postgres => &MIGRATE_POSTGRES,
         };
-        m.run(&self.pool).await.map_err(|e| StoreError::Migrate(e.to_string()))
+        m.run(&self.pool)
+            .await
+            .map_err(|e| StoreError::Migrate(e.to_string()))
     }
 
     pub async fn connect_and_migrate(url: &str) -> Result<Store, StoreError> {
@@ -87,11 +97,24 @@ impl Store {
 
     /// Reachability for `/health/ready`.
     pub async fn ping(&self) -> Result<(), String> {
-        let r = tokio::time::timeout(Duration::from_secs(2), sqlx::query("SELECT 1").execute(&self.pool)).await;
+        let r = tokio::time::timeout(
+            Duration::from_secs(2),
+            sqlx::query("SELECT 1").execute(&self.pool),
+        )
+        .await;
         match r {
             Ok(Ok(_)) => Ok(()),
             Ok(Err(e)) => Err(crate::config::redact_url(&e.to_string())),
             Err(_) => Err("no answer in 2 s".into()),
+        }
+    }
+
+    /// A write transaction. On SQLite `BEGIN IMMEDIATE` takes the write lock up front, so a
+    /// transaction that reads then writes never fails with `SQLITE_BUSY` halfway through.
+    pub async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
         }
     }
 
