@@ -3,6 +3,7 @@
 # installs them with apt and starts throwaway instances on loopback, then runs every test.
 #   scripts/test.sh            # the whole workspace
 #   scripts/test.sh foundation # extra args go to `cargo test`
+#   TEST_PG=throwaway scripts/test.sh   # always use a throwaway PostgreSQL cluster
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,11 +36,14 @@ command -v redis-server >/dev/null 2>&1 || apt_install redis-server
 
 # --- PostgreSQL: use TEST_DATABASE_URL when reachable, else 127.0.0.1:5432, else a throwaway cluster.
 pg_ok() { command -v psql >/dev/null 2>&1 && psql "$1" -Atqc 'select 1' >/dev/null 2>&1; }
-if [ -n "${TEST_DATABASE_URL:-}" ] && pg_ok "$TEST_DATABASE_URL"; then
+if [ "${TEST_PG:-}" = throwaway ]; then
+  :  # forced: skip any running server
+elif [ -n "${TEST_DATABASE_URL:-}" ] && pg_ok "$TEST_DATABASE_URL"; then
   :
 elif pg_ok "postgres://postgres@127.0.0.1:5432/postgres"; then
   export TEST_DATABASE_URL="postgres://postgres@127.0.0.1:5432/postgres"
-else
+fi
+if [ -z "${TEST_DATABASE_URL:-}" ] || [ "${TEST_PG:-}" = throwaway ]; then
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || apt_install postgresql postgresql-client
   PGBIN=$(dirname "$(ls -d /usr/lib/postgresql/*/bin/initdb | sort -V | tail -1)")
   PORT=$(free_port)
