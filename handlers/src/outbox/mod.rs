@@ -123,7 +123,7 @@ pub struct Pacing {
 
 pub type SharedPacing = Arc<Mutex<Pacing>>;
 
-const BATCH: i64 = 32;
+const BATCH: i64 = 64;
 
 /// Pseudo-method for a file upload (files v2: getUploadURLExternal, POST, completeUploadExternal).
 /// Body: `channel_id`, `filename`, `title`, `content`, optional `initial_comment`, `thread_ts`.

@@ -60,9 +60,23 @@ pub async fn fire_due(ctx: &Ctx) -> Result<usize, sqlx::Error> {
     let mut fired = 0;
     let ids = claim(ctx, "next_reminder_at", &token, now).await?;
     if !ids.is_empty() {
+        use futures::StreamExt;
         let recipients = Recipients::load(ctx).await;
-        for id in ids {
-            match fire_reminder(ctx, id, &token, &recipients).await {
+        // Each reminder is its own transaction; PostgreSQL runs several at once, SQLite has one writer.
+        let parallel = match ctx.store.backend {
+            crate::store::Backend::Postgres => 12,
+            crate::store::Backend::Sqlite => 2,
+        };
+        let results: Vec<(i64, Result<bool, sqlx::Error>)> = futures::stream::iter(ids)
+            .map(|id| {
+                let (token, recipients) = (&token, &recipients);
+                async move { (id, fire_reminder(ctx, id, token, recipients).await) }
+            })
+            .buffer_unordered(parallel)
+            .collect()
+            .await;
+        for (id, r) in results {
+            match r {
                 Ok(true) => fired += 1,
                 Ok(false) => {}
                 Err(e) => {
@@ -129,17 +143,13 @@ async fn fire_reminder(
     let Some(i) = store::get(&mut tx, id).await? else {
         return Ok(false);
     };
-    let held: Option<String> = sqlx::query("SELECT lease_token FROM incidents WHERE id = $1")
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?
-        .get(0);
     let (Some(due), Some(c)) = (i.next_reminder_at, cadence(ctx, i.severity)) else {
         release(&mut tx, id, token, None).await?;
         tx.commit().await?;
         return Ok(false);
     };
-    if held.as_deref() != Some(token) || !i.status.is_open() || due > now {
+    // The lease itself is checked by the conditional UPDATE below.
+    if !i.status.is_open() || due > now {
         tx.rollback().await?;
         return Ok(false);
     }
@@ -195,19 +205,8 @@ async fn fire_reminder(
         tx.rollback().await?;
         return Ok(false);
     }
-    if i.channel_id.is_some() {
-        let mut after = i.clone();
-        after.next_reminder_at = Some(next);
-        enqueue(
-            &mut tx,
-            &OutboxItem::topic(
-                i.channel_id.as_deref().unwrap_or_default(),
-                &tpl::topic(&view(ctx, &after), l),
-            ),
-            now,
-        )
-        .await?;
-    }
+    // The topic keeps "next update <due>": the update is still owed since then, so a reminder
+    // does not rewrite it (conversations.setTopic is also a Tier 2 method).
     tx.commit().await?;
     metrics::histogram!("reminder_lateness_seconds").record(((now - due).max(0) as f64) / 1000.0);
     metrics::counter!("reminders_total", "kind" => kind).increment(1);
