@@ -38,7 +38,9 @@ fn variables_read_by_the_code() -> BTreeSet<String> {
                 let rest = &text[i + opener.len()..];
                 let name: String = rest.chars().take_while(|c| *c != '"').collect();
                 let is_env_name = name.len() > 2
-                    && name.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
                     && name.starts_with(|c: char| c.is_ascii_uppercase());
                 if is_env_name {
                     vars.insert(name);
@@ -67,12 +69,22 @@ fn documented() -> BTreeSet<String> {
 #[test]
 fn env_example_documents_every_variable_the_code_reads() {
     let read_by_code = variables_read_by_the_code();
-    for sure in ["SLACK_SIGNING_SECRET", "DATABASE_URL", "POSTMORTEM_REVIEW_DUE"] {
-        assert!(read_by_code.contains(sure), "scanner missed {sure}: {read_by_code:?}");
+    for sure in [
+        "SLACK_SIGNING_SECRET",
+        "DATABASE_URL",
+        "POSTMORTEM_REVIEW_DUE",
+    ] {
+        assert!(
+            read_by_code.contains(sure),
+            "scanner missed {sure}: {read_by_code:?}"
+        );
     }
     let documented = documented();
     let missing: Vec<_> = read_by_code.difference(&documented).collect();
-    assert!(missing.is_empty(), ".env.example does not document {missing:?}");
+    assert!(
+        missing.is_empty(),
+        ".env.example does not document {missing:?}"
+    );
 }
 
 #[test]
@@ -80,11 +92,20 @@ fn env_example_has_no_inline_comments_and_one_entry_per_variable() {
     let mut seen = BTreeSet::new();
     for line in read(".env.example").lines() {
         let entry = line.trim_start_matches("# ");
-        let Some((name, value)) = entry.split_once('=') else { continue };
-        if !name.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_') || name.is_empty() {
+        let Some((name, value)) = entry.split_once('=') else {
+            continue;
+        };
+        if !name
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+            || name.is_empty()
+        {
             continue;
         }
-        assert!(!value.contains(" #") && !value.contains(' '), "{name}: value must be bare (docker --env-file keeps comments): `{value}`");
+        assert!(
+            !value.contains(" #") && !value.contains(' '),
+            "{name}: value must be bare (docker --env-file keeps comments): `{value}`"
+        );
         assert!(seen.insert(name.to_string()), "{name} is listed twice");
     }
     // Defaults shown equal the built-in ones.
@@ -97,10 +118,16 @@ fn env_example_has_no_inline_comments_and_one_entry_per_variable() {
         ("DATABASE_URL", config.database_url.as_str()),
         ("BIND_ADDR", config.bind_addr.as_str()),
     ] {
-        assert!(text.contains(&format!("{name}={default}\n")), "{name} default should read {default}");
+        assert!(
+            text.contains(&format!("{name}={default}\n")),
+            "{name} default should read {default}"
+        );
     }
     assert!(text.contains(&format!("PORT={}\n", config.port)));
-    assert!(text.contains(&format!("RATE_LIMIT_PER_MINUTE={}\n", config.rate_limit_per_minute)));
+    assert!(text.contains(&format!(
+        "RATE_LIMIT_PER_MINUTE={}\n",
+        config.rate_limit_per_minute
+    )));
 }
 
 #[test]
@@ -108,9 +135,15 @@ fn dockerfile_and_railway_point_at_real_routes() {
     let docker = read("Dockerfile");
     assert!(docker.contains("cargo build --release --locked -p chatops"));
     assert!(docker.contains("ENTRYPOINT [\"chatops\"]") && docker.contains("CMD [\"serve\"]"));
-    assert!(docker.contains("/health HTTP/1.0"), "HEALTHCHECK hits /health");
+    assert!(
+        docker.contains("/health HTTP/1.0"),
+        "HEALTHCHECK hits /health"
+    );
     assert!(docker.contains("\nUSER "), "runs as a non-root user");
-    assert!(!docker.contains("\nVOLUME"), "Railway rejects VOLUME; use a Railway volume instead");
+    assert!(
+        !docker.contains("\nVOLUME"),
+        "Railway rejects VOLUME; use a Railway volume instead"
+    );
     let railway = read("railway.toml");
     assert!(railway.contains("builder = \"DOCKERFILE\""));
     assert!(railway.contains("startCommand = \"chatops serve\""));
@@ -130,13 +163,18 @@ async fn the_health_paths_used_by_docker_and_railway_answer_200() {
     // What the HEALTHCHECK sends: HTTP/1.0, then the status line.
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut s = tokio::net::TcpStream::connect(app.addr).await.unwrap();
-    s.write_all(b"GET /health HTTP/1.0\r\nHost: localhost\r\n\r\n").await.unwrap();
+    s.write_all(b"GET /health HTTP/1.0\r\nHost: localhost\r\n\r\n")
+        .await
+        .unwrap();
     let mut buf = Vec::new();
     tokio::time::timeout(std::time::Duration::from_secs(5), s.read_to_end(&mut buf))
         .await
         .expect("HTTP/1.0: the server closes the connection after answering")
         .unwrap();
     let head = String::from_utf8_lossy(&buf);
-    assert!(head.lines().next().unwrap_or("").contains(" 200 "), "{head}");
+    assert!(
+        head.lines().next().unwrap_or("").contains(" 200 "),
+        "{head}"
+    );
     app.kill();
 }

@@ -31,7 +31,10 @@ fn manifest() -> Value {
 
 /// The schema named by `_metadata.major_version` (1 or absent: 1.0.0, 2: 2.0.0).
 fn schema_for(manifest: &Value) -> Value {
-    let file = match manifest.pointer("/_metadata/major_version").and_then(Value::as_i64) {
+    let file = match manifest
+        .pointer("/_metadata/major_version")
+        .and_then(Value::as_i64)
+    {
         None | Some(1) => "slack-manifest.schema.1.0.0.json",
         Some(2) => "slack-manifest.schema.2.0.0.json",
         Some(other) => panic!("_metadata.major_version {other}: no vendored schema"),
@@ -58,7 +61,9 @@ fn strings(v: &Value) -> Vec<String> {
 }
 
 fn bot_scopes(m: &Value) -> BTreeSet<String> {
-    strings(&m["oauth_config"]["scopes"]["bot"]).into_iter().collect()
+    strings(&m["oauth_config"]["scopes"]["bot"])
+        .into_iter()
+        .collect()
 }
 
 /// The path part of `https://YOUR-HOST/slack/commands`.
@@ -74,34 +79,55 @@ fn url_path(url: &str) -> String {
 fn manifest_is_valid_against_the_vendored_schema() {
     let m = manifest();
     assert_eq!(
-        m.pointer("/_metadata/major_version").and_then(Value::as_i64),
+        m.pointer("/_metadata/major_version")
+            .and_then(Value::as_i64),
         Some(2),
         "the manifest targets schema 2.0.0"
     );
     let errors = schema_errors(&m);
-    assert!(errors.is_empty(), "manifest.yml is invalid:\n{}", errors.join("\n"));
+    assert!(
+        errors.is_empty(),
+        "manifest.yml is invalid:\n{}",
+        errors.join("\n")
+    );
 }
 
 #[test]
 fn request_urls_point_at_the_routes_the_bot_serves() {
     let m = manifest();
-    let commands = m["features"]["slash_commands"].as_array().expect("slash_commands");
+    let commands = m["features"]["slash_commands"]
+        .as_array()
+        .expect("slash_commands");
     let mut used = BTreeSet::new();
     for c in commands {
         let path = url_path(c["url"].as_str().expect("command url"));
         assert_eq!(path, "/slack/commands", "{}", c["command"]);
         used.insert(path);
     }
-    let events = url_path(m["settings"]["event_subscriptions"]["request_url"].as_str().expect("events url"));
+    let events = url_path(
+        m["settings"]["event_subscriptions"]["request_url"]
+            .as_str()
+            .expect("events url"),
+    );
     assert_eq!(events, "/slack/events");
     used.insert(events);
     assert_eq!(m["settings"]["interactivity"]["is_enabled"], json!(true));
-    let interactions = url_path(m["settings"]["interactivity"]["request_url"].as_str().expect("interactivity url"));
+    let interactions = url_path(
+        m["settings"]["interactivity"]["request_url"]
+            .as_str()
+            .expect("interactivity url"),
+    );
     assert_eq!(interactions, "/slack/interactions");
     used.insert(interactions);
 
-    let served: BTreeSet<String> = bot::routes::SLACK_PATHS.iter().map(|s| s.to_string()).collect();
-    assert_eq!(used, served, "manifest request URL paths must equal bot::routes::SLACK_PATHS");
+    let served: BTreeSet<String> = bot::routes::SLACK_PATHS
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    assert_eq!(
+        used, served,
+        "manifest request URL paths must equal bot::routes::SLACK_PATHS"
+    );
 
     // Every URL uses the same placeholder host, so one search-and-replace configures the app.
     fn urls(v: &Value, out: &mut Vec<String>) {
@@ -117,9 +143,18 @@ fn request_urls_point_at_the_routes_the_bot_serves() {
     assert_eq!(all.len(), 4, "two commands, events, interactivity: {all:?}");
     let hosts: BTreeSet<&str> = all
         .iter()
-        .map(|u| u.trim_start_matches("https://").split('/').next().unwrap_or(""))
+        .map(|u| {
+            u.trim_start_matches("https://")
+                .split('/')
+                .next()
+                .unwrap_or("")
+        })
         .collect();
-    assert_eq!(hosts, BTreeSet::from(["YOUR-HOST"]), "one placeholder host everywhere");
+    assert_eq!(
+        hosts,
+        BTreeSet::from(["YOUR-HOST"]),
+        "one placeholder host everywhere"
+    );
 }
 
 #[test]
@@ -132,16 +167,42 @@ fn commands_are_the_configured_defaults() {
         .iter()
         .map(|c| c["command"].as_str().expect("command").to_string())
         .collect();
-    let configured = BTreeSet::from([config.incident_command.clone(), config.julia_command.clone()]);
+    let configured = BTreeSet::from([
+        config.incident_command.clone(),
+        config.julia_command.clone(),
+    ]);
     assert_eq!(declared, configured);
-    assert_eq!(configured, BTreeSet::from(["/incident".to_string(), "/julia".to_string()]));
+    assert_eq!(
+        configured,
+        BTreeSet::from(["/incident".to_string(), "/julia".to_string()])
+    );
     for c in m["features"]["slash_commands"].as_array().unwrap() {
-        assert_eq!(c["should_escape"], json!(true), "{}: user and channel mentions arrive as IDs", c["command"]);
-        assert!(c["usage_hint"].as_str().is_some_and(|h| !h.is_empty()), "{}: usage_hint", c["command"]);
-        assert!(c["description"].as_str().is_some_and(|h| !h.is_empty()), "{}: description", c["command"]);
+        assert_eq!(
+            c["should_escape"],
+            json!(true),
+            "{}: user and channel mentions arrive as IDs",
+            c["command"]
+        );
+        assert!(
+            c["usage_hint"].as_str().is_some_and(|h| !h.is_empty()),
+            "{}: usage_hint",
+            c["command"]
+        );
+        assert!(
+            c["description"].as_str().is_some_and(|h| !h.is_empty()),
+            "{}: description",
+            c["command"]
+        );
     }
-    assert!(bot_scopes(&m).contains("commands"), "slash commands need the `commands` scope");
-    assert_eq!(m["features"]["app_home"]["home_tab_enabled"], json!(true), "views.publish needs the Home tab");
+    assert!(
+        bot_scopes(&m).contains("commands"),
+        "slash commands need the `commands` scope"
+    );
+    assert_eq!(
+        m["features"]["app_home"]["home_tab_enabled"],
+        json!(true),
+        "views.publish needs the Home tab"
+    );
     assert!(m["features"]["bot_user"]["display_name"].is_string());
 }
 
@@ -150,7 +211,10 @@ fn assert_rejected(what: &str, change: impl FnOnce(&mut Value), expected_path: &
     let mut m = manifest();
     change(&mut m);
     let errors = schema_errors(&m);
-    assert!(!errors.is_empty(), "the schema accepted a manifest with {what}");
+    assert!(
+        !errors.is_empty(),
+        "the schema accepted a manifest with {what}"
+    );
     assert!(
         errors.iter().any(|e| e.starts_with(expected_path)),
         "{what}: expected an error at `{expected_path}`, got:\n{}",
@@ -163,7 +227,10 @@ fn the_schema_rejects_common_manifest_mistakes() {
     assert_rejected(
         "interactivity without is_enabled",
         |m| {
-            m["settings"]["interactivity"].as_object_mut().unwrap().remove("is_enabled");
+            m["settings"]["interactivity"]
+                .as_object_mut()
+                .unwrap()
+                .remove("is_enabled");
         },
         "/settings/interactivity",
     );
@@ -180,7 +247,10 @@ fn the_schema_rejects_common_manifest_mistakes() {
     assert_rejected(
         "a command without description",
         |m| {
-            m["features"]["slash_commands"][0].as_object_mut().unwrap().remove("description");
+            m["features"]["slash_commands"][0]
+                .as_object_mut()
+                .unwrap()
+                .remove("description");
         },
         "/features/slash_commands/0",
     );
@@ -196,7 +266,12 @@ fn the_schema_rejects_common_manifest_mistakes() {
     );
     assert_rejected(
         "a duplicate bot_events entry",
-        |m| m["settings"]["event_subscriptions"]["bot_events"].as_array_mut().unwrap().push(json!("app_mention")),
+        |m| {
+            m["settings"]["event_subscriptions"]["bot_events"]
+                .as_array_mut()
+                .unwrap()
+                .push(json!("app_mention"))
+        },
         "/settings/event_subscriptions/bot_events",
     );
     assert_rejected(
@@ -220,25 +295,61 @@ const METHOD_SCOPES: &[(&str, &[&str])] = &[
     // contract §6.2
     ("chat.postMessage", &["chat:write"]),
     ("conversations.create", &["channels:manage", "groups:write"]),
-    ("conversations.invite", &["channels:manage", "channels:write.invites", "groups:write", "groups:write.invites"]),
+    (
+        "conversations.invite",
+        &[
+            "channels:manage",
+            "channels:write.invites",
+            "groups:write",
+            "groups:write.invites",
+        ],
+    ),
     ("pins.add", &["pins:write"]),
     ("views.open", &[]),
     ("views.publish", &[]),
     ("files.getUploadURLExternal", &["files:write"]),
     ("files.completeUploadExternal", &["files:write"]),
     // beyond §6.2
-    ("conversations.setTopic", &["channels:manage", "groups:write", "channels:write.topic", "groups:write.topic"]),
-    ("conversations.setPurpose", &["channels:manage", "groups:write", "channels:write.topic", "groups:write.topic"]),
-    ("conversations.archive", &["channels:manage", "groups:write"]),
-    ("conversations.unarchive", &["channels:manage", "groups:write"]),
+    (
+        "conversations.setTopic",
+        &[
+            "channels:manage",
+            "groups:write",
+            "channels:write.topic",
+            "groups:write.topic",
+        ],
+    ),
+    (
+        "conversations.setPurpose",
+        &[
+            "channels:manage",
+            "groups:write",
+            "channels:write.topic",
+            "groups:write.topic",
+        ],
+    ),
+    (
+        "conversations.archive",
+        &["channels:manage", "groups:write"],
+    ),
+    (
+        "conversations.unarchive",
+        &["channels:manage", "groups:write"],
+    ),
     ("conversations.rename", &["channels:manage", "groups:write"]),
     ("conversations.kick", &["channels:manage", "groups:write"]),
     ("conversations.info", &["channels:read", "groups:read"]),
     ("conversations.list", &["channels:read", "groups:read"]),
     ("conversations.members", &["channels:read", "groups:read"]),
     ("conversations.join", &["channels:join"]),
-    ("conversations.history", &["channels:history", "groups:history"]),
-    ("conversations.replies", &["channels:history", "groups:history"]),
+    (
+        "conversations.history",
+        &["channels:history", "groups:history"],
+    ),
+    (
+        "conversations.replies",
+        &["channels:history", "groups:history"],
+    ),
     ("chat.update", &["chat:write"]),
     ("chat.delete", &["chat:write"]),
     ("chat.postEphemeral", &["chat:write"]),
@@ -268,9 +379,35 @@ const EVENT_SCOPES: &[(&str, &[&str])] = &[
 /// Families of Slack Web API methods: a `"family.something"` literal in the code is a method
 /// call even when the vendored (2021) OpenAPI description does not list it.
 const FAMILIES: &[&str] = &[
-    "admin", "apps", "assistant", "auth", "bookmarks", "bots", "calls", "canvases", "chat", "conversations", "dialog",
-    "dnd", "emoji", "files", "functions", "migration", "oauth", "openid", "pins", "reactions", "reminders", "rtm",
-    "search", "stars", "team", "usergroups", "users", "views", "workflows",
+    "admin",
+    "apps",
+    "assistant",
+    "auth",
+    "bookmarks",
+    "bots",
+    "calls",
+    "canvases",
+    "chat",
+    "conversations",
+    "dialog",
+    "dnd",
+    "emoji",
+    "files",
+    "functions",
+    "migration",
+    "oauth",
+    "openid",
+    "pins",
+    "reactions",
+    "reminders",
+    "rtm",
+    "search",
+    "stars",
+    "team",
+    "usergroups",
+    "users",
+    "views",
+    "workflows",
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -288,14 +425,17 @@ fn looks_like_method(s: &str) -> bool {
     let parts: Vec<&str> = s.split('.').collect();
     (2..=4).contains(&parts.len())
         && parts[0].chars().all(|c| c.is_ascii_lowercase())
-        && parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphabetic()))
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphabetic()))
 }
 
 /// Every Slack method name that appears as a string literal in handlers/src and bot/src, with
 /// the files it appears in.
 fn called_methods() -> BTreeMap<String, BTreeSet<String>> {
     let spec: Value =
-        serde_json::from_str(&read(&shared().join("specs/slack-web-openapi-v2.json"))).expect("OpenAPI JSON");
+        serde_json::from_str(&read(&shared().join("specs/slack-web-openapi-v2.json")))
+            .expect("OpenAPI JSON");
     let known: BTreeSet<String> = spec["paths"]
         .as_object()
         .expect("paths")
@@ -320,7 +460,11 @@ fn called_methods() -> BTreeMap<String, BTreeSet<String>> {
                 || METHOD_SCOPES.iter().any(|(m, _)| *m == piece)
                 || FAMILIES.contains(&family);
             if is_slack {
-                let rel = file.strip_prefix(repo_root()).unwrap_or(&file).display().to_string();
+                let rel = file
+                    .strip_prefix(repo_root())
+                    .unwrap_or(&file)
+                    .display()
+                    .to_string();
                 found.entry(piece.to_string()).or_default().insert(rel);
             }
         }
@@ -335,8 +479,15 @@ fn every_called_method_is_covered_by_a_scope() {
     let table: BTreeMap<&str, &[&str]> = METHOD_SCOPES.iter().copied().collect();
     let called = called_methods();
     // The scanner works: these are called since the foundation.
-    for sure in ["chat.postMessage", "files.getUploadURLExternal", "files.completeUploadExternal"] {
-        assert!(called.contains_key(sure), "scanner did not find {sure}; found {called:?}");
+    for sure in [
+        "chat.postMessage",
+        "files.getUploadURLExternal",
+        "files.completeUploadExternal",
+    ] {
+        assert!(
+            called.contains_key(sure),
+            "scanner did not find {sure}; found {called:?}"
+        );
     }
     let mut problems = Vec::new();
     for (method, files) in &called {
@@ -350,7 +501,11 @@ fn every_called_method_is_covered_by_a_scope() {
             Some(_) => {}
         }
     }
-    assert!(problems.is_empty(), "manifest scopes do not cover the code:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "manifest scopes do not cover the code:\n{}",
+        problems.join("\n")
+    );
 }
 
 #[test]
@@ -370,8 +525,16 @@ fn scopes_cover_the_contract_and_the_planned_methods() {
             methods.insert(piece.to_string());
         }
     }
-    assert!(methods.len() >= 8, "parsed too few methods from §6.2: {methods:?}");
-    for planned in ["usergroups.users.list", "conversations.setTopic", "conversations.archive", "users.info"] {
+    assert!(
+        methods.len() >= 8,
+        "parsed too few methods from §6.2: {methods:?}"
+    );
+    for planned in [
+        "usergroups.users.list",
+        "conversations.setTopic",
+        "conversations.archive",
+        "users.info",
+    ] {
         methods.insert(planned.to_string());
     }
     let table: BTreeMap<&str, &[&str]> = METHOD_SCOPES.iter().copied().collect();
@@ -386,12 +549,18 @@ fn scopes_cover_the_contract_and_the_planned_methods() {
         );
     }
     // Public and private war rooms both work.
-    for pair in [["channels:manage", "groups:write"], ["channels:read", "groups:read"]] {
+    for pair in [
+        ["channels:manage", "groups:write"],
+        ["channels:read", "groups:read"],
+    ] {
         for s in pair {
             assert!(scopes.contains(s), "missing {s}");
         }
     }
-    assert!(scopes.contains("chat:write.public"), "posting to public channels without joining");
+    assert!(
+        scopes.contains("chat:write.public"),
+        "posting to public channels without joining"
+    );
 }
 
 #[test]
@@ -405,10 +574,19 @@ fn every_subscribed_event_is_covered_by_a_scope() {
         BTreeSet::from(["reaction_added", "app_home_opened", "app_mention"].map(String::from))
     );
     for e in &events {
-        let needed = table.get(e.as_str()).unwrap_or_else(|| panic!("{e}: add it to EVENT_SCOPES"));
-        assert!(needed.iter().all(|s| scopes.contains(*s)), "{e} needs {needed:?}");
+        let needed = table
+            .get(e.as_str())
+            .unwrap_or_else(|| panic!("{e}: add it to EVENT_SCOPES"));
+        assert!(
+            needed.iter().all(|s| scopes.contains(*s)),
+            "{e} needs {needed:?}"
+        );
     }
     // No scope is listed twice.
     let listed = strings(&m["oauth_config"]["scopes"]["bot"]);
-    assert_eq!(listed.len(), scopes.len(), "duplicate bot scopes: {listed:?}");
+    assert_eq!(
+        listed.len(),
+        scopes.len(),
+        "duplicate bot scopes: {listed:?}"
+    );
 }
