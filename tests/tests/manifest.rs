@@ -1,0 +1,592 @@
+//! `manifest.yml` (repo root): valid against the vendored Slack manifest schema, pointing at the
+//! routes the bot serves, declaring the configured commands, and granting a bot scope for every
+//! Slack Web API method the code calls and every event it subscribes to.
+//!
+//! Paths: the repo root is `CARGO_MANIFEST_DIR/..`; the vendored specs and contracts live in the
+//! `shared/` folder beside the repo root (`CARGO_MANIFEST_DIR/../../shared`).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use serde_json::{json, Value};
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn shared() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared")
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
+}
+
+/// `manifest.yml` as JSON.
+fn manifest() -> Value {
+    let yaml = read(&repo_root().join("manifest.yml"));
+    let v: serde_yaml::Value = serde_yaml::from_str(&yaml).expect("manifest.yml is YAML");
+    serde_json::to_value(v).expect("manifest.yml converts to JSON")
+}
+
+/// The schema named by `_metadata.major_version` (1 or absent: 1.0.0, 2: 2.0.0).
+fn schema_for(manifest: &Value) -> Value {
+    let file = match manifest
+        .pointer("/_metadata/major_version")
+        .and_then(Value::as_i64)
+    {
+        None | Some(1) => "slack-manifest.schema.1.0.0.json",
+        Some(2) => "slack-manifest.schema.2.0.0.json",
+        Some(other) => panic!("_metadata.major_version {other}: no vendored schema"),
+    };
+    serde_json::from_str(&read(&shared().join("specs").join(file))).expect("schema is JSON")
+}
+
+/// The schema's complaints about `instance`, as `path: message` lines.
+fn schema_errors(instance: &Value) -> Vec<String> {
+    let schema = schema_for(instance);
+    let validator = jsonschema::validator_for(&schema).expect("the vendored schema compiles");
+    validator
+        .iter_errors(instance)
+        .map(|e| format!("{}: {e}", e.instance_path))
+        .collect()
+}
+
+fn strings(v: &Value) -> Vec<String> {
+    v.as_array()
+        .unwrap_or_else(|| panic!("expected an array, got {v}"))
+        .iter()
+        .map(|s| s.as_str().expect("string").to_string())
+        .collect()
+}
+
+fn bot_scopes(m: &Value) -> BTreeSet<String> {
+    strings(&m["oauth_config"]["scopes"]["bot"])
+        .into_iter()
+        .collect()
+}
+
+/// The path part of `https://YOUR-HOST/slack/commands`.
+fn url_path(url: &str) -> String {
+    let rest = url
+        .strip_prefix("https://")
+        .unwrap_or_else(|| panic!("request URLs must be https: {url}"));
+    let slash = rest.find('/').unwrap_or_else(|| panic!("no path in {url}"));
+    rest[slash..].to_string()
+}
+
+#[test]
+fn manifest_is_valid_against_the_vendored_schema() {
+    let m = manifest();
+    assert_eq!(
+        m.pointer("/_metadata/major_version")
+            .and_then(Value::as_i64),
+        Some(2),
+        "the manifest targets schema 2.0.0"
+    );
+    let errors = schema_errors(&m);
+    assert!(
+        errors.is_empty(),
+        "manifest.yml is invalid:\n{}",
+        errors.join("\n")
+    );
+}
+
+#[test]
+fn request_urls_point_at_the_routes_the_bot_serves() {
+    let m = manifest();
+    let commands = m["features"]["slash_commands"]
+        .as_array()
+        .expect("slash_commands");
+    let mut used = BTreeSet::new();
+    for c in commands {
+        let path = url_path(c["url"].as_str().expect("command url"));
+        assert_eq!(path, "/slack/commands", "{}", c["command"]);
+        used.insert(path);
+    }
+    let events = url_path(
+        m["settings"]["event_subscriptions"]["request_url"]
+            .as_str()
+            .expect("events url"),
+    );
+    assert_eq!(events, "/slack/events");
+    used.insert(events);
+    assert_eq!(m["settings"]["interactivity"]["is_enabled"], json!(true));
+    let interactions = url_path(
+        m["settings"]["interactivity"]["request_url"]
+            .as_str()
+            .expect("interactivity url"),
+    );
+    assert_eq!(interactions, "/slack/interactions");
+    used.insert(interactions);
+
+    let served: BTreeSet<String> = bot::routes::SLACK_PATHS
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    assert_eq!(
+        used, served,
+        "manifest request URL paths must equal bot::routes::SLACK_PATHS"
+    );
+
+    // Every URL uses the same placeholder host, so one search-and-replace configures the app.
+    fn urls(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::String(s) if s.contains("://") => out.push(s.clone()),
+            Value::Array(a) => a.iter().for_each(|x| urls(x, out)),
+            Value::Object(o) => o.values().for_each(|x| urls(x, out)),
+            _ => {}
+        }
+    }
+    let mut all = Vec::new();
+    urls(&m, &mut all);
+    assert_eq!(all.len(), 4, "two commands, events, interactivity: {all:?}");
+    let hosts: BTreeSet<&str> = all
+        .iter()
+        .map(|u| {
+            u.trim_start_matches("https://")
+                .split('/')
+                .next()
+                .unwrap_or("")
+        })
+        .collect();
+    assert_eq!(
+        hosts,
+        BTreeSet::from(["YOUR-HOST"]),
+        "one placeholder host everywhere"
+    );
+}
+
+#[test]
+fn commands_are_the_configured_defaults() {
+    let m = manifest();
+    let config = handlers::Config::from_pairs(&[]).expect("default config");
+    let declared: BTreeSet<String> = m["features"]["slash_commands"]
+        .as_array()
+        .expect("slash_commands")
+        .iter()
+        .map(|c| c["command"].as_str().expect("command").to_string())
+        .collect();
+    let configured = BTreeSet::from([
+        config.incident_command.clone(),
+        config.julia_command.clone(),
+    ]);
+    assert_eq!(declared, configured);
+    assert_eq!(
+        configured,
+        BTreeSet::from(["/incident".to_string(), "/julia".to_string()])
+    );
+    for c in m["features"]["slash_commands"].as_array().unwrap() {
+        assert_eq!(
+            c["should_escape"],
+            json!(true),
+            "{}: user and channel mentions arrive as IDs",
+            c["command"]
+        );
+        assert!(
+            c["usage_hint"].as_str().is_some_and(|h| !h.is_empty()),
+            "{}: usage_hint",
+            c["command"]
+        );
+        assert!(
+            c["description"].as_str().is_some_and(|h| !h.is_empty()),
+            "{}: description",
+            c["command"]
+        );
+    }
+    assert!(
+        bot_scopes(&m).contains("commands"),
+        "slash commands need the `commands` scope"
+    );
+    assert_eq!(
+        m["features"]["app_home"]["home_tab_enabled"],
+        json!(true),
+        "views.publish needs the Home tab"
+    );
+    assert!(m["features"]["bot_user"]["display_name"].is_string());
+}
+
+/// Changes the valid manifest in one way; the schema must refuse the result.
+fn assert_rejected(what: &str, change: impl FnOnce(&mut Value), expected_path: &str) {
+    let mut m = manifest();
+    change(&mut m);
+    let errors = schema_errors(&m);
+    assert!(
+        !errors.is_empty(),
+        "the schema accepted a manifest with {what}"
+    );
+    assert!(
+        errors.iter().any(|e| e.starts_with(expected_path)),
+        "{what}: expected an error at `{expected_path}`, got:\n{}",
+        errors.join("\n")
+    );
+}
+
+#[test]
+fn the_schema_rejects_common_manifest_mistakes() {
+    assert_rejected(
+        "interactivity without is_enabled",
+        |m| {
+            m["settings"]["interactivity"]
+                .as_object_mut()
+                .unwrap()
+                .remove("is_enabled");
+        },
+        "/settings/interactivity",
+    );
+    assert_rejected(
+        "a command without a leading /",
+        |m| m["features"]["slash_commands"][0]["command"] = json!("incident"),
+        "/features/slash_commands/0/command",
+    );
+    assert_rejected(
+        "a command over 32 characters",
+        |m| m["features"]["slash_commands"][1]["command"] = json!(format!("/{}", "j".repeat(32))),
+        "/features/slash_commands/1/command",
+    );
+    assert_rejected(
+        "a command without description",
+        |m| {
+            m["features"]["slash_commands"][0]
+                .as_object_mut()
+                .unwrap()
+                .remove("description");
+        },
+        "/features/slash_commands/0",
+    );
+    assert_rejected(
+        "an unknown key in a command",
+        |m| m["features"]["slash_commands"][0]["escape"] = json!(true),
+        "/features/slash_commands/0",
+    );
+    assert_rejected(
+        "a name over 35 characters",
+        |m| m["display_information"]["name"] = json!("Julia ChatOps incident response bot!"),
+        "/display_information/name",
+    );
+    assert_rejected(
+        "a duplicate bot_events entry",
+        |m| {
+            m["settings"]["event_subscriptions"]["bot_events"]
+                .as_array_mut()
+                .unwrap()
+                .push(json!("app_mention"))
+        },
+        "/settings/event_subscriptions/bot_events",
+    );
+    assert_rejected(
+        "no display_information",
+        |m| {
+            m.as_object_mut().unwrap().remove("display_information");
+        },
+        "",
+    );
+    assert_rejected(
+        "a request URL without a scheme",
+        |m| m["settings"]["event_subscriptions"]["request_url"] = json!("YOUR-HOST/slack/events"),
+        "/settings/event_subscriptions/request_url",
+    );
+}
+
+/// Bot scopes that each Slack Web API method accepts (any one suffices; an empty list means the
+/// method needs none). Covers contract §6.2 plus what the handlers call or are likely to call.
+/// A method the code calls that is missing here fails `every_called_method_is_covered_by_a_scope`.
+const METHOD_SCOPES: &[(&str, &[&str])] = &[
+    // contract §6.2
+    ("chat.postMessage", &["chat:write"]),
+    ("conversations.create", &["channels:manage", "groups:write"]),
+    (
+        "conversations.invite",
+        &[
+            "channels:manage",
+            "channels:write.invites",
+            "groups:write",
+            "groups:write.invites",
+        ],
+    ),
+    ("pins.add", &["pins:write"]),
+    ("views.open", &[]),
+    ("views.publish", &[]),
+    ("files.getUploadURLExternal", &["files:write"]),
+    ("files.completeUploadExternal", &["files:write"]),
+    // beyond §6.2
+    (
+        "conversations.setTopic",
+        &[
+            "channels:manage",
+            "groups:write",
+            "channels:write.topic",
+            "groups:write.topic",
+        ],
+    ),
+    (
+        "conversations.setPurpose",
+        &[
+            "channels:manage",
+            "groups:write",
+            "channels:write.topic",
+            "groups:write.topic",
+        ],
+    ),
+    (
+        "conversations.archive",
+        &["channels:manage", "groups:write"],
+    ),
+    (
+        "conversations.unarchive",
+        &["channels:manage", "groups:write"],
+    ),
+    ("conversations.rename", &["channels:manage", "groups:write"]),
+    ("conversations.kick", &["channels:manage", "groups:write"]),
+    ("conversations.info", &["channels:read", "groups:read"]),
+    ("conversations.list", &["channels:read", "groups:read"]),
+    ("conversations.members", &["channels:read", "groups:read"]),
+    ("conversations.join", &["channels:join"]),
+    (
+        "conversations.history",
+        &["channels:history", "groups:history"],
+    ),
+    (
+        "conversations.replies",
+        &["channels:history", "groups:history"],
+    ),
+    ("chat.update", &["chat:write"]),
+    ("chat.delete", &["chat:write"]),
+    ("chat.postEphemeral", &["chat:write"]),
+    ("chat.getPermalink", &[]),
+    ("pins.remove", &["pins:write"]),
+    ("pins.list", &["pins:read"]),
+    ("views.update", &[]),
+    ("views.push", &[]),
+    ("usergroups.users.list", &["usergroups:read"]),
+    ("usergroups.list", &["usergroups:read"]),
+    ("users.info", &["users:read"]),
+    ("users.list", &["users:read"]),
+    ("users.lookupByEmail", &["users:read.email"]),
+    ("reactions.add", &["reactions:write"]),
+    ("reactions.get", &["reactions:read"]),
+    ("bookmarks.add", &["bookmarks:write"]),
+    ("auth.test", &[]),
+];
+
+/// Scopes each subscribed bot event needs.
+const EVENT_SCOPES: &[(&str, &[&str])] = &[
+    ("reaction_added", &["reactions:read"]),
+    ("app_mention", &["app_mentions:read"]),
+    ("app_home_opened", &[]),
+];
+
+/// Families of Slack Web API methods: a `"family.something"` literal in the code is a method
+/// call even when the vendored (2021) OpenAPI description does not list it.
+const FAMILIES: &[&str] = &[
+    "admin",
+    "apps",
+    "assistant",
+    "auth",
+    "bookmarks",
+    "bots",
+    "calls",
+    "canvases",
+    "chat",
+    "conversations",
+    "dialog",
+    "dnd",
+    "emoji",
+    "files",
+    "functions",
+    "migration",
+    "oauth",
+    "openid",
+    "pins",
+    "reactions",
+    "reminders",
+    "rtm",
+    "search",
+    "stars",
+    "team",
+    "usergroups",
+    "users",
+    "views",
+    "workflows",
+];
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+fn looks_like_method(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('.').collect();
+    (2..=4).contains(&parts.len())
+        && parts[0].chars().all(|c| c.is_ascii_lowercase())
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphabetic()))
+}
+
+/// Every Slack method name that appears as a string literal in handlers/src and bot/src, with
+/// the files it appears in.
+fn called_methods() -> BTreeMap<String, BTreeSet<String>> {
+    let spec: Value =
+        serde_json::from_str(&read(&shared().join("specs/slack-web-openapi-v2.json")))
+            .expect("OpenAPI JSON");
+    let known: BTreeSet<String> = spec["paths"]
+        .as_object()
+        .expect("paths")
+        .keys()
+        .map(|p| p.trim_start_matches('/').to_string())
+        .collect();
+    let mut files = Vec::new();
+    for dir in ["handlers/src", "bot/src"] {
+        rust_files(&repo_root().join(dir), &mut files);
+    }
+    let mut found: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for file in files {
+        let text = read(&file);
+        // Every piece between two quotes, not only string literals: a piece that is exactly
+        // `word.word` is a literal whichever way the quotes pair up.
+        for piece in text.split('"') {
+            if !looks_like_method(piece) {
+                continue;
+            }
+            let family = piece.split('.').next().unwrap();
+            let is_slack = known.contains(piece)
+                || METHOD_SCOPES.iter().any(|(m, _)| *m == piece)
+                || FAMILIES.contains(&family);
+            if is_slack {
+                let rel = file
+                    .strip_prefix(repo_root())
+                    .unwrap_or(&file)
+                    .display()
+                    .to_string();
+                found.entry(piece.to_string()).or_default().insert(rel);
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn every_called_method_is_covered_by_a_scope() {
+    let m = manifest();
+    let scopes = bot_scopes(&m);
+    let table: BTreeMap<&str, &[&str]> = METHOD_SCOPES.iter().copied().collect();
+    let called = called_methods();
+    // The scanner works: these are called since the foundation.
+    for sure in [
+        "chat.postMessage",
+        "files.getUploadURLExternal",
+        "files.completeUploadExternal",
+    ] {
+        assert!(
+            called.contains_key(sure),
+            "scanner did not find {sure}; found {called:?}"
+        );
+    }
+    let mut problems = Vec::new();
+    for (method, files) in &called {
+        match table.get(method.as_str()) {
+            None => problems.push(format!(
+                "{method} (in {files:?}) is not in METHOD_SCOPES: add it with the bot scopes Slack documents"
+            )),
+            Some(needed) if !needed.is_empty() && !needed.iter().any(|s| scopes.contains(*s)) => problems.push(
+                format!("{method} (in {files:?}) needs one of {needed:?} in oauth_config.scopes.bot"),
+            ),
+            Some(_) => {}
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "manifest scopes do not cover the code:\n{}",
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn scopes_cover_the_contract_and_the_planned_methods() {
+    // Methods from contract §6.2 (parsed from the contract) and the ones being added now:
+    // the manifest must already grant what they need.
+    let contract = read(&shared().join("contracts/slack.md"));
+    let section = contract
+        .split("### 6.2")
+        .nth(1)
+        .and_then(|s| s.split("### 6.3").next())
+        .expect("contract §6.2");
+    let mut methods: BTreeSet<String> = BTreeSet::new();
+    for line in section.lines().filter(|l| l.starts_with("| `")) {
+        let first_cell = line.split('|').nth(1).unwrap_or("");
+        for piece in first_cell.split('`').filter(|p| looks_like_method(p)) {
+            methods.insert(piece.to_string());
+        }
+    }
+    assert!(
+        methods.len() >= 8,
+        "parsed too few methods from §6.2: {methods:?}"
+    );
+    for planned in [
+        "usergroups.users.list",
+        "conversations.setTopic",
+        "conversations.archive",
+        "users.info",
+    ] {
+        methods.insert(planned.to_string());
+    }
+    let table: BTreeMap<&str, &[&str]> = METHOD_SCOPES.iter().copied().collect();
+    let scopes = bot_scopes(&manifest());
+    for method in &methods {
+        let needed = table
+            .get(method.as_str())
+            .unwrap_or_else(|| panic!("{method} (contract §6.2) is missing from METHOD_SCOPES"));
+        assert!(
+            needed.is_empty() || needed.iter().any(|s| scopes.contains(*s)),
+            "{method} needs one of {needed:?}"
+        );
+    }
+    // Public and private war rooms both work.
+    for pair in [
+        ["channels:manage", "groups:write"],
+        ["channels:read", "groups:read"],
+    ] {
+        for s in pair {
+            assert!(scopes.contains(s), "missing {s}");
+        }
+    }
+    assert!(
+        scopes.contains("chat:write.public"),
+        "posting to public channels without joining"
+    );
+}
+
+#[test]
+fn every_subscribed_event_is_covered_by_a_scope() {
+    let m = manifest();
+    let scopes = bot_scopes(&m);
+    let table: BTreeMap<&str, &[&str]> = EVENT_SCOPES.iter().copied().collect();
+    let events = strings(&m["settings"]["event_subscriptions"]["bot_events"]);
+    assert_eq!(
+        events.iter().cloned().collect::<BTreeSet<_>>(),
+        BTreeSet::from(["reaction_added", "app_home_opened", "app_mention"].map(String::from))
+    );
+    for e in &events {
+        let needed = table
+            .get(e.as_str())
+            .unwrap_or_else(|| panic!("{e}: add it to EVENT_SCOPES"));
+        assert!(
+            needed.iter().all(|s| scopes.contains(*s)),
+            "{e} needs {needed:?}"
+        );
+    }
+    // No scope is listed twice.
+    let listed = strings(&m["oauth_config"]["scopes"]["bot"]);
+    assert_eq!(
+        listed.len(),
+        scopes.len(),
+        "duplicate bot scopes: {listed:?}"
+    );
+}
