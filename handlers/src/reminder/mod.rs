@@ -14,7 +14,7 @@ use std::time::Duration;
 use messages::incident::{self as tpl, ReminderView};
 use sqlx::Row;
 
-use crate::incident::flows::{cadence, post_to_incident, view};
+use crate::incident::flows::{cadence, post_to_incident};
 use crate::incident::store;
 use crate::outbox::{enqueue, OutboxItem};
 use crate::Ctx;
