@@ -86,6 +86,35 @@ pub struct Config {
     pub reminder_poll: Duration,
     pub reminder_lease: Duration,
     pub postmortem_reminders: [Duration; 2],
+    // Julia controls
+    pub julia: JuliaConfig,
+}
+
+/// The controlled system (`/julia …`): each part is optional and works on its own.
+#[derive(Clone, Debug)]
+pub struct JuliaConfig {
+    pub database_url: Option<Secret>,
+    pub base_url: Option<String>,
+    pub app_env: Option<String>,
+    pub supabase_project_ref: Option<String>,
+    pub railway_api_url: String,
+    pub railway_api_token: Option<Secret>,
+    pub railway_token: Option<Secret>,
+    pub railway_project_id: Option<String>,
+    pub railway_environment_id: Option<String>,
+    pub railway_services: Vec<String>,
+    pub evolution_api_url: Option<String>,
+    pub evolution_api_key: Option<Secret>,
+    pub evolution_instance: Option<String>,
+    pub evolution_webhook_url: Option<String>,
+    pub evolution_webhook_events: Vec<String>,
+    pub redis_url: Option<Secret>,
+    /// Per-source timeout of `/julia status` and every call to Julia's systems.
+    pub source_timeout: Duration,
+    pub watch_interval: Duration,
+    /// After a deploy action: how often and how long to follow the deployment and health.
+    pub follow_interval: Duration,
+    pub follow_limit: Duration,
 }
 
 /// A configuration value that could not be read.
@@ -245,6 +274,43 @@ impl Config {
                 duration("POSTMORTEM_DRAFT_DUE", get("POSTMORTEM_DRAFT_DUE"), "24h")?,
                 duration("POSTMORTEM_REVIEW_DUE", get("POSTMORTEM_REVIEW_DUE"), "48h")?,
             ],
+            julia: JuliaConfig {
+                database_url: get("JULIA_DATABASE_URL").map(Secret::new),
+                base_url: get("JULIA_BASE_URL").map(|u| u.trim_end_matches('/').to_string()),
+                app_env: get("APP_ENV"),
+                supabase_project_ref: get("SUPABASE_PROJECT_REF"),
+                railway_api_url: get("RAILWAY_API_URL")
+                    .unwrap_or_else(|| "https://backboard.railway.com/graphql/v2".into()),
+                railway_api_token: get("RAILWAY_API_TOKEN").map(Secret::new),
+                railway_token: get("RAILWAY_TOKEN").map(Secret::new),
+                railway_project_id: get("RAILWAY_PROJECT_ID"),
+                railway_environment_id: get("RAILWAY_ENVIRONMENT_ID"),
+                railway_services: {
+                    let l = list(get("JULIA_RAILWAY_SERVICES"));
+                    if l.is_empty() {
+                        vec!["julia-api".into(), "julia-worker".into(), "julia-scheduler".into()]
+                    } else {
+                        l
+                    }
+                },
+                evolution_api_url: get("EVOLUTION_API_URL").map(|u| u.trim_end_matches('/').to_string()),
+                evolution_api_key: get("EVOLUTION_API_KEY").map(Secret::new),
+                evolution_instance: get("EVOLUTION_INSTANCE"),
+                evolution_webhook_url: get("EVOLUTION_WEBHOOK_URL"),
+                evolution_webhook_events: {
+                    let l = list(get("EVOLUTION_WEBHOOK_EVENTS"));
+                    if l.is_empty() {
+                        vec!["MESSAGES_UPSERT".into()]
+                    } else {
+                        l
+                    }
+                },
+                redis_url: get("JULIA_REDIS_URL").map(Secret::new),
+                source_timeout: duration("JULIA_SOURCE_TIMEOUT", get("JULIA_SOURCE_TIMEOUT"), "3s")?,
+                watch_interval: duration("JULIA_WATCH_INTERVAL", get("JULIA_WATCH_INTERVAL"), "60s")?,
+                follow_interval: duration("JULIA_FOLLOW_INTERVAL", get("JULIA_FOLLOW_INTERVAL"), "10s")?,
+                follow_limit: duration("JULIA_FOLLOW_LIMIT", get("JULIA_FOLLOW_LIMIT"), "10m")?,
+            },
         })
     }
 
@@ -292,6 +358,28 @@ impl Config {
             ),
             ("CHATOPS_ADMINS", self.admins.join(",")),
             ("CHATOPS_ADMIN_GROUP", opt(&self.admin_group)),
+            (
+                "JULIA_DATABASE_URL",
+                self.julia.database_url.as_ref().map(|u| redact_url(u.expose())).unwrap_or_else(|| "(unset)".into()),
+            ),
+            ("JULIA_BASE_URL", opt(&self.julia.base_url)),
+            ("APP_ENV", opt(&self.julia.app_env)),
+            ("SUPABASE_PROJECT_REF", opt(&self.julia.supabase_project_ref)),
+            ("RAILWAY_API_URL", self.julia.railway_api_url.clone()),
+            ("RAILWAY_API_TOKEN", self.julia.railway_api_token.as_ref().map(show).unwrap_or_else(|| "(unset)".into())),
+            ("RAILWAY_TOKEN", self.julia.railway_token.as_ref().map(show).unwrap_or_else(|| "(unset)".into())),
+            ("RAILWAY_PROJECT_ID", opt(&self.julia.railway_project_id)),
+            ("RAILWAY_ENVIRONMENT_ID", opt(&self.julia.railway_environment_id)),
+            ("JULIA_RAILWAY_SERVICES", self.julia.railway_services.join(",")),
+            ("EVOLUTION_API_URL", opt(&self.julia.evolution_api_url)),
+            ("EVOLUTION_API_KEY", self.julia.evolution_api_key.as_ref().map(show).unwrap_or_else(|| "(unset)".into())),
+            ("EVOLUTION_INSTANCE", opt(&self.julia.evolution_instance)),
+            ("EVOLUTION_WEBHOOK_URL", opt(&self.julia.evolution_webhook_url)),
+            ("EVOLUTION_WEBHOOK_EVENTS", self.julia.evolution_webhook_events.join(",")),
+            (
+                "JULIA_REDIS_URL",
+                self.julia.redis_url.as_ref().map(|u| redact_url(u.expose())).unwrap_or_else(|| "(unset)".into()),
+            ),
         ];
         for (k, v) in lines {
             out.push_str(&format!("{k:<26} = {v}\n"));

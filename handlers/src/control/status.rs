@@ -1,0 +1,285 @@
+//! Read-only reports: `status` (every source at once, each with its own timeout), `health`,
+//! `circuits`, `queue`, `jobs`, `evolution`, `webhook`, `deploys`, `audit`.
+
+use std::future::Future;
+use std::time::Duration;
+
+use messages::julia::{self as m, Part};
+use messages::Locale;
+
+use crate::integrations::julia_health::Deep;
+use crate::integrations::railway::Deployment;
+use crate::Ctx;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Report {
+    Status,
+    Health,
+    Circuits,
+    Queue,
+    Jobs,
+    Evolution,
+    Webhook,
+    Deploys(Option<String>),
+    Audit,
+}
+
+/// Runs `f` with its own timeout; a late or failing source becomes a line naming it.
+async fn source<T, E: std::fmt::Display>(
+    l: Locale,
+    system: &str,
+    timeout: Duration,
+    f: impl Future<Output = Result<T, E>>,
+) -> Result<T, String> {
+    match tokio::time::timeout(timeout, f).await {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(m::source_failed(l, system, &e.to_string())),
+        Err(_) => Err(m::no_answer(l, system, timeout.as_secs().max(1))),
+    }
+}
+
+fn part(title: String, r: Result<Vec<String>, String>) -> Part {
+    Part { title, lines: r.unwrap_or_else(|e| vec![e]) }
+}
+
+pub fn health_lines(l: Locale, d: &Deep, all: bool) -> Vec<String> {
+    m::health_lines(
+        l,
+        &m::HealthView {
+            healthy: d.healthy(),
+            http_status: d.http_status,
+            status: &d.status,
+            deploy_safe: d.deploy_safe,
+            message: d.message.as_deref(),
+            checks: d.checks.iter().map(|c| m::CheckView { name: &c.name, status: &c.status, detail: &c.detail }).collect(),
+            all,
+        },
+    )
+}
+
+fn deploy_view<'a>(d: &'a Deployment, now: i64) -> m::DeployView<'a> {
+    m::DeployView {
+        id: &d.id,
+        status: &d.status,
+        age_secs: now - d.created_secs(),
+        commit: d.commit.as_deref(),
+        can_rollback: d.can_rollback,
+    }
+}
+
+async fn pause_part(ctx: &Ctx, t: Duration) -> Part {
+    let l = ctx.locale();
+    let title = m::title(l, m::TITLE_PAUSE);
+    if !ctx.julia.db.configured() {
+        return part(title, Err(m::not_configured(l, "Julia's database", "JULIA_DATABASE_URL")));
+    }
+    let now = ctx.clock.now_secs();
+    let r = source(l, "Supabase", t, ctx.julia.db.pause_state()).await.map(|s| {
+        let sm = &s.safe_mode;
+        m::pause_lines(
+            l,
+            &m::PauseView {
+                paused: sm.enabled,
+                mode: &sm.mode,
+                flag_exists: sm.exists,
+                flag_by: sm.updated_by.as_deref(),
+                flag_age_secs: sm.updated_at.map(|a| now - a),
+                latest: s.latest.as_ref().map(|r| {
+                    (r.status.as_str(), r.reason.as_deref(), r.by.as_deref(), r.via.as_deref(), now - r.at)
+                }),
+                heartbeat_age_secs: s.heartbeat_at.map(|a| now - a),
+            },
+        )
+    });
+    part(title, r)
+}
+
+async fn health_part(ctx: &Ctx, t: Duration, all: bool) -> Part {
+    let l = ctx.locale();
+    let title = m::title(l, m::TITLE_HEALTH);
+    if !ctx.julia.health.configured() {
+        return part(title, Err(m::not_configured(l, "Julia's health endpoints", "JULIA_BASE_URL")));
+    }
+    part(title, source(l, "Julia /health/deep", t, ctx.julia.health.deep()).await.map(|d| health_lines(l, &d, all)))
+}
+
+async fn circuits_part(ctx: &Ctx, t: Duration, only_open: bool) -> Part {
+    let l = ctx.locale();
+    let title = m::title(l, m::TITLE_CIRCUITS);
+    if !ctx.julia.health.configured() {
+        return part(title, Err(m::not_configured(l, "Julia's health endpoints", "JULIA_BASE_URL")));
+    }
+    let r = source(l, "Julia /health/circuits", t, ctx.julia.health.circuits()).await.map(|c| {
+        let v: Vec<_> = c.into_iter().map(|c| (c.name, c.state, c.failures, c.last_error)).collect();
+        m::circuit_lines(l, &v, only_open)
+    });
+    part(title, r)
+}
+
+async fn evolution_part(ctx: &Ctx, t: Duration) -> Part {
+    let l = ctx.locale();
+    let title = m::title(l, m::TITLE_EVOLUTION);
+    let ev = &ctx.julia.evolution;
+    let missing = ev.missing();
+    if !missing.is_empty() {
+        return part(title, Err(m::not_configured(l, "Evolution", &missing.join(", "))));
+    }
+    part(title, source(l, "Evolution", t, ev.state()).await.map(|s| vec![m::evolution_line(l, ev.instance(), &s)]))
+}
+
+async fn railway_part(ctx: &Ctx, t: Duration) -> Part {
+    let l = ctx.locale();
+    let title = m::title(l, m::TITLE_DEPLOYS);
+    let rw = &ctx.julia.railway;
+    let missing = rw.missing();
+    if !missing.is_empty() {
+        return part(title, Err(m::not_configured(l, "Railway", &missing.join(", "))));
+    }
+    let now = ctx.clock.now_secs();
+    let r = source(l, "Railway", t, rw.julia_services()).await.map(|svcs| {
+        let mut lines: Vec<String> =
+            svcs.iter().map(|s| m::service_line(l, &s.name, s.latest.as_ref().map(|d| deploy_view(d, now)).as_ref())).collect();
+        for name in &rw.services {
+            if !svcs.iter().any(|s| &s.name == name) {
+                lines.push(format!(":grey_question: `{name}`: not found in Railway"));
+            }
+        }
+        lines
+    });
+    part(title, r)
+}
+
+async fn queue_part(ctx: &Ctx, t: Duration) -> Part {
+    let l = ctx.locale();
+    let title = m::title(l, m::TITLE_QUEUE);
+    if !ctx.julia.db.configured() {
+        return part(title, Err(m::not_configured(l, "Julia's database", "JULIA_DATABASE_URL")));
+    }
+    part(title, source(l, "Supabase", t, ctx.julia.db.queue()).await.map(|q| m::queue_lines(l, q.pending, q.oldest_pending_secs, q.sent_5m)))
+}
+
+async fn jobs_part(ctx: &Ctx, t: Duration) -> Part {
+    let l = ctx.locale();
+    let title = m::title(l, m::TITLE_JOBS);
+    if !ctx.julia.db.configured() {
+        return part(title, Err(m::not_configured(l, "Julia's database", "JULIA_DATABASE_URL")));
+    }
+    part(title, source(l, "Supabase", t, ctx.julia.db.jobs()).await.map(|j| m::jobs_lines(l, &j.long_running, &j.failures)))
+}
+
+async fn webhook_part(ctx: &Ctx, t: Duration) -> Part {
+    let l = ctx.locale();
+    let title = m::title(l, m::TITLE_WEBHOOK);
+    let ev = &ctx.julia.evolution;
+    let missing = ev.missing();
+    if !missing.is_empty() {
+        return part(title, Err(m::not_configured(l, "Evolution", &missing.join(", "))));
+    }
+    let r = source(l, "Evolution", t, ev.webhook()).await.map(|w| {
+        m::webhook_lines(l, w.as_ref().map(|w| (w.url.as_str(), w.enabled, w.events.as_slice(), w.by_events)), ev.webhook_url.as_deref())
+    });
+    part(title, r)
+}
+
+async fn deploys_part(ctx: &Ctx, t: Duration, service: Option<String>) -> Vec<Part> {
+    let l = ctx.locale();
+    let rw = &ctx.julia.railway;
+    let missing = rw.missing();
+    if !missing.is_empty() {
+        return vec![part(m::title(l, m::TITLE_DEPLOYS), Err(m::not_configured(l, "Railway", &missing.join(", "))))];
+    }
+    let names: Vec<String> = match service {
+        Some(s) => vec![s],
+        None => rw.services.clone(),
+    };
+    let now = ctx.clock.now_secs();
+    let mut parts = Vec::new();
+    for name in names {
+        let svc = match super::deploys::resolve(ctx, &name).await {
+            Ok(s) => s,
+            Err(msg) => {
+                parts.push(part(format!("`{name}`"), Err(msg.text)));
+                continue;
+            }
+        };
+        let r = source(l, "Railway", t, rw.deployments(&svc.id, 10)).await.map(|list| {
+            if list.is_empty() {
+                vec!["-".to_string()]
+            } else {
+                list.iter().take(10).map(|d| m::deploy_row(l, &deploy_view(d, now))).collect()
+            }
+        });
+        parts.push(part(format!("`{name}`"), r));
+    }
+    parts
+}
+
+async fn audit_msg(ctx: &Ctx) -> messages::Msg {
+    use sqlx::Row;
+    let l = ctx.locale();
+    let rows = sqlx::query(
+        "SELECT at, actor, action, args, outcome, before_value, after_value FROM audit_log WHERE action LIKE 'julia.%' ORDER BY id DESC LIMIT 20",
+    )
+    .fetch_all(&ctx.store.pool)
+    .await;
+    match rows {
+        Ok(rows) => {
+            let data: Vec<(i64, String, String, String, String, Option<String>, Option<String>)> = rows
+                .iter()
+                .map(|r| {
+                    (
+                        r.get::<i64, _>(0) / 1000,
+                        r.get(1),
+                        r.get(2),
+                        r.get::<Option<String>, _>(3).unwrap_or_default(),
+                        r.get(4),
+                        r.get(5),
+                        r.get(6),
+                    )
+                })
+                .collect();
+            let views: Vec<m::AuditView> = data
+                .iter()
+                .map(|d| m::AuditView {
+                    at_secs: d.0,
+                    actor: &d.1,
+                    action: &d.2,
+                    args: &d.3,
+                    outcome: &d.4,
+                    before: d.5.as_deref(),
+                    after: d.6.as_deref(),
+                })
+                .collect();
+            m::audit(l, &views)
+        }
+        Err(e) => crate::FlowError::from(e).into_msg(l),
+    }
+}
+
+pub async fn report(ctx: &Ctx, r: Report) -> messages::Msg {
+    let l = ctx.locale();
+    let t = ctx.config.julia.source_timeout;
+    let head = m::status_header(l);
+    match r {
+        Report::Status => {
+            let (a, b, c, d, e, f, g) = tokio::join!(
+                pause_part(ctx, t),
+                health_part(ctx, t, false),
+                circuits_part(ctx, t, true),
+                evolution_part(ctx, t),
+                railway_part(ctx, t),
+                queue_part(ctx, t),
+                jobs_part(ctx, t),
+            );
+            m::report(l, &head, &[a, b, c, d, e, f, g])
+        }
+        Report::Health => m::report(l, &head, &[health_part(ctx, t, true).await]),
+        Report::Circuits => m::report(l, &head, &[circuits_part(ctx, t, false).await]),
+        Report::Queue => m::report(l, &head, &[queue_part(ctx, t).await]),
+        Report::Jobs => m::report(l, &head, &[jobs_part(ctx, t).await]),
+        Report::Evolution => m::report(l, &head, &[evolution_part(ctx, t).await]),
+        Report::Webhook => m::report(l, &head, &[webhook_part(ctx, t).await]),
+        Report::Deploys(s) => m::report(l, &head, &deploys_part(ctx, t, s).await),
+        Report::Audit => audit_msg(ctx).await,
+    }
+}
