@@ -24,8 +24,34 @@ pub enum Report {
     Audit,
 }
 
+/// An error of a source: timeouts are shown as "no answer in N s".
+pub trait SourceError: std::fmt::Display {
+    fn is_timeout(&self) -> bool;
+}
+
+impl SourceError for crate::integrations::julia_db::DbError {
+    fn is_timeout(&self) -> bool {
+        matches!(self, Self::Timeout(_))
+    }
+}
+impl SourceError for crate::integrations::julia_health::HealthError {
+    fn is_timeout(&self) -> bool {
+        matches!(self, Self::Timeout(_))
+    }
+}
+impl SourceError for crate::integrations::evolution::EvolutionError {
+    fn is_timeout(&self) -> bool {
+        matches!(self, Self::Timeout(_))
+    }
+}
+impl SourceError for crate::integrations::railway::RailwayError {
+    fn is_timeout(&self) -> bool {
+        matches!(self, Self::Timeout(_))
+    }
+}
+
 /// Runs `f` with its own timeout; a late or failing source becomes a line naming it.
-async fn source<T, E: std::fmt::Display>(
+async fn source<T, E: SourceError>(
     l: Locale,
     system: &str,
     timeout: Duration,
@@ -33,6 +59,7 @@ async fn source<T, E: std::fmt::Display>(
 ) -> Result<T, String> {
     match tokio::time::timeout(timeout, f).await {
         Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) if e.is_timeout() => Err(m::no_answer(l, system, timeout.as_secs().max(1))),
         Ok(Err(e)) => Err(m::source_failed(l, system, &e.to_string())),
         Err(_) => Err(m::no_answer(l, system, timeout.as_secs().max(1))),
     }
