@@ -18,7 +18,11 @@ fn tr(l: Locale, en: String, pt: String) -> String {
 }
 
 fn ago(l: Locale, secs: i64) -> String {
-    tr(l, format!("{} ago", human_duration(secs, l)), format!("há {}", human_duration(secs, l)))
+    tr(
+        l,
+        format!("{} ago", human_duration(secs, l)),
+        format!("há {}", human_duration(secs, l)),
+    )
 }
 
 // ---------------------------------------------------------------- status parts
@@ -31,12 +35,20 @@ pub struct Part {
 }
 
 pub fn no_answer(l: Locale, system: &str, secs: u64) -> String {
-    tr(l, format!("{system}: no answer in {secs} s"), format!("{system}: sem resposta em {secs} s"))
+    tr(
+        l,
+        format!("{system}: no answer in {secs} s"),
+        format!("{system}: sem resposta em {secs} s"),
+    )
 }
 
 /// A source that failed: what failed and what to try.
 pub fn source_failed(l: Locale, system: &str, error: &str) -> String {
-    tr(l, format!(":x: {system}: {}", escape(error)), format!(":x: {system}: {}", escape(error)))
+    tr(
+        l,
+        format!(":x: {system}: {}", escape(error)),
+        format!(":x: {system}: {}", escape(error)),
+    )
 }
 
 pub fn not_configured(l: Locale, system: &str, vars: &str) -> String {
@@ -47,32 +59,70 @@ pub fn not_configured(l: Locale, system: &str, vars: &str) -> String {
     )
 }
 
+/// The latest `julia_status` row that is not the heartbeat.
+pub struct StatusRowView<'a> {
+    pub status: &'a str,
+    pub reason: Option<&'a str>,
+    pub by: Option<&'a str>,
+    pub via: Option<&'a str>,
+    pub age_secs: i64,
+}
+
 pub struct PauseView<'a> {
     pub paused: bool,
     pub mode: &'a str,
     pub flag_exists: bool,
     pub flag_by: Option<&'a str>,
     pub flag_age_secs: Option<i64>,
-    /// status, reason, who, via, age
-    pub latest: Option<(&'a str, Option<&'a str>, Option<&'a str>, Option<&'a str>, i64)>,
+    pub latest: Option<StatusRowView<'a>>,
     pub heartbeat_age_secs: Option<i64>,
 }
 
 pub fn pause_lines(l: Locale, v: &PauseView) -> Vec<String> {
     let mut out = Vec::new();
     let state = if v.paused {
-        tr(l, format!(":double_vertical_bar: *PAUSED* (safe_mode on, mode `{}`)", v.mode), format!(":double_vertical_bar: *PAUSADA* (safe_mode ligado, modo `{}`)", v.mode))
+        tr(
+            l,
+            format!(
+                ":double_vertical_bar: *PAUSED* (safe_mode on, mode `{}`)",
+                v.mode
+            ),
+            format!(
+                ":double_vertical_bar: *PAUSADA* (safe_mode ligado, modo `{}`)",
+                v.mode
+            ),
+        )
     } else if v.flag_exists {
-        tr(l, ":white_check_mark: *Running* (safe_mode off)".into(), ":white_check_mark: *Ativa* (safe_mode desligado)".into())
+        tr(
+            l,
+            ":white_check_mark: *Running* (safe_mode off)".into(),
+            ":white_check_mark: *Ativa* (safe_mode desligado)".into(),
+        )
     } else {
-        tr(l, ":white_check_mark: *Running* (no safe_mode flag: off by default)".into(), ":white_check_mark: *Ativa* (sem flag safe_mode: desligado por padrão)".into())
+        tr(
+            l,
+            ":white_check_mark: *Running* (no safe_mode flag: off by default)".into(),
+            ":white_check_mark: *Ativa* (sem flag safe_mode: desligado por padrão)".into(),
+        )
     };
     let mut s = state;
     if let (Some(by), Some(age)) = (v.flag_by, v.flag_age_secs) {
-        s.push_str(&tr(l, format!(", flag set by {} {}", escape(by), ago(l, age)), format!(", flag alterada por {} {}", escape(by), ago(l, age))));
+        s.push_str(&tr(
+            l,
+            format!(", flag set by {} {}", escape(by), ago(l, age)),
+            format!(", flag alterada por {} {}", escape(by), ago(l, age)),
+        ));
     }
     out.push(s);
-    if let Some((status, reason, who, via, age)) = v.latest {
+    if let Some(StatusRowView {
+        status,
+        reason,
+        by: who,
+        via,
+        age_secs: age,
+    }) = &v.latest
+    {
+        let age = *age;
         out.push(tr(
             l,
             format!(
@@ -92,9 +142,21 @@ pub fn pause_lines(l: Locale, v: &PauseView) -> Vec<String> {
         ));
     }
     match v.heartbeat_age_secs {
-        Some(a) if a <= 300 => out.push(tr(l, format!("Scheduler heartbeat {}", ago(l, a)), format!("Heartbeat do scheduler {}", ago(l, a)))),
-        Some(a) => out.push(tr(l, format!(":warning: Scheduler heartbeat {} (stale)", ago(l, a)), format!(":warning: Heartbeat do scheduler {} (atrasado)", ago(l, a)))),
-        None => out.push(tr(l, ":warning: No scheduler heartbeat found".into(), ":warning: Nenhum heartbeat do scheduler".into())),
+        Some(a) if a <= 300 => out.push(tr(
+            l,
+            format!("Scheduler heartbeat {}", ago(l, a)),
+            format!("Heartbeat do scheduler {}", ago(l, a)),
+        )),
+        Some(a) => out.push(tr(
+            l,
+            format!(":warning: Scheduler heartbeat {} (stale)", ago(l, a)),
+            format!(":warning: Heartbeat do scheduler {} (atrasado)", ago(l, a)),
+        )),
+        None => out.push(tr(
+            l,
+            ":warning: No scheduler heartbeat found".into(),
+            ":warning: Nenhum heartbeat do scheduler".into(),
+        )),
     }
     out
 }
@@ -117,37 +179,77 @@ pub struct HealthView<'a> {
 }
 
 pub fn health_lines(l: Locale, v: &HealthView) -> Vec<String> {
-    let icon = if v.healthy { ":large_green_circle:" } else { ":red_circle:" };
-    let mut out = vec![format!("{icon} `{}` — deploy_safe `{}` — HTTP {}", v.status, v.deploy_safe, v.http_status)];
+    let icon = if v.healthy {
+        ":large_green_circle:"
+    } else {
+        ":red_circle:"
+    };
+    let mut out = vec![format!(
+        "{icon} `{}` — deploy_safe `{}` — HTTP {}",
+        v.status, v.deploy_safe, v.http_status
+    )];
     if let Some(m) = v.message {
         out.push(format!("*{}*", escape(m)));
     }
     for c in &v.checks {
         let failing = !matches!(c.status, "ok" | "skipped" | "warning");
         if v.all || failing {
-            let mark = if failing { ":x:" } else if c.status == "warning" { ":warning:" } else { ":white_check_mark:" };
-            let detail = if c.detail.is_empty() { String::new() } else { format!(" — {}", escape(c.detail)) };
+            let mark = if failing {
+                ":x:"
+            } else if c.status == "warning" {
+                ":warning:"
+            } else {
+                ":white_check_mark:"
+            };
+            let detail = if c.detail.is_empty() {
+                String::new()
+            } else {
+                format!(" — {}", escape(c.detail))
+            };
             out.push(format!("{mark} `{}`: {}{detail}", c.name, c.status));
         }
     }
     if !v.all && v.healthy {
-        out.push(tr(l, "All checks pass.".into(), "Todas as verificações passam.".into()));
+        out.push(tr(
+            l,
+            "All checks pass.".into(),
+            "Todas as verificações passam.".into(),
+        ));
     }
     out
 }
 
 /// (name, state, consecutive failures, last error kind)
-pub fn circuit_lines(l: Locale, circuits: &[(String, String, i64, Option<String>)], only_open: bool) -> Vec<String> {
-    let shown: Vec<_> = circuits.iter().filter(|c| !only_open || c.1 != "closed").collect();
+pub fn circuit_lines(
+    l: Locale,
+    circuits: &[(String, String, i64, Option<String>)],
+    only_open: bool,
+) -> Vec<String> {
+    let shown: Vec<_> = circuits
+        .iter()
+        .filter(|c| !only_open || c.1 != "closed")
+        .collect();
     if shown.is_empty() {
-        return vec![tr(l, ":large_green_circle: All circuits closed".into(), ":large_green_circle: Todos os circuitos fechados".into())];
+        return vec![tr(
+            l,
+            ":large_green_circle: All circuits closed".into(),
+            ":large_green_circle: Todos os circuitos fechados".into(),
+        )];
     }
     shown
         .iter()
         .map(|(n, s, f, e)| {
-            let icon = if s == "closed" { ":large_green_circle:" } else { ":red_circle:" };
+            let icon = if s == "closed" {
+                ":large_green_circle:"
+            } else {
+                ":red_circle:"
+            };
             let e = e.as_deref().map(|e| format!(", {e}")).unwrap_or_default();
-            tr(l, format!("{icon} `{n}`: {s} ({f} consecutive failures{e})"), format!("{icon} `{n}`: {s} ({f} falhas seguidas{e})"))
+            tr(
+                l,
+                format!("{icon} `{n}`: {s} ({f} consecutive failures{e})"),
+                format!("{icon} `{n}`: {s} ({f} falhas seguidas{e})"),
+            )
         })
         .collect()
 }
@@ -171,25 +273,46 @@ pub struct DeployView<'a> {
 
 pub fn service_line(l: Locale, service: &str, d: Option<&DeployView>) -> String {
     match d {
-        None => tr(l, format!("`{service}`: never deployed"), format!("`{service}`: nunca implantado")),
+        None => tr(
+            l,
+            format!("`{service}`: never deployed"),
+            format!("`{service}`: nunca implantado"),
+        ),
         Some(d) => {
             let icon = match d.status {
                 "SUCCESS" => ":large_green_circle:",
                 "FAILED" | "CRASHED" => ":red_circle:",
                 _ => ":large_yellow_circle:",
             };
-            format!("{icon} `{service}`: {} {} — `{}`", d.status, ago(l, d.age_secs), d.commit.unwrap_or("-"))
+            format!(
+                "{icon} `{service}`: {} {} — `{}`",
+                d.status,
+                ago(l, d.age_secs),
+                d.commit.unwrap_or("-")
+            )
         }
     }
 }
 
 pub fn deploy_row(l: Locale, d: &DeployView) -> String {
-    let rb = if d.can_rollback { tr(l, "can roll back".into(), "rollback possível".into()) } else { tr(l, "no rollback".into(), "sem rollback".into()) };
-    format!("`{}` {} — {} — `{}` — {rb}", d.id, d.status, ago(l, d.age_secs), d.commit.unwrap_or("-"))
+    let rb = if d.can_rollback {
+        tr(l, "can roll back".into(), "rollback possível".into())
+    } else {
+        tr(l, "no rollback".into(), "sem rollback".into())
+    };
+    format!(
+        "`{}` {} — {} — `{}` — {rb}",
+        d.id,
+        d.status,
+        ago(l, d.age_secs),
+        d.commit.unwrap_or("-")
+    )
 }
 
 pub fn queue_lines(l: Locale, pending: i64, oldest_secs: Option<i64>, sent_5m: i64) -> Vec<String> {
-    let oldest = oldest_secs.map(|s| human_duration(s, l)).unwrap_or_else(|| "-".into());
+    let oldest = oldest_secs
+        .map(|s| human_duration(s, l))
+        .unwrap_or_else(|| "-".into());
     vec![tr(
         l,
         format!("{pending} pending (oldest {oldest}), {sent_5m} sent in the last 5 min"),
@@ -197,23 +320,51 @@ pub fn queue_lines(l: Locale, pending: i64, oldest_secs: Option<i64>, sent_5m: i
     )]
 }
 
-pub fn jobs_lines(l: Locale, long: &[(String, String, i64)], failures: &[(String, i64)]) -> Vec<String> {
+pub fn jobs_lines(
+    l: Locale,
+    long: &[(String, String, i64)],
+    failures: &[(String, i64)],
+) -> Vec<String> {
     let mut out = Vec::new();
     if long.is_empty() {
-        out.push(tr(l, "No job running for over 30 min".into(), "Nenhum job rodando há mais de 30 min".into()));
+        out.push(tr(
+            l,
+            "No job running for over 30 min".into(),
+            "Nenhum job rodando há mais de 30 min".into(),
+        ));
     }
     for (id, name, secs) in long {
         out.push(tr(
             l,
-            format!(":warning: `{}` running for {} (id `{id}`)", escape(name), human_duration(*secs, l)),
-            format!(":warning: `{}` rodando há {} (id `{id}`)", escape(name), human_duration(*secs, l)),
+            format!(
+                ":warning: `{}` running for {} (id `{id}`)",
+                escape(name),
+                human_duration(*secs, l)
+            ),
+            format!(
+                ":warning: `{}` rodando há {} (id `{id}`)",
+                escape(name),
+                human_duration(*secs, l)
+            ),
         ));
     }
     if failures.is_empty() {
-        out.push(tr(l, "No failures in the last 24 h".into(), "Nenhuma falha nas últimas 24 h".into()));
+        out.push(tr(
+            l,
+            "No failures in the last 24 h".into(),
+            "Nenhuma falha nas últimas 24 h".into(),
+        ));
     } else {
-        let list = failures.iter().map(|(n, c)| format!("`{}` ×{c}", escape(n))).collect::<Vec<_>>().join(", ");
-        out.push(tr(l, format!("Failures in the last 24 h: {list}"), format!("Falhas nas últimas 24 h: {list}")));
+        let list = failures
+            .iter()
+            .map(|(n, c)| format!("`{}` ×{c}", escape(n)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        out.push(tr(
+            l,
+            format!("Failures in the last 24 h: {list}"),
+            format!("Falhas nas últimas 24 h: {list}"),
+        ));
     }
     out
 }
@@ -256,7 +407,11 @@ pub fn refused(l: Locale, action: &str, admins: &[String], group: Option<&str>) 
         who.push(format!("<!subteam^{g}>"));
     }
     let who = if who.is_empty() {
-        tr(l, "nobody yet (set CHATOPS_ADMINS or CHATOPS_ADMIN_GROUP)".into(), "ninguém ainda (defina CHATOPS_ADMINS ou CHATOPS_ADMIN_GROUP)".into())
+        tr(
+            l,
+            "nobody yet (set CHATOPS_ADMINS or CHATOPS_ADMIN_GROUP)".into(),
+            "ninguém ainda (defina CHATOPS_ADMINS ou CHATOPS_ADMIN_GROUP)".into(),
+        )
     } else {
         who.join(", ")
     };
@@ -293,8 +448,18 @@ pub fn confirm(l: Locale, v: &ConfirmView) -> Msg {
             blocks::actions(
                 "julia_confirm",
                 vec![
-                    blocks::button(ACTION_CONFIRM, l.t("Confirm", "Confirmar"), v.token, Style::Danger),
-                    blocks::button(ACTION_CANCEL, l.t("Cancel", "Cancelar"), v.token, Style::Default),
+                    blocks::button(
+                        ACTION_CONFIRM,
+                        l.t("Confirm", "Confirmar"),
+                        v.token,
+                        Style::Danger,
+                    ),
+                    blocks::button(
+                        ACTION_CANCEL,
+                        l.t("Cancel", "Cancelar"),
+                        v.token,
+                        Style::Default,
+                    ),
                 ],
             ),
         ],
@@ -303,16 +468,32 @@ pub fn confirm(l: Locale, v: &ConfirmView) -> Msg {
 
 pub fn confirmation_gone(l: Locale, why: &str) -> Msg {
     let (en, pt) = match why {
-        "expired" => ("This confirmation expired (5 minutes). Nothing was done; run the command again.", "Esta confirmação expirou (5 minutos). Nada foi feito; rode o comando de novo."),
-        "used" => ("This confirmation was already used. Nothing more was done.", "Esta confirmação já foi usada. Nada mais foi feito."),
-        "not_yours" => ("Only the person who asked can confirm or cancel this. Nothing was done.", "Só quem pediu pode confirmar ou cancelar. Nada foi feito."),
-        _ => ("Unknown confirmation. Nothing was done.", "Confirmação desconhecida. Nada foi feito."),
+        "expired" => (
+            "This confirmation expired (5 minutes). Nothing was done; run the command again.",
+            "Esta confirmação expirou (5 minutos). Nada foi feito; rode o comando de novo.",
+        ),
+        "used" => (
+            "This confirmation was already used. Nothing more was done.",
+            "Esta confirmação já foi usada. Nada mais foi feito.",
+        ),
+        "not_yours" => (
+            "Only the person who asked can confirm or cancel this. Nothing was done.",
+            "Só quem pediu pode confirmar ou cancelar. Nada foi feito.",
+        ),
+        _ => (
+            "Unknown confirmation. Nothing was done.",
+            "Confirmação desconhecida. Nada foi feito.",
+        ),
     };
     Msg::text(format!(":no_entry_sign: {}", l.t(en, pt)))
 }
 
 pub fn cancelled(l: Locale, what: &str) -> Msg {
-    Msg::text(tr(l, format!("Cancelled: {what}. Nothing was changed."), format!("Cancelado: {what}. Nada foi alterado.")))
+    Msg::text(tr(
+        l,
+        format!("Cancelled: {what}. Nothing was changed."),
+        format!("Cancelado: {what}. Nada foi alterado."),
+    ))
 }
 
 pub fn guard_mismatch(l: Locale, app_env: &str, db_env: &str, app_ref: &str, db_ref: &str) -> Msg {
@@ -329,33 +510,80 @@ pub fn guard_mismatch(l: Locale, app_env: &str, db_env: &str, app_ref: &str, db_
 
 pub fn what_pause(l: Locale, reason: &str, handoff: bool) -> String {
     let mode = if handoff { "handoff" } else { "wait" };
-    tr(l, format!("pause Julia (safe_mode on, mode `{mode}`) — reason: {}", escape(reason)), format!("pausar a Julia (safe_mode ligado, modo `{mode}`) — motivo: {}", escape(reason)))
+    tr(
+        l,
+        format!(
+            "pause Julia (safe_mode on, mode `{mode}`) — reason: {}",
+            escape(reason)
+        ),
+        format!(
+            "pausar a Julia (safe_mode ligado, modo `{mode}`) — motivo: {}",
+            escape(reason)
+        ),
+    )
 }
 
 pub fn what_resume(l: Locale, reason: &str) -> String {
-    tr(l, format!("resume Julia (safe_mode off) — reason: {}", escape(reason)), format!("retomar a Julia (safe_mode desligado) — motivo: {}", escape(reason)))
+    tr(
+        l,
+        format!("resume Julia (safe_mode off) — reason: {}", escape(reason)),
+        format!(
+            "retomar a Julia (safe_mode desligado) — motivo: {}",
+            escape(reason)
+        ),
+    )
 }
 
 pub fn already(l: Locale, paused: bool, state: &str) -> Msg {
     Msg::text(if paused {
-        tr(l, format!(":information_source: Julia is already paused ({state}). Nothing was changed."), format!(":information_source: A Julia já está pausada ({state}). Nada foi alterado."))
+        tr(
+            l,
+            format!(":information_source: Julia is already paused ({state}). Nothing was changed."),
+            format!(":information_source: A Julia já está pausada ({state}). Nada foi alterado."),
+        )
     } else {
-        tr(l, format!(":information_source: Julia is not paused ({state}). Nothing was changed."), format!(":information_source: A Julia não está pausada ({state}). Nada foi alterado."))
+        tr(
+            l,
+            format!(":information_source: Julia is not paused ({state}). Nothing was changed."),
+            format!(":information_source: A Julia não está pausada ({state}). Nada foi alterado."),
+        )
     })
 }
 
 /// `applies_now`: Julia's Redis key was dropped; `cache_problem`: why it could not be.
-pub fn pause_done(l: Locale, paused: bool, db_now: &str, applies_now: bool, cache_problem: Option<&str>) -> Msg {
+pub fn pause_done(
+    l: Locale,
+    paused: bool,
+    db_now: &str,
+    applies_now: bool,
+    cache_problem: Option<&str>,
+) -> Msg {
     let head = if paused {
-        tr(l, ":double_vertical_bar: *Julia paused.*".into(), ":double_vertical_bar: *Julia pausada.*".into())
+        tr(
+            l,
+            ":double_vertical_bar: *Julia paused.*".into(),
+            ":double_vertical_bar: *Julia pausada.*".into(),
+        )
     } else {
-        tr(l, ":arrow_forward: *Julia resumed.*".into(), ":arrow_forward: *Julia retomada.*".into())
+        tr(
+            l,
+            ":arrow_forward: *Julia resumed.*".into(),
+            ":arrow_forward: *Julia retomada.*".into(),
+        )
     };
     let when = if applies_now {
-        tr(l, "Julia's cache was refreshed: it applies now.".into(), "O cache da Julia foi limpo: vale agora.".into())
+        tr(
+            l,
+            "Julia's cache was refreshed: it applies now.".into(),
+            "O cache da Julia foi limpo: vale agora.".into(),
+        )
     } else {
         let why = cache_problem.map(|p| format!(" ({p})")).unwrap_or_default();
-        tr(l, format!("Julia applies it within 30 s (flag cache){why}."), format!("A Julia aplica em até 30 s (cache de flags){why}."))
+        tr(
+            l,
+            format!("Julia applies it within 30 s (flag cache){why}."),
+            format!("A Julia aplica em até 30 s (cache de flags){why}."),
+        )
     };
     Msg::text(tr(
         l,
@@ -366,9 +594,29 @@ pub fn pause_done(l: Locale, paused: bool, db_now: &str, applies_now: bool, cach
 
 pub fn pause_announcement(l: Locale, paused: bool, reason: &str, user: &str) -> Msg {
     Msg::text(if paused {
-        tr(l, format!(":rotating_light: EMERGENCY PAUSE: Julia stopped — {} — by <@{user}>", escape(reason)), format!(":rotating_light: PAUSA DE EMERGÊNCIA: Julia parada — {} — por <@{user}>", escape(reason)))
+        tr(
+            l,
+            format!(
+                ":rotating_light: EMERGENCY PAUSE: Julia stopped — {} — by <@{user}>",
+                escape(reason)
+            ),
+            format!(
+                ":rotating_light: PAUSA DE EMERGÊNCIA: Julia parada — {} — por <@{user}>",
+                escape(reason)
+            ),
+        )
     } else {
-        tr(l, format!(":arrow_forward: Julia resumed — {} — by <@{user}>", escape(reason)), format!(":arrow_forward: Julia retomada — {} — por <@{user}>", escape(reason)))
+        tr(
+            l,
+            format!(
+                ":arrow_forward: Julia resumed — {} — by <@{user}>",
+                escape(reason)
+            ),
+            format!(
+                ":arrow_forward: Julia retomada — {} — por <@{user}>",
+                escape(reason)
+            ),
+        )
     })
 }
 
@@ -376,32 +624,61 @@ pub fn pause_announcement(l: Locale, paused: bool, reason: &str, user: &str) -> 
 pub fn failure(l: Locale, system: &str, error: &str, done: &str, try_: &str) -> Msg {
     Msg::text(tr(
         l,
-        format!(":x: *{system}* failed: {}\nDone: {done}\nTry: {try_}", escape(error)),
-        format!(":x: *{system}* falhou: {}\nFeito: {done}\nTente: {try_}", escape(error)),
+        format!(
+            ":x: *{system}* failed: {}\nDone: {done}\nTry: {try_}",
+            escape(error)
+        ),
+        format!(
+            ":x: *{system}* falhou: {}\nFeito: {done}\nTente: {try_}",
+            escape(error)
+        ),
     ))
 }
 
 pub fn nothing_done(l: Locale) -> String {
-    l.t("nothing was changed.", "nada foi alterado.").to_string()
+    l.t("nothing was changed.", "nada foi alterado.")
+        .to_string()
 }
 
 pub fn retry_hint(l: Locale) -> String {
-    l.t("check the status with `/julia status` and try again in a minute.", "confira com `/julia status` e tente de novo em um minuto.").to_string()
+    l.t(
+        "check the status with `/julia status` and try again in a minute.",
+        "confira com `/julia status` e tente de novo em um minuto.",
+    )
+    .to_string()
 }
 
 // ---------------------------------------------------------------- deploys
 
 pub fn unknown_service(l: Locale, given: &str, valid: &[String]) -> Msg {
-    let list = valid.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ");
-    Msg::text(tr(l, format!("Unknown service `{}`. Valid: {list}.", escape(given)), format!("Serviço `{}` desconhecido. Válidos: {list}.", escape(given))))
+    let list = valid
+        .iter()
+        .map(|s| format!("`{s}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Msg::text(tr(
+        l,
+        format!("Unknown service `{}`. Valid: {list}.", escape(given)),
+        format!("Serviço `{}` desconhecido. Válidos: {list}.", escape(given)),
+    ))
 }
 
 pub fn what_deploy(l: Locale, action: &str, service: &str, deployment: &str) -> String {
-    tr(l, format!("{action} `{service}` (deployment `{deployment}`)"), format!("{action} `{service}` (deploy `{deployment}`)"))
+    tr(
+        l,
+        format!("{action} `{service}` (deployment `{deployment}`)"),
+        format!("{action} `{service}` (deploy `{deployment}`)"),
+    )
 }
 
 pub fn cannot_rollback(l: Locale, service: &str, why: &str) -> Msg {
-    Msg::text(tr(l, format!(":no_entry: Cannot roll back `{service}`: {why}. Nothing was changed."), format!(":no_entry: Não é possível fazer rollback de `{service}`: {why}. Nada foi alterado.")))
+    Msg::text(tr(
+        l,
+        format!(":no_entry: Cannot roll back `{service}`: {why}. Nothing was changed."),
+        format!(
+            ":no_entry: Não é possível fazer rollback de `{service}`: {why}. Nada foi alterado."
+        ),
+    ))
 }
 
 pub fn deploy_started(l: Locale, action: &str, service: &str, deployment: &str) -> Msg {
@@ -412,12 +689,43 @@ pub fn deploy_started(l: Locale, action: &str, service: &str, deployment: &str) 
     ))
 }
 
-pub fn deploy_outcome(l: Locale, action: &str, service: &str, status: &str, healthy: Option<bool>, health_lines: &[String]) -> Msg {
+pub fn deploy_outcome(
+    l: Locale,
+    action: &str,
+    service: &str,
+    status: &str,
+    healthy: Option<bool>,
+    health_lines: &[String],
+) -> Msg {
     let (icon, verdict) = match (status, healthy) {
-        ("SUCCESS", Some(true)) => (":white_check_mark:", tr(l, "healthy".into(), "saudável".into())),
-        ("SUCCESS", Some(false)) => (":red_circle:", tr(l, "deployed but /health/deep fails".into(), "implantado, mas o /health/deep falha".into())),
-        (_, None) => (":hourglass:", tr(l, "still not settled after the follow limit".into(), "ainda não estabilizou no limite de acompanhamento".into())),
-        _ => (":red_circle:", tr(l, "the deployment did not succeed".into(), "o deploy não teve sucesso".into())),
+        ("SUCCESS", Some(true)) => (
+            ":white_check_mark:",
+            tr(l, "healthy".into(), "saudável".into()),
+        ),
+        ("SUCCESS", Some(false)) => (
+            ":red_circle:",
+            tr(
+                l,
+                "deployed but /health/deep fails".into(),
+                "implantado, mas o /health/deep falha".into(),
+            ),
+        ),
+        (_, None) => (
+            ":hourglass:",
+            tr(
+                l,
+                "still not settled after the follow limit".into(),
+                "ainda não estabilizou no limite de acompanhamento".into(),
+            ),
+        ),
+        _ => (
+            ":red_circle:",
+            tr(
+                l,
+                "the deployment did not succeed".into(),
+                "o deploy não teve sucesso".into(),
+            ),
+        ),
     };
     let text = tr(
         l,
@@ -431,7 +739,16 @@ pub fn deploy_outcome(l: Locale, action: &str, service: &str, status: &str, heal
     if healthy == Some(false) || (status != "SUCCESS" && healthy.is_some()) {
         b.push(blocks::actions(
             "julia_rollback_offer",
-            vec![blocks::button(ACTION_ROLLBACK_PROMPT, &tr(l, format!("Rollback {service}"), format!("Rollback {service}")), service, Style::Danger)],
+            vec![blocks::button(
+                ACTION_ROLLBACK_PROMPT,
+                &tr(
+                    l,
+                    format!("Rollback {service}"),
+                    format!("Rollback {service}"),
+                ),
+                service,
+                Style::Danger,
+            )],
         ));
     }
     Msg::with_blocks(text, b)
@@ -444,33 +761,75 @@ pub fn qr_ready(l: Locale, instance: &str) -> String {
 }
 
 pub fn qr_already_open(l: Locale, instance: &str) -> Msg {
-    Msg::text(tr(l, format!("`{instance}` is already connected (open): no QR code needed."), format!("`{instance}` já está conectada (open): não precisa de QR code.")))
+    Msg::text(tr(
+        l,
+        format!("`{instance}` is already connected (open): no QR code needed."),
+        format!("`{instance}` já está conectada (open): não precisa de QR code."),
+    ))
 }
 
 pub fn qr_missing(l: Locale) -> Msg {
-    Msg::text(tr(l, "Evolution has no QR code yet. Try again in a few seconds.".into(), "A Evolution ainda não tem QR code. Tente de novo em alguns segundos.".into()))
+    Msg::text(tr(
+        l,
+        "Evolution has no QR code yet. Try again in a few seconds.".into(),
+        "A Evolution ainda não tem QR code. Tente de novo em alguns segundos.".into(),
+    ))
 }
 
 pub fn pairing_code(l: Locale, code: &str) -> String {
-    tr(l, format!("Pairing code: `{code}`"), format!("Código de pareamento: `{code}`"))
+    tr(
+        l,
+        format!("Pairing code: `{code}`"),
+        format!("Código de pareamento: `{code}`"),
+    )
 }
 
 pub fn evolution_restarted(l: Locale, state: &str) -> Msg {
-    Msg::text(tr(l, format!(":arrows_counterclockwise: Evolution restarted; state now `{state}`."), format!(":arrows_counterclockwise: Evolution reiniciada; estado agora `{state}`.")))
+    Msg::text(tr(
+        l,
+        format!(":arrows_counterclockwise: Evolution restarted; state now `{state}`."),
+        format!(":arrows_counterclockwise: Evolution reiniciada; estado agora `{state}`."),
+    ))
 }
 
-pub fn webhook_lines(l: Locale, w: Option<(&str, bool, &[String], bool)>, expected_url: Option<&str>) -> Vec<String> {
+pub fn webhook_lines(
+    l: Locale,
+    w: Option<(&str, bool, &[String], bool)>,
+    expected_url: Option<&str>,
+) -> Vec<String> {
     match w {
-        None => vec![tr(l, ":warning: No webhook configured: Julia receives nothing. Use `webhook reset`.".into(), ":warning: Nenhum webhook configurado: a Julia não recebe nada. Use `webhook reset`.".into())],
+        None => vec![tr(
+            l,
+            ":warning: No webhook configured: Julia receives nothing. Use `webhook reset`.".into(),
+            ":warning: Nenhum webhook configurado: a Julia não recebe nada. Use `webhook reset`."
+                .into(),
+        )],
         Some((url, enabled, events, by_events)) => {
             let mut v = vec![
                 format!("URL: `{}`", escape(url)),
                 format!("enabled: `{enabled}`, byEvents: `{by_events}`"),
-                format!("events: {}", if events.is_empty() { "(all)".to_string() } else { events.join(", ") }),
+                format!(
+                    "events: {}",
+                    if events.is_empty() {
+                        "(all)".to_string()
+                    } else {
+                        events.join(", ")
+                    }
+                ),
             ];
             if let Some(e) = expected_url {
                 if e != url {
-                    v.push(tr(l, format!(":warning: differs from EVOLUTION_WEBHOOK_URL `{}`", escape(e)), format!(":warning: diferente de EVOLUTION_WEBHOOK_URL `{}`", escape(e))));
+                    v.push(tr(
+                        l,
+                        format!(
+                            ":warning: differs from EVOLUTION_WEBHOOK_URL `{}`",
+                            escape(e)
+                        ),
+                        format!(
+                            ":warning: diferente de EVOLUTION_WEBHOOK_URL `{}`",
+                            escape(e)
+                        ),
+                    ));
                 }
             }
             v
@@ -481,19 +840,47 @@ pub fn webhook_lines(l: Locale, w: Option<(&str, bool, &[String], bool)>, expect
 pub fn webhook_reset_done(l: Locale, url: &str, events: &[String]) -> Msg {
     Msg::text(tr(
         l,
-        format!(":white_check_mark: Webhook set and read back: `{}` enabled, events {}.", escape(url), events.join(", ")),
-        format!(":white_check_mark: Webhook gravado e conferido: `{}` habilitado, eventos {}.", escape(url), events.join(", ")),
+        format!(
+            ":white_check_mark: Webhook set and read back: `{}` enabled, events {}.",
+            escape(url),
+            events.join(", ")
+        ),
+        format!(
+            ":white_check_mark: Webhook gravado e conferido: `{}` habilitado, eventos {}.",
+            escape(url),
+            events.join(", ")
+        ),
     ))
 }
 
 // ---------------------------------------------------------------- jobs, audit
 
 pub fn job_killed(l: Locale, id: &str, name: &str) -> Msg {
-    Msg::text(tr(l, format!(":skull: Job `{}` (`{id}`) marked `error` and finished; read back from the database.", escape(name)), format!(":skull: Job `{}` (`{id}`) marcado `error` e finalizado; conferido no banco.", escape(name))))
+    Msg::text(tr(
+        l,
+        format!(
+            ":skull: Job `{}` (`{id}`) marked `error` and finished; read back from the database.",
+            escape(name)
+        ),
+        format!(
+            ":skull: Job `{}` (`{id}`) marcado `error` e finalizado; conferido no banco.",
+            escape(name)
+        ),
+    ))
 }
 
 pub fn job_not_running(l: Locale, id: &str) -> Msg {
-    Msg::text(tr(l, format!("No running job with id `{}`. Nothing was changed.", escape(id)), format!("Nenhum job rodando com id `{}`. Nada foi alterado.", escape(id))))
+    Msg::text(tr(
+        l,
+        format!(
+            "No running job with id `{}`. Nothing was changed.",
+            escape(id)
+        ),
+        format!(
+            "Nenhum job rodando com id `{}`. Nada foi alterado.",
+            escape(id)
+        ),
+    ))
 }
 
 pub struct AuditView<'a> {
@@ -515,9 +902,20 @@ pub fn audit(l: Locale, rows: &[AuditView]) -> Msg {
         .map(|r| {
             let ba = match (r.before, r.after) {
                 (None, None) => String::new(),
-                (b, a) => format!(" — {} → {}", escape(b.unwrap_or("-")), escape(a.unwrap_or("-"))),
+                (b, a) => format!(
+                    " — {} → {}",
+                    escape(b.unwrap_or("-")),
+                    escape(a.unwrap_or("-"))
+                ),
             };
-            format!("{} <@{}> `{}` {} — *{}*{ba}", crate::utc_ymd_hm(r.at_secs), r.actor, r.action, escape(r.args), r.outcome)
+            format!(
+                "{} <@{}> `{}` {} — *{}*{ba}",
+                crate::utc_ymd_hm(r.at_secs),
+                r.actor,
+                r.action,
+                escape(r.args),
+                r.outcome
+            )
         })
         .collect();
     let header = l.t("Last control actions", "Últimas ações de controle");
@@ -531,13 +929,32 @@ pub fn audit(l: Locale, rows: &[AuditView]) -> Msg {
 // ---------------------------------------------------------------- watcher
 
 pub fn watch_alert(l: Locale, problem: &str, lines: &[String], services: &[String]) -> Msg {
-    let text = tr(l, format!(":rotating_light: *Julia alert:* {problem}"), format!(":rotating_light: *Alerta da Julia:* {problem}"));
+    let text = tr(
+        l,
+        format!(":rotating_light: *Julia alert:* {problem}"),
+        format!(":rotating_light: *Alerta da Julia:* {problem}"),
+    );
     let mut buttons = vec![
-        blocks::button(ACTION_DECLARE_P1, l.t("Declare P1", "Declarar P1"), "julia", Style::Danger),
-        blocks::button(ACTION_PAUSE_PROMPT, l.t("Pause Julia", "Pausar a Julia"), "watcher", Style::Default),
+        blocks::button(
+            ACTION_DECLARE_P1,
+            l.t("Declare P1", "Declarar P1"),
+            "julia",
+            Style::Danger,
+        ),
+        blocks::button(
+            ACTION_PAUSE_PROMPT,
+            l.t("Pause Julia", "Pausar a Julia"),
+            "watcher",
+            Style::Default,
+        ),
     ];
     for s in services.iter().take(3) {
-        buttons.push(blocks::button(ACTION_ROLLBACK_PROMPT, &format!("Rollback {s}"), s, Style::Default));
+        buttons.push(blocks::button(
+            ACTION_ROLLBACK_PROMPT,
+            &format!("Rollback {s}"),
+            s,
+            Style::Default,
+        ));
     }
     let mut b = vec![blocks::section(text.clone())];
     if !lines.is_empty() {
@@ -548,21 +965,38 @@ pub fn watch_alert(l: Locale, problem: &str, lines: &[String], services: &[Strin
 }
 
 pub fn health_problem(l: Locale) -> String {
-    l.t("/health/deep failed twice in a row", "/health/deep falhou duas vezes seguidas").to_string()
+    l.t(
+        "/health/deep failed twice in a row",
+        "/health/deep falhou duas vezes seguidas",
+    )
+    .to_string()
 }
 
 pub fn evolution_problem(l: Locale, state: &str) -> String {
-    tr(l, format!("Evolution state `{state}` (not open) twice in a row"), format!("Evolution no estado `{state}` (não open) duas vezes seguidas"))
+    tr(
+        l,
+        format!("Evolution state `{state}` (not open) twice in a row"),
+        format!("Evolution no estado `{state}` (não open) duas vezes seguidas"),
+    )
 }
 
 pub fn watch_recovered(l: Locale, what: &str) -> Msg {
-    Msg::text(tr(l, format!(":white_check_mark: *Julia recovered:* {what}"), format!(":white_check_mark: *Julia recuperada:* {what}")))
+    Msg::text(tr(
+        l,
+        format!(":white_check_mark: *Julia recovered:* {what}"),
+        format!(":white_check_mark: *Julia recuperada:* {what}"),
+    ))
 }
 
 pub fn health_recovered(l: Locale) -> String {
-    l.t("/health/deep is healthy again", "/health/deep está saudável de novo").to_string()
+    l.t(
+        "/health/deep is healthy again",
+        "/health/deep está saudável de novo",
+    )
+    .to_string()
 }
 
 pub fn evolution_recovered(l: Locale) -> String {
-    l.t("Evolution is open again", "Evolution está open de novo").to_string()
+    l.t("Evolution is open again", "Evolution está open de novo")
+        .to_string()
 }

@@ -54,7 +54,10 @@ impl FakeEvolution {
             .route("/webhook/set/{i}", post(handle))
             .with_state(state.clone());
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        FakeEvolution { state, base_url: format!("http://{addr}") }
+        FakeEvolution {
+            state,
+            base_url: format!("http://{addr}"),
+        }
     }
     pub fn set_state(&self, s: &str) {
         self.state.lock().unwrap().state = s.into();
@@ -69,14 +72,24 @@ impl FakeEvolution {
 
 type St = Arc<Mutex<EvoState>>;
 
-async fn handle(State(s): State<St>, method: Method, uri: axum::http::Uri, Path(inst): Path<String>, headers: HeaderMap, body: String) -> Response {
+async fn handle(
+    State(s): State<St>,
+    method: Method,
+    uri: axum::http::Uri,
+    Path(inst): Path<String>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
     let path = uri.path().to_string();
     let delay = {
         let mut g = s.lock().unwrap();
         g.requests.push(EvoRequest {
             method: method.to_string(),
             path: path.clone(),
-            apikey: headers.get("apikey").and_then(|v| v.to_str().ok()).map(String::from),
+            apikey: headers
+                .get("apikey")
+                .and_then(|v| v.to_str().ok())
+                .map(String::from),
             body: serde_json::from_str(&body).unwrap_or(Value::Null),
         });
         g.delay
@@ -91,11 +104,13 @@ async fn handle(State(s): State<St>, method: Method, uri: axum::http::Uri, Path(
     let mut g = s.lock().unwrap();
     let state = g.state.clone();
     if path.starts_with("/instance/connectionState") {
-        return Json(json!({"instance": {"instanceName": "julia", "state": state}})).into_response();
+        return Json(json!({"instance": {"instanceName": "julia", "state": state}}))
+            .into_response();
     }
     if path.starts_with("/instance/connect") {
         if state == "open" {
-            return Json(json!({"instance": {"instanceName": "julia", "state": "open"}})).into_response();
+            return Json(json!({"instance": {"instanceName": "julia", "state": "open"}}))
+                .into_response();
         }
         return Json(json!({"pairingCode": null, "code": "2@SECRETQRCODE", "base64": format!("data:image/png;base64,{PNG_B64}"), "count": 1})).into_response();
     }
@@ -103,7 +118,8 @@ async fn handle(State(s): State<St>, method: Method, uri: axum::http::Uri, Path(
         if g.restart_error || state == "close" {
             return Json(json!({"error": true, "message": "[object Object]"})).into_response();
         }
-        return Json(json!({"instance": {"instanceName": "julia", "state": "open"}})).into_response();
+        return Json(json!({"instance": {"instanceName": "julia", "state": "open"}}))
+            .into_response();
     }
     if path.starts_with("/webhook/find") {
         return Json(g.webhook.clone()).into_response();

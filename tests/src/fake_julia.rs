@@ -70,9 +70,15 @@ impl FakeJulia {
         }));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let app = Router::new().route("/health/deep", get(deep)).route("/health/circuits", get(circuits)).with_state(state.clone());
+        let app = Router::new()
+            .route("/health/deep", get(deep))
+            .route("/health/circuits", get(circuits))
+            .with_state(state.clone());
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        FakeJulia { state, base_url: format!("http://{addr}") }
+        FakeJulia {
+            state,
+            base_url: format!("http://{addr}"),
+        }
     }
     pub fn set_healthy(&self, healthy: bool) {
         let mut s = self.state.lock().unwrap();

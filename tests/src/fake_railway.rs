@@ -35,7 +35,13 @@ pub struct FakeRailway {
     pub url: String,
 }
 
-pub fn deployment(id: &str, status: &str, created: &str, can_rollback: bool, commit: &str) -> Value {
+pub fn deployment(
+    id: &str,
+    status: &str,
+    created: &str,
+    can_rollback: bool,
+    commit: &str,
+) -> Value {
     json!({"id": id, "status": status, "createdAt": created, "canRedeploy": true, "canRollback": can_rollback,
            "deploymentStopped": false, "meta": {"commitHash": commit, "commitMessage": "msg"}})
 }
@@ -50,17 +56,64 @@ impl FakeRailway {
         let mut deployments = Vec::new();
         for (sid, _) in &services {
             // Server order deliberately not sorted.
-            deployments.push((sid.clone(), deployment(&format!("{sid}-d2"), "SUCCESS", "2026-01-02T00:00:00Z", true, "bbbbbbb2")));
-            deployments.push((sid.clone(), deployment(&format!("{sid}-d4"), "SUCCESS", "2026-01-04T00:00:00Z", true, "ddddddd4")));
-            deployments.push((sid.clone(), deployment(&format!("{sid}-d1"), "SUCCESS", "2026-01-01T00:00:00Z", true, "aaaaaaa1")));
-            deployments.push((sid.clone(), deployment(&format!("{sid}-d3"), "FAILED", "2026-01-03T00:00:00Z", true, "ccccccc3")));
+            deployments.push((
+                sid.clone(),
+                deployment(
+                    &format!("{sid}-d2"),
+                    "SUCCESS",
+                    "2026-01-02T00:00:00Z",
+                    true,
+                    "bbbbbbb2",
+                ),
+            ));
+            deployments.push((
+                sid.clone(),
+                deployment(
+                    &format!("{sid}-d4"),
+                    "SUCCESS",
+                    "2026-01-04T00:00:00Z",
+                    true,
+                    "ddddddd4",
+                ),
+            ));
+            deployments.push((
+                sid.clone(),
+                deployment(
+                    &format!("{sid}-d1"),
+                    "SUCCESS",
+                    "2026-01-01T00:00:00Z",
+                    true,
+                    "aaaaaaa1",
+                ),
+            ));
+            deployments.push((
+                sid.clone(),
+                deployment(
+                    &format!("{sid}-d3"),
+                    "FAILED",
+                    "2026-01-03T00:00:00Z",
+                    true,
+                    "ccccccc3",
+                ),
+            ));
         }
-        let state = Arc::new(Mutex::new(RailwayState { services, deployments, delay: Duration::ZERO, errors: None, requests: vec![] }));
+        let state = Arc::new(Mutex::new(RailwayState {
+            services,
+            deployments,
+            delay: Duration::ZERO,
+            errors: None,
+            requests: vec![],
+        }));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let app = Router::new().route("/graphql/v2", post(graphql)).with_state(state.clone());
+        let app = Router::new()
+            .route("/graphql/v2", post(graphql))
+            .with_state(state.clone());
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        FakeRailway { state, url: format!("http://{addr}/graphql/v2") }
+        FakeRailway {
+            state,
+            url: format!("http://{addr}/graphql/v2"),
+        }
     }
     pub fn requests(&self) -> Vec<GqlRequest> {
         self.state.lock().unwrap().requests.clone()
@@ -92,8 +145,14 @@ async fn graphql(State(s): State<St>, headers: HeaderMap, Json(body): Json<Value
         g.requests.push(GqlRequest {
             query: query.clone(),
             variables: vars.clone(),
-            bearer: headers.get("authorization").and_then(|v| v.to_str().ok()).map(String::from),
-            project_token: headers.get("project-access-token").and_then(|v| v.to_str().ok()).map(String::from),
+            bearer: headers
+                .get("authorization")
+                .and_then(|v| v.to_str().ok())
+                .map(String::from),
+            project_token: headers
+                .get("project-access-token")
+                .and_then(|v| v.to_str().ok())
+                .map(String::from),
         });
         g.delay
     };
@@ -105,15 +164,37 @@ async fn graphql(State(s): State<St>, headers: HeaderMap, Json(body): Json<Value
     let id = vars["id"].as_str().unwrap_or("").to_string();
     let data = if query.contains("deploymentRollback(") {
         // A rollback creates a new deployment copying the target.
-        let sid = g.deployments.iter().find(|(_, d)| d["id"] == id.as_str()).map(|(s, _)| s.clone()).unwrap_or_default();
-        let d = deployment(&format!("{sid}-rb"), "SUCCESS", "2026-01-05T00:00:00Z", true, "rollback");
+        let sid = g
+            .deployments
+            .iter()
+            .find(|(_, d)| d["id"] == id.as_str())
+            .map(|(s, _)| s.clone())
+            .unwrap_or_default();
+        let d = deployment(
+            &format!("{sid}-rb"),
+            "SUCCESS",
+            "2026-01-05T00:00:00Z",
+            true,
+            "rollback",
+        );
         g.deployments.push((sid, d));
         json!({"deploymentRollback": true})
     } else if query.contains("deploymentRestart(") {
         json!({"deploymentRestart": true})
     } else if query.contains("deploymentRedeploy(") {
-        let sid = g.deployments.iter().find(|(_, d)| d["id"] == id.as_str()).map(|(s, _)| s.clone()).unwrap_or_default();
-        let d = deployment(&format!("{sid}-new"), "SUCCESS", "2026-01-06T00:00:00Z", true, "redeploy");
+        let sid = g
+            .deployments
+            .iter()
+            .find(|(_, d)| d["id"] == id.as_str())
+            .map(|(s, _)| s.clone())
+            .unwrap_or_default();
+        let d = deployment(
+            &format!("{sid}-new"),
+            "SUCCESS",
+            "2026-01-06T00:00:00Z",
+            true,
+            "redeploy",
+        );
         g.deployments.push((sid.clone(), d));
         json!({"deploymentRedeploy": {"id": format!("{sid}-new"), "status": "INITIALIZING"}})
     } else if query.contains("environment(") {
@@ -127,14 +208,28 @@ async fn graphql(State(s): State<St>, headers: HeaderMap, Json(body): Json<Value
         let sid = vars["serviceId"].as_str().unwrap_or("");
         json!({"serviceInstance": {"latestDeployment": FakeRailway::latest(&g, sid)}})
     } else if query.contains("deployments(") {
-        let sid = vars.pointer("/input/serviceId").and_then(Value::as_str).unwrap_or("");
-        let edges: Vec<Value> = g.deployments.iter().filter(|(s, _)| s == sid).map(|(_, d)| json!({"node": d})).collect();
+        let sid = vars
+            .pointer("/input/serviceId")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let edges: Vec<Value> = g
+            .deployments
+            .iter()
+            .filter(|(s, _)| s == sid)
+            .map(|(_, d)| json!({"node": d}))
+            .collect();
         json!({"deployments": {"edges": edges, "pageInfo": {"hasNextPage": false, "endCursor": null}}})
     } else if query.contains("deployment(") {
-        let d = g.deployments.iter().find(|(_, d)| d["id"] == id.as_str()).map(|(_, d)| d.clone()).unwrap_or(Value::Null);
+        let d = g
+            .deployments
+            .iter()
+            .find(|(_, d)| d["id"] == id.as_str())
+            .map(|(_, d)| d.clone())
+            .unwrap_or(Value::Null);
         json!({"deployment": d})
     } else {
-        return Json(json!({"data": null, "errors": [{"message": "unknown operation"}]})).into_response();
+        return Json(json!({"data": null, "errors": [{"message": "unknown operation"}]}))
+            .into_response();
     };
     Json(json!({"data": data})).into_response()
 }

@@ -4,7 +4,9 @@
 
 use std::collections::HashMap;
 
-use graphql_parser::query::{parse_query, Definition, OperationDefinition, Selection, SelectionSet};
+use graphql_parser::query::{
+    parse_query, Definition, OperationDefinition, Selection, SelectionSet,
+};
 use serde_json::Value;
 
 pub struct Schema {
@@ -25,13 +27,22 @@ fn unwrap(t: &Value) -> (String, bool) {
 
 impl Schema {
     pub fn load(path: &str) -> Schema {
-        let v: Value = serde_json::from_str(&std::fs::read_to_string(path).expect("schema file")).unwrap();
+        let v: Value =
+            serde_json::from_str(&std::fs::read_to_string(path).expect("schema file")).unwrap();
         let s = &v["data"]["__schema"];
-        let types = s["types"].as_array().unwrap().iter().map(|t| (t["name"].as_str().unwrap().to_string(), t.clone())).collect();
+        let types = s["types"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| (t["name"].as_str().unwrap().to_string(), t.clone()))
+            .collect();
         Schema {
             types,
             query: s["queryType"]["name"].as_str().unwrap_or("Query").into(),
-            mutation: s["mutationType"]["name"].as_str().unwrap_or("Mutation").into(),
+            mutation: s["mutationType"]["name"]
+                .as_str()
+                .unwrap_or("Mutation")
+                .into(),
         }
     }
 
@@ -44,9 +55,15 @@ impl Schema {
         let mut errors = Vec::new();
         for def in &doc.definitions {
             match def {
-                Definition::Operation(OperationDefinition::Query(q)) => self.check_set(&self.query, &q.selection_set, &mut errors),
-                Definition::Operation(OperationDefinition::Mutation(m)) => self.check_set(&self.mutation, &m.selection_set, &mut errors),
-                Definition::Operation(OperationDefinition::SelectionSet(s)) => self.check_set(&self.query, s, &mut errors),
+                Definition::Operation(OperationDefinition::Query(q)) => {
+                    self.check_set(&self.query, &q.selection_set, &mut errors)
+                }
+                Definition::Operation(OperationDefinition::Mutation(m)) => {
+                    self.check_set(&self.mutation, &m.selection_set, &mut errors)
+                }
+                Definition::Operation(OperationDefinition::SelectionSet(s)) => {
+                    self.check_set(&self.query, s, &mut errors)
+                }
                 _ => errors.push("unsupported definition".into()),
             }
         }
@@ -66,7 +83,10 @@ impl Schema {
             if f.name == "__typename" {
                 continue;
             }
-            let Some(fd) = t["fields"].as_array().and_then(|fs| fs.iter().find(|x| x["name"] == f.name.as_str())) else {
+            let Some(fd) = t["fields"]
+                .as_array()
+                .and_then(|fs| fs.iter().find(|x| x["name"] == f.name.as_str()))
+            else {
                 errors.push(format!("{parent}.{} does not exist", f.name));
                 continue;
             };
@@ -78,18 +98,34 @@ impl Schema {
             }
             for a in &args {
                 let (_, required) = unwrap(&a["type"]);
-                if required && a["defaultValue"].is_null() && !f.arguments.iter().any(|(n, _)| a["name"] == n.as_str()) {
-                    errors.push(format!("{parent}.{}: missing required argument {}", f.name, a["name"]));
+                if required
+                    && a["defaultValue"].is_null()
+                    && !f.arguments.iter().any(|(n, _)| a["name"] == n.as_str())
+                {
+                    errors.push(format!(
+                        "{parent}.{}: missing required argument {}",
+                        f.name, a["name"]
+                    ));
                 }
             }
             let (ty, _) = unwrap(&fd["type"]);
-            let kind = self.types.get(&ty).map(|t| t["kind"].as_str().unwrap_or("").to_string()).unwrap_or_default();
+            let kind = self
+                .types
+                .get(&ty)
+                .map(|t| t["kind"].as_str().unwrap_or("").to_string())
+                .unwrap_or_default();
             let leaf = matches!(kind.as_str(), "SCALAR" | "ENUM");
             if leaf && !f.selection_set.items.is_empty() {
-                errors.push(format!("{parent}.{} returns {ty} (a leaf) and must have no selection set", f.name));
+                errors.push(format!(
+                    "{parent}.{} returns {ty} (a leaf) and must have no selection set",
+                    f.name
+                ));
             }
             if !leaf && f.selection_set.items.is_empty() {
-                errors.push(format!("{parent}.{} returns {ty} (an object) and needs a selection set", f.name));
+                errors.push(format!(
+                    "{parent}.{} returns {ty} (an object) and needs a selection set",
+                    f.name
+                ));
             }
             if !leaf && !f.selection_set.items.is_empty() {
                 self.check_set(&ty, &f.selection_set, errors);

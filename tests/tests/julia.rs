@@ -44,8 +44,14 @@ async fn harness(extra: &[(&str, &str)]) -> H {
         .env("EVOLUTION_API_URL", &evo.base_url)
         .env("EVOLUTION_API_KEY", "evo-key")
         .env("EVOLUTION_INSTANCE", "julia")
-        .env("EVOLUTION_WEBHOOK_URL", "https://julia.example/webhooks/evolution")
-        .env("EVOLUTION_WEBHOOK_EVENTS", "MESSAGES_UPSERT,CONNECTION_UPDATE")
+        .env(
+            "EVOLUTION_WEBHOOK_URL",
+            "https://julia.example/webhooks/evolution",
+        )
+        .env(
+            "EVOLUTION_WEBHOOK_EVENTS",
+            "MESSAGES_UPSERT,CONNECTION_UPDATE",
+        )
         .env("CHATOPS_ADMINS", ADMIN)
         .env("JULIA_SOURCE_TIMEOUT", "1s")
         .env("JULIA_WATCH_INTERVAL", "1h")
@@ -55,7 +61,14 @@ async fn harness(extra: &[(&str, &str)]) -> H {
         opts = opts.env(k, v);
     }
     let app = spawn_app(&TestDb::sqlite().await, &slack, opts).await;
-    H { app, slack, julia, evo, rw, jdb }
+    H {
+        app,
+        slack,
+        julia,
+        evo,
+        rw,
+        jdb,
+    }
 }
 
 impl H {
@@ -96,7 +109,15 @@ impl H {
         // Signed at the app's clock (tests may move it forward).
         let form = serde_urlencoded::to_string([("payload", p.to_string())]).unwrap();
         let ts = self.app.ctx.clock.now_secs();
-        let r = self.app.post_signed_at("/slack/interactions", &form, "application/x-www-form-urlencoded", ts).await;
+        let r = self
+            .app
+            .post_signed_at(
+                "/slack/interactions",
+                &form,
+                "application/x-www-form-urlencoded",
+                ts,
+            )
+            .await;
         assert_eq!(r.status(), 200);
         rid
     }
@@ -108,7 +129,11 @@ impl H {
     }
 
     async fn jscalar(&self, sql: &str) -> i64 {
-        sqlx::query(sql).fetch_one(&self.jdb).await.unwrap().get::<i64, _>(0)
+        sqlx::query(sql)
+            .fetch_one(&self.jdb)
+            .await
+            .unwrap()
+            .get::<i64, _>(0)
     }
 
     /// No secret in any Slack call or response.
@@ -134,7 +159,11 @@ fn text_of(v: &Value) -> String {
 
 fn token_of(v: &Value) -> Option<String> {
     v["blocks"].as_array()?.iter().find_map(|b| {
-        b["elements"].as_array()?.iter().find(|e| e["action_id"] == "julia_confirm").and_then(|e| e["value"].as_str().map(String::from))
+        b["elements"]
+            .as_array()?
+            .iter()
+            .find(|e| e["action_id"] == "julia_confirm")
+            .and_then(|e| e["value"].as_str().map(String::from))
     })
 }
 
@@ -154,13 +183,13 @@ async fn status_shows_every_source() {
     let t = text_of(&msg);
     for want in [
         "Running",
-        "install",                   // the latest non-heartbeat julia_status row
+        "install", // the latest non-heartbeat julia_status row
         "Scheduler heartbeat",
         "`healthy`",
         "`evolution`: open",         // open circuit
         "`julia`: open (connected)", // Evolution state
         "`julia-api`: SUCCESS",
-        "ddddddd",                   // commit of the latest deployment
+        "ddddddd", // commit of the latest deployment
         "2 pending",
         "1 sent in the last 5 min",
         "`sync_chips` running for",
@@ -170,7 +199,10 @@ async fn status_shows_every_source() {
     }
     h.assert_no_secrets();
     // Railway got the project's token as Bearer.
-    assert_eq!(h.rw.requests()[0].bearer.as_deref(), Some("Bearer rw-secret-token"));
+    assert_eq!(
+        h.rw.requests()[0].bearer.as_deref(),
+        Some("Bearer rw-secret-token")
+    );
     assert!(h.rw.requests()[0].project_token.is_none());
 }
 
@@ -184,7 +216,10 @@ async fn a_hung_source_does_not_delay_status() {
     assert!(took < Duration::from_millis(1800), "status took {took:?}");
     let t = text_of(&msg);
     assert!(t.contains("Evolution: no answer in 1 s"), "{t}");
-    assert!(t.contains("`julia-api`: SUCCESS") && t.contains("`healthy`"), "{t}");
+    assert!(
+        t.contains("`julia-api`: SUCCESS") && t.contains("`healthy`"),
+        "{t}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -193,12 +228,28 @@ async fn pause_and_resume_change_exactly_the_described_rows() {
     assert_eq!(h.jscalar("SELECT COUNT(*) FROM feature_flags").await, 0);
     let (token, prompt) = h.request("pause evolution flapping --handoff", ADMIN).await;
     let p = text_of(&prompt);
-    assert!(p.contains("production") && p.contains("ref123"), "confirmation names env and ref: {p}");
-    assert_eq!(h.jscalar("SELECT COUNT(*) FROM feature_flags").await, 0, "nothing before confirmation");
+    assert!(
+        p.contains("production") && p.contains("ref123"),
+        "confirmation names env and ref: {p}"
+    );
+    assert_eq!(
+        h.jscalar("SELECT COUNT(*) FROM feature_flags").await,
+        0,
+        "nothing before confirmation"
+    );
     let rid = h.click("julia_confirm", &token, ADMIN).await;
     let done = text_of(&h.wait_response(&rid, 1).await);
-    assert!(done.contains("Julia paused") && done.contains("\"enabled\": true") && done.contains("within 30 s"), "{done}");
-    let r = sqlx::query("SELECT value::text, updated_by FROM feature_flags WHERE key = 'safe_mode'").fetch_one(&h.jdb).await.unwrap();
+    assert!(
+        done.contains("Julia paused")
+            && done.contains("\"enabled\": true")
+            && done.contains("within 30 s"),
+        "{done}"
+    );
+    let r =
+        sqlx::query("SELECT value::text, updated_by FROM feature_flags WHERE key = 'safe_mode'")
+            .fetch_one(&h.jdb)
+            .await
+            .unwrap();
     let v: Value = serde_json::from_str(&r.get::<String, _>(0)).unwrap();
     assert_eq!(v, json!({"enabled": true, "mode": "handoff"}));
     assert_eq!(r.get::<String, _>(1), ADMIN);
@@ -207,13 +258,31 @@ async fn pause_and_resume_change_exactly_the_described_rows() {
         .await
         .unwrap();
     assert_eq!(
-        (r.get::<String, _>(0), r.get::<String, _>(1), r.get::<String, _>(2), r.get::<String, _>(3)),
-        ("pausado".into(), "evolution flapping".into(), ADMIN.into(), "slack".into())
+        (
+            r.get::<String, _>(0),
+            r.get::<String, _>(1),
+            r.get::<String, _>(2),
+            r.get::<String, _>(3)
+        ),
+        (
+            "pausado".into(),
+            "evolution flapping".into(),
+            ADMIN.into(),
+            "slack".into()
+        )
     );
     assert_eq!(h.jscalar("SELECT COUNT(*) FROM julia_status").await, 3);
     // Announced in the incidents channel through the outbox.
-    let post = eventually(Duration::from_secs(10), || async { h.slack.posts_in(INCIDENTS).into_iter().next() }).await.unwrap();
-    assert!(text_of(&post).contains("EMERGENCY PAUSE: Julia stopped — evolution flapping — by <@UADMIN>"), "{post}");
+    let post = eventually(Duration::from_secs(10), || async {
+        h.slack.posts_in(INCIDENTS).into_iter().next()
+    })
+    .await
+    .unwrap();
+    assert!(
+        text_of(&post)
+            .contains("EMERGENCY PAUSE: Julia stopped — evolution flapping — by <@UADMIN>"),
+        "{post}"
+    );
     // Pausing a paused Julia changes nothing.
     let (_, again) = h.run("pause still bad", ADMIN).await;
     assert!(text_of(&again).contains("already paused"), "{again}");
@@ -224,16 +293,35 @@ async fn pause_and_resume_change_exactly_the_described_rows() {
     assert!(text_of(&st).contains("PAUSED"), "{st}");
     // Resume.
     let done = text_of(&h.confirm("resume fixed").await);
-    assert!(done.contains("Julia resumed") && done.contains("\"enabled\": false"), "{done}");
-    let v: String = sqlx::query_scalar("SELECT value::text FROM feature_flags WHERE key = 'safe_mode'").fetch_one(&h.jdb).await.unwrap();
-    assert_eq!(serde_json::from_str::<Value>(&v).unwrap(), json!({"enabled": false, "mode": "wait"}));
-    assert_eq!(h.jscalar("SELECT COUNT(*) FROM julia_status WHERE status = 'ativo' AND alterado_via = 'slack'").await, 1);
+    assert!(
+        done.contains("Julia resumed") && done.contains("\"enabled\": false"),
+        "{done}"
+    );
+    let v: String =
+        sqlx::query_scalar("SELECT value::text FROM feature_flags WHERE key = 'safe_mode'")
+            .fetch_one(&h.jdb)
+            .await
+            .unwrap();
+    assert_eq!(
+        serde_json::from_str::<Value>(&v).unwrap(),
+        json!({"enabled": false, "mode": "wait"})
+    );
+    assert_eq!(
+        h.jscalar(
+            "SELECT COUNT(*) FROM julia_status WHERE status = 'ativo' AND alterado_via = 'slack'"
+        )
+        .await,
+        1
+    );
     assert_eq!(h.jscalar("SELECT COUNT(*) FROM julia_status").await, 4);
     // Audit: requested, confirmed, done for both.
     let audit = h.app.scalar("SELECT COUNT(*) FROM audit_log WHERE action IN ('julia.pause', 'julia.resume') AND outcome = 'done' AND before_value IS NOT NULL AND after_value IS NOT NULL").await;
     assert_eq!(audit, 2);
     let (_, a) = h.run("audit", "UANY").await;
-    assert!(text_of(&a).contains("julia.pause") && text_of(&a).contains("unchanged"), "{a}");
+    assert!(
+        text_of(&a).contains("julia.pause") && text_of(&a).contains("unchanged"),
+        "{a}"
+    );
     h.assert_no_secrets();
 }
 
@@ -242,23 +330,46 @@ async fn hard_guard_mismatch_refuses() {
     let h = harness(&[("APP_ENV", "staging")]).await;
     let (_, msg) = h.run("pause test", ADMIN).await;
     let t = text_of(&msg);
-    assert!(t.contains("hard guard") && t.contains("`staging`") && t.contains("`production`"), "{t}");
+    assert!(
+        t.contains("hard guard") && t.contains("`staging`") && t.contains("`production`"),
+        "{t}"
+    );
     assert!(token_of(&msg).is_none());
     assert_eq!(h.jscalar("SELECT COUNT(*) FROM feature_flags").await, 0);
     assert_eq!(h.jscalar("SELECT COUNT(*) FROM julia_status").await, 2);
-    assert_eq!(h.app.scalar("SELECT COUNT(*) FROM audit_log WHERE outcome = 'refused_guard'").await, 1);
+    assert_eq!(
+        h.app
+            .scalar("SELECT COUNT(*) FROM audit_log WHERE outcome = 'refused_guard'")
+            .await,
+        1
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn non_admins_are_refused_and_told_who_may() {
     let h = harness(&[("CHATOPS_ADMIN_GROUP", "SADMINS")]).await;
     h.slack.set_usergroup("SADMINS", &["UGROUPIE"]);
-    for cmd in ["pause x", "restart julia-api", "rollback julia-api", "jobs kill abc", "evolution restart", "webhook reset"] {
+    for cmd in [
+        "pause x",
+        "restart julia-api",
+        "rollback julia-api",
+        "jobs kill abc",
+        "evolution restart",
+        "webhook reset",
+    ] {
         let (_, msg) = h.run(cmd, OTHER).await;
         let t = text_of(&msg);
-        assert!(t.contains("restricted") && t.contains("<@UADMIN>") && t.contains("SADMINS"), "{cmd}: {t}");
+        assert!(
+            t.contains("restricted") && t.contains("<@UADMIN>") && t.contains("SADMINS"),
+            "{cmd}: {t}"
+        );
     }
-    assert_eq!(h.app.scalar("SELECT COUNT(*) FROM audit_log WHERE actor = 'UOTHER' AND outcome = 'refused'").await, 6);
+    assert_eq!(
+        h.app
+            .scalar("SELECT COUNT(*) FROM audit_log WHERE actor = 'UOTHER' AND outcome = 'refused'")
+            .await,
+        6
+    );
     // A member of the admin group may.
     let (token, _) = h.request("pause by group", "UGROUPIE").await;
     assert!(!token.is_empty());
@@ -277,7 +388,11 @@ async fn confirmations_are_single_use_per_user_and_expire() {
     assert!(text_of(&h.wait_response(&rid, 1).await).contains("Julia paused"));
     let rid = h.click("julia_confirm", &token, ADMIN).await;
     assert!(text_of(&h.wait_response(&rid, 1).await).contains("already used"));
-    assert_eq!(h.jscalar("SELECT COUNT(*) FROM julia_status WHERE alterado_via = 'slack'").await, 1);
+    assert_eq!(
+        h.jscalar("SELECT COUNT(*) FROM julia_status WHERE alterado_via = 'slack'")
+            .await,
+        1
+    );
     // Cancel.
     let (token, _) = h.request("resume ok", ADMIN).await;
     let rid = h.click("julia_cancel", &token, ADMIN).await;
@@ -289,8 +404,17 @@ async fn confirmations_are_single_use_per_user_and_expire() {
     h.app.ctx.clock.advance(Duration::from_secs(301));
     let rid = h.click("julia_confirm", &token, ADMIN).await;
     assert!(text_of(&h.wait_response(&rid, 1).await).contains("expired"));
-    assert_eq!(h.jscalar("SELECT COUNT(*) FROM julia_status WHERE alterado_via = 'slack'").await, 1);
-    assert_eq!(h.app.scalar("SELECT COUNT(*) FROM audit_log WHERE outcome = 'cancelled'").await, 1);
+    assert_eq!(
+        h.jscalar("SELECT COUNT(*) FROM julia_status WHERE alterado_via = 'slack'")
+            .await,
+        1
+    );
+    assert_eq!(
+        h.app
+            .scalar("SELECT COUNT(*) FROM audit_log WHERE outcome = 'cancelled'")
+            .await,
+        1
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -301,12 +425,23 @@ async fn rollback_picks_the_newest_older_success_and_follows_it() {
     let rid = h.click("julia_confirm", &token, ADMIN).await;
     let started = text_of(&h.wait_response(&rid, 1).await);
     assert!(started.contains("Railway accepted `rollback`"), "{started}");
-    let rb: Vec<_> = h.rw.requests().into_iter().filter(|r| r.query.contains("deploymentRollback")).collect();
+    let rb: Vec<_> =
+        h.rw.requests()
+            .into_iter()
+            .filter(|r| r.query.contains("deploymentRollback"))
+            .collect();
     assert_eq!(rb.len(), 1);
     assert_eq!(rb[0].variables, json!({"id": "s-api-d2"}));
     // The outcome is posted in the channel.
-    let post = eventually(Duration::from_secs(10), || async { h.slack.posts_in(CH).into_iter().next() }).await.expect("outcome posted");
-    assert!(text_of(&post).contains("deployment SUCCESS — healthy"), "{post}");
+    let post = eventually(Duration::from_secs(10), || async {
+        h.slack.posts_in(CH).into_iter().next()
+    })
+    .await
+    .expect("outcome posted");
+    assert!(
+        text_of(&post).contains("deployment SUCCESS — healthy"),
+        "{post}"
+    );
     // An explicit id, and refusals.
     let (_, prompt) = h.request("rollback julia-worker s-worker-d1", ADMIN).await;
     assert!(text_of(&prompt).contains("→ s-worker-d1"));
@@ -314,8 +449,17 @@ async fn rollback_picks_the_newest_older_success_and_follows_it() {
     assert!(text_of(&msg).contains("Cannot roll back"), "{msg}");
     let (_, msg) = h.run("rollback julia-web", ADMIN).await;
     let t = text_of(&msg);
-    assert!(t.contains("Unknown service") && t.contains("`julia-api`, `julia-worker`, `julia-scheduler`"), "{t}");
-    h.rw.state.lock().unwrap().deployments.iter_mut().for_each(|(_, d)| d["canRollback"] = false.into());
+    assert!(
+        t.contains("Unknown service")
+            && t.contains("`julia-api`, `julia-worker`, `julia-scheduler`"),
+        "{t}"
+    );
+    h.rw.state
+        .lock()
+        .unwrap()
+        .deployments
+        .iter_mut()
+        .for_each(|(_, d)| d["canRollback"] = false.into());
     let (_, msg) = h.run("rollback julia-api", ADMIN).await;
     assert!(text_of(&msg).contains("canRollback = false"), "{msg}");
 }
@@ -326,11 +470,24 @@ async fn failed_health_after_a_deploy_offers_a_rollback() {
     h.julia.set_healthy(false);
     let done = text_of(&h.confirm("restart julia-worker").await);
     assert!(done.contains("Railway accepted `restart`"), "{done}");
-    let r: Vec<_> = h.rw.requests().into_iter().filter(|r| r.query.contains("deploymentRestart")).collect();
+    let r: Vec<_> =
+        h.rw.requests()
+            .into_iter()
+            .filter(|r| r.query.contains("deploymentRestart"))
+            .collect();
     assert_eq!(r[0].variables, json!({"id": "s-worker-d4"}));
-    let post = eventually(Duration::from_secs(10), || async { h.slack.posts_in(CH).into_iter().next() }).await.expect("outcome");
+    let post = eventually(Duration::from_secs(10), || async {
+        h.slack.posts_in(CH).into_iter().next()
+    })
+    .await
+    .expect("outcome");
     let t = text_of(&post);
-    assert!(t.contains("/health/deep fails") && t.contains("julia_rollback_prompt") && t.contains("`redis`"), "{t}");
+    assert!(
+        t.contains("/health/deep fails")
+            && t.contains("julia_rollback_prompt")
+            && t.contains("`redis`"),
+        "{t}"
+    );
     // Redeploy sends deploymentRedeploy with a selection.
     let done = text_of(&h.confirm("redeploy julia-api").await);
     assert!(done.contains("s-api-new"), "{done}");
@@ -343,7 +500,10 @@ async fn railway_errors_are_reported_without_claiming_success() {
     h.rw.fail_with(Some("Not Authorized"));
     let rid = h.click("julia_confirm", &token, ADMIN).await;
     let t = text_of(&h.wait_response(&rid, 1).await);
-    assert!(t.contains("Railway") && t.contains("Not Authorized") && t.contains("RAILWAY_API_TOKEN"), "{t}");
+    assert!(
+        t.contains("Railway") && t.contains("Not Authorized") && t.contains("RAILWAY_API_TOKEN"),
+        "{t}"
+    );
     assert!(!t.contains("accepted"));
     let (_, msg) = h.run("deploys", "UANY").await;
     assert!(text_of(&msg).contains("Not Authorized"));
@@ -357,10 +517,16 @@ async fn every_graphql_operation_validates_against_the_schema() {
         assert!(errors.is_empty(), "{op}\n{errors:?}");
     }
     // The validator catches the documented mistakes.
-    assert!(!schema.validate("mutation { deploymentRollback(id: \"x\") { id } }").is_empty());
-    assert!(!schema.validate("mutation { deploymentRedeploy(id: \"x\") }").is_empty());
+    assert!(!schema
+        .validate("mutation { deploymentRollback(id: \"x\") { id } }")
+        .is_empty());
+    assert!(!schema
+        .validate("mutation { deploymentRedeploy(id: \"x\") }")
+        .is_empty());
     assert!(!schema.validate("query { deployment { id } }").is_empty());
-    assert!(!schema.validate("query { deployment(id: \"x\", nope: 1) { id nope } }").is_empty());
+    assert!(!schema
+        .validate("query { deployment(id: \"x\", nope: 1) { id nope } }")
+        .is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -377,12 +543,26 @@ async fn deploys_lists_the_last_deployments_and_says_what_to_set_when_unconfigur
     let app = spawn_app(&TestDb::sqlite().await, &slack, AppOptions::default()).await;
     let ack = app.julia("deploys", "UANY", CH).await;
     let rid = ack["_response_id"].as_str().unwrap().to_string();
-    let r = eventually(Duration::from_secs(5), || async { slack.responses_to(&rid).into_iter().next() }).await.unwrap();
-    assert!(text_of(&r).contains("RAILWAY_API_TOKEN or RAILWAY_TOKEN"), "{r}");
+    let r = eventually(Duration::from_secs(5), || async {
+        slack.responses_to(&rid).into_iter().next()
+    })
+    .await
+    .unwrap();
+    assert!(
+        text_of(&r).contains("RAILWAY_API_TOKEN or RAILWAY_TOKEN"),
+        "{r}"
+    );
     let ack = app.julia("status", "UANY", CH).await;
     let rid = ack["_response_id"].as_str().unwrap().to_string();
-    let r = eventually(Duration::from_secs(5), || async { slack.responses_to(&rid).into_iter().next() }).await.unwrap();
-    assert!(text_of(&r).contains("JULIA_DATABASE_URL") && text_of(&r).contains("EVOLUTION_API_URL"), "{r}");
+    let r = eventually(Duration::from_secs(5), || async {
+        slack.responses_to(&rid).into_iter().next()
+    })
+    .await
+    .unwrap();
+    assert!(
+        text_of(&r).contains("JULIA_DATABASE_URL") && text_of(&r).contains("EVOLUTION_API_URL"),
+        "{r}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -390,16 +570,25 @@ async fn read_only_subcommands() {
     let h = harness(&[]).await;
     let (_, m) = h.run("health", "UANY").await;
     let t = text_of(&m);
-    assert!(t.contains("`redis`: ok") && t.contains("`schema_version`: ok"), "{t}");
+    assert!(
+        t.contains("`redis`: ok") && t.contains("`schema_version`: ok"),
+        "{t}"
+    );
     h.julia.set_healthy(false);
     let (_, m) = h.run("health", "UANY").await;
-    assert!(text_of(&m).contains(":x: `redis`: error — message=Connection refused"), "{m}");
+    assert!(
+        text_of(&m).contains(":x: `redis`: error — message=Connection refused"),
+        "{m}"
+    );
     let (_, m) = h.run("circuits", "UANY").await;
     assert!(text_of(&m).contains("`claude`: closed") && text_of(&m).contains("`evolution`: open"));
     let (_, m) = h.run("queue", "UANY").await;
     assert!(text_of(&m).contains("0 pending"), "{m}");
     let (_, m) = h.run("jobs", "UANY").await;
-    assert!(text_of(&m).contains("No job running for over 30 min"), "{m}");
+    assert!(
+        text_of(&m).contains("No job running for over 30 min"),
+        "{m}"
+    );
     let (_, m) = h.run("evolution", "UANY").await;
     assert!(text_of(&m).contains("open (connected)"), "{m}");
     let (_, m) = h.run("webhook", "UANY").await;
@@ -408,13 +597,20 @@ async fn read_only_subcommands() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn julia_db_refusing_connections_is_named() {
-    let h = harness(&[("JULIA_DATABASE_URL", "postgres://postgres:pw@127.0.0.1:9/nope")]).await;
+    let h = harness(&[(
+        "JULIA_DATABASE_URL",
+        "postgres://postgres:pw@127.0.0.1:9/nope",
+    )])
+    .await;
     let (_, m) = h.run("queue", "UANY").await;
     let t = text_of(&m);
     assert!(t.contains("Supabase") && !t.contains(":pw@"), "{t}");
     let (_, m) = h.run("pause x", ADMIN).await;
     let t = text_of(&m);
-    assert!(t.contains("Julia's database") && t.contains("nothing was changed"), "{t}");
+    assert!(
+        t.contains("Julia's database") && t.contains("nothing was changed"),
+        "{t}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -428,7 +624,13 @@ async fn jobs_kill_marks_the_job_failed() {
     .unwrap();
     let done = text_of(&h.confirm(&format!("jobs kill {id}")).await);
     assert!(done.contains("marked `error`"), "{done}");
-    let r = sqlx::query("SELECT status, finished_at IS NOT NULL, error FROM job_executions WHERE id::text = $1").bind(&id).fetch_one(&h.jdb).await.unwrap();
+    let r = sqlx::query(
+        "SELECT status, finished_at IS NOT NULL, error FROM job_executions WHERE id::text = $1",
+    )
+    .bind(&id)
+    .fetch_one(&h.jdb)
+    .await
+    .unwrap();
     assert_eq!(r.get::<String, _>(0), "error");
     assert!(r.get::<bool, _>(1));
     assert!(r.get::<String, _>(2).contains(ADMIN));
@@ -442,32 +644,55 @@ async fn evolution_qr_restart_and_webhook_reset() {
     h.evo.set_state("connecting");
     let (_, m) = h.run("evolution qr", ADMIN).await;
     let t = text_of(&m);
-    assert!(t.contains("only you can see this") && t.contains("slack_file"), "{t}");
+    assert!(
+        t.contains("only you can see this") && t.contains("slack_file"),
+        "{t}"
+    );
     assert_eq!(m["response_type"], "ephemeral");
     let uploads = h.slack.uploads();
     assert_eq!(uploads.len(), 1);
     assert!(uploads[0].1.starts_with(b"\x89PNG"));
     // The upload is private: no channel.
     let complete = h.slack.calls_to("files.completeUploadExternal");
-    assert!(complete[0].body.get("channel_id").is_none(), "{:?}", complete[0].body);
+    assert!(
+        complete[0].body.get("channel_id").is_none(),
+        "{:?}",
+        complete[0].body
+    );
     assert!(h.slack.calls_to("chat.postMessage").is_empty());
     // Restart from `close` is a failure reported as such.
     h.evo.set_state("close");
     let t = text_of(&h.confirm("evolution restart").await);
-    assert!(t.contains("Evolution") && t.contains("failed") && t.contains("evolution qr"), "{t}");
+    assert!(
+        t.contains("Evolution") && t.contains("failed") && t.contains("evolution qr"),
+        "{t}"
+    );
     h.evo.set_state("open");
     let t = text_of(&h.confirm("evolution restart").await);
     assert!(t.contains("restarted"), "{t}");
-    assert!(h.evo.requests().iter().any(|r| r.method == "POST" && r.path == "/instance/restart/julia"));
+    assert!(h
+        .evo
+        .requests()
+        .iter()
+        .any(|r| r.method == "POST" && r.path == "/instance/restart/julia"));
     // Webhook reset with the nested v2 body, read back.
     let t = text_of(&h.confirm("webhook reset").await);
     assert!(t.contains("read back"), "{t}");
-    let set = h.evo.requests().into_iter().find(|r| r.path == "/webhook/set/julia").unwrap();
+    let set = h
+        .evo
+        .requests()
+        .into_iter()
+        .find(|r| r.path == "/webhook/set/julia")
+        .unwrap();
     assert_eq!(
         set.body,
         json!({"webhook": {"enabled": true, "url": "https://julia.example/webhooks/evolution", "byEvents": false, "base64": false, "events": ["MESSAGES_UPSERT", "CONNECTION_UPDATE"]}})
     );
-    assert!(h.evo.requests().iter().all(|r| r.apikey.as_deref() == Some("evo-key")));
+    assert!(h
+        .evo
+        .requests()
+        .iter()
+        .all(|r| r.apikey.as_deref() == Some("evo-key")));
     h.assert_no_secrets();
 }
 
@@ -476,27 +701,58 @@ async fn watcher_alerts_once_and_recovers_once() {
     let h = harness(&[("JULIA_WATCH_INTERVAL", "150ms")]).await;
     h.julia.set_healthy(false);
     let alert = eventually(Duration::from_secs(10), || async {
-        h.slack.posts_in(INCIDENTS).into_iter().find(|p| text_of(p).contains("Julia alert"))
+        h.slack
+            .posts_in(INCIDENTS)
+            .into_iter()
+            .find(|p| text_of(p).contains("Julia alert"))
     })
     .await
     .expect("alert");
     let t = text_of(&alert);
-    assert!(t.contains("incident_declare_p1") && t.contains("julia_pause_prompt") && t.contains("Rollback julia-api") && t.contains("`redis`"), "{t}");
+    assert!(
+        t.contains("incident_declare_p1")
+            && t.contains("julia_pause_prompt")
+            && t.contains("Rollback julia-api")
+            && t.contains("`redis`"),
+        "{t}"
+    );
     let hits = h.julia.hits();
-    eventually(Duration::from_secs(5), || async { (h.julia.hits() >= hits + 4).then_some(()) }).await.unwrap();
-    let alerts = |h: &H| h.slack.posts_in(INCIDENTS).into_iter().filter(|p| text_of(p).contains("Julia alert")).count();
+    eventually(Duration::from_secs(5), || async {
+        (h.julia.hits() >= hits + 4).then_some(())
+    })
+    .await
+    .unwrap();
+    let alerts = |h: &H| {
+        h.slack
+            .posts_in(INCIDENTS)
+            .into_iter()
+            .filter(|p| text_of(p).contains("Julia alert"))
+            .count()
+    };
     h.app.drain_outbox().await;
     assert_eq!(alerts(&h), 1, "not repeated while the state holds");
     h.julia.set_healthy(true);
     eventually(Duration::from_secs(10), || async {
-        h.slack.posts_in(INCIDENTS).into_iter().find(|p| text_of(p).contains("Julia recovered"))
+        h.slack
+            .posts_in(INCIDENTS)
+            .into_iter()
+            .find(|p| text_of(p).contains("Julia recovered"))
     })
     .await
     .expect("recovery");
     let hits = h.julia.hits();
-    eventually(Duration::from_secs(5), || async { (h.julia.hits() >= hits + 4).then_some(()) }).await.unwrap();
+    eventually(Duration::from_secs(5), || async {
+        (h.julia.hits() >= hits + 4).then_some(())
+    })
+    .await
+    .unwrap();
     h.app.drain_outbox().await;
-    let recov = h.slack.posts_in(INCIDENTS).into_iter().filter(|p| text_of(p).contains("Julia recovered")).count();
+    let recov = h
+        .slack
+        .posts_in(INCIDENTS)
+        .into_iter()
+        .filter(|p| text_of(p).contains("Julia recovered"))
+        .count();
     assert_eq!((alerts(&h), recov), (1, 1));
     // The pause button from the alert leads to a confirmation for admins.
     let rid = h.click("julia_pause_prompt", "watcher", ADMIN).await;

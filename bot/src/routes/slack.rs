@@ -22,6 +22,7 @@ fn header<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
     h.get(name).and_then(|v| v.to_str().ok())
 }
 
+#[allow(clippy::result_large_err)] // an axum Response, built once per refused request
 fn verify(state: &AppState, route: &'static str, headers: &HeaderMap, body: &[u8]) -> Result<(), Response> {
     let r = signature::verify(
         state.ctx.config.slack_signing_secret.expose(),

@@ -17,12 +17,26 @@ pub const CONFIRM_TTL: Duration = Duration::from_secs(300);
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Action {
-    Pause { reason: String, handoff: bool },
-    Resume { reason: String },
-    JobsKill { id: String },
-    Restart { service: String },
-    Redeploy { service: String },
-    Rollback { service: String, deployment: Option<String> },
+    Pause {
+        reason: String,
+        handoff: bool,
+    },
+    Resume {
+        reason: String,
+    },
+    JobsKill {
+        id: String,
+    },
+    Restart {
+        service: String,
+    },
+    Redeploy {
+        service: String,
+    },
+    Rollback {
+        service: String,
+        deployment: Option<String>,
+    },
     EvolutionRestart,
     WebhookReset,
 }
@@ -78,7 +92,15 @@ pub async fn is_admin(ctx: &Ctx, user: &str) -> bool {
     false
 }
 
-pub async fn record(ctx: &Ctx, user: &str, action: &Action, outcome: &str, before: Option<String>, after: Option<String>, detail: Option<String>) {
+pub async fn record(
+    ctx: &Ctx,
+    user: &str,
+    action: &Action,
+    outcome: &str,
+    before: Option<String>,
+    after: Option<String>,
+    detail: Option<String>,
+) {
     let e = AuditEntry {
         actor: user.to_string(),
         action: action.name().into(),
@@ -97,8 +119,22 @@ pub async fn record(ctx: &Ctx, user: &str, action: &Action, outcome: &str, befor
 pub async fn request(ctx: &Arc<Ctx>, reply: &Reply, action: Action) {
     let l = ctx.locale();
     if !is_admin(ctx, &reply.user).await {
-        record(ctx, &reply.user, &action, "refused", None, None, Some("not an admin".into())).await;
-        let m = messages::julia::refused(l, &action.command(), &ctx.config.admins, ctx.config.admin_group.as_deref());
+        record(
+            ctx,
+            &reply.user,
+            &action,
+            "refused",
+            None,
+            None,
+            Some("not an admin".into()),
+        )
+        .await;
+        let m = messages::julia::refused(
+            l,
+            &action.command(),
+            &ctx.config.admins,
+            ctx.config.admin_group.as_deref(),
+        );
         reply.send(ctx, &m).await;
         return;
     }
@@ -106,20 +142,36 @@ pub async fn request(ctx: &Arc<Ctx>, reply: &Reply, action: Action) {
     let prepared = match &action {
         Action::Pause { .. } | Action::Resume { .. } => super::pause::prepare(ctx, &action).await,
         Action::JobsKill { .. } => super::jobs::prepare(ctx, &action).await,
-        Action::Restart { .. } | Action::Redeploy { .. } | Action::Rollback { .. } => super::deploys::prepare(ctx, &action).await,
-        Action::EvolutionRestart | Action::WebhookReset => super::evolution::prepare(ctx, &action).await,
+        Action::Restart { .. } | Action::Redeploy { .. } | Action::Rollback { .. } => {
+            super::deploys::prepare(ctx, &action).await
+        }
+        Action::EvolutionRestart | Action::WebhookReset => {
+            super::evolution::prepare(ctx, &action).await
+        }
     };
     let (what, action) = match prepared {
         Ok(p) => p,
         Err((outcome, before, msg)) => {
-            record(ctx, &reply.user, &action, outcome, before, None, Some(msg.text.clone())).await;
+            record(
+                ctx,
+                &reply.user,
+                &action,
+                outcome,
+                before,
+                None,
+                Some(msg.text.clone()),
+            )
+            .await;
             reply.send(ctx, &msg).await;
             return;
         }
     };
     let token = uuid::Uuid::new_v4().simple().to_string();
     let now = ctx.clock.now_ms();
-    let stored = Stored { action: action.clone(), channel: reply.channel.clone() };
+    let stored = Stored {
+        action: action.clone(),
+        channel: reply.channel.clone(),
+    };
     let r = sqlx::query(
         "INSERT INTO confirmations (token, user_id, action, args, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
     )
@@ -143,7 +195,10 @@ pub async fn request(ctx: &Arc<Ctx>, reply: &Reply, action: Action) {
         &messages::julia::ConfirmView {
             what: &what,
             environment: j.app_env.as_deref().unwrap_or("(APP_ENV unset)"),
-            project_ref: j.supabase_project_ref.as_deref().unwrap_or("(SUPABASE_PROJECT_REF unset)"),
+            project_ref: j
+                .supabase_project_ref
+                .as_deref()
+                .unwrap_or("(SUPABASE_PROJECT_REF unset)"),
             token: &token,
         },
     );
@@ -170,14 +225,18 @@ pub async fn answer(ctx: &Arc<Ctx>, reply: &Reply, token: &str, confirmed: bool)
             return;
         }
     };
-    let row = sqlx::query("SELECT user_id, args, expires_at, used_at FROM confirmations WHERE token = $1")
-        .bind(token)
-        .fetch_optional(&ctx.store.pool)
-        .await
-        .ok()
-        .flatten();
+    let row = sqlx::query(
+        "SELECT user_id, args, expires_at, used_at FROM confirmations WHERE token = $1",
+    )
+    .bind(token)
+    .fetch_optional(&ctx.store.pool)
+    .await
+    .ok()
+    .flatten();
     let Some(row) = row else {
-        reply.send(ctx, &messages::julia::confirmation_gone(l, "unknown")).await;
+        reply
+            .send(ctx, &messages::julia::confirmation_gone(l, "unknown"))
+            .await;
         return;
     };
     let stored: Option<Stored> = serde_json::from_str(&row.get::<String, _>(1)).ok();
@@ -195,29 +254,76 @@ pub async fn answer(ctx: &Arc<Ctx>, reply: &Reply, token: &str, confirmed: bool)
             "unknown"
         };
         if let Some(s) = &stored {
-            record(ctx, &reply.user, &s.action, &format!("rejected_click_{why}"), None, None, None).await;
+            record(
+                ctx,
+                &reply.user,
+                &s.action,
+                &format!("rejected_click_{why}"),
+                None,
+                None,
+                None,
+            )
+            .await;
         }
-        reply.send(ctx, &messages::julia::confirmation_gone(l, why)).await;
+        reply
+            .send(ctx, &messages::julia::confirmation_gone(l, why))
+            .await;
         return;
     }
     let Some(stored) = stored else {
-        reply.send(ctx, &messages::julia::confirmation_gone(l, "unknown")).await;
+        reply
+            .send(ctx, &messages::julia::confirmation_gone(l, "unknown"))
+            .await;
         return;
     };
     if !confirmed {
-        record(ctx, &reply.user, &stored.action, "cancelled", None, None, None).await;
-        reply.replace(ctx, &messages::julia::cancelled(l, &stored.action.command())).await;
+        record(
+            ctx,
+            &reply.user,
+            &stored.action,
+            "cancelled",
+            None,
+            None,
+            None,
+        )
+        .await;
+        reply
+            .replace(
+                ctx,
+                &messages::julia::cancelled(l, &stored.action.command()),
+            )
+            .await;
         return;
     }
-    record(ctx, &reply.user, &stored.action, "confirmed", None, None, None).await;
-    let reply = Reply { channel: if stored.channel.is_empty() { reply.channel.clone() } else { stored.channel.clone() }, ..reply.clone() };
+    record(
+        ctx,
+        &reply.user,
+        &stored.action,
+        "confirmed",
+        None,
+        None,
+        None,
+    )
+    .await;
+    let reply = Reply {
+        channel: if stored.channel.is_empty() {
+            reply.channel.clone()
+        } else {
+            stored.channel.clone()
+        },
+        ..reply.clone()
+    };
     match &stored.action {
-        Action::Pause { .. } | Action::Resume { .. } => super::pause::execute(ctx, &reply, &stored.action).await,
+        Action::Pause { .. } | Action::Resume { .. } => {
+            super::pause::execute(ctx, &reply, &stored.action).await
+        }
         Action::JobsKill { .. } => super::jobs::execute(ctx, &reply, &stored.action).await,
         Action::Restart { .. } | Action::Redeploy { .. } | Action::Rollback { .. } => {
             super::deploys::execute(ctx, &reply, &stored.action).await
         }
-        Action::EvolutionRestart | Action::WebhookReset => super::evolution::execute(ctx, &reply, &stored.action).await,
+        Action::EvolutionRestart | Action::WebhookReset => {
+            super::evolution::execute(ctx, &reply, &stored.action).await
+        }
     }
 }
 

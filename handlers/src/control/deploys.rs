@@ -8,16 +8,21 @@ use messages::julia as m;
 
 use super::access::{record, Action, Prepared};
 use super::Reply;
-use crate::integrations::railway::{pick_rollback, Deployment, RailwayError, ServiceState, TRANSITIONAL};
+use crate::integrations::railway::{
+    pick_rollback, Deployment, RailwayError, ServiceState, TRANSITIONAL,
+};
 use crate::Ctx;
 
 pub fn railway_failure(ctx: &Ctx, e: &RailwayError, done: &str) -> messages::Msg {
     let l = ctx.locale();
     let try_ = match e {
         RailwayError::Unconfigured(v) => m::not_configured(l, "Railway", v),
-        RailwayError::Auth | RailwayError::BadProjectToken => {
-            l.t("check RAILWAY_API_TOKEN / RAILWAY_TOKEN and its permissions.", "confira RAILWAY_API_TOKEN / RAILWAY_TOKEN e as permissões.").to_string()
-        }
+        RailwayError::Auth | RailwayError::BadProjectToken => l
+            .t(
+                "check RAILWAY_API_TOKEN / RAILWAY_TOKEN and its permissions.",
+                "confira RAILWAY_API_TOKEN / RAILWAY_TOKEN e as permissões.",
+            )
+            .to_string(),
         _ => m::retry_hint(l),
     };
     m::failure(l, "Railway", &e.to_string(), done, &try_)
@@ -29,33 +34,57 @@ pub async fn resolve(ctx: &Ctx, name: &str) -> Result<ServiceState, messages::Ms
     let rw = &ctx.julia.railway;
     let missing = rw.missing();
     if !missing.is_empty() {
-        return Err(messages::Msg::text(m::not_configured(l, "Railway", &missing.join(", "))));
+        return Err(messages::Msg::text(m::not_configured(
+            l,
+            "Railway",
+            &missing.join(", "),
+        )));
     }
     if !rw.services.iter().any(|s| s == name) {
         return Err(m::unknown_service(l, name, &rw.services));
     }
-    let all = rw.julia_services().await.map_err(|e| railway_failure(ctx, &e, &m::nothing_done(l)))?;
-    all.into_iter().find(|s| s.name == name || s.id == name).ok_or_else(|| {
-        m::failure(
-            l,
-            "Railway",
-            &format!("service `{name}` is not in environment RAILWAY_ENVIRONMENT_ID"),
-            &m::nothing_done(l),
-            &m::not_configured(l, "JULIA_RAILWAY_SERVICES", "the service names shown in Railway"),
-        )
-    })
+    let all = rw
+        .julia_services()
+        .await
+        .map_err(|e| railway_failure(ctx, &e, &m::nothing_done(l)))?;
+    all.into_iter()
+        .find(|s| s.name == name || s.id == name)
+        .ok_or_else(|| {
+            m::failure(
+                l,
+                "Railway",
+                &format!("service `{name}` is not in environment RAILWAY_ENVIRONMENT_ID"),
+                &m::nothing_done(l),
+                &m::not_configured(
+                    l,
+                    "JULIA_RAILWAY_SERVICES",
+                    "the service names shown in Railway",
+                ),
+            )
+        })
 }
 
 fn service_of(a: &Action) -> &str {
     match a {
-        Action::Restart { service } | Action::Redeploy { service } | Action::Rollback { service, .. } => service,
+        Action::Restart { service }
+        | Action::Redeploy { service }
+        | Action::Rollback { service, .. } => service,
         _ => "",
     }
 }
 
-async fn rollback_target(ctx: &Ctx, svc: &ServiceState, wanted: Option<&str>) -> Result<Deployment, messages::Msg> {
+async fn rollback_target(
+    ctx: &Ctx,
+    svc: &ServiceState,
+    wanted: Option<&str>,
+) -> Result<Deployment, messages::Msg> {
     let l = ctx.locale();
-    let list = ctx.julia.railway.deployments(&svc.id, 20).await.map_err(|e| railway_failure(ctx, &e, &m::nothing_done(l)))?;
+    let list = ctx
+        .julia
+        .railway
+        .deployments(&svc.id, 20)
+        .await
+        .map_err(|e| railway_failure(ctx, &e, &m::nothing_done(l)))?;
     let Some(target) = pick_rollback(&list, wanted) else {
         let why = match wanted {
             Some(id) => format!("deployment `{id}` not found among the last 20"),
@@ -64,27 +93,56 @@ async fn rollback_target(ctx: &Ctx, svc: &ServiceState, wanted: Option<&str>) ->
         return Err(m::cannot_rollback(l, &svc.name, &why));
     };
     if !target.can_rollback {
-        return Err(m::cannot_rollback(l, &svc.name, &format!("Railway says canRollback = false for `{}`", target.id)));
+        return Err(m::cannot_rollback(
+            l,
+            &svc.name,
+            &format!("Railway says canRollback = false for `{}`", target.id),
+        ));
     }
     Ok(target.clone())
 }
 
 pub async fn prepare(ctx: &Ctx, action: &Action) -> Prepared {
     let l = ctx.locale();
-    let svc = resolve(ctx, service_of(action)).await.map_err(|msg| ("refused", None, msg))?;
-    let current = svc.latest.as_ref().map(|d| d.id.clone()).unwrap_or_else(|| "-".into());
+    let svc = resolve(ctx, service_of(action))
+        .await
+        .map_err(|msg| ("refused", None, msg))?;
+    let current = svc
+        .latest
+        .as_ref()
+        .map(|d| d.id.clone())
+        .unwrap_or_else(|| "-".into());
     match action {
         Action::Restart { .. } | Action::Redeploy { .. } => {
             if svc.latest.is_none() {
-                return Err(("refused", None, m::cannot_rollback(l, &svc.name, "it has no deployment yet")));
+                return Err((
+                    "refused",
+                    None,
+                    m::cannot_rollback(l, &svc.name, "it has no deployment yet"),
+                ));
             }
-            let verb = if matches!(action, Action::Restart { .. }) { "restart" } else { "redeploy" };
+            let verb = if matches!(action, Action::Restart { .. }) {
+                "restart"
+            } else {
+                "redeploy"
+            };
             Ok((m::what_deploy(l, verb, &svc.name, &current), action.clone()))
         }
-        Action::Rollback { service, deployment } => {
-            let t = rollback_target(ctx, &svc, deployment.as_deref()).await.map_err(|msg| ("refused", Some(current.clone()), msg))?;
+        Action::Rollback {
+            service,
+            deployment,
+        } => {
+            let t = rollback_target(ctx, &svc, deployment.as_deref())
+                .await
+                .map_err(|msg| ("refused", Some(current.clone()), msg))?;
             let what = m::what_deploy(l, "rollback", &svc.name, &format!("{current} → {}", t.id));
-            Ok((what, Action::Rollback { service: service.clone(), deployment: Some(t.id) }))
+            Ok((
+                what,
+                Action::Rollback {
+                    service: service.clone(),
+                    deployment: Some(t.id),
+                },
+            ))
         }
         _ => unreachable!("deploys::prepare only takes deploy actions"),
     }
@@ -95,33 +153,65 @@ pub async fn execute(ctx: &Arc<Ctx>, reply: &Reply, action: &Action) {
     let svc = match resolve(ctx, service_of(action)).await {
         Ok(s) => s,
         Err(msg) => {
-            record(ctx, &reply.user, action, "failed", None, None, Some(msg.text.clone())).await;
+            record(
+                ctx,
+                &reply.user,
+                action,
+                "failed",
+                None,
+                None,
+                Some(msg.text.clone()),
+            )
+            .await;
             reply.replace(ctx, &msg).await;
             return;
         }
     };
-    let before = svc.latest.as_ref().map(|d| format!("{} {}", d.id, d.status));
+    let before = svc
+        .latest
+        .as_ref()
+        .map(|d| format!("{} {}", d.id, d.status));
     let rw = &ctx.julia.railway;
     let not_done = m::nothing_done(l);
     let (verb, result): (&str, Result<Option<String>, RailwayError>) = match action {
         Action::Restart { .. } => {
-            let id = svc.latest.as_ref().map(|d| d.id.clone()).unwrap_or_default();
+            let id = svc
+                .latest
+                .as_ref()
+                .map(|d| d.id.clone())
+                .unwrap_or_default();
             ("restart", rw.restart(&id).await.map(|ok| ok.then_some(id)))
         }
         Action::Redeploy { .. } => {
-            let id = svc.latest.as_ref().map(|d| d.id.clone()).unwrap_or_default();
+            let id = svc
+                .latest
+                .as_ref()
+                .map(|d| d.id.clone())
+                .unwrap_or_default();
             ("redeploy", rw.redeploy(&id).await.map(|d| Some(d.id)))
         }
         Action::Rollback { deployment, .. } => {
             let t = match rollback_target(ctx, &svc, deployment.as_deref()).await {
                 Ok(t) => t,
                 Err(msg) => {
-                    record(ctx, &reply.user, action, "refused", before, None, Some(msg.text.clone())).await;
+                    record(
+                        ctx,
+                        &reply.user,
+                        action,
+                        "refused",
+                        before,
+                        None,
+                        Some(msg.text.clone()),
+                    )
+                    .await;
                     reply.replace(ctx, &msg).await;
                     return;
                 }
             };
-            ("rollback", rw.rollback(&t.id).await.map(|ok| ok.then_some(t.id)))
+            (
+                "rollback",
+                rw.rollback(&t.id).await.map(|ok| ok.then_some(t.id)),
+            )
         }
         _ => return,
     };
@@ -129,8 +219,19 @@ pub async fn execute(ctx: &Arc<Ctx>, reply: &Reply, action: &Action) {
         Ok(Some(id)) => id,
         Ok(None) => {
             let e = RailwayError::Operation(format!("{verb} returned false"));
-            record(ctx, &reply.user, action, "failed", before, None, Some(e.to_string())).await;
-            reply.replace(ctx, &railway_failure(ctx, &e, &not_done)).await;
+            record(
+                ctx,
+                &reply.user,
+                action,
+                "failed",
+                before,
+                None,
+                Some(e.to_string()),
+            )
+            .await;
+            reply
+                .replace(ctx, &railway_failure(ctx, &e, &not_done))
+                .await;
             return;
         }
         Err(e) => {
@@ -140,22 +241,52 @@ pub async fn execute(ctx: &Arc<Ctx>, reply: &Reply, action: &Action) {
             } else {
                 not_done
             };
-            record(ctx, &reply.user, action, "failed", before, None, Some(e.to_string())).await;
+            record(
+                ctx,
+                &reply.user,
+                action,
+                "failed",
+                before,
+                None,
+                Some(e.to_string()),
+            )
+            .await;
             reply.replace(ctx, &railway_failure(ctx, &e, &done)).await;
             return;
         }
     };
-    record(ctx, &reply.user, action, "accepted", before, Some(followed.clone()), None).await;
-    reply.replace(ctx, &m::deploy_started(l, verb, &svc.name, &followed)).await;
+    record(
+        ctx,
+        &reply.user,
+        action,
+        "accepted",
+        before,
+        Some(followed.clone()),
+        None,
+    )
+    .await;
+    reply
+        .replace(ctx, &m::deploy_started(l, verb, &svc.name, &followed))
+        .await;
     let ctx = ctx.clone();
     let reply = reply.clone();
     let action = action.clone();
     let follow_new = matches!(action, Action::Redeploy { .. });
-    tokio::spawn(async move { follow(&ctx, &reply, &action, verb, &svc, &followed, follow_new).await });
+    tokio::spawn(
+        async move { follow(&ctx, &reply, &action, verb, &svc, &followed, follow_new).await },
+    );
 }
 
 /// Polls the deployment until it settles, then `/health/deep` until healthy, within the limit.
-async fn follow(ctx: &Arc<Ctx>, reply: &Reply, action: &Action, verb: &str, svc: &ServiceState, id: &str, by_id: bool) {
+async fn follow(
+    ctx: &Arc<Ctx>,
+    reply: &Reply,
+    action: &Action,
+    verb: &str,
+    svc: &ServiceState,
+    id: &str,
+    by_id: bool,
+) {
     let l = ctx.locale();
     let j = &ctx.config.julia;
     let deadline = Instant::now() + j.follow_limit;
@@ -204,7 +335,16 @@ async fn follow(ctx: &Arc<Ctx>, reply: &Reply, action: &Action, verb: &str, svc:
         Some(false) => "unhealthy",
         None => "unsettled",
     };
-    record(ctx, &reply.user, action, &format!("followed_{outcome}"), None, Some(status.clone()), None).await;
+    record(
+        ctx,
+        &reply.user,
+        action,
+        &format!("followed_{outcome}"),
+        None,
+        Some(status.clone()),
+        None,
+    )
+    .await;
     let msg = m::deploy_outcome(l, verb, &svc.name, &status, healthy, &lines);
     if reply.channel.is_empty() {
         reply.send(ctx, &msg).await;
@@ -213,7 +353,12 @@ async fn follow(ctx: &Arc<Ctx>, reply: &Reply, action: &Action, verb: &str, svc:
     let now = ctx.clock.now_ms();
     let r = async {
         let mut conn = ctx.store.pool.acquire().await?;
-        crate::outbox::enqueue(&mut conn, &crate::outbox::OutboxItem::post(&reply.channel, &msg), now).await
+        crate::outbox::enqueue(
+            &mut conn,
+            &crate::outbox::OutboxItem::post(&reply.channel, &msg),
+            now,
+        )
+        .await
     }
     .await;
     match r {

@@ -15,10 +15,17 @@ fn evo_failure(ctx: &Ctx, e: &EvolutionError, done: &str) -> messages::Msg {
     let l = ctx.locale();
     let try_ = match e {
         EvolutionError::Unconfigured(v) => m::not_configured(l, "Evolution", v),
-        EvolutionError::Http { status: 401, .. } => l.t("check EVOLUTION_API_KEY.", "confira EVOLUTION_API_KEY.").to_string(),
-        EvolutionError::Http { status: 404, .. } => l.t("check EVOLUTION_INSTANCE.", "confira EVOLUTION_INSTANCE.").to_string(),
+        EvolutionError::Http { status: 401, .. } => l
+            .t("check EVOLUTION_API_KEY.", "confira EVOLUTION_API_KEY.")
+            .to_string(),
+        EvolutionError::Http { status: 404, .. } => l
+            .t("check EVOLUTION_INSTANCE.", "confira EVOLUTION_INSTANCE.")
+            .to_string(),
         EvolutionError::Failed(_) => l
-            .t("if the instance is closed, use `/julia evolution qr` to reconnect.", "se a instância estiver fechada, use `/julia evolution qr` para reconectar.")
+            .t(
+                "if the instance is closed, use `/julia evolution qr` to reconnect.",
+                "se a instância estiver fechada, use `/julia evolution qr` para reconectar.",
+            )
             .to_string(),
         _ => m::retry_hint(l),
     };
@@ -32,10 +39,15 @@ pub async fn qr(ctx: &Ctx, reply: &Reply) {
     let msg = match ev.connect().await {
         Err(e) => evo_failure(ctx, &e, &m::nothing_done(l)),
         Ok(Connect::AlreadyOpen) => m::qr_already_open(l, ev.instance()),
-        Ok(Connect::Qr { png_base64, pairing_code }) => {
+        Ok(Connect::Qr {
+            png_base64,
+            pairing_code,
+        }) => {
             let png = png_base64.as_deref().and_then(|b| {
                 let data = b.split_once(',').map(|(_, d)| d).unwrap_or(b);
-                base64::engine::general_purpose::STANDARD.decode(data.trim()).ok()
+                base64::engine::general_purpose::STANDARD
+                    .decode(data.trim())
+                    .ok()
             });
             match (png, pairing_code) {
                 (None, None) => m::qr_missing(l),
@@ -46,7 +58,8 @@ pub async fn qr(ctx: &Ctx, reply: &Reply) {
                         text.push('\n');
                         text.push_str(&m::pairing_code(l, c));
                     }
-                    blocks.push(json!({"type": "section", "text": {"type": "mrkdwn", "text": text}}));
+                    blocks
+                        .push(json!({"type": "section", "text": {"type": "mrkdwn", "text": text}}));
                     if let Some(bytes) = png {
                         // A private upload (no channel), shown through an image block.
                         match upload_private(ctx, &bytes).await {
@@ -54,7 +67,8 @@ pub async fn qr(ctx: &Ctx, reply: &Reply) {
                             Err(e) => tracing::warn!(error = %e, "QR upload failed"),
                         }
                     }
-                    let body = json!({"response_type": "ephemeral", "text": text, "blocks": blocks});
+                    let body =
+                        json!({"response_type": "ephemeral", "text": text, "blocks": blocks});
                     if let Err(e) = ctx.slack.respond(&reply.response_url, &body).await {
                         tracing::warn!(error = %e, "QR reply failed");
                     }
@@ -66,12 +80,36 @@ pub async fn qr(ctx: &Ctx, reply: &Reply) {
     reply.send(ctx, &msg).await;
 }
 
-async fn upload_private(ctx: &Ctx, bytes: &[u8]) -> Result<String, crate::integrations::slack::SlackError> {
-    let r = ctx.slack.call("files.getUploadURLExternal", &json!({"filename": "qr.png", "length": bytes.len()})).await?;
-    let url = r.get("upload_url").and_then(|v| v.as_str()).unwrap_or("").to_string();
-    let id = r.get("file_id").and_then(|v| v.as_str()).unwrap_or("").to_string();
-    ctx.slack.upload_bytes(&url, "qr.png", bytes.to_vec()).await?;
-    ctx.slack.call("files.completeUploadExternal", &json!({"files": [{"id": id, "title": "QR"}]})).await?;
+async fn upload_private(
+    ctx: &Ctx,
+    bytes: &[u8],
+) -> Result<String, crate::integrations::slack::SlackError> {
+    let r = ctx
+        .slack
+        .call(
+            "files.getUploadURLExternal",
+            &json!({"filename": "qr.png", "length": bytes.len()}),
+        )
+        .await?;
+    let url = r
+        .get("upload_url")
+        .and_then(|v| v.as_str())
+        .unwrap_or("")
+        .to_string();
+    let id = r
+        .get("file_id")
+        .and_then(|v| v.as_str())
+        .unwrap_or("")
+        .to_string();
+    ctx.slack
+        .upload_bytes(&url, "qr.png", bytes.to_vec())
+        .await?;
+    ctx.slack
+        .call(
+            "files.completeUploadExternal",
+            &json!({"files": [{"id": id, "title": "QR"}]}),
+        )
+        .await?;
     Ok(id)
 }
 
@@ -80,25 +118,60 @@ pub async fn prepare(ctx: &Ctx, action: &Action) -> Prepared {
     let ev = &ctx.julia.evolution;
     let missing = ev.missing();
     if !missing.is_empty() {
-        return Err(("failed", None, messages::Msg::text(m::not_configured(l, "Evolution", &missing.join(", ")))));
+        return Err((
+            "failed",
+            None,
+            messages::Msg::text(m::not_configured(l, "Evolution", &missing.join(", "))),
+        ));
     }
     match action {
         Action::EvolutionRestart => {
             let state = ev.state().await.ok();
             let what = match l {
-                messages::Locale::En => format!("restart the Evolution instance `{}` (state now `{}`)", ev.instance(), state.as_deref().unwrap_or("?")),
-                messages::Locale::PtBr => format!("reiniciar a instância Evolution `{}` (estado agora `{}`)", ev.instance(), state.as_deref().unwrap_or("?")),
+                messages::Locale::En => format!(
+                    "restart the Evolution instance `{}` (state now `{}`)",
+                    ev.instance(),
+                    state.as_deref().unwrap_or("?")
+                ),
+                messages::Locale::PtBr => format!(
+                    "reiniciar a instância Evolution `{}` (estado agora `{}`)",
+                    ev.instance(),
+                    state.as_deref().unwrap_or("?")
+                ),
             };
             Ok((what, action.clone()))
         }
         Action::WebhookReset => {
             let Some(url) = ev.webhook_url.clone() else {
-                return Err(("failed", None, messages::Msg::text(m::not_configured(l, "Evolution webhook", "EVOLUTION_WEBHOOK_URL"))));
+                return Err((
+                    "failed",
+                    None,
+                    messages::Msg::text(m::not_configured(
+                        l,
+                        "Evolution webhook",
+                        "EVOLUTION_WEBHOOK_URL",
+                    )),
+                ));
             };
-            let before = ev.webhook().await.ok().flatten().map(|w| format!("{} {:?}", w.url, w.events));
+            let before = ev
+                .webhook()
+                .await
+                .ok()
+                .flatten()
+                .map(|w| format!("{} {:?}", w.url, w.events));
             let what = match l {
-                messages::Locale::En => format!("set the webhook of `{}` to `{url}` with events {} (now: {})", ev.instance(), ev.webhook_events.join(","), before.as_deref().unwrap_or("none")),
-                messages::Locale::PtBr => format!("gravar o webhook de `{}` como `{url}` com eventos {} (agora: {})", ev.instance(), ev.webhook_events.join(","), before.as_deref().unwrap_or("nenhum")),
+                messages::Locale::En => format!(
+                    "set the webhook of `{}` to `{url}` with events {} (now: {})",
+                    ev.instance(),
+                    ev.webhook_events.join(","),
+                    before.as_deref().unwrap_or("none")
+                ),
+                messages::Locale::PtBr => format!(
+                    "gravar o webhook de `{}` como `{url}` com eventos {} (agora: {})",
+                    ev.instance(),
+                    ev.webhook_events.join(","),
+                    before.as_deref().unwrap_or("nenhum")
+                ),
             };
             Ok((what, action.clone()))
         }
@@ -115,37 +188,105 @@ pub async fn execute(ctx: &Arc<Ctx>, reply: &Reply, action: &Action) {
             match ev.restart().await {
                 Ok(()) => {
                     let after = ev.state().await.unwrap_or_else(|_| "unknown".into());
-                    record(ctx, &reply.user, action, "done", before, Some(after.clone()), None).await;
+                    record(
+                        ctx,
+                        &reply.user,
+                        action,
+                        "done",
+                        before,
+                        Some(after.clone()),
+                        None,
+                    )
+                    .await;
                     reply.replace(ctx, &m::evolution_restarted(l, &after)).await;
                 }
                 Err(e) => {
-                    record(ctx, &reply.user, action, "failed", before, None, Some(e.to_string())).await;
-                    reply.replace(ctx, &evo_failure(ctx, &e, &m::nothing_done(l))).await;
+                    record(
+                        ctx,
+                        &reply.user,
+                        action,
+                        "failed",
+                        before,
+                        None,
+                        Some(e.to_string()),
+                    )
+                    .await;
+                    reply
+                        .replace(ctx, &evo_failure(ctx, &e, &m::nothing_done(l)))
+                        .await;
                 }
             }
         }
         Action::WebhookReset => {
-            let Some(url) = ev.webhook_url.clone() else { return };
-            let before = ev.webhook().await.ok().flatten().map(|w| format!("{} {:?}", w.url, w.events));
+            let Some(url) = ev.webhook_url.clone() else {
+                return;
+            };
+            let before = ev
+                .webhook()
+                .await
+                .ok()
+                .flatten()
+                .map(|w| format!("{} {:?}", w.url, w.events));
             if let Err(e) = ev.set_webhook(&url, &ev.webhook_events).await {
-                record(ctx, &reply.user, action, "failed", before, None, Some(e.to_string())).await;
-                reply.replace(ctx, &evo_failure(ctx, &e, &m::nothing_done(l))).await;
+                record(
+                    ctx,
+                    &reply.user,
+                    action,
+                    "failed",
+                    before,
+                    None,
+                    Some(e.to_string()),
+                )
+                .await;
+                reply
+                    .replace(ctx, &evo_failure(ctx, &e, &m::nothing_done(l)))
+                    .await;
                 return;
             }
             match ev.webhook().await {
                 Ok(Some(w)) if w.url == url && w.enabled && w.events == ev.webhook_events => {
-                    record(ctx, &reply.user, action, "done", before, Some(format!("{} {:?}", w.url, w.events)), None).await;
-                    reply.replace(ctx, &m::webhook_reset_done(l, &w.url, &w.events)).await;
+                    record(
+                        ctx,
+                        &reply.user,
+                        action,
+                        "done",
+                        before,
+                        Some(format!("{} {:?}", w.url, w.events)),
+                        None,
+                    )
+                    .await;
+                    reply
+                        .replace(ctx, &m::webhook_reset_done(l, &w.url, &w.events))
+                        .await;
                 }
                 other => {
                     let seen = match &other {
-                        Ok(Some(w)) => format!("read back {} enabled={} {:?}", w.url, w.enabled, w.events),
+                        Ok(Some(w)) => {
+                            format!("read back {} enabled={} {:?}", w.url, w.enabled, w.events)
+                        }
                         Ok(None) => "read back: no webhook".into(),
                         Err(e) => e.to_string(),
                     };
-                    record(ctx, &reply.user, action, "failed_readback", before, None, Some(seen.clone())).await;
-                    let done = l.t("the set request was sent, but the read-back does not match.", "o pedido foi enviado, mas a conferência não bate.");
-                    reply.replace(ctx, &m::failure(l, "Evolution", &seen, done, &m::retry_hint(l))).await;
+                    record(
+                        ctx,
+                        &reply.user,
+                        action,
+                        "failed_readback",
+                        before,
+                        None,
+                        Some(seen.clone()),
+                    )
+                    .await;
+                    let done = l.t(
+                        "the set request was sent, but the read-back does not match.",
+                        "o pedido foi enviado, mas a conferência não bate.",
+                    );
+                    reply
+                        .replace(
+                            ctx,
+                            &m::failure(l, "Evolution", &seen, done, &m::retry_hint(l)),
+                        )
+                        .await;
                 }
             }
         }

@@ -53,12 +53,21 @@ fn working(ctx: &Ctx) -> Ack {
 
 pub async fn handle_command(ctx: Arc<Ctx>, cmd: SlashCommand, c: JuliaCmd) -> Ack {
     let cfg = &ctx.config;
-    let reply = Reply { user: cmd.user_id.clone(), channel: cmd.channel_id.clone(), response_url: cmd.response_url.clone() };
+    let reply = Reply {
+        user: cmd.user_id.clone(),
+        channel: cmd.channel_id.clone(),
+        response_url: cmd.response_url.clone(),
+    };
     let action = match c {
         JuliaCmd::Help => {
             return Ack::Body(
-                messages::usage::help(messages::usage::Topic::Julia, &cfg.incident_command, &cfg.julia_command, ctx.locale())
-                    .ephemeral(),
+                messages::usage::help(
+                    messages::usage::Topic::Julia,
+                    &cfg.incident_command,
+                    &cfg.julia_command,
+                    ctx.locale(),
+                )
+                .ephemeral(),
             )
         }
         JuliaCmd::Status => return spawn_report(ctx, reply, status::Report::Status),
@@ -68,7 +77,9 @@ pub async fn handle_command(ctx: Arc<Ctx>, cmd: SlashCommand, c: JuliaCmd) -> Ac
         JuliaCmd::Jobs => return spawn_report(ctx, reply, status::Report::Jobs),
         JuliaCmd::Evolution => return spawn_report(ctx, reply, status::Report::Evolution),
         JuliaCmd::Webhook => return spawn_report(ctx, reply, status::Report::Webhook),
-        JuliaCmd::Deploys { service } => return spawn_report(ctx, reply, status::Report::Deploys(service)),
+        JuliaCmd::Deploys { service } => {
+            return spawn_report(ctx, reply, status::Report::Deploys(service))
+        }
         JuliaCmd::Audit => return spawn_report(ctx, reply, status::Report::Audit),
         JuliaCmd::EvolutionQr => {
             let ack = working(&ctx);
@@ -76,11 +87,19 @@ pub async fn handle_command(ctx: Arc<Ctx>, cmd: SlashCommand, c: JuliaCmd) -> Ac
             return ack;
         }
         JuliaCmd::Pause { reason, handoff } => Action::Pause { reason, handoff },
-        JuliaCmd::Resume { reason } => Action::Resume { reason: reason.unwrap_or_else(|| "resume".into()) },
+        JuliaCmd::Resume { reason } => Action::Resume {
+            reason: reason.unwrap_or_else(|| "resume".into()),
+        },
         JuliaCmd::JobsKill { id } => Action::JobsKill { id },
         JuliaCmd::Restart { service } => Action::Restart { service },
         JuliaCmd::Redeploy { service } => Action::Redeploy { service },
-        JuliaCmd::Rollback { service, deployment } => Action::Rollback { service, deployment },
+        JuliaCmd::Rollback {
+            service,
+            deployment,
+        } => Action::Rollback {
+            service,
+            deployment,
+        },
         JuliaCmd::EvolutionRestart => Action::EvolutionRestart,
         JuliaCmd::WebhookReset => Action::WebhookReset,
     };
@@ -100,7 +119,13 @@ fn spawn_report(ctx: Arc<Ctx>, reply: Reply, r: status::Report) -> Ack {
 
 /// Buttons whose action id starts with `julia_` (confirmations, rollback offers…).
 pub async fn on_block_action(ctx: Arc<Ctx>, payload: Value) -> Option<Value> {
-    let s = |p: &str| payload.pointer(p).and_then(Value::as_str).unwrap_or("").to_string();
+    let s = |p: &str| {
+        payload
+            .pointer(p)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
     let action_id = s("/actions/0/action_id");
     let value = s("/actions/0/value");
     let reply = Reply {
@@ -122,10 +147,26 @@ pub async fn on_block_action(ctx: Arc<Ctx>, payload: Value) -> Option<Value> {
                     messages::Locale::En => "health alert",
                     messages::Locale::PtBr => "alerta de saúde",
                 };
-                access::request(&ctx, &reply, Action::Pause { reason: reason.into(), handoff: false }).await
+                access::request(
+                    &ctx,
+                    &reply,
+                    Action::Pause {
+                        reason: reason.into(),
+                        handoff: false,
+                    },
+                )
+                .await
             }
             messages::julia::ACTION_ROLLBACK_PROMPT => {
-                access::request(&ctx, &reply, Action::Rollback { service: value, deployment: None }).await
+                access::request(
+                    &ctx,
+                    &reply,
+                    Action::Rollback {
+                        service: value,
+                        deployment: None,
+                    },
+                )
+                .await
             }
             other => tracing::debug!(action = other, "unknown julia action"),
         }

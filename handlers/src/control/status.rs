@@ -66,7 +66,10 @@ async fn source<T, E: SourceError>(
 }
 
 fn part(title: String, r: Result<Vec<String>, String>) -> Part {
-    Part { title, lines: r.unwrap_or_else(|e| vec![e]) }
+    Part {
+        title,
+        lines: r.unwrap_or_else(|e| vec![e]),
+    }
 }
 
 pub fn health_lines(l: Locale, d: &Deep, all: bool) -> Vec<String> {
@@ -78,7 +81,15 @@ pub fn health_lines(l: Locale, d: &Deep, all: bool) -> Vec<String> {
             status: &d.status,
             deploy_safe: d.deploy_safe,
             message: d.message.as_deref(),
-            checks: d.checks.iter().map(|c| m::CheckView { name: &c.name, status: &c.status, detail: &c.detail }).collect(),
+            checks: d
+                .checks
+                .iter()
+                .map(|c| m::CheckView {
+                    name: &c.name,
+                    status: &c.status,
+                    detail: &c.detail,
+                })
+                .collect(),
             all,
         },
     )
@@ -98,26 +109,39 @@ async fn pause_part(ctx: &Ctx, t: Duration) -> Part {
     let l = ctx.locale();
     let title = m::title(l, m::TITLE_PAUSE);
     if !ctx.julia.db.configured() {
-        return part(title, Err(m::not_configured(l, "Julia's database", "JULIA_DATABASE_URL")));
+        return part(
+            title,
+            Err(m::not_configured(
+                l,
+                "Julia's database",
+                "JULIA_DATABASE_URL",
+            )),
+        );
     }
     let now = ctx.clock.now_secs();
-    let r = source(l, "Supabase", t, ctx.julia.db.pause_state()).await.map(|s| {
-        let sm = &s.safe_mode;
-        m::pause_lines(
-            l,
-            &m::PauseView {
-                paused: sm.enabled,
-                mode: &sm.mode,
-                flag_exists: sm.exists,
-                flag_by: sm.updated_by.as_deref(),
-                flag_age_secs: sm.updated_at.map(|a| now - a),
-                latest: s.latest.as_ref().map(|r| {
-                    (r.status.as_str(), r.reason.as_deref(), r.by.as_deref(), r.via.as_deref(), now - r.at)
-                }),
-                heartbeat_age_secs: s.heartbeat_at.map(|a| now - a),
-            },
-        )
-    });
+    let r = source(l, "Supabase", t, ctx.julia.db.pause_state())
+        .await
+        .map(|s| {
+            let sm = &s.safe_mode;
+            m::pause_lines(
+                l,
+                &m::PauseView {
+                    paused: sm.enabled,
+                    mode: &sm.mode,
+                    flag_exists: sm.exists,
+                    flag_by: sm.updated_by.as_deref(),
+                    flag_age_secs: sm.updated_at.map(|a| now - a),
+                    latest: s.latest.as_ref().map(|r| m::StatusRowView {
+                        status: &r.status,
+                        reason: r.reason.as_deref(),
+                        by: r.by.as_deref(),
+                        via: r.via.as_deref(),
+                        age_secs: now - r.at,
+                    }),
+                    heartbeat_age_secs: s.heartbeat_at.map(|a| now - a),
+                },
+            )
+        });
     part(title, r)
 }
 
@@ -125,21 +149,45 @@ async fn health_part(ctx: &Ctx, t: Duration, all: bool) -> Part {
     let l = ctx.locale();
     let title = m::title(l, m::TITLE_HEALTH);
     if !ctx.julia.health.configured() {
-        return part(title, Err(m::not_configured(l, "Julia's health endpoints", "JULIA_BASE_URL")));
+        return part(
+            title,
+            Err(m::not_configured(
+                l,
+                "Julia's health endpoints",
+                "JULIA_BASE_URL",
+            )),
+        );
     }
-    part(title, source(l, "Julia /health/deep", t, ctx.julia.health.deep()).await.map(|d| health_lines(l, &d, all)))
+    part(
+        title,
+        source(l, "Julia /health/deep", t, ctx.julia.health.deep())
+            .await
+            .map(|d| health_lines(l, &d, all)),
+    )
 }
 
 async fn circuits_part(ctx: &Ctx, t: Duration, only_open: bool) -> Part {
     let l = ctx.locale();
     let title = m::title(l, m::TITLE_CIRCUITS);
     if !ctx.julia.health.configured() {
-        return part(title, Err(m::not_configured(l, "Julia's health endpoints", "JULIA_BASE_URL")));
+        return part(
+            title,
+            Err(m::not_configured(
+                l,
+                "Julia's health endpoints",
+                "JULIA_BASE_URL",
+            )),
+        );
     }
-    let r = source(l, "Julia /health/circuits", t, ctx.julia.health.circuits()).await.map(|c| {
-        let v: Vec<_> = c.into_iter().map(|c| (c.name, c.state, c.failures, c.last_error)).collect();
-        m::circuit_lines(l, &v, only_open)
-    });
+    let r = source(l, "Julia /health/circuits", t, ctx.julia.health.circuits())
+        .await
+        .map(|c| {
+            let v: Vec<_> = c
+                .into_iter()
+                .map(|c| (c.name, c.state, c.failures, c.last_error))
+                .collect();
+            m::circuit_lines(l, &v, only_open)
+        });
     part(title, r)
 }
 
@@ -149,9 +197,17 @@ async fn evolution_part(ctx: &Ctx, t: Duration) -> Part {
     let ev = &ctx.julia.evolution;
     let missing = ev.missing();
     if !missing.is_empty() {
-        return part(title, Err(m::not_configured(l, "Evolution", &missing.join(", "))));
+        return part(
+            title,
+            Err(m::not_configured(l, "Evolution", &missing.join(", "))),
+        );
     }
-    part(title, source(l, "Evolution", t, ev.state()).await.map(|s| vec![m::evolution_line(l, ev.instance(), &s)]))
+    part(
+        title,
+        source(l, "Evolution", t, ev.state())
+            .await
+            .map(|s| vec![m::evolution_line(l, ev.instance(), &s)]),
+    )
 }
 
 async fn railway_part(ctx: &Ctx, t: Duration) -> Part {
@@ -160,19 +216,32 @@ async fn railway_part(ctx: &Ctx, t: Duration) -> Part {
     let rw = &ctx.julia.railway;
     let missing = rw.missing();
     if !missing.is_empty() {
-        return part(title, Err(m::not_configured(l, "Railway", &missing.join(", "))));
+        return part(
+            title,
+            Err(m::not_configured(l, "Railway", &missing.join(", "))),
+        );
     }
     let now = ctx.clock.now_secs();
-    let r = source(l, "Railway", t, rw.julia_services()).await.map(|svcs| {
-        let mut lines: Vec<String> =
-            svcs.iter().map(|s| m::service_line(l, &s.name, s.latest.as_ref().map(|d| deploy_view(d, now)).as_ref())).collect();
-        for name in &rw.services {
-            if !svcs.iter().any(|s| &s.name == name) {
-                lines.push(format!(":grey_question: `{name}`: not found in Railway"));
+    let r = source(l, "Railway", t, rw.julia_services())
+        .await
+        .map(|svcs| {
+            let mut lines: Vec<String> = svcs
+                .iter()
+                .map(|s| {
+                    m::service_line(
+                        l,
+                        &s.name,
+                        s.latest.as_ref().map(|d| deploy_view(d, now)).as_ref(),
+                    )
+                })
+                .collect();
+            for name in &rw.services {
+                if !svcs.iter().any(|s| &s.name == name) {
+                    lines.push(format!(":grey_question: `{name}`: not found in Railway"));
+                }
             }
-        }
-        lines
-    });
+            lines
+        });
     part(title, r)
 }
 
@@ -180,18 +249,42 @@ async fn queue_part(ctx: &Ctx, t: Duration) -> Part {
     let l = ctx.locale();
     let title = m::title(l, m::TITLE_QUEUE);
     if !ctx.julia.db.configured() {
-        return part(title, Err(m::not_configured(l, "Julia's database", "JULIA_DATABASE_URL")));
+        return part(
+            title,
+            Err(m::not_configured(
+                l,
+                "Julia's database",
+                "JULIA_DATABASE_URL",
+            )),
+        );
     }
-    part(title, source(l, "Supabase", t, ctx.julia.db.queue()).await.map(|q| m::queue_lines(l, q.pending, q.oldest_pending_secs, q.sent_5m)))
+    part(
+        title,
+        source(l, "Supabase", t, ctx.julia.db.queue())
+            .await
+            .map(|q| m::queue_lines(l, q.pending, q.oldest_pending_secs, q.sent_5m)),
+    )
 }
 
 async fn jobs_part(ctx: &Ctx, t: Duration) -> Part {
     let l = ctx.locale();
     let title = m::title(l, m::TITLE_JOBS);
     if !ctx.julia.db.configured() {
-        return part(title, Err(m::not_configured(l, "Julia's database", "JULIA_DATABASE_URL")));
+        return part(
+            title,
+            Err(m::not_configured(
+                l,
+                "Julia's database",
+                "JULIA_DATABASE_URL",
+            )),
+        );
     }
-    part(title, source(l, "Supabase", t, ctx.julia.db.jobs()).await.map(|j| m::jobs_lines(l, &j.long_running, &j.failures)))
+    part(
+        title,
+        source(l, "Supabase", t, ctx.julia.db.jobs())
+            .await
+            .map(|j| m::jobs_lines(l, &j.long_running, &j.failures)),
+    )
 }
 
 async fn webhook_part(ctx: &Ctx, t: Duration) -> Part {
@@ -200,10 +293,18 @@ async fn webhook_part(ctx: &Ctx, t: Duration) -> Part {
     let ev = &ctx.julia.evolution;
     let missing = ev.missing();
     if !missing.is_empty() {
-        return part(title, Err(m::not_configured(l, "Evolution", &missing.join(", "))));
+        return part(
+            title,
+            Err(m::not_configured(l, "Evolution", &missing.join(", "))),
+        );
     }
     let r = source(l, "Evolution", t, ev.webhook()).await.map(|w| {
-        m::webhook_lines(l, w.as_ref().map(|w| (w.url.as_str(), w.enabled, w.events.as_slice(), w.by_events)), ev.webhook_url.as_deref())
+        m::webhook_lines(
+            l,
+            w.as_ref()
+                .map(|w| (w.url.as_str(), w.enabled, w.events.as_slice(), w.by_events)),
+            ev.webhook_url.as_deref(),
+        )
     });
     part(title, r)
 }
@@ -213,7 +314,10 @@ async fn deploys_part(ctx: &Ctx, t: Duration, service: Option<String>) -> Vec<Pa
     let rw = &ctx.julia.railway;
     let missing = rw.missing();
     if !missing.is_empty() {
-        return vec![part(m::title(l, m::TITLE_DEPLOYS), Err(m::not_configured(l, "Railway", &missing.join(", "))))];
+        return vec![part(
+            m::title(l, m::TITLE_DEPLOYS),
+            Err(m::not_configured(l, "Railway", &missing.join(", "))),
+        )];
     }
     let names: Vec<String> = match service {
         Some(s) => vec![s],
@@ -229,13 +333,18 @@ async fn deploys_part(ctx: &Ctx, t: Duration, service: Option<String>) -> Vec<Pa
                 continue;
             }
         };
-        let r = source(l, "Railway", t, rw.deployments(&svc.id, 10)).await.map(|list| {
-            if list.is_empty() {
-                vec!["-".to_string()]
-            } else {
-                list.iter().take(10).map(|d| m::deploy_row(l, &deploy_view(d, now))).collect()
-            }
-        });
+        let r = source(l, "Railway", t, rw.deployments(&svc.id, 10))
+            .await
+            .map(|list| {
+                if list.is_empty() {
+                    vec!["-".to_string()]
+                } else {
+                    list.iter()
+                        .take(10)
+                        .map(|d| m::deploy_row(l, &deploy_view(d, now)))
+                        .collect()
+                }
+            });
         parts.push(part(format!("`{name}`"), r));
     }
     parts
@@ -251,30 +360,31 @@ async fn audit_msg(ctx: &Ctx) -> messages::Msg {
     .await;
     match rows {
         Ok(rows) => {
-            let data: Vec<(i64, String, String, String, String, Option<String>, Option<String>)> = rows
+            let data: Vec<crate::audit::AuditRow> = rows
                 .iter()
-                .map(|r| {
-                    (
-                        r.get::<i64, _>(0) / 1000,
-                        r.get(1),
-                        r.get(2),
-                        r.get::<Option<String>, _>(3).unwrap_or_default(),
-                        r.get(4),
-                        r.get(5),
-                        r.get(6),
-                    )
+                .map(|r| crate::audit::AuditRow {
+                    at_ms: r.get(0),
+                    entry: crate::audit::AuditEntry {
+                        actor: r.get(1),
+                        action: r.get(2),
+                        args: r.get::<Option<String>, _>(3).unwrap_or_default(),
+                        outcome: r.get(4),
+                        before: r.get(5),
+                        after: r.get(6),
+                        detail: None,
+                    },
                 })
                 .collect();
             let views: Vec<m::AuditView> = data
                 .iter()
                 .map(|d| m::AuditView {
-                    at_secs: d.0,
-                    actor: &d.1,
-                    action: &d.2,
-                    args: &d.3,
-                    outcome: &d.4,
-                    before: d.5.as_deref(),
-                    after: d.6.as_deref(),
+                    at_secs: d.at_ms / 1000,
+                    actor: &d.entry.actor,
+                    action: &d.entry.action,
+                    args: &d.entry.args,
+                    outcome: &d.entry.outcome,
+                    before: d.entry.before.as_deref(),
+                    after: d.entry.after.as_deref(),
                 })
                 .collect();
             m::audit(l, &views)

@@ -44,7 +44,9 @@ pub async fn run_watcher(ctx: Arc<Ctx>, mut shutdown: tokio::sync::watch::Receiv
                 }
             }
             Ok(false) => {}
-            Err(e) => tracing::warn!(error = %crate::config::redact_url(&e.to_string()), "julia watcher lease failed"),
+            Err(e) => {
+                tracing::warn!(error = %crate::config::redact_url(&e.to_string()), "julia watcher lease failed")
+            }
         }
         tokio::select! {
             _ = tokio::time::sleep(interval) => {}
@@ -71,12 +73,21 @@ async fn acquire(ctx: &Ctx, holder: &str) -> Result<bool, sqlx::Error> {
 }
 
 async fn load(ctx: &Ctx) -> Result<WatchState, sqlx::Error> {
-    let row = sqlx::query("SELECT value FROM kv_state WHERE name = $1").bind(STATE).fetch_optional(&ctx.store.pool).await?;
-    Ok(row.and_then(|r| serde_json::from_str(&r.get::<String, _>(0)).ok()).unwrap_or_default())
+    let row = sqlx::query("SELECT value FROM kv_state WHERE name = $1")
+        .bind(STATE)
+        .fetch_optional(&ctx.store.pool)
+        .await?;
+    Ok(row
+        .and_then(|r| serde_json::from_str(&r.get::<String, _>(0)).ok())
+        .unwrap_or_default())
 }
 
 /// One check of every watched source; writes the new state (and any post) in one transaction.
-pub async fn tick(ctx: &Ctx, watch_health: bool, watch_evo: bool) -> Result<WatchState, sqlx::Error> {
+pub async fn tick(
+    ctx: &Ctx,
+    watch_health: bool,
+    watch_evo: bool,
+) -> Result<WatchState, sqlx::Error> {
     let l = ctx.locale();
     let mut st = load(ctx).await?;
     let before = st.clone();
@@ -85,7 +96,10 @@ pub async fn tick(ctx: &Ctx, watch_health: bool, watch_evo: bool) -> Result<Watc
     if watch_health {
         let (ok, lines) = match ctx.julia.health.deep().await {
             Ok(d) => (d.healthy(), super::status::health_lines(l, &d, false)),
-            Err(e) => (false, vec![m::source_failed(l, "Julia /health/deep", &e.to_string())]),
+            Err(e) => (
+                false,
+                vec![m::source_failed(l, "Julia /health/deep", &e.to_string())],
+            ),
         };
         if ok {
             st.health_fails = 0;
@@ -102,7 +116,12 @@ pub async fn tick(ctx: &Ctx, watch_health: bool, watch_evo: bool) -> Result<Watc
         }
     }
     if watch_evo {
-        let state = ctx.julia.evolution.state().await.unwrap_or_else(|_| "unreachable".into());
+        let state = ctx
+            .julia
+            .evolution
+            .state()
+            .await
+            .unwrap_or_else(|_| "unreachable".into());
         if state == "open" {
             st.evo_fails = 0;
             if st.evo_alerted {
@@ -113,7 +132,12 @@ pub async fn tick(ctx: &Ctx, watch_health: bool, watch_evo: bool) -> Result<Watc
             st.evo_fails += 1;
             if st.evo_fails >= 2 && !st.evo_alerted {
                 st.evo_alerted = true;
-                posts.push(m::watch_alert(l, &m::evolution_problem(l, &state), &[], &services));
+                posts.push(m::watch_alert(
+                    l,
+                    &m::evolution_problem(l, &state),
+                    &[],
+                    &services,
+                ));
             }
         }
     }

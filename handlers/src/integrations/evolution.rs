@@ -34,7 +34,10 @@ pub struct Webhook {
 #[derive(Clone, PartialEq)]
 pub enum Connect {
     AlreadyOpen,
-    Qr { png_base64: Option<String>, pairing_code: Option<String> },
+    Qr {
+        png_base64: Option<String>,
+        pairing_code: Option<String>,
+    },
 }
 
 impl std::fmt::Debug for Connect {
@@ -61,7 +64,12 @@ pub struct EvolutionClient {
 fn message_text(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
-        Value::Array(a) => a.iter().map(message_text).filter(|s| !s.is_empty()).collect::<Vec<_>>().join("; "),
+        Value::Array(a) => a
+            .iter()
+            .map(message_text)
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join("; "),
         Value::Null => String::new(),
         other => other.to_string(),
     }
@@ -71,7 +79,11 @@ impl EvolutionClient {
     pub fn new(cfg: &JuliaConfig) -> Self {
         let timeout = cfg.source_timeout;
         EvolutionClient {
-            http: reqwest::Client::builder().connect_timeout(timeout).timeout(timeout).build().expect("http client"),
+            http: reqwest::Client::builder()
+                .connect_timeout(timeout)
+                .timeout(timeout)
+                .build()
+                .expect("http client"),
             base: cfg.evolution_api_url.clone(),
             key: cfg.evolution_api_key.clone(),
             instance: cfg.evolution_instance.clone(),
@@ -105,11 +117,18 @@ impl EvolutionClient {
             return Err(EvolutionError::Unconfigured(m.join(", ")));
         }
         let inst: String = url_encode(self.instance());
-        Ok(format!("{}/{route}/{inst}", self.base.as_deref().unwrap_or("")))
+        Ok(format!(
+            "{}/{route}/{inst}",
+            self.base.as_deref().unwrap_or("")
+        ))
     }
 
     async fn send(&self, req: reqwest::RequestBuilder) -> Result<Value, EvolutionError> {
-        let key = self.key.as_ref().map(|k| k.expose().to_string()).unwrap_or_default();
+        let key = self
+            .key
+            .as_ref()
+            .map(|k| k.expose().to_string())
+            .unwrap_or_default();
         let secs = self.timeout.as_secs().max(1);
         let resp = req.header("apikey", key).send().await.map_err(|e| {
             if e.is_timeout() {
@@ -125,10 +144,20 @@ impl EvolutionClient {
             Err(_) => return Err(EvolutionError::Network),
         };
         if !(200..300).contains(&status) {
-            let msg = body.pointer("/response/message").map(message_text).filter(|m| !m.is_empty()).unwrap_or_else(|| {
-                body.get("error").and_then(Value::as_str).unwrap_or("no detail").to_string()
+            let msg = body
+                .pointer("/response/message")
+                .map(message_text)
+                .filter(|m| !m.is_empty())
+                .unwrap_or_else(|| {
+                    body.get("error")
+                        .and_then(Value::as_str)
+                        .unwrap_or("no detail")
+                        .to_string()
+                });
+            return Err(EvolutionError::Http {
+                status,
+                message: msg,
             });
-            return Err(EvolutionError::Http { status, message: msg });
         }
         if body.get("error").and_then(Value::as_bool) == Some(true) {
             let msg = body.get("message").map(message_text).unwrap_or_default();
@@ -139,7 +168,9 @@ impl EvolutionClient {
 
     /// `open`, `connecting`, `close`, or `unknown` when the instance is not loaded.
     pub async fn state(&self) -> Result<String, EvolutionError> {
-        let v = self.send(self.http.get(self.url("instance/connectionState")?)).await?;
+        let v = self
+            .send(self.http.get(self.url("instance/connectionState")?))
+            .await?;
         Ok(v.pointer("/instance/state")
             .or_else(|| v.get("state"))
             .and_then(Value::as_str)
@@ -148,19 +179,26 @@ impl EvolutionClient {
     }
 
     pub async fn connect(&self) -> Result<Connect, EvolutionError> {
-        let v = self.send(self.http.get(self.url("instance/connect")?)).await?;
+        let v = self
+            .send(self.http.get(self.url("instance/connect")?))
+            .await?;
         if v.pointer("/instance/state").and_then(Value::as_str) == Some("open") {
             return Ok(Connect::AlreadyOpen);
         }
         Ok(Connect::Qr {
             png_base64: v.get("base64").and_then(Value::as_str).map(String::from),
-            pairing_code: v.get("pairingCode").and_then(Value::as_str).map(String::from),
+            pairing_code: v
+                .get("pairingCode")
+                .and_then(Value::as_str)
+                .map(String::from),
         })
     }
 
     /// POST restart (v2). The body is dropped: it may hold a QR code.
     pub async fn restart(&self) -> Result<(), EvolutionError> {
-        self.send(self.http.post(self.url("instance/restart")?)).await.map(|_| ())
+        self.send(self.http.post(self.url("instance/restart")?))
+            .await
+            .map(|_| ())
     }
 
     pub async fn webhook(&self) -> Result<Option<Webhook>, EvolutionError> {
@@ -169,21 +207,34 @@ impl EvolutionClient {
             return Ok(None);
         }
         Ok(Some(Webhook {
-            url: v.get("url").and_then(Value::as_str).unwrap_or("").to_string(),
+            url: v
+                .get("url")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string(),
             enabled: v.get("enabled").and_then(Value::as_bool).unwrap_or(false),
             events: v
                 .get("events")
                 .and_then(Value::as_array)
-                .map(|a| a.iter().filter_map(|e| e.as_str().map(String::from)).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|e| e.as_str().map(String::from))
+                        .collect()
+                })
                 .unwrap_or_default(),
-            by_events: v.get("webhookByEvents").and_then(Value::as_bool).unwrap_or(false),
+            by_events: v
+                .get("webhookByEvents")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
         }))
     }
 
     /// Sets the webhook with the v2.1+ nested body (always with `events`).
     pub async fn set_webhook(&self, url: &str, events: &[String]) -> Result<(), EvolutionError> {
         let body = json!({"webhook": {"enabled": true, "url": url, "byEvents": false, "base64": false, "events": events}});
-        self.send(self.http.post(self.url("webhook/set")?).json(&body)).await.map(|_| ())
+        self.send(self.http.post(self.url("webhook/set")?).json(&body))
+            .await
+            .map(|_| ())
     }
 }
 

@@ -23,7 +23,12 @@ impl From<sqlx::Error> for DbError {
     fn from(e: sqlx::Error) -> Self {
         match e {
             sqlx::Error::PoolTimedOut => DbError::Timeout(3),
-            other => DbError::Failed(crate::config::redact_url(&other.to_string()).chars().take(200).collect()),
+            other => DbError::Failed(
+                crate::config::redact_url(&other.to_string())
+                    .chars()
+                    .take(200)
+                    .collect(),
+            ),
         }
     }
 }
@@ -41,7 +46,10 @@ pub struct SafeMode {
 impl SafeMode {
     pub fn describe(&self) -> String {
         if self.exists {
-            format!("{{\"enabled\": {}, \"mode\": \"{}\"}}", self.enabled, self.mode)
+            format!(
+                "{{\"enabled\": {}, \"mode\": \"{}\"}}",
+                self.enabled, self.mode
+            )
         } else {
             "(no safe_mode row: enabled false, mode wait)".into()
         }
@@ -114,7 +122,10 @@ impl JuliaDb {
         self.pool.as_ref().ok_or(DbError::Unconfigured)
     }
 
-    async fn timed<T>(&self, f: impl std::future::Future<Output = Result<T, sqlx::Error>>) -> Result<T, DbError> {
+    async fn timed<T>(
+        &self,
+        f: impl std::future::Future<Output = Result<T, sqlx::Error>>,
+    ) -> Result<T, DbError> {
         match tokio::time::timeout(self.timeout, f).await {
             Ok(r) => r.map_err(DbError::from),
             Err(_) => Err(DbError::Timeout(self.timeout.as_secs().max(1))),
@@ -129,8 +140,15 @@ impl JuliaDb {
                     .fetch_all(pool),
             )
             .await?;
-        let get = |k: &str| rows.iter().find(|r| r.get::<String, _>(0) == k).map(|r| r.get::<String, _>(1));
-        Ok(Guard { db_environment: get("environment"), db_project_ref: get("supabase_project_ref") })
+        let get = |k: &str| {
+            rows.iter()
+                .find(|r| r.get::<String, _>(0) == k)
+                .map(|r| r.get::<String, _>(1))
+        };
+        Ok(Guard {
+            db_environment: get("environment"),
+            db_project_ref: get("supabase_project_ref"),
+        })
     }
 
     pub async fn pause_state(&self) -> Result<PauseState, DbError> {
@@ -224,7 +242,11 @@ impl JuliaDb {
                 .fetch_one(pool),
             )
             .await?;
-        Ok(Queue { pending: r.get(0), oldest_pending_secs: r.get(1), sent_5m: r.get(2) })
+        Ok(Queue {
+            pending: r.get(0),
+            oldest_pending_secs: r.get(1),
+            sent_5m: r.get(2),
+        })
     }
 
     pub async fn jobs(&self) -> Result<Jobs, DbError> {
@@ -279,12 +301,22 @@ async fn read_safe_mode(conn: &mut sqlx::PgConnection) -> Result<SafeMode, sqlx:
     .fetch_optional(conn)
     .await?;
     Ok(match row {
-        None => SafeMode { enabled: false, mode: "wait".into(), exists: false, updated_by: None, updated_at: None },
+        None => SafeMode {
+            enabled: false,
+            mode: "wait".into(),
+            exists: false,
+            updated_by: None,
+            updated_at: None,
+        },
         Some(r) => {
             let v: Value = serde_json::from_str(&r.get::<String, _>(0)).unwrap_or(Value::Null);
             SafeMode {
                 enabled: v.get("enabled").and_then(Value::as_bool).unwrap_or(false),
-                mode: v.get("mode").and_then(Value::as_str).unwrap_or("wait").to_string(),
+                mode: v
+                    .get("mode")
+                    .and_then(Value::as_str)
+                    .unwrap_or("wait")
+                    .to_string(),
                 exists: true,
                 updated_by: r.get(1),
                 updated_at: r.get(2),
@@ -294,11 +326,21 @@ async fn read_safe_mode(conn: &mut sqlx::PgConnection) -> Result<SafeMode, sqlx:
 }
 
 /// Drops Julia's cached flag so the change applies at once. `Ok(false)` when not configured.
-pub async fn drop_flag_cache(redis_url: Option<&crate::config::Secret>, key: &str, timeout: Duration) -> Result<bool, String> {
-    let Some(url) = redis_url else { return Ok(false) };
+pub async fn drop_flag_cache(
+    redis_url: Option<&crate::config::Secret>,
+    key: &str,
+    timeout: Duration,
+) -> Result<bool, String> {
+    let Some(url) = redis_url else {
+        return Ok(false);
+    };
     let fut = async {
-        let client = redis::Client::open(url.expose()).map_err(|_| "invalid JULIA_REDIS_URL".to_string())?;
-        let mut conn = client.get_multiplexed_async_connection().await.map_err(|_| "Julia's Redis refused the connection".to_string())?;
+        let client =
+            redis::Client::open(url.expose()).map_err(|_| "invalid JULIA_REDIS_URL".to_string())?;
+        let mut conn = client
+            .get_multiplexed_async_connection()
+            .await
+            .map_err(|_| "Julia's Redis refused the connection".to_string())?;
         redis::cmd("DEL")
             .arg(format!("feature_flag:{key}"))
             .query_async::<i64>(&mut conn)

@@ -71,7 +71,11 @@ impl HealthClient {
     pub fn new(cfg: &JuliaConfig) -> Self {
         let timeout = cfg.source_timeout;
         HealthClient {
-            http: reqwest::Client::builder().connect_timeout(timeout).timeout(timeout).build().expect("http client"),
+            http: reqwest::Client::builder()
+                .connect_timeout(timeout)
+                .timeout(timeout)
+                .build()
+                .expect("http client"),
             base: cfg.base_url.clone(),
             timeout,
         }
@@ -84,8 +88,19 @@ impl HealthClient {
     async fn get(&self, path: &str) -> Result<(u16, Value), HealthError> {
         let base = self.base.as_deref().ok_or(HealthError::Unconfigured)?;
         let secs = self.timeout.as_secs().max(1);
-        let map = |e: reqwest::Error| if e.is_timeout() { HealthError::Timeout(secs) } else { HealthError::Network };
-        let resp = self.http.get(format!("{base}{path}")).send().await.map_err(map)?;
+        let map = |e: reqwest::Error| {
+            if e.is_timeout() {
+                HealthError::Timeout(secs)
+            } else {
+                HealthError::Network
+            }
+        };
+        let resp = self
+            .http
+            .get(format!("{base}{path}"))
+            .send()
+            .await
+            .map_err(map)?;
         let status = resp.status().as_u16();
         let text = resp.text().await.map_err(map)?;
         let v: Value = serde_json::from_str(&text).map_err(|_| HealthError::BadBody(status))?;
@@ -97,23 +112,40 @@ impl HealthClient {
         let mut checks = Vec::new();
         if let Some(obj) = v.get("checks").and_then(Value::as_object) {
             for (name, c) in obj {
-                let status = c.get("status").and_then(Value::as_str).unwrap_or("unknown").to_string();
+                let status = c
+                    .get("status")
+                    .and_then(Value::as_str)
+                    .unwrap_or("unknown")
+                    .to_string();
                 let detail = match c.as_object() {
                     Some(o) => o
                         .iter()
-                        .filter(|(k, v)| k.as_str() != "status" && !v.is_null() && *v != &Value::Array(vec![]))
+                        .filter(|(k, v)| {
+                            k.as_str() != "status" && !v.is_null() && *v != &Value::Array(vec![])
+                        })
                         .map(|(k, v)| format!("{k}={}", compact(v)))
                         .collect::<Vec<_>>()
                         .join(", "),
                     None => String::new(),
                 };
-                checks.push(Check { name: name.clone(), status, detail });
+                checks.push(Check {
+                    name: name.clone(),
+                    status,
+                    detail,
+                });
             }
         }
         Ok(Deep {
             http_status: code,
-            status: v.get("status").and_then(Value::as_str).unwrap_or("unknown").to_string(),
-            deploy_safe: v.get("deploy_safe").and_then(Value::as_bool).unwrap_or(false),
+            status: v
+                .get("status")
+                .and_then(Value::as_str)
+                .unwrap_or("unknown")
+                .to_string(),
+            deploy_safe: v
+                .get("deploy_safe")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
             message: v.get("message").and_then(Value::as_str).map(String::from),
             checks,
         })
@@ -121,14 +153,31 @@ impl HealthClient {
 
     pub async fn circuits(&self) -> Result<Vec<Circuit>, HealthError> {
         let (code, v) = self.get("/health/circuits").await?;
-        let obj = v.get("circuits").and_then(Value::as_object).ok_or(HealthError::BadBody(code))?;
+        let obj = v
+            .get("circuits")
+            .and_then(Value::as_object)
+            .ok_or(HealthError::BadBody(code))?;
         Ok(obj
             .iter()
             .map(|(k, c)| Circuit {
-                name: c.get("nome").and_then(Value::as_str).unwrap_or(k).to_string(),
-                state: c.get("estado").and_then(Value::as_str).unwrap_or("unknown").to_string(),
-                failures: c.get("falhas_consecutivas").and_then(Value::as_i64).unwrap_or(0),
-                last_error: c.get("ultimo_erro_tipo").and_then(Value::as_str).map(String::from),
+                name: c
+                    .get("nome")
+                    .and_then(Value::as_str)
+                    .unwrap_or(k)
+                    .to_string(),
+                state: c
+                    .get("estado")
+                    .and_then(Value::as_str)
+                    .unwrap_or("unknown")
+                    .to_string(),
+                failures: c
+                    .get("falhas_consecutivas")
+                    .and_then(Value::as_i64)
+                    .unwrap_or(0),
+                last_error: c
+                    .get("ultimo_erro_tipo")
+                    .and_then(Value::as_str)
+                    .map(String::from),
             })
             .collect())
     }

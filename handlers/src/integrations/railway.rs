@@ -19,7 +19,8 @@ pub const ENVIRONMENT_SERVICES: &str = "query EnvironmentServices($id: String!, 
   }
 }";
 
-pub const SERVICE_LATEST: &str = "query ServiceLatest($environmentId: String!, $serviceId: String!) {
+pub const SERVICE_LATEST: &str =
+    "query ServiceLatest($environmentId: String!, $serviceId: String!) {
   serviceInstance(environmentId: $environmentId, serviceId: $serviceId) {
     latestDeployment { id status createdAt }
   }
@@ -49,11 +50,25 @@ pub const DEPLOYMENT_ROLLBACK: &str = "mutation DeploymentRollback($id: String!)
 }";
 
 /// Every operation string the bot may send.
-pub const OPERATIONS: &[&str] =
-    &[ENVIRONMENT_SERVICES, SERVICE_LATEST, DEPLOYMENTS, DEPLOYMENT, DEPLOYMENT_RESTART, DEPLOYMENT_REDEPLOY, DEPLOYMENT_ROLLBACK];
+pub const OPERATIONS: &[&str] = &[
+    ENVIRONMENT_SERVICES,
+    SERVICE_LATEST,
+    DEPLOYMENTS,
+    DEPLOYMENT,
+    DEPLOYMENT_RESTART,
+    DEPLOYMENT_REDEPLOY,
+    DEPLOYMENT_ROLLBACK,
+];
 
 /// Statuses after which a deployment is still moving.
-pub const TRANSITIONAL: &[&str] = &["QUEUED", "INITIALIZING", "BUILDING", "DEPLOYING", "WAITING", "NEEDS_APPROVAL"];
+pub const TRANSITIONAL: &[&str] = &[
+    "QUEUED",
+    "INITIALIZING",
+    "BUILDING",
+    "DEPLOYING",
+    "WAITING",
+    "NEEDS_APPROVAL",
+];
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RailwayError {
@@ -96,15 +111,29 @@ impl Deployment {
             id: s("id"),
             status: s("status"),
             created_at: s("createdAt"),
-            can_rollback: v.get("canRollback").and_then(Value::as_bool).unwrap_or(false),
-            can_redeploy: v.get("canRedeploy").and_then(Value::as_bool).unwrap_or(false),
-            commit: meta.get("commitHash").and_then(Value::as_str).map(|c| c.chars().take(7).collect()),
-            commit_message: meta.get("commitMessage").and_then(Value::as_str).map(String::from),
+            can_rollback: v
+                .get("canRollback")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+            can_redeploy: v
+                .get("canRedeploy")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+            commit: meta
+                .get("commitHash")
+                .and_then(Value::as_str)
+                .map(|c| c.chars().take(7).collect()),
+            commit_message: meta
+                .get("commitMessage")
+                .and_then(Value::as_str)
+                .map(String::from),
         }
     }
     /// Seconds since the epoch of `createdAt` (0 when unreadable).
     pub fn created_secs(&self) -> i64 {
-        chrono::DateTime::parse_from_rfc3339(&self.created_at).map(|d| d.timestamp()).unwrap_or(0)
+        chrono::DateTime::parse_from_rfc3339(&self.created_at)
+            .map(|d| d.timestamp())
+            .unwrap_or(0)
     }
 }
 
@@ -170,7 +199,10 @@ impl RailwayClient {
         if !m.is_empty() {
             return Err(RailwayError::Unconfigured(m.join(", ")));
         }
-        Ok((self.project_id.as_deref().unwrap_or(""), self.environment_id.as_deref().unwrap_or("")))
+        Ok((
+            self.project_id.as_deref().unwrap_or(""),
+            self.environment_id.as_deref().unwrap_or(""),
+        ))
     }
 
     /// One GraphQL call. Queries are retried once on transient failures; mutations never.
@@ -192,8 +224,13 @@ impl RailwayClient {
     }
 
     async fn graphql_once(&self, query: &str, variables: &Value) -> Result<Value, RailwayError> {
-        let (is_bearer, token) = self.auth.clone().ok_or_else(|| RailwayError::Unconfigured("RAILWAY_API_TOKEN or RAILWAY_TOKEN".into()))?;
-        let mut req = self.http.post(&self.url).json(&json!({"query": query, "variables": variables}));
+        let (is_bearer, token) = self.auth.clone().ok_or_else(|| {
+            RailwayError::Unconfigured("RAILWAY_API_TOKEN or RAILWAY_TOKEN".into())
+        })?;
+        let mut req = self
+            .http
+            .post(&self.url)
+            .json(&json!({"query": query, "variables": variables}));
         req = if is_bearer {
             req.header("Authorization", format!("Bearer {}", token.expose()))
         } else {
@@ -212,12 +249,25 @@ impl RailwayClient {
         }
         let body: Value = match resp.json().await {
             Ok(v) => v,
-            Err(e) if e.is_timeout() => return Err(RailwayError::Timeout(self.timeout.as_secs().max(1))),
+            Err(e) if e.is_timeout() => {
+                return Err(RailwayError::Timeout(self.timeout.as_secs().max(1)))
+            }
             Err(_) => return Err(RailwayError::Transport(format!("HTTP {status}, not JSON"))),
         };
-        if let Some(errs) = body.get("errors").and_then(Value::as_array).filter(|e| !e.is_empty()) {
-            let msgs: Vec<String> =
-                errs.iter().map(|e| e.get("message").and_then(Value::as_str).unwrap_or("unknown error").to_string()).collect();
+        if let Some(errs) = body
+            .get("errors")
+            .and_then(Value::as_array)
+            .filter(|e| !e.is_empty())
+        {
+            let msgs: Vec<String> = errs
+                .iter()
+                .map(|e| {
+                    e.get("message")
+                        .and_then(Value::as_str)
+                        .unwrap_or("unknown error")
+                        .to_string()
+                })
+                .collect();
             let all = msgs.join("; ");
             let lower = all.to_lowercase();
             if lower.contains("not authorized") {
@@ -230,15 +280,26 @@ impl RailwayClient {
         }
         match body.get("data") {
             Some(d) if !d.is_null() => Ok(d.clone()),
-            _ => Err(RailwayError::Transport(format!("HTTP {status} without data"))),
+            _ => Err(RailwayError::Transport(format!(
+                "HTTP {status} without data"
+            ))),
         }
     }
 
     /// Every service of the environment with its latest deployment.
     pub async fn services(&self) -> Result<Vec<ServiceState>, RailwayError> {
         let (project, env) = self.ids()?;
-        let d = self.graphql(ENVIRONMENT_SERVICES, json!({"id": env, "projectId": project})).await?;
-        let edges = d.pointer("/environment/serviceInstances/edges").and_then(Value::as_array).cloned().unwrap_or_default();
+        let d = self
+            .graphql(
+                ENVIRONMENT_SERVICES,
+                json!({"id": env, "projectId": project}),
+            )
+            .await?;
+        let edges = d
+            .pointer("/environment/serviceInstances/edges")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
         Ok(edges
             .iter()
             .map(|e| {
@@ -246,7 +307,10 @@ impl RailwayClient {
                 ServiceState {
                     id: n["serviceId"].as_str().unwrap_or("").to_string(),
                     name: n["serviceName"].as_str().unwrap_or("").to_string(),
-                    latest: n.get("latestDeployment").filter(|d| !d.is_null()).map(Deployment::from_json),
+                    latest: n
+                        .get("latestDeployment")
+                        .filter(|d| !d.is_null())
+                        .map(Deployment::from_json),
                 }
             })
             .collect())
@@ -258,12 +322,20 @@ impl RailwayClient {
         Ok(self
             .services
             .iter()
-            .filter_map(|name| all.iter().find(|s| &s.name == name || &s.id == name).cloned())
+            .filter_map(|name| {
+                all.iter()
+                    .find(|s| &s.name == name || &s.id == name)
+                    .cloned()
+            })
             .collect())
     }
 
     /// The last deployments of a service, newest first.
-    pub async fn deployments(&self, service_id: &str, first: i64) -> Result<Vec<Deployment>, RailwayError> {
+    pub async fn deployments(
+        &self,
+        service_id: &str,
+        first: i64,
+    ) -> Result<Vec<Deployment>, RailwayError> {
         let (project, env) = self.ids()?;
         let d = self
             .graphql(
@@ -271,16 +343,30 @@ impl RailwayClient {
                 json!({"input": {"projectId": project, "environmentId": env, "serviceId": service_id}, "first": first}),
             )
             .await?;
-        let edges = d.pointer("/deployments/edges").and_then(Value::as_array).cloned().unwrap_or_default();
-        let mut v: Vec<Deployment> = edges.iter().map(|e| Deployment::from_json(&e["node"])).collect();
+        let edges = d
+            .pointer("/deployments/edges")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let mut v: Vec<Deployment> = edges
+            .iter()
+            .map(|e| Deployment::from_json(&e["node"]))
+            .collect();
         v.sort_by(|a, b| b.created_at.cmp(&a.created_at));
         Ok(v)
     }
 
     pub async fn latest(&self, service_id: &str) -> Result<Option<Deployment>, RailwayError> {
         let (_, env) = self.ids()?;
-        let d = self.graphql(SERVICE_LATEST, json!({"environmentId": env, "serviceId": service_id})).await?;
-        Ok(d.pointer("/serviceInstance/latestDeployment").filter(|d| !d.is_null()).map(Deployment::from_json))
+        let d = self
+            .graphql(
+                SERVICE_LATEST,
+                json!({"environmentId": env, "serviceId": service_id}),
+            )
+            .await?;
+        Ok(d.pointer("/serviceInstance/latestDeployment")
+            .filter(|d| !d.is_null())
+            .map(Deployment::from_json))
     }
 
     pub async fn deployment(&self, id: &str) -> Result<Deployment, RailwayError> {
@@ -289,31 +375,44 @@ impl RailwayClient {
     }
 
     pub async fn restart(&self, deployment_id: &str) -> Result<bool, RailwayError> {
-        let d = self.graphql(DEPLOYMENT_RESTART, json!({"id": deployment_id})).await?;
+        let d = self
+            .graphql(DEPLOYMENT_RESTART, json!({"id": deployment_id}))
+            .await?;
         Ok(d["deploymentRestart"].as_bool().unwrap_or(false))
     }
 
     /// Returns the new deployment.
     pub async fn redeploy(&self, deployment_id: &str) -> Result<Deployment, RailwayError> {
-        let d = self.graphql(DEPLOYMENT_REDEPLOY, json!({"id": deployment_id})).await?;
+        let d = self
+            .graphql(DEPLOYMENT_REDEPLOY, json!({"id": deployment_id}))
+            .await?;
         Ok(Deployment::from_json(&d["deploymentRedeploy"]))
     }
 
     pub async fn rollback(&self, deployment_id: &str) -> Result<bool, RailwayError> {
-        let d = self.graphql(DEPLOYMENT_ROLLBACK, json!({"id": deployment_id})).await?;
+        let d = self
+            .graphql(DEPLOYMENT_ROLLBACK, json!({"id": deployment_id}))
+            .await?;
         Ok(d["deploymentRollback"].as_bool().unwrap_or(false))
     }
 }
 
 /// The rollback target: the given id, or the newest `SUCCESS` deployment older than the current one.
-pub fn pick_rollback<'a>(deployments: &'a [Deployment], wanted: Option<&str>) -> Option<&'a Deployment> {
+pub fn pick_rollback<'a>(
+    deployments: &'a [Deployment],
+    wanted: Option<&str>,
+) -> Option<&'a Deployment> {
     if let Some(id) = wanted {
         return deployments.iter().find(|d| d.id == id);
     }
     let mut sorted: Vec<&Deployment> = deployments.iter().collect();
     sorted.sort_by(|a, b| b.created_at.cmp(&a.created_at));
     let current = sorted.first()?;
-    sorted.iter().skip(1).find(|d| d.status == "SUCCESS" && d.created_at < current.created_at).copied()
+    sorted
+        .iter()
+        .skip(1)
+        .find(|d| d.status == "SUCCESS" && d.created_at < current.created_at)
+        .copied()
 }
 
 #[cfg(test)]

@@ -53,12 +53,15 @@ impl SlackError {
     }
 }
 
+/// User group members by group id, with when they were fetched.
+type GroupCache = std::sync::Arc<Mutex<HashMap<String, (Instant, Vec<String>)>>>;
+
 #[derive(Clone)]
 pub struct SlackClient {
     http: reqwest::Client,
     base: String,
     token: Secret,
-    groups: std::sync::Arc<Mutex<HashMap<String, (Instant, Vec<String>)>>>,
+    groups: GroupCache,
 }
 
 impl std::fmt::Debug for SlackClient {

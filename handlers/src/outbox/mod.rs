@@ -96,7 +96,7 @@ pub async fn enqueue(conn: &mut AnyConnection, item: &OutboxItem, now_ms: i64) -
     .bind(now_ms)
     .fetch_one(&mut *conn)
     .await?;
-    Ok(row.try_get::<i64, _>(0)?)
+    row.try_get::<i64, _>(0)
 }
 
 #[derive(Debug)]
