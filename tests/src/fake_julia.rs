@@ -15,6 +15,8 @@ pub struct JuliaState {
     pub deep: Value,
     pub circuits: Value,
     pub delay: Duration,
+    /// When set, `/health/circuits` answers after this instead of `delay`.
+    pub circuits_delay: Option<Duration>,
     pub hits: u32,
 }
 
@@ -66,6 +68,7 @@ impl FakeJulia {
             deep: healthy_deep(),
             circuits: json!({"circuits": {"evolution": circuit("evolution", "open", 5), "claude": circuit("claude", "closed", 0), "supabase": circuit("supabase", "closed", 0)}, "timestamp": "…"}),
             delay: Duration::ZERO,
+            circuits_delay: None,
             hits: 0,
         }));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -113,7 +116,7 @@ async fn deep(State(s): State<St>) -> Response {
 async fn circuits(State(s): State<St>) -> Response {
     let (delay, body) = {
         let g = s.lock().unwrap();
-        (g.delay, g.circuits.clone())
+        (g.circuits_delay.unwrap_or(g.delay), g.circuits.clone())
     };
     tokio::time::sleep(delay).await;
     Json(body).into_response()
