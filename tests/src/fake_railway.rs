@@ -26,6 +26,8 @@ pub struct RailwayState {
     pub deployments: Vec<(String, Value)>,
     pub delay: Duration,
     pub errors: Option<String>,
+    /// The next this many requests get HTTP 429 with `Retry-After: 1`.
+    pub rate_limited: u32,
     pub requests: Vec<GqlRequest>,
 }
 
@@ -102,6 +104,7 @@ impl FakeRailway {
             deployments,
             delay: Duration::ZERO,
             errors: None,
+            rate_limited: 0,
             requests: vec![],
         }));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -158,6 +161,12 @@ async fn graphql(State(s): State<St>, headers: HeaderMap, Json(body): Json<Value
     };
     tokio::time::sleep(delay).await;
     let mut g = s.lock().unwrap();
+    if g.rate_limited > 0 {
+        g.rate_limited -= 1;
+        let mut r = (axum::http::StatusCode::TOO_MANY_REQUESTS, "slow down").into_response();
+        r.headers_mut().insert("retry-after", "1".parse().unwrap());
+        return r;
+    }
     if let Some(e) = &g.errors {
         return Json(json!({"data": null, "errors": [{"message": e}]})).into_response();
     }

@@ -758,3 +758,120 @@ async fn watcher_alerts_once_and_recovers_once() {
     let rid = h.click("julia_pause_prompt", "watcher", ADMIN).await;
     assert!(token_of(&h.wait_response(&rid, 1).await).is_some());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn railway_rate_limits_are_waited_out() {
+    let h = harness(&[("JULIA_SOURCE_TIMEOUT", "3s")]).await;
+    h.rw.state.lock().unwrap().rate_limited = 1;
+    let before = h.rw.requests().len();
+    let (_, m) = h.run("deploys julia-api", "UANY").await;
+    assert!(text_of(&m).contains("s-api-d4"), "{m}");
+    assert!(h.rw.requests().len() >= before + 3, "the 429 was retried");
+}
+
+/// A throwaway redis-server on a free loopback port (Julia's Redis).
+struct Redis {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl Redis {
+    fn start() -> Redis {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = std::process::Command::new("redis-server")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("redis-server is installed (scripts/test.sh installs it)");
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Redis { child, port }
+    }
+    /// One inline command; returns the first reply line.
+    fn cmd(&self, c: &str) -> String {
+        use std::io::{BufRead, Write};
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        s.write_all(format!("{c}\r\n").as_bytes()).unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(s).read_line(&mut line).unwrap();
+        line.trim().to_string()
+    }
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pause_drops_julias_flag_cache_when_redis_is_configured() {
+    let redis = Redis::start();
+    let url = format!("redis://127.0.0.1:{}", redis.port);
+    let h = harness(&[("JULIA_REDIS_URL", &url)]).await;
+    assert_eq!(
+        redis.cmd("SET feature_flag:safe_mode cached EX 30"),
+        "+OK"
+    );
+    let done = text_of(&h.confirm("pause now").await);
+    assert!(done.contains("applies now"), "{done}");
+    assert_eq!(redis.cmd("EXISTS feature_flag:safe_mode"), ":0");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_replica_watches_at_a_time() {
+    let store = TestDb::postgres().await;
+    let slack = FakeSlack::start().await;
+    let julia = FakeJulia::start().await;
+    julia.set_healthy(false);
+    let opts = AppOptions::default()
+        .env("JULIA_BASE_URL", &julia.base_url)
+        .env("JULIA_WATCH_INTERVAL", "100ms")
+        .env("JULIA_SOURCE_TIMEOUT", "1s");
+    let a = spawn_app(&store, &slack, opts.clone()).await;
+    let b = spawn_app(&store, &slack, opts).await;
+    eventually(Duration::from_secs(10), || async {
+        (julia.hits() >= 12).then_some(())
+    })
+    .await
+    .unwrap();
+    a.drain_outbox().await;
+    let alerts = slack
+        .posts_in(INCIDENTS)
+        .into_iter()
+        .filter(|p| text_of(p).contains("Julia alert"))
+        .count();
+    assert_eq!(alerts, 1);
+    assert_eq!(
+        a.scalar("SELECT COUNT(*) FROM leases WHERE name = 'julia_watcher'")
+            .await,
+        1
+    );
+    // Only the holder polls: about one check per interval, not two.
+    let start = julia.hits();
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let per_second = julia.hits() - start;
+    assert!(
+        per_second <= 13,
+        "{per_second} checks in 1 s with a 100 ms interval: both replicas polled"
+    );
+    b.kill();
+}

@@ -78,8 +78,9 @@ pub enum RailwayError {
     Auth,
     #[error("Railway does not know the project token")]
     BadProjectToken,
+    /// HTTP 429, with `Retry-After` seconds when given.
     #[error("Railway rate limit")]
-    RateLimited,
+    RateLimited(Option<u64>),
     #[error("Railway answered with an error: {0}")]
     Operation(String),
     #[error("no answer from Railway in {0} s")]
@@ -212,8 +213,9 @@ impl RailwayClient {
         loop {
             attempt += 1;
             match self.graphql_once(query, &variables).await {
-                Err(RailwayError::RateLimited) if !mutation && attempt < 2 => {
-                    tokio::time::sleep(Duration::from_millis(500)).await;
+                // A 429 was refused before it ran: safe to wait and retry, a bounded number of times.
+                Err(RailwayError::RateLimited(after)) if attempt < 3 && after.unwrap_or(1) <= 5 => {
+                    tokio::time::sleep(Duration::from_secs(after.unwrap_or(1))).await;
                 }
                 Err(RailwayError::Transport(_)) if !mutation && attempt < 2 => {
                     tokio::time::sleep(Duration::from_millis(200)).await;
@@ -245,7 +247,12 @@ impl RailwayClient {
         })?;
         let status = resp.status().as_u16();
         if status == 429 {
-            return Err(RailwayError::RateLimited);
+            let after = resp
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse().ok());
+            return Err(RailwayError::RateLimited(after));
         }
         let body: Value = match resp.json().await {
             Ok(v) => v,
