@@ -1000,3 +1000,150 @@ pub fn evolution_recovered(l: Locale) -> String {
     l.t("Evolution is open again", "Evolution está open de novo")
         .to_string()
 }
+
+// ---------------------------------------------------------------- hints and descriptions
+
+/// What to try after a failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hint {
+    RailwayCredentials,
+    RailwayServiceNames,
+    EvolutionKey,
+    EvolutionInstance,
+    EvolutionUseQr,
+}
+
+pub fn hint(l: Locale, h: Hint) -> String {
+    let (en, pt) = match h {
+        Hint::RailwayCredentials => (
+            "check RAILWAY_API_TOKEN / RAILWAY_TOKEN and its permissions.",
+            "confira RAILWAY_API_TOKEN / RAILWAY_TOKEN e as permissões.",
+        ),
+        Hint::RailwayServiceNames => (
+            "set JULIA_RAILWAY_SERVICES to the service names shown in Railway.",
+            "defina JULIA_RAILWAY_SERVICES com os nomes de serviço do Railway.",
+        ),
+        Hint::EvolutionKey => ("check EVOLUTION_API_KEY.", "confira EVOLUTION_API_KEY."),
+        Hint::EvolutionInstance => ("check EVOLUTION_INSTANCE.", "confira EVOLUTION_INSTANCE."),
+        Hint::EvolutionUseQr => (
+            "if the instance is closed, use `/julia evolution qr` to reconnect.",
+            "se a instância estiver fechada, use `/julia evolution qr` para reconectar.",
+        ),
+    };
+    l.t(en, pt).to_string()
+}
+
+/// "Done:" of a mutation that timed out: it may have applied.
+pub fn maybe_applied(l: Locale) -> String {
+    l.t(
+        "unknown: Railway may have applied it; check `/julia deploys` before retrying.",
+        "desconhecido: o Railway pode ter aplicado; confira `/julia deploys` antes de repetir.",
+    )
+    .to_string()
+}
+
+pub fn readback_mismatch(l: Locale) -> String {
+    l.t(
+        "the request was sent, but the read-back does not match.",
+        "o pedido foi enviado, mas a conferência não bate.",
+    )
+    .to_string()
+}
+
+pub fn service_not_in_environment(l: Locale, name: &str) -> String {
+    tr(
+        l,
+        format!("service `{name}` is not in the environment RAILWAY_ENVIRONMENT_ID"),
+        format!("o serviço `{name}` não está no ambiente RAILWAY_ENVIRONMENT_ID"),
+    )
+}
+
+pub fn service_missing_line(l: Locale, name: &str) -> String {
+    tr(
+        l,
+        format!(":grey_question: `{name}`: not found in Railway"),
+        format!(":grey_question: `{name}`: não encontrado no Railway"),
+    )
+}
+
+/// Why a rollback is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RollbackWhy {
+    NotFound(String),
+    NoOlderSuccess,
+    CannotRollback(String),
+    NoDeployment,
+}
+
+pub fn rollback_why(l: Locale, w: &RollbackWhy) -> String {
+    match w {
+        RollbackWhy::NotFound(id) => tr(
+            l,
+            format!("deployment `{}` is not among the last 20", escape(id)),
+            format!("o deploy `{}` não está entre os 20 últimos", escape(id)),
+        ),
+        RollbackWhy::NoOlderSuccess => tr(
+            l,
+            "no SUCCESS deployment older than the current one".into(),
+            "nenhum deploy SUCCESS mais antigo que o atual".into(),
+        ),
+        RollbackWhy::CannotRollback(id) => tr(
+            l,
+            format!("Railway says canRollback = false for `{id}`"),
+            format!("o Railway diz canRollback = false para `{id}`"),
+        ),
+        RollbackWhy::NoDeployment => tr(
+            l,
+            "it has no deployment yet".into(),
+            "ainda não tem deploy".into(),
+        ),
+    }
+}
+
+pub fn what_job_kill(l: Locale, id: &str) -> String {
+    tr(
+        l,
+        format!("mark job `{}` as `error` (finished now)", escape(id)),
+        format!(
+            "marcar o job `{}` como `error` (finalizado agora)",
+            escape(id)
+        ),
+    )
+}
+
+pub fn what_evolution_restart(l: Locale, instance: &str, state: &str) -> String {
+    tr(
+        l,
+        format!("restart the Evolution instance `{instance}` (state now `{state}`)"),
+        format!("reiniciar a instância Evolution `{instance}` (estado agora `{state}`)"),
+    )
+}
+
+pub fn what_webhook_reset(
+    l: Locale,
+    instance: &str,
+    url: &str,
+    events: &[String],
+    now: Option<&str>,
+) -> String {
+    tr(
+        l,
+        format!(
+            "set the webhook of `{instance}` to `{}` with events {} (now: {})",
+            escape(url),
+            events.join(","),
+            escape(now.unwrap_or("none"))
+        ),
+        format!(
+            "gravar o webhook de `{instance}` como `{}` com eventos {} (agora: {})",
+            escape(url),
+            events.join(","),
+            escape(now.unwrap_or("nenhum"))
+        ),
+    )
+}
+
+/// The reason of a pause requested from a watcher alert button.
+pub fn alert_pause_reason(l: Locale) -> String {
+    l.t("health alert", "alerta de saúde").to_string()
+}

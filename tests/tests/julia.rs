@@ -642,6 +642,9 @@ async fn jobs_kill_marks_the_job_failed() {
 async fn evolution_qr_restart_and_webhook_reset() {
     let h = harness(&[]).await;
     h.evo.set_state("connecting");
+    let (_, m) = h.run("evolution qr", OTHER).await;
+    assert!(text_of(&m).contains("restricted"), "{m}");
+    assert!(h.slack.uploads().is_empty());
     let (_, m) = h.run("evolution qr", ADMIN).await;
     let t = text_of(&m);
     assert!(
@@ -827,10 +830,7 @@ async fn pause_drops_julias_flag_cache_when_redis_is_configured() {
     let redis = Redis::start();
     let url = format!("redis://127.0.0.1:{}", redis.port);
     let h = harness(&[("JULIA_REDIS_URL", &url)]).await;
-    assert_eq!(
-        redis.cmd("SET feature_flag:safe_mode cached EX 30"),
-        "+OK"
-    );
+    assert_eq!(redis.cmd("SET feature_flag:safe_mode cached EX 30"), "+OK");
     let done = text_of(&h.confirm("pause now").await);
     assert!(done.contains("applies now"), "{done}");
     assert_eq!(redis.cmd("EXISTS feature_flag:safe_mode"), ":0");

@@ -17,12 +17,9 @@ pub fn railway_failure(ctx: &Ctx, e: &RailwayError, done: &str) -> messages::Msg
     let l = ctx.locale();
     let try_ = match e {
         RailwayError::Unconfigured(v) => m::not_configured(l, "Railway", v),
-        RailwayError::Auth | RailwayError::BadProjectToken => l
-            .t(
-                "check RAILWAY_API_TOKEN / RAILWAY_TOKEN and its permissions.",
-                "confira RAILWAY_API_TOKEN / RAILWAY_TOKEN e as permissões.",
-            )
-            .to_string(),
+        RailwayError::Auth | RailwayError::BadProjectToken => {
+            m::hint(l, m::Hint::RailwayCredentials)
+        }
         _ => m::retry_hint(l),
     };
     m::failure(l, "Railway", &e.to_string(), done, &try_)
@@ -53,13 +50,9 @@ pub async fn resolve(ctx: &Ctx, name: &str) -> Result<ServiceState, messages::Ms
             m::failure(
                 l,
                 "Railway",
-                &format!("service `{name}` is not in environment RAILWAY_ENVIRONMENT_ID"),
+                &m::service_not_in_environment(l, name),
                 &m::nothing_done(l),
-                &m::not_configured(
-                    l,
-                    "JULIA_RAILWAY_SERVICES",
-                    "the service names shown in Railway",
-                ),
+                &m::hint(l, m::Hint::RailwayServiceNames),
             )
         })
 }
@@ -87,16 +80,16 @@ async fn rollback_target(
         .map_err(|e| railway_failure(ctx, &e, &m::nothing_done(l)))?;
     let Some(target) = pick_rollback(&list, wanted) else {
         let why = match wanted {
-            Some(id) => format!("deployment `{id}` not found among the last 20"),
-            None => "no SUCCESS deployment older than the current one".into(),
+            Some(id) => m::RollbackWhy::NotFound(id.to_string()),
+            None => m::RollbackWhy::NoOlderSuccess,
         };
-        return Err(m::cannot_rollback(l, &svc.name, &why));
+        return Err(m::cannot_rollback(l, &svc.name, &m::rollback_why(l, &why)));
     };
     if !target.can_rollback {
         return Err(m::cannot_rollback(
             l,
             &svc.name,
-            &format!("Railway says canRollback = false for `{}`", target.id),
+            &m::rollback_why(l, &m::RollbackWhy::CannotRollback(target.id.clone())),
         ));
     }
     Ok(target.clone())
@@ -118,7 +111,11 @@ pub async fn prepare(ctx: &Ctx, action: &Action) -> Prepared {
                 return Err((
                     "refused",
                     None,
-                    m::cannot_rollback(l, &svc.name, "it has no deployment yet"),
+                    m::cannot_rollback(
+                        l,
+                        &svc.name,
+                        &m::rollback_why(l, &m::RollbackWhy::NoDeployment),
+                    ),
                 ));
             }
             let verb = if matches!(action, Action::Restart { .. }) {
@@ -237,7 +234,7 @@ pub async fn execute(ctx: &Arc<Ctx>, reply: &Reply, action: &Action) {
         Err(e) => {
             // A timeout on a mutation may still have applied: say so.
             let done = if matches!(e, RailwayError::Timeout(_) | RailwayError::Transport(_)) {
-                l.t("unknown: Railway may have applied it; check `/julia deploys` before retrying.", "desconhecido: o Railway pode ter aplicado; confira `/julia deploys` antes de repetir.").to_string()
+                m::maybe_applied(l)
             } else {
                 not_done
             };

@@ -15,27 +15,47 @@ fn evo_failure(ctx: &Ctx, e: &EvolutionError, done: &str) -> messages::Msg {
     let l = ctx.locale();
     let try_ = match e {
         EvolutionError::Unconfigured(v) => m::not_configured(l, "Evolution", v),
-        EvolutionError::Http { status: 401, .. } => l
-            .t("check EVOLUTION_API_KEY.", "confira EVOLUTION_API_KEY.")
-            .to_string(),
-        EvolutionError::Http { status: 404, .. } => l
-            .t("check EVOLUTION_INSTANCE.", "confira EVOLUTION_INSTANCE.")
-            .to_string(),
-        EvolutionError::Failed(_) => l
-            .t(
-                "if the instance is closed, use `/julia evolution qr` to reconnect.",
-                "se a instância estiver fechada, use `/julia evolution qr` para reconectar.",
-            )
-            .to_string(),
+        EvolutionError::Http { status: 401, .. } => m::hint(l, m::Hint::EvolutionKey),
+        EvolutionError::Http { status: 404, .. } => m::hint(l, m::Hint::EvolutionInstance),
+        EvolutionError::Failed(_) => m::hint(l, m::Hint::EvolutionUseQr),
         _ => m::retry_hint(l),
     };
     m::failure(l, "Evolution", &e.to_string(), done, &try_)
 }
 
 /// The QR code as an image, in a message only the requester sees. Never logged.
+///
+/// Admins only: scanning the code links a phone to Julia's WhatsApp number. Audited (without
+/// the code).
 pub async fn qr(ctx: &Ctx, reply: &Reply) {
     let l = ctx.locale();
     let ev = &ctx.julia.evolution;
+    let admin = super::access::is_admin(ctx, &reply.user).await;
+    let entry = crate::audit::AuditEntry {
+        actor: reply.user.clone(),
+        action: "julia.evolution_qr".into(),
+        args: String::new(),
+        outcome: if admin {
+            "shown_to_requester"
+        } else {
+            "refused"
+        }
+        .into(),
+        ..Default::default()
+    };
+    if let Err(e) = crate::audit::record_pool(&ctx.store.pool, &entry, ctx.clock.now_ms()).await {
+        tracing::error!(error = %e, "audit write failed");
+    }
+    if !admin {
+        let m = m::refused(
+            l,
+            "evolution qr",
+            &ctx.config.admins,
+            ctx.config.admin_group.as_deref(),
+        );
+        reply.send(ctx, &m).await;
+        return;
+    }
     let msg = match ev.connect().await {
         Err(e) => evo_failure(ctx, &e, &m::nothing_done(l)),
         Ok(Connect::AlreadyOpen) => m::qr_already_open(l, ev.instance()),
@@ -127,18 +147,7 @@ pub async fn prepare(ctx: &Ctx, action: &Action) -> Prepared {
     match action {
         Action::EvolutionRestart => {
             let state = ev.state().await.ok();
-            let what = match l {
-                messages::Locale::En => format!(
-                    "restart the Evolution instance `{}` (state now `{}`)",
-                    ev.instance(),
-                    state.as_deref().unwrap_or("?")
-                ),
-                messages::Locale::PtBr => format!(
-                    "reiniciar a instância Evolution `{}` (estado agora `{}`)",
-                    ev.instance(),
-                    state.as_deref().unwrap_or("?")
-                ),
-            };
+            let what = m::what_evolution_restart(l, ev.instance(), state.as_deref().unwrap_or("?"));
             Ok((what, action.clone()))
         }
         Action::WebhookReset => {
@@ -159,20 +168,13 @@ pub async fn prepare(ctx: &Ctx, action: &Action) -> Prepared {
                 .ok()
                 .flatten()
                 .map(|w| format!("{} {:?}", w.url, w.events));
-            let what = match l {
-                messages::Locale::En => format!(
-                    "set the webhook of `{}` to `{url}` with events {} (now: {})",
-                    ev.instance(),
-                    ev.webhook_events.join(","),
-                    before.as_deref().unwrap_or("none")
-                ),
-                messages::Locale::PtBr => format!(
-                    "gravar o webhook de `{}` como `{url}` com eventos {} (agora: {})",
-                    ev.instance(),
-                    ev.webhook_events.join(","),
-                    before.as_deref().unwrap_or("nenhum")
-                ),
-            };
+            let what = m::what_webhook_reset(
+                l,
+                ev.instance(),
+                &url,
+                &ev.webhook_events,
+                before.as_deref(),
+            );
             Ok((what, action.clone()))
         }
         _ => unreachable!("evolution::prepare only takes evolution actions"),
@@ -277,14 +279,11 @@ pub async fn execute(ctx: &Arc<Ctx>, reply: &Reply, action: &Action) {
                         Some(seen.clone()),
                     )
                     .await;
-                    let done = l.t(
-                        "the set request was sent, but the read-back does not match.",
-                        "o pedido foi enviado, mas a conferência não bate.",
-                    );
+                    let done = m::readback_mismatch(l);
                     reply
                         .replace(
                             ctx,
-                            &m::failure(l, "Evolution", &seen, done, &m::retry_hint(l)),
+                            &m::failure(l, "Evolution", &seen, &done, &m::retry_hint(l)),
                         )
                         .await;
                 }

@@ -24,10 +24,7 @@ pub async fn prepare(ctx: &Ctx, action: &Action) -> Prepared {
     let Action::JobsKill { id } = action else {
         unreachable!("jobs::prepare only takes jobs kill")
     };
-    let what = match l {
-        messages::Locale::En => format!("mark job `{id}` as `error` (finished now)"),
-        messages::Locale::PtBr => format!("marcar o job `{id}` como `error` (finalizado agora)"),
-    };
+    let what = m::what_job_kill(l, id);
     Ok((what, action.clone()))
 }
 

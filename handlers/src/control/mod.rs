@@ -143,15 +143,12 @@ pub async fn on_block_action(ctx: Arc<Ctx>, payload: Value) -> Option<Value> {
             messages::julia::ACTION_CONFIRM => access::answer(&ctx, &reply, &value, true).await,
             messages::julia::ACTION_CANCEL => access::answer(&ctx, &reply, &value, false).await,
             messages::julia::ACTION_PAUSE_PROMPT => {
-                let reason = match ctx.locale() {
-                    messages::Locale::En => "health alert",
-                    messages::Locale::PtBr => "alerta de saúde",
-                };
+                let reason = messages::julia::alert_pause_reason(ctx.locale());
                 access::request(
                     &ctx,
                     &reply,
                     Action::Pause {
-                        reason: reason.into(),
+                        reason,
                         handoff: false,
                     },
                 )

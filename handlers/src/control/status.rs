@@ -237,7 +237,7 @@ async fn railway_part(ctx: &Ctx, t: Duration) -> Part {
                 .collect();
             for name in &rw.services {
                 if !svcs.iter().any(|s| &s.name == name) {
-                    lines.push(format!(":grey_question: `{name}`: not found in Railway"));
+                    lines.push(m::service_missing_line(l, name));
                 }
             }
             lines
