@@ -409,6 +409,46 @@ impl Config {
         if self.slack_app_token.is_empty() {
             out.push_str("  socket mode: off (SLACK_APP_TOKEN unset; HTTP endpoints serve Slack)\n");
         }
+        let j = &self.julia;
+        let part = |name: &str, missing: Vec<&str>| {
+            if missing.is_empty() {
+                format!("  julia {name}: configured\n")
+            } else {
+                format!("  julia {name}: missing {}\n", missing.join(", "))
+            }
+        };
+        let some = |o: bool, v: &'static str| (!o).then_some(v);
+        out.push_str(&part("database", [some(j.database_url.is_some(), "JULIA_DATABASE_URL")].into_iter().flatten().collect()));
+        out.push_str(&part(
+            "hard guards",
+            [some(j.app_env.is_some(), "APP_ENV"), some(j.supabase_project_ref.is_some(), "SUPABASE_PROJECT_REF")].into_iter().flatten().collect(),
+        ));
+        out.push_str(&part("health", [some(j.base_url.is_some(), "JULIA_BASE_URL")].into_iter().flatten().collect()));
+        out.push_str(&part(
+            "railway",
+            [
+                some(j.railway_api_token.is_some() || j.railway_token.is_some(), "RAILWAY_API_TOKEN or RAILWAY_TOKEN"),
+                some(j.railway_project_id.is_some(), "RAILWAY_PROJECT_ID"),
+                some(j.railway_environment_id.is_some(), "RAILWAY_ENVIRONMENT_ID"),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
+        ));
+        out.push_str(&part(
+            "evolution",
+            [
+                some(j.evolution_api_url.is_some(), "EVOLUTION_API_URL"),
+                some(j.evolution_api_key.is_some(), "EVOLUTION_API_KEY"),
+                some(j.evolution_instance.is_some(), "EVOLUTION_INSTANCE"),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
+        ));
+        if j.redis_url.is_none() {
+            out.push_str("  julia flag cache: JULIA_REDIS_URL unset (pause/resume apply within 30 s)\n");
+        }
         (out, ok)
     }
 }
@@ -444,6 +484,25 @@ mod tests {
         assert_eq!(e.var, "INCIDENT_CADENCE_P1");
         let e = Config::from_pairs(&[("JULIA_COMMAND", "julia")]).unwrap_err();
         assert_eq!(e.var, "JULIA_COMMAND");
+    }
+
+    #[test]
+    fn julia_secrets_never_print_and_missing_parts_are_named() {
+        let c = Config::from_pairs(&[
+            ("RAILWAY_API_TOKEN", "rw-s3cr3t"),
+            ("EVOLUTION_API_KEY", "evo-s3cr3t"),
+            ("JULIA_DATABASE_URL", "postgres://u:dbpw@h/db"),
+        ])
+        .unwrap();
+        let (report, _) = c.report();
+        let dbg = format!("{c:?}");
+        for s in ["rw-s3cr3t", "evo-s3cr3t", "dbpw"] {
+            assert!(!report.contains(s) && !dbg.contains(s), "{s}");
+        }
+        assert!(report.contains("julia railway: missing RAILWAY_PROJECT_ID, RAILWAY_ENVIRONMENT_ID"), "{report}");
+        assert_eq!(c.julia.railway_services, ["julia-api", "julia-worker", "julia-scheduler"]);
+        assert_eq!(c.julia.evolution_webhook_events, ["MESSAGES_UPSERT"]);
+        assert_eq!(c.julia.railway_api_url, "https://backboard.railway.com/graphql/v2");
     }
 
     #[test]

@@ -27,6 +27,10 @@ struct H {
 }
 
 async fn harness(extra: &[(&str, &str)]) -> H {
+    harness_on(TestDb::sqlite().await, extra).await
+}
+
+async fn harness_on(store: TestDb, extra: &[(&str, &str)]) -> H {
     let slack = FakeSlack::start().await;
     let julia = FakeJulia::start().await;
     let evo = FakeEvolution::start().await;
@@ -60,7 +64,7 @@ async fn harness(extra: &[(&str, &str)]) -> H {
     for (k, v) in extra {
         opts = opts.env(k, v);
     }
-    let app = spawn_app(&TestDb::sqlite().await, &slack, opts).await;
+    let app = spawn_app(&store, &slack, opts).await;
     H {
         app,
         slack,
@@ -874,4 +878,30 @@ async fn one_replica_watches_at_a_time() {
         "{per_second} checks in 1 s with a 100 ms interval: both replicas polled"
     );
     b.kill();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pause_flow_on_a_postgres_store_in_portuguese() {
+    let h = harness_on(TestDb::postgres().await, &[("CHATOPS_LOCALE", "pt-BR")]).await;
+    let (_, st) = h.run("status", "UANY").await;
+    assert!(text_of(&st).contains("Estado de pausa"), "{st}");
+    let (token, prompt) = h.request("pause teste", ADMIN).await;
+    assert!(text_of(&prompt).contains("Confirme"), "{prompt}");
+    let rid = h.click("julia_confirm", &token, OTHER).await;
+    assert!(text_of(&h.wait_response(&rid, 1).await).contains("Só quem pediu"));
+    let rid = h.click("julia_confirm", &token, ADMIN).await;
+    assert!(text_of(&h.wait_response(&rid, 1).await).contains("Julia pausada"));
+    let rid = h.click("julia_confirm", &token, ADMIN).await;
+    assert!(text_of(&h.wait_response(&rid, 1).await).contains("já foi usada"));
+    let post = eventually(Duration::from_secs(10), || async {
+        h.slack.posts_in(INCIDENTS).into_iter().next()
+    })
+    .await
+    .unwrap();
+    assert!(text_of(&post).contains("PAUSA DE EMERGÊNCIA"), "{post}");
+    let (_, a) = h.run("audit", "UANY").await;
+    assert!(
+        text_of(&a).contains("julia.pause") && text_of(&a).contains("done"),
+        "{a}"
+    );
 }

@@ -149,7 +149,7 @@ pub async fn request(ctx: &Arc<Ctx>, reply: &Reply, action: Action) {
             super::evolution::prepare(ctx, &action).await
         }
     };
-    let (what, action) = match prepared {
+    let (what, action, before) = match prepared {
         Ok(p) => p,
         Err((outcome, before, msg)) => {
             record(
@@ -188,7 +188,7 @@ pub async fn request(ctx: &Arc<Ctx>, reply: &Reply, action: Action) {
         reply.send(ctx, &m).await;
         return;
     }
-    record(ctx, &reply.user, &action, "requested", None, None, None).await;
+    record(ctx, &reply.user, &action, "requested", before, None, None).await;
     let j = &ctx.config.julia;
     let msg = messages::julia::confirm(
         l,
@@ -327,6 +327,7 @@ pub async fn answer(ctx: &Arc<Ctx>, reply: &Reply, token: &str, confirmed: bool)
     }
 }
 
-/// What a precondition check returns: the description to confirm and the (maybe resolved)
-/// action, or (audit outcome, before value, message).
-pub type Prepared = Result<(String, Action), (&'static str, Option<String>, messages::Msg)>;
+/// What a precondition check returns: the description to confirm, the (maybe resolved)
+/// action and the current value, or (audit outcome, before value, message).
+pub type Prepared =
+    Result<(String, Action, Option<String>), (&'static str, Option<String>, messages::Msg)>;

@@ -123,7 +123,11 @@ pub async fn prepare(ctx: &Ctx, action: &Action) -> Prepared {
             } else {
                 "redeploy"
             };
-            Ok((m::what_deploy(l, verb, &svc.name, &current), action.clone()))
+            Ok((
+                m::what_deploy(l, verb, &svc.name, &current),
+                action.clone(),
+                Some(current.clone()),
+            ))
         }
         Action::Rollback {
             service,
@@ -139,6 +143,7 @@ pub async fn prepare(ctx: &Ctx, action: &Action) -> Prepared {
                     service: service.clone(),
                     deployment: Some(t.id),
                 },
+                Some(current),
             ))
         }
         _ => unreachable!("deploys::prepare only takes deploy actions"),

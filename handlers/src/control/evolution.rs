@@ -148,7 +148,7 @@ pub async fn prepare(ctx: &Ctx, action: &Action) -> Prepared {
         Action::EvolutionRestart => {
             let state = ev.state().await.ok();
             let what = m::what_evolution_restart(l, ev.instance(), state.as_deref().unwrap_or("?"));
-            Ok((what, action.clone()))
+            Ok((what, action.clone(), state))
         }
         Action::WebhookReset => {
             let Some(url) = ev.webhook_url.clone() else {
@@ -175,7 +175,7 @@ pub async fn prepare(ctx: &Ctx, action: &Action) -> Prepared {
                 &ev.webhook_events,
                 before.as_deref(),
             );
-            Ok((what, action.clone()))
+            Ok((what, action.clone(), before))
         }
         _ => unreachable!("evolution::prepare only takes evolution actions"),
     }

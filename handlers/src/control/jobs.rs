@@ -25,7 +25,7 @@ pub async fn prepare(ctx: &Ctx, action: &Action) -> Prepared {
         unreachable!("jobs::prepare only takes jobs kill")
     };
     let what = m::what_job_kill(l, id);
-    Ok((what, action.clone()))
+    Ok((what, action.clone(), None))
 }
 
 pub async fn execute(ctx: &Arc<Ctx>, reply: &Reply, action: &Action) {

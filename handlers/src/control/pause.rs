@@ -73,7 +73,7 @@ pub async fn prepare(ctx: &Ctx, action: &Action) -> Prepared {
                     m::already(l, true, &state.safe_mode.describe()),
                 ));
             }
-            Ok((m::what_pause(l, reason, *handoff), action.clone()))
+            Ok((m::what_pause(l, reason, *handoff), action.clone(), before))
         }
         Action::Resume { reason } => {
             if !state.safe_mode.enabled {
@@ -83,7 +83,7 @@ pub async fn prepare(ctx: &Ctx, action: &Action) -> Prepared {
                     m::already(l, false, &state.safe_mode.describe()),
                 ));
             }
-            Ok((m::what_resume(l, reason), action.clone()))
+            Ok((m::what_resume(l, reason), action.clone(), before))
         }
         _ => unreachable!("pause::prepare only takes pause/resume"),
     }

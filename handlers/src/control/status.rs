@@ -319,23 +319,28 @@ async fn deploys_part(ctx: &Ctx, t: Duration, service: Option<String>) -> Vec<Pa
             Err(m::not_configured(l, "Railway", &missing.join(", "))),
         )];
     }
-    let names: Vec<String> = match service {
-        Some(s) => vec![s],
-        None => rw.services.clone(),
+    // One environment query for the ids, then the lists concurrently.
+    let svcs = match service {
+        Some(name) => match super::deploys::resolve(ctx, &name).await {
+            Ok(s) => vec![s],
+            Err(msg) => return vec![part(format!("`{name}`"), Err(msg.text))],
+        },
+        None => match source(l, "Railway", t, rw.julia_services()).await {
+            Ok(s) => s,
+            Err(e) => return vec![part(m::title(l, m::TITLE_DEPLOYS), Err(e))],
+        },
     };
     let now = ctx.clock.now_secs();
-    let mut parts = Vec::new();
-    for name in names {
-        let svc = match super::deploys::resolve(ctx, &name).await {
-            Ok(s) => s,
-            Err(msg) => {
-                parts.push(part(format!("`{name}`"), Err(msg.text)));
-                continue;
-            }
-        };
-        let r = source(l, "Railway", t, rw.deployments(&svc.id, 10))
-            .await
-            .map(|list| {
+    let lists = futures::future::join_all(
+        svcs.iter()
+            .map(|svc| source(l, "Railway", t, rw.deployments(&svc.id, 10))),
+    )
+    .await;
+    let mut parts: Vec<Part> = svcs
+        .iter()
+        .zip(lists)
+        .map(|(svc, r)| {
+            let r = r.map(|list| {
                 if list.is_empty() {
                     vec!["-".to_string()]
                 } else {
@@ -345,7 +350,16 @@ async fn deploys_part(ctx: &Ctx, t: Duration, service: Option<String>) -> Vec<Pa
                         .collect()
                 }
             });
-        parts.push(part(format!("`{name}`"), r));
+            part(format!("`{}`", svc.name), r)
+        })
+        .collect();
+    for name in &rw.services {
+        if svcs.len() > 1 && !svcs.iter().any(|s| &s.name == name) {
+            parts.push(part(
+                format!("`{name}`"),
+                Err(m::service_missing_line(l, name)),
+            ));
+        }
     }
     parts
 }
