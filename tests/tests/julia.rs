@@ -905,3 +905,48 @@ async fn pause_flow_on_a_postgres_store_in_portuguese() {
         "{a}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watcher_alerts_on_evolution_not_open() {
+    let h = harness(&[("JULIA_WATCH_INTERVAL", "150ms")]).await;
+    h.evo.set_state("close");
+    let alert = eventually(Duration::from_secs(10), || async {
+        h.slack
+            .posts_in(INCIDENTS)
+            .into_iter()
+            .find(|p| text_of(p).contains("Evolution state `close`"))
+    })
+    .await
+    .expect("evolution alert");
+    assert!(text_of(&alert).contains("julia_pause_prompt"));
+    h.evo.set_state("open");
+    eventually(Duration::from_secs(10), || async {
+        h.slack
+            .posts_in(INCIDENTS)
+            .into_iter()
+            .find(|p| text_of(p).contains("Evolution is open again"))
+    })
+    .await
+    .expect("evolution recovery");
+    h.app.drain_outbox().await;
+    let n = h
+        .slack
+        .posts_in(INCIDENTS)
+        .into_iter()
+        .filter(|p| text_of(p).contains("Evolution state"))
+        .count();
+    assert_eq!(n, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn evolution_errors_name_the_fix() {
+    let h = harness(&[("EVOLUTION_API_KEY", "wrong")]).await;
+    let (_, m) = h.run("evolution", "UANY").await;
+    assert!(text_of(&m).contains("HTTP 401"), "{m}");
+    let h = harness(&[("EVOLUTION_INSTANCE", "nope")]).await;
+    let t = text_of(&h.confirm("webhook reset").await);
+    assert!(
+        t.contains("does not exist") && t.contains("EVOLUTION_INSTANCE"),
+        "{t}"
+    );
+}
