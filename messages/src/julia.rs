@@ -192,7 +192,7 @@ pub fn health_lines(l: Locale, v: &HealthView) -> Vec<String> {
         out.push(format!("*{}*", escape(m)));
     }
     for c in &v.checks {
-        let failing = !matches!(c.status, "ok" | "skipped" | "warning");
+        let failing = !matches!(c.status, "ok" | "skipped" | "warning" | "pending");
         if v.all || failing {
             let mark = if failing {
                 ":x:"

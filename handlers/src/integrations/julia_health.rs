@@ -29,7 +29,10 @@ pub struct Check {
 
 impl Check {
     pub fn failing(&self) -> bool {
-        !matches!(self.status.as_str(), "ok" | "skipped" | "warning")
+        !matches!(
+            self.status.as_str(),
+            "ok" | "skipped" | "warning" | "pending"
+        )
     }
 }
 
@@ -189,4 +192,40 @@ fn compact(v: &Value) -> String {
         other => other.to_string(),
     };
     s.chars().take(120).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn deep(http: u16, status: &str, safe: bool) -> Deep {
+        Deep {
+            http_status: http,
+            status: status.into(),
+            deploy_safe: safe,
+            message: None,
+            checks: vec![],
+        }
+    }
+
+    #[test]
+    fn healthy_needs_200_healthy_and_deploy_safe() {
+        assert!(deep(200, "healthy", true).healthy());
+        assert!(!deep(503, "healthy", true).healthy());
+        assert!(!deep(200, "unhealthy", true).healthy());
+        assert!(!deep(200, "healthy", false).healthy());
+        assert!(!deep(503, "CRITICAL", false).healthy());
+        let c = |s: &str| Check {
+            name: "x".into(),
+            status: s.into(),
+            detail: String::new(),
+        };
+        assert!(c("CRITICAL").failing() && c("error").failing());
+        assert!(
+            !c("ok").failing()
+                && !c("warning").failing()
+                && !c("pending").failing()
+                && !c("skipped").failing()
+        );
+    }
 }
