@@ -75,8 +75,10 @@ impl Application {
         });
         let outbox = handlers::outbox::run_worker(ctx.clone(), self.shutdown_tx.subscribe());
         let reminders = handlers::reminder::run_worker(ctx.clone(), self.shutdown_tx.subscribe());
+        let julia_watcher =
+            handlers::control::run_watcher(ctx.clone(), self.shutdown_tx.subscribe());
         tracing::info!("ready");
-        let (served, _, _) = tokio::join!(serve, outbox, reminders);
+        let (served, _, _, _) = tokio::join!(serve, outbox, reminders, julia_watcher);
         served.context("http server")
     }
 }

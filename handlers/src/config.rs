@@ -86,6 +86,35 @@ pub struct Config {
     pub reminder_poll: Duration,
     pub reminder_lease: Duration,
     pub postmortem_reminders: [Duration; 2],
+    // Julia controls
+    pub julia: JuliaConfig,
+}
+
+/// The controlled system (`/julia …`): each part is optional and works on its own.
+#[derive(Clone, Debug)]
+pub struct JuliaConfig {
+    pub database_url: Option<Secret>,
+    pub base_url: Option<String>,
+    pub app_env: Option<String>,
+    pub supabase_project_ref: Option<String>,
+    pub railway_api_url: String,
+    pub railway_api_token: Option<Secret>,
+    pub railway_token: Option<Secret>,
+    pub railway_project_id: Option<String>,
+    pub railway_environment_id: Option<String>,
+    pub railway_services: Vec<String>,
+    pub evolution_api_url: Option<String>,
+    pub evolution_api_key: Option<Secret>,
+    pub evolution_instance: Option<String>,
+    pub evolution_webhook_url: Option<String>,
+    pub evolution_webhook_events: Vec<String>,
+    pub redis_url: Option<Secret>,
+    /// Per-source timeout of `/julia status` and every call to Julia's systems.
+    pub source_timeout: Duration,
+    pub watch_interval: Duration,
+    /// After a deploy action: how often and how long to follow the deployment and health.
+    pub follow_interval: Duration,
+    pub follow_limit: Duration,
 }
 
 /// A configuration value that could not be read.
@@ -269,6 +298,60 @@ impl Config {
                 duration("POSTMORTEM_DRAFT_DUE", get("POSTMORTEM_DRAFT_DUE"), "24h")?,
                 duration("POSTMORTEM_REVIEW_DUE", get("POSTMORTEM_REVIEW_DUE"), "48h")?,
             ],
+            julia: JuliaConfig {
+                database_url: get("JULIA_DATABASE_URL").map(Secret::new),
+                base_url: get("JULIA_BASE_URL").map(|u| u.trim_end_matches('/').to_string()),
+                app_env: get("APP_ENV"),
+                supabase_project_ref: get("SUPABASE_PROJECT_REF"),
+                railway_api_url: get("RAILWAY_API_URL")
+                    .unwrap_or_else(|| "https://backboard.railway.com/graphql/v2".into()),
+                railway_api_token: get("RAILWAY_API_TOKEN").map(Secret::new),
+                railway_token: get("RAILWAY_TOKEN").map(Secret::new),
+                railway_project_id: get("RAILWAY_PROJECT_ID"),
+                railway_environment_id: get("RAILWAY_ENVIRONMENT_ID"),
+                railway_services: {
+                    let l = list(get("JULIA_RAILWAY_SERVICES"));
+                    if l.is_empty() {
+                        vec![
+                            "julia-api".into(),
+                            "julia-worker".into(),
+                            "julia-scheduler".into(),
+                        ]
+                    } else {
+                        l
+                    }
+                },
+                evolution_api_url: get("EVOLUTION_API_URL")
+                    .map(|u| u.trim_end_matches('/').to_string()),
+                evolution_api_key: get("EVOLUTION_API_KEY").map(Secret::new),
+                evolution_instance: get("EVOLUTION_INSTANCE"),
+                evolution_webhook_url: get("EVOLUTION_WEBHOOK_URL"),
+                evolution_webhook_events: {
+                    let l = list(get("EVOLUTION_WEBHOOK_EVENTS"));
+                    if l.is_empty() {
+                        vec!["MESSAGES_UPSERT".into()]
+                    } else {
+                        l
+                    }
+                },
+                redis_url: get("JULIA_REDIS_URL").map(Secret::new),
+                source_timeout: duration(
+                    "JULIA_SOURCE_TIMEOUT",
+                    get("JULIA_SOURCE_TIMEOUT"),
+                    "3s",
+                )?,
+                watch_interval: duration(
+                    "JULIA_WATCH_INTERVAL",
+                    get("JULIA_WATCH_INTERVAL"),
+                    "60s",
+                )?,
+                follow_interval: duration(
+                    "JULIA_FOLLOW_INTERVAL",
+                    get("JULIA_FOLLOW_INTERVAL"),
+                    "10s",
+                )?,
+                follow_limit: duration("JULIA_FOLLOW_LIMIT", get("JULIA_FOLLOW_LIMIT"), "10m")?,
+            },
         })
     }
 
@@ -332,6 +415,72 @@ impl Config {
             ),
             ("CHATOPS_ADMINS", self.admins.join(",")),
             ("CHATOPS_ADMIN_GROUP", opt(&self.admin_group)),
+            (
+                "JULIA_DATABASE_URL",
+                self.julia
+                    .database_url
+                    .as_ref()
+                    .map(|u| redact_url(u.expose()))
+                    .unwrap_or_else(|| "(unset)".into()),
+            ),
+            ("JULIA_BASE_URL", opt(&self.julia.base_url)),
+            ("APP_ENV", opt(&self.julia.app_env)),
+            (
+                "SUPABASE_PROJECT_REF",
+                opt(&self.julia.supabase_project_ref),
+            ),
+            ("RAILWAY_API_URL", self.julia.railway_api_url.clone()),
+            (
+                "RAILWAY_API_TOKEN",
+                self.julia
+                    .railway_api_token
+                    .as_ref()
+                    .map(show)
+                    .unwrap_or_else(|| "(unset)".into()),
+            ),
+            (
+                "RAILWAY_TOKEN",
+                self.julia
+                    .railway_token
+                    .as_ref()
+                    .map(show)
+                    .unwrap_or_else(|| "(unset)".into()),
+            ),
+            ("RAILWAY_PROJECT_ID", opt(&self.julia.railway_project_id)),
+            (
+                "RAILWAY_ENVIRONMENT_ID",
+                opt(&self.julia.railway_environment_id),
+            ),
+            (
+                "JULIA_RAILWAY_SERVICES",
+                self.julia.railway_services.join(","),
+            ),
+            ("EVOLUTION_API_URL", opt(&self.julia.evolution_api_url)),
+            (
+                "EVOLUTION_API_KEY",
+                self.julia
+                    .evolution_api_key
+                    .as_ref()
+                    .map(show)
+                    .unwrap_or_else(|| "(unset)".into()),
+            ),
+            ("EVOLUTION_INSTANCE", opt(&self.julia.evolution_instance)),
+            (
+                "EVOLUTION_WEBHOOK_URL",
+                opt(&self.julia.evolution_webhook_url),
+            ),
+            (
+                "EVOLUTION_WEBHOOK_EVENTS",
+                self.julia.evolution_webhook_events.join(","),
+            ),
+            (
+                "JULIA_REDIS_URL",
+                self.julia
+                    .redis_url
+                    .as_ref()
+                    .map(|u| redact_url(u.expose()))
+                    .unwrap_or_else(|| "(unset)".into()),
+            ),
         ];
         for (k, v) in lines {
             out.push_str(&format!("{k:<26} = {v}\n"));
@@ -365,6 +514,69 @@ impl Config {
         if self.slack_app_token.is_empty() {
             out.push_str(
                 "  socket mode: off (SLACK_APP_TOKEN unset; HTTP endpoints serve Slack)\n",
+            );
+        }
+        let j = &self.julia;
+        let part = |name: &str, missing: Vec<&str>| {
+            if missing.is_empty() {
+                format!("  julia {name}: configured\n")
+            } else {
+                format!("  julia {name}: missing {}\n", missing.join(", "))
+            }
+        };
+        let some = |o: bool, v: &'static str| (!o).then_some(v);
+        out.push_str(&part(
+            "database",
+            [some(j.database_url.is_some(), "JULIA_DATABASE_URL")]
+                .into_iter()
+                .flatten()
+                .collect(),
+        ));
+        out.push_str(&part(
+            "hard guards",
+            [
+                some(j.app_env.is_some(), "APP_ENV"),
+                some(j.supabase_project_ref.is_some(), "SUPABASE_PROJECT_REF"),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
+        ));
+        out.push_str(&part(
+            "health",
+            [some(j.base_url.is_some(), "JULIA_BASE_URL")]
+                .into_iter()
+                .flatten()
+                .collect(),
+        ));
+        out.push_str(&part(
+            "railway",
+            [
+                some(
+                    j.railway_api_token.is_some() || j.railway_token.is_some(),
+                    "RAILWAY_API_TOKEN or RAILWAY_TOKEN",
+                ),
+                some(j.railway_project_id.is_some(), "RAILWAY_PROJECT_ID"),
+                some(j.railway_environment_id.is_some(), "RAILWAY_ENVIRONMENT_ID"),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
+        ));
+        out.push_str(&part(
+            "evolution",
+            [
+                some(j.evolution_api_url.is_some(), "EVOLUTION_API_URL"),
+                some(j.evolution_api_key.is_some(), "EVOLUTION_API_KEY"),
+                some(j.evolution_instance.is_some(), "EVOLUTION_INSTANCE"),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
+        ));
+        if j.redis_url.is_none() {
+            out.push_str(
+                "  julia flag cache: JULIA_REDIS_URL unset (pause/resume apply within 30 s)\n",
             );
         }
         (out, ok)
@@ -406,6 +618,34 @@ mod tests {
         assert_eq!(e.var, "INCIDENT_CADENCE_P1");
         let e = Config::from_pairs(&[("JULIA_COMMAND", "julia")]).unwrap_err();
         assert_eq!(e.var, "JULIA_COMMAND");
+    }
+
+    #[test]
+    fn julia_secrets_never_print_and_missing_parts_are_named() {
+        let c = Config::from_pairs(&[
+            ("RAILWAY_API_TOKEN", "rw-s3cr3t"),
+            ("EVOLUTION_API_KEY", "evo-s3cr3t"),
+            ("JULIA_DATABASE_URL", "postgres://u:dbpw@h/db"),
+        ])
+        .unwrap();
+        let (report, _) = c.report();
+        let dbg = format!("{c:?}");
+        for s in ["rw-s3cr3t", "evo-s3cr3t", "dbpw"] {
+            assert!(!report.contains(s) && !dbg.contains(s), "{s}");
+        }
+        assert!(
+            report.contains("julia railway: missing RAILWAY_PROJECT_ID, RAILWAY_ENVIRONMENT_ID"),
+            "{report}"
+        );
+        assert_eq!(
+            c.julia.railway_services,
+            ["julia-api", "julia-worker", "julia-scheduler"]
+        );
+        assert_eq!(c.julia.evolution_webhook_events, ["MESSAGES_UPSERT"]);
+        assert_eq!(
+            c.julia.railway_api_url,
+            "https://backboard.railway.com/graphql/v2"
+        );
     }
 
     #[test]

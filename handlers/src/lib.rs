@@ -42,6 +42,8 @@ pub struct Ctx {
     pub outbox_wake: Notify,
     /// Poked after a change to an incident's reminder schedule.
     pub reminder_wake: Notify,
+    /// Clients of the controlled system (Julia).
+    pub julia: integrations::JuliaClients,
 }
 
 impl Ctx {
@@ -51,7 +53,9 @@ impl Ctx {
             config.slack_bot_token.clone(),
             config.slack_timeout,
         );
+        let julia = integrations::JuliaClients::new(&config.julia);
         Arc::new(Ctx {
+            julia,
             config: Arc::new(config),
             store,
             slack,

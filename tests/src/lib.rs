@@ -3,7 +3,12 @@
 
 pub mod app;
 pub mod db;
+pub mod fake_evolution;
+pub mod fake_julia;
+pub mod fake_railway;
 pub mod fake_slack;
+pub mod graphql_check;
+pub mod julia_db;
 
 pub use app::{spawn_app, AppOptions, TestApp};
 pub use db::TestDb;

@@ -1,0 +1,333 @@
+//! Privileged actions: who may, the confirmation button (single use, per user, 5 minutes),
+//! and the audit trail of every request, allowed or refused, confirmed or cancelled.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+
+use super::Reply;
+use crate::audit::{self, AuditEntry};
+use crate::Ctx;
+
+pub const CONFIRM_TTL: Duration = Duration::from_secs(300);
+
+/// A privileged action, stored in `confirmations.args` until confirmed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Action {
+    Pause {
+        reason: String,
+        handoff: bool,
+    },
+    Resume {
+        reason: String,
+    },
+    JobsKill {
+        id: String,
+    },
+    Restart {
+        service: String,
+    },
+    Redeploy {
+        service: String,
+    },
+    Rollback {
+        service: String,
+        deployment: Option<String>,
+    },
+    EvolutionRestart,
+    WebhookReset,
+}
+
+impl Action {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Action::Pause { .. } => "julia.pause",
+            Action::Resume { .. } => "julia.resume",
+            Action::JobsKill { .. } => "julia.jobs_kill",
+            Action::Restart { .. } => "julia.restart",
+            Action::Redeploy { .. } => "julia.redeploy",
+            Action::Rollback { .. } => "julia.rollback",
+            Action::EvolutionRestart => "julia.evolution_restart",
+            Action::WebhookReset => "julia.webhook_reset",
+        }
+    }
+    /// The subcommand as typed, for messages.
+    pub fn command(&self) -> String {
+        match self {
+            Action::Pause { .. } => "pause".into(),
+            Action::Resume { .. } => "resume".into(),
+            Action::JobsKill { .. } => "jobs kill".into(),
+            Action::Restart { service } => format!("restart {service}"),
+            Action::Redeploy { service } => format!("redeploy {service}"),
+            Action::Rollback { service, .. } => format!("rollback {service}"),
+            Action::EvolutionRestart => "evolution restart".into(),
+            Action::WebhookReset => "webhook reset".into(),
+        }
+    }
+    pub fn args(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Stored {
+    action: Action,
+    channel: String,
+}
+
+/// In `CHATOPS_ADMINS`, or a member of `CHATOPS_ADMIN_GROUP`.
+pub async fn is_admin(ctx: &Ctx, user: &str) -> bool {
+    if ctx.config.admins.iter().any(|a| a == user) {
+        return true;
+    }
+    if let Some(g) = &ctx.config.admin_group {
+        match ctx.slack.usergroup_members(g).await {
+            Ok(m) => return m.iter().any(|u| u == user),
+            Err(e) => tracing::warn!(error = %e, "admin group lookup failed"),
+        }
+    }
+    false
+}
+
+pub async fn record(
+    ctx: &Ctx,
+    user: &str,
+    action: &Action,
+    outcome: &str,
+    before: Option<String>,
+    after: Option<String>,
+    detail: Option<String>,
+) {
+    let e = AuditEntry {
+        actor: user.to_string(),
+        action: action.name().into(),
+        args: action.args(),
+        outcome: outcome.into(),
+        before,
+        after,
+        detail,
+    };
+    if let Err(err) = audit::record_pool(&ctx.store.pool, &e, ctx.clock.now_ms()).await {
+        tracing::error!(error = %err, action = action.name(), "audit write failed");
+    }
+}
+
+/// A privileged request: permission, preconditions, then a confirmation prompt.
+pub async fn request(ctx: &Arc<Ctx>, reply: &Reply, action: Action) {
+    let l = ctx.locale();
+    if !is_admin(ctx, &reply.user).await {
+        record(
+            ctx,
+            &reply.user,
+            &action,
+            "refused",
+            None,
+            None,
+            Some("not an admin".into()),
+        )
+        .await;
+        let m = messages::julia::refused(
+            l,
+            &action.command(),
+            &ctx.config.admins,
+            ctx.config.admin_group.as_deref(),
+        );
+        reply.send(ctx, &m).await;
+        return;
+    }
+    // Preconditions: the description of what will be done, or a message saying why not.
+    let prepared = match &action {
+        Action::Pause { .. } | Action::Resume { .. } => super::pause::prepare(ctx, &action).await,
+        Action::JobsKill { .. } => super::jobs::prepare(ctx, &action).await,
+        Action::Restart { .. } | Action::Redeploy { .. } | Action::Rollback { .. } => {
+            super::deploys::prepare(ctx, &action).await
+        }
+        Action::EvolutionRestart | Action::WebhookReset => {
+            super::evolution::prepare(ctx, &action).await
+        }
+    };
+    let (what, action, before) = match prepared {
+        Ok(p) => p,
+        Err((outcome, before, msg)) => {
+            record(
+                ctx,
+                &reply.user,
+                &action,
+                outcome,
+                before,
+                None,
+                Some(msg.text.clone()),
+            )
+            .await;
+            reply.send(ctx, &msg).await;
+            return;
+        }
+    };
+    let token = uuid::Uuid::new_v4().simple().to_string();
+    let now = ctx.clock.now_ms();
+    let stored = Stored {
+        action: action.clone(),
+        channel: reply.channel.clone(),
+    };
+    let r = sqlx::query(
+        "INSERT INTO confirmations (token, user_id, action, args, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(&token)
+    .bind(&reply.user)
+    .bind(action.name())
+    .bind(serde_json::to_string(&stored).unwrap_or_default())
+    .bind(now)
+    .bind(now + CONFIRM_TTL.as_millis() as i64)
+    .execute(&ctx.store.pool)
+    .await;
+    if let Err(e) = r {
+        let m = crate::FlowError::from(e).into_msg(l);
+        reply.send(ctx, &m).await;
+        return;
+    }
+    record(ctx, &reply.user, &action, "requested", before, None, None).await;
+    let j = &ctx.config.julia;
+    let msg = messages::julia::confirm(
+        l,
+        &messages::julia::ConfirmView {
+            what: &what,
+            environment: j.app_env.as_deref().unwrap_or("(APP_ENV unset)"),
+            project_ref: j
+                .supabase_project_ref
+                .as_deref()
+                .unwrap_or("(SUPABASE_PROJECT_REF unset)"),
+            token: &token,
+        },
+    );
+    reply.send(ctx, &msg).await;
+}
+
+/// A click on Confirm or Cancel.
+pub async fn answer(ctx: &Arc<Ctx>, reply: &Reply, token: &str, confirmed: bool) {
+    let l = ctx.locale();
+    let now = ctx.clock.now_ms();
+    let claimed = sqlx::query(
+        "UPDATE confirmations SET used_at = $1 WHERE token = $2 AND user_id = $3 AND used_at IS NULL AND expires_at > $1",
+    )
+    .bind(now)
+    .bind(token)
+    .bind(&reply.user)
+    .execute(&ctx.store.pool)
+    .await;
+    let claimed = match claimed {
+        Ok(r) => r.rows_affected() == 1,
+        Err(e) => {
+            let m = crate::FlowError::from(e).into_msg(l);
+            reply.send(ctx, &m).await;
+            return;
+        }
+    };
+    let row = sqlx::query(
+        "SELECT user_id, args, expires_at, used_at FROM confirmations WHERE token = $1",
+    )
+    .bind(token)
+    .fetch_optional(&ctx.store.pool)
+    .await
+    .ok()
+    .flatten();
+    let Some(row) = row else {
+        reply
+            .send(ctx, &messages::julia::confirmation_gone(l, "unknown"))
+            .await;
+        return;
+    };
+    let stored: Option<Stored> = serde_json::from_str(&row.get::<String, _>(1)).ok();
+    if !claimed {
+        let owner: String = row.get(0);
+        let expires: i64 = row.get(2);
+        let used: Option<i64> = row.get(3);
+        let why = if owner != reply.user {
+            "not_yours"
+        } else if used.is_some() {
+            "used"
+        } else if expires <= now {
+            "expired"
+        } else {
+            "unknown"
+        };
+        if let Some(s) = &stored {
+            record(
+                ctx,
+                &reply.user,
+                &s.action,
+                &format!("rejected_click_{why}"),
+                None,
+                None,
+                None,
+            )
+            .await;
+        }
+        reply
+            .send(ctx, &messages::julia::confirmation_gone(l, why))
+            .await;
+        return;
+    }
+    let Some(stored) = stored else {
+        reply
+            .send(ctx, &messages::julia::confirmation_gone(l, "unknown"))
+            .await;
+        return;
+    };
+    if !confirmed {
+        record(
+            ctx,
+            &reply.user,
+            &stored.action,
+            "cancelled",
+            None,
+            None,
+            None,
+        )
+        .await;
+        reply
+            .replace(
+                ctx,
+                &messages::julia::cancelled(l, &stored.action.command()),
+            )
+            .await;
+        return;
+    }
+    record(
+        ctx,
+        &reply.user,
+        &stored.action,
+        "confirmed",
+        None,
+        None,
+        None,
+    )
+    .await;
+    let reply = Reply {
+        channel: if stored.channel.is_empty() {
+            reply.channel.clone()
+        } else {
+            stored.channel.clone()
+        },
+        ..reply.clone()
+    };
+    match &stored.action {
+        Action::Pause { .. } | Action::Resume { .. } => {
+            super::pause::execute(ctx, &reply, &stored.action).await
+        }
+        Action::JobsKill { .. } => super::jobs::execute(ctx, &reply, &stored.action).await,
+        Action::Restart { .. } | Action::Redeploy { .. } | Action::Rollback { .. } => {
+            super::deploys::execute(ctx, &reply, &stored.action).await
+        }
+        Action::EvolutionRestart | Action::WebhookReset => {
+            super::evolution::execute(ctx, &reply, &stored.action).await
+        }
+    }
+}
+
+/// What a precondition check returns: the description to confirm, the (maybe resolved)
+/// action and the current value, or (audit outcome, before value, message).
+pub type Prepared =
+    Result<(String, Action, Option<String>), (&'static str, Option<String>, messages::Msg)>;

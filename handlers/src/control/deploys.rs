@@ -1,0 +1,370 @@
+//! Railway actions: restart, redeploy, rollback; then follow the deployment and `/health/deep`
+//! and post the outcome in the channel (with a rollback button when health fails).
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use messages::julia as m;
+
+use super::access::{record, Action, Prepared};
+use super::Reply;
+use crate::integrations::railway::{
+    pick_rollback, Deployment, RailwayError, ServiceState, TRANSITIONAL,
+};
+use crate::Ctx;
+
+pub fn railway_failure(ctx: &Ctx, e: &RailwayError, done: &str) -> messages::Msg {
+    let l = ctx.locale();
+    let try_ = match e {
+        RailwayError::Unconfigured(v) => m::not_configured(l, "Railway", v),
+        RailwayError::Auth | RailwayError::BadProjectToken => {
+            m::hint(l, m::Hint::RailwayCredentials)
+        }
+        _ => m::retry_hint(l),
+    };
+    m::failure(l, "Railway", &e.to_string(), done, &try_)
+}
+
+/// The configured service named `name`, found in Railway's environment.
+pub async fn resolve(ctx: &Ctx, name: &str) -> Result<ServiceState, messages::Msg> {
+    let l = ctx.locale();
+    let rw = &ctx.julia.railway;
+    let missing = rw.missing();
+    if !missing.is_empty() {
+        return Err(messages::Msg::text(m::not_configured(
+            l,
+            "Railway",
+            &missing.join(", "),
+        )));
+    }
+    if !rw.services.iter().any(|s| s == name) {
+        return Err(m::unknown_service(l, name, &rw.services));
+    }
+    let all = rw
+        .julia_services()
+        .await
+        .map_err(|e| railway_failure(ctx, &e, &m::nothing_done(l)))?;
+    all.into_iter()
+        .find(|s| s.name == name || s.id == name)
+        .ok_or_else(|| {
+            m::failure(
+                l,
+                "Railway",
+                &m::service_not_in_environment(l, name),
+                &m::nothing_done(l),
+                &m::hint(l, m::Hint::RailwayServiceNames),
+            )
+        })
+}
+
+fn service_of(a: &Action) -> &str {
+    match a {
+        Action::Restart { service }
+        | Action::Redeploy { service }
+        | Action::Rollback { service, .. } => service,
+        _ => "",
+    }
+}
+
+async fn rollback_target(
+    ctx: &Ctx,
+    svc: &ServiceState,
+    wanted: Option<&str>,
+) -> Result<Deployment, messages::Msg> {
+    let l = ctx.locale();
+    let list = ctx
+        .julia
+        .railway
+        .deployments(&svc.id, 20)
+        .await
+        .map_err(|e| railway_failure(ctx, &e, &m::nothing_done(l)))?;
+    let Some(target) = pick_rollback(&list, wanted) else {
+        let why = match wanted {
+            Some(id) => m::RollbackWhy::NotFound(id.to_string()),
+            None => m::RollbackWhy::NoOlderSuccess,
+        };
+        return Err(m::cannot_rollback(l, &svc.name, &m::rollback_why(l, &why)));
+    };
+    if !target.can_rollback {
+        return Err(m::cannot_rollback(
+            l,
+            &svc.name,
+            &m::rollback_why(l, &m::RollbackWhy::CannotRollback(target.id.clone())),
+        ));
+    }
+    Ok(target.clone())
+}
+
+pub async fn prepare(ctx: &Ctx, action: &Action) -> Prepared {
+    let l = ctx.locale();
+    let svc = resolve(ctx, service_of(action))
+        .await
+        .map_err(|msg| ("refused", None, msg))?;
+    let current = svc
+        .latest
+        .as_ref()
+        .map(|d| d.id.clone())
+        .unwrap_or_else(|| "-".into());
+    match action {
+        Action::Restart { .. } | Action::Redeploy { .. } => {
+            if svc.latest.is_none() {
+                return Err((
+                    "refused",
+                    None,
+                    m::cannot_rollback(
+                        l,
+                        &svc.name,
+                        &m::rollback_why(l, &m::RollbackWhy::NoDeployment),
+                    ),
+                ));
+            }
+            let verb = if matches!(action, Action::Restart { .. }) {
+                "restart"
+            } else {
+                "redeploy"
+            };
+            Ok((
+                m::what_deploy(l, verb, &svc.name, &current),
+                action.clone(),
+                Some(current.clone()),
+            ))
+        }
+        Action::Rollback {
+            service,
+            deployment,
+        } => {
+            let t = rollback_target(ctx, &svc, deployment.as_deref())
+                .await
+                .map_err(|msg| ("refused", Some(current.clone()), msg))?;
+            let what = m::what_deploy(l, "rollback", &svc.name, &format!("{current} → {}", t.id));
+            Ok((
+                what,
+                Action::Rollback {
+                    service: service.clone(),
+                    deployment: Some(t.id),
+                },
+                Some(current),
+            ))
+        }
+        _ => unreachable!("deploys::prepare only takes deploy actions"),
+    }
+}
+
+pub async fn execute(ctx: &Arc<Ctx>, reply: &Reply, action: &Action) {
+    let l = ctx.locale();
+    let svc = match resolve(ctx, service_of(action)).await {
+        Ok(s) => s,
+        Err(msg) => {
+            record(
+                ctx,
+                &reply.user,
+                action,
+                "failed",
+                None,
+                None,
+                Some(msg.text.clone()),
+            )
+            .await;
+            reply.replace(ctx, &msg).await;
+            return;
+        }
+    };
+    let before = svc
+        .latest
+        .as_ref()
+        .map(|d| format!("{} {}", d.id, d.status));
+    let rw = &ctx.julia.railway;
+    let not_done = m::nothing_done(l);
+    let (verb, result): (&str, Result<Option<String>, RailwayError>) = match action {
+        Action::Restart { .. } => {
+            let id = svc
+                .latest
+                .as_ref()
+                .map(|d| d.id.clone())
+                .unwrap_or_default();
+            ("restart", rw.restart(&id).await.map(|ok| ok.then_some(id)))
+        }
+        Action::Redeploy { .. } => {
+            let id = svc
+                .latest
+                .as_ref()
+                .map(|d| d.id.clone())
+                .unwrap_or_default();
+            ("redeploy", rw.redeploy(&id).await.map(|d| Some(d.id)))
+        }
+        Action::Rollback { deployment, .. } => {
+            let t = match rollback_target(ctx, &svc, deployment.as_deref()).await {
+                Ok(t) => t,
+                Err(msg) => {
+                    record(
+                        ctx,
+                        &reply.user,
+                        action,
+                        "refused",
+                        before,
+                        None,
+                        Some(msg.text.clone()),
+                    )
+                    .await;
+                    reply.replace(ctx, &msg).await;
+                    return;
+                }
+            };
+            (
+                "rollback",
+                rw.rollback(&t.id).await.map(|ok| ok.then_some(t.id)),
+            )
+        }
+        _ => return,
+    };
+    let followed = match result {
+        Ok(Some(id)) => id,
+        Ok(None) => {
+            let e = RailwayError::Operation(format!("{verb} returned false"));
+            record(
+                ctx,
+                &reply.user,
+                action,
+                "failed",
+                before,
+                None,
+                Some(e.to_string()),
+            )
+            .await;
+            reply
+                .replace(ctx, &railway_failure(ctx, &e, &not_done))
+                .await;
+            return;
+        }
+        Err(e) => {
+            // A timeout on a mutation may still have applied: say so.
+            let done = if matches!(e, RailwayError::Timeout(_) | RailwayError::Transport(_)) {
+                m::maybe_applied(l)
+            } else {
+                not_done
+            };
+            record(
+                ctx,
+                &reply.user,
+                action,
+                "failed",
+                before,
+                None,
+                Some(e.to_string()),
+            )
+            .await;
+            reply.replace(ctx, &railway_failure(ctx, &e, &done)).await;
+            return;
+        }
+    };
+    record(
+        ctx,
+        &reply.user,
+        action,
+        "accepted",
+        before,
+        Some(followed.clone()),
+        None,
+    )
+    .await;
+    reply
+        .replace(ctx, &m::deploy_started(l, verb, &svc.name, &followed))
+        .await;
+    let ctx = ctx.clone();
+    let reply = reply.clone();
+    let action = action.clone();
+    let follow_new = matches!(action, Action::Redeploy { .. });
+    tokio::spawn(
+        async move { follow(&ctx, &reply, &action, verb, &svc, &followed, follow_new).await },
+    );
+}
+
+/// Polls the deployment until it settles, then `/health/deep` until healthy, within the limit.
+async fn follow(
+    ctx: &Arc<Ctx>,
+    reply: &Reply,
+    action: &Action,
+    verb: &str,
+    svc: &ServiceState,
+    id: &str,
+    by_id: bool,
+) {
+    let l = ctx.locale();
+    let j = &ctx.config.julia;
+    let deadline = Instant::now() + j.follow_limit;
+    let mut status = String::from("UNKNOWN");
+    let mut settled = false;
+    while Instant::now() < deadline {
+        tokio::time::sleep(j.follow_interval).await;
+        let d = if by_id {
+            ctx.julia.railway.deployment(id).await.map(Some)
+        } else {
+            ctx.julia.railway.latest(&svc.id).await
+        };
+        if let Ok(Some(d)) = d {
+            status = d.status.clone();
+            if !TRANSITIONAL.contains(&d.status.as_str()) {
+                settled = true;
+                break;
+            }
+        }
+    }
+    let mut healthy = None;
+    let mut lines = Vec::new();
+    if settled {
+        loop {
+            match ctx.julia.health.deep().await {
+                Ok(d) => {
+                    lines = super::status::health_lines(l, &d, false);
+                    healthy = Some(d.healthy());
+                    if d.healthy() {
+                        break;
+                    }
+                }
+                Err(e) => {
+                    lines = vec![m::source_failed(l, "Julia /health/deep", &e.to_string())];
+                    healthy = Some(false);
+                }
+            }
+            if status != "SUCCESS" || Instant::now() + j.follow_interval >= deadline {
+                break;
+            }
+            tokio::time::sleep(j.follow_interval).await;
+        }
+    }
+    let outcome = match healthy {
+        Some(true) => "healthy",
+        Some(false) => "unhealthy",
+        None => "unsettled",
+    };
+    record(
+        ctx,
+        &reply.user,
+        action,
+        &format!("followed_{outcome}"),
+        None,
+        Some(status.clone()),
+        None,
+    )
+    .await;
+    let msg = m::deploy_outcome(l, verb, &svc.name, &status, healthy, &lines);
+    if reply.channel.is_empty() {
+        reply.send(ctx, &msg).await;
+        return;
+    }
+    let now = ctx.clock.now_ms();
+    let r = async {
+        let mut conn = ctx.store.pool.acquire().await?;
+        crate::outbox::enqueue(
+            &mut conn,
+            &crate::outbox::OutboxItem::post(&reply.channel, &msg),
+            now,
+        )
+        .await
+    }
+    .await;
+    match r {
+        Ok(_) => ctx.outbox_wake.notify_one(),
+        Err(e) => tracing::error!(error = %e, "posting the deploy outcome failed"),
+    }
+}

@@ -1,0 +1,436 @@
+//! Read-only reports: `status` (every source at once, each with its own timeout), `health`,
+//! `circuits`, `queue`, `jobs`, `evolution`, `webhook`, `deploys`, `audit`.
+
+use std::future::Future;
+use std::time::Duration;
+
+use messages::julia::{self as m, Part};
+use messages::Locale;
+
+use crate::integrations::julia_health::Deep;
+use crate::integrations::railway::Deployment;
+use crate::Ctx;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Report {
+    Status,
+    Health,
+    Circuits,
+    Queue,
+    Jobs,
+    Evolution,
+    Webhook,
+    Deploys(Option<String>),
+    Audit,
+}
+
+/// An error of a source: timeouts are shown as "no answer in N s".
+pub trait SourceError: std::fmt::Display {
+    fn is_timeout(&self) -> bool;
+}
+
+impl SourceError for crate::integrations::julia_db::DbError {
+    fn is_timeout(&self) -> bool {
+        matches!(self, Self::Timeout(_))
+    }
+}
+impl SourceError for crate::integrations::julia_health::HealthError {
+    fn is_timeout(&self) -> bool {
+        matches!(self, Self::Timeout(_))
+    }
+}
+impl SourceError for crate::integrations::evolution::EvolutionError {
+    fn is_timeout(&self) -> bool {
+        matches!(self, Self::Timeout(_))
+    }
+}
+impl SourceError for crate::integrations::railway::RailwayError {
+    fn is_timeout(&self) -> bool {
+        matches!(self, Self::Timeout(_))
+    }
+}
+
+/// Runs `f` with its own timeout; a late or failing source becomes a line naming it.
+async fn source<T, E: SourceError>(
+    l: Locale,
+    system: &str,
+    timeout: Duration,
+    f: impl Future<Output = Result<T, E>>,
+) -> Result<T, String> {
+    match tokio::time::timeout(timeout, f).await {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) if e.is_timeout() => Err(m::no_answer(l, system, timeout.as_secs().max(1))),
+        Ok(Err(e)) => Err(m::source_failed(l, system, &e.to_string())),
+        Err(_) => Err(m::no_answer(l, system, timeout.as_secs().max(1))),
+    }
+}
+
+fn part(title: String, r: Result<Vec<String>, String>) -> Part {
+    Part {
+        title,
+        lines: r.unwrap_or_else(|e| vec![e]),
+    }
+}
+
+pub fn health_lines(l: Locale, d: &Deep, all: bool) -> Vec<String> {
+    m::health_lines(
+        l,
+        &m::HealthView {
+            healthy: d.healthy(),
+            http_status: d.http_status,
+            status: &d.status,
+            deploy_safe: d.deploy_safe,
+            message: d.message.as_deref(),
+            checks: d
+                .checks
+                .iter()
+                .map(|c| m::CheckView {
+                    name: &c.name,
+                    status: &c.status,
+                    detail: &c.detail,
+                })
+                .collect(),
+            all,
+        },
+    )
+}
+
+fn deploy_view<'a>(d: &'a Deployment, now: i64) -> m::DeployView<'a> {
+    m::DeployView {
+        id: &d.id,
+        status: &d.status,
+        age_secs: now - d.created_secs(),
+        commit: d.commit.as_deref(),
+        can_rollback: d.can_rollback,
+    }
+}
+
+async fn pause_part(ctx: &Ctx, t: Duration) -> Part {
+    let l = ctx.locale();
+    let title = m::title(l, m::TITLE_PAUSE);
+    if !ctx.julia.db.configured() {
+        return part(
+            title,
+            Err(m::not_configured(
+                l,
+                "Julia's database",
+                "JULIA_DATABASE_URL",
+            )),
+        );
+    }
+    let now = ctx.clock.now_secs();
+    let r = source(l, "Supabase", t, ctx.julia.db.pause_state())
+        .await
+        .map(|s| {
+            let sm = &s.safe_mode;
+            m::pause_lines(
+                l,
+                &m::PauseView {
+                    paused: sm.enabled,
+                    mode: &sm.mode,
+                    flag_exists: sm.exists,
+                    flag_by: sm.updated_by.as_deref(),
+                    flag_age_secs: sm.updated_at.map(|a| now - a),
+                    latest: s.latest.as_ref().map(|r| m::StatusRowView {
+                        status: &r.status,
+                        reason: r.reason.as_deref(),
+                        by: r.by.as_deref(),
+                        via: r.via.as_deref(),
+                        age_secs: now - r.at,
+                    }),
+                    heartbeat_age_secs: s.heartbeat_at.map(|a| now - a),
+                },
+            )
+        });
+    part(title, r)
+}
+
+async fn health_part(ctx: &Ctx, t: Duration, all: bool) -> Part {
+    let l = ctx.locale();
+    let title = m::title(l, m::TITLE_HEALTH);
+    if !ctx.julia.health.configured() {
+        return part(
+            title,
+            Err(m::not_configured(
+                l,
+                "Julia's health endpoints",
+                "JULIA_BASE_URL",
+            )),
+        );
+    }
+    part(
+        title,
+        source(l, "Julia /health/deep", t, ctx.julia.health.deep())
+            .await
+            .map(|d| health_lines(l, &d, all)),
+    )
+}
+
+async fn circuits_part(ctx: &Ctx, t: Duration, only_open: bool) -> Part {
+    let l = ctx.locale();
+    let title = m::title(l, m::TITLE_CIRCUITS);
+    if !ctx.julia.health.configured() {
+        return part(
+            title,
+            Err(m::not_configured(
+                l,
+                "Julia's health endpoints",
+                "JULIA_BASE_URL",
+            )),
+        );
+    }
+    let r = source(l, "Julia /health/circuits", t, ctx.julia.health.circuits())
+        .await
+        .map(|c| {
+            let v: Vec<_> = c
+                .into_iter()
+                .map(|c| (c.name, c.state, c.failures, c.last_error))
+                .collect();
+            m::circuit_lines(l, &v, only_open)
+        });
+    part(title, r)
+}
+
+async fn evolution_part(ctx: &Ctx, t: Duration) -> Part {
+    let l = ctx.locale();
+    let title = m::title(l, m::TITLE_EVOLUTION);
+    let ev = &ctx.julia.evolution;
+    let missing = ev.missing();
+    if !missing.is_empty() {
+        return part(
+            title,
+            Err(m::not_configured(l, "Evolution", &missing.join(", "))),
+        );
+    }
+    part(
+        title,
+        source(l, "Evolution", t, ev.state())
+            .await
+            .map(|s| vec![m::evolution_line(l, ev.instance(), &s)]),
+    )
+}
+
+async fn railway_part(ctx: &Ctx, t: Duration) -> Part {
+    let l = ctx.locale();
+    let title = m::title(l, m::TITLE_DEPLOYS);
+    let rw = &ctx.julia.railway;
+    let missing = rw.missing();
+    if !missing.is_empty() {
+        return part(
+            title,
+            Err(m::not_configured(l, "Railway", &missing.join(", "))),
+        );
+    }
+    let now = ctx.clock.now_secs();
+    let r = source(l, "Railway", t, rw.julia_services())
+        .await
+        .map(|svcs| {
+            let mut lines: Vec<String> = svcs
+                .iter()
+                .map(|s| {
+                    m::service_line(
+                        l,
+                        &s.name,
+                        s.latest.as_ref().map(|d| deploy_view(d, now)).as_ref(),
+                    )
+                })
+                .collect();
+            for name in &rw.services {
+                if !svcs.iter().any(|s| &s.name == name) {
+                    lines.push(m::service_missing_line(l, name));
+                }
+            }
+            lines
+        });
+    part(title, r)
+}
+
+async fn queue_part(ctx: &Ctx, t: Duration) -> Part {
+    let l = ctx.locale();
+    let title = m::title(l, m::TITLE_QUEUE);
+    if !ctx.julia.db.configured() {
+        return part(
+            title,
+            Err(m::not_configured(
+                l,
+                "Julia's database",
+                "JULIA_DATABASE_URL",
+            )),
+        );
+    }
+    part(
+        title,
+        source(l, "Supabase", t, ctx.julia.db.queue())
+            .await
+            .map(|q| m::queue_lines(l, q.pending, q.oldest_pending_secs, q.sent_5m)),
+    )
+}
+
+async fn jobs_part(ctx: &Ctx, t: Duration) -> Part {
+    let l = ctx.locale();
+    let title = m::title(l, m::TITLE_JOBS);
+    if !ctx.julia.db.configured() {
+        return part(
+            title,
+            Err(m::not_configured(
+                l,
+                "Julia's database",
+                "JULIA_DATABASE_URL",
+            )),
+        );
+    }
+    part(
+        title,
+        source(l, "Supabase", t, ctx.julia.db.jobs())
+            .await
+            .map(|j| m::jobs_lines(l, &j.long_running, &j.failures)),
+    )
+}
+
+async fn webhook_part(ctx: &Ctx, t: Duration) -> Part {
+    let l = ctx.locale();
+    let title = m::title(l, m::TITLE_WEBHOOK);
+    let ev = &ctx.julia.evolution;
+    let missing = ev.missing();
+    if !missing.is_empty() {
+        return part(
+            title,
+            Err(m::not_configured(l, "Evolution", &missing.join(", "))),
+        );
+    }
+    let r = source(l, "Evolution", t, ev.webhook()).await.map(|w| {
+        m::webhook_lines(
+            l,
+            w.as_ref()
+                .map(|w| (w.url.as_str(), w.enabled, w.events.as_slice(), w.by_events)),
+            ev.webhook_url.as_deref(),
+        )
+    });
+    part(title, r)
+}
+
+async fn deploys_part(ctx: &Ctx, t: Duration, service: Option<String>) -> Vec<Part> {
+    let l = ctx.locale();
+    let rw = &ctx.julia.railway;
+    let missing = rw.missing();
+    if !missing.is_empty() {
+        return vec![part(
+            m::title(l, m::TITLE_DEPLOYS),
+            Err(m::not_configured(l, "Railway", &missing.join(", "))),
+        )];
+    }
+    // One environment query for the ids, then the lists concurrently.
+    let svcs = match service {
+        Some(name) => match super::deploys::resolve(ctx, &name).await {
+            Ok(s) => vec![s],
+            Err(msg) => return vec![part(format!("`{name}`"), Err(msg.text))],
+        },
+        None => match source(l, "Railway", t, rw.julia_services()).await {
+            Ok(s) => s,
+            Err(e) => return vec![part(m::title(l, m::TITLE_DEPLOYS), Err(e))],
+        },
+    };
+    let now = ctx.clock.now_secs();
+    let lists = futures::future::join_all(
+        svcs.iter()
+            .map(|svc| source(l, "Railway", t, rw.deployments(&svc.id, 10))),
+    )
+    .await;
+    let mut parts: Vec<Part> = svcs
+        .iter()
+        .zip(lists)
+        .map(|(svc, r)| {
+            let r = r.map(|list| {
+                if list.is_empty() {
+                    vec!["-".to_string()]
+                } else {
+                    list.iter()
+                        .take(10)
+                        .map(|d| m::deploy_row(l, &deploy_view(d, now)))
+                        .collect()
+                }
+            });
+            part(format!("`{}`", svc.name), r)
+        })
+        .collect();
+    for name in &rw.services {
+        if svcs.len() > 1 && !svcs.iter().any(|s| &s.name == name) {
+            parts.push(part(
+                format!("`{name}`"),
+                Err(m::service_missing_line(l, name)),
+            ));
+        }
+    }
+    parts
+}
+
+async fn audit_msg(ctx: &Ctx) -> messages::Msg {
+    use sqlx::Row;
+    let l = ctx.locale();
+    let rows = sqlx::query(
+        "SELECT at, actor, action, args, outcome, before_value, after_value FROM audit_log WHERE action LIKE 'julia.%' ORDER BY id DESC LIMIT 20",
+    )
+    .fetch_all(&ctx.store.pool)
+    .await;
+    match rows {
+        Ok(rows) => {
+            let data: Vec<crate::audit::AuditRow> = rows
+                .iter()
+                .map(|r| crate::audit::AuditRow {
+                    at_ms: r.get(0),
+                    entry: crate::audit::AuditEntry {
+                        actor: r.get(1),
+                        action: r.get(2),
+                        args: r.get::<Option<String>, _>(3).unwrap_or_default(),
+                        outcome: r.get(4),
+                        before: r.get(5),
+                        after: r.get(6),
+                        detail: None,
+                    },
+                })
+                .collect();
+            let views: Vec<m::AuditView> = data
+                .iter()
+                .map(|d| m::AuditView {
+                    at_secs: d.at_ms / 1000,
+                    actor: &d.entry.actor,
+                    action: &d.entry.action,
+                    args: &d.entry.args,
+                    outcome: &d.entry.outcome,
+                    before: d.entry.before.as_deref(),
+                    after: d.entry.after.as_deref(),
+                })
+                .collect();
+            m::audit(l, &views)
+        }
+        Err(e) => crate::FlowError::from(e).into_msg(l),
+    }
+}
+
+pub async fn report(ctx: &Ctx, r: Report) -> messages::Msg {
+    let l = ctx.locale();
+    let t = ctx.config.julia.source_timeout;
+    let head = m::status_header(l);
+    match r {
+        Report::Status => {
+            let (a, b, c, d, e, f, g) = tokio::join!(
+                pause_part(ctx, t),
+                health_part(ctx, t, false),
+                circuits_part(ctx, t, true),
+                evolution_part(ctx, t),
+                railway_part(ctx, t),
+                queue_part(ctx, t),
+                jobs_part(ctx, t),
+            );
+            m::report(l, &head, &[a, b, c, d, e, f, g])
+        }
+        Report::Health => m::report(l, &head, &[health_part(ctx, t, true).await]),
+        Report::Circuits => m::report(l, &head, &[circuits_part(ctx, t, false).await]),
+        Report::Queue => m::report(l, &head, &[queue_part(ctx, t).await]),
+        Report::Jobs => m::report(l, &head, &[jobs_part(ctx, t).await]),
+        Report::Evolution => m::report(l, &head, &[evolution_part(ctx, t).await]),
+        Report::Webhook => m::report(l, &head, &[webhook_part(ctx, t).await]),
+        Report::Deploys(s) => m::report(l, &head, &deploys_part(ctx, t, s).await),
+        Report::Audit => audit_msg(ctx).await,
+    }
+}

@@ -1,0 +1,355 @@
+//! Julia's Supabase PostgreSQL (a pool separate from the bot's store). Only the columns
+//! described in the contract are read or written.
+
+use std::time::Duration;
+
+use serde_json::Value;
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::Row;
+
+use crate::config::JuliaConfig;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DbError {
+    #[error("JULIA_DATABASE_URL is not set")]
+    Unconfigured,
+    #[error("Julia's database did not answer in {0} s")]
+    Timeout(u64),
+    #[error("Julia's database refused or failed: {0}")]
+    Failed(String),
+}
+
+impl From<sqlx::Error> for DbError {
+    fn from(e: sqlx::Error) -> Self {
+        match e {
+            sqlx::Error::PoolTimedOut => DbError::Timeout(3),
+            other => DbError::Failed(
+                crate::config::redact_url(&other.to_string())
+                    .chars()
+                    .take(200)
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// `feature_flags.safe_mode` (defaults when the row is missing).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SafeMode {
+    pub enabled: bool,
+    pub mode: String,
+    pub exists: bool,
+    pub updated_by: Option<String>,
+    pub updated_at: Option<i64>,
+}
+
+impl SafeMode {
+    pub fn describe(&self) -> String {
+        if self.exists {
+            format!(
+                "{{\"enabled\": {}, \"mode\": \"{}\"}}",
+                self.enabled, self.mode
+            )
+        } else {
+            "(no safe_mode row: enabled false, mode wait)".into()
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatusRow {
+    pub status: String,
+    pub reason: Option<String>,
+    pub by: Option<String>,
+    pub via: Option<String>,
+    pub at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PauseState {
+    pub safe_mode: SafeMode,
+    pub latest: Option<StatusRow>,
+    /// Epoch seconds of the newest `alterado_via = 'sistema'` row (the scheduler heartbeat).
+    pub heartbeat_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Queue {
+    pub pending: i64,
+    pub oldest_pending_secs: Option<i64>,
+    pub sent_5m: i64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Jobs {
+    /// (id, job name, running seconds)
+    pub long_running: Vec<(String, String, i64)>,
+    /// (job name, failures in 24 h)
+    pub failures: Vec<(String, i64)>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Guard {
+    pub db_environment: Option<String>,
+    pub db_project_ref: Option<String>,
+}
+
+#[derive(Clone)]
+pub struct JuliaDb {
+    pool: Option<PgPool>,
+    timeout: Duration,
+}
+
+impl JuliaDb {
+    pub fn new(cfg: &JuliaConfig) -> Self {
+        let timeout = cfg.source_timeout;
+        let pool = cfg.database_url.as_ref().and_then(|u| {
+            PgPoolOptions::new()
+                .max_connections(4)
+                .acquire_timeout(timeout)
+                .connect_lazy(u.expose())
+                .map_err(|e| tracing::warn!(error = %crate::config::redact_url(&e.to_string()), "JULIA_DATABASE_URL is unusable"))
+                .ok()
+        });
+        JuliaDb { pool, timeout }
+    }
+
+    pub fn configured(&self) -> bool {
+        self.pool.is_some()
+    }
+
+    fn pool(&self) -> Result<&PgPool, DbError> {
+        self.pool.as_ref().ok_or(DbError::Unconfigured)
+    }
+
+    async fn timed<T>(
+        &self,
+        f: impl std::future::Future<Output = Result<T, sqlx::Error>>,
+    ) -> Result<T, DbError> {
+        match tokio::time::timeout(self.timeout, f).await {
+            Ok(r) => r.map_err(DbError::from),
+            Err(_) => Err(DbError::Timeout(self.timeout.as_secs().max(1))),
+        }
+    }
+
+    pub async fn guard(&self) -> Result<Guard, DbError> {
+        let pool = self.pool()?;
+        let rows = self
+            .timed(
+                sqlx::query("SELECT key, value FROM app_settings WHERE key IN ('environment', 'supabase_project_ref')")
+                    .fetch_all(pool),
+            )
+            .await?;
+        let get = |k: &str| {
+            rows.iter()
+                .find(|r| r.get::<String, _>(0) == k)
+                .map(|r| r.get::<String, _>(1))
+        };
+        Ok(Guard {
+            db_environment: get("environment"),
+            db_project_ref: get("supabase_project_ref"),
+        })
+    }
+
+    pub async fn pause_state(&self) -> Result<PauseState, DbError> {
+        let pool = self.pool()?;
+        self.timed(async {
+            let mut conn = pool.acquire().await?;
+            let safe_mode = read_safe_mode(&mut conn).await?;
+            let latest = sqlx::query(
+                "SELECT status, motivo, alterado_por, alterado_via, EXTRACT(EPOCH FROM created_at)::bigint
+                 FROM julia_status
+                 WHERE COALESCE(alterado_via, '') <> 'sistema' OR COALESCE(alterado_por, '') <> 'scheduler'
+                 ORDER BY created_at DESC LIMIT 1",
+            )
+            .fetch_optional(&mut *conn)
+            .await?
+            .map(|r| StatusRow {
+                status: r.get(0),
+                reason: r.get(1),
+                by: r.get(2),
+                via: r.get(3),
+                at: r.get::<Option<i64>, _>(4).unwrap_or(0),
+            });
+            let heartbeat_at: Option<i64> = sqlx::query_scalar(
+                "SELECT EXTRACT(EPOCH FROM MAX(created_at))::bigint FROM julia_status WHERE alterado_via = 'sistema'",
+            )
+            .fetch_one(&mut *conn)
+            .await?;
+            Ok(PauseState { safe_mode, latest, heartbeat_at })
+        })
+        .await
+    }
+
+    /// In one transaction: upsert `safe_mode` and insert a `julia_status` row; then read back.
+    /// Returns `(before, after)`; `None` when the state already matched (nothing written).
+    pub async fn set_pause(
+        &self,
+        pause: bool,
+        handoff: bool,
+        reason: &str,
+        user: &str,
+    ) -> Result<(SafeMode, Option<SafeMode>), DbError> {
+        let pool = self.pool()?;
+        self.timed(async {
+            let mut tx = pool.begin().await?;
+            sqlx::query("SELECT pg_advisory_xact_lock(7351001)").execute(&mut *tx).await?;
+            let before = read_safe_mode(&mut tx).await?;
+            if before.enabled == pause {
+                tx.rollback().await?;
+                return Ok((before, None));
+            }
+            let mode = if pause && handoff { "handoff" } else { "wait" };
+            let value = serde_json::json!({"enabled": pause, "mode": mode});
+            sqlx::query(
+                "INSERT INTO feature_flags (key, value, description, updated_at, updated_by)
+                 VALUES ('safe_mode', $1::jsonb, 'Kill switch (chatops)', now(), $2)
+                 ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now(), updated_by = EXCLUDED.updated_by",
+            )
+            .bind(value.to_string())
+            .bind(user)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO julia_status (status, motivo, detalhes, alterado_por, alterado_via)
+                 VALUES ($1, $2, $3::jsonb, $4, 'slack')",
+            )
+            .bind(if pause { "pausado" } else { "ativo" })
+            .bind(reason)
+            .bind(serde_json::json!({"source": "chatops", "safe_mode": value}).to_string())
+            .bind(user)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            let mut conn = pool.acquire().await?;
+            let after = read_safe_mode(&mut conn).await?;
+            Ok((before, Some(after)))
+        })
+        .await
+    }
+
+    pub async fn queue(&self) -> Result<Queue, DbError> {
+        let pool = self.pool()?;
+        let r = self
+            .timed(
+                sqlx::query(
+                    "SELECT
+                       COUNT(*) FILTER (WHERE status = 'pendente'),
+                       EXTRACT(EPOCH FROM now() - MIN(created_at) FILTER (WHERE status = 'pendente'))::bigint,
+                       COUNT(*) FILTER (WHERE status = 'enviada' AND enviada_em > now() - interval '5 minutes')
+                     FROM fila_mensagens",
+                )
+                .fetch_one(pool),
+            )
+            .await?;
+        Ok(Queue {
+            pending: r.get(0),
+            oldest_pending_secs: r.get(1),
+            sent_5m: r.get(2),
+        })
+    }
+
+    pub async fn jobs(&self) -> Result<Jobs, DbError> {
+        let pool = self.pool()?;
+        self.timed(async {
+            let long = sqlx::query(
+                "SELECT id::text, job_name, EXTRACT(EPOCH FROM now() - started_at)::bigint FROM job_executions
+                 WHERE status = 'running' AND started_at < now() - interval '30 minutes' ORDER BY started_at LIMIT 20",
+            )
+            .fetch_all(pool)
+            .await?;
+            let fails = sqlx::query(
+                "SELECT COALESCE(job_name, '?'), COUNT(*) FROM job_executions
+                 WHERE status IN ('error', 'timeout') AND started_at > now() - interval '24 hours'
+                 GROUP BY job_name ORDER BY 2 DESC LIMIT 20",
+            )
+            .fetch_all(pool)
+            .await?;
+            Ok(Jobs {
+                long_running: long
+                    .iter()
+                    .map(|r| (r.get(0), r.get::<Option<String>, _>(1).unwrap_or_default(), r.get::<Option<i64>, _>(2).unwrap_or(0)))
+                    .collect(),
+                failures: fails.iter().map(|r| (r.get(0), r.get(1))).collect(),
+            })
+        })
+        .await
+    }
+
+    /// Marks a running job `error`. Returns its name, or `None` when no running job has that id.
+    pub async fn kill_job(&self, id: &str, reason: &str) -> Result<Option<String>, DbError> {
+        let pool = self.pool()?;
+        let r = self
+            .timed(
+                sqlx::query(
+                    "UPDATE job_executions SET status = 'error', finished_at = now(), error = LEFT($2, 500)
+                     WHERE id::text = $1 AND status = 'running' RETURNING COALESCE(job_name, '?')",
+                )
+                .bind(id)
+                .bind(reason)
+                .fetch_optional(pool),
+            )
+            .await?;
+        Ok(r.map(|r| r.get(0)))
+    }
+}
+
+async fn read_safe_mode(conn: &mut sqlx::PgConnection) -> Result<SafeMode, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT value::text, updated_by, EXTRACT(EPOCH FROM updated_at)::bigint FROM feature_flags WHERE key = 'safe_mode'",
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(match row {
+        None => SafeMode {
+            enabled: false,
+            mode: "wait".into(),
+            exists: false,
+            updated_by: None,
+            updated_at: None,
+        },
+        Some(r) => {
+            let v: Value = serde_json::from_str(&r.get::<String, _>(0)).unwrap_or(Value::Null);
+            SafeMode {
+                enabled: v.get("enabled").and_then(Value::as_bool).unwrap_or(false),
+                mode: v
+                    .get("mode")
+                    .and_then(Value::as_str)
+                    .unwrap_or("wait")
+                    .to_string(),
+                exists: true,
+                updated_by: r.get(1),
+                updated_at: r.get(2),
+            }
+        }
+    })
+}
+
+/// Drops Julia's cached flag so the change applies at once. `Ok(false)` when not configured.
+pub async fn drop_flag_cache(
+    redis_url: Option<&crate::config::Secret>,
+    key: &str,
+    timeout: Duration,
+) -> Result<bool, String> {
+    let Some(url) = redis_url else {
+        return Ok(false);
+    };
+    let fut = async {
+        let client =
+            redis::Client::open(url.expose()).map_err(|_| "invalid JULIA_REDIS_URL".to_string())?;
+        let mut conn = client
+            .get_multiplexed_async_connection()
+            .await
+            .map_err(|_| "Julia's Redis refused the connection".to_string())?;
+        redis::cmd("DEL")
+            .arg(format!("feature_flag:{key}"))
+            .query_async::<i64>(&mut conn)
+            .await
+            .map_err(|_| "Julia's Redis refused DEL".to_string())?;
+        Ok(true)
+    };
+    match tokio::time::timeout(timeout, fut).await {
+        Ok(r) => r,
+        Err(_) => Err("Julia's Redis did not answer".into()),
+    }
+}

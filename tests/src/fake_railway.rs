@@ -1,0 +1,244 @@
+//! A fake Railway GraphQL endpoint on loopback: records every operation (query, variables,
+//! auth headers) and answers from a small model of services and deployments.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use serde_json::{json, Value};
+
+#[derive(Debug, Clone)]
+pub struct GqlRequest {
+    pub query: String,
+    pub variables: Value,
+    pub bearer: Option<String>,
+    pub project_token: Option<String>,
+}
+
+pub struct RailwayState {
+    /// (service id, name)
+    pub services: Vec<(String, String)>,
+    /// service id -> deployment nodes (any order)
+    pub deployments: Vec<(String, Value)>,
+    pub delay: Duration,
+    pub errors: Option<String>,
+    /// The next this many requests get HTTP 429 with `Retry-After: 1`.
+    pub rate_limited: u32,
+    pub requests: Vec<GqlRequest>,
+}
+
+#[derive(Clone)]
+pub struct FakeRailway {
+    pub state: Arc<Mutex<RailwayState>>,
+    pub url: String,
+}
+
+pub fn deployment(
+    id: &str,
+    status: &str,
+    created: &str,
+    can_rollback: bool,
+    commit: &str,
+) -> Value {
+    json!({"id": id, "status": status, "createdAt": created, "canRedeploy": true, "canRollback": can_rollback,
+           "deploymentStopped": false, "meta": {"commitHash": commit, "commitMessage": "msg"}})
+}
+
+impl FakeRailway {
+    pub async fn start() -> FakeRailway {
+        let services = vec![
+            ("s-api".to_string(), "julia-api".to_string()),
+            ("s-worker".to_string(), "julia-worker".to_string()),
+            ("s-sched".to_string(), "julia-scheduler".to_string()),
+        ];
+        let mut deployments = Vec::new();
+        for (sid, _) in &services {
+            // Server order deliberately not sorted.
+            deployments.push((
+                sid.clone(),
+                deployment(
+                    &format!("{sid}-d2"),
+                    "SUCCESS",
+                    "2026-01-02T00:00:00Z",
+                    true,
+                    "bbbbbbb2",
+                ),
+            ));
+            deployments.push((
+                sid.clone(),
+                deployment(
+                    &format!("{sid}-d4"),
+                    "SUCCESS",
+                    "2026-01-04T00:00:00Z",
+                    true,
+                    "ddddddd4",
+                ),
+            ));
+            deployments.push((
+                sid.clone(),
+                deployment(
+                    &format!("{sid}-d1"),
+                    "SUCCESS",
+                    "2026-01-01T00:00:00Z",
+                    true,
+                    "aaaaaaa1",
+                ),
+            ));
+            deployments.push((
+                sid.clone(),
+                deployment(
+                    &format!("{sid}-d3"),
+                    "FAILED",
+                    "2026-01-03T00:00:00Z",
+                    true,
+                    "ccccccc3",
+                ),
+            ));
+        }
+        let state = Arc::new(Mutex::new(RailwayState {
+            services,
+            deployments,
+            delay: Duration::ZERO,
+            errors: None,
+            rate_limited: 0,
+            requests: vec![],
+        }));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let app = Router::new()
+            .route("/graphql/v2", post(graphql))
+            .with_state(state.clone());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        FakeRailway {
+            state,
+            url: format!("http://{addr}/graphql/v2"),
+        }
+    }
+    pub fn requests(&self) -> Vec<GqlRequest> {
+        self.state.lock().unwrap().requests.clone()
+    }
+    pub fn set_delay(&self, d: Duration) {
+        self.state.lock().unwrap().delay = d;
+    }
+    pub fn fail_with(&self, msg: Option<&str>) {
+        self.state.lock().unwrap().errors = msg.map(String::from);
+    }
+    /// The newest deployment of a service.
+    fn latest(st: &RailwayState, sid: &str) -> Value {
+        st.deployments
+            .iter()
+            .filter(|(s, _)| s == sid)
+            .map(|(_, d)| d.clone())
+            .max_by(|a, b| a["createdAt"].as_str().cmp(&b["createdAt"].as_str()))
+            .unwrap_or(Value::Null)
+    }
+}
+
+type St = Arc<Mutex<RailwayState>>;
+
+async fn graphql(State(s): State<St>, headers: HeaderMap, Json(body): Json<Value>) -> Response {
+    let query = body["query"].as_str().unwrap_or("").to_string();
+    let vars = body["variables"].clone();
+    let delay = {
+        let mut g = s.lock().unwrap();
+        g.requests.push(GqlRequest {
+            query: query.clone(),
+            variables: vars.clone(),
+            bearer: headers
+                .get("authorization")
+                .and_then(|v| v.to_str().ok())
+                .map(String::from),
+            project_token: headers
+                .get("project-access-token")
+                .and_then(|v| v.to_str().ok())
+                .map(String::from),
+        });
+        g.delay
+    };
+    tokio::time::sleep(delay).await;
+    let mut g = s.lock().unwrap();
+    if g.rate_limited > 0 {
+        g.rate_limited -= 1;
+        let mut r = (axum::http::StatusCode::TOO_MANY_REQUESTS, "slow down").into_response();
+        r.headers_mut().insert("retry-after", "1".parse().unwrap());
+        return r;
+    }
+    if let Some(e) = &g.errors {
+        return Json(json!({"data": null, "errors": [{"message": e}]})).into_response();
+    }
+    let id = vars["id"].as_str().unwrap_or("").to_string();
+    let data = if query.contains("deploymentRollback(") {
+        // A rollback creates a new deployment copying the target.
+        let sid = g
+            .deployments
+            .iter()
+            .find(|(_, d)| d["id"] == id.as_str())
+            .map(|(s, _)| s.clone())
+            .unwrap_or_default();
+        let d = deployment(
+            &format!("{sid}-rb"),
+            "SUCCESS",
+            "2026-01-05T00:00:00Z",
+            true,
+            "rollback",
+        );
+        g.deployments.push((sid, d));
+        json!({"deploymentRollback": true})
+    } else if query.contains("deploymentRestart(") {
+        json!({"deploymentRestart": true})
+    } else if query.contains("deploymentRedeploy(") {
+        let sid = g
+            .deployments
+            .iter()
+            .find(|(_, d)| d["id"] == id.as_str())
+            .map(|(s, _)| s.clone())
+            .unwrap_or_default();
+        let d = deployment(
+            &format!("{sid}-new"),
+            "SUCCESS",
+            "2026-01-06T00:00:00Z",
+            true,
+            "redeploy",
+        );
+        g.deployments.push((sid.clone(), d));
+        json!({"deploymentRedeploy": {"id": format!("{sid}-new"), "status": "INITIALIZING"}})
+    } else if query.contains("environment(") {
+        let edges: Vec<Value> = g
+            .services
+            .iter()
+            .map(|(sid, name)| json!({"node": {"serviceId": sid, "serviceName": name, "latestDeployment": FakeRailway::latest(&g, sid)}}))
+            .collect();
+        json!({"environment": {"id": vars["id"], "name": "production", "serviceInstances": {"edges": edges, "pageInfo": {"hasNextPage": false, "endCursor": null}}}})
+    } else if query.contains("serviceInstance(") {
+        let sid = vars["serviceId"].as_str().unwrap_or("");
+        json!({"serviceInstance": {"latestDeployment": FakeRailway::latest(&g, sid)}})
+    } else if query.contains("deployments(") {
+        let sid = vars
+            .pointer("/input/serviceId")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let edges: Vec<Value> = g
+            .deployments
+            .iter()
+            .filter(|(s, _)| s == sid)
+            .map(|(_, d)| json!({"node": d}))
+            .collect();
+        json!({"deployments": {"edges": edges, "pageInfo": {"hasNextPage": false, "endCursor": null}}})
+    } else if query.contains("deployment(") {
+        let d = g
+            .deployments
+            .iter()
+            .find(|(_, d)| d["id"] == id.as_str())
+            .map(|(_, d)| d.clone())
+            .unwrap_or(Value::Null);
+        json!({"deployment": d})
+    } else {
+        return Json(json!({"data": null, "errors": [{"message": "unknown operation"}]}))
+            .into_response();
+    };
+    Json(json!({"data": data})).into_response()
+}
