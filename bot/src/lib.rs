@@ -4,6 +4,7 @@
 //! returns; `run_until_stopped` serves HTTP and runs the outbox and reminder workers.
 
 pub mod routes;
+pub mod simulate;
 pub mod telemetry;
 
 use std::net::SocketAddr;

@@ -21,6 +21,19 @@ enum Cmd {
     Migrate,
     /// Print the effective configuration (secrets redacted) and what each feature is missing.
     CheckConfig,
+    /// Run a command through the real grammar and flows against the local store, with a
+    /// recording Slack, and print what the bot would post.
+    Simulate {
+        /// The command line, e.g. '/incident declare P1 Evolution down'.
+        command: String,
+        #[arg(long, default_value = "USIMULATOR")]
+        user: String,
+        #[arg(long, default_value = "CSIMULATOR")]
+        channel: String,
+        /// Also print the Block Kit JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[tokio::main]
@@ -41,6 +54,26 @@ async fn main() -> std::process::ExitCode {
                 std::process::ExitCode::SUCCESS
             } else {
                 std::process::ExitCode::from(1)
+            }
+        }
+        Cmd::Simulate {
+            command,
+            user,
+            channel,
+            json,
+        } => {
+            let o = bot::simulate::Options {
+                command_line: command,
+                user,
+                channel,
+                json,
+            };
+            match bot::simulate::run(config, o).await {
+                Ok(code) => std::process::ExitCode::from(code as u8),
+                Err(e) => {
+                    eprintln!("simulate failed: {e:#}");
+                    std::process::ExitCode::from(1)
+                }
             }
         }
         Cmd::Migrate => {
