@@ -86,6 +86,9 @@ pub struct Config {
     pub reminder_poll: Duration,
     pub reminder_lease: Duration,
     pub postmortem_reminders: [Duration; 2],
+    // Templates (`TEMPLATES_DIR`), validated at load.
+    pub templates_dir: Option<String>,
+    pub templates: messages::templates::Templates,
     // Julia controls
     pub julia: JuliaConfig,
 }
@@ -231,7 +234,19 @@ impl Config {
             }
             Ok(c)
         };
+        let templates_dir = get("TEMPLATES_DIR");
+        let templates = match &templates_dir {
+            None => messages::templates::Templates::builtin(),
+            Some(d) => messages::templates::Templates::load(std::path::Path::new(d)).map_err(
+                |problem| ConfigError {
+                    var: "TEMPLATES_DIR",
+                    problem,
+                },
+            )?,
+        };
         Ok(Config {
+            templates_dir,
+            templates,
             slack_signing_secret: Secret::new(get("SLACK_SIGNING_SECRET").unwrap_or_default()),
             slack_bot_token: Secret::new(get("SLACK_BOT_TOKEN").unwrap_or_default()),
             slack_app_token: Secret::new(get("SLACK_APP_TOKEN").unwrap_or_default()),
@@ -415,6 +430,13 @@ impl Config {
             ),
             ("CHATOPS_ADMINS", self.admins.join(",")),
             ("CHATOPS_ADMIN_GROUP", opt(&self.admin_group)),
+            (
+                "TEMPLATES_DIR",
+                match &self.templates_dir {
+                    Some(d) => format!("{d} ({:?})", self.templates),
+                    None => "(unset: built-in templates)".into(),
+                },
+            ),
             (
                 "JULIA_DATABASE_URL",
                 self.julia

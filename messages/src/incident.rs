@@ -90,6 +90,11 @@ fn or_dash(s: &Option<String>) -> String {
         .unwrap_or_else(|| "—".into())
 }
 
+/// The Post update / I'm on it / Resolve buttons.
+pub fn buttons_for(v: &IncidentView, l: Locale) -> Block {
+    buttons(v, l)
+}
+
 fn buttons(v: &IncidentView, l: Locale) -> Block {
     let id = v.id.to_string();
     blocks::actions(

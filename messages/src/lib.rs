@@ -4,6 +4,7 @@
 pub mod blocks;
 pub mod incident;
 pub mod julia;
+pub mod templates;
 pub mod usage;
 
 use serde::Serialize;

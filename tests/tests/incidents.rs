@@ -545,3 +545,45 @@ async fn broadcast_mentions_typed_in_a_title_ping_nobody() {
         "<!channel> <!here> {{ x }} '; DROP TABLE incidents; --"
     );
 }
+
+#[tokio::test]
+async fn templates_from_templates_dir_replace_the_builtin_ones() {
+    let dir = std::env::temp_dir().join(format!("chatops-tpl-{}", uuid_like()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("declared.j2"),
+        "{{ key }} DECLARED {{ severity }}: {{ title }} — IC {{ commander }}",
+    )
+    .unwrap();
+    let slack = FakeSlack::start().await;
+    let app = spawn_app(
+        &TestDb::sqlite().await,
+        &slack,
+        AppOptions::default().env("TEMPLATES_DIR", dir.to_str().unwrap()),
+    )
+    .await;
+    let room = declare(&app, "declare P1 custom template", "UTPL")
+        .await
+        .unwrap();
+    let p = &slack.posts_in(&room)[0];
+    assert_eq!(
+        text_of(p),
+        "INC-1 DECLARED P1: custom template — IC <@UTPL>"
+    );
+    // A broken template stops the configuration with the file and line.
+    std::fs::write(dir.join("update.j2"), "ok\n{{ findings }\n").unwrap();
+    let e = handlers::Config::from_pairs(&[("TEMPLATES_DIR", dir.to_str().unwrap())]).unwrap_err();
+    assert_eq!(e.var, "TEMPLATES_DIR");
+    assert!(e.problem.starts_with("update.j2 line 2:"), "{}", e.problem);
+}
+
+fn uuid_like() -> String {
+    format!(
+        "{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    )
+}

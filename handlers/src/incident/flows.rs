@@ -487,7 +487,8 @@ pub async fn declare(ctx: &Ctx, d: Declaration) -> FlowResult<Msg> {
         Some(w) => {
             let declared_id = enqueue(
                 &mut tx,
-                &OutboxItem::post(w, &tpl::declared(&v, l)).tagged(format!("inc:{id}:declared")),
+                &OutboxItem::post(w, &ctx.config.templates.declared(&v, l))
+                    .tagged(format!("inc:{id}:declared")),
                 now2,
             )
             .await?;
@@ -522,7 +523,8 @@ pub async fn declare(ctx: &Ctx, d: Declaration) -> FlowResult<Msg> {
                 .unwrap_or_else(|| d.origin_channel.clone());
             let ann = enqueue(
                 &mut tx,
-                &OutboxItem::post(&ch, &tpl::declared(&v, l)).tagged(format!("inc:{id}:announce")),
+                &OutboxItem::post(&ch, &ctx.config.templates.declared(&v, l))
+                    .tagged(format!("inc:{id}:announce")),
                 now2,
             )
             .await?;
@@ -699,7 +701,7 @@ pub async fn update(ctx: &Ctx, actor: &str, id: i64, u: UpdateInput) -> FlowResu
     i.last_update_at = now;
     reschedule(ctx, &mut i, now);
     store::add_event(&mut tx, id, now, actor, "update", &u.findings).await?;
-    let msg = tpl::update(&view(ctx, &i), actor, l);
+    let msg = ctx.config.templates.update(&view(ctx, &i), actor, l);
     post_to_incident(&mut tx, ctx, &i, &msg, false, now).await?;
     enqueue_topic(&mut tx, ctx, &i, now).await?;
     store::save(&mut tx, &i).await?;
@@ -902,7 +904,15 @@ pub async fn resolve(ctx: &Ctx, actor: &str, id: i64, r: ResolveInput) -> FlowRe
     }
     store::add_event(&mut tx, id, now, actor, "resolved", &r.resolution).await?;
     let v = view(ctx, &i);
-    post_to_incident(&mut tx, ctx, &i, &tpl::resolved(&v, actor, l), true, now).await?;
+    post_to_incident(
+        &mut tx,
+        ctx,
+        &i,
+        &ctx.config.templates.resolved(&v, actor, l),
+        true,
+        now,
+    )
+    .await?;
     enqueue_topic(&mut tx, ctx, &i, now).await?;
     store::save(&mut tx, &i).await?;
     tx.commit().await?;
@@ -922,7 +932,10 @@ async fn enqueue_postmortem(ctx: &Ctx, id: i64) -> FlowResult<()> {
         .await?
         .ok_or_else(|| anyhow::anyhow!("incident {id} vanished"))?;
     let timeline = store::timeline(&ctx.store.pool, id).await?;
-    let md = tpl::postmortem_markdown(&view(ctx, &i), &timeline, l);
+    let md = ctx
+        .config
+        .templates
+        .postmortem(&view(ctx, &i), &timeline, l);
     let channel = i
         .channel_id
         .clone()

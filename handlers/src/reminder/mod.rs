@@ -171,7 +171,7 @@ async fn fire_reminder(
         escalate_to,
         war_room: i.channel_id.clone(),
     };
-    let msg = tpl::reminder(&r, l);
+    let msg = ctx.config.templates.reminder(&r, l);
     post_to_incident(&mut tx, ctx, &i, &msg, false, now).await?;
     if stepping_up && i.channel_id.is_some() {
         // Escalations are also seen in the incidents channel itself.

@@ -1,0 +1,294 @@
+//! Templates teams can change: `declared`, `update`, `resolved`, `reminder` and `postmortem`
+//! can be overridden by files `<name>.j2` in `TEMPLATES_DIR` (minijinja), without recompiling.
+//! They are validated when the configuration loads (syntax, and a render against a sample with
+//! strict undefined variables); an error names the file and the line. Without an override the
+//! built-in template is used.
+//!
+//! Variables (user text already escaped for mrkdwn): `key`, `id`, `title`, `severity`, `status`,
+//! `status_label`, `started`, `duration`, `next_update`, `commander`, `war_room`, `impact`,
+//! `findings`, `actions`, `eta`, `root_cause`, `resolution`, `preventive`, `postmortem_due`,
+//! `author`, `locale`; for `reminder`: `minutes_silent`, `level`, `escalate_to`; for
+//! `postmortem`: `timeline` (list of `time`, `actor`, `kind`, `text`).
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use minijinja::{Environment, UndefinedBehavior};
+use serde_json::{json, Value};
+
+use crate::incident::{self as tpl, IncidentView, ReminderView, TimelineRow};
+use crate::{blocks, datetime_token, escape, human_duration, time_token, utc_ymd_hm, Locale, Msg};
+
+pub const NAMES: &[&str] = &["declared", "update", "resolved", "reminder", "postmortem"];
+
+#[derive(Clone, Default)]
+pub struct Templates {
+    env: Option<Environment<'static>>,
+    overridden: BTreeSet<String>,
+}
+
+impl std::fmt::Debug for Templates {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.overridden.is_empty() {
+            f.write_str("built-in")
+        } else {
+            write!(
+                f,
+                "overridden: {}",
+                self.overridden
+                    .iter()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }
+    }
+}
+
+fn where_(file: &str, e: &minijinja::Error) -> String {
+    match e.line() {
+        Some(line) => format!(
+            "{file} line {line}: {}",
+            e.detail().unwrap_or(&e.kind().to_string())
+        ),
+        None => format!("{file}: {e}"),
+    }
+}
+
+impl Templates {
+    pub fn builtin() -> Self {
+        Templates::default()
+    }
+
+    /// Loads and validates every `<name>.j2` in `dir`.
+    pub fn load(dir: &Path) -> Result<Self, String> {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_trim_blocks(true);
+        let mut overridden = BTreeSet::new();
+        let entries =
+            std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+        let mut files: Vec<_> = entries.filter_map(|e| e.ok()).map(|e| e.path()).collect();
+        files.sort();
+        for path in files {
+            let file = path
+                .file_name()
+                .and_then(|f| f.to_str())
+                .unwrap_or("")
+                .to_string();
+            let Some(name) = file.strip_suffix(".j2") else {
+                continue;
+            };
+            if !NAMES.contains(&name) {
+                return Err(format!(
+                    "{file}: unknown template (known: {})",
+                    NAMES
+                        .iter()
+                        .map(|n| format!("{n}.j2"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+            let source = std::fs::read_to_string(&path).map_err(|e| format!("{file}: {e}"))?;
+            env.add_template_owned(name.to_string(), source)
+                .map_err(|e| where_(&file, &e))?;
+            overridden.insert(name.to_string());
+        }
+        let t = Templates {
+            env: Some(env),
+            overridden,
+        };
+        // Render each against a sample so a typo in a variable name fails now, not mid-incident.
+        for name in t.overridden.clone() {
+            t.try_render(&name, &sample_context(&name))
+                .map_err(|e| where_(&format!("{name}.j2"), &e))?;
+        }
+        Ok(t)
+    }
+
+    pub fn is_overridden(&self, name: &str) -> bool {
+        self.overridden.contains(name)
+    }
+
+    fn try_render(&self, name: &str, ctx: &Value) -> Result<String, minijinja::Error> {
+        let env = self.env.as_ref().expect("only called for overrides");
+        env.get_template(name)?.render(ctx)
+    }
+
+    fn render(&self, name: &str, ctx: &Value) -> Option<String> {
+        if !self.is_overridden(name) {
+            return None;
+        }
+        self.try_render(name, ctx).ok()
+    }
+
+    pub fn declared(&self, v: &IncidentView, l: Locale) -> Msg {
+        match self.render("declared", &incident_context(v, None, l)) {
+            Some(text) => custom(text, Some(tpl::buttons_for(v, l))),
+            None => tpl::declared(v, l),
+        }
+    }
+
+    pub fn update(&self, v: &IncidentView, author: &str, l: Locale) -> Msg {
+        match self.render("update", &incident_context(v, Some(author), l)) {
+            Some(text) => custom(text, Some(tpl::buttons_for(v, l))),
+            None => tpl::update(v, author, l),
+        }
+    }
+
+    pub fn resolved(&self, v: &IncidentView, by: &str, l: Locale) -> Msg {
+        match self.render("resolved", &incident_context(v, Some(by), l)) {
+            Some(text) => custom(text, None),
+            None => tpl::resolved(v, by, l),
+        }
+    }
+
+    pub fn reminder(&self, r: &ReminderView, l: Locale) -> Msg {
+        let ctx = json!({
+            "key": format!("INC-{}", r.id), "id": r.id, "title": escape(&r.title), "severity": r.severity,
+            "minutes_silent": r.minutes_silent, "commander": r.commander.as_ref().map(|u| format!("<@{u}>")),
+            "level": r.level, "escalate_to": r.escalate_to.iter().map(|u| format!("<@{u}>")).collect::<Vec<_>>(),
+            "war_room": r.war_room.as_ref().map(|w| format!("<#{w}>")), "locale": l.code(),
+        });
+        match self.render("reminder", &ctx) {
+            Some(text) => {
+                let base = tpl::reminder(r, l);
+                let mut m = custom(text, None);
+                // Keep the built-in buttons (Post update, Snooze 15m).
+                if let (Some(Value::Array(mine)), Some(Value::Array(theirs))) =
+                    (m.blocks.as_mut(), base.blocks.as_ref())
+                {
+                    if let Some(actions) = theirs.iter().find(|b| b["type"] == "actions") {
+                        mine.push(actions.clone());
+                    }
+                }
+                m
+            }
+            None => tpl::reminder(r, l),
+        }
+    }
+
+    pub fn postmortem(&self, v: &IncidentView, timeline: &[TimelineRow], l: Locale) -> String {
+        let mut ctx = incident_context(v, None, l);
+        ctx["timeline"] = timeline
+            .iter()
+            .map(|r| json!({"time": utc_ymd_hm(r.at), "actor": r.actor, "kind": r.kind, "text": r.text}))
+            .collect::<Vec<_>>()
+            .into();
+        self.render("postmortem", &ctx)
+            .unwrap_or_else(|| tpl::postmortem_markdown(v, timeline, l))
+    }
+}
+
+/// A message from an overriding template: its first line is the notification text.
+fn custom(text: String, buttons: Option<blocks::Block>) -> Msg {
+    let fallback = text
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .to_string();
+    let mut b = vec![blocks::section(text.trim().to_string())];
+    if let Some(btn) = buttons {
+        b.push(btn);
+    }
+    Msg::with_blocks(fallback, b)
+}
+
+fn incident_context(v: &IncidentView, author: Option<&str>, l: Locale) -> Value {
+    let e = |s: &Option<String>| s.as_deref().map(escape);
+    json!({
+        "key": v.key(), "id": v.id, "title": escape(&v.title), "severity": v.severity, "status": v.status,
+        "status_label": tpl::status_label(l, &v.status), "started": datetime_token(v.started_at),
+        "duration": human_duration(v.resolved_at.unwrap_or(v.now) - v.started_at, l),
+        "next_update": v.next_update_at.map(time_token), "commander": v.commander.as_ref().map(|u| format!("<@{u}>")),
+        "war_room": v.war_room.as_ref().map(|w| format!("<#{w}>")), "impact": e(&v.impact), "findings": e(&v.findings),
+        "actions": e(&v.actions), "eta": e(&v.eta), "root_cause": e(&v.root_cause), "resolution": e(&v.resolution),
+        "preventive": e(&v.preventive), "postmortem_due": v.postmortem_due.map(datetime_token),
+        "author": author.map(|a| format!("<@{a}>")), "locale": l.code(),
+    })
+}
+
+fn sample_context(name: &str) -> Value {
+    let v = IncidentView {
+        id: 1,
+        title: "Sample".into(),
+        severity: "P1".into(),
+        status: "identified".into(),
+        started_at: 1_700_000_000,
+        now: 1_700_000_600,
+        commander: Some("U0SAMPLE".into()),
+        next_update_at: Some(1_700_001_500),
+        war_room: Some("C0SAMPLE".into()),
+        ..Default::default()
+    };
+    match name {
+        "reminder" => {
+            json!({"key": "INC-1", "id": 1, "title": "Sample", "severity": "P1", "minutes_silent": 15,
+                             "commander": "<@U0SAMPLE>", "level": 1, "escalate_to": ["<@U0ESC>"], "war_room": "<#C0SAMPLE>", "locale": "en"})
+        }
+        "postmortem" => {
+            let mut c = incident_context(&v, None, Locale::En);
+            c["timeline"] = json!([{"time": "2026-01-01 00:00", "actor": "U0SAMPLE", "kind": "declared", "text": "P1 Sample"}]);
+            c
+        }
+        _ => incident_context(&v, Some("U0SAMPLE"), Locale::En),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dir_with(files: &[(&str, &str)]) -> std::path::PathBuf {
+        let d = std::env::temp_dir().join(format!(
+            "tpl-{}-{}",
+            std::process::id(),
+            files.len() * 31 + files.first().map(|f| f.1.len()).unwrap_or(0)
+        ));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        for (n, s) in files {
+            std::fs::write(d.join(n), s).unwrap();
+        }
+        d
+    }
+
+    #[test]
+    fn an_override_replaces_the_builtin_and_keeps_escaping() {
+        let d = dir_with(&[("declared.j2", "*{{ key }}* {{ severity }} — {{ title }} (IC {{ commander }})\nWar room: {{ war_room }}")]);
+        let t = Templates::load(&d).unwrap();
+        let v = IncidentView {
+            id: 3,
+            title: "<!channel> down".into(),
+            severity: "P0".into(),
+            status: "investigating".into(),
+            commander: Some("U1".into()),
+            ..Default::default()
+        };
+        let m = t.declared(&v, Locale::En);
+        assert_eq!(m.text, "*INC-3* P0 — &lt;!channel&gt; down (IC <@U1>)");
+        assert!(
+            m.blocks
+                .unwrap()
+                .to_string()
+                .contains("incident_update_open"),
+            "buttons kept"
+        );
+        // Not overridden: built-in.
+        assert!(t.update(&v, "U1", Locale::En).text.contains("INC-3 update"));
+    }
+
+    #[test]
+    fn errors_name_the_template_and_the_line() {
+        let d = dir_with(&[("update.j2", "line one\n{{ key }\n")]);
+        let e = Templates::load(&d).unwrap_err();
+        assert!(e.starts_with("update.j2 line 2:"), "{e}");
+        let d = dir_with(&[("resolved.j2", "ok\n\n{{ no_such_variable }}")]);
+        let e = Templates::load(&d).unwrap_err();
+        assert!(e.starts_with("resolved.j2 line 3:"), "{e}");
+        let d = dir_with(&[("declard.j2", "x")]);
+        assert!(Templates::load(&d)
+            .unwrap_err()
+            .contains("unknown template"));
+    }
+}
