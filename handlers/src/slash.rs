@@ -53,6 +53,8 @@ pub async fn handle(ctx: Arc<Ctx>, cmd: SlashCommand) -> Ack {
         }
     }
     let cfg = &ctx.config;
+    let cmd_text = cmd.text.clone();
+    let user = cmd.user_id.clone();
     let (ack, outcome) = if cmd.command == cfg.incident_command {
         match parse_incident(&cmd.text) {
             Ok(c) => (
@@ -95,8 +97,22 @@ pub async fn handle(ctx: Arc<Ctx>, cmd: SlashCommand) -> Ack {
             "unknown_command",
         )
     };
-    metrics::counter!("commands_total", "command" => name, "outcome" => outcome).increment(1);
+    let sub = subcommand(&cmd_text);
+    metrics::counter!("commands_total", "command" => name, "subcommand" => sub, "outcome" => outcome).increment(1);
+    tracing::info!(command = name, subcommand = sub, user = %user, outcome, "command handled");
     ack
+}
+
+/// The subcommand as a low-cardinality metrics label.
+fn subcommand(text: &str) -> &'static str {
+    let first = text.split_whitespace().next().unwrap_or("").to_lowercase();
+    let known = crate::command::INCIDENT_SUBCOMMANDS
+        .iter()
+        .chain(crate::command::JULIA_SUBCOMMANDS.iter());
+    known
+        .copied()
+        .find(|k| *k == first)
+        .unwrap_or(if first.is_empty() { "none" } else { "other" })
 }
 
 fn command_name(ctx: &Ctx, c: &str) -> &'static str {

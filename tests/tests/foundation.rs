@@ -299,7 +299,14 @@ async fn health_ready_and_metrics() {
         .await
         .unwrap();
     assert!(m.contains("slack_requests_total"), "{m}");
-    assert!(m.contains("commands_total"));
+    assert!(
+        m.contains("commands_total{command=\"incident\",subcommand=\"help\",outcome=\"ok\"}"),
+        "{m}"
+    );
+    assert!(
+        m.contains("slack_ack_seconds_bucket{route=\"commands\""),
+        "{m}"
+    );
 }
 
 /// A throwaway redis-server on a free loopback port.

@@ -124,6 +124,13 @@ impl EvolutionClient {
     }
 
     async fn send(&self, req: reqwest::RequestBuilder) -> Result<Value, EvolutionError> {
+        let started = std::time::Instant::now();
+        let r = self.send_once(req).await;
+        super::record("evolution", started, r.is_ok());
+        r
+    }
+
+    async fn send_once(&self, req: reqwest::RequestBuilder) -> Result<Value, EvolutionError> {
         let key = self
             .key
             .as_ref()

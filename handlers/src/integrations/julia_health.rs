@@ -89,6 +89,13 @@ impl HealthClient {
     }
 
     async fn get(&self, path: &str) -> Result<(u16, Value), HealthError> {
+        let started = std::time::Instant::now();
+        let r = self.get_once(path).await;
+        super::record("julia_health", started, r.is_ok());
+        r
+    }
+
+    async fn get_once(&self, path: &str) -> Result<(u16, Value), HealthError> {
         let base = self.base.as_deref().ok_or(HealthError::Unconfigured)?;
         let secs = self.timeout.as_secs().max(1);
         let map = |e: reqwest::Error| {

@@ -212,7 +212,10 @@ impl RailwayClient {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            match self.graphql_once(query, &variables).await {
+            let started = std::time::Instant::now();
+            let r = self.graphql_once(query, &variables).await;
+            super::record("railway", started, r.is_ok());
+            match r {
                 // A 429 was refused before it ran: safe to wait and retry, a bounded number of times.
                 Err(RailwayError::RateLimited(after)) if attempt < 3 && after.unwrap_or(1) <= 5 => {
                     tokio::time::sleep(Duration::from_secs(after.unwrap_or(1))).await;
