@@ -587,3 +587,45 @@ fn uuid_like() -> String {
             .as_nanos()
     )
 }
+
+async fn a_declaration_cut_short_by_a_crash_is_finished_after_restart(db: TestDb) {
+    // The incident row was committed, then the bot died before the war room and the posts.
+    let slack = FakeSlack::start().await;
+    let ctx_store = handlers::Store::connect_and_migrate(&db.url).await.unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    sqlx::query("UPDATE counters SET value = 1 WHERE name = 'incident'")
+        .execute(&ctx_store.pool)
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO incidents (id, title, severity, status, commander, declared_by, is_private, origin_channel, started_at, last_update_at)
+         VALUES (1, 'cut short', 'P1', 'investigating', 'UDECL', 'UDECL', 0, 'CORIGIN', $1, $1)",
+    )
+    .bind(now - 120_000)
+    .execute(&ctx_store.pool)
+    .await
+    .unwrap();
+    let app = spawn_app(&db, &slack, AppOptions::default()).await;
+    let room = eventually(WAIT, || async {
+        sqlx::query_scalar::<_, Option<String>>(
+            "SELECT channel_id FROM incidents WHERE id = 1 AND announce_outbox_id IS NOT NULL",
+        )
+        .fetch_optional(&app.ctx.store.pool)
+        .await
+        .unwrap()
+        .flatten()
+    })
+    .await
+    .expect("declaration finished");
+    app.drain_outbox().await;
+    assert!(text_of(&slack.posts_in(&room)[0]).contains("INC-1 declared [P1]: cut short"));
+    assert_eq!(slack.posts_in(INCIDENTS).len(), 1, "announced once");
+    assert_eq!(slack.calls_to("conversations.create").len(), 1);
+}
+on_both_stores!(
+    declaration_recovery,
+    a_declaration_cut_short_by_a_crash_is_finished_after_restart
+);

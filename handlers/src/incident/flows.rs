@@ -424,7 +424,6 @@ pub struct Declaration {
 /// declared message pinned) and the announcement. A war room that cannot be created never fails
 /// the declaration: everything then posts to the incidents channel and the declarer is told why.
 pub async fn declare(ctx: &Ctx, d: Declaration) -> FlowResult<Msg> {
-    let l = ctx.locale();
     let now = ctx.clock.now_ms();
     let commander = d.commander.clone().unwrap_or_else(|| d.actor.clone());
     // 1. The incident exists from here on.
@@ -457,7 +456,30 @@ pub async fn declare(ctx: &Ctx, d: Declaration) -> FlowResult<Msg> {
     .await?;
     tx.commit().await?;
     metrics::counter!("incidents_declared_total", "severity" => d.severity.as_str()).increment(1);
+    finish_declaration(ctx, id).await
+}
 
+/// Steps 2 and 3 of a declaration: the war room and the posts. Also run by the recovery sweep
+/// for an incident whose declaration was cut short by a crash (it has no announcement yet).
+pub async fn finish_declaration(ctx: &Ctx, id: i64) -> FlowResult<Msg> {
+    let l = ctx.locale();
+    let first = store::get_pool(&ctx.store.pool, id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("incident {id} vanished"))?;
+    let commander = first
+        .commander
+        .clone()
+        .unwrap_or_else(|| first.declared_by.clone());
+    let d = Declaration {
+        actor: first.declared_by.clone(),
+        origin_channel: first.origin_channel.clone().unwrap_or_default(),
+        severity: first.severity,
+        title: first.title.clone(),
+        impact: first.impact.clone(),
+        commander: Some(commander.clone()),
+        private: first.is_private,
+    };
+    let now = first.started_at;
     // 2. The war room, when this severity gets one.
     let mut war_room: Option<(String, String)> = None;
     let mut war_room_error: Option<String> = None;
@@ -477,6 +499,15 @@ pub async fn declare(ctx: &Ctx, d: Declaration) -> FlowResult<Msg> {
     let mut i = store::get(&mut tx, id)
         .await?
         .ok_or_else(|| anyhow::anyhow!("incident {id} vanished"))?;
+    if i.announce_outbox_id.is_some() {
+        // Finished meanwhile by another path: nothing to post twice.
+        return Ok(tpl::reply::declared(
+            &format!("INC-{id}"),
+            i.channel_id.as_deref(),
+            None,
+            l,
+        ));
+    }
     i.channel_id = war_room.as_ref().map(|w| w.0.clone());
     i.channel_name = war_room.as_ref().map(|w| w.1.clone());
     i.war_room_error = war_room_error.clone();
