@@ -108,19 +108,7 @@ async fn enqueue_topic(
     Ok(())
 }
 
-/// Admin: in `CHATOPS_ADMINS` or a member of `CHATOPS_ADMIN_GROUP`.
-pub async fn is_admin(ctx: &Ctx, user: &str) -> bool {
-    if ctx.config.admins.iter().any(|a| a == user) {
-        return true;
-    }
-    if let Some(g) = &ctx.config.admin_group {
-        match ctx.slack.usergroup_members(g).await {
-            Ok(m) => return m.iter().any(|u| u == user),
-            Err(e) => tracing::warn!(error = %e, "could not read the admin user group"),
-        }
-    }
-    false
-}
+pub use crate::control::access::is_admin;
 
 /// Severity, roles, resolve and reopen may be restricted to the commander and admins.
 async fn may_change(ctx: &Ctx, i: &Incident, user: &str) -> FlowResult<()> {
