@@ -9,10 +9,12 @@ pub mod fake_railway;
 pub mod fake_slack;
 pub mod graphql_check;
 pub mod julia_db;
+pub mod redis;
 
 pub use app::{spawn_app, AppOptions, TestApp};
 pub use db::TestDb;
 pub use fake_slack::{Behavior, FakeSlack};
+pub use redis::Redis;
 
 /// Polls `f` until it returns `Some` or `timeout` passes.
 pub async fn eventually<T, F, Fut>(timeout: std::time::Duration, mut f: F) -> Option<T>

@@ -309,53 +309,6 @@ async fn health_ready_and_metrics() {
     );
 }
 
-/// A throwaway redis-server on a free loopback port.
-struct Redis {
-    child: std::process::Child,
-    port: u16,
-}
-
-impl Redis {
-    fn start() -> Redis {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = std::process::Command::new("redis-server")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ])
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .expect("redis-server is installed (scripts/test.sh installs it)");
-        for _ in 0..100 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Redis { child, port }
-    }
-    fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}", self.port)
-    }
-}
-
-impl Drop for Redis {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 #[tokio::test]
 async fn redis_rate_limits_and_the_bot_survives_redis_going_away() {
     let mut redis = Redis::start();
@@ -392,8 +345,7 @@ async fn redis_rate_limits_and_the_bot_survives_redis_going_away() {
     let v = app.incident("help", "URATE", "C1").await;
     assert!(v["text"].as_str().unwrap().contains("Slow down"), "{v}");
     // Redis stops mid-run.
-    let _ = redis.child.kill();
-    let _ = redis.child.wait();
+    redis.stop();
     let v = app.incident("help", "URATE", "C1").await;
     assert!(
         v["text"].as_str().unwrap().contains("/incident declare"),
