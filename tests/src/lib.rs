@@ -7,12 +7,14 @@ pub mod fake_evolution;
 pub mod fake_julia;
 pub mod fake_railway;
 pub mod fake_slack;
+pub mod fake_socket;
 pub mod graphql_check;
 pub mod julia_db;
 
 pub use app::{spawn_app, AppOptions, TestApp};
 pub use db::TestDb;
 pub use fake_slack::{Behavior, FakeSlack};
+pub use fake_socket::FakeSocket;
 
 /// Polls `f` until it returns `Some` or `timeout` passes.
 pub async fn eventually<T, F, Fut>(timeout: std::time::Duration, mut f: F) -> Option<T>
