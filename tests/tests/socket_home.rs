@@ -191,3 +191,112 @@ async fn without_an_app_token_socket_mode_is_disabled() {
     assert_eq!(v["checks"]["socket_mode"]["status"], "disabled", "{v}");
     assert!(slack.calls_to("apps.connections.open").is_empty());
 }
+
+// ---- App Home ----
+
+fn home_opened(event_id: &str, user: &str) -> Value {
+    json!({"token": "XXYYZZ", "team_id": "T1", "api_app_id": "A0TEST", "type": "event_callback",
+           "event": {"type": "app_home_opened", "user": user, "channel": "D0HOME", "tab": "home",
+                     "event_ts": "1700000000.000100"},
+           "event_id": event_id, "event_time": 1700000000})
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn app_home_lists_open_incidents_and_is_throttled_per_user() {
+    let slack = FakeSlack::start().await;
+    let app = spawn_app(&TestDb::sqlite().await, &slack, AppOptions::default()).await;
+    let ack = app
+        .incident("declare P1 checkout is failing", "UDECL", "CORIGIN")
+        .await;
+    assert!(ack["text"].as_str().unwrap().contains("Declaring"), "{ack}");
+    eventually(WAIT, || async {
+        (app.scalar("SELECT COUNT(*) FROM incidents").await == 1).then_some(())
+    })
+    .await
+    .expect("declared");
+
+    assert_eq!(app.event(&home_opened("EvHome1", "UHOME")).await.status(), 200);
+    let publish = eventually(WAIT, || async {
+        slack.calls_to("views.publish").into_iter().next()
+    })
+    .await
+    .expect("views.publish");
+    assert_eq!(publish.body["user_id"], "UHOME");
+    assert_eq!(publish.body["view"]["type"], "home");
+    let view = publish.body["view"].to_string();
+    assert!(view.contains("INC-1"), "{view}");
+    assert!(view.contains("[P1]"), "{view}");
+    assert!(view.contains("Investigating"), "{view}");
+    assert!(view.contains("checkout is failing"), "{view}");
+    assert!(view.contains("Julia controls not configured"), "{view}");
+    assert!(view.contains("incident_declare_open") && view.contains("julia_home_status"));
+
+    // Opened again within the throttle window (a new event, not a retry): no second publish.
+    assert_eq!(app.event(&home_opened("EvHome2", "UHOME")).await.status(), 200);
+    // Another user is not throttled by the first.
+    assert_eq!(app.event(&home_opened("EvHome3", "UOTHER")).await.status(), 200);
+    eventually(WAIT, || async {
+        slack
+            .calls_to("views.publish")
+            .iter()
+            .any(|c| c.body["user_id"] == "UOTHER")
+            .then_some(())
+    })
+    .await
+    .expect("other user's home");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let home_publishes = slack
+        .calls_to("views.publish")
+        .iter()
+        .filter(|c| c.body["user_id"] == "UHOME")
+        .count();
+    assert_eq!(home_publishes, 1);
+    // The Messages tab is not the Home tab.
+    let mut messages_tab = home_opened("EvHome4", "UMSG");
+    messages_tab["event"]["tab"] = "messages".into();
+    app.event(&messages_tab).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!slack
+        .calls_to("views.publish")
+        .iter()
+        .any(|c| c.body["user_id"] == "UMSG"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn home_buttons_open_the_declare_modal_and_dm_julia_status() {
+    let slack = FakeSlack::start().await;
+    let app = spawn_app(&TestDb::sqlite().await, &slack, AppOptions::default()).await;
+    let from_home = |action: &str| {
+        json!({"type": "block_actions", "user": {"id": "UHOME", "username": "x", "team_id": "T1"},
+               "api_app_id": "A0TEST", "team": {"id": "T1", "domain": "julia"},
+               "container": {"type": "view", "view_id": "VHOME"},
+               "trigger_id": "12321423423.333649436676.d8c1bb837935619ccad0f624c448ffb3",
+               "view": {"id": "VHOME", "type": "home"},
+               "actions": [{"action_id": action, "block_id": "home_actions", "type": "button",
+                            "value": "home", "action_ts": "1548426417.840180"}]})
+    };
+    assert_eq!(
+        app.interaction(&from_home("incident_declare_open"))
+            .await
+            .status(),
+        200
+    );
+    let open = eventually(WAIT, || async {
+        slack.calls_to("views.open").into_iter().next()
+    })
+    .await
+    .expect("declare modal opened");
+    assert_eq!(open.body["view"]["callback_id"], "incident_declare");
+    assert_eq!(open.body["view"]["private_metadata"], "UHOME");
+
+    assert_eq!(
+        app.interaction(&from_home("julia_home_status")).await.status(),
+        200
+    );
+    let dm = eventually(WAIT, || async {
+        slack.posts_in("UHOME").into_iter().next()
+    })
+    .await
+    .expect("status DM");
+    assert!(dm["text"].as_str().is_some_and(|t| !t.is_empty()), "{dm}");
+}
