@@ -165,16 +165,18 @@ impl Conn {
     fn retire(self) {
         let _ = self.stop.send(());
         tokio::spawn(async move {
-            if tokio::time::timeout(DRAIN_LIMIT * 2, self.task).await.is_err() {
+            if tokio::time::timeout(DRAIN_LIMIT * 2, self.task)
+                .await
+                .is_err()
+            {
                 tracing::debug!("old socket did not close in time");
             }
         });
     }
 }
 
-type Ws = tokio_tungstenite::WebSocketStream<
-    tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
->;
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// `apps.connections.open` with the app-level token, then the WebSocket handshake.
 async fn connect(http: &reqwest::Client, ctx: &Ctx) -> Result<Ws, String> {
@@ -232,7 +234,10 @@ pub async fn run(ctx: Arc<Ctx>, status: Arc<Status>, mut shutdown: watch::Receiv
         if current.is_none() || refresh_pending {
             if failures > 0 {
                 let wait = backoff(failures);
-                tracing::info!(wait_ms = wait.as_millis() as u64, "socket mode: reconnecting after backoff");
+                tracing::info!(
+                    wait_ms = wait.as_millis() as u64,
+                    "socket mode: reconnecting after backoff"
+                );
                 tokio::select! {
                     _ = tokio::time::sleep(wait) => {}
                     _ = shutdown.wait_for(|s| *s) => break,
@@ -251,7 +256,8 @@ pub async fn run(ctx: Arc<Ctx>, status: Arc<Status>, mut shutdown: watch::Receiv
                 Ok(ws) => {
                     next_id += 1;
                     let (stop_tx, stop_rx) = oneshot::channel();
-                    let task = tokio::spawn(serve(next_id, ws, ctx.clone(), events_tx.clone(), stop_rx));
+                    let task =
+                        tokio::spawn(serve(next_id, ws, ctx.clone(), events_tx.clone(), stop_rx));
                     let conn = Conn {
                         id: next_id,
                         opened: Instant::now(),
@@ -259,7 +265,11 @@ pub async fn run(ctx: Arc<Ctx>, status: Arc<Status>, mut shutdown: watch::Receiv
                         task,
                     };
                     if let Some(old) = current.replace(conn) {
-                        tracing::info!(old = old.id, new = next_id, "socket mode: connection refreshed");
+                        tracing::info!(
+                            old = old.id,
+                            new = next_id,
+                            "socket mode: connection refreshed"
+                        );
                         old.retire();
                     } else {
                         tracing::info!(connection = next_id, "socket mode: connected");

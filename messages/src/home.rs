@@ -34,7 +34,10 @@ pub enum JuliaPart {
     Running,
     /// Health: healthy, or the failing check names (with the overall status).
     Healthy,
-    Unhealthy { status: String, failing: Vec<String> },
+    Unhealthy {
+        status: String,
+        failing: Vec<String>,
+    },
 }
 
 #[derive(Debug, Clone, Default)]
@@ -79,7 +82,9 @@ fn part_line(l: Locale, p: &JuliaPart) -> String {
                 ":arrow_forward: Rodando (não pausada)",
             )
             .to_string(),
-        JuliaPart::Healthy => l.t(":white_check_mark: Healthy", ":white_check_mark: Saudável").to_string(),
+        JuliaPart::Healthy => l
+            .t(":white_check_mark: Healthy", ":white_check_mark: Saudável")
+            .to_string(),
         JuliaPart::Unhealthy { status, failing } => {
             let checks = if failing.is_empty() {
                 String::new()
@@ -128,7 +133,9 @@ pub fn incident_line(l: Locale, i: &HomeIncident, now: i64) -> String {
 
 /// The Home tab as a `views.publish` view (`type: home`).
 pub fn view(l: Locale, v: &HomeView) -> serde_json::Value {
-    let mut b: Vec<Block> = vec![blocks::header(l.t("Incidents and Julia", "Incidentes e Julia"))];
+    let mut b: Vec<Block> = vec![blocks::header(
+        l.t("Incidents and Julia", "Incidentes e Julia"),
+    )];
     b.push(blocks::actions(
         "home_actions",
         vec![
@@ -197,10 +204,7 @@ pub fn view(l: Locale, v: &HomeView) -> serde_json::Value {
     }
     b.push(blocks::context(match l {
         Locale::En => format!("Updated {}", datetime_token(v.now)),
-        Locale::PtBr => format!(
-            "Atualizado {}",
-            datetime_token(v.now)
-        ),
+        Locale::PtBr => format!("Atualizado {}", datetime_token(v.now)),
     }));
     blocks::home(b)
 }
@@ -234,7 +238,10 @@ mod tests {
             );
             assert_eq!(v["type"], "home");
             let s = v.to_string();
-            assert!(s.contains("INC-7") && s.contains("[P1]") && s.contains("<#CWAR>"), "{s}");
+            assert!(
+                s.contains("INC-7") && s.contains("[P1]") && s.contains("<#CWAR>"),
+                "{s}"
+            );
             assert!(!s.contains("<!channel>"), "{s}");
             assert!(s.contains(ACTION_DECLARE) && s.contains(ACTION_JULIA_STATUS));
             assert!(s.contains("10m"), "age: {s}");

@@ -103,9 +103,11 @@ impl FakeSocket {
 
     /// Waits until `n` connections were accepted.
     pub async fn wait_connections(&self, n: usize, timeout: Duration) -> bool {
-        crate::eventually(timeout, || async { (self.connections() >= n).then_some(()) })
-            .await
-            .is_some()
+        crate::eventually(timeout, || async {
+            (self.connections() >= n).then_some(())
+        })
+        .await
+        .is_some()
     }
 }
 
@@ -123,7 +125,9 @@ async fn connection(
     st: Arc<Mutex<Inner>>,
 ) {
     let (mut sink, mut stream) = ws.split();
-    let _ = sink.send(Message::Text(hello(n + 1).to_string().into())).await;
+    let _ = sink
+        .send(Message::Text(hello(n + 1).to_string().into()))
+        .await;
     loop {
         tokio::select! {
             cmd = rx.recv() => match cmd {

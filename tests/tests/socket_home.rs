@@ -64,7 +64,10 @@ async fn a_slash_command_envelope_is_acked_with_the_usage_help() {
     // The connection was opened with the app-level token.
     let opens = app.slack.calls_to("apps.connections.open");
     assert_eq!(opens.len(), 1);
-    assert_eq!(opens[0].auth.as_deref(), Some(&*format!("Bearer {APP_TOKEN}")));
+    assert_eq!(
+        opens[0].auth.as_deref(),
+        Some(&*format!("Bearer {APP_TOKEN}"))
+    );
 
     let started = Instant::now();
     socket.send(&slash_envelope(
@@ -74,7 +77,10 @@ async fn a_slash_command_envelope_is_acked_with_the_usage_help() {
         &app.slack.response_url("r1"),
     ));
     let ack = socket.ack("env-slash-1", WAIT).await.expect("acked");
-    assert!(started.elapsed() < Duration::from_secs(3), "acked within 3 s");
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "acked within 3 s"
+    );
     assert_eq!(ack["payload"]["response_type"], "ephemeral", "{ack}");
     assert!(
         ack["payload"]["text"]
@@ -92,8 +98,10 @@ async fn a_retried_events_api_envelope_is_handled_once() {
         "event": {"type": "reaction_added", "user": "U1", "reaction": "thumbsup",
                   "item": {"type": "message", "channel": "C1", "ts": "1.2"}, "event_ts": "1.3"},
         "event_id": "EvSock1", "event_time": 1});
-    socket.send(&json!({"envelope_id": "env-ev-1", "payload": event, "type": "events_api",
-                        "accepts_response_payload": false, "retry_attempt": 0, "retry_reason": ""}));
+    socket.send(
+        &json!({"envelope_id": "env-ev-1", "payload": event, "type": "events_api",
+                        "accepts_response_payload": false, "retry_attempt": 0, "retry_reason": ""}),
+    );
     socket.send(&json!({"envelope_id": "env-ev-2", "payload": event, "type": "events_api",
                         "accepts_response_payload": false, "retry_attempt": 1, "retry_reason": "timeout"}));
     let a = socket.ack("env-ev-1", WAIT).await.expect("first acked");
@@ -115,8 +123,10 @@ async fn an_interactive_envelope_with_a_bad_title_acks_with_errors() {
                  "state": {"values": {
                      "title": {"title_input": {"type": "plain_text_input", "value": "ab"}},
                      "severity": {"severity_select": {"type": "static_select", "selected_option": {"value": "P1"}}}}}}});
-    socket.send(&json!({"envelope_id": "env-int-1", "payload": payload, "type": "interactive",
-                        "accepts_response_payload": true}));
+    socket.send(
+        &json!({"envelope_id": "env-int-1", "payload": payload, "type": "interactive",
+                        "accepts_response_payload": true}),
+    );
     let ack = socket.ack("env-int-1", WAIT).await.expect("acked");
     assert_eq!(ack["payload"]["response_action"], "errors", "{ack}");
     assert!(ack["payload"]["errors"]["title"].is_string(), "{ack}");
@@ -131,9 +141,11 @@ async fn a_disconnect_refresh_opens_a_new_connection_then_closes_the_old_one() {
     assert!(socket.wait_connections(2, WAIT).await, "reconnected");
     assert_eq!(app.slack.calls_to("apps.connections.open").len(), 2);
     // The old connection is closed by the bot once the new one is up.
-    eventually(WAIT, || async { socket.closed().contains(&0).then_some(()) })
-        .await
-        .expect("old connection closed");
+    eventually(WAIT, || async {
+        socket.closed().contains(&0).then_some(())
+    })
+    .await
+    .expect("old connection closed");
     // The new connection serves.
     socket.send(&slash_envelope(
         "env-after-refresh",
@@ -215,7 +227,10 @@ async fn app_home_lists_open_incidents_and_is_throttled_per_user() {
     .await
     .expect("declared");
 
-    assert_eq!(app.event(&home_opened("EvHome1", "UHOME")).await.status(), 200);
+    assert_eq!(
+        app.event(&home_opened("EvHome1", "UHOME")).await.status(),
+        200
+    );
     let publish = eventually(WAIT, || async {
         slack.calls_to("views.publish").into_iter().next()
     })
@@ -232,9 +247,15 @@ async fn app_home_lists_open_incidents_and_is_throttled_per_user() {
     assert!(view.contains("incident_declare_open") && view.contains("julia_home_status"));
 
     // Opened again within the throttle window (a new event, not a retry): no second publish.
-    assert_eq!(app.event(&home_opened("EvHome2", "UHOME")).await.status(), 200);
+    assert_eq!(
+        app.event(&home_opened("EvHome2", "UHOME")).await.status(),
+        200
+    );
     // Another user is not throttled by the first.
-    assert_eq!(app.event(&home_opened("EvHome3", "UOTHER")).await.status(), 200);
+    assert_eq!(
+        app.event(&home_opened("EvHome3", "UOTHER")).await.status(),
+        200
+    );
     eventually(WAIT, || async {
         slack
             .calls_to("views.publish")
@@ -290,7 +311,9 @@ async fn home_buttons_open_the_declare_modal_and_dm_julia_status() {
     assert_eq!(open.body["view"]["private_metadata"], "UHOME");
 
     assert_eq!(
-        app.interaction(&from_home("julia_home_status")).await.status(),
+        app.interaction(&from_home("julia_home_status"))
+            .await
+            .status(),
         200
     );
     let dm = eventually(WAIT, || async {
