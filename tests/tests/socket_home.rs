@@ -323,3 +323,35 @@ async fn home_buttons_open_the_declare_modal_and_dm_julia_status() {
     .expect("status DM");
     assert!(dm["text"].as_str().is_some_and(|t| !t.is_empty()), "{dm}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn socket_mode_stops_on_shutdown() {
+    let slack = FakeSlack::start().await;
+    let socket = FakeSocket::start().await;
+    slack.set_socket_url(&socket.url());
+    let db = TestDb::sqlite().await;
+    let config = handlers::Config::from_pairs(&[
+        ("SLACK_SIGNING_SECRET", "s"),
+        ("SLACK_BOT_TOKEN", "xoxb-test"),
+        ("SLACK_APP_TOKEN", APP_TOKEN),
+        ("SLACK_API_URL", &slack.base_url),
+        ("BIND_ADDR", "127.0.0.1"),
+        ("PORT", "0"),
+        ("DATABASE_URL", &db.url),
+    ])
+    .unwrap();
+    let app = bot::Application::build(config, handlers::Clock::system())
+        .await
+        .unwrap();
+    let stop = app.shutdown_handle();
+    let task = tokio::spawn(app.run_until_stopped());
+    assert!(socket.wait_connections(1, WAIT).await);
+    stop.send(true).unwrap();
+    let ended = tokio::time::timeout(WAIT, task).await;
+    assert!(matches!(ended, Ok(Ok(Ok(())))), "run_until_stopped returns");
+    eventually(WAIT, || async {
+        socket.closed().contains(&0).then_some(())
+    })
+    .await
+    .expect("the socket is closed on shutdown");
+}
