@@ -232,6 +232,11 @@ pub async fn run(ctx: Arc<Ctx>, status: Arc<Status>, mut shutdown: watch::Receiv
             break;
         }
         if current.is_none() || refresh_pending {
+            // While a refresh keeps failing the old socket may have gone meanwhile.
+            if current.as_ref().is_some_and(|c| c.task.is_finished()) {
+                current = None;
+                status.set(State::Connecting);
+            }
             if failures > 0 {
                 let wait = backoff(failures);
                 tracing::info!(
