@@ -1,10 +1,12 @@
 //! The process: configuration, telemetry, routes, workers, shutdown.
 //!
 //! `Application::build` connects the store (migrating it), binds the port (0 in tests) and
-//! returns; `run_until_stopped` serves HTTP and runs the outbox and reminder workers.
+//! returns; `run_until_stopped` serves HTTP and runs the outbox and reminder workers, the Julia
+//! watcher and, with `SLACK_APP_TOKEN`, the Socket Mode client.
 
 pub mod routes;
 pub mod simulate;
+pub mod socket_mode;
 pub mod telemetry;
 
 use std::net::SocketAddr;
@@ -20,6 +22,8 @@ use tokio::net::TcpListener;
 pub struct AppState {
     pub ctx: Arc<Ctx>,
     pub metrics: PrometheusHandle,
+    /// Socket Mode's connection state (`disabled` without `SLACK_APP_TOKEN`).
+    pub socket: Arc<socket_mode::Status>,
 }
 
 pub struct Application {
@@ -41,6 +45,7 @@ impl Application {
         let listener = TcpListener::bind(&addr)
             .await
             .with_context(|| format!("binding {addr}"))?;
+        let socket = socket_mode::Status::new(!config.slack_app_token.is_empty());
         let ctx = Ctx::new(config, store, cache, clock);
         let (shutdown_tx, _) = tokio::sync::watch::channel(false);
         Ok(Application {
@@ -48,6 +53,7 @@ impl Application {
             state: AppState {
                 ctx,
                 metrics: telemetry::metrics_handle(),
+                socket,
             },
             shutdown_tx,
         })
@@ -78,8 +84,13 @@ impl Application {
         let reminders = handlers::reminder::run_worker(ctx.clone(), self.shutdown_tx.subscribe());
         let julia_watcher =
             handlers::control::run_watcher(ctx.clone(), self.shutdown_tx.subscribe());
+        let socket = socket_mode::run(
+            ctx.clone(),
+            self.state.socket.clone(),
+            self.shutdown_tx.subscribe(),
+        );
         tracing::info!("ready");
-        let (served, _, _, _) = tokio::join!(serve, outbox, reminders, julia_watcher);
+        let (served, _, _, _, _) = tokio::join!(serve, outbox, reminders, julia_watcher, socket);
         served.context("http server")
     }
 }

@@ -14,6 +14,7 @@ pub mod command;
 pub mod config;
 pub mod control;
 pub mod event;
+pub mod home;
 pub mod incident;
 pub mod integrations;
 pub mod interaction;
@@ -44,6 +45,8 @@ pub struct Ctx {
     pub reminder_wake: Notify,
     /// Clients of the controlled system (Julia).
     pub julia: integrations::JuliaClients,
+    /// App Home: when each user's tab was last published.
+    pub home_throttle: home::Throttle,
 }
 
 impl Ctx {
@@ -63,6 +66,7 @@ impl Ctx {
             clock,
             outbox_wake: Notify::new(),
             reminder_wake: Notify::new(),
+            home_throttle: home::Throttle::default(),
         })
     }
 

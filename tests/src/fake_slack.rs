@@ -44,6 +44,8 @@ struct Inner {
     taken_names: HashSet<String>,
     usergroups: HashMap<String, Vec<String>>,
     next: u64,
+    /// What `apps.connections.open` hands out (Socket Mode); unset → `ok:false`.
+    socket_url: Option<String>,
 }
 
 #[derive(Clone)]
@@ -132,6 +134,10 @@ impl FakeSlack {
             .taken_names
             .insert(name.to_string());
     }
+    /// The WebSocket URL `apps.connections.open` answers with (a loopback fake socket).
+    pub fn set_socket_url(&self, url: &str) {
+        self.inner.lock().unwrap().socket_url = Some(url.to_string());
+    }
     pub fn set_usergroup(&self, id: &str, users: &[&str]) {
         self.inner.lock().unwrap().usergroups.insert(
             id.to_string(),
@@ -213,6 +219,10 @@ async fn api(
             }
         }
         "views.open" | "views.publish" => json!({"ok": true, "view": {"id": format!("V{n}")}}),
+        "apps.connections.open" => match &i.socket_url {
+            Some(url) => json!({"ok": true, "url": url}),
+            None => json!({"ok": false, "error": "invalid_auth"}),
+        },
         _ => json!({"ok": true}),
     };
     Json(ok).into_response()

@@ -7,6 +7,7 @@ pub mod fake_evolution;
 pub mod fake_julia;
 pub mod fake_railway;
 pub mod fake_slack;
+pub mod fake_socket;
 pub mod graphql_check;
 pub mod julia_db;
 pub mod redis;
@@ -14,6 +15,7 @@ pub mod redis;
 pub use app::{spawn_app, AppOptions, TestApp};
 pub use db::TestDb;
 pub use fake_slack::{Behavior, FakeSlack};
+pub use fake_socket::FakeSocket;
 pub use redis::Redis;
 
 /// Polls `f` until it returns `Some` or `timeout` passes.

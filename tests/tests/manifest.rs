@@ -367,6 +367,10 @@ const METHOD_SCOPES: &[(&str, &[&str])] = &[
     ("reactions.get", &["reactions:read"]),
     ("bookmarks.add", &["bookmarks:write"]),
     ("auth.test", &[]),
+    // Socket Mode: called with the app-level token (`xapp-…`), whose `connections:write` scope
+    // is an app-level scope granted under Basic Information, not a bot scope; the manifest's
+    // `oauth_config.scopes.bot` cannot (and need not) list it.
+    ("apps.connections.open", &[]),
 ];
 
 /// Scopes each subscribed bot event needs.

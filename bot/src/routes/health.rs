@@ -14,6 +14,7 @@ pub async fn live() -> impl IntoResponse {
 }
 
 /// 200 when the store answers (Redis degraded is reported, not fatal); 503 naming what failed.
+/// Socket Mode's state is reported; reconnecting does not make the bot unready.
 pub async fn ready(State(state): State<AppState>) -> impl IntoResponse {
     let ctx = &state.ctx;
     let (store, cache) = tokio::join!(ctx.store.ping(), ctx.cache.health());
@@ -44,7 +45,11 @@ pub async fn ready(State(state): State<AppState>) -> impl IntoResponse {
     };
     (
         code,
-        Json(json!({"status": status, "checks": {"store": store_v, "redis": cache_v}})),
+        Json(json!({"status": status, "checks": {
+            "store": store_v,
+            "redis": cache_v,
+            "socket_mode": state.socket.health(),
+        }})),
     )
 }
 

@@ -75,19 +75,92 @@ pub async fn commands(State(state): State<AppState>, headers: HeaderMap, body: B
         }
     };
     let rid = request_id();
-    let (command, user, response_url) = (
-        cmd.command.clone(),
-        cmd.user_id.clone(),
-        cmd.response_url.clone(),
-    );
-    let ctx = state.ctx.clone();
-    let task = tokio::spawn(handlers::slash::handle(ctx.clone(), cmd));
-    let ack = finish_in_time(ctx, task, response_url).await;
+    let (command, user) = (cmd.command.clone(), cmd.user_id.clone());
+    let ack = command_ack(state.ctx.clone(), cmd).await;
     tracing::info!(request_id = %rid, route = "commands", command = %command, user = %user, "command acknowledged");
     done("commands", "accepted", started);
     match ack {
         Ack::Empty => StatusCode::OK.into_response(),
         Ack::Body(v) => Json(v).into_response(),
+    }
+}
+
+/// A verified, parsed slash command -> the ack body, within the ack budget. Shared by the HTTP
+/// route and Socket Mode (`crate::socket_mode`).
+pub async fn command_ack(ctx: std::sync::Arc<handlers::Ctx>, cmd: SlashCommand) -> Ack {
+    let response_url = cmd.response_url.clone();
+    let task = tokio::spawn(handlers::slash::handle(ctx.clone(), cmd));
+    finish_in_time(ctx, task, response_url).await
+}
+
+/// What became of an Events API envelope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EventOutcome {
+    /// `url_verification`: answer with the challenge.
+    Challenge(String),
+    /// First delivery of an `event_callback`: handled in the background.
+    Accepted,
+    /// A retry of an event already accepted: acknowledged, not processed again.
+    Duplicate,
+    /// The dedupe store is down: do not acknowledge, so Slack delivers it again.
+    StoreUnavailable,
+    /// `app_rate_limited` and unknown types: acknowledged and ignored.
+    Ignored,
+}
+
+/// A verified Events API envelope: dedupe on `event_id`, then `handlers::event::handle` in
+/// the background. Shared by the HTTP route and Socket Mode.
+pub async fn accept_event(
+    ctx: std::sync::Arc<handlers::Ctx>,
+    envelope: Value,
+    retry: &str,
+) -> EventOutcome {
+    match envelope.get("type").and_then(Value::as_str) {
+        Some("url_verification") => EventOutcome::Challenge(
+            envelope
+                .get("challenge")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string(),
+        ),
+        Some("event_callback") => {
+            let event_id = envelope
+                .get("event_id")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            let first = if event_id.is_empty() {
+                Ok(true)
+            } else {
+                handlers::cache::first_delivery(&ctx, &event_id).await
+            };
+            match first {
+                Ok(true) => {
+                    tracing::info!(event_id = %event_id, retry, "event accepted");
+                    tokio::spawn(handlers::event::handle(ctx, envelope));
+                    EventOutcome::Accepted
+                }
+                Ok(false) => {
+                    tracing::info!(event_id = %event_id, "duplicate event acknowledged");
+                    EventOutcome::Duplicate
+                }
+                Err(e) => {
+                    tracing::warn!(error = %handlers::config::redact_url(&e.to_string()), "dedupe store unavailable");
+                    EventOutcome::StoreUnavailable
+                }
+            }
+        }
+        _ => EventOutcome::Ignored,
+    }
+}
+
+/// A verified interaction payload -> the ack body (`None` = empty), within the ack budget.
+/// Shared by the HTTP route and Socket Mode.
+pub async fn interaction_ack(ctx: std::sync::Arc<handlers::Ctx>, payload: Value) -> Option<Value> {
+    let task = tokio::spawn(handlers::interaction::handle(ctx, payload));
+    match tokio::time::timeout(ACK_BUDGET, task).await {
+        Ok(Ok(r)) => r,
+        _ => None,
     }
 }
 
@@ -129,49 +202,26 @@ pub async fn events(State(state): State<AppState>, headers: HeaderMap, body: Byt
             return StatusCode::BAD_REQUEST.into_response();
         }
     };
-    match envelope.get("type").and_then(Value::as_str) {
-        Some("url_verification") => {
+    let retry = header(&headers, "x-slack-retry-num").unwrap_or("0");
+    match accept_event(state.ctx.clone(), envelope, retry).await {
+        EventOutcome::Challenge(challenge) => {
             done("events", "accepted", started);
-            let challenge = envelope
-                .get("challenge")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string();
             Json(serde_json::json!({ "challenge": challenge })).into_response()
         }
-        Some("event_callback") => {
-            let event_id = envelope
-                .get("event_id")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string();
-            let ctx = state.ctx.clone();
-            let first = if event_id.is_empty() {
-                Ok(true)
-            } else {
-                handlers::cache::first_delivery(&ctx, &event_id).await
-            };
-            match first {
-                Ok(true) => {
-                    tracing::info!(route = "events", event_id = %event_id, retry = header(&headers, "x-slack-retry-num").unwrap_or("0"), "event accepted");
-                    tokio::spawn(handlers::event::handle(ctx, envelope));
-                    done("events", "accepted", started);
-                }
-                Ok(false) => {
-                    tracing::info!(route = "events", event_id = %event_id, "duplicate event acknowledged");
-                    done("events", "dedupe", started);
-                }
-                Err(e) => {
-                    // The store is down: ask Slack to retry later rather than lose the event.
-                    tracing::warn!(error = %handlers::config::redact_url(&e.to_string()), "dedupe store unavailable");
-                    done("events", "store_unavailable", started);
-                    return StatusCode::SERVICE_UNAVAILABLE.into_response();
-                }
-            }
+        EventOutcome::Accepted => {
+            done("events", "accepted", started);
             StatusCode::OK.into_response()
         }
-        _ => {
-            // app_rate_limited and anything unknown: acknowledged and ignored.
+        EventOutcome::Duplicate => {
+            done("events", "dedupe", started);
+            StatusCode::OK.into_response()
+        }
+        EventOutcome::StoreUnavailable => {
+            // Ask Slack to retry later rather than lose the event.
+            done("events", "store_unavailable", started);
+            StatusCode::SERVICE_UNAVAILABLE.into_response()
+        }
+        EventOutcome::Ignored => {
             done("events", "ignored", started);
             StatusCode::OK.into_response()
         }
@@ -205,12 +255,7 @@ pub async fn interactions(
         .and_then(Value::as_str)
         .unwrap_or("")
         .to_string();
-    let ctx = state.ctx.clone();
-    let task = tokio::spawn(handlers::interaction::handle(ctx, payload));
-    let reply = match tokio::time::timeout(ACK_BUDGET, task).await {
-        Ok(Ok(r)) => r,
-        _ => None,
-    };
+    let reply = interaction_ack(state.ctx.clone(), payload).await;
     tracing::info!(request_id = %request_id(), route = "interactions", kind = %kind, user = %user, "interaction acknowledged");
     done("interactions", "accepted", started);
     match reply {

@@ -165,10 +165,36 @@ pub async fn on_block_action(ctx: Arc<Ctx>, payload: Value) -> Option<Value> {
                 )
                 .await
             }
+            // The Home tab's button (no response_url there): the report goes to the user's DM.
+            messages::home::ACTION_JULIA_STATUS => {
+                let msg = status::report(&ctx, status::Report::Status).await;
+                dm(&ctx, &reply.user, &msg).await;
+            }
             other => tracing::debug!(action = other, "unknown julia action"),
         }
     });
     None
+}
+
+/// A direct message through the outbox (posting to a user id opens the DM).
+async fn dm(ctx: &Ctx, user: &str, msg: &messages::Msg) {
+    if user.is_empty() {
+        return;
+    }
+    let r: Result<i64, sqlx::Error> = async {
+        let mut conn = ctx.store.pool.acquire().await?;
+        crate::outbox::enqueue(
+            &mut conn,
+            &crate::outbox::OutboxItem::post(user, msg),
+            ctx.clock.now_ms(),
+        )
+        .await
+    }
+    .await;
+    match r {
+        Ok(_) => ctx.outbox_wake.notify_one(),
+        Err(e) => tracing::warn!(error = %e, "could not queue a direct message"),
+    }
 }
 
 /// Modals whose callback id starts with `julia_` (none yet).

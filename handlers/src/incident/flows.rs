@@ -1265,6 +1265,12 @@ pub async fn on_block_action(ctx: Arc<Ctx>, payload: Value) {
                 open_modal(&ctx, &trigger, tpl::declare_modal(&channel, Some("P1"), l)).await?;
                 Ok(None)
             }
+            // The Home tab's button: no channel there, so the declarer's DM is the origin.
+            messages::home::ACTION_DECLARE => {
+                let origin = if channel.is_empty() { &user } else { &channel };
+                open_modal(&ctx, &trigger, tpl::declare_modal(origin, None, l)).await?;
+                Ok(None)
+            }
             _ => Ok(None),
         }
     }
