@@ -66,8 +66,7 @@ echo "== PostgreSQL for tests: ${TEST_DATABASE_URL%%@*}@${TEST_DATABASE_URL#*@}"
 
 if [ -n "${CHATOPS_EXTENDED:-}" ]; then
   echo "== extended mode: fuzz targets run ${CHATOPS_FUZZ_SECS:-60} s each"
-  # --nocapture: each target prints how many cases it ran.
-  cargo test --workspace --locked "$@" -- --nocapture
+  cargo test --workspace --locked "$@"
 else
   cargo test --workspace --locked "$@"
 fi

@@ -60,19 +60,27 @@ async fn sigkill_while_posting(db: TestDb) {
         let now = handlers::Clock::system().now_ms();
         for i in 0..MESSAGES {
             let ch = format!("CKILL{}", i % CHANNELS);
-            let item =
-                handlers::outbox::OutboxItem::post(&ch, &messages::Msg::text(format!("msg-{i:03}")));
-            handlers::outbox::enqueue(&mut conn, &item, now).await.unwrap();
+            let item = handlers::outbox::OutboxItem::post(
+                &ch,
+                &messages::Msg::text(format!("msg-{i:03}")),
+            );
+            handlers::outbox::enqueue(&mut conn, &item, now)
+                .await
+                .unwrap();
         }
     }
-    let dir = std::env::temp_dir().join(format!("chatops-sigkill-{}", uuid::Uuid::new_v4().simple()));
+    let dir =
+        std::env::temp_dir().join(format!("chatops-sigkill-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).unwrap();
     let log = dir.join("chatops.log");
     let mut child = start(&db, &slack, &log);
     // Kill when about a third has been posted.
     let t0 = Instant::now();
     while slack.calls_to("chat.postMessage").len() < MESSAGES / 3 {
-        assert!(t0.elapsed() < Duration::from_secs(60), "the bot did not post");
+        assert!(
+            t0.elapsed() < Duration::from_secs(60),
+            "the bot did not post"
+        );
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     child.kill().unwrap(); // SIGKILL
@@ -90,7 +98,10 @@ async fn sigkill_while_posting(db: TestDb) {
         if pending == 0 {
             break;
         }
-        assert!(t1.elapsed() < Duration::from_secs(60), "{pending} rows not delivered");
+        assert!(
+            t1.elapsed() < Duration::from_secs(60),
+            "{pending} rows not delivered"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     child.kill().unwrap();

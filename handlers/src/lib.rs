@@ -114,7 +114,8 @@ pub fn store_unreachable(e: &sqlx::Error) -> bool {
 fn is_store_unavailable(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
         c.downcast_ref::<StoreUnavailable>().is_some()
-            || c.downcast_ref::<sqlx::Error>().is_some_and(store_unreachable)
+            || c.downcast_ref::<sqlx::Error>()
+                .is_some_and(store_unreachable)
     })
 }
 

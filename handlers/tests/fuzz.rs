@@ -28,7 +28,10 @@ fn corpus(target: &str) -> Vec<Vec<u8>> {
         .map(|e| e.unwrap().path())
         .collect();
     files.sort();
-    files.into_iter().map(|p| std::fs::read(p).unwrap()).collect()
+    files
+        .into_iter()
+        .map(|p| std::fs::read(p).unwrap())
+        .collect()
 }
 
 #[derive(Debug, Clone)]
@@ -186,10 +189,14 @@ fn signature_check() {
                 prop_assert!(verify(SECRET, Some(&ts), Some(&good), &other, now).is_err());
                 prop_assert!(verify("another", Some(&ts), Some(&good), &body, now).is_err());
                 if !body.is_empty() {
-                    prop_assert!(
-                        verify(SECRET, Some(&ts), Some(&good), &body[..body.len() - 1], now)
-                            .is_err()
-                    );
+                    prop_assert!(verify(
+                        SECRET,
+                        Some(&ts),
+                        Some(&good),
+                        &body[..body.len() - 1],
+                        now
+                    )
+                    .is_err());
                 }
             }
             Ok(())
@@ -217,27 +224,23 @@ fn interaction_payload() {
             .unwrap()
             .into_bytes()
     });
-    fuzz(
-        "payload",
-        prop_oneof![wrapped, input("form")],
-        |raw| {
-            if let Some(v) = handlers::interaction::parse_form(&raw) {
-                // The fields the handlers read are looked up without panicking.
-                for p in [
-                    "/type",
-                    "/user/id",
-                    "/actions/0/action_id",
-                    "/actions/0/value",
-                    "/view/callback_id",
-                    "/view/private_metadata",
-                    "/view/state/values",
-                ] {
-                    let _ = v.pointer(p).and_then(|x| x.as_str());
-                }
+    fuzz("payload", prop_oneof![wrapped, input("form")], |raw| {
+        if let Some(v) = handlers::interaction::parse_form(&raw) {
+            // The fields the handlers read are looked up without panicking.
+            for p in [
+                "/type",
+                "/user/id",
+                "/actions/0/action_id",
+                "/actions/0/value",
+                "/view/callback_id",
+                "/view/private_metadata",
+                "/view/state/values",
+            ] {
+                let _ = v.pointer(p).and_then(|x| x.as_str());
             }
-            Ok(())
-        },
-    );
+        }
+        Ok(())
+    });
 }
 
 fn no_control(s: &str) -> Result<(), TestCaseError> {

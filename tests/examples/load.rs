@@ -23,11 +23,18 @@ use testkit::app::{now_secs, SECRET};
 use testkit::{FakeSlack, TestDb};
 
 fn env_num(name: &str, default: u64) -> u64 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 struct Proc {
@@ -118,7 +125,11 @@ fn command(i: u64, text: &str, cmd: &str) -> Req {
         ("trigger_id", &format!("trig.{i}")),
     ])
     .unwrap();
-    Req { path: "/slack/commands", ctype: "application/x-www-form-urlencoded", body: body.into() }
+    Req {
+        path: "/slack/commands",
+        ctype: "application/x-www-form-urlencoded",
+        body: body.into(),
+    }
 }
 
 /// Request `i` of the mix: 1/4 each `/incident help`, `/incident list`, `/julia help`, an event.
@@ -130,7 +141,11 @@ fn request(i: u64, run: &str) -> Req {
         _ => {
             let ev = serde_json::json!({"type": "event_callback", "team_id": "T1", "event_id": format!("Ev{run}{i}"), "event_time": 1,
                 "event": {"type": "reaction_added", "user": "U1", "reaction": "thumbsup", "item": {"type": "message", "channel": "C1LOAD", "ts": "1.2"}, "event_ts": "1.3"}});
-            Req { path: "/slack/events", ctype: "application/json", body: ev.to_string().into() }
+            Req {
+                path: "/slack/events",
+                ctype: "application/json",
+                body: ev.to_string().into(),
+            }
         }
     }
 }
@@ -238,7 +253,10 @@ async fn run_store(bin: &str, name: &str, db: &str, rate: u64, secs: u64) {
     let mut child = spawn_bot(bin, db, &slack, port, &[]);
     let bot = Proc { pid: child.id() };
     let up = wait_ready(&http, &base).await;
-    println!("  start-up to /health/ready 200 on a fresh database (migrations applied): {:.0} ms", up.as_secs_f64() * 1000.0);
+    println!(
+        "  start-up to /health/ready 200 on a fresh database (migrations applied): {:.0} ms",
+        up.as_secs_f64() * 1000.0
+    );
     tokio::time::sleep(Duration::from_secs(1)).await;
     println!("  idle RSS after start: {:.1} MiB", bot.rss());
     load(&http, &base, &bot, name, rate, secs).await;
@@ -254,15 +272,31 @@ async fn reminders(bin: &str, db: &str, incidents: u64, secs: u64) {
     let base = format!("http://127.0.0.1:{port}");
     let http = reqwest::Client::new();
     // Migrate and declare incidents through the bot (P1, 1 s cadence), then restart it clean.
-    let extra = [("INCIDENT_CADENCE_P1", "1s"), ("WAR_ROOM_SEVERITIES", "P0"), ("OUTBOX_CHANNEL_INTERVAL", "1ms"), ("REMINDER_POLL_INTERVAL", "1s")];
+    let extra = [
+        ("INCIDENT_CADENCE_P1", "1s"),
+        ("WAR_ROOM_SEVERITIES", "P0"),
+        ("OUTBOX_CHANNEL_INTERVAL", "1ms"),
+        ("REMINDER_POLL_INTERVAL", "1s"),
+    ];
     let mut child = spawn_bot(bin, db, &slack, port, &extra);
     wait_ready(&http, &base).await;
     let tss = now_secs().to_string();
     for i in 0..incidents {
-        let r = command(i, &format!("declare P1 load incident number {i}"), "/incident");
+        let r = command(
+            i,
+            &format!("declare P1 load incident number {i}"),
+            "/incident",
+        );
         let sig = handlers::signature::sign(SECRET, &tss, &r.body);
-        let resp = http.post(format!("{base}/slack/commands")).header("content-type", r.ctype)
-            .header("x-slack-request-timestamp", &tss).header("x-slack-signature", sig).body(r.body).send().await.unwrap();
+        let resp = http
+            .post(format!("{base}/slack/commands"))
+            .header("content-type", r.ctype)
+            .header("x-slack-request-timestamp", &tss)
+            .header("x-slack-signature", sig)
+            .body(r.body)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(resp.status(), 200);
     }
     let _ = child.kill();
@@ -277,7 +311,10 @@ async fn reminders(bin: &str, db: &str, incidents: u64, secs: u64) {
     let posted = slack.calls_to("chat.postMessage").len() - before;
     let mut conn = sqlx::AnyConnection::connect(db).await.ok();
     let n = match conn.as_mut() {
-        Some(c) => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM incidents").fetch_one(c).await.unwrap_or(-1),
+        Some(c) => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM incidents")
+            .fetch_one(c)
+            .await
+            .unwrap_or(-1),
         None => -1,
     };
     println!(
@@ -296,12 +333,18 @@ fn main() {
     let secs = env_num("LOAD_SECS", 60);
     let incidents = env_num("LOAD_INCIDENTS", 1000);
     let rsecs = env_num("LOAD_REMINDER_SECS", 60);
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
     rt.block_on(async {
         sqlx::any::install_default_drivers();
         println!(
             "load: {} cores, {rate} req/s for {secs} s per store; release binary {bin}",
-            std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0)
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(0)
         );
         let sqlite = TestDb::sqlite().await;
         run_store(&bin, "sqlite", &sqlite.url, rate, secs).await;

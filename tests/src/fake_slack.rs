@@ -167,7 +167,10 @@ async fn api(
             at: std::time::Instant::now(),
         });
         let scripted = i.scripted.get_mut(&method).and_then(|q| q.pop_front());
-        (scripted.or_else(|| i.failing.get(&method).cloned()), i.delay)
+        (
+            scripted.or_else(|| i.failing.get(&method).cloned()),
+            i.delay,
+        )
     };
     let (behavior, delay) = behavior;
     if !delay.is_zero() {

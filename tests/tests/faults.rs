@@ -88,7 +88,10 @@ async fn slack_429_then_500s_then_timeouts_loses_nothing_and_acks_stay_fast() {
     stop.store(true, Ordering::Relaxed);
     let (acks, bad, slowest) = load.await.unwrap();
     let drained = eventually(Duration::from_secs(60), || async {
-        (app.scalar("SELECT COUNT(*) FROM outbox WHERE status <> 'sent'").await == 0).then_some(())
+        (app.scalar("SELECT COUNT(*) FROM outbox WHERE status <> 'sent'")
+            .await
+            == 0)
+            .then_some(())
     })
     .await;
     assert!(drained.is_some(), "outbox did not drain after the outage");
@@ -107,13 +110,24 @@ async fn slack_429_then_500s_then_timeouts_loses_nothing_and_acks_stay_fast() {
             "Retry-After not honoured: {gap:?}"
         );
     }
-    assert!(in_429.len() <= 3 * 6, "{} calls in 10 s of 429", in_429.len());
+    assert!(
+        in_429.len() <= 3 * 6,
+        "{} calls in 10 s of 429",
+        in_429.len()
+    );
     // Nothing lost: every message posted (last call per text answered ok).
     for i in 0..12 {
         let t = format!("fault-{i:02}");
-        assert!(calls.iter().any(|c| c.body["text"] == t.as_str()), "{t} never posted");
+        assert!(
+            calls.iter().any(|c| c.body["text"] == t.as_str()),
+            "{t} never posted"
+        );
     }
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM outbox WHERE status = 'failed'").await, 0);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM outbox WHERE status = 'failed'")
+            .await,
+        0
+    );
     println!(
         "slack outage: {} postMessage calls ({} during the 429 phase), drained {:.1} s after healing; {acks} acks, {bad} non-200, slowest {:?}",
         calls.len(),
@@ -159,7 +173,8 @@ impl Pg {
             .filter(|p| p.exists())
             .max()?;
         let bin = initdb.parent().unwrap().to_path_buf();
-        let dir = std::env::temp_dir().join(format!("chatops-pg-{}", uuid::Uuid::new_v4().simple()));
+        let dir =
+            std::env::temp_dir().join(format!("chatops-pg-{}", uuid::Uuid::new_v4().simple()));
         std::fs::create_dir_all(dir.join("data")).unwrap();
         let root = unsafe_is_root();
         if root {
@@ -187,7 +202,11 @@ impl Pg {
         if !st.success() {
             return None;
         }
-        let pg = Pg { bin, dir, port: free_port() };
+        let pg = Pg {
+            bin,
+            dir,
+            port: free_port(),
+        };
         pg.up();
         Some(pg)
     }
@@ -199,7 +218,16 @@ impl Pg {
             self.dir.display()
         );
         let log = self.dir.join("pg.log");
-        self.run(&["-D", data.to_str().unwrap(), "-l", log.to_str().unwrap(), "-w", "-o", &opts, "start"]);
+        self.run(&[
+            "-D",
+            data.to_str().unwrap(),
+            "-l",
+            log.to_str().unwrap(),
+            "-w",
+            "-o",
+            &opts,
+            "start",
+        ]);
     }
     fn down(&self) {
         let data = self.dir.join("data");
@@ -249,11 +277,19 @@ async fn postgres_restarted_under_load() {
     let Some(pg) = Pg::start() else {
         panic!("no PostgreSQL server binaries (scripts/test.sh installs them)");
     };
-    let db = TestDb { url: pg.url(), postgres: true };
+    let db = TestDb {
+        url: pg.url(),
+        postgres: true,
+    };
     let slack = FakeSlack::start().await;
     // Slack refuses posts for now, so rows stay pending across the outage.
     slack.fail_all("chat.postMessage", Behavior::Status(503, None));
-    let app = spawn_app(&db, &slack, AppOptions::default().env("OUTBOX_MAX_ATTEMPTS", "50")).await;
+    let app = spawn_app(
+        &db,
+        &slack,
+        AppOptions::default().env("OUTBOX_MAX_ATTEMPTS", "50"),
+    )
+    .await;
     for i in 0..10 {
         enqueue(&app, &format!("CPG{}", i % 2), &format!("pg-{i:02}")).await;
     }
@@ -284,20 +320,37 @@ async fn postgres_restarted_under_load() {
     })
     .await
     .expect("the pool did not recover");
-    assert!(!text_of(&recovered).contains("Something failed"), "{recovered}");
+    assert!(
+        !text_of(&recovered).contains("Something failed"),
+        "{recovered}"
+    );
     assert_eq!(app.event(&ev).await.status(), 200);
     let drained = eventually(Duration::from_secs(60), || async {
-        (app.scalar("SELECT COUNT(*) FROM outbox WHERE status <> 'sent'").await == 0).then_some(())
+        (app.scalar("SELECT COUNT(*) FROM outbox WHERE status <> 'sent'")
+            .await
+            == 0)
+            .then_some(())
     })
     .await;
-    assert!(drained.is_some(), "outbox rows written before the outage were not delivered");
+    assert!(
+        drained.is_some(),
+        "outbox rows written before the outage were not delivered"
+    );
     for i in 0..10 {
         let t = format!("pg-{i:02}");
-        assert!(slack.calls_to("chat.postMessage").iter().any(|c| c.body["text"] == t.as_str()), "{t} lost");
+        assert!(
+            slack
+                .calls_to("chat.postMessage")
+                .iter()
+                .any(|c| c.body["text"] == t.as_str()),
+            "{t} lost"
+        );
     }
     stop.store(true, Ordering::Relaxed);
     let (acks, bad, slowest) = load.await.unwrap();
-    println!("postgres restart: {acks} help acks during the test, {bad} non-200, slowest {slowest:?}");
+    println!(
+        "postgres restart: {acks} help acks during the test, {bad} non-200, slowest {slowest:?}"
+    );
     assert_eq!(bad, 0);
 }
 
@@ -309,13 +362,25 @@ struct Redis {
 
 impl Redis {
     fn start() -> Redis {
-        let mut r = Redis { child: None, port: free_port() };
+        let mut r = Redis {
+            child: None,
+            port: free_port(),
+        };
         r.up();
         r
     }
     fn up(&mut self) {
         let child = std::process::Command::new("redis-server")
-            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .args([
+                "--port",
+                &self.port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
             .stdout(std::process::Stdio::null())
             .spawn()
             .expect("redis-server is installed (scripts/test.sh installs it)");
@@ -359,8 +424,11 @@ async fn ready(app: &TestApp) -> (u16, Value) {
 async fn redis_stopped_and_started_under_load() {
     let mut redis = Redis::start();
     let slack = FakeSlack::start().await;
-    let opts = AppOptions { redis_url: Some(redis.url()), ..Default::default() }
-        .env("RATE_LIMIT_PER_MINUTE", "0");
+    let opts = AppOptions {
+        redis_url: Some(redis.url()),
+        ..Default::default()
+    }
+    .env("RATE_LIMIT_PER_MINUTE", "0");
     let app = spawn_app(&TestDb::sqlite().await, &slack, opts).await;
     assert_eq!(ready(&app).await.1["checks"]["redis"]["status"], "ok");
     let stop = Arc::new(AtomicBool::new(false));
@@ -379,9 +447,15 @@ async fn redis_stopped_and_started_under_load() {
                     let body = ev.to_string();
                     let ts = app::now_secs().to_string();
                     let sig = handlers::signature::sign(app::SECRET, &ts, body.as_bytes());
-                    let r = http.post(&app_url).header("content-type", "application/json")
-                        .header("x-slack-request-timestamp", ts).header("x-slack-signature", sig)
-                        .body(body).send().await.unwrap();
+                    let r = http
+                        .post(&app_url)
+                        .header("content-type", "application/json")
+                        .header("x-slack-request-timestamp", ts)
+                        .header("x-slack-signature", sig)
+                        .body(body)
+                        .send()
+                        .await
+                        .unwrap();
                     if r.status() != 200 {
                         bad += 1;
                     }
@@ -393,7 +467,11 @@ async fn redis_stopped_and_started_under_load() {
     };
     assert_eq!(send_events("EvUp").await, 0);
     redis.down();
-    assert_eq!(send_events("EvDown").await, 0, "events refused while Redis is down");
+    assert_eq!(
+        send_events("EvDown").await,
+        0,
+        "events refused while Redis is down"
+    );
     let (code, v) = ready(&app).await;
     assert_eq!(code, 200);
     assert_eq!(v["status"], "degraded");
@@ -410,7 +488,13 @@ async fn redis_stopped_and_started_under_load() {
     stop.store(true, Ordering::Relaxed);
     let (acks, bad, slowest) = load.await.unwrap();
     // Each event handled once across the outage (the store dedupes while Redis is down).
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM processed_events").await, 60);
-    println!("redis stop/start: {acks} acks, {bad} non-200, slowest {slowest:?}; {} events sent", events.load(Ordering::Relaxed));
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM processed_events").await,
+        60
+    );
+    println!(
+        "redis stop/start: {acks} acks, {bad} non-200, slowest {slowest:?}; {} events sent",
+        events.load(Ordering::Relaxed)
+    );
     assert_eq!(bad, 0);
 }

@@ -30,7 +30,9 @@ impl Write for Sink {
 fn capture_logs() {
     LOGS.get_or_init(|| Box::leak(Box::new(Mutex::new(Vec::new()))));
     let _ = tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::new("debug,hyper=info,h2=info"))
+        .with_env_filter(tracing_subscriber::EnvFilter::new(
+            "debug,hyper=info,h2=info",
+        ))
         .with_writer(|| Sink)
         .json()
         .try_init();
@@ -52,11 +54,20 @@ fn form(text: &str) -> String {
 }
 
 async fn raw(app: &TestApp, path: &str, body: &str, ts: &str, sig: Option<&str>) -> u16 {
-    let mut r = app.http.post(app.url(path)).header("content-type", FORM).header("x-slack-request-timestamp", ts);
+    let mut r = app
+        .http
+        .post(app.url(path))
+        .header("content-type", FORM)
+        .header("x-slack-request-timestamp", ts);
     if let Some(s) = sig {
         r = r.header("x-slack-signature", s);
     }
-    r.body(body.to_string()).send().await.unwrap().status().as_u16()
+    r.body(body.to_string())
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -75,13 +86,30 @@ async fn hostile_requests_are_refused_and_leave_no_secret_in_the_logs() {
         for t in [now_secs() - 301, now_secs() + 301] {
             let t = t.to_string();
             let s = handlers::signature::sign(SECRET, &t, body.as_bytes());
-            assert_eq!(raw(&app, path, &body, &t, Some(&s)).await, 401, "{path} at {t}");
+            assert_eq!(
+                raw(&app, path, &body, &t, Some(&s)).await,
+                401,
+                "{path} at {t}"
+            );
             sigs.push(s);
         }
         assert_eq!(raw(&app, path, &body, &ts, None).await, 401);
-        assert_eq!(raw(&app, path, &body, &ts, Some(&good.replacen("v0=", "v1=", 1))).await, 401);
+        assert_eq!(
+            raw(
+                &app,
+                path,
+                &body,
+                &ts,
+                Some(&good.replacen("v0=", "v1=", 1))
+            )
+            .await,
+            401
+        );
         // Truncated: signed over the whole body, a part sent.
-        assert_eq!(raw(&app, path, &body[..body.len() / 2], &ts, Some(&good)).await, 401);
+        assert_eq!(
+            raw(&app, path, &body[..body.len() / 2], &ts, Some(&good)).await,
+            401
+        );
         // Garbage signature and timestamp.
         assert_eq!(raw(&app, path, &body, "now", Some("v0=zz")).await, 401);
         // Oversized: 413 before anything else.
@@ -110,10 +138,28 @@ async fn hostile_requests_are_refused_and_leave_no_secret_in_the_logs() {
     .unwrap();
     assert!(!answer.starts_with("HTTP/1.1 2"), "{answer}");
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM incidents").await, 0, "nothing handled");
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM incidents").await,
+        0,
+        "nothing handled"
+    );
     assert!(slack.calls().is_empty(), "no Slack call");
     // A valid request for contrast, so the logs have something handled in them.
-    assert_eq!(raw(&app, "/slack/commands", &form("help"), &ts, Some(&handlers::signature::sign(SECRET, &ts, form("help").as_bytes()))).await, 200);
+    assert_eq!(
+        raw(
+            &app,
+            "/slack/commands",
+            &form("help"),
+            &ts,
+            Some(&handlers::signature::sign(
+                SECRET,
+                &ts,
+                form("help").as_bytes()
+            ))
+        )
+        .await,
+        200
+    );
     let log = logs();
     assert!(log.contains("request refused"), "refusals are logged");
     for secret in [SECRET, "xoxb-test-token"] {
@@ -130,14 +176,32 @@ async fn command_text_is_data_and_never_pings_the_channel() {
     let slack = FakeSlack::start().await;
     let app = spawn_app(&TestDb::sqlite().await, &slack, AppOptions::default()).await;
     let title = "<!channel> <!here|here> <!everyone> db down '; DROP TABLE incidents; -- {{user}} ${SLACK_BOT_TOKEN} \u{0}\u{7}\u{1b}[31m <#C999|x> <@U999> 🚨 ação";
-    let v = app.incident(&format!("declare P2 {title}"), "U1", "C1").await;
+    let v = app
+        .incident(&format!("declare P2 {title}"), "U1", "C1")
+        .await;
     assert_eq!(v["response_type"], "ephemeral", "{v}");
     app.drain_outbox().await;
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM incidents").await, 1, "declared, table intact");
-    app.incident("note INC-1 <!here> look {{7*7}} `code` *bold* <https://evil|click>", "U1", "C1").await;
-    app.incident(&format!("update INC-1 identified <!channel> {}", "x".repeat(200)), "U1", "C1").await;
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM incidents").await,
+        1,
+        "declared, table intact"
+    );
+    app.incident(
+        "note INC-1 <!here> look {{7*7}} `code` *bold* <https://evil|click>",
+        "U1",
+        "C1",
+    )
+    .await;
+    app.incident(
+        &format!("update INC-1 identified <!channel> {}", "x".repeat(200)),
+        "U1",
+        "C1",
+    )
+    .await;
     // 10 kB of text: refused as too long, nothing posted for it.
-    let v = app.incident(&format!("note INC-1 {}", "é".repeat(10_000)), "U1", "C1").await;
+    let v = app
+        .incident(&format!("note INC-1 {}", "é".repeat(10_000)), "U1", "C1")
+        .await;
     assert!(v["text"].as_str().unwrap().contains("3000"), "{v}");
     app.drain_outbox().await;
     let posted = slack.calls();
@@ -149,7 +213,11 @@ async fn command_text_is_data_and_never_pings_the_channel() {
         }
     }
     // The text arrived as data: the words are there, escaped.
-    assert!(posted.iter().any(|c| c.body.to_string().contains("DROP TABLE incidents")));
-    assert!(posted.iter().any(|c| c.body.to_string().contains("{{user}}")));
+    assert!(posted
+        .iter()
+        .any(|c| c.body.to_string().contains("DROP TABLE incidents")));
+    assert!(posted
+        .iter()
+        .any(|c| c.body.to_string().contains("{{user}}")));
     assert_eq!(app.scalar("SELECT COUNT(*) FROM incidents").await, 1);
 }
