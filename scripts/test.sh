@@ -4,7 +4,13 @@
 #   scripts/test.sh            # the whole workspace
 #   scripts/test.sh foundation # extra args go to `cargo test`
 #   TEST_PG=throwaway scripts/test.sh   # always use a throwaway PostgreSQL cluster
+#   scripts/test.sh --extended # also: each fuzz target (handlers/tests/fuzz.rs) runs for
+#                              # CHATOPS_FUZZ_SECS (default 60) s instead of a few hundred cases
 set -euo pipefail
+if [ "${1:-}" = --extended ]; then
+  shift
+  export CHATOPS_EXTENDED=1
+fi
 cd "$(dirname "$0")/.."
 
 if ! command -v cargo >/dev/null 2>&1; then
@@ -58,4 +64,9 @@ if [ -z "${TEST_DATABASE_URL:-}" ] || [ "${TEST_PG:-}" = throwaway ]; then
 fi
 echo "== PostgreSQL for tests: ${TEST_DATABASE_URL%%@*}@${TEST_DATABASE_URL#*@}"
 
-cargo test --workspace --locked "$@"
+if [ -n "${CHATOPS_EXTENDED:-}" ]; then
+  echo "== extended mode: fuzz targets run ${CHATOPS_FUZZ_SECS:-60} s each"
+  cargo test --workspace --locked "$@"
+else
+  cargo test --workspace --locked "$@"
+fi

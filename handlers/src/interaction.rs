@@ -7,6 +7,14 @@ use serde_json::Value;
 
 use crate::Ctx;
 
+/// The `payload` field of an interactivity form body, parsed as JSON (`None`: a 400).
+pub fn parse_form(body: &[u8]) -> Option<Value> {
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
+        .ok()
+        .and_then(|f| f.into_iter().find(|(k, _)| k == "payload"))
+        .and_then(|(_, p)| serde_json::from_str(&p).ok())
+}
+
 /// What to answer an interaction within 3 s: `None` = empty 200, or a JSON body
 /// (`response_action: errors` for modal field errors).
 pub async fn handle(ctx: Arc<Ctx>, payload: Value) -> Option<Value> {

@@ -84,11 +84,43 @@ pub enum FlowError {
 
 impl From<sqlx::Error> for FlowError {
     fn from(e: sqlx::Error) -> Self {
-        FlowError::Internal(anyhow::anyhow!(
-            "store: {}",
-            config::redact_url(&e.to_string())
-        ))
+        let msg = format!("store: {}", config::redact_url(&e.to_string()));
+        if store_unreachable(&e) {
+            FlowError::Internal(anyhow::Error::new(StoreUnavailable(msg)))
+        } else {
+            FlowError::Internal(anyhow::anyhow!(msg))
+        }
     }
+}
+
+/// A store error that means "the database cannot be reached right now" (connection refused,
+/// pool timeout, server shutting down), as opposed to a bug or a constraint.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct StoreUnavailable(pub String);
+
+/// Whether a sqlx error means the database is unreachable (worth "retry in a minute").
+pub fn store_unreachable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::WorkerCrashed => true,
+        // 57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now, 08xxx connection.
+        sqlx::Error::Database(d) => d
+            .code()
+            .is_some_and(|c| c.starts_with("57P") || c.starts_with("08")),
+        _ => false,
+    }
+}
+
+fn is_store_unavailable(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<StoreUnavailable>().is_some()
+            || c.downcast_ref::<sqlx::Error>()
+                .is_some_and(store_unreachable)
+    })
 }
 
 impl From<anyhow::Error> for FlowError {
@@ -102,6 +134,11 @@ impl FlowError {
     pub fn into_msg(self, locale: messages::Locale) -> messages::Msg {
         match self {
             FlowError::User(m) => m,
+            FlowError::Internal(e) if is_store_unavailable(&e) => {
+                let reference = format!("e-{}", &uuid::Uuid::new_v4().simple().to_string()[..6]);
+                tracing::warn!(reference = %reference, error = %e, "store unavailable");
+                messages::store_unavailable(locale, &reference)
+            }
             FlowError::Internal(e) => {
                 let reference = format!("e-{}", &uuid::Uuid::new_v4().simple().to_string()[..6]);
                 tracing::error!(reference = %reference, error = ?e, "flow failed");

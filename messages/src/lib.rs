@@ -190,6 +190,14 @@ pub fn internal_error(locale: Locale, reference: &str) -> Msg {
     })
 }
 
+/// The bot's database did not answer (restart, failover): nothing was done, retry shortly.
+pub fn store_unavailable(locale: Locale, reference: &str) -> Msg {
+    Msg::text(match locale {
+        Locale::En => format!(":warning: The bot's database is unreachable right now (reference `{reference}`). Nothing was done; try again in a minute."),
+        Locale::PtBr => format!(":warning: O banco de dados do bot está inacessível agora (referência `{reference}`). Nada foi feito; tente de novo em um minuto."),
+    })
+}
+
 pub fn slow_down(locale: Locale, per_minute: u32) -> Msg {
     Msg::text(match locale {
         Locale::En => format!(":hourglass: Slow down: at most {per_minute} commands a minute. Try again in a moment."),

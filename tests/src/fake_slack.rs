@@ -46,6 +46,8 @@ struct Inner {
     next: u64,
     /// What `apps.connections.open` hands out (Socket Mode); unset → `ok:false`.
     socket_url: Option<String>,
+    /// Every Web API answer waits this long (a slow Slack).
+    delay: Duration,
 }
 
 #[derive(Clone)]
@@ -124,6 +126,10 @@ impl FakeSlack {
             .failing
             .insert(method.to_string(), b);
     }
+    /// Every Web API call is answered after `d` (the call is recorded when it arrives).
+    pub fn set_delay(&self, d: Duration) {
+        self.inner.lock().unwrap().delay = d;
+    }
     pub fn heal(&self, method: &str) {
         self.inner.lock().unwrap().failing.remove(method);
     }
@@ -167,8 +173,15 @@ async fn api(
             at: std::time::Instant::now(),
         });
         let scripted = i.scripted.get_mut(&method).and_then(|q| q.pop_front());
-        scripted.or_else(|| i.failing.get(&method).cloned())
+        (
+            scripted.or_else(|| i.failing.get(&method).cloned()),
+            i.delay,
+        )
     };
+    let (behavior, delay) = behavior;
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
     if let Some(b) = behavior {
         match b {
             Behavior::OkFalse(code) => {

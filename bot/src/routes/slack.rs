@@ -237,11 +237,7 @@ pub async fn interactions(
     if let Err(r) = verify(&state, "interactions", &headers, &body) {
         return r.into_response();
     }
-    let payload: Option<Value> = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body)
-        .ok()
-        .and_then(|f| f.into_iter().find(|(k, _)| k == "payload"))
-        .and_then(|(_, p)| serde_json::from_str(&p).ok());
-    let Some(payload) = payload else {
+    let Some(payload) = handlers::interaction::parse_form(&body) else {
         done("interactions", "bad_request", started);
         return StatusCode::BAD_REQUEST.into_response();
     };

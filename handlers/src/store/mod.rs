@@ -70,7 +70,9 @@ impl Store {
                 AnyPoolOptions::new()
                     .max_connections(16)
                     .min_connections(1)
-                    .acquire_timeout(Duration::from_secs(3))
+                    // Under the 2.5 s ack budget: a database outage is answered in the ack
+                    // ("the database is unreachable") instead of "working on it".
+                    .acquire_timeout(Duration::from_secs(2))
                     .connect_with(opts)
                     .await
             }
