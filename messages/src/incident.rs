@@ -662,11 +662,12 @@ pub fn postmortem_markdown(v: &IncidentView, timeline: &[TimelineRow], l: Locale
 pub mod reply {
     use super::*;
 
-    pub fn declaring(sev: &str, title: &str, l: Locale) -> Msg {
+    pub fn declaring(key: &str, sev: &str, title: &str, l: Locale) -> Msg {
         Msg::text(format!(
-            ":hourglass_flowing_sand: {} {sev}: {}…",
-            l.t("Declaring", "Declarando"),
-            escape(title)
+            ":hourglass_flowing_sand: {key} {} {sev}: {}… {}",
+            l.t("declared", "declarado"),
+            escape(title),
+            l.t("Setting up the war room.", "Preparando a sala de guerra.")
         ))
     }
     pub fn declared(

@@ -15,7 +15,10 @@ fn text_of(v: &Value) -> String {
 /// Declares and waits until the war room exists and the outbox is drained. Returns its channel id.
 async fn declare(app: &TestApp, text: &str, user: &str) -> Option<String> {
     let ack = app.incident(text, user, "CORIGIN").await;
-    assert!(text_of(&ack).contains("Declaring"), "{ack}");
+    assert!(
+        text_of(&ack).contains("declared") && text_of(&ack).contains("Setting up the war room"),
+        "{ack}"
+    );
     let rid = ack["_response_id"].as_str().unwrap().to_string();
     let reply = eventually(WAIT, || async {
         app.slack.responses_to(&rid).into_iter().next()
@@ -495,7 +498,7 @@ async fn both_locales_render() {
     )
     .await;
     let ack = app.incident("declare P1 Evolução caiu", "U1", "C1").await;
-    assert!(text_of(&ack).contains("Declarando"), "{ack}");
+    assert!(text_of(&ack).contains("INC-1 declarado"), "{ack}");
     let room = {
         app.drain_outbox().await;
         eventually(WAIT, || async {

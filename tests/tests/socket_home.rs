@@ -220,7 +220,10 @@ async fn app_home_lists_open_incidents_and_is_throttled_per_user() {
     let ack = app
         .incident("declare P1 checkout is failing", "UDECL", "CORIGIN")
         .await;
-    assert!(ack["text"].as_str().unwrap().contains("Declaring"), "{ack}");
+    assert!(
+        ack["text"].as_str().unwrap().contains("INC-1 declared"),
+        "{ack}"
+    );
     eventually(WAIT, || async {
         (app.scalar("SELECT COUNT(*) FROM incidents").await == 1).then_some(())
     })

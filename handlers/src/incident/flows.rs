@@ -175,24 +175,33 @@ pub async fn handle_command(ctx: Arc<Ctx>, cmd: SlashCommand, c: IncidentCmd) ->
             title: Some(title),
             private,
         } => {
-            let reply = tpl::reply::declaring(sev.as_str(), &title, l);
-            let ctx2 = ctx.clone();
-            tokio::spawn(async move {
-                let d = Declaration {
-                    actor: cmd.user_id.clone(),
-                    origin_channel: cmd.channel_id.clone(),
-                    severity: sev,
-                    title,
-                    impact: None,
-                    commander: None,
-                    private,
-                };
-                let msg = declare(&ctx2, d)
-                    .await
-                    .unwrap_or_else(|e| e.into_msg(ctx2.locale()));
-                reply_later(&ctx2, &cmd.response_url, &msg).await;
-            });
-            Ack::Body(reply.ephemeral())
+            // The incident row is written before the ack, so an acknowledged declaration
+            // survives a crash (the recovery sweep finishes its war room and posts).
+            let d = Declaration {
+                actor: cmd.user_id.clone(),
+                origin_channel: cmd.channel_id.clone(),
+                severity: sev,
+                title: title.clone(),
+                impact: None,
+                commander: None,
+                private,
+            };
+            match create_incident(&ctx, &d).await {
+                Err(e) => Ack::Body(e.into_msg(l).ephemeral()),
+                Ok(id) => {
+                    let ctx2 = ctx.clone();
+                    tokio::spawn(async move {
+                        let msg = finish_declaration(&ctx2, id)
+                            .await
+                            .unwrap_or_else(|e| e.into_msg(ctx2.locale()));
+                        reply_later(&ctx2, &cmd.response_url, &msg).await;
+                    });
+                    Ack::Body(
+                        tpl::reply::declaring(&format!("INC-{id}"), sev.as_str(), &title, l)
+                            .ephemeral(),
+                    )
+                }
+            }
         }
         IncidentCmd::Declare { severity, .. } => {
             let view = tpl::declare_modal(&cmd.channel_id, severity.map(|s| s.as_str()), l);
@@ -412,6 +421,12 @@ pub struct Declaration {
 /// declared message pinned) and the announcement. A war room that cannot be created never fails
 /// the declaration: everything then posts to the incidents channel and the declarer is told why.
 pub async fn declare(ctx: &Ctx, d: Declaration) -> FlowResult<Msg> {
+    let id = create_incident(ctx, &d).await?;
+    finish_declaration(ctx, id).await
+}
+
+/// Step 1 of a declaration: the incident row and its timeline event. Returns its number.
+pub async fn create_incident(ctx: &Ctx, d: &Declaration) -> FlowResult<i64> {
     let now = ctx.clock.now_ms();
     let commander = d.commander.clone().unwrap_or_else(|| d.actor.clone());
     // 1. The incident exists from here on.
@@ -444,7 +459,8 @@ pub async fn declare(ctx: &Ctx, d: Declaration) -> FlowResult<Msg> {
     .await?;
     tx.commit().await?;
     metrics::counter!("incidents_declared_total", "severity" => d.severity.as_str()).increment(1);
-    finish_declaration(ctx, id).await
+    ctx.reminder_wake.notify_one();
+    Ok(id)
 }
 
 /// Steps 2 and 3 of a declaration: the war room and the posts. Also run by the recovery sweep
@@ -1345,9 +1361,14 @@ pub async fn on_view_submission(ctx: Arc<Ctx>, payload: Value) -> Option<Value> 
                 commander: input(&payload, "commander", "commander_select"),
                 private: false,
             };
+            // Written before the modal closes, so a crash cannot lose it.
+            let id = match create_incident(&ctx, &d).await {
+                Ok(id) => id,
+                Err(e) => return Some(errors(&[("title", e.into_msg(l).text)])),
+            };
             let ctx2 = ctx.clone();
             tokio::spawn(async move {
-                let msg = declare(&ctx2, d)
+                let msg = finish_declaration(&ctx2, id)
                     .await
                     .unwrap_or_else(|e| e.into_msg(ctx2.locale()));
                 dm(&ctx2, &user, &msg).await;
