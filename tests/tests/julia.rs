@@ -419,6 +419,17 @@ async fn confirmations_are_single_use_per_user_and_expire() {
             .await,
         1
     );
+    // Every refused click is audited, with who clicked.
+    for (outcome, actor, n) in [
+        ("rejected_click_not_yours", OTHER, 1),
+        ("rejected_click_used", ADMIN, 2),
+        ("rejected_click_expired", ADMIN, 1),
+    ] {
+        let sql = format!(
+            "SELECT COUNT(*) FROM audit_log WHERE outcome = '{outcome}' AND actor = '{actor}'"
+        );
+        assert_eq!(h.app.scalar(&sql).await, n, "{outcome}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

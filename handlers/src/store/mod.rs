@@ -60,8 +60,8 @@ impl Store {
                             conn.execute("PRAGMA busy_timeout = 5000").await?;
                             conn.execute("PRAGMA synchronous = NORMAL").await?;
                             conn.execute("PRAGMA foreign_keys = ON").await?;
-                        // 1 MiB page cache per connection: bounded memory under load.
-                        conn.execute("PRAGMA cache_size = -1024").await?;
+                            // 1 MiB page cache per connection: bounded memory under load.
+                            conn.execute("PRAGMA cache_size = -1024").await?;
                             Ok(())
                         })
                     })
