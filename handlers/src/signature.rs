@@ -64,6 +64,12 @@ pub fn verify(
     let hex_sig = signature
         .strip_prefix("v0=")
         .ok_or(SignatureError::BadVersion)?;
+    // Exactly what Slack sends: 64 lowercase hex digits (found by the fuzz target: hex decoding
+    // alone also took uppercase digits).
+    let lowercase_hex = |b: u8| b.is_ascii_digit() || (b'a'..=b'f').contains(&b);
+    if hex_sig.len() != 64 || !hex_sig.bytes().all(lowercase_hex) {
+        return Err(SignatureError::Mismatch);
+    }
     let expected = hex::decode(hex_sig).map_err(|_| SignatureError::Mismatch)?;
     let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("hmac takes any key");
     mac.update(b"v0:");
@@ -169,6 +175,21 @@ mod tests {
                 Ok(())
             );
         }
+    }
+
+    #[test]
+    fn only_lowercase_hex_is_accepted() {
+        let now = 1531420618;
+        let upper = SIG.replacen("a2114d57", "a2114D57", 1);
+        assert_eq!(
+            verify(SECRET, Some(TS), Some(&upper), BODY.as_bytes(), now),
+            Err(SignatureError::Mismatch)
+        );
+        let longer = format!("{SIG}00");
+        assert_eq!(
+            verify(SECRET, Some(TS), Some(&longer), BODY.as_bytes(), now),
+            Err(SignatureError::Mismatch)
+        );
     }
 
     #[test]
