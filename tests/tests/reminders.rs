@@ -322,3 +322,55 @@ async fn a_dead_instances_lease_is_taken_over_after_it_expires(db: TestDb) {
     );
 }
 on_both_stores!(lease, a_dead_instances_lease_is_taken_over_after_it_expires);
+
+async fn postmortem_reminders_follow_resolution_until_done(db: TestDb) {
+    let slack = FakeSlack::start().await;
+    let app = spawn_app(
+        &db,
+        &slack,
+        AppOptions::default()
+            .env("POSTMORTEM_DRAFT_DUE", "1s")
+            .env("POSTMORTEM_REVIEW_DUE", "2s"),
+    )
+    .await;
+    let pm = |room: &str| -> Vec<String> {
+        slack
+            .posts_in(room)
+            .into_iter()
+            .filter_map(|p| p["text"].as_str().map(String::from))
+            .filter(|t| t.contains("post-mortem") && t.contains("is due"))
+            .collect()
+    };
+    // P1: the draft reminder after ~1 s, the review reminder after ~2 s, then nothing more.
+    let room = declared(&app, "declare P1 needs a post-mortem").await;
+    app.incident("resolve fixed it", "UIC", &room).await;
+    let got = eventually(WAIT, || async { (pm(&room).len() >= 2).then(|| pm(&room)) })
+        .await
+        .expect("two post-mortem reminders");
+    assert!(got[0].contains("draft is due"), "{got:?}");
+    assert!(got[1].contains("review is due"), "{got:?}");
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert_eq!(pm(&room).len(), 2, "each once");
+    // `postmortem done` before they come due: none.
+    let room2 = declared(&app, "declare P0 done quickly").await;
+    app.incident("resolve fixed", "UIC", &room2).await;
+    app.incident("postmortem done", "UIC", &room2).await;
+    tokio::time::sleep(Duration::from_millis(3000)).await;
+    app.drain_outbox().await;
+    assert!(pm(&room2).is_empty(), "{:?}", pm(&room2));
+    // P2 gets none.
+    let p2 = app
+        .incident("declare P2 minor thing", "UIC", "CORIGIN")
+        .await;
+    assert!(p2["text"].as_str().unwrap().contains("INC-3"));
+    app.incident("resolve INC-3 fine", "UIC", "CX").await;
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM incidents WHERE id = 3 AND pm_due_at IS NULL")
+            .await,
+        1
+    );
+}
+on_both_stores!(
+    postmortem,
+    postmortem_reminders_follow_resolution_until_done
+);
