@@ -144,6 +144,39 @@ async fn target(ctx: &Ctx, id: Option<IncidentId>, channel: &str) -> FlowResult<
     Err(user_err(tpl::reply::which_incident(&list, l)))
 }
 
+/// Loads an incident in the transaction, or says plainly that it does not exist.
+async fn load(conn: &mut AnyConnection, ctx: &Ctx, id: i64) -> FlowResult<Incident> {
+    store::get(conn, id)
+        .await?
+        .ok_or_else(|| user_err(tpl::reply::unknown_id(&format!("INC-{id}"), ctx.locale())))
+}
+
+/// The end of a change: the notice where the incident lives, the topic, the row, the commit
+/// and the workers' wake-up; answers the person with the same notice.
+async fn finish_change(
+    mut tx: sqlx::Transaction<'static, sqlx::Any>,
+    ctx: &Ctx,
+    i: &Incident,
+    text: &str,
+    broadcast: bool,
+    now: i64,
+) -> FlowResult<Msg> {
+    post_to_incident(
+        &mut tx,
+        ctx,
+        i,
+        &tpl::notice(&view(ctx, i), text),
+        broadcast,
+        now,
+    )
+    .await?;
+    enqueue_topic(&mut tx, ctx, i, now).await?;
+    store::save(&mut tx, i).await?;
+    tx.commit().await?;
+    wake(ctx);
+    Ok(tpl::reply::done(&format!("INC-{}", i.id), text))
+}
+
 fn ack(r: FlowResult<Msg>, ctx: &Ctx) -> Ack {
     Ack::Body(r.unwrap_or_else(|e| e.into_msg(ctx.locale())).ephemeral())
 }
@@ -695,9 +728,7 @@ pub async fn update(ctx: &Ctx, actor: &str, id: i64, u: UpdateInput) -> FlowResu
     let l = ctx.locale();
     let now = ctx.clock.now_ms();
     let mut tx = ctx.store.begin().await?;
-    let mut i = store::get(&mut tx, id)
-        .await?
-        .ok_or_else(|| user_err(tpl::reply::unknown_id(&format!("INC-{id}"), l)))?;
+    let mut i = load(&mut tx, ctx, id).await?;
     let key = format!("INC-{id}");
     if !i.status.is_open() {
         return Err(user_err(tpl::reply::already_resolved(&key, l)));
@@ -801,20 +832,7 @@ pub async fn set_severity(ctx: &Ctx, actor: &str, id: i64, sev: Severity) -> Flo
     )
     .await?;
     let text = tpl::severity_changed(from.as_str(), sev.as_str(), actor, l);
-    post_to_incident(
-        &mut tx,
-        ctx,
-        &i,
-        &tpl::notice(&view(ctx, &i), &text),
-        false,
-        now,
-    )
-    .await?;
-    enqueue_topic(&mut tx, ctx, &i, now).await?;
-    store::save(&mut tx, &i).await?;
-    tx.commit().await?;
-    wake(ctx);
-    Ok(tpl::reply::done(&key, &text))
+    finish_change(tx, ctx, &i, &text, false, now).await
 }
 
 pub async fn assign_role(
@@ -876,9 +894,7 @@ pub async fn on_it(ctx: &Ctx, actor: &str, id: i64) -> FlowResult<Msg> {
     let now = ctx.clock.now_ms();
     let key = format!("INC-{id}");
     let mut tx = ctx.store.begin().await?;
-    let i = store::get(&mut tx, id)
-        .await?
-        .ok_or_else(|| user_err(tpl::reply::unknown_id(&key, l)))?;
+    let i = load(&mut tx, ctx, id).await?;
     if store::has_role(&mut tx, id, "responder", actor).await? {
         return Ok(tpl::reply::already_on_it(&key, l));
     }
@@ -912,9 +928,7 @@ pub async fn resolve(ctx: &Ctx, actor: &str, id: i64, r: ResolveInput) -> FlowRe
     let now = ctx.clock.now_ms();
     let key = format!("INC-{id}");
     let mut tx = ctx.store.begin().await?;
-    let mut i = store::get(&mut tx, id)
-        .await?
-        .ok_or_else(|| user_err(tpl::reply::unknown_id(&key, l)))?;
+    let mut i = load(&mut tx, ctx, id).await?;
     if !i.status.is_open() {
         return Err(user_err(tpl::reply::already_resolved(&key, l)));
     }
@@ -1013,9 +1027,7 @@ pub async fn reopen(ctx: &Ctx, actor: &str, id: i64) -> FlowResult<Msg> {
     let now = ctx.clock.now_ms();
     let key = format!("INC-{id}");
     let mut tx = ctx.store.begin().await?;
-    let mut i = store::get(&mut tx, id)
-        .await?
-        .ok_or_else(|| user_err(tpl::reply::unknown_id(&key, l)))?;
+    let mut i = load(&mut tx, ctx, id).await?;
     if i.status.is_open() {
         return Err(user_err(tpl::reply::not_resolved(&key, l)));
     }
@@ -1026,20 +1038,7 @@ pub async fn reopen(ctx: &Ctx, actor: &str, id: i64) -> FlowResult<Msg> {
     i.pm_due_at = None;
     reschedule(ctx, &mut i, now);
     store::add_event(&mut tx, id, now, actor, "reopened", "").await?;
-    post_to_incident(
-        &mut tx,
-        ctx,
-        &i,
-        &tpl::notice(&view(ctx, &i), &tpl::reopened(actor, l)),
-        true,
-        now,
-    )
-    .await?;
-    enqueue_topic(&mut tx, ctx, &i, now).await?;
-    store::save(&mut tx, &i).await?;
-    tx.commit().await?;
-    wake(ctx);
-    Ok(tpl::reply::done(&key, &tpl::reopened(actor, l)))
+    finish_change(tx, ctx, &i, &tpl::reopened(actor, l), true, now).await
 }
 
 pub async fn postmortem(ctx: &Ctx, actor: &str, id: i64, done: bool) -> FlowResult<Msg> {
@@ -1048,9 +1047,7 @@ pub async fn postmortem(ctx: &Ctx, actor: &str, id: i64, done: bool) -> FlowResu
     if done {
         let now = ctx.clock.now_ms();
         let mut tx = ctx.store.begin().await?;
-        let mut i = store::get(&mut tx, id)
-            .await?
-            .ok_or_else(|| user_err(tpl::reply::unknown_id(&key, l)))?;
+        let mut i = load(&mut tx, ctx, id).await?;
         i.pm_done = true;
         i.pm_due_at = None;
         store::add_event(&mut tx, id, now, actor, "postmortem_done", "").await?;
@@ -1079,9 +1076,7 @@ pub async fn snooze(ctx: &Ctx, actor: &str, id: i64, d: Duration) -> FlowResult<
     let now = ctx.clock.now_ms();
     let key = format!("INC-{id}");
     let mut tx = ctx.store.begin().await?;
-    let mut i = store::get(&mut tx, id)
-        .await?
-        .ok_or_else(|| user_err(tpl::reply::unknown_id(&key, l)))?;
+    let mut i = load(&mut tx, ctx, id).await?;
     if !i.status.is_open() {
         return Err(user_err(tpl::reply::already_resolved(&key, l)));
     }
@@ -1112,20 +1107,7 @@ pub async fn snooze(ctx: &Ctx, actor: &str, id: i64, d: Duration) -> FlowResult<
     )
     .await?;
     let text = tpl::snoozed(until / 1000, actor, capped, l);
-    post_to_incident(
-        &mut tx,
-        ctx,
-        &i,
-        &tpl::notice(&view(ctx, &i), &text),
-        false,
-        now,
-    )
-    .await?;
-    enqueue_topic(&mut tx, ctx, &i, now).await?;
-    store::save(&mut tx, &i).await?;
-    tx.commit().await?;
-    wake(ctx);
-    Ok(tpl::reply::done(&key, &text))
+    finish_change(tx, ctx, &i, &text, false, now).await
 }
 
 // ---------------------------------------------------------------------------------------------
