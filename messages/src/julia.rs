@@ -51,6 +51,11 @@ pub fn source_failed(l: Locale, system: &str, error: &str) -> String {
     )
 }
 
+/// Julia's database is not configured (`JULIA_DATABASE_URL`).
+pub fn db_not_configured(l: Locale) -> String {
+    not_configured(l, "Julia's database", "JULIA_DATABASE_URL")
+}
+
 pub fn not_configured(l: Locale, system: &str, vars: &str) -> String {
     tr(
         l,

@@ -11,15 +11,7 @@ use crate::Ctx;
 pub async fn prepare(ctx: &Ctx, action: &Action) -> Prepared {
     let l = ctx.locale();
     if !ctx.julia.db.configured() {
-        return Err((
-            "failed",
-            None,
-            messages::Msg::text(m::not_configured(
-                l,
-                "Julia's database",
-                "JULIA_DATABASE_URL",
-            )),
-        ));
+        return Err(("failed", None, messages::Msg::text(m::db_not_configured(l))));
     }
     let Action::JobsKill { id } = action else {
         unreachable!("jobs::prepare only takes jobs kill")

@@ -13,9 +13,7 @@ use crate::Ctx;
 fn db_failure(ctx: &Ctx, e: &DbError) -> messages::Msg {
     let l = ctx.locale();
     let try_ = match e {
-        DbError::Unconfigured => {
-            messages::julia::not_configured(l, "Julia's database", "JULIA_DATABASE_URL")
-        }
+        DbError::Unconfigured => messages::julia::db_not_configured(l),
         _ => m::retry_hint(l),
     };
     m::failure(

@@ -109,14 +109,7 @@ async fn pause_part(ctx: &Ctx, t: Duration) -> Part {
     let l = ctx.locale();
     let title = m::title(l, m::TITLE_PAUSE);
     if !ctx.julia.db.configured() {
-        return part(
-            title,
-            Err(m::not_configured(
-                l,
-                "Julia's database",
-                "JULIA_DATABASE_URL",
-            )),
-        );
+        return part(title, Err(m::db_not_configured(l)));
     }
     let now = ctx.clock.now_secs();
     let r = source(l, "Supabase", t, ctx.julia.db.pause_state())
@@ -249,14 +242,7 @@ async fn queue_part(ctx: &Ctx, t: Duration) -> Part {
     let l = ctx.locale();
     let title = m::title(l, m::TITLE_QUEUE);
     if !ctx.julia.db.configured() {
-        return part(
-            title,
-            Err(m::not_configured(
-                l,
-                "Julia's database",
-                "JULIA_DATABASE_URL",
-            )),
-        );
+        return part(title, Err(m::db_not_configured(l)));
     }
     part(
         title,
@@ -270,14 +256,7 @@ async fn jobs_part(ctx: &Ctx, t: Duration) -> Part {
     let l = ctx.locale();
     let title = m::title(l, m::TITLE_JOBS);
     if !ctx.julia.db.configured() {
-        return part(
-            title,
-            Err(m::not_configured(
-                l,
-                "Julia's database",
-                "JULIA_DATABASE_URL",
-            )),
-        );
+        return part(title, Err(m::db_not_configured(l)));
     }
     part(
         title,

@@ -177,6 +177,20 @@ async fn finish_change(
     Ok(tpl::reply::done(&format!("INC-{}", i.id), text))
 }
 
+/// Runs a flow on the incident a command means (its id, or the war room it was typed in).
+async fn on_target<F, Fut>(
+    ctx: &Ctx,
+    id: Option<IncidentId>,
+    channel: &str,
+    flow: F,
+) -> FlowResult<Msg>
+where
+    F: FnOnce(Incident) -> Fut,
+    Fut: std::future::Future<Output = FlowResult<Msg>>,
+{
+    flow(target(ctx, id, channel).await?).await
+}
+
 fn ack(r: FlowResult<Msg>, ctx: &Ctx) -> Ack {
     Ack::Body(r.unwrap_or_else(|e| e.into_msg(ctx.locale())).ephemeral())
 }
@@ -193,6 +207,8 @@ pub async fn handle_command(ctx: Arc<Ctx>, cmd: SlashCommand, c: IncidentCmd) ->
     let l = ctx.locale();
     let cfg = &ctx.config;
     let user = cmd.user_id.clone();
+    // Plain references, copied into the flows' closures below.
+    let (cx, actor): (&Ctx, &str) = (&ctx, &user);
     match c {
         IncidentCmd::Help => Ack::Body(
             messages::usage::help(
@@ -285,10 +301,9 @@ pub async fn handle_command(ctx: Arc<Ctx>, cmd: SlashCommand, c: IncidentCmd) ->
             ack(r, &ctx).or_empty()
         }
         IncidentCmd::Severity { id, severity } => {
-            let r = async {
-                let i = target(&ctx, id, &cmd.channel_id).await?;
-                set_severity(&ctx, &user, i.id, severity).await
-            }
+            let r = on_target(cx, id, &cmd.channel_id, |i| async move {
+                set_severity(cx, actor, i.id, severity).await
+            })
             .await;
             ack(r, &ctx)
         }
@@ -297,10 +312,9 @@ pub async fn handle_command(ctx: Arc<Ctx>, cmd: SlashCommand, c: IncidentCmd) ->
             role,
             user: who,
         } => {
-            let r = async {
-                let i = target(&ctx, id, &cmd.channel_id).await?;
-                assign_role(&ctx, &user, i.id, role, &who).await
-            }
+            let r = on_target(cx, id, &cmd.channel_id, |i| async move {
+                assign_role(cx, actor, i.id, role, &who).await
+            })
             .await;
             ack(r, &ctx)
         }
@@ -322,10 +336,9 @@ pub async fn handle_command(ctx: Arc<Ctx>, cmd: SlashCommand, c: IncidentCmd) ->
             ack(r, &ctx)
         }
         IncidentCmd::Status { id } => {
-            let r = async {
-                let i = target(&ctx, id, &cmd.channel_id).await?;
-                Ok(tpl::status(&view(&ctx, &i), l))
-            }
+            let r = on_target(cx, id, &cmd.channel_id, |i| async move {
+                Ok(tpl::status(&view(cx, &i), l))
+            })
             .await;
             ack(r, &ctx)
         }
@@ -372,26 +385,23 @@ pub async fn handle_command(ctx: Arc<Ctx>, cmd: SlashCommand, c: IncidentCmd) ->
             ack(r, &ctx).or_empty()
         }
         IncidentCmd::Reopen { id } => {
-            let r = async {
-                let i = target(&ctx, id, &cmd.channel_id).await?;
-                reopen(&ctx, &user, i.id).await
-            }
+            let r = on_target(cx, id, &cmd.channel_id, |i| async move {
+                reopen(cx, actor, i.id).await
+            })
             .await;
             ack(r, &ctx)
         }
         IncidentCmd::Postmortem { id, done } => {
-            let r = async {
-                let i = target(&ctx, id, &cmd.channel_id).await?;
-                postmortem(&ctx, &user, i.id, done).await
-            }
+            let r = on_target(cx, id, &cmd.channel_id, |i| async move {
+                postmortem(cx, actor, i.id, done).await
+            })
             .await;
             ack(r, &ctx)
         }
         IncidentCmd::Snooze { id, duration } => {
-            let r = async {
-                let i = target(&ctx, id, &cmd.channel_id).await?;
-                snooze(&ctx, &user, i.id, duration).await
-            }
+            let r = on_target(cx, id, &cmd.channel_id, |i| async move {
+                snooze(cx, actor, i.id, duration).await
+            })
             .await;
             ack(r, &ctx)
         }
