@@ -66,7 +66,6 @@ echo "== PostgreSQL for tests: ${TEST_DATABASE_URL%%@*}@${TEST_DATABASE_URL#*@}"
 
 if [ -n "${CHATOPS_EXTENDED:-}" ]; then
   echo "== extended mode: fuzz targets run ${CHATOPS_FUZZ_SECS:-60} s each"
-  cargo test --workspace --locked "$@"
-else
-  cargo test --workspace --locked "$@"
 fi
+# --no-fail-fast: one failing test binary does not hide the others; a red run shows all that is red.
+cargo test --workspace --locked --no-fail-fast "$@"

@@ -26,13 +26,22 @@ fn unwrap(t: &Value) -> (String, bool) {
 }
 
 impl Schema {
-    pub fn load(path: &str) -> Schema {
-        let v: Value =
-            serde_json::from_str(&std::fs::read_to_string(path).expect("schema file")).unwrap();
+    /// Reads an introspection result; panics naming the file when it cannot be read or parsed.
+    pub fn load(path: impl AsRef<std::path::Path>) -> Schema {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path)
+            .unwrap_or_else(|e| panic!("cannot read the GraphQL schema {}: {e}", path.display()));
+        let v: Value = serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("the GraphQL schema {} is not JSON: {e}", path.display()));
         let s = &v["data"]["__schema"];
         let types = s["types"]
             .as_array()
-            .unwrap()
+            .unwrap_or_else(|| {
+                panic!(
+                    "{} is not an introspection result (no data.__schema.types)",
+                    path.display()
+                )
+            })
             .iter()
             .map(|t| (t["name"].as_str().unwrap().to_string(), t.clone()))
             .collect();

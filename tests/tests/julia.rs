@@ -526,7 +526,8 @@ async fn railway_errors_are_reported_without_claiming_success() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_graphql_operation_validates_against_the_schema() {
-    let schema = testkit::graphql_check::Schema::load("../../shared/specs/railway-schema.json");
+    let schema =
+        testkit::graphql_check::Schema::load(testkit::specs::path(testkit::specs::RAILWAY_SCHEMA));
     for op in handlers::integrations::railway::OPERATIONS {
         let errors = schema.validate(op);
         assert!(errors.is_empty(), "{op}\n{errors:?}");

@@ -1,9 +1,10 @@
 //! `manifest.yml` (repo root): valid against the vendored Slack manifest schema, pointing at the
 //! routes the bot serves, declaring the configured commands, and granting a bot scope for every
-//! Slack Web API method the code calls and every event it subscribes to.
+//! Slack Web API method the code calls and every event it subscribes to. `manifest.socket.yml`:
+//! the same app over Socket Mode (valid too, no request URLs, otherwise equal).
 //!
-//! Paths: the repo root is `CARGO_MANIFEST_DIR/..`; the vendored specs and contracts live in the
-//! `shared/` folder beside the repo root (`CARGO_MANIFEST_DIR/../../shared`).
+//! Paths: the repo root is `CARGO_MANIFEST_DIR/..`; the vendored specs are in `tests/specs/`
+//! (`testkit::specs`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -14,19 +15,26 @@ fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-fn shared() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared")
-}
-
 fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
 }
 
-/// `manifest.yml` as JSON.
+/// A manifest file of the repo root as JSON.
+fn manifest_file(name: &str) -> Value {
+    let yaml = read(&repo_root().join(name));
+    let v: serde_yaml::Value =
+        serde_yaml::from_str(&yaml).unwrap_or_else(|e| panic!("{name} is not YAML: {e}"));
+    serde_json::to_value(v).unwrap_or_else(|e| panic!("{name} does not convert to JSON: {e}"))
+}
+
+/// `manifest.yml` (request URLs) as JSON.
 fn manifest() -> Value {
-    let yaml = read(&repo_root().join("manifest.yml"));
-    let v: serde_yaml::Value = serde_yaml::from_str(&yaml).expect("manifest.yml is YAML");
-    serde_json::to_value(v).expect("manifest.yml converts to JSON")
+    manifest_file("manifest.yml")
+}
+
+/// `manifest.socket.yml` (Socket Mode) as JSON.
+fn socket_manifest() -> Value {
+    manifest_file("manifest.socket.yml")
 }
 
 /// The schema named by `_metadata.major_version` (1 or absent: 1.0.0, 2: 2.0.0).
@@ -35,11 +43,11 @@ fn schema_for(manifest: &Value) -> Value {
         .pointer("/_metadata/major_version")
         .and_then(Value::as_i64)
     {
-        None | Some(1) => "slack-manifest.schema.1.0.0.json",
-        Some(2) => "slack-manifest.schema.2.0.0.json",
+        None | Some(1) => testkit::specs::SLACK_MANIFEST_SCHEMA_1,
+        Some(2) => testkit::specs::SLACK_MANIFEST_SCHEMA_2,
         Some(other) => panic!("_metadata.major_version {other}: no vendored schema"),
     };
-    serde_json::from_str(&read(&shared().join("specs").join(file))).expect("schema is JSON")
+    testkit::specs::json(file)
 }
 
 /// The schema's complaints about `instance`, as `path: message` lines.
@@ -289,10 +297,11 @@ fn the_schema_rejects_common_manifest_mistakes() {
 }
 
 /// Bot scopes that each Slack Web API method accepts (any one suffices; an empty list means the
-/// method needs none). Covers contract §6.2 plus what the handlers call or are likely to call.
+/// method needs none; scopes as each method's page on <https://api.slack.com/methods> lists
+/// them). Covers `CORE_METHODS` plus what the handlers call or are likely to call.
 /// A method the code calls that is missing here fails `every_called_method_is_covered_by_a_scope`.
 const METHOD_SCOPES: &[(&str, &[&str])] = &[
-    // contract §6.2
+    // CORE_METHODS
     ("chat.postMessage", &["chat:write"]),
     ("conversations.create", &["channels:manage", "groups:write"]),
     (
@@ -309,7 +318,7 @@ const METHOD_SCOPES: &[(&str, &[&str])] = &[
     ("views.publish", &[]),
     ("files.getUploadURLExternal", &["files:write"]),
     ("files.completeUploadExternal", &["files:write"]),
-    // beyond §6.2
+    // beyond CORE_METHODS
     (
         "conversations.setTopic",
         &[
@@ -437,9 +446,7 @@ fn looks_like_method(s: &str) -> bool {
 /// Every Slack method name that appears as a string literal in handlers/src and bot/src, with
 /// the files it appears in.
 fn called_methods() -> BTreeMap<String, BTreeSet<String>> {
-    let spec: Value =
-        serde_json::from_str(&read(&shared().join("specs/slack-web-openapi-v2.json")))
-            .expect("OpenAPI JSON");
+    let spec = testkit::specs::json(testkit::specs::SLACK_WEB_OPENAPI);
     let known: BTreeSet<String> = spec["paths"]
         .as_object()
         .expect("paths")
@@ -512,27 +519,23 @@ fn every_called_method_is_covered_by_a_scope() {
     );
 }
 
+/// The Web API methods the bot's features rest on (posting, war rooms, pins, modals, App Home,
+/// the post-mortem upload): the manifest must grant what they need even before the code that
+/// calls one is written, so a feature never ships needing a re-install.
+const CORE_METHODS: &[&str] = &[
+    "chat.postMessage",
+    "conversations.create",
+    "conversations.invite",
+    "pins.add",
+    "views.open",
+    "views.publish",
+    "files.getUploadURLExternal",
+    "files.completeUploadExternal",
+];
+
 #[test]
-fn scopes_cover_the_contract_and_the_planned_methods() {
-    // Methods from contract §6.2 (parsed from the contract) and the ones being added now:
-    // the manifest must already grant what they need.
-    let contract = read(&shared().join("contracts/slack.md"));
-    let section = contract
-        .split("### 6.2")
-        .nth(1)
-        .and_then(|s| s.split("### 6.3").next())
-        .expect("contract §6.2");
-    let mut methods: BTreeSet<String> = BTreeSet::new();
-    for line in section.lines().filter(|l| l.starts_with("| `")) {
-        let first_cell = line.split('|').nth(1).unwrap_or("");
-        for piece in first_cell.split('`').filter(|p| looks_like_method(p)) {
-            methods.insert(piece.to_string());
-        }
-    }
-    assert!(
-        methods.len() >= 8,
-        "parsed too few methods from §6.2: {methods:?}"
-    );
+fn scopes_cover_the_core_and_the_planned_methods() {
+    let mut methods: BTreeSet<String> = CORE_METHODS.iter().map(|m| m.to_string()).collect();
     for planned in [
         "usergroups.users.list",
         "conversations.setTopic",
@@ -546,7 +549,7 @@ fn scopes_cover_the_contract_and_the_planned_methods() {
     for method in &methods {
         let needed = table
             .get(method.as_str())
-            .unwrap_or_else(|| panic!("{method} (contract §6.2) is missing from METHOD_SCOPES"));
+            .unwrap_or_else(|| panic!("{method} (a core method) is missing from METHOD_SCOPES"));
         assert!(
             needed.is_empty() || needed.iter().any(|s| scopes.contains(*s)),
             "{method} needs one of {needed:?}"
@@ -593,4 +596,109 @@ fn every_subscribed_event_is_covered_by_a_scope() {
         scopes.len(),
         "duplicate bot scopes: {listed:?}"
     );
+}
+
+/// The parts of a manifest that must not differ between the HTTP and the Socket Mode app: the
+/// manifest with every request URL removed and `socket_mode_enabled` dropped.
+fn without_transport(m: &Value) -> Value {
+    fn strip(v: &mut Value) {
+        match v {
+            Value::Object(o) => {
+                o.remove("url");
+                o.remove("request_url");
+                o.values_mut().for_each(strip);
+            }
+            Value::Array(a) => a.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    let mut m = m.clone();
+    strip(&mut m);
+    m["settings"]
+        .as_object_mut()
+        .expect("settings")
+        .remove("socket_mode_enabled");
+    m
+}
+
+#[test]
+fn socket_manifest_is_valid_and_needs_no_public_url() {
+    let m = socket_manifest();
+    assert_eq!(
+        m.pointer("/_metadata/major_version")
+            .and_then(Value::as_i64),
+        Some(2),
+        "the Socket Mode manifest targets schema 2.0.0"
+    );
+    let errors = schema_errors(&m);
+    assert!(
+        errors.is_empty(),
+        "manifest.socket.yml is invalid:\n{}",
+        errors.join("\n")
+    );
+    assert_eq!(m["settings"]["socket_mode_enabled"], json!(true));
+    assert_eq!(manifest()["settings"]["socket_mode_enabled"], json!(false));
+    // Nothing to replace: no request URL, no placeholder host anywhere.
+    let text = read(&repo_root().join("manifest.socket.yml"));
+    let yaml_lines: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .collect();
+    for line in &yaml_lines {
+        assert!(
+            !line.contains("YOUR-HOST") && !line.contains("url:"),
+            "manifest.socket.yml needs no URL: {line}"
+        );
+    }
+    assert_eq!(m["settings"]["interactivity"]["is_enabled"], json!(true));
+    // The schema refuses a broken Socket Mode manifest too (the check is live for this file).
+    let mut broken = m.clone();
+    broken["settings"]["interactivity"]
+        .as_object_mut()
+        .unwrap()
+        .remove("is_enabled");
+    assert!(!schema_errors(&broken).is_empty());
+}
+
+#[test]
+fn socket_manifest_is_the_same_app_as_the_http_one() {
+    let http = without_transport(&manifest());
+    let socket = without_transport(&socket_manifest());
+    assert_eq!(
+        socket, http,
+        "manifest.socket.yml must equal manifest.yml apart from request URLs and socket_mode_enabled"
+    );
+    // And the stripping above leaves something to compare.
+    assert!(!bot_scopes(&socket).is_empty());
+    assert_eq!(
+        socket["features"]["slash_commands"]
+            .as_array()
+            .map(Vec::len),
+        Some(2)
+    );
+}
+
+#[test]
+fn the_messages_tab_shows_the_bots_direct_messages() {
+    // The Home tab's buttons answer in a DM (`chat.postMessage` to the user id): without the
+    // Messages tab the user never sees the answer. Read-only: the bot does not read DMs.
+    for (name, m) in [
+        ("manifest.yml", manifest()),
+        ("manifest.socket.yml", socket_manifest()),
+    ] {
+        let home = &m["features"]["app_home"];
+        assert_eq!(home["home_tab_enabled"], json!(true), "{name}");
+        assert_eq!(home["messages_tab_enabled"], json!(true), "{name}");
+        assert_eq!(
+            home["messages_tab_read_only_enabled"],
+            json!(true),
+            "{name}"
+        );
+        assert!(
+            !strings(&m["settings"]["event_subscriptions"]["bot_events"])
+                .iter()
+                .any(|e| e.starts_with("message.")),
+            "{name}: no DM events are handled, so none are subscribed"
+        );
+    }
 }
