@@ -69,9 +69,8 @@ async fn sigkill_while_posting(db: TestDb) {
                 .unwrap();
         }
     }
-    let dir =
-        std::env::temp_dir().join(format!("chatops-sigkill-{}", uuid::Uuid::new_v4().simple()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let tmp = testkit::TempDir::new("chatops-sigkill");
+    let dir = tmp.path();
     let log = dir.join("chatops.log");
     let mut child = start(&db, &slack, &log);
     // Kill when about a third has been posted.
@@ -120,7 +119,6 @@ async fn sigkill_while_posting(db: TestDb) {
     assert!(lost.is_empty(), "lost after SIGKILL: {lost:?}");
     // At most the posts in flight at the kill (one per channel) can be repeated.
     assert!(duplicates <= CHANNELS, "{duplicates} duplicates");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -14,7 +14,7 @@ pub mod redis;
 pub mod specs;
 
 pub use app::{spawn_app, AppOptions, TestApp};
-pub use db::TestDb;
+pub use db::{TempDir, TestDb};
 pub use fake_slack::{Behavior, FakeSlack};
 pub use fake_socket::FakeSocket;
 pub use redis::Redis;

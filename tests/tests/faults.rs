@@ -277,10 +277,7 @@ async fn postgres_restarted_under_load() {
     let Some(pg) = Pg::start() else {
         panic!("no PostgreSQL server binaries (scripts/test.sh installs them)");
     };
-    let db = TestDb {
-        url: pg.url(),
-        postgres: true,
-    };
+    let db = TestDb::external(&pg.url());
     let slack = FakeSlack::start().await;
     // Slack refuses posts for now, so rows stay pending across the outage.
     slack.fail_all("chat.postMessage", Behavior::Status(503, None));

@@ -551,8 +551,8 @@ async fn broadcast_mentions_typed_in_a_title_ping_nobody() {
 
 #[tokio::test]
 async fn templates_from_templates_dir_replace_the_builtin_ones() {
-    let dir = std::env::temp_dir().join(format!("chatops-tpl-{}", uuid_like()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let tmp = testkit::TempDir::new("chatops-tpl");
+    let dir = tmp.path();
     std::fs::write(
         dir.join("declared.j2"),
         "{{ key }} DECLARED {{ severity }}: {{ title }} — IC {{ commander }}",
@@ -578,17 +578,6 @@ async fn templates_from_templates_dir_replace_the_builtin_ones() {
     let e = handlers::Config::from_pairs(&[("TEMPLATES_DIR", dir.to_str().unwrap())]).unwrap_err();
     assert_eq!(e.var, "TEMPLATES_DIR");
     assert!(e.problem.starts_with("update.j2 line 2:"), "{}", e.problem);
-}
-
-fn uuid_like() -> String {
-    format!(
-        "{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    )
 }
 
 async fn a_declaration_cut_short_by_a_crash_is_finished_after_restart(db: TestDb) {

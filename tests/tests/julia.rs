@@ -24,6 +24,8 @@ struct H {
     evo: FakeEvolution,
     rw: FakeRailway,
     jdb: PgPool,
+    /// Owns Julia's test database: dropping the harness drops it.
+    _jdb_guard: TestDb,
 }
 
 async fn harness(extra: &[(&str, &str)]) -> H {
@@ -72,6 +74,7 @@ async fn harness_on(store: TestDb, extra: &[(&str, &str)]) -> H {
         evo,
         rw,
         jdb,
+        _jdb_guard: jdb_info,
     }
 }
 
