@@ -21,11 +21,14 @@ enum Cmd {
     Migrate,
     /// Print the effective configuration (secrets redacted) and what each feature is missing.
     CheckConfig,
-    /// Run a command through the real grammar and flows against the local store, with a
-    /// recording Slack, and print what the bot would post.
+    /// Run commands through the real grammar and flows with a recording Slack, and print what
+    /// the bot would post. Uses a throwaway in-memory store (seeded with one open incident,
+    /// INC-1) unless --store is given; exits 2 on a usage error.
     Simulate {
-        /// The command line, e.g. '/incident declare P1 Evolution down'.
-        command: String,
+        /// The command lines, run in order against the same store, e.g.
+        /// '/incident declare P1 Evolution down' '/incident list'.
+        #[arg(required = true)]
+        commands: Vec<String>,
         #[arg(long, default_value = "USIMULATOR")]
         user: String,
         #[arg(long, default_value = "CSIMULATOR")]
@@ -33,6 +36,13 @@ enum Cmd {
         /// Also print the Block Kit JSON.
         #[arg(long)]
         json: bool,
+        /// Write to this real store (sqlite://… or postgres://…) instead of a throwaway one.
+        /// Its incidents are real: a `chatops serve` on it posts their reminders.
+        #[arg(long, value_name = "URL")]
+        store: Option<String>,
+        /// Start the throwaway store empty instead of with the seeded incident INC-1.
+        #[arg(long, conflicts_with = "store")]
+        no_seed: bool,
     },
 }
 
@@ -57,16 +67,20 @@ async fn main() -> std::process::ExitCode {
             }
         }
         Cmd::Simulate {
-            command,
+            commands,
             user,
             channel,
             json,
+            store,
+            no_seed,
         } => {
             let o = bot::simulate::Options {
-                command_line: command,
+                commands,
                 user,
                 channel,
                 json,
+                store,
+                seed: !no_seed,
             };
             match bot::simulate::run(config, o).await {
                 Ok(code) => std::process::ExitCode::from(code as u8),

@@ -1,6 +1,12 @@
-//! `chatops simulate '/incident declare P1 Evolution down'`: runs a command through the real
-//! grammar and flows against the local store, with a recording Slack on loopback, and prints
-//! what the bot would post (channel, text fallback, and with `--json` the Block Kit body).
+//! `chatops simulate '/incident declare P1 Evolution down'`: runs commands through the real
+//! grammar and flows with a recording Slack on loopback, and prints what the bot would post
+//! (channel, text fallback, and with `--json` the Block Kit body).
+//!
+//! The store is a throwaway in-memory SQLite database by default, seeded with one open incident
+//! (INC-1, P1, war room `CSIM0001`) so that `update`, `status`, `resolve`… have something to act
+//! on; nothing is kept, and `DATABASE_URL` is never touched, so a later `chatops serve` cannot
+//! post reminders for simulated incidents. Writing to a real store needs `--store <url>` and is
+//! announced loudly on stderr.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -65,11 +71,27 @@ async fn response(
 }
 
 pub struct Options {
-    pub command_line: String,
+    /// The command lines, run in order against the same store.
+    pub commands: Vec<String>,
     pub user: String,
     pub channel: String,
     pub json: bool,
+    /// A real store to write to (`--store`); `None` = the throwaway in-memory one.
+    pub store: Option<String>,
+    /// Seed the throwaway store with an open incident (ignored with `--store`).
+    pub seed: bool,
 }
+
+/// The throwaway store: SQLite in memory, shared by the pool's connections, gone at exit.
+pub const THROWAWAY_STORE: &str = "sqlite::memory:";
+
+/// The seeded incident: declared through the real flow before the user's commands.
+pub const SEED_COMMAND: &str = "declare P1 Example: WhatsApp replies delayed";
+/// Who declared the seeded incident.
+pub const SEED_USER: &str = "USEED";
+
+/// Exit code of a usage error (as for a bad command-line option).
+pub const USAGE_ERROR: i32 = 2;
 
 fn print_call(method: &str, body: &Value, json: bool) {
     let text = body.get("text").and_then(Value::as_str).unwrap_or("");
@@ -124,7 +146,61 @@ fn print_call(method: &str, body: &Value, json: bool) {
     }
 }
 
-/// Runs one command; returns the process exit code.
+/// Why a command line is a usage error, if it is one: not a slash command, a command the bot
+/// does not know, or text its grammar refuses (`/incident` alone asks for help: not an error).
+fn usage_error(config: &Config, command: &str, text: &str) -> Option<String> {
+    use handlers::command::{parse_incident, parse_julia};
+    use messages::usage::Problem;
+    let parsed = if command == config.incident_command {
+        parse_incident(text).map(|_| ())
+    } else if command == config.julia_command {
+        parse_julia(text).map(|_| ())
+    } else if !command.starts_with('/') {
+        return Some(format!(
+            "`{command}` is not a slash command: give the whole line, e.g. '{} list'",
+            config.incident_command
+        ));
+    } else {
+        return Some(format!(
+            "the bot does not know `{command}` (its commands are {} and {})",
+            config.incident_command, config.julia_command
+        ));
+    };
+    match parsed {
+        Ok(()) | Err(Problem::Empty(_)) => None,
+        Err(_) => Some(format!("`{command} {text}` is not a valid command")),
+    }
+}
+
+/// Delivers the outbox until it has been quiet for a while (background work such as a
+/// declaration's war room finishes meanwhile).
+async fn settle(ctx: &Arc<Ctx>) -> anyhow::Result<()> {
+    let pacing: handlers::outbox::SharedPacing = Default::default();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut quiet = 0;
+    while Instant::now() < deadline && quiet < 6 {
+        let n = handlers::outbox::deliver_batch(ctx, &pacing).await?;
+        quiet = if n == 0 { quiet + 1 } else { 0 };
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Ok(())
+}
+
+fn slash(base: &str, line: &str, user: &str, channel: &str) -> SlashCommand {
+    let (command, text) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
+    SlashCommand {
+        command: command.to_string(),
+        text: text.trim().to_string(),
+        user_id: user.to_string(),
+        channel_id: channel.to_string(),
+        channel_name: "simulator".into(),
+        team_id: "TSIM".into(),
+        response_url: format!("{base}/response"),
+        trigger_id: "simulated.trigger".into(),
+    }
+}
+
+/// Runs the commands; returns the process exit code (`USAGE_ERROR` when a command line is one).
 pub async fn run(mut config: Config, o: Options) -> anyhow::Result<i32> {
     let (base, calls) = start_recorder().await?;
     config.slack_api_url = format!("{base}/api");
@@ -133,50 +209,86 @@ pub async fn run(mut config: Config, o: Options) -> anyhow::Result<i32> {
     if config.incidents_channel.is_none() {
         config.incidents_channel = Some("CINCIDENTS".into());
     }
-    let store = Store::connect_and_migrate(&config.database_url).await?;
+    let store = match &o.store {
+        Some(url) => {
+            let shown = handlers::config::redact_url(url);
+            eprintln!("{}", "!".repeat(78));
+            eprintln!("!! simulate is writing to a REAL store: {shown}");
+            eprintln!("!! Incidents, reminders and posts it creates are real rows there: a `chatops serve`");
+            eprintln!("!! on this store will post them to Slack. Leave out --store for a throwaway store.");
+            eprintln!("{}", "!".repeat(78));
+            Store::connect_and_migrate(url).await?
+        }
+        None => Store::connect_and_migrate(THROWAWAY_STORE).await?,
+    };
+    let incident_command = config.incident_command.clone();
     let ctx: Arc<Ctx> = Ctx::new(
         config,
         store,
         handlers::cache::Cache::none(),
         Clock::system(),
     );
-    let line = o.command_line.trim();
-    let (command, text) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
-    let cmd = SlashCommand {
-        command: command.to_string(),
-        text: text.trim().to_string(),
-        user_id: o.user.clone(),
-        channel_id: o.channel.clone(),
-        channel_name: "simulator".into(),
-        team_id: "TSIM".into(),
-        response_url: format!("{base}/response"),
-        trigger_id: "simulated.trigger".into(),
-    };
-    println!("$ {line}   (as {} in {})", o.user, o.channel);
-    match handlers::slash::handle(ctx.clone(), cmd).await {
-        Ack::Empty => println!("ack: (empty 200)"),
-        Ack::Body(v) => {
-            println!(
-                "ack ({}):\n    {}",
-                v["response_type"].as_str().unwrap_or("ephemeral"),
-                v["text"].as_str().unwrap_or("").replace('\n', "\n    ")
+    if o.store.is_none() {
+        if o.seed {
+            let seed = slash(
+                &base,
+                &format!("{incident_command} {SEED_COMMAND}"),
+                SEED_USER,
+                "CSIMULATOR",
             );
-            if o.json && v.get("blocks").is_some() {
-                println!("{}", serde_json::to_string_pretty(&v)?);
-            }
+            handlers::slash::handle(ctx.clone(), seed).await;
+            settle(&ctx).await?;
+            // The recorder names a created channel after the call's number (`CSIM0001`…).
+            let war_room = calls
+                .lock()
+                .expect("lock")
+                .iter()
+                .position(|(m, _)| m == "conversations.create")
+                .map(|i| format!(" (war room CSIM{:04})", i + 1))
+                .unwrap_or_default();
+            eprintln!(
+                "store: throwaway, in memory (nothing is kept; --store <url> writes to a real one). \
+                 Seeded: INC-1 [P1] {}{war_room}.",
+                SEED_COMMAND.trim_start_matches("declare P1 ")
+            );
+        } else {
+            eprintln!(
+                "store: throwaway, in memory, empty (nothing is kept; --store <url> writes to a real one)."
+            );
         }
     }
-    // Let background work finish (e.g. a declaration) and deliver the outbox.
-    let pacing: handlers::outbox::SharedPacing = Default::default();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let mut quiet = 0;
-    while Instant::now() < deadline && quiet < 6 {
-        let n = handlers::outbox::deliver_batch(&ctx, &pacing).await?;
-        quiet = if n == 0 { quiet + 1 } else { 0 };
-        tokio::time::sleep(Duration::from_millis(100)).await;
+    let mut printed = calls.lock().expect("lock").len();
+    let mut code = 0;
+    for line in &o.commands {
+        let line = line.trim();
+        let cmd = slash(&base, line, &o.user, &o.channel);
+        println!("$ {line}   (as {} in {})", o.user, o.channel);
+        if let Some(why) = usage_error(&ctx.config, &cmd.command, &cmd.text) {
+            eprintln!("usage error: {why}");
+            code = USAGE_ERROR;
+            if !cmd.command.starts_with('/') {
+                continue;
+            }
+        }
+        match handlers::slash::handle(ctx.clone(), cmd).await {
+            Ack::Empty => println!("ack: (empty 200)"),
+            Ack::Body(v) => {
+                println!(
+                    "ack ({}):\n    {}",
+                    v["response_type"].as_str().unwrap_or("ephemeral"),
+                    v["text"].as_str().unwrap_or("").replace('\n', "\n    ")
+                );
+                if o.json && v.get("blocks").is_some() {
+                    println!("{}", serde_json::to_string_pretty(&v)?);
+                }
+            }
+        }
+        settle(&ctx).await?;
+        let calls = calls.lock().expect("lock");
+        for (method, body) in calls.iter().skip(printed) {
+            print_call(method, body, o.json);
+        }
+        printed = calls.len();
     }
-    for (method, body) in calls.lock().expect("lock").iter() {
-        print_call(method, body, o.json);
-    }
-    Ok(0)
+    Ok(code)
 }

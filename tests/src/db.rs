@@ -70,7 +70,10 @@ enum Cleanup {
     /// Held only for its `Drop`.
     #[allow(dead_code)]
     Folder(TempDir),
-    Database { admin: String, name: String },
+    Database {
+        admin: String,
+        name: String,
+    },
 }
 
 impl Drop for Cleanup {

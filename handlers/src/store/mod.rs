@@ -140,6 +140,9 @@ fn prepare_sqlite_url(url: &str) -> Result<String, String> {
         Some((f, q)) => (f, Some(q)),
         None => (path, None),
     };
+    if file == ":memory:" || query.is_some_and(|q| q.contains("mode=memory")) {
+        return Ok(memory_url(file));
+    }
     if file != ":memory:" {
         if let Some(parent) = std::path::Path::new(file).parent() {
             if !parent.as_os_str().is_empty() {
@@ -154,6 +157,23 @@ fn prepare_sqlite_url(url: &str) -> Result<String, String> {
         None => "mode=rwc".into(),
     };
     Ok(format!("sqlite://{file}?{q}"))
+}
+
+/// An in-memory SQLite database shared by all the pool's connections and gone when the last
+/// one closes (`chatops simulate`'s throwaway store). sqlx's `Any` driver parses the URL again
+/// for each connection, so a bare `:memory:` would give every connection its own empty
+/// database: each store gets a unique name instead.
+fn memory_url(file: &str) -> String {
+    static SEQ: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let name = if file == ":memory:" || file.is_empty() {
+        let n = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        format!("file:chatops-memory-{}-{n}", std::process::id())
+    } else if file.starts_with("file:") {
+        file.to_string()
+    } else {
+        format!("file:{file}")
+    };
+    format!("sqlite:{name}?mode=memory&cache=shared")
 }
 
 /// Milliseconds since the epoch from the injectable clock.
