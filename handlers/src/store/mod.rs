@@ -178,3 +178,37 @@ fn memory_url(file: &str) -> String {
 
 /// Milliseconds since the epoch from the injectable clock.
 pub type Millis = i64;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_in_memory_store_is_shared_by_its_pool_and_private_to_it() {
+        let a = Store::connect_and_migrate("sqlite::memory:").await.unwrap();
+        let b = Store::connect_and_migrate("sqlite::memory:").await.unwrap();
+        // Two connections of one pool at once: what one writes the other reads.
+        let mut c1 = a.pool.acquire().await.unwrap();
+        let mut c2 = a.pool.acquire().await.unwrap();
+        sqlx::query("CREATE TABLE probe (x INTEGER)")
+            .execute(&mut *c1)
+            .await
+            .unwrap();
+        sqlx::query("INSERT INTO probe (x) VALUES (7)")
+            .execute(&mut *c1)
+            .await
+            .unwrap();
+        let x: i64 = sqlx::query_scalar("SELECT x FROM probe")
+            .fetch_one(&mut *c2)
+            .await
+            .unwrap();
+        assert_eq!(x, 7);
+        // Another in-memory store is another database.
+        assert!(sqlx::query("SELECT x FROM probe")
+            .fetch_one(&b.pool)
+            .await
+            .is_err());
+        // Nothing on disk.
+        assert!(!std::path::Path::new(":memory:").exists());
+    }
+}
