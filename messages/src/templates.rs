@@ -239,18 +239,32 @@ fn sample_context(name: &str) -> Value {
 mod tests {
     use super::*;
 
-    fn dir_with(files: &[(&str, &str)]) -> std::path::PathBuf {
-        let d = std::env::temp_dir().join(format!(
-            "tpl-{}-{}",
-            std::process::id(),
-            files.len() * 31 + files.first().map(|f| f.1.len()).unwrap_or(0)
-        ));
+    /// A template folder removed when dropped (also when the test fails).
+    struct Dir(std::path::PathBuf);
+
+    impl std::ops::Deref for Dir {
+        type Target = std::path::Path;
+        fn deref(&self) -> &std::path::Path {
+            &self.0
+        }
+    }
+
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn dir_with(files: &[(&str, &str)]) -> Dir {
+        static SEQ: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let d = std::env::temp_dir().join(format!("chatops-test-tpl-{}-{n}", std::process::id()));
         let _ = std::fs::remove_dir_all(&d);
         std::fs::create_dir_all(&d).unwrap();
         for (n, s) in files {
             std::fs::write(d.join(n), s).unwrap();
         }
-        d
+        Dir(d)
     }
 
     #[test]
