@@ -335,7 +335,8 @@ async fn a_failing_test_leaves_no_database_or_folder_behind() {
         "{}",
         folder.display()
     );
-    let (dbs, folders) = still_there(&[name.clone()], &[folder.clone()]).await;
+    let (dbs, folders) =
+        still_there(std::slice::from_ref(&name), std::slice::from_ref(&folder)).await;
     assert_eq!(dbs, 0, "the database {name} outlived its failed test");
     assert_eq!(folders, 0, "{} outlived its failed test", folder.display());
 }
