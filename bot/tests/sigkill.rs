@@ -12,7 +12,17 @@ use testkit::{FakeSlack, TestDb};
 const MESSAGES: usize = 200;
 const CHANNELS: usize = 10;
 
-fn start(db: &TestDb, slack: &FakeSlack, log: &std::path::Path) -> Child {
+/// The bot process, killed when dropped: a failing test leaves no bot running.
+struct Bot(Child);
+
+impl Drop for Bot {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start(db: &TestDb, slack: &FakeSlack, log: &std::path::Path) -> Bot {
     let log = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
@@ -37,6 +47,7 @@ fn start(db: &TestDb, slack: &FakeSlack, log: &std::path::Path) -> Child {
         .stdout(Stdio::from(log.try_clone().unwrap()))
         .stderr(Stdio::from(log))
         .spawn()
+        .map(Bot)
         .expect("chatops binary")
 }
 
@@ -82,8 +93,8 @@ async fn sigkill_while_posting(db: TestDb) {
         );
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    child.kill().unwrap(); // SIGKILL
-    child.wait().unwrap();
+    child.0.kill().unwrap(); // SIGKILL
+    child.0.wait().unwrap();
     let at_kill = slack.calls_to("chat.postMessage").len();
     slack.set_delay(Duration::ZERO);
     let mut child = start(&db, &slack, &log);
@@ -103,8 +114,8 @@ async fn sigkill_while_posting(db: TestDb) {
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    child.kill().unwrap();
-    child.wait().unwrap();
+    child.0.kill().unwrap();
+    child.0.wait().unwrap();
     let d = delivered(&slack);
     let lost: Vec<_> = (0..MESSAGES)
         .map(|i| format!("msg-{i:03}"))
