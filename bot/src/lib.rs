@@ -4,9 +4,11 @@
 //! returns; `run_until_stopped` serves HTTP and runs the outbox and reminder workers, the Julia
 //! watcher and, with `SLACK_APP_TOKEN`, the Socket Mode client.
 
+pub mod env_file;
 pub mod routes;
 pub mod simulate;
 pub mod socket_mode;
+pub mod startup;
 pub mod telemetry;
 
 use std::net::SocketAddr;
@@ -36,7 +38,7 @@ impl Application {
     pub async fn build(config: Config, clock: Clock) -> anyhow::Result<Application> {
         let store = Store::connect_and_migrate(&config.database_url)
             .await
-            .context("opening the store")?;
+            .map_err(|e| anyhow::anyhow!("DATABASE_URL: {e}"))?;
         let cache = match &config.redis_url {
             Some(url) => Cache::new(url.expose()).map_err(anyhow::Error::msg)?,
             None => Cache::none(),

@@ -46,24 +46,71 @@ enum Cmd {
     },
 }
 
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
+fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    let config = match handlers::Config::from_env() {
-        Ok(c) => c,
+    // Before the runtime starts any thread: `.env` fills in variables not already set.
+    let env_file = bot::env_file::load(std::path::Path::new(".env"));
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
         Err(e) => {
-            eprintln!("configuration error: {e}");
-            return std::process::ExitCode::from(2);
+            eprintln!("cannot start the async runtime: {e}");
+            return std::process::ExitCode::from(1);
         }
     };
+    runtime.block_on(run(cli, env_file))
+}
+
+/// Prints every problem to stderr; true when one of them is an error.
+fn stop_on_errors(problems: &[handlers::config::ConfigProblem]) -> bool {
+    if !problems.iter().any(|p| p.is_error()) {
+        return false;
+    }
+    eprint!(
+        "configuration problems:\n{}",
+        handlers::config::render_problems(problems)
+    );
+    eprintln!("(`chatops check-config` shows the effective configuration)");
+    true
+}
+
+/// `KEY = value` lines of the report: a value that failed its check shows the default used.
+fn mark_invalid(report: &str, problems: &[handlers::config::ConfigProblem]) -> String {
+    let mut out = String::new();
+    for line in report.lines() {
+        out.push_str(line);
+        let key = line.split_whitespace().next().unwrap_or("");
+        let group = key.strip_suffix("0..P3");
+        let bad = line.contains(" = ")
+            && problems.iter().any(|p| {
+                p.is_error() && (p.var == key || group.is_some_and(|g| p.var.starts_with(g)))
+            });
+        if bad {
+            out.push_str("   <- invalid, default used: see the errors below");
+        }
+        out.push('\n');
+    }
+    out
+}
+
+async fn run(cli: Cli, env_file: bot::env_file::EnvFile) -> std::process::ExitCode {
+    let (config, mut problems) = handlers::Config::from_env_checked();
+    problems.splice(0..0, env_file.problems.iter().cloned());
     match cli.command.unwrap_or(Cmd::Serve) {
         Cmd::CheckConfig => {
-            let (report, ok) = config.report();
-            print!("{report}");
-            if ok {
-                std::process::ExitCode::SUCCESS
-            } else {
+            problems.extend(config.serve_problems());
+            let (report, _) = config.report();
+            println!("Read from: {}\n", env_file.summary());
+            print!("{}", mark_invalid(&report, &problems));
+            println!();
+            print!("{}", handlers::config::render_problems(&problems));
+            if problems.iter().any(|p| p.is_error()) {
+                println!("The server would not start: fix the errors above.");
                 std::process::ExitCode::from(1)
+            } else {
+                std::process::ExitCode::SUCCESS
             }
         }
         Cmd::Simulate {
@@ -74,6 +121,9 @@ async fn main() -> std::process::ExitCode {
             store,
             no_seed,
         } => {
+            if stop_on_errors(&problems) {
+                return std::process::ExitCode::from(2);
+            }
             let o = bot::simulate::Options {
                 commands,
                 user,
@@ -91,6 +141,9 @@ async fn main() -> std::process::ExitCode {
             }
         }
         Cmd::Migrate => {
+            if stop_on_errors(&problems) {
+                return std::process::ExitCode::from(2);
+            }
             bot::telemetry::init_logs(config.log_format);
             match handlers::Store::connect_and_migrate(&config.database_url).await {
                 Ok(_) => {
@@ -98,18 +151,19 @@ async fn main() -> std::process::ExitCode {
                     std::process::ExitCode::SUCCESS
                 }
                 Err(e) => {
-                    eprintln!("{e}");
+                    eprintln!("DATABASE_URL: {e}");
                     std::process::ExitCode::from(1)
                 }
             }
         }
         Cmd::Serve => {
-            bot::telemetry::init_logs(config.log_format);
-            let (_, ok) = config.report();
-            if !ok {
-                eprintln!("SLACK_SIGNING_SECRET is not set: run `chatops check-config`");
+            problems.extend(config.serve_problems());
+            if stop_on_errors(&problems) {
                 return std::process::ExitCode::from(2);
             }
+            bot::telemetry::init_logs(config.log_format);
+            bot::startup::log_problems(&problems);
+            let summary = bot::startup::Summary::of(&config, &env_file);
             let app = match bot::Application::build(config, handlers::Clock::system()).await {
                 Ok(a) => a,
                 Err(e) => {
@@ -117,7 +171,7 @@ async fn main() -> std::process::ExitCode {
                     return std::process::ExitCode::from(1);
                 }
             };
-            tracing::info!(addr = %app.local_addr(), "listening");
+            summary.log(app.local_addr());
             tokio::spawn(bot::shutdown_signal(app.shutdown_handle()));
             match app.run_until_stopped().await {
                 Ok(()) => std::process::ExitCode::SUCCESS,

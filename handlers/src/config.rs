@@ -1,8 +1,12 @@
 //! Configuration: environment variables are the contract (Railway sets them).
 //!
-//! `Config::from_env()` for the process, `Config::from_pairs()` for tests. Secrets are
+//! `Config::from_env_checked()` for the process (every problem found, see [`ConfigProblem`]),
+//! `Config::from_pairs()` for tests; the shape checks are in [`checks`]. Secrets are
 //! wrapped in [`Secret`], whose `Debug`/`Display` never show the value.
 
+pub mod checks;
+
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fmt;
 use std::time::Duration;
@@ -120,12 +124,187 @@ pub struct JuliaConfig {
     pub follow_limit: Duration,
 }
 
-/// A configuration value that could not be read.
-#[derive(Debug, thiserror::Error)]
+/// One thing wrong with the configuration. `chatops check-config` lists every one found in a
+/// single run; an [`Level::Error`] stops the server, a [`Level::Warning`] is logged.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{var}: {problem}")]
-pub struct ConfigError {
-    pub var: &'static str,
+pub struct ConfigProblem {
+    /// The variable (or `.env`) the problem is about.
+    pub var: String,
+    /// What is wrong and what to do, never the value of a secret.
     pub problem: String,
+    pub level: Level,
+}
+
+/// Kept for callers that take the first problem only (`Config::from_pairs`).
+pub type ConfigError = ConfigProblem;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Error,
+    Warning,
+}
+
+impl ConfigProblem {
+    pub fn error(var: impl Into<String>, problem: impl Into<String>) -> Self {
+        ConfigProblem {
+            var: var.into(),
+            problem: problem.into(),
+            level: Level::Error,
+        }
+    }
+    pub fn warning(var: impl Into<String>, problem: impl Into<String>) -> Self {
+        ConfigProblem {
+            var: var.into(),
+            problem: problem.into(),
+            level: Level::Warning,
+        }
+    }
+    pub fn is_error(&self) -> bool {
+        self.level == Level::Error
+    }
+}
+
+/// Variables read outside [`Config::read`] (logging, the test and fuzz scripts): known, so
+/// never reported as a misspelling.
+const OTHER_KNOWN: &[&str] = &[
+    "RUST_LOG",
+    "RUST_BACKTRACE",
+    "TEST_DATABASE_URL",
+    "CHATOPS_EXTENDED",
+    "CHATOPS_FUZZ_SECS",
+];
+
+/// Reads variables from one snapshot of the environment. Each check pushes what it finds to
+/// `problems` and the value falls back to its default, so one run finds every mistake; every
+/// name read is remembered, so a misspelt name can be matched to the one meant.
+struct Reader<'a> {
+    env: &'a HashMap<String, String>,
+    read: RefCell<Vec<&'static str>>,
+    problems: RefCell<Vec<ConfigProblem>>,
+}
+
+impl Reader<'_> {
+    /// The trimmed value; empty means unset.
+    fn get(&self, var: &'static str) -> Option<String> {
+        self.read.borrow_mut().push(var);
+        non_empty(self.env.get(var).cloned())
+    }
+
+    fn problem(&self, var: &str, problem: impl Into<String>) {
+        self.problems
+            .borrow_mut()
+            .push(ConfigProblem::error(var, problem));
+    }
+
+    /// The value checked by `check`; a failed check is a problem and gives `None`.
+    fn check<T>(
+        &self,
+        var: &'static str,
+        check: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Option<T> {
+        let raw = self.get(var)?;
+        match check(&raw) {
+            Ok(v) => Some(v),
+            Err(p) => {
+                self.problem(var, p);
+                None
+            }
+        }
+    }
+
+    /// A value whose check returns nothing: kept as is when it passes.
+    fn checked(
+        &self,
+        var: &'static str,
+        check: impl FnOnce(&str) -> Result<(), String>,
+    ) -> Option<String> {
+        let raw = self.get(var)?;
+        match check(&raw) {
+            Ok(()) => Some(raw),
+            Err(p) => {
+                self.problem(var, p);
+                None
+            }
+        }
+    }
+
+    fn string(&self, var: &'static str, default: &str) -> String {
+        self.get(var).unwrap_or_else(|| default.to_string())
+    }
+
+    fn duration(&self, var: &'static str, default: &str) -> Duration {
+        self.check(var, checks::duration)
+            .unwrap_or_else(|| checks::duration(default).expect("default duration"))
+    }
+
+    fn cadence(&self, var: &'static str, default: &str) -> Option<Duration> {
+        match self.get(var) {
+            None => checks::cadence(default).expect("default cadence"),
+            Some(raw) => checks::cadence(&raw).unwrap_or_else(|p| {
+                self.problem(var, p);
+                checks::cadence(default).expect("default cadence")
+            }),
+        }
+    }
+
+    fn integer<T: TryFrom<i64>>(
+        &self,
+        var: &'static str,
+        default: T,
+        range: std::ops::RangeInclusive<i64>,
+    ) -> T {
+        self.check(var, |v| checks::integer(v, range))
+            .and_then(|n| T::try_from(n).ok())
+            .unwrap_or(default)
+    }
+
+    fn boolean(&self, var: &'static str, default: bool) -> bool {
+        self.check(var, checks::boolean).unwrap_or(default)
+    }
+
+    fn users(&self, var: &'static str, groups: bool) -> Vec<String> {
+        let l = list(self.get(var));
+        if let Err(p) = checks::user_ids(&l, groups) {
+            self.problem(var, p);
+        }
+        l
+    }
+
+    fn url(&self, var: &'static str, schemes: &[&str]) -> Option<String> {
+        self.checked(var, |v| checks::url_with(v, schemes))
+            .map(|u| u.trim_end_matches('/').to_string())
+    }
+
+    fn secret_url(&self, var: &'static str, schemes: &[&str]) -> Option<Secret> {
+        self.checked(var, |v| checks::url_with(v, schemes))
+            .map(Secret::new)
+    }
+
+    /// Every variable in the snapshot that the bot does not read but that is close to one it
+    /// does: a warning naming the one probably meant.
+    fn near_misses(&self) {
+        let known: Vec<&str> = self
+            .read
+            .borrow()
+            .iter()
+            .chain(OTHER_KNOWN)
+            .copied()
+            .collect();
+        let mut names: Vec<&String> = self.env.keys().collect();
+        names.sort();
+        for name in names {
+            if known.contains(&name.as_str()) {
+                continue;
+            }
+            if let Some(meant) = checks::near_miss(name, known.iter().copied()) {
+                self.problems.borrow_mut().push(ConfigProblem::warning(
+                    name.as_str(),
+                    format!("not a variable the bot reads; did you mean `{meant}`?"),
+                ));
+            }
+        }
+    }
 }
 
 fn list(v: Option<String>) -> Vec<String> {
@@ -137,195 +316,178 @@ fn list(v: Option<String>) -> Vec<String> {
         .collect()
 }
 
-fn duration(var: &'static str, v: Option<String>, default: &str) -> Result<Duration, ConfigError> {
-    let raw = v.unwrap_or_else(|| default.to_string());
-    humantime::parse_duration(raw.trim()).map_err(|e| ConfigError {
-        var,
-        problem: format!("`{raw}` is not a duration ({e}); use e.g. `15m`, `30s`"),
-    })
-}
-
-fn cadence(
-    var: &'static str,
-    v: Option<String>,
-    default: &str,
-) -> Result<Option<Duration>, ConfigError> {
-    let raw = v.unwrap_or_else(|| default.to_string());
-    if matches!(
-        raw.trim().to_ascii_lowercase().as_str(),
-        "off" | "none" | "0" | ""
-    ) {
-        return Ok(None);
-    }
-    duration(var, Some(raw), default).map(Some)
-}
-
-fn number<T: std::str::FromStr>(
-    var: &'static str,
-    v: Option<String>,
-    default: T,
-) -> Result<T, ConfigError> {
-    match v {
-        None => Ok(default),
-        Some(s) if s.trim().is_empty() => Ok(default),
-        Some(s) => s.trim().parse().map_err(|_| ConfigError {
-            var,
-            problem: format!("`{s}` is not a number"),
-        }),
-    }
-}
-
 fn non_empty(v: Option<String>) -> Option<String> {
     v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
 }
 
+fn first_error((config, problems): (Config, Vec<ConfigProblem>)) -> Result<Config, ConfigError> {
+    match problems.into_iter().find(ConfigProblem::is_error) {
+        Some(e) => Err(e),
+        None => Ok(config),
+    }
+}
+
 impl Config {
+    /// The process environment; the first error, if any (see [`Config::from_env_checked`]).
     pub fn from_env() -> Result<Self, ConfigError> {
-        Self::load(|k| std::env::var(k).ok())
+        first_error(Self::from_env_checked())
+    }
+
+    /// The process environment, with every problem found (errors and warnings).
+    pub fn from_env_checked() -> (Self, Vec<ConfigProblem>) {
+        Self::read(&std::env::vars().collect())
     }
 
     /// Builds a configuration from explicit pairs (tests); unset keys take their defaults.
     pub fn from_pairs(pairs: &[(&str, &str)]) -> Result<Self, ConfigError> {
+        first_error(Self::read_pairs(pairs))
+    }
+
+    /// Like [`Config::from_pairs`], with every problem found.
+    pub fn read_pairs(pairs: &[(&str, &str)]) -> (Self, Vec<ConfigProblem>) {
         let map: HashMap<String, String> = pairs
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        Self::load(|k| map.get(k).cloned())
+        Self::read(&map)
     }
 
-    pub fn load(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let get = |k: &str| non_empty(get(k));
-        let locale = match get("CHATOPS_LOCALE").as_deref() {
-            None | Some("en") | Some("en-US") => messages::Locale::En,
-            Some("pt-BR") | Some("pt") | Some("pt_BR") => messages::Locale::PtBr,
-            Some(other) => {
-                return Err(ConfigError {
-                    var: "CHATOPS_LOCALE",
-                    problem: format!("`{other}` is not supported; use `en` or `pt-BR`"),
-                })
-            }
+    /// Reads every variable from `env`. A value that fails its check is reported and replaced
+    /// by its default, so the configuration is always complete and the list has every problem.
+    pub fn read(env: &HashMap<String, String>) -> (Self, Vec<ConfigProblem>) {
+        let r = Reader {
+            env,
+            read: RefCell::new(Vec::new()),
+            problems: RefCell::new(Vec::new()),
         };
-        let log_format = match get("LOG_FORMAT").as_deref() {
-            None | Some("text") => LogFormat::Text,
-            Some("json") => LogFormat::Json,
-            Some(other) => {
-                return Err(ConfigError {
-                    var: "LOG_FORMAT",
-                    problem: format!("`{other}` is not supported; use `text` or `json`"),
-                })
-            }
-        };
-        let mut war_room_severities = Vec::new();
-        for s in list(get("WAR_ROOM_SEVERITIES").or(Some("P0,P1".into()))) {
-            war_room_severities.push(crate::incident::Severity::parse(&s).ok_or_else(|| {
-                ConfigError {
-                    var: "WAR_ROOM_SEVERITIES",
-                    problem: format!("`{s}` is not a severity (P0..P3)"),
+        let config = Self::read_with(&r);
+        r.near_misses();
+        (config, r.problems.into_inner())
+    }
+
+    fn read_with(r: &Reader) -> Self {
+        let locale = r
+            .check("CHATOPS_LOCALE", |v| match v {
+                "en" | "en-US" => Ok(messages::Locale::En),
+                "pt-BR" | "pt" | "pt_BR" => Ok(messages::Locale::PtBr),
+                other => Err(format!("`{other}` is not supported; use `en` or `pt-BR`")),
+            })
+            .unwrap_or(messages::Locale::En);
+        let log_format = r
+            .check("LOG_FORMAT", |v| match v {
+                "text" => Ok(LogFormat::Text),
+                "json" => Ok(LogFormat::Json),
+                other => Err(format!("`{other}` is not supported; use `text` or `json`")),
+            })
+            .unwrap_or(LogFormat::Text);
+        let war_room_severities = r
+            .check("WAR_ROOM_SEVERITIES", |v| {
+                list(Some(v.to_string()))
+                    .iter()
+                    .map(|s| {
+                        crate::incident::Severity::parse(s)
+                            .ok_or_else(|| format!("`{s}` is not a severity; use P0, P1, P2, P3"))
+                    })
+                    .collect()
+            })
+            .unwrap_or_else(|| vec![crate::incident::Severity::P0, crate::incident::Severity::P1]);
+        let command = |var: &'static str, default: &str| -> String {
+            r.check(var, |c| {
+                if !c.starts_with('/') || c.len() < 2 || c.len() > 32 {
+                    return Err(format!(
+                        "`{c}` must start with `/` and be 2 to 32 characters"
+                    ));
                 }
-            })?);
-        }
-        let command = |var: &'static str, default: &str| -> Result<String, ConfigError> {
-            let c = get(var).unwrap_or_else(|| default.to_string());
-            if !c.starts_with('/') || c.len() < 2 || c.len() > 32 {
-                return Err(ConfigError {
-                    var,
-                    problem: format!("`{c}` must start with `/` and be 2 to 32 characters"),
-                });
-            }
-            Ok(c)
+                Ok(c.to_string())
+            })
+            .unwrap_or_else(|| default.to_string())
         };
-        let templates_dir = get("TEMPLATES_DIR");
+        let templates_dir = r.get("TEMPLATES_DIR");
         let templates = match &templates_dir {
             None => messages::templates::Templates::builtin(),
-            Some(d) => messages::templates::Templates::load(std::path::Path::new(d)).map_err(
-                |problem| ConfigError {
-                    var: "TEMPLATES_DIR",
-                    problem,
-                },
-            )?,
+            Some(d) => messages::templates::Templates::load(std::path::Path::new(d))
+                .unwrap_or_else(|problem| {
+                    r.problem("TEMPLATES_DIR", problem);
+                    messages::templates::Templates::builtin()
+                }),
         };
-        Ok(Config {
+        let responders = r.users("INCIDENT_RESPONDERS", true);
+        Config {
             templates_dir,
             templates,
-            slack_signing_secret: Secret::new(get("SLACK_SIGNING_SECRET").unwrap_or_default()),
-            slack_bot_token: Secret::new(get("SLACK_BOT_TOKEN").unwrap_or_default()),
-            slack_app_token: Secret::new(get("SLACK_APP_TOKEN").unwrap_or_default()),
-            slack_api_url: get("SLACK_API_URL")
-                .unwrap_or_else(|| "https://slack.com/api".into())
-                .trim_end_matches('/')
-                .to_string(),
-            slack_timeout: duration("SLACK_TIMEOUT", get("SLACK_TIMEOUT"), "10s")?,
-            port: number("PORT", get("PORT"), 3000)?,
-            bind_addr: get("BIND_ADDR").unwrap_or_else(|| "0.0.0.0".into()),
-            database_url: get("DATABASE_URL")
+            slack_signing_secret: Secret::new(r.get("SLACK_SIGNING_SECRET").unwrap_or_default()),
+            slack_bot_token: Secret::new(
+                r.checked("SLACK_BOT_TOKEN", checks::bot_token)
+                    .unwrap_or_default(),
+            ),
+            slack_app_token: Secret::new(
+                r.checked("SLACK_APP_TOKEN", checks::app_token)
+                    .unwrap_or_default(),
+            ),
+            slack_api_url: r
+                .url("SLACK_API_URL", &["https", "http"])
+                .unwrap_or_else(|| "https://slack.com/api".into()),
+            slack_timeout: r.duration("SLACK_TIMEOUT", "10s"),
+            port: r.integer("PORT", 3000, 0..=65535),
+            bind_addr: r.string("BIND_ADDR", "0.0.0.0"),
+            database_url: r
+                .checked("DATABASE_URL", checks::store_url)
                 .unwrap_or_else(|| "sqlite://./data/chatops.db".into()),
-            redis_url: get("REDIS_URL").map(Secret::new),
-            incidents_channel: get("INCIDENTS_CHANNEL"),
+            redis_url: r.secret_url("REDIS_URL", &["redis", "rediss"]),
+            incidents_channel: r.checked("INCIDENTS_CHANNEL", checks::channel_id),
             locale,
             log_format,
-            incident_command: command("INCIDENT_COMMAND", "/incident")?,
-            julia_command: command("JULIA_COMMAND", "/julia")?,
-            rate_limit_per_minute: number(
-                "RATE_LIMIT_PER_MINUTE",
-                get("RATE_LIMIT_PER_MINUTE"),
-                20,
-            )?,
-            outbox_poll: duration("OUTBOX_POLL_INTERVAL", get("OUTBOX_POLL_INTERVAL"), "1s")?,
-            outbox_max_attempts: number("OUTBOX_MAX_ATTEMPTS", get("OUTBOX_MAX_ATTEMPTS"), 8)?,
-            outbox_lease: duration("OUTBOX_LEASE", get("OUTBOX_LEASE"), "30s")?,
-            outbox_channel_interval: duration(
-                "OUTBOX_CHANNEL_INTERVAL",
-                get("OUTBOX_CHANNEL_INTERVAL"),
-                "1s",
-            )?,
+            incident_command: command("INCIDENT_COMMAND", "/incident"),
+            julia_command: command("JULIA_COMMAND", "/julia"),
+            rate_limit_per_minute: r.integer("RATE_LIMIT_PER_MINUTE", 20, 0..=1_000_000),
+            outbox_poll: r.duration("OUTBOX_POLL_INTERVAL", "1s"),
+            outbox_max_attempts: r.integer("OUTBOX_MAX_ATTEMPTS", 8, 1..=1000),
+            outbox_lease: r.duration("OUTBOX_LEASE", "30s"),
+            outbox_channel_interval: r.duration("OUTBOX_CHANNEL_INTERVAL", "1s"),
             war_room_severities,
-            incident_responders: list(get("INCIDENT_RESPONDERS"))
-                .into_iter()
+            incident_responders: responders
+                .iter()
                 .filter(|u| !u.starts_with('S'))
+                .cloned()
                 .collect(),
-            incident_responder_group: list(get("INCIDENT_RESPONDERS"))
-                .into_iter()
+            incident_responder_group: responders
+                .iter()
                 .find(|u| u.starts_with('S'))
-                .or(get("INCIDENT_RESPONDER_GROUP")),
-            restrict_changes: matches!(
-                get("INCIDENT_RESTRICT_CHANGES").as_deref(),
-                Some("true") | Some("1") | Some("yes")
-            ),
-            admins: list(get("CHATOPS_ADMINS")),
-            admin_group: get("CHATOPS_ADMIN_GROUP"),
+                .cloned()
+                .or(r.checked("INCIDENT_RESPONDER_GROUP", checks::usergroup_id)),
+            restrict_changes: r.boolean("INCIDENT_RESTRICT_CHANGES", false),
+            admins: r.users("CHATOPS_ADMINS", false),
+            admin_group: r.checked("CHATOPS_ADMIN_GROUP", checks::usergroup_id),
             cadence: [
-                cadence("INCIDENT_CADENCE_P0", get("INCIDENT_CADENCE_P0"), "10m")?,
-                cadence("INCIDENT_CADENCE_P1", get("INCIDENT_CADENCE_P1"), "15m")?,
-                cadence("INCIDENT_CADENCE_P2", get("INCIDENT_CADENCE_P2"), "30m")?,
-                cadence("INCIDENT_CADENCE_P3", get("INCIDENT_CADENCE_P3"), "off")?,
+                r.cadence("INCIDENT_CADENCE_P0", "10m"),
+                r.cadence("INCIDENT_CADENCE_P1", "15m"),
+                r.cadence("INCIDENT_CADENCE_P2", "30m"),
+                r.cadence("INCIDENT_CADENCE_P3", "off"),
             ],
-            escalation_users: list(get("ESCALATION_USERS")),
-            escalation_usergroup: get("ESCALATION_USERGROUP"),
-            commander_users: list(get("COMMANDER_USERS")),
-            commander_usergroup: get("COMMANDER_USERGROUP"),
-            reminder_poll: duration(
-                "REMINDER_POLL_INTERVAL",
-                get("REMINDER_POLL_INTERVAL"),
-                "1s",
-            )?,
-            reminder_lease: duration("REMINDER_LEASE", get("REMINDER_LEASE"), "30s")?,
+            escalation_users: r.users("ESCALATION_USERS", false),
+            escalation_usergroup: r.checked("ESCALATION_USERGROUP", checks::usergroup_id),
+            commander_users: r.users("COMMANDER_USERS", false),
+            commander_usergroup: r.checked("COMMANDER_USERGROUP", checks::usergroup_id),
+            reminder_poll: r.duration("REMINDER_POLL_INTERVAL", "1s"),
+            reminder_lease: r.duration("REMINDER_LEASE", "30s"),
             postmortem_reminders: [
-                duration("POSTMORTEM_DRAFT_DUE", get("POSTMORTEM_DRAFT_DUE"), "24h")?,
-                duration("POSTMORTEM_REVIEW_DUE", get("POSTMORTEM_REVIEW_DUE"), "48h")?,
+                r.duration("POSTMORTEM_DRAFT_DUE", "24h"),
+                r.duration("POSTMORTEM_REVIEW_DUE", "48h"),
             ],
             julia: JuliaConfig {
-                database_url: get("JULIA_DATABASE_URL").map(Secret::new),
-                base_url: get("JULIA_BASE_URL").map(|u| u.trim_end_matches('/').to_string()),
-                app_env: get("APP_ENV"),
-                supabase_project_ref: get("SUPABASE_PROJECT_REF"),
-                railway_api_url: get("RAILWAY_API_URL")
+                database_url: r.secret_url("JULIA_DATABASE_URL", &["postgres", "postgresql"]),
+                base_url: r.url("JULIA_BASE_URL", &["https", "http"]),
+                app_env: r.get("APP_ENV"),
+                supabase_project_ref: r.get("SUPABASE_PROJECT_REF"),
+                railway_api_url: r
+                    .url("RAILWAY_API_URL", &["https", "http"])
                     .unwrap_or_else(|| "https://backboard.railway.com/graphql/v2".into()),
-                railway_api_token: get("RAILWAY_API_TOKEN").map(Secret::new),
-                railway_token: get("RAILWAY_TOKEN").map(Secret::new),
-                railway_project_id: get("RAILWAY_PROJECT_ID"),
-                railway_environment_id: get("RAILWAY_ENVIRONMENT_ID"),
+                railway_api_token: r.get("RAILWAY_API_TOKEN").map(Secret::new),
+                railway_token: r.get("RAILWAY_TOKEN").map(Secret::new),
+                railway_project_id: r.get("RAILWAY_PROJECT_ID"),
+                railway_environment_id: r.get("RAILWAY_ENVIRONMENT_ID"),
                 railway_services: {
-                    let l = list(get("JULIA_RAILWAY_SERVICES"));
+                    let l = list(r.get("JULIA_RAILWAY_SERVICES"));
                     if l.is_empty() {
                         vec![
                             "julia-api".into(),
@@ -336,38 +498,41 @@ impl Config {
                         l
                     }
                 },
-                evolution_api_url: get("EVOLUTION_API_URL")
-                    .map(|u| u.trim_end_matches('/').to_string()),
-                evolution_api_key: get("EVOLUTION_API_KEY").map(Secret::new),
-                evolution_instance: get("EVOLUTION_INSTANCE"),
-                evolution_webhook_url: get("EVOLUTION_WEBHOOK_URL"),
+                evolution_api_url: r.url("EVOLUTION_API_URL", &["https", "http"]),
+                evolution_api_key: r.get("EVOLUTION_API_KEY").map(Secret::new),
+                evolution_instance: r.get("EVOLUTION_INSTANCE"),
+                evolution_webhook_url: r.checked("EVOLUTION_WEBHOOK_URL", |v| {
+                    checks::url_with(v, &["https", "http"])
+                }),
                 evolution_webhook_events: {
-                    let l = list(get("EVOLUTION_WEBHOOK_EVENTS"));
+                    let l = list(r.get("EVOLUTION_WEBHOOK_EVENTS"));
                     if l.is_empty() {
                         vec!["MESSAGES_UPSERT".into()]
                     } else {
                         l
                     }
                 },
-                redis_url: get("JULIA_REDIS_URL").map(Secret::new),
-                source_timeout: duration(
-                    "JULIA_SOURCE_TIMEOUT",
-                    get("JULIA_SOURCE_TIMEOUT"),
-                    "3s",
-                )?,
-                watch_interval: duration(
-                    "JULIA_WATCH_INTERVAL",
-                    get("JULIA_WATCH_INTERVAL"),
-                    "60s",
-                )?,
-                follow_interval: duration(
-                    "JULIA_FOLLOW_INTERVAL",
-                    get("JULIA_FOLLOW_INTERVAL"),
-                    "10s",
-                )?,
-                follow_limit: duration("JULIA_FOLLOW_LIMIT", get("JULIA_FOLLOW_LIMIT"), "10m")?,
+                redis_url: r.secret_url("JULIA_REDIS_URL", &["redis", "rediss"]),
+                source_timeout: r.duration("JULIA_SOURCE_TIMEOUT", "3s"),
+                watch_interval: r.duration("JULIA_WATCH_INTERVAL", "60s"),
+                follow_interval: r.duration("JULIA_FOLLOW_INTERVAL", "10s"),
+                follow_limit: r.duration("JULIA_FOLLOW_LIMIT", "10m"),
             },
-        })
+        }
+    }
+
+    /// What `serve` needs beyond a readable configuration (simulate and migrate do not):
+    /// the signing secret. `check-config` reports the same, so the two always agree.
+    pub fn serve_problems(&self) -> Vec<ConfigProblem> {
+        let mut p = Vec::new();
+        if self.slack_signing_secret.is_empty() {
+            p.push(ConfigProblem::error(
+                "SLACK_SIGNING_SECRET",
+                "not set: without it every request from Slack would be refused, so the server \
+                 does not start. Copy the Signing Secret from the app's Basic Information page",
+            ));
+        }
+        p
     }
 
     pub fn is_postgres(&self) -> bool {
@@ -378,7 +543,6 @@ impl Config {
     /// each feature what is missing. The bool is false when the server cannot start.
     pub fn report(&self) -> (String, bool) {
         let mut out = String::new();
-        let mut ok = true;
         let show = |s: &Secret| format!("{s:?}");
         let opt = |s: &Option<String>| s.clone().unwrap_or_else(|| "(unset)".into());
         let db = redact_url(&self.database_url);
@@ -508,101 +672,165 @@ impl Config {
             out.push_str(&format!("{k:<26} = {v}\n"));
         }
         out.push_str("\nFeatures:\n");
-        if self.slack_signing_secret.is_empty() {
-            ok = false;
-            out.push_str(
-                "  server: MISSING SLACK_SIGNING_SECRET (every Slack request would be refused)\n",
-            );
-        } else {
-            out.push_str("  server: ok\n");
+        for f in self.features() {
+            out.push_str(&format!("  {f}\n"));
         }
-        if self.slack_bot_token.is_empty() {
-            out.push_str(
-                "  posting to Slack: missing SLACK_BOT_TOKEN (messages stay in the outbox)\n",
-            );
-        } else {
-            out.push_str("  posting to Slack: ok\n");
-        }
-        if self.incidents_channel.is_none() {
-            out.push_str("  incident announcements: missing INCIDENTS_CHANNEL\n");
-        } else {
-            out.push_str("  incident announcements: ok\n");
-        }
-        out.push_str(if self.redis_url.is_some() {
-            "  redis (cross-replica dedupe, rate limit): configured\n"
-        } else {
-            "  redis: not configured (dedupe in the store, no rate limit)\n"
-        });
-        if self.slack_app_token.is_empty() {
-            out.push_str(
-                "  socket mode: off (SLACK_APP_TOKEN unset; HTTP endpoints serve Slack)\n",
-            );
-        }
-        let j = &self.julia;
-        let part = |name: &str, missing: Vec<&str>| {
-            if missing.is_empty() {
-                format!("  julia {name}: configured\n")
-            } else {
-                format!("  julia {name}: missing {}\n", missing.join(", "))
-            }
-        };
-        let some = |o: bool, v: &'static str| (!o).then_some(v);
-        out.push_str(&part(
-            "database",
-            [some(j.database_url.is_some(), "JULIA_DATABASE_URL")]
-                .into_iter()
-                .flatten()
-                .collect(),
-        ));
-        out.push_str(&part(
-            "hard guards",
-            [
-                some(j.app_env.is_some(), "APP_ENV"),
-                some(j.supabase_project_ref.is_some(), "SUPABASE_PROJECT_REF"),
-            ]
-            .into_iter()
-            .flatten()
-            .collect(),
-        ));
-        out.push_str(&part(
-            "health",
-            [some(j.base_url.is_some(), "JULIA_BASE_URL")]
-                .into_iter()
-                .flatten()
-                .collect(),
-        ));
-        out.push_str(&part(
-            "railway",
-            [
-                some(
-                    j.railway_api_token.is_some() || j.railway_token.is_some(),
-                    "RAILWAY_API_TOKEN or RAILWAY_TOKEN",
-                ),
-                some(j.railway_project_id.is_some(), "RAILWAY_PROJECT_ID"),
-                some(j.railway_environment_id.is_some(), "RAILWAY_ENVIRONMENT_ID"),
-            ]
-            .into_iter()
-            .flatten()
-            .collect(),
-        ));
-        out.push_str(&part(
-            "evolution",
-            [
-                some(j.evolution_api_url.is_some(), "EVOLUTION_API_URL"),
-                some(j.evolution_api_key.is_some(), "EVOLUTION_API_KEY"),
-                some(j.evolution_instance.is_some(), "EVOLUTION_INSTANCE"),
-            ]
-            .into_iter()
-            .flatten()
-            .collect(),
-        ));
-        if j.redis_url.is_none() {
-            out.push_str(
-                "  julia flag cache: JULIA_REDIS_URL unset (pause/resume apply within 30 s)\n",
-            );
-        }
+        let ok = self.serve_problems().is_empty();
         (out, ok)
     }
+
+    /// Each part of the bot, on or off, with the variables that turn it on: for
+    /// `check-config` and the start-up log.
+    pub fn features(&self) -> Vec<Feature> {
+        let j = &self.julia;
+        let missing = |vars: &[(bool, &'static str)]| -> Vec<&'static str> {
+            vars.iter()
+                .filter(|(set, _)| !set)
+                .map(|(_, v)| *v)
+                .collect()
+        };
+        let f = |name: &'static str, needs: Vec<&'static str>, on: &str, off: &str| Feature {
+            name,
+            on: needs.is_empty(),
+            detail: if needs.is_empty() { on } else { off }.to_string(),
+            needs,
+        };
+        vec![
+            f(
+                "server",
+                missing(&[(
+                    !self.slack_signing_secret.is_empty(),
+                    "SLACK_SIGNING_SECRET",
+                )]),
+                "verifies every Slack request",
+                "every Slack request would be refused: the server does not start",
+            ),
+            f(
+                "posting to Slack",
+                missing(&[(!self.slack_bot_token.is_empty(), "SLACK_BOT_TOKEN")]),
+                "Web API calls with the bot token",
+                "messages stay in the outbox",
+            ),
+            f(
+                "socket mode",
+                missing(&[(!self.slack_app_token.is_empty(), "SLACK_APP_TOKEN")]),
+                "Slack events over a WebSocket (the HTTP endpoints keep working)",
+                "Slack reaches the HTTP endpoints /slack/*",
+            ),
+            f(
+                "incident announcements",
+                missing(&[(self.incidents_channel.is_some(), "INCIDENTS_CHANNEL")]),
+                "announced in the incidents channel",
+                "no announcements, no escalations to the channel",
+            ),
+            f(
+                "redis",
+                missing(&[(self.redis_url.is_some(), "REDIS_URL")]),
+                "cross-replica event dedupe and the per-user rate limit",
+                "dedupe in the store, no rate limit",
+            ),
+            f(
+                "julia database",
+                missing(&[(j.database_url.is_some(), "JULIA_DATABASE_URL")]),
+                "pause/resume, queue, jobs, status",
+                "pause, resume, queue and jobs unavailable",
+            ),
+            f(
+                "julia hard guards",
+                missing(&[
+                    (j.app_env.is_some(), "APP_ENV"),
+                    (j.supabase_project_ref.is_some(), "SUPABASE_PROJECT_REF"),
+                ]),
+                "pause/resume check the environment and project",
+                "pause and resume refused",
+            ),
+            f(
+                "julia health",
+                missing(&[(j.base_url.is_some(), "JULIA_BASE_URL")]),
+                "/health/deep and the health watcher",
+                "no health checks, no watcher alerts",
+            ),
+            f(
+                "julia railway",
+                missing(&[
+                    (
+                        j.railway_api_token.is_some() || j.railway_token.is_some(),
+                        "RAILWAY_API_TOKEN or RAILWAY_TOKEN",
+                    ),
+                    (j.railway_project_id.is_some(), "RAILWAY_PROJECT_ID"),
+                    (j.railway_environment_id.is_some(), "RAILWAY_ENVIRONMENT_ID"),
+                ]),
+                "deploys, restart, redeploy, rollback",
+                "deploys, restart, redeploy and rollback unavailable",
+            ),
+            f(
+                "julia evolution",
+                missing(&[
+                    (j.evolution_api_url.is_some(), "EVOLUTION_API_URL"),
+                    (j.evolution_api_key.is_some(), "EVOLUTION_API_KEY"),
+                    (j.evolution_instance.is_some(), "EVOLUTION_INSTANCE"),
+                ]),
+                "WhatsApp connection, QR, restart, webhook",
+                "WhatsApp commands unavailable",
+            ),
+            f(
+                "julia flag cache",
+                missing(&[(j.redis_url.is_some(), "JULIA_REDIS_URL")]),
+                "pause/resume apply at once",
+                "pause/resume apply within 30 s",
+            ),
+        ]
+    }
+}
+
+/// One part of the bot and whether it runs (see [`Config::features`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Feature {
+    pub name: &'static str,
+    pub on: bool,
+    /// The variables still unset when off.
+    pub needs: Vec<&'static str>,
+    /// What it does when on, or what happens without it.
+    pub detail: String,
+}
+
+impl fmt::Display for Feature {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.on {
+            write!(f, "{}: on ({})", self.name, self.detail)
+        } else {
+            write!(
+                f,
+                "{}: off, set {} ({})",
+                self.name,
+                self.needs.join(", "),
+                self.detail
+            )
+        }
+    }
+}
+
+/// The problems as `check-config` prints them: errors first, each on its line.
+pub fn render_problems(problems: &[ConfigProblem]) -> String {
+    let mut out = String::new();
+    let errors = problems.iter().filter(|p| p.is_error()).count();
+    let warnings = problems.len() - errors;
+    if problems.is_empty() {
+        out.push_str("No problems found.\n");
+        return out;
+    }
+    out.push_str(&format!(
+        "{errors} error{}, {warnings} warning{}:\n",
+        if errors == 1 { "" } else { "s" },
+        if warnings == 1 { "" } else { "s" }
+    ));
+    for p in problems.iter().filter(|p| p.is_error()) {
+        out.push_str(&format!("  error: {}: {}\n", p.var, p.problem));
+    }
+    for p in problems.iter().filter(|p| !p.is_error()) {
+        out.push_str(&format!("  warning: {}: {}\n", p.var, p.problem));
+    }
+    out
 }
 
 /// `postgres://user:pass@host/db` -> `postgres://user:***@host/db`.
@@ -656,7 +884,7 @@ mod tests {
             assert!(!report.contains(s) && !dbg.contains(s), "{s}");
         }
         assert!(
-            report.contains("julia railway: missing RAILWAY_PROJECT_ID, RAILWAY_ENVIRONMENT_ID"),
+            report.contains("julia railway: off, set RAILWAY_PROJECT_ID, RAILWAY_ENVIRONMENT_ID ("),
             "{report}"
         );
         assert_eq!(
@@ -678,6 +906,91 @@ mod tests {
         );
         let (r, ok) = Config::from_pairs(&[]).unwrap().report();
         assert!(!ok, "no signing secret: cannot start");
-        assert!(r.contains("MISSING SLACK_SIGNING_SECRET"));
+        assert!(r.contains("server: off, set SLACK_SIGNING_SECRET"), "{r}");
+    }
+
+    fn problems(pairs: &[(&str, &str)]) -> Vec<ConfigProblem> {
+        Config::read_pairs(pairs).1
+    }
+
+    #[test]
+    fn every_problem_is_reported_in_one_run() {
+        let p = problems(&[
+            ("PORT", "abc"),
+            ("INCIDENT_CADENCE_P1", "banana"),
+            ("SLACK_BOT_TOKEN", "xapp-1-A0-s3cr3t"),
+            ("SLACK_APP_TOKEN", "xoxb-1-2-s3cr3t"),
+            ("INCIDENTS_CHANNEL", "#incidents"),
+            ("CHATOPS_ADMINS", "ana, @bob"),
+            ("INCIDENT_CADENSE_P1", "20m"),
+            ("DATABASE_URL", "mysql://u:dbpw@h/db"),
+            ("INCIDENT_RESTRICT_CHANGES", "ture"),
+        ]);
+        let vars: Vec<&str> = p.iter().map(|p| p.var.as_str()).collect();
+        assert_eq!(
+            vars,
+            [
+                "SLACK_BOT_TOKEN",
+                "SLACK_APP_TOKEN",
+                "PORT",
+                "DATABASE_URL",
+                "INCIDENTS_CHANNEL",
+                "INCIDENT_RESTRICT_CHANGES",
+                "CHATOPS_ADMINS",
+                "INCIDENT_CADENCE_P1",
+                "INCIDENT_CADENSE_P1",
+            ]
+        );
+        let of = |v: &str| p.iter().find(|p| p.var == v).unwrap();
+        assert_eq!(of("PORT").problem, "`abc` is not a whole number");
+        assert!(of("INCIDENT_CADENCE_P1").problem.contains("`off`"));
+        assert!(of("INCIDENTS_CHANNEL")
+            .problem
+            .contains("channel name, not a channel id"));
+        assert!(of("CHATOPS_ADMINS")
+            .problem
+            .starts_with("`ana`, `@bob` are not user ids"));
+        assert_eq!(
+            of("INCIDENT_CADENSE_P1").problem,
+            "not a variable the bot reads; did you mean `INCIDENT_CADENCE_P1`?"
+        );
+        assert_eq!(of("INCIDENT_CADENSE_P1").level, Level::Warning);
+        assert!(of("DATABASE_URL")
+            .problem
+            .starts_with("unsupported database URL scheme `mysql`"));
+        let all = render_problems(&p);
+        assert!(all.starts_with("8 errors, 1 warning:"), "{all}");
+        for secret in ["s3cr3t", "dbpw"] {
+            assert!(!all.contains(secret), "{all}");
+        }
+    }
+
+    #[test]
+    fn port_out_of_range_is_not_not_a_number() {
+        let e = Config::from_pairs(&[("PORT", "99999")]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "PORT: `99999` is out of range: use 0 to 65535"
+        );
+    }
+
+    #[test]
+    fn a_wrong_value_falls_back_to_its_default_and_a_warning_does_not_stop() {
+        let (c, p) =
+            Config::read_pairs(&[("INCIDENT_CADENCE_P0", "soon"), ("LOG_FORMATT", "json")]);
+        assert_eq!(c.cadence[0], Some(Duration::from_secs(600)));
+        assert_eq!(p.len(), 2);
+        assert!(Config::from_pairs(&[("LOG_FORMATT", "json")]).is_ok());
+    }
+
+    #[test]
+    fn serve_and_check_config_agree_on_the_signing_secret() {
+        let c = Config::from_pairs(&[]).unwrap();
+        let p = c.serve_problems();
+        assert_eq!(p.len(), 1);
+        assert_eq!(p[0].var, "SLACK_SIGNING_SECRET");
+        assert!(!c.report().1);
+        let c = Config::from_pairs(&[("SLACK_SIGNING_SECRET", "x")]).unwrap();
+        assert!(c.serve_problems().is_empty() && c.report().1);
     }
 }

@@ -25,7 +25,8 @@ static MIGRATE_POSTGRES: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("the store could not be reached: {0}")]
+    /// Says where (backend, host and port or file: never a password) and why.
+    #[error("{0}")]
     Connect(String),
     #[error("migrations failed: {0}")]
     Migrate(String),
@@ -35,6 +36,7 @@ impl Store {
     /// Connects (creating the SQLite file and its folder when needed). Does not migrate.
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
         sqlx::any::install_default_drivers();
+        crate::config::checks::store_url(url).map_err(StoreError::Connect)?;
         let backend = if url.starts_with("postgres") {
             Backend::Postgres
         } else {
@@ -65,7 +67,7 @@ impl Store {
                             Ok(())
                         })
                     })
-                    .connect_with(opts)
+                    .connect_with(opts.clone())
                     .await
             }
             Backend::Postgres => {
@@ -75,11 +77,14 @@ impl Store {
                     // Under the 2.5 s ack budget: a database outage is answered in the ack
                     // ("the database is unreachable") instead of "working on it".
                     .acquire_timeout(Duration::from_secs(2))
-                    .connect_with(opts)
+                    .connect_with(opts.clone())
                     .await
             }
-        }
-        .map_err(|e| StoreError::Connect(crate::config::redact_url(&e.to_string())))?;
+        };
+        let pool = match pool {
+            Ok(p) => p,
+            Err(e) => return Err(StoreError::Connect(connect_failure(&url, &opts, e).await)),
+        };
         Ok(Store { pool, backend })
     }
 
@@ -128,6 +133,71 @@ impl Store {
             Backend::Postgres => " FOR UPDATE SKIP LOCKED",
             Backend::Sqlite => "",
         }
+    }
+}
+
+/// Where a store URL points, for logs and errors: backend and file, or host, port and
+/// database (never the user's password).
+pub fn describe(url: &str) -> String {
+    if url.starts_with("postgres") {
+        match sqlx::postgres::PgConnectOptions::from_str(url) {
+            Ok(o) => format!(
+                "PostgreSQL at {}:{} (database `{}`)",
+                o.get_host(),
+                o.get_port(),
+                o.get_database().unwrap_or(o.get_username())
+            ),
+            Err(_) => format!("PostgreSQL at {}", crate::config::redact_url(url)),
+        }
+    } else {
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .unwrap_or(url);
+        let file = path.split('?').next().unwrap_or(path);
+        if file == ":memory:" {
+            "SQLite in memory".into()
+        } else {
+            format!("SQLite file {file}")
+        }
+    }
+}
+
+/// Why the pool could not open: a pool timeout hides the cause, so one plain connection
+/// attempt (bounded) finds it: "connection refused", "host not found", the server's own
+/// refusal ("password authentication failed for user …").
+async fn connect_failure(url: &str, opts: &AnyConnectOptions, pool_error: sqlx::Error) -> String {
+    let cause = match pool_error {
+        sqlx::Error::PoolTimedOut => {
+            match tokio::time::timeout(Duration::from_secs(5), opts.connect()).await {
+                Ok(Err(e)) => cause_of(&e),
+                Ok(Ok(_)) => "it answered only after the 2 s pool timeout (overloaded?)".into(),
+                Err(_) => "no answer within 5 s (a firewall, or the wrong host?)".into(),
+            }
+        }
+        other => cause_of(&other),
+    };
+    format!("cannot connect to {}: {cause}", describe(url))
+}
+
+fn cause_of(e: &sqlx::Error) -> String {
+    use std::io::ErrorKind;
+    match e {
+        sqlx::Error::Io(io) => match io.kind() {
+            ErrorKind::ConnectionRefused => {
+                "connection refused (nothing listens there: is the database running, and                  are the host and port right?)"
+                    .into()
+            }
+            ErrorKind::TimedOut => "the connection timed out".into(),
+            ErrorKind::PermissionDenied => format!("permission denied ({io})"),
+            _ if io.to_string().contains("lookup") || io.to_string().contains("resolve") => {
+                "host not found (the host name does not resolve)".into()
+            }
+            _ => io.to_string(),
+        },
+        sqlx::Error::Database(d) => d.message().to_string(),
+        sqlx::Error::Tls(t) => format!("TLS failed: {t}"),
+        other => crate::config::redact_url(&other.to_string()),
     }
 }
 
