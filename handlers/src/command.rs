@@ -153,17 +153,13 @@ pub const JULIA_SUBCOMMANDS: &[&str] = &[
     "help",
 ];
 
-/// Removes control characters (keeps newlines and tabs as spaces) and trims.
+/// Removes control characters, bidirectional controls and zero-width spaces
+/// ([`crate::text::is_removed`]); any run of whitespace (newlines, tabs, no-break spaces)
+/// becomes one space; trims.
 pub fn clean_text(s: &str) -> String {
     s.chars()
-        .map(|c| {
-            if c == '\n' || c == '\t' || c == '\r' {
-                ' '
-            } else {
-                c
-            }
-        })
-        .filter(|c| !c.is_control())
+        .map(|c| if c.is_whitespace() { ' ' } else { c })
+        .filter(|c| !c.is_control() && !crate::text::is_removed(*c))
         .collect::<String>()
         .split(' ')
         .filter(|w| !w.is_empty())
@@ -220,6 +216,24 @@ const TITLE_MAX: usize = 150;
 /// Longest free text accepted in one command (Slack's message limit is 4,000).
 const TEXT_MAX: usize = 3000;
 
+/// An incident title, cleaned ([`clean_text`]): 3 to 150 characters, and not only invisible
+/// ones (zero-width joiners, fillers, lone combining marks).
+pub fn title(raw: &str) -> Result<String, Problem> {
+    let t = clean_text(raw);
+    let n = t.chars().count();
+    if n > 0 && crate::text::visible_len(&t) == 0 {
+        return Err(Problem::InvisibleTitle);
+    }
+    if !(TITLE_MIN..=TITLE_MAX).contains(&n) {
+        return Err(Problem::TitleLength {
+            len: n,
+            min: TITLE_MIN,
+            max: TITLE_MAX,
+        });
+    }
+    Ok(t)
+}
+
 fn text_arg(s: &str) -> Result<Option<String>, Problem> {
     let t = clean_text(s);
     if t.chars().count() > TEXT_MAX {
@@ -273,18 +287,9 @@ pub fn parse_incident(text: &str) -> Result<IncidentCmd, Problem> {
             let Some(severity) = severity else {
                 return Err(Problem::BadSeverity(clean_text(sev_word)));
             };
-            let title = clean_text(&title_words.join(" "));
-            let n = title.chars().count();
-            if !(TITLE_MIN..=TITLE_MAX).contains(&n) {
-                return Err(Problem::TitleLength {
-                    len: n,
-                    min: TITLE_MIN,
-                    max: TITLE_MAX,
-                });
-            }
             Ok(IncidentCmd::Declare {
                 severity: Some(severity),
-                title: Some(title),
+                title: Some(title(&title_words.join(" "))?),
                 private,
             })
         }
@@ -666,6 +671,37 @@ mod tests {
             parse_incident(&format!("note {big}")),
             Err(Problem::TextTooLong { .. })
         ));
+    }
+
+    #[test]
+    fn titles_of_invisible_characters_are_refused_and_bidi_controls_removed() {
+        assert_eq!(
+            parse_incident("declare P1 \u{200B}\u{200B}\u{200B}\u{200B}"),
+            Err(Problem::TitleLength {
+                len: 0,
+                min: 3,
+                max: 150
+            }),
+            "zero-width spaces are removed: nothing is left"
+        );
+        assert_eq!(
+            parse_incident("declare P1 \u{200D}\u{3164}\u{FE0F}\u{2800}"),
+            Err(Problem::InvisibleTitle)
+        );
+        assert_eq!(
+            parse_incident("declare P1 \u{202E}nwod bd\u{202C} \u{2066}x\u{2069}").unwrap(),
+            IncidentCmd::Declare {
+                severity: Some(Severity::P1),
+                title: Some("nwod bd x".into()),
+                private: false
+            }
+        );
+        assert_eq!(
+            title("db\u{00A0}\u{00A0}down\u{200B}").unwrap(),
+            "db down",
+            "no-break spaces are spaces"
+        );
+        assert_eq!(title("👩\u{200D}💻 api"), Ok("👩\u{200D}💻 api".into()));
     }
 
     #[test]

@@ -23,6 +23,7 @@ pub mod reminder;
 pub mod signature;
 pub mod slash;
 pub mod store;
+pub mod text;
 
 use std::sync::Arc;
 

@@ -84,10 +84,14 @@ pub async fn handle(ctx: Arc<Ctx>, cmd: SlashCommand) -> Ack {
             ),
         }
     } else {
+        tracing::warn!(
+            command = %cmd.command,
+            "a slash command this bot is not set up for: INCIDENT_COMMAND / JULIA_COMMAND must match the app's manifest"
+        );
         (
             Ack::Body(
-                messages::usage::problem(
-                    &messages::usage::Problem::Empty(messages::usage::Topic::Incident),
+                messages::usage::unknown_command(
+                    &cmd.command,
                     &cfg.incident_command,
                     &cfg.julia_command,
                     l,

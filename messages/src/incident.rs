@@ -394,10 +394,11 @@ pub fn topic(v: &IncidentView, l: Locale) -> String {
     t
 }
 
-/// `inc-<yyyymmdd>-<n>-<slug>`: lowercase, `a-z0-9-_`, accents folded, at most 80 chars.
+/// `inc-<yyyymmdd>-<n>-<slug>`: lowercase, `a-z0-9-_`, accents and other marks folded
+/// away ([`crate::fold`]), at most 80 chars.
 pub fn war_room_name(id: i64, started_at: i64, title: &str, suffix: Option<u32>) -> String {
     let ymd = utc_ymd_hm(started_at)[..10].replace('-', "");
-    let folded = deunicode_lower(title);
+    let folded = crate::fold::fold_for_channel_name(title);
     let mut slug = String::new();
     for c in folded.chars() {
         let c = if c.is_ascii_alphanumeric() || c == '_' {
@@ -421,22 +422,6 @@ pub fn war_room_name(id: i64, started_at: i64, title: &str, suffix: Option<u32>)
     } else {
         format!("{prefix}{slug}{tail}")
     }
-}
-
-fn deunicode_lower(s: &str) -> String {
-    // Fold the accents Portuguese and Spanish titles carry; anything else non-ASCII becomes '-'.
-    s.chars()
-        .map(|c| match c {
-            'á' | 'à' | 'â' | 'ã' | 'ä' | 'Á' | 'À' | 'Â' | 'Ã' | 'Ä' => 'a',
-            'é' | 'è' | 'ê' | 'ë' | 'É' | 'È' | 'Ê' | 'Ë' => 'e',
-            'í' | 'ì' | 'î' | 'ï' | 'Í' | 'Ì' | 'Î' | 'Ï' => 'i',
-            'ó' | 'ò' | 'ô' | 'õ' | 'ö' | 'Ó' | 'Ò' | 'Ô' | 'Õ' | 'Ö' => 'o',
-            'ú' | 'ù' | 'û' | 'ü' | 'Ú' | 'Ù' | 'Û' | 'Ü' => 'u',
-            'ç' | 'Ç' => 'c',
-            'ñ' | 'Ñ' => 'n',
-            c => c.to_ascii_lowercase(),
-        })
-        .collect()
 }
 
 /// What a reminder shows.
@@ -997,6 +982,10 @@ mod tests {
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_'));
         assert_eq!(war_room_name(4, t, "!!!", None), "inc-20251122-4");
+        assert_eq!(
+            war_room_name(5, t, "z\u{337}a\u{337}l\u{337}g\u{337}o\u{337} down", None),
+            "inc-20251122-5-zalgo-down"
+        );
     }
 
     fn view() -> IncidentView {

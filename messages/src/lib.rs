@@ -2,6 +2,7 @@
 //! No I/O. Functions take small parameter structs, not domain types.
 
 pub mod blocks;
+pub mod fold;
 pub mod home;
 pub mod incident;
 pub mod julia;

@@ -34,6 +34,8 @@ pub enum Problem {
         min: usize,
         max: usize,
     },
+    /// Only invisible characters (zero-width joiners, fillers, lone marks).
+    InvisibleTitle,
     TextTooLong {
         max: usize,
     },
@@ -106,9 +108,51 @@ fn topic_line(topic: Topic, inc: &str, jul: &str, l: Locale) -> Option<String> {
         Topic::JuliaJobs => format!("`{jul} jobs` {} `{jul} jobs kill <job-id>`", l.t("or", "ou")),
         Topic::JuliaDeploys => format!("`{jul} deploys [service]`, `{jul} restart <service>`, `{jul} redeploy <service>`, `{jul} rollback <service> [deployment-id]`"),
         Topic::JuliaEvolution => format!("`{jul} evolution [qr|restart]`, `{jul} webhook [reset]`"),
-        Topic::Incident | Topic::Julia => return None,
+        Topic::Julia => format!(
+            "`{jul} status`, `{jul} health`, `{jul} circuits`, `{jul} queue`, `{jul} audit` ({})",
+            l.t("no arguments", "sem argumentos")
+        ),
+        Topic::Incident => return None,
     };
     Some(s)
+}
+
+/// The one usage line of a subcommand (`update` → `/incident update [INC-n] …`), for
+/// "did you mean" answers.
+fn subcommand_line(incident: bool, word: &str, inc: &str, jul: &str, l: Locale) -> Option<String> {
+    let topic = if incident {
+        match word {
+            "declare" => return Some(format!("`{inc} declare <P0|P1|P2|P3> <title> [--private]`")),
+            "update" => {
+                return Some(format!(
+                    "`{inc} update [INC-n] [investigating|identified|monitoring] <text>`"
+                ))
+            }
+            "status" => return Some(format!("`{inc} status [INC-n]`")),
+            "list" => return Some(format!("`{inc} list`")),
+            "resolve" => return Some(format!("`{inc} resolve [INC-n] <resolution>`")),
+            "reopen" => return Some(format!("`{inc} reopen [INC-n]`")),
+            "severity" => Topic::IncidentSeverity,
+            "commander" | "role" => Topic::IncidentRole,
+            "note" => Topic::IncidentNote,
+            "postmortem" => Topic::IncidentPostmortem,
+            "snooze" => Topic::IncidentSnooze,
+            _ => return None,
+        }
+    } else {
+        match word {
+            "pause" => Topic::JuliaPause,
+            "resume" => return Some(format!("`{jul} resume [reason]`")),
+            "jobs" => Topic::JuliaJobs,
+            "deploys" | "restart" | "redeploy" | "rollback" => Topic::JuliaDeploys,
+            "evolution" | "webhook" => Topic::JuliaEvolution,
+            "status" | "health" | "circuits" | "queue" | "audit" => {
+                return Some(format!("`{jul} {word}`"))
+            }
+            _ => return None,
+        }
+    };
+    topic_line(topic, inc, jul, l)
 }
 
 fn is_incident(topic: Topic) -> bool {
@@ -131,18 +175,15 @@ pub fn help(topic: Topic, incident_cmd: &str, julia_cmd: &str, l: Locale) -> Msg
     }
 }
 
-/// The answer to a malformed command: what was wrong, then the usage.
+/// The answer to a malformed command: what was wrong, the one usage line that applies and
+/// where the rest is (`/incident help` for all), not the whole help. An empty command gets
+/// the whole help.
 pub fn problem(p: &Problem, incident_cmd: &str, julia_cmd: &str, l: Locale) -> Msg {
-    let (headline, topic) = match p {
-        Problem::Empty(t) => (None, *t),
-        Problem::Usage(t) => (
-            Some(format!(
-                "{} {}",
-                l.t("Usage:", "Uso:"),
-                topic_line(*t, incident_cmd, julia_cmd, l).unwrap_or_default()
-            )),
-            *t,
-        ),
+    let (inc, jul) = (incident_cmd, julia_cmd);
+    let line = |t: Topic| topic_line(t, inc, jul, l);
+    let (headline, topic, usage) = match p {
+        Problem::Empty(t) => return help(*t, inc, jul, l),
+        Problem::Usage(t) => (None, *t, line(*t)),
         Problem::Unknown {
             topic,
             given,
@@ -153,13 +194,15 @@ pub fn problem(p: &Problem, incident_cmd: &str, julia_cmd: &str, l: Locale) -> M
                 l.t("Unknown subcommand", "Subcomando desconhecido"),
                 escape(given)
             );
+            let mut usage = None;
             if let Some(sug) = suggestion {
                 s.push_str(&format!(
                     " {} `{sug}`?",
                     l.t("Did you mean", "Você quis dizer")
                 ));
+                usage = subcommand_line(is_incident(*topic), sug, inc, jul, l);
             }
-            (Some(s), *topic)
+            (Some(s), *topic, usage)
         }
         Problem::BadSeverity(s) => (
             Some(format!(
@@ -171,6 +214,7 @@ pub fn problem(p: &Problem, incident_cmd: &str, julia_cmd: &str, l: Locale) -> M
                 )
             )),
             Topic::Incident,
+            subcommand_line(true, "declare", inc, jul, l),
         ),
         Problem::TitleLength { len, min, max } => (
             Some(match l {
@@ -182,6 +226,12 @@ pub fn problem(p: &Problem, incident_cmd: &str, julia_cmd: &str, l: Locale) -> M
                 }
             }),
             Topic::Incident,
+            subcommand_line(true, "declare", inc, jul, l),
+        ),
+        Problem::InvisibleTitle => (
+            Some(invisible_title(l).to_string()),
+            Topic::Incident,
+            subcommand_line(true, "declare", inc, jul, l),
         ),
         Problem::TextTooLong { max } => (
             Some(match l {
@@ -189,6 +239,7 @@ pub fn problem(p: &Problem, incident_cmd: &str, julia_cmd: &str, l: Locale) -> M
                 Locale::PtBr => format!("Texto longo demais: no máximo {max} caracteres."),
             }),
             Topic::Incident,
+            None,
         ),
         Problem::BadDuration(s) => (
             Some(format!(
@@ -200,6 +251,7 @@ pub fn problem(p: &Problem, incident_cmd: &str, julia_cmd: &str, l: Locale) -> M
                 )
             )),
             Topic::IncidentSnooze,
+            line(Topic::IncidentSnooze),
         ),
         Problem::BadId(s) => (
             Some(format!(
@@ -211,18 +263,53 @@ pub fn problem(p: &Problem, incident_cmd: &str, julia_cmd: &str, l: Locale) -> M
                 )
             )),
             Topic::Incident,
+            None,
         ),
     };
-    let body = if is_incident(topic) {
-        incident_usage(incident_cmd, l)
-    } else {
-        julia_usage(julia_cmd, l)
-    };
-    match headline {
-        Some(h) if matches!(p, Problem::Usage(_)) => Msg::text(h),
-        Some(h) => Msg::text(format!("{h}\n\n{body}")),
-        None => Msg::text(body),
+    let mut text = headline.map(|h| h + "\n").unwrap_or_default();
+    if let Some(u) = usage {
+        text.push_str(&format!("{} {u}\n", l.t("Usage:", "Uso:")));
     }
+    text.push_str(&help_pointer(is_incident(topic), inc, jul, l));
+    Msg::text(text)
+}
+
+/// A title with nothing visible in it (also the declare form's field error).
+pub fn invisible_title(l: Locale) -> &'static str {
+    l.t(
+        "The title has no visible characters (only invisible ones such as zero-width spaces); type a few words.",
+        "O título não tem caracteres visíveis (só invisíveis, como espaços de largura zero); escreva algumas palavras.",
+    )
+}
+
+/// "`/incident help` for all commands." with the configured command name.
+fn help_pointer(incident: bool, inc: &str, jul: &str, l: Locale) -> String {
+    let cmd = if incident { inc } else { jul };
+    match l {
+        Locale::En => format!("`{cmd} help` for all commands."),
+        Locale::PtBr => format!("`{cmd} help` para todos os comandos."),
+    }
+}
+
+/// A slash command this bot does not answer to (the app's command and `INCIDENT_COMMAND` /
+/// `JULIA_COMMAND` disagree): say so, and which variable to set, not the other command's help.
+pub fn unknown_command(given: &str, incident_cmd: &str, julia_cmd: &str, l: Locale) -> Msg {
+    let given = escape(given);
+    let near_julia = given.to_lowercase().contains("julia")
+        || strsim::jaro_winkler(&given, julia_cmd) > strsim::jaro_winkler(&given, incident_cmd);
+    let var = if near_julia {
+        "JULIA_COMMAND"
+    } else {
+        "INCIDENT_COMMAND"
+    };
+    Msg::text(match l {
+        Locale::En => format!(
+            "This bot does not answer to `{given}`: it is set up for `{incident_cmd}` and              `{julia_cmd}`. If `{given}` is this app's command, set `{var}={given}` in the bot's              configuration (the names must match the app's manifest) and restart it."
+        ),
+        Locale::PtBr => format!(
+            "Este bot não responde a `{given}`: está configurado para `{incident_cmd}` e              `{julia_cmd}`. Se `{given}` é o comando deste app, defina `{var}={given}` na              configuração do bot (os nomes devem ser os do manifesto do app) e reinicie-o."
+        ),
+    })
 }
 
 #[cfg(test)]
@@ -242,7 +329,66 @@ mod tests {
             Locale::En,
         );
         assert!(m.text.contains("Did you mean `update`?"));
-        assert!(m.text.contains("/incident declare"));
+        assert!(m.text.contains(
+            "Usage: `/incident update [INC-n] [investigating|identified|monitoring] <text>`"
+        ));
+        assert!(
+            !m.text.contains("/incident declare"),
+            "one line, not the whole help"
+        );
+    }
+
+    #[test]
+    fn a_usage_error_shows_one_line_and_where_the_rest_is() {
+        let m = problem(
+            &Problem::Usage(Topic::IncidentSnooze),
+            "/inc",
+            "/julia",
+            Locale::En,
+        );
+        assert_eq!(
+            m.text,
+            "Usage: `/inc snooze [INC-n] <duration>` (e.g. `15m`, `30m`)\n`/inc help` for all commands."
+        );
+        let m = problem(
+            &Problem::TitleLength {
+                len: 2,
+                min: 3,
+                max: 150,
+            },
+            "/incident",
+            "/julia",
+            Locale::En,
+        );
+        assert_eq!(
+            m.text,
+            "The title must be 3 to 150 characters (it has 2).\n\
+             Usage: `/incident declare <P0|P1|P2|P3> <title> [--private]`\n\
+             `/incident help` for all commands."
+        );
+        let m = problem(
+            &Problem::Usage(Topic::Julia),
+            "/incident",
+            "/julia-staging",
+            Locale::PtBr,
+        );
+        assert!(m
+            .text
+            .ends_with("`/julia-staging help` para todos os comandos."));
+        assert!(!m.text.contains("pause"), "{}", m.text);
+    }
+
+    #[test]
+    fn an_unknown_command_names_the_variable_to_set() {
+        let m = unknown_command("/julia-staging", "/incident", "/julia", Locale::En);
+        assert!(
+            m.text.contains("set `JULIA_COMMAND=/julia-staging`"),
+            "{}",
+            m.text
+        );
+        assert!(!m.text.contains("declare"), "{}", m.text);
+        let m = unknown_command("/inc", "/incident", "/julia", Locale::En);
+        assert!(m.text.contains("set `INCIDENT_COMMAND=/inc`"), "{}", m.text);
     }
 
     #[test]

@@ -1334,11 +1334,19 @@ pub async fn on_view_submission(ctx: Arc<Ctx>, payload: Value) -> Option<Value> 
         .to_string();
     match callback {
         tpl::modal::DECLARE => {
-            let title = input(&payload, "title", "title_input").unwrap_or_default();
-            let n = title.chars().count();
-            if !(3..=150).contains(&n) {
-                return Some(errors(&[("title", tpl::field_error_title(n, l))]));
-            }
+            let raw = input(&payload, "title", "title_input").unwrap_or_default();
+            let title = match crate::command::title(&raw) {
+                Ok(t) => t,
+                Err(messages::usage::Problem::TitleLength { len, .. }) => {
+                    return Some(errors(&[("title", tpl::field_error_title(len, l))]))
+                }
+                Err(_) => {
+                    return Some(errors(&[(
+                        "title",
+                        messages::usage::invisible_title(l).to_string(),
+                    )]))
+                }
+            };
             let Some(severity) =
                 input(&payload, "severity", "severity_select").and_then(|s| Severity::parse(&s))
             else {
