@@ -304,10 +304,10 @@ pub fn unknown_command(given: &str, incident_cmd: &str, julia_cmd: &str, l: Loca
     };
     Msg::text(match l {
         Locale::En => format!(
-            "This bot does not answer to `{given}`: it is set up for `{incident_cmd}` and              `{julia_cmd}`. If `{given}` is this app's command, set `{var}={given}` in the bot's              configuration (the names must match the app's manifest) and restart it."
+            "This bot does not answer to `{given}`: it is set up for `{incident_cmd}` and `{julia_cmd}`. If `{given}` is this app's command, set `{var}={given}` in the bot's configuration (the names must match the app's manifest) and restart it."
         ),
         Locale::PtBr => format!(
-            "Este bot não responde a `{given}`: está configurado para `{incident_cmd}` e              `{julia_cmd}`. Se `{given}` é o comando deste app, defina `{var}={given}` na              configuração do bot (os nomes devem ser os do manifesto do app) e reinicie-o."
+            "Este bot não responde a `{given}`: está configurado para `{incident_cmd}` e `{julia_cmd}`. Se `{given}` é o comando deste app, defina `{var}={given}` na configuração do bot (os nomes devem ser os do manifesto do app) e reinicie-o."
         ),
     })
 }

@@ -138,6 +138,30 @@ async fn empty_and_unknown_commands_get_usage_help(db: TestDb) {
     let v = app.incident("updte db slow", "U1", "C1").await;
     let t = v["text"].as_str().unwrap();
     assert!(t.contains("Did you mean `update`?"), "{t}");
+    // One usage line and where the rest is, not the whole help.
+    assert!(
+        t.contains(
+            "Usage: `/incident update [INC-n] [investigating|identified|monitoring] <text>`"
+        ),
+        "{t}"
+    );
+    assert!(t.ends_with("`/incident help` for all commands."), "{t}");
+    assert!(!t.contains("/incident declare"), "{t}");
+    let v = app.julia("status now", "U1", "C1").await;
+    let t = v["text"].as_str().unwrap();
+    assert!(t.starts_with("Usage: `/julia status`"), "{t}");
+    assert!(t.ends_with("`/julia help` for all commands."), "{t}");
+    // A command the bot is not set up for: the variable to set, not the other command's help.
+    let v = app
+        .command_as("/incidente", "declare P1 db down", "U1", "C1")
+        .await;
+    let t = v["text"].as_str().unwrap();
+    assert!(t.contains("does not answer to `/incidente`"), "{t}");
+    assert!(t.contains("set `INCIDENT_COMMAND=/incidente`"), "{t}");
+    assert!(!t.contains("declare <P0"), "{t}");
+    let v = app.command_as("/julia-staging", "status", "U1", "C1").await;
+    let t = v["text"].as_str().unwrap();
+    assert!(t.contains("set `JULIA_COMMAND=/julia-staging`"), "{t}");
     let v = app.julia("help", "U1", "C1").await;
     assert!(v["text"]
         .as_str()

@@ -222,3 +222,52 @@ async fn command_text_is_data_and_never_pings_the_channel() {
         .any(|c| c.body.to_string().contains("{{user}}")));
     assert_eq!(app.scalar("SELECT COUNT(*) FROM incidents").await, 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invisible_titles_are_refused_bidi_overrides_removed_and_marks_folded() {
+    let slack = FakeSlack::start().await;
+    let app = spawn_app(&TestDb::sqlite().await, &slack, AppOptions::default()).await;
+    // Only zero-width and invisible characters: refused, nothing declared.
+    for title in [
+        "\u{200B}\u{200B}\u{200B}\u{200B}",
+        "\u{200D}\u{200C}\u{3164}\u{FE0F}\u{2800}",
+    ] {
+        let v = app
+            .incident(&format!("declare P1 {title}"), "U1", "C1")
+            .await;
+        let t = v["text"].as_str().unwrap();
+        assert!(
+            t.contains("The title must be 3 to 150 characters (it has 0)")
+                || t.contains("The title has no visible characters"),
+            "{t}"
+        );
+        assert!(t.ends_with("`/incident help` for all commands."), "{t}");
+    }
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM incidents").await, 0);
+    // Bidi overrides removed from the stored title and every post; combining marks fold
+    // away in the war room's name.
+    let v = app
+        .incident(
+            "declare P1 z\u{337}a\u{337}l\u{337}g\u{337}o\u{337} \u{202E}nwod bd\u{202C} api",
+            "U1",
+            "C1",
+        )
+        .await;
+    assert!(v["text"].as_str().unwrap().contains("declared"), "{v}");
+    app.drain_outbox().await;
+    let title: String = sqlx::query_scalar("SELECT title FROM incidents WHERE id = 1")
+        .fetch_one(&app.ctx.store.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        title,
+        "z\u{337}a\u{337}l\u{337}g\u{337}o\u{337} nwod bd api"
+    );
+    let create = &slack.calls_to("conversations.create")[0].body;
+    let name = create["name"].as_str().unwrap();
+    assert!(name.ends_with("-1-zalgo-nwod-bd-api"), "{name}");
+    for c in slack.calls() {
+        let s = c.body.to_string();
+        assert!(!s.contains('\u{202E}') && !s.contains("\\u202e"), "{s}");
+    }
+}

@@ -185,7 +185,7 @@ fn cause_of(e: &sqlx::Error) -> String {
     match e {
         sqlx::Error::Io(io) => match io.kind() {
             ErrorKind::ConnectionRefused => {
-                "connection refused (nothing listens there: is the database running, and                  are the host and port right?)"
+                "connection refused (nothing listens there: is the database running, and are the host and port right?)"
                     .into()
             }
             ErrorKind::TimedOut => "the connection timed out".into(),
