@@ -365,6 +365,21 @@ impl Config {
         (config, r.problems.into_inner())
     }
 
+    /// Every variable the configuration reads (for docs checks and "did you mean").
+    pub fn variables() -> Vec<&'static str> {
+        let env = HashMap::new();
+        let r = Reader {
+            env: &env,
+            read: RefCell::new(Vec::new()),
+            problems: RefCell::new(Vec::new()),
+        };
+        Self::read_with(&r);
+        let mut v = r.read.into_inner();
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+
     fn read_with(r: &Reader) -> Self {
         let locale = r
             .check("CHATOPS_LOCALE", |v| match v {
@@ -962,6 +977,20 @@ mod tests {
         assert!(all.starts_with("8 errors, 1 warning:"), "{all}");
         for secret in ["s3cr3t", "dbpw"] {
             assert!(!all.contains(secret), "{all}");
+        }
+    }
+
+    #[test]
+    fn the_variable_list_is_what_read_reads() {
+        let v = Config::variables();
+        for name in [
+            "SLACK_SIGNING_SECRET",
+            "INCIDENT_CADENCE_P3",
+            "INCIDENT_RESPONDER_GROUP",
+            "EVOLUTION_WEBHOOK_EVENTS",
+            "JULIA_FOLLOW_LIMIT",
+        ] {
+            assert!(v.contains(&name), "{name}: {v:?}");
         }
     }
 
