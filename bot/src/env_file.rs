@@ -72,17 +72,24 @@ pub fn load(path: &Path) -> EnvFile {
 }
 
 impl EnvFile {
+    fn count(&self) -> String {
+        match self.applied.len() {
+            1 => "1 variable read".into(),
+            n => format!("{n} variables read"),
+        }
+    }
+
     /// One line for check-config and the start-up log.
     pub fn summary(&self) -> String {
         match &self.path {
             None => "no .env in the current folder (the environment only)".into(),
             Some(p) if self.kept.is_empty() => {
-                format!("{}: {} variables read", p.display(), self.applied.len())
+                format!("{}: {}", p.display(), self.count())
             }
             Some(p) => format!(
-                "{}: {} variables read; already set in the environment, so not taken from it: {}",
+                "{}: {}; already set in the environment, so not taken from it: {}",
                 p.display(),
-                self.applied.len(),
+                self.count(),
                 self.kept.join(", ")
             ),
         }

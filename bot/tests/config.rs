@@ -291,7 +291,7 @@ fn the_start_up_log_says_what_runs() {
     let _ = child.kill();
     let _ = child.wait();
     for expected in [
-        "configuration: .env: 1 variables read",
+        "configuration: .env: 1 variable read",
         "store: SQLite file ./data/chatops.db",
         "redis: off (REDIS_URL unset: dedupe in the store, no rate limit)",
         "slack: HTTP: Slack calls /slack/commands, /slack/events, /slack/interactions (SLACK_APP_TOKEN unset, so no Socket Mode)",
