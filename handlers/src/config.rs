@@ -981,6 +981,36 @@ mod tests {
     }
 
     #[test]
+    fn platform_variables_are_not_taken_for_misspellings() {
+        // What Railway, Docker and a shell set beside the bot's own variables.
+        let platform = [
+            "RAILWAY_ENVIRONMENT",
+            "RAILWAY_ENVIRONMENT_NAME",
+            "RAILWAY_PROJECT_NAME",
+            "RAILWAY_SERVICE_ID",
+            "RAILWAY_SERVICE_NAME",
+            "RAILWAY_REPLICA_ID",
+            "RAILWAY_DEPLOYMENT_ID",
+            "RAILWAY_SNAPSHOT_ID",
+            "RAILWAY_PUBLIC_DOMAIN",
+            "RAILWAY_PRIVATE_DOMAIN",
+            "RAILWAY_STATIC_URL",
+            "RAILWAY_GIT_COMMIT_SHA",
+            "DATABASE_PUBLIC_URL",
+            "REDIS_PUBLIC_URL",
+            "REDISHOST",
+            "PGHOST",
+            "HOSTNAME",
+            "HOME",
+            "PATH",
+            "RUST_LOG",
+            "RUST_BACKTRACE",
+        ];
+        let pairs: Vec<(&str, &str)> = platform.iter().map(|k| (*k, "x")).collect();
+        assert_eq!(problems(&pairs), []);
+    }
+
+    #[test]
     fn the_variable_list_is_what_read_reads() {
         let v = Config::variables();
         for name in [
