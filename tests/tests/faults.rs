@@ -304,6 +304,18 @@ async fn postgres_restarted_under_load() {
     assert!(waited < Duration::from_secs(3), "answered in {waited:?}");
     let r = app.http.get(app.url("/health/ready")).send().await.unwrap();
     assert_eq!(r.status(), 503);
+    let ready: Value = r.json().await.unwrap();
+    let err = ready["checks"]["store"]["error"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        err.starts_with(&format!(
+            "PostgreSQL at 127.0.0.1:{} (database `postgres`): ",
+            pg.port
+        )),
+        "the error names the store: {ready}"
+    );
+    assert!(!err.contains("pool timed out"), "{ready}");
     // An event cannot be deduplicated: Slack is asked to retry (503), nothing is lost.
     let ev = json!({"type": "event_callback", "event_id": "EvPG1", "event": {"type": "reaction_added", "user": "U1", "reaction": "eyes", "item": {"type": "message", "channel": "C1", "ts": "1.2"}}});
     assert_eq!(app.event(&ev).await.status(), 503);

@@ -18,6 +18,8 @@ pub enum Backend {
 pub struct Store {
     pub pool: AnyPool,
     pub backend: Backend,
+    /// Where it points ([`describe`]: no password), for errors and logs.
+    target: std::sync::Arc<str>,
 }
 
 static MIGRATE_SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -85,7 +87,11 @@ impl Store {
             Ok(p) => p,
             Err(e) => return Err(StoreError::Connect(connect_failure(&url, &opts, e).await)),
         };
-        Ok(Store { pool, backend })
+        Ok(Store {
+            pool,
+            backend,
+            target: describe(&url).into(),
+        })
     }
 
     pub async fn migrate(&self) -> Result<(), StoreError> {
@@ -104,7 +110,12 @@ impl Store {
         Ok(s)
     }
 
-    /// Reachability for `/health/ready`.
+    /// Where the store points, e.g. `PostgreSQL at db:5432 (database `chatops`)`.
+    pub fn target(&self) -> &str {
+        &self.target
+    }
+
+    /// Reachability for `/health/ready`: an error names the store and the cause.
     pub async fn ping(&self) -> Result<(), String> {
         let r = tokio::time::timeout(
             Duration::from_secs(2),
@@ -113,8 +124,8 @@ impl Store {
         .await;
         match r {
             Ok(Ok(_)) => Ok(()),
-            Ok(Err(e)) => Err(crate::config::redact_url(&e.to_string())),
-            Err(_) => Err("no answer in 2 s".into()),
+            Ok(Err(e)) => Err(format!("{}: {}", self.target, cause_of(&e))),
+            Err(_) => Err(format!("{}: no answer in 2 s", self.target)),
         }
     }
 
@@ -196,6 +207,10 @@ fn cause_of(e: &sqlx::Error) -> String {
             _ => io.to_string(),
         },
         sqlx::Error::Database(d) => d.message().to_string(),
+        sqlx::Error::PoolTimedOut => {
+            "no connection within the pool's timeout (down, unreachable or out of connections)"
+                .into()
+        }
         sqlx::Error::Tls(t) => format!("TLS failed: {t}"),
         other => crate::config::redact_url(&other.to_string()),
     }
