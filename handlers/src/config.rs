@@ -197,6 +197,13 @@ impl Reader<'_> {
             .push(ConfigProblem::error(var, problem));
     }
 
+    /// Something that works but probably not as meant: reported, never stops the server.
+    fn warn(&self, var: &str, problem: impl Into<String>) {
+        self.problems
+            .borrow_mut()
+            .push(ConfigProblem::warning(var, problem));
+    }
+
     /// The value checked by `check`; a failed check is a problem and gives `None`.
     fn check<T>(
         &self,
@@ -427,6 +434,26 @@ impl Config {
                 }),
         };
         let responders = r.users("INCIDENT_RESPONDERS", true);
+        let responder_groups: Vec<&String> =
+            responders.iter().filter(|u| u.starts_with('S')).collect();
+        let responder_group_var = r.checked("INCIDENT_RESPONDER_GROUP", checks::usergroup_id);
+        if responder_groups.len() > 1
+            || !responder_groups.is_empty() && responder_group_var.is_some()
+        {
+            r.warn(
+                "INCIDENT_RESPONDERS",
+                format!(
+                    "one user group is invited to war rooms; {} ignored (list its members as user ids instead)",
+                    responder_groups
+                        .iter()
+                        .skip(1)
+                        .map(|g| format!("`{g}`"))
+                        .chain(responder_group_var.iter().map(|g| format!("INCIDENT_RESPONDER_GROUP `{g}`")))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            );
+        }
         Config {
             templates_dir,
             templates,
@@ -465,11 +492,10 @@ impl Config {
                 .filter(|u| !u.starts_with('S'))
                 .cloned()
                 .collect(),
-            incident_responder_group: responders
-                .iter()
-                .find(|u| u.starts_with('S'))
-                .cloned()
-                .or(r.checked("INCIDENT_RESPONDER_GROUP", checks::usergroup_id)),
+            incident_responder_group: responder_groups
+                .first()
+                .map(|g| g.to_string())
+                .or(responder_group_var),
             restrict_changes: r.boolean("INCIDENT_RESTRICT_CHANGES", false),
             admins: r.users("CHATOPS_ADMINS", false),
             admin_group: r.checked("CHATOPS_ADMIN_GROUP", checks::usergroup_id),
@@ -1008,6 +1034,17 @@ mod tests {
         ];
         let pairs: Vec<(&str, &str)> = platform.iter().map(|k| (*k, "x")).collect();
         assert_eq!(problems(&pairs), []);
+    }
+
+    #[test]
+    fn extra_responder_groups_are_a_warning_not_silence() {
+        let (c, p) = Config::read_pairs(&[("INCIDENT_RESPONDERS", "U0ANA,S0ONE,S0TWO")]);
+        assert_eq!(c.incident_responder_group.as_deref(), Some("S0ONE"));
+        assert_eq!(c.incident_responders, ["U0ANA"]);
+        assert_eq!(p.len(), 1);
+        assert_eq!(p[0].level, Level::Warning);
+        assert!(p[0].problem.contains("`S0TWO` ignored"), "{}", p[0].problem);
+        assert!(problems(&[("INCIDENT_RESPONDERS", "U0ANA,S0ONE")]).is_empty());
     }
 
     #[test]
