@@ -115,6 +115,15 @@ pub fn channel_id(v: &str) -> Result<(), String> {
     if slack_id(v, &['C', 'G']) {
         return Ok(());
     }
+    if slack_id(&v.to_ascii_uppercase(), &['C', 'G'])
+        && v.len() >= 9
+        && v.chars().any(|c| c.is_ascii_digit())
+    {
+        return Err(format!(
+            "`{v}` looks like a channel id in lower case; ids are upper case: `{}`",
+            v.to_ascii_uppercase()
+        ));
+    }
     let looks_like_name = v.starts_with('#')
         || v.chars()
             .any(|c| c.is_ascii_lowercase() || c == '-' || c == '_');
@@ -285,6 +294,8 @@ mod tests {
             "{e}"
         );
         assert!(channel_id("C0123ABCD").is_ok() && channel_id("G01").is_ok());
+        assert!(channel_id("c0123abcd").unwrap_err().contains("`C0123ABCD`"));
+        assert!(channel_id("general").unwrap_err().contains("channel name"));
         let e = user_ids(&["ana".into(), "@bob".into(), "U0ANA".into()], false).unwrap_err();
         assert!(e.starts_with("`ana`, `@bob` are not user ids"), "{e}");
         assert!(user_ids(&["U0ANA".into(), "SONCALL".into()], true).is_ok());
