@@ -254,6 +254,13 @@ async fn invisible_titles_are_refused_bidi_overrides_removed_and_marks_folded() 
         )
         .await;
     assert!(v["text"].as_str().unwrap().contains("declared"), "{v}");
+    // The war room is set up after the ack: wait for the declarer's reply, then the posts.
+    let rid = v["_response_id"].as_str().unwrap().to_string();
+    eventually(Duration::from_secs(10), || async {
+        app.slack.responses_to(&rid).into_iter().next()
+    })
+    .await
+    .expect("declared reply");
     app.drain_outbox().await;
     let title: String = sqlx::query_scalar("SELECT title FROM incidents WHERE id = 1")
         .fetch_one(&app.ctx.store.pool)
