@@ -3,34 +3,18 @@
 //! error texts of a store that cannot be reached, and the start-up log.
 
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-/// A temporary folder, removed when the test ends (on failure too).
-struct TempDir(PathBuf);
+use testkit::TempDir;
 
-impl TempDir {
-    fn new() -> TempDir {
-        let p = std::env::temp_dir().join(format!(
-            "chatops-config-test-{}",
-            uuid::Uuid::new_v4().simple()
-        ));
-        std::fs::create_dir_all(&p).unwrap();
-        TempDir(p)
-    }
-    fn path(&self) -> &Path {
-        &self.0
-    }
-    fn write(&self, name: &str, text: &str) {
-        std::fs::write(self.0.join(name), text).unwrap();
-    }
+/// A folder of its own per test, removed when the test ends (on failure too).
+fn temp_dir() -> TempDir {
+    TempDir::new("chatops-test-config")
 }
 
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
+fn write(dir: &TempDir, name: &str, text: &str) {
+    std::fs::write(dir.path().join(name), text).unwrap();
 }
 
 /// `chatops <args>` in `dir` with only PATH and `env` set.
@@ -67,8 +51,9 @@ fn closed_port() -> u16 {
 
 #[test]
 fn dot_env_is_read_by_every_subcommand_without_overriding_the_environment() {
-    let dir = TempDir::new();
-    dir.write(
+    let dir = temp_dir();
+    write(
+        &dir,
         ".env",
         "# copied from .env.example\n\
          SLACK_SIGNING_SECRET=from-dotenv-8f74\n\
@@ -119,8 +104,9 @@ fn dot_env_is_read_by_every_subcommand_without_overriding_the_environment() {
 
 #[test]
 fn a_dot_env_line_that_cannot_be_read_is_named_by_number_not_content() {
-    let dir = TempDir::new();
-    dir.write(
+    let dir = temp_dir();
+    write(
+        &dir,
         ".env",
         "SLACK_SIGNING_SECRET=abc\nSLACK_BOT_TOKEN=xoxb-s3cr3t value\n",
     );
@@ -132,7 +118,7 @@ fn a_dot_env_line_that_cannot_be_read_is_named_by_number_not_content() {
 
 #[test]
 fn check_config_reports_every_mistake_in_one_run() {
-    let dir = TempDir::new();
+    let dir = temp_dir();
     let (code, out, _) = run(
         &dir,
         &["check-config"],
@@ -189,7 +175,7 @@ fn check_config_reports_every_mistake_in_one_run() {
 
 #[test]
 fn check_config_and_serve_agree_on_a_missing_signing_secret() {
-    let dir = TempDir::new();
+    let dir = temp_dir();
     let (code, out, _) = run(&dir, &["check-config"], &[]);
     assert_eq!(code, 1, "{out}");
     let line = out
@@ -219,7 +205,7 @@ fn check_config_and_serve_agree_on_a_missing_signing_secret() {
 
 #[test]
 fn an_unreachable_store_names_the_variable_host_port_and_cause() {
-    let dir = TempDir::new();
+    let dir = temp_dir();
     let port = closed_port();
     let url = format!("postgres://bot:db-s3cr3t@127.0.0.1:{port}/chatops");
     let (code, out, err) = run(
@@ -252,8 +238,8 @@ fn an_unreachable_store_names_the_variable_host_port_and_cause() {
 
 #[test]
 fn the_start_up_log_says_what_runs() {
-    let dir = TempDir::new();
-    dir.write(".env", "INCIDENTS_CHANNEL=C0INCIDENTS\n");
+    let dir = temp_dir();
+    write(&dir, ".env", "INCIDENTS_CHANNEL=C0INCIDENTS\n");
     let mut child = chatops(
         &dir,
         &["serve"],
