@@ -100,8 +100,9 @@ pub fn app_token(v: &str) -> Result<(), String> {
     ))
 }
 
+/// `U0123ABCD`-shaped: the prefix, then upper-case letters and digits.
 fn slack_id(v: &str, first: &[char]) -> bool {
-    v.len() >= 3
+    v.len() >= 2
         && v.starts_with(first)
         && v.chars()
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
