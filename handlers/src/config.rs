@@ -105,12 +105,16 @@ pub struct JuliaConfig {
     pub railway_token: Option<Secret>,
     pub railway_project_id: Option<String>,
     pub railway_environment_id: Option<String>,
+    /// Which variables the project and environment ids came from (see [`railway_ids`]).
+    pub railway_ids_from: RailwayIdsFrom,
     pub railway_services: Vec<String>,
     pub evolution_api_url: Option<String>,
     pub evolution_api_key: Option<Secret>,
     pub evolution_instance: Option<String>,
     pub evolution_webhook_url: Option<String>,
     pub evolution_webhook_events: Vec<String>,
+    /// `connect` and `restart` (Evolution answers them after opening the socket, ~2 s).
+    pub evolution_action_timeout: Duration,
     pub redis_url: Option<Secret>,
     /// Per-source timeout of `/julia status` and every call to Julia's systems.
     pub source_timeout: Duration,
@@ -244,6 +248,7 @@ impl Config {
                 },
             )?,
         };
+        let railway_ids = railway_ids(&get);
         Ok(Config {
             templates_dir,
             templates,
@@ -322,8 +327,9 @@ impl Config {
                     .unwrap_or_else(|| "https://backboard.railway.com/graphql/v2".into()),
                 railway_api_token: get("RAILWAY_API_TOKEN").map(Secret::new),
                 railway_token: get("RAILWAY_TOKEN").map(Secret::new),
-                railway_project_id: get("RAILWAY_PROJECT_ID"),
-                railway_environment_id: get("RAILWAY_ENVIRONMENT_ID"),
+                railway_project_id: railway_ids.0,
+                railway_environment_id: railway_ids.1,
+                railway_ids_from: railway_ids.2,
                 railway_services: {
                     let l = list(get("JULIA_RAILWAY_SERVICES"));
                     if l.is_empty() {
@@ -341,14 +347,12 @@ impl Config {
                 evolution_api_key: get("EVOLUTION_API_KEY").map(Secret::new),
                 evolution_instance: get("EVOLUTION_INSTANCE"),
                 evolution_webhook_url: get("EVOLUTION_WEBHOOK_URL"),
-                evolution_webhook_events: {
-                    let l = list(get("EVOLUTION_WEBHOOK_EVENTS"));
-                    if l.is_empty() {
-                        vec!["MESSAGES_UPSERT".into()]
-                    } else {
-                        l
-                    }
-                },
+                evolution_webhook_events: webhook_events(get("EVOLUTION_WEBHOOK_EVENTS"))?,
+                evolution_action_timeout: duration(
+                    "EVOLUTION_ACTION_TIMEOUT",
+                    get("EVOLUTION_ACTION_TIMEOUT"),
+                    "15s",
+                )?,
                 redis_url: get("JULIA_REDIS_URL").map(Secret::new),
                 source_timeout: duration(
                     "JULIA_SOURCE_TIMEOUT",
@@ -468,9 +472,12 @@ impl Config {
                     .map(show)
                     .unwrap_or_else(|| "(unset)".into()),
             ),
-            ("RAILWAY_PROJECT_ID", opt(&self.julia.railway_project_id)),
             (
-                "RAILWAY_ENVIRONMENT_ID",
+                "JULIA_RAILWAY_PROJECT_ID",
+                opt(&self.julia.railway_project_id),
+            ),
+            (
+                "JULIA_RAILWAY_ENVIRONMENT_ID",
                 opt(&self.julia.railway_environment_id),
             ),
             (
@@ -494,6 +501,10 @@ impl Config {
             (
                 "EVOLUTION_WEBHOOK_EVENTS",
                 self.julia.evolution_webhook_events.join(","),
+            ),
+            (
+                "EVOLUTION_ACTION_TIMEOUT",
+                humantime::format_duration(self.julia.evolution_action_timeout).to_string(),
             ),
             (
                 "JULIA_REDIS_URL",
@@ -578,8 +589,11 @@ impl Config {
                     j.railway_api_token.is_some() || j.railway_token.is_some(),
                     "RAILWAY_API_TOKEN or RAILWAY_TOKEN",
                 ),
-                some(j.railway_project_id.is_some(), "RAILWAY_PROJECT_ID"),
-                some(j.railway_environment_id.is_some(), "RAILWAY_ENVIRONMENT_ID"),
+                some(j.railway_project_id.is_some(), "JULIA_RAILWAY_PROJECT_ID"),
+                some(
+                    j.railway_environment_id.is_some(),
+                    "JULIA_RAILWAY_ENVIRONMENT_ID",
+                ),
             ]
             .into_iter()
             .flatten()
@@ -601,8 +615,84 @@ impl Config {
                 "  julia flag cache: JULIA_REDIS_URL unset (pause/resume apply within 30 s)\n",
             );
         }
+        out.push_str(&railway_notes(j));
         (out, ok)
     }
+}
+
+/// Where the Railway project and environment ids came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RailwayIdsFrom {
+    /// `JULIA_RAILWAY_PROJECT_ID` / `JULIA_RAILWAY_ENVIRONMENT_ID` (or neither set).
+    Julia,
+    /// At least one fell back to the plain `RAILWAY_PROJECT_ID` / `RAILWAY_ENVIRONMENT_ID`,
+    /// which Railway injects into every service it runs, this bot included: deployed on
+    /// Railway they name the bot's own project, not Julia's.
+    Plain,
+}
+
+/// The project and environment of Julia's services: `JULIA_RAILWAY_PROJECT_ID` and
+/// `JULIA_RAILWAY_ENVIRONMENT_ID`, each falling back to the plain Railway name (noted by
+/// `check-config`).
+pub fn railway_ids(
+    get: &impl Fn(&str) -> Option<String>,
+) -> (Option<String>, Option<String>, RailwayIdsFrom) {
+    let mut from = RailwayIdsFrom::Julia;
+    let mut pick = |julia: Option<String>, plain: Option<String>| {
+        if julia.is_none() && plain.is_some() {
+            from = RailwayIdsFrom::Plain;
+        }
+        julia.or(plain)
+    };
+    let project = pick(get("JULIA_RAILWAY_PROJECT_ID"), get("RAILWAY_PROJECT_ID"));
+    let environment = pick(
+        get("JULIA_RAILWAY_ENVIRONMENT_ID"),
+        get("RAILWAY_ENVIRONMENT_ID"),
+    );
+    (project, environment, from)
+}
+
+/// `EVOLUTION_WEBHOOK_EVENTS`: every name must be one Evolution v2 accepts (it answers 400 to
+/// the whole `webhook/set` otherwise). Default `MESSAGES_UPSERT`.
+fn webhook_events(v: Option<String>) -> Result<Vec<String>, ConfigError> {
+    let l = list(v);
+    if l.is_empty() {
+        return Ok(vec!["MESSAGES_UPSERT".into()]);
+    }
+    let bad = crate::integrations::evolution::unknown_events(&l);
+    if bad.is_empty() {
+        return Ok(l);
+    }
+    Err(ConfigError {
+        var: "EVOLUTION_WEBHOOK_EVENTS",
+        problem: format!(
+            "Evolution does not know the event {} (it would refuse the webhook with HTTP 400); known events: {}",
+            bad.iter()
+                .map(|b| format!("`{b}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            crate::integrations::evolution::WEBHOOK_EVENTS.join(", ")
+        ),
+    })
+}
+
+/// `check-config` notes on Railway: where the ids came from, which token is used.
+fn railway_notes(j: &JuliaConfig) -> String {
+    let mut out = String::new();
+    if j.railway_ids_from == RailwayIdsFrom::Plain {
+        out.push_str(
+            "  julia railway ids: NOTE taken from RAILWAY_PROJECT_ID / RAILWAY_ENVIRONMENT_ID; \
+             Railway sets these in every service it runs, so on Railway they name the bot's own \
+             project. Set JULIA_RAILWAY_PROJECT_ID and JULIA_RAILWAY_ENVIRONMENT_ID to Julia's.\n",
+        );
+    }
+    if j.railway_token.is_some() && j.railway_api_token.is_some() {
+        out.push_str(
+            "  julia railway token: both set; RAILWAY_TOKEN (project token, Project-Access-Token \
+             header) is used and RAILWAY_API_TOKEN ignored, as Railway's CLI does\n",
+        );
+    }
+    out
 }
 
 /// `postgres://user:pass@host/db` -> `postgres://user:***@host/db`.
@@ -656,7 +746,7 @@ mod tests {
             assert!(!report.contains(s) && !dbg.contains(s), "{s}");
         }
         assert!(
-            report.contains("julia railway: missing RAILWAY_PROJECT_ID, RAILWAY_ENVIRONMENT_ID"),
+            report.contains("julia railway: missing JULIA_RAILWAY_PROJECT_ID, JULIA_RAILWAY_ENVIRONMENT_ID"),
             "{report}"
         );
         assert_eq!(
@@ -668,6 +758,78 @@ mod tests {
             c.julia.railway_api_url,
             "https://backboard.railway.com/graphql/v2"
         );
+    }
+
+    #[test]
+    fn julia_railway_ids_win_and_the_plain_fallback_is_noted() {
+        let c = Config::from_pairs(&[
+            ("JULIA_RAILWAY_PROJECT_ID", "p-julia"),
+            ("JULIA_RAILWAY_ENVIRONMENT_ID", "e-julia"),
+            ("RAILWAY_PROJECT_ID", "p-bot"),
+            ("RAILWAY_ENVIRONMENT_ID", "e-bot"),
+        ])
+        .unwrap();
+        assert_eq!(c.julia.railway_project_id.as_deref(), Some("p-julia"));
+        assert_eq!(c.julia.railway_environment_id.as_deref(), Some("e-julia"));
+        assert!(!c.report().0.contains("NOTE taken from RAILWAY_PROJECT_ID"));
+        // Only Railway's injected names: used, with a note saying so.
+        let c = Config::from_pairs(&[
+            ("RAILWAY_PROJECT_ID", "p-bot"),
+            ("RAILWAY_ENVIRONMENT_ID", "e-bot"),
+        ])
+        .unwrap();
+        assert_eq!(c.julia.railway_project_id.as_deref(), Some("p-bot"));
+        assert_eq!(c.julia.railway_ids_from, RailwayIdsFrom::Plain);
+        let (report, _) = c.report();
+        assert!(
+            report.contains("NOTE taken from RAILWAY_PROJECT_ID / RAILWAY_ENVIRONMENT_ID")
+                && report.contains("Set JULIA_RAILWAY_PROJECT_ID"),
+            "{report}"
+        );
+        // One of each: still noted.
+        let c = Config::from_pairs(&[
+            ("JULIA_RAILWAY_PROJECT_ID", "p-julia"),
+            ("RAILWAY_ENVIRONMENT_ID", "e-bot"),
+        ])
+        .unwrap();
+        assert_eq!(c.julia.railway_ids_from, RailwayIdsFrom::Plain);
+    }
+
+    #[test]
+    fn both_railway_tokens_the_project_token_wins_and_is_noted() {
+        let c = Config::from_pairs(&[
+            ("RAILWAY_API_TOKEN", "acct-s3cr3t"),
+            ("RAILWAY_TOKEN", "proj-s3cr3t"),
+        ])
+        .unwrap();
+        let (report, _) = c.report();
+        assert!(
+            report.contains("both set; RAILWAY_TOKEN (project token, Project-Access-Token header) is used"),
+            "{report}"
+        );
+        assert!(!report.contains("s3cr3t"));
+    }
+
+    #[test]
+    fn unknown_evolution_events_are_named() {
+        let e = Config::from_pairs(&[(
+            "EVOLUTION_WEBHOOK_EVENTS",
+            "MESSAGES_UPSERT,MESSAGE_UPSERT,CONNECTION_UPDATE",
+        )])
+        .unwrap_err();
+        assert_eq!(e.var, "EVOLUTION_WEBHOOK_EVENTS");
+        assert!(
+            e.problem.contains("does not know the event `MESSAGE_UPSERT`"),
+            "{}",
+            e.problem
+        );
+        let c = Config::from_pairs(&[(
+            "EVOLUTION_WEBHOOK_EVENTS",
+            "MESSAGES_UPSERT,CONNECTION_UPDATE,QRCODE_UPDATED",
+        )])
+        .unwrap();
+        assert_eq!(c.julia.evolution_webhook_events.len(), 3);
+        assert_eq!(c.julia.evolution_action_timeout, Duration::from_secs(15));
     }
 
     #[test]

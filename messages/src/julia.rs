@@ -1058,8 +1058,8 @@ pub fn readback_mismatch(l: Locale) -> String {
 pub fn service_not_in_environment(l: Locale, name: &str) -> String {
     tr(
         l,
-        format!("service `{name}` is not in the environment RAILWAY_ENVIRONMENT_ID"),
-        format!("o serviço `{name}` não está no ambiente RAILWAY_ENVIRONMENT_ID"),
+        format!("service `{name}` is not in the environment JULIA_RAILWAY_ENVIRONMENT_ID"),
+        format!("o serviço `{name}` não está no ambiente JULIA_RAILWAY_ENVIRONMENT_ID"),
     )
 }
 
@@ -1089,8 +1089,8 @@ pub fn rollback_why(l: Locale, w: &RollbackWhy) -> String {
         ),
         RollbackWhy::NoOlderSuccess => tr(
             l,
-            "no SUCCESS deployment older than the current one".into(),
-            "nenhum deploy SUCCESS mais antigo que o atual".into(),
+            "no deployment older than the running one that Railway can roll back to (REMOVED or SUCCESS with canRollback)".into(),
+            "nenhum deploy mais antigo que o atual para o qual o Railway permita rollback (REMOVED ou SUCCESS com canRollback)".into(),
         ),
         RollbackWhy::CannotRollback(id) => tr(
             l,

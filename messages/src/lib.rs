@@ -2,9 +2,12 @@
 //! No I/O. Functions take small parameter structs, not domain types.
 
 pub mod blocks;
+pub mod evolution;
 pub mod home;
 pub mod incident;
+pub mod invites;
 pub mod julia;
+pub mod railway;
 pub mod templates;
 pub mod usage;
 

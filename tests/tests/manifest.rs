@@ -359,6 +359,7 @@ const METHOD_SCOPES: &[(&str, &[&str])] = &[
         "conversations.replies",
         &["channels:history", "groups:history"],
     ),
+    ("conversations.open", &["im:write", "mpim:write"]),
     ("chat.update", &["chat:write"]),
     ("chat.delete", &["chat:write"]),
     ("chat.postEphemeral", &["chat:write"]),
