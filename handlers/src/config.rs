@@ -746,7 +746,9 @@ mod tests {
             assert!(!report.contains(s) && !dbg.contains(s), "{s}");
         }
         assert!(
-            report.contains("julia railway: missing JULIA_RAILWAY_PROJECT_ID, JULIA_RAILWAY_ENVIRONMENT_ID"),
+            report.contains(
+                "julia railway: missing JULIA_RAILWAY_PROJECT_ID, JULIA_RAILWAY_ENVIRONMENT_ID"
+            ),
             "{report}"
         );
         assert_eq!(
@@ -804,7 +806,9 @@ mod tests {
         .unwrap();
         let (report, _) = c.report();
         assert!(
-            report.contains("both set; RAILWAY_TOKEN (project token, Project-Access-Token header) is used"),
+            report.contains(
+                "both set; RAILWAY_TOKEN (project token, Project-Access-Token header) is used"
+            ),
             "{report}"
         );
         assert!(!report.contains("s3cr3t"));
@@ -819,7 +823,8 @@ mod tests {
         .unwrap_err();
         assert_eq!(e.var, "EVOLUTION_WEBHOOK_EVENTS");
         assert!(
-            e.problem.contains("does not know the event `MESSAGE_UPSERT`"),
+            e.problem
+                .contains("does not know the event `MESSAGE_UPSERT`"),
             "{}",
             e.problem
         );

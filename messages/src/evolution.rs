@@ -21,8 +21,14 @@ pub fn qr_dm_comment(l: Locale, instance: &str, pairing_code: Option<&str>) -> S
         t.push('\n');
         t.push_str(&tr(
             l,
-            format!("Or link with phone number using the pairing code `{}`.", escape(c)),
-            format!("Ou conecte com número de telefone usando o código `{}`.", escape(c)),
+            format!(
+                "Or link with phone number using the pairing code `{}`.",
+                escape(c)
+            ),
+            format!(
+                "Ou conecte com número de telefone usando o código `{}`.",
+                escape(c)
+            ),
         ));
     }
     t
@@ -38,7 +44,12 @@ pub fn qr_sent_by_dm(l: Locale, instance: &str) -> Msg {
 }
 
 /// The image could not be delivered: the pairing code when there is one, else what to do.
-pub fn qr_text_fallback(l: Locale, instance: &str, slack_error: &str, pairing_code: Option<&str>) -> Msg {
+pub fn qr_text_fallback(
+    l: Locale,
+    instance: &str,
+    slack_error: &str,
+    pairing_code: Option<&str>,
+) -> Msg {
     let head = tr(
         l,
         format!(":warning: Could not send the QR image for `{instance}` to your direct messages (Slack: `{}`).", escape(slack_error)),
@@ -75,7 +86,10 @@ mod tests {
     #[test]
     fn fallback_gives_the_pairing_code_or_instructions() {
         let t = qr_text_fallback(Locale::En, "julia", "missing_scope", Some("ABCD-1234")).text;
-        assert!(t.contains("`ABCD-1234`") && t.contains("missing_scope"), "{t}");
+        assert!(
+            t.contains("`ABCD-1234`") && t.contains("missing_scope"),
+            "{t}"
+        );
         let t = qr_text_fallback(Locale::PtBr, "julia", "timeout", None).text;
         assert!(t.contains("/manager") && t.contains("im:write"), "{t}");
     }

@@ -197,8 +197,10 @@ async fn graphql(State(s): State<St>, headers: HeaderMap, Json(body): Json<Value
             .unwrap_or_default();
         let target = g.deployments.iter().find(|(_, d)| d["id"] == id.as_str());
         if !target.is_some_and(|(_, d)| d["canRollback"] == true) {
-            return Json(json!({"data": null, "errors": [{"message": "Deployment cannot be rolled back"}]}))
-                .into_response();
+            return Json(
+                json!({"data": null, "errors": [{"message": "Deployment cannot be rolled back"}]}),
+            )
+            .into_response();
         }
         let d = deployment(
             &format!("{sid}-rb"),
@@ -217,15 +219,19 @@ async fn graphql(State(s): State<St>, headers: HeaderMap, Json(body): Json<Value
             .find(|(_, d)| d["id"] == id.as_str())
             .is_some_and(|(_, d)| LIVE.contains(&d["status"].as_str().unwrap_or("")));
         if !running {
-            return Json(json!({"data": null, "errors": [{"message": "Deployment is not running"}]}))
-                .into_response();
+            return Json(
+                json!({"data": null, "errors": [{"message": "Deployment is not running"}]}),
+            )
+            .into_response();
         }
         json!({"deploymentRestart": true})
     } else if query.contains("deploymentRedeploy(") {
         let target = g.deployments.iter().find(|(_, d)| d["id"] == id.as_str());
         if !target.is_some_and(|(_, d)| d["canRedeploy"] == true) {
-            return Json(json!({"data": null, "errors": [{"message": "Deployment cannot be redeployed"}]}))
-                .into_response();
+            return Json(
+                json!({"data": null, "errors": [{"message": "Deployment cannot be redeployed"}]}),
+            )
+            .into_response();
         }
         let sid = target.map(|(s, _)| s.clone()).unwrap_or_default();
         let d = deployment(

@@ -224,7 +224,8 @@ fn slack_file_ids(msg: &Value) -> Vec<String> {
 
 /// A number sent as JSON or as form text.
 fn number(v: &Value) -> Option<u64> {
-    v.as_u64().or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+    v.as_u64()
+        .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
 }
 
 async fn api(
@@ -404,11 +405,7 @@ async fn api(
 /// A `response_url`. An image block may only show a file shared to a conversation (this fake
 /// does not know which channel a response_url belongs to, so any share will do): a private
 /// upload is refused with `invalid_blocks`, as Slack does.
-async fn response(
-    State((inner, _)): State<St>,
-    Path(id): Path<String>,
-    body: String,
-) -> Response {
+async fn response(State((inner, _)): State<St>, Path(id): Path<String>, body: String) -> Response {
     let v: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
     let mut i = inner.lock().unwrap();
     let unshared = slack_file_ids(&v)

@@ -9,11 +9,11 @@ use messages::julia as m;
 use super::access::{record, Action, Prepared};
 use super::Reply;
 use crate::integrations::railway::{
-    current as running, pick_rollback, Deployment, RailwayError, ServiceState, LIVE,
-    TRANSITIONAL,
+    current as running, pick_rollback, refused_rollback, Deployment, RailwayError, ServiceState,
+    LIVE, TRANSITIONAL,
 };
-use messages::railway as rw_msg;
 use crate::Ctx;
+use messages::railway as rw_msg;
 
 pub fn railway_failure(ctx: &Ctx, e: &RailwayError, done: &str) -> messages::Msg {
     let l = ctx.locale();
@@ -81,9 +81,10 @@ async fn rollback_target(
         .await
         .map_err(|e| railway_failure(ctx, &e, &m::nothing_done(l)))?;
     let Some(target) = pick_rollback(&list, wanted) else {
-        let why = match wanted {
-            Some(id) => m::RollbackWhy::NotFound(id.to_string()),
-            None => m::RollbackWhy::NoOlderSuccess,
+        let why = match (wanted, refused_rollback(&list)) {
+            (Some(id), _) => m::RollbackWhy::NotFound(id.to_string()),
+            (None, Some(refused)) => m::RollbackWhy::CannotRollback(refused.id.clone()),
+            (None, None) => m::RollbackWhy::NoOlderSuccess,
         };
         return Err(m::cannot_rollback(l, &svc.name, &m::rollback_why(l, &why)));
     };
@@ -170,13 +171,9 @@ pub async fn prepare(ctx: &Ctx, action: &Action) -> Prepared {
                     .await
                     .map_err(|msg| ("refused", Some(current.clone()), msg))?;
                 match svc.latest.as_ref().filter(|d| d.id != t.id) {
-                    Some(latest) => rw_msg::what_restart_active(
-                        l,
-                        &svc.name,
-                        &t.id,
-                        &latest.id,
-                        &latest.status,
-                    ),
+                    Some(latest) => {
+                        rw_msg::what_restart_active(l, &svc.name, &t.id, &latest.id, &latest.status)
+                    }
                     None => m::what_deploy(l, "restart", &svc.name, &t.id),
                 }
             } else {

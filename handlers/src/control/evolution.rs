@@ -10,8 +10,8 @@ use super::access::{record, Action, Prepared};
 use super::Reply;
 use crate::integrations::evolution::{Connect, EvolutionError};
 use crate::integrations::slack::SlackError;
-use messages::evolution as evo_msg;
 use crate::Ctx;
+use messages::evolution as evo_msg;
 
 fn evo_failure(ctx: &Ctx, e: &EvolutionError, done: &str) -> messages::Msg {
     let l = ctx.locale();
@@ -74,10 +74,11 @@ pub async fn qr(ctx: &Ctx, reply: &Reply) {
             });
             match (png, pairing_code) {
                 (None, None) => m::qr_missing(l),
-                (None, Some(code)) => evo_msg::qr_text_fallback(l, ev.instance(), "no_image", Some(&code)),
+                (None, Some(code)) => {
+                    evo_msg::qr_text_fallback(l, ev.instance(), "no_image", Some(&code))
+                }
                 (Some(png), code) => {
-                    match send_qr_dm(ctx, &reply.user, ev.instance(), &png, code.as_deref()).await
-                    {
+                    match send_qr_dm(ctx, &reply.user, ev.instance(), &png, code.as_deref()).await {
                         Ok(()) => evo_msg::qr_sent_by_dm(l, ev.instance()),
                         Err(e) => {
                             tracing::warn!(error = %e, "QR upload to the requester's DM failed; answering with text");

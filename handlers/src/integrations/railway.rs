@@ -436,16 +436,27 @@ pub fn pick_rollback<'a>(
     if let Some(id) = wanted {
         return deployments.iter().find(|d| d.id == id);
     }
-    let live = current(deployments)?;
-    deployments
-        .iter()
-        .filter(|d| {
+    older_than_live(deployments)
+        .filter(|d| d.can_rollback)
+        .max_by(|a, b| a.created_at.cmp(&b.created_at))
+}
+
+/// The newest deployment a rollback would return to if Railway allowed it (any `canRollback`):
+/// to say which one Railway refuses when [`pick_rollback`] finds none.
+pub fn refused_rollback(deployments: &[Deployment]) -> Option<&Deployment> {
+    older_than_live(deployments).max_by(|a, b| a.created_at.cmp(&b.created_at))
+}
+
+/// `REMOVED` / `SUCCESS` deployments older than the live one.
+fn older_than_live(deployments: &[Deployment]) -> impl Iterator<Item = &Deployment> {
+    let live = current(deployments);
+    deployments.iter().filter(move |d| {
+        live.is_some_and(|live| {
             d.id != live.id
                 && d.created_at < live.created_at
-                && d.can_rollback
                 && ROLLBACK_TARGETS.contains(&d.status.as_str())
         })
-        .max_by(|a, b| a.created_at.cmp(&b.created_at))
+    })
 }
 
 #[cfg(test)]
@@ -496,6 +507,7 @@ mod tests {
         assert_eq!(pick_rollback(&v, None).unwrap().id, "d1");
         v[0].can_rollback = false;
         assert!(pick_rollback(&v, None).is_none());
+        assert_eq!(refused_rollback(&v).unwrap().id, "d2");
         // A crashed or sleeping live deployment is still the current one.
         let v = vec![
             d("d1", "REMOVED", "2026-01-01T00:00:00Z"),
