@@ -247,12 +247,12 @@ async fn graphql(State(s): State<St>, headers: HeaderMap, Json(body): Json<Value
         let edges: Vec<Value> = g
             .services
             .iter()
-            .map(|(sid, name)| json!({"node": {"serviceId": sid, "serviceName": name, "latestDeployment": FakeRailway::latest(&g, sid)}}))
+            .map(|(sid, name)| json!({"node": {"serviceId": sid, "serviceName": name, "latestDeployment": FakeRailway::latest(g, sid)}}))
             .collect();
         json!({"environment": {"id": vars["id"], "name": "production", "serviceInstances": {"edges": edges, "pageInfo": {"hasNextPage": false, "endCursor": null}}}})
     } else if query.contains("serviceInstance(") {
         let sid = vars["serviceId"].as_str().unwrap_or("");
-        json!({"serviceInstance": {"latestDeployment": FakeRailway::latest(&g, sid)}})
+        json!({"serviceInstance": {"latestDeployment": FakeRailway::latest(g, sid)}})
     } else if query.contains("deployments(") {
         let sid = vars
             .pointer("/input/serviceId")

@@ -126,7 +126,7 @@ async fn the_postmortem_is_a_file_shared_to_the_war_room() {
         .as_str()
         .unwrap()
         .to_string();
-    assert_eq!(slack.file_channels(&file), [room.clone()]);
+    assert_eq!(slack.file_channels(&file), std::slice::from_ref(&room));
     assert!(
         !slack
             .posts_in(&room)

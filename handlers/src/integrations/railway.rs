@@ -420,7 +420,7 @@ pub const ROLLBACK_TARGETS: &[&str] = &["REMOVED", "SUCCESS"];
 
 /// The deployment that is live now: the newest `SUCCESS`, `SLEEPING` or `CRASHED` one. A newer
 /// failed or still-building deployment is not it (the service keeps running the live one).
-pub fn current<'a>(deployments: &'a [Deployment]) -> Option<&'a Deployment> {
+pub fn current(deployments: &[Deployment]) -> Option<&Deployment> {
     deployments
         .iter()
         .filter(|d| LIVE.contains(&d.status.as_str()))

@@ -382,3 +382,41 @@ fn classify(e: reqwest::Error) -> SlackError {
         SlackError::Network
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_method_is_listed_once_and_reads_go_as_query() {
+        let mut seen = std::collections::HashSet::new();
+        for (m, _) in METHODS {
+            assert!(seen.insert(*m), "{m} listed twice");
+        }
+        for m in [
+            "usergroups.users.list",
+            "conversations.history",
+            "conversations.replies",
+            "users.info",
+        ] {
+            assert_eq!(transport(m), Transport::Query, "{m}");
+        }
+        assert_eq!(transport("files.getUploadURLExternal"), Transport::Form);
+        assert_eq!(transport("chat.postMessage"), Transport::Json);
+        // Unlisted: a form, which every Slack method accepts.
+        assert_eq!(transport("reactions.get"), Transport::Form);
+    }
+
+    #[test]
+    fn form_pairs_keep_strings_and_encode_the_rest_as_json() {
+        let p = form_pairs(&serde_json::json!({
+            "channel": "C1", "limit": 1, "inclusive": true, "blocks": [{"type": "divider"}], "skip": null
+        }));
+        let get = |k: &str| p.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+        assert_eq!(get("channel"), Some("C1"));
+        assert_eq!(get("limit"), Some("1"));
+        assert_eq!(get("inclusive"), Some("true"));
+        assert_eq!(get("blocks"), Some(r#"[{"type":"divider"}]"#));
+        assert_eq!(get("skip"), None);
+    }
+}
