@@ -105,8 +105,9 @@ pub struct JuliaConfig {
     pub railway_token: Option<Secret>,
     pub railway_project_id: Option<String>,
     pub railway_environment_id: Option<String>,
-    /// Which variables the project and environment ids came from (see [`railway_ids`]).
-    pub railway_ids_from: RailwayIdsFrom,
+    /// The plain Railway names the ids fell back to (see [`railway_ids`]); empty when both
+    /// came from `JULIA_RAILWAY_*` (or are unset).
+    pub railway_id_fallbacks: Vec<&'static str>,
     pub railway_services: Vec<String>,
     pub evolution_api_url: Option<String>,
     pub evolution_api_key: Option<Secret>,
@@ -329,7 +330,7 @@ impl Config {
                 railway_token: get("RAILWAY_TOKEN").map(Secret::new),
                 railway_project_id: railway_ids.0,
                 railway_environment_id: railway_ids.1,
-                railway_ids_from: railway_ids.2,
+                railway_id_fallbacks: railway_ids.2,
                 railway_services: {
                     let l = list(get("JULIA_RAILWAY_SERVICES"));
                     if l.is_empty() {
@@ -372,6 +373,17 @@ impl Config {
                 follow_limit: duration("JULIA_FOLLOW_LIMIT", get("JULIA_FOLLOW_LIMIT"), "10m")?,
             },
         })
+    }
+
+    /// A Railway id for `check-config`, with the variable it came from when it fell back.
+    fn railway_id_line(&self, v: &Option<String>, plain: &str) -> String {
+        match v {
+            None => "(unset)".into(),
+            Some(v) if self.julia.railway_id_fallbacks.contains(&plain) => {
+                format!("{v} (from {plain})")
+            }
+            Some(v) => v.clone(),
+        }
     }
 
     pub fn is_postgres(&self) -> bool {
@@ -474,11 +486,11 @@ impl Config {
             ),
             (
                 "JULIA_RAILWAY_PROJECT_ID",
-                opt(&self.julia.railway_project_id),
+                self.railway_id_line(&self.julia.railway_project_id, "RAILWAY_PROJECT_ID"),
             ),
             (
                 "JULIA_RAILWAY_ENVIRONMENT_ID",
-                opt(&self.julia.railway_environment_id),
+                self.railway_id_line(&self.julia.railway_environment_id, "RAILWAY_ENVIRONMENT_ID"),
             ),
             (
                 "JULIA_RAILWAY_SERVICES",
@@ -620,36 +632,32 @@ impl Config {
     }
 }
 
-/// Where the Railway project and environment ids came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RailwayIdsFrom {
-    /// `JULIA_RAILWAY_PROJECT_ID` / `JULIA_RAILWAY_ENVIRONMENT_ID` (or neither set).
-    Julia,
-    /// At least one fell back to the plain `RAILWAY_PROJECT_ID` / `RAILWAY_ENVIRONMENT_ID`,
-    /// which Railway injects into every service it runs, this bot included: deployed on
-    /// Railway they name the bot's own project, not Julia's.
-    Plain,
-}
-
 /// The project and environment of Julia's services: `JULIA_RAILWAY_PROJECT_ID` and
-/// `JULIA_RAILWAY_ENVIRONMENT_ID`, each falling back to the plain Railway name (noted by
-/// `check-config`).
+/// `JULIA_RAILWAY_ENVIRONMENT_ID`, each falling back to the plain `RAILWAY_PROJECT_ID` /
+/// `RAILWAY_ENVIRONMENT_ID`. Railway injects those into every service it runs, this bot
+/// included: deployed on Railway they name the bot's own project, so `check-config` notes each
+/// fallback (the third value lists them).
 pub fn railway_ids(
     get: &impl Fn(&str) -> Option<String>,
-) -> (Option<String>, Option<String>, RailwayIdsFrom) {
-    let mut from = RailwayIdsFrom::Julia;
-    let mut pick = |julia: Option<String>, plain: Option<String>| {
+) -> (Option<String>, Option<String>, Vec<&'static str>) {
+    let mut fallbacks = Vec::new();
+    let mut pick = |julia: Option<String>, plain: Option<String>, name: &'static str| {
         if julia.is_none() && plain.is_some() {
-            from = RailwayIdsFrom::Plain;
+            fallbacks.push(name);
         }
         julia.or(plain)
     };
-    let project = pick(get("JULIA_RAILWAY_PROJECT_ID"), get("RAILWAY_PROJECT_ID"));
+    let project = pick(
+        get("JULIA_RAILWAY_PROJECT_ID"),
+        get("RAILWAY_PROJECT_ID"),
+        "RAILWAY_PROJECT_ID",
+    );
     let environment = pick(
         get("JULIA_RAILWAY_ENVIRONMENT_ID"),
         get("RAILWAY_ENVIRONMENT_ID"),
+        "RAILWAY_ENVIRONMENT_ID",
     );
-    (project, environment, from)
+    (project, environment, fallbacks)
 }
 
 /// `EVOLUTION_WEBHOOK_EVENTS`: every name must be one Evolution v2 accepts (it answers 400 to
@@ -679,12 +687,12 @@ fn webhook_events(v: Option<String>) -> Result<Vec<String>, ConfigError> {
 /// `check-config` notes on Railway: where the ids came from, which token is used.
 fn railway_notes(j: &JuliaConfig) -> String {
     let mut out = String::new();
-    if j.railway_ids_from == RailwayIdsFrom::Plain {
-        out.push_str(
-            "  julia railway ids: NOTE taken from RAILWAY_PROJECT_ID / RAILWAY_ENVIRONMENT_ID; \
-             Railway sets these in every service it runs, so on Railway they name the bot's own \
-             project. Set JULIA_RAILWAY_PROJECT_ID and JULIA_RAILWAY_ENVIRONMENT_ID to Julia's.\n",
-        );
+    for plain in &j.railway_id_fallbacks {
+        out.push_str(&format!(
+            "  julia railway ids: NOTE {plain} used because JULIA_{plain} is unset; Railway sets \
+             {plain} in every service it runs, so on Railway it names the bot's own project. \
+             Set JULIA_{plain} to Julia's.\n"
+        ));
     }
     if j.railway_token.is_some() && j.railway_api_token.is_some() {
         out.push_str(
@@ -773,7 +781,7 @@ mod tests {
         .unwrap();
         assert_eq!(c.julia.railway_project_id.as_deref(), Some("p-julia"));
         assert_eq!(c.julia.railway_environment_id.as_deref(), Some("e-julia"));
-        assert!(!c.report().0.contains("NOTE taken from RAILWAY_PROJECT_ID"));
+        assert!(!c.report().0.contains("NOTE"));
         // Only Railway's injected names: used, with a note saying so.
         let c = Config::from_pairs(&[
             ("RAILWAY_PROJECT_ID", "p-bot"),
@@ -781,11 +789,12 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(c.julia.railway_project_id.as_deref(), Some("p-bot"));
-        assert_eq!(c.julia.railway_ids_from, RailwayIdsFrom::Plain);
         let (report, _) = c.report();
         assert!(
-            report.contains("NOTE taken from RAILWAY_PROJECT_ID / RAILWAY_ENVIRONMENT_ID")
-                && report.contains("Set JULIA_RAILWAY_PROJECT_ID"),
+            report
+                .contains("NOTE RAILWAY_PROJECT_ID used because JULIA_RAILWAY_PROJECT_ID is unset")
+                && report.contains("NOTE RAILWAY_ENVIRONMENT_ID used")
+                && report.contains("p-bot (from RAILWAY_PROJECT_ID)"),
             "{report}"
         );
         // One of each: still noted.
@@ -794,7 +803,13 @@ mod tests {
             ("RAILWAY_ENVIRONMENT_ID", "e-bot"),
         ])
         .unwrap();
-        assert_eq!(c.julia.railway_ids_from, RailwayIdsFrom::Plain);
+        assert_eq!(c.julia.railway_id_fallbacks, ["RAILWAY_ENVIRONMENT_ID"]);
+        let (report, _) = c.report();
+        assert!(
+            report.contains("= p-julia\n")
+                && report.contains("= e-bot (from RAILWAY_ENVIRONMENT_ID)"),
+            "{report}"
+        );
     }
 
     #[test]
