@@ -43,18 +43,26 @@ pub fn qr_sent_by_dm(l: Locale, instance: &str) -> Msg {
     ))
 }
 
-/// The image could not be delivered: the pairing code when there is one, else what to do.
+/// No image delivered (`slack_error`: Slack refused it; `None`: Evolution gave no image): the
+/// pairing code when there is one, else what to do.
 pub fn qr_text_fallback(
     l: Locale,
     instance: &str,
-    slack_error: &str,
+    slack_error: Option<&str>,
     pairing_code: Option<&str>,
 ) -> Msg {
-    let head = tr(
-        l,
-        format!(":warning: Could not send the QR image for `{instance}` to your direct messages (Slack: `{}`).", escape(slack_error)),
-        format!(":warning: Não foi possível enviar a imagem do QR de `{instance}` às suas mensagens diretas (Slack: `{}`).", escape(slack_error)),
-    );
+    let head = match slack_error {
+        Some(e) => tr(
+            l,
+            format!(":warning: Could not send the QR image for `{instance}` to your direct messages (Slack: `{}`).", escape(e)),
+            format!(":warning: Não foi possível enviar a imagem do QR de `{instance}` às suas mensagens diretas (Slack: `{}`).", escape(e)),
+        ),
+        None => tr(
+            l,
+            format!(":warning: Evolution gave no QR image for `{instance}`."),
+            format!(":warning: A Evolution não deu imagem de QR para `{instance}`."),
+        ),
+    };
     let rest = match pairing_code {
         Some(c) => tr(
             l,
@@ -85,12 +93,18 @@ mod tests {
 
     #[test]
     fn fallback_gives_the_pairing_code_or_instructions() {
-        let t = qr_text_fallback(Locale::En, "julia", "missing_scope", Some("ABCD-1234")).text;
+        let t = qr_text_fallback(
+            Locale::En,
+            "julia",
+            Some("missing_scope"),
+            Some("ABCD-1234"),
+        )
+        .text;
         assert!(
             t.contains("`ABCD-1234`") && t.contains("missing_scope"),
             "{t}"
         );
-        let t = qr_text_fallback(Locale::PtBr, "julia", "timeout", None).text;
+        let t = qr_text_fallback(Locale::PtBr, "julia", Some("timeout"), None).text;
         assert!(t.contains("/manager") && t.contains("im:write"), "{t}");
     }
 }

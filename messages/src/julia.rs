@@ -761,10 +761,6 @@ pub fn deploy_outcome(
 
 // ---------------------------------------------------------------- evolution
 
-pub fn qr_ready(l: Locale, instance: &str) -> String {
-    tr(l, format!("QR code for `{instance}` (only you can see this; scan it in WhatsApp → Linked devices)"), format!("QR code de `{instance}` (só você vê isto; escaneie no WhatsApp → Aparelhos conectados)"))
-}
-
 pub fn qr_already_open(l: Locale, instance: &str) -> Msg {
     Msg::text(tr(
         l,
@@ -779,14 +775,6 @@ pub fn qr_missing(l: Locale) -> Msg {
         "Evolution has no QR code yet. Try again in a few seconds.".into(),
         "A Evolution ainda não tem QR code. Tente de novo em alguns segundos.".into(),
     ))
-}
-
-pub fn pairing_code(l: Locale, code: &str) -> String {
-    tr(
-        l,
-        format!("Pairing code: `{code}`"),
-        format!("Código de pareamento: `{code}`"),
-    )
 }
 
 pub fn evolution_restarted(l: Locale, state: &str) -> Msg {

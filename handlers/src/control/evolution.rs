@@ -75,14 +75,19 @@ pub async fn qr(ctx: &Ctx, reply: &Reply) {
             match (png, pairing_code) {
                 (None, None) => m::qr_missing(l),
                 (None, Some(code)) => {
-                    evo_msg::qr_text_fallback(l, ev.instance(), "no_image", Some(&code))
+                    evo_msg::qr_text_fallback(l, ev.instance(), None, Some(&code))
                 }
                 (Some(png), code) => {
                     match send_qr_dm(ctx, &reply.user, ev.instance(), &png, code.as_deref()).await {
                         Ok(()) => evo_msg::qr_sent_by_dm(l, ev.instance()),
                         Err(e) => {
                             tracing::warn!(error = %e, "QR upload to the requester's DM failed; answering with text");
-                            evo_msg::qr_text_fallback(l, ev.instance(), &e.code(), code.as_deref())
+                            evo_msg::qr_text_fallback(
+                                l,
+                                ev.instance(),
+                                Some(&e.code()),
+                                code.as_deref(),
+                            )
                         }
                     }
                 }
