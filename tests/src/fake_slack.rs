@@ -368,7 +368,9 @@ async fn api(
                 .flatten()
                 .filter_map(|f| f["id"].as_str().map(String::from))
                 .collect();
-            if ids.is_empty() || ids.iter().any(|f| !i.files.contains_key(f)) {
+            // Completing a file whose bytes never reached its upload_url fails, as on Slack.
+            let uploaded = |f: &String| i.uploads.iter().any(|(u, _)| u == f);
+            if ids.is_empty() || ids.iter().any(|f| !i.files.contains_key(f) || !uploaded(f)) {
                 return Json(json!({"ok": false, "error": "file_not_found"})).into_response();
             }
             if let Some(ch) = body["channel_id"].as_str() {
