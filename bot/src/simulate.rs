@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::extract::{Path, State};
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use handlers::slash::{Ack, SlashCommand};
 use handlers::{Clock, Config, Ctx, Store};
@@ -26,7 +26,7 @@ async fn start_recorder() -> anyhow::Result<(String, Calls)> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let app = Router::new()
-        .route("/api/{method}", post(api))
+        .route("/api/{method}", get(api).post(api))
         .route("/response", post(response))
         .route("/upload", post(|| async { "ok" }))
         .with_state((calls.clone(), addr));
@@ -37,9 +37,25 @@ async fn start_recorder() -> anyhow::Result<(String, Calls)> {
 async fn api(
     State((calls, addr)): State<(Calls, std::net::SocketAddr)>,
     Path(method): Path<String>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
     body: String,
 ) -> Json<Value> {
-    let body: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+    // The client sends JSON, a form or a query string depending on the method
+    // (`handlers::integrations::slack::METHODS`).
+    let body: Value = serde_json::from_str(&body).unwrap_or_else(|_| {
+        let raw = if body.is_empty() {
+            query.unwrap_or_default()
+        } else {
+            body
+        };
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&raw).unwrap_or_default();
+        Value::Object(
+            pairs
+                .into_iter()
+                .map(|(k, v)| (k, Value::String(v)))
+                .collect(),
+        )
+    });
     let mut c = calls.lock().expect("lock");
     c.push((method.clone(), body.clone()));
     let n = c.len();

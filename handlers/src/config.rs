@@ -109,12 +109,17 @@ pub struct JuliaConfig {
     pub railway_token: Option<Secret>,
     pub railway_project_id: Option<String>,
     pub railway_environment_id: Option<String>,
+    /// The plain Railway names the ids fell back to (see [`railway_ids`]); empty when both
+    /// came from `JULIA_RAILWAY_*` (or are unset).
+    pub railway_id_fallbacks: Vec<&'static str>,
     pub railway_services: Vec<String>,
     pub evolution_api_url: Option<String>,
     pub evolution_api_key: Option<Secret>,
     pub evolution_instance: Option<String>,
     pub evolution_webhook_url: Option<String>,
     pub evolution_webhook_events: Vec<String>,
+    /// `connect` and `restart` (Evolution answers them after opening the socket, ~2 s).
+    pub evolution_action_timeout: Duration,
     pub redis_url: Option<Secret>,
     /// Per-source timeout of `/julia status` and every call to Julia's systems.
     pub source_timeout: Duration,
@@ -454,6 +459,7 @@ impl Config {
                 ),
             );
         }
+        let railway_ids = railway_ids(&|v| r.get(v));
         Config {
             templates_dir,
             templates,
@@ -525,8 +531,9 @@ impl Config {
                     .unwrap_or_else(|| "https://backboard.railway.com/graphql/v2".into()),
                 railway_api_token: r.get("RAILWAY_API_TOKEN").map(Secret::new),
                 railway_token: r.get("RAILWAY_TOKEN").map(Secret::new),
-                railway_project_id: r.get("RAILWAY_PROJECT_ID"),
-                railway_environment_id: r.get("RAILWAY_ENVIRONMENT_ID"),
+                railway_project_id: railway_ids.0,
+                railway_environment_id: railway_ids.1,
+                railway_id_fallbacks: railway_ids.2,
                 railway_services: {
                     let l = list(r.get("JULIA_RAILWAY_SERVICES"));
                     if l.is_empty() {
@@ -545,14 +552,12 @@ impl Config {
                 evolution_webhook_url: r.checked("EVOLUTION_WEBHOOK_URL", |v| {
                     checks::url_with(v, &["https", "http"])
                 }),
-                evolution_webhook_events: {
-                    let l = list(r.get("EVOLUTION_WEBHOOK_EVENTS"));
-                    if l.is_empty() {
+                evolution_webhook_events: webhook_events(r.get("EVOLUTION_WEBHOOK_EVENTS"))
+                    .unwrap_or_else(|p| {
+                        r.problem("EVOLUTION_WEBHOOK_EVENTS", p);
                         vec!["MESSAGES_UPSERT".into()]
-                    } else {
-                        l
-                    }
-                },
+                    }),
+                evolution_action_timeout: r.duration("EVOLUTION_ACTION_TIMEOUT", "15s"),
                 redis_url: r.secret_url("JULIA_REDIS_URL", &["redis", "rediss"]),
                 source_timeout: r.duration("JULIA_SOURCE_TIMEOUT", "3s"),
                 watch_interval: r.duration("JULIA_WATCH_INTERVAL", "60s"),
@@ -574,6 +579,17 @@ impl Config {
             ));
         }
         p
+    }
+
+    /// A Railway id for `check-config`, with the variable it came from when it fell back.
+    fn railway_id_line(&self, v: &Option<String>, plain: &str) -> String {
+        match v {
+            None => "(unset)".into(),
+            Some(v) if self.julia.railway_id_fallbacks.contains(&plain) => {
+                format!("{v} (from {plain})")
+            }
+            Some(v) => v.clone(),
+        }
     }
 
     pub fn is_postgres(&self) -> bool {
@@ -673,10 +689,13 @@ impl Config {
                     .map(show)
                     .unwrap_or_else(|| "(unset)".into()),
             ),
-            ("RAILWAY_PROJECT_ID", opt(&self.julia.railway_project_id)),
             (
-                "RAILWAY_ENVIRONMENT_ID",
-                opt(&self.julia.railway_environment_id),
+                "JULIA_RAILWAY_PROJECT_ID",
+                self.railway_id_line(&self.julia.railway_project_id, "RAILWAY_PROJECT_ID"),
+            ),
+            (
+                "JULIA_RAILWAY_ENVIRONMENT_ID",
+                self.railway_id_line(&self.julia.railway_environment_id, "RAILWAY_ENVIRONMENT_ID"),
             ),
             (
                 "JULIA_RAILWAY_SERVICES",
@@ -701,6 +720,10 @@ impl Config {
                 self.julia.evolution_webhook_events.join(","),
             ),
             (
+                "EVOLUTION_ACTION_TIMEOUT",
+                humantime::format_duration(self.julia.evolution_action_timeout).to_string(),
+            ),
+            (
                 "JULIA_REDIS_URL",
                 self.julia
                     .redis_url
@@ -716,6 +739,7 @@ impl Config {
         for f in self.features() {
             out.push_str(&format!("  {f}\n"));
         }
+        out.push_str(&railway_notes(&self.julia));
         let ok = self.serve_problems().is_empty();
         (out, ok)
     }
@@ -798,8 +822,11 @@ impl Config {
                         j.railway_api_token.is_some() || j.railway_token.is_some(),
                         "RAILWAY_API_TOKEN or RAILWAY_TOKEN",
                     ),
-                    (j.railway_project_id.is_some(), "RAILWAY_PROJECT_ID"),
-                    (j.railway_environment_id.is_some(), "RAILWAY_ENVIRONMENT_ID"),
+                    (j.railway_project_id.is_some(), "JULIA_RAILWAY_PROJECT_ID"),
+                    (
+                        j.railway_environment_id.is_some(),
+                        "JULIA_RAILWAY_ENVIRONMENT_ID",
+                    ),
                 ]),
                 "deploys, restart, redeploy, rollback",
                 "deploys, restart, redeploy and rollback unavailable",
@@ -874,6 +901,74 @@ pub fn render_problems(problems: &[ConfigProblem]) -> String {
     out
 }
 
+/// The project and environment of Julia's services: `JULIA_RAILWAY_PROJECT_ID` and
+/// `JULIA_RAILWAY_ENVIRONMENT_ID`, each falling back to the plain `RAILWAY_PROJECT_ID` /
+/// `RAILWAY_ENVIRONMENT_ID`. Railway injects those into every service it runs, this bot
+/// included: deployed on Railway they name the bot's own project, so `check-config` notes each
+/// fallback (the third value lists them).
+pub fn railway_ids(
+    get: &impl Fn(&'static str) -> Option<String>,
+) -> (Option<String>, Option<String>, Vec<&'static str>) {
+    let mut fallbacks = Vec::new();
+    let mut pick = |julia: Option<String>, plain: Option<String>, name: &'static str| {
+        if julia.is_none() && plain.is_some() {
+            fallbacks.push(name);
+        }
+        julia.or(plain)
+    };
+    let project = pick(
+        get("JULIA_RAILWAY_PROJECT_ID"),
+        get("RAILWAY_PROJECT_ID"),
+        "RAILWAY_PROJECT_ID",
+    );
+    let environment = pick(
+        get("JULIA_RAILWAY_ENVIRONMENT_ID"),
+        get("RAILWAY_ENVIRONMENT_ID"),
+        "RAILWAY_ENVIRONMENT_ID",
+    );
+    (project, environment, fallbacks)
+}
+
+/// `EVOLUTION_WEBHOOK_EVENTS`: every name must be one Evolution v2 accepts (it answers 400 to
+/// the whole `webhook/set` otherwise). Default `MESSAGES_UPSERT`.
+fn webhook_events(v: Option<String>) -> Result<Vec<String>, String> {
+    let l = list(v);
+    if l.is_empty() {
+        return Ok(vec!["MESSAGES_UPSERT".into()]);
+    }
+    let bad = crate::integrations::evolution::unknown_events(&l);
+    if bad.is_empty() {
+        return Ok(l);
+    }
+    Err(format!(
+        "Evolution does not know the event {} (it would refuse the webhook with HTTP 400); known events: {}",
+        bad.iter()
+            .map(|b| format!("`{b}`"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        crate::integrations::evolution::WEBHOOK_EVENTS.join(", ")
+    ))
+}
+
+/// `check-config` notes on Railway: where the ids came from, which token is used.
+fn railway_notes(j: &JuliaConfig) -> String {
+    let mut out = String::new();
+    for plain in &j.railway_id_fallbacks {
+        out.push_str(&format!(
+            "  julia railway ids: NOTE {plain} used because JULIA_{plain} is unset; Railway sets \
+             {plain} in every service it runs, so on Railway it names the bot's own project. \
+             Set JULIA_{plain} to Julia's.\n"
+        ));
+    }
+    if j.railway_token.is_some() && j.railway_api_token.is_some() {
+        out.push_str(
+            "  julia railway token: both set; RAILWAY_TOKEN (project token, Project-Access-Token \
+             header) is used and RAILWAY_API_TOKEN ignored, as Railway's CLI does\n",
+        );
+    }
+    out
+}
+
 /// `postgres://user:pass@host/db` -> `postgres://user:***@host/db`.
 pub fn redact_url(url: &str) -> String {
     if let Some((scheme, rest)) = url.split_once("://") {
@@ -925,7 +1020,9 @@ mod tests {
             assert!(!report.contains(s) && !dbg.contains(s), "{s}");
         }
         assert!(
-            report.contains("julia railway: off, set RAILWAY_PROJECT_ID, RAILWAY_ENVIRONMENT_ID ("),
+            report.contains(
+                "julia railway: off, set JULIA_RAILWAY_PROJECT_ID, JULIA_RAILWAY_ENVIRONMENT_ID ("
+            ),
             "{report}"
         );
         assert_eq!(
@@ -937,6 +1034,88 @@ mod tests {
             c.julia.railway_api_url,
             "https://backboard.railway.com/graphql/v2"
         );
+    }
+
+    #[test]
+    fn julia_railway_ids_win_and_the_plain_fallback_is_noted() {
+        let c = Config::from_pairs(&[
+            ("JULIA_RAILWAY_PROJECT_ID", "p-julia"),
+            ("JULIA_RAILWAY_ENVIRONMENT_ID", "e-julia"),
+            ("RAILWAY_PROJECT_ID", "p-bot"),
+            ("RAILWAY_ENVIRONMENT_ID", "e-bot"),
+        ])
+        .unwrap();
+        assert_eq!(c.julia.railway_project_id.as_deref(), Some("p-julia"));
+        assert_eq!(c.julia.railway_environment_id.as_deref(), Some("e-julia"));
+        assert!(!c.report().0.contains("NOTE"));
+        // Only Railway's injected names: used, with a note saying so.
+        let c = Config::from_pairs(&[
+            ("RAILWAY_PROJECT_ID", "p-bot"),
+            ("RAILWAY_ENVIRONMENT_ID", "e-bot"),
+        ])
+        .unwrap();
+        assert_eq!(c.julia.railway_project_id.as_deref(), Some("p-bot"));
+        let (report, _) = c.report();
+        assert!(
+            report
+                .contains("NOTE RAILWAY_PROJECT_ID used because JULIA_RAILWAY_PROJECT_ID is unset")
+                && report.contains("NOTE RAILWAY_ENVIRONMENT_ID used")
+                && report.contains("p-bot (from RAILWAY_PROJECT_ID)"),
+            "{report}"
+        );
+        // One of each: still noted.
+        let c = Config::from_pairs(&[
+            ("JULIA_RAILWAY_PROJECT_ID", "p-julia"),
+            ("RAILWAY_ENVIRONMENT_ID", "e-bot"),
+        ])
+        .unwrap();
+        assert_eq!(c.julia.railway_id_fallbacks, ["RAILWAY_ENVIRONMENT_ID"]);
+        let (report, _) = c.report();
+        assert!(
+            report.contains("= p-julia\n")
+                && report.contains("= e-bot (from RAILWAY_ENVIRONMENT_ID)"),
+            "{report}"
+        );
+    }
+
+    #[test]
+    fn both_railway_tokens_the_project_token_wins_and_is_noted() {
+        let c = Config::from_pairs(&[
+            ("RAILWAY_API_TOKEN", "acct-s3cr3t"),
+            ("RAILWAY_TOKEN", "proj-s3cr3t"),
+        ])
+        .unwrap();
+        let (report, _) = c.report();
+        assert!(
+            report.contains(
+                "both set; RAILWAY_TOKEN (project token, Project-Access-Token header) is used"
+            ),
+            "{report}"
+        );
+        assert!(!report.contains("s3cr3t"));
+    }
+
+    #[test]
+    fn unknown_evolution_events_are_named() {
+        let e = Config::from_pairs(&[(
+            "EVOLUTION_WEBHOOK_EVENTS",
+            "MESSAGES_UPSERT,MESSAGE_UPSERT,CONNECTION_UPDATE",
+        )])
+        .unwrap_err();
+        assert_eq!(e.var, "EVOLUTION_WEBHOOK_EVENTS");
+        assert!(
+            e.problem
+                .contains("does not know the event `MESSAGE_UPSERT`"),
+            "{}",
+            e.problem
+        );
+        let c = Config::from_pairs(&[(
+            "EVOLUTION_WEBHOOK_EVENTS",
+            "MESSAGES_UPSERT,CONNECTION_UPDATE,QRCODE_UPDATED",
+        )])
+        .unwrap();
+        assert_eq!(c.julia.evolution_webhook_events.len(), 3);
+        assert_eq!(c.julia.evolution_action_timeout, Duration::from_secs(15));
     }
 
     #[test]

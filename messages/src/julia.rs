@@ -761,10 +761,6 @@ pub fn deploy_outcome(
 
 // ---------------------------------------------------------------- evolution
 
-pub fn qr_ready(l: Locale, instance: &str) -> String {
-    tr(l, format!("QR code for `{instance}` (only you can see this; scan it in WhatsApp → Linked devices)"), format!("QR code de `{instance}` (só você vê isto; escaneie no WhatsApp → Aparelhos conectados)"))
-}
-
 pub fn qr_already_open(l: Locale, instance: &str) -> Msg {
     Msg::text(tr(
         l,
@@ -779,14 +775,6 @@ pub fn qr_missing(l: Locale) -> Msg {
         "Evolution has no QR code yet. Try again in a few seconds.".into(),
         "A Evolution ainda não tem QR code. Tente de novo em alguns segundos.".into(),
     ))
-}
-
-pub fn pairing_code(l: Locale, code: &str) -> String {
-    tr(
-        l,
-        format!("Pairing code: `{code}`"),
-        format!("Código de pareamento: `{code}`"),
-    )
 }
 
 pub fn evolution_restarted(l: Locale, state: &str) -> Msg {
@@ -1058,8 +1046,8 @@ pub fn readback_mismatch(l: Locale) -> String {
 pub fn service_not_in_environment(l: Locale, name: &str) -> String {
     tr(
         l,
-        format!("service `{name}` is not in the environment RAILWAY_ENVIRONMENT_ID"),
-        format!("o serviço `{name}` não está no ambiente RAILWAY_ENVIRONMENT_ID"),
+        format!("service `{name}` is not in the environment JULIA_RAILWAY_ENVIRONMENT_ID"),
+        format!("o serviço `{name}` não está no ambiente JULIA_RAILWAY_ENVIRONMENT_ID"),
     )
 }
 
@@ -1089,8 +1077,8 @@ pub fn rollback_why(l: Locale, w: &RollbackWhy) -> String {
         ),
         RollbackWhy::NoOlderSuccess => tr(
             l,
-            "no SUCCESS deployment older than the current one".into(),
-            "nenhum deploy SUCCESS mais antigo que o atual".into(),
+            "no deployment older than the running one that Railway can roll back to (REMOVED or SUCCESS with canRollback)".into(),
+            "nenhum deploy mais antigo que o atual para o qual o Railway permita rollback (REMOVED ou SUCCESS com canRollback)".into(),
         ),
         RollbackWhy::CannotRollback(id) => tr(
             l,

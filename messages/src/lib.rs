@@ -2,10 +2,13 @@
 //! No I/O. Functions take small parameter structs, not domain types.
 
 pub mod blocks;
+pub mod evolution;
 pub mod fold;
 pub mod home;
 pub mod incident;
+pub mod invites;
 pub mod julia;
+pub mod railway;
 pub mod templates;
 pub mod usage;
 

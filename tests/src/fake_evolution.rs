@@ -26,8 +26,46 @@ pub struct EvoState {
     pub webhook: Value,
     pub restart_error: bool,
     pub delay: Duration,
+    /// How long `connect` and `restart` take to answer (real Evolution opens the WhatsApp
+    /// socket and waits about 2 s first); zero unless a test sets it.
+    pub socket_wait: Duration,
     pub requests: Vec<EvoRequest>,
 }
+
+/// The webhook event names Evolution v2 accepts (`EventController.events`, v2.3 source).
+pub const EVENTS: &[&str] = &[
+    "APPLICATION_STARTUP",
+    "QRCODE_UPDATED",
+    "MESSAGES_SET",
+    "MESSAGES_UPSERT",
+    "MESSAGES_EDITED",
+    "MESSAGES_UPDATE",
+    "MESSAGES_DELETE",
+    "SEND_MESSAGE",
+    "SEND_MESSAGE_UPDATE",
+    "CONTACTS_SET",
+    "CONTACTS_UPSERT",
+    "CONTACTS_UPDATE",
+    "PRESENCE_UPDATE",
+    "CHATS_SET",
+    "CHATS_UPSERT",
+    "CHATS_UPDATE",
+    "CHATS_DELETE",
+    "GROUPS_UPSERT",
+    "GROUP_UPDATE",
+    "GROUP_PARTICIPANTS_UPDATE",
+    "CONNECTION_UPDATE",
+    "LABELS_EDIT",
+    "LABELS_ASSOCIATION",
+    "CALL",
+    "TYPEBOT_START",
+    "TYPEBOT_CHANGE_STATUS",
+    "REMOVE_INSTANCE",
+    "LOGOUT_INSTANCE",
+    "INSTANCE_CREATE",
+    "INSTANCE_DELETE",
+    "STATUS_INSTANCE",
+];
 
 #[derive(Clone)]
 pub struct FakeEvolution {
@@ -42,6 +80,7 @@ impl FakeEvolution {
             webhook: Value::Null,
             restart_error: false,
             delay: Duration::ZERO,
+            socket_wait: Duration::ZERO,
             requests: vec![],
         }));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -65,6 +104,9 @@ impl FakeEvolution {
     pub fn set_delay(&self, d: Duration) {
         self.state.lock().unwrap().delay = d;
     }
+    pub fn set_socket_wait(&self, d: Duration) {
+        self.state.lock().unwrap().socket_wait = d;
+    }
     pub fn requests(&self) -> Vec<EvoRequest> {
         self.state.lock().unwrap().requests.clone()
     }
@@ -81,7 +123,7 @@ async fn handle(
     body: String,
 ) -> Response {
     let path = uri.path().to_string();
-    let delay = {
+    let (delay, socket_wait) = {
         let mut g = s.lock().unwrap();
         g.requests.push(EvoRequest {
             method: method.to_string(),
@@ -92,9 +134,12 @@ async fn handle(
                 .map(String::from),
             body: serde_json::from_str(&body).unwrap_or(Value::Null),
         });
-        g.delay
+        (g.delay, g.socket_wait)
     };
     tokio::time::sleep(delay).await;
+    if path.starts_with("/instance/connect/") || path.starts_with("/instance/restart/") {
+        tokio::time::sleep(socket_wait).await;
+    }
     if headers.get("apikey").and_then(|v| v.to_str().ok()) != Some("evo-key") {
         return (StatusCode::UNAUTHORIZED, Json(json!({"status": 401, "error": "Unauthorized", "response": {"message": "Unauthorized"}}))).into_response();
     }
@@ -129,6 +174,18 @@ async fn handle(
         let Some(w) = b.get("webhook") else {
             return (StatusCode::BAD_REQUEST, Json(json!({"status": 400, "error": "Bad Request", "response": {"message": [["instance requires property \"webhook\""]]}}))).into_response();
         };
+        // The JSON schema's enum: any unknown event name refuses the whole request.
+        let unknown: Vec<String> = w["events"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .enumerate()
+            .filter(|(_, e)| !e.as_str().is_some_and(|e| EVENTS.contains(&e)))
+            .map(|(i, _)| format!("webhook.events[{i}] is not one of enum values"))
+            .collect();
+        if !unknown.is_empty() {
+            return (StatusCode::BAD_REQUEST, Json(json!({"status": 400, "error": "Bad Request", "response": {"message": [unknown]}}))).into_response();
+        }
         let row = json!({"id": "w1", "url": w["url"], "enabled": w["enabled"], "events": w["events"], "webhookByEvents": w["byEvents"], "webhookBase64": w["base64"], "headers": null, "instanceId": "i1"});
         g.webhook = row.clone();
         return (StatusCode::CREATED, Json(row)).into_response();

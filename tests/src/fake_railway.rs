@@ -57,12 +57,13 @@ impl FakeRailway {
         ];
         let mut deployments = Vec::new();
         for (sid, _) in &services {
-            // Server order deliberately not sorted.
+            // Server order deliberately not sorted. As on Railway, only the live deployment is
+            // `SUCCESS`: the ones it replaced are `REMOVED`; d3 is a build that failed.
             deployments.push((
                 sid.clone(),
                 deployment(
                     &format!("{sid}-d2"),
-                    "SUCCESS",
+                    "REMOVED",
                     "2026-01-02T00:00:00Z",
                     true,
                     "bbbbbbb2",
@@ -82,7 +83,7 @@ impl FakeRailway {
                 sid.clone(),
                 deployment(
                     &format!("{sid}-d1"),
-                    "SUCCESS",
+                    "REMOVED",
                     "2026-01-01T00:00:00Z",
                     true,
                     "aaaaaaa1",
@@ -140,6 +141,20 @@ impl FakeRailway {
 
 type St = Arc<Mutex<RailwayState>>;
 
+/// Statuses of the deployment that runs a service.
+pub const LIVE: &[&str] = &["SUCCESS", "SLEEPING", "CRASHED"];
+
+/// A new deployment of `sid` goes live: like Railway, the one it replaces becomes `REMOVED`
+/// (and can still be rolled back to).
+fn go_live(deployments: &mut Vec<(String, Value)>, sid: &str, new: Value) {
+    for (s, d) in deployments.iter_mut() {
+        if s == sid && LIVE.contains(&d["status"].as_str().unwrap_or("")) {
+            d["status"] = "REMOVED".into();
+        }
+    }
+    deployments.push((sid.to_string(), new));
+}
+
 async fn graphql(State(s): State<St>, headers: HeaderMap, Json(body): Json<Value>) -> Response {
     let query = body["query"].as_str().unwrap_or("").to_string();
     let vars = body["variables"].clone();
@@ -161,6 +176,7 @@ async fn graphql(State(s): State<St>, headers: HeaderMap, Json(body): Json<Value
     };
     tokio::time::sleep(delay).await;
     let mut g = s.lock().unwrap();
+    let g = &mut *g;
     if g.rate_limited > 0 {
         g.rate_limited -= 1;
         let mut r = (axum::http::StatusCode::TOO_MANY_REQUESTS, "slow down").into_response();
@@ -179,6 +195,13 @@ async fn graphql(State(s): State<St>, headers: HeaderMap, Json(body): Json<Value
             .find(|(_, d)| d["id"] == id.as_str())
             .map(|(s, _)| s.clone())
             .unwrap_or_default();
+        let target = g.deployments.iter().find(|(_, d)| d["id"] == id.as_str());
+        if !target.is_some_and(|(_, d)| d["canRollback"] == true) {
+            return Json(
+                json!({"data": null, "errors": [{"message": "Deployment cannot be rolled back"}]}),
+            )
+            .into_response();
+        }
         let d = deployment(
             &format!("{sid}-rb"),
             "SUCCESS",
@@ -186,17 +209,31 @@ async fn graphql(State(s): State<St>, headers: HeaderMap, Json(body): Json<Value
             true,
             "rollback",
         );
-        g.deployments.push((sid, d));
+        go_live(&mut g.deployments, &sid, d);
         json!({"deploymentRollback": true})
     } else if query.contains("deploymentRestart(") {
-        json!({"deploymentRestart": true})
-    } else if query.contains("deploymentRedeploy(") {
-        let sid = g
+        // Only a running deployment can be restarted.
+        let running = g
             .deployments
             .iter()
             .find(|(_, d)| d["id"] == id.as_str())
-            .map(|(s, _)| s.clone())
-            .unwrap_or_default();
+            .is_some_and(|(_, d)| LIVE.contains(&d["status"].as_str().unwrap_or("")));
+        if !running {
+            return Json(
+                json!({"data": null, "errors": [{"message": "Deployment is not running"}]}),
+            )
+            .into_response();
+        }
+        json!({"deploymentRestart": true})
+    } else if query.contains("deploymentRedeploy(") {
+        let target = g.deployments.iter().find(|(_, d)| d["id"] == id.as_str());
+        if !target.is_some_and(|(_, d)| d["canRedeploy"] == true) {
+            return Json(
+                json!({"data": null, "errors": [{"message": "Deployment cannot be redeployed"}]}),
+            )
+            .into_response();
+        }
+        let sid = target.map(|(s, _)| s.clone()).unwrap_or_default();
         let d = deployment(
             &format!("{sid}-new"),
             "SUCCESS",
@@ -204,18 +241,18 @@ async fn graphql(State(s): State<St>, headers: HeaderMap, Json(body): Json<Value
             true,
             "redeploy",
         );
-        g.deployments.push((sid.clone(), d));
+        go_live(&mut g.deployments, &sid, d);
         json!({"deploymentRedeploy": {"id": format!("{sid}-new"), "status": "INITIALIZING"}})
     } else if query.contains("environment(") {
         let edges: Vec<Value> = g
             .services
             .iter()
-            .map(|(sid, name)| json!({"node": {"serviceId": sid, "serviceName": name, "latestDeployment": FakeRailway::latest(&g, sid)}}))
+            .map(|(sid, name)| json!({"node": {"serviceId": sid, "serviceName": name, "latestDeployment": FakeRailway::latest(g, sid)}}))
             .collect();
         json!({"environment": {"id": vars["id"], "name": "production", "serviceInstances": {"edges": edges, "pageInfo": {"hasNextPage": false, "endCursor": null}}}})
     } else if query.contains("serviceInstance(") {
         let sid = vars["serviceId"].as_str().unwrap_or("");
-        json!({"serviceInstance": {"latestDeployment": FakeRailway::latest(&g, sid)}})
+        json!({"serviceInstance": {"latestDeployment": FakeRailway::latest(g, sid)}})
     } else if query.contains("deployments(") {
         let sid = vars
             .pointer("/input/serviceId")

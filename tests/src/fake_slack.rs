@@ -8,14 +8,17 @@ use std::time::Duration;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
 #[derive(Debug, Clone)]
 pub struct Call {
     pub method: String,
+    /// The arguments: the JSON body, or the form / query pairs as a JSON object of strings.
     pub body: Value,
+    /// How the arguments came: `json`, `form` or `query`.
+    pub transport: &'static str,
     pub auth: Option<String>,
     pub at: std::time::Instant,
 }
@@ -48,7 +51,26 @@ struct Inner {
     socket_url: Option<String>,
     /// Every Web API answer waits this long (a slow Slack).
     delay: Duration,
+    /// Uploaded file id -> the channels it was shared to (`completeUploadExternal`).
+    files: HashMap<String, Vec<String>>,
+    /// Channel -> (ts, user, text) of its messages, for `conversations.history`.
+    history: HashMap<String, Vec<(String, String, String)>>,
 }
+
+/// Methods whose Slack reference lists only form encoding (`consumes` in Slack's Web API
+/// OpenAPI spec, and the `files.getUploadURLExternal` method page). Slack ignores a JSON body
+/// on them and answers as if the arguments were missing: this fake says `invalid_arguments`.
+pub const FORM_ONLY: &[&str] = &[
+    "usergroups.users.list",
+    "usergroups.list",
+    "conversations.history",
+    "conversations.replies",
+    "conversations.info",
+    "conversations.members",
+    "users.info",
+    "users.list",
+    "files.getUploadURLExternal",
+];
 
 #[derive(Clone)]
 pub struct FakeSlack {
@@ -63,7 +85,7 @@ impl FakeSlack {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let app = Router::new()
-            .route("/api/{method}", post(api))
+            .route("/api/{method}", get(api).post(api))
             .route("/response/{id}", post(response))
             .route("/upload/{id}", post(upload))
             .with_state((inner.clone(), addr));
@@ -144,6 +166,26 @@ impl FakeSlack {
     pub fn set_socket_url(&self, url: &str) {
         self.inner.lock().unwrap().socket_url = Some(url.to_string());
     }
+    /// A message someone wrote in `channel` (what `conversations.history` returns).
+    pub fn add_message(&self, channel: &str, ts: &str, user: &str, text: &str) {
+        self.inner
+            .lock()
+            .unwrap()
+            .history
+            .entry(channel.to_string())
+            .or_default()
+            .push((ts.to_string(), user.to_string(), text.to_string()));
+    }
+    /// The channels an uploaded file was shared to (empty: private or unknown).
+    pub fn file_channels(&self, file_id: &str) -> Vec<String> {
+        self.inner
+            .lock()
+            .unwrap()
+            .files
+            .get(file_id)
+            .cloned()
+            .unwrap_or_default()
+    }
     pub fn set_usergroup(&self, id: &str, users: &[&str]) {
         self.inner.lock().unwrap().usergroups.insert(
             id.to_string(),
@@ -154,18 +196,64 @@ impl FakeSlack {
 
 type St = (Arc<Mutex<Inner>>, std::net::SocketAddr);
 
+/// Form or query pairs as a JSON object of strings.
+fn pairs_to_json(raw: &str) -> Value {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw).unwrap_or_default();
+    Value::Object(
+        pairs
+            .into_iter()
+            .map(|(k, v)| (k, Value::String(v)))
+            .collect(),
+    )
+}
+
+/// `image` blocks (top level or in a section accessory) referring to an uploaded file.
+fn slack_file_ids(msg: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    for b in msg["blocks"].as_array().into_iter().flatten() {
+        for img in [b, &b["accessory"]] {
+            if img["type"] == "image" {
+                if let Some(id) = img.pointer("/slack_file/id").and_then(Value::as_str) {
+                    out.push(id.to_string());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A number sent as JSON or as form text.
+fn number(v: &Value) -> Option<u64> {
+    v.as_u64()
+        .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+}
+
 async fn api(
     State((inner, addr)): State<St>,
     Path(method): Path<String>,
+    http_method: axum::http::Method,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
     headers: HeaderMap,
     body: String,
 ) -> Response {
-    let body: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+    let content_type = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let (transport, body): (&'static str, Value) = if http_method == axum::http::Method::GET {
+        ("query", pairs_to_json(query.as_deref().unwrap_or("")))
+    } else if content_type.starts_with("application/json") {
+        ("json", serde_json::from_str(&body).unwrap_or(Value::Null))
+    } else {
+        ("form", pairs_to_json(&body))
+    };
     let behavior = {
         let mut i = inner.lock().unwrap();
         i.calls.push(Call {
             method: method.clone(),
             body: body.clone(),
+            transport,
             auth: headers
                 .get("authorization")
                 .and_then(|v| v.to_str().ok())
@@ -206,12 +294,51 @@ async fn api(
             }
         }
     }
+    // Slack reads no JSON body on these: the arguments are missing.
+    if transport == "json" && FORM_ONLY.contains(&method.as_str()) {
+        return Json(json!({"ok": false, "error": "invalid_arguments",
+            "response_metadata": {"messages": ["[ERROR] missing required field"]}}))
+        .into_response();
+    }
     let mut i = inner.lock().unwrap();
     i.next += 1;
     let n = i.next;
     let ok = match method.as_str() {
         "chat.postMessage" => {
+            let ch = body["channel"].as_str().unwrap_or("");
+            let unshared = slack_file_ids(&body)
+                .into_iter()
+                .any(|f| !i.files.get(&f).is_some_and(|c| c.iter().any(|c| c == ch)));
+            if unshared {
+                return Json(json!({"ok": false, "error": "invalid_blocks"})).into_response();
+            }
             json!({"ok": true, "channel": body["channel"], "ts": format!("1700000000.{n:06}"), "message": {"text": body["text"]}})
+        }
+        "conversations.history" => {
+            let Some(ch) = body["channel"].as_str() else {
+                return Json(json!({"ok": false, "error": "channel_not_found"})).into_response();
+            };
+            let latest = body["latest"].as_str().unwrap_or("9999999999.999999");
+            let inclusive = matches!(body["inclusive"].as_str(), Some("true") | Some("1"));
+            let limit = number(&body["limit"]).unwrap_or(100) as usize;
+            let ts_num = |t: &str| t.parse::<f64>().unwrap_or(0.0);
+            let mut msgs: Vec<&(String, String, String)> = i
+                .history
+                .get(ch)
+                .into_iter()
+                .flatten()
+                .filter(|(ts, _, _)| {
+                    let (a, b) = (ts_num(ts), ts_num(latest));
+                    a < b || (inclusive && a == b)
+                })
+                .collect();
+            msgs.sort_by(|a, b| ts_num(&b.0).total_cmp(&ts_num(&a.0)));
+            let messages: Vec<Value> = msgs
+                .into_iter()
+                .take(limit)
+                .map(|(ts, user, text)| json!({"type": "message", "ts": ts, "user": user, "text": text}))
+                .collect();
+            json!({"ok": true, "messages": messages, "has_more": false})
         }
         "conversations.create" => {
             let name = body["name"].as_str().unwrap_or("").to_string();
@@ -222,7 +349,43 @@ async fn api(
             json!({"ok": true, "channel": {"id": format!("CWAR{n:04}"), "name": name, "is_member": true, "is_private": body["is_private"]}})
         }
         "files.getUploadURLExternal" => {
+            if body["filename"].as_str().unwrap_or("").is_empty()
+                || number(&body["length"]).unwrap_or(0) == 0
+            {
+                return Json(json!({"ok": false, "error": "invalid_arguments"})).into_response();
+            }
+            i.files.insert(format!("F{n}"), vec![]);
             json!({"ok": true, "upload_url": format!("http://{addr}/upload/F{n}"), "file_id": format!("F{n}")})
+        }
+        "files.completeUploadExternal" => {
+            let files = match &body["files"] {
+                Value::String(s) => serde_json::from_str(s).unwrap_or(Value::Null),
+                v => v.clone(),
+            };
+            let ids: Vec<String> = files
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|f| f["id"].as_str().map(String::from))
+                .collect();
+            // Completing a file whose bytes never reached its upload_url fails, as on Slack.
+            let uploaded = |f: &String| i.uploads.iter().any(|(u, _)| u == f);
+            if ids.is_empty() || ids.iter().any(|f| !i.files.contains_key(f) || !uploaded(f)) {
+                return Json(json!({"ok": false, "error": "file_not_found"})).into_response();
+            }
+            if let Some(ch) = body["channel_id"].as_str() {
+                for f in &ids {
+                    i.files.get_mut(f).expect("checked").push(ch.to_string());
+                }
+            }
+            json!({"ok": true, "files": ids.iter().map(|f| json!({"id": f})).collect::<Vec<_>>()})
+        }
+        "conversations.open" => {
+            let users = body["users"].as_str().unwrap_or("");
+            if users.is_empty() || users.contains(',') {
+                return Json(json!({"ok": false, "error": "invalid_arguments"})).into_response();
+            }
+            json!({"ok": true, "channel": {"id": format!("D{users}")}})
         }
         "usergroups.users.list" => {
             let g = body["usergroup"].as_str().unwrap_or("");
@@ -241,14 +404,21 @@ async fn api(
     Json(ok).into_response()
 }
 
-async fn response(
-    State((inner, _)): State<St>,
-    Path(id): Path<String>,
-    body: String,
-) -> StatusCode {
+/// A `response_url`. An image block may only show a file shared to a conversation (this fake
+/// does not know which channel a response_url belongs to, so any share will do): a private
+/// upload is refused with `invalid_blocks`, as Slack does.
+async fn response(State((inner, _)): State<St>, Path(id): Path<String>, body: String) -> Response {
     let v: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
-    inner.lock().unwrap().responses.push((id, v));
-    StatusCode::OK
+    let mut i = inner.lock().unwrap();
+    let unshared = slack_file_ids(&v)
+        .into_iter()
+        .any(|f| i.files.get(&f).is_none_or(|c| c.is_empty()));
+    if unshared {
+        // Refused: nothing is shown, so nothing is recorded as a response.
+        return (StatusCode::BAD_REQUEST, "invalid_blocks").into_response();
+    }
+    i.responses.push((id, v));
+    StatusCode::OK.into_response()
 }
 
 async fn upload(

@@ -45,8 +45,8 @@ async fn harness_on(store: TestDb, extra: &[(&str, &str)]) -> H {
         .env("SUPABASE_PROJECT_REF", "ref123")
         .env("RAILWAY_API_URL", &rw.url)
         .env("RAILWAY_API_TOKEN", "rw-secret-token")
-        .env("RAILWAY_PROJECT_ID", "p1")
-        .env("RAILWAY_ENVIRONMENT_ID", "e1")
+        .env("JULIA_RAILWAY_PROJECT_ID", "p1")
+        .env("JULIA_RAILWAY_ENVIRONMENT_ID", "e1")
         .env("EVOLUTION_API_URL", &evo.base_url)
         .env("EVOLUTION_API_KEY", "evo-key")
         .env("EVOLUTION_INSTANCE", "julia")
@@ -667,20 +667,16 @@ async fn evolution_qr_restart_and_webhook_reset() {
     let (_, m) = h.run("evolution qr", ADMIN).await;
     let t = text_of(&m);
     assert!(
-        t.contains("only you can see this") && t.contains("slack_file"),
+        t.contains("only you can see it") && t.contains("direct messages"),
         "{t}"
     );
     assert_eq!(m["response_type"], "ephemeral");
     let uploads = h.slack.uploads();
     assert_eq!(uploads.len(), 1);
     assert!(uploads[0].1.starts_with(b"\x89PNG"));
-    // The upload is private: no channel.
+    // The image goes to the requester's DM, never to a channel (tests/wire.rs has the details).
     let complete = h.slack.calls_to("files.completeUploadExternal");
-    assert!(
-        complete[0].body.get("channel_id").is_none(),
-        "{:?}",
-        complete[0].body
-    );
+    assert_eq!(complete[0].body["channel_id"], format!("D{ADMIN}"));
     assert!(h.slack.calls_to("chat.postMessage").is_empty());
     // Restart from `close` is a failure reported as such.
     h.evo.set_state("close");

@@ -359,6 +359,7 @@ const METHOD_SCOPES: &[(&str, &[&str])] = &[
         "conversations.replies",
         &["channels:history", "groups:history"],
     ),
+    ("conversations.open", &["im:write", "mpim:write"]),
     ("chat.update", &["chat:write"]),
     ("chat.delete", &["chat:write"]),
     ("chat.postEphemeral", &["chat:write"]),
@@ -699,6 +700,50 @@ fn the_messages_tab_shows_the_bots_direct_messages() {
                 .iter()
                 .any(|e| e.starts_with("message.")),
             "{name}: no DM events are handled, so none are subscribed"
+        );
+    }
+}
+
+/// Slack's OpenAPI spec lists the content types each method reads (`consumes`). A method that
+/// reads only form arguments ignores a JSON body: the client must not send it JSON
+/// (`handlers::integrations::slack::METHODS`), and the fake Slack's list of form-only methods
+/// must agree with the spec.
+#[test]
+fn form_only_methods_are_never_sent_as_json() {
+    use handlers::integrations::slack::{transport, Transport, METHODS};
+    let spec = testkit::specs::json(testkit::specs::SLACK_WEB_OPENAPI);
+    let form_only = |method: &str| -> Option<bool> {
+        let ops = spec["paths"].get(format!("/{method}"))?.as_object()?;
+        Some(ops.values().all(|op| {
+            !op["consumes"]
+                .as_array()
+                .is_some_and(|c| c.iter().any(|t| t == "application/json"))
+        }))
+    };
+    let mut checked = 0;
+    for (method, t) in METHODS {
+        if let Some(only_form) = form_only(method) {
+            checked += 1;
+            assert!(
+                !(only_form && *t == Transport::Json),
+                "{method} reads only form arguments but METHODS sends it as JSON"
+            );
+        }
+    }
+    assert!(
+        checked >= 10,
+        "the spec covers the table ({checked} checked)"
+    );
+    for method in called_methods().keys() {
+        if form_only(method) == Some(true) {
+            assert_ne!(transport(method), Transport::Json, "{method}");
+        }
+    }
+    for method in testkit::fake_slack::FORM_ONLY {
+        assert_ne!(
+            form_only(method),
+            Some(false),
+            "the fake refuses JSON for {method}, which Slack accepts"
         );
     }
 }

@@ -9,9 +9,11 @@ use messages::julia as m;
 use super::access::{record, Action, Prepared};
 use super::Reply;
 use crate::integrations::railway::{
-    pick_rollback, Deployment, RailwayError, ServiceState, TRANSITIONAL,
+    current as running, pick_rollback, refused_rollback, Deployment, RailwayError, ServiceState,
+    LIVE, TRANSITIONAL,
 };
 use crate::Ctx;
+use messages::railway as rw_msg;
 
 pub fn railway_failure(ctx: &Ctx, e: &RailwayError, done: &str) -> messages::Msg {
     let l = ctx.locale();
@@ -79,9 +81,10 @@ async fn rollback_target(
         .await
         .map_err(|e| railway_failure(ctx, &e, &m::nothing_done(l)))?;
     let Some(target) = pick_rollback(&list, wanted) else {
-        let why = match wanted {
-            Some(id) => m::RollbackWhy::NotFound(id.to_string()),
-            None => m::RollbackWhy::NoOlderSuccess,
+        let why = match (wanted, refused_rollback(&list)) {
+            (Some(id), _) => m::RollbackWhy::NotFound(id.to_string()),
+            (None, Some(refused)) => m::RollbackWhy::CannotRollback(refused.id.clone()),
+            (None, None) => m::RollbackWhy::NoOlderSuccess,
         };
         return Err(m::cannot_rollback(l, &svc.name, &m::rollback_why(l, &why)));
     };
@@ -93,6 +96,51 @@ async fn rollback_target(
         ));
     }
     Ok(target.clone())
+}
+
+/// What a restart acts on: the latest deployment when it is the running one, else the one
+/// that is running (a failed or unfinished build leaves the previous deployment live, and
+/// restarting the failed one does nothing for the service).
+async fn restart_target(ctx: &Ctx, svc: &ServiceState) -> Result<Deployment, messages::Msg> {
+    let l = ctx.locale();
+    if let Some(latest) = svc
+        .latest
+        .as_ref()
+        .filter(|d| LIVE.contains(&d.status.as_str()))
+    {
+        return Ok(latest.clone());
+    }
+    let list = ctx
+        .julia
+        .railway
+        .deployments(&svc.id, 20)
+        .await
+        .map_err(|e| railway_failure(ctx, &e, &m::nothing_done(l)))?;
+    running(&list)
+        .cloned()
+        .ok_or_else(|| rw_msg::nothing_to_restart(l, &svc.name))
+}
+
+/// A redeploy acts on the latest deployment, only when Railway allows it (`canRedeploy`), as
+/// Railway's CLI checks before `deploymentRedeploy`.
+fn redeploy_target(ctx: &Ctx, svc: &ServiceState) -> Result<Deployment, messages::Msg> {
+    let l = ctx.locale();
+    let Some(latest) = svc.latest.as_ref() else {
+        return Err(m::cannot_rollback(
+            l,
+            &svc.name,
+            &m::rollback_why(l, &m::RollbackWhy::NoDeployment),
+        ));
+    };
+    if !latest.can_redeploy {
+        return Err(rw_msg::cannot_redeploy(
+            l,
+            &svc.name,
+            &latest.id,
+            &latest.status,
+        ));
+    }
+    Ok(latest.clone())
 }
 
 pub async fn prepare(ctx: &Ctx, action: &Action) -> Prepared {
@@ -118,16 +166,22 @@ pub async fn prepare(ctx: &Ctx, action: &Action) -> Prepared {
                     ),
                 ));
             }
-            let verb = if matches!(action, Action::Restart { .. }) {
-                "restart"
+            let what = if matches!(action, Action::Restart { .. }) {
+                let t = restart_target(ctx, &svc)
+                    .await
+                    .map_err(|msg| ("refused", Some(current.clone()), msg))?;
+                match svc.latest.as_ref().filter(|d| d.id != t.id) {
+                    Some(latest) => {
+                        rw_msg::what_restart_active(l, &svc.name, &t.id, &latest.id, &latest.status)
+                    }
+                    None => m::what_deploy(l, "restart", &svc.name, &t.id),
+                }
             } else {
-                "redeploy"
+                let t = redeploy_target(ctx, &svc)
+                    .map_err(|msg| ("refused", Some(current.clone()), msg))?;
+                m::what_deploy(l, "redeploy", &svc.name, &t.id)
             };
-            Ok((
-                m::what_deploy(l, verb, &svc.name, &current),
-                action.clone(),
-                Some(current.clone()),
-            ))
+            Ok((what, action.clone(), Some(current.clone())))
         }
         Action::Rollback {
             service,
@@ -176,21 +230,35 @@ pub async fn execute(ctx: &Arc<Ctx>, reply: &Reply, action: &Action) {
     let rw = &ctx.julia.railway;
     let not_done = m::nothing_done(l);
     let (verb, result): (&str, Result<Option<String>, RailwayError>) = match action {
-        Action::Restart { .. } => {
-            let id = svc
-                .latest
-                .as_ref()
-                .map(|d| d.id.clone())
-                .unwrap_or_default();
-            ("restart", rw.restart(&id).await.map(|ok| ok.then_some(id)))
-        }
-        Action::Redeploy { .. } => {
-            let id = svc
-                .latest
-                .as_ref()
-                .map(|d| d.id.clone())
-                .unwrap_or_default();
-            ("redeploy", rw.redeploy(&id).await.map(|d| Some(d.id)))
+        Action::Restart { .. } | Action::Redeploy { .. } => {
+            let restart = matches!(action, Action::Restart { .. });
+            let target = if restart {
+                restart_target(ctx, &svc).await
+            } else {
+                redeploy_target(ctx, &svc)
+            };
+            let id = match target {
+                Ok(t) => t.id,
+                Err(msg) => {
+                    record(
+                        ctx,
+                        &reply.user,
+                        action,
+                        "refused",
+                        before,
+                        None,
+                        Some(msg.text.clone()),
+                    )
+                    .await;
+                    reply.replace(ctx, &msg).await;
+                    return;
+                }
+            };
+            if restart {
+                ("restart", rw.restart(&id).await.map(|ok| ok.then_some(id)))
+            } else {
+                ("redeploy", rw.redeploy(&id).await.map(|d| Some(d.id)))
+            }
         }
         Action::Rollback { deployment, .. } => {
             let t = match rollback_target(ctx, &svc, deployment.as_deref()).await {
@@ -273,7 +341,9 @@ pub async fn execute(ctx: &Arc<Ctx>, reply: &Reply, action: &Action) {
     let ctx = ctx.clone();
     let reply = reply.clone();
     let action = action.clone();
-    let follow_new = matches!(action, Action::Redeploy { .. });
+    // A redeploy makes a new deployment and a restart keeps its own: follow those by id. A
+    // rollback makes a new one whose id Railway does not return: follow the latest.
+    let follow_new = matches!(action, Action::Redeploy { .. } | Action::Restart { .. });
     tokio::spawn(
         async move { follow(&ctx, &reply, &action, verb, &svc, &followed, follow_new).await },
     );

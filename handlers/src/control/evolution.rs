@@ -9,7 +9,9 @@ use serde_json::json;
 use super::access::{record, Action, Prepared};
 use super::Reply;
 use crate::integrations::evolution::{Connect, EvolutionError};
+use crate::integrations::slack::SlackError;
 use crate::Ctx;
+use messages::evolution as evo_msg;
 
 fn evo_failure(ctx: &Ctx, e: &EvolutionError, done: &str) -> messages::Msg {
     let l = ctx.locale();
@@ -23,7 +25,8 @@ fn evo_failure(ctx: &Ctx, e: &EvolutionError, done: &str) -> messages::Msg {
     m::failure(l, "Evolution", &e.to_string(), done, &try_)
 }
 
-/// The QR code as an image, in a message only the requester sees. Never logged.
+/// The QR code as an image in the requester's direct messages with the bot (a text answer
+/// with the pairing code or instructions when that fails). Never logged, never in a channel.
 ///
 /// Admins only: scanning the code links a phone to Julia's WhatsApp number. Audited (without
 /// the code).
@@ -71,28 +74,22 @@ pub async fn qr(ctx: &Ctx, reply: &Reply) {
             });
             match (png, pairing_code) {
                 (None, None) => m::qr_missing(l),
-                (png, code) => {
-                    let mut text = m::qr_ready(l, ev.instance());
-                    let mut blocks = vec![];
-                    if let Some(c) = &code {
-                        text.push('\n');
-                        text.push_str(&m::pairing_code(l, c));
-                    }
-                    blocks
-                        .push(json!({"type": "section", "text": {"type": "mrkdwn", "text": text}}));
-                    if let Some(bytes) = png {
-                        // A private upload (no channel), shown through an image block.
-                        match upload_private(ctx, &bytes).await {
-                            Ok(file_id) => blocks.push(json!({"type": "image", "slack_file": {"id": file_id}, "alt_text": "QR"})),
-                            Err(e) => tracing::warn!(error = %e, "QR upload failed"),
+                (None, Some(code)) => {
+                    evo_msg::qr_text_fallback(l, ev.instance(), None, Some(&code))
+                }
+                (Some(png), code) => {
+                    match send_qr_dm(ctx, &reply.user, ev.instance(), &png, code.as_deref()).await {
+                        Ok(()) => evo_msg::qr_sent_by_dm(l, ev.instance()),
+                        Err(e) => {
+                            tracing::warn!(error = %e, "QR upload to the requester's DM failed; answering with text");
+                            evo_msg::qr_text_fallback(
+                                l,
+                                ev.instance(),
+                                Some(&e.code()),
+                                code.as_deref(),
+                            )
                         }
                     }
-                    let body =
-                        json!({"response_type": "ephemeral", "text": text, "blocks": blocks});
-                    if let Err(e) = ctx.slack.respond(&reply.response_url, &body).await {
-                        tracing::warn!(error = %e, "QR reply failed");
-                    }
-                    return;
                 }
             }
         }
@@ -100,37 +97,44 @@ pub async fn qr(ctx: &Ctx, reply: &Reply) {
     reply.send(ctx, &msg).await;
 }
 
-async fn upload_private(
+/// The QR image into the requester's direct messages with the bot: `conversations.open`, then
+/// the files v2 upload with that `channel_id` (a file without a channel cannot be shown, and
+/// an image block referring to it is refused). Never into a channel: a conversation id that
+/// is not a DM (`D…`) is refused here before anything is uploaded.
+async fn send_qr_dm(
     ctx: &Ctx,
-    bytes: &[u8],
-) -> Result<String, crate::integrations::slack::SlackError> {
-    let r = ctx
+    user: &str,
+    instance: &str,
+    png: &[u8],
+    pairing_code: Option<&str>,
+) -> Result<(), SlackError> {
+    let opened = ctx
         .slack
-        .call(
-            "files.getUploadURLExternal",
-            &json!({"filename": "qr.png", "length": bytes.len()}),
-        )
+        .call("conversations.open", &json!({"users": user}))
         .await?;
-    let url = r
-        .get("upload_url")
+    let dm = opened
+        .pointer("/channel/id")
         .and_then(|v| v.as_str())
-        .unwrap_or("")
-        .to_string();
-    let id = r
-        .get("file_id")
-        .and_then(|v| v.as_str())
-        .unwrap_or("")
-        .to_string();
+        .unwrap_or_default();
+    if !dm.starts_with('D') {
+        return Err(SlackError::Api {
+            code: "not_a_direct_message".into(),
+            needed: None,
+            body: serde_json::Value::Null,
+        });
+    }
+    let comment = evo_msg::qr_dm_comment(ctx.locale(), instance, pairing_code);
     ctx.slack
-        .upload_bytes(&url, "qr.png", bytes.to_vec())
-        .await?;
-    ctx.slack
-        .call(
-            "files.completeUploadExternal",
-            &json!({"files": [{"id": id, "title": "QR"}]}),
+        .upload_file(
+            dm,
+            "whatsapp-qr.png",
+            "WhatsApp QR",
+            png,
+            Some(&comment),
+            None,
         )
-        .await?;
-    Ok(id)
+        .await
+        .map(|_| ())
 }
 
 pub async fn prepare(ctx: &Ctx, action: &Action) -> Prepared {
@@ -203,19 +207,25 @@ pub async fn execute(ctx: &Arc<Ctx>, reply: &Reply, action: &Action) {
                     reply.replace(ctx, &m::evolution_restarted(l, &after)).await;
                 }
                 Err(e) => {
+                    // No answer in time: the restart may well have happened (Evolution
+                    // answers only after reopening the socket).
+                    let timed_out = matches!(e, EvolutionError::Timeout(_));
                     record(
                         ctx,
                         &reply.user,
                         action,
-                        "failed",
+                        if timed_out { "unknown" } else { "failed" },
                         before,
                         None,
                         Some(e.to_string()),
                     )
                     .await;
-                    reply
-                        .replace(ctx, &evo_failure(ctx, &e, &m::nothing_done(l)))
-                        .await;
+                    let done = if timed_out {
+                        evo_msg::restart_maybe_applied(l)
+                    } else {
+                        m::nothing_done(l)
+                    };
+                    reply.replace(ctx, &evo_failure(ctx, &e, &done)).await;
                 }
             }
         }

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use messages::incident::{self as tpl, IncidentView};
+use messages::invites::NotInvited;
 use messages::Msg;
 use serde_json::{json, Value};
 use sqlx::AnyConnection;
@@ -573,14 +574,7 @@ pub async fn finish_declaration(ctx: &Ctx, id: i64) -> FlowResult<Msg> {
             enqueue(&mut tx, &OutboxItem::pin(w, declared_id), now2).await?;
             enqueue(&mut tx, &OutboxItem::topic(w, &tpl::topic(&v, l)), now2).await?;
             if !invite_problems.is_empty() {
-                let text = format!(
-                    ":warning: {} {}",
-                    l.t(
-                        "Some people could not be invited:",
-                        "Algumas pessoas não puderam ser convidadas:"
-                    ),
-                    invite_problems.join(", ")
-                );
+                let text = messages::invites::not_invited(l, &invite_problems);
                 enqueue(&mut tx, &OutboxItem::post(w, &Msg::text(text)), now2).await?;
             }
             i.declared_outbox_id = Some(declared_id);
@@ -666,20 +660,27 @@ async fn create_war_room(
     Err("name_taken".into())
 }
 
-/// Invites the declarer, the commander and the responders (and their group) in chunks of 100.
-/// Returns the problems to report in the war room.
-async fn invite(ctx: &Ctx, channel: &str, actor: &str, commander: &str) -> Vec<String> {
+/// Invites the declarer, the commander, the responders and the members of the responders'
+/// group, in chunks of 100. A group that cannot be read does not stop the others. Returns who
+/// could not be invited and why, to say in the war room.
+async fn invite(ctx: &Ctx, channel: &str, actor: &str, commander: &str) -> Vec<NotInvited> {
+    let mut problems = Vec::new();
     let mut users: Vec<String> = vec![actor.to_string(), commander.to_string()];
     users.extend(ctx.config.incident_responders.iter().cloned());
     if let Some(g) = &ctx.config.incident_responder_group {
         match ctx.slack.usergroup_members(g).await {
             Ok(m) => users.extend(m),
-            Err(e) => return vec![format!("user group {g}: {}", e.code())],
+            Err(e) => {
+                tracing::warn!(group = %g, error = %e, "responder group not read; inviting the others");
+                problems.push(NotInvited::Group {
+                    group: g.clone(),
+                    code: e.code(),
+                });
+            }
         }
     }
     let mut seen = std::collections::HashSet::new();
     users.retain(|u| seen.insert(u.clone()));
-    let mut problems = Vec::new();
     for chunk in users.chunks(100) {
         let body = json!({"channel": channel, "users": chunk.join(","), "force": true});
         match ctx
@@ -690,7 +691,7 @@ async fn invite(ctx: &Ctx, channel: &str, actor: &str, commander: &str) -> Vec<S
             Ok(_) => {}
             Err(e) if e.is("already_in_channel") || e.is("cant_invite_self") => {}
             Err(crate::integrations::slack::SlackError::Api { code, body, .. }) => {
-                let per_user: Vec<String> = body
+                let per_user: Vec<NotInvited> = body
                     .get("errors")
                     .and_then(Value::as_array)
                     .map(|errs| {
@@ -701,23 +702,28 @@ async fn invite(ctx: &Ctx, channel: &str, actor: &str, commander: &str) -> Vec<S
                                     Some("already_in_channel") | Some("cant_invite_self")
                                 )
                             })
-                            .map(|e| {
-                                format!(
-                                    "<@{}> ({})",
-                                    e.get("user").and_then(Value::as_str).unwrap_or("?"),
-                                    e.get("error").and_then(Value::as_str).unwrap_or("?")
-                                )
+                            .map(|e| NotInvited::User {
+                                user: e
+                                    .get("user")
+                                    .and_then(Value::as_str)
+                                    .unwrap_or("?")
+                                    .to_string(),
+                                code: e
+                                    .get("error")
+                                    .and_then(Value::as_str)
+                                    .unwrap_or("?")
+                                    .to_string(),
                             })
                             .collect()
                     })
                     .unwrap_or_default();
                 if per_user.is_empty() {
-                    problems.push(format!("`{code}`"));
+                    problems.push(NotInvited::Call { code });
                 } else {
                     problems.extend(per_user);
                 }
             }
-            Err(e) => problems.push(format!("`{}`", e.code())),
+            Err(e) => problems.push(NotInvited::Call { code: e.code() }),
         }
     }
     problems

@@ -58,6 +58,54 @@ pub struct EvolutionClient {
     pub webhook_url: Option<String>,
     pub webhook_events: Vec<String>,
     timeout: Duration,
+    /// `connect` and `restart`: Evolution waits about 2 s for the socket before answering.
+    action_timeout: Duration,
+}
+
+/// Every webhook event name Evolution API v2 accepts (`EventController.events` in the
+/// v2.3 source, `src/api/integrations/event/event.controller.ts`); `webhook/set` answers 400
+/// to any other name.
+pub const WEBHOOK_EVENTS: &[&str] = &[
+    "APPLICATION_STARTUP",
+    "QRCODE_UPDATED",
+    "MESSAGES_SET",
+    "MESSAGES_UPSERT",
+    "MESSAGES_EDITED",
+    "MESSAGES_UPDATE",
+    "MESSAGES_DELETE",
+    "SEND_MESSAGE",
+    "SEND_MESSAGE_UPDATE",
+    "CONTACTS_SET",
+    "CONTACTS_UPSERT",
+    "CONTACTS_UPDATE",
+    "PRESENCE_UPDATE",
+    "CHATS_SET",
+    "CHATS_UPSERT",
+    "CHATS_UPDATE",
+    "CHATS_DELETE",
+    "GROUPS_UPSERT",
+    "GROUP_UPDATE",
+    "GROUP_PARTICIPANTS_UPDATE",
+    "CONNECTION_UPDATE",
+    "LABELS_EDIT",
+    "LABELS_ASSOCIATION",
+    "CALL",
+    "TYPEBOT_START",
+    "TYPEBOT_CHANGE_STATUS",
+    "REMOVE_INSTANCE",
+    "LOGOUT_INSTANCE",
+    "INSTANCE_CREATE",
+    "INSTANCE_DELETE",
+    "STATUS_INSTANCE",
+];
+
+/// The names Evolution would refuse, in the order given.
+pub fn unknown_events(events: &[String]) -> Vec<String> {
+    events
+        .iter()
+        .filter(|e| !WEBHOOK_EVENTS.contains(&e.as_str()))
+        .cloned()
+        .collect()
 }
 
 /// `response.message` as text: a string or (nested) arrays of strings.
@@ -90,6 +138,7 @@ impl EvolutionClient {
             webhook_url: cfg.evolution_webhook_url.clone(),
             webhook_events: cfg.evolution_webhook_events.clone(),
             timeout,
+            action_timeout: cfg.evolution_action_timeout,
         }
     }
 
@@ -124,19 +173,32 @@ impl EvolutionClient {
     }
 
     async fn send(&self, req: reqwest::RequestBuilder) -> Result<Value, EvolutionError> {
+        self.send_within(req, self.timeout).await
+    }
+
+    /// One request under `timeout` (the client's own is the source timeout).
+    async fn send_within(
+        &self,
+        req: reqwest::RequestBuilder,
+        timeout: Duration,
+    ) -> Result<Value, EvolutionError> {
         let started = std::time::Instant::now();
-        let r = self.send_once(req).await;
+        let r = self.send_once(req.timeout(timeout), timeout).await;
         super::record("evolution", started, r.is_ok());
         r
     }
 
-    async fn send_once(&self, req: reqwest::RequestBuilder) -> Result<Value, EvolutionError> {
+    async fn send_once(
+        &self,
+        req: reqwest::RequestBuilder,
+        timeout: Duration,
+    ) -> Result<Value, EvolutionError> {
         let key = self
             .key
             .as_ref()
             .map(|k| k.expose().to_string())
             .unwrap_or_default();
-        let secs = self.timeout.as_secs().max(1);
+        let secs = timeout.as_secs().max(1);
         let resp = req.header("apikey", key).send().await.map_err(|e| {
             if e.is_timeout() {
                 EvolutionError::Timeout(secs)
@@ -185,9 +247,14 @@ impl EvolutionClient {
             .to_string())
     }
 
+    /// `GET /instance/connect` under the action timeout: from `close` Evolution opens the socket
+    /// and waits about 2 s (plus a version fetch) before it answers with the QR code.
     pub async fn connect(&self) -> Result<Connect, EvolutionError> {
         let v = self
-            .send(self.http.get(self.url("instance/connect")?))
+            .send_within(
+                self.http.get(self.url("instance/connect")?),
+                self.action_timeout,
+            )
             .await?;
         if v.pointer("/instance/state").and_then(Value::as_str) == Some("open") {
             return Ok(Connect::AlreadyOpen);
@@ -201,11 +268,14 @@ impl EvolutionClient {
         })
     }
 
-    /// POST restart (v2). The body is dropped: it may hold a QR code.
+    /// POST restart (v2), under the action timeout. The body is dropped: it may hold a QR code.
     pub async fn restart(&self) -> Result<(), EvolutionError> {
-        self.send(self.http.post(self.url("instance/restart")?))
-            .await
-            .map(|_| ())
+        self.send_within(
+            self.http.post(self.url("instance/restart")?),
+            self.action_timeout,
+        )
+        .await
+        .map(|_| ())
     }
 
     pub async fn webhook(&self) -> Result<Option<Webhook>, EvolutionError> {

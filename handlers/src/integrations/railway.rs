@@ -164,9 +164,11 @@ impl RailwayClient {
             .timeout(timeout)
             .build()
             .expect("http client");
-        let auth = match (&cfg.railway_api_token, &cfg.railway_token) {
-            (Some(t), _) => Some((true, t.clone())),
-            (None, Some(t)) => Some((false, t.clone())),
+        // Exactly one header. With both tokens set the project token wins, as in Railway's
+        // CLI (`RAILWAY_TOKEN` before `RAILWAY_API_TOKEN`); `check-config` says so.
+        let auth = match (&cfg.railway_token, &cfg.railway_api_token) {
+            (Some(t), _) => Some((false, t.clone())),
+            (None, Some(t)) => Some((true, t.clone())),
             _ => None,
         };
         RailwayClient {
@@ -187,10 +189,10 @@ impl RailwayClient {
             m.push("RAILWAY_API_TOKEN or RAILWAY_TOKEN");
         }
         if self.project_id.is_none() {
-            m.push("RAILWAY_PROJECT_ID");
+            m.push("JULIA_RAILWAY_PROJECT_ID");
         }
         if self.environment_id.is_none() {
-            m.push("RAILWAY_ENVIRONMENT_ID");
+            m.push("JULIA_RAILWAY_ENVIRONMENT_ID");
         }
         m
     }
@@ -407,7 +409,26 @@ impl RailwayClient {
     }
 }
 
-/// The rollback target: the given id, or the newest `SUCCESS` deployment older than the current one.
+/// Statuses of a deployment that is (or was last) the live one: Railway keeps exactly one
+/// deployment of a service live; the ones it replaced become `REMOVED`.
+pub const LIVE: &[&str] = &["SUCCESS", "SLEEPING", "CRASHED"];
+
+/// Statuses a rollback may return to: the live one's predecessors are `REMOVED` once a newer
+/// deployment went live (and can still be rolled back to); `SUCCESS` covers a list read while
+/// Railway was still switching over.
+pub const ROLLBACK_TARGETS: &[&str] = &["REMOVED", "SUCCESS"];
+
+/// The deployment that is live now: the newest `SUCCESS`, `SLEEPING` or `CRASHED` one. A newer
+/// failed or still-building deployment is not it (the service keeps running the live one).
+pub fn current(deployments: &[Deployment]) -> Option<&Deployment> {
+    deployments
+        .iter()
+        .filter(|d| LIVE.contains(&d.status.as_str()))
+        .max_by(|a, b| a.created_at.cmp(&b.created_at))
+}
+
+/// The rollback target: the given id, or the newest deployment older than the live one that
+/// Railway says can be rolled back to (`canRollback`, `REMOVED` or `SUCCESS`).
 pub fn pick_rollback<'a>(
     deployments: &'a [Deployment],
     wanted: Option<&str>,
@@ -415,14 +436,27 @@ pub fn pick_rollback<'a>(
     if let Some(id) = wanted {
         return deployments.iter().find(|d| d.id == id);
     }
-    let mut sorted: Vec<&Deployment> = deployments.iter().collect();
-    sorted.sort_by(|a, b| b.created_at.cmp(&a.created_at));
-    let current = sorted.first()?;
-    sorted
-        .iter()
-        .skip(1)
-        .find(|d| d.status == "SUCCESS" && d.created_at < current.created_at)
-        .copied()
+    older_than_live(deployments)
+        .filter(|d| d.can_rollback)
+        .max_by(|a, b| a.created_at.cmp(&b.created_at))
+}
+
+/// The newest deployment a rollback would return to if Railway allowed it (any `canRollback`):
+/// to say which one Railway refuses when [`pick_rollback`] finds none.
+pub fn refused_rollback(deployments: &[Deployment]) -> Option<&Deployment> {
+    older_than_live(deployments).max_by(|a, b| a.created_at.cmp(&b.created_at))
+}
+
+/// `REMOVED` / `SUCCESS` deployments older than the live one.
+fn older_than_live(deployments: &[Deployment]) -> impl Iterator<Item = &Deployment> {
+    let live = current(deployments);
+    deployments.iter().filter(move |d| {
+        live.is_some_and(|live| {
+            d.id != live.id
+                && d.created_at < live.created_at
+                && ROLLBACK_TARGETS.contains(&d.status.as_str())
+        })
+    })
 }
 
 #[cfg(test)]
@@ -453,5 +487,41 @@ mod tests {
         assert_eq!(pick_rollback(&v, Some("d1")).unwrap().id, "d1");
         assert!(pick_rollback(&v, Some("zz")).is_none());
         assert!(pick_rollback(&v[..1], None).is_none());
+    }
+
+    /// What Railway really shows: one live deployment, the ones it replaced `REMOVED`.
+    #[test]
+    fn rollback_goes_to_the_newest_removed_one_before_the_live_one() {
+        let mut v = vec![
+            d("d1", "REMOVED", "2026-01-01T00:00:00Z"),
+            d("d2", "REMOVED", "2026-01-02T00:00:00Z"),
+            d("d3", "SUCCESS", "2026-01-03T00:00:00Z"),
+            // Newer than the live one but never went live: not "current".
+            d("d4", "FAILED", "2026-01-04T00:00:00Z"),
+            d("d5", "BUILDING", "2026-01-05T00:00:00Z"),
+        ];
+        assert_eq!(current(&v).unwrap().id, "d3");
+        assert_eq!(pick_rollback(&v, None).unwrap().id, "d2");
+        // Only where Railway allows it.
+        v[1].can_rollback = false;
+        assert_eq!(pick_rollback(&v, None).unwrap().id, "d1");
+        v[0].can_rollback = false;
+        assert!(pick_rollback(&v, None).is_none());
+        assert_eq!(refused_rollback(&v).unwrap().id, "d2");
+        // A crashed or sleeping live deployment is still the current one.
+        let v = vec![
+            d("d1", "REMOVED", "2026-01-01T00:00:00Z"),
+            d("d2", "CRASHED", "2026-01-02T00:00:00Z"),
+        ];
+        assert_eq!(current(&v).unwrap().id, "d2");
+        assert_eq!(pick_rollback(&v, None).unwrap().id, "d1");
+        let v = vec![
+            d("d1", "REMOVED", "2026-01-01T00:00:00Z"),
+            d("d2", "SLEEPING", "2026-01-02T00:00:00Z"),
+        ];
+        assert_eq!(pick_rollback(&v, None).unwrap().id, "d1");
+        // Nothing live: no current, no target.
+        let v = vec![d("d1", "REMOVED", "2026-01-01T00:00:00Z")];
+        assert!(pick_rollback(&v, None).is_none());
     }
 }

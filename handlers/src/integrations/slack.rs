@@ -82,6 +82,75 @@ impl std::fmt::Debug for SlackClient {
     }
 }
 
+/// How a Web API method takes its arguments.
+///
+/// Slack reads a JSON body only for methods whose reference lists `application/json`; the
+/// others read query or form arguments only and silently ignore a JSON body, then answer as if
+/// the arguments were missing (`invalid_arguments`, `channel_not_found`, …).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Transport {
+    /// `POST`, `Content-Type: application/json; charset=utf-8`.
+    Json,
+    /// `POST`, `Content-Type: application/x-www-form-urlencoded` (every method accepts it).
+    Form,
+    /// `GET` with the arguments in the query string (read methods).
+    Query,
+}
+
+/// Every Web API method the bot calls and how it is sent: the one place that decides.
+///
+/// Sources: the `consumes` list of each method in Slack's Web API OpenAPI spec
+/// (`slack-web-openapi-v2.json`: the `Query` rows list only form encoding), Slack's method
+/// pages for the newer `files.*External` methods (`getUploadURLExternal`: form only), and the
+/// official Python Slack SDK, which sends the read methods as `GET` with query arguments.
+/// A method missing from this table is sent as a form, which every Slack method accepts.
+pub const METHODS: &[(&str, Transport)] = &[
+    ("chat.postMessage", Transport::Json),
+    ("conversations.create", Transport::Json),
+    ("conversations.invite", Transport::Json),
+    ("conversations.setTopic", Transport::Json),
+    ("conversations.open", Transport::Json),
+    ("pins.add", Transport::Json),
+    ("views.open", Transport::Json),
+    ("views.publish", Transport::Json),
+    ("files.completeUploadExternal", Transport::Json),
+    ("files.getUploadURLExternal", Transport::Form),
+    ("auth.test", Transport::Form),
+    ("usergroups.users.list", Transport::Query),
+    ("conversations.history", Transport::Query),
+    ("conversations.replies", Transport::Query),
+    ("conversations.info", Transport::Query),
+    ("users.info", Transport::Query),
+];
+
+/// How `method` is sent (see [`METHODS`]).
+pub fn transport(method: &str) -> Transport {
+    METHODS
+        .iter()
+        .find(|(m, _)| *m == method)
+        .map(|(_, t)| *t)
+        .unwrap_or(Transport::Form)
+}
+
+/// A JSON object as form/query pairs: strings as they are, other scalars as their JSON text,
+/// arrays and objects JSON-encoded (Slack's rule for e.g. `blocks` in a form), nulls dropped.
+pub fn form_pairs(body: &Value) -> Vec<(String, String)> {
+    body.as_object()
+        .map(|o| {
+            o.iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| {
+                    let v = match v {
+                        Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    (k.clone(), v)
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// User group id -> (when read, members).
 type GroupCache = HashMap<String, (Instant, Vec<String>)>;
 
@@ -104,18 +173,24 @@ impl SlackClient {
         }
     }
 
-    /// One Web API call (POST JSON). `ok:false` becomes `SlackError::Api`.
+    /// One Web API call, sent as [`METHODS`] says. `ok:false` becomes `SlackError::Api`.
     pub async fn call(&self, method: &str, body: &Value) -> Result<Value, SlackError> {
         if self.token.is_empty() {
             return Err(SlackError::NoToken);
         }
         let started = Instant::now();
-        let resp = self
-            .http
-            .post(format!("{}/{}", self.base, method))
+        let url = format!("{}/{}", self.base, method);
+        let req = match transport(method) {
+            Transport::Json => self
+                .http
+                .post(url)
+                .header("Content-Type", "application/json; charset=utf-8")
+                .body(serde_json::to_vec(body).expect("json")),
+            Transport::Form => self.http.post(url).form(&form_pairs(body)),
+            Transport::Query => self.http.get(url).query(&form_pairs(body)),
+        };
+        let resp = req
             .header("Authorization", format!("Bearer {}", self.token.expose()))
-            .header("Content-Type", "application/json; charset=utf-8")
-            .body(serde_json::to_vec(body).expect("json"))
             .send()
             .await
             .map_err(classify);
@@ -305,5 +380,43 @@ fn classify(e: reqwest::Error) -> SlackError {
         SlackError::Timeout
     } else {
         SlackError::Network
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_method_is_listed_once_and_reads_go_as_query() {
+        let mut seen = std::collections::HashSet::new();
+        for (m, _) in METHODS {
+            assert!(seen.insert(*m), "{m} listed twice");
+        }
+        for m in [
+            "usergroups.users.list",
+            "conversations.history",
+            "conversations.replies",
+            "users.info",
+        ] {
+            assert_eq!(transport(m), Transport::Query, "{m}");
+        }
+        assert_eq!(transport("files.getUploadURLExternal"), Transport::Form);
+        assert_eq!(transport("chat.postMessage"), Transport::Json);
+        // Unlisted: a form, which every Slack method accepts.
+        assert_eq!(transport("reactions.get"), Transport::Form);
+    }
+
+    #[test]
+    fn form_pairs_keep_strings_and_encode_the_rest_as_json() {
+        let p = form_pairs(&serde_json::json!({
+            "channel": "C1", "limit": 1, "inclusive": true, "blocks": [{"type": "divider"}], "skip": null
+        }));
+        let get = |k: &str| p.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+        assert_eq!(get("channel"), Some("C1"));
+        assert_eq!(get("limit"), Some("1"));
+        assert_eq!(get("inclusive"), Some("true"));
+        assert_eq!(get("blocks"), Some(r#"[{"type":"divider"}]"#));
+        assert_eq!(get("skip"), None);
     }
 }
