@@ -21,6 +21,13 @@ enum Cmd {
     Migrate,
     /// Print the effective configuration (secrets redacted) and what each feature is missing.
     CheckConfig,
+    /// Check every configured integration against the real services (read-only): pass or
+    /// fail with the reason and the fix. Exits non-zero on any failure.
+    Doctor {
+        /// Timeout of each network step (humantime: `5s`, `1500ms`).
+        #[arg(long, default_value = "5s", value_parser = parse_duration)]
+        timeout: std::time::Duration,
+    },
     /// Run commands through the real grammar and flows with a recording Slack, and print what
     /// the bot would post. Uses a throwaway in-memory store (seeded with one open incident,
     /// INC-1) unless --store is given; exits 2 on a usage error.
@@ -46,6 +53,11 @@ enum Cmd {
     },
 }
 
+fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    humantime::parse_duration(s)
+        .map_err(|e| format!("`{s}` is not a duration ({e}); use e.g. `5s`"))
+}
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
@@ -61,6 +73,16 @@ async fn main() -> std::process::ExitCode {
             let (report, ok) = config.report();
             print!("{report}");
             if ok {
+                std::process::ExitCode::SUCCESS
+            } else {
+                std::process::ExitCode::from(1)
+            }
+        }
+        Cmd::Doctor { timeout } => {
+            let report =
+                handlers::doctor::run(&config, &handlers::doctor::Options { timeout }).await;
+            print!("{}", report.render());
+            if report.ok() {
                 std::process::ExitCode::SUCCESS
             } else {
                 std::process::ExitCode::from(1)
