@@ -29,6 +29,8 @@ pub enum StoreError {
     Connect(String),
     #[error("migrations failed: {0}")]
     Migrate(String),
+    #[error("the store answered with an error: {0}")]
+    Query(String),
 }
 
 impl Store {
@@ -111,12 +113,18 @@ impl Store {
         }
         .fetch_optional(&self.pool)
         .await
-        .map_err(|e| StoreError::Connect(crate::config::redact_url(&e.to_string())))?;
+        .map_err(|e| StoreError::Query(crate::config::redact_url(&e.to_string())))?;
         let applied: Vec<(i64, bool)> = if table.is_some() {
-            sqlx::query_as("SELECT version, success FROM _sqlx_migrations ORDER BY version")
-                .fetch_all(&self.pool)
-                .await
-                .map_err(|e| StoreError::Connect(crate::config::redact_url(&e.to_string())))?
+            // The Any driver reads no SQLite BOOLEAN: the flag comes back as an integer.
+            sqlx::query_as::<_, (i64, i64)>(
+                "SELECT version, CAST(CASE WHEN success THEN 1 ELSE 0 END AS BIGINT) FROM _sqlx_migrations ORDER BY version",
+            )
+            .fetch_all(&self.pool)
+            .await
+            .map_err(|e| StoreError::Query(crate::config::redact_url(&e.to_string())))?
+            .into_iter()
+            .map(|(v, ok)| (v, ok == 1))
+            .collect()
         } else {
             Vec::new()
         };
