@@ -30,7 +30,61 @@ pub(super) async fn check(c: &Config, opts: &Options) -> Vec<Check> {
     if j.database_url.is_none() {
         out.push(Check::unconfigured(S, "hard guards", "JULIA_DATABASE_URL"));
     } else {
-        let db = JuliaDb::new(&cfg);
+        let url = j.database_url.as_ref().map(Secret::expose).unwrap_or("");
+        if let Err(e) = probe(url, opts).await {
+            out.push(db_failure("hard guards", &e));
+            out.push(Check::not_checked(
+                S,
+                "database role",
+                "the database could not be reached",
+            ));
+        } else {
+            database(c, &cfg, opts, &mut out).await;
+        }
+    }
+
+    // Julia's Redis (the flag cache the bot drops after a pause or resume).
+    out.push(match &j.redis_url {
+        None => Check::unconfigured(
+            S,
+            "Julia's Redis",
+            "JULIA_REDIS_URL, or accept that pause/resume apply within 30 s",
+        ),
+        Some(url) => match ping(url, opts.timeout).await {
+            Ok(()) => Check::pass(S, "Julia's Redis", "PING answered PONG"),
+            Err(e) => Check::fail(
+                S,
+                "Julia's Redis",
+                e,
+                "check JULIA_REDIS_URL (Julia's REDIS_URL on Railway) and that it is reachable from here",
+            ),
+        },
+    });
+    out
+}
+
+/// One direct connection, for the real reason when the database cannot be reached (a pool
+/// only says it timed out).
+async fn probe(url: &str, opts: &Options) -> Result<(), DbError> {
+    use sqlx::Connection as _;
+    match timed(opts, sqlx::PgConnection::connect(url)).await {
+        Ok(Ok(conn)) => {
+            let _ = conn.close().await;
+            Ok(())
+        }
+        Ok(Err(e)) => Err(DbError::from(e)),
+        Err(t) => Err(DbError::Failed(t)),
+    }
+}
+
+async fn database(
+    c: &Config,
+    cfg: &crate::config::JuliaConfig,
+    opts: &Options,
+    out: &mut Vec<Check>,
+) {
+    {
+        let db = JuliaDb::new(cfg);
         let vis = timed(opts, db.visibility())
             .await
             .unwrap_or(Err(DbError::Timeout(opts.timeout.as_secs().max(1))));
@@ -69,25 +123,6 @@ pub(super) async fn check(c: &Config, opts: &Options) -> Vec<Check> {
             ),
         });
     }
-
-    // Julia's Redis (the flag cache the bot drops after a pause or resume).
-    out.push(match &j.redis_url {
-        None => Check::unconfigured(
-            S,
-            "Julia's Redis",
-            "JULIA_REDIS_URL, or accept that pause/resume apply within 30 s",
-        ),
-        Some(url) => match ping(url, opts.timeout).await {
-            Ok(()) => Check::pass(S, "Julia's Redis", "PING answered PONG"),
-            Err(e) => Check::fail(
-                S,
-                "Julia's Redis",
-                e,
-                "check JULIA_REDIS_URL (Julia's REDIS_URL on Railway) and that it is reachable from here",
-            ),
-        },
-    });
-    out
 }
 
 async fn liveness(base: &str, opts: &Options) -> Check {
@@ -242,7 +277,12 @@ pub(super) async fn ping(url: &Secret, timeout: Duration) -> Result<(), String> 
         let mut conn = client
             .get_multiplexed_async_connection()
             .await
-            .map_err(|e| format!("Redis refused the connection ({})", e.category()))?;
+            .map_err(|e| {
+                format!(
+                    "Redis could not be reached ({})",
+                    crate::config::redact_url(&e.to_string())
+                )
+            })?;
         let pong: String = redis::cmd("PING")
             .query_async(&mut conn)
             .await

@@ -52,6 +52,27 @@ async fn store(c: &Config, opts: &Options) -> Check {
             );
         }
     }
+    if c.is_postgres() {
+        // One direct connection first: a pool only says it timed out, this says why.
+        use sqlx::Connection as _;
+        sqlx::any::install_default_drivers();
+        let reason = match timed(opts, sqlx::AnyConnection::connect(&c.database_url)).await {
+            Ok(Ok(conn)) => {
+                let _ = conn.close().await;
+                None
+            }
+            Ok(Err(e)) => Some(redact_url(&e.to_string())),
+            Err(t) => Some(t),
+        };
+        if let Some(r) = reason {
+            return Check::fail(
+                S,
+                name,
+                format!("{kind} at {shown}: {r}"),
+                "check DATABASE_URL and that the database is running and reachable from here",
+            );
+        }
+    }
     let store = match timed(opts, Store::connect(&c.database_url)).await {
         Ok(Ok(s)) => s,
         Ok(Err(e)) => {
