@@ -357,6 +357,26 @@ async fn slack_channel_not_found_bot_not_member_and_unknown_user_group() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slack_user_token_fails_and_an_empty_group_is_a_warning() {
+    let h = harness().await;
+    h.slack.set_usergroup("SONCALL", &[]);
+    let r = h.doctor(&[]).await;
+    let g = expect(&r, "Slack", "user group ESCALATION_USERGROUP", Status::Warn);
+    assert!(g.detail.contains("no members"), "{}", r.render());
+    assert!(r.ok(), "a warning does not fail the run");
+    // A user token (xoxp-) passes auth.test but has no bot_id.
+    h.slack.script(
+        "auth.test",
+        Behavior::Body(json!({"ok": true, "user": "ana", "user_id": "UANA", "team": "Julia Ops", "team_id": "T0JULIA"})),
+        1,
+    );
+    let r = h.doctor(&[]).await;
+    let c = expect(&r, "Slack", "auth.test", Status::Fail);
+    assert!(c.detail.contains("not a bot token"), "{}", r.render());
+    assert!(fix(c).contains("Bot User OAuth Token"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn railway_failure_modes() {
     let h = harness().await;
     // Unknown project.
@@ -454,6 +474,32 @@ async fn evolution_failure_modes() {
         "a query string may hold a token"
     );
     assert!(fix(c).contains("/julia webhook reset"));
+
+    // The right URL, but disabled; then enabled without the configured event.
+    h.evo.state.lock().unwrap().webhook["url"] = json!(HOOK);
+    h.evo.state.lock().unwrap().webhook["enabled"] = json!(false);
+    let r = h.doctor(&[]).await;
+    assert!(expect(&r, "Evolution", "webhook", Status::Fail)
+        .detail
+        .contains("disabled"));
+    h.evo.state.lock().unwrap().webhook["enabled"] = json!(true);
+    let r = h
+        .doctor(&[(
+            "EVOLUTION_WEBHOOK_EVENTS",
+            "MESSAGES_UPSERT,CONNECTION_UPDATE",
+        )])
+        .await;
+    let c = expect(&r, "Evolution", "webhook", Status::Fail);
+    assert!(
+        c.detail.contains("does not send CONNECTION_UPDATE"),
+        "{}",
+        r.render()
+    );
+    // Without EVOLUTION_WEBHOOK_URL the doctor shows where it points and says it cannot judge.
+    let r = h.doctor(&[("EVOLUTION_WEBHOOK_URL", "")]).await;
+    assert!(expect(&r, "Evolution", "webhook", Status::Warn)
+        .detail
+        .contains("set EVOLUTION_WEBHOOK_URL"));
 
     h.evo.state.lock().unwrap().webhook = serde_json::Value::Null;
     h.evo.set_state("close");
