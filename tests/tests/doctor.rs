@@ -437,6 +437,26 @@ async fn railway_failure_modes() {
         r.render()
     );
     assert!(fix(c).contains("JULIA_RAILWAY_SERVICES"));
+    // Both tokens: the doctor says which one the bot sends, and sends that one itself.
+    let before = h.rw.requests().len();
+    let r = h.doctor(&[("RAILWAY_TOKEN", RW_PROJECT)]).await;
+    let both = expect(&r, "Railway", "both tokens", Status::Warn);
+    let sent = &h.rw.requests()[before..];
+    if both.detail.contains("RAILWAY_TOKEN is used") {
+        assert!(sent
+            .iter()
+            .all(|q| q.project_token.is_some() && q.bearer.is_none()));
+    } else {
+        assert!(
+            both.detail.contains("RAILWAY_API_TOKEN is used"),
+            "{}",
+            r.render()
+        );
+        assert!(sent
+            .iter()
+            .all(|q| q.bearer.is_some() && q.project_token.is_none()));
+    }
+    expect(&r, "Railway", "services", Status::Pass);
     // Half a configuration is a failure, not a skip.
     let r = h.doctor(&[("RAILWAY_PROJECT_ID", "")]).await;
     assert!(fix(expect(&r, "Railway", "token", Status::Fail)).contains("RAILWAY_PROJECT_ID"));

@@ -90,14 +90,26 @@ pub(super) async fn check(c: &Config, opts: &Options) -> Vec<Check> {
     }
     let project_id = j.railway_project_id.clone().unwrap_or_default();
     let env_id = j.railway_environment_id.clone().unwrap_or_default();
-    // The client sends RAILWAY_API_TOKEN when both are set.
-    let project_token = j.railway_api_token.is_none();
+    // Whichever token the client sends when both are set.
+    let project_token = client.uses_project_token();
     let (var, header) = if project_token {
         ("RAILWAY_TOKEN", "Project-Access-Token")
     } else {
         ("RAILWAY_API_TOKEN", "Authorization: Bearer")
     };
     let mut out = Vec::new();
+    if j.railway_api_token.is_some() && j.railway_token.is_some() {
+        let ignored = if project_token {
+            "RAILWAY_API_TOKEN"
+        } else {
+            "RAILWAY_TOKEN"
+        };
+        out.push(Check::warn(
+            S,
+            "both tokens",
+            format!("RAILWAY_API_TOKEN and RAILWAY_TOKEN are both set: {var} is used, {ignored} is ignored"),
+        ));
+    }
     let names = ["project", "environment", "services"];
 
     // A project token names its own project and environment.
@@ -214,14 +226,7 @@ pub(super) async fn check(c: &Config, opts: &Options) -> Vec<Check> {
         out.push(Check::pass(
             S,
             "token",
-            format!(
-                "account/workspace token ({var}, sent as {header}){}",
-                if j.railway_token.is_some() {
-                    "; RAILWAY_TOKEN is ignored while RAILWAY_API_TOKEN is set"
-                } else {
-                    ""
-                }
-            ),
+            format!("account/workspace token ({var}, sent as {header})"),
         ));
     }
     let pname = project["name"].as_str().unwrap_or("?").to_string();
