@@ -278,6 +278,13 @@ async fn unconfigured_integrations_are_skipped_with_what_to_set() {
         .detail
         .contains("does not exist yet"));
     assert!(!dir.exists(), "the doctor created the store's folder");
+    expect(&r, "Slack", "signing secret", Status::Pass);
+    // Without the signing secret the server cannot start: a failure.
+    let config = Config::from_pairs(&[("DATABASE_URL", &db)]).unwrap();
+    let r = doctor::run(&config, &doctor::Options::default()).await;
+    assert!(!r.ok());
+    let c = expect(&r, "Slack", "signing secret", Status::Fail);
+    assert!(fix(c).contains("SLACK_SIGNING_SECRET"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -476,6 +483,13 @@ async fn evolution_failure_modes() {
     assert!(c.detail.contains("does not exist"), "{}", r.render());
     assert!(fix(c).contains("EVOLUTION_INSTANCE"));
     expect(&r, "Evolution", "webhook", Status::Skip);
+
+    // A base URL that is not Evolution's root: a missing route, not a missing instance.
+    let wrong = format!("{}/api/v2", h.evo.base_url);
+    let r = h.doctor(&[("EVOLUTION_API_URL", &wrong)]).await;
+    let c = expect(&r, "Evolution", "instance", Status::Fail);
+    assert!(c.detail.contains("no such route"), "{}", r.render());
+    assert!(fix(c).contains("EVOLUTION_API_URL"));
 
     let r = h.doctor(&[("EVOLUTION_API_KEY", "wrong-key-1")]).await;
     assert!(fix(expect(&r, "Evolution", "instance", Status::Fail)).contains("EVOLUTION_API_KEY"));

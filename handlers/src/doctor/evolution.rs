@@ -19,6 +19,10 @@ async fn call<T>(
 
 fn failure(e: &EvolutionError, instance: &str, url: &str) -> (String, String) {
     match e {
+        EvolutionError::Http { status: 404, message } if !message.contains("does not exist") => (
+            format!("Evolution has no such route ({e})"),
+            format!("check that EVOLUTION_API_URL ({url}) is Evolution's base URL (routes are mounted at the root)"),
+        ),
         EvolutionError::Http { status: 404, .. } => (
             format!("instance `{instance}` does not exist ({e})"),
             "put the instance name exactly as Evolution lists it (case-sensitive) in EVOLUTION_INSTANCE".into(),

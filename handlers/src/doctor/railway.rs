@@ -71,6 +71,21 @@ fn edges(v: &Value, p: &str) -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
+/// The names of the project and environment id variables, from the client itself.
+fn id_vars(cfg: &crate::config::JuliaConfig) -> (String, String) {
+    let mut empty = cfg.clone();
+    empty.railway_api_token = None;
+    empty.railway_token = None;
+    empty.railway_project_id = None;
+    empty.railway_environment_id = None;
+    let m = RailwayClient::new(&empty).missing();
+    let name = |i: usize, default: &str| m.get(i).map(|s| s.to_string()).unwrap_or(default.into());
+    (
+        name(1, "RAILWAY_PROJECT_ID"),
+        name(2, "RAILWAY_ENVIRONMENT_ID"),
+    )
+}
+
 pub(super) async fn check(c: &Config, opts: &Options) -> Vec<Check> {
     let j = &c.julia;
     let mut cfg = j.clone();
@@ -88,6 +103,8 @@ pub(super) async fn check(c: &Config, opts: &Options) -> Vec<Check> {
             format!("set {}", missing.join(", ")),
         )];
     }
+    // The variables the ids are read from, as the client names them when they are missing.
+    let (pvar, evar) = id_vars(&cfg);
     let project_id = j.railway_project_id.clone().unwrap_or_default();
     let env_id = j.railway_environment_id.clone().unwrap_or_default();
     // Whichever token the client sends when both are set.
@@ -122,8 +139,8 @@ pub(super) async fn check(c: &Config, opts: &Options) -> Vec<Check> {
                     out.push(Check::fail(
                         S,
                         "token",
-                        format!("the project token belongs to project {tp}, environment {te}, not RAILWAY_PROJECT_ID={project_id} / RAILWAY_ENVIRONMENT_ID={env_id}"),
-                        "use a token of Julia's project and environment, or correct RAILWAY_PROJECT_ID / RAILWAY_ENVIRONMENT_ID",
+                        format!("the project token belongs to project {tp}, environment {te}, not {pvar}={project_id} / {evar}={env_id}"),
+                        format!("use a token of Julia's project and environment, or correct {pvar} / {evar}"),
                     ));
                     for n in names {
                         out.push(Check::not_checked(S, n, "the token is for another project"));
@@ -168,7 +185,9 @@ pub(super) async fn check(c: &Config, opts: &Options) -> Vec<Check> {
                 S,
                 "project",
                 format!("project {project_id} not found"),
-                "put the id of Julia's project (project → Settings → Project ID) in RAILWAY_PROJECT_ID",
+                format!(
+                    "put the id of Julia's project (project → Settings → Project ID) in {pvar}"
+                ),
             ));
             out.push(Check::not_checked(S, "environment", "no project"));
             out.push(Check::not_checked(S, "services", "no project"));
@@ -177,7 +196,9 @@ pub(super) async fn check(c: &Config, opts: &Options) -> Vec<Check> {
         Err(e) => {
             let not_found =
                 matches!(&e, RailwayError::Operation(m) if m.to_lowercase().contains("not found"));
-            let id_fix = "put the id of Julia's project (project → Settings → Project ID) in RAILWAY_PROJECT_ID";
+            let id_fix = format!(
+                "put the id of Julia's project (project → Settings → Project ID) in {pvar}"
+            );
             if not_found {
                 // Railway got past the credentials: the token itself works.
                 if !project_token {
@@ -201,7 +222,7 @@ pub(super) async fn check(c: &Config, opts: &Options) -> Vec<Check> {
                         "{var}: {} for project {project_id}: the token is invalid or cannot see that project",
                         error_text(&e)
                     ),
-                    format!("check RAILWAY_PROJECT_ID; {}", token_fix(project_token)),
+                    format!("check {pvar}; {}", token_fix(project_token)),
                 ));
                 if !project_token {
                     out.push(Check::not_checked(S, "project", "the token was refused"));
@@ -244,7 +265,7 @@ pub(super) async fn check(c: &Config, opts: &Options) -> Vec<Check> {
                     "environment {env_id} is not in project {pname}; it has: {}",
                     list.join(", ")
                 ),
-                "put the id of Julia's environment (usually production) in RAILWAY_ENVIRONMENT_ID",
+                format!("put the id of Julia's environment (usually production) in {evar}"),
             ));
             out.push(Check::not_checked(S, "services", "no environment"));
             return out;

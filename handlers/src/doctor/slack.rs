@@ -165,8 +165,26 @@ pub(super) async fn check(c: &Config, opts: &Options) -> Vec<Check> {
         "INCIDENTS_CHANNEL",
         "user groups",
     ];
+    // The signing secret cannot be checked against Slack; it can only be missing.
+    let signing = if c.slack_signing_secret.is_empty() {
+        Check::fail(
+            S,
+            "signing secret",
+            "SLACK_SIGNING_SECRET is not set: the server refuses to start and would refuse every Slack request",
+            "copy the Signing Secret (app → Basic Information → App Credentials) into SLACK_SIGNING_SECRET",
+        )
+    } else {
+        Check::pass(
+            S,
+            "signing secret",
+            "set (Slack does not let it be checked remotely)",
+        )
+    };
     if c.slack_bot_token.is_empty() {
-        return vec![Check::unconfigured(S, "auth.test", "SLACK_BOT_TOKEN")];
+        return vec![
+            signing,
+            Check::unconfigured(S, "auth.test", "SLACK_BOT_TOKEN"),
+        ];
     }
     let http = reqwest::Client::builder()
         .timeout(opts.timeout)
@@ -179,7 +197,7 @@ pub(super) async fn check(c: &Config, opts: &Options) -> Vec<Check> {
         token: c.slack_bot_token.expose(),
         opts,
     };
-    let mut out = Vec::new();
+    let mut out = vec![signing];
 
     // auth.test: who the token is.
     let (auth, scopes) = match api.get("auth.test", &[]).await {
