@@ -234,6 +234,13 @@ fn workspace_refusal(
     if token.is_empty() {
         return Some(json!({"ok": false, "error": "not_authed"}));
     }
+    // App-level tokens (xapp-) open Socket Mode connections and do nothing else.
+    if (method == "apps.connections.open") != token.starts_with("xapp-") {
+        return Some(json!({"ok": false, "error": "not_allowed_token_type"}));
+    }
+    if method == "apps.connections.open" {
+        return None;
+    }
     if w.valid_token.as_deref().is_some_and(|v| v != token) {
         return Some(json!({"ok": false, "error": "invalid_auth"}));
     }

@@ -18,6 +18,7 @@ use testkit::*;
 
 const SLACK_TOKEN: &str = "xoxb-doctor-secret-0001";
 const SIGNING: &str = "signing-secret-doctor-0002";
+const APP_TOKEN: &str = "xapp-doctor-secret-0008";
 const RW_ACCOUNT: &str = "rw-account-secret-0003";
 const RW_PROJECT: &str = "rw-project-secret-0004";
 const EVO_KEY: &str = "evo-key";
@@ -42,6 +43,7 @@ async fn harness() -> H {
     slack.set_channel("CINCIDENTS", "incidents", false, true);
     slack.set_usergroup("SADMINS", &["UADMIN"]);
     slack.set_usergroup("SONCALL", &["U1", "U2"]);
+    slack.set_socket_url("ws://127.0.0.1:9/socket-never-dialed");
     let julia = FakeJulia::start().await;
     let evo = FakeEvolution::start().await;
     evo.state.lock().unwrap().webhook = json!({"id": "w1", "url": HOOK, "enabled": true,
@@ -57,6 +59,7 @@ async fn harness() -> H {
     let pairs = [
         ("SLACK_SIGNING_SECRET", SIGNING),
         ("SLACK_BOT_TOKEN", SLACK_TOKEN),
+        ("SLACK_APP_TOKEN", APP_TOKEN),
         ("SLACK_API_URL", &slack.base_url),
         ("INCIDENTS_CHANNEL", "CINCIDENTS"),
         ("CHATOPS_ADMIN_GROUP", "SADMINS"),
@@ -123,6 +126,7 @@ fn assert_no_secret(text: &str) {
     for s in [
         SLACK_TOKEN,
         SIGNING,
+        APP_TOKEN,
         RW_ACCOUNT,
         RW_PROJECT,
         "jdb-pass-0005",
@@ -171,6 +175,7 @@ async fn everything_configured_and_healthy_passes_and_nothing_is_written() {
             .detail
             .contains("2 members")
     );
+    expect(&r, "Slack", "Socket Mode", Status::Pass);
     expect(&r, "Slack", "user group CHATOPS_ADMIN_GROUP", Status::Pass);
     assert!(expect(&r, "Railway", "token", Status::Pass)
         .detail
@@ -208,11 +213,18 @@ async fn everything_configured_and_healthy_passes_and_nothing_is_written() {
     assert!(
         methods.iter().all(|m| matches!(
             *m,
-            "auth.test" | "conversations.info" | "usergroups.users.list"
+            "auth.test" | "conversations.info" | "usergroups.users.list" | "apps.connections.open"
         )),
         "{methods:?}"
     );
-    assert!(calls.iter().all(|c| c.verb == "GET"));
+    assert!(calls
+        .iter()
+        .all(|c| c.verb == "GET" || c.method == "apps.connections.open"));
+    let open = h.slack.calls_to("apps.connections.open");
+    assert_eq!(
+        open[0].auth.as_deref(),
+        Some(format!("Bearer {APP_TOKEN}").as_str())
+    );
     let info = h.slack.calls_to("conversations.info");
     assert_eq!(info[0].body, json!({"channel": "CINCIDENTS"}));
     assert_eq!(
@@ -381,6 +393,34 @@ async fn slack_user_token_fails_and_an_empty_group_is_a_warning() {
     let c = expect(&r, "Slack", "auth.test", Status::Fail);
     assert!(c.detail.contains("not a bot token"), "{}", r.render());
     assert!(fix(c).contains("Bot User OAuth Token"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn socket_mode_token_failures() {
+    let h = harness().await;
+    // A bot token where the app-level token belongs.
+    let r = h.doctor(&[("SLACK_APP_TOKEN", SLACK_TOKEN)]).await;
+    let c = expect(&r, "Slack", "Socket Mode", Status::Fail);
+    assert!(
+        c.detail.contains("not an app-level token"),
+        "{}",
+        r.render()
+    );
+    assert!(fix(c).contains("connections:write"));
+    // An app-level token Slack does not know.
+    let fresh = FakeSlack::start().await;
+    let r = h
+        .doctor(&[
+            ("SLACK_API_URL", &fresh.base_url),
+            ("INCIDENTS_CHANNEL", ""),
+        ])
+        .await;
+    assert!(expect(&r, "Slack", "Socket Mode", Status::Fail)
+        .detail
+        .contains("invalid_auth"));
+    // Not configured: skipped, HTTP is used.
+    let r = h.doctor(&[("SLACK_APP_TOKEN", "")]).await;
+    expect(&r, "Slack", "Socket Mode", Status::Skip);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

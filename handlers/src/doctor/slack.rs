@@ -107,6 +107,24 @@ impl Api<'_> {
             .get(format!("{}/{method}", self.base))
             .query(args)
             .header("Authorization", format!("Bearer {}", self.token));
+        self.send(req).await
+    }
+
+    /// A POST without arguments (form-encoded, empty): for methods Slack documents as POST.
+    async fn post(&self, method: &str) -> Result<(Value, Option<String>), CallError> {
+        let req = self
+            .http
+            .post(format!("{}/{method}", self.base))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .header("Authorization", format!("Bearer {}", self.token))
+            .body("");
+        self.send(req).await
+    }
+
+    async fn send(
+        &self,
+        req: reqwest::RequestBuilder,
+    ) -> Result<(Value, Option<String>), CallError> {
         let r = timed(self.opts, async {
             let resp = req.send().await.map_err(|e| {
                 CallError::Transport(if e.is_timeout() {
@@ -305,7 +323,46 @@ pub(super) async fn check(c: &Config, opts: &Options) -> Vec<Check> {
     for (var, g) in groups {
         out.push(usergroup(&api, var, g).await);
     }
+    out.push(socket_mode(c, opts).await);
     out
+}
+
+/// `SLACK_APP_TOKEN`: `apps.connections.open` issues a WebSocket URL for a valid app-level
+/// token (the URL is not dialed, so the running bot's connections are untouched).
+async fn socket_mode(c: &Config, opts: &Options) -> Check {
+    let name = "Socket Mode";
+    if c.slack_app_token.is_empty() {
+        return Check::unconfigured(
+            S,
+            name,
+            "SLACK_APP_TOKEN to use Socket Mode; Slack reaches the HTTP endpoints otherwise",
+        );
+    }
+    let api = Api {
+        http: reqwest::Client::builder()
+            .timeout(opts.timeout)
+            .connect_timeout(opts.timeout)
+            .build()
+            .expect("http client"),
+        base: &c.slack_api_url,
+        token: c.slack_app_token.expose(),
+        opts,
+    };
+    let fix = "create an app-level token with the `connections:write` scope (app → Basic Information → App-Level Tokens) and put it (xapp-…) in SLACK_APP_TOKEN";
+    match api.post("apps.connections.open").await {
+        Ok(_) => Check::pass(
+            S,
+            name,
+            "apps.connections.open accepts SLACK_APP_TOKEN (a WebSocket URL was issued, not dialed)",
+        ),
+        Err(CallError::Api { code, .. }) if code == "not_allowed_token_type" => Check::fail(
+            S,
+            name,
+            "SLACK_APP_TOKEN is not an app-level token (Slack answered `not_allowed_token_type`)",
+            fix,
+        ),
+        Err(e) => Check::fail(S, name, e.text(), fix),
+    }
 }
 
 async fn channel(api: &Api<'_>, ch: &str, bot: &str) -> Check {
