@@ -126,6 +126,7 @@ async fn a_healthy_partial_setup_exits_zero_and_names_what_is_not_configured() {
         ("DATABASE_URL", &db.url),
     ])
     .await;
+    println!("{text}");
     assert_eq!(out.status.code(), Some(0), "{text}");
     for line in [
         "PASS  auth.test",

@@ -15,36 +15,43 @@ pub(super) async fn check(c: &Config, opts: &Options) -> Vec<Check> {
     let j = &c.julia;
     let mut cfg = j.clone();
     cfg.source_timeout = opts.timeout;
-    let mut out = Vec::new();
+    // The API, the database and Redis are independent: checked at the same time.
+    let (api, db, redis) = tokio::join!(api(&cfg, opts), db(c, &cfg, opts), redis(c, opts));
+    api.into_iter().chain(db).chain(redis).collect()
+}
 
-    // The API.
-    match &j.base_url {
-        None => out.push(Check::unconfigured(S, "/health", "JULIA_BASE_URL")),
+async fn api(cfg: &crate::config::JuliaConfig, opts: &Options) -> Vec<Check> {
+    match &cfg.base_url {
+        None => vec![Check::unconfigured(S, "/health", "JULIA_BASE_URL")],
         Some(base) => {
-            out.push(liveness(base, opts).await);
-            out.push(deep(&HealthClient::new(&cfg), opts).await);
+            let client = HealthClient::new(cfg);
+            let (live, deep) = tokio::join!(liveness(base, opts), deep(&client, opts));
+            vec![live, deep]
         }
     }
+}
 
-    // The database.
-    if j.database_url.is_none() {
-        out.push(Check::unconfigured(S, "hard guards", "JULIA_DATABASE_URL"));
+async fn db(c: &Config, cfg: &crate::config::JuliaConfig, opts: &Options) -> Vec<Check> {
+    let Some(url) = &cfg.database_url else {
+        return vec![Check::unconfigured(S, "hard guards", "JULIA_DATABASE_URL")];
+    };
+    let mut out = Vec::new();
+    if let Err(e) = probe(url.expose(), opts).await {
+        out.push(db_failure("hard guards", &e));
+        out.push(Check::not_checked(
+            S,
+            "database role",
+            "the database could not be reached",
+        ));
     } else {
-        let url = j.database_url.as_ref().map(Secret::expose).unwrap_or("");
-        if let Err(e) = probe(url, opts).await {
-            out.push(db_failure("hard guards", &e));
-            out.push(Check::not_checked(
-                S,
-                "database role",
-                "the database could not be reached",
-            ));
-        } else {
-            database(c, &cfg, opts, &mut out).await;
-        }
+        database(c, cfg, opts, &mut out).await;
     }
+    out
+}
 
-    // Julia's Redis (the flag cache the bot drops after a pause or resume).
-    out.push(match &j.redis_url {
+/// Julia's Redis (the flag cache the bot drops after a pause or resume).
+async fn redis(c: &Config, opts: &Options) -> Vec<Check> {
+    vec![match &c.julia.redis_url {
         None => Check::unconfigured(
             S,
             "Julia's Redis",
@@ -59,8 +66,7 @@ pub(super) async fn check(c: &Config, opts: &Options) -> Vec<Check> {
                 "check JULIA_REDIS_URL (Julia's REDIS_URL on Railway) and that it is reachable from here",
             ),
         },
-    });
-    out
+    }]
 }
 
 /// One direct connection, for the real reason when the database cannot be reached (a pool

@@ -236,7 +236,7 @@ pub(super) async fn check(c: &Config, opts: &Options) -> Vec<Check> {
                 }
                 _ => format!(
                     "check that {} is Slack's Web API (SLACK_API_URL) and reachable from here",
-                    c.slack_api_url
+                    super::show_url(&c.slack_api_url)
                 ),
             };
             out.push(Check::fail(S, "auth.test", e.text(), fix));

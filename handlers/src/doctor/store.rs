@@ -8,8 +8,12 @@ use crate::store::Store;
 const S: &str = "Store";
 
 pub(super) async fn check(c: &Config, opts: &Options) -> Vec<Check> {
-    let mut out = vec![store(c, opts).await];
-    out.push(match &c.redis_url {
+    let (db, redis) = tokio::join!(store(c, opts), redis(c, opts));
+    vec![db, redis]
+}
+
+async fn redis(c: &Config, opts: &Options) -> Check {
+    match &c.redis_url {
         None => Check::unconfigured(
             S,
             "Redis",
@@ -24,8 +28,7 @@ pub(super) async fn check(c: &Config, opts: &Options) -> Vec<Check> {
                 "check REDIS_URL and that Redis is running and reachable from here (the bot still serves without it, with dedupe in the store and no rate limit)",
             ),
         },
-    });
-    out
+    }
 }
 
 fn sqlite_file(url: &str) -> Option<&str> {
