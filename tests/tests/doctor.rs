@@ -617,6 +617,16 @@ async fn julia_guard_mismatch_and_unset_guards() {
         r.render()
     );
     assert!(fix(c).contains("JULIA_DATABASE_URL"));
+    // Supabase's transaction pooler cannot serve the bot: named before any connection is tried.
+    let r = h
+        .doctor(&[(
+            "JULIA_DATABASE_URL",
+            "postgresql://postgres.ref123:jdb-pass-0005@aws-0-sa-east-1.pooler.supabase.com:6543/postgres",
+        )])
+        .await;
+    let c = expect(&r, "Julia", "database URL", Status::Fail);
+    assert!(fix(c).contains("5432"), "{}", r.render());
+    expect(&r, "Julia", "hard guards", Status::Skip);
     let r = h.doctor(&[("SUPABASE_PROJECT_REF", "")]).await;
     let c = expect(&r, "Julia", "hard guards", Status::Fail);
     assert!(

@@ -36,6 +36,18 @@ async fn db(c: &Config, cfg: &crate::config::JuliaConfig, opts: &Options) -> Vec
         return vec![Check::unconfigured(S, "hard guards", "JULIA_DATABASE_URL")];
     };
     let mut out = Vec::new();
+    if transaction_pooler(url.expose()) {
+        out.push(Check::fail(
+            S,
+            "database URL",
+            "JULIA_DATABASE_URL points at Supabase's transaction pooler (port 6543), which does not keep prepared statements across transactions: the bot's queries fail there",
+            "use the session pooler (same host, port 5432) or the direct connection string in JULIA_DATABASE_URL",
+        ));
+        for n in ["hard guards", "database role"] {
+            out.push(Check::not_checked(S, n, "fix the database URL first"));
+        }
+        return out;
+    }
     if let Err(e) = probe(url.expose(), opts).await {
         out.push(db_failure("hard guards", &e));
         out.push(Check::not_checked(
@@ -67,6 +79,24 @@ async fn redis(c: &Config, opts: &Options) -> Vec<Check> {
             ),
         },
     }]
+}
+
+/// Supabase's transaction pooler: `*.pooler.supabase.com` on port 6543 (contract §6.1).
+fn transaction_pooler(url: &str) -> bool {
+    let Some(rest) = url.split_once("://").map(|(_, r)| r) else {
+        return false;
+    };
+    let host_port = rest
+        .rsplit_once('@')
+        .map(|(_, h)| h)
+        .unwrap_or(rest)
+        .split(['/', '?'])
+        .next()
+        .unwrap_or("");
+    match host_port.rsplit_once(':') {
+        Some((host, port)) => port == "6543" && host.ends_with("pooler.supabase.com"),
+        None => false,
+    }
 }
 
 /// One direct connection, for the real reason when the database cannot be reached (a pool
@@ -302,5 +332,23 @@ pub(super) async fn ping(url: &Secret, timeout: Duration) -> Result<(), String> 
     match tokio::time::timeout(timeout, fut).await {
         Ok(r) => r,
         Err(_) => Err(format!("Redis did not answer in {}", super::secs(timeout))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn recognises_supabases_transaction_pooler() {
+        let t = super::transaction_pooler;
+        assert!(t(
+            "postgresql://postgres.ref:pw@aws-0-sa-east-1.pooler.supabase.com:6543/postgres"
+        ));
+        assert!(!t(
+            "postgresql://postgres.ref:pw@aws-0-sa-east-1.pooler.supabase.com:5432/postgres"
+        ));
+        assert!(!t(
+            "postgresql://postgres:pw@db.ref.supabase.co:5432/postgres"
+        ));
+        assert!(!t("postgres://u:p@localhost:6543/db"));
     }
 }
