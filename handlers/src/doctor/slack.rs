@@ -177,6 +177,14 @@ fn s(v: &Value, p: &str) -> String {
 const TOKEN_FIX: &str = "copy the Bot User OAuth Token (xoxb-…) from the app's \"Install App\" page into SLACK_BOT_TOKEN (reinstall the app if the token was revoked)";
 
 pub(super) async fn check(c: &Config, opts: &Options) -> Vec<Check> {
+    let (bot, socket) = tokio::join!(bot_checks(c, opts), socket_mode(c, opts));
+    let mut out = bot;
+    out.push(socket);
+    out
+}
+
+/// The signing secret, then everything the bot token does.
+async fn bot_checks(c: &Config, opts: &Options) -> Vec<Check> {
     let names = [
         "auth.test",
         "token scopes",
@@ -323,7 +331,6 @@ pub(super) async fn check(c: &Config, opts: &Options) -> Vec<Check> {
     for (var, g) in groups {
         out.push(usergroup(&api, var, g).await);
     }
-    out.push(socket_mode(c, opts).await);
     out
 }
 
@@ -398,13 +405,15 @@ async fn channel(api: &Api<'_>, ch: &str, bot: &str) -> Check {
             format!("{ch}: channel not found (a wrong id, or a private channel the bot is not in)"),
             "put the channel's id (channel details → About, at the bottom: C…) in INCIDENTS_CHANNEL; for a private channel invite the bot first",
         ),
-        Err(e @ CallError::Api { .. }) if matches!(&e, CallError::Api { code, .. } if code == "missing_scope") => Check::fail(
-            S,
-            name,
-            format!("{ch}: {}", e.text()),
-            "add the scope to the app (see manifest.yml), reinstall it and update SLACK_BOT_TOKEN",
-        ),
-        Err(e) => Check::fail(S, name, format!("{ch}: {}", e.text()), "run `chatops doctor` again; if it persists check Slack's status page"),
+        Err(e) => {
+            let fix = match &e {
+                CallError::Api { code, .. } if code == "missing_scope" => {
+                    "add the scope to the app (see manifest.yml), reinstall it and update SLACK_BOT_TOKEN"
+                }
+                _ => "run `chatops doctor` again; if it persists check Slack's status page",
+            };
+            Check::fail(S, name, format!("{ch}: {}", e.text()), fix)
+        }
     }
 }
 
