@@ -88,6 +88,7 @@ async fn failures_exit_non_zero_with_reasons_and_fixes_and_no_secret() {
     for line in [
         "FAIL  auth.test",
         "invalid_auth",
+        "FAIL  Socket Mode",
         "FAIL  token",
         "Not Authorized",
         "FAIL  instance",
@@ -104,7 +105,10 @@ async fn failures_exit_non_zero_with_reasons_and_fixes_and_no_secret() {
         assert!(text.contains(line), "missing {line:?} in:\n{text}");
     }
     // Read-only: nothing was posted, no Railway mutation, no Evolution write.
-    assert!(slack.calls().iter().all(|c| c.method == "auth.test"));
+    assert!(slack
+        .calls()
+        .iter()
+        .all(|c| c.method == "auth.test" || c.method == "apps.connections.open"));
     assert!(rw
         .requests()
         .iter()
