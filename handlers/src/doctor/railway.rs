@@ -143,7 +143,11 @@ pub(super) async fn check(c: &Config, opts: &Options) -> Vec<Check> {
                         format!("use a token of Julia's project and environment, or correct {pvar} / {evar}"),
                     ));
                     for n in names {
-                        out.push(Check::not_checked(S, n, "the token is for another project"));
+                        out.push(Check::not_checked(
+                            S,
+                            n,
+                            "the token is for another project or environment",
+                        ));
                     }
                     return out;
                 }
