@@ -31,6 +31,8 @@ struct H {
     rw: FakeRailway,
     jdb_url: String,
     jdb: PgPool,
+    /// Julia's database lives as long as the harness (dropped with the last `TestDb` clone).
+    _jdb_db: TestDb,
     store: TestDb,
     redis: Redis,
     pairs: Vec<(String, String)>,
@@ -88,8 +90,9 @@ async fn harness() -> H {
         julia,
         evo,
         rw,
-        jdb_url: jdb_info.url,
+        jdb_url: jdb_info.url.clone(),
         jdb,
+        _jdb_db: jdb_info,
         store,
         redis,
         pairs,
@@ -657,6 +660,16 @@ async fn julia_rls_blind_role_is_named() {
     let host = rest.rsplit_once('@').map(|(_, h)| h).unwrap_or(rest);
     let url = format!("{scheme}://{role}:jdb-pass-0005@{host}");
     let r = h.doctor(&[("JULIA_DATABASE_URL", &url)]).await;
+    let owner = h.doctor(&[]).await;
+    // The role is the server's, not the test database's: removed before anything can fail.
+    sqlx::query(&format!("DROP OWNED BY {role}"))
+        .execute(&h.jdb)
+        .await
+        .unwrap();
+    sqlx::query(&format!("DROP ROLE {role}"))
+        .execute(&h.jdb)
+        .await
+        .unwrap();
     let c = expect(&r, "Julia", "database role", Status::Fail);
     assert!(
         c.detail.contains(&role)
@@ -671,15 +684,7 @@ async fn julia_rls_blind_role_is_named() {
     let g = expect(&r, "Julia", "hard guards", Status::Fail);
     assert!(g.detail.contains("row-level security"), "{}", r.render());
     // The owner (the test's superuser) sees everything.
-    expect(&h.doctor(&[]).await, "Julia", "database role", Status::Pass);
-    sqlx::query(&format!("DROP OWNED BY {role}"))
-        .execute(&h.jdb)
-        .await
-        .unwrap();
-    sqlx::query(&format!("DROP ROLE {role}"))
-        .execute(&h.jdb)
-        .await
-        .unwrap();
+    expect(&owner, "Julia", "database role", Status::Pass);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
