@@ -2,7 +2,7 @@
 //! the binary prints): loopback fakes of Slack, Railway, Evolution and Julia's API, a real
 //! PostgreSQL holding Julia's tables, the bot's store on SQLite and PostgreSQL, a real Redis.
 //! Every failure mode the issue names, each with its reason and fix; nothing written anywhere;
-//! no secret in the report. `bot/tests/doctor.rs` runs the real binary; the doctor's Railway
+//! no secret in the report. `bot/tests/doctor_binary.rs` runs the real binary; the doctor's Railway
 //! operations are validated against Railway's schema with the bot's (`tests/julia.rs`).
 
 use std::time::Duration;
