@@ -21,6 +21,13 @@ enum Cmd {
     Migrate,
     /// Print the effective configuration (secrets redacted) and what each feature is missing.
     CheckConfig,
+    /// Check every configured integration against the real services (read-only): pass or
+    /// fail with the reason and the fix. Exits non-zero on any failure.
+    Doctor {
+        /// Timeout of each network step (humantime: `5s`, `1500ms`).
+        #[arg(long, default_value = "5s", value_parser = parse_duration)]
+        timeout: std::time::Duration,
+    },
     /// Run commands through the real grammar and flows with a recording Slack, and print what
     /// the bot would post. Uses a throwaway in-memory store (seeded with one open incident,
     /// INC-1) unless --store is given; exits 2 on a usage error.
@@ -44,6 +51,11 @@ enum Cmd {
         #[arg(long, conflicts_with = "store")]
         no_seed: bool,
     },
+}
+
+fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    humantime::parse_duration(s)
+        .map_err(|e| format!("`{s}` is not a duration ({e}); use e.g. `5s`"))
 }
 
 fn main() -> std::process::ExitCode {
@@ -111,6 +123,19 @@ async fn run(cli: Cli, env_file: bot::env_file::EnvFile) -> std::process::ExitCo
                 std::process::ExitCode::from(1)
             } else {
                 std::process::ExitCode::SUCCESS
+            }
+        }
+        Cmd::Doctor { timeout } => {
+            if stop_on_errors(&problems) {
+                return std::process::ExitCode::from(2);
+            }
+            let report =
+                handlers::doctor::run(&config, &handlers::doctor::Options { timeout }).await;
+            print!("{}", report.render());
+            if report.ok() {
+                std::process::ExitCode::SUCCESS
+            } else {
+                std::process::ExitCode::from(1)
             }
         }
         Cmd::Simulate {

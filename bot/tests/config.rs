@@ -285,7 +285,7 @@ fn the_start_up_log_says_what_runs() {
         "feature incident announcements: on",
         "feature socket mode: off, set SLACK_APP_TOKEN",
         "feature julia health: on",
-        "feature julia railway: off, set RAILWAY_API_TOKEN or RAILWAY_TOKEN, RAILWAY_PROJECT_ID, RAILWAY_ENVIRONMENT_ID",
+        "feature julia railway: off, set RAILWAY_API_TOKEN or RAILWAY_TOKEN, JULIA_RAILWAY_PROJECT_ID, JULIA_RAILWAY_ENVIRONMENT_ID",
         "configuration: not a variable the bot reads; did you mean `INCIDENT_CADENCE_P1`?",
         "listening on 127.0.0.1:",
     ] {

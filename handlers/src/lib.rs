@@ -6,6 +6,7 @@
 //! - [`reminder`]: the update cadence, escalation and post-mortem due dates
 //! - [`outbox`]: posts the bot owes Slack, delivered by a worker
 //! - [`audit`], [`cache`] (Redis), [`store`], [`integrations`] (Slack and the controlled system)
+//! - [`doctor`]: `chatops doctor`, read-only checks of every configured integration
 
 pub mod audit;
 pub mod cache;
@@ -13,6 +14,7 @@ pub mod clock;
 pub mod command;
 pub mod config;
 pub mod control;
+pub mod doctor;
 pub mod event;
 pub mod home;
 pub mod incident;

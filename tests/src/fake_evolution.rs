@@ -140,11 +140,12 @@ async fn handle(
     if path.starts_with("/instance/connect/") || path.starts_with("/instance/restart/") {
         tokio::time::sleep(socket_wait).await;
     }
-    if headers.get("apikey").and_then(|v| v.to_str().ok()) != Some("evo-key") {
-        return (StatusCode::UNAUTHORIZED, Json(json!({"status": 401, "error": "Unauthorized", "response": {"message": "Unauthorized"}}))).into_response();
-    }
+    // Evolution checks that the instance exists before it checks the key.
     if inst != "julia" {
         return (StatusCode::NOT_FOUND, Json(json!({"status": 404, "error": "Not Found", "response": {"message": [format!("The \"{inst}\" instance does not exist")]}}))).into_response();
+    }
+    if headers.get("apikey").and_then(|v| v.to_str().ok()) != Some("evo-key") {
+        return (StatusCode::UNAUTHORIZED, Json(json!({"status": 401, "error": "Unauthorized", "response": {"message": "Unauthorized"}}))).into_response();
     }
     let mut g = s.lock().unwrap();
     let state = g.state.clone();

@@ -74,6 +74,7 @@ impl FakeJulia {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let app = Router::new()
+            .route("/health", get(liveness))
             .route("/health/deep", get(deep))
             .route("/health/circuits", get(circuits))
             .with_state(state.clone());
@@ -102,6 +103,12 @@ impl FakeJulia {
 }
 
 type St = Arc<Mutex<JuliaState>>;
+
+/// `GET /health`: always 200 while the process runs (Julia's liveness route).
+async fn liveness() -> Response {
+    Json(json!({"status": "healthy", "timestamp": "2026-02-09T12:34:56+00:00", "service": "julia-api"}))
+        .into_response()
+}
 
 async fn deep(State(s): State<St>) -> Response {
     let (delay, code, body) = {

@@ -29,6 +29,13 @@ pub struct RailwayState {
     /// The next this many requests get HTTP 429 with `Retry-After: 1`.
     pub rate_limited: u32,
     pub requests: Vec<GqlRequest>,
+    /// The project the fake holds (id, name) and its environments (id, name).
+    pub project: (String, String),
+    pub environments: Vec<(String, String)>,
+    /// When set, the only tokens Railway knows: (account/workspace token sent as
+    /// `Authorization: Bearer`, project token sent as `Project-Access-Token`, bound to the
+    /// project and its first environment). Unset: any token is accepted.
+    pub tokens: Option<(String, String)>,
 }
 
 #[derive(Clone)]
@@ -107,6 +114,12 @@ impl FakeRailway {
             errors: None,
             rate_limited: 0,
             requests: vec![],
+            project: ("p1".into(), "remarkable-communication".into()),
+            environments: vec![
+                ("e1".into(), "production".into()),
+                ("e2".into(), "staging".into()),
+            ],
+            tokens: None,
         }));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -185,6 +198,66 @@ async fn graphql(State(s): State<St>, headers: HeaderMap, Json(body): Json<Value
     }
     if let Some(e) = &g.errors {
         return Json(json!({"data": null, "errors": [{"message": e}]})).into_response();
+    }
+    let err = |m: &str| Json(json!({"data": null, "errors": [{"message": m}]})).into_response();
+    let bearer = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    let project_token = headers
+        .get("project-access-token")
+        .and_then(|v| v.to_str().ok());
+    if let Some((account, project)) = &g.tokens {
+        match (bearer, project_token) {
+            (Some(b), None) if b == account => {}
+            (None, Some(p)) if p == project => {}
+            (None, Some(_)) => return err("Project Token not found"),
+            _ => return err("Not Authorized"),
+        }
+    }
+    if query.contains("projectToken") {
+        // Only a project token has a project token's ids.
+        if project_token.is_none() {
+            return err("Not Authorized");
+        }
+        let env = g
+            .environments
+            .first()
+            .map(|e| e.0.clone())
+            .unwrap_or_default();
+        return Json(
+            json!({"data": {"projectToken": {"projectId": g.project.0, "environmentId": env}}}),
+        )
+        .into_response();
+    }
+    if query.contains("project(") {
+        if vars["id"] != g.project.0.as_str() {
+            return err(if project_token.is_some() {
+                "Not Authorized"
+            } else {
+                "Project not found"
+            });
+        }
+        let envs: Vec<Value> = g
+            .environments
+            .iter()
+            .map(|(id, name)| json!({"node": {"id": id, "name": name}}))
+            .collect();
+        let services: Vec<Value> = g
+            .services
+            .iter()
+            .map(|(id, name)| json!({"node": {"id": id, "name": name}}))
+            .collect();
+        return Json(
+            json!({"data": {"project": {"id": g.project.0, "name": g.project.1,
+            "environments": {"edges": envs}, "services": {"edges": services}}}}),
+        )
+        .into_response();
+    }
+    if query.contains("environment(")
+        && !g.environments.iter().any(|(e, _)| vars["id"] == e.as_str())
+    {
+        return err("Environment not found");
     }
     let id = vars["id"].as_str().unwrap_or("").to_string();
     let data = if query.contains("deploymentRollback(") {

@@ -15,6 +15,8 @@ use serde_json::{json, Value};
 #[derive(Debug, Clone)]
 pub struct Call {
     pub method: String,
+    /// `GET` (arguments in the query string) or `POST`.
+    pub verb: String,
     /// The arguments: the JSON body, or the form / query pairs as a JSON object of strings.
     pub body: Value,
     /// How the arguments came: `json`, `form` or `query`.
@@ -55,6 +57,40 @@ struct Inner {
     files: HashMap<String, Vec<String>>,
     /// Channel -> (ts, user, text) of its messages, for `conversations.history`.
     history: HashMap<String, Vec<(String, String, String)>>,
+    /// The workspace `conversations.info` and `auth.test` describe (see [`Workspace`]).
+    workspace: Workspace,
+}
+
+/// What the fake workspace knows beyond calls: the token's scopes (sent on every answer as
+/// `x-oauth-scopes`, as Slack does), the only token it accepts when set, and channels.
+struct Workspace {
+    scopes: Vec<String>,
+    valid_token: Option<String>,
+    /// id -> (name, private, bot is a member, archived)
+    channels: HashMap<String, (String, bool, bool, bool)>,
+}
+
+impl Default for Workspace {
+    fn default() -> Self {
+        Workspace {
+            scopes: manifest_bot_scopes(),
+            valid_token: None,
+            channels: HashMap::new(),
+        }
+    }
+}
+
+/// The bot scopes of the repository's `manifest.yml` (what an installed app's token holds).
+pub fn manifest_bot_scopes() -> Vec<String> {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../manifest.yml");
+    let y: serde_yaml::Value =
+        serde_yaml::from_str(&std::fs::read_to_string(path).expect("manifest.yml")).unwrap();
+    y["oauth_config"]["scopes"]["bot"]
+        .as_sequence()
+        .expect("oauth_config.scopes.bot")
+        .iter()
+        .map(|s| s.as_str().unwrap().to_string())
+        .collect()
 }
 
 /// Methods whose Slack reference lists only form encoding (`consumes` in Slack's Web API
@@ -186,6 +222,22 @@ impl FakeSlack {
             .cloned()
             .unwrap_or_default()
     }
+    /// The scopes the token holds (default: every bot scope of `manifest.yml`).
+    pub fn set_scopes(&self, scopes: &[&str]) {
+        self.inner.lock().unwrap().workspace.scopes =
+            scopes.iter().map(|s| s.to_string()).collect();
+    }
+    /// From now on only `token` is accepted; any other gets `invalid_auth`.
+    pub fn set_valid_token(&self, token: &str) {
+        self.inner.lock().unwrap().workspace.valid_token = Some(token.to_string());
+    }
+    /// A channel `conversations.info` knows (channels the bot creates are added too).
+    pub fn set_channel(&self, id: &str, name: &str, private: bool, bot_is_member: bool) {
+        self.inner.lock().unwrap().workspace.channels.insert(
+            id.to_string(),
+            (name.to_string(), private, bot_is_member, false),
+        );
+    }
     pub fn set_usergroup(&self, id: &str, users: &[&str]) {
         self.inner.lock().unwrap().usergroups.insert(
             id.to_string(),
@@ -228,6 +280,51 @@ fn number(v: &Value) -> Option<u64> {
         .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
 }
 
+/// The workspace's own checks, before any scripted behaviour: the token (`not_authed`,
+/// `invalid_auth`) and, for the read methods below, their scope (`missing_scope`).
+fn workspace_refusal(
+    w: &Workspace,
+    method: &str,
+    auth: Option<&str>,
+    args: &Value,
+) -> Option<Value> {
+    let token = auth.and_then(|a| a.strip_prefix("Bearer ")).unwrap_or("");
+    if token.is_empty() {
+        return Some(json!({"ok": false, "error": "not_authed"}));
+    }
+    // App-level tokens (xapp-) open Socket Mode connections and do nothing else.
+    if (method == "apps.connections.open") != token.starts_with("xapp-") {
+        return Some(json!({"ok": false, "error": "not_allowed_token_type"}));
+    }
+    if method == "apps.connections.open" {
+        return None;
+    }
+    if w.valid_token.as_deref().is_some_and(|v| v != token) {
+        return Some(json!({"ok": false, "error": "invalid_auth"}));
+    }
+    let needed = match method {
+        "usergroups.users.list" => Some("usergroups:read"),
+        "conversations.info" => {
+            let private = args["channel"]
+                .as_str()
+                .and_then(|c| w.channels.get(c))
+                .is_some_and(|c| c.1);
+            Some(if private {
+                "groups:read"
+            } else {
+                "channels:read"
+            })
+        }
+        _ => None,
+    };
+    match needed {
+        Some(n) if !w.scopes.iter().any(|s| s == n) => Some(
+            json!({"ok": false, "error": "missing_scope", "needed": n, "provided": w.scopes.join(",")}),
+        ),
+        _ => None,
+    }
+}
+
 async fn api(
     State((inner, addr)): State<St>,
     Path(method): Path<String>,
@@ -248,9 +345,27 @@ async fn api(
     } else {
         ("form", pairs_to_json(&body))
     };
+    // Slack sends the token's scopes on every Web API answer.
+    let scopes = inner.lock().unwrap().workspace.scopes.join(",");
+    let mut r = answer_inner(State((inner, addr)), Path(method), headers, transport, body).await;
+    if let Ok(v) = scopes.parse() {
+        r.headers_mut().insert("x-oauth-scopes", v);
+    }
+    r
+}
+
+async fn answer_inner(
+    State((inner, addr)): State<St>,
+    Path(method): Path<String>,
+    headers: HeaderMap,
+    transport: &'static str,
+    body: Value,
+) -> Response {
+    let verb = if transport == "query" { "GET" } else { "POST" };
     let behavior = {
         let mut i = inner.lock().unwrap();
         i.calls.push(Call {
+            verb: verb.to_string(),
             method: method.clone(),
             body: body.clone(),
             transport,
@@ -260,6 +375,10 @@ async fn api(
                 .map(String::from),
             at: std::time::Instant::now(),
         });
+        let auth = headers.get("authorization").and_then(|v| v.to_str().ok());
+        if let Some(refusal) = workspace_refusal(&i.workspace, &method, auth, &body) {
+            return Json(refusal).into_response();
+        }
         let scripted = i.scripted.get_mut(&method).and_then(|q| q.pop_front());
         (
             scripted.or_else(|| i.failing.get(&method).cloned()),
@@ -346,6 +465,10 @@ async fn api(
                 return Json(json!({"ok": false, "error": "name_taken"})).into_response();
             }
             i.taken_names.insert(name.clone());
+            let private = body["is_private"].as_bool().unwrap_or(false);
+            i.workspace
+                .channels
+                .insert(format!("CWAR{n:04}"), (name.clone(), private, true, false));
             json!({"ok": true, "channel": {"id": format!("CWAR{n:04}"), "name": name, "is_member": true, "is_private": body["is_private"]}})
         }
         "files.getUploadURLExternal" => {
@@ -392,6 +515,21 @@ async fn api(
             match i.usergroups.get(g) {
                 Some(u) => json!({"ok": true, "users": u}),
                 None => json!({"ok": false, "error": "no_such_subteam"}),
+            }
+        }
+        "auth.test" => {
+            json!({"ok": true, "url": "https://julia-ops.slack.com/", "team": "Julia Ops", "user": "julia-chatops",
+                   "team_id": "T0JULIA", "user_id": "U0CHATOPS", "bot_id": "B0CHATOPS", "is_enterprise_install": false})
+        }
+        "conversations.info" => {
+            let id = body["channel"].as_str().unwrap_or("");
+            match i.workspace.channels.get(id) {
+                // A private channel the bot is not in is invisible to it.
+                Some((name, private, member, archived)) if !*private || *member => {
+                    json!({"ok": true, "channel": {"id": id, "name": name, "is_channel": true, "is_private": private,
+                                                   "is_member": member, "is_archived": archived}})
+                }
+                _ => json!({"ok": false, "error": "channel_not_found"}),
             }
         }
         "views.open" | "views.publish" => json!({"ok": true, "view": {"id": format!("V{n}")}}),

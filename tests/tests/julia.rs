@@ -531,7 +531,11 @@ async fn railway_errors_are_reported_without_claiming_success() {
 async fn every_graphql_operation_validates_against_the_schema() {
     let schema =
         testkit::graphql_check::Schema::load(testkit::specs::path(testkit::specs::RAILWAY_SCHEMA));
-    for op in handlers::integrations::railway::OPERATIONS {
+    // The bot's operations and `chatops doctor`'s.
+    let ops = handlers::integrations::railway::OPERATIONS
+        .iter()
+        .chain(handlers::doctor::RAILWAY_OPERATIONS);
+    for op in ops {
         let errors = schema.validate(op);
         assert!(errors.is_empty(), "{op}\n{errors:?}");
     }

@@ -182,6 +182,12 @@ impl RailwayClient {
         }
     }
 
+    /// The token sent is a project token (`Project-Access-Token`), not an account or
+    /// workspace token (`Authorization: Bearer`).
+    pub fn uses_project_token(&self) -> bool {
+        matches!(self.auth, Some((false, _)))
+    }
+
     /// What is missing for Railway to work (empty when configured).
     pub fn missing(&self) -> Vec<&'static str> {
         let mut m = Vec::new();

@@ -32,6 +32,8 @@ pub enum StoreError {
     Connect(String),
     #[error("migrations failed: {0}")]
     Migrate(String),
+    #[error("the store answered with an error: {0}")]
+    Query(String),
 }
 
 impl Store {
@@ -102,6 +104,59 @@ impl Store {
         m.run(&self.pool)
             .await
             .map_err(|e| StoreError::Migrate(e.to_string()))
+    }
+
+    /// Which of this binary's migrations the store has applied (reads `_sqlx_migrations`,
+    /// changes nothing).
+    pub async fn migration_status(&self) -> Result<MigrationStatus, StoreError> {
+        let m = match self.backend {
+            Backend::Sqlite => &MIGRATE_SQLITE,
+            Backend::Postgres => &MIGRATE_POSTGRES,
+        };
+        let known: Vec<i64> = m.iter().map(|m| m.version).collect();
+        let table: Option<String> = match self.backend {
+            Backend::Sqlite => sqlx::query_scalar(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
+            ),
+            Backend::Postgres => sqlx::query_scalar(
+                "SELECT table_name::text FROM information_schema.tables WHERE table_name = '_sqlx_migrations' AND table_schema = current_schema()",
+            ),
+        }
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(|e| StoreError::Query(crate::config::redact_url(&e.to_string())))?;
+        let applied: Vec<(i64, bool)> = if table.is_some() {
+            // The Any driver reads no SQLite BOOLEAN: the flag comes back as an integer.
+            sqlx::query_as::<_, (i64, i64)>(
+                "SELECT version, CAST(CASE WHEN success THEN 1 ELSE 0 END AS BIGINT) FROM _sqlx_migrations ORDER BY version",
+            )
+            .fetch_all(&self.pool)
+            .await
+            .map_err(|e| StoreError::Query(crate::config::redact_url(&e.to_string())))?
+            .into_iter()
+            .map(|(v, ok)| (v, ok == 1))
+            .collect()
+        } else {
+            Vec::new()
+        };
+        Ok(MigrationStatus {
+            applied: applied.iter().filter(|(_, ok)| *ok).count(),
+            pending: known
+                .iter()
+                .filter(|v| !applied.iter().any(|(a, ok)| a == *v && *ok))
+                .copied()
+                .collect(),
+            unknown: applied
+                .iter()
+                .filter(|(a, _)| !known.contains(a))
+                .map(|(a, _)| *a)
+                .collect(),
+            failed: applied
+                .iter()
+                .filter(|(_, ok)| !ok)
+                .map(|(a, _)| *a)
+                .collect(),
+        })
     }
 
     pub async fn connect_and_migrate(url: &str) -> Result<Store, StoreError> {
@@ -214,6 +269,19 @@ fn cause_of(e: &sqlx::Error) -> String {
         sqlx::Error::Tls(t) => format!("TLS failed: {t}"),
         other => crate::config::redact_url(&other.to_string()),
     }
+}
+
+/// What [`Store::migration_status`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrationStatus {
+    /// Migrations applied successfully.
+    pub applied: usize,
+    /// This binary's migrations the store has not applied.
+    pub pending: Vec<i64>,
+    /// Applied versions this binary does not know (a newer release ran against the store).
+    pub unknown: Vec<i64>,
+    /// Versions recorded as failed.
+    pub failed: Vec<i64>,
 }
 
 fn prepare_sqlite_url(url: &str) -> Result<String, String> {
