@@ -82,17 +82,34 @@ impl Application {
         let serve = axum::serve(self.listener, router).with_graceful_shutdown(async move {
             let _ = rx.wait_for(|s| *s).await;
         });
-        let outbox = handlers::outbox::run_worker(ctx.clone(), self.shutdown_tx.subscribe());
-        let reminders = handlers::reminder::run_worker(ctx.clone(), self.shutdown_tx.subscribe());
-        let julia_watcher =
-            handlers::control::run_watcher(ctx.clone(), self.shutdown_tx.subscribe());
-        let socket = socket_mode::run(
+        // Each worker is its own task, so the outbox and the reminders use every core instead of
+        // taking turns in this one; dropping the set (this task aborted) aborts them all.
+        let mut workers = tokio::task::JoinSet::new();
+        workers.spawn(handlers::outbox::run_worker(
+            ctx.clone(),
+            self.shutdown_tx.subscribe(),
+        ));
+        workers.spawn(handlers::reminder::run_worker(
+            ctx.clone(),
+            self.shutdown_tx.subscribe(),
+        ));
+        workers.spawn(handlers::control::run_watcher(
+            ctx.clone(),
+            self.shutdown_tx.subscribe(),
+        ));
+        workers.spawn(socket_mode::run(
             ctx.clone(),
             self.state.socket.clone(),
             self.shutdown_tx.subscribe(),
-        );
+        ));
         tracing::info!("ready");
-        let (served, _, _, _, _) = tokio::join!(serve, outbox, reminders, julia_watcher, socket);
+        let (served, _) = tokio::join!(serve, async {
+            while let Some(done) = workers.join_next().await {
+                if let Err(e) = done {
+                    tracing::error!(error = %e, "a background worker stopped");
+                }
+            }
+        });
         served.context("http server")
     }
 }

@@ -39,12 +39,12 @@ pub struct Incident {
     pub pm_done: bool,
 }
 
-const COLS: &str = "id, title, severity, status, impact, commander, declared_by, is_private, channel_id, channel_name, \
+pub(crate) const COLS: &str = "id, title, severity, status, impact, commander, declared_by, is_private, channel_id, channel_name, \
     war_room_error, announce_outbox_id, declared_outbox_id, origin_channel, started_at, last_update_at, resolved_at, \
     latest_findings, actions, eta, root_cause, resolution, preventive, next_reminder_at, reminder_count, \
     escalation_level, pm_stage, pm_due_at, pm_done";
 
-fn from_row(r: &AnyRow) -> Incident {
+pub(crate) fn from_row(r: &AnyRow) -> Incident {
     Incident {
         id: r.get(0),
         title: r.get(1),

@@ -175,16 +175,20 @@ pub async fn deliver_batch(ctx: &Ctx, pacing: &SharedPacing) -> Result<usize, sq
     let now = ctx.clock.now_ms();
     let token = uuid::Uuid::new_v4().to_string();
     let lease_until = now + ctx.config.outbox_lease.as_millis() as i64;
+    // `= ANY(ARRAY(...))` on PostgreSQL: with `IN (subquery)` the planner may hash-join the
+    // claimed ids against a sequential scan of the whole outbox, sent rows included.
     let sql = format!(
-        "UPDATE outbox SET lease_token = $1, lease_until = $2 WHERE id IN (
+        "UPDATE outbox SET lease_token = $1, lease_until = $2 WHERE {} (
            SELECT o.id FROM outbox o
            WHERE o.status = 'pending' AND o.next_attempt_at <= $3
              AND (o.lease_until IS NULL OR o.lease_until < $3)
              AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.channel = o.channel AND p.status = 'pending' AND p.id < o.id)
              AND (o.depends_on IS NULL OR EXISTS (SELECT 1 FROM outbox d WHERE d.id = o.depends_on AND d.status <> 'pending'))
-           ORDER BY o.id LIMIT $4{})
+           ORDER BY o.id LIMIT $4{}){}
          RETURNING id, method, channel, body, depends_on, depends_field, attempts",
-        ctx.store.skip_locked()
+        ctx.store.claimed_ids(),
+        ctx.store.skip_locked(),
+        ctx.store.claimed_ids_end(),
     );
     let rows = sqlx::query(&sql)
         .bind(&token)

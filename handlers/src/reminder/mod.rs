@@ -3,10 +3,15 @@
 //! Schedules are columns of the incident row (`next_reminder_at`, `pm_due_at`, both indexed),
 //! never timers in memory. The worker sleeps until the earliest due row (or a short poll, or a
 //! wake-up after a change), claims due rows with a lease (`FOR UPDATE SKIP LOCKED` on
-//! PostgreSQL), and fires each in one transaction: the outbox post, the timeline event and the
-//! next due time, conditional on still holding the lease. A replica that dies holding a lease
-//! loses it when it expires. A bot that was down posts one catch-up reminder per overdue
-//! incident, then goes on with the cadence from now.
+//! PostgreSQL) and fires them in chunks: one transaction per chunk of up to [`FIRE_CHUNK`]
+//! reminders writes, for each, the outbox post, the timeline event and the next due time,
+//! conditional on still holding the lease and on the due time being the one claimed (an update
+//! in between wins). A chunk that fails is retried one reminder per transaction. A replica that
+//! dies holding a lease loses it when it expires. A bot that was down posts one catch-up
+//! reminder per overdue incident, then goes on with the cadence from now.
+//!
+//! [`run_once`] is one step of the loop (recovery sweep aside): tests and benchmarks drive it.
+//! Where the time goes under load, and why it is built this way: `docs/performance.md`.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,11 +20,16 @@ use messages::incident::{self as tpl, ReminderView};
 use sqlx::Row;
 
 use crate::incident::flows::{cadence, post_to_incident};
-use crate::incident::store;
+use crate::incident::store::{self, Incident};
 use crate::outbox::{enqueue, OutboxItem};
+use crate::store::Backend;
 use crate::Ctx;
 
+/// Due rows claimed per query.
 const CLAIM_BATCH: i64 = 500;
+/// Reminders written per transaction. One transaction per reminder cost a commit (and, on
+/// SQLite, a turn of the single write lock shared with the outbox) each.
+pub const FIRE_CHUNK: usize = 50;
 
 /// Escalation step for a silence of `silent_ms` at cadence `c`: 2 cadences -> 1, 4 -> 2.
 pub fn escalation_level(silent_ms: i64, c: Duration) -> i64 {
@@ -34,14 +44,27 @@ pub fn escalation_level(silent_ms: i64, c: Duration) -> i64 {
     }
 }
 
-async fn claim(ctx: &Ctx, column: &str, token: &str, now: i64) -> Result<Vec<i64>, sqlx::Error> {
+/// Leases up to [`CLAIM_BATCH`] rows whose `column` is due and returns them as they are now.
+///
+/// On PostgreSQL the ids are matched with `= ANY(ARRAY(...))`: with `IN (subquery)` the generic
+/// plan of the prepared statement (used after five executions) hash-joins the subquery against a
+/// sequential scan of the whole table, on every tick.
+async fn claim(
+    ctx: &Ctx,
+    column: &str,
+    token: &str,
+    now: i64,
+) -> Result<Vec<Incident>, sqlx::Error> {
     let lease_until = now + ctx.config.reminder_lease.as_millis() as i64;
     let sql = format!(
-        "UPDATE incidents SET lease_token = $1, lease_until = $2 WHERE id IN (
+        "UPDATE incidents SET lease_token = $1, lease_until = $2 WHERE {} (
            SELECT id FROM incidents WHERE {column} <= $3 AND (lease_until IS NULL OR lease_until < $3)
-           ORDER BY {column} LIMIT $4{})
-         RETURNING id",
-        ctx.store.skip_locked()
+           ORDER BY {column} LIMIT $4{}){}
+         RETURNING {}",
+        ctx.store.claimed_ids(),
+        ctx.store.skip_locked(),
+        ctx.store.claimed_ids_end(),
+        store::COLS
     );
     let rows = sqlx::query(&sql)
         .bind(token)
@@ -50,7 +73,13 @@ async fn claim(ctx: &Ctx, column: &str, token: &str, now: i64) -> Result<Vec<i64
         .bind(CLAIM_BATCH)
         .fetch_all(&ctx.store.pool)
         .await?;
-    Ok(rows.iter().map(|r| r.get::<i64, _>(0)).collect())
+    Ok(rows.iter().map(store::from_row).collect())
+}
+
+/// One step of the worker: claims and fires every due reminder (and post-mortem reminder), then
+/// wakes the outbox. Returns how many were posted.
+pub async fn run_once(ctx: &Ctx) -> Result<usize, sqlx::Error> {
+    fire_due(ctx).await
 }
 
 /// Claims and fires every due reminder (and post-mortem reminder). Returns how many were posted.
@@ -58,38 +87,32 @@ pub async fn fire_due(ctx: &Ctx) -> Result<usize, sqlx::Error> {
     let token = uuid::Uuid::new_v4().to_string();
     let now = ctx.clock.now_ms();
     let mut fired = 0;
-    let ids = claim(ctx, "next_reminder_at", &token, now).await?;
-    if !ids.is_empty() {
+    let claimed = claim(ctx, "next_reminder_at", &token, now).await?;
+    if !claimed.is_empty() {
         use futures::StreamExt;
         let recipients = Recipients::load(ctx).await;
-        // Each reminder is its own transaction; PostgreSQL runs several at once, SQLite has one writer.
+        // SQLite has one writer: chunks one after the other. PostgreSQL writes several at once.
         let parallel = match ctx.store.backend {
-            crate::store::Backend::Postgres => 12,
-            crate::store::Backend::Sqlite => 2,
+            Backend::Postgres => 4,
+            Backend::Sqlite => 1,
         };
-        let results: Vec<(i64, Result<bool, sqlx::Error>)> = futures::stream::iter(ids)
-            .map(|id| {
-                let (token, recipients) = (&token, &recipients);
-                async move { (id, fire_reminder(ctx, id, token, recipients).await) }
-            })
+        // The futures are built in a loop, not a closure over borrowed chunks: such a closure
+        // makes the worker's future not `Send` for every lifetime, and it runs as its own task.
+        let mut chunks = Vec::new();
+        for chunk in claimed.chunks(FIRE_CHUNK) {
+            chunks.push(fire_chunk(ctx, chunk, &token, &recipients));
+        }
+        let counts: Vec<usize> = futures::stream::iter(chunks)
             .buffer_unordered(parallel)
             .collect()
             .await;
-        for (id, r) in results {
-            match r {
-                Ok(true) => fired += 1,
-                Ok(false) => {}
-                Err(e) => {
-                    tracing::warn!(incident = id, error = %e, "reminder not fired; the lease will expire and it will be retried")
-                }
-            }
-        }
+        fired += counts.iter().sum::<usize>();
     }
-    for id in claim(ctx, "pm_due_at", &token, now).await? {
-        match fire_postmortem(ctx, id, &token).await {
+    for i in claim(ctx, "pm_due_at", &token, now).await? {
+        match fire_postmortem(ctx, i.id, &token).await {
             Ok(true) => fired += 1,
             Ok(false) => {}
-            Err(e) => tracing::warn!(incident = id, error = %e, "post-mortem reminder not fired"),
+            Err(e) => tracing::warn!(incident = i.id, error = %e, "post-mortem reminder not fired"),
         }
     }
     if fired > 0 {
@@ -131,31 +154,91 @@ impl Recipients {
     }
 }
 
+/// A reminder written (committed only with its transaction).
+struct Fired {
+    kind: &'static str,
+    late_ms: i64,
+}
+
+/// Fires a chunk of claimed reminders in one transaction; if it fails, each one in its own.
+async fn fire_chunk(ctx: &Ctx, chunk: &[Incident], token: &str, who: &Recipients) -> usize {
+    let one_tx = async {
+        let now = ctx.clock.now_ms();
+        let mut tx = ctx.store.begin().await?;
+        let mut fired = Vec::with_capacity(chunk.len());
+        for i in chunk {
+            if let Some(f) = fire_reminder(&mut tx, ctx, i, token, who, now).await? {
+                fired.push(f);
+            }
+        }
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(fired)
+    };
+    match one_tx.await {
+        Ok(fired) => record(&fired),
+        Err(e) if chunk.len() > 1 => {
+            tracing::warn!(error = %crate::config::redact_url(&e.to_string()), reminders = chunk.len(), "a chunk of reminders failed; firing them one by one");
+            let mut n = 0;
+            for i in chunk {
+                n += Box::pin(fire_chunk(ctx, std::slice::from_ref(i), token, who)).await;
+            }
+            n
+        }
+        Err(e) => {
+            tracing::warn!(incident = chunk[0].id, error = %crate::config::redact_url(&e.to_string()), "reminder not fired; the lease will expire and it will be retried");
+            0
+        }
+    }
+}
+
+fn record(fired: &[Fired]) -> usize {
+    for f in fired {
+        metrics::histogram!("reminder_lateness_seconds").record(f.late_ms.max(0) as f64 / 1000.0);
+        metrics::counter!("reminders_total", "kind" => f.kind).increment(1);
+    }
+    fired.len()
+}
+
+/// Writes one reminder of `i` (as claimed) in the caller's transaction: the next due time and
+/// the lease first (only if the lease is still ours and the due time unchanged, so an update
+/// or snooze that came in between wins), then the posts and the timeline event.
 async fn fire_reminder(
+    conn: &mut sqlx::AnyConnection,
     ctx: &Ctx,
-    id: i64,
+    i: &Incident,
     token: &str,
     who: &Recipients,
-) -> Result<bool, sqlx::Error> {
-    let l = ctx.locale();
-    let now = ctx.clock.now_ms();
-    let mut tx = ctx.store.begin().await?;
-    let Some(i) = store::get(&mut tx, id).await? else {
-        return Ok(false);
-    };
+    now: i64,
+) -> Result<Option<Fired>, sqlx::Error> {
+    let id = i.id;
     let (Some(due), Some(c)) = (i.next_reminder_at, cadence(ctx, i.severity)) else {
-        release(&mut tx, id, token, None).await?;
-        tx.commit().await?;
-        return Ok(false);
+        release(conn, id, token, None).await?;
+        return Ok(None);
     };
-    // The lease itself is checked by the conditional UPDATE below.
     if !i.status.is_open() || due > now {
-        tx.rollback().await?;
-        return Ok(false);
+        release(conn, id, token, None).await?;
+        return Ok(None);
     }
     let silent = now - i.last_update_at;
     let level = escalation_level(silent, c).max(i.escalation_level);
     let stepping_up = level > i.escalation_level;
+    let next = now + c.as_millis() as i64;
+    let updated = sqlx::query(
+        "UPDATE incidents SET next_reminder_at = $1, reminder_count = reminder_count + 1, escalation_level = $2,
+           lease_token = NULL, lease_until = NULL WHERE id = $3 AND lease_token = $4 AND next_reminder_at = $5",
+    )
+    .bind(next)
+    .bind(level)
+    .bind(id)
+    .bind(token)
+    .bind(due)
+    .execute(&mut *conn)
+    .await?;
+    if updated.rows_affected() != 1 {
+        // Lease lost, or an update/snooze moved the due time: nothing to post.
+        release(conn, id, token, None).await?;
+        return Ok(None);
+    }
     let escalate_to = match level {
         2 => who.commanders.clone(),
         1 => who.escalation.clone(),
@@ -171,12 +254,12 @@ async fn fire_reminder(
         escalate_to,
         war_room: i.channel_id.clone(),
     };
-    let msg = ctx.config.templates.reminder(&r, l);
-    post_to_incident(&mut tx, ctx, &i, &msg, false, now).await?;
+    let msg = ctx.config.templates.reminder(&r, ctx.locale());
+    post_to_incident(conn, ctx, i, &msg, false, now).await?;
     if stepping_up && i.channel_id.is_some() {
         // Escalations are also seen in the incidents channel itself.
         if let Some(ch) = &ctx.config.incidents_channel {
-            enqueue(&mut tx, &OutboxItem::post(ch, &msg), now).await?;
+            enqueue(conn, &OutboxItem::post(ch, &msg), now).await?;
         }
     }
     let kind = if stepping_up {
@@ -189,28 +272,13 @@ async fn fire_reminder(
     } else {
         format!("{} min without update", r.minutes_silent)
     };
-    store::add_event(&mut tx, id, now, "chatops", kind, &text).await?;
-    let next = now + c.as_millis() as i64;
-    let updated = sqlx::query(
-        "UPDATE incidents SET next_reminder_at = $1, reminder_count = reminder_count + 1, escalation_level = $2,
-           lease_token = NULL, lease_until = NULL WHERE id = $3 AND lease_token = $4",
-    )
-    .bind(next)
-    .bind(level)
-    .bind(id)
-    .bind(token)
-    .execute(&mut *tx)
-    .await?;
-    if updated.rows_affected() != 1 {
-        tx.rollback().await?;
-        return Ok(false);
-    }
+    store::add_event(conn, id, now, "chatops", kind, &text).await?;
     // The topic keeps "next update <due>": the update is still owed since then, so a reminder
     // does not rewrite it (conversations.setTopic is also a Tier 2 method).
-    tx.commit().await?;
-    metrics::histogram!("reminder_lateness_seconds").record(((now - due).max(0) as f64) / 1000.0);
-    metrics::counter!("reminders_total", "kind" => kind).increment(1);
-    Ok(true)
+    Ok(Some(Fired {
+        kind,
+        late_ms: now - due,
+    }))
 }
 
 async fn fire_postmortem(ctx: &Ctx, id: i64, token: &str) -> Result<bool, sqlx::Error> {

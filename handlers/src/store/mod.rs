@@ -193,6 +193,24 @@ impl Store {
         }
     }
 
+    /// The start of `WHERE id … (SELECT id …)` in a claim (`UPDATE … WHERE id IN (SELECT …)`):
+    /// `id = ANY(ARRAY(` on PostgreSQL, whose planner may otherwise hash-join the subquery with
+    /// a sequential scan of the whole table; `id IN` on SQLite. Close with [`Store::claimed_ids_end`].
+    pub fn claimed_ids(&self) -> &'static str {
+        match self.backend {
+            Backend::Postgres => "id = ANY(ARRAY",
+            Backend::Sqlite => "id IN",
+        }
+    }
+
+    /// `)` on PostgreSQL (closes the `ARRAY(` of [`Store::claimed_ids`]); nothing on SQLite.
+    pub fn claimed_ids_end(&self) -> &'static str {
+        match self.backend {
+            Backend::Postgres => ")",
+            Backend::Sqlite => "",
+        }
+    }
+
     /// `FOR UPDATE SKIP LOCKED` on PostgreSQL; nothing on SQLite (one writer at a time).
     pub fn skip_locked(&self) -> &'static str {
         match self.backend {
