@@ -62,7 +62,11 @@ pub enum IncidentCmd {
     Status {
         id: Option<IncidentId>,
     },
-    List,
+    /// `list [P0|P1|P2|P3|all] [page]`.
+    List {
+        severity: Option<Severity>,
+        page: usize,
+    },
     Resolve {
         id: Option<IncidentId>,
         resolution: Option<String>,
@@ -242,6 +246,25 @@ fn text_arg(s: &str) -> Result<Option<String>, Problem> {
     Ok((!t.is_empty()).then_some(t))
 }
 
+/// `list [P0|P1|P2|P3|all] [page [N]]`, in any order: a number alone is the page.
+fn parse_list(rest: &str) -> Result<IncidentCmd, Problem> {
+    let (mut severity, mut page) = (None, 1usize);
+    for w in rest.split_whitespace() {
+        let lw = w.to_ascii_lowercase();
+        if lw == "all" || lw == "page" {
+            continue;
+        }
+        if let Ok(n) = lw.parse::<usize>() {
+            page = n.max(1);
+        } else if let Some(s) = Severity::parse(&lw) {
+            severity = Some(s);
+        } else {
+            return Err(Problem::BadSeverity(clean_text(w)));
+        }
+    }
+    Ok(IncidentCmd::List { severity, page })
+}
+
 pub fn parse_incident(text: &str) -> Result<IncidentCmd, Problem> {
     let text = text.trim();
     if text.is_empty() {
@@ -345,7 +368,7 @@ pub fn parse_incident(text: &str) -> Result<IncidentCmd, Problem> {
             }
             Ok(IncidentCmd::Status { id })
         }
-        "list" | "ls" => Ok(IncidentCmd::List),
+        "list" | "ls" => parse_list(rest),
         "resolve" | "close" => {
             let (id, rest) = take_id(rest);
             Ok(IncidentCmd::Resolve {
@@ -525,6 +548,25 @@ mod tests {
                 private: true
             }
         );
+    }
+
+    #[test]
+    fn list_takes_a_severity_and_a_page() {
+        let list = |s, p| IncidentCmd::List {
+            severity: s,
+            page: p,
+        };
+        assert_eq!(parse_incident("list").unwrap(), list(None, 1));
+        assert_eq!(parse_incident("list p1").unwrap(), list(Some(Severity::P1), 1));
+        assert_eq!(
+            parse_incident("ls SEV-0 page 3").unwrap(),
+            list(Some(Severity::P0), 3)
+        );
+        assert_eq!(parse_incident("list 2").unwrap(), list(None, 2));
+        assert!(matches!(
+            parse_incident("list urgent"),
+            Err(Problem::BadSeverity(_))
+        ));
     }
 
     #[test]

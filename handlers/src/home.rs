@@ -96,8 +96,13 @@ pub async fn build(ctx: &Ctx) -> Value {
             war_room: i.channel_id,
         })
         .collect();
-    // Worst first, then oldest.
-    incidents.sort_by(|a, b| a.severity.cmp(&b.severity).then(a.id.cmp(&b.id)));
+    // Most urgent first, as `/incident list`: worst severity, then open longest.
+    incidents.sort_by(|a, b| {
+        a.severity
+            .cmp(&b.severity)
+            .then(a.started_at.cmp(&b.started_at))
+            .then(a.id.cmp(&b.id))
+    });
     messages::home::view(
         ctx.locale(),
         &HomeView {

@@ -2,26 +2,27 @@
 
 use slack_morphism::prelude::*;
 
+use crate::limits::{self, cut};
+
 pub type Block = SlackBlock;
 
 pub fn header(text: &str) -> Block {
     // Plain text, but keep Slack's control syntax out of it entirely.
     let t: String = text
         .chars()
-        .take(150)
         .map(|c| match c {
             '<' => '‹',
             '>' => '›',
             c => c,
         })
         .collect();
-    SlackHeaderBlock::new(pt!(t)).into()
+    SlackHeaderBlock::new(pt!(cut(&t, limits::HEADER_TEXT))).into()
 }
 
 pub fn section(mrkdwn: impl Into<String>) -> Block {
     let t: String = mrkdwn.into();
     SlackSectionBlock::new()
-        .with_text(md!(truncate(&t, 3000)))
+        .with_text(md!(cut(&t, limits::SECTION_TEXT)))
         .into()
 }
 
@@ -29,8 +30,8 @@ pub fn section(mrkdwn: impl Into<String>) -> Block {
 pub fn fields(items: &[(String, String)]) -> Block {
     let f: Vec<SlackBlockText> = items
         .iter()
-        .take(10)
-        .map(|(k, v)| md!(truncate(&format!("*{k}*\n{v}"), 2000)))
+        .take(limits::SECTION_FIELDS)
+        .map(|(k, v)| md!(cut(&format!("*{k}*\n{v}"), limits::FIELD_TEXT)))
         .collect();
     SlackSectionBlock::new().with_fields(f).into()
 }
@@ -38,7 +39,7 @@ pub fn fields(items: &[(String, String)]) -> Block {
 pub fn context(mrkdwn: impl Into<String>) -> Block {
     let t: String = mrkdwn.into();
     SlackContextBlock::new(vec![SlackContextBlockElement::MarkDown(
-        SlackBlockMarkDownText::new(truncate(&t, 2000)),
+        SlackBlockMarkDownText::new(cut(&t, limits::CONTEXT_TEXT)),
     )])
     .into()
 }
@@ -143,12 +144,17 @@ pub fn modal(
         .with_callback_id(callback_id.into())
         .with_submit(pt!(submit.to_string()))
         .with_private_metadata(private_metadata.to_string());
-    serde_json::to_value(SlackView::Modal(v)).expect("view serializes")
+    let mut v = serde_json::to_value(SlackView::Modal(v)).expect("view serializes");
+    limits::fit_view(&mut v);
+    v
 }
 
 /// A Home tab view as JSON (for `views.publish`).
 pub fn home(blocks: Vec<Block>) -> serde_json::Value {
-    serde_json::to_value(SlackView::Home(SlackHomeView::new(blocks))).expect("view serializes")
+    let mut v =
+        serde_json::to_value(SlackView::Home(SlackHomeView::new(blocks))).expect("view serializes");
+    limits::fit_view(&mut v);
+    v
 }
 
 pub fn truncate(s: &str, max: usize) -> String {

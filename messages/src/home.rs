@@ -9,6 +9,10 @@ use crate::{datetime_token, escape, human_duration, Locale};
 pub const ACTION_DECLARE: &str = "incident_declare_open";
 pub const ACTION_JULIA_STATUS: &str = "julia_home_status";
 
+/// Incidents shown on the Home tab, one section each: with the dozen other blocks the view stays
+/// far under Slack's 100 blocks ([`crate::limits::VIEW_BLOCKS`]); the rest are counted.
+pub const HOME_INCIDENTS: usize = 40;
+
 /// One open incident as the Home tab lists it (times in epoch seconds).
 #[derive(Debug, Clone, Default)]
 pub struct HomeIncident {
@@ -170,14 +174,15 @@ pub fn view(l: Locale, v: &HomeView) -> serde_json::Value {
             ":white_check_mark: Nenhum incidente aberto.",
         )));
     }
-    // A Home view holds at most 100 blocks: keep room for the rest.
-    for i in v.incidents.iter().take(40) {
+    for i in v.incidents.iter().take(HOME_INCIDENTS) {
         b.push(blocks::section(incident_line(l, i, v.now)));
     }
-    if open > 40 {
+    if open > HOME_INCIDENTS {
+        let more = open - HOME_INCIDENTS;
+        let cmd = &v.incident_command;
         b.push(blocks::context(match l {
-            Locale::En => format!("…and {} more: `{} list`", open - 40, v.incident_command),
-            Locale::PtBr => format!("…e mais {}: `{} list`", open - 40, v.incident_command),
+            Locale::En => format!("…and {more} more: `{cmd} list` pages through them all, `{cmd} list P1` shows one severity."),
+            Locale::PtBr => format!("…e mais {more}: `{cmd} list` mostra todos, página a página; `{cmd} list P1` mostra uma severidade."),
         }));
     }
     b.push(blocks::divider());

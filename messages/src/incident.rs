@@ -67,7 +67,7 @@ pub fn status_label(l: Locale, status: &str) -> &'static str {
     }
 }
 
-fn sev_emoji(sev: &str) -> &'static str {
+pub(crate) fn sev_emoji(sev: &str) -> &'static str {
     match sev {
         "P0" => ":rotating_light:",
         "P1" => ":red_circle:",
@@ -76,7 +76,7 @@ fn sev_emoji(sev: &str) -> &'static str {
     }
 }
 
-fn user(u: &Option<String>, l: Locale) -> String {
+pub(crate) fn user(u: &Option<String>, l: Locale) -> String {
     match u {
         Some(u) => format!("<@{u}>"),
         None => l.t("_unassigned_", "_sem responsável_").into(),
@@ -759,39 +759,6 @@ pub mod reply {
             l.t("You are already a responder on", "Você já é respondente em")
         ))
     }
-}
-
-/// `/incident list`: id, severity, status, age, time since last update, commander, channel.
-pub fn list(rows: &[IncidentView], l: Locale) -> Msg {
-    if rows.is_empty() {
-        return reply::no_open(l);
-    }
-    let mut s = format!("*{}*\n", l.t("Open incidents", "Incidentes abertos"));
-    for v in rows {
-        s.push_str(&format!(
-            "• *{}* {} {} · {} · {} {} · {} {} · IC {} · {}\n",
-            v.key(),
-            sev_emoji(&v.severity),
-            v.severity,
-            status_label(l, &v.status),
-            l.t("age", "idade"),
-            human_duration(v.now - v.started_at, l),
-            l.t("last update", "última atualização"),
-            human_duration(v.now - v.last_update_at, l),
-            user(&v.commander, l),
-            v.war_room
-                .as_ref()
-                .map(|w| format!("<#{w}>"))
-                .unwrap_or_else(|| l
-                    .t(
-                        "thread in the incidents channel",
-                        "thread no canal de incidentes"
-                    )
-                    .into()),
-        ));
-        s.push_str(&format!("   {}\n", escape(&v.title)));
-    }
-    Msg::text(s)
 }
 
 /// `/incident status`.

@@ -2,12 +2,15 @@
 //! No I/O. Functions take small parameter structs, not domain types.
 
 pub mod blocks;
+pub mod delivery;
 pub mod evolution;
 pub mod fold;
 pub mod home;
 pub mod incident;
 pub mod invites;
 pub mod julia;
+pub mod limits;
+pub mod list;
 pub mod railway;
 pub mod templates;
 pub mod usage;
@@ -61,14 +64,18 @@ impl Msg {
         }
     }
     /// The body of a slash-command reply or `response_url` post, shown only to the user.
+    /// Fitted to Slack's limits ([`limits::fit_message`]).
     pub fn ephemeral(&self) -> Value {
         let mut v = serde_json::to_value(self).expect("msg serializes");
+        limits::fit_message(&mut v);
         v["response_type"] = "ephemeral".into();
         v
     }
     /// The body of a `chat.postMessage` call.
+    /// Fitted to Slack's limits ([`limits::fit_message`]).
     pub fn post(&self, channel: &str) -> Value {
         let mut v = serde_json::to_value(self).expect("msg serializes");
+        limits::fit_message(&mut v);
         v["channel"] = channel.into();
         v["unfurl_links"] = false.into();
         v

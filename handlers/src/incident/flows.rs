@@ -343,14 +343,12 @@ pub async fn handle_command(ctx: Arc<Ctx>, cmd: SlashCommand, c: IncidentCmd) ->
             .await;
             ack(r, &ctx)
         }
-        IncidentCmd::List => {
-            let r = async {
-                let open = store::open(&ctx.store.pool).await?;
-                let views: Vec<IncidentView> = open.iter().map(|i| view(&ctx, i)).collect();
-                Ok(tpl::list(&views, l))
-            }
-            .await;
-            ack(r, &ctx)
+        IncidentCmd::List { severity, page } => {
+            let q = messages::list::ListQuery {
+                severity: severity.map(|s| s.as_str().to_string()),
+                page,
+            };
+            ack(list_page(&ctx, &q).await, &ctx)
         }
         IncidentCmd::Resolve { id, resolution } => {
             let r = async {
@@ -681,7 +679,7 @@ async fn invite(ctx: &Ctx, channel: &str, actor: &str, commander: &str) -> Vec<N
     }
     let mut seen = std::collections::HashSet::new();
     users.retain(|u| seen.insert(u.clone()));
-    for chunk in users.chunks(100) {
+    for chunk in users.chunks(messages::limits::INVITE_BATCH) {
         let body = json!({"channel": channel, "users": chunk.join(","), "force": true});
         match ctx
             .slack
@@ -1020,6 +1018,7 @@ async fn enqueue_postmortem(ctx: &Ctx, id: i64) -> FlowResult<()> {
             "title": format!("INC-{id} post-mortem draft"),
             "content": md,
             "initial_comment": format!(":memo: {} INC-{id}", l.t("Post-mortem draft for", "Rascunho do post-mortem de")),
+            "retry_hint": format!("{} postmortem INC-{id}", ctx.config.incident_command),
         }),
         depends_on: None,
         depends_field: None,
@@ -1265,6 +1264,17 @@ pub async fn on_block_action(ctx: Arc<Ctx>, payload: Value) {
                 Ok(None)
             }
             tpl::action::ON_IT => on_it(&ctx, &user, id).await.map(Some),
+            // Previous / Next of `/incident list`: the page replaces the one shown.
+            messages::list::ACTION_PAGE => {
+                let q = messages::list::ListQuery::from_value(value).unwrap_or_default();
+                let page = list_page(&ctx, &q).await?;
+                if !response_url.is_empty() {
+                    let mut body = page.ephemeral();
+                    body["replace_original"] = true.into();
+                    let _ = ctx.slack.respond(&response_url, &body).await;
+                }
+                Ok(None)
+            }
             tpl::action::SNOOZE => {
                 let secs: u64 = value
                     .split(':')
@@ -1300,6 +1310,18 @@ pub async fn on_block_action(ctx: Arc<Ctx>, payload: Value) {
             let _ = ctx.slack.respond(&response_url, &body).await;
         }
     }
+}
+
+/// One page of `/incident list` (also the Previous / Next buttons).
+async fn list_page(ctx: &Ctx, q: &messages::list::ListQuery) -> FlowResult<Msg> {
+    let open = store::open(&ctx.store.pool).await?;
+    let views: Vec<IncidentView> = open.iter().map(|i| view(ctx, i)).collect();
+    Ok(messages::list::list(
+        &views,
+        q,
+        &ctx.config.incident_command,
+        ctx.locale(),
+    ))
 }
 
 /// A value from a modal's state: text input, select or user select.

@@ -68,7 +68,7 @@ impl OutboxItem {
         OutboxItem {
             method: "conversations.setTopic".into(),
             channel: channel.to_string(),
-            body: serde_json::json!({"channel": channel, "topic": messages::blocks::truncate(topic, 250)}),
+            body: serde_json::json!({"channel": channel, "topic": messages::limits::topic(topic)}),
             depends_on: None,
             depends_field: None,
             tag: None,
@@ -154,17 +154,24 @@ async fn upload(ctx: &Ctx, body: &Value) -> Result<Value, SlackError> {
     {
         Ok(file_id) => Ok(serde_json::json!({"ok": true, "file_id": file_id})),
         Err(e) if !e.retryable() => {
-            tracing::warn!(error = %e, "file upload refused; posting the content as a message");
-            let text = format!(
-                "{}\n```{}```",
+            tracing::warn!(error = %e, "file upload refused; posting the content as messages");
+            // Whole lines, a few messages each within Slack's limits; the rest is counted.
+            let parts = messages::delivery::postmortem_parts(
                 comment.unwrap_or_default(),
-                messages::blocks::truncate(&content, 3800)
+                &content,
+                &s("retry_hint"),
+                ctx.locale(),
             );
-            let mut msg = serde_json::json!({"channel": channel, "text": text});
-            if let Some(t) = thread {
-                msg["thread_ts"] = t.into();
+            let mut first: Option<Value> = None;
+            for text in parts {
+                let mut msg = serde_json::json!({"channel": channel, "text": text});
+                if let Some(t) = thread {
+                    msg["thread_ts"] = t.into();
+                }
+                let v = ctx.slack.call("chat.postMessage", &msg).await?;
+                first.get_or_insert(v);
             }
-            ctx.slack.call("chat.postMessage", &msg).await
+            Ok(first.unwrap_or_else(|| serde_json::json!({"ok": true})))
         }
         Err(e) => Err(e),
     }
@@ -217,8 +224,12 @@ pub async fn deliver_batch(ctx: &Ctx, pacing: &SharedPacing) -> Result<usize, sq
     Ok(n)
 }
 
+/// Slack's answers that refuse a message for its form or size (`chat.postMessage` reference).
+const REFUSED_FORM: &[&str] = &["invalid_blocks", "msg_blocks_too_long", "msg_too_long"];
+
 enum Outcome {
-    Sent(Option<String>),
+    /// Delivered (`ts`), with a note when only a degraded form went out.
+    Sent(Option<String>, Option<String>),
     Retry {
         at_ms: i64,
         error: String,
@@ -295,19 +306,41 @@ async fn deliver_one(ctx: &Ctx, pacing: &SharedPacing, c: Claimed, token: &str) 
             .last_post
             .insert(c.channel.clone(), Instant::now());
     }
-    let result = if c.method == UPLOAD_METHOD {
+    let mut result = if c.method == UPLOAD_METHOD {
         upload(ctx, &body).await
     } else {
         ctx.slack.call(&c.method, &body).await
     };
+    // Slack refused the message's form or size: never retried as is (the same body would be
+    // refused again). Its text alone, cut to fit and saying so, is posted once instead.
+    let mut note = None;
+    if let Err(e) = &result {
+        if c.method == "chat.postMessage" && REFUSED_FORM.iter().any(|code| e.is(code)) {
+            let code = e.code();
+            tracing::warn!(outbox_id = c.id, channel = %c.channel, error = %code, "Slack refused the message; posting its plain-text form");
+            let text = body.get("text").and_then(Value::as_str).unwrap_or_default();
+            let mut short = serde_json::json!({
+                "channel": body["channel"],
+                "text": messages::delivery::refused_fallback(text, &code, ctx.locale()),
+            });
+            if let Some(t) = body.get("thread_ts") {
+                short["thread_ts"] = t.clone();
+            }
+            result = ctx.slack.call("chat.postMessage", &short).await;
+            note = Some(format!("{code} (posted as plain text)"));
+        }
+    }
     let outcome = match result {
         Ok(v) => Outcome::Sent(
             v.get("ts")
                 .or_else(|| v.pointer("/message/ts"))
                 .and_then(Value::as_str)
                 .map(String::from),
+            note,
         ),
-        Err(e) if e.is("already_pinned") || e.is("already_in_channel") => Outcome::Sent(None),
+        Err(e) if e.is("already_pinned") || e.is("already_in_channel") => {
+            Outcome::Sent(None, None)
+        }
         Err(SlackError::RateLimited(d)) => {
             pacing
                 .lock()
@@ -336,14 +369,15 @@ async fn deliver_one(ctx: &Ctx, pacing: &SharedPacing, c: Claimed, token: &str) 
 async fn finish(ctx: &Ctx, c: &Claimed, token: &str, outcome: Outcome) {
     let now = ctx.clock.now_ms();
     let q = match &outcome {
-        Outcome::Sent(ts) => sqlx::query(
-            "UPDATE outbox SET status = 'sent', result_ts = $1, sent_at = $2, attempts = attempts + 1, lease_token = NULL, lease_until = NULL
+        Outcome::Sent(ts, note) => sqlx::query(
+            "UPDATE outbox SET status = 'sent', result_ts = $1, sent_at = $2, attempts = attempts + 1, lease_token = NULL, lease_until = NULL, last_error = $5
              WHERE id = $3 AND lease_token = $4",
         )
         .bind(ts.clone())
         .bind(now)
         .bind(c.id)
-        .bind(token),
+        .bind(token)
+        .bind(note.clone()),
         Outcome::Retry { at_ms, error, count_attempt } => sqlx::query(
             "UPDATE outbox SET next_attempt_at = $1, last_error = $2, attempts = attempts + $3, lease_token = NULL, lease_until = NULL
              WHERE id = $4 AND lease_token = $5",
@@ -362,7 +396,7 @@ async fn finish(ctx: &Ctx, c: &Claimed, token: &str, outcome: Outcome) {
         .bind(token),
     };
     match &outcome {
-        Outcome::Sent(_) => metrics::counter!("outbox_delivered_total", "method" => c.method.clone()).increment(1),
+        Outcome::Sent(_, _) => metrics::counter!("outbox_delivered_total", "method" => c.method.clone()).increment(1),
         Outcome::Retry { error, .. } => {
             metrics::counter!("outbox_delivery_failures_total", "error" => error.clone(), "final" => "false").increment(1)
         }
