@@ -557,7 +557,10 @@ mod tests {
             page: p,
         };
         assert_eq!(parse_incident("list").unwrap(), list(None, 1));
-        assert_eq!(parse_incident("list p1").unwrap(), list(Some(Severity::P1), 1));
+        assert_eq!(
+            parse_incident("list p1").unwrap(),
+            list(Some(Severity::P1), 1)
+        );
         assert_eq!(
             parse_incident("ls SEV-0 page 3").unwrap(),
             list(Some(Severity::P0), 3)

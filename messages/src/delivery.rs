@@ -13,8 +13,12 @@ const PART: usize = 3600;
 /// and a line saying the full form was refused.
 pub fn refused_fallback(text: &str, code: &str, l: Locale) -> String {
     let note = match l {
-        Locale::En => format!("_:warning: Slack refused the full message (`{code}`); this is its short form._"),
-        Locale::PtBr => format!("_:warning: O Slack recusou a mensagem completa (`{code}`); esta é a forma curta._"),
+        Locale::En => format!(
+            "_:warning: Slack refused the full message (`{code}`); this is its short form._"
+        ),
+        Locale::PtBr => format!(
+            "_:warning: O Slack recusou a mensagem completa (`{code}`); esta é a forma curta._"
+        ),
     };
     format!("{}\n{note}", cut(text, limits::TEXT_ADVISED - 200))
 }
@@ -58,7 +62,12 @@ mod tests {
         let content: String = (0..5000)
             .map(|i| format!("| 2026-01-01 00:00 | note: event {i} (U1) |\n"))
             .collect();
-        let parts = postmortem_parts(":memo: INC-1", &content, "/incident postmortem INC-1", Locale::En);
+        let parts = postmortem_parts(
+            ":memo: INC-1",
+            &content,
+            "/incident postmortem INC-1",
+            Locale::En,
+        );
         assert_eq!(parts.len(), FALLBACK_PARTS);
         for p in &parts {
             assert!(p.chars().count() <= limits::TEXT_ADVISED, "{}", p.len());
@@ -66,9 +75,15 @@ mod tests {
         }
         assert!(parts[0].contains("event 0 ") && parts[0].starts_with(":memo: INC-1 (1/3)"));
         let last = parts.last().unwrap();
-        assert!(last.contains("more lines not shown") && last.contains("/incident postmortem INC-1"), "{last}");
+        assert!(
+            last.contains("more lines not shown") && last.contains("/incident postmortem INC-1"),
+            "{last}"
+        );
         // Whole lines only.
-        assert!(parts.iter().all(|p| p.lines().filter(|l| l.starts_with('|')).all(|l| l.trim_end_matches("```").ends_with('|'))));
+        assert!(parts.iter().all(|p| p
+            .lines()
+            .filter(|l| l.starts_with('|'))
+            .all(|l| l.trim_end_matches("```").ends_with('|'))));
     }
 
     #[test]

@@ -33,7 +33,11 @@ impl Default for ListQuery {
 impl ListQuery {
     /// The button value: `P1:2`, `all:3`.
     pub fn value(&self) -> String {
-        format!("{}:{}", self.severity.as_deref().unwrap_or("all"), self.page)
+        format!(
+            "{}:{}",
+            self.severity.as_deref().unwrap_or("all"),
+            self.page
+        )
     }
     /// Parses a button value; `None` when it is not one of ours.
     pub fn from_value(v: &str) -> Option<ListQuery> {
@@ -224,7 +228,10 @@ mod tests {
         let s = list(&rows, &q, "/incident", Locale::En)
             .ephemeral()
             .to_string();
-        assert!(s.contains("281–300 of 300") && s.contains("\"all:14\""), "{s}");
+        assert!(
+            s.contains("281–300 of 300") && s.contains("\"all:14\""),
+            "{s}"
+        );
         assert!(!s.contains("more.") && !s.contains("Next"), "{s}");
     }
 
@@ -238,7 +245,10 @@ mod tests {
         let s = list(&rows, &q, "/incident", Locale::PtBr)
             .ephemeral()
             .to_string();
-        assert!(s.contains("Incidentes P2 abertos") && s.contains("21–40 de 75"), "{s}");
+        assert!(
+            s.contains("Incidentes P2 abertos") && s.contains("21–40 de 75"),
+            "{s}"
+        );
         assert!(s.contains("\"P2:3\"") && s.contains("\"P2:1\""), "{s}");
         assert!(!s.contains(" P1 ·"), "only P2: {s}");
         let none = list(

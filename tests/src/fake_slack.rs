@@ -419,6 +419,10 @@ async fn answer_inner(
             "response_metadata": {"messages": ["[ERROR] missing required field"]}}))
         .into_response();
     }
+    // Refuse what Slack refuses for size (blocks, text, topic, invitees): see `slack_limits`.
+    if let Some(code) = crate::slack_limits::refusal(&method, &body) {
+        return Json(json!({"ok": false, "error": code})).into_response();
+    }
     let mut i = inner.lock().unwrap();
     i.next += 1;
     let n = i.next;
@@ -547,6 +551,10 @@ async fn answer_inner(
 /// upload is refused with `invalid_blocks`, as Slack does.
 async fn response(State((inner, _)): State<St>, Path(id): Path<String>, body: String) -> Response {
     let v: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+    // A reply Slack would refuse for its size is not shown to anyone: refused, not recorded.
+    if let Some(code) = crate::slack_limits::message_refusal(&v) {
+        return (StatusCode::BAD_REQUEST, code).into_response();
+    }
     let mut i = inner.lock().unwrap();
     let unshared = slack_file_ids(&v)
         .into_iter()

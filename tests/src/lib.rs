@@ -11,6 +11,7 @@ pub mod fake_socket;
 pub mod graphql_check;
 pub mod julia_db;
 pub mod redis;
+pub mod slack_limits;
 pub mod specs;
 
 pub use app::{spawn_app, AppOptions, TestApp};

@@ -338,9 +338,7 @@ async fn deliver_one(ctx: &Ctx, pacing: &SharedPacing, c: Claimed, token: &str) 
                 .map(String::from),
             note,
         ),
-        Err(e) if e.is("already_pinned") || e.is("already_in_channel") => {
-            Outcome::Sent(None, None)
-        }
+        Err(e) if e.is("already_pinned") || e.is("already_in_channel") => Outcome::Sent(None, None),
         Err(SlackError::RateLimited(d)) => {
             pacing
                 .lock()
