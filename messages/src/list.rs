@@ -179,10 +179,12 @@ pub fn list(rows: &[IncidentView], q: &ListQuery, cmd: &str, l: Locale) -> Msg {
     if !buttons.is_empty() {
         b.push(blocks::actions("incident_list_pages", buttons));
     }
-    let text = match l {
-        Locale::En => format!("{what}: {range}"),
-        Locale::PtBr => format!("{what}: {range}"),
-    };
+    // The fallback (notifications, screen readers): the keys shown, in order.
+    let keys: Vec<String> = shown
+        .iter()
+        .map(|v| format!("{} {} {}", v.key(), v.severity, status_label(l, &v.status)))
+        .collect();
+    let text = format!("{what} ({range}): {}", keys.join(" · "));
     Msg::with_blocks(text, b)
 }
 
