@@ -251,7 +251,7 @@ fn parse_list(rest: &str) -> Result<IncidentCmd, Problem> {
     let (mut severity, mut page) = (None, 1usize);
     for w in rest.split_whitespace() {
         let lw = w.to_ascii_lowercase();
-        if lw == "all" || lw == "page" {
+        if matches!(lw.as_str(), "all" | "todos" | "page" | "página" | "pagina") {
             continue;
         }
         if let Ok(n) = lw.parse::<usize>() {

@@ -52,7 +52,7 @@ fn incident_usage(cmd: &str, l: Locale) -> String {
 • `{cmd} severity [INC-n] <P0..P3>` — change severity\n\
 • `{cmd} commander @user` · `{cmd} role <commander|comms|scribe> @user` — assign roles\n\
 • `{cmd} note [INC-n] <text>` — add a timeline entry\n\
-• `{cmd} status [INC-n]` · `{cmd} list` — one incident · open incidents\n\
+• `{cmd} status [INC-n]` · `{cmd} list [P0-P3] [page]` — one incident · open incidents, most urgent first\n\
 • `{cmd} resolve [INC-n] <resolution>` — resolve (no text: form) · `{cmd} reopen`\n\
 • `{cmd} postmortem [done]` — post the draft again · mark the post-mortem done\n\
 • `{cmd} snooze <15m>` — snooze update reminders\n\
@@ -65,7 +65,7 @@ In an incident's war room the incident is implied; elsewhere start with its id (
 • `{cmd} severity [INC-n] <P0..P3>` — mudar a severidade\n\
 • `{cmd} commander @pessoa` · `{cmd} role <commander|comms|scribe> @pessoa` — papéis\n\
 • `{cmd} note [INC-n] <texto>` — entrada na linha do tempo\n\
-• `{cmd} status [INC-n]` · `{cmd} list` — um incidente · incidentes abertos\n\
+• `{cmd} status [INC-n]` · `{cmd} list [P0-P3] [página]` — um incidente · incidentes abertos, mais urgentes primeiro\n\
 • `{cmd} resolve [INC-n] <resolução>` — resolver (sem texto: formulário) · `{cmd} reopen`\n\
 • `{cmd} postmortem [done]` — postar o rascunho de novo · marcar o post-mortem feito\n\
 • `{cmd} snooze <15m>` — adiar os lembretes\n\
