@@ -157,11 +157,15 @@ fn fit_blocks(blocks: &mut Vec<Value>, max: usize) {
     }
 }
 
-/// A message body (`text`, optional `blocks`) within Slack's message limits.
+/// A message body (`text`, optional `blocks`) within Slack's message limits. With blocks,
+/// `text` is only the notification fallback and is kept within the advised 4,000 characters;
+/// alone, it is the message and may use up to the hard limit.
 pub fn fit_message(body: &mut Value) {
-    cut_at(body, "/text", TEXT_ADVISED);
     if let Some(Value::Array(b)) = body.get_mut("blocks") {
         fit_blocks(b, MESSAGE_BLOCKS);
+        cut_at(body, "/text", TEXT_ADVISED);
+    } else {
+        cut_at(body, "/text", TEXT_MAX);
     }
 }
 
@@ -213,6 +217,10 @@ mod tests {
         let mut m = json!({"text": "y".repeat(50_000), "blocks": blocks});
         fit_message(&mut m);
         assert_eq!(m["text"].as_str().unwrap().chars().count(), TEXT_ADVISED);
+        let mut alone = json!({"text": "y".repeat(50_000)});
+        fit_message(&mut alone);
+        assert_eq!(alone["text"].as_str().unwrap().chars().count(), TEXT_MAX);
+        assert!(alone["text"].as_str().unwrap().ends_with(MARK));
         let b = m["blocks"].as_array().unwrap();
         assert_eq!(b.len(), MESSAGE_BLOCKS);
         assert_eq!(

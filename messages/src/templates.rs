@@ -293,6 +293,47 @@ mod tests {
     }
 
     #[test]
+    fn every_override_is_cut_to_slack_s_limits_and_the_cut_is_marked() {
+        use crate::limits::{self, MARK};
+        let huge = "{% for i in range(2000) %}{{ key }} line {{ i }}\n{% endfor %}";
+        let files: Vec<(String, &str)> = ["declared", "update", "resolved", "reminder"]
+            .iter()
+            .map(|n| (format!("{n}.j2"), huge))
+            .collect();
+        let refs: Vec<(&str, &str)> = files.iter().map(|(n, s)| (n.as_str(), *s)).collect();
+        let t = Templates::load(&dir_with(&refs)).unwrap();
+        let v = IncidentView {
+            id: 9,
+            title: "t".into(),
+            severity: "P1".into(),
+            status: "investigating".into(),
+            ..Default::default()
+        };
+        let r = ReminderView {
+            id: 9,
+            title: "t".into(),
+            severity: "P1".into(),
+            minutes_silent: 15,
+            commander: None,
+            level: 0,
+            escalate_to: vec![],
+            war_room: None,
+        };
+        for m in [
+            t.declared(&v, Locale::En),
+            t.update(&v, "U1", Locale::En),
+            t.resolved(&v, "U1", Locale::En),
+            t.reminder(&r, Locale::En),
+        ] {
+            let body = m.post("C1");
+            let text = body["blocks"][0]["text"]["text"].as_str().unwrap();
+            assert!(text.chars().count() <= limits::SECTION_TEXT);
+            assert!(text.ends_with(MARK), "{text}");
+            assert!(body["text"].as_str().unwrap().chars().count() <= limits::TEXT_ADVISED);
+        }
+    }
+
+    #[test]
     fn errors_name_the_template_and_the_line() {
         let d = dir_with(&[("update.j2", "line one\n{{ key }\n")]);
         let e = Templates::load(&d).unwrap_err();

@@ -150,6 +150,12 @@ impl TestApp {
             Value::Null
         } else {
             let mut v: Value = serde_json::from_str(&text).unwrap();
+            // Every reply in every test is held to what Slack would show.
+            assert_eq!(
+                crate::slack_limits::message_refusal(&v),
+                None,
+                "Slack would refuse this reply: {v}"
+            );
             v["_response_id"] = rid.into();
             v
         }
