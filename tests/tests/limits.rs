@@ -354,3 +354,37 @@ fn a_long_topic_is_cut_to_slack_s_limit() {
     );
     assert!(t.ends_with(MARK));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_responder_group_of_1500_is_invited_in_batches_slack_accepts() {
+    let slack = FakeSlack::start().await;
+    let members: Vec<String> = (0..1500).map(|i| format!("U{i:05}")).collect();
+    let refs: Vec<&str> = members.iter().map(String::as_str).collect();
+    slack.set_usergroup("SBIG", &refs);
+    let app = spawn_app(
+        &TestDb::sqlite().await,
+        &slack,
+        AppOptions::default().env("INCIDENT_RESPONDERS", "SBIG"),
+    )
+    .await;
+    app.incident("declare P1 everyone in", "UDECL", "CORIGIN")
+        .await;
+    let invites = eventually(WAIT, || async {
+        let calls = slack.calls_to("conversations.invite");
+        let n: usize = calls
+            .iter()
+            .map(|c| c.body["users"].as_str().unwrap_or("").split(',').count())
+            .sum();
+        (n >= 1501).then_some(calls)
+    })
+    .await
+    .expect("everyone invited");
+    let mut invited = std::collections::HashSet::new();
+    for c in &invites {
+        assert_eq!(refusal("conversations.invite", &c.body), None);
+        let users: Vec<&str> = c.body["users"].as_str().unwrap().split(',').collect();
+        assert!(users.len() <= messages::limits::INVITE_USERS);
+        invited.extend(users.into_iter().map(String::from));
+    }
+    assert!(invited.contains("UDECL") && members.iter().all(|m| invited.contains(m)));
+}
