@@ -179,12 +179,21 @@ pub fn list(rows: &[IncidentView], q: &ListQuery, cmd: &str, l: Locale) -> Msg {
     if !buttons.is_empty() {
         b.push(blocks::actions("incident_list_pages", buttons));
     }
-    // The fallback (notifications, screen readers): the keys shown, in order.
-    let keys: Vec<String> = shown
+    // The fallback (notifications, screen readers, the simulator): one line per incident shown,
+    // titles cut to 80 characters so 20 lines stay well within 4,000.
+    let lines: Vec<String> = shown
         .iter()
-        .map(|v| format!("{} {} {}", v.key(), v.severity, status_label(l, &v.status)))
+        .map(|v| {
+            format!(
+                "{} {} {}: {}",
+                v.key(),
+                v.severity,
+                status_label(l, &v.status),
+                crate::limits::cut(&escape(&v.title), 80)
+            )
+        })
         .collect();
-    let text = format!("{what} ({range}): {}", keys.join(" · "));
+    let text = format!("{what} ({range}):\n{}", lines.join("\n"));
     Msg::with_blocks(text, b)
 }
 
@@ -219,6 +228,7 @@ mod tests {
         // P0s first; among them the longest open (the highest id here) first.
         assert!(b[1].to_string().contains("*INC-297* P0"), "{}", b[1]);
         assert!(s.contains("…and 280 more."), "{s}");
+        assert!(m.text.lines().count() == 21 && m.text.chars().count() < 4000);
         assert!(s.contains("`/incident list P1` (75)"), "{s}");
         assert!(s.contains(ACTION_PAGE) && s.contains("\"all:2\""), "{s}");
         assert!(!s.contains("Previous"));
