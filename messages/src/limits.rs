@@ -68,6 +68,10 @@ pub fn cut(s: &str, max: usize) -> String {
     }
     // An unclosed code fence would turn the rest of the message into code.
     if t.matches("```").count() % 2 == 1 {
+        // Room for the closing fence within `max`.
+        while t.chars().count() > keep.saturating_sub(3) {
+            t.pop();
+        }
         t.push_str("```");
     }
     t.push_str(MARK);
@@ -199,6 +203,7 @@ mod tests {
         assert_eq!(c, format!("a {MARK}"));
         let c = cut("```code that goes on and on", 14);
         assert!(c.ends_with(&format!("```{MARK}")), "{c}");
+        assert!(c.chars().count() <= 14, "{c}");
     }
 
     #[test]
