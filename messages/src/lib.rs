@@ -8,6 +8,8 @@ pub mod home;
 pub mod incident;
 pub mod invites;
 pub mod julia;
+pub mod julia_pause;
+pub mod julia_switches;
 pub mod railway;
 pub mod templates;
 pub mod usage;
