@@ -703,7 +703,10 @@ mod tests {
             parse_julia("jobs kill abc").unwrap(),
             JuliaCmd::JobsKill { id: "abc".into() }
         );
-        assert_eq!(parse_julia("queue blocked").unwrap(), JuliaCmd::QueueBlocked);
+        assert_eq!(
+            parse_julia("queue blocked").unwrap(),
+            JuliaCmd::QueueBlocked
+        );
         assert_eq!(
             parse_julia("queue nope"),
             Err(Problem::Usage(Topic::JuliaQueue))

@@ -316,7 +316,6 @@ pub fn deploy_row(l: Locale, d: &DeployView) -> String {
     )
 }
 
-
 pub fn jobs_lines(
     l: Locale,
     long: &[(String, String, i64)],
@@ -510,8 +509,6 @@ pub fn guard_mismatch(l: Locale, app_env: &str, db_env: &str, app_ref: &str, db_
     ))
 }
 
-
-
 pub fn already(l: Locale, paused: bool, state: &str) -> Msg {
     Msg::text(if paused {
         tr(
@@ -527,8 +524,6 @@ pub fn already(l: Locale, paused: bool, state: &str) -> Msg {
         )
     })
 }
-
-
 
 /// A failure naming the system, what was and was not done, and what to try.
 pub fn failure(l: Locale, system: &str, error: &str, done: &str, try_: &str) -> Msg {
@@ -767,7 +762,6 @@ pub fn job_killed(l: Locale, id: &str, name: &str) -> Msg {
     ))
 }
 
-
 pub struct AuditView<'a> {
     pub at_secs: i64,
     pub actor: &'a str,
@@ -984,7 +978,6 @@ pub fn rollback_why(l: Locale, w: &RollbackWhy) -> String {
         ),
     }
 }
-
 
 pub fn what_evolution_restart(l: Locale, instance: &str, state: &str) -> String {
     tr(

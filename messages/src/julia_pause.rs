@@ -3,14 +3,18 @@
 //! `queue blocked`, `jobs kill`). English and Brazilian Portuguese.
 
 use crate::blocks::{self, Style};
-use crate::julia::{ago, confirm_text, tr, ConfirmView, ACTION_CANCEL, ACTION_CONFIRM, ACTION_CONFIRM_ALT};
+use crate::julia::{
+    ago, confirm_text, tr, ConfirmView, ACTION_CANCEL, ACTION_CONFIRM, ACTION_CONFIRM_ALT,
+};
 use crate::{escape, human_duration, Locale, Msg};
 
 /// `alterado_por` / `updated_by`: a Slack user id becomes a mention, anything else is text.
 pub fn who(by: &str) -> String {
     let is_user = by.len() > 1
         && (by.starts_with('U') || by.starts_with('W'))
-        && by.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+        && by
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
     if is_user {
         format!("<@{by}>")
     } else {
@@ -22,8 +26,14 @@ pub fn who(by: &str) -> String {
 
 /// The one answer of every database subcommand when row-level security hides the rows.
 pub fn hidden(l: Locale, role: &str, tables: &[String], owner: Option<&str>) -> String {
-    let tables = tables.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", ");
-    let owner = owner.map(|o| format!("`{}`", escape(o))).unwrap_or_else(|| "`postgres`".into());
+    let tables = tables
+        .iter()
+        .map(|t| format!("`{t}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let owner = owner
+        .map(|o| format!("`{}`", escape(o)))
+        .unwrap_or_else(|| "`postgres`".into());
     tr(
         l,
         format!(
@@ -83,7 +93,10 @@ pub struct PausedView<'a> {
 /// Lines added to the pause state while Julia is paused.
 pub fn paused_lines(l: Locale, v: &PausedView) -> Vec<String> {
     let mut out = Vec::new();
-    let since = v.since_secs.map(|s| human_duration(s, l)).unwrap_or_else(|| "?".into());
+    let since = v
+        .since_secs
+        .map(|s| human_duration(s, l))
+        .unwrap_or_else(|| "?".into());
     let by = v.by.map(who).unwrap_or_else(|| "?".into());
     let reason = escape(v.reason.unwrap_or("-"));
     out.push(tr(
@@ -106,7 +119,9 @@ pub fn paused_lines(l: Locale, v: &PausedView) -> Vec<String> {
     }
     if v.mode == "handoff" {
         let (n, oldest) = v.handoffs.unwrap_or((0, None));
-        let oldest = oldest.map(|s| human_duration(s, l)).unwrap_or_else(|| "-".into());
+        let oldest = oldest
+            .map(|s| human_duration(s, l))
+            .unwrap_or_else(|| "-".into());
         out.push(tr(
             l,
             format!(":raising_hand: {n} handoffs pending (oldest {oldest}): in handoff mode every inbound message goes to a human, and someone must work them."),
@@ -156,7 +171,10 @@ pub fn what_resume(l: Locale, reason: &str, blocked: Option<&BlockedView>) -> St
     let mut s = tr(
         l,
         format!("resume Julia (safe_mode off) — reason: {}", escape(reason)),
-        format!("retomar a Julia (safe_mode desligado) — motivo: {}", escape(reason)),
+        format!(
+            "retomar a Julia (safe_mode desligado) — motivo: {}",
+            escape(reason)
+        ),
     );
     if let Some(b) = blocked {
         let old = b.total - b.young;
@@ -206,7 +224,12 @@ pub fn resume_confirm(l: Locale, v: &ConfirmView, requeue: i64) -> Msg {
                         v.token,
                         Style::Danger,
                     ),
-                    blocks::button(ACTION_CANCEL, l.t("Cancel", "Cancelar"), v.token, Style::Default),
+                    blocks::button(
+                        ACTION_CANCEL,
+                        l.t("Cancel", "Cancelar"),
+                        v.token,
+                        Style::Default,
+                    ),
                 ],
             ),
         ],
@@ -241,9 +264,17 @@ pub fn pause_done(
     requeued: Option<u64>,
 ) -> Msg {
     let head = if paused {
-        tr(l, ":double_vertical_bar: *Julia paused.*".into(), ":double_vertical_bar: *Julia pausada.*".into())
+        tr(
+            l,
+            ":double_vertical_bar: *Julia paused.*".into(),
+            ":double_vertical_bar: *Julia pausada.*".into(),
+        )
     } else {
-        tr(l, ":arrow_forward: *Julia resumed.*".into(), ":arrow_forward: *Julia retomada.*".into())
+        tr(
+            l,
+            ":arrow_forward: *Julia resumed.*".into(),
+            ":arrow_forward: *Julia retomada.*".into(),
+        )
     };
     let mut text = tr(
         l,
@@ -284,9 +315,15 @@ pub fn pause_announcement(
 ) -> Msg {
     Msg::text(if paused {
         let (stops_en, stops_pt) = if handoff {
-            ("proactive sends stopped; inbound messages go to a human (handoffs)", "envios proativos parados; mensagens recebidas vão para um humano (handoffs)")
+            (
+                "proactive sends stopped; inbound messages go to a human (handoffs)",
+                "envios proativos parados; mensagens recebidas vão para um humano (handoffs)",
+            )
         } else {
-            ("proactive sends and replies stopped", "envios proativos e respostas parados")
+            (
+                "proactive sends and replies stopped",
+                "envios proativos e respostas parados",
+            )
         };
         tr(
             l,
@@ -302,8 +339,14 @@ pub fn pause_announcement(
     } else {
         let mut s = tr(
             l,
-            format!(":arrow_forward: Julia resumed — {} — by <@{user}>.", escape(reason)),
-            format!(":arrow_forward: Julia retomada — {} — por <@{user}>.", escape(reason)),
+            format!(
+                ":arrow_forward: Julia resumed — {} — by <@{user}>.",
+                escape(reason)
+            ),
+            format!(
+                ":arrow_forward: Julia retomada — {} — por <@{user}>.",
+                escape(reason)
+            ),
         );
         match requeued {
             Some(n) if n > 0 => {
@@ -332,7 +375,10 @@ pub struct QueueView {
 }
 
 pub fn queue_lines(l: Locale, q: &QueueView) -> Vec<String> {
-    let oldest = q.oldest_due_secs.map(|s| human_duration(s, l)).unwrap_or_else(|| "-".into());
+    let oldest = q
+        .oldest_due_secs
+        .map(|s| human_duration(s, l))
+        .unwrap_or_else(|| "-".into());
     let later = q.pending - q.due;
     let mut out = vec![tr(
         l,
@@ -346,7 +392,10 @@ pub fn queue_lines(l: Locale, q: &QueueView) -> Vec<String> {
         ),
     )];
     if q.stuck > 0 {
-        let s = q.oldest_stuck_secs.map(|s| human_duration(s, l)).unwrap_or_else(|| "-".into());
+        let s = q
+            .oldest_stuck_secs
+            .map(|s| human_duration(s, l))
+            .unwrap_or_else(|| "-".into());
         out.push(tr(
             l,
             format!(":warning: {} stuck in `processando` for over 10 min (oldest {s}); Julia resets them after 60 min.", q.stuck),
@@ -361,7 +410,11 @@ pub const TITLE_BLOCKED: (&str, &str) = ("Blocked by safe mode", "Bloqueadas pel
 /// `/julia queue blocked`: counts by type, oldest, newest. Never content or phone numbers.
 pub fn blocked_lines(l: Locale, b: &BlockedView) -> Vec<String> {
     let scope = if b.since_pause {
-        tr(l, "since the pause began".into(), "desde o início da pausa".into())
+        tr(
+            l,
+            "since the pause began".into(),
+            "desde o início da pausa".into(),
+        )
     } else {
         tr(
             l,
@@ -382,8 +435,14 @@ pub fn blocked_lines(l: Locale, b: &BlockedView) -> Vec<String> {
         .map(|(t, n)| format!("`{}` ×{n}", escape(t)))
         .collect::<Vec<_>>()
         .join(", ");
-    let oldest = b.oldest_secs.map(|s| ago(l, s)).unwrap_or_else(|| "-".into());
-    let newest = b.newest_secs.map(|s| ago(l, s)).unwrap_or_else(|| "-".into());
+    let oldest = b
+        .oldest_secs
+        .map(|s| ago(l, s))
+        .unwrap_or_else(|| "-".into());
+    let newest = b
+        .newest_secs
+        .map(|s| ago(l, s))
+        .unwrap_or_else(|| "-".into());
     vec![
         tr(
             l,
@@ -440,7 +499,9 @@ pub fn job_not_running(l: Locale, id: &str, name: &str, status: &str) -> Msg {
 }
 
 pub fn what_job_kill(l: Locale, id: &str, name: &str, running_secs: Option<i64>) -> String {
-    let for_ = running_secs.map(|s| human_duration(s, l)).unwrap_or_else(|| "?".into());
+    let for_ = running_secs
+        .map(|s| human_duration(s, l))
+        .unwrap_or_else(|| "?".into());
     tr(
         l,
         format!(

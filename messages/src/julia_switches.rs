@@ -41,7 +41,11 @@ pub struct FlagView<'a> {
 
 pub fn flag_line(l: Locale, f: &FlagView) -> String {
     let effect = flag_effect(l, f.key);
-    let effect = if effect.is_empty() { String::new() } else { format!(" — _{effect}_") };
+    let effect = if effect.is_empty() {
+        String::new()
+    } else {
+        format!(" — _{effect}_")
+    };
     match f.value {
         Some(v) => {
             let by = match (f.by, f.age_secs) {
@@ -50,7 +54,11 @@ pub fn flag_line(l: Locale, f: &FlagView) -> String {
                     format!(", set by {} {}", who(b), ago(l, a)),
                     format!(", alterada por {} {}", who(b), ago(l, a)),
                 ),
-                (None, Some(a)) => tr(l, format!(", set {}", ago(l, a)), format!(", alterada {}", ago(l, a))),
+                (None, Some(a)) => tr(
+                    l,
+                    format!(", set {}", ago(l, a)),
+                    format!(", alterada {}", ago(l, a)),
+                ),
                 _ => String::new(),
             };
             format!("`{}` = `{}`{by}{effect}", f.key, escape(v))
@@ -58,13 +66,20 @@ pub fn flag_line(l: Locale, f: &FlagView) -> String {
         None => tr(
             l,
             format!("`{}`: no row — Julia uses `{}`{effect}", f.key, f.default),
-            format!("`{}`: sem linha — a Julia usa `{}`{effect}", f.key, f.default),
+            format!(
+                "`{}`: sem linha — a Julia usa `{}`{effect}",
+                f.key, f.default
+            ),
         ),
     }
 }
 
 pub fn other_flags_line(l: Locale, keys: &[&str]) -> String {
-    let list = keys.iter().map(|k| format!("`{}`", escape(k))).collect::<Vec<_>>().join(", ");
+    let list = keys
+        .iter()
+        .map(|k| format!("`{}`", escape(k)))
+        .collect::<Vec<_>>()
+        .join(", ");
     tr(
         l,
         format!("Other rows (not read by the bot): {list}"),
@@ -73,11 +88,18 @@ pub fn other_flags_line(l: Locale, keys: &[&str]) -> String {
 }
 
 pub fn unknown_flag(l: Locale, given: &str, known: &[&str]) -> Msg {
-    let list = known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
+    let list = known
+        .iter()
+        .map(|k| format!("`{k}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
     Msg::text(tr(
         l,
         format!("Unknown flag `{}`. Known flags: {list}.", escape(given)),
-        format!("Flag `{}` desconhecida. Flags conhecidas: {list}.", escape(given)),
+        format!(
+            "Flag `{}` desconhecida. Flags conhecidas: {list}.",
+            escape(given)
+        ),
     ))
 }
 
@@ -107,22 +129,54 @@ pub fn campaigns_already(l: Locale, enabled: bool, value: &str) -> Msg {
     })
 }
 
-pub fn campaigns_done(l: Locale, enabled: bool, db_now: &str, applies_now: bool, cache_problem: Option<&str>) -> Msg {
+pub fn campaigns_done(
+    l: Locale,
+    enabled: bool,
+    db_now: &str,
+    applies_now: bool,
+    cache_problem: Option<&str>,
+) -> Msg {
     let head = if enabled {
-        tr(l, ":arrow_forward: *Campaign sends on.*".into(), ":arrow_forward: *Envios de campanha ligados.*".into())
+        tr(
+            l,
+            ":arrow_forward: *Campaign sends on.*".into(),
+            ":arrow_forward: *Envios de campanha ligados.*".into(),
+        )
     } else {
-        tr(l, ":double_vertical_bar: *Campaign sends off.*".into(), ":double_vertical_bar: *Envios de campanha desligados.*".into())
+        tr(
+            l,
+            ":double_vertical_bar: *Campaign sends off.*".into(),
+            ":double_vertical_bar: *Envios de campanha desligados.*".into(),
+        )
     };
     Msg::text(tr(
         l,
-        format!("{head}\nThe database now says: campaigns = `{}`.\n{}", escape(db_now), applies(l, applies_now, cache_problem)),
-        format!("{head}\nO banco agora diz: campaigns = `{}`.\n{}", escape(db_now), applies(l, applies_now, cache_problem)),
+        format!(
+            "{head}\nThe database now says: campaigns = `{}`.\n{}",
+            escape(db_now),
+            applies(l, applies_now, cache_problem)
+        ),
+        format!(
+            "{head}\nO banco agora diz: campaigns = `{}`.\n{}",
+            escape(db_now),
+            applies(l, applies_now, cache_problem)
+        ),
     ))
 }
 
 pub fn campaigns_announcement(l: Locale, enabled: bool, reason: &str, user: &str) -> Msg {
     Msg::text(if enabled {
-        tr(l, format!(":arrow_forward: Julia's campaign sends are back on — {} — by <@{user}>.", escape(reason)), format!(":arrow_forward: Envios de campanha da Julia religados — {} — por <@{user}>.", escape(reason)))
+        tr(
+            l,
+            format!(
+                ":arrow_forward: Julia's campaign sends are back on — {} — by <@{user}>.",
+                escape(reason)
+            ),
+            format!(
+                ":arrow_forward: Envios de campanha da Julia religados — {} — por <@{user}>.",
+                escape(reason)
+            ),
+        )
     } else {
         tr(l, format!(":double_vertical_bar: Julia's campaign sends are OFF — {} — by <@{user}>. Other sends and replies continue.", escape(reason)), format!(":double_vertical_bar: Envios de campanha da Julia DESLIGADOS — {} — por <@{user}>. Outros envios e respostas continuam.", escape(reason)))
     })
@@ -142,7 +196,12 @@ fn campaign_ref(c: &CampaignView) -> String {
 
 fn choices(l: Locale, list: &[CampaignView]) -> String {
     if list.is_empty() {
-        return l.t("none is `ativa` or `pausada`", "nenhuma está `ativa` ou `pausada`").to_string();
+        return l
+            .t(
+                "none is `ativa` or `pausada`",
+                "nenhuma está `ativa` ou `pausada`",
+            )
+            .to_string();
     }
     list.iter()
         .map(|c| format!("{} ({})", campaign_ref(c), c.status))
@@ -161,8 +220,16 @@ pub fn campaign_unknown(l: Locale, given: &str, switchable: &[CampaignView]) -> 
 pub fn campaign_ambiguous(l: Locale, given: &str, matches: &[CampaignView]) -> Msg {
     Msg::text(tr(
         l,
-        format!("`{}` names several campaigns: {}. Use the id. Nothing was changed.", escape(given), choices(l, matches)),
-        format!("`{}` nomeia várias campanhas: {}. Use o id. Nada foi alterado.", escape(given), choices(l, matches)),
+        format!(
+            "`{}` names several campaigns: {}. Use the id. Nothing was changed.",
+            escape(given),
+            choices(l, matches)
+        ),
+        format!(
+            "`{}` nomeia várias campanhas: {}. Use o id. Nada foi alterado.",
+            escape(given),
+            choices(l, matches)
+        ),
     ))
 }
 
@@ -178,16 +245,32 @@ pub fn campaign_transition_refused(l: Locale, c: &CampaignView, wanted: &str) ->
 pub fn what_campaign(l: Locale, c: &CampaignView, to: &str, reason: &str) -> String {
     tr(
         l,
-        format!("set campaign {} from `{}` to `{to}` — reason: {}", campaign_ref(c), c.status, escape(reason)),
-        format!("mudar a campanha {} de `{}` para `{to}` — motivo: {}", campaign_ref(c), c.status, escape(reason)),
+        format!(
+            "set campaign {} from `{}` to `{to}` — reason: {}",
+            campaign_ref(c),
+            c.status,
+            escape(reason)
+        ),
+        format!(
+            "mudar a campanha {} de `{}` para `{to}` — motivo: {}",
+            campaign_ref(c),
+            c.status,
+            escape(reason)
+        ),
     )
 }
 
 pub fn campaign_done(l: Locale, c: &CampaignView, now: &str) -> Msg {
     Msg::text(tr(
         l,
-        format!(":white_check_mark: Campaign {} is now `{now}` (read back from the database).", campaign_ref(c)),
-        format!(":white_check_mark: A campanha {} agora está `{now}` (conferido no banco).", campaign_ref(c)),
+        format!(
+            ":white_check_mark: Campaign {} is now `{now}` (read back from the database).",
+            campaign_ref(c)
+        ),
+        format!(
+            ":white_check_mark: A campanha {} agora está `{now}` (conferido no banco).",
+            campaign_ref(c)
+        ),
     ))
 }
 
@@ -202,7 +285,13 @@ pub fn campaign_changed_meanwhile(l: Locale, c: &CampaignView) -> Msg {
 pub fn campaign_announcement(l: Locale, c: &CampaignView, now: &str, user: &str) -> Msg {
     Msg::text(tr(
         l,
-        format!(":information_source: Campaign {} set to `{now}` by <@{user}>.", campaign_ref(c)),
-        format!(":information_source: Campanha {} mudou para `{now}` por <@{user}>.", campaign_ref(c)),
+        format!(
+            ":information_source: Campaign {} set to `{now}` by <@{user}>.",
+            campaign_ref(c)
+        ),
+        format!(
+            ":information_source: Campanha {} mudou para `{now}` por <@{user}>.",
+            campaign_ref(c)
+        ),
     ))
 }

@@ -289,8 +289,9 @@ async fn pause_and_resume_change_exactly_the_described_rows() {
     .unwrap();
     let announced = text_of(&post);
     assert!(
-        announced.contains("EMERGENCY PAUSE of Julia (safe_mode on) — evolution flapping — by <@UADMIN>")
-            && announced.contains("inbound messages go to a human")
+        announced.contains(
+            "EMERGENCY PAUSE of Julia (safe_mode on) — evolution flapping — by <@UADMIN>"
+        ) && announced.contains("inbound messages go to a human")
             && announced.contains("chip warming is NOT stopped"),
         "{post}"
     );
@@ -816,7 +817,10 @@ async fn pause_sets_julias_flag_cache_when_redis_is_configured() {
         json!({"enabled": true, "mode": "wait"}),
         "{cached}"
     );
-    let ttl: i64 = redis.cmd("TTL feature_flag:safe_mode")[1..].trim().parse().unwrap();
+    let ttl: i64 = redis.cmd("TTL feature_flag:safe_mode")[1..]
+        .trim()
+        .parse()
+        .unwrap();
     assert!((1..=30).contains(&ttl), "ttl {ttl}");
 }
 

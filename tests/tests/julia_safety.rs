@@ -70,7 +70,8 @@ impl H {
 
     async fn request(&self, text: &str) -> (String, Value) {
         let msg = self.run(text, ADMIN).await;
-        let token = button_value(&msg, "julia_confirm").unwrap_or_else(|| panic!("no prompt: {msg}"));
+        let token =
+            button_value(&msg, "julia_confirm").unwrap_or_else(|| panic!("no prompt: {msg}"));
         (token, msg)
     }
 
@@ -97,7 +98,11 @@ impl H {
     }
 
     async fn n(&self, sql: &str) -> i64 {
-        sqlx::query(sql).fetch_one(&self.jdb).await.unwrap().get::<i64, _>(0)
+        sqlx::query(sql)
+            .fetch_one(&self.jdb)
+            .await
+            .unwrap()
+            .get::<i64, _>(0)
     }
 
     async fn audits(&self, action: &str, outcome: &str) -> i64 {
@@ -150,7 +155,8 @@ fn button_label(v: &Value, action: &str) -> Option<String> {
     })
 }
 
-const SEED_CAMPAIGNS: &str = "INSERT INTO campanhas (id, nome_template, friendly_name, status) VALUES
+const SEED_CAMPAIGNS: &str =
+    "INSERT INTO campanhas (id, nome_template, friendly_name, status) VALUES
     (1, 'oferta_sp_v2', 'Oferta SP', 'ativa'),
     (2, 'reativacao', 'Reativação', 'concluida'),
     (3, 'piloto', NULL, 'rascunho');";
@@ -209,7 +215,13 @@ async fn a_role_that_cannot_see_the_rows_gets_one_clear_refusal_and_nothing_is_w
     }
     assert_eq!(h.n(snapshot).await, before, "nothing written");
     // /health/ready says so without making the bot unready.
-    let r = h.app.http.get(h.app.url("/health/ready")).send().await.unwrap();
+    let r = h
+        .app
+        .http
+        .get(h.app.url("/health/ready"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["checks"]["julia"]["status"], "rows_hidden", "{body}");
@@ -222,13 +234,22 @@ async fn a_role_that_cannot_see_the_rows_gets_one_clear_refusal_and_nothing_is_w
     let (ok, line) = handlers::control::visibility::describe(&h.app.ctx.config)
         .await
         .unwrap();
-    assert!(!ok && line.contains("CANNOT see") && line.contains("app_settings"), "{line}");
+    assert!(
+        !ok && line.contains("CANNOT see") && line.contains("app_settings"),
+        "{line}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_owner_sees_the_rows_and_no_visible_settings_is_not_called_a_mismatch() {
     let h = harness(OWNER_ROLE, &[]).await;
-    let r = h.app.http.get(h.app.url("/health/ready")).send().await.unwrap();
+    let r = h
+        .app
+        .http
+        .get(h.app.url("/health/ready"))
+        .send()
+        .await
+        .unwrap();
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["checks"]["julia"]["status"], "ok", "{body}");
     assert_eq!(body["checks"]["julia"]["role"], OWNER_ROLE);
@@ -239,7 +260,10 @@ async fn the_owner_sees_the_rows_and_no_visible_settings_is_not_called_a_mismatc
     // The settings rows are gone (or hidden by a policy): "cannot see the settings".
     h.exec("DELETE FROM app_settings").await;
     let t = text_of(&h.run("pause test", ADMIN).await);
-    assert!(t.contains("Cannot see the settings") && !t.contains("hard guard mismatch"), "{t}");
+    assert!(
+        t.contains("Cannot see the settings") && !t.contains("hard guard mismatch"),
+        "{t}"
+    );
     assert_eq!(h.audits("julia.pause", "refused_settings_hidden").await, 1);
     assert_eq!(h.n("SELECT COUNT(*) FROM feature_flags").await, 0);
 }
@@ -263,7 +287,13 @@ async fn pause_then_resume_with_requeue_changes_exactly_the_young_rows_blocked_s
             && p.contains("*Does not stop:* chip warming"),
         "{p}"
     );
-    let done = h.click("julia_confirm", &button_value(&prompt, "julia_confirm").unwrap(), ADMIN).await;
+    let done = h
+        .click(
+            "julia_confirm",
+            &button_value(&prompt, "julia_confirm").unwrap(),
+            ADMIN,
+        )
+        .await;
     assert!(text_of(&done).contains("Julia paused"), "{done}");
     // While paused, Julia's worker blocks what is due: two young messages, one 30 h old.
     h.exec(
@@ -277,7 +307,11 @@ async fn pause_then_resume_with_requeue_changes_exactly_the_young_rows_blocked_s
     )
     .await;
     h.worker_blocks_due_messages().await;
-    assert_eq!(h.n("SELECT COUNT(*) FROM fila_mensagens WHERE outcome = 'BLOCKED_SAFE_MODE'").await, 4);
+    assert_eq!(
+        h.n("SELECT COUNT(*) FROM fila_mensagens WHERE outcome = 'BLOCKED_SAFE_MODE'")
+            .await,
+        4
+    );
 
     let st = text_of(&h.run("status", OTHER).await);
     for want in [
@@ -300,7 +334,10 @@ async fn pause_then_resume_with_requeue_changes_exactly_the_young_rows_blocked_s
             && b.contains("Oldest created"),
         "{b}"
     );
-    assert!(!b.contains("SEGREDO") && !b.contains("0000000000c1"), "no content or ids: {b}");
+    assert!(
+        !b.contains("SEGREDO") && !b.contains("0000000000c1"),
+        "no content or ids: {b}"
+    );
 
     // Resume: two ways, with the count on the button.
     let (token, prompt) = h.request("resume fixed").await;
@@ -309,10 +346,19 @@ async fn pause_then_resume_with_requeue_changes_exactly_the_young_rows_blocked_s
         Some("Resume and requeue 2 messages"),
         "{prompt}"
     );
-    assert_eq!(button_label(&prompt, "julia_confirm_alt").as_deref(), Some("Resume only"));
-    assert!(text_of(&prompt).contains("1 are older and will not be"), "{prompt}");
+    assert_eq!(
+        button_label(&prompt, "julia_confirm_alt").as_deref(),
+        Some("Resume only")
+    );
+    assert!(
+        text_of(&prompt).contains("1 are older and will not be"),
+        "{prompt}"
+    );
     let done = text_of(&h.click("julia_confirm", &token, ADMIN).await);
-    assert!(done.contains("Julia resumed") && done.contains("2 blocked messages were requeued"), "{done}");
+    assert!(
+        done.contains("Julia resumed") && done.contains("2 blocked messages were requeued"),
+        "{done}"
+    );
 
     // Exactly the two young rows blocked since this pause changed, in Julia's requeue shape.
     let rows = sqlx::query(
@@ -327,7 +373,8 @@ async fn pause_then_resume_with_requeue_changes_exactly_the_young_rows_blocked_s
         .iter()
         .map(|r| (r.get::<String, _>(0)[24..].to_string(), r.get(1), r.get(2)))
         .collect();
-    let want = |id: &str, s: &str, o: Option<&str>| (id.to_string(), s.to_string(), o.map(String::from));
+    let want =
+        |id: &str, s: &str, o: Option<&str>| (id.to_string(), s.to_string(), o.map(String::from));
     assert_eq!(
         got,
         vec![
@@ -337,17 +384,33 @@ async fn pause_then_resume_with_requeue_changes_exactly_the_young_rows_blocked_s
             want("0000000000c1", "pendente", None),
             want("0000000000c2", "pendente", None),
             want("0000000000d0", "bloqueada", Some("BLOCKED_SAFE_MODE")), // too old
-            want("0000000000f0", "bloqueada", Some("BLOCKED_CAMPAIGNS_DISABLED")),
+            want(
+                "0000000000f0",
+                "bloqueada",
+                Some("BLOCKED_CAMPAIGNS_DISABLED")
+            ),
         ]
     );
-    for r in rows.iter().filter(|r| r.get::<String, _>(0).ends_with("c1") || r.get::<String, _>(0).ends_with("c2")) {
-        assert!(r.get::<Option<String>, _>(3).is_none() && r.get::<bool, _>(4) && r.get::<bool, _>(5) && r.get::<bool, _>(6));
+    for r in rows
+        .iter()
+        .filter(|r| r.get::<String, _>(0).ends_with("c1") || r.get::<String, _>(0).ends_with("c2"))
+    {
+        assert!(
+            r.get::<Option<String>, _>(3).is_none()
+                && r.get::<bool, _>(4)
+                && r.get::<bool, _>(5)
+                && r.get::<bool, _>(6)
+        );
     }
-    let v: String = sqlx::query_scalar("SELECT value::text FROM feature_flags WHERE key = 'safe_mode'")
-        .fetch_one(&h.jdb)
-        .await
-        .unwrap();
-    assert_eq!(serde_json::from_str::<Value>(&v).unwrap(), json!({"enabled": false, "mode": "wait"}));
+    let v: String =
+        sqlx::query_scalar("SELECT value::text FROM feature_flags WHERE key = 'safe_mode'")
+            .fetch_one(&h.jdb)
+            .await
+            .unwrap();
+    assert_eq!(
+        serde_json::from_str::<Value>(&v).unwrap(),
+        json!({"enabled": false, "mode": "wait"})
+    );
     // Audited with the count; announced.
     let after: String = sqlx::query_scalar::<_, String>(
         "SELECT after_value FROM audit_log WHERE action = 'julia.resume' AND outcome = 'done'",
@@ -357,14 +420,21 @@ async fn pause_then_resume_with_requeue_changes_exactly_the_young_rows_blocked_s
     .unwrap();
     assert!(after.contains("requeued 2"), "{after}");
     let posts = h.announcements().await;
-    assert!(posts.iter().any(|p| p.contains("Julia resumed — fixed") && p.contains("2 blocked messages were requeued")), "{posts:?}");
+    assert!(
+        posts.iter().any(|p| p.contains("Julia resumed — fixed")
+            && p.contains("2 blocked messages were requeued")),
+        "{posts:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn resume_only_leaves_the_blocked_rows_and_a_failed_transaction_changes_nothing() {
     let h = harness(OWNER_ROLE, &[]).await;
     h.confirm("pause x").await;
-    h.exec("INSERT INTO fila_mensagens (cliente_id) VALUES (gen_random_uuid()), (gen_random_uuid())").await;
+    h.exec(
+        "INSERT INTO fila_mensagens (cliente_id) VALUES (gen_random_uuid()), (gen_random_uuid())",
+    )
+    .await;
     h.worker_blocks_due_messages().await;
     // A database error mid-transaction (the julia_status insert fails): nothing changes.
     h.exec(
@@ -373,9 +443,18 @@ async fn resume_only_leaves_the_blocked_rows_and_a_failed_transaction_changes_no
     )
     .await;
     let t = h.confirm("resume now").await;
-    assert!(t.contains("Julia's database") && t.contains("disk full") && t.contains("nothing was changed"), "{t}");
+    assert!(
+        t.contains("Julia's database")
+            && t.contains("disk full")
+            && t.contains("nothing was changed"),
+        "{t}"
+    );
     assert!(!t.contains("resumed"), "{t}");
-    assert_eq!(h.n("SELECT COUNT(*) FROM fila_mensagens WHERE status = 'bloqueada'").await, 2);
+    assert_eq!(
+        h.n("SELECT COUNT(*) FROM fila_mensagens WHERE status = 'bloqueada'")
+            .await,
+        2
+    );
     assert_eq!(
         h.n("SELECT COUNT(*) FROM feature_flags WHERE key = 'safe_mode' AND (value->>'enabled')::boolean").await,
         1
@@ -385,22 +464,36 @@ async fn resume_only_leaves_the_blocked_rows_and_a_failed_transaction_changes_no
     // Resume only.
     let (token, _) = h.request("resume now").await;
     let t = text_of(&h.click("julia_confirm_alt", &token, ADMIN).await);
-    assert!(t.contains("Julia resumed") && t.contains("0 blocked messages were requeued"), "{t}");
-    assert_eq!(h.n("SELECT COUNT(*) FROM fila_mensagens WHERE status = 'bloqueada'").await, 2);
+    assert!(
+        t.contains("Julia resumed") && t.contains("0 blocked messages were requeued"),
+        "{t}"
+    );
+    assert_eq!(
+        h.n("SELECT COUNT(*) FROM fila_mensagens WHERE status = 'bloqueada'")
+            .await,
+        2
+    );
     assert_eq!(
         h.n("SELECT COUNT(*) FROM feature_flags WHERE key = 'safe_mode' AND NOT (value->>'enabled')::boolean").await,
         1
     );
-    let args: String = sqlx::query_scalar("SELECT args FROM audit_log WHERE action = 'julia.resume' AND outcome = 'done'")
-        .fetch_one(&h.app.ctx.store.pool)
-        .await
-        .unwrap();
+    let args: String = sqlx::query_scalar(
+        "SELECT args FROM audit_log WHERE action = 'julia.resume' AND outcome = 'done'",
+    )
+    .fetch_one(&h.app.ctx.store.pool)
+    .await
+    .unwrap();
     assert!(args.contains("\"requeue\":false"), "{args}");
     // The same token cannot be used again with the other button.
     let t = text_of(&h.click("julia_confirm", &token, ADMIN).await);
     assert!(t.contains("already used"), "{t}");
     let posts = h.announcements().await;
-    assert!(posts.iter().any(|p| p.contains("Blocked messages were not requeued")), "{posts:?}");
+    assert!(
+        posts
+            .iter()
+            .any(|p| p.contains("Blocked messages were not requeued")),
+        "{posts:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -416,7 +509,10 @@ async fn handoff_mode_status_shows_pending_handoffs() {
     )
     .await;
     let st = text_of(&h.run("status", OTHER).await);
-    assert!(st.contains("mode `handoff`") && st.contains("2 handoffs pending (oldest 40m"), "{st}");
+    assert!(
+        st.contains("mode `handoff`") && st.contains("2 handoffs pending (oldest 40m"),
+        "{st}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -428,15 +524,29 @@ async fn the_campaigns_flag_is_privileged_confirmed_guarded_and_announced() {
     assert_eq!(h.audits("julia.campaigns", "refused").await, 1);
     let (token, prompt) = h.request("campaigns off spam complaints").await;
     let p = text_of(&prompt);
-    assert!(p.contains("campaign sends only") && p.contains("production") && p.contains("ref123"), "{p}");
-    assert_eq!(h.n("SELECT COUNT(*) FROM feature_flags").await, 0, "nothing before the click");
+    assert!(
+        p.contains("campaign sends only") && p.contains("production") && p.contains("ref123"),
+        "{p}"
+    );
+    assert_eq!(
+        h.n("SELECT COUNT(*) FROM feature_flags").await,
+        0,
+        "nothing before the click"
+    );
     let done = text_of(&h.click("julia_confirm", &token, ADMIN).await);
-    assert!(done.contains("Campaign sends off") && done.contains("applies now"), "{done}");
-    let r = sqlx::query("SELECT value::text, updated_by FROM feature_flags WHERE key = 'campaigns'")
-        .fetch_one(&h.jdb)
-        .await
-        .unwrap();
-    assert_eq!(serde_json::from_str::<Value>(&r.get::<String, _>(0)).unwrap(), json!({"enabled": false}));
+    assert!(
+        done.contains("Campaign sends off") && done.contains("applies now"),
+        "{done}"
+    );
+    let r =
+        sqlx::query("SELECT value::text, updated_by FROM feature_flags WHERE key = 'campaigns'")
+            .fetch_one(&h.jdb)
+            .await
+            .unwrap();
+    assert_eq!(
+        serde_json::from_str::<Value>(&r.get::<String, _>(0)).unwrap(),
+        json!({"enabled": false})
+    );
     assert_eq!(r.get::<String, _>(1), ADMIN);
     assert_eq!(
         serde_json::from_str::<Value>(&redis.get("feature_flag:campaigns").unwrap()).unwrap(),
@@ -444,19 +554,36 @@ async fn the_campaigns_flag_is_privileged_confirmed_guarded_and_announced() {
     );
     // Already off: no prompt, nothing written.
     let m = h.run("campaigns off again", ADMIN).await;
-    assert!(button_value(&m, "julia_confirm").is_none() && text_of(&m).contains("already off"), "{m}");
+    assert!(
+        button_value(&m, "julia_confirm").is_none() && text_of(&m).contains("already off"),
+        "{m}"
+    );
     let done = h.confirm("campaigns on").await;
     assert!(done.contains("Campaign sends on"), "{done}");
-    let v: String = sqlx::query_scalar("SELECT value::text FROM feature_flags WHERE key = 'campaigns'")
-        .fetch_one(&h.jdb)
-        .await
-        .unwrap();
-    assert_eq!(serde_json::from_str::<Value>(&v).unwrap(), json!({"enabled": true}));
+    let v: String =
+        sqlx::query_scalar("SELECT value::text FROM feature_flags WHERE key = 'campaigns'")
+            .fetch_one(&h.jdb)
+            .await
+            .unwrap();
+    assert_eq!(
+        serde_json::from_str::<Value>(&v).unwrap(),
+        json!({"enabled": true})
+    );
     assert_eq!(h.audits("julia.campaigns", "done").await, 2);
     assert_eq!(h.audits("julia.campaigns", "unchanged").await, 1);
     let posts = h.announcements().await;
-    assert!(posts.iter().any(|p| p.contains("campaign sends are OFF — spam complaints — by <@UADMIN>")), "{posts:?}");
-    assert!(posts.iter().any(|p| p.contains("campaign sends are back on")), "{posts:?}");
+    assert!(
+        posts
+            .iter()
+            .any(|p| p.contains("campaign sends are OFF — spam complaints — by <@UADMIN>")),
+        "{posts:?}"
+    );
+    assert!(
+        posts
+            .iter()
+            .any(|p| p.contains("campaign sends are back on")),
+        "{posts:?}"
+    );
     // `/julia flags` shows it, with who and when; an unknown name lists the known ones.
     let f = text_of(&h.run("flags", OTHER).await);
     for want in [
@@ -469,7 +596,10 @@ async fn the_campaigns_flag_is_privileged_confirmed_guarded_and_announced() {
         assert!(f.contains(want), "missing {want:?} in {f}");
     }
     let f = text_of(&h.run("flags nope", OTHER).await);
-    assert!(f.contains("Unknown flag `nope`") && f.contains("`external_handoff`"), "{f}");
+    assert!(
+        f.contains("Unknown flag `nope`") && f.contains("`external_handoff`"),
+        "{f}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -485,7 +615,8 @@ async fn the_campaigns_flag_is_hard_guarded() {
 async fn one_campaign_is_paused_and_resumed_and_other_transitions_are_refused() {
     let h = harness(OWNER_ROLE, &[]).await;
     h.exec(SEED_CAMPAIGNS).await;
-    h.exec("UPDATE campanhas SET updated_at = now() - interval '1 day'").await;
+    h.exec("UPDATE campanhas SET updated_at = now() - interval '1 day'")
+        .await;
     let t = h.confirm("campaign pause oferta sp").await;
     assert!(t.contains("#1 `Oferta SP` is now `pausada`"), "{t}");
     assert_eq!(
@@ -500,18 +631,34 @@ async fn one_campaign_is_paused_and_resumed_and_other_transitions_are_refused() 
     let m = h.run("campaign pause 2", ADMIN).await;
     let t = text_of(&m);
     assert!(button_value(&m, "julia_confirm").is_none(), "{t}");
-    assert!(t.contains("is `concluida`") && t.contains("`pause` (ativa → pausada), `resume` (pausada → ativa)"), "{t}");
+    assert!(
+        t.contains("is `concluida`")
+            && t.contains("`pause` (ativa → pausada), `resume` (pausada → ativa)"),
+        "{t}"
+    );
     let t = text_of(&h.run("campaign resume piloto", ADMIN).await);
     assert!(t.contains("is `rascunho`"), "{t}");
     // Unknown: the campaigns one can switch.
     let t = text_of(&h.run("campaign pause nope", ADMIN).await);
-    assert!(t.contains("No campaign `nope`") && t.contains("#1 `Oferta SP` (pausada)"), "{t}");
-    assert_eq!(h.n("SELECT COUNT(*) FROM campanhas WHERE id = 2 AND status = 'concluida'").await, 1);
+    assert!(
+        t.contains("No campaign `nope`") && t.contains("#1 `Oferta SP` (pausada)"),
+        "{t}"
+    );
+    assert_eq!(
+        h.n("SELECT COUNT(*) FROM campanhas WHERE id = 2 AND status = 'concluida'")
+            .await,
+        1
+    );
     assert_eq!(h.audits("julia.campaign", "done").await, 3);
     assert_eq!(h.audits("julia.campaign", "refused_transition").await, 2);
     assert_eq!(h.audits("julia.campaign", "refused_unknown").await, 1);
     let posts = h.announcements().await;
-    assert!(posts.iter().any(|p| p.contains("Campaign #1 `Oferta SP` set to `pausada` by <@UADMIN>")), "{posts:?}");
+    assert!(
+        posts
+            .iter()
+            .any(|p| p.contains("Campaign #1 `Oferta SP` set to `pausada` by <@UADMIN>")),
+        "{posts:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -530,7 +677,10 @@ async fn queue_counts_only_due_rows_and_shows_stuck_processando() {
         t.contains("2 pending: 1 due (oldest due for 10m), 1 scheduled later"),
         "{t}"
     );
-    assert!(t.contains("1 stuck in `processando` for over 10 min (oldest 15m"), "{t}");
+    assert!(
+        t.contains("1 stuck in `processando` for over 10 min (oldest 15m"),
+        "{t}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -550,22 +700,38 @@ async fn jobs_kill_takes_only_a_uuid_and_only_a_running_job() {
     .unwrap();
     let m = h.run("jobs kill abc", ADMIN).await;
     let t = text_of(&m);
-    assert!(t.contains("`abc` is not a job id") && t.contains("uuid"), "{t}");
+    assert!(
+        t.contains("`abc` is not a job id") && t.contains("uuid"),
+        "{t}"
+    );
     assert!(button_value(&m, "julia_confirm").is_none());
     let m = h.run(&format!("jobs kill {finished}"), ADMIN).await;
     let t = text_of(&m);
     assert!(t.contains("is `success`, not `running`"), "{t}");
     assert!(button_value(&m, "julia_confirm").is_none());
-    let t = text_of(&h.run("jobs kill 0f8fad5b-d9cb-469f-a165-70867728950e", ADMIN).await);
+    let t = text_of(
+        &h.run("jobs kill 0f8fad5b-d9cb-469f-a165-70867728950e", ADMIN)
+            .await,
+    );
     assert!(t.contains("No job with id"), "{t}");
     assert_eq!(h.audits("julia.jobs_kill", "refused_invalid").await, 1);
     assert_eq!(h.audits("julia.jobs_kill", "refused_not_running").await, 1);
     assert_eq!(h.audits("julia.jobs_kill", "refused_unknown").await, 1);
-    assert_eq!(h.n("SELECT COUNT(*) FROM job_executions WHERE status = 'success'").await, 1);
+    assert_eq!(
+        h.n("SELECT COUNT(*) FROM job_executions WHERE status = 'success'")
+            .await,
+        1
+    );
     // A running one: the prompt says what it really does.
-    let (token, prompt) = h.request(&format!("jobs kill {}", running.to_uppercase())).await;
+    let (token, prompt) = h
+        .request(&format!("jobs kill {}", running.to_uppercase()))
+        .await;
     let p = text_of(&prompt);
-    assert!(p.contains("only relabels the row") && p.contains("cannot stop a job that is really still running"), "{p}");
+    assert!(
+        p.contains("only relabels the row")
+            && p.contains("cannot stop a job that is really still running"),
+        "{p}"
+    );
     let t = text_of(&h.click("julia_cancel", &token, ADMIN).await);
     assert!(t.contains("Cancelled"), "{t}");
     assert_eq!(h.audits("julia.jobs_kill", "cancelled").await, 1);

@@ -88,7 +88,10 @@ impl Action {
                 format!("campaigns {}", if *enabled { "on" } else { "off" })
             }
             Action::Campaign { pause, name, .. } => {
-                format!("campaign {} {name}", if *pause { "pause" } else { "resume" })
+                format!(
+                    "campaign {} {name}",
+                    if *pause { "pause" } else { "resume" }
+                )
             }
             Action::Restart { service } => format!("restart {service}"),
             Action::Redeploy { service } => format!("redeploy {service}"),

@@ -65,7 +65,16 @@ pub async fn execute(ctx: &Arc<Ctx>, reply: &Reply, action: &Action) {
         return;
     };
     if let Err(e) = ctx.julia.db.ensure_visible().await {
-        record(ctx, &reply.user, action, "failed", None, None, Some(e.to_string())).await;
+        record(
+            ctx,
+            &reply.user,
+            action,
+            "failed",
+            None,
+            None,
+            Some(e.to_string()),
+        )
+        .await;
         reply.replace(ctx, &db_failure(ctx, &e)).await;
         return;
     }

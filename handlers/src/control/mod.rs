@@ -82,7 +82,12 @@ pub async fn handle_command(ctx: Arc<Ctx>, cmd: SlashCommand, c: JuliaCmd) -> Ac
         JuliaCmd::Campaigns { enabled, reason } => Action::Campaigns {
             enabled,
             reason: reason.unwrap_or_else(|| {
-                if enabled { "campaigns on" } else { "campaigns off" }.into()
+                if enabled {
+                    "campaigns on"
+                } else {
+                    "campaigns off"
+                }
+                .into()
             }),
         },
         JuliaCmd::Campaign { pause, name } => Action::Campaign {

@@ -112,7 +112,8 @@ pub async fn prepare(ctx: &Ctx, action: &Action) -> Prepared {
                 ));
             }
             let young = state.blocked.as_ref().map(|b| b.young).unwrap_or(0);
-            let what = mp::what_resume(l, reason, state.blocked.as_ref().map(blocked_view).as_ref());
+            let what =
+                mp::what_resume(l, reason, state.blocked.as_ref().map(blocked_view).as_ref());
             let action = Action::Resume {
                 reason: reason.clone(),
                 requeue: young > 0,

@@ -143,7 +143,10 @@ async fn pause_part(ctx: &Ctx, t: Duration) -> Part {
                     &messages::julia_pause::PausedView {
                         mode: &sm.mode,
                         since_secs: sm.updated_at.map(|a| now - a),
-                        by: sm.updated_by.as_deref().or(row.and_then(|r| r.by.as_deref())),
+                        by: sm
+                            .updated_by
+                            .as_deref()
+                            .or(row.and_then(|r| r.by.as_deref())),
                         reason: row.and_then(|r| r.reason.as_deref()),
                         blocked: s.blocked.as_ref().map(super::pause::blocked_view),
                         handoffs: s.handoffs.as_ref().map(|h| (h.pending, h.oldest_secs)),

@@ -92,7 +92,11 @@ pub async fn prepare(ctx: &Ctx, action: &Action) -> Prepared {
                     ms::campaigns_already(l, *enabled, &shown),
                 ));
             }
-            Ok((ms::what_campaigns(l, *enabled, reason), action.clone(), Some(shown)))
+            Ok((
+                ms::what_campaigns(l, *enabled, reason),
+                action.clone(),
+                Some(shown),
+            ))
         }
         Action::Campaign { name, pause, .. } => {
             let found = ctx
@@ -103,7 +107,12 @@ pub async fn prepare(ctx: &Ctx, action: &Action) -> Prepared {
                 .map_err(|e| ("failed", None, db_failure(ctx, &e)))?;
             let c = match found.as_slice() {
                 [] => {
-                    let list = ctx.julia.db.switchable_campaigns().await.unwrap_or_default();
+                    let list = ctx
+                        .julia
+                        .db
+                        .switchable_campaigns()
+                        .await
+                        .unwrap_or_default();
                     let labels: Vec<String> = list.iter().map(label).collect();
                     let views: Vec<_> = list.iter().zip(&labels).map(|(c, n)| view(c, n)).collect();
                     return Err((
@@ -155,19 +164,41 @@ pub async fn prepare(ctx: &Ctx, action: &Action) -> Prepared {
 
 pub async fn execute(ctx: &Arc<Ctx>, reply: &Reply, action: &Action) {
     if let Err((outcome, msg)) = check_guard(ctx).await {
-        record(ctx, &reply.user, action, outcome, None, None, Some(msg.text.clone())).await;
+        record(
+            ctx,
+            &reply.user,
+            action,
+            outcome,
+            None,
+            None,
+            Some(msg.text.clone()),
+        )
+        .await;
         reply.replace(ctx, &msg).await;
         return;
     }
     match action {
-        Action::Campaigns { enabled, reason } => campaigns(ctx, reply, action, *enabled, reason).await,
+        Action::Campaigns { enabled, reason } => {
+            campaigns(ctx, reply, action, *enabled, reason).await
+        }
         Action::Campaign {
             pause,
             id: Some(id),
             label,
             from: Some(from),
             ..
-        } => campaign(ctx, reply, action, *pause, *id, label.as_deref().unwrap_or("-"), from).await,
+        } => {
+            campaign(
+                ctx,
+                reply,
+                action,
+                *pause,
+                *id,
+                label.as_deref().unwrap_or("-"),
+                from,
+            )
+            .await
+        }
         _ => {}
     }
 }
@@ -177,15 +208,38 @@ async fn campaigns(ctx: &Arc<Ctx>, reply: &Reply, action: &Action, enabled: bool
     let change = match ctx.julia.db.set_campaigns(enabled, &reply.user).await {
         Ok(c) => c,
         Err(e) => {
-            record(ctx, &reply.user, action, "failed", None, None, Some(e.to_string())).await;
+            record(
+                ctx,
+                &reply.user,
+                action,
+                "failed",
+                None,
+                None,
+                Some(e.to_string()),
+            )
+            .await;
             reply.replace(ctx, &db_failure(ctx, &e)).await;
             return;
         }
     };
-    let before = change.before.clone().unwrap_or_else(|| "(no row: enabled)".into());
+    let before = change
+        .before
+        .clone()
+        .unwrap_or_else(|| "(no row: enabled)".into());
     let Some(after) = change.after else {
-        record(ctx, &reply.user, action, "unchanged", Some(before.clone()), Some(before.clone()), None).await;
-        reply.replace(ctx, &ms::campaigns_already(l, enabled, &before)).await;
+        record(
+            ctx,
+            &reply.user,
+            action,
+            "unchanged",
+            Some(before.clone()),
+            Some(before.clone()),
+            None,
+        )
+        .await;
+        reply
+            .replace(ctx, &ms::campaigns_already(l, enabled, &before))
+            .await;
         return;
     };
     let cache = crate::integrations::julia_db::set_flag_cache(
@@ -255,21 +309,47 @@ async fn campaign(
             };
             let announce = ms::campaign_announcement(l, &view(&c, label), &now, &reply.user);
             audit_and_announce(ctx, &entry, Some(&announce)).await;
-            reply.replace(ctx, &ms::campaign_done(l, &view(&c, label), &now)).await;
+            reply
+                .replace(ctx, &ms::campaign_done(l, &view(&c, label), &now))
+                .await;
         }
         Ok(None) => {
-            record(ctx, &reply.user, action, "unchanged", Some(from.to_string()), None, Some("status changed since the prompt".into())).await;
-            reply.replace(ctx, &ms::campaign_changed_meanwhile(l, &view(&c, label))).await;
+            record(
+                ctx,
+                &reply.user,
+                action,
+                "unchanged",
+                Some(from.to_string()),
+                None,
+                Some("status changed since the prompt".into()),
+            )
+            .await;
+            reply
+                .replace(ctx, &ms::campaign_changed_meanwhile(l, &view(&c, label)))
+                .await;
         }
         Err(e) => {
-            record(ctx, &reply.user, action, "failed", None, None, Some(e.to_string())).await;
+            record(
+                ctx,
+                &reply.user,
+                action,
+                "failed",
+                None,
+                None,
+                Some(e.to_string()),
+            )
+            .await;
             reply.replace(ctx, &db_failure(ctx, &e)).await;
         }
     }
 }
 
 /// The audit entry and (when given) the incidents-channel announcement, in one transaction.
-async fn audit_and_announce(ctx: &Ctx, entry: &crate::audit::AuditEntry, announce: Option<&messages::Msg>) {
+async fn audit_and_announce(
+    ctx: &Ctx,
+    entry: &crate::audit::AuditEntry,
+    announce: Option<&messages::Msg>,
+) {
     let now = ctx.clock.now_ms();
     let r = async {
         let mut tx = ctx.store.pool.begin().await?;

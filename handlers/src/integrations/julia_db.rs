@@ -190,10 +190,7 @@ impl JuliaDb {
     pub async fn guard(&self) -> Result<Guard, DbError> {
         let pool = self.pool()?;
         let rows = self
-            .timed(
-                sqlx::query("SELECT key, value FROM app_settings")
-                    .fetch_all(pool),
-            )
+            .timed(sqlx::query("SELECT key, value FROM app_settings").fetch_all(pool))
             .await?;
         let get = |k: &str| {
             rows.iter()
