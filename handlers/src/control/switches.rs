@@ -85,7 +85,7 @@ pub async fn prepare(ctx: &Ctx, action: &Action) -> Prepared {
                 .find(|r| r.key == "campaigns")
                 .map(|r| r.value.clone());
             let shown = now.clone().unwrap_or_else(|| "(no row: enabled)".into());
-            if crate::integrations::julia_db::switches_enabled_of(now.as_deref()) == *enabled {
+            if crate::integrations::julia_db::campaigns_enabled(now.as_deref()) == *enabled {
                 return Err((
                     "unchanged",
                     Some(shown.clone()),
@@ -253,7 +253,7 @@ async fn campaigns(ctx: &Arc<Ctx>, reply: &Reply, action: &Action, enabled: bool
         Ok(done) => (*done, None),
         Err(p) => (false, Some(p.clone())),
     };
-    let ok = crate::integrations::julia_db::switches_enabled_of(Some(&after)) == enabled;
+    let ok = crate::integrations::julia_db::campaigns_enabled(Some(&after)) == enabled;
     let entry = crate::audit::AuditEntry {
         actor: reply.user.clone(),
         action: action.name().into(),

@@ -16,8 +16,8 @@ mod visibility;
 pub use backlog::{Blocked, Handoffs};
 pub use switches::{Campaign, FlagChange, FlagRow, KNOWN_FLAGS};
 
-/// `enabled` of a `campaigns` value (`true` when the row or key is missing).
-pub fn switches_enabled_of(value: Option<&str>) -> bool {
+/// `enabled` of a `campaigns` flag value (`true` when the row or key is missing).
+pub fn campaigns_enabled(value: Option<&str>) -> bool {
     switches::enabled_of(value, true)
 }
 pub use visibility::{Visibility, CHECKED_TABLES};
