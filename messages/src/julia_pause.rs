@@ -514,3 +514,66 @@ pub fn what_job_kill(l: Locale, id: &str, name: &str, running_secs: Option<i64>)
         ),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slack_user_ids_become_mentions_and_anything_else_stays_text() {
+        assert_eq!(who("UADMIN1"), "<@UADMIN1>");
+        assert_eq!(who("scheduler"), "scheduler");
+        assert_eq!(who("<!channel>"), "&lt;!channel&gt;");
+    }
+
+    #[test]
+    fn the_hidden_rows_answer_names_the_role_and_what_to_connect_as_in_both_languages() {
+        let tables = vec!["app_settings".to_string(), "feature_flags".to_string()];
+        for l in [Locale::En, Locale::PtBr] {
+            let t = hidden(l, "anon", &tables, Some("postgres"));
+            for want in [
+                "`anon`",
+                "`app_settings`",
+                "`feature_flags`",
+                "BYPASSRLS",
+                "`postgres`",
+                "JULIA_DATABASE_URL",
+            ] {
+                assert!(t.contains(want), "{l:?} missing {want}: {t}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_resume_prompt_offers_requeue_resume_only_and_cancel_on_one_token() {
+        let v = ConfirmView {
+            what: "resume",
+            environment: "production",
+            project_ref: "ref",
+            token: "tok",
+        };
+        let m = resume_confirm(Locale::PtBr, &v, 7);
+        let b = m.blocks.unwrap().to_string();
+        assert!(
+            b.contains("Retomar e recolocar 7 mensagens") && b.contains("Só retomar"),
+            "{b}"
+        );
+        for id in [ACTION_CONFIRM, ACTION_CONFIRM_ALT, ACTION_CANCEL] {
+            assert!(b.contains(&format!("\"action_id\":\"{id}\"")), "{id}: {b}");
+        }
+        assert_eq!(b.matches("\"value\":\"tok\"").count(), 3);
+    }
+
+    #[test]
+    fn a_pause_never_claims_julia_stopped() {
+        for handoff in [false, true] {
+            let t = pause_announcement(Locale::En, true, handoff, "r", "U1", None).text;
+            assert!(
+                !t.contains("Julia stopped") && t.contains("chip warming is NOT stopped"),
+                "{t}"
+            );
+            let w = what_pause(Locale::En, "r", handoff);
+            assert!(w.contains("*Does not stop:* chip warming"), "{w}");
+        }
+    }
+}

@@ -312,21 +312,28 @@ async fn flags_part(ctx: &Ctx, t: Duration, name: Option<&str>) -> Part {
     )
 }
 
-/// The database parts of `/julia status`, or one part saying the rows are hidden.
+/// The database parts of `/julia status`, or one part saying the rows are hidden. The
+/// visibility check runs alongside the (read-only) parts, whose answers are dropped when the
+/// rows are hidden: no extra round trip before the first answer.
 async fn db_parts(ctx: &Ctx, t: Duration) -> Vec<Part> {
-    if let Err(hidden) = super::visibility::gate(ctx).await {
-        return vec![part(m::title(ctx.locale(), m::TITLE_PAUSE), Err(hidden))];
+    let (gate, a, b, c) = tokio::join!(
+        super::visibility::gate(ctx),
+        pause_part(ctx, t),
+        queue_part(ctx, t),
+        jobs_part(ctx, t)
+    );
+    match gate {
+        Err(hidden) => vec![part(m::title(ctx.locale(), m::TITLE_PAUSE), Err(hidden))],
+        Ok(()) => vec![a, b, c],
     }
-    let (a, b, c) = tokio::join!(pause_part(ctx, t), queue_part(ctx, t), jobs_part(ctx, t));
-    vec![a, b, c]
 }
 
-/// A report that reads Julia's database: the parts, or the one answer when rows are hidden.
+/// A report that reads Julia's database: the part, or the one answer when rows are hidden.
 async fn db_report(ctx: &Ctx, head: &str, f: impl Future<Output = Part>) -> messages::Msg {
     let l = ctx.locale();
-    match super::visibility::gate(ctx).await {
-        Err(hidden) => messages::Msg::text(hidden),
-        Ok(()) => m::report(l, head, &[f.await]),
+    match tokio::join!(super::visibility::gate(ctx), f) {
+        (Err(hidden), _) => messages::Msg::text(hidden),
+        (Ok(()), p) => m::report(l, head, &[p]),
     }
 }
 
