@@ -154,9 +154,7 @@ fn subcommand_line(incident: bool, word: &str, inc: &str, jul: &str, l: Locale) 
             "evolution" | "webhook" => Topic::JuliaEvolution,
             "queue" => Topic::JuliaQueue,
             "flags" | "campaigns" | "campaign" => Topic::JuliaSwitches,
-            "status" | "health" | "circuits" | "audit" => {
-                return Some(format!("`{jul} {word}`"))
-            }
+            "status" | "health" | "circuits" | "audit" => return Some(format!("`{jul} {word}`")),
             _ => return None,
         }
     };

@@ -9,6 +9,8 @@
 //! Roles (cluster-wide, created once): [`OWNER_ROLE`] owns every table (the bot connects as it
 //! by default: an owner sees the rows); [`HIDDEN_ROLE`] has every grant but is neither owner,
 //! superuser nor `BYPASSRLS`, so it reads zero rows and writes nothing, without an error.
+//! The two roles hold no data and are kept (tests running at once share them); the database
+//! itself is dropped with its `TestDb`.
 
 use sqlx::postgres::PgPool;
 

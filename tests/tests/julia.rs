@@ -76,7 +76,7 @@ async fn harness_on(store: TestDb, extra: &[(&str, &str)]) -> H {
         evo,
         rw,
         jdb,
-        _jdb_guard: jdb_info,
+        _jdb_guard: jdb_info.db,
     }
 }
 
