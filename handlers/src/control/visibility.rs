@@ -49,13 +49,16 @@ pub async fn ready_entry(db: &JuliaDb) -> Value {
         return json!({"status": "not_configured"});
     }
     match db.visibility().await {
-        Ok(v) if v.can_see() => json!({"status": "ok", "role": v.role}),
-        Ok(v) => json!({
-            "status": "rows_hidden",
-            "role": v.role,
-            "hidden_tables": v.hidden,
-            "error": messages::julia_pause::visibility_line(&v.role, &v.hidden),
-        }),
+        Ok(v) if v.blind().is_empty() => json!({"status": "ok", "role": v.role}),
+        Ok(v) => {
+            let hidden: Vec<String> = v.blind().iter().map(|t| t.to_string()).collect();
+            json!({
+                "status": "rows_hidden",
+                "role": v.role,
+                "hidden_tables": hidden,
+                "error": messages::julia_pause::visibility_line(&v.role, &hidden),
+            })
+        }
         Err(e) => json!({"status": "error", "error": e.to_string()}),
     }
 }
@@ -68,10 +71,13 @@ pub async fn describe(config: &Config) -> Option<(bool, String)> {
     julia.source_timeout = julia.source_timeout.max(Duration::from_secs(3));
     let db = JuliaDb::new(&julia);
     Some(match db.visibility().await {
-        Ok(v) => (
-            v.can_see(),
-            messages::julia_pause::visibility_line(&v.role, &v.hidden),
-        ),
+        Ok(v) => {
+            let hidden: Vec<String> = v.blind().iter().map(|t| t.to_string()).collect();
+            (
+                hidden.is_empty(),
+                messages::julia_pause::visibility_line(&v.role, &hidden),
+            )
+        }
         Err(e) => (false, format!("julia database: {e}")),
     })
 }

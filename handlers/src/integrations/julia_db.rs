@@ -20,7 +20,6 @@ pub use switches::{Campaign, FlagChange, FlagRow, KNOWN_FLAGS};
 pub fn campaigns_enabled(value: Option<&str>) -> bool {
     switches::enabled_of(value, true)
 }
-pub use visibility::{Visibility, CHECKED_TABLES};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DbError {
