@@ -48,6 +48,7 @@ impl Application {
             .await
             .with_context(|| format!("binding {addr}"))?;
         let socket = socket_mode::Status::new(!config.slack_app_token.is_empty());
+        handlers::control::visibility::log_at_start(&config);
         let ctx = Ctx::new(config, store, cache, clock);
         let (shutdown_tx, _) = tokio::sync::watch::channel(false);
         Ok(Application {

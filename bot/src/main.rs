@@ -118,6 +118,10 @@ async fn run(cli: Cli, env_file: bot::env_file::EnvFile) -> std::process::ExitCo
             print!("{}", mark_invalid(&report, &problems));
             println!();
             print!("{}", handlers::config::render_problems(&problems));
+            // Julia's database: can the bot's role see the rows (row-level security)?
+            if let Some((_, line)) = handlers::control::visibility::describe(&config).await {
+                println!("{line}");
+            }
             if problems.iter().any(|p| p.is_error()) {
                 println!("The server would not start: fix the errors above.");
                 std::process::ExitCode::from(1)

@@ -98,7 +98,23 @@ pub enum JuliaCmd {
     Health,
     Circuits,
     Queue,
+    /// `queue blocked`: messages blocked by safe mode since the pause.
+    QueueBlocked,
     Jobs,
+    /// `flags [name]`
+    Flags {
+        name: Option<String>,
+    },
+    /// `campaigns off|on [reason]`: the `campaigns` flag.
+    Campaigns {
+        enabled: bool,
+        reason: Option<String>,
+    },
+    /// `campaign pause|resume <id or name>`: one campaign's status.
+    Campaign {
+        pause: bool,
+        name: String,
+    },
     JobsKill {
         id: String,
     },
@@ -147,6 +163,9 @@ pub const JULIA_SUBCOMMANDS: &[&str] = &[
     "circuits",
     "queue",
     "jobs",
+    "flags",
+    "campaigns",
+    "campaign",
     "deploys",
     "restart",
     "redeploy",
@@ -458,7 +477,42 @@ pub fn parse_julia(text: &str) -> Result<JuliaCmd, Problem> {
         }),
         "health" => no_args(JuliaCmd::Health, Topic::Julia),
         "circuits" | "circuit" => no_args(JuliaCmd::Circuits, Topic::Julia),
-        "queue" | "fila" => no_args(JuliaCmd::Queue, Topic::Julia),
+        "queue" | "fila" => match rest.to_lowercase().as_str() {
+            "" => Ok(JuliaCmd::Queue),
+            "blocked" | "bloqueadas" => Ok(JuliaCmd::QueueBlocked),
+            _ => Err(Problem::Usage(Topic::JuliaQueue)),
+        },
+        "flags" | "flag" => {
+            let (name, extra) = split_first(rest);
+            if !extra.is_empty() {
+                return Err(Problem::Usage(Topic::JuliaSwitches));
+            }
+            Ok(JuliaCmd::Flags {
+                name: (!name.is_empty()).then(|| clean_text(name).to_lowercase()),
+            })
+        }
+        "campaigns" => {
+            let (w, reason) = split_first(rest);
+            let enabled = match w.to_lowercase().as_str() {
+                "on" => true,
+                "off" => false,
+                _ => return Err(Problem::Usage(Topic::JuliaSwitches)),
+            };
+            Ok(JuliaCmd::Campaigns {
+                enabled,
+                reason: text_arg(reason)?,
+            })
+        }
+        "campaign" => {
+            let (w, name) = split_first(rest);
+            let pause = match w.to_lowercase().as_str() {
+                "pause" => true,
+                "resume" => false,
+                _ => return Err(Problem::Usage(Topic::JuliaSwitches)),
+            };
+            let name = text_arg(name)?.ok_or(Problem::Usage(Topic::JuliaSwitches))?;
+            Ok(JuliaCmd::Campaign { pause, name })
+        }
         "jobs" => {
             let (w, id) = split_first(rest);
             match w.to_lowercase().as_str() {
@@ -693,6 +747,46 @@ mod tests {
         assert_eq!(
             parse_julia("jobs kill abc").unwrap(),
             JuliaCmd::JobsKill { id: "abc".into() }
+        );
+        assert_eq!(
+            parse_julia("queue blocked").unwrap(),
+            JuliaCmd::QueueBlocked
+        );
+        assert_eq!(
+            parse_julia("queue nope"),
+            Err(Problem::Usage(Topic::JuliaQueue))
+        );
+        assert_eq!(
+            parse_julia("flags Campaigns").unwrap(),
+            JuliaCmd::Flags {
+                name: Some("campaigns".into())
+            }
+        );
+        assert_eq!(
+            parse_julia("campaigns off spam complaints").unwrap(),
+            JuliaCmd::Campaigns {
+                enabled: false,
+                reason: Some("spam complaints".into())
+            }
+        );
+        assert_eq!(
+            parse_julia("campaigns maybe"),
+            Err(Problem::Usage(Topic::JuliaSwitches))
+        );
+        assert_eq!(
+            parse_julia("campaign pause Oferta plantão SP").unwrap(),
+            JuliaCmd::Campaign {
+                pause: true,
+                name: "Oferta plantão SP".into()
+            }
+        );
+        assert_eq!(
+            parse_julia("campaign stop 12"),
+            Err(Problem::Usage(Topic::JuliaSwitches))
+        );
+        assert_eq!(
+            parse_julia("campaign resume"),
+            Err(Problem::Usage(Topic::JuliaSwitches))
         );
         assert_eq!(parse_julia("evolution qr").unwrap(), JuliaCmd::EvolutionQr);
         assert_eq!(

@@ -127,7 +127,12 @@ async fn julia(ctx: &Ctx, t: Duration) -> (Option<JuliaPart>, Option<JuliaPart>)
         if !db.configured() {
             return JuliaPart::NotConfigured("JULIA_DATABASE_URL");
         }
-        match tokio::time::timeout(t, db.pause_state()).await {
+        // Row-level security would show a hidden role no flag at all: "Running" would be false.
+        let read = async {
+            db.ensure_visible().await?;
+            db.pause_state().await
+        };
+        match tokio::time::timeout(t, read).await {
             Ok(Ok(s)) if s.safe_mode.enabled => JuliaPart::Paused(s.safe_mode.mode),
             Ok(Ok(_)) => JuliaPart::Running,
             Ok(Err(e)) => JuliaPart::Unavailable(e.to_string()),

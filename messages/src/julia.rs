@@ -6,18 +6,20 @@ use crate::{escape, human_duration, Locale, Msg};
 
 pub const ACTION_CONFIRM: &str = "julia_confirm";
 pub const ACTION_CANCEL: &str = "julia_cancel";
+/// The second choice of a confirmation with two ways to go (e.g. "Resume only").
+pub const ACTION_CONFIRM_ALT: &str = "julia_confirm_alt";
 pub const ACTION_PAUSE_PROMPT: &str = "julia_pause_prompt";
 pub const ACTION_ROLLBACK_PROMPT: &str = "julia_rollback_prompt";
 pub const ACTION_DECLARE_P1: &str = "incident_declare_p1";
 
-fn tr(l: Locale, en: String, pt: String) -> String {
+pub(crate) fn tr(l: Locale, en: String, pt: String) -> String {
     match l {
         Locale::En => en,
         Locale::PtBr => pt,
     }
 }
 
-fn ago(l: Locale, secs: i64) -> String {
+pub(crate) fn ago(l: Locale, secs: i64) -> String {
     tr(
         l,
         format!("{} ago", human_duration(secs, l)),
@@ -314,17 +316,6 @@ pub fn deploy_row(l: Locale, d: &DeployView) -> String {
     )
 }
 
-pub fn queue_lines(l: Locale, pending: i64, oldest_secs: Option<i64>, sent_5m: i64) -> Vec<String> {
-    let oldest = oldest_secs
-        .map(|s| human_duration(s, l))
-        .unwrap_or_else(|| "-".into());
-    vec![tr(
-        l,
-        format!("{pending} pending (oldest {oldest}), {sent_5m} sent in the last 5 min"),
-        format!("{pending} pendentes (mais antiga {oldest}), {sent_5m} enviadas nos últimos 5 min"),
-    )]
-}
-
 pub fn jobs_lines(
     l: Locale,
     long: &[(String, String, i64)],
@@ -434,8 +425,9 @@ pub struct ConfirmView<'a> {
     pub token: &'a str,
 }
 
-pub fn confirm(l: Locale, v: &ConfirmView) -> Msg {
-    let q = tr(
+/// The question of a confirmation prompt: what, environment, project ref, single use.
+pub fn confirm_text(l: Locale, v: &ConfirmView) -> String {
+    tr(
         l,
         format!(
             ":warning: *Confirm:* {}\nEnvironment `{}`, project ref `{}`. This button works once, for you only, for 5 minutes.",
@@ -445,7 +437,11 @@ pub fn confirm(l: Locale, v: &ConfirmView) -> Msg {
             ":warning: *Confirme:* {}\nAmbiente `{}`, project ref `{}`. Este botão funciona uma vez, só para você, por 5 minutos.",
             v.what, v.environment, v.project_ref
         ),
-    );
+    )
+}
+
+pub fn confirm(l: Locale, v: &ConfirmView) -> Msg {
+    let q = confirm_text(l, v);
     Msg::with_blocks(
         q.clone(),
         vec![
@@ -513,32 +509,6 @@ pub fn guard_mismatch(l: Locale, app_env: &str, db_env: &str, app_ref: &str, db_
     ))
 }
 
-pub fn what_pause(l: Locale, reason: &str, handoff: bool) -> String {
-    let mode = if handoff { "handoff" } else { "wait" };
-    tr(
-        l,
-        format!(
-            "pause Julia (safe_mode on, mode `{mode}`) — reason: {}",
-            escape(reason)
-        ),
-        format!(
-            "pausar a Julia (safe_mode ligado, modo `{mode}`) — motivo: {}",
-            escape(reason)
-        ),
-    )
-}
-
-pub fn what_resume(l: Locale, reason: &str) -> String {
-    tr(
-        l,
-        format!("resume Julia (safe_mode off) — reason: {}", escape(reason)),
-        format!(
-            "retomar a Julia (safe_mode desligado) — motivo: {}",
-            escape(reason)
-        ),
-    )
-}
-
 pub fn already(l: Locale, paused: bool, state: &str) -> Msg {
     Msg::text(if paused {
         tr(
@@ -551,76 +521,6 @@ pub fn already(l: Locale, paused: bool, state: &str) -> Msg {
             l,
             format!(":information_source: Julia is not paused ({state}). Nothing was changed."),
             format!(":information_source: A Julia não está pausada ({state}). Nada foi alterado."),
-        )
-    })
-}
-
-/// `applies_now`: Julia's Redis key was dropped; `cache_problem`: why it could not be.
-pub fn pause_done(
-    l: Locale,
-    paused: bool,
-    db_now: &str,
-    applies_now: bool,
-    cache_problem: Option<&str>,
-) -> Msg {
-    let head = if paused {
-        tr(
-            l,
-            ":double_vertical_bar: *Julia paused.*".into(),
-            ":double_vertical_bar: *Julia pausada.*".into(),
-        )
-    } else {
-        tr(
-            l,
-            ":arrow_forward: *Julia resumed.*".into(),
-            ":arrow_forward: *Julia retomada.*".into(),
-        )
-    };
-    let when = if applies_now {
-        tr(
-            l,
-            "Julia's cache was refreshed: it applies now.".into(),
-            "O cache da Julia foi limpo: vale agora.".into(),
-        )
-    } else {
-        let why = cache_problem.map(|p| format!(" ({p})")).unwrap_or_default();
-        tr(
-            l,
-            format!("Julia applies it within 30 s (flag cache){why}."),
-            format!("A Julia aplica em até 30 s (cache de flags){why}."),
-        )
-    };
-    Msg::text(tr(
-        l,
-        format!("{head}\nThe database now says: safe_mode = `{db_now}`, plus a julia_status row via slack.\n{when}"),
-        format!("{head}\nO banco agora diz: safe_mode = `{db_now}`, mais um registro em julia_status via slack.\n{when}"),
-    ))
-}
-
-pub fn pause_announcement(l: Locale, paused: bool, reason: &str, user: &str) -> Msg {
-    Msg::text(if paused {
-        tr(
-            l,
-            format!(
-                ":rotating_light: EMERGENCY PAUSE: Julia stopped — {} — by <@{user}>",
-                escape(reason)
-            ),
-            format!(
-                ":rotating_light: PAUSA DE EMERGÊNCIA: Julia parada — {} — por <@{user}>",
-                escape(reason)
-            ),
-        )
-    } else {
-        tr(
-            l,
-            format!(
-                ":arrow_forward: Julia resumed — {} — by <@{user}>",
-                escape(reason)
-            ),
-            format!(
-                ":arrow_forward: Julia retomada — {} — por <@{user}>",
-                escape(reason)
-            ),
         )
     })
 }
@@ -862,20 +762,6 @@ pub fn job_killed(l: Locale, id: &str, name: &str) -> Msg {
     ))
 }
 
-pub fn job_not_running(l: Locale, id: &str) -> Msg {
-    Msg::text(tr(
-        l,
-        format!(
-            "No running job with id `{}`. Nothing was changed.",
-            escape(id)
-        ),
-        format!(
-            "Nenhum job rodando com id `{}`. Nada foi alterado.",
-            escape(id)
-        ),
-    ))
-}
-
 pub struct AuditView<'a> {
     pub at_secs: i64,
     pub actor: &'a str,
@@ -1091,17 +977,6 @@ pub fn rollback_why(l: Locale, w: &RollbackWhy) -> String {
             "ainda não tem deploy".into(),
         ),
     }
-}
-
-pub fn what_job_kill(l: Locale, id: &str) -> String {
-    tr(
-        l,
-        format!("mark job `{}` as `error` (finished now)", escape(id)),
-        format!(
-            "marcar o job `{}` como `error` (finalizado agora)",
-            escape(id)
-        ),
-    )
 }
 
 pub fn what_evolution_restart(l: Locale, instance: &str, state: &str) -> String {

@@ -9,6 +9,8 @@ pub mod home;
 pub mod incident;
 pub mod invites;
 pub mod julia;
+pub mod julia_pause;
+pub mod julia_switches;
 pub mod limits;
 pub mod list;
 pub mod railway;

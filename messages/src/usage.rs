@@ -16,6 +16,8 @@ pub enum Topic {
     JuliaJobs,
     JuliaDeploys,
     JuliaEvolution,
+    JuliaQueue,
+    JuliaSwitches,
 }
 
 /// What was wrong with a command (data; rendered by [`problem`]).
@@ -80,7 +82,8 @@ fn julia_usage(cmd: &str, l: Locale) -> String {
             "*Julia controls* — `{cmd} <subcommand>`\n\
 • `{cmd} status` — pause state, health, circuits, WhatsApp, deploys, queue, jobs\n\
 • `{cmd} pause <reason> [--handoff]` · `{cmd} resume [reason]` — emergency pause (admins, confirmed)\n\
-• `{cmd} health` · `{cmd} circuits` · `{cmd} queue` · `{cmd} jobs` · `{cmd} jobs kill <id>`\n\
+• `{cmd} health` · `{cmd} circuits` · `{cmd} queue` · `{cmd} queue blocked` · `{cmd} jobs` · `{cmd} jobs kill <uuid>`\n\
+• `{cmd} flags` · `{cmd} campaigns off|on [reason]` · `{cmd} campaign pause|resume <id or name>` (admins, confirmed)\n\
 • `{cmd} deploys [service]` · `{cmd} restart <service>` · `{cmd} redeploy <service>` · `{cmd} rollback <service> [deployment-id]`\n\
 • `{cmd} evolution` · `{cmd} evolution qr` · `{cmd} evolution restart` · `{cmd} webhook` · `{cmd} webhook reset`\n\
 • `{cmd} audit` — the last 20 control actions"
@@ -89,7 +92,8 @@ fn julia_usage(cmd: &str, l: Locale) -> String {
             "*Controles da Julia* — `{cmd} <subcomando>`\n\
 • `{cmd} status` — pausa, saúde, circuitos, WhatsApp, deploys, fila, jobs\n\
 • `{cmd} pause <motivo> [--handoff]` · `{cmd} resume [motivo]` — pausa de emergência (admins, com confirmação)\n\
-• `{cmd} health` · `{cmd} circuits` · `{cmd} queue` · `{cmd} jobs` · `{cmd} jobs kill <id>`\n\
+• `{cmd} health` · `{cmd} circuits` · `{cmd} queue` · `{cmd} queue blocked` · `{cmd} jobs` · `{cmd} jobs kill <uuid>`\n\
+• `{cmd} flags` · `{cmd} campaigns off|on [motivo]` · `{cmd} campaign pause|resume <id ou nome>` (admins, com confirmação)\n\
 • `{cmd} deploys [serviço]` · `{cmd} restart <serviço>` · `{cmd} redeploy <serviço>` · `{cmd} rollback <serviço> [deployment-id]`\n\
 • `{cmd} evolution` · `{cmd} evolution qr` · `{cmd} evolution restart` · `{cmd} webhook` · `{cmd} webhook reset`\n\
 • `{cmd} audit` — as últimas 20 ações de controle"
@@ -105,11 +109,13 @@ fn topic_line(topic: Topic, inc: &str, jul: &str, l: Locale) -> Option<String> {
         Topic::IncidentPostmortem => format!("`{inc} postmortem [INC-n] [done]`"),
         Topic::IncidentSnooze => format!("`{inc} snooze [INC-n] <duration>` ({} `15m`, `30m`)", l.t("e.g.", "ex.")),
         Topic::JuliaPause => format!("`{jul} pause <reason> [--handoff]`"),
-        Topic::JuliaJobs => format!("`{jul} jobs` {} `{jul} jobs kill <job-id>`", l.t("or", "ou")),
+        Topic::JuliaJobs => format!("`{jul} jobs` {} `{jul} jobs kill <uuid>`", l.t("or", "ou")),
         Topic::JuliaDeploys => format!("`{jul} deploys [service]`, `{jul} restart <service>`, `{jul} redeploy <service>`, `{jul} rollback <service> [deployment-id]`"),
         Topic::JuliaEvolution => format!("`{jul} evolution [qr|restart]`, `{jul} webhook [reset]`"),
+        Topic::JuliaQueue => format!("`{jul} queue` {} `{jul} queue blocked`", l.t("or", "ou")),
+        Topic::JuliaSwitches => format!("`{jul} flags [name]`, `{jul} campaigns off|on [reason]`, `{jul} campaign pause|resume <id or name>`"),
         Topic::Julia => format!(
-            "`{jul} status`, `{jul} health`, `{jul} circuits`, `{jul} queue`, `{jul} audit` ({})",
+            "`{jul} status`, `{jul} health`, `{jul} circuits`, `{jul} audit` ({})",
             l.t("no arguments", "sem argumentos")
         ),
         Topic::Incident => return None,
@@ -146,9 +152,9 @@ fn subcommand_line(incident: bool, word: &str, inc: &str, jul: &str, l: Locale) 
             "jobs" => Topic::JuliaJobs,
             "deploys" | "restart" | "redeploy" | "rollback" => Topic::JuliaDeploys,
             "evolution" | "webhook" => Topic::JuliaEvolution,
-            "status" | "health" | "circuits" | "queue" | "audit" => {
-                return Some(format!("`{jul} {word}`"))
-            }
+            "queue" => Topic::JuliaQueue,
+            "flags" | "campaigns" | "campaign" => Topic::JuliaSwitches,
+            "status" | "health" | "circuits" | "audit" => return Some(format!("`{jul} {word}`")),
             _ => return None,
         }
     };
@@ -163,6 +169,8 @@ fn is_incident(topic: Topic) -> bool {
             | Topic::JuliaJobs
             | Topic::JuliaDeploys
             | Topic::JuliaEvolution
+            | Topic::JuliaQueue
+            | Topic::JuliaSwitches
     )
 }
 

@@ -59,6 +59,25 @@ impl Redis {
     }
 }
 
+impl Redis {
+    /// `GET key`: the value, or `None` when the key does not exist.
+    pub fn get(&self, key: &str) -> Option<String> {
+        use std::io::{BufRead, Read, Write};
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        s.write_all(format!("GET {key}\r\n").as_bytes()).unwrap();
+        let mut r = std::io::BufReader::new(s);
+        let mut head = String::new();
+        r.read_line(&mut head).unwrap();
+        let len: i64 = head.trim().trim_start_matches('$').parse().ok()?;
+        if len < 0 {
+            return None;
+        }
+        let mut buf = vec![0u8; len as usize];
+        r.read_exact(&mut buf).unwrap();
+        Some(String::from_utf8(buf).unwrap())
+    }
+}
+
 impl Drop for Redis {
     fn drop(&mut self) {
         self.stop();

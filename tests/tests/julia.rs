@@ -37,9 +37,11 @@ async fn harness_on(store: TestDb, extra: &[(&str, &str)]) -> H {
     let julia = FakeJulia::start().await;
     let evo = FakeEvolution::start().await;
     let rw = FakeRailway::start().await;
-    let (jdb_info, jdb) = testkit::julia_db::julia_database().await;
+    // Connected as the tables' owner (not a superuser), as the contract's §6.1 asks.
+    let jdb_info = testkit::julia_db::julia_db().await;
+    let jdb = jdb_info.admin.clone();
     let mut opts = AppOptions::default()
-        .env("JULIA_DATABASE_URL", &jdb_info.url)
+        .env("JULIA_DATABASE_URL", &jdb_info.owner_url)
         .env("JULIA_BASE_URL", &julia.base_url)
         .env("APP_ENV", "production")
         .env("SUPABASE_PROJECT_REF", "ref123")
@@ -74,7 +76,7 @@ async fn harness_on(store: TestDb, extra: &[(&str, &str)]) -> H {
         evo,
         rw,
         jdb,
-        _jdb_guard: jdb_info,
+        _jdb_guard: jdb_info.db,
     }
 }
 
@@ -285,9 +287,12 @@ async fn pause_and_resume_change_exactly_the_described_rows() {
     })
     .await
     .unwrap();
+    let announced = text_of(&post);
     assert!(
-        text_of(&post)
-            .contains("EMERGENCY PAUSE: Julia stopped — evolution flapping — by <@UADMIN>"),
+        announced.contains(
+            "EMERGENCY PAUSE of Julia (safe_mode on) — evolution flapping — by <@UADMIN>"
+        ) && announced.contains("inbound messages go to a human")
+            && announced.contains("chip warming is NOT stopped"),
         "{post}"
     );
     // Pausing a paused Julia changes nothing.
@@ -657,8 +662,13 @@ async fn jobs_kill_marks_the_job_failed() {
     assert_eq!(r.get::<String, _>(0), "error");
     assert!(r.get::<bool, _>(1));
     assert!(r.get::<String, _>(2).contains(ADMIN));
-    let done = text_of(&h.confirm(&format!("jobs kill {id}")).await);
-    assert!(done.contains("No running job"), "{done}");
+    // Now finished: refused at once, no confirmation.
+    let (_, again) = h.run(&format!("jobs kill {id}"), ADMIN).await;
+    assert!(token_of(&again).is_none(), "{again}");
+    assert!(
+        text_of(&again).contains("is `error`, not `running`"),
+        "{again}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -792,14 +802,26 @@ async fn railway_rate_limits_are_waited_out() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn pause_drops_julias_flag_cache_when_redis_is_configured() {
+async fn pause_sets_julias_flag_cache_when_redis_is_configured() {
     let redis = Redis::start();
     let url = format!("redis://127.0.0.1:{}", redis.port);
     let h = harness(&[("JULIA_REDIS_URL", &url)]).await;
     assert_eq!(redis.cmd("SET feature_flag:safe_mode cached EX 30"), "+OK");
     let done = text_of(&h.confirm("pause now").await);
     assert!(done.contains("applies now"), "{done}");
-    assert_eq!(redis.cmd("EXISTS feature_flag:safe_mode"), ":0");
+    // As Julia's own flag writer does: the new value, with a 30 s TTL (not a DEL that a reader
+    // could race by re-caching the old value).
+    let cached = redis.get("feature_flag:safe_mode").expect("cached");
+    assert_eq!(
+        serde_json::from_str::<Value>(&cached).unwrap(),
+        json!({"enabled": true, "mode": "wait"}),
+        "{cached}"
+    );
+    let ttl: i64 = redis.cmd("TTL feature_flag:safe_mode")[1..]
+        .trim()
+        .parse()
+        .unwrap();
+    assert!((1..=30).contains(&ttl), "ttl {ttl}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -14,10 +14,16 @@ pub async fn live() -> impl IntoResponse {
 }
 
 /// 200 when the store answers (Redis degraded is reported, not fatal); 503 naming what failed.
-/// Socket Mode's state is reported; reconnecting does not make the bot unready.
+/// Socket Mode's state is reported; reconnecting does not make the bot unready. The `julia`
+/// entry says whether Julia's database shows the bot its rows (row-level security); it is
+/// reported, never fatal.
 pub async fn ready(State(state): State<AppState>) -> impl IntoResponse {
     let ctx = &state.ctx;
-    let (store, cache) = tokio::join!(ctx.store.ping(), ctx.cache.health());
+    let (store, cache, julia) = tokio::join!(
+        ctx.store.ping(),
+        ctx.cache.health(),
+        handlers::control::visibility::ready_entry(&ctx.julia.db)
+    );
     let store_v = match &store {
         Ok(()) => {
             json!({"status": "ok", "backend": format!("{:?}", ctx.store.backend).to_lowercase()})
@@ -49,6 +55,7 @@ pub async fn ready(State(state): State<AppState>) -> impl IntoResponse {
             "store": store_v,
             "redis": cache_v,
             "socket_mode": state.socket.health(),
+            "julia": julia,
         }})),
     )
 }

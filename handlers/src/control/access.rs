@@ -23,9 +23,31 @@ pub enum Action {
     },
     Resume {
         reason: String,
+        /// Put back in the queue the young messages blocked by safe mode since the pause.
+        #[serde(default)]
+        requeue: bool,
+        /// At the prompt: how many such messages there were (the button's label).
+        #[serde(default)]
+        offer: Option<i64>,
     },
     JobsKill {
         id: String,
+    },
+    /// The `campaigns` flag.
+    Campaigns {
+        enabled: bool,
+        reason: String,
+    },
+    /// One campaign `ativa` ↔ `pausada`; `id`, `label` and `from` are resolved at the prompt.
+    Campaign {
+        name: String,
+        pause: bool,
+        #[serde(default)]
+        id: Option<i64>,
+        #[serde(default)]
+        label: Option<String>,
+        #[serde(default)]
+        from: Option<String>,
     },
     Restart {
         service: String,
@@ -47,6 +69,8 @@ impl Action {
             Action::Pause { .. } => "julia.pause",
             Action::Resume { .. } => "julia.resume",
             Action::JobsKill { .. } => "julia.jobs_kill",
+            Action::Campaigns { .. } => "julia.campaigns",
+            Action::Campaign { .. } => "julia.campaign",
             Action::Restart { .. } => "julia.restart",
             Action::Redeploy { .. } => "julia.redeploy",
             Action::Rollback { .. } => "julia.rollback",
@@ -60,6 +84,15 @@ impl Action {
             Action::Pause { .. } => "pause".into(),
             Action::Resume { .. } => "resume".into(),
             Action::JobsKill { .. } => "jobs kill".into(),
+            Action::Campaigns { enabled, .. } => {
+                format!("campaigns {}", if *enabled { "on" } else { "off" })
+            }
+            Action::Campaign { pause, name, .. } => {
+                format!(
+                    "campaign {} {name}",
+                    if *pause { "pause" } else { "resume" }
+                )
+            }
             Action::Restart { service } => format!("restart {service}"),
             Action::Redeploy { service } => format!("redeploy {service}"),
             Action::Rollback { service, .. } => format!("rollback {service}"),
@@ -76,6 +109,9 @@ impl Action {
 struct Stored {
     action: Action,
     channel: String,
+    /// The second choice of a two-way prompt (`ACTION_CONFIRM_ALT`), e.g. "Resume only".
+    #[serde(default)]
+    alt: Option<Action>,
 }
 
 /// In `CHATOPS_ADMINS`, or a member of `CHATOPS_ADMIN_GROUP`.
@@ -142,6 +178,9 @@ pub async fn request(ctx: &Arc<Ctx>, reply: &Reply, action: Action) {
     let prepared = match &action {
         Action::Pause { .. } | Action::Resume { .. } => super::pause::prepare(ctx, &action).await,
         Action::JobsKill { .. } => super::jobs::prepare(ctx, &action).await,
+        Action::Campaigns { .. } | Action::Campaign { .. } => {
+            super::switches::prepare(ctx, &action).await
+        }
         Action::Restart { .. } | Action::Redeploy { .. } | Action::Rollback { .. } => {
             super::deploys::prepare(ctx, &action).await
         }
@@ -168,9 +207,26 @@ pub async fn request(ctx: &Arc<Ctx>, reply: &Reply, action: Action) {
     };
     let token = uuid::Uuid::new_v4().simple().to_string();
     let now = ctx.clock.now_ms();
+    // A resume with blocked messages to requeue offers "Resume only" as the second choice.
+    let (alt, requeue_offer) = match &action {
+        Action::Resume {
+            reason,
+            requeue: true,
+            offer: Some(n),
+        } if *n > 0 => (
+            Some(Action::Resume {
+                reason: reason.clone(),
+                requeue: false,
+                offer: Some(*n),
+            }),
+            Some(*n),
+        ),
+        _ => (None, None),
+    };
     let stored = Stored {
         action: action.clone(),
         channel: reply.channel.clone(),
+        alt,
     };
     let r = sqlx::query(
         "INSERT INTO confirmations (token, user_id, action, args, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -190,23 +246,34 @@ pub async fn request(ctx: &Arc<Ctx>, reply: &Reply, action: Action) {
     }
     record(ctx, &reply.user, &action, "requested", before, None, None).await;
     let j = &ctx.config.julia;
-    let msg = messages::julia::confirm(
-        l,
-        &messages::julia::ConfirmView {
-            what: &what,
-            environment: j.app_env.as_deref().unwrap_or("(APP_ENV unset)"),
-            project_ref: j
-                .supabase_project_ref
-                .as_deref()
-                .unwrap_or("(SUPABASE_PROJECT_REF unset)"),
-            token: &token,
-        },
-    );
+    let view = messages::julia::ConfirmView {
+        what: &what,
+        environment: j.app_env.as_deref().unwrap_or("(APP_ENV unset)"),
+        project_ref: j
+            .supabase_project_ref
+            .as_deref()
+            .unwrap_or("(SUPABASE_PROJECT_REF unset)"),
+        token: &token,
+    };
+    let msg = match requeue_offer {
+        Some(n) => messages::julia_pause::resume_confirm(l, &view, n),
+        None => messages::julia::confirm(l, &view),
+    };
     reply.send(ctx, &msg).await;
 }
 
-/// A click on Confirm or Cancel.
-pub async fn answer(ctx: &Arc<Ctx>, reply: &Reply, token: &str, confirmed: bool) {
+/// Which button of a confirmation prompt was clicked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Choice {
+    Confirm,
+    /// The prompt's second choice (falls back to Confirm when the prompt has none).
+    Alternative,
+    Cancel,
+}
+
+/// A click on Confirm, the alternative, or Cancel.
+pub async fn answer(ctx: &Arc<Ctx>, reply: &Reply, token: &str, choice: Choice) {
+    let confirmed = choice != Choice::Cancel;
     let l = ctx.locale();
     let now = ctx.clock.now_ms();
     let claimed = sqlx::query(
@@ -270,12 +337,17 @@ pub async fn answer(ctx: &Arc<Ctx>, reply: &Reply, token: &str, confirmed: bool)
             .await;
         return;
     }
-    let Some(stored) = stored else {
+    let Some(mut stored) = stored else {
         reply
             .send(ctx, &messages::julia::confirmation_gone(l, "unknown"))
             .await;
         return;
     };
+    if choice == Choice::Alternative {
+        if let Some(alt) = stored.alt.take() {
+            stored.action = alt;
+        }
+    }
     if !confirmed {
         record(
             ctx,
@@ -318,6 +390,9 @@ pub async fn answer(ctx: &Arc<Ctx>, reply: &Reply, token: &str, confirmed: bool)
             super::pause::execute(ctx, &reply, &stored.action).await
         }
         Action::JobsKill { .. } => super::jobs::execute(ctx, &reply, &stored.action).await,
+        Action::Campaigns { .. } | Action::Campaign { .. } => {
+            super::switches::execute(ctx, &reply, &stored.action).await
+        }
         Action::Restart { .. } | Action::Redeploy { .. } | Action::Rollback { .. } => {
             super::deploys::execute(ctx, &reply, &stored.action).await
         }

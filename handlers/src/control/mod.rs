@@ -9,6 +9,8 @@ pub mod evolution;
 pub mod jobs;
 pub mod pause;
 pub mod status;
+pub mod switches;
+pub mod visibility;
 pub mod watcher;
 
 use std::sync::Arc;
@@ -74,7 +76,27 @@ pub async fn handle_command(ctx: Arc<Ctx>, cmd: SlashCommand, c: JuliaCmd) -> Ac
         JuliaCmd::Health => return spawn_report(ctx, reply, status::Report::Health),
         JuliaCmd::Circuits => return spawn_report(ctx, reply, status::Report::Circuits),
         JuliaCmd::Queue => return spawn_report(ctx, reply, status::Report::Queue),
+        JuliaCmd::QueueBlocked => return spawn_report(ctx, reply, status::Report::QueueBlocked),
         JuliaCmd::Jobs => return spawn_report(ctx, reply, status::Report::Jobs),
+        JuliaCmd::Flags { name } => return spawn_report(ctx, reply, status::Report::Flags(name)),
+        JuliaCmd::Campaigns { enabled, reason } => Action::Campaigns {
+            enabled,
+            reason: reason.unwrap_or_else(|| {
+                if enabled {
+                    "campaigns on"
+                } else {
+                    "campaigns off"
+                }
+                .into()
+            }),
+        },
+        JuliaCmd::Campaign { pause, name } => Action::Campaign {
+            name,
+            pause,
+            id: None,
+            label: None,
+            from: None,
+        },
         JuliaCmd::Evolution => return spawn_report(ctx, reply, status::Report::Evolution),
         JuliaCmd::Webhook => return spawn_report(ctx, reply, status::Report::Webhook),
         JuliaCmd::Deploys { service } => {
@@ -89,6 +111,8 @@ pub async fn handle_command(ctx: Arc<Ctx>, cmd: SlashCommand, c: JuliaCmd) -> Ac
         JuliaCmd::Pause { reason, handoff } => Action::Pause { reason, handoff },
         JuliaCmd::Resume { reason } => Action::Resume {
             reason: reason.unwrap_or_else(|| "resume".into()),
+            requeue: false,
+            offer: None,
         },
         JuliaCmd::JobsKill { id } => Action::JobsKill { id },
         JuliaCmd::Restart { service } => Action::Restart { service },
@@ -140,8 +164,15 @@ pub async fn on_block_action(ctx: Arc<Ctx>, payload: Value) -> Option<Value> {
     };
     tokio::spawn(async move {
         match action_id.as_str() {
-            messages::julia::ACTION_CONFIRM => access::answer(&ctx, &reply, &value, true).await,
-            messages::julia::ACTION_CANCEL => access::answer(&ctx, &reply, &value, false).await,
+            messages::julia::ACTION_CONFIRM => {
+                access::answer(&ctx, &reply, &value, access::Choice::Confirm).await
+            }
+            messages::julia::ACTION_CONFIRM_ALT => {
+                access::answer(&ctx, &reply, &value, access::Choice::Alternative).await
+            }
+            messages::julia::ACTION_CANCEL => {
+                access::answer(&ctx, &reply, &value, access::Choice::Cancel).await
+            }
             messages::julia::ACTION_PAUSE_PROMPT => {
                 let reason = messages::julia::alert_pause_reason(ctx.locale());
                 access::request(

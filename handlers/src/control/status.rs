@@ -17,7 +17,9 @@ pub enum Report {
     Health,
     Circuits,
     Queue,
+    QueueBlocked,
     Jobs,
+    Flags(Option<String>),
     Evolution,
     Webhook,
     Deploys(Option<String>),
@@ -116,7 +118,7 @@ async fn pause_part(ctx: &Ctx, t: Duration) -> Part {
         .await
         .map(|s| {
             let sm = &s.safe_mode;
-            m::pause_lines(
+            let mut lines = m::pause_lines(
                 l,
                 &m::PauseView {
                     paused: sm.enabled,
@@ -133,7 +135,25 @@ async fn pause_part(ctx: &Ctx, t: Duration) -> Part {
                     }),
                     heartbeat_age_secs: s.heartbeat_at.map(|a| now - a),
                 },
-            )
+            );
+            if sm.enabled {
+                let row = s.pause_row.as_ref();
+                lines.extend(messages::julia_pause::paused_lines(
+                    l,
+                    &messages::julia_pause::PausedView {
+                        mode: &sm.mode,
+                        since_secs: sm.updated_at.map(|a| now - a),
+                        by: sm
+                            .updated_by
+                            .as_deref()
+                            .or(row.and_then(|r| r.by.as_deref())),
+                        reason: row.and_then(|r| r.reason.as_deref()),
+                        blocked: s.blocked.as_ref().map(super::pause::blocked_view),
+                        handoffs: s.handoffs.as_ref().map(|h| (h.pending, h.oldest_secs)),
+                    },
+                ));
+            }
+            lines
         });
     part(title, r)
 }
@@ -248,8 +268,73 @@ async fn queue_part(ctx: &Ctx, t: Duration) -> Part {
         title,
         source(l, "Supabase", t, ctx.julia.db.queue())
             .await
-            .map(|q| m::queue_lines(l, q.pending, q.oldest_pending_secs, q.sent_5m)),
+            .map(|q| {
+                messages::julia_pause::queue_lines(
+                    l,
+                    &messages::julia_pause::QueueView {
+                        pending: q.pending,
+                        due: q.due,
+                        oldest_due_secs: q.oldest_due_secs,
+                        sent_5m: q.sent_5m,
+                        stuck: q.stuck,
+                        oldest_stuck_secs: q.oldest_stuck_secs,
+                    },
+                )
+            }),
     )
+}
+
+async fn blocked_part(ctx: &Ctx, t: Duration) -> Part {
+    let l = ctx.locale();
+    let title = m::title(l, messages::julia_pause::TITLE_BLOCKED);
+    if !ctx.julia.db.configured() {
+        return part(title, Err(m::db_not_configured(l)));
+    }
+    part(
+        title,
+        source(l, "Supabase", t, ctx.julia.db.blocked())
+            .await
+            .map(|b| messages::julia_pause::blocked_lines(l, &super::pause::blocked_view(&b))),
+    )
+}
+
+async fn flags_part(ctx: &Ctx, t: Duration, name: Option<&str>) -> Part {
+    let l = ctx.locale();
+    let title = m::title(l, messages::julia_switches::TITLE_FLAGS);
+    if !ctx.julia.db.configured() {
+        return part(title, Err(m::db_not_configured(l)));
+    }
+    let now = ctx.clock.now_secs();
+    let r = source(l, "Supabase", t, ctx.julia.db.flags()).await;
+    part(
+        title,
+        r.and_then(|rows| super::switches::flag_lines(l, &rows, name, now)),
+    )
+}
+
+/// The database parts of `/julia status`, or one part saying the rows are hidden. The
+/// visibility check runs alongside the (read-only) parts, whose answers are dropped when the
+/// rows are hidden: no extra round trip before the first answer.
+async fn db_parts(ctx: &Ctx, t: Duration) -> Vec<Part> {
+    let (gate, a, b, c) = tokio::join!(
+        super::visibility::gate(ctx),
+        pause_part(ctx, t),
+        queue_part(ctx, t),
+        jobs_part(ctx, t)
+    );
+    match gate {
+        Err(hidden) => vec![part(m::title(ctx.locale(), m::TITLE_PAUSE), Err(hidden))],
+        Ok(()) => vec![a, b, c],
+    }
+}
+
+/// A report that reads Julia's database: the part, or the one answer when rows are hidden.
+async fn db_report(ctx: &Ctx, head: &str, f: impl Future<Output = Part>) -> messages::Msg {
+    let l = ctx.locale();
+    match tokio::join!(super::visibility::gate(ctx), f) {
+        (Err(hidden), _) => messages::Msg::text(hidden),
+        (Ok(()), p) => m::report(l, head, &[p]),
+    }
 }
 
 async fn jobs_part(ctx: &Ctx, t: Duration) -> Part {
@@ -392,21 +477,26 @@ pub async fn report(ctx: &Ctx, r: Report) -> messages::Msg {
     let head = m::status_header(l);
     match r {
         Report::Status => {
-            let (a, b, c, d, e, f, g) = tokio::join!(
-                pause_part(ctx, t),
+            let (db, b, c, d, e) = tokio::join!(
+                db_parts(ctx, t),
                 health_part(ctx, t, false),
                 circuits_part(ctx, t, true),
                 evolution_part(ctx, t),
                 railway_part(ctx, t),
-                queue_part(ctx, t),
-                jobs_part(ctx, t),
             );
-            m::report(l, &head, &[a, b, c, d, e, f, g])
+            let mut db = db.into_iter();
+            let pause = db.next();
+            let mut parts: Vec<Part> = pause.into_iter().collect();
+            parts.extend([b, c, d, e]);
+            parts.extend(db);
+            m::report(l, &head, &parts)
         }
         Report::Health => m::report(l, &head, &[health_part(ctx, t, true).await]),
         Report::Circuits => m::report(l, &head, &[circuits_part(ctx, t, false).await]),
-        Report::Queue => m::report(l, &head, &[queue_part(ctx, t).await]),
-        Report::Jobs => m::report(l, &head, &[jobs_part(ctx, t).await]),
+        Report::Queue => db_report(ctx, &head, queue_part(ctx, t)).await,
+        Report::QueueBlocked => db_report(ctx, &head, blocked_part(ctx, t)).await,
+        Report::Jobs => db_report(ctx, &head, jobs_part(ctx, t)).await,
+        Report::Flags(name) => db_report(ctx, &head, flags_part(ctx, t, name.as_deref())).await,
         Report::Evolution => m::report(l, &head, &[evolution_part(ctx, t).await]),
         Report::Webhook => m::report(l, &head, &[webhook_part(ctx, t).await]),
         Report::Deploys(s) => m::report(l, &head, &deploys_part(ctx, t, s).await),

@@ -9,6 +9,18 @@ use sqlx::Row;
 
 use crate::config::JuliaConfig;
 
+mod backlog;
+mod switches;
+mod visibility;
+
+pub use backlog::{Blocked, Handoffs};
+pub use switches::{Campaign, FlagChange, FlagRow, KNOWN_FLAGS};
+
+/// `enabled` of a `campaigns` flag value (`true` when the row or key is missing).
+pub fn campaigns_enabled(value: Option<&str>) -> bool {
+    switches::enabled_of(value, true)
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DbError {
     #[error("JULIA_DATABASE_URL is not set")]
@@ -17,6 +29,13 @@ pub enum DbError {
     Timeout(u64),
     #[error("Julia's database refused or failed: {0}")]
     Failed(String),
+    /// Row-level security hides the rows from this role: it reads zero rows without an error.
+    #[error("role {role} cannot see the rows of {} (row-level security)", tables.join(", "))]
+    Hidden {
+        role: String,
+        tables: Vec<String>,
+        owner: Option<String>,
+    },
 }
 
 impl From<sqlx::Error> for DbError {
@@ -71,13 +90,46 @@ pub struct PauseState {
     pub latest: Option<StatusRow>,
     /// Epoch seconds of the newest `alterado_via = 'sistema'` row (the scheduler heartbeat).
     pub heartbeat_at: Option<i64>,
+    /// While paused: the newest `pausado` row that is not the heartbeat (who and why).
+    pub pause_row: Option<StatusRow>,
+    /// While paused: messages blocked by safe mode since the pause began.
+    pub blocked: Option<Blocked>,
+    /// While paused in `handoff` mode: pending handoffs.
+    pub handoffs: Option<Handoffs>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Queue {
+    /// Every `pendente` row.
     pub pending: i64,
-    pub oldest_pending_secs: Option<i64>,
+    /// `pendente` rows already due (`agendar_para` NULL or past): what the worker would take.
+    pub due: i64,
+    /// How long the longest-waiting due row has been due (from `agendar_para`, else `created_at`).
+    pub oldest_due_secs: Option<i64>,
     pub sent_5m: i64,
+    /// `processando` for more than 10 minutes.
+    pub stuck: i64,
+    pub oldest_stuck_secs: Option<i64>,
+}
+
+/// One `job_executions` row, as `jobs kill` sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobRow {
+    pub name: String,
+    pub status: String,
+    pub running_secs: Option<i64>,
+}
+
+/// What a pause/resume wrote.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PauseChange {
+    pub before: SafeMode,
+    /// `None` when the state already matched (nothing written).
+    pub after: Option<SafeMode>,
+    /// Messages put back in the queue (resume with requeue).
+    pub requeued: u64,
+    /// The value as the database now stores it (`value::text`), for Julia's cache.
+    pub stored_json: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -92,6 +144,8 @@ pub struct Jobs {
 pub struct Guard {
     pub db_environment: Option<String>,
     pub db_project_ref: Option<String>,
+    /// Rows of `app_settings` this connection sees (zero: it cannot see the settings).
+    pub visible_rows: i64,
 }
 
 #[derive(Clone)]
@@ -135,10 +189,7 @@ impl JuliaDb {
     pub async fn guard(&self) -> Result<Guard, DbError> {
         let pool = self.pool()?;
         let rows = self
-            .timed(
-                sqlx::query("SELECT key, value FROM app_settings WHERE key IN ('environment', 'supabase_project_ref')")
-                    .fetch_all(pool),
-            )
+            .timed(sqlx::query("SELECT key, value FROM app_settings").fetch_all(pool))
             .await?;
         let get = |k: &str| {
             rows.iter()
@@ -148,6 +199,7 @@ impl JuliaDb {
         Ok(Guard {
             db_environment: get("environment"),
             db_project_ref: get("supabase_project_ref"),
+            visible_rows: rows.len() as i64,
         })
     }
 
@@ -176,20 +228,44 @@ impl JuliaDb {
             )
             .fetch_one(&mut *conn)
             .await?;
-            Ok(PauseState { safe_mode, latest, heartbeat_at })
+            let (mut pause_row, mut blocked, mut handoffs) = (None, None, None);
+            if safe_mode.enabled {
+                pause_row = sqlx::query(
+                    "SELECT status, motivo, alterado_por, alterado_via, EXTRACT(EPOCH FROM created_at)::bigint
+                     FROM julia_status
+                     WHERE status = 'pausado' AND COALESCE(alterado_via, '') <> 'sistema'
+                     ORDER BY created_at DESC LIMIT 1",
+                )
+                .fetch_optional(&mut *conn)
+                .await?
+                .map(|r| StatusRow {
+                    status: r.get(0),
+                    reason: r.get(1),
+                    by: r.get(2),
+                    via: r.get(3),
+                    at: r.get::<Option<i64>, _>(4).unwrap_or(0),
+                });
+                blocked = Some(backlog::blocked(&mut conn, true).await?);
+                if safe_mode.mode == "handoff" {
+                    handoffs = backlog::pending_handoffs(&mut conn).await?;
+                }
+            }
+            Ok(PauseState { safe_mode, latest, heartbeat_at, pause_row, blocked, handoffs })
         })
         .await
     }
 
-    /// In one transaction: upsert `safe_mode` and insert a `julia_status` row; then read back.
-    /// Returns `(before, after)`; `None` when the state already matched (nothing written).
+    /// In one transaction: upsert `safe_mode`, insert a `julia_status` row and, on a resume with
+    /// `requeue`, put back in the queue the young messages blocked by safe mode since this pause
+    /// (Julia's own requeue shape, §6.2); then read back. Any error rolls everything back.
     pub async fn set_pause(
         &self,
         pause: bool,
         handoff: bool,
+        requeue: bool,
         reason: &str,
         user: &str,
-    ) -> Result<(SafeMode, Option<SafeMode>), DbError> {
+    ) -> Result<PauseChange, DbError> {
         let pool = self.pool()?;
         self.timed(async {
             let mut tx = pool.begin().await?;
@@ -197,8 +273,14 @@ impl JuliaDb {
             let before = read_safe_mode(&mut tx).await?;
             if before.enabled == pause {
                 tx.rollback().await?;
-                return Ok((before, None));
+                return Ok(PauseChange { before, after: None, requeued: 0, stored_json: None });
             }
+            // Before the flag changes: its updated_at is when this pause began.
+            let requeued = if !pause && requeue {
+                backlog::requeue_blocked(&mut tx).await?
+            } else {
+                0
+            };
             let mode = if pause && handoff { "handoff" } else { "wait" };
             let value = serde_json::json!({"enabled": pause, "mode": mode});
             sqlx::query(
@@ -210,20 +292,28 @@ impl JuliaDb {
             .bind(user)
             .execute(&mut *tx)
             .await?;
+            let mut details = serde_json::json!({"source": "chatops", "safe_mode": value});
+            if !pause {
+                details["requeued"] = requeued.into();
+            }
             sqlx::query(
                 "INSERT INTO julia_status (status, motivo, detalhes, alterado_por, alterado_via)
                  VALUES ($1, $2, $3::jsonb, $4, 'slack')",
             )
             .bind(if pause { "pausado" } else { "ativo" })
             .bind(reason)
-            .bind(serde_json::json!({"source": "chatops", "safe_mode": value}).to_string())
+            .bind(details.to_string())
             .bind(user)
             .execute(&mut *tx)
             .await?;
             tx.commit().await?;
             let mut conn = pool.acquire().await?;
             let after = read_safe_mode(&mut conn).await?;
-            Ok((before, Some(after)))
+            let stored_json: Option<String> =
+                sqlx::query_scalar("SELECT value::text FROM feature_flags WHERE key = 'safe_mode'")
+                    .fetch_optional(&mut *conn)
+                    .await?;
+            Ok(PauseChange { before, after: Some(after), requeued, stored_json })
         })
         .await
     }
@@ -235,8 +325,13 @@ impl JuliaDb {
                 sqlx::query(
                     "SELECT
                        COUNT(*) FILTER (WHERE status = 'pendente'),
-                       EXTRACT(EPOCH FROM now() - MIN(created_at) FILTER (WHERE status = 'pendente'))::bigint,
-                       COUNT(*) FILTER (WHERE status = 'enviada' AND enviada_em > now() - interval '5 minutes')
+                       COUNT(*) FILTER (WHERE status = 'pendente' AND (agendar_para IS NULL OR agendar_para <= now())),
+                       EXTRACT(EPOCH FROM now() - MIN(COALESCE(agendar_para, created_at))
+                         FILTER (WHERE status = 'pendente' AND (agendar_para IS NULL OR agendar_para <= now())))::bigint,
+                       COUNT(*) FILTER (WHERE status = 'enviada' AND enviada_em > now() - interval '5 minutes'),
+                       COUNT(*) FILTER (WHERE status = 'processando' AND processando_desde < now() - interval '10 minutes'),
+                       EXTRACT(EPOCH FROM now() - MIN(processando_desde)
+                         FILTER (WHERE status = 'processando' AND processando_desde < now() - interval '10 minutes'))::bigint
                      FROM fila_mensagens",
                 )
                 .fetch_one(pool),
@@ -244,8 +339,11 @@ impl JuliaDb {
             .await?;
         Ok(Queue {
             pending: r.get(0),
-            oldest_pending_secs: r.get(1),
-            sent_5m: r.get(2),
+            due: r.get(1),
+            oldest_due_secs: r.get(2),
+            sent_5m: r.get(3),
+            stuck: r.get(4),
+            oldest_stuck_secs: r.get(5),
         })
     }
 
@@ -276,16 +374,36 @@ impl JuliaDb {
         .await
     }
 
+    /// One job by id (a uuid, compared as one so the primary key is used).
+    pub async fn job(&self, id: &uuid::Uuid) -> Result<Option<JobRow>, DbError> {
+        let pool = self.pool()?;
+        let r = self
+            .timed(
+                sqlx::query(
+                    "SELECT COALESCE(job_name, '?'), COALESCE(status, '?'), EXTRACT(EPOCH FROM now() - started_at)::bigint
+                     FROM job_executions WHERE id = $1::uuid",
+                )
+                .bind(id.to_string())
+                .fetch_optional(pool),
+            )
+            .await?;
+        Ok(r.map(|r| JobRow {
+            name: r.get(0),
+            status: r.get(1),
+            running_secs: r.get(2),
+        }))
+    }
+
     /// Marks a running job `error`. Returns its name, or `None` when no running job has that id.
-    pub async fn kill_job(&self, id: &str, reason: &str) -> Result<Option<String>, DbError> {
+    pub async fn kill_job(&self, id: &uuid::Uuid, reason: &str) -> Result<Option<String>, DbError> {
         let pool = self.pool()?;
         let r = self
             .timed(
                 sqlx::query(
                     "UPDATE job_executions SET status = 'error', finished_at = now(), error = LEFT($2, 500)
-                     WHERE id::text = $1 AND status = 'running' RETURNING COALESCE(job_name, '?')",
+                     WHERE id = $1::uuid AND status = 'running' RETURNING COALESCE(job_name, '?')",
                 )
-                .bind(id)
+                .bind(id.to_string())
                 .bind(reason)
                 .fetch_optional(pool),
             )
@@ -432,10 +550,13 @@ async fn read_safe_mode(conn: &mut sqlx::PgConnection) -> Result<SafeMode, sqlx:
     })
 }
 
-/// Drops Julia's cached flag so the change applies at once. `Ok(false)` when not configured.
-pub async fn drop_flag_cache(
+/// Writes Julia's cached flag as Julia's own flag writer does (`SET feature_flag:<key> <json>
+/// EX 30`), so the change applies at once; a bare `DEL` could race with a reader re-caching
+/// the old value. `Ok(false)` when `JULIA_REDIS_URL` is not configured.
+pub async fn set_flag_cache(
     redis_url: Option<&crate::config::Secret>,
     key: &str,
+    json: &str,
     timeout: Duration,
 ) -> Result<bool, String> {
     let Some(url) = redis_url else {
@@ -448,11 +569,14 @@ pub async fn drop_flag_cache(
             .get_multiplexed_async_connection()
             .await
             .map_err(|_| "Julia's Redis refused the connection".to_string())?;
-        redis::cmd("DEL")
+        redis::cmd("SET")
             .arg(format!("feature_flag:{key}"))
-            .query_async::<i64>(&mut conn)
+            .arg(json)
+            .arg("EX")
+            .arg(30)
+            .query_async::<()>(&mut conn)
             .await
-            .map_err(|_| "Julia's Redis refused DEL".to_string())?;
+            .map_err(|_| "Julia's Redis refused SET".to_string())?;
         Ok(true)
     };
     match tokio::time::timeout(timeout, fut).await {
