@@ -1,7 +1,7 @@
 //! The process: configuration, telemetry, routes, workers, shutdown.
 //!
 //! `Application::build` connects the store (migrating it), binds the port (0 in tests) and
-//! returns; `run_until_stopped` serves HTTP and runs the outbox and reminder workers, the Julia
+//! returns; `run_until_stopped` serves HTTP and runs the outbox, job and reminder workers, the Julia
 //! watcher and, with `SLACK_APP_TOKEN`, the Socket Mode client.
 
 pub mod env_file;
@@ -91,6 +91,10 @@ impl Application {
             self.shutdown_tx.subscribe(),
         ));
         workers.spawn(handlers::reminder::run_worker(
+            ctx.clone(),
+            self.shutdown_tx.subscribe(),
+        ));
+        workers.spawn(handlers::jobs::run_worker(
             ctx.clone(),
             self.shutdown_tx.subscribe(),
         ));

@@ -188,14 +188,18 @@ fn usage_error(config: &Config, command: &str, text: &str) -> Option<String> {
     }
 }
 
-/// Delivers the outbox until it has been quiet for a while (background work such as a
-/// declaration's war room finishes meanwhile).
-async fn settle(ctx: &Arc<Ctx>) -> anyhow::Result<()> {
+/// Runs the jobs this run wrote (a declaration's war room and posts…) and delivers the outbox
+/// until both have been quiet for a while.
+async fn settle(ctx: &Arc<Ctx>, jobs_before: i64) -> anyhow::Result<()> {
     let pacing: handlers::outbox::SharedPacing = Default::default();
     let deadline = Instant::now() + Duration::from_secs(10);
     let mut quiet = 0;
     while Instant::now() < deadline && quiet < 6 {
-        let n = handlers::outbox::deliver_batch(ctx, &pacing).await?;
+        let mut n = 0;
+        for id in handlers::jobs::pending_after(ctx, jobs_before).await? {
+            n += usize::from(handlers::jobs::run_job(ctx, id).await?.is_some());
+        }
+        n += handlers::outbox::deliver_batch(ctx, &pacing).await?;
         quiet = if n == 0 { quiet + 1 } else { 0 };
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -244,6 +248,8 @@ pub async fn run(mut config: Config, o: Options) -> anyhow::Result<i32> {
         handlers::cache::Cache::none(),
         Clock::system(),
     );
+    // Only the jobs this run writes are run here (never other work waiting in a real store).
+    let jobs_before = handlers::jobs::last_id(&ctx).await?;
     if o.store.is_none() {
         if o.seed {
             let seed = slash(
@@ -253,7 +259,7 @@ pub async fn run(mut config: Config, o: Options) -> anyhow::Result<i32> {
                 "CSIMULATOR",
             );
             handlers::slash::handle(ctx.clone(), seed).await;
-            settle(&ctx).await?;
+            settle(&ctx, jobs_before).await?;
             // The recorder names a created channel after the call's number (`CSIM0001`…).
             let war_room = calls
                 .lock()
@@ -299,7 +305,7 @@ pub async fn run(mut config: Config, o: Options) -> anyhow::Result<i32> {
                 }
             }
         }
-        settle(&ctx).await?;
+        settle(&ctx, jobs_before).await?;
         let calls = calls.lock().expect("lock");
         for (method, body) in calls.iter().skip(printed) {
             print_call(method, body, o.json);

@@ -74,6 +74,10 @@ pub struct Config {
     pub outbox_max_attempts: u32,
     pub outbox_lease: Duration,
     pub outbox_channel_interval: Duration,
+    // Jobs (background work as leased rows)
+    pub jobs_poll: Duration,
+    pub jobs_lease: Duration,
+    pub jobs_max_attempts: u32,
     // Incidents
     pub war_room_severities: Vec<crate::incident::Severity>,
     pub incident_responders: Vec<String>,
@@ -490,8 +494,11 @@ impl Config {
             rate_limit_per_minute: r.integer("RATE_LIMIT_PER_MINUTE", 20, 0..=1_000_000),
             outbox_poll: r.duration("OUTBOX_POLL_INTERVAL", "1s"),
             outbox_max_attempts: r.integer("OUTBOX_MAX_ATTEMPTS", 8, 1..=1000),
-            outbox_lease: r.duration("OUTBOX_LEASE", "30s"),
+            outbox_lease: r.duration("OUTBOX_LEASE", "5s"),
             outbox_channel_interval: r.duration("OUTBOX_CHANNEL_INTERVAL", "1s"),
+            jobs_poll: r.duration("JOBS_POLL_INTERVAL", "1s"),
+            jobs_lease: r.duration("JOBS_LEASE", "5s"),
+            jobs_max_attempts: r.integer("JOBS_MAX_ATTEMPTS", 5, 1..=100),
             war_room_severities,
             incident_responders: responders
                 .iter()

@@ -5,6 +5,7 @@
 //! - [`incident`]: declare, update, resolve… and their store
 //! - [`reminder`]: the update cadence, escalation and post-mortem due dates
 //! - [`outbox`]: posts the bot owes Slack, delivered by a worker
+//! - [`jobs`]: background work that must survive a crash (leased rows, retried, run by a worker)
 //! - [`audit`], [`cache`] (Redis), [`store`], [`integrations`] (Slack and the controlled system)
 //! - [`doctor`]: `chatops doctor`, read-only checks of every configured integration
 
@@ -20,6 +21,7 @@ pub mod home;
 pub mod incident;
 pub mod integrations;
 pub mod interaction;
+pub mod jobs;
 pub mod outbox;
 pub mod reminder;
 pub mod signature;
@@ -46,6 +48,8 @@ pub struct Ctx {
     pub outbox_wake: Notify,
     /// Poked after a change to an incident's reminder schedule.
     pub reminder_wake: Notify,
+    /// Poked after a transaction wrote a job.
+    pub jobs_wake: Notify,
     /// Clients of the controlled system (Julia).
     pub julia: integrations::JuliaClients,
     /// App Home: when each user's tab was last published.
@@ -69,6 +73,7 @@ impl Ctx {
             clock,
             outbox_wake: Notify::new(),
             reminder_wake: Notify::new(),
+            jobs_wake: Notify::new(),
             home_throttle: home::Throttle::default(),
         })
     }

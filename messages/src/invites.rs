@@ -3,7 +3,8 @@
 use crate::{escape, Locale};
 
 /// One person (or a whole user group) that could not be invited, and Slack's reason.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Serialisable: a declaration job records the outcome of its invites so a rerun skips them.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum NotInvited {
     /// A user id and Slack's error code for them.
     User { user: String, code: String },

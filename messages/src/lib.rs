@@ -8,6 +8,7 @@ pub mod fold;
 pub mod home;
 pub mod incident;
 pub mod invites;
+pub mod jobs;
 pub mod julia;
 pub mod julia_pause;
 pub mod julia_switches;

@@ -13,16 +13,17 @@ pub async fn live() -> impl IntoResponse {
     Json(json!({"status": "ok"}))
 }
 
-/// 200 when the store answers (Redis degraded is reported, not fatal); 503 naming what failed.
-/// Socket Mode's state is reported; reconnecting does not make the bot unready. The `julia`
-/// entry says whether Julia's database shows the bot its rows (row-level security); it is
-/// reported, never fatal.
+/// 200 when the store answers (Redis degraded and failed jobs are reported, not fatal); 503
+/// naming what failed. Socket Mode's state is reported; reconnecting does not make the bot
+/// unready. The `julia` entry says whether Julia's database shows the bot its rows (row-level
+/// security); it is reported, never fatal.
 pub async fn ready(State(state): State<AppState>) -> impl IntoResponse {
     let ctx = &state.ctx;
-    let (store, cache, julia) = tokio::join!(
+    let (store, cache, julia, jobs_v) = tokio::join!(
         ctx.store.ping(),
         ctx.cache.health(),
-        handlers::control::visibility::ready_entry(&ctx.julia.db)
+        handlers::control::visibility::ready_entry(&ctx.julia.db),
+        jobs_check(ctx)
     );
     let store_v = match &store {
         Ok(()) => {
@@ -39,7 +40,7 @@ pub async fn ready(State(state): State<AppState>) -> impl IntoResponse {
     };
     let status = if store.is_err() {
         "not_ready"
-    } else if matches!(cache, CacheHealth::Degraded(_)) {
+    } else if matches!(cache, CacheHealth::Degraded(_)) || jobs_v["status"] == "failing" {
         "degraded"
     } else {
         "ready"
@@ -56,11 +57,42 @@ pub async fn ready(State(state): State<AppState>) -> impl IntoResponse {
             "redis": cache_v,
             "socket_mode": state.socket.health(),
             "julia": julia,
+            "jobs": jobs_v,
         }})),
     )
 }
 
+/// Background jobs: failed for good in the last 24 hours (a person should look), pending, and
+/// the oldest due one. Failures make the bot `degraded`, never unready: it still serves.
+async fn jobs_check(ctx: &handlers::Ctx) -> serde_json::Value {
+    match handlers::jobs::summary(ctx).await {
+        Ok(s) => {
+            let pending: i64 = s
+                .by_kind_state
+                .iter()
+                .filter(|t| t.1 == "pending")
+                .map(|t| t.2)
+                .sum();
+            let failed_total: i64 = s
+                .by_kind_state
+                .iter()
+                .filter(|t| t.1 == "failed")
+                .map(|t| t.2)
+                .sum();
+            json!({
+                "status": if s.failed_last_24h > 0 { "failing" } else { "ok" },
+                "failed_last_24h": s.failed_last_24h,
+                "failed_total": failed_total,
+                "pending": pending,
+                "oldest_due_age_seconds": s.oldest_due_age_ms / 1000,
+            })
+        }
+        Err(_) => json!({"status": "unknown"}),
+    }
+}
+
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    handlers::jobs::export_metrics(&state.ctx).await;
     (
         [(
             axum::http::header::CONTENT_TYPE,

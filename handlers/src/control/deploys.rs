@@ -2,7 +2,6 @@
 //! and post the outcome in the channel (with a rollback button when health fails).
 
 use std::sync::Arc;
-use std::time::Instant;
 
 use messages::julia as m;
 
@@ -335,21 +334,85 @@ pub async fn execute(ctx: &Arc<Ctx>, reply: &Reply, action: &Action) {
         None,
     )
     .await;
-    reply
-        .replace(ctx, &m::deploy_started(l, verb, &svc.name, &followed))
-        .await;
-    let ctx = ctx.clone();
-    let reply = reply.clone();
-    let action = action.clone();
     // A redeploy makes a new deployment and a restart keeps its own: follow those by id. A
     // rollback makes a new one whose id Railway does not return: follow the latest.
     let follow_new = matches!(action, Action::Redeploy { .. } | Action::Restart { .. });
-    tokio::spawn(
-        async move { follow(&ctx, &reply, &action, verb, &svc, &followed, follow_new).await },
-    );
+    schedule_follow(ctx, reply, action, verb, &svc, &followed, follow_new).await;
+    reply
+        .replace(ctx, &m::deploy_started(l, verb, &svc.name, &followed))
+        .await;
 }
 
-/// Polls the deployment until it settles, then `/health/deep` until healthy, within the limit.
+/// The follow-up is a job (a row), so a redeploy of the bot itself does not lose it: the next
+/// process (or another replica) picks it up within a lease and posts the outcome once.
+async fn schedule_follow(
+    ctx: &Ctx,
+    reply: &Reply,
+    action: &Action,
+    verb: &str,
+    svc: &ServiceState,
+    followed: &str,
+    by_id: bool,
+) {
+    let now = ctx.clock.now_ms();
+    let job = crate::jobs::Job::DeployFollow(crate::jobs::DeployFollow {
+        user: reply.user.clone(),
+        channel: reply.channel.clone(),
+        response_url: reply.response_url.clone(),
+        action: action.clone(),
+        verb: verb.to_string(),
+        service_id: svc.id.clone(),
+        service_name: svc.name.clone(),
+        deployment: followed.to_string(),
+        by_id,
+        deadline_ms: now + ctx.config.julia.follow_limit.as_millis() as i64,
+    });
+    let r = async {
+        let mut conn = ctx.store.pool.acquire().await?;
+        crate::jobs::enqueue(&mut conn, ctx, &job, now).await
+    }
+    .await;
+    match r {
+        Ok(_) => ctx.jobs_wake.notify_one(),
+        Err(e) => {
+            tracing::error!(error = %crate::config::redact_url(&e.to_string()), "the deploy follow-up could not be scheduled")
+        }
+    }
+}
+
+/// Runs a follow-up job (see [`follow`]).
+pub async fn run_follow_job(
+    ctx: &Arc<Ctx>,
+    f: &crate::jobs::DeployFollow,
+    lease: &crate::jobs::Lease,
+) -> crate::jobs::JobResult {
+    let reply = Reply {
+        user: f.user.clone(),
+        channel: f.channel.clone(),
+        response_url: f.response_url.clone(),
+    };
+    let svc = ServiceState {
+        id: f.service_id.clone(),
+        name: f.service_name.clone(),
+        latest: None,
+    };
+    follow(
+        ctx,
+        &reply,
+        &f.action,
+        &f.verb,
+        &svc,
+        &f.deployment,
+        f.by_id,
+        (f.deadline_ms, lease),
+    )
+    .await
+}
+
+/// Polls the deployment until it settles, then `/health/deep` until healthy, within the limit
+/// (`deadline_ms`: after a restart the job resumes with the time left, and polls at least once).
+/// The audit row, the outcome post and the job's completion are one transaction.
+#[allow(clippy::too_many_arguments)]
 async fn follow(
     ctx: &Arc<Ctx>,
     reply: &Reply,
@@ -358,13 +421,14 @@ async fn follow(
     svc: &ServiceState,
     id: &str,
     by_id: bool,
-) {
+    (deadline_ms, lease): (i64, &crate::jobs::Lease),
+) -> crate::jobs::JobResult {
     let l = ctx.locale();
     let j = &ctx.config.julia;
-    let deadline = Instant::now() + j.follow_limit;
+    let interval_ms = j.follow_interval.as_millis() as i64;
     let mut status = String::from("UNKNOWN");
     let mut settled = false;
-    while Instant::now() < deadline {
+    loop {
         tokio::time::sleep(j.follow_interval).await;
         let d = if by_id {
             ctx.julia.railway.deployment(id).await.map(Some)
@@ -377,6 +441,9 @@ async fn follow(
                 settled = true;
                 break;
             }
+        }
+        if ctx.clock.now_ms() >= deadline_ms {
+            break;
         }
     }
     let mut healthy = None;
@@ -396,7 +463,7 @@ async fn follow(
                     healthy = Some(false);
                 }
             }
-            if status != "SUCCESS" || Instant::now() + j.follow_interval >= deadline {
+            if status != "SUCCESS" || ctx.clock.now_ms() + interval_ms >= deadline_ms {
                 break;
             }
             tokio::time::sleep(j.follow_interval).await;
@@ -407,34 +474,34 @@ async fn follow(
         Some(false) => "unhealthy",
         None => "unsettled",
     };
-    record(
-        ctx,
-        &reply.user,
-        action,
-        &format!("followed_{outcome}"),
-        None,
-        Some(status.clone()),
-        None,
-    )
-    .await;
     let msg = m::deploy_outcome(l, verb, &svc.name, &status, healthy, &lines);
     if reply.channel.is_empty() {
+        // No channel to post in: the answer goes through response_url (again after a crash
+        // right here; it is ephemeral).
         reply.send(ctx, &msg).await;
-        return;
     }
     let now = ctx.clock.now_ms();
-    let r = async {
-        let mut conn = ctx.store.pool.acquire().await?;
+    let mut tx = ctx.store.begin().await?;
+    let entry = crate::audit::AuditEntry {
+        actor: reply.user.clone(),
+        action: action.name().into(),
+        args: action.args(),
+        outcome: format!("followed_{outcome}"),
+        before: None,
+        after: Some(status.clone()),
+        detail: None,
+    };
+    crate::audit::record(&mut tx, &entry, now).await?;
+    if !reply.channel.is_empty() {
         crate::outbox::enqueue(
-            &mut conn,
+            &mut tx,
             &crate::outbox::OutboxItem::post(&reply.channel, &msg),
             now,
         )
-        .await
+        .await?;
     }
-    .await;
-    match r {
-        Ok(_) => ctx.outbox_wake.notify_one(),
-        Err(e) => tracing::error!(error = %e, "posting the deploy outcome failed"),
-    }
+    lease.complete_in(&mut tx, now).await?;
+    tx.commit().await?;
+    ctx.outbox_wake.notify_one();
+    Ok(())
 }

@@ -16,6 +16,7 @@ use sqlx::AnyConnection;
 use super::store::{self, Incident, NewIncident};
 use super::{IncidentStatus, Role, Severity};
 use crate::command::{IncidentCmd, IncidentId};
+use crate::jobs::{self, DeclaredReply, Job, JobError, JobResult, Lease};
 use crate::outbox::{enqueue, OutboxItem};
 use crate::slash::{reply_later, Ack, SlashCommand};
 use crate::{Ctx, FlowError, FlowResult};
@@ -225,8 +226,8 @@ pub async fn handle_command(ctx: Arc<Ctx>, cmd: SlashCommand, c: IncidentCmd) ->
             title: Some(title),
             private,
         } => {
-            // The incident row is written before the ack, so an acknowledged declaration
-            // survives a crash (the recovery sweep finishes its war room and posts).
+            // The incident row and the job that finishes it are written before the ack, so an
+            // acknowledged declaration survives a crash (any replica's job worker finishes it).
             let d = Declaration {
                 actor: cmd.user_id.clone(),
                 origin_channel: cmd.channel_id.clone(),
@@ -236,21 +237,15 @@ pub async fn handle_command(ctx: Arc<Ctx>, cmd: SlashCommand, c: IncidentCmd) ->
                 commander: None,
                 private,
             };
-            match create_incident(&ctx, &d).await {
+            let reply = DeclaredReply::ResponseUrl {
+                url: cmd.response_url.clone(),
+            };
+            match create_incident(&ctx, &d, Some(reply)).await {
                 Err(e) => Ack::Body(e.into_msg(l).ephemeral()),
-                Ok(id) => {
-                    let ctx2 = ctx.clone();
-                    tokio::spawn(async move {
-                        let msg = finish_declaration(&ctx2, id)
-                            .await
-                            .unwrap_or_else(|e| e.into_msg(ctx2.locale()));
-                        reply_later(&ctx2, &cmd.response_url, &msg).await;
-                    });
-                    Ack::Body(
-                        tpl::reply::declaring(&format!("INC-{id}"), sev.as_str(), &title, l)
-                            .ephemeral(),
-                    )
-                }
+                Ok(id) => Ack::Body(
+                    tpl::reply::declaring(&format!("INC-{id}"), sev.as_str(), &title, l)
+                        .ephemeral(),
+                ),
             }
         }
         IncidentCmd::Declare { severity, .. } => {
@@ -459,16 +454,15 @@ pub struct Declaration {
     pub private: bool,
 }
 
-/// Declares an incident: the row and its timeline, the war room (named, invited, topic set,
-/// declared message pinned) and the announcement. A war room that cannot be created never fails
-/// the declaration: everything then posts to the incidents channel and the declarer is told why.
-pub async fn declare(ctx: &Ctx, d: Declaration) -> FlowResult<Msg> {
-    let id = create_incident(ctx, &d).await?;
-    finish_declaration(ctx, id).await
-}
-
-/// Step 1 of a declaration: the incident row and its timeline event. Returns its number.
-pub async fn create_incident(ctx: &Ctx, d: &Declaration) -> FlowResult<i64> {
+/// Step 1 of a declaration: the incident row, its timeline event and the job that finishes it
+/// (war room, invites, posts: [`run_declaration_job`]), in one transaction. Returns its number.
+/// A war room that cannot be created never fails the declaration: everything then posts to the
+/// incidents channel and the declarer is told why.
+pub async fn create_incident(
+    ctx: &Ctx,
+    d: &Declaration,
+    reply: Option<DeclaredReply>,
+) -> FlowResult<i64> {
     let now = ctx.clock.now_ms();
     let commander = d.commander.clone().unwrap_or_else(|| d.actor.clone());
     // 1. The incident exists from here on.
@@ -499,121 +493,233 @@ pub async fn create_incident(ctx: &Ctx, d: &Declaration) -> FlowResult<i64> {
         &format!("{} {}", d.severity.as_str(), d.title),
     )
     .await?;
+    jobs::enqueue(
+        &mut tx,
+        ctx,
+        &Job::Declaration {
+            incident: id,
+            reply,
+        },
+        now,
+    )
+    .await?;
     tx.commit().await?;
     metrics::counter!("incidents_declared_total", "severity" => d.severity.as_str()).increment(1);
     ctx.reminder_wake.notify_one();
+    ctx.jobs_wake.notify_one();
     Ok(id)
 }
 
-/// Steps 2 and 3 of a declaration: the war room and the posts. Also run by the recovery sweep
-/// for an incident whose declaration was cut short by a crash (it has no announcement yet).
-pub async fn finish_declaration(ctx: &Ctx, id: i64) -> FlowResult<Msg> {
+/// Steps 2 and 3 of a declaration, run as a job: the war room, the invites, the posts, then the
+/// declarer's answer. Each step is recorded when done (the war room on the incident, the
+/// invites and the answer on the job, the posts with the job's completion in one transaction),
+/// so a rerun after a crash skips it: no second channel, no second invite, no post twice.
+pub async fn run_declaration_job(
+    ctx: &Ctx,
+    id: i64,
+    reply: Option<&DeclaredReply>,
+    lease: &Lease,
+) -> JobResult {
     let l = ctx.locale();
     let first = store::get_pool(&ctx.store.pool, id)
         .await?
-        .ok_or_else(|| anyhow::anyhow!("incident {id} vanished"))?;
+        .ok_or_else(|| JobError::Fail(format!("incident {id} does not exist")))?;
     let commander = first
         .commander
         .clone()
         .unwrap_or_else(|| first.declared_by.clone());
-    let d = Declaration {
-        actor: first.declared_by.clone(),
-        origin_channel: first.origin_channel.clone().unwrap_or_default(),
-        severity: first.severity,
-        title: first.title.clone(),
-        impact: first.impact.clone(),
-        commander: Some(commander.clone()),
-        private: first.is_private,
-    };
-    let now = first.started_at;
-    // 2. The war room, when this severity gets one.
-    let mut war_room: Option<(String, String)> = None;
-    let mut war_room_error: Option<String> = None;
-    if ctx.config.war_room_severities.contains(&d.severity) {
-        match create_war_room(ctx, id, now / 1000, &d.title, d.private).await {
-            Ok(room) => war_room = Some(room),
-            Err(code) => war_room_error = Some(code),
+    let started = first.started_at;
+    let mut war_room_error: Option<String> = lease
+        .step("war_room_error")
+        .and_then(|v| v.as_str().map(String::from));
+    if first.announce_outbox_id.is_none() {
+        // 2. The war room, when this severity gets one (once: it is saved on the incident).
+        let wants_room = ctx.config.war_room_severities.contains(&first.severity);
+        let mut room = first.channel_id.clone();
+        if wants_room && room.is_none() && war_room_error.is_none() {
+            match create_war_room(ctx, id, started / 1000, &first.title, first.is_private).await {
+                Ok((cid, name)) => {
+                    store::set_war_room(&ctx.store.pool, id, &cid, &name).await?;
+                    room = Some(cid);
+                }
+                Err(code) if retryable_slack_code(&code) && !lease.is_last_attempt() => {
+                    return Err(JobError::Retry(format!(
+                        "Slack conversations.create: {code}"
+                    )));
+                }
+                Err(code) => {
+                    lease
+                        .record_step(ctx, "war_room_error", Value::String(code.clone()))
+                        .await?;
+                    war_room_error = Some(code);
+                }
+            }
+        }
+        // Invites (once: recorded on the job; Slack also ignores a repeated invite).
+        let mut invite_problems: Vec<NotInvited> = Vec::new();
+        if let Some(channel) = &room {
+            match lease.step("invited") {
+                Some(v) => {
+                    invite_problems = serde_json::from_value(v).unwrap_or_default();
+                }
+                None => {
+                    invite_problems = invite(ctx, channel, &first.declared_by, &commander).await;
+                    lease
+                        .record_step(ctx, "invited", json!(invite_problems))
+                        .await?;
+                }
+            }
+        }
+        // 3. Posts: declared (pinned) + topic in the war room, the announcement in the channel.
+        let mut tx = ctx.store.begin().await?;
+        let mut i = store::get(&mut tx, id)
+            .await?
+            .ok_or_else(|| JobError::Fail(format!("incident {id} does not exist")))?;
+        if i.announce_outbox_id.is_none() {
+            i.war_room_error = war_room_error.clone();
+            let now2 = ctx.clock.now_ms();
+            enqueue_declaration_posts(&mut tx, ctx, &mut i, &invite_problems, now2).await?;
+            if let Some(e) = &war_room_error {
+                store::add_event(&mut tx, id, now2, "chatops", "war_room_failed", e).await?;
+            }
+            store::save(&mut tx, &i).await?;
+            if !matches!(reply, Some(DeclaredReply::ResponseUrl { .. })) {
+                // A DM (or nobody) to answer: it goes out with the posts, and the job is done.
+                if let Some(DeclaredReply::Dm { user }) = reply {
+                    let msg = tpl::reply::declared(
+                        &format!("INC-{id}"),
+                        i.channel_id.as_deref(),
+                        war_room_error.as_deref(),
+                        l,
+                    );
+                    enqueue(&mut tx, &OutboxItem::post(user, &msg), now2).await?;
+                }
+                lease.complete_in(&mut tx, now2).await?;
+            } else {
+                lease
+                    .record_step_in(&mut tx, "announced", json!(true))
+                    .await?;
+            }
+            tx.commit().await?;
+            wake(ctx);
         }
     }
-    let mut invite_problems = Vec::new();
-    if let Some((channel, _)) = &war_room {
-        invite_problems = invite(ctx, channel, &d.actor, &commander).await;
+    // The answer through `response_url` (after a crash right here, sent again: it is ephemeral).
+    if let Some(DeclaredReply::ResponseUrl { url }) = reply {
+        let i = store::get_pool(&ctx.store.pool, id).await?;
+        if let Some(i) = i {
+            let msg = tpl::reply::declared(
+                &format!("INC-{id}"),
+                i.channel_id.as_deref(),
+                i.war_room_error.as_deref(),
+                l,
+            );
+            reply_later(ctx, url, &msg).await;
+        }
     }
+    Ok(())
+}
 
-    // 3. Posts: declared (pinned) + topic in the war room, the announcement in the channel.
-    let mut tx = ctx.store.begin().await?;
-    let mut i = store::get(&mut tx, id)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("incident {id} vanished"))?;
-    if i.announce_outbox_id.is_some() {
-        // Finished meanwhile by another path: nothing to post twice.
-        return Ok(tpl::reply::declared(
-            &format!("INC-{id}"),
-            i.channel_id.as_deref(),
-            None,
-            l,
-        ));
-    }
-    i.channel_id = war_room.as_ref().map(|w| w.0.clone());
-    i.channel_name = war_room.as_ref().map(|w| w.1.clone());
-    i.war_room_error = war_room_error.clone();
-    let v = view(ctx, &i);
-    let now2 = ctx.clock.now_ms();
+/// The posts of a declaration, in the transaction that records it announced.
+async fn enqueue_declaration_posts(
+    tx: &mut AnyConnection,
+    ctx: &Ctx,
+    i: &mut Incident,
+    invite_problems: &[NotInvited],
+    now: i64,
+) -> FlowResult<()> {
+    let l = ctx.locale();
+    let id = i.id;
+    let v = view(ctx, i);
     let incidents = ctx.config.incidents_channel.clone();
-    match &i.channel_id {
+    match i.channel_id.clone() {
         Some(w) => {
             let declared_id = enqueue(
-                &mut tx,
-                &OutboxItem::post(w, &ctx.config.templates.declared(&v, l))
+                tx,
+                &OutboxItem::post(&w, &ctx.config.templates.declared(&v, l))
                     .tagged(format!("inc:{id}:declared")),
-                now2,
+                now,
             )
             .await?;
-            enqueue(&mut tx, &OutboxItem::pin(w, declared_id), now2).await?;
-            enqueue(&mut tx, &OutboxItem::topic(w, &tpl::topic(&v, l)), now2).await?;
+            enqueue(tx, &OutboxItem::pin(&w, declared_id), now).await?;
+            enqueue(tx, &OutboxItem::topic(&w, &tpl::topic(&v, l)), now).await?;
             if !invite_problems.is_empty() {
-                let text = messages::invites::not_invited(l, &invite_problems);
-                enqueue(&mut tx, &OutboxItem::post(w, &Msg::text(text)), now2).await?;
+                let text = messages::invites::not_invited(l, invite_problems);
+                enqueue(tx, &OutboxItem::post(&w, &Msg::text(text)), now).await?;
             }
             i.declared_outbox_id = Some(declared_id);
             if let Some(ch) = &incidents {
                 let ann = enqueue(
-                    &mut tx,
+                    tx,
                     &OutboxItem::post(ch, &tpl::announcement(&v, l))
                         .tagged(format!("inc:{id}:announce")),
-                    now2,
+                    now,
                 )
                 .await?;
                 i.announce_outbox_id = Some(ann);
             }
         }
         None => {
-            let ch = incidents
-                .clone()
-                .unwrap_or_else(|| d.origin_channel.clone());
+            let ch = incidents.unwrap_or_else(|| i.origin_channel.clone().unwrap_or_default());
             let ann = enqueue(
-                &mut tx,
+                tx,
                 &OutboxItem::post(&ch, &ctx.config.templates.declared(&v, l))
                     .tagged(format!("inc:{id}:announce")),
-                now2,
+                now,
             )
             .await?;
             i.announce_outbox_id = Some(ann);
             i.declared_outbox_id = Some(ann);
         }
     }
-    if let Some(e) = &war_room_error {
-        store::add_event(&mut tx, id, now2, "chatops", "war_room_failed", e).await?;
-    }
-    store::save(&mut tx, &i).await?;
-    tx.commit().await?;
-    wake(ctx);
-    Ok(tpl::reply::declared(
+    Ok(())
+}
+
+/// Slack error codes worth another attempt of the declaration job (after its backoff).
+fn retryable_slack_code(code: &str) -> bool {
+    matches!(
+        code,
+        "timeout"
+            | "network"
+            | "ratelimited"
+            | "rate_limited"
+            | "internal_error"
+            | "fatal_error"
+            | "service_unavailable"
+            | "request_timeout"
+    ) || code.starts_with("http_5")
+}
+
+/// A declaration job failed for good: one notice in the incidents channel (in the transaction
+/// that records the failure), naming the incident and what to do.
+pub async fn declaration_failed(
+    ctx: &Ctx,
+    tx: &mut AnyConnection,
+    id: i64,
+    attempts: i64,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let i = store::get(tx, id).await?;
+    let Some(i) = i else { return Ok(()) };
+    let channel = ctx
+        .config
+        .incidents_channel
+        .clone()
+        .or_else(|| i.origin_channel.clone());
+    let Some(channel) = channel else {
+        return Ok(());
+    };
+    let msg = messages::jobs::declaration_lost(
         &format!("INC-{id}"),
-        i.channel_id.as_deref(),
-        war_room_error.as_deref(),
-        l,
-    ))
+        i.severity.as_str(),
+        &i.title,
+        attempts,
+        &ctx.config.incident_command,
+        ctx.locale(),
+    );
+    enqueue(tx, &OutboxItem::post(&channel, &msg), now).await?;
+    store::add_event(tx, id, now, "chatops", "declaration_failed", "").await?;
+    Ok(())
 }
 
 /// `conversations.create` with a numbered suffix on `name_taken`. Returns (id, name) or Slack's error code.
@@ -978,22 +1084,30 @@ pub async fn resolve(ctx: &Ctx, actor: &str, id: i64, r: ResolveInput) -> FlowRe
     .await?;
     enqueue_topic(&mut tx, ctx, &i, now).await?;
     store::save(&mut tx, &i).await?;
-    tx.commit().await?;
     if needs_pm {
-        enqueue_postmortem(ctx, id).await?;
+        // The draft is rendered and uploaded by a job written with the resolution.
+        jobs::enqueue(&mut tx, ctx, &Job::Postmortem { incident: id }, now).await?;
     }
+    tx.commit().await?;
     wake(ctx);
+    ctx.jobs_wake.notify_one();
     metrics::counter!("incidents_resolved_total", "severity" => i.severity.as_str()).increment(1);
     Ok(tpl::reply::done(&key, l.t("resolved.", "resolvido.")))
 }
 
+/// The post-mortem job written by a resolution: the draft's upload is queued in the transaction
+/// that completes the job, so it is queued once whatever crashes.
+pub async fn run_postmortem_job(ctx: &Ctx, id: i64, lease: &Lease) -> JobResult {
+    enqueue_postmortem(ctx, id, Some(lease)).await
+}
+
 /// Queues the post-mortem draft as a file upload where the incident lives (files v2 flow);
 /// if the upload fails for good, the outbox posts it as a message instead.
-async fn enqueue_postmortem(ctx: &Ctx, id: i64) -> FlowResult<()> {
+async fn enqueue_postmortem(ctx: &Ctx, id: i64, lease: Option<&Lease>) -> JobResult {
     let l = ctx.locale();
     let i = store::get_pool(&ctx.store.pool, id)
         .await?
-        .ok_or_else(|| anyhow::anyhow!("incident {id} vanished"))?;
+        .ok_or_else(|| JobError::Fail(format!("incident {id} does not exist")))?;
     let timeline = store::timeline(&ctx.store.pool, id).await?;
     let md = ctx
         .config
@@ -1032,6 +1146,9 @@ async fn enqueue_postmortem(ctx: &Ctx, id: i64) -> FlowResult<()> {
         }
     }
     enqueue(&mut tx, &item, now).await?;
+    if let Some(lease) = lease {
+        lease.complete_in(&mut tx, now).await?;
+    }
     tx.commit().await?;
     ctx.outbox_wake.notify_one();
     Ok(())
@@ -1076,7 +1193,9 @@ pub async fn postmortem(ctx: &Ctx, actor: &str, id: i64, done: bool) -> FlowResu
             ),
         ));
     }
-    enqueue_postmortem(ctx, id).await?;
+    enqueue_postmortem(ctx, id, None)
+        .await
+        .map_err(|e| anyhow::anyhow!("post-mortem draft: {e:?}"))?;
     Ok(tpl::reply::done(
         &key,
         l.t(
@@ -1389,18 +1508,12 @@ pub async fn on_view_submission(ctx: Arc<Ctx>, payload: Value) -> Option<Value> 
                 commander: input(&payload, "commander", "commander_select"),
                 private: false,
             };
-            // Written before the modal closes, so a crash cannot lose it.
-            let id = match create_incident(&ctx, &d).await {
-                Ok(id) => id,
-                Err(e) => return Some(errors(&[("title", e.into_msg(l).text)])),
-            };
-            let ctx2 = ctx.clone();
-            tokio::spawn(async move {
-                let msg = finish_declaration(&ctx2, id)
-                    .await
-                    .unwrap_or_else(|e| e.into_msg(ctx2.locale()));
-                dm(&ctx2, &user, &msg).await;
-            });
+            // Written (with the job that finishes it) before the modal closes, so a crash
+            // cannot lose it.
+            let reply = DeclaredReply::Dm { user: user.clone() };
+            if let Err(e) = create_incident(&ctx, &d, Some(reply)).await {
+                return Some(errors(&[("title", e.into_msg(l).text)]));
+            }
             None
         }
         tpl::modal::UPDATE => {
@@ -1439,21 +1552,4 @@ pub async fn on_view_submission(ctx: Arc<Ctx>, payload: Value) -> Option<Value> 
         }
         _ => None,
     }
-}
-
-/// A direct message from the bot (used where there is no `response_url`, e.g. after a modal).
-async fn dm(ctx: &Ctx, user: &str, msg: &Msg) {
-    if user.is_empty() {
-        return;
-    }
-    let r: Result<(), sqlx::Error> = async {
-        let mut conn = ctx.store.pool.acquire().await?;
-        enqueue(&mut conn, &OutboxItem::post(user, msg), ctx.clock.now_ms()).await?;
-        Ok(())
-    }
-    .await;
-    if let Err(e) = r {
-        tracing::warn!(error = %e, "could not queue a direct message");
-    }
-    ctx.outbox_wake.notify_one();
 }

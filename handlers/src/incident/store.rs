@@ -157,6 +157,25 @@ pub async fn insert(conn: &mut AnyConnection, n: &NewIncident<'_>) -> Result<(),
 }
 
 /// Writes back every mutable field of an incident.
+/// Records the war room as soon as Slack created it (a declaration's first step), so a rerun of
+/// the declaration after a crash reuses it instead of creating a second channel.
+pub async fn set_war_room(
+    pool: &AnyPool,
+    id: i64,
+    channel_id: &str,
+    channel_name: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE incidents SET channel_id = $1, channel_name = $2 WHERE id = $3 AND channel_id IS NULL",
+    )
+    .bind(channel_id)
+    .bind(channel_name)
+    .bind(id)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
 pub async fn save(conn: &mut AnyConnection, i: &Incident) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE incidents SET title = $1, severity = $2, status = $3, impact = $4, commander = $5, channel_id = $6,

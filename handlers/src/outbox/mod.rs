@@ -4,8 +4,9 @@
 //! Delivery: per channel in order (a row waits for the older pending rows of its channel),
 //! about one post per second per channel, 429 `Retry-After` honoured per method, backoff on
 //! 5xx/timeouts, and a row that still fails after the last try is kept with its error.
-//! Rows are claimed with a lease, so several replicas never deliver a row twice while the lease
-//! holds, and a replica that dies loses its lease when it expires (at-least-once).
+//! Rows are claimed with a short lease (`OUTBOX_LEASE`, 5 s) renewed while the delivery is in
+//! flight, so several replicas never deliver a row twice while the lease holds, and a replica
+//! that dies blocks its channels for at most one lease (at-least-once).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -220,8 +221,34 @@ pub async fn deliver_batch(ctx: &Ctx, pacing: &SharedPacing) -> Result<usize, sq
     let futs = claimed
         .into_iter()
         .map(|c| deliver_one(ctx, pacing, c, &token));
-    futures::future::join_all(futs).await;
+    if n > 0 {
+        // The lease is short (`OUTBOX_LEASE`, 5 s) and renewed while the batch is in flight, so a
+        // process that dies holds its rows (and their channels) for at most one lease.
+        tokio::select! {
+            _ = futures::future::join_all(futs) => {}
+            _ = renew_lease(ctx, &token) => {}
+        }
+    }
     Ok(n)
+}
+
+/// Extends the lease of this batch's rows still in flight, every third of the lease; never returns.
+async fn renew_lease(ctx: &Ctx, token: &str) {
+    let lease = ctx.config.outbox_lease.as_millis().max(300) as i64;
+    let every = Duration::from_millis((lease / 3).max(100) as u64);
+    loop {
+        tokio::time::sleep(every).await;
+        let r = sqlx::query(
+            "UPDATE outbox SET lease_until = $1 WHERE lease_token = $2 AND status = 'pending'",
+        )
+        .bind(ctx.clock.now_ms() + lease)
+        .bind(token)
+        .execute(&ctx.store.pool)
+        .await;
+        if let Err(e) = r {
+            tracing::warn!(error = %crate::config::redact_url(&e.to_string()), "outbox: lease renewal failed");
+        }
+    }
 }
 
 /// Slack's answers that refuse a message for its form or size (`chat.postMessage` reference).
@@ -406,6 +433,12 @@ async fn finish(ctx: &Ctx, c: &Claimed, token: &str, outcome: Outcome) {
     if let Err(e) = q.execute(&ctx.store.pool).await {
         tracing::error!(outbox_id = c.id, error = %e, "could not record the outbox outcome; the lease will expire and the row will be retried");
     }
+}
+
+/// One step of the outbox worker with its own pacing: claims a batch, delivers it, records each
+/// outcome. Tests call it instead of sleeping.
+pub async fn run_once(ctx: &Ctx) -> Result<usize, sqlx::Error> {
+    deliver_batch(ctx, &SharedPacing::default()).await
 }
 
 /// Pending rows and the age of the oldest, for `/metrics`.

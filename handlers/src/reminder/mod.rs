@@ -368,55 +368,20 @@ pub async fn earliest_due(ctx: &Ctx) -> Result<Option<i64>, sqlx::Error> {
     })
 }
 
-/// A declaration older than this without an announcement was cut short (crash, redeploy).
-const DECLARATION_RECOVERY_AFTER_MS: i64 = 60_000;
-
-/// Finishes declarations cut short by a crash: incidents that exist but were never announced.
-pub async fn recover_declarations(ctx: &Ctx) -> Result<usize, sqlx::Error> {
-    let token = uuid::Uuid::new_v4().to_string();
-    let now = ctx.clock.now_ms();
-    let sql = format!(
-        "UPDATE incidents SET lease_token = $1, lease_until = $2 WHERE id IN (
-           SELECT id FROM incidents WHERE announce_outbox_id IS NULL AND status <> 'resolved' AND started_at < $3
-             AND (lease_until IS NULL OR lease_until < $4)
-           ORDER BY id LIMIT 20{})
-         RETURNING id",
-        ctx.store.skip_locked()
-    );
-    let ids: Vec<i64> = sqlx::query(&sql)
-        .bind(&token)
-        .bind(now + 60_000)
-        .bind(now - DECLARATION_RECOVERY_AFTER_MS)
-        .bind(now)
-        .fetch_all(&ctx.store.pool)
-        .await?
-        .iter()
-        .map(|r| r.get::<i64, _>(0))
-        .collect();
-    for id in &ids {
-        tracing::warn!(incident = id, "finishing a declaration that was cut short");
-        if let Err(e) = crate::incident::flows::finish_declaration(ctx, *id).await {
-            let _ = e.into_msg(ctx.locale());
-        }
-    }
-    Ok(ids.len())
+/// One step of the reminder worker (claim the due reminders, fire them, record): what the loop
+/// runs each time, and what tests call instead of sleeping.
+pub async fn run_once(ctx: &Ctx) -> Result<usize, sqlx::Error> {
+    fire_due(ctx).await
 }
 
 /// The reminder loop: until `shutdown`.
 pub async fn run_worker(ctx: Arc<Ctx>, mut shutdown: tokio::sync::watch::Receiver<bool>) {
     let poll = ctx.config.reminder_poll;
-    let mut last_recovery: Option<std::time::Instant> = None;
     loop {
         if *shutdown.borrow() {
             return;
         }
-        if last_recovery.is_none_or(|t| t.elapsed() > Duration::from_secs(30)) {
-            last_recovery = Some(std::time::Instant::now());
-            if let Err(e) = recover_declarations(&ctx).await {
-                tracing::warn!(error = %crate::config::redact_url(&e.to_string()), "declaration recovery failed");
-            }
-        }
-        if let Err(e) = fire_due(&ctx).await {
+        if let Err(e) = run_once(&ctx).await {
             tracing::warn!(error = %crate::config::redact_url(&e.to_string()), "reminders: store unavailable, retrying");
         }
         let now = ctx.clock.now_ms();

@@ -1,0 +1,39 @@
+//! What the bot says about background work that failed for good.
+
+use crate::{escape, Locale, Msg};
+
+/// Posted once in the incidents channel when a declaration could not be finished (war room,
+/// posts) after every attempt: the incident exists, and people should know where it stands.
+pub fn declaration_lost(
+    key: &str,
+    severity: &str,
+    title: &str,
+    attempts: i64,
+    incident_command: &str,
+    l: Locale,
+) -> Msg {
+    let title = escape(title);
+    Msg::text(match l {
+        Locale::En => format!(
+            ":rotating_light: {key} [{severity}] {title}: the bot could not finish declaring it after {attempts} attempts (no war room, no announcement). The incident exists: coordinate here, and use `{incident_command} status {key}` and `{incident_command} update {key} …`. The bot's logs and `/health/ready` say what failed."
+        ),
+        Locale::PtBr => format!(
+            ":rotating_light: {key} [{severity}] {title}: o bot não conseguiu concluir a declaração após {attempts} tentativas (sem sala de guerra, sem anúncio). O incidente existe: coordenem aqui e usem `{incident_command} status {key}` e `{incident_command} update {key} …`. Os logs do bot e `/health/ready` dizem o que falhou."
+        ),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lost_declaration_names_the_incident_and_what_to_do() {
+        let m = declaration_lost("INC-4", "P1", "db <down>", 5, "/incident", Locale::En);
+        assert!(m.text.contains("INC-4 [P1] db &lt;down&gt;"), "{}", m.text);
+        assert!(m.text.contains("after 5 attempts"));
+        assert!(m.text.contains("`/incident status INC-4`"));
+        let pt = declaration_lost("INC-4", "P1", "x", 5, "/incident", Locale::PtBr);
+        assert!(pt.text.contains("após 5 tentativas"));
+    }
+}
