@@ -34,6 +34,43 @@ pub struct TestApp {
 }
 
 pub async fn spawn_app(db: &TestDb, slack: &FakeSlack, opts: AppOptions) -> TestApp {
+    let config = test_config(db, slack, &opts);
+    let app = bot::Application::build(config, Clock::system())
+        .await
+        .expect("app builds");
+    let addr = app.local_addr();
+    let ctx = app.ctx();
+    let task = tokio::spawn(app.run_until_stopped());
+    TestApp {
+        addr,
+        ctx,
+        slack: slack.clone(),
+        db: db.clone(),
+        http: reqwest::Client::new(),
+        task,
+    }
+}
+
+/// The bot's context on a migrated store with no server and no worker running: tests drive the
+/// workers themselves (`jobs::run_once`, `outbox::run_once`, `reminder::run_once`).
+pub async fn worker_ctx(
+    db: &TestDb,
+    slack: &FakeSlack,
+    opts: AppOptions,
+) -> std::sync::Arc<handlers::Ctx> {
+    let config = test_config(db, slack, &opts);
+    let store = handlers::Store::connect_and_migrate(&config.database_url)
+        .await
+        .expect("store");
+    handlers::Ctx::new(
+        config,
+        store,
+        handlers::cache::Cache::none(),
+        Clock::system(),
+    )
+}
+
+fn test_config(db: &TestDb, slack: &FakeSlack, opts: &AppOptions) -> Config {
     let mut pairs: Vec<(String, String)> = vec![
         ("SLACK_SIGNING_SECRET".into(), SECRET.into()),
         ("SLACK_BOT_TOKEN".into(), "xoxb-test-token".into()),
@@ -55,21 +92,7 @@ pub async fn spawn_app(db: &TestDb, slack: &FakeSlack, opts: AppOptions) -> Test
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
-    let config = Config::from_pairs(&refs).expect("test config");
-    let app = bot::Application::build(config, Clock::system())
-        .await
-        .expect("app builds");
-    let addr = app.local_addr();
-    let ctx = app.ctx();
-    let task = tokio::spawn(app.run_until_stopped());
-    TestApp {
-        addr,
-        ctx,
-        slack: slack.clone(),
-        db: db.clone(),
-        http: reqwest::Client::new(),
-        task,
-    }
+    Config::from_pairs(&refs).expect("test config")
 }
 
 pub fn now_secs() -> i64 {
@@ -191,6 +214,25 @@ impl TestApp {
             .await
             .unwrap()
             .get::<i64, _>(0)
+    }
+
+    /// Runs every due job to its end (the app's own worker may be running some: this waits for
+    /// those), then delivers the outbox. After it, whatever the requests so far caused is done.
+    pub async fn settle(&self) {
+        let ok = crate::eventually(Duration::from_secs(20), || async {
+            handlers::jobs::run_once(&self.ctx).await.expect("jobs step");
+            let now = self.ctx.clock.now_ms();
+            (self
+                .scalar(&format!(
+                    "SELECT COUNT(*) FROM jobs WHERE state = 'pending' AND run_at <= {now}"
+                ))
+                .await
+                == 0)
+                .then_some(())
+        })
+        .await;
+        assert!(ok.is_some(), "jobs did not finish");
+        self.drain_outbox().await;
     }
 
     /// Waits until the outbox has nothing pending.

@@ -14,7 +14,7 @@ pub mod redis;
 pub mod slack_limits;
 pub mod specs;
 
-pub use app::{spawn_app, AppOptions, TestApp};
+pub use app::{spawn_app, worker_ctx, AppOptions, TestApp};
 pub use db::{TempDir, TestDb};
 pub use fake_slack::{Behavior, FakeSlack};
 pub use fake_socket::FakeSocket;

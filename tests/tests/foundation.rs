@@ -64,9 +64,12 @@ async fn forged_stale_and_unsigned_requests_get_401(db: TestDb) {
         .await
         .unwrap();
     assert_eq!(r.status(), 401);
-    // Nothing happened: no incident, no Slack call.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Nothing happened: with every worker driven to the end (jobs, outbox), no incident, no
+    // job, no Slack call.
+    app.settle().await;
     assert_eq!(app.scalar("SELECT COUNT(*) FROM incidents").await, 0);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM jobs").await, 0);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM outbox").await, 0);
     assert!(slack.calls().is_empty());
     // A valid request passes.
     let r = app

@@ -499,19 +499,12 @@ async fn both_locales_render() {
     .await;
     let ack = app.incident("declare P1 Evolução caiu", "U1", "C1").await;
     assert!(text_of(&ack).contains("INC-1 declarado"), "{ack}");
-    let room = {
-        app.drain_outbox().await;
-        eventually(WAIT, || async {
-            sqlx::query_scalar::<_, Option<String>>("SELECT channel_id FROM incidents WHERE id = 1")
-                .fetch_optional(&app.ctx.store.pool)
-                .await
-                .unwrap()
-                .flatten()
-        })
+    app.settle().await;
+    let room = sqlx::query_scalar::<_, Option<String>>("SELECT channel_id FROM incidents WHERE id = 1")
+        .fetch_one(&app.ctx.store.pool)
         .await
         .unwrap()
-    };
-    app.drain_outbox().await;
+        .expect("war room");
     let p = &slack.posts_in(&room)[0];
     assert!(text_of(p).contains("INC-1 declarado [P1]"), "{p}");
     assert!(p["blocks"].to_string().contains("Postar atualização"));
@@ -581,7 +574,8 @@ async fn templates_from_templates_dir_replace_the_builtin_ones() {
 }
 
 async fn a_declaration_cut_short_by_a_crash_is_finished_after_restart(db: TestDb) {
-    // The incident row was committed, then the bot died before the war room and the posts.
+    // The incident row and its job were committed, then the bot died (its lease ran out) before
+    // the war room and the posts.
     let slack = FakeSlack::start().await;
     let ctx_store = handlers::Store::connect_and_migrate(&db.url).await.unwrap();
     let now = std::time::SystemTime::now()
@@ -597,6 +591,15 @@ async fn a_declaration_cut_short_by_a_crash_is_finished_after_restart(db: TestDb
          VALUES (1, 'cut short', 'P1', 'investigating', 'UDECL', 'UDECL', 0, 'CORIGIN', $1, $1)",
     )
     .bind(now - 120_000)
+    .execute(&ctx_store.pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO jobs (kind, payload, state, run_at, attempts, max_attempts, lease_token, lease_until, progress, created_at)
+         VALUES ('declaration', '{\"kind\":\"declaration\",\"incident\":1}', 'pending', $1, 1, 5, 'dead-process', $2, '{}', $1)",
+    )
+    .bind(now - 120_000)
+    .bind(now - 1)
     .execute(&ctx_store.pool)
     .await
     .unwrap();

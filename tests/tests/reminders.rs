@@ -156,7 +156,17 @@ async fn snooze_and_resolution_stop_reminders() {
         "{v}"
     );
     let n = reminders_in(&slack, &p0).len();
-    tokio::time::sleep(Duration::from_millis(1300)).await;
+    // Snoozed for 2 cadences: moved to just before that, the reminder worker fires nothing.
+    let due = app
+        .scalar("SELECT next_reminder_at FROM incidents WHERE id = 1")
+        .await;
+    let now = app.ctx.clock.now_ms();
+    assert!(due >= now + 1500, "snoozed about 2 cadences: due in {} ms", due - now);
+    app.ctx
+        .clock
+        .advance(Duration::from_millis((due - now - 200) as u64));
+    assert_eq!(handlers::reminder::run_once(&app.ctx).await.unwrap(), 0);
+    app.drain_outbox().await;
     assert_eq!(reminders_in(&slack, &p0).len(), n, "snoozed");
     assert_eq!(
         app.scalar("SELECT COUNT(*) FROM timeline WHERE kind = 'snoozed'")
@@ -179,7 +189,9 @@ async fn snooze_and_resolution_stop_reminders() {
     // Resolved: no more reminders.
     app.incident("resolve done", "UIC", &p0).await;
     let n0 = reminders_in(&slack, &p0).len();
-    tokio::time::sleep(Duration::from_millis(2500)).await;
+    // 2.5 cadences later, driven: the reminder worker fires nothing for either.
+    app.ctx.clock.advance(Duration::from_millis(2500));
+    assert_eq!(handlers::reminder::run_once(&app.ctx).await.unwrap(), 0);
     app.drain_outbox().await;
     assert_eq!(
         reminders_in(&slack, &p0).len(),
