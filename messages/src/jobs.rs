@@ -23,6 +23,19 @@ pub fn declaration_lost(
     })
 }
 
+/// Posted once in the incidents channel when Slack kept failing to create a declaration's war
+/// room: the incident was announced here without one.
+pub fn war_room_lost(key: &str, slack_error: &str, attempts: i64, l: Locale) -> Msg {
+    Msg::text(match l {
+        Locale::En => format!(
+            ":rotating_light: {key} has no war room: Slack kept failing (`{slack_error}`) after {attempts} attempts. Everything about {key} posts in this channel; create a channel by hand if you need one."
+        ),
+        Locale::PtBr => format!(
+            ":rotating_light: {key} está sem sala de guerra: o Slack continuou falhando (`{slack_error}`) após {attempts} tentativas. Tudo sobre {key} vai para este canal; crie um canal à mão se precisar."
+        ),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -35,5 +48,7 @@ mod tests {
         assert!(m.text.contains("`/incident status INC-4`"));
         let pt = declaration_lost("INC-4", "P1", "x", 5, "/incident", Locale::PtBr);
         assert!(pt.text.contains("após 5 tentativas"));
+        let w = war_room_lost("INC-4", "http_500", 5, Locale::En);
+        assert!(w.text.contains("`http_500` after 5 attempts"), "{}", w.text);
     }
 }

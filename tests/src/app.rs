@@ -220,7 +220,9 @@ impl TestApp {
     /// those), then delivers the outbox. After it, whatever the requests so far caused is done.
     pub async fn settle(&self) {
         let ok = crate::eventually(Duration::from_secs(20), || async {
-            handlers::jobs::run_once(&self.ctx).await.expect("jobs step");
+            handlers::jobs::run_once(&self.ctx)
+                .await
+                .expect("jobs step");
             let now = self.ctx.clock.now_ms();
             (self
                 .scalar(&format!(

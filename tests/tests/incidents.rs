@@ -500,11 +500,12 @@ async fn both_locales_render() {
     let ack = app.incident("declare P1 Evolução caiu", "U1", "C1").await;
     assert!(text_of(&ack).contains("INC-1 declarado"), "{ack}");
     app.settle().await;
-    let room = sqlx::query_scalar::<_, Option<String>>("SELECT channel_id FROM incidents WHERE id = 1")
-        .fetch_one(&app.ctx.store.pool)
-        .await
-        .unwrap()
-        .expect("war room");
+    let room =
+        sqlx::query_scalar::<_, Option<String>>("SELECT channel_id FROM incidents WHERE id = 1")
+            .fetch_one(&app.ctx.store.pool)
+            .await
+            .unwrap()
+            .expect("war room");
     let p = &slack.posts_in(&room)[0];
     assert!(text_of(p).contains("INC-1 declarado [P1]"), "{p}");
     assert!(p["blocks"].to_string().contains("Postar atualização"));

@@ -161,7 +161,11 @@ async fn snooze_and_resolution_stop_reminders() {
         .scalar("SELECT next_reminder_at FROM incidents WHERE id = 1")
         .await;
     let now = app.ctx.clock.now_ms();
-    assert!(due >= now + 1500, "snoozed about 2 cadences: due in {} ms", due - now);
+    assert!(
+        due >= now + 1500,
+        "snoozed about 2 cadences: due in {} ms",
+        due - now
+    );
     app.ctx
         .clock
         .advance(Duration::from_millis((due - now - 200) as u64));

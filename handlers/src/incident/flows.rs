@@ -532,6 +532,9 @@ pub async fn run_declaration_job(
     let mut war_room_error: Option<String> = lease
         .step("war_room_error")
         .and_then(|v| v.as_str().map(String::from));
+    // Slack kept failing on the last attempt: announced without a war room, then failed for
+    // good (so /health/ready, /metrics and the incidents channel show it).
+    let mut gave_up: Option<String> = None;
     if first.announce_outbox_id.is_none() {
         // 2. The war room, when this severity gets one (once: it is saved on the incident).
         let wants_room = ctx.config.war_room_severities.contains(&first.severity);
@@ -548,6 +551,12 @@ pub async fn run_declaration_job(
                     )));
                 }
                 Err(code) => {
+                    if retryable_slack_code(&code) {
+                        gave_up = Some(format!(
+                            "Slack conversations.create: {code} ({} attempts)",
+                            lease.attempt
+                        ));
+                    }
                     lease
                         .record_step(ctx, "war_room_error", Value::String(code.clone()))
                         .await?;
@@ -583,17 +592,18 @@ pub async fn run_declaration_job(
                 store::add_event(&mut tx, id, now2, "chatops", "war_room_failed", e).await?;
             }
             store::save(&mut tx, &i).await?;
-            if !matches!(reply, Some(DeclaredReply::ResponseUrl { .. })) {
-                // A DM (or nobody) to answer: it goes out with the posts, and the job is done.
-                if let Some(DeclaredReply::Dm { user }) = reply {
-                    let msg = tpl::reply::declared(
-                        &format!("INC-{id}"),
-                        i.channel_id.as_deref(),
-                        war_room_error.as_deref(),
-                        l,
-                    );
-                    enqueue(&mut tx, &OutboxItem::post(user, &msg), now2).await?;
-                }
+            // A DM answer (the declare form) goes out with the posts.
+            if let Some(DeclaredReply::Dm { user }) = reply {
+                let msg = tpl::reply::declared(
+                    &format!("INC-{id}"),
+                    i.channel_id.as_deref(),
+                    war_room_error.as_deref(),
+                    l,
+                );
+                enqueue(&mut tx, &OutboxItem::post(user, &msg), now2).await?;
+            }
+            if gave_up.is_none() && !matches!(reply, Some(DeclaredReply::ResponseUrl { .. })) {
+                // Nothing left to do: the job completes with its posts.
                 lease.complete_in(&mut tx, now2).await?;
             } else {
                 lease
@@ -617,7 +627,10 @@ pub async fn run_declaration_job(
             reply_later(ctx, url, &msg).await;
         }
     }
-    Ok(())
+    match gave_up {
+        Some(why) => Err(JobError::Fail(why)),
+        None => Ok(()),
+    }
 }
 
 /// The posts of a declaration, in the transaction that records it announced.
@@ -709,14 +722,25 @@ pub async fn declaration_failed(
     let Some(channel) = channel else {
         return Ok(());
     };
-    let msg = messages::jobs::declaration_lost(
-        &format!("INC-{id}"),
-        i.severity.as_str(),
-        &i.title,
-        attempts,
-        &ctx.config.incident_command,
-        ctx.locale(),
-    );
+    let key = format!("INC-{id}");
+    let msg = if i.announce_outbox_id.is_some() {
+        // Announced here without its war room (Slack kept failing).
+        messages::jobs::war_room_lost(
+            &key,
+            i.war_room_error.as_deref().unwrap_or("?"),
+            attempts,
+            ctx.locale(),
+        )
+    } else {
+        messages::jobs::declaration_lost(
+            &key,
+            i.severity.as_str(),
+            &i.title,
+            attempts,
+            &ctx.config.incident_command,
+            ctx.locale(),
+        )
+    };
     enqueue(tx, &OutboxItem::post(&channel, &msg), now).await?;
     store::add_event(tx, id, now, "chatops", "declaration_failed", "").await?;
     Ok(())
