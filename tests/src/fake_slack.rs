@@ -47,6 +47,8 @@ struct Inner {
     /// Failing every call of a method until cleared.
     failing: HashMap<String, Behavior>,
     taken_names: HashSet<String>,
+    /// Channels made by `conversations.create`, as `conversations.list` shows them.
+    created: Vec<Value>,
     usergroups: HashMap<String, Vec<String>>,
     next: u64,
     /// What `apps.connections.open` hands out (Socket Mode); unset → `ok:false`.
@@ -100,6 +102,7 @@ pub const FORM_ONLY: &[&str] = &[
     "usergroups.users.list",
     "usergroups.list",
     "conversations.history",
+    "conversations.list",
     "conversations.replies",
     "conversations.info",
     "conversations.members",
@@ -185,6 +188,16 @@ impl FakeSlack {
             .insert(method.to_string(), b);
     }
     /// Every Web API call is answered after `d` (the call is recorded when it arrives).
+    /// Names of the channels `conversations.create` made (in order).
+    pub fn channels_created(&self) -> Vec<String> {
+        self.inner
+            .lock()
+            .unwrap()
+            .created
+            .iter()
+            .filter_map(|c| c["name"].as_str().map(String::from))
+            .collect()
+    }
     pub fn set_delay(&self, d: Duration) {
         self.inner.lock().unwrap().delay = d;
     }
@@ -473,7 +486,30 @@ async fn answer_inner(
             i.workspace
                 .channels
                 .insert(format!("CWAR{n:04}"), (name.clone(), private, true, false));
-            json!({"ok": true, "channel": {"id": format!("CWAR{n:04}"), "name": name, "is_member": true, "is_private": body["is_private"]}})
+            let channel = json!({"id": format!("CWAR{n:04}"), "name": name, "is_member": true, "is_private": body["is_private"],
+                                 "is_archived": false, "created": now_secs()});
+            i.created.push(channel.clone());
+            json!({"ok": true, "channel": channel})
+        }
+        // Form only (see FORM_ONLY: GET /conversations.list in the Web API spec).
+        "conversations.list" => {
+            // The channels the bot created, `limit` per page, the cursor an offset.
+            let limit: usize = body["limit"]
+                .as_str()
+                .and_then(|l| l.parse().ok())
+                .unwrap_or(100)
+                .clamp(1, 1000);
+            let from: usize = body["cursor"]
+                .as_str()
+                .and_then(|c| c.parse().ok())
+                .unwrap_or(0);
+            let page: Vec<Value> = i.created.iter().skip(from).take(limit).cloned().collect();
+            let next = if from + limit < i.created.len() {
+                (from + limit).to_string()
+            } else {
+                String::new()
+            };
+            json!({"ok": true, "channels": page, "response_metadata": {"next_cursor": next}})
         }
         "files.getUploadURLExternal" => {
             if body["filename"].as_str().unwrap_or("").is_empty()
@@ -574,4 +610,11 @@ async fn upload(
 ) -> StatusCode {
     inner.lock().unwrap().uploads.push((id, body.to_vec()));
     StatusCode::OK
+}
+
+fn now_secs() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }

@@ -140,6 +140,59 @@ on_both_stores!(
     a_crash_while_inviting_reruns_without_a_second_channel_or_post
 );
 
+async fn a_war_room_created_by_a_lost_call_is_found_not_created_again(db: TestDb) {
+    let slack = FakeSlack::start().await;
+    let ctx = worker_ctx(&db, &slack, AppOptions::default()).await;
+    let id = create_incident(&ctx, &declaration(Severity::P1, "queue stuck"), None)
+        .await
+        .unwrap();
+    let started = scalar(&ctx, "SELECT started_at FROM incidents WHERE id = 1").await / 1000;
+    let name = messages::incident::war_room_name(id, started, "queue stuck", None);
+    // Attempt 1 asked Slack for the war room; Slack made it; the process died before the answer
+    // was recorded (the job says it asked, the incident has no channel).
+    let made = reqwest::Client::new()
+        .post(format!("{}/conversations.create", slack.base_url))
+        .json(&serde_json::json!({"name": name, "is_private": false}))
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap();
+    let cid = made["channel"]["id"].as_str().unwrap().to_string();
+    sqlx::query("UPDATE jobs SET attempts = 1, progress = '{\"war_room_asked\":true}'")
+        .execute(&ctx.store.pool)
+        .await
+        .unwrap();
+    assert_eq!(outcomes(&jobs::run_once(&ctx).await.unwrap()), ["done"]);
+    assert_eq!(
+        war_room(&ctx, id).await,
+        cid,
+        "the lost channel is the war room"
+    );
+    assert_eq!(
+        slack.calls_to("conversations.create").len(),
+        1,
+        "no second channel"
+    );
+    let list = slack.calls_to("conversations.list");
+    assert_eq!(list.len(), 1);
+    assert_eq!(
+        list[0].body["types"], "public_channel,private_channel",
+        "form-encoded"
+    );
+    deliver_all(&ctx).await;
+    assert_eq!(slack.posts_in(&cid).len(), 1, "declared in it");
+    assert_eq!(
+        slack.calls_to("conversations.invite")[0].body["channel"],
+        cid.as_str()
+    );
+}
+on_both_stores!(
+    lost_war_room,
+    a_war_room_created_by_a_lost_call_is_found_not_created_again
+);
+
 async fn a_rerun_after_the_posts_skips_every_finished_step(db: TestDb) {
     let slack = FakeSlack::start().await;
     let ctx = worker_ctx(&db, &slack, AppOptions::default()).await;

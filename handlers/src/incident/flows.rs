@@ -539,7 +539,35 @@ pub async fn run_declaration_job(
         // 2. The war room, when this severity gets one (once: it is saved on the incident).
         let wants_room = ctx.config.war_room_severities.contains(&first.severity);
         let mut room = first.channel_id.clone();
+        if wants_room
+            && room.is_none()
+            && war_room_error.is_none()
+            && lease.step("war_room_asked").is_some()
+        {
+            // An earlier attempt asked Slack for the war room and died before the answer was
+            // recorded: the channel may exist. Use it rather than create a second one.
+            match super::war_room::find_lost(ctx, id, started / 1000, &first.title).await {
+                Ok(Some((cid, name))) => {
+                    tracing::warn!(incident = id, channel = %cid, "war room of an interrupted declaration found");
+                    store::set_war_room(&ctx.store.pool, id, &cid, &name).await?;
+                    room = Some(cid);
+                }
+                Ok(None) => {}
+                Err(e) if e.retryable() && !lease.is_last_attempt() => {
+                    return Err(JobError::Retry(format!(
+                        "Slack conversations.list: {}",
+                        e.code()
+                    )));
+                }
+                Err(e) => {
+                    tracing::warn!(incident = id, error = %e, "could not look for the war room of an interrupted declaration; creating one");
+                }
+            }
+        }
         if wants_room && room.is_none() && war_room_error.is_none() {
+            lease
+                .record_step(ctx, "war_room_asked", json!(true))
+                .await?;
             match create_war_room(ctx, id, started / 1000, &first.title, first.is_private).await {
                 Ok((cid, name)) => {
                     store::set_war_room(&ctx.store.pool, id, &cid, &name).await?;

@@ -2,6 +2,7 @@
 
 pub mod flows;
 pub mod store;
+pub mod war_room;
 
 /// P0 (worst) to P3.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -345,6 +345,64 @@ impl SlackClient {
         Ok(file_id)
     }
 
+    /// One page of `conversations.list` (public and private channels the bot can see, archived
+    /// ones left out). A read method: Slack takes its arguments form-encoded, not as JSON.
+    /// Returns the channels and the next cursor (empty at the end).
+    pub async fn conversations_list_page(
+        &self,
+        cursor: &str,
+    ) -> Result<(Vec<Value>, String), SlackError> {
+        if self.token.is_empty() {
+            return Err(SlackError::NoToken);
+        }
+        let mut form = vec![
+            ("types", "public_channel,private_channel"),
+            ("exclude_archived", "true"),
+            ("limit", "1000"),
+        ];
+        if !cursor.is_empty() {
+            form.push(("cursor", cursor));
+        }
+        let resp = self
+            .http
+            .post(format!("{}/conversations.list", self.base))
+            .header("Authorization", format!("Bearer {}", self.token.expose()))
+            .form(&form)
+            .send()
+            .await
+            .map_err(classify)?;
+        let status = resp.status().as_u16();
+        if status == 429 {
+            return Err(SlackError::RateLimited(Duration::from_secs(1)));
+        }
+        if status >= 300 {
+            return Err(SlackError::Http(status));
+        }
+        let v: Value = resp.json().await.map_err(|_| SlackError::Http(status))?;
+        if v.get("ok").and_then(Value::as_bool) != Some(true) {
+            return Err(SlackError::Api {
+                code: v
+                    .get("error")
+                    .and_then(Value::as_str)
+                    .unwrap_or("unknown_error")
+                    .to_string(),
+                needed: v.get("needed").and_then(Value::as_str).map(String::from),
+                body: v,
+            });
+        }
+        let channels = v
+            .get("channels")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let next = v
+            .pointer("/response_metadata/next_cursor")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        Ok((channels, next))
+    }
+
     /// Members of a user group (`usergroups.users.list`), cached a few minutes.
     pub async fn usergroup_members(&self, group: &str) -> Result<Vec<String>, SlackError> {
         if let Some((at, users)) = self.groups.lock().expect("lock").get(group) {

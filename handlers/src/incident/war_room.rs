@@ -1,0 +1,81 @@
+//! Finding a war room whose creation was cut short: Slack created the channel, the process died
+//! before it recorded the answer. A rerun of the declaration looks for it (by the names the
+//! declaration would have used, the bot a member, created since the incident started) before
+//! asking for a new one, so a crash never leaves the incident with two channels.
+
+use serde_json::Value;
+
+use crate::integrations::slack::SlackError;
+use crate::Ctx;
+
+/// Pages of `conversations.list` read at most (1,000 channels a page).
+const MAX_PAGES: usize = 20;
+
+/// The channel a lost `conversations.create` made for incident `id`, if there is one.
+pub async fn find_lost(
+    ctx: &Ctx,
+    id: i64,
+    started_secs: i64,
+    title: &str,
+) -> Result<Option<(String, String)>, SlackError> {
+    let names: Vec<String> = (0..20u32)
+        .map(|attempt| {
+            let suffix = (attempt > 0).then_some(attempt + 1);
+            messages::incident::war_room_name(id, started_secs, title, suffix)
+        })
+        .collect();
+    let mut cursor = String::new();
+    for _ in 0..MAX_PAGES {
+        let (channels, next) = ctx.slack.conversations_list_page(&cursor).await?;
+        if let Some(found) = pick(&channels, &names, started_secs) {
+            return Ok(Some(found));
+        }
+        if next.is_empty() {
+            break;
+        }
+        cursor = next;
+    }
+    Ok(None)
+}
+
+/// The first of `names` (in the order the declaration tries them) that is a channel the bot is
+/// in, created no earlier than the incident.
+fn pick(channels: &[Value], names: &[String], started_secs: i64) -> Option<(String, String)> {
+    names.iter().find_map(|n| {
+        channels.iter().find_map(|c| {
+            let ok = c.get("name").and_then(Value::as_str) == Some(n.as_str())
+                && c.get("is_member").and_then(Value::as_bool) == Some(true)
+                && c.get("created").and_then(Value::as_i64).unwrap_or(0) >= started_secs;
+            let cid = c.get("id").and_then(Value::as_str)?;
+            ok.then(|| (cid.to_string(), n.clone()))
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn only_a_channel_the_bot_created_for_this_incident_is_taken() {
+        let names = vec![
+            "inc-20261130-4-db".to_string(),
+            "inc-20261130-4-db-2".to_string(),
+        ];
+        let started = 1_800_000_000;
+        let channels = vec![
+            // Someone else's channel with the first name: the bot is not in it.
+            json!({"id": "C1", "name": "inc-20261130-4-db", "is_member": false, "created": started + 5}),
+            // An old one the bot is in, from before the incident.
+            json!({"id": "C0", "name": "inc-20261130-4-db-2", "is_member": true, "created": started - 3600}),
+        ];
+        assert_eq!(pick(&channels, &names, started), None);
+        let mut with_ours = channels.clone();
+        with_ours.push(json!({"id": "C2", "name": "inc-20261130-4-db-2", "is_member": true, "created": started + 1}));
+        assert_eq!(
+            pick(&with_ours, &names, started),
+            Some(("C2".to_string(), "inc-20261130-4-db-2".to_string()))
+        );
+    }
+}
