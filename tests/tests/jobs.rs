@@ -394,6 +394,39 @@ on_both_stores!(
     a_deploy_follow_up_cut_short_is_finished_by_the_next_attempt_once
 );
 
+async fn finished_jobs_are_pruned_after_a_week_failed_ones_kept(db: TestDb) {
+    let slack = FakeSlack::start().await;
+    let ctx = worker_ctx(&db, &slack, AppOptions::default()).await;
+    let now = ctx.clock.now_ms();
+    let week = jobs::KEEP_DONE.as_millis() as i64;
+    for (state, finished) in [
+        ("done", now - week - 1),
+        ("done", now - week + 60_000),
+        ("failed", now - 2 * week),
+    ] {
+        sqlx::query(
+            "INSERT INTO jobs (kind, payload, state, run_at, attempts, max_attempts, progress, created_at, finished_at)
+             VALUES ('postmortem', '{\"kind\":\"postmortem\",\"incident\":1}', $1, 0, 1, 5, '{}', 0, $2)",
+        )
+        .bind(state)
+        .bind(finished)
+        .execute(&ctx.store.pool)
+        .await
+        .unwrap();
+    }
+    assert_eq!(jobs::prune(&ctx, now).await.unwrap(), 1);
+    assert_eq!(
+        scalar(&ctx, "SELECT COUNT(*) FROM jobs WHERE state = 'failed'").await,
+        1,
+        "failed jobs stay for people to look at"
+    );
+    assert_eq!(scalar(&ctx, "SELECT COUNT(*) FROM jobs").await, 2);
+}
+on_both_stores!(
+    prune_jobs,
+    finished_jobs_are_pruned_after_a_week_failed_ones_kept
+);
+
 async fn an_outbox_row_held_by_a_dead_process_waits_one_short_lease(db: TestDb) {
     let slack = FakeSlack::start().await;
     let ctx = worker_ctx(&db, &slack, AppOptions::default()).await;

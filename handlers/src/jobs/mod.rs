@@ -472,14 +472,34 @@ pub async fn run_job(ctx: &Arc<Ctx>, id: i64) -> Result<Option<Ran>, sqlx::Error
     }
 }
 
+/// Finished jobs are kept this long (for `/health/ready`, metrics and looking back), then deleted.
+/// Failed jobs are kept until someone deletes them.
+pub const KEEP_DONE: Duration = Duration::from_secs(7 * 24 * 3600);
+
+/// Deletes jobs that finished well before `now_ms` (older than [`KEEP_DONE`]); returns how many.
+pub async fn prune(ctx: &Ctx, now_ms: i64) -> Result<u64, sqlx::Error> {
+    let r = sqlx::query("DELETE FROM jobs WHERE state = 'done' AND finished_at < $1")
+        .bind(now_ms - KEEP_DONE.as_millis() as i64)
+        .execute(&ctx.store.pool)
+        .await?;
+    Ok(r.rows_affected())
+}
+
 /// The job loop: claims due jobs while it has room (16 at once), each in its own task so a long
 /// job (a deployment followed for minutes) never holds the others. Wakes on `ctx.jobs_wake`
 /// (a local write) or every `JOBS_POLL_INTERVAL` (other replicas' writes, retries, expired leases).
 pub async fn run_worker(ctx: Arc<Ctx>, mut shutdown: tokio::sync::watch::Receiver<bool>) {
     let slots = Arc::new(tokio::sync::Semaphore::new(CONCURRENCY));
+    let mut last_prune: Option<std::time::Instant> = None;
     loop {
         if *shutdown.borrow() {
             return;
+        }
+        if last_prune.is_none_or(|t| t.elapsed() > Duration::from_secs(3600)) {
+            last_prune = Some(std::time::Instant::now());
+            if let Err(e) = prune(&ctx, ctx.clock.now_ms()).await {
+                tracing::warn!(error = %crate::config::redact_url(&e.to_string()), "jobs: pruning failed");
+            }
         }
         let room = slots.available_permits().min(BATCH as usize) as i64;
         let mut claimed_any = false;
