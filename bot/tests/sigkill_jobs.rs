@@ -6,7 +6,8 @@
 //!   at the incidents channel's pace (SQLite and PostgreSQL);
 //! - a deploy follow-up waiting on `/health/deep`: the restarted bot posts the outcome once;
 //! - two replicas on one PostgreSQL, the one running the follow-up killed: the other finishes it
-//!   within 10 s.
+//!   within 10 s;
+//! - a redeploy (SIGTERM) during a follow-up: the stopping bot hands the job over at once.
 //!
 //! Each prints its figures (recorded in docs/reliability.md).
 
@@ -244,7 +245,6 @@ async fn follow_up(
         ("RAILWAY_API_TOKEN", "rw-secret-token".into()),
         ("RAILWAY_PROJECT_ID", "p1".into()),
         ("RAILWAY_ENVIRONMENT_ID", "e1".into()),
-        ("JULIA_SOURCE_TIMEOUT", "60s".into()),
         ("JULIA_FOLLOW_INTERVAL", "200ms".into()),
         ("JULIA_WATCH_INTERVAL", "1h".into()),
     ];
@@ -358,6 +358,61 @@ async fn sigkill_during_a_deploy_follow_up_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_during_a_deploy_follow_up_postgres() {
     sigkill_during_a_deploy_follow_up(TestDb::postgres().await).await;
+}
+
+/// A redeploy: SIGTERM, then the new process. The stopping bot hands its running job over
+/// (releases the lease), so the new one does not wait the lease out.
+async fn sigterm_during_a_deploy_follow_up(db: TestDb) {
+    let slack = FakeSlack::start().await;
+    let (store, env, julia) = follow_up(&db, &slack).await;
+    julia.set_delay(Duration::from_secs(600));
+    let run = Run::new();
+    let mut child = run.start(&db, &slack, &env);
+    wait_stuck_in_follow_up(&store, &julia).await;
+    let stopped = Instant::now();
+    let term = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
+    assert!(term.success());
+    child.wait().unwrap();
+    let stop_took = stopped.elapsed();
+    julia.set_delay(Duration::ZERO);
+    let restarted = Instant::now();
+    let child = run.start(&db, &slack, &env);
+    let took = wait_outcome(&slack, restarted).await;
+    let t = Instant::now();
+    while follow_up_state(&store).await != "done" && t.elapsed() < Duration::from_secs(10) {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    kill(child);
+    println!(
+        "SIGTERM during a deploy follow-up ({}): stopped in {:.2} s, the new process posted the outcome {:.2} s after it started, {} outcome post(s), {} attempt(s) counted",
+        store_name(&db),
+        stop_took.as_secs_f64(),
+        took.as_secs_f64(),
+        outcome_posts(&slack),
+        follow_up_attempts(&store).await
+    );
+    assert_eq!(outcome_posts(&slack), 1);
+    assert_eq!(
+        follow_up_attempts(&store).await,
+        1,
+        "the handed-over attempt is not counted"
+    );
+    // Handed over: well under the 5 s lease the new process would otherwise wait out.
+    assert!(took < Duration::from_secs(4), "took {took:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_during_a_deploy_follow_up_hands_it_over_sqlite() {
+    sigterm_during_a_deploy_follow_up(TestDb::sqlite().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_during_a_deploy_follow_up_hands_it_over_postgres() {
+    sigterm_during_a_deploy_follow_up(TestDb::postgres().await).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
