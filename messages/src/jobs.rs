@@ -49,6 +49,10 @@ mod tests {
         let pt = declaration_lost("INC-4", "P1", "x", 5, "/incident", Locale::PtBr);
         assert!(pt.text.contains("após 5 tentativas"));
         let w = war_room_lost("INC-4", "http_500", 5, Locale::En);
-        assert!(w.text.contains("`http_500` after 5 attempts"), "{}", w.text);
+        assert!(
+            w.text.contains("(`http_500`) after 5 attempts"),
+            "{}",
+            w.text
+        );
     }
 }
