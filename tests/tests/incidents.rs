@@ -222,7 +222,8 @@ async fn resolve_posts_the_resolution_and_uploads_the_postmortem(db: TestDb) {
         .incident("resolve reconnected the WhatsApp instance", "U1", &room)
         .await;
     assert!(text_of(&v).contains("resolved"), "{v}");
-    app.drain_outbox().await;
+    // The post-mortem draft is a job written with the resolution: run it, then deliver.
+    app.settle().await;
     let last = slack
         .posts_in(&room)
         .into_iter()
