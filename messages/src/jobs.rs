@@ -36,6 +36,25 @@ pub fn war_room_lost(key: &str, slack_error: &str, attempts: i64, l: Locale) -> 
     })
 }
 
+/// Posted once where a restart / redeploy / rollback was asked for, when following it failed
+/// for good: the action itself was accepted; how it went is unknown.
+pub fn follow_up_lost(
+    verb: &str,
+    service: &str,
+    deployment: &str,
+    julia_command: &str,
+    l: Locale,
+) -> Msg {
+    Msg::text(match l {
+        Locale::En => format!(
+            ":warning: Railway accepted `{verb}` of *{service}* (deployment `{deployment}`), but the bot could not follow it to the end, so it cannot say how it went. Check `{julia_command} deploys {service}` and `{julia_command} health`."
+        ),
+        Locale::PtBr => format!(
+            ":warning: O Railway aceitou `{verb}` de *{service}* (deployment `{deployment}`), mas o bot não conseguiu acompanhá-lo até o fim e não sabe como terminou. Veja `{julia_command} deploys {service}` e `{julia_command} health`."
+        ),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -48,6 +67,8 @@ mod tests {
         assert!(m.text.contains("`/incident status INC-4`"));
         let pt = declaration_lost("INC-4", "P1", "x", 5, "/incident", Locale::PtBr);
         assert!(pt.text.contains("após 5 tentativas"));
+        let f = follow_up_lost("restart", "julia-api", "d4", "/julia", Locale::En);
+        assert!(f.text.contains("`/julia deploys julia-api`"), "{}", f.text);
         let w = war_room_lost("INC-4", "http_500", 5, Locale::En);
         assert!(
             w.text.contains("(`http_500`) after 5 attempts"),

@@ -443,9 +443,34 @@ async fn fail(
     .execute(&mut *tx)
     .await?;
     if r.rows_affected() == 1 {
-        if let Some(Job::Declaration { incident, .. }) = job {
-            crate::incident::flows::declaration_failed(ctx, &mut tx, *incident, lease.attempt, now)
+        match job {
+            Some(Job::Declaration { incident, .. }) => {
+                crate::incident::flows::declaration_failed(
+                    ctx,
+                    &mut tx,
+                    *incident,
+                    lease.attempt,
+                    now,
+                )
                 .await?;
+            }
+            Some(Job::DeployFollow(f)) if !f.channel.is_empty() => {
+                // Whoever asked for the deploy would otherwise never hear how it went.
+                let msg = messages::jobs::follow_up_lost(
+                    &f.verb,
+                    &f.service_name,
+                    &f.deployment,
+                    &ctx.config.julia_command,
+                    ctx.locale(),
+                );
+                crate::outbox::enqueue(
+                    &mut tx,
+                    &crate::outbox::OutboxItem::post(&f.channel, &msg),
+                    now,
+                )
+                .await?;
+            }
+            _ => {}
         }
     }
     tx.commit().await?;
