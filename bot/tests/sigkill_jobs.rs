@@ -25,6 +25,16 @@ use testkit::{AppOptions, FakeSlack, TestDb};
 
 const DECLARATIONS: usize = 30;
 
+/// A bot process, killed when dropped: a failing test leaves no bot running.
+struct Bot(Child);
+
+impl Drop for Bot {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 struct Run {
     dir: std::path::PathBuf,
 }
@@ -39,7 +49,7 @@ impl Run {
         Run { dir }
     }
 
-    fn start(&self, db: &TestDb, slack: &FakeSlack, extra: &[(&str, String)]) -> Child {
+    fn start(&self, db: &TestDb, slack: &FakeSlack, extra: &[(&str, String)]) -> Bot {
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -63,6 +73,7 @@ impl Run {
         c.stdout(Stdio::from(log.try_clone().unwrap()))
             .stderr(Stdio::from(log))
             .spawn()
+            .map(Bot)
             .expect("chatops binary")
     }
 }
@@ -73,9 +84,9 @@ impl Drop for Run {
     }
 }
 
-fn kill(mut c: Child) {
-    c.kill().unwrap(); // SIGKILL
-    c.wait().unwrap();
+fn kill(mut b: Bot) {
+    b.0.kill().unwrap(); // SIGKILL
+    b.0.wait().unwrap();
 }
 
 fn store_name(db: &TestDb) -> &'static str {
@@ -372,11 +383,11 @@ async fn sigterm_during_a_deploy_follow_up(db: TestDb) {
     let stopped = Instant::now();
     let term = Command::new("kill")
         .arg("-TERM")
-        .arg(child.id().to_string())
+        .arg(child.0.id().to_string())
         .status()
         .unwrap();
     assert!(term.success());
-    child.wait().unwrap();
+    child.0.wait().unwrap();
     let stop_took = stopped.elapsed();
     julia.set_delay(Duration::ZERO);
     let restarted = Instant::now();
