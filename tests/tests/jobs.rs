@@ -462,8 +462,9 @@ on_both_stores!(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_outbox_lease_is_renewed_while_a_slow_post_is_in_flight() {
     let slack = FakeSlack::start().await;
+    let db = TestDb::sqlite().await; // kept: the file goes with it
     let ctx = worker_ctx(
-        &TestDb::sqlite().await,
+        &db,
         &slack,
         AppOptions::default().env("OUTBOX_LEASE", "600ms"),
     )
