@@ -313,10 +313,13 @@ async fn a_dead_instances_lease_is_taken_over_after_it_expires(db: TestDb) {
     )
     .await;
     let now = app.ctx.clock.now_ms();
-    seed(&app.ctx.store.pool, 1, now - 1000, now).await;
+    // Seeded not yet due, then made due and leased in one statement: this app's worker cannot
+    // fire it in between.
+    seed(&app.ctx.store.pool, 1, now + 3_600_000, now).await;
     // Another replica claimed it and died: its lease runs 2 s more.
-    sqlx::query("UPDATE incidents SET lease_token = 'dead-replica', lease_until = $1 WHERE id = 1")
+    sqlx::query("UPDATE incidents SET lease_token = 'dead-replica', lease_until = $1, next_reminder_at = $2 WHERE id = 1")
         .bind(now + 2000)
+        .bind(now - 1000)
         .execute(&app.ctx.store.pool)
         .await
         .unwrap();
