@@ -368,12 +368,6 @@ pub async fn earliest_due(ctx: &Ctx) -> Result<Option<i64>, sqlx::Error> {
     })
 }
 
-/// One step of the reminder worker (claim the due reminders, fire them, record): what the loop
-/// runs each time, and what tests call instead of sleeping.
-pub async fn run_once(ctx: &Ctx) -> Result<usize, sqlx::Error> {
-    fire_due(ctx).await
-}
-
 /// The reminder loop: until `shutdown`.
 pub async fn run_worker(ctx: Arc<Ctx>, mut shutdown: tokio::sync::watch::Receiver<bool>) {
     let poll = ctx.config.reminder_poll;
