@@ -152,6 +152,7 @@ async fn a_war_room_created_by_a_lost_call_is_found_not_created_again(db: TestDb
     // was recorded (the job says it asked, the incident has no channel).
     let made = reqwest::Client::new()
         .post(format!("{}/conversations.create", slack.base_url))
+        .bearer_auth("xoxb-test-token")
         .json(&serde_json::json!({"name": name, "is_private": false}))
         .send()
         .await
