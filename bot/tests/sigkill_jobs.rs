@@ -261,7 +261,7 @@ async fn follow_up(
     ];
     // The fake Railway's server task keeps running after `rw` goes out of scope.
     let ctx = testkit::worker_ctx(db, slack, AppOptions::default()).await;
-    let job = Job::DeployFollow(DeployFollow {
+    let job = Job::DeployFollow(Box::new(DeployFollow {
         user: "UADMIN".into(),
         channel: "COPS".into(),
         response_url: String::new(),
@@ -274,7 +274,7 @@ async fn follow_up(
         deployment: "s-api-d4".into(),
         by_id: false,
         deadline_ms: ctx.clock.now_ms() + 600_000,
-    });
+    }));
     let mut conn = ctx.store.pool.acquire().await.unwrap();
     jobs::enqueue(&mut conn, &ctx, &job, ctx.clock.now_ms())
         .await

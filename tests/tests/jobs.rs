@@ -338,7 +338,7 @@ async fn a_deploy_follow_up_cut_short_is_finished_by_the_next_attempt_once(db: T
     let slack = FakeSlack::start().await;
     let (ctx, julia, _rw) = follow_harness(&db, &slack).await;
     // What `/julia rollback julia-api` writes once Railway accepted the rollback.
-    let job = Job::DeployFollow(DeployFollow {
+    let job = Job::DeployFollow(Box::new(DeployFollow {
         user: "UADMIN".into(),
         channel: "COPS".into(),
         response_url: String::new(),
@@ -352,7 +352,7 @@ async fn a_deploy_follow_up_cut_short_is_finished_by_the_next_attempt_once(db: T
         deployment: "s-api-d2".into(),
         by_id: false,
         deadline_ms: ctx.clock.now_ms() + 60_000,
-    });
+    }));
     {
         let mut conn = ctx.store.pool.acquire().await.unwrap();
         jobs::enqueue(&mut conn, &ctx, &job, ctx.clock.now_ms())

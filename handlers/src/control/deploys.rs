@@ -355,7 +355,7 @@ async fn schedule_follow(
     by_id: bool,
 ) {
     let now = ctx.clock.now_ms();
-    let job = crate::jobs::Job::DeployFollow(crate::jobs::DeployFollow {
+    let job = crate::jobs::Job::DeployFollow(Box::new(crate::jobs::DeployFollow {
         user: reply.user.clone(),
         channel: reply.channel.clone(),
         response_url: reply.response_url.clone(),
@@ -366,7 +366,7 @@ async fn schedule_follow(
         deployment: followed.to_string(),
         by_id,
         deadline_ms: now + ctx.config.julia.follow_limit.as_millis() as i64,
-    });
+    }));
     let r = async {
         let mut conn = ctx.store.pool.acquire().await?;
         crate::jobs::enqueue(&mut conn, ctx, &job, now).await

@@ -60,7 +60,7 @@ pub enum Job {
         reply: Option<DeclaredReply>,
     },
     /// Follow a deployment and `/health/deep`, then post the outcome.
-    DeployFollow(DeployFollow),
+    DeployFollow(Box<DeployFollow>),
     /// Render the post-mortem draft and queue its upload.
     Postmortem { incident: i64 },
 }
