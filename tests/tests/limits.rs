@@ -171,7 +171,8 @@ async fn incident_with_timeline(app: &TestApp, events: usize) -> String {
     }
     tx.commit().await.unwrap();
     app.incident("resolve fixed it", "U1", &room).await;
-    app.drain_outbox().await;
+    // The draft is a job (written with the resolution); settle runs it and drains the outbox.
+    app.settle().await;
     room
 }
 
