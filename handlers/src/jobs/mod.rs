@@ -157,21 +157,8 @@ impl Lease {
 
     /// Records a finished step, so a rerun skips it. Fails when the lease was lost.
     pub async fn record_step(&self, ctx: &Ctx, name: &str, value: Value) -> JobResult {
-        let json = {
-            let mut p = self.progress.lock().expect("progress lock");
-            p[name] = value;
-            p.to_string()
-        };
-        let r = sqlx::query("UPDATE jobs SET progress = $1 WHERE id = $2 AND lease_token = $3")
-            .bind(json)
-            .bind(self.id)
-            .bind(&self.token)
-            .execute(&ctx.store.pool)
-            .await?;
-        if r.rows_affected() == 0 {
-            return Err(JobError::LeaseLost);
-        }
-        Ok(())
+        let mut conn = ctx.store.pool.acquire().await?;
+        self.record_step_in(&mut conn, name, value).await
     }
 
     /// Records a step inside the caller's transaction (it commits with the step's writes).
