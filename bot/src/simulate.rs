@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use handlers::slash::{Ack, SlashCommand};
+use handlers::request::{Ack, SlashCommand};
 use handlers::{Clock, Config, Ctx, Store};
 use serde_json::{json, Value};
 

@@ -24,7 +24,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures::{SinkExt, StreamExt};
-use handlers::slash::{Ack, SlashCommand};
+use handlers::request::{Ack, SlashCommand};
 use handlers::Ctx;
 use serde::Deserialize;
 use serde_json::{json, Value};

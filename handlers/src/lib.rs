@@ -2,6 +2,7 @@
 //!
 //! - [`command`]: the grammar (slash-command text -> typed commands)
 //! - [`slash`], [`interaction`], [`event`]: entry points the HTTP/Socket Mode transports call
+//! - [`request`]: `SlashCommand`, `Ack`, `reply_later`, below the dispatcher and every flow
 //! - [`incident`]: declare, update, resolve… and their store
 //! - [`reminder`]: the update cadence, escalation and post-mortem due dates
 //! - [`outbox`]: posts the bot owes Slack, delivered by a worker
@@ -25,6 +26,7 @@ pub mod jobs;
 pub mod outbox;
 pub mod reminder;
 pub mod signature;
+pub mod request;
 pub mod slash;
 pub mod store;
 pub mod text;

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use handlers::command::{parse_incident, parse_julia, IncidentCmd, JuliaCmd};
 use handlers::signature::{sign, verify, SignatureError};
-use handlers::slash::SlashCommand;
+use handlers::request::SlashCommand;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, FileFailurePersistence, TestCaseError, TestRunner};
 

@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use handlers::signature;
-use handlers::slash::{Ack, SlashCommand};
+use handlers::request::{Ack, SlashCommand};
 use serde_json::Value;
 
 use crate::AppState;

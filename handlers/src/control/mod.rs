@@ -18,7 +18,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::command::JuliaCmd;
-use crate::slash::{Ack, SlashCommand};
+use crate::request::{Ack, SlashCommand};
 use crate::Ctx;
 
 pub use access::Action;
@@ -34,7 +34,7 @@ pub struct Reply {
 
 impl Reply {
     pub async fn send(&self, ctx: &Ctx, msg: &messages::Msg) {
-        crate::slash::reply_later(ctx, &self.response_url, msg).await;
+        crate::request::reply_later(ctx, &self.response_url, msg).await;
     }
     /// Replaces the message the button was on (the confirmation prompt).
     pub async fn replace(&self, ctx: &Ctx, msg: &messages::Msg) {

@@ -18,7 +18,7 @@ use super::{IncidentStatus, Role, Severity};
 use crate::command::{IncidentCmd, IncidentId};
 use crate::jobs::{self, DeclaredReply, Job, JobError, JobResult, Lease};
 use crate::outbox::{enqueue, OutboxItem};
-use crate::slash::{reply_later, Ack, SlashCommand};
+use crate::request::{reply_later, Ack, SlashCommand};
 use crate::{Ctx, FlowError, FlowResult};
 
 // ---------------------------------------------------------------------------------------------
