@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use handlers::incident::flows::{create_incident, Declaration};
+use handlers::incident::declare::{create_incident, Declaration};
 use handlers::incident::Severity;
 use handlers::jobs::{self, DeclaredReply, DeployFollow, Job};
 use sqlx::Row;

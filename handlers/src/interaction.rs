@@ -28,7 +28,7 @@ pub async fn handle(ctx: Arc<Ctx>, payload: Value) -> Option<Value> {
             if action_id.starts_with("julia_") {
                 crate::control::on_block_action(ctx, payload).await
             } else {
-                crate::incident::flows::on_block_action(ctx, payload).await;
+                crate::incident::interactive::on_block_action(ctx, payload).await;
                 None
             }
         }
@@ -40,7 +40,7 @@ pub async fn handle(ctx: Arc<Ctx>, payload: Value) -> Option<Value> {
             if callback.starts_with("julia_") {
                 crate::control::on_view_submission(ctx, payload).await
             } else {
-                crate::incident::flows::on_view_submission(ctx, payload).await
+                crate::incident::interactive::on_view_submission(ctx, payload).await
             }
         }
         _ => None,

@@ -10,6 +10,7 @@
 //! - [`audit`], [`cache`] (Redis), [`store`], [`integrations`] (Slack and the controlled system)
 //! - [`doctor`]: `chatops doctor`, read-only checks of every configured integration
 
+pub mod admins;
 pub mod audit;
 pub mod cache;
 pub mod clock;
@@ -25,8 +26,8 @@ pub mod interaction;
 pub mod jobs;
 pub mod outbox;
 pub mod reminder;
-pub mod signature;
 pub mod request;
+pub mod signature;
 pub mod slash;
 pub mod store;
 pub mod text;

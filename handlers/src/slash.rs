@@ -28,7 +28,7 @@ pub async fn handle(ctx: Arc<Ctx>, cmd: SlashCommand) -> Ack {
     let (ack, outcome) = if cmd.command == cfg.incident_command {
         match parse_incident(&cmd.text) {
             Ok(c) => (
-                crate::incident::flows::handle_command(ctx.clone(), cmd, c).await,
+                crate::incident::dispatch::handle_command(ctx.clone(), cmd, c).await,
                 "ok",
             ),
             Err(p) => (

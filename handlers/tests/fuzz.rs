@@ -12,8 +12,8 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use handlers::command::{parse_incident, parse_julia, IncidentCmd, JuliaCmd};
-use handlers::signature::{sign, verify, SignatureError};
 use handlers::request::SlashCommand;
+use handlers::signature::{sign, verify, SignatureError};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, FileFailurePersistence, TestCaseError, TestRunner};
 

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use handlers::incident::flows::{create_incident, Declaration};
+use handlers::incident::declare::{create_incident, Declaration};
 use handlers::incident::Severity;
 use handlers::jobs::{self, DeclaredReply, DeployFollow, Job};
 use handlers::Ctx;

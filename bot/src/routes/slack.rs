@@ -9,8 +9,8 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use handlers::signature;
 use handlers::request::{Ack, SlashCommand};
+use handlers::signature;
 use serde_json::Value;
 
 use crate::AppState;

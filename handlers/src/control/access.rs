@@ -114,19 +114,7 @@ struct Stored {
     alt: Option<Action>,
 }
 
-/// In `CHATOPS_ADMINS`, or a member of `CHATOPS_ADMIN_GROUP`.
-pub async fn is_admin(ctx: &Ctx, user: &str) -> bool {
-    if ctx.config.admins.iter().any(|a| a == user) {
-        return true;
-    }
-    if let Some(g) = &ctx.config.admin_group {
-        match ctx.slack.usergroup_members(g).await {
-            Ok(m) => return m.iter().any(|u| u == user),
-            Err(e) => tracing::warn!(error = %e, "admin group lookup failed"),
-        }
-    }
-    false
-}
+pub use crate::admins::is_admin;
 
 pub async fn record(
     ctx: &Ctx,

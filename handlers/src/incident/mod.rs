@@ -1,6 +1,24 @@
 //! Incidents: severity, status (with its transition table), roles, and the flows.
+//!
+//! Every change writes the incident row, its timeline event and the posts it causes (outbox)
+//! in one transaction. Where an incident lives: its war room, plus a thread reply under its
+//! announcement in `INCIDENTS_CHANNEL`; without a war room, that thread alone.
+//!
+//! - [`dispatch`]: `/incident …` (typed [`crate::command::IncidentCmd`]) -> the flow
+//! - [`interactive`]: buttons, modals and the `:pushpin:` reaction -> the flow
+//! - [`declare`]: the declaration (row + job; war room, invites and posts in the job)
+//! - [`lifecycle`]: update, severity, roles, on it, resolve, reopen, snooze
+//! - [`postmortem`]: the draft and `postmortem done`
+//! - [`timeline`]: the typed kinds of timeline events, notes and pins
+//! - [`shared`]: the view, where an incident lives, who may change it, which one a command means
+//! - [`store`], [`war_room`]: SQL, and Slack's side of the war room
 
-pub mod flows;
+pub mod declare;
+pub mod dispatch;
+pub mod interactive;
+pub mod lifecycle;
+pub mod postmortem;
+pub mod shared;
 pub mod store;
 pub mod war_room;
 

@@ -3,7 +3,11 @@
 //! declaration would have used, the bot a member, created since the incident started) before
 //! asking for a new one, so a crash never leaves the incident with two channels.
 
-use serde_json::Value;
+use std::time::Duration;
+
+use messages::incident as tpl;
+use messages::invites::NotInvited;
+use serde_json::{json, Value};
 
 use crate::integrations::slack::SlackError;
 use crate::Ctx;
@@ -50,6 +54,122 @@ fn pick(channels: &[Value], names: &[String], started_secs: i64) -> Option<(Stri
             ok.then(|| (cid.to_string(), n.clone()))
         })
     })
+}
+
+/// `conversations.create` with a numbered suffix on `name_taken`. Returns (id, name) or Slack's error code.
+pub(crate) async fn create_war_room(
+    ctx: &Ctx,
+    id: i64,
+    started_secs: i64,
+    title: &str,
+    private: bool,
+) -> Result<(String, String), String> {
+    let budget = Duration::from_secs(8);
+    for attempt in 0..20u32 {
+        let suffix = (attempt > 0).then_some(attempt + 1);
+        let name = tpl::war_room_name(id, started_secs, title, suffix);
+        match ctx
+            .slack
+            .call_retrying(
+                "conversations.create",
+                &json!({"name": name, "is_private": private}),
+                budget,
+            )
+            .await
+        {
+            Ok(v) => {
+                let cid = v
+                    .pointer("/channel/id")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string();
+                if cid.is_empty() {
+                    return Err("no_channel".into());
+                }
+                return Ok((cid, name));
+            }
+            Err(e) if e.is("name_taken") => continue,
+            Err(e) => {
+                tracing::warn!(incident = id, error = %e, "war room not created");
+                return Err(e.code());
+            }
+        }
+    }
+    Err("name_taken".into())
+}
+
+/// Invites the declarer, the commander, the responders and the members of the responders'
+/// group, in chunks of 100. A group that cannot be read does not stop the others. Returns who
+/// could not be invited and why, to say in the war room.
+pub(crate) async fn invite(
+    ctx: &Ctx,
+    channel: &str,
+    actor: &str,
+    commander: &str,
+) -> Vec<NotInvited> {
+    let mut problems = Vec::new();
+    let mut users: Vec<String> = vec![actor.to_string(), commander.to_string()];
+    users.extend(ctx.config.incident_responders.iter().cloned());
+    if let Some(g) = &ctx.config.incident_responder_group {
+        match ctx.slack.usergroup_members(g).await {
+            Ok(m) => users.extend(m),
+            Err(e) => {
+                tracing::warn!(group = %g, error = %e, "responder group not read; inviting the others");
+                problems.push(NotInvited::Group {
+                    group: g.clone(),
+                    code: e.code(),
+                });
+            }
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    users.retain(|u| seen.insert(u.clone()));
+    for chunk in users.chunks(messages::limits::INVITE_BATCH) {
+        let body = json!({"channel": channel, "users": chunk.join(","), "force": true});
+        match ctx
+            .slack
+            .call_retrying("conversations.invite", &body, Duration::from_secs(5))
+            .await
+        {
+            Ok(_) => {}
+            Err(e) if e.is("already_in_channel") || e.is("cant_invite_self") => {}
+            Err(crate::integrations::slack::SlackError::Api { code, body, .. }) => {
+                let per_user: Vec<NotInvited> = body
+                    .get("errors")
+                    .and_then(Value::as_array)
+                    .map(|errs| {
+                        errs.iter()
+                            .filter(|e| {
+                                !matches!(
+                                    e.get("error").and_then(Value::as_str),
+                                    Some("already_in_channel") | Some("cant_invite_self")
+                                )
+                            })
+                            .map(|e| NotInvited::User {
+                                user: e
+                                    .get("user")
+                                    .and_then(Value::as_str)
+                                    .unwrap_or("?")
+                                    .to_string(),
+                                code: e
+                                    .get("error")
+                                    .and_then(Value::as_str)
+                                    .unwrap_or("?")
+                                    .to_string(),
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                if per_user.is_empty() {
+                    problems.push(NotInvited::Call { code });
+                } else {
+                    problems.extend(per_user);
+                }
+            }
+            Err(e) => problems.push(NotInvited::Call { code: e.code() }),
+        }
+    }
+    problems
 }
 
 #[cfg(test)]

@@ -296,11 +296,12 @@ pub fn backoff(attempt: i64) -> Duration {
 async fn execute(ctx: &Arc<Ctx>, job: &Job, lease: &Lease) -> JobResult {
     match job {
         Job::Declaration { incident, reply } => {
-            crate::incident::flows::run_declaration_job(ctx, *incident, reply.as_ref(), lease).await
+            crate::incident::declare::run_declaration_job(ctx, *incident, reply.as_ref(), lease)
+                .await
         }
         Job::DeployFollow(f) => crate::control::deploys::run_follow_job(ctx, f, lease).await,
         Job::Postmortem { incident } => {
-            crate::incident::flows::run_postmortem_job(ctx, *incident, lease).await
+            crate::incident::postmortem::run_postmortem_job(ctx, *incident, lease).await
         }
     }
 }
@@ -432,7 +433,7 @@ async fn fail(
     if r.rows_affected() == 1 {
         match job {
             Some(Job::Declaration { incident, .. }) => {
-                crate::incident::flows::declaration_failed(
+                crate::incident::declare::declaration_failed(
                     ctx,
                     &mut tx,
                     *incident,

@@ -19,7 +19,7 @@ use std::time::Duration;
 use messages::incident::{self as tpl, ReminderView};
 use sqlx::Row;
 
-use crate::incident::flows::{cadence, post_to_incident};
+use crate::incident::shared::{cadence, post_to_incident};
 use crate::incident::store::{self, Incident};
 use crate::outbox::{enqueue, OutboxItem};
 use crate::store::Backend;
