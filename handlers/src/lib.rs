@@ -20,6 +20,7 @@ pub mod control;
 pub mod doctor;
 pub mod event;
 pub mod home;
+pub mod ids;
 pub mod incident;
 pub mod integrations;
 pub mod interaction;

@@ -272,9 +272,9 @@ fn command_grammar() {
                     severity,
                     ..
                 }) => {
-                    no_control(&t)?;
+                    no_control(t.as_str())?;
                     prop_assert!(severity.is_some());
-                    let n = t.chars().count();
+                    let n = t.as_str().chars().count();
                     prop_assert!((3..=150).contains(&n), "title of {} chars", n);
                 }
                 Ok(IncidentCmd::Update { text: Some(t), .. })

@@ -65,7 +65,7 @@ pub async fn handle_command(ctx: Arc<Ctx>, cmd: SlashCommand, c: IncidentCmd) ->
                 actor: cmd.user_id.clone(),
                 origin_channel: cmd.channel_id.clone(),
                 severity: sev,
-                title: title.clone(),
+                title: title.as_str().to_string(),
                 impact: None,
                 commander: None,
                 private,
@@ -76,7 +76,7 @@ pub async fn handle_command(ctx: Arc<Ctx>, cmd: SlashCommand, c: IncidentCmd) ->
             match create_incident(&ctx, &d, Some(reply)).await {
                 Err(e) => Ack::Body(e.into_msg(l).ephemeral()),
                 Ok(id) => Ack::Body(
-                    tpl::reply::declaring(&format!("INC-{id}"), sev.as_str(), &title, l)
+                    tpl::reply::declaring(&format!("INC-{id}"), sev.as_str(), title.as_str(), l)
                         .ephemeral(),
                 ),
             }
@@ -142,7 +142,7 @@ pub async fn handle_command(ctx: Arc<Ctx>, cmd: SlashCommand, c: IncidentCmd) ->
             user: who,
         } => {
             let r = on_target(cx, id, &cmd.channel_id, |i| async move {
-                assign_role(cx, actor, i.id, role, &who).await
+                assign_role(cx, actor, i.id, role, who.as_str()).await
             })
             .await;
             ack(r, &ctx)

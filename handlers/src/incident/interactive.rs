@@ -239,7 +239,8 @@ pub async fn on_view_submission(ctx: Arc<Ctx>, payload: Value) -> Option<Value> 
     match callback {
         tpl::modal::DECLARE => {
             let raw = input(&payload, "title", "title_input").unwrap_or_default();
-            let title = match crate::command::title(&raw) {
+            let title = match crate::ids::IncidentTitle::parse(&raw).map(|t| t.as_str().to_string())
+            {
                 Ok(t) => t,
                 Err(messages::usage::Problem::TitleLength { len, .. }) => {
                     return Some(errors(&[("title", tpl::field_error_title(len, l))]))
