@@ -15,6 +15,7 @@ use std::collections::HashMap;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use handlers::ids::IncidentTitle;
 use handlers::incident::declare::{create_incident, Declaration};
 use handlers::incident::Severity;
 use handlers::jobs::{self, DeclaredReply, DeployFollow, Job};
@@ -124,7 +125,7 @@ async fn sigkill_during_declarations(db: TestDb) {
             actor: "UDECL".into(),
             origin_channel: "CORIGIN".into(),
             severity: Severity::P3,
-            title: format!("declaration number {n:02}"),
+            title: IncidentTitle::parse(&format!("declaration number {n:02}")).unwrap(),
             impact: None,
             commander: None,
             private: false,

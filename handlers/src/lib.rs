@@ -95,21 +95,32 @@ pub enum FlowError {
 }
 
 impl From<sqlx::Error> for FlowError {
+    /// Keeps the database error as the cause (`source()`): nothing is flattened to a string.
     fn from(e: sqlx::Error) -> Self {
-        let msg = format!("store: {}", config::redact_url(&e.to_string()));
-        if store_unreachable(&e) {
-            FlowError::Internal(anyhow::Error::new(StoreUnavailable(msg)))
-        } else {
-            FlowError::Internal(anyhow::anyhow!(msg))
-        }
+        FlowError::Internal(anyhow::Error::new(StoreError::from(e)))
     }
 }
 
-/// A store error that means "the database cannot be reached right now" (connection refused,
-/// pool timeout, server shutting down), as opposed to a bug or a constraint.
+/// A store failure with its cause kept. Unreachable means "the database cannot be reached right
+/// now" (connection refused, pool timeout, server shutting down), as opposed to a bug or a
+/// constraint: the user is told to retry in a minute.
 #[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct StoreUnavailable(pub String);
+pub enum StoreError {
+    #[error("store unreachable")]
+    Unreachable(#[source] sqlx::Error),
+    #[error("store query failed")]
+    Failed(#[source] sqlx::Error),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        if store_unreachable(&e) {
+            StoreError::Unreachable(e)
+        } else {
+            StoreError::Failed(e)
+        }
+    }
+}
 
 /// Whether a sqlx error means the database is unreachable (worth "retry in a minute").
 pub fn store_unreachable(e: &sqlx::Error) -> bool {
@@ -129,9 +140,12 @@ pub fn store_unreachable(e: &sqlx::Error) -> bool {
 
 fn is_store_unavailable(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
-        c.downcast_ref::<StoreUnavailable>().is_some()
-            || c.downcast_ref::<sqlx::Error>()
-                .is_some_and(store_unreachable)
+        matches!(
+            c.downcast_ref::<StoreError>(),
+            Some(StoreError::Unreachable(_))
+        ) || c
+            .downcast_ref::<sqlx::Error>()
+            .is_some_and(store_unreachable)
     })
 }
 
@@ -148,16 +162,44 @@ impl FlowError {
             FlowError::User(m) => m,
             FlowError::Internal(e) if is_store_unavailable(&e) => {
                 let reference = format!("e-{}", &uuid::Uuid::new_v4().simple().to_string()[..6]);
-                tracing::warn!(reference = %reference, error = %e, "store unavailable");
+                tracing::warn!(reference = %reference, error = %redacted(&e), "store unavailable");
                 messages::store_unavailable(locale, &reference)
             }
             FlowError::Internal(e) => {
                 let reference = format!("e-{}", &uuid::Uuid::new_v4().simple().to_string()[..6]);
-                tracing::error!(reference = %reference, error = ?e, "flow failed");
+                tracing::error!(reference = %reference, error = %redacted(&e), "flow failed");
                 messages::internal_error(locale, &reference)
             }
         }
     }
 }
 
+/// The cause chain (`a: b: c`) for a log line, a database password redacted.
+fn redacted(e: &anyhow::Error) -> String {
+    config::redact_url(&format!("{e:#}"))
+}
+
 pub type FlowResult<T> = Result<T, FlowError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_store_error_keeps_its_cause() {
+        let FlowError::Internal(e) = FlowError::from(sqlx::Error::RowNotFound) else {
+            panic!("a store error is ours, not the user's");
+        };
+        let cause = e
+            .chain()
+            .find_map(|c| c.downcast_ref::<sqlx::Error>())
+            .expect("the sqlx error is in the chain");
+        assert!(matches!(cause, sqlx::Error::RowNotFound));
+        assert!(!is_store_unavailable(&e));
+        let FlowError::Internal(e) = FlowError::from(sqlx::Error::PoolTimedOut) else {
+            panic!("a store error is ours, not the user's");
+        };
+        assert!(is_store_unavailable(&e), "a pool timeout means unreachable");
+        assert!(format!("{e:#}").contains("store unreachable"));
+    }
+}

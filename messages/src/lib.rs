@@ -36,8 +36,9 @@ impl Locale {
             Locale::PtBr => "pt-BR",
         }
     }
-    /// Picks the string for this locale.
-    pub fn t<'a>(self, en: &'a str, pt: &'a str) -> &'a str {
+    /// Picks the words for this locale: the one translation helper, for fixed strings
+    /// (`l.t("Resolve", "Resolver")`) and formatted ones (`l.t(format!(…), format!(…))`).
+    pub fn t<T>(self, en: T, pt: T) -> T {
         match self {
             Locale::En => en,
             Locale::PtBr => pt,

@@ -6,6 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use handlers::ids::IncidentTitle;
 use handlers::incident::declare::{create_incident, Declaration};
 use handlers::incident::Severity;
 use handlers::jobs::{self, DeclaredReply, DeployFollow, Job};
@@ -22,7 +23,7 @@ fn declaration(sev: Severity, title: &str) -> Declaration {
         actor: "UDECL".into(),
         origin_channel: "CORIGIN".into(),
         severity: sev,
-        title: title.into(),
+        title: IncidentTitle::parse(title).unwrap(),
         impact: None,
         commander: None,
         private: false,
@@ -82,7 +83,8 @@ async fn a_crash_while_inviting_reruns_without_a_second_channel_or_post(db: Test
         }),
     )
     .await
-    .unwrap();
+    .unwrap()
+    .0;
     // The job was written with the incident.
     assert_eq!(
         scalar(
@@ -145,7 +147,8 @@ async fn a_war_room_created_by_a_lost_call_is_found_not_created_again(db: TestDb
     let ctx = worker_ctx(&db, &slack, AppOptions::default()).await;
     let id = create_incident(&ctx, &declaration(Severity::P1, "queue stuck"), None)
         .await
-        .unwrap();
+        .unwrap()
+        .0;
     let started = scalar(&ctx, "SELECT started_at FROM incidents WHERE id = 1").await / 1000;
     let name = messages::incident::war_room_name(id, started, "queue stuck", None);
     // Attempt 1 asked Slack for the war room; Slack made it; the process died before the answer

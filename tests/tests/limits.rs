@@ -163,7 +163,7 @@ async fn incident_with_timeline(app: &TestApp, events: usize) -> String {
             1,
             now + i as i64,
             "U1",
-            "note",
+            handlers::incident::timeline::EventKind::Note,
             &format!("event {i}: checked the queue"),
         )
         .await

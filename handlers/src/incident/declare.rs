@@ -4,25 +4,29 @@
 use messages::incident as tpl;
 use messages::invites::NotInvited;
 use messages::Msg;
-use serde_json::{json, Value};
+use serde_json::json;
 use sqlx::AnyConnection;
 
-use super::shared::{next_due, view, wake};
+use super::shared::{key, next_due, view, wake};
 use super::store::{self, Incident, NewIncident};
-use super::war_room::{create_war_room, invite};
+use super::timeline::EventKind;
+use super::war_room::{create_war_room, find_lost, invite};
 use super::Severity;
+use crate::ids::{ChannelId, IncidentId, IncidentTitle, UserId};
 use crate::jobs::{self, DeclaredReply, Job, JobError, JobResult, Lease};
 use crate::outbox::{enqueue, OutboxItem};
 use crate::request::reply_later;
 use crate::{Ctx, FlowResult};
 
 pub struct Declaration {
-    pub actor: String,
-    pub origin_channel: String,
+    pub actor: UserId,
+    /// Where it was declared (the DM of the declarer from the Home tab).
+    pub origin_channel: ChannelId,
     pub severity: Severity,
-    pub title: String,
+    pub title: IncidentTitle,
     pub impact: Option<String>,
-    pub commander: Option<String>,
+    /// The declarer when unset.
+    pub commander: Option<UserId>,
     pub private: bool,
 }
 
@@ -34,52 +38,45 @@ pub async fn create_incident(
     ctx: &Ctx,
     d: &Declaration,
     reply: Option<DeclaredReply>,
-) -> FlowResult<i64> {
+) -> FlowResult<IncidentId> {
     let now = ctx.clock.now_ms();
-    let commander = d.commander.clone().unwrap_or_else(|| d.actor.clone());
+    let commander = d.commander.as_ref().unwrap_or(&d.actor);
     // 1. The incident exists from here on.
     let mut tx = ctx.store.begin().await?;
     let id = store::next_id(&mut tx).await?;
-    store::insert(
-        &mut tx,
-        &NewIncident {
-            id,
-            title: &d.title,
-            severity: d.severity,
-            impact: d.impact.as_deref(),
-            commander: &commander,
-            declared_by: &d.actor,
-            is_private: d.private,
-            origin_channel: &d.origin_channel,
-            now,
-            next_reminder_at: next_due(ctx, d.severity, now),
-        },
-    )
-    .await?;
+    let row = NewIncident {
+        id,
+        title: d.title.as_str(),
+        severity: d.severity,
+        impact: d.impact.as_deref(),
+        commander: commander.as_str(),
+        declared_by: d.actor.as_str(),
+        is_private: d.private,
+        origin_channel: d.origin_channel.as_str(),
+        now,
+        next_reminder_at: next_due(ctx, d.severity, now),
+    };
+    store::insert(&mut tx, &row).await?;
+    let what = format!("{} {}", d.severity.as_str(), d.title);
     store::add_event(
         &mut tx,
         id,
         now,
-        &d.actor,
-        "declared",
-        &format!("{} {}", d.severity.as_str(), d.title),
+        d.actor.as_str(),
+        EventKind::Declared,
+        &what,
     )
     .await?;
-    jobs::enqueue(
-        &mut tx,
-        ctx,
-        &Job::Declaration {
-            incident: id,
-            reply,
-        },
-        now,
-    )
-    .await?;
+    let job = Job::Declaration {
+        incident: id,
+        reply,
+    };
+    jobs::enqueue(&mut tx, ctx, &job, now).await?;
     tx.commit().await?;
     metrics::counter!("incidents_declared_total", "severity" => d.severity.as_str()).increment(1);
     ctx.reminder_wake.notify_one();
     ctx.jobs_wake.notify_one();
-    Ok(id)
+    Ok(IncidentId(id))
 }
 
 /// Steps 2 and 3 of a declaration, run as a job: the war room, the invites, the posts, then the
@@ -88,149 +85,199 @@ pub async fn create_incident(
 /// so a rerun after a crash skips it: no second channel, no second invite, no post twice.
 pub async fn run_declaration_job(
     ctx: &Ctx,
-    id: i64,
+    id: IncidentId,
     reply: Option<&DeclaredReply>,
     lease: &Lease,
 ) -> JobResult {
-    let l = ctx.locale();
-    let first = store::get_pool(&ctx.store.pool, id)
+    let first = store::get_pool(&ctx.store.pool, id.0)
         .await?
-        .ok_or_else(|| JobError::Fail(format!("incident {id} does not exist")))?;
-    let commander = first
-        .commander
-        .clone()
-        .unwrap_or_else(|| first.declared_by.clone());
-    let started = first.started_at;
-    let mut war_room_error: Option<String> = lease
-        .step("war_room_error")
-        .and_then(|v| v.as_str().map(String::from));
-    // Slack kept failing on the last attempt: announced without a war room, then failed for
-    // good (so /health/ready, /metrics and the incidents channel show it).
-    let mut gave_up: Option<String> = None;
+        .ok_or_else(|| JobError::Fail(format!("incident {} does not exist", id.0)))?;
+    let mut room = RoomOutcome {
+        error: lease
+            .step("war_room_error")
+            .and_then(|v| v.as_str().map(String::from)),
+        gave_up: None,
+    };
     if first.announce_outbox_id.is_none() {
         // 2. The war room, when this severity gets one (once: it is saved on the incident).
-        let wants_room = ctx.config.war_room_severities.contains(&first.severity);
-        let mut room = first.channel_id.clone();
-        if wants_room
-            && room.is_none()
-            && war_room_error.is_none()
-            && lease.step("war_room_asked").is_some()
-        {
-            // An earlier attempt asked Slack for the war room and died before the answer was
-            // recorded: the channel may exist. Use it rather than create a second one.
-            match super::war_room::find_lost(ctx, id, started / 1000, &first.title).await {
-                Ok(Some((cid, name))) => {
-                    tracing::warn!(incident = id, channel = %cid, "war room of an interrupted declaration found");
-                    store::set_war_room(&ctx.store.pool, id, &cid, &name).await?;
-                    room = Some(cid);
-                }
-                Ok(None) => {}
-                Err(e) if e.retryable() && !lease.is_last_attempt() => {
-                    return Err(JobError::Retry(format!(
-                        "Slack conversations.list: {}",
-                        e.code()
-                    )));
-                }
-                Err(e) => {
-                    tracing::warn!(incident = id, error = %e, "could not look for the war room of an interrupted declaration; creating one");
-                }
-            }
-        }
-        if wants_room && room.is_none() && war_room_error.is_none() {
-            lease
-                .record_step(ctx, "war_room_asked", json!(true))
-                .await?;
-            match create_war_room(ctx, id, started / 1000, &first.title, first.is_private).await {
-                Ok((cid, name)) => {
-                    store::set_war_room(&ctx.store.pool, id, &cid, &name).await?;
-                    room = Some(cid);
-                }
-                Err(code) if retryable_slack_code(&code) && !lease.is_last_attempt() => {
-                    return Err(JobError::Retry(format!(
-                        "Slack conversations.create: {code}"
-                    )));
-                }
-                Err(code) => {
-                    if retryable_slack_code(&code) {
-                        gave_up = Some(format!(
-                            "Slack conversations.create: {code} ({} attempts)",
-                            lease.attempt
-                        ));
-                    }
-                    lease
-                        .record_step(ctx, "war_room_error", Value::String(code.clone()))
-                        .await?;
-                    war_room_error = Some(code);
-                }
-            }
-        }
+        let channel = war_room(ctx, &first, lease, &mut room).await?;
         // Invites (once: recorded on the job; Slack also ignores a repeated invite).
-        let mut invite_problems: Vec<NotInvited> = Vec::new();
-        if let Some(channel) = &room {
-            match lease.step("invited") {
-                Some(v) => {
-                    invite_problems = serde_json::from_value(v).unwrap_or_default();
-                }
-                None => {
-                    invite_problems = invite(ctx, channel, &first.declared_by, &commander).await;
-                    lease
-                        .record_step(ctx, "invited", json!(invite_problems))
-                        .await?;
-                }
-            }
-        }
+        let invite_problems = match &channel {
+            Some(channel) => invites(ctx, &first, channel, lease).await?,
+            None => Vec::new(),
+        };
         // 3. Posts: declared (pinned) + topic in the war room, the announcement in the channel.
-        let mut tx = ctx.store.begin().await?;
-        let mut i = store::get(&mut tx, id)
-            .await?
-            .ok_or_else(|| JobError::Fail(format!("incident {id} does not exist")))?;
-        if i.announce_outbox_id.is_none() {
-            i.war_room_error = war_room_error.clone();
-            let now2 = ctx.clock.now_ms();
-            enqueue_declaration_posts(&mut tx, ctx, &mut i, &invite_problems, now2).await?;
-            if let Some(e) = &war_room_error {
-                store::add_event(&mut tx, id, now2, "chatops", "war_room_failed", e).await?;
-            }
-            store::save(&mut tx, &i).await?;
-            // A DM answer (the declare form) goes out with the posts.
-            if let Some(DeclaredReply::Dm { user }) = reply {
-                let msg = tpl::reply::declared(
-                    &format!("INC-{id}"),
-                    i.channel_id.as_deref(),
-                    war_room_error.as_deref(),
-                    l,
-                );
-                enqueue(&mut tx, &OutboxItem::post(user, &msg), now2).await?;
-            }
-            if gave_up.is_none() && !matches!(reply, Some(DeclaredReply::ResponseUrl { .. })) {
-                // Nothing left to do: the job completes with its posts.
-                lease.complete_in(&mut tx, now2).await?;
-            } else {
-                lease
-                    .record_step_in(&mut tx, "announced", json!(true))
-                    .await?;
-            }
-            tx.commit().await?;
-            wake(ctx);
-        }
+        announce(ctx, id, reply, &room, &invite_problems, lease).await?;
     }
     // The answer through `response_url` (after a crash right here, sent again: it is ephemeral).
     if let Some(DeclaredReply::ResponseUrl { url }) = reply {
-        let i = store::get_pool(&ctx.store.pool, id).await?;
-        if let Some(i) = i {
-            let msg = tpl::reply::declared(
-                &format!("INC-{id}"),
-                i.channel_id.as_deref(),
-                i.war_room_error.as_deref(),
-                l,
-            );
-            reply_later(ctx, url, &msg).await;
+        if let Some(i) = store::get_pool(&ctx.store.pool, id.0).await? {
+            reply_later(ctx, url, &declared_reply(ctx, &i)).await;
         }
     }
-    match gave_up {
+    match room.gave_up {
         Some(why) => Err(JobError::Fail(why)),
         None => Ok(()),
     }
+}
+
+/// How the war room went: Slack's error when it could not be created (everything then posts
+/// to the incidents channel), and whether Slack kept failing until the last attempt (then the
+/// declaration is announced without a war room and the job fails for good, so /health/ready,
+/// /metrics and the incidents channel show it).
+struct RoomOutcome {
+    error: Option<String>,
+    gave_up: Option<String>,
+}
+
+/// The war room of the incident: the one already recorded, one an interrupted attempt created,
+/// or a new one. None when this severity gets none or Slack refused.
+async fn war_room(
+    ctx: &Ctx,
+    first: &Incident,
+    lease: &Lease,
+    room: &mut RoomOutcome,
+) -> Result<Option<String>, JobError> {
+    let wants_room = ctx.config.war_room_severities.contains(&first.severity);
+    if !wants_room || first.channel_id.is_some() || room.error.is_some() {
+        return Ok(first.channel_id.clone());
+    }
+    if lease.step("war_room_asked").is_some() {
+        if let Some(cid) = recover_lost_room(ctx, first, lease).await? {
+            return Ok(Some(cid));
+        }
+    }
+    lease
+        .record_step(ctx, "war_room_asked", json!(true))
+        .await?;
+    let started = first.started_at / 1000;
+    match create_war_room(ctx, first.id, started, &first.title, first.is_private).await {
+        Ok((cid, name)) => {
+            store::set_war_room(&ctx.store.pool, first.id, cid.as_str(), &name).await?;
+            Ok(Some(cid.to_string()))
+        }
+        Err(code) if retryable_slack_code(&code) && !lease.is_last_attempt() => Err(
+            JobError::Retry(format!("Slack conversations.create: {code}")),
+        ),
+        Err(code) => {
+            if retryable_slack_code(&code) {
+                room.gave_up = Some(format!(
+                    "Slack conversations.create: {code} ({} attempts)",
+                    lease.attempt
+                ));
+            }
+            lease
+                .record_step(ctx, "war_room_error", json!(code))
+                .await?;
+            room.error = Some(code);
+            Ok(None)
+        }
+    }
+}
+
+/// An earlier attempt asked Slack for the war room and died before the answer was recorded:
+/// the channel may exist. Use it rather than create a second one.
+async fn recover_lost_room(
+    ctx: &Ctx,
+    first: &Incident,
+    lease: &Lease,
+) -> Result<Option<String>, JobError> {
+    let id = first.id;
+    match find_lost(ctx, id, first.started_at / 1000, &first.title).await {
+        Ok(Some((cid, name))) => {
+            tracing::warn!(incident = id, channel = %cid, "war room of an interrupted declaration found");
+            store::set_war_room(&ctx.store.pool, id, &cid, &name).await?;
+            Ok(Some(cid))
+        }
+        Ok(None) => Ok(None),
+        Err(e) if e.retryable() && !lease.is_last_attempt() => Err(JobError::Retry(format!(
+            "Slack conversations.list: {}",
+            e.code()
+        ))),
+        Err(e) => {
+            tracing::warn!(incident = id, error = %e, "could not look for the war room of an interrupted declaration; creating one");
+            Ok(None)
+        }
+    }
+}
+
+/// Invites the declarer, the commander and the responders once (recorded on the job); who
+/// could not be invited, to say in the war room.
+async fn invites(
+    ctx: &Ctx,
+    first: &Incident,
+    channel: &str,
+    lease: &Lease,
+) -> Result<Vec<NotInvited>, JobError> {
+    if let Some(v) = lease.step("invited") {
+        return Ok(serde_json::from_value(v).unwrap_or_default());
+    }
+    let declarer = UserId::new(first.declared_by.as_str());
+    let commander = first
+        .commander
+        .as_deref()
+        .map(UserId::new)
+        .unwrap_or_else(|| declarer.clone());
+    let problems = invite(ctx, &ChannelId::new(channel), &declarer, &commander).await;
+    lease.record_step(ctx, "invited", json!(problems)).await?;
+    Ok(problems)
+}
+
+/// The declaration's posts, the DM answer (declare form) and the job's completion (or the
+/// record that it is announced, when an answer or a failure is still to come), in one
+/// transaction.
+async fn announce(
+    ctx: &Ctx,
+    id: IncidentId,
+    reply: Option<&DeclaredReply>,
+    room: &RoomOutcome,
+    invite_problems: &[NotInvited],
+    lease: &Lease,
+) -> Result<(), JobError> {
+    let mut tx = ctx.store.begin().await?;
+    let mut i = store::get(&mut tx, id.0)
+        .await?
+        .ok_or_else(|| JobError::Fail(format!("incident {} does not exist", id.0)))?;
+    if i.announce_outbox_id.is_some() {
+        return Ok(());
+    }
+    i.war_room_error = room.error.clone();
+    let now = ctx.clock.now_ms();
+    enqueue_declaration_posts(&mut tx, ctx, &mut i, invite_problems, now).await?;
+    if let Some(e) = &room.error {
+        store::add_event(&mut tx, id.0, now, "chatops", EventKind::WarRoomFailed, e).await?;
+    }
+    store::save(&mut tx, &i).await?;
+    // A DM answer (the declare form) goes out with the posts.
+    if let Some(DeclaredReply::Dm { user }) = reply {
+        enqueue(
+            &mut tx,
+            &OutboxItem::post(user, &declared_reply(ctx, &i)),
+            now,
+        )
+        .await?;
+    }
+    if room.gave_up.is_none() && !matches!(reply, Some(DeclaredReply::ResponseUrl { .. })) {
+        // Nothing left to do: the job completes with its posts.
+        lease.complete_in(&mut tx, now).await?;
+    } else {
+        lease
+            .record_step_in(&mut tx, "announced", json!(true))
+            .await?;
+    }
+    tx.commit().await?;
+    wake(ctx);
+    Ok(())
+}
+
+/// "INC-n declared", with the war room or why there is none.
+fn declared_reply(ctx: &Ctx, i: &Incident) -> Msg {
+    tpl::reply::declared(
+        &key(i),
+        i.channel_id.as_deref(),
+        i.war_room_error.as_deref(),
+        ctx.locale(),
+    )
 }
 
 /// The posts of a declaration, in the transaction that records it announced.
@@ -308,11 +355,11 @@ fn retryable_slack_code(code: &str) -> bool {
 pub async fn declaration_failed(
     ctx: &Ctx,
     tx: &mut AnyConnection,
-    id: i64,
+    id: IncidentId,
     attempts: i64,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    let i = store::get(tx, id).await?;
+    let i = store::get(tx, id.0).await?;
     let Some(i) = i else { return Ok(()) };
     let channel = ctx
         .config
@@ -322,7 +369,7 @@ pub async fn declaration_failed(
     let Some(channel) = channel else {
         return Ok(());
     };
-    let key = format!("INC-{id}");
+    let key = id.to_string();
     let msg = if i.announce_outbox_id.is_some() {
         // Announced here without its war room (Slack kept failing).
         messages::jobs::war_room_lost(
@@ -342,6 +389,6 @@ pub async fn declaration_failed(
         )
     };
     enqueue(tx, &OutboxItem::post(&channel, &msg), now).await?;
-    store::add_event(tx, id, now, "chatops", "declaration_failed", "").await?;
+    store::add_event(tx, id.0, now, "chatops", EventKind::DeclarationFailed, "").await?;
     Ok(())
 }

@@ -1,256 +1,210 @@
-//! The `/incident` dispatcher: one typed command in, the flow that runs it, the ack out.
+//! The `/incident` dispatcher: one typed command in, the flow that runs it, the ack out. The
+//! only place that calls the incident flows for a slash command.
 
 use std::sync::Arc;
 
 use messages::incident::{self as tpl, IncidentView};
 use messages::Msg;
-use serde_json::Value;
 
 use super::declare::{create_incident, Declaration};
 use super::lifecycle::{
     assign_role, reopen, resolve, set_severity, snooze, update, ResolveInput, UpdateInput,
 };
 use super::postmortem::postmortem;
-use super::shared::{may_change, open_modal, target, user_err, view};
-use super::store::{self, Incident};
-use crate::command::{IncidentCmd, IncidentId};
+use super::shared::{ensure_open, may_change, open_modal, target, view};
+use super::store;
+use super::timeline::note;
+use super::Severity;
+use crate::command::IncidentCmd;
+use crate::ids::{ChannelId, IncidentId, IncidentTitle, UserId};
 use crate::jobs::DeclaredReply;
 use crate::request::{Ack, SlashCommand};
 use crate::{Ctx, FlowResult};
 
-async fn on_target<F, Fut>(
-    ctx: &Ctx,
-    id: Option<IncidentId>,
-    channel: &str,
-    flow: F,
-) -> FlowResult<Msg>
-where
-    F: FnOnce(Incident) -> Fut,
-    Fut: std::future::Future<Output = FlowResult<Msg>>,
-{
-    flow(target(ctx, id, channel).await?).await
+/// Who typed the command, where, and how to answer later.
+struct Caller {
+    user: UserId,
+    channel: ChannelId,
+    trigger_id: String,
+    response_url: String,
 }
-
-fn ack(r: FlowResult<Msg>, ctx: &Ctx) -> Ack {
-    Ack::Body(r.unwrap_or_else(|e| e.into_msg(ctx.locale())).ephemeral())
-}
-
-// ---------------------------------------------------------------------------------------------
-// Slash commands
 
 pub async fn handle_command(ctx: Arc<Ctx>, cmd: SlashCommand, c: IncidentCmd) -> Ack {
-    let l = ctx.locale();
-    let cfg = &ctx.config;
-    let user = cmd.user_id.clone();
-    // Plain references, copied into the flows' closures below.
-    let (cx, actor): (&Ctx, &str) = (&ctx, &user);
+    let who = Caller {
+        user: UserId::new(cmd.user_id),
+        channel: ChannelId::new(cmd.channel_id),
+        trigger_id: cmd.trigger_id,
+        response_url: cmd.response_url,
+    };
+    let ctx: &Ctx = &ctx;
     match c {
-        IncidentCmd::Help => Ack::Body(
-            messages::usage::help(
-                messages::usage::Topic::Incident,
-                &cfg.incident_command,
-                &cfg.julia_command,
-                l,
-            )
-            .ephemeral(),
-        ),
+        IncidentCmd::Help => Ack::Body(help(ctx).ephemeral()),
         IncidentCmd::Declare {
             severity: Some(sev),
             title: Some(title),
             private,
-        } => {
-            // The incident row and the job that finishes it are written before the ack, so an
-            // acknowledged declaration survives a crash (any replica's job worker finishes it).
-            let d = Declaration {
-                actor: cmd.user_id.clone(),
-                origin_channel: cmd.channel_id.clone(),
-                severity: sev,
-                title: title.as_str().to_string(),
-                impact: None,
-                commander: None,
-                private,
-            };
-            let reply = DeclaredReply::ResponseUrl {
-                url: cmd.response_url.clone(),
-            };
-            match create_incident(&ctx, &d, Some(reply)).await {
-                Err(e) => Ack::Body(e.into_msg(l).ephemeral()),
-                Ok(id) => Ack::Body(
-                    tpl::reply::declaring(&format!("INC-{id}"), sev.as_str(), title.as_str(), l)
-                        .ephemeral(),
-                ),
-            }
-        }
+        } => declare(ctx, &who, sev, title, private).await,
         IncidentCmd::Declare { severity, .. } => {
-            let view = tpl::declare_modal(&cmd.channel_id, severity.map(|s| s.as_str()), l);
-            ack(
-                open_modal(&ctx, &cmd.trigger_id, view)
-                    .await
-                    .map(|_| Msg::text("")),
-                &ctx,
-            )
-            .or_empty()
+            let form = tpl::declare_modal(
+                who.channel.as_str(),
+                severity.map(|s| s.as_str()),
+                ctx.locale(),
+            );
+            let r = open_modal(ctx, &who.trigger_id, form).await;
+            modal_ack(ctx, r.map(|()| None))
         }
         IncidentCmd::Update { id, status, text } => {
-            let r = async {
-                let i = target(&ctx, id, &cmd.channel_id).await?;
-                match text {
-                    None => {
-                        if !i.status.is_open() {
-                            return Err(user_err(tpl::reply::already_resolved(
-                                &format!("INC-{}", i.id),
-                                l,
-                            )));
-                        }
-                        open_modal(
-                            &ctx,
-                            &cmd.trigger_id,
-                            tpl::update_modal(i.id, i.status.as_str(), l),
-                        )
-                        .await?;
-                        Ok(Msg::text(""))
-                    }
-                    Some(findings) => {
-                        update(
-                            &ctx,
-                            &user,
-                            i.id,
-                            UpdateInput {
-                                status,
-                                findings,
-                                actions: None,
-                                eta: None,
-                            },
-                        )
-                        .await
-                    }
-                }
-            }
-            .await;
-            ack(r, &ctx).or_empty()
+            let r = update_command(ctx, &who, id, status, text).await;
+            modal_ack(ctx, r)
         }
+        IncidentCmd::Resolve { id, resolution } => {
+            let r = resolve_command(ctx, &who, id, resolution).await;
+            modal_ack(ctx, r)
+        }
+        other => ack(ctx, on_target(ctx, &who, other).await),
+    }
+}
+
+/// The commands that act on one incident (its id, or the war room they were typed in) and
+/// answer with one message.
+async fn on_target(ctx: &Ctx, who: &Caller, c: IncidentCmd) -> FlowResult<Msg> {
+    let actor = &who.user;
+    let id_of = |id: Option<IncidentId>| async move {
+        target(ctx, id, &who.channel)
+            .await
+            .map(|i| IncidentId(i.id))
+    };
+    match c {
         IncidentCmd::Severity { id, severity } => {
-            let r = on_target(cx, id, &cmd.channel_id, |i| async move {
-                set_severity(cx, actor, i.id, severity).await
-            })
-            .await;
-            ack(r, &ctx)
+            set_severity(ctx, actor, id_of(id).await?, severity).await
         }
-        IncidentCmd::Role {
-            id,
-            role,
-            user: who,
-        } => {
-            let r = on_target(cx, id, &cmd.channel_id, |i| async move {
-                assign_role(cx, actor, i.id, role, who.as_str()).await
-            })
-            .await;
-            ack(r, &ctx)
+        IncidentCmd::Role { id, role, user } => {
+            assign_role(ctx, actor, id_of(id).await?, role, &user).await
         }
-        IncidentCmd::Note { id, text } => {
-            let r = async {
-                let i = target(&ctx, id, &cmd.channel_id).await?;
-                let mut tx = ctx.store.begin().await?;
-                store::add_event(&mut tx, i.id, ctx.clock.now_ms(), &user, "note", &text).await?;
-                tx.commit().await?;
-                Ok(tpl::reply::done(
-                    &format!("INC-{}", i.id),
-                    l.t(
-                        "note added to the timeline.",
-                        "nota adicionada à linha do tempo.",
-                    ),
-                ))
-            }
-            .await;
-            ack(r, &ctx)
-        }
+        IncidentCmd::Note { id, text } => note(ctx, actor, id, &who.channel, &text).await,
         IncidentCmd::Status { id } => {
-            let r = on_target(cx, id, &cmd.channel_id, |i| async move {
-                Ok(tpl::status(&view(cx, &i), l))
-            })
-            .await;
-            ack(r, &ctx)
+            let i = target(ctx, id, &who.channel).await?;
+            Ok(tpl::status(&view(ctx, &i), ctx.locale()))
         }
         IncidentCmd::List { severity, page } => {
             let q = messages::list::ListQuery {
                 severity: severity.map(|s| s.as_str().to_string()),
                 page,
             };
-            ack(list_page(&ctx, &q).await, &ctx)
+            list_page(ctx, &q).await
         }
-        IncidentCmd::Resolve { id, resolution } => {
-            let r = async {
-                let i = target(&ctx, id, &cmd.channel_id).await?;
-                may_change(&ctx, &i, &user).await?;
-                if !i.status.is_open() {
-                    return Err(user_err(tpl::reply::already_resolved(
-                        &format!("INC-{}", i.id),
-                        l,
-                    )));
-                }
-                match resolution {
-                    None => {
-                        open_modal(&ctx, &cmd.trigger_id, tpl::resolve_modal(i.id, l)).await?;
-                        Ok(Msg::text(""))
-                    }
-                    Some(text) => {
-                        resolve(
-                            &ctx,
-                            &user,
-                            i.id,
-                            ResolveInput {
-                                resolution: text,
-                                root_cause: None,
-                                preventive: None,
-                            },
-                        )
-                        .await
-                    }
-                }
-            }
-            .await;
-            ack(r, &ctx).or_empty()
-        }
-        IncidentCmd::Reopen { id } => {
-            let r = on_target(cx, id, &cmd.channel_id, |i| async move {
-                reopen(cx, actor, i.id).await
-            })
-            .await;
-            ack(r, &ctx)
-        }
+        IncidentCmd::Reopen { id } => reopen(ctx, actor, id_of(id).await?).await,
         IncidentCmd::Postmortem { id, done } => {
-            let r = on_target(cx, id, &cmd.channel_id, |i| async move {
-                postmortem(cx, actor, i.id, done).await
-            })
-            .await;
-            ack(r, &ctx)
+            postmortem(ctx, actor, id_of(id).await?, done).await
         }
         IncidentCmd::Snooze { id, duration } => {
-            let r = on_target(cx, id, &cmd.channel_id, |i| async move {
-                snooze(cx, actor, i.id, duration).await
-            })
-            .await;
-            ack(r, &ctx)
+            snooze(ctx, actor, id_of(id).await?, duration).await
         }
+        IncidentCmd::Help
+        | IncidentCmd::Declare { .. }
+        | IncidentCmd::Update { .. }
+        | IncidentCmd::Resolve { .. } => Ok(help(ctx)),
     }
 }
 
-trait OrEmpty {
-    fn or_empty(self) -> Ack;
+fn help(ctx: &Ctx) -> Msg {
+    let cfg = &ctx.config;
+    messages::usage::help(
+        messages::usage::Topic::Incident,
+        &cfg.incident_command,
+        &cfg.julia_command,
+        ctx.locale(),
+    )
 }
 
-impl OrEmpty for Ack {
-    /// An empty message (a modal was opened) becomes an empty 200.
-    fn or_empty(self) -> Ack {
-        match &self {
-            Ack::Body(v)
-                if v.get("text").and_then(Value::as_str) == Some("")
-                    && v.get("blocks").is_none() =>
-            {
-                Ack::Empty
-            }
-            _ => self,
-        }
+/// `declare <severity> <title>`: the incident row and the job that finishes it are written
+/// before the ack, so an acknowledged declaration survives a crash (any replica's job worker
+/// finishes it).
+async fn declare(
+    ctx: &Ctx,
+    who: &Caller,
+    sev: Severity,
+    title: IncidentTitle,
+    private: bool,
+) -> Ack {
+    let l = ctx.locale();
+    let d = Declaration {
+        actor: who.user.clone(),
+        origin_channel: who.channel.clone(),
+        severity: sev,
+        title,
+        impact: None,
+        commander: None,
+        private,
+    };
+    let reply = DeclaredReply::ResponseUrl {
+        url: who.response_url.clone(),
+    };
+    match create_incident(ctx, &d, Some(reply)).await {
+        Err(e) => Ack::Body(e.into_msg(l).ephemeral()),
+        Ok(id) => Ack::Body(
+            tpl::reply::declaring(&id.to_string(), sev.as_str(), d.title.as_str(), l).ephemeral(),
+        ),
+    }
+}
+
+/// `update [INC-n] [status] [text]`: with text, posts it; without, opens the form.
+async fn update_command(
+    ctx: &Ctx,
+    who: &Caller,
+    id: Option<IncidentId>,
+    status: Option<super::IncidentStatus>,
+    text: Option<String>,
+) -> FlowResult<Option<Msg>> {
+    let i = target(ctx, id, &who.channel).await?;
+    let Some(findings) = text else {
+        ensure_open(ctx, &i)?;
+        let form = tpl::update_modal(i.id, i.status.as_str(), ctx.locale());
+        open_modal(ctx, &who.trigger_id, form).await?;
+        return Ok(None);
+    };
+    let u = UpdateInput {
+        status,
+        findings,
+        actions: None,
+        eta: None,
+    };
+    update(ctx, &who.user, IncidentId(i.id), u).await.map(Some)
+}
+
+/// `resolve [INC-n] [resolution]`: with a resolution, resolves; without, opens the form.
+async fn resolve_command(
+    ctx: &Ctx,
+    who: &Caller,
+    id: Option<IncidentId>,
+    resolution: Option<String>,
+) -> FlowResult<Option<Msg>> {
+    let i = target(ctx, id, &who.channel).await?;
+    may_change(ctx, &i, &who.user).await?;
+    ensure_open(ctx, &i)?;
+    let Some(resolution) = resolution else {
+        open_modal(ctx, &who.trigger_id, tpl::resolve_modal(i.id, ctx.locale())).await?;
+        return Ok(None);
+    };
+    let r = ResolveInput {
+        resolution,
+        root_cause: None,
+        preventive: None,
+    };
+    resolve(ctx, &who.user, IncidentId(i.id), r).await.map(Some)
+}
+
+/// The answer to a command, shown only to the person.
+fn ack(ctx: &Ctx, r: FlowResult<Msg>) -> Ack {
+    Ack::Body(r.unwrap_or_else(|e| e.into_msg(ctx.locale())).ephemeral())
+}
+
+/// A command that may open a form: an empty 200 when it did (the form is the answer).
+fn modal_ack(ctx: &Ctx, r: FlowResult<Option<Msg>>) -> Ack {
+    match r {
+        Ok(None) => Ack::Empty,
+        Ok(Some(m)) => ack(ctx, Ok(m)),
+        Err(e) => ack(ctx, Err(e)),
     }
 }
 

@@ -1,4 +1,6 @@
-//! Interactive surfaces: buttons (block actions), modals (view submissions) and reactions.
+//! Interactive surfaces: buttons (block actions), modals (view submissions) and reactions
+//! (the `:pushpin:` is in [`super::timeline`]). Slack's payloads are read here into typed
+//! values; the flows never see them.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,194 +12,132 @@ use serde_json::{json, Value};
 use super::declare::{create_incident, Declaration};
 use super::dispatch::list_page;
 use super::lifecycle::{on_it, resolve, snooze, update, ResolveInput, UpdateInput};
-use super::shared::{may_change, open_modal, user_err};
+use super::shared::{ensure_open, may_change, open_modal, unknown};
 use super::store;
 use super::{IncidentStatus, Severity};
+use crate::ids::{ChannelId, IncidentId, IncidentTitle, UserId};
 use crate::jobs::DeclaredReply;
 use crate::{Ctx, FlowError, FlowResult};
 
-/// `:pushpin:` on a message in a war room adds it to the timeline.
-pub async fn on_reaction(ctx: Arc<Ctx>, event: &Value) {
-    if event.get("reaction").and_then(Value::as_str) != Some("pushpin")
-        || event.pointer("/item/type").and_then(Value::as_str) != Some("message")
-    {
-        return;
-    }
-    let (Some(channel), Some(ts)) = (
-        event.pointer("/item/channel").and_then(Value::as_str),
-        event.pointer("/item/ts").and_then(Value::as_str),
-    ) else {
-        return;
-    };
-    let actor = event
-        .get("user")
+pub use super::timeline::on_reaction;
+
+/// A string at `pointer` in a payload, empty when absent.
+fn field<'a>(payload: &'a Value, pointer: &str) -> &'a str {
+    payload
+        .pointer(pointer)
         .and_then(Value::as_str)
-        .unwrap_or("?")
-        .to_string();
-    let r: FlowResult<()> = async {
-        let Some(i) = store::by_channel(&ctx.store.pool, channel).await? else {
-            return Ok(());
-        };
-        // The message text, when the bot may read history; the link either way.
-        let text = ctx
-            .slack
-            .call(
-                "conversations.history",
-                &json!({"channel": channel, "latest": ts, "inclusive": true, "limit": 1}),
-            )
-            .await
-            .ok()
-            .and_then(|v| {
-                v.pointer("/messages/0/text")
-                    .and_then(Value::as_str)
-                    .map(String::from)
-            })
-            .unwrap_or_default();
-        let link = format!(
-            "https://slack.com/archives/{channel}/p{}",
-            ts.replace('.', "")
-        );
-        let entry = if text.is_empty() {
-            link
-        } else {
-            format!("{} ({link})", messages::blocks::truncate(&text, 500))
-        };
-        let mut tx = ctx.store.begin().await?;
-        store::add_event(
-            &mut tx,
-            i.id,
-            ctx.clock.now_ms(),
-            &actor,
-            "pinned_message",
-            &entry,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-    .await;
-    if let Err(e) = r {
-        let _ = e.into_msg(ctx.locale());
-    }
+        .unwrap_or("")
 }
 
-fn action_value(payload: &Value) -> (&str, &str) {
-    (
-        payload
-            .pointer("/actions/0/action_id")
-            .and_then(Value::as_str)
-            .unwrap_or(""),
-        payload
-            .pointer("/actions/0/value")
-            .and_then(Value::as_str)
-            .unwrap_or(""),
-    )
+/// What a button click carries.
+struct Click<'a> {
+    action: &'a str,
+    value: &'a str,
+    user: UserId,
+    trigger: &'a str,
+    response_url: &'a str,
+    channel: ChannelId,
+}
+
+impl<'a> Click<'a> {
+    fn read(payload: &'a Value) -> Self {
+        Click {
+            action: field(payload, "/actions/0/action_id"),
+            value: field(payload, "/actions/0/value"),
+            user: UserId::new(field(payload, "/user/id")),
+            trigger: field(payload, "/trigger_id"),
+            response_url: field(payload, "/response_url"),
+            channel: ChannelId::new(field(payload, "/channel/id")),
+        }
+    }
+
+    /// The incident a button is about (its value is `<n>` or `<n>:<extra>`).
+    fn incident(&self) -> IncidentId {
+        IncidentId::from_value(self.value).unwrap_or(IncidentId(0))
+    }
 }
 
 pub async fn on_block_action(ctx: Arc<Ctx>, payload: Value) {
     let l = ctx.locale();
-    let (action, value) = action_value(&payload);
-    let user = payload
-        .pointer("/user/id")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
-    let trigger = payload
-        .get("trigger_id")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
-    let response_url = payload
-        .get("response_url")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
-    let channel = payload
-        .pointer("/channel/id")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
-    let id: i64 = value
-        .split(':')
-        .next()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    let result: FlowResult<Option<Msg>> = async {
-        match action {
-            tpl::action::POST_UPDATE => {
-                let i = store::get_pool(&ctx.store.pool, id)
-                    .await?
-                    .ok_or_else(|| user_err(tpl::reply::unknown_id(&format!("INC-{id}"), l)))?;
-                if !i.status.is_open() {
-                    return Err(user_err(tpl::reply::already_resolved(
-                        &format!("INC-{id}"),
-                        l,
-                    )));
-                }
-                open_modal(&ctx, &trigger, tpl::update_modal(id, i.status.as_str(), l)).await?;
-                Ok(None)
-            }
-            tpl::action::RESOLVE => {
-                let i = store::get_pool(&ctx.store.pool, id)
-                    .await?
-                    .ok_or_else(|| user_err(tpl::reply::unknown_id(&format!("INC-{id}"), l)))?;
-                if !i.status.is_open() {
-                    return Err(user_err(tpl::reply::already_resolved(
-                        &format!("INC-{id}"),
-                        l,
-                    )));
-                }
-                may_change(&ctx, &i, &user).await?;
-                open_modal(&ctx, &trigger, tpl::resolve_modal(id, l)).await?;
-                Ok(None)
-            }
-            tpl::action::ON_IT => on_it(&ctx, &user, id).await.map(Some),
-            // Previous / Next of `/incident list`: the page replaces the one shown.
-            messages::list::ACTION_PAGE => {
-                let q = messages::list::ListQuery::from_value(value).unwrap_or_default();
-                let page = list_page(&ctx, &q).await?;
-                if !response_url.is_empty() {
-                    let mut body = page.ephemeral();
-                    body["replace_original"] = true.into();
-                    let _ = ctx.slack.respond(&response_url, &body).await;
-                }
-                Ok(None)
-            }
-            tpl::action::SNOOZE => {
-                let secs: u64 = value
-                    .split(':')
-                    .nth(1)
-                    .and_then(|s| s.parse().ok())
-                    .unwrap_or(900);
-                snooze(&ctx, &user, id, Duration::from_secs(secs))
-                    .await
-                    .map(Some)
-            }
-            tpl::action::DECLARE_P1 => {
-                open_modal(&ctx, &trigger, tpl::declare_modal(&channel, Some("P1"), l)).await?;
-                Ok(None)
-            }
-            // The Home tab's button: no channel there, so the declarer's DM is the origin.
-            messages::home::ACTION_DECLARE => {
-                let origin = if channel.is_empty() { &user } else { &channel };
-                open_modal(&ctx, &trigger, tpl::declare_modal(origin, None, l)).await?;
-                Ok(None)
-            }
-            _ => Ok(None),
-        }
-    }
-    .await;
-    let msg = match result {
+    let click = Click::read(&payload);
+    let msg = match button(&ctx, &click).await {
         Ok(m) => m,
         Err(e) => Some(e.into_msg(l)),
     };
     if let Some(m) = msg {
-        if !response_url.is_empty() {
+        if !click.response_url.is_empty() {
             let mut body = m.ephemeral();
             body["replace_original"] = false.into();
-            let _ = ctx.slack.respond(&response_url, &body).await;
+            let _ = ctx.slack.respond(click.response_url, &body).await;
         }
     }
+}
+
+/// What a button does; the answer (if any) goes to the person through `response_url`.
+async fn button(ctx: &Ctx, click: &Click<'_>) -> FlowResult<Option<Msg>> {
+    let l = ctx.locale();
+    let id = click.incident();
+    match click.action {
+        tpl::action::POST_UPDATE => {
+            let i = open_incident(ctx, id).await?;
+            let form = tpl::update_modal(id.0, i.status.as_str(), l);
+            open_modal(ctx, click.trigger, form).await?;
+            Ok(None)
+        }
+        tpl::action::RESOLVE => {
+            let i = open_incident(ctx, id).await?;
+            may_change(ctx, &i, &click.user).await?;
+            open_modal(ctx, click.trigger, tpl::resolve_modal(id.0, l)).await?;
+            Ok(None)
+        }
+        tpl::action::ON_IT => on_it(ctx, &click.user, id).await.map(Some),
+        // Previous / Next of `/incident list`: the page replaces the one shown.
+        messages::list::ACTION_PAGE => {
+            let q = messages::list::ListQuery::from_value(click.value).unwrap_or_default();
+            let page = list_page(ctx, &q).await?;
+            if !click.response_url.is_empty() {
+                let mut body = page.ephemeral();
+                body["replace_original"] = true.into();
+                let _ = ctx.slack.respond(click.response_url, &body).await;
+            }
+            Ok(None)
+        }
+        tpl::action::SNOOZE => {
+            let secs: u64 = click
+                .value
+                .split(':')
+                .nth(1)
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(900);
+            let d = Duration::from_secs(secs);
+            snooze(ctx, &click.user, id, d).await.map(Some)
+        }
+        tpl::action::DECLARE_P1 => {
+            let form = tpl::declare_modal(click.channel.as_str(), Some("P1"), l);
+            open_modal(ctx, click.trigger, form).await?;
+            Ok(None)
+        }
+        // The Home tab's button: no channel there, so the declarer's DM is the origin.
+        messages::home::ACTION_DECLARE => {
+            let origin = if click.channel.is_empty() {
+                click.user.as_str()
+            } else {
+                click.channel.as_str()
+            };
+            open_modal(ctx, click.trigger, tpl::declare_modal(origin, None, l)).await?;
+            Ok(None)
+        }
+        _ => Ok(None),
+    }
+}
+
+/// The incident a button is about, if it is still open.
+async fn open_incident(ctx: &Ctx, id: IncidentId) -> FlowResult<store::Incident> {
+    let i = store::get_pool(&ctx.store.pool, id.0)
+        .await?
+        .ok_or_else(|| unknown(ctx, id))?;
+    ensure_open(ctx, &i)?;
+    Ok(i)
 }
 
 /// A value from a modal's state: text input, select or user select.
@@ -212,102 +152,95 @@ fn input(payload: &Value, block: &str, action: &str) -> Option<String> {
     (!s.is_empty()).then_some(s)
 }
 
-fn errors(map: &[(&str, String)]) -> Value {
-    let errs: serde_json::Map<String, Value> = map
-        .iter()
-        .map(|(k, v)| (k.to_string(), Value::String(v.clone())))
-        .collect();
-    json!({"response_action": "errors", "errors": errs})
+/// The `response_action: errors` answer that shows `text` under the form's `block`.
+fn error(block: &str, text: String) -> Option<Value> {
+    Some(json!({"response_action": "errors", "errors": {block: text}}))
 }
 
+/// A submitted form. `None` closes it; an `errors` answer keeps it open with the problem
+/// shown under the field.
 pub async fn on_view_submission(ctx: Arc<Ctx>, payload: Value) -> Option<Value> {
-    let l = ctx.locale();
-    let callback = payload
-        .pointer("/view/callback_id")
-        .and_then(Value::as_str)
-        .unwrap_or("");
-    let user = payload
-        .pointer("/user/id")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
-    let meta = payload
-        .pointer("/view/private_metadata")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
-    match callback {
-        tpl::modal::DECLARE => {
-            let raw = input(&payload, "title", "title_input").unwrap_or_default();
-            let title = match crate::ids::IncidentTitle::parse(&raw).map(|t| t.as_str().to_string())
-            {
-                Ok(t) => t,
-                Err(messages::usage::Problem::TitleLength { len, .. }) => {
-                    return Some(errors(&[("title", tpl::field_error_title(len, l))]))
-                }
-                Err(_) => {
-                    return Some(errors(&[(
-                        "title",
-                        messages::usage::invisible_title(l).to_string(),
-                    )]))
-                }
-            };
-            let Some(severity) =
-                input(&payload, "severity", "severity_select").and_then(|s| Severity::parse(&s))
-            else {
-                return Some(errors(&[("severity", tpl::field_required(l))]));
-            };
-            let d = Declaration {
-                actor: user.clone(),
-                origin_channel: meta,
-                severity,
-                title,
-                impact: input(&payload, "impact", "impact_input"),
-                commander: input(&payload, "commander", "commander_select"),
-                private: false,
-            };
-            // Written (with the job that finishes it) before the modal closes, so a crash
-            // cannot lose it.
-            let reply = DeclaredReply::Dm { user: user.clone() };
-            if let Err(e) = create_incident(&ctx, &d, Some(reply)).await {
-                return Some(errors(&[("title", e.into_msg(l).text)]));
-            }
-            None
-        }
-        tpl::modal::UPDATE => {
-            let id: i64 = meta.parse().unwrap_or(0);
-            let Some(findings) = input(&payload, "findings", "findings_input") else {
-                return Some(errors(&[("findings", tpl::field_required(l))]));
-            };
-            let status = input(&payload, "status", "status_select")
-                .and_then(|s| IncidentStatus::parse_open(&s));
-            let u = UpdateInput {
-                status,
-                findings,
-                actions: input(&payload, "actions", "actions_input"),
-                eta: input(&payload, "eta", "eta_input"),
-            };
-            match update(&ctx, &user, id, u).await {
-                Ok(_) => None,
-                Err(FlowError::User(m)) => Some(errors(&[("status", m.text)])),
-                Err(e) => Some(errors(&[("findings", e.into_msg(l).text)])),
-            }
-        }
-        tpl::modal::RESOLVE => {
-            let id: i64 = meta.parse().unwrap_or(0);
-            let Some(resolution) = input(&payload, "resolution", "resolution_input") else {
-                return Some(errors(&[("resolution", tpl::field_required(l))]));
-            };
-            let r = ResolveInput {
-                resolution,
-                root_cause: input(&payload, "root_cause", "root_cause_input"),
-                preventive: input(&payload, "preventive", "preventive_input"),
-            };
-            match resolve(&ctx, &user, id, r).await {
-                Ok(_) => None,
-                Err(e) => Some(errors(&[("resolution", e.into_msg(l).text)])),
-            }
-        }
+    let user = UserId::new(field(&payload, "/user/id"));
+    let meta = field(&payload, "/view/private_metadata");
+    match field(&payload, "/view/callback_id") {
+        tpl::modal::DECLARE => declare_form(&ctx, &payload, user, meta).await,
+        tpl::modal::UPDATE => update_form(&ctx, &payload, &user, meta).await,
+        tpl::modal::RESOLVE => resolve_form(&ctx, &payload, &user, meta).await,
         _ => None,
+    }
+}
+
+async fn declare_form(ctx: &Ctx, payload: &Value, user: UserId, meta: &str) -> Option<Value> {
+    let l = ctx.locale();
+    let raw = input(payload, "title", "title_input").unwrap_or_default();
+    let title = match IncidentTitle::parse(&raw) {
+        Ok(t) => t,
+        Err(messages::usage::Problem::TitleLength { len, .. }) => {
+            return error("title", tpl::field_error_title(len, l))
+        }
+        Err(_) => return error("title", messages::usage::invisible_title(l).to_string()),
+    };
+    let Some(severity) =
+        input(payload, "severity", "severity_select").and_then(|s| Severity::parse(&s))
+    else {
+        return error("severity", tpl::field_required(l));
+    };
+    let d = Declaration {
+        actor: user.clone(),
+        origin_channel: ChannelId::new(meta),
+        severity,
+        title,
+        impact: input(payload, "impact", "impact_input"),
+        commander: input(payload, "commander", "commander_select").map(UserId::new),
+        private: false,
+    };
+    // Written (with the job that finishes it) before the form closes, so a crash cannot lose it.
+    let reply = DeclaredReply::Dm {
+        user: user.to_string(),
+    };
+    match create_incident(ctx, &d, Some(reply)).await {
+        Ok(_) => None,
+        Err(e) => error("title", e.into_msg(l).text),
+    }
+}
+
+/// The incident number a form carries in its private metadata.
+fn form_incident(meta: &str) -> IncidentId {
+    IncidentId(meta.parse().unwrap_or(0))
+}
+
+async fn update_form(ctx: &Ctx, payload: &Value, user: &UserId, meta: &str) -> Option<Value> {
+    let l = ctx.locale();
+    let Some(findings) = input(payload, "findings", "findings_input") else {
+        return error("findings", tpl::field_required(l));
+    };
+    let status =
+        input(payload, "status", "status_select").and_then(|s| IncidentStatus::parse_open(&s));
+    let u = UpdateInput {
+        status,
+        findings,
+        actions: input(payload, "actions", "actions_input"),
+        eta: input(payload, "eta", "eta_input"),
+    };
+    match update(ctx, user, form_incident(meta), u).await {
+        Ok(_) => None,
+        Err(FlowError::User(m)) => error("status", m.text),
+        Err(e) => error("findings", e.into_msg(l).text),
+    }
+}
+
+async fn resolve_form(ctx: &Ctx, payload: &Value, user: &UserId, meta: &str) -> Option<Value> {
+    let l = ctx.locale();
+    let Some(resolution) = input(payload, "resolution", "resolution_input") else {
+        return error("resolution", tpl::field_required(l));
+    };
+    let r = ResolveInput {
+        resolution,
+        root_cause: input(payload, "root_cause", "root_cause_input"),
+        preventive: input(payload, "preventive", "preventive_input"),
+    };
+    match resolve(ctx, user, form_incident(meta), r).await {
+        Ok(_) => None,
+        Err(e) => error("resolution", e.into_msg(l).text),
     }
 }

@@ -20,6 +20,7 @@ pub mod lifecycle;
 pub mod postmortem;
 pub mod shared;
 pub mod store;
+pub mod timeline;
 pub mod war_room;
 
 /// P0 (worst) to P3.

@@ -1,17 +1,19 @@
 //! What every incident flow shares: the view of an incident, where it lives (war room and
-//! announcement thread), who may change it, which incident a command means, and the modal opener.
+//! announcement thread), who may change it, which incident a command means, the row read for
+//! a change (locked until the change commits), the closing steps every change shares, and the
+//! modal opener.
 
 use std::time::Duration;
 
 use messages::incident::{self as tpl, IncidentView};
 use messages::Msg;
-use serde_json::{json, Value};
+use serde_json::Value;
 use sqlx::AnyConnection;
 
 use super::store::{self, Incident};
 use super::Severity;
 use crate::admins::is_admin;
-use crate::command::IncidentId;
+use crate::ids::{ChannelId, IncidentId, UserId};
 use crate::outbox::{enqueue, OutboxItem};
 use crate::{Ctx, FlowError, FlowResult};
 
@@ -102,29 +104,64 @@ pub async fn enqueue_topic(
 }
 
 /// Severity, roles, resolve and reopen may be restricted to the commander and admins.
-pub async fn may_change(ctx: &Ctx, i: &Incident, user: &str) -> FlowResult<()> {
+pub async fn may_change(ctx: &Ctx, i: &Incident, user: &UserId) -> FlowResult<()> {
     if !ctx.config.restrict_changes
-        || i.commander.as_deref() == Some(user)
-        || is_admin(ctx, user).await
+        || i.commander.as_deref() == Some(user.as_str())
+        || is_admin(ctx, user.as_str()).await
     {
         return Ok(());
     }
     Err(user_err(tpl::reply::not_allowed(
-        &format!("INC-{}", i.id),
+        &key(i),
         i.commander.as_deref(),
         ctx.locale(),
     )))
 }
 
+/// `INC-n` of an incident row.
+pub fn key(i: &Incident) -> String {
+    IncidentId(i.id).to_string()
+}
+
+/// "INC-n does not exist", naming the configured command.
+pub fn unknown(ctx: &Ctx, id: IncidentId) -> FlowError {
+    user_err(tpl::reply::unknown_id(
+        &id.to_string(),
+        &ctx.config.incident_command,
+        ctx.locale(),
+    ))
+}
+
+/// "INC-n is resolved; reopen it first", naming the configured command.
+pub fn resolved_already(ctx: &Ctx, i: &Incident) -> FlowError {
+    user_err(tpl::reply::already_resolved(
+        &key(i),
+        &ctx.config.incident_command,
+        ctx.locale(),
+    ))
+}
+
+/// Refuses a change to a resolved incident.
+pub fn ensure_open(ctx: &Ctx, i: &Incident) -> FlowResult<()> {
+    if i.status.is_open() {
+        Ok(())
+    } else {
+        Err(resolved_already(ctx, i))
+    }
+}
+
 /// The incident a command means: its id, else the war room it was typed in, else "which one?".
-pub async fn target(ctx: &Ctx, id: Option<IncidentId>, channel: &str) -> FlowResult<Incident> {
-    let l = ctx.locale();
+pub async fn target(
+    ctx: &Ctx,
+    id: Option<IncidentId>,
+    channel: &ChannelId,
+) -> FlowResult<Incident> {
     if let Some(id) = id {
         return store::get_pool(&ctx.store.pool, id.0)
             .await?
-            .ok_or_else(|| user_err(tpl::reply::unknown_id(&id.to_string(), l)));
+            .ok_or_else(|| unknown(ctx, id));
     }
-    if let Some(i) = store::by_channel(&ctx.store.pool, channel).await? {
+    if let Some(i) = store::by_channel(&ctx.store.pool, channel.as_str()).await? {
         return Ok(i);
     }
     let open = store::open(&ctx.store.pool).await?;
@@ -132,39 +169,63 @@ pub async fn target(ctx: &Ctx, id: Option<IncidentId>, channel: &str) -> FlowRes
         .iter()
         .map(|i| (i.id, i.severity.as_str().to_string(), i.title.clone()))
         .collect();
-    Err(user_err(tpl::reply::which_incident(&list, l)))
+    Err(user_err(tpl::reply::which_incident(&list, ctx.locale())))
 }
 
-/// Loads an incident in the transaction, or says plainly that it does not exist.
-pub async fn load(conn: &mut AnyConnection, ctx: &Ctx, id: i64) -> FlowResult<Incident> {
-    store::get(conn, id)
+/// Reads an incident for a change, in the change's transaction, or says plainly that it does
+/// not exist. The row stays locked until the transaction ends (PostgreSQL `FOR UPDATE`; SQLite's
+/// `BEGIN IMMEDIATE` already holds the write lock), so two changes at the same moment apply one
+/// after the other: neither overwrites the other with what it read before.
+pub async fn load(conn: &mut AnyConnection, ctx: &Ctx, id: IncidentId) -> FlowResult<Incident> {
+    store::get_for_update(conn, id.0, ctx.store.for_update())
         .await?
-        .ok_or_else(|| user_err(tpl::reply::unknown_id(&format!("INC-{id}"), ctx.locale())))
+        .ok_or_else(|| unknown(ctx, id))
 }
 
-/// The end of a change: the notice where the incident lives, the topic, the row, the commit
+/// The closing steps every change shares: the post where the incident lives (`broadcast`
+/// also shows the thread reply in the incidents channel), the topic, the row, the commit and
+/// the workers' wake-up.
+pub async fn finish_change(
+    mut tx: sqlx::Transaction<'static, sqlx::Any>,
+    ctx: &Ctx,
+    i: &Incident,
+    post: &Msg,
+    broadcast: bool,
+    now: i64,
+) -> FlowResult<()> {
+    post_to_incident(&mut tx, ctx, i, post, broadcast, now).await?;
+    enqueue_topic(&mut tx, ctx, i, now).await?;
+    store::save(&mut tx, i).await?;
+    tx.commit().await?;
+    wake(ctx);
+    Ok(())
+}
 
 pub fn wake(ctx: &Ctx) {
     ctx.outbox_wake.notify_one();
     ctx.reminder_wake.notify_one();
 }
 
+/// Opens a modal. A trigger id lives 3 s: one quick try, no retries; a failure says to use the
+/// one-line command.
 pub async fn open_modal(ctx: &Ctx, trigger_id: &str, view: Value) -> FlowResult<()> {
-    // trigger_id lives 3 s: one quick try, no retries.
+    let failed = || {
+        user_err(tpl::reply::modal_failed(
+            &ctx.config.incident_command,
+            ctx.locale(),
+        ))
+    };
     match tokio::time::timeout(
         Duration::from_millis(2000),
-        ctx.slack.call(
-            "views.open",
-            &json!({"trigger_id": trigger_id, "view": view}),
-        ),
+        ctx.slack.views_open(trigger_id, &view),
     )
     .await
     {
-        Ok(Ok(_)) => Ok(()),
+        Ok(Ok(())) => Ok(()),
         Ok(Err(e)) => {
             tracing::warn!(error = %e, "views.open failed");
-            Err(user_err(tpl::reply::modal_failed(ctx.locale())))
+            Err(failed())
         }
-        Err(_) => Err(user_err(tpl::reply::modal_failed(ctx.locale()))),
+        Err(_) => Err(failed()),
     }
 }

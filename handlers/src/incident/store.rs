@@ -4,6 +4,7 @@
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 
+use super::timeline::EventKind;
 use super::{IncidentStatus, Severity};
 
 #[derive(Debug, Clone)]
@@ -81,6 +82,20 @@ pub(crate) fn from_row(r: &AnyRow) -> Incident {
 
 pub async fn get(conn: &mut AnyConnection, id: i64) -> Result<Option<Incident>, sqlx::Error> {
     let r = sqlx::query(&format!("SELECT {COLS} FROM incidents WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(r.as_ref().map(from_row))
+}
+
+/// [`get`] for a change: `lock` is [`crate::Store::for_update`], so on PostgreSQL the row stays
+/// locked until the caller's transaction ends.
+pub async fn get_for_update(
+    conn: &mut AnyConnection,
+    id: i64,
+    lock: &str,
+) -> Result<Option<Incident>, sqlx::Error> {
+    let r = sqlx::query(&format!("SELECT {COLS} FROM incidents WHERE id = $1{lock}"))
         .bind(id)
         .fetch_optional(conn)
         .await?;
@@ -265,9 +280,10 @@ pub async fn add_event(
     id: i64,
     at: i64,
     actor: &str,
-    kind: &str,
+    kind: EventKind,
     text: &str,
 ) -> Result<(), sqlx::Error> {
+    let kind = kind.as_str();
     sqlx::query(
         "INSERT INTO timeline (incident_id, at, actor, kind, text) VALUES ($1, $2, $3, $4, $5)",
     )

@@ -7,8 +7,9 @@ use std::time::Duration;
 
 use messages::incident as tpl;
 use messages::invites::NotInvited;
-use serde_json::{json, Value};
+use serde_json::Value;
 
+use crate::ids::{ChannelId, UserId};
 use crate::integrations::slack::SlackError;
 use crate::Ctx;
 
@@ -56,38 +57,21 @@ fn pick(channels: &[Value], names: &[String], started_secs: i64) -> Option<(Stri
     })
 }
 
-/// `conversations.create` with a numbered suffix on `name_taken`. Returns (id, name) or Slack's error code.
+/// `conversations.create` with a numbered suffix on `name_taken`. Returns (id, name) or Slack's
+/// error code.
 pub(crate) async fn create_war_room(
     ctx: &Ctx,
     id: i64,
     started_secs: i64,
     title: &str,
     private: bool,
-) -> Result<(String, String), String> {
+) -> Result<(ChannelId, String), String> {
     let budget = Duration::from_secs(8);
     for attempt in 0..20u32 {
         let suffix = (attempt > 0).then_some(attempt + 1);
         let name = tpl::war_room_name(id, started_secs, title, suffix);
-        match ctx
-            .slack
-            .call_retrying(
-                "conversations.create",
-                &json!({"name": name, "is_private": private}),
-                budget,
-            )
-            .await
-        {
-            Ok(v) => {
-                let cid = v
-                    .pointer("/channel/id")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string();
-                if cid.is_empty() {
-                    return Err("no_channel".into());
-                }
-                return Ok((cid, name));
-            }
+        match ctx.slack.conversations_create(&name, private, budget).await {
+            Ok(cid) => return Ok((cid, name)),
             Err(e) if e.is("name_taken") => continue,
             Err(e) => {
                 tracing::warn!(incident = id, error = %e, "war room not created");
@@ -103,16 +87,16 @@ pub(crate) async fn create_war_room(
 /// could not be invited and why, to say in the war room.
 pub(crate) async fn invite(
     ctx: &Ctx,
-    channel: &str,
-    actor: &str,
-    commander: &str,
+    channel: &ChannelId,
+    declarer: &UserId,
+    commander: &UserId,
 ) -> Vec<NotInvited> {
     let mut problems = Vec::new();
-    let mut users: Vec<String> = vec![actor.to_string(), commander.to_string()];
-    users.extend(ctx.config.incident_responders.iter().cloned());
+    let mut users: Vec<UserId> = vec![declarer.clone(), commander.clone()];
+    users.extend(ctx.config.incident_responders.iter().map(UserId::new));
     if let Some(g) = &ctx.config.incident_responder_group {
         match ctx.slack.usergroup_members(g).await {
-            Ok(m) => users.extend(m),
+            Ok(m) => users.extend(m.into_iter().map(UserId::new)),
             Err(e) => {
                 tracing::warn!(group = %g, error = %e, "responder group not read; inviting the others");
                 problems.push(NotInvited::Group {
@@ -125,41 +109,16 @@ pub(crate) async fn invite(
     let mut seen = std::collections::HashSet::new();
     users.retain(|u| seen.insert(u.clone()));
     for chunk in users.chunks(messages::limits::INVITE_BATCH) {
-        let body = json!({"channel": channel, "users": chunk.join(","), "force": true});
+        let budget = Duration::from_secs(5);
         match ctx
             .slack
-            .call_retrying("conversations.invite", &body, Duration::from_secs(5))
+            .conversations_invite(channel, chunk, true, budget)
             .await
         {
-            Ok(_) => {}
+            Ok(()) => {}
             Err(e) if e.is("already_in_channel") || e.is("cant_invite_self") => {}
-            Err(crate::integrations::slack::SlackError::Api { code, body, .. }) => {
-                let per_user: Vec<NotInvited> = body
-                    .get("errors")
-                    .and_then(Value::as_array)
-                    .map(|errs| {
-                        errs.iter()
-                            .filter(|e| {
-                                !matches!(
-                                    e.get("error").and_then(Value::as_str),
-                                    Some("already_in_channel") | Some("cant_invite_self")
-                                )
-                            })
-                            .map(|e| NotInvited::User {
-                                user: e
-                                    .get("user")
-                                    .and_then(Value::as_str)
-                                    .unwrap_or("?")
-                                    .to_string(),
-                                code: e
-                                    .get("error")
-                                    .and_then(Value::as_str)
-                                    .unwrap_or("?")
-                                    .to_string(),
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
+            Err(SlackError::Api { code, body, .. }) => {
+                let per_user = per_user_problems(&body);
                 if per_user.is_empty() {
                     problems.push(NotInvited::Call { code });
                 } else {
@@ -170,6 +129,28 @@ pub(crate) async fn invite(
         }
     }
     problems
+}
+
+/// The users a forced invite could not add (its `errors` array), except those already in.
+fn per_user_problems(body: &Value) -> Vec<NotInvited> {
+    let field = |e: &Value, k: &str| e.get(k).and_then(Value::as_str).unwrap_or("?").to_string();
+    body.get("errors")
+        .and_then(Value::as_array)
+        .map(|errs| {
+            errs.iter()
+                .filter(|e| {
+                    !matches!(
+                        e.get("error").and_then(Value::as_str),
+                        Some("already_in_channel") | Some("cant_invite_self")
+                    )
+                })
+                .map(|e| NotInvited::User {
+                    user: field(e, "user"),
+                    code: field(e, "error"),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

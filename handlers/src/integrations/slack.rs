@@ -9,6 +9,8 @@ use serde_json::Value;
 
 use crate::config::Secret;
 
+mod methods;
+
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum SlackError {
     #[error("Slack answered `{code}`")]

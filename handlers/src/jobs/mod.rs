@@ -123,7 +123,10 @@ impl From<crate::FlowError> for JobError {
     fn from(e: crate::FlowError) -> Self {
         match e {
             crate::FlowError::User(m) => JobError::Fail(m.text),
-            crate::FlowError::Internal(e) => JobError::Retry(format!("{e:#}")),
+            // The cause chain, with any database password redacted (it is stored).
+            crate::FlowError::Internal(e) => {
+                JobError::Retry(crate::config::redact_url(&format!("{e:#}")))
+            }
         }
     }
 }
@@ -296,12 +299,22 @@ pub fn backoff(attempt: i64) -> Duration {
 async fn execute(ctx: &Arc<Ctx>, job: &Job, lease: &Lease) -> JobResult {
     match job {
         Job::Declaration { incident, reply } => {
-            crate::incident::declare::run_declaration_job(ctx, *incident, reply.as_ref(), lease)
-                .await
+            crate::incident::declare::run_declaration_job(
+                ctx,
+                crate::ids::IncidentId(*incident),
+                reply.as_ref(),
+                lease,
+            )
+            .await
         }
         Job::DeployFollow(f) => crate::control::deploys::run_follow_job(ctx, f, lease).await,
         Job::Postmortem { incident } => {
-            crate::incident::postmortem::run_postmortem_job(ctx, *incident, lease).await
+            crate::incident::postmortem::run_postmortem_job(
+                ctx,
+                crate::ids::IncidentId(*incident),
+                lease,
+            )
+            .await
         }
     }
 }
@@ -436,7 +449,7 @@ async fn fail(
                 crate::incident::declare::declaration_failed(
                     ctx,
                     &mut tx,
-                    *incident,
+                    crate::ids::IncidentId(*incident),
                     lease.attempt,
                     now,
                 )

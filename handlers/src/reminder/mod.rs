@@ -21,6 +21,7 @@ use sqlx::Row;
 
 use crate::incident::shared::{cadence, post_to_incident};
 use crate::incident::store::{self, Incident};
+use crate::incident::timeline::EventKind;
 use crate::outbox::{enqueue, OutboxItem};
 use crate::store::Backend;
 use crate::Ctx;
@@ -272,7 +273,12 @@ async fn fire_reminder(
     } else {
         format!("{} min without update", r.minutes_silent)
     };
-    store::add_event(conn, id, now, "chatops", kind, &text).await?;
+    let event = if stepping_up {
+        EventKind::Escalation
+    } else {
+        EventKind::Reminder
+    };
+    store::add_event(conn, id, now, "chatops", event, &text).await?;
     // The topic keeps "next update <due>": the update is still owed since then, so a reminder
     // does not rewrite it (conversations.setTopic is also a Tier 2 method).
     Ok(Some(Fired {
@@ -299,14 +305,15 @@ async fn fire_postmortem(ctx: &Ctx, id: i64, token: &str) -> Result<bool, sqlx::
         return Ok(false);
     }
     let stage = i.pm_stage;
-    let msg = tpl::postmortem_reminder(id, &i.title, stage.min(1) as u8, due / 1000, l);
+    let cmd = &ctx.config.incident_command;
+    let msg = tpl::postmortem_reminder(id, &i.title, stage.min(1) as u8, due / 1000, cmd, l);
     post_to_incident(&mut tx, ctx, &i, &msg, false, now).await?;
     store::add_event(
         &mut tx,
         id,
         now,
         "chatops",
-        "postmortem_reminder",
+        EventKind::PostmortemReminder,
         if stage == 0 {
             "draft due"
         } else {

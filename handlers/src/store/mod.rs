@@ -211,6 +211,16 @@ impl Store {
         }
     }
 
+    /// The end of a `SELECT` that reads a row to change it: `FOR UPDATE` on PostgreSQL (the
+    /// row stays locked until the transaction ends); nothing on SQLite, where [`Store::begin`]
+    /// already holds the database's write lock.
+    pub fn for_update(&self) -> &'static str {
+        match self.backend {
+            Backend::Postgres => " FOR UPDATE",
+            Backend::Sqlite => "",
+        }
+    }
+
     /// `FOR UPDATE SKIP LOCKED` on PostgreSQL; nothing on SQLite (one writer at a time).
     pub fn skip_locked(&self) -> &'static str {
         match self.backend {
