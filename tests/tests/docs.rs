@@ -209,3 +209,67 @@ fn escalation_commander_and_responder_settings_are_described_alike() {
         );
     }
 }
+
+/// The README's "Where things are" map: every path it names exists (a module path may be a
+/// file `x.rs` or a folder `x/`), every row names a file that reads, one that runs, and the
+/// words, and every `/incident` subcommand the grammar knows has a row.
+#[test]
+fn the_map_of_where_things_are_names_only_real_files() {
+    let readme = read("README.md");
+    let section = readme
+        .split("\n### Where things are")
+        .nth(1)
+        .expect("README has a `Where things are` section")
+        .split("\n#")
+        .next()
+        .unwrap();
+    let rows: Vec<&str> = section
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| What") && !l.starts_with("|---"))
+        .collect();
+    assert!(rows.len() >= 15, "the map has {} rows", rows.len());
+    let root = repo_root();
+    let mut missing = Vec::new();
+    let mut named = 0;
+    for row in &rows {
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        assert_eq!(cells.len(), 6, "four columns: {row}");
+        assert!(
+            cells[3].contains("handlers/src/"),
+            "no flow named in: {row}"
+        );
+        assert!(
+            cells[4].contains("messages/src/"),
+            "no words named in: {row}"
+        );
+        for token in row.split('`').skip(1).step_by(2) {
+            let is_path = ["bot/", "handlers/", "messages/", "tests/"]
+                .iter()
+                .any(|p| token.starts_with(p));
+            if !is_path {
+                continue;
+            }
+            named += 1;
+            let p = root.join(token);
+            if !p.exists() && !p.with_extension("rs").exists() {
+                missing.push(token.to_string());
+            }
+        }
+    }
+    assert!(named > 40, "only {named} paths in the map");
+    assert!(
+        missing.is_empty(),
+        "the map names paths that do not exist: {missing:?}"
+    );
+    let map_text = rows.join("\n");
+    for sub in handlers::command::INCIDENT_SUBCOMMANDS {
+        if *sub == "help" {
+            continue;
+        }
+        assert!(
+            map_text.contains(&format!("`/incident {sub}"))
+                || map_text.contains(&format!("`{sub}`")),
+            "`/incident {sub}` is not in the map"
+        );
+    }
+}

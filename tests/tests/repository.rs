@@ -340,3 +340,66 @@ async fn a_failing_test_leaves_no_database_or_folder_behind() {
     assert_eq!(dbs, 0, "the database {name} outlived its failed test");
     assert_eq!(folders, 0, "{} outlived its failed test", folder.display());
 }
+
+/// Longest source file in `bot/`, `handlers/` and `messages/` (a newcomer reads one room at a
+/// time). Functions have their own limit: clippy's `too_many_lines` (80, `clippy.toml`).
+const MAX_FILE_LINES: usize = 600;
+
+/// Files allowed over [`MAX_FILE_LINES`], each with its reason. An entry whose file is back
+/// under the limit (or gone) fails the test, so the list only shrinks.
+const OVER_THE_LIMIT: &[(&str, &str)] = &[(
+    "messages/src/julia.rs",
+    "split by feature in the /julia half of #12 (messages/src/julia/); remove this entry when it lands",
+)];
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            if path.file_name().is_some_and(|n| n != "target") {
+                rust_files(&path, out);
+            }
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn no_source_file_is_over_600_lines() {
+    let root = repo_root();
+    let mut files = Vec::new();
+    for krate in ["bot", "handlers", "messages"] {
+        rust_files(&root.join(krate), &mut files);
+    }
+    assert!(files.len() > 50, "only {} files found", files.len());
+    let mut too_long = Vec::new();
+    let mut over: BTreeSet<String> = BTreeSet::new();
+    for f in &files {
+        let lines = read(f).lines().count();
+        let rel = f
+            .strip_prefix(&root)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        if lines > MAX_FILE_LINES {
+            over.insert(rel.clone());
+            if !OVER_THE_LIMIT.iter().any(|(p, _)| *p == rel) {
+                too_long.push(format!("{rel}: {lines} lines"));
+            }
+        }
+    }
+    assert!(
+        too_long.is_empty(),
+        "over {MAX_FILE_LINES} lines (split by feature): {too_long:?}"
+    );
+    let stale: Vec<&str> = OVER_THE_LIMIT
+        .iter()
+        .map(|(p, _)| *p)
+        .filter(|p| !over.contains(*p))
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "back under {MAX_FILE_LINES} lines (or gone): remove from OVER_THE_LIMIT: {stale:?}"
+    );
+}

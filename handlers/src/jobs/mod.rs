@@ -17,10 +17,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use sqlx::{AnyConnection, Row};
 
 use crate::Ctx;
+
+mod lease;
+mod status;
+
+pub use lease::Lease;
+pub use status::{export_metrics, last_id, pending_after, summary, Summary};
 
 /// How a declaration's outcome reaches the person who declared.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -132,82 +137,6 @@ impl From<crate::FlowError> for JobError {
 }
 
 pub type JobResult = Result<(), JobError>;
-
-/// A claimed job: its id, the lease token, which attempt this is and the steps already done.
-#[derive(Debug)]
-pub struct Lease {
-    pub id: i64,
-    pub token: String,
-    /// 1 for the first attempt.
-    pub attempt: i64,
-    pub max_attempts: i64,
-    progress: std::sync::Mutex<Value>,
-}
-
-impl Lease {
-    pub fn is_last_attempt(&self) -> bool {
-        self.attempt >= self.max_attempts
-    }
-
-    /// A step recorded by an earlier attempt (or this one).
-    pub fn step(&self, name: &str) -> Option<Value> {
-        self.progress
-            .lock()
-            .expect("progress lock")
-            .get(name)
-            .cloned()
-    }
-
-    /// Records a finished step, so a rerun skips it. Fails when the lease was lost.
-    pub async fn record_step(&self, ctx: &Ctx, name: &str, value: Value) -> JobResult {
-        let mut conn = ctx.store.pool.acquire().await?;
-        self.record_step_in(&mut conn, name, value).await
-    }
-
-    /// Records a step inside the caller's transaction (it commits with the step's writes).
-    pub async fn record_step_in(
-        &self,
-        conn: &mut AnyConnection,
-        name: &str,
-        value: Value,
-    ) -> JobResult {
-        let json = {
-            let mut p = self.progress.lock().expect("progress lock");
-            p[name] = value;
-            p.to_string()
-        };
-        let r = sqlx::query("UPDATE jobs SET progress = $1 WHERE id = $2 AND lease_token = $3")
-            .bind(json)
-            .bind(self.id)
-            .bind(&self.token)
-            .execute(&mut *conn)
-            .await?;
-        if r.rows_affected() == 0 {
-            return Err(JobError::LeaseLost);
-        }
-        Ok(())
-    }
-
-    /// Marks the job done inside the caller's transaction, so the job's last writes and its
-    /// completion commit together. `LeaseLost` (roll back!) when another worker holds it now.
-    pub async fn complete_in(&self, conn: &mut AnyConnection, now_ms: i64) -> JobResult {
-        let progress = self.progress.lock().expect("progress lock").to_string();
-        let r = sqlx::query(
-            "UPDATE jobs SET state = 'done', finished_at = $1, progress = $2, lease_token = NULL, lease_until = NULL, last_error = NULL
-             WHERE id = $3 AND lease_token = $4 AND state = 'pending'",
-        )
-        .bind(now_ms)
-        .bind(progress)
-        .bind(self.id)
-        .bind(&self.token)
-        .execute(&mut *conn)
-        .await?;
-        if r.rows_affected() == 0 {
-            return Err(JobError::LeaseLost);
-        }
-        Ok(())
-    }
-}
 
 /// A claimed row before it runs.
 struct Claimed {
@@ -597,82 +526,6 @@ async fn hand_over(
             }
         }
     }
-}
-
-/// The newest job's id (0 without jobs).
-pub async fn last_id(ctx: &Ctx) -> Result<i64, sqlx::Error> {
-    sqlx::query("SELECT COALESCE(MAX(id), 0) FROM jobs")
-        .fetch_one(&ctx.store.pool)
-        .await?
-        .try_get::<i64, _>(0)
-}
-
-/// Pending jobs newer than `after`, oldest first (the simulator runs only its own).
-pub async fn pending_after(ctx: &Ctx, after: i64) -> Result<Vec<i64>, sqlx::Error> {
-    let rows = sqlx::query("SELECT id FROM jobs WHERE id > $1 AND state = 'pending' ORDER BY id")
-        .bind(after)
-        .fetch_all(&ctx.store.pool)
-        .await?;
-    Ok(rows.iter().map(|r| r.get::<i64, _>(0)).collect())
-}
-
-/// Jobs by kind and state, the failures of the last 24 hours and the age of the oldest due job.
-#[derive(Debug, Default, Clone)]
-pub struct Summary {
-    pub by_kind_state: Vec<(String, String, i64)>,
-    pub failed_last_24h: i64,
-    pub oldest_due_age_ms: i64,
-}
-
-pub async fn summary(ctx: &Ctx) -> Result<Summary, sqlx::Error> {
-    let now = ctx.clock.now_ms();
-    let rows = sqlx::query("SELECT kind, state, COUNT(*) FROM jobs GROUP BY kind, state")
-        .fetch_all(&ctx.store.pool)
-        .await?;
-    let by_kind_state = rows
-        .iter()
-        .map(|r| {
-            (
-                r.get::<String, _>(0),
-                r.get::<String, _>(1),
-                r.get::<i64, _>(2),
-            )
-        })
-        .collect();
-    let r = sqlx::query(
-        "SELECT (SELECT COUNT(*) FROM jobs WHERE state = 'failed' AND finished_at >= $1),
-                (SELECT MIN(run_at) FROM jobs WHERE state = 'pending' AND run_at <= $2)",
-    )
-    .bind(now - 24 * 3600 * 1000)
-    .bind(now)
-    .fetch_one(&ctx.store.pool)
-    .await?;
-    let oldest: Option<i64> = r.get(1);
-    Ok(Summary {
-        by_kind_state,
-        failed_last_24h: r.get(0),
-        oldest_due_age_ms: oldest.map(|t| (now - t).max(0)).unwrap_or(0),
-    })
-}
-
-/// Sets the `jobs` gauges for `/metrics` (every kind and state, zeros included).
-pub async fn export_metrics(ctx: &Ctx) {
-    let Ok(s) = summary(ctx).await else {
-        return;
-    };
-    for kind in KINDS {
-        for state in ["pending", "done", "failed"] {
-            let n = s
-                .by_kind_state
-                .iter()
-                .find(|(k, st, _)| k == kind && st == state)
-                .map(|t| t.2)
-                .unwrap_or(0);
-            metrics::gauge!("jobs", "kind" => kind, "state" => state).set(n as f64);
-        }
-    }
-    metrics::gauge!("jobs_failed_last_24h").set(s.failed_last_24h as f64);
-    metrics::gauge!("jobs_oldest_due_age_seconds").set(s.oldest_due_age_ms as f64 / 1000.0);
 }
 
 #[cfg(test)]
