@@ -125,14 +125,24 @@ pub fn list(rows: &[IncidentView], q: &ListQuery, cmd: &str, l: Locale) -> Msg {
     for v in shown {
         b.push(blocks::section(line(v, l)));
     }
+    let foot = footer(&rows, after, q, cmd, l);
+    if !foot.is_empty() {
+        b.push(blocks::context(foot.join(" ")));
+    }
+    let buttons = page_buttons(q, page, pages, after, l);
+    if !buttons.is_empty() {
+        b.push(blocks::actions("incident_list_pages", buttons));
+    }
+    Msg::with_blocks(fallback(shown, &what, &range, l), b)
+}
+
+/// "…and N more", and with more than a page of all severities, one link per severity.
+fn footer(rows: &[IncidentView], after: usize, q: &ListQuery, cmd: &str, l: Locale) -> Vec<String> {
     let mut foot = Vec::new();
     if after > 0 {
-        foot.push(match l {
-            Locale::En => format!("…and {after} more."),
-            Locale::PtBr => format!("…e mais {after}."),
-        });
+        foot.push(l.t(format!("…and {after} more."), format!("…e mais {after}.")));
     }
-    if q.severity.is_none() && total > PAGE_SIZE {
+    if q.severity.is_none() && rows.len() > PAGE_SIZE {
         let counts: Vec<String> = SEVERITIES
             .iter()
             .filter_map(|s| {
@@ -146,10 +156,17 @@ pub fn list(rows: &[IncidentView], q: &ListQuery, cmd: &str, l: Locale) -> Msg {
             counts.join(" · ")
         ));
     }
-    if !foot.is_empty() {
-        b.push(blocks::context(foot.join(" ")));
-    }
-    let mut buttons = Vec::new();
+    foot
+}
+
+/// Previous / Next, when there is such a page.
+fn page_buttons(
+    q: &ListQuery,
+    page: usize,
+    pages: usize,
+    after: usize,
+    l: Locale,
+) -> Vec<slack_morphism::prelude::SlackActionBlockElement> {
     let at = |p: usize| {
         ListQuery {
             severity: q.severity.clone(),
@@ -157,6 +174,7 @@ pub fn list(rows: &[IncidentView], q: &ListQuery, cmd: &str, l: Locale) -> Msg {
         }
         .value()
     };
+    let mut buttons = Vec::new();
     if page > 1 {
         buttons.push(blocks::button(
             ACTION_PAGE,
@@ -168,19 +186,20 @@ pub fn list(rows: &[IncidentView], q: &ListQuery, cmd: &str, l: Locale) -> Msg {
     if page < pages {
         buttons.push(blocks::button(
             ACTION_PAGE,
-            &match l {
-                Locale::En => format!("Next ({after} more)"),
-                Locale::PtBr => format!("Próxima (mais {after})"),
-            },
+            &l.t(
+                format!("Next ({after} more)"),
+                format!("Próxima (mais {after})"),
+            ),
             &at(page + 1),
             Style::Primary,
         ));
     }
-    if !buttons.is_empty() {
-        b.push(blocks::actions("incident_list_pages", buttons));
-    }
-    // The fallback (notifications, screen readers, the simulator): one line per incident shown,
-    // titles cut to 80 characters so 20 lines stay well within 4,000.
+    buttons
+}
+
+/// The fallback (notifications, screen readers, the simulator): one line per incident shown,
+/// titles cut to 80 characters so 20 lines stay well within 4,000.
+fn fallback(shown: &[IncidentView], what: &str, range: &str, l: Locale) -> String {
     let lines: Vec<String> = shown
         .iter()
         .map(|v| {
@@ -193,8 +212,7 @@ pub fn list(rows: &[IncidentView], q: &ListQuery, cmd: &str, l: Locale) -> Msg {
             )
         })
         .collect();
-    let text = format!("{what} ({range}):\n{}", lines.join("\n"));
-    Msg::with_blocks(text, b)
+    format!("{what} ({range}):\n{}", lines.join("\n"))
 }
 
 #[cfg(test)]

@@ -197,29 +197,16 @@ pub fn problem(p: &Problem, incident_cmd: &str, julia_cmd: &str, l: Locale) -> M
             given,
             suggestion,
         } => {
-            let mut s = format!(
-                "{} `{}`.",
-                l.t("Unknown subcommand", "Subcomando desconhecido"),
-                escape(given)
-            );
-            let mut usage = None;
-            if let Some(sug) = suggestion {
-                s.push_str(&format!(
-                    " {} `{sug}`?",
-                    l.t("Did you mean", "Você quis dizer")
-                ));
-                usage = subcommand_line(is_incident(*topic), sug, inc, jul, l);
-            }
+            let (s, usage) = unknown(*topic, given, suggestion.as_deref(), inc, jul, l);
             (Some(s), *topic, usage)
         }
         Problem::BadSeverity(s) => (
-            Some(format!(
-                "`{}` {}",
-                escape(s),
+            Some(not_a(
+                s,
                 l.t(
                     "is not a severity. Use P0, P1, P2 or P3 (also `p1`, `sev1`, `SEV-1`).",
-                    "não é uma severidade. Use P0, P1, P2 ou P3 (também `p1`, `sev1`, `SEV-1`)."
-                )
+                    "não é uma severidade. Use P0, P1, P2 ou P3 (também `p1`, `sev1`, `SEV-1`).",
+                ),
             )),
             Topic::Incident,
             subcommand_line(true, "declare", inc, jul, l),
@@ -250,25 +237,23 @@ pub fn problem(p: &Problem, incident_cmd: &str, julia_cmd: &str, l: Locale) -> M
             None,
         ),
         Problem::BadDuration(s) => (
-            Some(format!(
-                "`{}` {}",
-                escape(s),
+            Some(not_a(
+                s,
                 l.t(
                     "is not a duration; use e.g. `15m`, `1h`.",
-                    "não é uma duração; use por ex. `15m`, `1h`."
-                )
+                    "não é uma duração; use por ex. `15m`, `1h`.",
+                ),
             )),
             Topic::IncidentSnooze,
             line(Topic::IncidentSnooze),
         ),
         Problem::BadId(s) => (
-            Some(format!(
-                "`{}` {}",
-                escape(s),
+            Some(not_a(
+                s,
                 l.t(
                     "is not an incident id; ids look like `INC-12`.",
-                    "não é um id de incidente; ids são como `INC-12`."
-                )
+                    "não é um id de incidente; ids são como `INC-12`.",
+                ),
             )),
             Topic::Incident,
             None,
@@ -280,6 +265,36 @@ pub fn problem(p: &Problem, incident_cmd: &str, julia_cmd: &str, l: Locale) -> M
     }
     text.push_str(&help_pointer(is_incident(topic), inc, jul, l));
     Msg::text(text)
+}
+
+/// "Unknown subcommand `x`. Did you mean `y`?" and the usage line of `y`.
+fn unknown(
+    topic: Topic,
+    given: &str,
+    suggestion: Option<&str>,
+    inc: &str,
+    jul: &str,
+    l: Locale,
+) -> (String, Option<String>) {
+    let mut s = format!(
+        "{} `{}`.",
+        l.t("Unknown subcommand", "Subcomando desconhecido"),
+        escape(given)
+    );
+    let mut usage = None;
+    if let Some(sug) = suggestion {
+        s.push_str(&format!(
+            " {} `{sug}`?",
+            l.t("Did you mean", "Você quis dizer")
+        ));
+        usage = subcommand_line(is_incident(topic), sug, inc, jul, l);
+    }
+    (s, usage)
+}
+
+/// "`what they typed` is not …".
+fn not_a(given: &str, what: &str) -> String {
+    format!("`{}` {what}", escape(given))
 }
 
 /// A title with nothing visible in it (also the declare form's field error).

@@ -267,60 +267,15 @@ enum Outcome {
 
 async fn deliver_one(ctx: &Ctx, pacing: &SharedPacing, c: Claimed, token: &str) {
     let mut body: Value = serde_json::from_str(&c.body).unwrap_or(Value::Null);
-    // Resolve the dependency: the parent's ts goes into thread_ts / timestamp.
-    if let (Some(parent), Some(field)) = (c.depends_on, c.depends_field.as_deref()) {
-        let parent_row = sqlx::query("SELECT status, result_ts FROM outbox WHERE id = $1")
-            .bind(parent)
-            .fetch_optional(&ctx.store.pool)
-            .await;
-        match parent_row {
-            Ok(Some(r)) => {
-                let status: String = r.get(0);
-                let ts: Option<String> = r.get(1);
-                match (status.as_str(), ts) {
-                    ("sent", Some(ts)) => body[field] = ts.into(),
-                    _ if c.method == "chat.postMessage" || c.method == UPLOAD_METHOD => {} // parent failed: post at top level
-                    _ => {
-                        finish(ctx, &c, token, Outcome::Failed("parent_failed".into())).await;
-                        return;
-                    }
-                }
-            }
-            _ => {
-                finish(ctx, &c, token, Outcome::Failed("parent_missing".into())).await;
-                return;
-            }
-        }
+    if let Err(outcome) = resolve_parent(ctx, &c, &mut body).await {
+        finish(ctx, &c, token, outcome).await;
+        return;
     }
-    // Pacing: method paused by a 429, and about one post per second per channel.
-    let wait = {
-        let p = pacing.lock().await;
-        let now = Instant::now();
-        if let Some(until) = p.paused_until.get(&c.method).filter(|u| **u > now) {
-            let at = ctx.clock.now_ms() + (*until - now).as_millis() as i64;
-            drop(p);
-            finish(
-                ctx,
-                &c,
-                token,
-                Outcome::Retry {
-                    at_ms: at,
-                    error: "ratelimited".into(),
-                    count_attempt: false,
-                },
-            )
-            .await;
+    let wait = match pace(ctx, pacing, &c).await {
+        Ok(wait) => wait,
+        Err(outcome) => {
+            finish(ctx, &c, token, outcome).await;
             return;
-        }
-        if c.method == "chat.postMessage" {
-            p.last_post
-                .get(&c.channel)
-                .map(|last| {
-                    (*last + ctx.config.outbox_channel_interval).saturating_duration_since(now)
-                })
-                .unwrap_or_default()
-        } else {
-            Duration::ZERO
         }
     };
     if !wait.is_zero() {
@@ -333,31 +288,97 @@ async fn deliver_one(ctx: &Ctx, pacing: &SharedPacing, c: Claimed, token: &str) 
             .last_post
             .insert(c.channel.clone(), Instant::now());
     }
-    let mut result = if c.method == UPLOAD_METHOD {
+    let result = if c.method == UPLOAD_METHOD {
         upload(ctx, &body).await
     } else {
         ctx.slack.call(&c.method, &body).await
     };
-    // Slack refused the message's form or size: never retried as is (the same body would be
-    // refused again). Its text alone, cut to fit and saying so, is posted once instead.
-    let mut note = None;
-    if let Err(e) = &result {
-        if c.method == "chat.postMessage" && REFUSED_FORM.iter().any(|code| e.is(code)) {
-            let code = e.code();
-            tracing::warn!(outbox_id = c.id, channel = %c.channel, error = %code, "Slack refused the message; posting its plain-text form");
-            let text = body.get("text").and_then(Value::as_str).unwrap_or_default();
-            let mut short = serde_json::json!({
-                "channel": body["channel"],
-                "text": messages::delivery::refused_fallback(text, &code, ctx.locale()),
-            });
-            if let Some(t) = body.get("thread_ts") {
-                short["thread_ts"] = t.clone();
-            }
-            result = ctx.slack.call("chat.postMessage", &short).await;
-            note = Some(format!("{code} (posted as plain text)"));
-        }
+    let (result, note) = plain_text_if_refused(ctx, &c, &body, result).await;
+    let outcome = outcome_of(ctx, pacing, &c, result, note).await;
+    finish(ctx, &c, token, outcome).await;
+}
+
+/// Resolves the dependency: the parent's ts goes into `thread_ts` / `timestamp`. A post whose
+/// parent failed goes out at top level; anything else without its parent fails.
+async fn resolve_parent(ctx: &Ctx, c: &Claimed, body: &mut Value) -> Result<(), Outcome> {
+    let (Some(parent), Some(field)) = (c.depends_on, c.depends_field.as_deref()) else {
+        return Ok(());
+    };
+    let parent_row = sqlx::query("SELECT status, result_ts FROM outbox WHERE id = $1")
+        .bind(parent)
+        .fetch_optional(&ctx.store.pool)
+        .await;
+    let Ok(Some(r)) = parent_row else {
+        return Err(Outcome::Failed("parent_missing".into()));
+    };
+    let status: String = r.get(0);
+    let ts: Option<String> = r.get(1);
+    match (status.as_str(), ts) {
+        ("sent", Some(ts)) => body[field] = ts.into(),
+        _ if c.method == "chat.postMessage" || c.method == UPLOAD_METHOD => {} // parent failed: post at top level
+        _ => return Err(Outcome::Failed("parent_failed".into())),
     }
-    let outcome = match result {
+    Ok(())
+}
+
+/// Pacing: how long to wait (about one post per second per channel), or a retry when the
+/// method is paused by a 429.
+async fn pace(ctx: &Ctx, pacing: &SharedPacing, c: &Claimed) -> Result<Duration, Outcome> {
+    let p = pacing.lock().await;
+    let now = Instant::now();
+    if let Some(until) = p.paused_until.get(&c.method).filter(|u| **u > now) {
+        return Err(Outcome::Retry {
+            at_ms: ctx.clock.now_ms() + (*until - now).as_millis() as i64,
+            error: "ratelimited".into(),
+            count_attempt: false,
+        });
+    }
+    if c.method != "chat.postMessage" {
+        return Ok(Duration::ZERO);
+    }
+    Ok(p.last_post
+        .get(&c.channel)
+        .map(|last| (*last + ctx.config.outbox_channel_interval).saturating_duration_since(now))
+        .unwrap_or_default())
+}
+
+/// Slack refused the message's form or size: never retried as is (the same body would be
+/// refused again). Its text alone, cut to fit and saying so, is posted once instead.
+async fn plain_text_if_refused(
+    ctx: &Ctx,
+    c: &Claimed,
+    body: &Value,
+    result: Result<Value, SlackError>,
+) -> (Result<Value, SlackError>, Option<String>) {
+    let code = match &result {
+        Err(e) if c.method == "chat.postMessage" && REFUSED_FORM.iter().any(|code| e.is(code)) => {
+            e.code()
+        }
+        _ => return (result, None),
+    };
+    tracing::warn!(outbox_id = c.id, channel = %c.channel, error = %code, "Slack refused the message; posting its plain-text form");
+    let text = body.get("text").and_then(Value::as_str).unwrap_or_default();
+    let mut short = serde_json::json!({
+        "channel": body["channel"],
+        "text": messages::delivery::refused_fallback(text, &code, ctx.locale()),
+    });
+    if let Some(t) = body.get("thread_ts") {
+        short["thread_ts"] = t.clone();
+    }
+    let result = ctx.slack.call("chat.postMessage", &short).await;
+    (result, Some(format!("{code} (posted as plain text)")))
+}
+
+/// What a call's result means for the row: sent, retried later (a 429 pauses the method), or
+/// failed for good.
+async fn outcome_of(
+    ctx: &Ctx,
+    pacing: &SharedPacing,
+    c: &Claimed,
+    result: Result<Value, SlackError>,
+    note: Option<String>,
+) -> Outcome {
+    match result {
         Ok(v) => Outcome::Sent(
             v.get("ts")
                 .or_else(|| v.pointer("/message/ts"))
@@ -387,8 +408,7 @@ async fn deliver_one(ctx: &Ctx, pacing: &SharedPacing, c: Claimed, token: &str) 
             }
         }
         Err(e) => Outcome::Failed(e.code()),
-    };
-    finish(ctx, &c, token, outcome).await;
+    }
 }
 
 async fn finish(ctx: &Ctx, c: &Claimed, token: &str, outcome: Outcome) {
