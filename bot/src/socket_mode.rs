@@ -212,6 +212,7 @@ async fn connect(http: &reqwest::Client, ctx: &Ctx) -> Result<Ws, String> {
 }
 
 /// Runs Socket Mode until `shutdown` turns true. Returns at once when no app token is set.
+#[allow(clippy::too_many_lines)] // over 80 lines: the Socket Mode connection loop; to split (#12 follow-up)
 pub async fn run(ctx: Arc<Ctx>, status: Arc<Status>, mut shutdown: watch::Receiver<bool>) {
     if ctx.config.slack_app_token.is_empty() {
         status.set(State::Disabled);

@@ -114,6 +114,7 @@ async fn announced(store: &handlers::Store) -> (i64, i64) {
     (r.get(0), r.get(1))
 }
 
+#[allow(clippy::too_many_lines)] // over 80 lines: an end-to-end scenario read top to bottom
 async fn sigkill_during_declarations(db: TestDb) {
     let slack = FakeSlack::start().await;
     // A slow Slack (every call 40 ms), so the kill lands with work in flight.

@@ -168,6 +168,7 @@ fn go_live(deployments: &mut Vec<(String, Value)>, sid: &str, new: Value) {
     deployments.push((sid.to_string(), new));
 }
 
+#[allow(clippy::too_many_lines)] // over 80 lines: test-like table: the fake's one arm per GraphQL operation
 async fn graphql(State(s): State<St>, headers: HeaderMap, Json(body): Json<Value>) -> Response {
     let query = body["query"].as_str().unwrap_or("").to_string();
     let vars = body["variables"].clone();

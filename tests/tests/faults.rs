@@ -273,6 +273,7 @@ fn text_of(v: &Value) -> String {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[allow(clippy::too_many_lines)] // over 80 lines: an end-to-end scenario read top to bottom
 async fn postgres_restarted_under_load() {
     let Some(pg) = Pg::start() else {
         panic!("no PostgreSQL server binaries (scripts/test.sh installs them)");

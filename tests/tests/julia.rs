@@ -232,6 +232,7 @@ async fn a_hung_source_does_not_delay_status() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[allow(clippy::too_many_lines)] // over 80 lines: an end-to-end scenario read top to bottom
 async fn pause_and_resume_change_exactly_the_described_rows() {
     let h = harness(&[]).await;
     assert_eq!(h.jscalar("SELECT COUNT(*) FROM feature_flags").await, 0);

@@ -140,6 +140,7 @@ pub async fn record(
 }
 
 /// A privileged request: permission, preconditions, then a confirmation prompt.
+#[allow(clippy::too_many_lines)] // over 80 lines: split by the /julia half of #12 (control/); remove when it lands
 pub async fn request(ctx: &Arc<Ctx>, reply: &Reply, action: Action) {
     let l = ctx.locale();
     if !is_admin(ctx, &reply.user).await {
@@ -260,6 +261,7 @@ pub enum Choice {
 }
 
 /// A click on Confirm, the alternative, or Cancel.
+#[allow(clippy::too_many_lines)] // over 80 lines: split by the /julia half of #12 (control/); remove when it lands
 pub async fn answer(ctx: &Arc<Ctx>, reply: &Reply, token: &str, choice: Choice) {
     let confirmed = choice != Choice::Cancel;
     let l = ctx.locale();
