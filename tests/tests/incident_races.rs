@@ -113,6 +113,35 @@ async fn an_update_racing_a_resolution_is_applied_or_refused_clearly(db: TestDb)
     }
 }
 
+async fn a_resolution_racing_the_declarations_posts_sticks(db: TestDb) {
+    let slack = FakeSlack::start().await;
+    let ctx = worker_ctx(&db, &slack, AppOptions::default()).await;
+    let bob = UserId::new("UBOB");
+    for round in 0..6 {
+        // P3: no war room, so the job only writes the posts (and saves the incident).
+        let id = declared(&ctx, Severity::P3, &format!("search is slow {round}")).await;
+        let r = ResolveInput {
+            resolution: "index rebuilt".into(),
+            root_cause: None,
+            preventive: None,
+        };
+        let (ran, resolved) =
+            tokio::join!(handlers::jobs::run_once(&ctx), resolve(&ctx, &bob, id, r));
+        ran.unwrap();
+        resolved.expect("the resolution is applied");
+        while !handlers::jobs::run_once(&ctx).await.unwrap().is_empty() {}
+        let (_, status, _, _) = row(&ctx, id).await;
+        assert_eq!(
+            status, "resolved",
+            "round {round}: the declaration job undid it"
+        );
+    }
+}
+
+on_both_stores!(
+    resolution_racing_declaration,
+    a_resolution_racing_the_declarations_posts_sticks
+);
 on_both_stores!(
     severity_and_commander,
     severity_and_commander_changed_together_both_stick

@@ -235,7 +235,8 @@ async fn announce(
     lease: &Lease,
 ) -> Result<(), JobError> {
     let mut tx = ctx.store.begin().await?;
-    let mut i = store::get(&mut tx, id.0)
+    // Locked like any change: a resolution or update racing the declaration's posts is kept.
+    let mut i = store::get_for_update(&mut tx, id.0, ctx.store.for_update())
         .await?
         .ok_or_else(|| JobError::Fail(format!("incident {} does not exist", id.0)))?;
     if i.announce_outbox_id.is_some() {
