@@ -1,11 +1,12 @@
 //! Coalescing a backlog of announcements into one message.
 //!
-//! Slack's `chat.postMessage` allows about one message per second per channel ("short bursts
-//! >1 allowed", with no guarantee they are posted). Bursting past that risks `rate_limited`
-//! and 429s on the one channel people watch during an outage; pacing 30 announcements at one a
-//! second leaves the last one half a minute late. So when the head of a channel's queue is a
-//! row with a digest line ([`enqueue_digest`]) and at least [`DIGEST_MIN`] such rows are due in
-//! a row behind it, they go out as ONE message listing each incident (at most [`DIGEST_MAX`]).
+//! Slack's `chat.postMessage` allows about one message per second per channel (short bursts
+//! of more are allowed, with no guarantee they are posted). Bursting past that risks
+//! `rate_limited` and 429s on the one channel people watch during an outage; pacing 30
+//! announcements at one a second leaves the last one half a minute late. So when the head of
+//! a channel's queue is a row with a digest line ([`enqueue_digest`]) and at least
+//! [`DIGEST_MIN`] such rows are due in a row behind it, they go out as ONE message listing each
+//! incident (at most [`DIGEST_MAX`]).
 //!
 //! Safety: the rows behind the head are leased with the head's lease (the per-channel order
 //! means no other worker can take them while the head is pending), the combined message is
