@@ -210,3 +210,39 @@ on_both_stores!(
     combined_found,
     a_combined_announcement_cut_short_is_found_with_every_row_it_carried
 );
+
+async fn a_rate_limited_check_waits_and_posts_nothing_meanwhile(db: TestDb) {
+    let slack = FakeSlack::start().await;
+    let ctx = worker_ctx(&db, &slack, AppOptions::default()).await;
+    let id = queue(&ctx, &OutboxItem::post(INCIDENTS, &Msg::text("held"))).await;
+    crash_mid_post(&ctx, &slack).await;
+    slack.script("conversations.history", Behavior::Status(429, Some(2)), 1);
+    assert_eq!(outbox::run_once(&ctx).await.unwrap(), 1);
+    let (status, _, unknown, error) = row(&ctx, id).await;
+    assert_eq!(
+        (status.as_str(), error.as_deref()),
+        ("pending", Some("ratelimited"))
+    );
+    assert!(unknown.is_some(), "still to be checked");
+    assert_eq!(
+        posts_with(&slack, INCIDENTS, "held").len(),
+        1,
+        "nothing posted"
+    );
+    // Not due before the Retry-After.
+    assert_eq!(outbox::run_once(&ctx).await.unwrap(), 0);
+    ctx.clock.advance(Duration::from_secs(3));
+    assert_eq!(outbox::run_once(&ctx).await.unwrap(), 1);
+    assert_eq!(slack.calls_to("conversations.history").len(), 2);
+    assert_eq!(
+        posts_with(&slack, INCIDENTS, "held").len(),
+        1,
+        "found, not repeated"
+    );
+    assert_eq!(row(&ctx, id).await.0, "sent");
+}
+
+on_both_stores!(
+    check_rate_limited,
+    a_rate_limited_check_waits_and_posts_nothing_meanwhile
+);

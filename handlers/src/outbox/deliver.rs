@@ -96,6 +96,17 @@ async fn already_posted(
         return Some(Err(()));
     }
     let thread = body.get("thread_ts").and_then(Value::as_str);
+    let method = recheck::method(thread);
+    // That read method is paused by a 429: check (and post) later.
+    let paused = pacing.lock().await.paused_until.get(method).copied();
+    if let Some(until) = paused.filter(|u| *u > Instant::now()) {
+        return Some(Ok(Outcome::Retry {
+            at_ms: ctx.clock.now_ms() + (until - Instant::now()).as_millis() as i64,
+            error: "ratelimited".into(),
+            count_attempt: false,
+            unknown: true,
+        }));
+    }
     let found = recheck::find(ctx, &c.channel, thread, since, c.id, c.created_at).await;
     let result = match &found {
         Ok(Some(_)) => "found",
@@ -116,11 +127,6 @@ async fn already_posted(
         }
         Ok(None) => None,
         Err(SlackError::RateLimited(d)) => {
-            let method = if thread.is_some() {
-                "conversations.replies"
-            } else {
-                "conversations.history"
-            };
             pacing
                 .lock()
                 .await

@@ -48,6 +48,15 @@ pub(super) fn readable(channel: &str) -> bool {
     channel.starts_with(['C', 'G'])
 }
 
+/// The method that reads a thread reply's thread, or a channel's top level.
+pub(super) fn method(thread_ts: Option<&str>) -> &'static str {
+    if thread_ts.is_some() {
+        "conversations.replies"
+    } else {
+        "conversations.history"
+    }
+}
+
 /// Reads `channel` (or the thread of `thread_ts`) since `since_ms` for the post of row `id`.
 pub(super) async fn find(
     ctx: &Ctx,
@@ -64,13 +73,10 @@ pub(super) async fn find(
         "include_all_metadata": true,
         "limit": 200,
     });
-    let method = match thread_ts {
-        Some(ts) => {
-            args["ts"] = ts.into();
-            "conversations.replies"
-        }
-        None => "conversations.history",
-    };
+    if let Some(ts) = thread_ts {
+        args["ts"] = ts.into();
+    }
+    let method = method(thread_ts);
     for _ in 0..PAGES {
         let page = ctx.slack.call(method, &args).await?;
         let messages = page["messages"]
