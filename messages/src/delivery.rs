@@ -12,14 +12,12 @@ const PART: usize = 3600;
 /// Slack refused a message (`invalid_blocks`, `msg_too_long`, …): its text alone, cut to fit,
 /// and a line saying the full form was refused.
 pub fn refused_fallback(text: &str, code: &str, l: Locale) -> String {
-    let note = match l {
-        Locale::En => format!(
-            "_:warning: Slack refused the full message (`{code}`); this is its short form._"
-        ),
-        Locale::PtBr => format!(
+    let note = l.t(
+        format!("_:warning: Slack refused the full message (`{code}`); this is its short form._"),
+        format!(
             "_:warning: O Slack recusou a mensagem completa (`{code}`); esta é a forma curta._"
         ),
-    };
+    );
     format!("{}\n{note}", cut(text, limits::TEXT_ADVISED - 200))
 }
 
@@ -44,10 +42,10 @@ pub fn postmortem_parts(comment: &str, content: &str, retry_cmd: &str, l: Locale
     if n > FALLBACK_PARTS {
         let missing = total_lines - shown_lines;
         if let Some(last) = out.last_mut() {
-            last.push_str(&match l {
-                Locale::En => format!("\n{} _{missing} more lines not shown: the file upload failed. `{retry_cmd}` tries the upload again._", limits::MARK),
-                Locale::PtBr => format!("\n{} _mais {missing} linhas não mostradas: o envio do arquivo falhou. `{retry_cmd}` tenta o envio de novo._", limits::MARK),
-            });
+            last.push_str(&l.t(
+                format!("\n{} _{missing} more lines not shown: the file upload failed. `{retry_cmd}` tries the upload again._", limits::MARK),
+                format!("\n{} _mais {missing} linhas não mostradas: o envio do arquivo falhou. `{retry_cmd}` tenta o envio de novo._", limits::MARK),
+            ));
         }
     }
     out

@@ -68,18 +68,18 @@ fn sev_emoji(sev: &str) -> &'static str {
 
 fn part_line(l: Locale, p: &JuliaPart) -> String {
     match p {
-        JuliaPart::NotConfigured(var) => match l {
-            Locale::En => format!(":grey_question: not configured (set `{var}`)"),
-            Locale::PtBr => format!(":grey_question: não configurado (defina `{var}`)"),
-        },
-        JuliaPart::Unavailable(e) => match l {
-            Locale::En => format!(":grey_question: unknown right now ({})", escape(e)),
-            Locale::PtBr => format!(":grey_question: desconhecido agora ({})", escape(e)),
-        },
-        JuliaPart::Paused(mode) => match l {
-            Locale::En => format!(":double_vertical_bar: *Paused* (mode `{}`)", escape(mode)),
-            Locale::PtBr => format!(":double_vertical_bar: *Pausada* (modo `{}`)", escape(mode)),
-        },
+        JuliaPart::NotConfigured(var) => l.t(
+            format!(":grey_question: not configured (set `{var}`)"),
+            format!(":grey_question: não configurado (defina `{var}`)"),
+        ),
+        JuliaPart::Unavailable(e) => l.t(
+            format!(":grey_question: unknown right now ({})", escape(e)),
+            format!(":grey_question: desconhecido agora ({})", escape(e)),
+        ),
+        JuliaPart::Paused(mode) => l.t(
+            format!(":double_vertical_bar: *Paused* (mode `{}`)", escape(mode)),
+            format!(":double_vertical_bar: *Pausada* (modo `{}`)", escape(mode)),
+        ),
         JuliaPart::Running => l
             .t(
                 ":arrow_forward: Running (not paused)",
@@ -95,10 +95,10 @@ fn part_line(l: Locale, p: &JuliaPart) -> String {
             } else {
                 format!(": {}", escape(&failing.join(", ")))
             };
-            match l {
-                Locale::En => format!(":x: *{}*{checks}", escape(status)),
-                Locale::PtBr => format!(":x: *{}*{checks}", escape(status)),
-            }
+            l.t(
+                format!(":x: *{}*{checks}", escape(status)),
+                format!(":x: *{}*{checks}", escape(status)),
+            )
         }
     }
 }
@@ -109,8 +109,8 @@ pub fn incident_line(l: Locale, i: &HomeIncident, now: i64) -> String {
         Some(c) => format!("<#{c}>"),
         None => l.t("no war room", "sem sala de guerra").to_string(),
     };
-    match l {
-        Locale::En => format!(
+    l.t(
+        format!(
             "{} *INC-{}* [{}] {}\n{} · open for {} · last update {} ago · {}",
             sev_emoji(&i.severity),
             i.id,
@@ -121,7 +121,7 @@ pub fn incident_line(l: Locale, i: &HomeIncident, now: i64) -> String {
             human_duration(now - i.last_update_at, l),
             room
         ),
-        Locale::PtBr => format!(
+        format!(
             "{} *INC-{}* [{}] {}\n{} · aberto há {} · última atualização há {} · {}",
             sev_emoji(&i.severity),
             i.id,
@@ -132,7 +132,7 @@ pub fn incident_line(l: Locale, i: &HomeIncident, now: i64) -> String {
             human_duration(now - i.last_update_at, l),
             room
         ),
-    }
+    )
 }
 
 /// The Home tab as a `views.publish` view (`type: home`).
@@ -159,10 +159,10 @@ pub fn view(l: Locale, v: &HomeView) -> serde_json::Value {
     ));
     b.push(blocks::divider());
     let open = v.incidents.len();
-    b.push(blocks::section(match l {
-        Locale::En => format!("*Open incidents ({open})*"),
-        Locale::PtBr => format!("*Incidentes abertos ({open})*"),
-    }));
+    b.push(blocks::section(l.t(
+        format!("*Open incidents ({open})*"),
+        format!("*Incidentes abertos ({open})*"),
+    )));
     if v.incidents_unavailable {
         b.push(blocks::context(l.t(
             ":warning: The incident list is unavailable right now; try again in a moment.",
@@ -180,10 +180,10 @@ pub fn view(l: Locale, v: &HomeView) -> serde_json::Value {
     if open > HOME_INCIDENTS {
         let more = open - HOME_INCIDENTS;
         let cmd = &v.incident_command;
-        b.push(blocks::context(match l {
-            Locale::En => format!("…and {more} more: `{cmd} list` pages through them all, `{cmd} list P1` shows one severity."),
-            Locale::PtBr => format!("…e mais {more}: `{cmd} list` mostra todos, página a página; `{cmd} list P1` mostra uma severidade."),
-        }));
+        b.push(blocks::context(l.t(
+            format!("…and {more} more: `{cmd} list` pages through them all, `{cmd} list P1` shows one severity."),
+            format!("…e mais {more}: `{cmd} list` mostra todos, página a página; `{cmd} list P1` mostra uma severidade."),
+        )));
     }
     b.push(blocks::divider());
     b.push(blocks::section(l.t("*Julia*", "*Julia*")));
@@ -201,16 +201,16 @@ pub fn view(l: Locale, v: &HomeView) -> serde_json::Value {
                 items.push((l.t("Health", "Saúde").to_string(), part_line(l, h)));
             }
             b.push(blocks::fields(&items));
-            b.push(blocks::context(match l {
-                Locale::En => format!("Details: `{} status`", v.julia_command),
-                Locale::PtBr => format!("Detalhes: `{} status`", v.julia_command),
-            }));
+            b.push(blocks::context(l.t(
+                format!("Details: `{} status`", v.julia_command),
+                format!("Detalhes: `{} status`", v.julia_command),
+            )));
         }
     }
-    b.push(blocks::context(match l {
-        Locale::En => format!("Updated {}", datetime_token(v.now)),
-        Locale::PtBr => format!("Atualizado {}", datetime_token(v.now)),
-    }));
+    b.push(blocks::context(l.t(
+        format!("Updated {}", datetime_token(v.now)),
+        format!("Atualizado {}", datetime_token(v.now)),
+    )));
     blocks::home(b)
 }
 

@@ -32,10 +32,7 @@ pub enum Locale {
 
 impl Locale {
     pub fn code(self) -> &'static str {
-        match self {
-            Locale::En => "en",
-            Locale::PtBr => "pt-BR",
-        }
+        self.t("en", "pt-BR")
     }
     /// Picks the words for this locale: the one translation helper, for fixed strings
     /// (`l.t("Resolve", "Resolver")`) and formatted ones (`l.t(format!(…), format!(…))`).
@@ -200,25 +197,25 @@ pub fn human_duration(secs: i64, locale: Locale) -> String {
 
 /// An unexpected failure, shown with a reference the log also carries.
 pub fn internal_error(locale: Locale, reference: &str) -> Msg {
-    Msg::text(match locale {
-        Locale::En => format!(":warning: Something failed on our side, reference `{reference}`. Nothing was claimed done; try again, and give the reference to whoever runs the bot."),
-        Locale::PtBr => format!(":warning: Algo falhou do nosso lado, referência `{reference}`. Nada foi dado como feito; tente de novo e passe a referência a quem opera o bot."),
-    })
+    Msg::text(locale.t(
+        format!(":warning: Something failed on our side, reference `{reference}`. Nothing was claimed done; try again, and give the reference to whoever runs the bot."),
+        format!(":warning: Algo falhou do nosso lado, referência `{reference}`. Nada foi dado como feito; tente de novo e passe a referência a quem opera o bot."),
+    ))
 }
 
 /// The bot's database did not answer (restart, failover): nothing was done, retry shortly.
 pub fn store_unavailable(locale: Locale, reference: &str) -> Msg {
-    Msg::text(match locale {
-        Locale::En => format!(":warning: The bot's database is unreachable right now (reference `{reference}`). Nothing was done; try again in a minute."),
-        Locale::PtBr => format!(":warning: O banco de dados do bot está inacessível agora (referência `{reference}`). Nada foi feito; tente de novo em um minuto."),
-    })
+    Msg::text(locale.t(
+        format!(":warning: The bot's database is unreachable right now (reference `{reference}`). Nothing was done; try again in a minute."),
+        format!(":warning: O banco de dados do bot está inacessível agora (referência `{reference}`). Nada foi feito; tente de novo em um minuto."),
+    ))
 }
 
 pub fn slow_down(locale: Locale, per_minute: u32) -> Msg {
-    Msg::text(match locale {
-        Locale::En => format!(":hourglass: Slow down: at most {per_minute} commands a minute. Try again in a moment."),
-        Locale::PtBr => format!(":hourglass: Calma: no máximo {per_minute} comandos por minuto. Tente de novo em instantes."),
-    })
+    Msg::text(locale.t(
+        format!(":hourglass: Slow down: at most {per_minute} commands a minute. Try again in a moment."),
+        format!(":hourglass: Calma: no máximo {per_minute} comandos por minuto. Tente de novo em instantes."),
+    ))
 }
 
 pub fn working_on_it(locale: Locale) -> Msg {

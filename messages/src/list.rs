@@ -99,10 +99,10 @@ pub fn list(rows: &[IncidentView], q: &ListQuery, cmd: &str, l: Locale) -> Msg {
         .collect();
     if rows.is_empty() {
         let s = q.severity.as_deref().unwrap_or("");
-        return Msg::text(match l {
-            Locale::En => format!(":white_check_mark: No open {s} incidents. `{cmd} list` shows all open incidents."),
-            Locale::PtBr => format!(":white_check_mark: Nenhum incidente {s} aberto. `{cmd} list` mostra todos os abertos."),
-        });
+        return Msg::text(l.t(
+            format!(":white_check_mark: No open {s} incidents. `{cmd} list` shows all open incidents."),
+            format!(":white_check_mark: Nenhum incidente {s} aberto. `{cmd} list` mostra todos os abertos."),
+        ));
     }
     sort_by_urgency(&mut rows);
     let total = rows.len();
@@ -117,10 +117,10 @@ pub fn list(rows: &[IncidentView], q: &ListQuery, cmd: &str, l: Locale) -> Msg {
         (Some(s), Locale::PtBr) => format!("Incidentes {s} abertos"),
         (None, l) => l.t("Open incidents", "Incidentes abertos").to_string(),
     };
-    let range = match l {
-        Locale::En => format!("{}–{} of {total}", first + 1, first + shown.len()),
-        Locale::PtBr => format!("{}–{} de {total}", first + 1, first + shown.len()),
-    };
+    let range = l.t(
+        format!("{}–{} of {total}", first + 1, first + shown.len()),
+        format!("{}–{} de {total}", first + 1, first + shown.len()),
+    );
     let mut b: Vec<Block> = vec![blocks::section(format!("*{what}* · {range}"))];
     for v in shown {
         b.push(blocks::section(line(v, l)));

@@ -46,8 +46,8 @@ pub enum Problem {
 }
 
 fn incident_usage(cmd: &str, l: Locale) -> String {
-    match l {
-        Locale::En => format!(
+    l.t(
+        format!(
             "*Incidents* — `{cmd} <subcommand>`\n\
 • `{cmd} declare <P0|P1|P2|P3> <title> [--private]` — declare (no arguments: opens a form)\n\
 • `{cmd} update [INC-n] [investigating|identified|monitoring] <text>` — post an update (no text: form)\n\
@@ -60,7 +60,7 @@ fn incident_usage(cmd: &str, l: Locale) -> String {
 • `{cmd} snooze <15m>` — snooze update reminders\n\
 In an incident's war room the incident is implied; elsewhere start with its id (`INC-12`)."
         ),
-        Locale::PtBr => format!(
+        format!(
             "*Incidentes* — `{cmd} <subcomando>`\n\
 • `{cmd} declare <P0|P1|P2|P3> <título> [--private]` — declarar (sem argumentos: abre um formulário)\n\
 • `{cmd} update [INC-n] [investigating|identified|monitoring] <texto>` — atualização (sem texto: formulário)\n\
@@ -73,12 +73,12 @@ In an incident's war room the incident is implied; elsewhere start with its id (
 • `{cmd} snooze <15m>` — adiar os lembretes\n\
 Na sala de guerra o incidente é o do canal; fora dela comece pelo id (`INC-12`)."
         ),
-    }
+    )
 }
 
 fn julia_usage(cmd: &str, l: Locale) -> String {
-    match l {
-        Locale::En => format!(
+    l.t(
+        format!(
             "*Julia controls* — `{cmd} <subcommand>`\n\
 • `{cmd} status` — pause state, health, circuits, WhatsApp, deploys, queue, jobs\n\
 • `{cmd} pause <reason> [--handoff]` · `{cmd} resume [reason]` — emergency pause (admins, confirmed)\n\
@@ -88,7 +88,7 @@ fn julia_usage(cmd: &str, l: Locale) -> String {
 • `{cmd} evolution` · `{cmd} evolution qr` · `{cmd} evolution restart` · `{cmd} webhook` · `{cmd} webhook reset`\n\
 • `{cmd} audit` — the last 20 control actions"
         ),
-        Locale::PtBr => format!(
+        format!(
             "*Controles da Julia* — `{cmd} <subcomando>`\n\
 • `{cmd} status` — pausa, saúde, circuitos, WhatsApp, deploys, fila, jobs\n\
 • `{cmd} pause <motivo> [--handoff]` · `{cmd} resume [motivo]` — pausa de emergência (admins, com confirmação)\n\
@@ -98,7 +98,7 @@ fn julia_usage(cmd: &str, l: Locale) -> String {
 • `{cmd} evolution` · `{cmd} evolution qr` · `{cmd} evolution restart` · `{cmd} webhook` · `{cmd} webhook reset`\n\
 • `{cmd} audit` — as últimas 20 ações de controle"
         ),
-    }
+    )
 }
 
 fn topic_line(topic: Topic, inc: &str, jul: &str, l: Locale) -> Option<String> {
@@ -212,14 +212,10 @@ pub fn problem(p: &Problem, incident_cmd: &str, julia_cmd: &str, l: Locale) -> M
             subcommand_line(true, "declare", inc, jul, l),
         ),
         Problem::TitleLength { len, min, max } => (
-            Some(match l {
-                Locale::En => {
-                    format!("The title must be {min} to {max} characters (it has {len}).")
-                }
-                Locale::PtBr => {
-                    format!("O título deve ter de {min} a {max} caracteres (tem {len}).")
-                }
-            }),
+            Some(l.t(
+                format!("The title must be {min} to {max} characters (it has {len})."),
+                format!("O título deve ter de {min} a {max} caracteres (tem {len})."),
+            )),
             Topic::Incident,
             subcommand_line(true, "declare", inc, jul, l),
         ),
@@ -229,10 +225,10 @@ pub fn problem(p: &Problem, incident_cmd: &str, julia_cmd: &str, l: Locale) -> M
             subcommand_line(true, "declare", inc, jul, l),
         ),
         Problem::TextTooLong { max } => (
-            Some(match l {
-                Locale::En => format!("That text is too long: at most {max} characters."),
-                Locale::PtBr => format!("Texto longo demais: no máximo {max} caracteres."),
-            }),
+            Some(l.t(
+                format!("That text is too long: at most {max} characters."),
+                format!("Texto longo demais: no máximo {max} caracteres."),
+            )),
             Topic::Incident,
             None,
         ),
@@ -308,10 +304,10 @@ pub fn invisible_title(l: Locale) -> &'static str {
 /// "`/incident help` for all commands." with the configured command name.
 fn help_pointer(incident: bool, inc: &str, jul: &str, l: Locale) -> String {
     let cmd = if incident { inc } else { jul };
-    match l {
-        Locale::En => format!("`{cmd} help` for all commands."),
-        Locale::PtBr => format!("`{cmd} help` para todos os comandos."),
-    }
+    l.t(
+        format!("`{cmd} help` for all commands."),
+        format!("`{cmd} help` para todos os comandos."),
+    )
 }
 
 /// A slash command this bot does not answer to (the app's command and `INCIDENT_COMMAND` /
@@ -325,14 +321,14 @@ pub fn unknown_command(given: &str, incident_cmd: &str, julia_cmd: &str, l: Loca
     } else {
         "INCIDENT_COMMAND"
     };
-    Msg::text(match l {
-        Locale::En => format!(
+    Msg::text(l.t(
+        format!(
             "This bot does not answer to `{given}`: it is set up for `{incident_cmd}` and `{julia_cmd}`. If `{given}` is this app's command, set `{var}={given}` in the bot's configuration (the names must match the app's manifest) and restart it."
         ),
-        Locale::PtBr => format!(
+        format!(
             "Este bot não responde a `{given}`: está configurado para `{incident_cmd}` e `{julia_cmd}`. Se `{given}` é o comando deste app, defina `{var}={given}` na configuração do bot (os nomes devem ser os do manifesto do app) e reinicie-o."
         ),
-    })
+    ))
 }
 
 #[cfg(test)]

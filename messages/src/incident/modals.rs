@@ -128,10 +128,10 @@ pub fn resolve_modal(id: i64, l: Locale) -> serde_json::Value {
 }
 
 pub fn field_error_title(len: usize, l: Locale) -> String {
-    match l {
-        Locale::En => format!("The title must be 3 to 150 characters (it has {len})."),
-        Locale::PtBr => format!("O título deve ter de 3 a 150 caracteres (tem {len})."),
-    }
+    l.t(
+        format!("The title must be 3 to 150 characters (it has {len})."),
+        format!("O título deve ter de 3 a 150 caracteres (tem {len})."),
+    )
 }
 
 pub fn field_required(l: Locale) -> String {

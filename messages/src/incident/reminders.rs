@@ -24,16 +24,16 @@ pub fn reminder(r: &ReminderView, l: Locale) -> Msg {
         .as_ref()
         .map(|u| format!("<@{u}>"))
         .unwrap_or_else(|| l.t("the commander", "o comandante").into());
-    let mut line = match l {
-        Locale::En => format!(
+    let mut line = l.t(
+        format!(
             ":alarm_clock: *INC-{} ({})* has had no update for {} min. {ic}, please post an update.",
             r.id, r.severity, r.minutes_silent
         ),
-        Locale::PtBr => format!(
+        format!(
             ":alarm_clock: *INC-{} ({})* está há {} min sem atualização. {ic}, poste uma atualização.",
             r.id, r.severity, r.minutes_silent
         ),
-    };
+    );
     if r.level > 0 {
         let who = if r.escalate_to.is_empty() {
             l.t(

@@ -17,10 +17,10 @@ pub fn declared(key: &str, war_room: Option<&str>, war_room_error: Option<&str>,
         s.push_str(&format!(" {} <#{w}>.", l.t("War room:", "Sala de guerra:")));
     }
     if let Some(e) = war_room_error {
-        s.push_str(&match l {
-            Locale::En => format!(" The war room could not be created (Slack said `{e}`), so everything posts to the incidents channel. Check the bot's scopes (`channels:manage`, `groups:write`)."),
-            Locale::PtBr => format!(" A sala de guerra não pôde ser criada (o Slack respondeu `{e}`), então tudo vai para o canal de incidentes. Verifique os escopos do bot (`channels:manage`, `groups:write`)."),
-        });
+        s.push_str(&l.t(
+            format!(" The war room could not be created (Slack said `{e}`), so everything posts to the incidents channel. Check the bot's scopes (`channels:manage`, `groups:write`)."),
+            format!(" A sala de guerra não pôde ser criada (o Slack respondeu `{e}`), então tudo vai para o canal de incidentes. Verifique os escopos do bot (`channels:manage`, `groups:write`)."),
+        ));
     }
     Msg::text(s)
 }
@@ -66,25 +66,25 @@ pub fn not_resolved(key: &str, l: Locale) -> Msg {
     ))
 }
 pub fn bad_transition(key: &str, from: &str, to: &str, allowed: &[&str], l: Locale) -> Msg {
-    Msg::text(match l {
-        Locale::En => format!(
+    Msg::text(l.t(
+        format!(
             "{key} cannot move from {from} to {to}. Allowed: {}.",
             allowed.join(", ")
         ),
-        Locale::PtBr => format!(
+        format!(
             "{key} não pode passar de {from} para {to}. Permitido: {}.",
             allowed.join(", ")
         ),
-    })
+    ))
 }
 pub fn not_allowed(key: &str, commander: Option<&str>, l: Locale) -> Msg {
     let ic = commander
         .map(|c| format!("<@{c}>"))
         .unwrap_or_else(|| "—".into());
-    Msg::text(match l {
-        Locale::En => format!("Only the incident commander ({ic}) or a chatops admin may change severity, roles or resolution of {key}."),
-        Locale::PtBr => format!("Só o comandante do incidente ({ic}) ou um admin do chatops pode mudar severidade, papéis ou resolução de {key}."),
-    })
+    Msg::text(l.t(
+        format!("Only the incident commander ({ic}) or a chatops admin may change severity, roles or resolution of {key}."),
+        format!("Só o comandante do incidente ({ic}) ou um admin do chatops pode mudar severidade, papéis ou resolução de {key}."),
+    ))
 }
 pub fn no_open(l: Locale) -> Msg {
     Msg::text(l.t(
