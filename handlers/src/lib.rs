@@ -97,7 +97,7 @@ pub enum FlowError {
 impl From<sqlx::Error> for FlowError {
     /// Keeps the database error as the cause (`source()`): nothing is flattened to a string.
     fn from(e: sqlx::Error) -> Self {
-        FlowError::Internal(anyhow::Error::new(StoreError::from(e)))
+        FlowError::Internal(anyhow::Error::new(StoreFailure::from(e)))
     }
 }
 
@@ -105,19 +105,19 @@ impl From<sqlx::Error> for FlowError {
 /// now" (connection refused, pool timeout, server shutting down), as opposed to a bug or a
 /// constraint: the user is told to retry in a minute.
 #[derive(Debug, thiserror::Error)]
-pub enum StoreError {
+pub enum StoreFailure {
     #[error("store unreachable")]
     Unreachable(#[source] sqlx::Error),
     #[error("store query failed")]
     Failed(#[source] sqlx::Error),
 }
 
-impl From<sqlx::Error> for StoreError {
+impl From<sqlx::Error> for StoreFailure {
     fn from(e: sqlx::Error) -> Self {
         if store_unreachable(&e) {
-            StoreError::Unreachable(e)
+            StoreFailure::Unreachable(e)
         } else {
-            StoreError::Failed(e)
+            StoreFailure::Failed(e)
         }
     }
 }
@@ -141,8 +141,8 @@ pub fn store_unreachable(e: &sqlx::Error) -> bool {
 fn is_store_unavailable(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
         matches!(
-            c.downcast_ref::<StoreError>(),
-            Some(StoreError::Unreachable(_))
+            c.downcast_ref::<StoreFailure>(),
+            Some(StoreFailure::Unreachable(_))
         ) || c
             .downcast_ref::<sqlx::Error>()
             .is_some_and(store_unreachable)

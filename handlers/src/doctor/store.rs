@@ -38,7 +38,6 @@ fn sqlite_file(url: &str) -> Option<&str> {
     Some(path.split('?').next().unwrap_or(path))
 }
 
-#[allow(clippy::too_many_lines)] // over 80 lines: a list of checks read top to bottom; to split per check (#12 follow-up)
 async fn store(c: &Config, opts: &Options) -> Check {
     let name = "database";
     let shown = redact_url(&c.database_url);
@@ -47,6 +46,9 @@ async fn store(c: &Config, opts: &Options) -> Check {
     } else {
         "SQLite"
     };
+    let fail =
+        |why: String, hint: &str| Check::fail(S, name, format!("{kind} at {shown}: {why}"), hint);
+    let reach = "check DATABASE_URL and that the database is running and reachable from here";
     if let Some(file) = sqlite_file(&c.database_url) {
         if file != ":memory:" && !std::path::Path::new(file).exists() {
             return Check::warn(
@@ -57,71 +59,52 @@ async fn store(c: &Config, opts: &Options) -> Check {
         }
     }
     if c.is_postgres() {
-        // One direct connection first: a pool only says it timed out, this says why.
-        use sqlx::Connection as _;
-        sqlx::any::install_default_drivers();
-        let reason = match timed(opts, sqlx::AnyConnection::connect(&c.database_url)).await {
-            Ok(Ok(conn)) => {
-                let _ = conn.close().await;
-                None
-            }
-            Ok(Err(e)) => Some(redact_url(&e.to_string())),
-            Err(t) => Some(t),
-        };
-        if let Some(r) = reason {
-            return Check::fail(
-                S,
-                name,
-                format!("{kind} at {shown}: {r}"),
-                "check DATABASE_URL and that the database is running and reachable from here",
-            );
+        if let Some(r) = postgres_unreachable(c, opts).await {
+            return fail(r, reach);
         }
     }
     let store = match timed(opts, Store::connect(&c.database_url)).await {
         Ok(Ok(s)) => s,
-        Ok(Err(e)) => {
-            return Check::fail(
-                S,
-                name,
-                format!("{kind} at {shown}: {e}"),
-                "check DATABASE_URL and that the database is running and reachable from here",
-            )
-        }
-        Err(t) => {
-            return Check::fail(
-                S,
-                name,
-                format!("{kind} at {shown}: {t}"),
-                "check DATABASE_URL and that the database is running and reachable from here",
-            )
-        }
+        Ok(Err(e)) => return fail(e.to_string(), reach),
+        Err(t) => return fail(t, reach),
     };
     let status = match timed(opts, store.migration_status()).await {
         Ok(Ok(s)) => s,
         Ok(Err(e)) => {
-            return Check::fail(
-                S,
-                name,
-                format!("{kind} at {shown}: {e}"),
+            return fail(
+                e.to_string(),
                 "check that the DATABASE_URL user may read the database",
             )
         }
-        Err(t) => {
-            return Check::fail(
-                S,
-                name,
-                format!("{kind} at {shown}: {t}"),
-                "check that the database is not overloaded or locked",
-            )
-        }
+        Err(t) => return fail(t, "check that the database is not overloaded or locked"),
     };
     store.pool.close().await;
+    migrations(&status, name, &format!("{kind} at {shown}"))
+}
+
+/// One direct connection first: a pool only says it timed out, this says why.
+async fn postgres_unreachable(c: &Config, opts: &Options) -> Option<String> {
+    use sqlx::Connection as _;
+    sqlx::any::install_default_drivers();
+    match timed(opts, sqlx::AnyConnection::connect(&c.database_url)).await {
+        Ok(Ok(conn)) => {
+            let _ = conn.close().await;
+            None
+        }
+        Ok(Err(e)) => Some(redact_url(&e.to_string())),
+        Err(t) => Some(t),
+    }
+}
+
+/// The verdict on the store's migrations: failed, unknown (a newer release), pending, or all
+/// applied.
+fn migrations(status: &crate::store::MigrationStatus, name: &'static str, at: &str) -> Check {
     let list = |v: &[i64]| v.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
     if !status.failed.is_empty() {
         Check::fail(
             S,
             name,
-            format!("{kind} at {shown}: migration(s) {} recorded as failed", list(&status.failed)),
+            format!("{at}: migration(s) {} recorded as failed", list(&status.failed)),
             "look at the failed migration in `_sqlx_migrations`, repair the schema by hand, then run `chatops migrate`",
         )
     } else if !status.unknown.is_empty() {
@@ -129,7 +112,7 @@ async fn store(c: &Config, opts: &Options) -> Check {
             S,
             name,
             format!(
-                "{kind} at {shown}: applied migration(s) {} are unknown to this binary (a newer release ran against this store)",
+                "{at}: applied migration(s) {} are unknown to this binary (a newer release ran against this store)",
                 list(&status.unknown)
             ),
             "run the newest release of chatops against this store",
@@ -139,7 +122,7 @@ async fn store(c: &Config, opts: &Options) -> Check {
             S,
             name,
             format!(
-                "{kind} at {shown}: {} of {} migrations not applied ({})",
+                "{at}: {} of {} migrations not applied ({})",
                 status.pending.len(),
                 status.pending.len() + status.applied,
                 list(&status.pending)
@@ -150,10 +133,7 @@ async fn store(c: &Config, opts: &Options) -> Check {
         Check::pass(
             S,
             name,
-            format!(
-                "{kind} at {shown}: reachable, all {} migrations applied",
-                status.applied
-            ),
+            format!("{at}: reachable, all {} migrations applied", status.applied),
         )
     }
 }
