@@ -42,7 +42,6 @@ fn failure(e: &EvolutionError, instance: &str, url: &str) -> (String, String) {
     }
 }
 
-#[allow(clippy::too_many_lines)] // over 80 lines: a list of checks read top to bottom; to split per check (#12 follow-up)
 pub(super) async fn check(c: &Config, opts: &Options) -> Vec<Check> {
     let j = &c.julia;
     let mut cfg = j.clone();
@@ -87,30 +86,42 @@ pub(super) async fn check(c: &Config, opts: &Options) -> Vec<Check> {
         }
     }
 
+    out.push(match call(opts, client.webhook()).await {
+        Err(e) => {
+            let (detail, fix) = failure(&e, &inst, &url);
+            Check::fail(S, "webhook", detail, fix)
+        }
+        Ok(w) => webhook(j, w.as_ref()),
+    });
+    out
+}
+
+/// The webhook Evolution has for the instance, against `EVOLUTION_WEBHOOK_URL` and
+/// `EVOLUTION_WEBHOOK_EVENTS`.
+fn webhook(
+    j: &crate::config::JuliaConfig,
+    w: Option<&crate::integrations::evolution::Webhook>,
+) -> Check {
     let expected = j.evolution_webhook_url.as_deref();
     let reset = if expected.is_some() {
         "in Slack run `/julia webhook reset` (sets EVOLUTION_WEBHOOK_URL with EVOLUTION_WEBHOOK_EVENTS)"
     } else {
         "set EVOLUTION_WEBHOOK_URL to Julia's webhook endpoint, then run `/julia webhook reset` in Slack"
     };
-    out.push(match call(opts, client.webhook()).await {
-        Err(e) => {
-            let (detail, fix) = failure(&e, &inst, &url);
-            Check::fail(S, "webhook", detail, fix)
-        }
-        Ok(None) => Check::fail(
+    match w {
+        None => Check::fail(
             S,
             "webhook",
             "no webhook is set: Julia receives no WhatsApp messages",
             reset,
         ),
-        Ok(Some(w)) if !w.enabled => Check::fail(
+        Some(w) if !w.enabled => Check::fail(
             S,
             "webhook",
             format!("set to {} but disabled: Julia receives no WhatsApp messages", show_url(&w.url)),
             reset,
         ),
-        Ok(Some(w)) => match expected {
+        Some(w) => match expected {
             Some(want) if w.url.trim_end_matches('/') != want.trim_end_matches('/') => Check::fail(
                 S,
                 "webhook",
@@ -153,6 +164,5 @@ pub(super) async fn check(c: &Config, opts: &Options) -> Vec<Check> {
                 ),
             ),
         },
-    });
-    out
+    }
 }
