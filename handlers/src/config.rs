@@ -5,6 +5,7 @@
 //! wrapped in [`Secret`], whose `Debug`/`Display` never show the value.
 
 pub mod checks;
+pub mod paging;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -99,6 +100,8 @@ pub struct Config {
     pub templates: messages::templates::Templates,
     // Julia controls
     pub julia: JuliaConfig,
+    /// Acknowledgment, on-call rotation, pages (`handlers::paging`).
+    pub paging: paging::PagingConfig,
 }
 
 /// The controlled system (`/julia …`): each part is optional and works on its own.
@@ -528,6 +531,7 @@ impl Config {
                 r.duration("POSTMORTEM_DRAFT_DUE", "24h"),
                 r.duration("POSTMORTEM_REVIEW_DUE", "48h"),
             ],
+            paging: paging::PagingConfig::read(r),
             julia: JuliaConfig {
                 database_url: r.secret_url("JULIA_DATABASE_URL", &["postgres", "postgresql"]),
                 base_url: r.url("JULIA_BASE_URL", &["https", "http"]),
@@ -739,7 +743,7 @@ impl Config {
                     .unwrap_or_else(|| "(unset)".into()),
             ),
         ];
-        for (k, v) in lines {
+        for (k, v) in lines.into_iter().chain(self.paging.report_lines()) {
             out.push_str(&format!("{k:<26} = {v}\n"));
         }
         out.push_str("\nFeatures:\n");
@@ -847,6 +851,15 @@ impl Config {
                 ]),
                 "WhatsApp connection, QR, restart, webhook",
                 "WhatsApp commands unavailable",
+            ),
+            f(
+                "paging",
+                missing(&[(
+                    !self.paging.rotation.is_empty() || !self.commander_users.is_empty(),
+                    "ONCALL_ROTATION or COMMANDER_USERS",
+                )]),
+                "unacknowledged incidents page the on-call by Slack DM and WhatsApp",
+                "nobody to page: unacknowledged incidents wait for someone in Slack",
             ),
             f(
                 "julia flag cache",
