@@ -29,7 +29,12 @@ fn ack_buttons(id: i64, l: Locale) -> blocks::Block {
     blocks::actions(
         &format!("incident_page_{id}"),
         vec![
-            blocks::button(ACTION_ACK, l.t("Acknowledge", "Reconhecer"), &v, Style::Primary),
+            blocks::button(
+                ACTION_ACK,
+                l.t("Acknowledge", "Reconhecer"),
+                &v,
+                Style::Primary,
+            ),
             blocks::button(
                 crate::incident::action::ON_IT,
                 l.t("I'm on it", "Estou nisso"),
@@ -42,7 +47,12 @@ fn ack_buttons(id: i64, l: Locale) -> blocks::Block {
 
 /// The "Acknowledge" button alone, for messages that already carry "I'm on it".
 pub fn ack_button(id: i64, l: Locale) -> slack_morphism::prelude::SlackActionBlockElement {
-    blocks::button(ACTION_ACK, l.t("Acknowledge", "Reconhecer"), &id.to_string(), Style::Primary)
+    blocks::button(
+        ACTION_ACK,
+        l.t("Acknowledge", "Reconhecer"),
+        &id.to_string(),
+        Style::Primary,
+    )
 }
 
 /// Posted where the incident lives right after the declaration: who is on call.
@@ -52,10 +62,16 @@ pub fn oncall_notice(id: i64, oncall: &str, window_secs: Option<i64>, l: Locale)
             "{} {} {}",
             l.t("Acknowledge within", "Reconheça em até"),
             human_duration(s, l),
-            l.t("or the bot pages by DM and WhatsApp.", "ou o bot chama por DM e WhatsApp.")
+            l.t(
+                "or the bot pages by DM and WhatsApp.",
+                "ou o bot chama por DM e WhatsApp."
+            )
         ),
         None => l
-            .t("No paging for this severity.", "Sem chamados para esta severidade.")
+            .t(
+                "No paging for this severity.",
+                "Sem chamados para esta severidade.",
+            )
             .to_string(),
     };
     let text = format!(
@@ -90,7 +106,11 @@ pub fn page_dm(p: &PageView, l: Locale) -> Msg {
     Msg::with_blocks(
         text.clone(),
         vec![
-            blocks::section(format!("{text}{room}\n<{}|{}>", p.link, l.t("Open the war room", "Abrir a sala de guerra"))),
+            blocks::section(format!(
+                "{text}{room}\n<{}|{}>",
+                p.link,
+                l.t("Open the war room", "Abrir a sala de guerra")
+            )),
             ack_buttons(p.id, l),
         ],
     )
@@ -150,7 +170,10 @@ pub fn whatsapp_failed(user: &str, why: &str, last_step: bool, l: Locale) -> Msg
     let next = if last_step {
         ""
     } else {
-        l.t(" Paging the next step now.", " Chamando o próximo nível agora.")
+        l.t(
+            " Paging the next step now.",
+            " Chamando o próximo nível agora.",
+        )
     };
     Msg::text(format!(
         ":warning: {} <@{user}> {}: {why}.{next}",
@@ -165,7 +188,10 @@ pub fn evolution_state(state: &str, l: Locale) -> String {
 }
 
 pub fn no_evolution(l: Locale) -> &'static str {
-    l.t("Evolution is not configured: set", "o Evolution não está configurado: defina")
+    l.t(
+        "Evolution is not configured: set",
+        "o Evolution não está configurado: defina",
+    )
 }
 
 pub fn no_phone(l: Locale) -> String {
@@ -180,7 +206,10 @@ pub fn undeliverable(id: i64, user: &str, dm: &str, whatsapp: &str, l: Locale) -
         key(id),
         l.t("could not page", "não conseguiu chamar"),
         l.t("by any channel", "por nenhum canal"),
-        l.t("Please reach them another way.", "Por favor, contate a pessoa de outro jeito.")
+        l.t(
+            "Please reach them another way.",
+            "Por favor, contate a pessoa de outro jeito."
+        )
     ))
 }
 
@@ -286,7 +315,10 @@ pub fn oncall(v: &OncallView, l: Locale) -> Msg {
             ":pager: Sem escala de plantão: defina ONCALL_ROTATION (ids de usuário do Slack, em ordem).",
         ));
     };
-    let mut s = format!(":pager: {} <@{now}>", l.t("On call now:", "De plantão agora:"));
+    let mut s = format!(
+        ":pager: {} <@{now}>",
+        l.t("On call now:", "De plantão agora:")
+    );
     if let Some(until) = v.override_until {
         s.push_str(&format!(
             " ({} {}{})",
@@ -312,7 +344,11 @@ pub fn oncall(v: &OncallView, l: Locale) -> Msg {
     }
     if !v.rotation.is_empty() {
         let r: Vec<String> = v.rotation.iter().map(|u| format!("<@{u}>")).collect();
-        s.push_str(&format!("\n{} {}", l.t("Rotation:", "Escala:"), r.join(" → ")));
+        s.push_str(&format!(
+            "\n{} {}",
+            l.t("Rotation:", "Escala:"),
+            r.join(" → ")
+        ));
     }
     Msg::text(s)
 }

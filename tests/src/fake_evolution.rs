@@ -142,7 +142,11 @@ impl FakeEvolution {
         self.state.lock().unwrap().send_failure = status;
     }
     pub fn set_not_on_whatsapp(&self, number: &str) {
-        self.state.lock().unwrap().not_on_whatsapp.push(number.into());
+        self.state
+            .lock()
+            .unwrap()
+            .not_on_whatsapp
+            .push(number.into());
     }
 }
 
@@ -277,7 +281,11 @@ fn send_text(g: &mut EvoState, body: &str) -> Response {
     }
     let b: Value = serde_json::from_str(body).unwrap_or(Value::Null);
     let number = b["number"].as_str().unwrap_or("");
-    if number.is_empty() || !number.chars().all(|c| c.is_ascii_digit()) || number.len() < 8 || number.len() > 15 {
+    if number.is_empty()
+        || !number.chars().all(|c| c.is_ascii_digit())
+        || number.len() < 8
+        || number.len() > 15
+    {
         return bad(json!([["number must be digits only"]]));
     }
     let text = b["text"].as_str().unwrap_or("");
@@ -285,7 +293,9 @@ fn send_text(g: &mut EvoState, body: &str) -> Response {
         return bad(json!(["Text is required"]));
     }
     if g.not_on_whatsapp.iter().any(|n| n == number) {
-        return bad(json!([{"jid": format!("{number}@s.whatsapp.net"), "exists": false, "number": number}]));
+        return bad(
+            json!([{"jid": format!("{number}@s.whatsapp.net"), "exists": false, "number": number}]),
+        );
     }
     g.sent.push((number.to_string(), text.to_string()));
     let n = g.sent.len();

@@ -120,7 +120,9 @@ async fn no_ack_pages_the_primary_by_whatsapp_and_dm_after_the_window(db: TestDb
     assert!(notice.contains(&format!("<@{ANA}>")), "{notice}");
     assert!(notice.contains("incident_acknowledge"), "{notice}");
     let declared = &s.slack.posts_in(&room)[0];
-    assert!(declared["blocks"].to_string().contains("incident_acknowledge"));
+    assert!(declared["blocks"]
+        .to_string()
+        .contains("incident_acknowledge"));
     // Not before the window.
     app.ctx.clock.advance(4 * MIN);
     page(&app).await;
@@ -144,15 +146,25 @@ async fn no_ack_pages_the_primary_by_whatsapp_and_dm_after_the_window(db: TestDb
     let dm = s.slack.posts_in(ANA);
     assert_eq!(dm.len(), 1, "one DM");
     let dm = dm[0].to_string();
-    assert!(dm.contains(&format!("INC-{id}")) && dm.contains("incident_acknowledge") && dm.contains("incident_ack\""), "{dm}");
+    assert!(
+        dm.contains(&format!("INC-{id}"))
+            && dm.contains("incident_acknowledge")
+            && dm.contains("incident_ack\""),
+        "{dm}"
+    );
     assert_eq!(
-        count_in(&s.slack, &room, &format!("paged <@{ANA}> by WhatsApp and DM")),
+        count_in(
+            &s.slack,
+            &room,
+            &format!("paged <@{ANA}> by WhatsApp and DM")
+        ),
         1
     );
     // Nobody else yet.
     assert!(s.evo.sent_to(BIA_PHONE).is_empty());
     assert_eq!(
-        app.scalar("SELECT COUNT(*) FROM timeline WHERE kind = 'paged'").await,
+        app.scalar("SELECT COUNT(*) FROM timeline WHERE kind = 'paged'")
+            .await,
         1
     );
     assert_no_numbers(&s.slack);
@@ -169,7 +181,10 @@ async fn then_the_secondary_then_the_commanders(db: TestDb) {
     app.ctx.clock.advance(5 * MIN + Duration::from_secs(1));
     page(&app).await;
     assert_eq!(s.evo.sent_to(ANA_PHONE).len(), 1);
-    assert!(s.evo.sent_to(BIA_PHONE).is_empty(), "secondary waits a window");
+    assert!(
+        s.evo.sent_to(BIA_PHONE).is_empty(),
+        "secondary waits a window"
+    );
     app.ctx.clock.advance(5 * MIN);
     page(&app).await;
     assert_eq!(s.evo.sent_to(BIA_PHONE).len(), 1, "secondary");
@@ -224,7 +239,11 @@ async fn an_ack_stops_the_ladder_and_the_time_to_ack_is_kept(db: TestDb) {
     .unwrap();
     assert!(event.starts_with("after 42"), "{event}");
     assert_eq!(
-        count_in(&s.slack, &room, &format!("Acknowledged by <@{ANA}> after 7m")),
+        count_in(
+            &s.slack,
+            &room,
+            &format!("Acknowledged by <@{ANA}> after 7m")
+        ),
         1
     );
     // The ladder stopped: nobody else is paged, ever.
@@ -232,17 +251,27 @@ async fn an_ack_stops_the_ladder_and_the_time_to_ack_is_kept(db: TestDb) {
     page(&app).await;
     assert!(s.evo.sent_to(BIA_PHONE).is_empty() && s.slack.posts_in(BIA).is_empty());
     // A second ack says who did it; an ack of a resolved incident says it is resolved.
-    let again = app.incident(&format!("ack INC-{id}"), BIA, "CELSEWHERE").await;
-    assert!(again.to_string().contains("already acknowledged"), "{again}");
+    let again = app
+        .incident(&format!("ack INC-{id}"), BIA, "CELSEWHERE")
+        .await;
+    assert!(
+        again.to_string().contains("already acknowledged"),
+        "{again}"
+    );
     app.incident(&format!("resolve INC-{id} fixed"), "UDECL", "CORIGIN")
         .await;
     let (id2, _) = declare(&app, "declare P1 slow replies").await;
     app.incident(&format!("resolve INC-{id2} gone"), "UDECL", "CORIGIN")
         .await;
-    let late = app.incident(&format!("ack INC-{id2}"), ANA, "CORIGIN").await;
+    let late = app
+        .incident(&format!("ack INC-{id2}"), ANA, "CORIGIN")
+        .await;
     assert!(late.to_string().contains("already resolved"), "{late}");
     assert_eq!(
-        app.scalar(&format!("SELECT COUNT(*) FROM incidents WHERE id = {id2} AND acked_at IS NOT NULL")).await,
+        app.scalar(&format!(
+            "SELECT COUNT(*) FROM incidents WHERE id = {id2} AND acked_at IS NOT NULL"
+        ))
+        .await,
         0
     );
 }
@@ -259,7 +288,12 @@ async fn the_buttons_acknowledge_too(db: TestDb) {
     let r = app.interaction(&click("incident_ack", BIA)).await;
     assert_eq!(r.status(), 200);
     eventually(Duration::from_secs(10), || async {
-        (app.scalar(&format!("SELECT COUNT(*) FROM incidents WHERE id = {id} AND acked_by = '{BIA}'")).await == 1).then_some(())
+        (app.scalar(&format!(
+            "SELECT COUNT(*) FROM incidents WHERE id = {id} AND acked_by = '{BIA}'"
+        ))
+        .await
+            == 1)
+            .then_some(())
     })
     .await
     .expect("I'm on it acknowledges");
@@ -273,7 +307,12 @@ async fn the_buttons_acknowledge_too(db: TestDb) {
         .await;
     assert_eq!(r.status(), 200);
     eventually(Duration::from_secs(10), || async {
-        (app.scalar(&format!("SELECT COUNT(*) FROM incidents WHERE id = {id2} AND acked_by = '{ANA}'")).await == 1).then_some(())
+        (app.scalar(&format!(
+            "SELECT COUNT(*) FROM incidents WHERE id = {id2} AND acked_by = '{ANA}'"
+        ))
+        .await
+            == 1)
+            .then_some(())
     })
     .await
     .expect("Acknowledge acknowledges");
@@ -296,12 +335,19 @@ async fn a_whatsapp_reply_ack_from_the_right_number_acknowledges(db: TestDb) {
     assert_eq!(r.status(), 200);
     app.settle().await;
     assert_eq!(
-        app.scalar(&format!("SELECT COUNT(*) FROM incidents WHERE id = {id} AND acked_by = '{ANA}'")).await,
+        app.scalar(&format!(
+            "SELECT COUNT(*) FROM incidents WHERE id = {id} AND acked_by = '{ANA}'"
+        ))
+        .await,
         1
     );
     let answers = s.evo.sent_to(ANA_PHONE);
     assert_eq!(answers.len(), 2, "the page and the answer: {answers:?}");
-    assert!(answers[1].contains(&format!("INC-{id} acknowledged")), "{}", answers[1]);
+    assert!(
+        answers[1].contains(&format!("INC-{id} acknowledged")),
+        "{}",
+        answers[1]
+    );
     assert_eq!(count_in(&s.slack, &room, "(WhatsApp reply)"), 1);
     // Evolution delivering the same message again changes nothing and answers nothing.
     app.http
@@ -332,13 +378,30 @@ async fn the_same_reply_from_another_number_is_ignored(db: TestDb) {
         async move { http.post(url).json(&body).send().await.unwrap().status() }
     };
     // Another number, the right number saying something else, the bot's own message.
-    assert_eq!(post(TOKEN, incoming_text("julia", "5511977776666", "ack", "M1")).await, 200);
-    assert_eq!(post(TOKEN, incoming_text("julia", ANA_PHONE, "who is this?", "M2")).await, 200);
+    assert_eq!(
+        post(TOKEN, incoming_text("julia", "5511977776666", "ack", "M1")).await,
+        200
+    );
+    assert_eq!(
+        post(
+            TOKEN,
+            incoming_text("julia", ANA_PHONE, "who is this?", "M2")
+        )
+        .await,
+        200
+    );
     let mut own = incoming_text("julia", ANA_PHONE, "ack", "M3");
     own["data"]["key"]["fromMe"] = true.into();
     assert_eq!(post(TOKEN, own).await, 200);
     // A wrong token is no route at all; an oversized body is refused.
-    assert_eq!(post("wrong-token-0123456789abcdef0123", incoming_text("julia", ANA_PHONE, "ack", "M4")).await, 404);
+    assert_eq!(
+        post(
+            "wrong-token-0123456789abcdef0123",
+            incoming_text("julia", ANA_PHONE, "ack", "M4")
+        )
+        .await,
+        404
+    );
     let big = json!({"event": "messages.upsert", "pad": "x".repeat(300 * 1024)});
     assert_eq!(post(TOKEN, big).await, 413);
     let r = app
@@ -351,7 +414,10 @@ async fn the_same_reply_from_another_number_is_ignored(db: TestDb) {
     assert_eq!(r.status(), 400);
     app.settle().await;
     assert_eq!(
-        app.scalar(&format!("SELECT COUNT(*) FROM incidents WHERE id = {id} AND acked_at IS NOT NULL")).await,
+        app.scalar(&format!(
+            "SELECT COUNT(*) FROM incidents WHERE id = {id} AND acked_at IS NOT NULL"
+        ))
+        .await,
         0
     );
     assert_eq!(s.evo.sent().len(), 1, "only the page went out");
@@ -369,11 +435,18 @@ async fn evolution_down_goes_to_the_next_step_at_once_and_says_why(db: TestDb) {
     // The primary by DM, the failure stated, and the secondary at once (no second window).
     assert_eq!(s.slack.posts_in(ANA).len(), 1);
     assert_eq!(
-        count_in(&s.slack, &room, &format!("WhatsApp page to <@{ANA}> failed: Evolution is close")),
+        count_in(
+            &s.slack,
+            &room,
+            &format!("WhatsApp page to <@{ANA}> failed: Evolution is close")
+        ),
         1
     );
     assert_eq!(s.slack.posts_in(BIA).len(), 1, "secondary at once");
-    assert_eq!(count_in(&s.slack, &room, &format!("paged <@{ANA}> by DM")), 1);
+    assert_eq!(
+        count_in(&s.slack, &room, &format!("paged <@{ANA}> by DM")),
+        1
+    );
     assert!(s.evo.sent().is_empty());
     // Evolution back but failing on send: the failure is stated with no number in it.
     let s2 = Setup::new().await;
@@ -386,7 +459,10 @@ async fn evolution_down_goes_to_the_next_step_at_once_and_says_why(db: TestDb) {
         .into_iter()
         .find(|t| t.contains("WhatsApp page to"))
         .expect("failure stated");
-    assert!(failed.contains("HTTP 400") && failed.contains("+55 •••• 0001"), "{failed}");
+    assert!(
+        failed.contains("HTTP 400") && failed.contains("+55 •••• 0001"),
+        "{failed}"
+    );
     assert_eq!(s2.evo.sent_to(BIA_PHONE).len(), 1, "secondary at once");
     assert_no_numbers(&s2.slack);
     assert_no_numbers(&s.slack);
@@ -411,7 +487,11 @@ async fn a_page_no_channel_delivers_goes_to_the_incidents_channel(db: TestDb) {
         .script("chat.postMessage", Behavior::OkFalse("user_not_found"), 1);
     app.ctx.clock.advance(5 * MIN + Duration::from_secs(1));
     page(&app).await;
-    let warn = count_in(&s.slack, INCIDENTS, &format!("INC-{id} could not page <@UNOPHONE> by any channel"));
+    let warn = count_in(
+        &s.slack,
+        INCIDENTS,
+        &format!("INC-{id} could not page <@UNOPHONE> by any channel"),
+    );
     assert_eq!(warn, 1, "{:?}", texts_in(&s.slack, INCIDENTS));
     // And the ladder did not wait: the secondary is paged.
     assert_eq!(s.evo.sent_to(BIA_PHONE).len(), 1);
@@ -429,8 +509,14 @@ async fn a_handoff_moves_the_rotation(db: TestDb) {
     let s = Setup::new().await;
     let app = s.app(&db).await;
     let t = oncall_text(&app).await;
-    assert!(t.contains(&format!("On call now: <@{ANA}>")) && t.contains(&format!("Next: <@{BIA}>")), "{t}");
-    assert!(t.contains("mon 09:00") && t.contains("America/Sao_Paulo"), "{t}");
+    assert!(
+        t.contains(&format!("On call now: <@{ANA}>")) && t.contains(&format!("Next: <@{BIA}>")),
+        "{t}"
+    );
+    assert!(
+        t.contains("mon 09:00") && t.contains("America/Sao_Paulo"),
+        "{t}"
+    );
     handlers::paging::run_once(&app.ctx).await.unwrap();
     app.settle().await;
     assert!(s.slack.posts_in(BIA).is_empty(), "no handoff yet");
@@ -439,19 +525,25 @@ async fn a_handoff_moves_the_rotation(db: TestDb) {
     handlers::paging::run_once(&app.ctx).await.unwrap();
     app.settle().await;
     let t = oncall_text(&app).await;
-    assert!(t.contains(&format!("On call now: <@{BIA}>")) && t.contains(&format!("Next: <@{ANA}>")), "{t}");
+    assert!(
+        t.contains(&format!("On call now: <@{BIA}>")) && t.contains(&format!("Next: <@{ANA}>")),
+        "{t}"
+    );
     let dms = texts_in(&s.slack, BIA);
     assert_eq!(dms.len(), 1, "one handoff DM: {dms:?}");
     assert!(dms[0].contains("You are on call now"));
     assert_eq!(
-        app.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'oncall.handoff'").await,
+        app.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'oncall.handoff'")
+            .await,
         1
     );
     // A replica started after the handoff agrees and sends nothing more.
     let other = s.app(&db).await;
     handlers::paging::run_once(&other.ctx).await.unwrap();
     app.settle().await;
-    assert!(oncall_text(&other).await.contains(&format!("On call now: <@{BIA}>")));
+    assert!(oncall_text(&other)
+        .await
+        .contains(&format!("On call now: <@{BIA}>")));
     assert_eq!(texts_in(&s.slack, BIA).len(), 1);
 }
 on_both_stores!(handoff, a_handoff_moves_the_rotation);
@@ -459,22 +551,42 @@ on_both_stores!(handoff, a_handoff_moves_the_rotation);
 async fn an_override_works_and_expires(db: TestDb) {
     let s = Setup::new().await;
     let app = s.app(&db).await;
-    let bad = app.incident("oncall set <@UZED0009> for ever", ANA, "CORIGIN").await;
+    let bad = app
+        .incident("oncall set <@UZED0009> for ever", ANA, "CORIGIN")
+        .await;
     assert!(bad.to_string().contains("oncall set"), "usage help: {bad}");
-    let r = app.incident("oncall set <@UZED0009> for 1h", ANA, "CORIGIN").await;
-    assert!(r.to_string().contains("<@UZED0009> is on call until"), "{r}");
+    let r = app
+        .incident("oncall set <@UZED0009> for 1h", ANA, "CORIGIN")
+        .await;
+    assert!(
+        r.to_string().contains("<@UZED0009> is on call until"),
+        "{r}"
+    );
     app.settle().await;
-    assert_eq!(texts_in(&s.slack, "UZED0009").len(), 1, "DM to the new on-call");
-    assert_eq!(count_in(&s.slack, INCIDENTS, "<@UZED0009> is on call until"), 1);
+    assert_eq!(
+        texts_in(&s.slack, "UZED0009").len(),
+        1,
+        "DM to the new on-call"
+    );
+    assert_eq!(
+        count_in(&s.slack, INCIDENTS, "<@UZED0009> is on call until"),
+        1
+    );
     let audit: (String, Option<String>, Option<String>) = sqlx::query_as(
         "SELECT actor, before_value, after_value FROM audit_log WHERE action = 'oncall.override'",
     )
     .fetch_one(&app.ctx.store.pool)
     .await
     .unwrap();
-    assert_eq!(audit, (ANA.into(), Some(ANA.into()), Some("UZED0009".into())));
+    assert_eq!(
+        audit,
+        (ANA.into(), Some(ANA.into()), Some("UZED0009".into()))
+    );
     let t = oncall_text(&app).await;
-    assert!(t.contains("On call now: <@UZED0009>") && t.contains("override until"), "{t}");
+    assert!(
+        t.contains("On call now: <@UZED0009>") && t.contains("override until"),
+        "{t}"
+    );
     // Pages go to the override first, the rotation's person second.
     let (_, room) = declare(&app, "declare P0 during the override").await;
     assert_eq!(count_in(&s.slack, &room, "on call: <@UZED0009>"), 1);
@@ -487,7 +599,10 @@ async fn an_override_works_and_expires(db: TestDb) {
     handlers::paging::run_once(&app.ctx).await.unwrap();
     app.settle().await;
     let t = oncall_text(&app).await;
-    assert!(t.contains(&format!("On call now: <@{ANA}>")) && !t.contains("override"), "{t}");
+    assert!(
+        t.contains(&format!("On call now: <@{ANA}>")) && !t.contains("override"),
+        "{t}"
+    );
     assert_eq!(count_in(&s.slack, ANA, "You are on call now"), 1);
     handlers::paging::run_once(&app.ctx).await.unwrap();
     app.settle().await;
@@ -503,15 +618,35 @@ async fn a_restart_in_the_middle_of_the_ladder_neither_repeats_nor_skips(db: Tes
     page(&app).await;
     assert_eq!(s.evo.sent_to(ANA_PHONE).len(), 1);
     app.kill();
-    // A new process, 5 minutes after the primary's page on its clock.
+    // A new process (its clock starts at the real time again): 4 minutes after the primary's
+    // page, then past the secondary's due time, then past the commanders'.
     let app = s.app(&db).await;
-    app.ctx.clock.advance(5 * MIN + Duration::from_secs(2));
+    app.ctx.clock.advance(9 * MIN);
     page(&app).await;
+    assert!(
+        s.evo.sent_to(BIA_PHONE).is_empty(),
+        "the secondary's window still runs"
+    );
+    app.ctx.clock.advance(MIN + Duration::from_secs(5));
+    page(&app).await;
+    assert_eq!(
+        s.evo.sent_to(BIA_PHONE).len(),
+        1,
+        "the secondary is not skipped"
+    );
     app.ctx.clock.advance(5 * MIN);
     page(&app).await;
-    assert_eq!(s.evo.sent_to(ANA_PHONE).len(), 1, "the primary is not paged again");
+    assert_eq!(
+        s.evo.sent_to(ANA_PHONE).len(),
+        1,
+        "the primary is not paged again"
+    );
     assert_eq!(s.slack.posts_in(ANA).len(), 1);
-    assert_eq!(s.evo.sent_to(BIA_PHONE).len(), 1, "the secondary is not skipped");
+    assert_eq!(
+        s.evo.sent_to(BIA_PHONE).len(),
+        1,
+        "the secondary is not skipped"
+    );
     assert_eq!(s.evo.sent_to(CAIO_PHONE).len(), 1, "then the commanders");
     assert_eq!(app.scalar("SELECT COUNT(*) FROM pages").await, 3);
 }
@@ -539,7 +674,8 @@ async fn two_replicas_page_once(db: TestDb) {
     assert_eq!(s.slack.posts_in(ANA).len(), 1, "one DM");
     assert_eq!(count_in(&s.slack, &room, &format!("paged <@{ANA}>")), 1);
     assert_eq!(
-        a.scalar("SELECT COUNT(*) FROM timeline WHERE kind = 'paged'").await,
+        a.scalar("SELECT COUNT(*) FROM timeline WHERE kind = 'paged'")
+            .await,
         1
     );
 }

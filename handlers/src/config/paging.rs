@@ -56,7 +56,7 @@ fn phones(raw: &str) -> Result<Phones, String> {
     for pair in list(Some(raw.to_string())) {
         let Some((user, number)) = pair.split_once(':') else {
             return Err(format!(
-                "`{}` is not `USER_ID:+NUMBER` (e.g. `U012AB3CD:+5511999991234`)",
+                "`{}` is not `USER_ID:+NUMBER` (e.g. `U012AB3CD:+5511912345678`)",
                 crate::paging::phone::scrub(&pair)
             ));
         };
@@ -68,7 +68,11 @@ fn phones(raw: &str) -> Result<Phones, String> {
 }
 
 fn token(raw: &str) -> Result<Secret, String> {
-    if raw.len() < MIN_TOKEN || !raw.chars().all(|c| c.is_ascii_alphanumeric() || "-_".contains(c)) {
+    if raw.len() < MIN_TOKEN
+        || !raw
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_".contains(c))
+    {
         return Err(format!(
             "must be at least {MIN_TOKEN} characters of letters, digits, `-` or `_` (it is part of a URL and the only guard of the route); e.g. `openssl rand -hex 24`"
         ));
@@ -90,10 +94,8 @@ impl PagingConfig {
                 })
             })
             .unwrap_or(chrono_tz::America::Sao_Paulo);
-        let without_phone: Vec<&String> = rotation
-            .iter()
-            .filter(|u| phones.of(u).is_none())
-            .collect();
+        let without_phone: Vec<&String> =
+            rotation.iter().filter(|u| phones.of(u).is_none()).collect();
         if rotation.is_empty() && !phones.0.is_empty() {
             r.warn(
                 "ONCALL_ROTATION",
@@ -169,5 +171,88 @@ impl PagingConfig {
                     .unwrap_or_else(|| "(unset: no acknowledgment by WhatsApp reply)".into()),
             ),
         ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::Config;
+
+    fn problems(pairs: &[(&str, &str)]) -> Vec<(String, String, bool)> {
+        let (_, p) = Config::read_pairs(pairs);
+        p.into_iter()
+            .map(|p| {
+                let e = p.is_error();
+                (p.var, p.problem, e)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn defaults() {
+        let (c, _) = Config::read_pairs(&[]);
+        let p = &c.paging;
+        assert_eq!(p.ack[0], Some(std::time::Duration::from_secs(300)));
+        assert_eq!(p.ack[1], Some(std::time::Duration::from_secs(900)));
+        assert_eq!(p.ack[2], Some(std::time::Duration::from_secs(3600)));
+        assert_eq!(p.ack[3], None);
+        assert_eq!(p.tz.name(), "America/Sao_Paulo");
+        assert_eq!(p.handoff.describe(), "mon 09:00");
+        assert!(p.webhook_token.is_none());
+    }
+
+    #[test]
+    fn bad_values_name_the_variable_and_never_show_a_number() {
+        let p = problems(&[
+            ("ONCALL_ROTATION", "U012AB3CD,ana"),
+            ("ONCALL_PHONES", "U012AB3CD:5511999991234"),
+            ("ONCALL_TZ", "Mars/Olympus"),
+            ("ONCALL_HANDOFF", "someday"),
+            ("PAGER_WEBHOOK_TOKEN", "short"),
+            ("INCIDENT_ACK_P0", "soon"),
+        ]);
+        for var in [
+            "ONCALL_ROTATION",
+            "ONCALL_PHONES",
+            "ONCALL_TZ",
+            "ONCALL_HANDOFF",
+            "PAGER_WEBHOOK_TOKEN",
+            "INCIDENT_ACK_P0",
+        ] {
+            assert!(
+                p.iter().any(|(v, _, e)| v == var && *e),
+                "{var} not reported: {p:?}"
+            );
+        }
+        assert!(
+            p.iter().all(|(_, t, _)| !t.contains("5511999991234")),
+            "{p:?}"
+        );
+        let p = problems(&[("ONCALL_PHONES", "5511999991234")]);
+        assert!(
+            p.iter().all(|(_, t, _)| !t.contains("5511999991234")),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn check_config_masks_numbers_and_redacts_the_token() {
+        let c = Config::from_pairs(&[
+            ("SLACK_SIGNING_SECRET", "x"),
+            ("ONCALL_ROTATION", "U012AB3CD"),
+            ("ONCALL_PHONES", "U012AB3CD:+5511999991234"),
+            ("PAGER_WEBHOOK_TOKEN", "abcdefghijklmnopqrstuvwxyz012345"),
+            ("EVOLUTION_INSTANCE", "julia"),
+        ])
+        .unwrap();
+        let (r, _) = c.report();
+        assert!(r.contains("U012AB3CD:+55 •••• 1234"), "{r}");
+        assert!(
+            !r.contains("5511999991234") && !r.contains("abcdefghijklmnop"),
+            "{r}"
+        );
+        assert!(r.contains("PAGER_EVOLUTION_INSTANCE") && r.contains("julia"));
+        assert!(format!("{c:?}").contains("+55 •••• 1234"));
+        assert!(!format!("{c:?}").contains("5511999991234"));
     }
 }

@@ -12,11 +12,16 @@ use crate::incident::store::{self, Incident};
 use crate::{Ctx, FlowError, FlowResult};
 
 /// Who acknowledged an incident, if anyone.
-pub async fn acked_by(conn: &mut AnyConnection, id: i64) -> Result<Option<(String, i64)>, sqlx::Error> {
-    let r = sqlx::query("SELECT acked_by, acked_at FROM incidents WHERE id = $1 AND acked_at IS NOT NULL")
-        .bind(id)
-        .fetch_optional(conn)
-        .await?;
+pub async fn acked_by(
+    conn: &mut AnyConnection,
+    id: i64,
+) -> Result<Option<(String, i64)>, sqlx::Error> {
+    let r = sqlx::query(
+        "SELECT acked_by, acked_at FROM incidents WHERE id = $1 AND acked_at IS NOT NULL",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await?;
     Ok(r.map(|r| (r.get::<Option<String>, _>(0).unwrap_or_default(), r.get(1))))
 }
 
@@ -34,12 +39,14 @@ pub async fn ack_in(
     if !i.status.is_open() {
         return Ok(false);
     }
-    let set = sqlx::query("UPDATE incidents SET acked_at = $1, acked_by = $2 WHERE id = $3 AND acked_at IS NULL")
-        .bind(now)
-        .bind(actor)
-        .bind(i.id)
-        .execute(&mut *conn)
-        .await?;
+    let set = sqlx::query(
+        "UPDATE incidents SET acked_at = $1, acked_by = $2 WHERE id = $3 AND acked_at IS NULL",
+    )
+    .bind(now)
+    .bind(actor)
+    .bind(i.id)
+    .execute(&mut *conn)
+    .await?;
     if set.rows_affected() != 1 {
         return Ok(false);
     }
@@ -57,7 +64,15 @@ pub async fn ack_in(
         Via::Slack => "slack",
         Via::WhatsApp => "whatsapp",
     };
-    store::add_event(conn, i.id, now, actor, "acknowledged", &format!("after {after}s ({how})")).await?;
+    store::add_event(
+        conn,
+        i.id,
+        now,
+        actor,
+        "acknowledged",
+        &format!("after {after}s ({how})"),
+    )
+    .await?;
     let text = tpl::acknowledged(actor, after, via, ctx.locale());
     post_to_room(conn, ctx, i, &itpl::notice(&view(ctx, i), &text), now).await?;
     metrics::histogram!("incident_time_to_ack_seconds", "severity" => i.severity.as_str())
@@ -75,7 +90,12 @@ pub enum Outcome {
 }
 
 /// Acknowledges incident `id` in its own transaction.
-pub async fn acknowledge_id(ctx: &Ctx, actor: &str, id: i64, via: Via) -> Result<Outcome, sqlx::Error> {
+pub async fn acknowledge_id(
+    ctx: &Ctx,
+    actor: &str,
+    id: i64,
+    via: Via,
+) -> Result<Outcome, sqlx::Error> {
     let now = ctx.clock.now_ms();
     let mut tx = ctx.store.begin().await?;
     let Some(i) = store::get(&mut tx, id).await? else {
@@ -104,7 +124,10 @@ pub async fn acknowledge(ctx: &Ctx, actor: &str, id: i64) -> FlowResult<Msg> {
     match acknowledge_id(ctx, actor, id, Via::Slack).await? {
         Outcome::Acked => Ok(itpl::reply::done(
             &key,
-            l.t("acknowledged; paging stopped.", "reconhecido; os chamados pararam."),
+            l.t(
+                "acknowledged; paging stopped.",
+                "reconhecido; os chamados pararam.",
+            ),
         )),
         Outcome::AlreadyBy(by) => Ok(tpl::already_acknowledged(id, &by, l)),
         Outcome::Resolved => Err(FlowError::User(Msg::text(tpl::whatsapp::resolved(id, l)))),

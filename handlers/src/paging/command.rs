@@ -14,7 +14,10 @@ pub enum OncallCmd {
     Show,
     /// `until`: the words after the user (`for 8h`, `until mon 09:00`), checked here and
     /// turned into a time (in `ONCALL_TZ`) by the flow.
-    Set { user: String, until: String },
+    Set {
+        user: String,
+        until: String,
+    },
 }
 
 /// The words after `oncall`.
@@ -89,8 +92,14 @@ mod tests {
             }
         );
         assert!(matches!(parse("set ana for 8h"), Err(Problem::Usage(_))));
-        assert!(matches!(parse("set <@U123ABC> for ever"), Err(Problem::Usage(_))));
-        assert!(matches!(parse("set <@U123ABC> until someday"), Err(Problem::Usage(_))));
+        assert!(matches!(
+            parse("set <@U123ABC> for ever"),
+            Err(Problem::Usage(_))
+        ));
+        assert!(matches!(
+            parse("set <@U123ABC> until someday"),
+            Err(Problem::Usage(_))
+        ));
         assert!(matches!(parse("swap"), Err(Problem::Usage(_))));
     }
 }

@@ -68,7 +68,9 @@ pub async fn deliver_due(ctx: &Ctx) -> Result<usize, sqlx::Error> {
         match deliver(ctx, p.clone(), &token).await {
             Ok(true) => settled += 1,
             Ok(false) => {}
-            Err(e) => tracing::warn!(page = p.id, incident = p.incident, error = %crate::config::redact_url(&e.to_string()), "page not delivered; the lease will expire and it will be retried"),
+            Err(e) => {
+                tracing::warn!(page = p.id, incident = p.incident, error = %crate::config::redact_url(&e.to_string()), "page not delivered; the lease will expire and it will be retried")
+            }
         }
     }
     Ok(settled)
@@ -109,7 +111,14 @@ async fn whatsapp(ctx: &Ctx, user: &str, text: &str) -> (String, Option<String>)
         .with_instance(ctx.config.paging.instance.as_deref());
     if !evo.missing().is_empty() {
         // No Evolution at all: pages go by DM only (check-config says so); no hurry either.
-        return ("none".into(), Some(format!("{} {}", tpl::no_evolution(l), evo.missing().join(", "))));
+        return (
+            "none".into(),
+            Some(format!(
+                "{} {}",
+                tpl::no_evolution(l),
+                evo.missing().join(", ")
+            )),
+        );
     }
     match evo.state().await {
         Ok(s) if s == "open" => {}
@@ -147,13 +156,15 @@ async fn deliver(ctx: &Ctx, mut p: Page, token: &str) -> Result<bool, sqlx::Erro
     let v = view(ctx, &i, now);
     if p.wa_state == "pending" {
         let (state, why) = whatsapp(ctx, &p.user, &tpl::page_whatsapp(&v, l)).await;
-        sqlx::query("UPDATE pages SET wa_state = $1, wa_error = $2 WHERE id = $3 AND lease_token = $4")
-            .bind(&state)
-            .bind(why.as_deref())
-            .bind(p.id)
-            .bind(token)
-            .execute(&ctx.store.pool)
-            .await?;
+        sqlx::query(
+            "UPDATE pages SET wa_state = $1, wa_error = $2 WHERE id = $3 AND lease_token = $4",
+        )
+        .bind(&state)
+        .bind(why.as_deref())
+        .bind(p.id)
+        .bind(token)
+        .execute(&ctx.store.pool)
+        .await?;
         p.wa_state = state;
         p.wa_error = why;
     }
@@ -182,7 +193,13 @@ async fn deliver(ctx: &Ctx, mut p: Page, token: &str) -> Result<bool, sqlx::Erro
 }
 
 /// Records a page done with its war-room lines, in one transaction.
-async fn settle(ctx: &Ctx, i: &Incident, p: &Page, token: &str, now: i64) -> Result<bool, sqlx::Error> {
+async fn settle(
+    ctx: &Ctx,
+    i: &Incident,
+    p: &Page,
+    token: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
     let l = ctx.locale();
     let mut tx = ctx.store.begin().await?;
     let done = sqlx::query(
@@ -207,9 +224,23 @@ async fn settle(ctx: &Ctx, i: &Incident, p: &Page, token: &str, now: i64) -> Res
     let wa_failed = p.wa_state == "failed";
     if wa_failed {
         let why = p.wa_error.clone().unwrap_or_default();
-        post_to_room(&mut tx, ctx, i, &tpl::whatsapp_failed(&p.user, &why, p.step >= LAST_STEP, l), now).await?;
+        post_to_room(
+            &mut tx,
+            ctx,
+            i,
+            &tpl::whatsapp_failed(&p.user, &why, p.step >= LAST_STEP, l),
+            now,
+        )
+        .await?;
     }
-    post_to_room(&mut tx, ctx, i, &tpl::paged_line(&p.user, reached, p.step, l), now).await?;
+    post_to_room(
+        &mut tx,
+        ctx,
+        i,
+        &tpl::paged_line(&p.user, reached, p.step, l),
+        now,
+    )
+    .await?;
     if !reached.whatsapp && !reached.dm {
         let msg = tpl::undeliverable(
             i.id,
@@ -233,7 +264,15 @@ async fn settle(ctx: &Ctx, i: &Incident, p: &Page, token: &str, now: i64) -> Res
         (false, true) => "dm",
         (false, false) => "undelivered",
     };
-    store::add_event(&mut tx, i.id, now, "chatops", "paged", &format!("{} step {} by {how}", p.user, p.step)).await?;
+    store::add_event(
+        &mut tx,
+        i.id,
+        now,
+        "chatops",
+        "paged",
+        &format!("{} step {} by {how}", p.user, p.step),
+    )
+    .await?;
     if wa_failed || !(reached.whatsapp || reached.dm) {
         // WhatsApp is the broken thing: do not wait for the window, go to the next step now.
         sqlx::query("UPDATE pager_ladders SET due_at = $1 WHERE incident_id = $2 AND step = $3 AND due_at > $1")

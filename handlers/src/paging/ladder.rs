@@ -59,7 +59,14 @@ pub async fn declared_notice(
         return Ok(());
     };
     let window = window_ms(ctx, i.severity).map(|w| w / 1000);
-    post_to_room(conn, ctx, i, &tpl::oncall_notice(i.id, &p, window, ctx.locale()), now).await
+    post_to_room(
+        conn,
+        ctx,
+        i,
+        &tpl::oncall_notice(i.id, &p, window, ctx.locale()),
+        now,
+    )
+    .await
 }
 
 /// The commanders: `COMMANDER_USERS` plus the members of `COMMANDER_USERGROUP`.
@@ -68,7 +75,9 @@ async fn commanders(ctx: &Ctx) -> Vec<String> {
     if let Some(g) = &ctx.config.commander_usergroup {
         match ctx.slack.usergroup_members(g).await {
             Ok(m) => out.extend(m),
-            Err(e) => tracing::warn!(group = %g, error = %e, "paging: could not read COMMANDER_USERGROUP"),
+            Err(e) => {
+                tracing::warn!(group = %g, error = %e, "paging: could not read COMMANDER_USERGROUP")
+            }
         }
     }
     let mut seen = std::collections::HashSet::new();
@@ -145,8 +154,16 @@ async fn targets(
     now: i64,
 ) -> Result<Vec<String>, sqlx::Error> {
     Ok(match step {
-        0 => oncall::who(conn, ctx, now).await?.primary.into_iter().collect(),
-        1 => oncall::who(conn, ctx, now).await?.secondary.into_iter().collect(),
+        0 => oncall::who(conn, ctx, now)
+            .await?
+            .primary
+            .into_iter()
+            .collect(),
+        1 => oncall::who(conn, ctx, now)
+            .await?
+            .secondary
+            .into_iter()
+            .collect(),
         _ => commanders.to_vec(),
     })
 }
@@ -202,7 +219,15 @@ async fn fire_step(
         if let (Some(ch), Some(_)) = (&ctx.config.incidents_channel, &i.channel_id) {
             enqueue(&mut tx, &OutboxItem::post(ch, &msg), now).await?;
         }
-        store::add_event(&mut tx, id, now, "chatops", "paging_exhausted", "nobody acknowledged").await?;
+        store::add_event(
+            &mut tx,
+            id,
+            now,
+            "chatops",
+            "paging_exhausted",
+            "nobody acknowledged",
+        )
+        .await?;
         tx.commit().await?;
         return Ok(true);
     }

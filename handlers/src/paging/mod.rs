@@ -100,7 +100,14 @@ pub async fn run_worker(ctx: Arc<Ctx>, mut shutdown: tokio::sync::watch::Receive
 
 /// `UPDATE … WHERE <key> IN (SELECT …)` for a claim: `= ANY(ARRAY(… FOR UPDATE SKIP LOCKED))`
 /// on PostgreSQL, `IN (…)` on SQLite (one writer).
-pub(crate) fn claim_sql(ctx: &Ctx, table: &str, key: &str, due: &str, filter: &str, returning: &str) -> String {
+pub(crate) fn claim_sql(
+    ctx: &Ctx,
+    table: &str,
+    key: &str,
+    due: &str,
+    filter: &str,
+    returning: &str,
+) -> String {
     let inner = format!(
         "SELECT {key} FROM {table} WHERE {filter} AND {due} <= $3 AND (lease_until IS NULL OR lease_until < $3) ORDER BY {due} LIMIT 100"
     );

@@ -59,9 +59,10 @@ pub async fn rotation(
         current: r.get::<i64, _>(1).max(0) as usize,
         next_handoff_at: r.get(2),
     };
-    let row = sqlx::query("SELECT members, current, next_handoff_at FROM oncall_rotation WHERE id = 1")
-        .fetch_optional(&mut *conn)
-        .await?;
+    let row =
+        sqlx::query("SELECT members, current, next_handoff_at FROM oncall_rotation WHERE id = 1")
+            .fetch_optional(&mut *conn)
+            .await?;
     let Some(row) = row else {
         let next = cfg.handoff.next_after(now, cfg.tz);
         sqlx::query(
@@ -73,9 +74,11 @@ pub async fn rotation(
         .bind(now)
         .execute(&mut *conn)
         .await?;
-        let r = sqlx::query("SELECT members, current, next_handoff_at FROM oncall_rotation WHERE id = 1")
-            .fetch_one(&mut *conn)
-            .await?;
+        let r = sqlx::query(
+            "SELECT members, current, next_handoff_at FROM oncall_rotation WHERE id = 1",
+        )
+        .fetch_one(&mut *conn)
+        .await?;
         return Ok(Some(read(r)));
     };
     let mut r = read(row);
@@ -85,12 +88,14 @@ pub async fn rotation(
         let current = who
             .and_then(|w| cfg.rotation.iter().position(|m| *m == w))
             .unwrap_or(0);
-        sqlx::query("UPDATE oncall_rotation SET members = $1, current = $2, updated_at = $3 WHERE id = 1")
-            .bind(join(&cfg.rotation))
-            .bind(current as i64)
-            .bind(now)
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query(
+            "UPDATE oncall_rotation SET members = $1, current = $2, updated_at = $3 WHERE id = 1",
+        )
+        .bind(join(&cfg.rotation))
+        .bind(current as i64)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
         r.members = cfg.rotation.clone();
         r.current = current;
     }
@@ -151,9 +156,7 @@ pub async fn set_override(
     let now = ctx.clock.now_ms();
     let mut tx = ctx.store.begin().await?;
     let before = who(&mut tx, ctx, now).await?;
-    let until = until
-        .or(before.next_handoff_at)
-        .unwrap_or(now + 86_400_000);
+    let until = until.or(before.next_handoff_at).unwrap_or(now + 86_400_000);
     // Overrides still running end now (without their end-of-override DM: this one replaces it).
     sqlx::query("UPDATE oncall_overrides SET ends_at = $1, notified = 2 WHERE ends_at > $1")
         .bind(now)
@@ -184,7 +187,12 @@ pub async fn set_override(
     .await?;
     let msg = tpl::override_set(user, until / 1000, actor, l);
     if before.primary.as_deref() != Some(user) {
-        enqueue(&mut tx, &OutboxItem::post(user, &tpl::handoff_dm(Some(until / 1000), l)), now).await?;
+        enqueue(
+            &mut tx,
+            &OutboxItem::post(user, &tpl::handoff_dm(Some(until / 1000), l)),
+            now,
+        )
+        .await?;
     }
     if let Some(ch) = &ctx.config.incidents_channel {
         enqueue(&mut tx, &OutboxItem::post(ch, &msg), now).await?;
@@ -277,10 +285,11 @@ async fn end_overrides(ctx: &Ctx, now: i64) -> Result<usize, sqlx::Error> {
     let mut n = 0;
     for (id, user) in ended {
         let mut tx = ctx.store.begin().await?;
-        let marked = sqlx::query("UPDATE oncall_overrides SET notified = 2 WHERE id = $1 AND notified = 1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        let marked =
+            sqlx::query("UPDATE oncall_overrides SET notified = 2 WHERE id = $1 AND notified = 1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
         if marked.rows_affected() != 1 {
             continue;
         }
@@ -301,7 +310,12 @@ async fn end_overrides(ctx: &Ctx, now: i64) -> Result<usize, sqlx::Error> {
         .await?;
         if let Some(p) = o.primary.filter(|p| *p != user) {
             let until = o.override_until.or(o.next_handoff_at).map(|t| t / 1000);
-            enqueue(&mut tx, &OutboxItem::post(&p, &tpl::handoff_dm(until, ctx.locale())), now).await?;
+            enqueue(
+                &mut tx,
+                &OutboxItem::post(&p, &tpl::handoff_dm(until, ctx.locale())),
+                now,
+            )
+            .await?;
         }
         tx.commit().await?;
         n += 1;

@@ -133,7 +133,9 @@ mod tests {
 
     #[test]
     fn bad_handoffs_say_why() {
-        assert!(Handoff::parse("someday 09:00").unwrap_err().contains("not a day"));
+        assert!(Handoff::parse("someday 09:00")
+            .unwrap_err()
+            .contains("not a day"));
         assert!(Handoff::parse("mon 9h").unwrap_err().contains("HH:MM"));
         assert!(Handoff::parse("").is_err());
     }

@@ -84,9 +84,16 @@ pub fn incoming(body: &Value) -> Vec<Incoming> {
             let text = m
                 .get("conversation")
                 .and_then(Value::as_str)
-                .or_else(|| m.pointer("/extendedTextMessage/text").and_then(Value::as_str))?
+                .or_else(|| {
+                    m.pointer("/extendedTextMessage/text")
+                        .and_then(Value::as_str)
+                })?
                 .to_string();
-            let id = key.get("id").and_then(Value::as_str).unwrap_or("").to_string();
+            let id = key
+                .get("id")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
             Some(Incoming { jid, text, id })
         })
         .collect()
