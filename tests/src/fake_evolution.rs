@@ -230,7 +230,7 @@ async fn handle(
             .into_response();
     }
     if path.starts_with("/message/sendText") {
-        return send_text(&mut *g, &body);
+        return send_text(&mut g, &body);
     }
     if path.starts_with("/webhook/find") {
         return Json(g.webhook.clone()).into_response();
