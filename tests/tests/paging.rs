@@ -1,112 +1,14 @@
-//! Acknowledgment, the on-call rotation and paging (#15) against the fake Slack and the fake
-//! Evolution. Time moves with the app's clock; the paging worker is driven with `run_once`.
+//! Acknowledgment and paging (#15) against the fake Slack and the fake Evolution: the ladder,
+//! acks from Slack and WhatsApp, Evolution failures. Time moves with the app's clock; the paging
+//! worker is driven with `run_once` (`testkit::paging::page`).
 
 use std::time::Duration;
 
 use serde_json::{json, Value};
 use testkit::app::INCIDENTS;
-use testkit::fake_evolution::{incoming_text, FakeEvolution};
+use testkit::fake_evolution::incoming_text;
+use testkit::paging::*;
 use testkit::*;
-
-const TOKEN: &str = "pager-token-0123456789abcdef0123";
-const ANA: &str = "UANA0001";
-const BIA: &str = "UBIA0002";
-const CAIO: &str = "UCAIO003";
-const ANA_PHONE: &str = "5511999990001";
-const BIA_PHONE: &str = "5511999990002";
-const CAIO_PHONE: &str = "5521988880003";
-const MIN: Duration = Duration::from_secs(60);
-
-struct Setup {
-    slack: FakeSlack,
-    evo: FakeEvolution,
-}
-
-impl Setup {
-    async fn new() -> Setup {
-        Setup {
-            slack: FakeSlack::start().await,
-            evo: FakeEvolution::start().await,
-        }
-    }
-
-    fn options(&self) -> AppOptions {
-        AppOptions::default()
-            .env("EVOLUTION_API_URL", &self.evo.base_url)
-            .env("EVOLUTION_API_KEY", "evo-key")
-            .env("EVOLUTION_INSTANCE", "julia")
-            .env("ONCALL_ROTATION", &format!("{ANA},{BIA}"))
-            .env(
-                "ONCALL_PHONES",
-                &format!("{ANA}:+{ANA_PHONE}, {BIA}:+{BIA_PHONE}, {CAIO}:+{CAIO_PHONE}"),
-            )
-            .env("COMMANDER_USERS", CAIO)
-            .env("PAGER_WEBHOOK_TOKEN", TOKEN)
-            .env("INCIDENT_ACK_P0", "5m")
-            // Reminders are another feature: keep them out of the way of the ladder.
-            .env("INCIDENT_CADENCE_P0", "off")
-    }
-
-    async fn app(&self, db: &TestDb) -> TestApp {
-        spawn_app(db, &self.slack, self.options()).await
-    }
-}
-
-/// Runs the paging worker until nothing is due now and no page is in flight (the app's own
-/// worker may hold some), then delivers the outbox.
-async fn page(app: &TestApp) {
-    let ctx = app.ctx.clone();
-    let done = eventually(Duration::from_secs(20), || async {
-        handlers::paging::run_once(&ctx).await.expect("paging step");
-        let now = ctx.clock.now_ms();
-        let busy = app
-            .scalar(&format!(
-                "SELECT (SELECT COUNT(*) FROM pages WHERE state = 'pending' AND next_attempt_at <= {now})
-                      + (SELECT COUNT(*) FROM pager_ladders WHERE due_at <= {now} OR lease_until > {now})"
-            ))
-            .await;
-        (busy == 0).then_some(())
-    })
-    .await;
-    assert!(done.is_some(), "paging did not settle");
-    app.settle().await;
-}
-
-async fn declare(app: &TestApp, text: &str) -> (i64, String) {
-    app.incident(text, "UDECL", "CORIGIN").await;
-    app.settle().await;
-    let (id, room): (i64, Option<String>) =
-        sqlx::query_as("SELECT id, channel_id FROM incidents ORDER BY id DESC LIMIT 1")
-            .fetch_one(&app.ctx.store.pool)
-            .await
-            .unwrap();
-    (id, room.expect("war room"))
-}
-
-fn texts_in(slack: &FakeSlack, channel: &str) -> Vec<String> {
-    slack
-        .posts_in(channel)
-        .iter()
-        .map(|p| format!("{} {}", p["text"].as_str().unwrap_or(""), p["blocks"]))
-        .collect()
-}
-
-fn count_in(slack: &FakeSlack, channel: &str, needle: &str) -> usize {
-    texts_in(slack, channel)
-        .iter()
-        .filter(|t| t.contains(needle))
-        .count()
-}
-
-/// No phone number, whole, in anything the bot sent Slack.
-fn assert_no_numbers(slack: &FakeSlack) {
-    for c in slack.calls() {
-        let b = c.body.to_string();
-        for n in [ANA_PHONE, BIA_PHONE, CAIO_PHONE, "999990001", "999990002"] {
-            assert!(!b.contains(n), "a phone number reached Slack: {b}");
-        }
-    }
-}
 
 async fn no_ack_pages_the_primary_by_whatsapp_and_dm_after_the_window(db: TestDb) {
     let s = Setup::new().await;
@@ -360,6 +262,22 @@ async fn a_whatsapp_reply_ack_from_the_right_number_acknowledges(db: TestDb) {
     app.ctx.clock.advance(10 * MIN);
     page(&app).await;
     assert!(s.evo.sent_to(BIA_PHONE).is_empty(), "the ladder stopped");
+    // Once resolved, a late "ok" is told so and changes nothing.
+    app.incident(&format!("resolve INC-{id} fixed"), ANA, &room)
+        .await;
+    app.http
+        .post(app.url(&format!("/pager/evolution/{TOKEN}")))
+        .json(&incoming_text("julia", ANA_PHONE, "ok", "MSG2"))
+        .send()
+        .await
+        .unwrap();
+    let answers = s.evo.sent_to(ANA_PHONE);
+    assert_eq!(answers.len(), 3);
+    assert!(
+        answers[2].contains(&format!("INC-{id} is already resolved")),
+        "{}",
+        answers[2]
+    );
 }
 on_both_stores!(
     whatsapp_ack,
@@ -501,182 +419,23 @@ on_both_stores!(
     a_page_no_channel_delivers_goes_to_the_incidents_channel
 );
 
-async fn oncall_text(app: &TestApp) -> String {
-    app.incident("oncall", "UASK", "CORIGIN").await.to_string()
-}
-
-async fn a_handoff_moves_the_rotation(db: TestDb) {
+async fn raising_the_severity_starts_the_ladder(db: TestDb) {
     let s = Setup::new().await;
-    let app = s.app(&db).await;
-    let t = oncall_text(&app).await;
-    assert!(
-        t.contains(&format!("On call now: <@{ANA}>")) && t.contains(&format!("Next: <@{BIA}>")),
-        "{t}"
-    );
-    assert!(
-        t.contains("mon 09:00") && t.contains("America/Sao_Paulo"),
-        "{t}"
-    );
-    handlers::paging::run_once(&app.ctx).await.unwrap();
-    app.settle().await;
-    assert!(s.slack.posts_in(BIA).is_empty(), "no handoff yet");
-    app.ctx.clock.advance(Duration::from_secs(7 * 86_400 + 60));
-    handlers::paging::run_once(&app.ctx).await.unwrap();
-    handlers::paging::run_once(&app.ctx).await.unwrap();
-    app.settle().await;
-    let t = oncall_text(&app).await;
-    assert!(
-        t.contains(&format!("On call now: <@{BIA}>")) && t.contains(&format!("Next: <@{ANA}>")),
-        "{t}"
-    );
-    let dms = texts_in(&s.slack, BIA);
-    assert_eq!(dms.len(), 1, "one handoff DM: {dms:?}");
-    assert!(dms[0].contains("You are on call now"));
-    assert_eq!(
-        app.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'oncall.handoff'")
-            .await,
-        1
-    );
-    // A replica started after the handoff agrees and sends nothing more.
-    let other = s.app(&db).await;
-    handlers::paging::run_once(&other.ctx).await.unwrap();
-    app.settle().await;
-    assert!(oncall_text(&other)
-        .await
-        .contains(&format!("On call now: <@{BIA}>")));
-    assert_eq!(texts_in(&s.slack, BIA).len(), 1);
-}
-on_both_stores!(handoff, a_handoff_moves_the_rotation);
-
-async fn an_override_works_and_expires(db: TestDb) {
-    let s = Setup::new().await;
-    let app = s.app(&db).await;
-    let bad = app
-        .incident("oncall set <@UZED0009> for ever", ANA, "CORIGIN")
+    let app = spawn_app(&db, &s.slack, s.options().env("INCIDENT_ACK_P2", "off")).await;
+    app.incident("declare P2 slow dashboards", "UDECL", "CORIGIN")
         .await;
-    assert!(bad.to_string().contains("oncall set"), "usage help: {bad}");
-    let r = app
-        .incident("oncall set <@UZED0009> for 1h", ANA, "CORIGIN")
-        .await;
-    assert!(
-        r.to_string().contains("<@UZED0009> is on call until"),
-        "{r}"
-    );
     app.settle().await;
-    assert_eq!(
-        texts_in(&s.slack, "UZED0009").len(),
-        1,
-        "DM to the new on-call"
-    );
-    assert_eq!(
-        count_in(&s.slack, INCIDENTS, "<@UZED0009> is on call until"),
-        1
-    );
-    let audit: (String, Option<String>, Option<String>) = sqlx::query_as(
-        "SELECT actor, before_value, after_value FROM audit_log WHERE action = 'oncall.override'",
-    )
-    .fetch_one(&app.ctx.store.pool)
-    .await
-    .unwrap();
-    assert_eq!(
-        audit,
-        (ANA.into(), Some(ANA.into()), Some("UZED0009".into()))
-    );
-    let t = oncall_text(&app).await;
-    assert!(
-        t.contains("On call now: <@UZED0009>") && t.contains("override until"),
-        "{t}"
-    );
-    // Pages go to the override first, the rotation's person second.
-    let (_, room) = declare(&app, "declare P0 during the override").await;
-    assert_eq!(count_in(&s.slack, &room, "on call: <@UZED0009>"), 1);
-    app.ctx.clock.advance(5 * MIN + Duration::from_secs(1));
+    app.ctx.clock.advance(30 * MIN);
     page(&app).await;
-    assert_eq!(count_in(&s.slack, &room, "paged <@UZED0009> by DM"), 1);
-    app.incident("ack", "UZED0009", &room).await;
-    // It expires: back to the rotation, whose person is told.
-    app.ctx.clock.advance(56 * MIN);
-    handlers::paging::run_once(&app.ctx).await.unwrap();
+    assert!(s.evo.sent().is_empty(), "P2 has no window here");
+    let r = app.incident("severity INC-1 P0", "UDECL", "CORIGIN").await;
+    assert!(r.to_string().contains("P0"), "{r}");
     app.settle().await;
-    let t = oncall_text(&app).await;
-    assert!(
-        t.contains(&format!("On call now: <@{ANA}>")) && !t.contains("override"),
-        "{t}"
-    );
-    assert_eq!(count_in(&s.slack, ANA, "You are on call now"), 1);
-    handlers::paging::run_once(&app.ctx).await.unwrap();
-    app.settle().await;
-    assert_eq!(count_in(&s.slack, ANA, "You are on call now"), 1, "once");
-}
-on_both_stores!(override_, an_override_works_and_expires);
-
-async fn a_restart_in_the_middle_of_the_ladder_neither_repeats_nor_skips(db: TestDb) {
-    let s = Setup::new().await;
-    let app = s.app(&db).await;
-    declare(&app, "declare P0 restart me").await;
-    app.ctx.clock.advance(5 * MIN + Duration::from_secs(1));
+    app.ctx.clock.advance(4 * MIN);
+    page(&app).await;
+    assert!(s.evo.sent().is_empty(), "a P0's window from the change");
+    app.ctx.clock.advance(MIN + Duration::from_secs(1));
     page(&app).await;
     assert_eq!(s.evo.sent_to(ANA_PHONE).len(), 1);
-    app.kill();
-    // A new process (its clock starts at the real time again): 4 minutes after the primary's
-    // page, then past the secondary's due time, then past the commanders'.
-    let app = s.app(&db).await;
-    app.ctx.clock.advance(9 * MIN);
-    page(&app).await;
-    assert!(
-        s.evo.sent_to(BIA_PHONE).is_empty(),
-        "the secondary's window still runs"
-    );
-    app.ctx.clock.advance(MIN + Duration::from_secs(5));
-    page(&app).await;
-    assert_eq!(
-        s.evo.sent_to(BIA_PHONE).len(),
-        1,
-        "the secondary is not skipped"
-    );
-    app.ctx.clock.advance(5 * MIN);
-    page(&app).await;
-    assert_eq!(
-        s.evo.sent_to(ANA_PHONE).len(),
-        1,
-        "the primary is not paged again"
-    );
-    assert_eq!(s.slack.posts_in(ANA).len(), 1);
-    assert_eq!(
-        s.evo.sent_to(BIA_PHONE).len(),
-        1,
-        "the secondary is not skipped"
-    );
-    assert_eq!(s.evo.sent_to(CAIO_PHONE).len(), 1, "then the commanders");
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM pages").await, 3);
 }
-on_both_stores!(
-    restart,
-    a_restart_in_the_middle_of_the_ladder_neither_repeats_nor_skips
-);
-
-async fn two_replicas_page_once(db: TestDb) {
-    let s = Setup::new().await;
-    let a = s.app(&db).await;
-    let b = s.app(&db).await;
-    let (_, room) = declare(&a, "declare P0 twice").await;
-    a.ctx.clock.advance(5 * MIN + Duration::from_secs(1));
-    b.ctx.clock.advance(5 * MIN + Duration::from_secs(1));
-    let (ra, rb) = tokio::join!(
-        handlers::paging::run_once(&a.ctx),
-        handlers::paging::run_once(&b.ctx)
-    );
-    ra.unwrap();
-    rb.unwrap();
-    page(&a).await;
-    page(&b).await;
-    assert_eq!(s.evo.sent_to(ANA_PHONE).len(), 1, "one WhatsApp page");
-    assert_eq!(s.slack.posts_in(ANA).len(), 1, "one DM");
-    assert_eq!(count_in(&s.slack, &room, &format!("paged <@{ANA}>")), 1);
-    assert_eq!(
-        a.scalar("SELECT COUNT(*) FROM timeline WHERE kind = 'paged'")
-            .await,
-        1
-    );
-}
-on_both_stores!(replicas, two_replicas_page_once);
+on_both_stores!(severity, raising_the_severity_starts_the_ladder);

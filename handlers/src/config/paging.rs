@@ -102,6 +102,12 @@ impl PagingConfig {
                 "not set: pages go to COMMANDER_USERS only",
             );
         }
+        if !phones.0.is_empty() && r.get("EVOLUTION_API_URL").is_none() {
+            r.warn(
+                "ONCALL_PHONES",
+                "set, but EVOLUTION_API_URL is not: pages go by Slack DM only",
+            );
+        }
         if !without_phone.is_empty() && r.get("ONCALL_PHONES").is_some() {
             r.warn(
                 "ONCALL_PHONES",

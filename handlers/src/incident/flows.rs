@@ -1015,6 +1015,7 @@ pub async fn set_severity(ctx: &Ctx, actor: &str, id: i64, sev: Severity) -> Flo
         &format!("{} -> {}", from.as_str(), sev.as_str()),
     )
     .await?;
+    crate::paging::ladder::on_severity(&mut tx, ctx, id, sev, now).await?;
     let text = tpl::severity_changed(from.as_str(), sev.as_str(), actor, l);
     finish_change(tx, ctx, &i, &text, false, now).await
 }

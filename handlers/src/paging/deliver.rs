@@ -264,6 +264,7 @@ async fn settle(
         (false, true) => "dm",
         (false, false) => "undelivered",
     };
+    metrics::counter!("pages_total", "delivered" => how).increment(1);
     store::add_event(
         &mut tx,
         i.id,

@@ -47,6 +47,42 @@ pub async fn on_declared(
     Ok(())
 }
 
+/// Called in a severity change's transaction: a severity that now has a window starts (or
+/// hurries) the ladder of an incident nobody has acknowledged, counted from now.
+pub async fn on_severity(
+    conn: &mut AnyConnection,
+    ctx: &Ctx,
+    id: i64,
+    sev: Severity,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let Some(w) = window_ms(ctx, sev) else {
+        // No window any more: the next firing stops the ladder.
+        return Ok(());
+    };
+    if is_acked(conn, id).await? {
+        return Ok(());
+    }
+    sqlx::query(
+        "INSERT INTO pager_ladders (incident_id, severity, step, due_at, created_at) VALUES ($1, $2, 0, $3, $4)
+         ON CONFLICT (incident_id) DO UPDATE SET due_at = excluded.due_at, severity = excluded.severity
+         WHERE pager_ladders.due_at IS NULL AND pager_ladders.step = 0",
+    )
+    .bind(id)
+    .bind(sev.as_str())
+    .bind(now + w)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE pager_ladders SET due_at = $1, severity = $2 WHERE incident_id = $3 AND due_at > $1")
+        .bind(now + w)
+        .bind(sev.as_str())
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Called with the declaration's posts: the on-call is mentioned where the incident lives.
 pub async fn declared_notice(
     conn: &mut AnyConnection,
@@ -54,11 +90,15 @@ pub async fn declared_notice(
     i: &Incident,
     now: i64,
 ) -> Result<(), sqlx::Error> {
+    // Only where paging applies: a severity without an ack window pages nobody.
+    let Some(window) = window_ms(ctx, i.severity).map(|w| w / 1000) else {
+        return Ok(());
+    };
     let o = oncall::who(conn, ctx, now).await?;
     let Some(p) = o.primary else {
         return Ok(());
     };
-    let window = window_ms(ctx, i.severity).map(|w| w / 1000);
+    let window = Some(window);
     post_to_room(
         conn,
         ctx,
