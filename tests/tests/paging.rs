@@ -439,3 +439,41 @@ async fn raising_the_severity_starts_the_ladder(db: TestDb) {
     assert_eq!(s.evo.sent_to(ANA_PHONE).len(), 1);
 }
 on_both_stores!(severity, raising_the_severity_starts_the_ladder);
+
+async fn a_dm_slack_fails_for_a_moment_is_retried_and_whatsapp_not_sent_twice(db: TestDb) {
+    let s = Setup::new().await;
+    let app = s.app(&db).await;
+    let (_, room) = declare(&app, "declare P0 retry the dm").await;
+    s.slack
+        .script("chat.postMessage", Behavior::Status(500, None), 1);
+    app.ctx.clock.advance(5 * MIN + Duration::from_secs(1));
+    handlers::paging::run_once(&app.ctx).await.unwrap();
+    assert_eq!(s.evo.sent_to(ANA_PHONE).len(), 1, "WhatsApp went out");
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM pages WHERE state = 'pending' AND dm_error = 'http_500'")
+            .await,
+        1,
+        "the page waits for its DM"
+    );
+    // After the backoff the DM goes out; WhatsApp is not sent again.
+    app.ctx.clock.advance(Duration::from_secs(3));
+    page(&app).await;
+    assert_eq!(
+        s.slack.posts_in(ANA).len(),
+        2,
+        "the refused DM and its one retry"
+    );
+    assert_eq!(s.evo.sent_to(ANA_PHONE).len(), 1);
+    assert_eq!(
+        count_in(
+            &s.slack,
+            &room,
+            &format!("paged <@{ANA}> by WhatsApp and DM")
+        ),
+        1
+    );
+}
+on_both_stores!(
+    dm_retry,
+    a_dm_slack_fails_for_a_moment_is_retried_and_whatsapp_not_sent_twice
+);

@@ -200,7 +200,6 @@ async fn settle(
     token: &str,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
-    let l = ctx.locale();
     let mut tx = ctx.store.begin().await?;
     let done = sqlx::query(
         "UPDATE pages SET state = 'done', dm_state = $1, dm_error = $2, attempts = attempts + 1, done_at = $3, lease_token = NULL, lease_until = NULL
@@ -222,42 +221,7 @@ async fn settle(
         dm: p.dm_state == "sent",
     };
     let wa_failed = p.wa_state == "failed";
-    if wa_failed {
-        let why = p.wa_error.clone().unwrap_or_default();
-        post_to_room(
-            &mut tx,
-            ctx,
-            i,
-            &tpl::whatsapp_failed(&p.user, &why, p.step >= LAST_STEP, l),
-            now,
-        )
-        .await?;
-    }
-    post_to_room(
-        &mut tx,
-        ctx,
-        i,
-        &tpl::paged_line(&p.user, reached, p.step, l),
-        now,
-    )
-    .await?;
-    if !reached.whatsapp && !reached.dm {
-        let msg = tpl::undeliverable(
-            i.id,
-            &p.user,
-            p.dm_error.as_deref().unwrap_or("-"),
-            p.wa_error.as_deref().unwrap_or("-"),
-            l,
-        );
-        let ch = ctx
-            .config
-            .incidents_channel
-            .clone()
-            .or_else(|| i.origin_channel.clone());
-        if let Some(ch) = ch {
-            enqueue(&mut tx, &OutboxItem::post(&ch, &msg), now).await?;
-        }
-    }
+    report(&mut tx, ctx, i, p, reached, now).await?;
     let how = match (reached.whatsapp, reached.dm) {
         (true, true) => "whatsapp+dm",
         (true, false) => "whatsapp",
@@ -285,4 +249,53 @@ async fn settle(
     }
     tx.commit().await?;
     Ok(true)
+}
+
+/// The war-room lines of a settled page, and the incidents channel's when nothing reached.
+async fn report(
+    conn: &mut sqlx::AnyConnection,
+    ctx: &Ctx,
+    i: &Incident,
+    p: &Page,
+    reached: Reached,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let l = ctx.locale();
+    if p.wa_state == "failed" {
+        let why = p.wa_error.clone().unwrap_or_default();
+        post_to_room(
+            &mut *conn,
+            ctx,
+            i,
+            &tpl::whatsapp_failed(&p.user, &why, p.step >= LAST_STEP, l),
+            now,
+        )
+        .await?;
+    }
+    post_to_room(
+        &mut *conn,
+        ctx,
+        i,
+        &tpl::paged_line(&p.user, reached, p.step, l),
+        now,
+    )
+    .await?;
+    if !reached.whatsapp && !reached.dm {
+        let msg = tpl::undeliverable(
+            i.id,
+            &p.user,
+            p.dm_error.as_deref().unwrap_or("-"),
+            p.wa_error.as_deref().unwrap_or("-"),
+            l,
+        );
+        let ch = ctx
+            .config
+            .incidents_channel
+            .clone()
+            .or_else(|| i.origin_channel.clone());
+        if let Some(ch) = ch {
+            enqueue(&mut *conn, &OutboxItem::post(&ch, &msg), now).await?;
+        }
+    }
+    Ok(())
 }
