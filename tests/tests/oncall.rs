@@ -182,3 +182,46 @@ async fn two_replicas_page_once(db: TestDb) {
     );
 }
 on_both_stores!(replicas, two_replicas_page_once);
+
+/// `chatops doctor` checks every id of the rotation with `users.info`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn doctor_names_rotation_ids_that_are_not_active_users() {
+    use handlers::doctor::{self, Status};
+    let slack = FakeSlack::start().await;
+    slack.set_user("UANA0001", false);
+    slack.set_user("UOLD0001", true);
+    let db = TestDb::sqlite().await;
+    let check = |rotation: &'static str| {
+        let (slack, db) = (slack.clone(), db.clone());
+        async move {
+            let config = handlers::Config::from_pairs(&[
+                ("SLACK_SIGNING_SECRET", "s"),
+                ("SLACK_BOT_TOKEN", "xoxb-1"),
+                ("SLACK_API_URL", &slack.base_url),
+                ("DATABASE_URL", &db.url),
+                ("ONCALL_ROTATION", rotation),
+            ])
+            .unwrap();
+            let opts = doctor::Options {
+                timeout: Duration::from_secs(2),
+            };
+            let r = doctor::run(&config, &opts).await;
+            r.get("Slack", "ONCALL_ROTATION")
+                .cloned()
+                .expect("rotation check")
+        }
+    };
+    let bad = check("UANA0001,UGONE001,UOLD0001").await;
+    assert_eq!(bad.status, Status::Fail);
+    assert!(
+        bad.detail
+            .contains("UGONE001 is not a user of this workspace")
+            && bad.detail.contains("UOLD0001 is deactivated")
+            && !bad.detail.contains("UANA0001"),
+        "{}",
+        bad.detail
+    );
+    assert!(bad.fix.unwrap().contains("ONCALL_ROTATION"));
+    let good = check("UANA0001").await;
+    assert_eq!(good.status, Status::Pass, "{}", good.detail);
+}
