@@ -210,13 +210,20 @@ pub async fn run_handoffs(ctx: &Ctx) -> Result<usize, sqlx::Error> {
     }
     let mut n = 0;
     let now = ctx.clock.now_ms();
-    let mut tx = ctx.store.begin().await?;
-    if let Some(r) = rotation(&mut tx, ctx, now).await? {
-        if r.next_handoff_at <= now {
-            n += handoff(&mut tx, ctx, &r, now).await?;
+    // A read first: the write transaction (SQLite's write lock) only when a handoff is due.
+    let due: Option<i64> =
+        sqlx::query_scalar("SELECT next_handoff_at FROM oncall_rotation WHERE id = 1")
+            .fetch_optional(&ctx.store.pool)
+            .await?;
+    if due.is_none_or(|d| d <= now) {
+        let mut tx = ctx.store.begin().await?;
+        if let Some(r) = rotation(&mut tx, ctx, now).await? {
+            if r.next_handoff_at <= now {
+                n += handoff(&mut tx, ctx, &r, now).await?;
+            }
         }
+        tx.commit().await?;
     }
-    tx.commit().await?;
     n += end_overrides(ctx, now).await?;
     Ok(n)
 }
