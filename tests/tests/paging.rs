@@ -366,6 +366,13 @@ async fn evolution_down_goes_to_the_next_step_at_once_and_says_why(db: TestDb) {
         1
     );
     assert!(s.evo.sent().is_empty());
+    // WhatsApp fails for the secondary too: the commanders at once, by DM. They get their
+    // window before "nobody acknowledged".
+    assert_eq!(s.slack.posts_in(CAIO).len(), 1, "commanders at once");
+    assert_eq!(count_in(&s.slack, &room, "nobody acknowledged"), 0);
+    app.ctx.clock.advance(5 * MIN);
+    page(&app).await;
+    assert_eq!(count_in(&s.slack, &room, "nobody acknowledged"), 1);
     // Evolution back but failing on send: the failure is stated with no number in it.
     let s2 = Setup::new().await;
     let app2 = s2.app(&TestDb::sqlite().await).await;

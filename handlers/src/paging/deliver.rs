@@ -238,7 +238,7 @@ async fn settle(
         &format!("{} step {} by {how}", p.user, p.step),
     )
     .await?;
-    if wa_failed || !(reached.whatsapp || reached.dm) {
+    if (wa_failed || !(reached.whatsapp || reached.dm)) && p.step < LAST_STEP {
         // WhatsApp is the broken thing: do not wait for the window, go to the next step now.
         sqlx::query("UPDATE pager_ladders SET due_at = $1 WHERE incident_id = $2 AND step = $3 AND due_at > $1")
             .bind(now)

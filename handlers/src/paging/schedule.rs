@@ -26,9 +26,13 @@ fn weekday(w: &str) -> Option<Weekday> {
 }
 
 impl Handoff {
-    /// `mon 09:00`, `friday 18:30`, `09:00` (daily).
+    /// `mon 09:00`, `friday 18:30`, `09:00` (daily); `mon-09:00` too (an env file without
+    /// spaces).
     pub fn parse(raw: &str) -> Result<Handoff, String> {
-        let words: Vec<&str> = raw.split_whitespace().collect();
+        let words: Vec<&str> = raw
+            .split(|c: char| c.is_whitespace() || c == '-')
+            .filter(|w| !w.is_empty())
+            .collect();
         let (day, time) = match words.as_slice() {
             [t] => (None, *t),
             [d, t] => (
@@ -129,6 +133,7 @@ mod tests {
         let daily = Handoff::parse("18:30").unwrap();
         assert_eq!(daily.next_after(wed, tz), ms(tz, 2026, 12, 2, 18, 30));
         assert_eq!(h.describe(), "mon 09:00");
+        assert_eq!(Handoff::parse("mon-09:00").unwrap(), h);
     }
 
     #[test]
