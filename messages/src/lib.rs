@@ -15,6 +15,7 @@ pub mod julia_pause;
 pub mod julia_switches;
 pub mod limits;
 pub mod list;
+pub mod paging;
 pub mod railway;
 pub mod templates;
 pub mod usage;

@@ -58,6 +58,12 @@ pub enum IncidentCmd {
         id: Option<IncidentId>,
         duration: Duration,
     },
+    /// `ack [INC-n]`: acknowledge (stops the paging ladder).
+    Ack {
+        id: Option<IncidentId>,
+    },
+    /// `oncall`, `oncall set @user [for 8h|until mon 09:00]`.
+    Oncall(crate::paging::OncallCmd),
 }
 
 pub const INCIDENT_SUBCOMMANDS: &[&str] = &[
@@ -73,6 +79,8 @@ pub const INCIDENT_SUBCOMMANDS: &[&str] = &[
     "reopen",
     "postmortem",
     "snooze",
+    "ack",
+    "oncall",
     "help",
 ];
 
@@ -97,6 +105,8 @@ pub fn parse_incident(text: &str) -> Result<IncidentCmd, Problem> {
         "reopen" => id_only(rest).map(|id| IncidentCmd::Reopen { id }),
         "postmortem" | "pm" => postmortem(rest),
         "snooze" => snooze(rest),
+        "ack" | "acknowledge" => id_only(rest).map(|id| IncidentCmd::Ack { id }),
+        "oncall" | "on-call" => crate::paging::command::parse(rest).map(IncidentCmd::Oncall),
         _ => Err(Problem::Unknown {
             topic: Topic::Incident,
             given: clean_text(sub).chars().take(40).collect(),

@@ -10,6 +10,7 @@
 pub mod checks;
 mod incidents;
 mod julia;
+pub mod paging;
 mod problem;
 mod reader;
 mod report;
@@ -83,6 +84,8 @@ pub struct Config {
     pub templates: messages::templates::Templates,
     // Julia controls
     pub julia: JuliaConfig,
+    /// Acknowledgment, on-call rotation, pages (`handlers::paging`).
+    pub paging: paging::PagingConfig,
 }
 
 fn first_error((config, problems): (Config, Vec<ConfigProblem>)) -> Result<Config, ConfigError> {
@@ -200,6 +203,7 @@ impl Config {
                 r.duration("POSTMORTEM_DRAFT_DUE", "24h"),
                 r.duration("POSTMORTEM_REVIEW_DUE", "48h"),
             ],
+            paging: paging::PagingConfig::read(r),
             julia: JuliaConfig::read(r),
         }
     }

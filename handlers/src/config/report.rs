@@ -37,7 +37,8 @@ impl Config {
             .server_lines()
             .into_iter()
             .chain(self.incident_lines())
-            .chain(self.julia_lines());
+            .chain(self.julia_lines())
+            .chain(self.paging.report_lines());
         for (k, v) in lines {
             out.push_str(&format!("{k:<26} = {v}\n"));
         }
@@ -247,6 +248,15 @@ impl Config {
                 ],
                 "WhatsApp connection, QR, restart, webhook",
                 "WhatsApp commands unavailable",
+            ),
+            feature(
+                "paging",
+                &[(
+                    !self.paging.rotation.is_empty() || !self.commander_users.is_empty(),
+                    "ONCALL_ROTATION or COMMANDER_USERS",
+                )],
+                "unacknowledged incidents page the on-call by Slack DM and WhatsApp",
+                "nobody to page: unacknowledged incidents wait for someone in Slack",
             ),
             feature(
                 "julia flag cache",

@@ -72,6 +72,7 @@ pub async fn create_incident(
         reply,
     };
     jobs::enqueue(&mut tx, ctx, &job, now).await?;
+    crate::paging::ladder::on_declared(&mut tx, ctx, id, d.severity, now).await?;
     tx.commit().await?;
     metrics::counter!("incidents_declared_total", "severity" => d.severity.as_str()).increment(1);
     ctx.reminder_wake.notify_one();
@@ -245,6 +246,7 @@ async fn announce(
     i.war_room_error = room.error.clone();
     let now = ctx.clock.now_ms();
     enqueue_declaration_posts(&mut tx, ctx, &mut i, invite_problems, now).await?;
+    crate::paging::ladder::declared_notice(&mut tx, ctx, &i, now).await?;
     if let Some(e) = &room.error {
         store::add_event(&mut tx, id.0, now, "chatops", EventKind::WarRoomFailed, e).await?;
     }

@@ -100,6 +100,11 @@ async fn on_target(ctx: &Ctx, who: &Caller, c: IncidentCmd) -> FlowResult<Msg> {
         IncidentCmd::Snooze { id, duration } => {
             snooze(ctx, actor, id_of(id).await?, duration).await
         }
+        IncidentCmd::Ack { id } => {
+            let id = id_of(id).await?;
+            crate::paging::ack::acknowledge(ctx, actor.as_str(), id.0).await
+        }
+        IncidentCmd::Oncall(c) => crate::paging::command::run(ctx, actor.as_str(), c).await,
         IncidentCmd::Help
         | IncidentCmd::Declare { .. }
         | IncidentCmd::Update { .. }

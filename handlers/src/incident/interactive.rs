@@ -91,6 +91,11 @@ async fn button(ctx: &Ctx, click: &Click<'_>) -> FlowResult<Option<Msg>> {
             Ok(None)
         }
         tpl::action::ON_IT => on_it(ctx, &click.user, id).await.map(Some),
+        messages::paging::ACTION_ACK => {
+            crate::paging::ack::acknowledge(ctx, click.user.as_str(), id.0)
+                .await
+                .map(Some)
+        }
         // Previous / Next of `/incident list`: the page replaces the one shown.
         messages::list::ACTION_PAGE => {
             let q = messages::list::ListQuery::from_value(click.value).unwrap_or_default();

@@ -140,6 +140,7 @@ pub async fn set_severity(
         &change,
     )
     .await?;
+    crate::paging::ladder::on_severity(&mut tx, ctx, id.0, sev, now).await?;
     let text = tpl::severity_changed(from.as_str(), sev.as_str(), actor.as_str(), l);
     finish_change(tx, ctx, &i, &notice(ctx, &i, &text), false, now).await?;
     Ok(tpl::reply::done(&key(&i), &text))
@@ -202,6 +203,9 @@ pub async fn on_it(ctx: &Ctx, actor: &UserId, id: IncidentId) -> FlowResult<Msg>
         "on it",
     )
     .await?;
+    // "I'm on it" acknowledges too (the first one stops the paging).
+    let via = messages::paging::Via::Slack;
+    crate::paging::ack::ack_in(&mut tx, ctx, &i, actor.as_str(), via, now).await?;
     let text = tpl::on_it(actor.as_str(), l);
     post_to_incident(&mut tx, ctx, &i, &notice(ctx, &i, &text), false, now).await?;
     tx.commit().await?;

@@ -33,6 +33,10 @@ pub enum EventKind {
     Reminder,
     Escalation,
     PostmortemReminder,
+    /// Paging (#15): acknowledged, a page sent, nobody acknowledged.
+    Acknowledged,
+    Paged,
+    PagingExhausted,
 }
 
 impl EventKind {
@@ -55,6 +59,9 @@ impl EventKind {
             EventKind::Reminder => "reminder",
             EventKind::Escalation => "escalation",
             EventKind::PostmortemReminder => "postmortem_reminder",
+            EventKind::Acknowledged => "acknowledged",
+            EventKind::Paged => "paged",
+            EventKind::PagingExhausted => "paging_exhausted",
         }
     }
 }
