@@ -107,29 +107,11 @@ fn mark_invalid(report: &str, problems: &[handlers::config::ConfigProblem]) -> S
     out
 }
 
-#[allow(clippy::too_many_lines)] // over 80 lines: the CLI's subcommands, one arm each; to split into one function per subcommand (#12 follow-up)
 async fn run(cli: Cli, env_file: bot::env_file::EnvFile) -> std::process::ExitCode {
     let (config, mut problems) = handlers::Config::from_env_checked();
     problems.splice(0..0, env_file.problems.iter().cloned());
     match cli.command.unwrap_or(Cmd::Serve) {
-        Cmd::CheckConfig => {
-            problems.extend(config.serve_problems());
-            let (report, _) = config.report();
-            println!("Read from: {}\n", env_file.summary());
-            print!("{}", mark_invalid(&report, &problems));
-            println!();
-            print!("{}", handlers::config::render_problems(&problems));
-            // Julia's database: can the bot's role see the rows (row-level security)?
-            if let Some((_, line)) = handlers::control::visibility::describe(&config).await {
-                println!("{line}");
-            }
-            if problems.iter().any(|p| p.is_error()) {
-                println!("The server would not start: fix the errors above.");
-                std::process::ExitCode::from(1)
-            } else {
-                std::process::ExitCode::SUCCESS
-            }
-        }
+        Cmd::CheckConfig => check_config(&config, problems, &env_file).await,
         Cmd::Doctor { timeout } => {
             if stop_on_errors(&problems) {
                 return std::process::ExitCode::from(2);
@@ -186,30 +168,61 @@ async fn run(cli: Cli, env_file: bot::env_file::EnvFile) -> std::process::ExitCo
                 }
             }
         }
-        Cmd::Serve => {
-            problems.extend(config.serve_problems());
-            if stop_on_errors(&problems) {
-                return std::process::ExitCode::from(2);
-            }
-            bot::telemetry::init_logs(config.log_format);
-            bot::startup::log_problems(&problems);
-            let summary = bot::startup::Summary::of(&config, &env_file);
-            let app = match bot::Application::build(config, handlers::Clock::system()).await {
-                Ok(a) => a,
-                Err(e) => {
-                    eprintln!("cannot start: {e:#}");
-                    return std::process::ExitCode::from(1);
-                }
-            };
-            summary.log(app.local_addr());
-            tokio::spawn(bot::shutdown_signal(app.shutdown_handle()));
-            match app.run_until_stopped().await {
-                Ok(()) => std::process::ExitCode::SUCCESS,
-                Err(e) => {
-                    eprintln!("{e:#}");
-                    std::process::ExitCode::from(1)
-                }
-            }
+        Cmd::Serve => serve(config, problems, &env_file).await,
+    }
+}
+
+/// `chatops check-config`: the effective configuration, every problem, exit 1 on an error.
+async fn check_config(
+    config: &handlers::Config,
+    mut problems: Vec<handlers::config::ConfigProblem>,
+    env_file: &bot::env_file::EnvFile,
+) -> std::process::ExitCode {
+    problems.extend(config.serve_problems());
+    let (report, _) = config.report();
+    println!("Read from: {}\n", env_file.summary());
+    print!("{}", mark_invalid(&report, &problems));
+    println!();
+    print!("{}", handlers::config::render_problems(&problems));
+    // Julia's database: can the bot's role see the rows (row-level security)?
+    if let Some((_, line)) = handlers::control::visibility::describe(config).await {
+        println!("{line}");
+    }
+    if problems.iter().any(|p| p.is_error()) {
+        println!("The server would not start: fix the errors above.");
+        std::process::ExitCode::from(1)
+    } else {
+        std::process::ExitCode::SUCCESS
+    }
+}
+
+/// `chatops serve` (the default): refuses to start on an error, else runs until a signal.
+async fn serve(
+    config: handlers::Config,
+    mut problems: Vec<handlers::config::ConfigProblem>,
+    env_file: &bot::env_file::EnvFile,
+) -> std::process::ExitCode {
+    problems.extend(config.serve_problems());
+    if stop_on_errors(&problems) {
+        return std::process::ExitCode::from(2);
+    }
+    bot::telemetry::init_logs(config.log_format);
+    bot::startup::log_problems(&problems);
+    let summary = bot::startup::Summary::of(&config, env_file);
+    let app = match bot::Application::build(config, handlers::Clock::system()).await {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("cannot start: {e:#}");
+            return std::process::ExitCode::from(1);
+        }
+    };
+    summary.log(app.local_addr());
+    tokio::spawn(bot::shutdown_signal(app.shutdown_handle()));
+    match app.run_until_stopped().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{e:#}");
+            std::process::ExitCode::from(1)
         }
     }
 }
