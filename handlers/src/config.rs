@@ -5,6 +5,7 @@
 //! wrapped in [`Secret`], whose `Debug`/`Display` never show the value.
 
 pub mod checks;
+pub mod ops;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -99,6 +100,8 @@ pub struct Config {
     pub templates: messages::templates::Templates,
     // Julia controls
     pub julia: JuliaConfig,
+    // The runbook catalog (`/ops`)
+    pub ops: ops::OpsConfig,
 }
 
 /// The controlled system (`/julia …`): each part is optional and works on its own.
@@ -464,7 +467,9 @@ impl Config {
             );
         }
         let railway_ids = railway_ids(&|v| r.get(v));
+        let ops = ops::read(r, command("OPS_COMMAND", "/ops"));
         Config {
+            ops,
             templates_dir,
             templates,
             slack_signing_secret: Secret::new(r.get("SLACK_SIGNING_SECRET").unwrap_or_default()),
@@ -739,7 +744,7 @@ impl Config {
                     .unwrap_or_else(|| "(unset)".into()),
             ),
         ];
-        for (k, v) in lines {
+        for (k, v) in lines.into_iter().chain(self.ops.report_lines()) {
             out.push_str(&format!("{k:<26} = {v}\n"));
         }
         out.push_str("\nFeatures:\n");

@@ -13,6 +13,7 @@ pub mod julia;
 pub mod julia_pause;
 pub mod julia_switches;
 pub mod limits;
+pub mod ops;
 pub mod list;
 pub mod railway;
 pub mod templates;

@@ -4,7 +4,9 @@
 pub mod app;
 pub mod db;
 pub mod fake_evolution;
+pub mod fake_http;
 pub mod fake_julia;
+pub mod fake_kubernetes;
 pub mod fake_railway;
 pub mod fake_slack;
 pub mod fake_socket;

@@ -63,6 +63,8 @@ pub enum Job {
     DeployFollow(Box<DeployFollow>),
     /// Render the post-mortem draft and queue its upload.
     Postmortem { incident: i64 },
+    /// Check a runbook action's follow-up until it holds or its time is up, then post it.
+    OpsFollow(Box<crate::ops::flow::OpsFollow>),
 }
 
 impl Job {
@@ -71,11 +73,12 @@ impl Job {
             Job::Declaration { .. } => "declaration",
             Job::DeployFollow(_) => "deploy_follow",
             Job::Postmortem { .. } => "postmortem",
+            Job::OpsFollow(_) => "ops_follow",
         }
     }
 }
 
-pub const KINDS: [&str; 3] = ["declaration", "deploy_follow", "postmortem"];
+pub const KINDS: [&str; 4] = ["declaration", "deploy_follow", "postmortem", "ops_follow"];
 
 /// Writes a job due now in the caller's transaction; returns its id.
 pub async fn enqueue(
@@ -302,6 +305,7 @@ async fn execute(ctx: &Arc<Ctx>, job: &Job, lease: &Lease) -> JobResult {
         Job::Postmortem { incident } => {
             crate::incident::flows::run_postmortem_job(ctx, *incident, lease).await
         }
+        Job::OpsFollow(f) => crate::ops::flow::run_follow_job(ctx, f, lease).await,
     }
 }
 
