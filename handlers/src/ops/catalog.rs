@@ -458,7 +458,12 @@ pub fn http_check(h: RawHttp) -> Result<HttpCheck, String> {
 
 /// `http(s)://…` after `${VAR}`s (read at run time) are set aside.
 pub fn url_ok(url: &str) -> Result<(), String> {
-    let mut probe = url.to_string();
+    // A variable may hold the base URL (`${KUMON_BASE_URL}/health`): its scheme comes at run time.
+    let mut probe = if url.starts_with("${") {
+        format!("http://{url}")
+    } else {
+        url.to_string()
+    };
     for v in env_refs(url) {
         probe = probe.replace(&format!("${{{v}}}"), "x");
     }

@@ -10,6 +10,8 @@
 
 pub mod args;
 pub mod catalog;
+#[cfg(test)]
+mod catalog_tests;
 pub mod check;
 pub mod exec;
 pub mod flow;
