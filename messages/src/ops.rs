@@ -128,7 +128,9 @@ fn check_line(c: &CheckRow) -> String {
 }
 
 pub fn list(l: Locale, cmd: &str, systems: &[SystemRow]) -> Msg {
-    let mut blocks = vec![blocks::header(l.t("Runbook catalog", "Catálogo de runbooks"))];
+    let mut blocks = vec![blocks::header(
+        l.t("Runbook catalog", "Catálogo de runbooks"),
+    )];
     let mut text = String::new();
     for s in systems {
         let mut body = format!(
@@ -204,7 +206,8 @@ pub fn system(l: Locale, cmd: &str, v: &SystemView) -> Msg {
             tags.push(l.t("confirmed", "confirmada"));
         }
         let tags = if tags.is_empty() {
-            l.t("read-only, anyone", "só leitura, qualquer um").to_string()
+            l.t("read-only, anyone", "só leitura, qualquer um")
+                .to_string()
         } else {
             tags.join(", ")
         };
@@ -231,7 +234,13 @@ pub fn unknown_system(
     names: &[&str],
 ) -> Msg {
     let near = suggestion
-        .map(|s| tr(l, format!(" Did you mean `{cmd} {s}`?"), format!(" Você quis dizer `{cmd} {s}`?")))
+        .map(|s| {
+            tr(
+                l,
+                format!(" Did you mean `{cmd} {s}`?"),
+                format!(" Você quis dizer `{cmd} {s}`?"),
+            )
+        })
         .unwrap_or_default();
     Msg::text(tr(
         l,
@@ -427,8 +436,18 @@ pub fn confirm(l: Locale, what: &str, token: &str) -> Msg {
             blocks::actions(
                 "ops_confirm",
                 vec![
-                    blocks::button(ACTION_CONFIRM, l.t("Confirm", "Confirmar"), token, Style::Danger),
-                    blocks::button(ACTION_CANCEL, l.t("Cancel", "Cancelar"), token, Style::Default),
+                    blocks::button(
+                        ACTION_CONFIRM,
+                        l.t("Confirm", "Confirmar"),
+                        token,
+                        Style::Danger,
+                    ),
+                    blocks::button(
+                        ACTION_CANCEL,
+                        l.t("Cancel", "Cancelar"),
+                        token,
+                        Style::Default,
+                    ),
                 ],
             ),
         ],
@@ -471,8 +490,16 @@ fn done_text(l: Locale, v: &DoneView) -> String {
 pub fn done(l: Locale, v: &DoneView) -> Msg {
     Msg::text(tr(
         l,
-        format!(":white_check_mark: Done: `{}` {}", v.command, done_text(l, v)),
-        format!(":white_check_mark: Feito: `{}` {}", v.command, done_text(l, v)),
+        format!(
+            ":white_check_mark: Done: `{}` {}",
+            v.command,
+            done_text(l, v)
+        ),
+        format!(
+            ":white_check_mark: Feito: `{}` {}",
+            v.command,
+            done_text(l, v)
+        ),
     ))
 }
 
@@ -564,8 +591,11 @@ pub fn check_failed_line(l: Locale, what: &str, error: &str) -> String {
 }
 
 pub fn secret_changed(l: Locale) -> String {
-    l.t("changed (secret, not shown)", "alterado (secreto, não exibido)")
-        .to_string()
+    l.t(
+        "changed (secret, not shown)",
+        "alterado (secreto, não exibido)",
+    )
+    .to_string()
 }
 
 pub struct PodRow<'a> {

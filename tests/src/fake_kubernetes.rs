@@ -100,7 +100,13 @@ impl FakeKubernetes {
             )
             .route("/api/v1/namespaces/{ns}/pods", get(pods))
             .route("/api/v1/namespaces/{ns}/pods/{pod}/log", get(log))
-            .fallback(|| async { status(404, "NotFound", "the server could not find the requested resource") })
+            .fallback(|| async {
+                status(
+                    404,
+                    "NotFound",
+                    "the server could not find the requested resource",
+                )
+            })
             .layer(axum::middleware::from_fn_with_state(state.clone(), guard))
             .with_state(state.clone());
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
@@ -136,7 +142,15 @@ impl FakeKubernetes {
         );
     }
 
-    pub fn add_pod(&self, ns: &str, name: &str, app_label: &str, phase: &str, restarts: i32, log: &str) {
+    pub fn add_pod(
+        &self,
+        ns: &str,
+        name: &str,
+        app_label: &str,
+        phase: &str,
+        restarts: i32,
+        log: &str,
+    ) {
         self.state.lock().unwrap().pods.push(FakePod {
             namespace: ns.into(),
             name: name.into(),
@@ -164,7 +178,9 @@ async fn guard(
     next: axum::middleware::Next,
 ) -> Response {
     let (parts, body) = req.into_parts();
-    let bytes = axum::body::to_bytes(body, 1 << 20).await.unwrap_or_default();
+    let bytes = axum::body::to_bytes(body, 1 << 20)
+        .await
+        .unwrap_or_default();
     s.lock().unwrap().requests.push(K8sRequest {
         method: parts.method.to_string(),
         path: parts.uri.path().to_string(),
@@ -176,12 +192,18 @@ async fn guard(
             .map(String::from),
         body: String::from_utf8_lossy(&bytes).to_string(),
     });
-    let auth = parts.headers.get("authorization").and_then(|v| v.to_str().ok());
+    let auth = parts
+        .headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok());
     if auth != Some(&format!("Bearer {TOKEN}")) {
         return status(401, "Unauthorized", "Unauthorized");
     }
-    next.run(axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes)))
-        .await
+    next.run(axum::extract::Request::from_parts(
+        parts,
+        axum::body::Body::from(bytes),
+    ))
+    .await
 }
 
 fn deployment_json(ns: &str, name: &str, d: &FakeDeployment) -> Value {
@@ -194,7 +216,12 @@ fn deployment_json(ns: &str, name: &str, d: &FakeDeployment) -> Value {
     }
     let mut st = json!({"observedGeneration": d.generation});
     // omitempty: zero counters are absent.
-    for k in ["replicas", "readyReplicas", "updatedReplicas", "availableReplicas"] {
+    for k in [
+        "replicas",
+        "readyReplicas",
+        "updatedReplicas",
+        "availableReplicas",
+    ] {
         if d.replicas != 0 {
             st[k] = d.replicas.into();
         }
@@ -206,7 +233,11 @@ fn deployment_json(ns: &str, name: &str, d: &FakeDeployment) -> Value {
 }
 
 fn not_found(name: &str) -> Response {
-    status(404, "NotFound", &format!("deployments.apps \"{name}\" not found"))
+    status(
+        404,
+        "NotFound",
+        &format!("deployments.apps \"{name}\" not found"),
+    )
 }
 
 async fn deployment(State(s): State<St>, Path((ns, name)): Path<(String, String)>) -> Response {
@@ -240,7 +271,11 @@ async fn patch_deployment(
     }
     // This fake models a restart only, sent as kubectl sends it.
     if media != "application/strategic-merge-patch+json" {
-        return status(400, "BadRequest", "this fake only takes kubectl's strategic-merge restart patch");
+        return status(
+            400,
+            "BadRequest",
+            "this fake only takes kubectl's strategic-merge restart patch",
+        );
     }
     let Ok(v) = serde_json::from_slice::<Value>(&body) else {
         return status(400, "BadRequest", "invalid JSON in the patch");
@@ -254,7 +289,11 @@ async fn patch_deployment(
             && chrono::DateTime::parse_from_rfc3339(t).is_ok()
     });
     if !exact {
-        return status(400, "BadRequest", "the patch is not kubectl's restart patch");
+        return status(
+            400,
+            "BadRequest",
+            "the patch is not kubectl's restart patch",
+        );
     }
     let mut g = s.lock().unwrap();
     let Some(d) = g.deployments.get_mut(&(ns.clone(), name.clone())) else {
@@ -297,7 +336,10 @@ async fn put_scale(
     if v["kind"] != "Scale" || v["apiVersion"] != "autoscaling/v1" {
         return status(400, "BadRequest", "the body is not an autoscaling/v1 Scale");
     }
-    let replicas = v.pointer("/spec/replicas").and_then(Value::as_i64).unwrap_or(0);
+    let replicas = v
+        .pointer("/spec/replicas")
+        .and_then(Value::as_i64)
+        .unwrap_or(0);
     let mut g = s.lock().unwrap();
     let Some(d) = g.deployments.get_mut(&(ns.clone(), name.clone())) else {
         return not_found(&name);
@@ -357,10 +399,21 @@ async fn log(
     };
     match q.get("container") {
         None if p.containers.len() > 1 => {
-            return status(400, "BadRequest", &format!("a container name must be specified for pod {pod}, choose one of: {:?}", p.containers));
+            return status(
+                400,
+                "BadRequest",
+                &format!(
+                    "a container name must be specified for pod {pod}, choose one of: {:?}",
+                    p.containers
+                ),
+            );
         }
         Some(c) if !p.containers.contains(c) => {
-            return status(400, "BadRequest", &format!("container {c} is not valid for pod {pod}"));
+            return status(
+                400,
+                "BadRequest",
+                &format!("container {c} is not valid for pod {pod}"),
+            );
         }
         _ => {}
     }
@@ -368,7 +421,13 @@ async fn log(
     let tail = match q.get("tailLines").map(|t| t.parse::<i64>()) {
         None => lines.len(),
         Some(Ok(n)) if n >= 0 => n as usize,
-        Some(_) => return status(422, "Invalid", "tailLines: Invalid value: must be greater than or equal to 0"),
+        Some(_) => {
+            return status(
+                422,
+                "Invalid",
+                "tailLines: Invalid value: must be greater than or equal to 0",
+            )
+        }
     };
     let text = lines[lines.len().saturating_sub(tail)..].join("\n");
     ([("content-type", "text/plain")], text).into_response()

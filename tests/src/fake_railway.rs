@@ -447,7 +447,11 @@ fn variables_op(g: &mut RailwayState, query: &str, vars: &Value) -> Option<Respo
         }
         "delete" => {
             let name = input["name"].as_str().unwrap_or("");
-            if g.variables.get_mut(&sid).and_then(|v| v.remove(name)).is_none() {
+            if g.variables
+                .get_mut(&sid)
+                .and_then(|v| v.remove(name))
+                .is_none()
+            {
                 return Some(err("Variable not found"));
             }
             json!({"variableDelete": true})

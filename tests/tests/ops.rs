@@ -110,8 +110,22 @@ async fn harness(store: TestDb) -> H {
     let k8s = FakeKubernetes::start().await;
     k8s.add_deployment("fabrica-agentes", "fabrica-api", 2, "fabrica-api");
     k8s.add_deployment("fabrica-agentes", "fabrica-workers", 3, "fabrica-workers");
-    k8s.add_pod("fabrica-agentes", "fabrica-api-7d9-a", "fabrica-api", "Running", 0, "boot\nready\nGET /v1/agents 200");
-    k8s.add_pod("fabrica-agentes", "fabrica-api-7d9-b", "fabrica-api", "Running", 2, "boot\nready\nPOST /v1/runs 500");
+    k8s.add_pod(
+        "fabrica-agentes",
+        "fabrica-api-7d9-a",
+        "fabrica-api",
+        "Running",
+        0,
+        "boot\nready\nGET /v1/agents 200",
+    );
+    k8s.add_pod(
+        "fabrica-agentes",
+        "fabrica-api-7d9-b",
+        "fabrica-api",
+        "Running",
+        2,
+        "boot\nready\nPOST /v1/runs 500",
+    );
     // Kumon reports the kill-switch once the variable is set and the service redeployed.
     let kumon = FakeHttp::start().await;
     let kumon_env = Arc::new(Mutex::new("production".to_string()));
@@ -134,7 +148,15 @@ async fn harness(store: TestDb) -> H {
         .env("RAILWAY_API_TOKEN", "rw-account-token")
         .env("CHATOPS_ADMINS", ADMIN);
     let app = spawn_app(&store, &slack, opts).await;
-    H { app, slack, rw, k8s, kumon, kumon_env, _dir: dir }
+    H {
+        app,
+        slack,
+        rw,
+        k8s,
+        kumon,
+        kumon_env,
+        _dir: dir,
+    }
 }
 
 impl H {
@@ -225,28 +247,60 @@ async fn kumon_kill_switch_end_to_end(db: TestDb) {
     let up = h.gql("variableUpsert");
     assert_eq!(
         up,
-        vec![json!({"input": {"projectId": "p1", "environmentId": "e1", "serviceId": "s-kumon",
-                              "name": "DELIVERY_DISABLE", "value": "true", "skipDeploys": true}})]
+        vec![
+            json!({"input": {"projectId": "p1", "environmentId": "e1", "serviceId": "s-kumon",
+                              "name": "DELIVERY_DISABLE", "value": "true", "skipDeploys": true}})
+        ]
     );
-    assert_eq!(h.gql("serviceInstanceRedeploy"), vec![json!({"environmentId": "e1", "serviceId": "s-kumon"})]);
+    assert_eq!(
+        h.gql("serviceInstanceRedeploy"),
+        vec![json!({"environmentId": "e1", "serviceId": "s-kumon"})]
+    );
     let order: Vec<String> = h.rw.requests().iter().map(|r| r.query.clone()).collect();
     let pos = |f: &str| order.iter().position(|q| q.contains(f)).unwrap();
     assert!(pos("variableUpsert(") < pos("serviceInstanceRedeploy("));
-    assert!(h.rw.state.lock().unwrap().invalid.is_empty(), "every document is valid");
+    assert!(
+        h.rw.state.lock().unwrap().invalid.is_empty(),
+        "every document is valid"
+    );
     // The follow-up job polls /health until it shows the switch, then posts.
     h.app.settle().await;
     let posts: Vec<String> = h.slack.posts_in(ANNOUNCE).iter().map(text).collect();
-    assert!(posts.iter().any(|p| p.contains(&format!("<@{ADMIN}> ran `kumon kill-switch`")) && p.contains("`true`")), "{posts:?}");
-    assert!(posts.iter().any(|p| p.contains("Follow-up of `kumon kill-switch` holds")), "{posts:?}");
-    assert!(h.kumon.requests().iter().filter(|r| r.path == "/health").count() >= 3, "guard twice, follow-up");
+    assert!(
+        posts.iter().any(
+            |p| p.contains(&format!("<@{ADMIN}> ran `kumon kill-switch`")) && p.contains("`true`")
+        ),
+        "{posts:?}"
+    );
+    assert!(
+        posts
+            .iter()
+            .any(|p| p.contains("Follow-up of `kumon kill-switch` holds")),
+        "{posts:?}"
+    );
+    assert!(
+        h.kumon
+            .requests()
+            .iter()
+            .filter(|r| r.path == "/health")
+            .count()
+            >= 3,
+        "guard twice, follow-up"
+    );
     let audit = h.audit("ops.kumon.kill-switch").await;
     let outcomes: Vec<&str> = audit.iter().map(|a| a.0.as_str()).collect();
     assert_eq!(outcomes, ["requested", "confirmed", "done", "followed_ok"]);
-    assert_eq!((audit[2].1.as_deref(), audit[2].2.as_deref()), (Some("(unset)"), Some("true")));
+    assert_eq!(
+        (audit[2].1.as_deref(), audit[2].2.as_deref()),
+        (Some("(unset)"), Some("true"))
+    );
     // `/ops` shows the last guard and follow-up results.
     let list = h.run("", OTHER).await;
     let t = list.to_string();
-    assert!(t.contains("kill-switch follow-up") && t.contains("/delivery_disabled = true"), "{t}");
+    assert!(
+        t.contains("kill-switch follow-up") && t.contains("/delivery_disabled = true"),
+        "{t}"
+    );
     assert!(t.contains("/environment = production"), "{t}");
 }
 on_both_stores!(kumon_kill_switch, kumon_kill_switch_end_to_end);
@@ -256,61 +310,141 @@ async fn fabrica_scale_to_zero_and_back_and_restart(db: TestDb) {
     let (prompt, done) = h.confirm("fabrica scale-workers 0").await;
     assert!(text(&prompt).contains("Now: `3`"), "{prompt}");
     assert!(text(&done).contains("`3` → `0`"), "{done}");
-    assert_eq!(h.k8s.deployment("fabrica-agentes", "fabrica-workers").replicas, 0);
+    assert_eq!(
+        h.k8s
+            .deployment("fabrica-agentes", "fabrica-workers")
+            .replicas,
+        0
+    );
     // The PUT carried the resourceVersion it read, and replicas 0.
-    let puts: Vec<_> = h.k8s.requests().into_iter().filter(|r| r.method == "PUT").collect();
+    let puts: Vec<_> = h
+        .k8s
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "PUT")
+        .collect();
     assert_eq!(puts.len(), 1);
-    assert_eq!(puts[0].path, "/apis/apps/v1/namespaces/fabrica-agentes/deployments/fabrica-workers/scale");
+    assert_eq!(
+        puts[0].path,
+        "/apis/apps/v1/namespaces/fabrica-agentes/deployments/fabrica-workers/scale"
+    );
     let body: Value = serde_json::from_str(&puts[0].body).unwrap();
     assert_eq!(body["metadata"]["resourceVersion"], "100");
     assert_eq!(body["spec"]["replicas"], 0);
     let (prompt, done) = h.confirm("fabrica scale-workers replicas=3").await;
     assert!(text(&prompt).contains("Now: `0`"), "{prompt}");
     assert!(text(&done).contains("`0` → `3`"), "{done}");
-    assert_eq!(h.k8s.deployment("fabrica-agentes", "fabrica-workers").replicas, 3);
+    assert_eq!(
+        h.k8s
+            .deployment("fabrica-agentes", "fabrica-workers")
+            .replicas,
+        3
+    );
     // Rollout restart: kubectl's exact strategic-merge patch.
     let (_, done) = h.confirm("fabrica restart-api").await;
     assert!(text(&done).contains("generation 2"), "{done}");
-    let patch = h.k8s.requests().into_iter().find(|r| r.method == "PATCH").expect("a PATCH");
-    assert_eq!(patch.path, "/apis/apps/v1/namespaces/fabrica-agentes/deployments/fabrica-api");
-    assert_eq!(patch.content_type.as_deref(), Some("application/strategic-merge-patch+json"));
+    let patch = h
+        .k8s
+        .requests()
+        .into_iter()
+        .find(|r| r.method == "PATCH")
+        .expect("a PATCH");
+    assert_eq!(
+        patch.path,
+        "/apis/apps/v1/namespaces/fabrica-agentes/deployments/fabrica-api"
+    );
+    assert_eq!(
+        patch.content_type.as_deref(),
+        Some("application/strategic-merge-patch+json")
+    );
     let body: Value = serde_json::from_str(&patch.body).unwrap();
-    let stamp = body.pointer("/spec/template/metadata/annotations/kubectl.kubernetes.io~1restartedAt").and_then(Value::as_str).unwrap();
-    assert_eq!(body, json!({"spec": {"template": {"metadata": {"annotations": {"kubectl.kubernetes.io/restartedAt": stamp}}}}}));
+    let stamp = body
+        .pointer("/spec/template/metadata/annotations/kubectl.kubernetes.io~1restartedAt")
+        .and_then(Value::as_str)
+        .unwrap();
+    assert_eq!(
+        body,
+        json!({"spec": {"template": {"metadata": {"annotations": {"kubectl.kubernetes.io/restartedAt": stamp}}}}})
+    );
     assert!(stamp.ends_with('Z') && !stamp.contains('.'), "{stamp}");
-    assert_eq!(h.k8s.deployment("fabrica-agentes", "fabrica-api").generation, 2);
+    assert_eq!(
+        h.k8s
+            .deployment("fabrica-agentes", "fabrica-api")
+            .generation,
+        2
+    );
     h.app.drain_outbox().await;
     let posts: Vec<String> = h.slack.posts_in(ANNOUNCE).iter().map(text).collect();
     assert_eq!(posts.len(), 3, "{posts:?}");
-    assert!(posts[0].contains("fabrica scale-workers replicas=0") && posts[0].contains("`3` → `0`"), "{posts:?}");
+    assert!(
+        posts[0].contains("fabrica scale-workers replicas=0") && posts[0].contains("`3` → `0`"),
+        "{posts:?}"
+    );
     // Status, for anyone; logs to the requester only.
     let st = text(&h.run("fabrica status", OTHER).await);
-    assert!(st.contains("2/2 ready") && st.contains("fabrica-api-7d9-b") && st.contains("Running"), "{st}");
+    assert!(
+        st.contains("2/2 ready") && st.contains("fabrica-api-7d9-b") && st.contains("Running"),
+        "{st}"
+    );
     let logs = h.run("fabrica logs", ADMIN).await;
     assert_eq!(logs["response_type"], "ephemeral");
-    assert!(logs.to_string().contains("POST /v1/runs 500") && !logs.to_string().contains("boot"), "{logs}");
-    let log_reqs: Vec<_> = h.k8s.requests().into_iter().filter(|r| r.path.ends_with("/log")).collect();
+    assert!(
+        logs.to_string().contains("POST /v1/runs 500") && !logs.to_string().contains("boot"),
+        "{logs}"
+    );
+    let log_reqs: Vec<_> = h
+        .k8s
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.ends_with("/log"))
+        .collect();
     assert_eq!(log_reqs.len(), 2);
-    assert!(log_reqs.iter().all(|r| r.query.contains("tailLines=2")), "{log_reqs:?}");
+    assert!(
+        log_reqs.iter().all(|r| r.query.contains("tailLines=2")),
+        "{log_reqs:?}"
+    );
     h.app.drain_outbox().await;
-    assert!(h.slack.calls_to("chat.postMessage").iter().all(|c| !c.body.to_string().contains("/v1/runs")), "logs never in a channel");
+    assert!(
+        h.slack
+            .calls_to("chat.postMessage")
+            .iter()
+            .all(|c| !c.body.to_string().contains("/v1/runs")),
+        "logs never in a channel"
+    );
     // Logs are privileged here.
     let refused = text(&h.run("fabrica logs", OTHER).await);
     assert!(refused.contains("restricted"), "{refused}");
 }
-on_both_stores!(fabrica_scale_and_restart, fabrica_scale_to_zero_and_back_and_restart);
+on_both_stores!(
+    fabrica_scale_and_restart,
+    fabrica_scale_to_zero_and_back_and_restart
+);
 
 async fn etp_rollback_goes_to_the_previous_deployment(db: TestDb) {
     let h = harness(db).await;
     let (prompt, done) = h.confirm("etp rollback").await;
-    assert!(text(&prompt).contains("Now: `s-etp-d4 SUCCESS`"), "{prompt}");
+    assert!(
+        text(&prompt).contains("Now: `s-etp-d4 SUCCESS`"),
+        "{prompt}"
+    );
     assert!(text(&done).contains("rolled back to s-etp-d2"), "{done}");
     assert_eq!(h.gql("deploymentRollback"), vec![json!({"id": "s-etp-d2"})]);
     // The project token named in the catalog, not the bot's account token.
-    let r = h.rw.requests().into_iter().find(|r| r.query.contains("deploymentRollback(")).unwrap();
-    assert_eq!((r.project_token.as_deref(), r.bearer.as_deref()), (Some("etp-project-token"), None));
+    let r =
+        h.rw.requests()
+            .into_iter()
+            .find(|r| r.query.contains("deploymentRollback("))
+            .unwrap();
+    assert_eq!(
+        (r.project_token.as_deref(), r.bearer.as_deref()),
+        (Some("etp-project-token"), None)
+    );
     h.app.drain_outbox().await;
-    assert!(h.slack.posts_in(ANNOUNCE).iter().any(|p| text(p).contains("ran `etp rollback`")));
+    assert!(h
+        .slack
+        .posts_in(ANNOUNCE)
+        .iter()
+        .any(|p| text(p).contains("ran `etp rollback`")));
     let audit = h.audit("ops.etp.rollback").await;
     assert_eq!(audit.last().unwrap().0, "done");
     assert_eq!(audit.last().unwrap().1.as_deref(), Some("s-etp-d4"));
@@ -321,7 +455,10 @@ async fn a_guard_that_fails_refuses(db: TestDb) {
     let h = harness(db).await;
     *h.kumon_env.lock().unwrap() = "staging".into();
     let m = text(&h.run("kumon kill-switch", ADMIN).await);
-    assert!(m.contains("guard does not hold") && m.contains("`staging`"), "{m}");
+    assert!(
+        m.contains("guard does not hold") && m.contains("`staging`"),
+        "{m}"
+    );
     assert!(h.gql("variableUpsert").is_empty());
     // The guard is checked again at the click: it held at the prompt, not any more.
     *h.kumon_env.lock().unwrap() = "production".into();
@@ -331,11 +468,22 @@ async fn a_guard_that_fails_refuses(db: TestDb) {
     let after = text(&h.click("ops_confirm", &token, ADMIN).await);
     assert!(after.contains("guard does not hold"), "{after}");
     assert!(h.gql("variableUpsert").is_empty(), "nothing written");
-    let outcomes: Vec<String> = h.audit("ops.kumon.kill-switch").await.into_iter().map(|a| a.0).collect();
-    assert_eq!(outcomes, ["refused_guard", "requested", "confirmed", "refused_guard"]);
+    let outcomes: Vec<String> = h
+        .audit("ops.kumon.kill-switch")
+        .await
+        .into_iter()
+        .map(|a| a.0)
+        .collect();
+    assert_eq!(
+        outcomes,
+        ["refused_guard", "requested", "confirmed", "refused_guard"]
+    );
     // Not an admin: refused before anything is read.
     let m = text(&h.run("kumon kill-switch", OTHER).await);
-    assert!(m.contains("restricted") && m.contains(&format!("<@{ADMIN}>")), "{m}");
+    assert!(
+        m.contains("restricted") && m.contains(&format!("<@{ADMIN}>")),
+        "{m}"
+    );
 }
 on_both_stores!(guard_refuses, a_guard_that_fails_refuses);
 
@@ -343,11 +491,21 @@ async fn a_secret_value_never_leaks(db: TestDb) {
     let h = harness(db).await;
     let (prompt, done) = h.confirm(&format!("etp rotate-key {SECRET_KEY}")).await;
     assert!(text(&prompt).contains("key=[secret]"), "{prompt}");
-    assert!(text(&done).contains("changed (secret, not shown)"), "{done}");
-    assert_eq!(h.rw.variable("s-etp", "OPENAI_API_KEY").as_deref(), Some(SECRET_KEY), "it was set");
+    assert!(
+        text(&done).contains("changed (secret, not shown)"),
+        "{done}"
+    );
+    assert_eq!(
+        h.rw.variable("s-etp", "OPENAI_API_KEY").as_deref(),
+        Some(SECRET_KEY),
+        "it was set"
+    );
     // A value that does not match is not echoed either.
     let bad = h.ops("etp rotate-key sk-short-SECRETISH", ADMIN).await;
-    assert!(text(&bad).contains("must match") && !bad.to_string().contains("SECRETISH"), "{bad}");
+    assert!(
+        text(&bad).contains("must match") && !bad.to_string().contains("SECRETISH"),
+        "{bad}"
+    );
     h.app.settle().await;
     let mut seen: Vec<String> = h.slack.calls().iter().map(|c| c.body.to_string()).collect();
     seen.extend(h.slack.responses().iter().map(|(_, v)| v.to_string()));
@@ -368,19 +526,35 @@ async fn a_secret_value_never_leaks(db: TestDb) {
     }
     h.app.drain_outbox().await;
     let ann: Vec<String> = h.slack.posts_in(ANNOUNCE).iter().map(text).collect();
-    assert!(ann.iter().any(|p| p.contains("OPENAI_API_KEY") && p.contains("changed (secret, not shown)")), "{ann:?}");
+    assert!(
+        ann.iter()
+            .any(|p| p.contains("OPENAI_API_KEY") && p.contains("changed (secret, not shown)")),
+        "{ann:?}"
+    );
 }
 on_both_stores!(secret_never_leaks, a_secret_value_never_leaks);
 
 async fn typed_argument_errors(db: TestDb) {
     let h = harness(db).await;
     let cases = [
-        ("fabrica scale-workers 11", "`replicas` must be from 0 to 10; got 11"),
-        ("fabrica scale-workers three", "`replicas` must be a whole number from 0 to 10; got `three`"),
+        (
+            "fabrica scale-workers 11",
+            "`replicas` must be from 0 to 10; got 11",
+        ),
+        (
+            "fabrica scale-workers three",
+            "`replicas` must be a whole number from 0 to 10; got `three`",
+        ),
         ("fabrica scale-workers", "`replicas` is missing"),
         ("fabrica scale-workers 1 2", "too many arguments (`2`)"),
-        ("fabrica scale-workers replica=1", "no argument named `replica`; did you mean `replicas`?"),
-        ("fabrica scale-wrokers 1", "Did you mean `/ops fabrica scale-workers`?"),
+        (
+            "fabrica scale-workers replica=1",
+            "no argument named `replica`; did you mean `replicas`?",
+        ),
+        (
+            "fabrica scale-wrokers 1",
+            "Did you mean `/ops fabrica scale-workers`?",
+        ),
         ("fabrika status", "Did you mean `/ops fabrica`?"),
     ];
     for (cmd, want) in cases {
@@ -389,11 +563,21 @@ async fn typed_argument_errors(db: TestDb) {
         assert_eq!(ack["response_type"], "ephemeral");
     }
     let usage = text(&h.ops("fabrica scale-workers 11", ADMIN).await);
-    assert!(usage.contains("Usage: `/ops fabrica scale-workers <replicas: 0..10>`"), "{usage}");
-    assert!(h.k8s.requests().is_empty(), "nothing was sent to Kubernetes");
+    assert!(
+        usage.contains("Usage: `/ops fabrica scale-workers <replicas: 0..10>`"),
+        "{usage}"
+    );
+    assert!(
+        h.k8s.requests().is_empty(),
+        "nothing was sent to Kubernetes"
+    );
     // Listing a system and the help.
     let sys = text(&h.ops("fabrica", OTHER).await);
-    assert!(sys.contains("`/ops fabrica scale-workers <replicas: 0..10>`") && sys.contains(&format!("<@{ADMIN}>")), "{sys}");
+    assert!(
+        sys.contains("`/ops fabrica scale-workers <replicas: 0..10>`")
+            && sys.contains(&format!("<@{ADMIN}>")),
+        "{sys}"
+    );
     assert!(text(&h.ops("help", OTHER).await).contains("Runbook catalog"));
 }
 on_both_stores!(typed_args, typed_argument_errors);
@@ -408,15 +592,31 @@ fn an_invalid_catalog_fails_the_start_with_file_and_line() {
     )
     .unwrap();
     let path = file.display().to_string();
-    let pairs = [("SLACK_SIGNING_SECRET", "s"), ("RUNBOOKS_FILE", path.as_str())];
+    let pairs = [
+        ("SLACK_SIGNING_SECRET", "s"),
+        ("RUNBOOKS_FILE", path.as_str()),
+    ];
     let err = handlers::Config::from_pairs(&pairs).unwrap_err();
     assert_eq!(err.var, "RUNBOOKS_FILE");
-    assert!(err.problem.starts_with(&format!("{path}:7: action `scale`")), "{}", err.problem);
-    assert!(err.problem.contains("`{{ count }}` is not an argument"), "{}", err.problem);
+    assert!(
+        err.problem
+            .starts_with(&format!("{path}:7: action `scale`")),
+        "{}",
+        err.problem
+    );
+    assert!(
+        err.problem.contains("`{{ count }}` is not an argument"),
+        "{}",
+        err.problem
+    );
     // A file named but missing is an error; the default file absent is no catalog.
     let missing = dir.path().join("nope.yml").display().to_string();
     let err = handlers::Config::from_pairs(&[("RUNBOOKS_FILE", missing.as_str())]).unwrap_err();
-    assert!(err.problem.contains("cannot read the runbook file"), "{}", err.problem);
+    assert!(
+        err.problem.contains("cannot read the runbook file"),
+        "{}",
+        err.problem
+    );
     let c = handlers::Config::from_pairs(&[]).unwrap();
     assert!(c.ops.catalog.is_none());
     // The example shipped with the repository loads.
@@ -427,7 +627,8 @@ fn an_invalid_catalog_fails_the_start_with_file_and_line() {
 
 #[test]
 fn railway_variable_documents_are_valid_against_the_schema() {
-    let schema = testkit::graphql_check::Schema::load(testkit::specs::path(testkit::specs::RAILWAY_SCHEMA));
+    let schema =
+        testkit::graphql_check::Schema::load(testkit::specs::path(testkit::specs::RAILWAY_SCHEMA));
     for op in handlers::integrations::railway_vars::OPERATIONS {
         assert_eq!(schema.validate(op), Vec::<String>::new(), "{op}");
     }

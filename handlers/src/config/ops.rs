@@ -51,7 +51,9 @@ pub(super) fn read(r: &Reader, command: String) -> OpsConfig {
             Ok(c) => {
                 for var in c.env_vars() {
                     // Known to the reader, so never taken for a misspelling.
-                    r.read.borrow_mut().push(Box::leak(var.clone().into_boxed_str()));
+                    r.read
+                        .borrow_mut()
+                        .push(Box::leak(var.clone().into_boxed_str()));
                     match r.env.get(&var).filter(|v| !v.trim().is_empty()) {
                         Some(v) => {
                             env.insert(var, Secret::new(v.trim()));

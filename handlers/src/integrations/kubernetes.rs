@@ -113,9 +113,7 @@ impl KubeClient {
                             })?
                     }
                     None => kube::Config::incluster().map_err(|e| {
-                        KubeError::Unconfigured(format!(
-                            "no KUBECONFIG and not in a cluster ({e})"
-                        ))
+                        KubeError::Unconfigured(format!("no KUBECONFIG and not in a cluster ({e})"))
                     })?,
                 };
                 cfg.default_retry = false;
@@ -306,13 +304,13 @@ fn pod_state(p: &Pod) -> PodState {
         status,
         ready: format!("{ready}/{total}"),
         restarts: containers.iter().map(|c| c.restart_count).sum(),
-        started_secs: st.and_then(|s| s.start_time.as_ref()).map(|t| t.0.as_second()),
+        started_secs: st
+            .and_then(|s| s.start_time.as_ref())
+            .map(|t| t.0.as_second()),
     }
 }
 
 /// `kubectl rollout status`'s verdict on a deployment: done, still going, or failed.
 pub fn rollout_done(d: &DeploymentState) -> bool {
-    d.observed_generation >= d.generation
-        && d.updated >= d.desired
-        && d.available >= d.updated
+    d.observed_generation >= d.generation && d.updated >= d.desired && d.available >= d.updated
 }

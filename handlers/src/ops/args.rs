@@ -19,10 +19,15 @@ pub struct ArgSpec {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ArgType {
-    Int { min: i64, max: i64 },
+    Int {
+        min: i64,
+        max: i64,
+    },
     Enum(Vec<String>),
     /// The whole value must match.
-    String { pattern: String },
+    String {
+        pattern: String,
+    },
 }
 
 impl ArgSpec {
@@ -223,12 +228,28 @@ mod tests {
     fn ints_enums_and_patterns() {
         let i = spec("replicas", ArgType::Int { min: 0, max: 10 }, false);
         assert_eq!(value(&i, "3").unwrap(), serde_json::json!(3));
-        assert!(matches!(value(&i, "11"), Err(ArgProblem::OutOfRange { given: 11, .. })));
+        assert!(matches!(
+            value(&i, "11"),
+            Err(ArgProblem::OutOfRange { given: 11, .. })
+        ));
         assert!(matches!(value(&i, "x"), Err(ArgProblem::NotInt { .. })));
-        let e = spec("mode", ArgType::Enum(vec!["on".into(), "off".into()]), false);
+        let e = spec(
+            "mode",
+            ArgType::Enum(vec!["on".into(), "off".into()]),
+            false,
+        );
         assert_eq!(value(&e, "OFF").unwrap(), serde_json::json!("off"));
-        assert!(matches!(value(&e, "maybe"), Err(ArgProblem::NotOneOf { .. })));
-        let s = spec("key", ArgType::String { pattern: "sk_[a-z0-9]+".into() }, true);
+        assert!(matches!(
+            value(&e, "maybe"),
+            Err(ArgProblem::NotOneOf { .. })
+        ));
+        let s = spec(
+            "key",
+            ArgType::String {
+                pattern: "sk_[a-z0-9]+".into(),
+            },
+            true,
+        );
         assert!(value(&s, "sk_abc").is_ok());
         // Anchored: a match inside is not enough; a secret is not echoed.
         assert_eq!(

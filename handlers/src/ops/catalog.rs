@@ -264,7 +264,10 @@ fn system(s: Spanned<RawSystem>, problems: &mut Vec<Problem>) -> Option<System> 
                 if out.iter().any(|x| x.name == act.name) {
                     problems.push(Problem {
                         line,
-                        reason: format!("action `{}` is defined twice in `{}`", act.name, name.value),
+                        reason: format!(
+                            "action `{}` is defined twice in `{}`",
+                            act.name, name.value
+                        ),
                     });
                     ok = false;
                 }
@@ -306,7 +309,11 @@ fn action(a: RawAction, line: u64, problems: &mut Vec<Problem>) -> Option<Action
             Err(reason) => problems.push(Problem { line: l, reason }),
         }
     }
-    let params_line = a.params.as_ref().map(|p| p.referenced.line()).unwrap_or(line);
+    let params_line = a
+        .params
+        .as_ref()
+        .map(|p| p.referenced.line())
+        .unwrap_or(line);
     let params = a.params.map(|p| p.value).unwrap_or_default();
     let kind = Kind::from_raw(&a.kind.value, params, &args).map_err(|reason| Problem {
         line: if reason.starts_with("unknown kind") {
@@ -380,7 +387,10 @@ fn arg(r: RawArg) -> Result<ArgSpec, String> {
     let ty = match r.ty.as_str() {
         "int" => {
             let (Some(min), Some(max)) = (r.min, r.max) else {
-                return Err(format!("argument `{}`: an `int` needs `min` and `max`", r.name));
+                return Err(format!(
+                    "argument `{}`: an `int` needs `min` and `max`",
+                    r.name
+                ));
             };
             if min > max {
                 return Err(format!("argument `{}`: min {min} > max {max}", r.name));
@@ -502,8 +512,12 @@ pub fn env_name(v: &str) -> Result<(), String> {
 fn check(c: RawCheck, line: u64) -> Result<Check, Problem> {
     let p = |reason: String| Problem { line, reason };
     match (c.http, c.sql) {
-        (Some(h), None) => http_check(h).map(Check::Http).map_err(|e| p(format!("guard: {e}"))),
-        (None, Some(s)) => sql_check(s).map(Check::Sql).map_err(|e| p(format!("guard: {e}"))),
+        (Some(h), None) => http_check(h)
+            .map(Check::Http)
+            .map_err(|e| p(format!("guard: {e}"))),
+        (None, Some(s)) => sql_check(s)
+            .map(Check::Sql)
+            .map_err(|e| p(format!("guard: {e}"))),
         _ => Err(p("guard: give exactly one of `http` and `sql`".into())),
     }
 }
@@ -526,7 +540,9 @@ fn follow_up(f: RawFollowUp, line: u64) -> Result<FollowUp, Problem> {
         return Err(p("follow_up: `within` must be between 1s and 1h".into()));
     }
     if every.is_zero() || every > within {
-        return Err(p("follow_up: `every` must be more than 0 and at most `within`".into()));
+        return Err(p(
+            "follow_up: `every` must be more than 0 and at most `within`".into(),
+        ));
     }
     Ok(FollowUp {
         check: c,

@@ -16,16 +16,32 @@ fn the_example_catalog_loads() {
     let kumon = c.system("kumon").unwrap();
     let ks = kumon.action("kill-switch").unwrap();
     assert!(ks.writes && ks.privileged && ks.confirm);
-    assert!(matches!(&ks.kind, Kind::RailwayVariableSet { variable, redeploy: true, .. } if variable == "DELIVERY_DISABLE"));
+    assert!(
+        matches!(&ks.kind, Kind::RailwayVariableSet { variable, redeploy: true, .. } if variable == "DELIVERY_DISABLE")
+    );
     let f = ks.follow_up.as_ref().unwrap();
     assert_eq!(f.within.as_secs(), 60);
-    assert!(matches!(&f.check, Check::Http(h) if h.expect == vec![("/delivery_disabled".to_string(), serde_json::json!(true))]));
+    assert!(
+        matches!(&f.check, Check::Http(h) if h.expect == vec![("/delivery_disabled".to_string(), serde_json::json!(true))])
+    );
     // Aliases (`*etp`) give the same parameters.
     let etp = c.system("etp").unwrap();
-    assert!(matches!(&etp.action("rollback").unwrap().kind, Kind::RailwayRollback(t) if t.service == "etp-express-api"));
-    let scale = c.system("fabrica").unwrap().action("scale-workers").unwrap();
+    assert!(
+        matches!(&etp.action("rollback").unwrap().kind, Kind::RailwayRollback(t) if t.service == "etp-express-api")
+    );
+    let scale = c
+        .system("fabrica")
+        .unwrap()
+        .action("scale-workers")
+        .unwrap();
     assert_eq!(scale.args[0].usage(), "<replicas: 0..10>");
-    assert!(!c.system("fabrica").unwrap().action("status").unwrap().privileged);
+    assert!(
+        !c.system("fabrica")
+            .unwrap()
+            .action("status")
+            .unwrap()
+            .privileged
+    );
     assert!(c.env_vars().contains(&"KUMON_BASE_URL".to_string()));
     assert!(c.env_vars().contains(&"ETP_RAILWAY_TOKEN".to_string()));
 }
@@ -60,10 +76,26 @@ fn every_mistake_is_named_with_its_line() {
         params: {url: 'http://x/health'}
 ";
     let p = problems(yaml);
-    assert!(p.iter().any(|(l, r)| *l == 7 && r.contains("needs `min` and `max`")), "{p:?}");
-    assert!(p.iter().any(|(l, r)| *l == 8 && r.contains("did you mean `kubernetes.scale`")), "{p:?}");
-    assert!(p.iter().any(|(l, r)| *l == 13 && r.contains("`{{ count }}` is not an argument")), "{p:?}");
-    assert!(p.iter().any(|(l, r)| *l == 14 && r.contains("only reads; set `writes: false`")), "{p:?}");
+    assert!(
+        p.iter()
+            .any(|(l, r)| *l == 7 && r.contains("needs `min` and `max`")),
+        "{p:?}"
+    );
+    assert!(
+        p.iter()
+            .any(|(l, r)| *l == 8 && r.contains("did you mean `kubernetes.scale`")),
+        "{p:?}"
+    );
+    assert!(
+        p.iter()
+            .any(|(l, r)| *l == 13 && r.contains("`{{ count }}` is not an argument")),
+        "{p:?}"
+    );
+    assert!(
+        p.iter()
+            .any(|(l, r)| *l == 14 && r.contains("only reads; set `writes: false`")),
+        "{p:?}"
+    );
 }
 
 #[test]
@@ -73,10 +105,17 @@ fn yaml_and_shape_errors_have_lines_too() {
     assert_eq!(p[0].0, 6, "{p:?}");
     assert!(p[0].1.contains("colour"), "{p:?}");
     let p = problems("systems:\n  - name: a\n    announce: '#ops'\n    actions: []\n");
-    assert!(p.iter().any(|(l, r)| *l == 3 && r.contains("channel name")), "{p:?}");
+    assert!(
+        p.iter().any(|(l, r)| *l == 3 && r.contains("channel name")),
+        "{p:?}"
+    );
     assert!(p.iter().any(|(_, r)| r.contains("has no actions")), "{p:?}");
     let p = problems("systems:\n  - name: a\n    actions:\n      - name: x\n        kind: railway.restart\n        params: {project: p, service: s}\n");
-    assert!(p.iter().any(|(l, r)| *l == 6 && r.contains("needs `params.environment`")), "{p:?}");
+    assert!(
+        p.iter()
+            .any(|(l, r)| *l == 6 && r.contains("needs `params.environment`")),
+        "{p:?}"
+    );
     let p = problems("systems: [\n");
     assert!(p[0].0 >= 1, "{p:?}");
 }

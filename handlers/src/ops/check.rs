@@ -218,9 +218,10 @@ pub async fn remember_pool(ctx: &Ctx, system: &str, name: &str, r: &CheckResult)
 pub async fn last_results(
     ctx: &Ctx,
 ) -> Result<Vec<(String, String, bool, String, i64)>, sqlx::Error> {
-    let rows = sqlx::query("SELECT system, name, ok, summary, at FROM ops_checks ORDER BY system, name")
-        .fetch_all(&ctx.store.pool)
-        .await?;
+    let rows =
+        sqlx::query("SELECT system, name, ok, summary, at FROM ops_checks ORDER BY system, name")
+            .fetch_all(&ctx.store.pool)
+            .await?;
     Ok(rows
         .iter()
         .map(|r| {

@@ -70,7 +70,14 @@ async fn may_run(ctx: &Ctx, sys: &System, user: &str) -> bool {
     false
 }
 
-async fn record(ctx: &Ctx, user: &str, name: &str, args: &Args, outcome: &str, detail: Option<String>) {
+async fn record(
+    ctx: &Ctx,
+    user: &str,
+    name: &str,
+    args: &Args,
+    outcome: &str,
+    detail: Option<String>,
+) {
     let e = AuditEntry {
         actor: user.to_string(),
         action: name.to_string(),
@@ -135,7 +142,12 @@ pub fn system_view(ctx: &Ctx, sys: &System) -> messages::Msg {
             .map(|a| messages::ops::ActionRow {
                 name: &a.name,
                 description: &a.description,
-                usage: a.args.iter().map(|x| x.usage()).collect::<Vec<_>>().join(" "),
+                usage: a
+                    .args
+                    .iter()
+                    .map(|x| x.usage())
+                    .collect::<Vec<_>>()
+                    .join(" "),
                 writes: a.writes,
                 privileged: a.privileged,
                 confirm: a.confirm,
@@ -192,18 +204,42 @@ pub async fn request(
     let name = audit_name(system, action);
     let command = format!("{system} {action}");
     if act.privileged && !may_run(ctx, sys, &reply.user).await {
-        record(ctx, &reply.user, &name, &args, "refused", Some("not an admin".into())).await;
+        record(
+            ctx,
+            &reply.user,
+            &name,
+            &args,
+            "refused",
+            Some("not an admin".into()),
+        )
+        .await;
         let m = messages::ops::refused(l, &command, &mentions(ctx, sys));
         return reply.send(ctx, &m).await;
     }
     if let Some(m) = guard_refusal(ctx, sys, act).await {
-        record(ctx, &reply.user, &name, &args, "refused_guard", Some(m.text.clone())).await;
+        record(
+            ctx,
+            &reply.user,
+            &name,
+            &args,
+            "refused_guard",
+            Some(m.text.clone()),
+        )
+        .await;
         return reply.send(ctx, &m).await;
     }
     let expected = match exec::preview(ctx, act, &args).await {
         Ok(v) => v,
         Err(f) => {
-            record(ctx, &reply.user, &name, &args, "failed", Some(f.error.clone())).await;
+            record(
+                ctx,
+                &reply.user,
+                &name,
+                &args,
+                "failed",
+                Some(f.error.clone()),
+            )
+            .await;
             return reply.send(ctx, &failure_msg(ctx, &command, &f)).await;
         }
     };
@@ -231,7 +267,9 @@ pub async fn request(
     .execute(&ctx.store.pool)
     .await;
     if let Err(e) = r {
-        return reply.send(ctx, &crate::FlowError::from(e).into_msg(l)).await;
+        return reply
+            .send(ctx, &crate::FlowError::from(e).into_msg(l))
+            .await;
     }
     let e = AuditEntry {
         actor: reply.user.clone(),
@@ -248,7 +286,9 @@ pub async fn request(
     if let Some(b) = &expected {
         what.push_str(&format!("\nNow: `{}`", messages::escape(b)));
     }
-    reply.send(ctx, &messages::ops::confirm(l, &what, &token)).await;
+    reply
+        .send(ctx, &messages::ops::confirm(l, &what, &token))
+        .await;
 }
 
 /// A click on Confirm or Cancel: single use, the requester only, within 5 minutes.
@@ -265,16 +305,24 @@ pub async fn answer(ctx: &Arc<Ctx>, reply: &Reply, token: &str, confirmed: bool)
     .await;
     let claimed = match claimed {
         Ok(r) => r.rows_affected() == 1,
-        Err(e) => return reply.send(ctx, &crate::FlowError::from(e).into_msg(l)).await,
+        Err(e) => {
+            return reply
+                .send(ctx, &crate::FlowError::from(e).into_msg(l))
+                .await
+        }
     };
-    let row = sqlx::query("SELECT user_id, args, expires_at, used_at FROM confirmations WHERE token = $1")
-        .bind(token)
-        .fetch_optional(&ctx.store.pool)
-        .await
-        .ok()
-        .flatten();
+    let row = sqlx::query(
+        "SELECT user_id, args, expires_at, used_at FROM confirmations WHERE token = $1",
+    )
+    .bind(token)
+    .fetch_optional(&ctx.store.pool)
+    .await
+    .ok()
+    .flatten();
     let Some(row) = row else {
-        return reply.send(ctx, &messages::julia::confirmation_gone(l, "unknown")).await;
+        return reply
+            .send(ctx, &messages::julia::confirmation_gone(l, "unknown"))
+            .await;
     };
     if !claimed {
         let why = if row.get::<String, _>(0) != reply.user {
@@ -286,10 +334,14 @@ pub async fn answer(ctx: &Arc<Ctx>, reply: &Reply, token: &str, confirmed: bool)
         } else {
             "unknown"
         };
-        return reply.send(ctx, &messages::julia::confirmation_gone(l, why)).await;
+        return reply
+            .send(ctx, &messages::julia::confirmation_gone(l, why))
+            .await;
     }
     let Ok(stored) = serde_json::from_str::<Stored>(&row.get::<String, _>(1)) else {
-        return reply.send(ctx, &messages::julia::confirmation_gone(l, "unknown")).await;
+        return reply
+            .send(ctx, &messages::julia::confirmation_gone(l, "unknown"))
+            .await;
     };
     // The stored copy no longer needs the secret values.
     let redacted = Stored {
@@ -308,7 +360,9 @@ pub async fn answer(ctx: &Arc<Ctx>, reply: &Reply, token: &str, confirmed: bool)
     let command = format!("{} {}", stored.system, stored.action);
     if !confirmed {
         record(ctx, &reply.user, &name, &stored.args, "cancelled", None).await;
-        return reply.replace(ctx, &messages::julia::cancelled(l, &command)).await;
+        return reply
+            .replace(ctx, &messages::julia::cancelled(l, &command))
+            .await;
     }
     record(ctx, &reply.user, &name, &stored.args, "confirmed", None).await;
     let Some(catalog) = ctx.config.ops.catalog.clone() else {
@@ -316,9 +370,13 @@ pub async fn answer(ctx: &Arc<Ctx>, reply: &Reply, token: &str, confirmed: bool)
     };
     let (Some(sys), Some(act)) = (
         catalog.system(&stored.system),
-        catalog.system(&stored.system).and_then(|s| s.action(&stored.action)),
+        catalog
+            .system(&stored.system)
+            .and_then(|s| s.action(&stored.action)),
     ) else {
-        return reply.send(ctx, &messages::julia::confirmation_gone(l, "unknown")).await;
+        return reply
+            .send(ctx, &messages::julia::confirmation_gone(l, "unknown"))
+            .await;
     };
     let reply = Reply {
         channel: if stored.channel.is_empty() {
@@ -330,10 +388,27 @@ pub async fn answer(ctx: &Arc<Ctx>, reply: &Reply, token: &str, confirmed: bool)
     };
     // The guard must still hold right before the write.
     if let Some(m) = guard_refusal(ctx, sys, act).await {
-        record(ctx, &reply.user, &name, &stored.args, "refused_guard", Some(m.text.clone())).await;
+        record(
+            ctx,
+            &reply.user,
+            &name,
+            &stored.args,
+            "refused_guard",
+            Some(m.text.clone()),
+        )
+        .await;
         return reply.replace(ctx, &m).await;
     }
-    execute(ctx, sys, act, &reply, &stored.args, stored.expected.as_deref(), true).await;
+    execute(
+        ctx,
+        sys,
+        act,
+        &reply,
+        &stored.args,
+        stored.expected.as_deref(),
+        true,
+    )
+    .await;
 }
 
 /// Runs the action; then the audit row, the announcement and the follow-up in one transaction.
@@ -358,9 +433,21 @@ async fn execute(
         Ok(o) => o,
         Err(f) => {
             let outcome = if f.unchanged() { "unchanged" } else { "failed" };
-            record(ctx, &reply.user, &name, args, outcome, Some(f.error.clone())).await;
+            record(
+                ctx,
+                &reply.user,
+                &name,
+                args,
+                outcome,
+                Some(f.error.clone()),
+            )
+            .await;
             let m = failure_msg(ctx, &command, &f);
-            return if replace { reply.replace(ctx, &m).await } else { reply.send(ctx, &m).await };
+            return if replace {
+                reply.replace(ctx, &m).await
+            } else {
+                reply.send(ctx, &m).await
+            };
         }
     };
     if let Some(r) = &out.check {
@@ -368,8 +455,18 @@ async fn execute(
     }
     if let Some(logs) = &out.logs {
         // Logs go to the requester only (ephemeral), never to a channel.
-        record(ctx, &reply.user, &name, args, "done", Some(format!("{} pods", logs.len()))).await;
-        return reply.send(ctx, &messages::ops::logs(l, &command, logs)).await;
+        record(
+            ctx,
+            &reply.user,
+            &name,
+            args,
+            "done",
+            Some(format!("{} pods", logs.len())),
+        )
+        .await;
+        return reply
+            .send(ctx, &messages::ops::logs(l, &command, logs))
+            .await;
     }
     let follow = act.follow_up.as_ref().map(|f| check::describe(&f.check));
     let view = messages::ops::DoneView {
@@ -383,7 +480,11 @@ async fn execute(
     let done = messages::ops::done(l, &view);
     let announce = act
         .writes
-        .then(|| sys.announce.clone().unwrap_or_else(|| reply.channel.clone()))
+        .then(|| {
+            sys.announce
+                .clone()
+                .unwrap_or_else(|| reply.channel.clone())
+        })
         .filter(|c| !c.is_empty())
         .map(|c| (c, messages::ops::announce(l, &view)));
     if let Err(e) = commit(ctx, sys, act, reply, args, &out, announce).await {
@@ -418,14 +519,21 @@ async fn commit(
         detail: None,
     };
     audit::record(&mut tx, &entry, now).await?;
-    let channel = announce.as_ref().map(|(c, _)| c.clone()).unwrap_or_default();
+    let channel = announce
+        .as_ref()
+        .map(|(c, _)| c.clone())
+        .unwrap_or_default();
     if let Some((c, msg)) = &announce {
         crate::outbox::enqueue(&mut tx, &crate::outbox::OutboxItem::post(c, msg), now).await?;
     }
     if let Some(f) = &act.follow_up {
         let job = crate::jobs::Job::OpsFollow(Box::new(OpsFollow {
             user: reply.user.clone(),
-            channel: if channel.is_empty() { reply.channel.clone() } else { channel },
+            channel: if channel.is_empty() {
+                reply.channel.clone()
+            } else {
+                channel
+            },
             response_url: reply.response_url.clone(),
             system: sys.name.clone(),
             action: act.name.clone(),
@@ -477,22 +585,44 @@ pub async fn run_follow_job(
         tokio::time::sleep(every).await;
     };
     let command = format!("{} {}", f.system, f.action);
-    let msg = messages::ops::follow_outcome(ctx.locale(), &command, result.ok, f.within_secs, &result.lines);
+    let msg = messages::ops::follow_outcome(
+        ctx.locale(),
+        &command,
+        result.ok,
+        f.within_secs,
+        &result.lines,
+    );
     let now = ctx.clock.now_ms();
     let mut tx = ctx.store.begin().await?;
     let entry = AuditEntry {
         actor: f.user.clone(),
         action: audit_name(&f.system, &f.action),
         args: f.args.shown(),
-        outcome: if result.ok { "followed_ok" } else { "followed_failed" }.into(),
+        outcome: if result.ok {
+            "followed_ok"
+        } else {
+            "followed_failed"
+        }
+        .into(),
         after: Some(result.summary.clone()),
         ..AuditEntry::default()
     };
     audit::record(&mut tx, &entry, now).await?;
-    check::remember(&mut tx, &f.system, &format!("{} follow-up", f.action), &result, now).await?;
+    check::remember(
+        &mut tx,
+        &f.system,
+        &format!("{} follow-up", f.action),
+        &result,
+        now,
+    )
+    .await?;
     if !f.channel.is_empty() {
-        crate::outbox::enqueue(&mut tx, &crate::outbox::OutboxItem::post(&f.channel, &msg), now)
-            .await?;
+        crate::outbox::enqueue(
+            &mut tx,
+            &crate::outbox::OutboxItem::post(&f.channel, &msg),
+            now,
+        )
+        .await?;
     }
     lease.complete_in(&mut tx, now).await?;
     tx.commit().await?;

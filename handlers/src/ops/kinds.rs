@@ -98,20 +98,44 @@ fn allowed(kind: &str) -> &'static [&'static str] {
     match kind {
         "railway.deploys" | "railway.restart" | "railway.redeploy" | "railway.rollback" => RW,
         "railway.variable.set" => &[
-            "project", "environment", "service", "token_env", "variable", "value", "secret",
+            "project",
+            "environment",
+            "service",
+            "token_env",
+            "variable",
+            "value",
+            "secret",
             "redeploy",
         ],
         "railway.variable.unset" => &[
-            "project", "environment", "service", "token_env", "variable", "redeploy",
+            "project",
+            "environment",
+            "service",
+            "token_env",
+            "variable",
+            "redeploy",
         ],
         "kubernetes.rollout_restart" => &["namespace", "deployment"],
         "kubernetes.scale" => &["namespace", "deployment", "replicas"],
         "kubernetes.status" => &["namespace", "deployment", "selector"],
         "kubernetes.logs" => &["namespace", "selector", "container", "tail_lines"],
         "http.check" => &["method", "url", "headers", "expect_status", "expect"],
-        "http.call" => &["method", "url", "headers", "expect_status", "expect", "body"],
+        "http.call" => &[
+            "method",
+            "url",
+            "headers",
+            "expect_status",
+            "expect",
+            "body",
+        ],
         "sql.flag" => &[
-            "database_url_env", "table", "key_column", "value_column", "key", "value", "cast",
+            "database_url_env",
+            "table",
+            "key_column",
+            "value_column",
+            "key",
+            "value",
+            "cast",
         ],
         _ => &[],
     }
@@ -124,9 +148,32 @@ fn given(p: &RawParams) -> Vec<&'static str> {
         ($($f:ident),*) => { $( if p.$f.is_some() { v.push(stringify!($f)); } )* };
     }
     set!(
-        project, environment, service, token_env, variable, value, secret, redeploy, namespace,
-        deployment, replicas, selector, container, tail_lines, method, url, headers, body,
-        expect_status, expect, database_url_env, table, key_column, value_column, key, cast
+        project,
+        environment,
+        service,
+        token_env,
+        variable,
+        value,
+        secret,
+        redeploy,
+        namespace,
+        deployment,
+        replicas,
+        selector,
+        container,
+        tail_lines,
+        method,
+        url,
+        headers,
+        body,
+        expect_status,
+        expect,
+        database_url_env,
+        table,
+        key_column,
+        value_column,
+        key,
+        cast
     );
     v
 }
@@ -286,8 +333,15 @@ impl Kind {
                 let env = need(p.database_url_env.clone(), kind, "database_url_env")?;
                 env_name(&env)?;
                 let cast = p.cast.clone().unwrap_or_else(|| "text".into());
-                if !["text", "boolean", "integer", "bigint", "jsonb", "timestamptz"]
-                    .contains(&cast.as_str())
+                if ![
+                    "text",
+                    "boolean",
+                    "integer",
+                    "bigint",
+                    "jsonb",
+                    "timestamptz",
+                ]
+                .contains(&cast.as_str())
                 {
                     return Err(format!(
                         "cast `{cast}`: one of text, boolean, integer, bigint, jsonb, timestamptz"

@@ -49,7 +49,10 @@ pub async fn preview(ctx: &Ctx, kind: &Kind) -> Result<Option<String>, Failure> 
             Ok(Some(s.replicas.to_string()))
         }
         Kind::KubeRolloutRestart(t) => {
-            let d = k.deployment(&t.namespace, &t.deployment).await.map_err(fail)?;
+            let d = k
+                .deployment(&t.namespace, &t.deployment)
+                .await
+                .map_err(fail)?;
             if d.paused {
                 return Err(fail(KubeError::Paused(t.deployment.clone())));
             }
@@ -71,7 +74,10 @@ pub fn describe(kind: &Kind, args: &Args) -> String {
                 .unwrap_or_else(|_| "?".into())
         ),
         Kind::KubeRolloutRestart(t) => {
-            format!("rollout restart deployment `{}/{}`", t.namespace, t.deployment)
+            format!(
+                "rollout restart deployment `{}/{}`",
+                t.namespace, t.deployment
+            )
         }
         _ => String::new(),
     }
@@ -87,7 +93,10 @@ pub async fn run(
     let l = ctx.locale();
     match kind {
         Kind::KubeRolloutRestart(t) => {
-            let before = k.deployment(&t.namespace, &t.deployment).await.map_err(fail)?;
+            let before = k
+                .deployment(&t.namespace, &t.deployment)
+                .await
+                .map_err(fail)?;
             let at = chrono::DateTime::from_timestamp_millis(ctx.clock.now_ms())
                 .unwrap_or_else(chrono::Utc::now);
             let after = k

@@ -17,8 +17,8 @@ pub mod exec;
 pub mod flow;
 pub mod kinds;
 pub mod kube;
-pub mod raw;
 pub mod railway;
+pub mod raw;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -46,10 +46,7 @@ impl OpsClients {
                 .timeout(timeout)
                 .build()
                 .expect("http client"),
-            kube: crate::integrations::kubernetes::KubeClient::new(
-                cfg.kubeconfig.clone(),
-                timeout,
-            ),
+            kube: crate::integrations::kubernetes::KubeClient::new(cfg.kubeconfig.clone(), timeout),
             pools: tokio::sync::Mutex::new(HashMap::new()),
         }
     }
@@ -139,9 +136,9 @@ pub async fn handle_command(ctx: Arc<Ctx>, cmd: SlashCommand) -> Ack {
             };
             let ack = Ack::Body(messages::working_on_it(l).ephemeral());
             let (sys, act) = (sys.name.clone(), act.name.clone());
-            tokio::spawn(async move {
-                flow::request(&ctx, &catalog, &reply, &sys, &act, typed).await
-            });
+            tokio::spawn(
+                async move { flow::request(&ctx, &catalog, &reply, &sys, &act, typed).await },
+            );
             ack
         }
     }

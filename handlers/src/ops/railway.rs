@@ -92,11 +92,7 @@ fn shown_var(v: &Option<String>, secret: bool) -> String {
 }
 
 /// The current value (what the confirmation shows as "before").
-pub async fn preview(
-    ctx: &Ctx,
-    kind: &Kind,
-    secret_args: bool,
-) -> Result<Option<String>, Failure> {
+pub async fn preview(ctx: &Ctx, kind: &Kind, secret_args: bool) -> Result<Option<String>, Failure> {
     let t = target(kind);
     let rw = client(ctx, t)?;
     let svc = service(&rw, t).await?;
@@ -105,16 +101,32 @@ pub async fn preview(
             variable, secret, ..
         } => {
             let (p, e, s) = ids(t, &svc.id);
-            let v = vars::get(&rw, Ids { project: &p, environment: &e, service: &s }, variable)
-                .await
-                .map_err(fail)?;
+            let v = vars::get(
+                &rw,
+                Ids {
+                    project: &p,
+                    environment: &e,
+                    service: &s,
+                },
+                variable,
+            )
+            .await
+            .map_err(fail)?;
             Ok(Some(shown_var(&v, *secret || secret_args)))
         }
         Kind::RailwayVariableUnset { variable, .. } => {
             let (p, e, s) = ids(t, &svc.id);
-            let v = vars::get(&rw, Ids { project: &p, environment: &e, service: &s }, variable)
-                .await
-                .map_err(fail)?;
+            let v = vars::get(
+                &rw,
+                Ids {
+                    project: &p,
+                    environment: &e,
+                    service: &s,
+                },
+                variable,
+            )
+            .await
+            .map_err(fail)?;
             Ok(Some(shown_var(&v, true)))
         }
         _ => Ok(svc.latest.map(|d| format!("{} {}", d.id, d.status))),
@@ -125,7 +137,10 @@ pub async fn run(ctx: &Ctx, kind: &Kind, args: &Args) -> Result<Outcome, Failure
     let t = target(kind);
     let rw = client(ctx, t)?;
     let svc = service(&rw, t).await?;
-    let before = svc.latest.as_ref().map(|d| format!("{} {}", d.id, d.status));
+    let before = svc
+        .latest
+        .as_ref()
+        .map(|d| format!("{} {}", d.id, d.status));
     match kind {
         Kind::RailwayDeploys(_) => {
             let list = rw.deployments(&svc.id, 10).await.map_err(fail)?;
@@ -146,23 +161,37 @@ pub async fn run(ctx: &Ctx, kind: &Kind, args: &Args) -> Result<Outcome, Failure
                 None => {
                     list = rw.deployments(&svc.id, 20).await.map_err(fail)?;
                     current(&list).cloned().ok_or_else(|| {
-                        refuse(format!("`{}` has no running deployment to restart", svc.name))
+                        refuse(format!(
+                            "`{}` has no running deployment to restart",
+                            svc.name
+                        ))
                     })?
                 }
             };
             if !rw.restart(&target.id).await.map_err(fail)? {
                 return Err(refuse("Railway answered false to the restart".into()));
             }
-            Ok(Outcome::changed(before, Some(format!("{} restarted", target.id))))
+            Ok(Outcome::changed(
+                before,
+                Some(format!("{} restarted", target.id)),
+            ))
         }
         Kind::RailwayRedeploy(_) => {
             let latest = svc
                 .latest
                 .clone()
                 .filter(|d| d.can_redeploy)
-                .ok_or_else(|| refuse(format!("Railway does not allow a redeploy of `{}` now", svc.name)))?;
+                .ok_or_else(|| {
+                    refuse(format!(
+                        "Railway does not allow a redeploy of `{}` now",
+                        svc.name
+                    ))
+                })?;
             let new = rw.redeploy(&latest.id).await.map_err(fail)?;
-            Ok(Outcome::changed(before, Some(format!("{} {}", new.id, new.status))))
+            Ok(Outcome::changed(
+                before,
+                Some(format!("{} {}", new.id, new.status)),
+            ))
         }
         Kind::RailwayRollback(_) => {
             let list = rw.deployments(&svc.id, 20).await.map_err(fail)?;
@@ -190,10 +219,17 @@ pub async fn run(ctx: &Ctx, kind: &Kind, args: &Args) -> Result<Outcome, Failure
             let secret = *secret || !args.secret.is_empty();
             let value = render(value, &args.context()).map_err(refuse)?;
             let (p, e, s) = ids(t, &svc.id);
-            let ids = Ids { project: &p, environment: &e, service: &s };
+            let ids = Ids {
+                project: &p,
+                environment: &e,
+                service: &s,
+            };
             let old = vars::get(&rw, ids, variable).await.map_err(fail)?;
             // Railway's own deploy is skipped: the redeploy below (when asked) is the one.
-            if !vars::upsert(&rw, ids, variable, &value, true).await.map_err(fail)? {
+            if !vars::upsert(&rw, ids, variable, &value, true)
+                .await
+                .map_err(fail)?
+            {
                 return Err(refuse("Railway answered false to variableUpsert".into()));
             }
             let now = vars::get(&rw, ids, variable).await.map_err(fail)?;
@@ -220,7 +256,11 @@ pub async fn run(ctx: &Ctx, kind: &Kind, args: &Args) -> Result<Outcome, Failure
             variable, redeploy, ..
         } => {
             let (p, e, s) = ids(t, &svc.id);
-            let ids = Ids { project: &p, environment: &e, service: &s };
+            let ids = Ids {
+                project: &p,
+                environment: &e,
+                service: &s,
+            };
             let old = vars::get(&rw, ids, variable).await.map_err(fail)?;
             if old.is_none() {
                 return Err(Failure {
