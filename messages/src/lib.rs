@@ -15,6 +15,7 @@ pub mod julia_switches;
 pub mod limits;
 pub mod list;
 pub mod ops;
+pub mod ops_args;
 pub mod railway;
 pub mod templates;
 pub mod usage;

@@ -1,241 +1,10 @@
 //! `/ops` end to end against loopback fakes: Railway (every document validated against its
 //! schema), a Kubernetes API server, and Kumon's `/health`. On SQLite and PostgreSQL.
 
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
-
 use serde_json::{json, Value};
 use sqlx::Row;
-use testkit::fake_http::FakeHttp;
-use testkit::fake_kubernetes::FakeKubernetes;
-use testkit::fake_railway::FakeRailway;
+use testkit::ops_harness::*;
 use testkit::*;
-
-const ADMIN: &str = "UADMIN";
-const OTHER: &str = "UOTHER";
-const CH: &str = "COPS";
-const ANNOUNCE: &str = "CANNOUNCE";
-const SECRET_KEY: &str = "sk-TOPSECRETvalue0123456789abcdef";
-
-/// The catalog the tests run: the example's three systems on the fakes' ids.
-fn catalog() -> String {
-    format!(
-        r#"systems:
-  - name: kumon
-    description: Kumon Assistant
-    admins: [{ADMIN}]
-    announce: {ANNOUNCE}
-    guard:
-      http:
-        url: ${{KUMON_BASE_URL}}/health
-        expect:
-          /environment: production
-    actions:
-      - name: kill-switch
-        description: stop all deliveries
-        writes: true
-        kind: railway.variable.set
-        params:
-          project: p1
-          environment: e1
-          service: kumon-api
-          variable: DELIVERY_DISABLE
-          value: "true"
-          redeploy: true
-        follow_up:
-          http:
-            url: ${{KUMON_BASE_URL}}/health
-            expect:
-              /delivery_disabled: true
-          within: 5s
-          every: 100ms
-  - name: fabrica
-    description: Fabrica de Agentes
-    admins: [{ADMIN}]
-    announce: {ANNOUNCE}
-    actions:
-      - name: status
-        kind: kubernetes.status
-        params: {{namespace: fabrica-agentes, deployment: fabrica-api}}
-      - name: restart-api
-        writes: true
-        kind: kubernetes.rollout_restart
-        params: {{namespace: fabrica-agentes, deployment: fabrica-api}}
-      - name: scale-workers
-        writes: true
-        args:
-          - {{name: replicas, type: int, min: 0, max: 10}}
-        kind: kubernetes.scale
-        params: {{namespace: fabrica-agentes, deployment: fabrica-workers, replicas: "{{{{ replicas }}}}"}}
-      - name: logs
-        privileged: true
-        kind: kubernetes.logs
-        params: {{namespace: fabrica-agentes, selector: app=fabrica-api, tail_lines: 2}}
-  - name: etp
-    description: ETP Express
-    admins: [{ADMIN}]
-    announce: {ANNOUNCE}
-    actions:
-      - name: rollback
-        writes: true
-        kind: railway.rollback
-        params: &etp {{project: p1, environment: e1, service: etp-express-api, token_env: ETP_RAILWAY_TOKEN}}
-      - name: rotate-key
-        writes: true
-        args:
-          - {{name: key, type: string, pattern: "sk-[A-Za-z0-9]{{20,100}}", secret: true}}
-        kind: railway.variable.set
-        params: {{project: p1, environment: e1, service: etp-express-api, token_env: ETP_RAILWAY_TOKEN,
-                  variable: OPENAI_API_KEY, value: "{{{{ key }}}}", secret: true, redeploy: false}}
-"#
-    )
-}
-
-struct H {
-    app: TestApp,
-    slack: FakeSlack,
-    rw: FakeRailway,
-    k8s: FakeKubernetes,
-    kumon: FakeHttp,
-    /// What Kumon's `/health` says its environment is.
-    kumon_env: Arc<Mutex<String>>,
-    _dir: TempDir,
-}
-
-async fn harness(store: TestDb) -> H {
-    let slack = FakeSlack::start().await;
-    let rw = FakeRailway::start().await;
-    rw.add_service("s-kumon", "kumon-api");
-    rw.add_service("s-etp", "etp-express-api");
-    let k8s = FakeKubernetes::start().await;
-    k8s.add_deployment("fabrica-agentes", "fabrica-api", 2, "fabrica-api");
-    k8s.add_deployment("fabrica-agentes", "fabrica-workers", 3, "fabrica-workers");
-    k8s.add_pod(
-        "fabrica-agentes",
-        "fabrica-api-7d9-a",
-        "fabrica-api",
-        "Running",
-        0,
-        "boot\nready\nGET /v1/agents 200",
-    );
-    k8s.add_pod(
-        "fabrica-agentes",
-        "fabrica-api-7d9-b",
-        "fabrica-api",
-        "Running",
-        2,
-        "boot\nready\nPOST /v1/runs 500",
-    );
-    // Kumon reports the kill-switch once the variable is set and the service redeployed.
-    let kumon = FakeHttp::start().await;
-    let kumon_env = Arc::new(Mutex::new("production".to_string()));
-    let (st, env) = (rw.state.clone(), kumon_env.clone());
-    kumon.answer_with("GET", "/health", move || {
-        let g = st.lock().unwrap();
-        let set = g.variables.get("s-kumon").and_then(|v| v.get("DELIVERY_DISABLE")).map(String::as_str) == Some("true");
-        let redeployed = g.service_redeploys.iter().any(|s| s == "s-kumon");
-        (200, json!({"status": "ok", "environment": *env.lock().unwrap(), "delivery_disabled": set && redeployed}))
-    });
-    let dir = TempDir::new("chatops-ops");
-    let file = dir.path().join("runbooks.yml");
-    std::fs::write(&file, catalog()).unwrap();
-    let opts = AppOptions::default()
-        .env("RUNBOOKS_FILE", &file.display().to_string())
-        .env("KUBECONFIG", &k8s.kubeconfig)
-        .env("KUMON_BASE_URL", &kumon.base_url)
-        .env("ETP_RAILWAY_TOKEN", "etp-project-token")
-        .env("RAILWAY_API_URL", &rw.url)
-        .env("RAILWAY_API_TOKEN", "rw-account-token")
-        .env("CHATOPS_ADMINS", ADMIN);
-    let app = spawn_app(&store, &slack, opts).await;
-    H {
-        app,
-        slack,
-        rw,
-        k8s,
-        kumon,
-        kumon_env,
-        _dir: dir,
-    }
-}
-
-impl H {
-    /// Runs `/ops text`; returns the ack.
-    async fn ops(&self, text: &str, user: &str) -> Value {
-        self.app.command_as("/ops", text, user, CH).await
-    }
-
-    async fn wait_response(&self, rid: &str, n: usize) -> Value {
-        eventually(Duration::from_secs(10), || async {
-            let r = self.slack.responses_to(rid);
-            (r.len() >= n).then(|| r[n - 1].clone())
-        })
-        .await
-        .unwrap_or_else(|| panic!("no response #{n} to {rid}"))
-    }
-
-    /// Runs a command that answers later; returns its first later answer.
-    async fn run(&self, text: &str, user: &str) -> Value {
-        let ack = self.ops(text, user).await;
-        assert_eq!(ack["response_type"], "ephemeral", "{ack}");
-        let rid = ack["_response_id"].as_str().unwrap().to_string();
-        self.wait_response(&rid, 1).await
-    }
-
-    async fn click(&self, action: &str, token: &str, user: &str) -> Value {
-        let rid = uuid::Uuid::new_v4().simple().to_string();
-        let p = json!({
-            "type": "block_actions", "user": {"id": user}, "channel": {"id": CH},
-            "container": {"type": "message", "channel_id": CH, "is_ephemeral": true},
-            "response_url": self.slack.response_url(&rid),
-            "actions": [{"action_id": action, "value": token, "type": "button"}]
-        });
-        assert_eq!(self.app.interaction(&p).await.status(), 200);
-        self.wait_response(&rid, 1).await
-    }
-
-    /// Request, confirmation prompt, click: the answer after the click.
-    async fn confirm(&self, text: &str) -> (Value, Value) {
-        let prompt = self.run(text, ADMIN).await;
-        let token = token_of(&prompt).unwrap_or_else(|| panic!("no confirmation in {prompt}"));
-        let done = self.click("ops_confirm", &token, ADMIN).await;
-        (prompt, done)
-    }
-
-    async fn audit(&self, action: &str) -> Vec<(String, Option<String>, Option<String>, String)> {
-        sqlx::query("SELECT outcome, before_value, after_value, args FROM audit_log WHERE action = $1 ORDER BY id")
-            .bind(action)
-            .fetch_all(&self.app.ctx.store.pool)
-            .await
-            .unwrap()
-            .iter()
-            .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
-            .collect()
-    }
-
-    fn gql(&self, field: &str) -> Vec<Value> {
-        self.rw
-            .requests()
-            .into_iter()
-            .filter(|r| r.query.contains(&format!("{field}(")))
-            .map(|r| r.variables)
-            .collect()
-    }
-}
-
-fn token_of(v: &Value) -> Option<String> {
-    v["blocks"].as_array()?.iter().find_map(|b| {
-        b["elements"]
-            .as_array()?
-            .iter()
-            .find(|e| e["action_id"] == "ops_confirm")
-            .and_then(|e| e["value"].as_str().map(String::from))
-    })
-}
-
-fn text(v: &Value) -> String {
-    v["text"].as_str().unwrap_or("").to_string()
-}
 
 async fn kumon_kill_switch_end_to_end(db: TestDb) {
     let h = harness(db).await;
@@ -305,7 +74,7 @@ async fn kumon_kill_switch_end_to_end(db: TestDb) {
 }
 on_both_stores!(kumon_kill_switch, kumon_kill_switch_end_to_end);
 
-async fn fabrica_scale_to_zero_and_back_and_restart(db: TestDb) {
+async fn fabrica_scale_to_zero_and_back(db: TestDb) {
     let h = harness(db).await;
     let (prompt, done) = h.confirm("fabrica scale-workers 0").await;
     assert!(text(&prompt).contains("Now: `3`"), "{prompt}");
@@ -340,6 +109,27 @@ async fn fabrica_scale_to_zero_and_back_and_restart(db: TestDb) {
             .replicas,
         3
     );
+    h.app.drain_outbox().await;
+    let posts: Vec<String> = h.slack.posts_in(ANNOUNCE).iter().map(text).collect();
+    assert_eq!(posts.len(), 2, "{posts:?}");
+    assert!(
+        posts[0].contains("fabrica scale-workers replicas=0") && posts[0].contains("`3` → `0`"),
+        "{posts:?}"
+    );
+    let done: Vec<_> = h
+        .audit("ops.fabrica.scale-workers")
+        .await
+        .into_iter()
+        .filter(|a| a.0 == "done")
+        .map(|a| (a.1, a.2))
+        .collect();
+    let v = |a: &str, b: &str| (Some(a.to_string()), Some(b.to_string()));
+    assert_eq!(done, [v("3", "0"), v("0", "3")]);
+}
+on_both_stores!(fabrica_scale, fabrica_scale_to_zero_and_back);
+
+async fn fabrica_rollout_restart_status_and_logs(db: TestDb) {
+    let h = harness(db).await;
     // Rollout restart: kubectl's exact strategic-merge patch.
     let (_, done) = h.confirm("fabrica restart-api").await;
     assert!(text(&done).contains("generation 2"), "{done}");
@@ -375,9 +165,8 @@ async fn fabrica_scale_to_zero_and_back_and_restart(db: TestDb) {
     );
     h.app.drain_outbox().await;
     let posts: Vec<String> = h.slack.posts_in(ANNOUNCE).iter().map(text).collect();
-    assert_eq!(posts.len(), 3, "{posts:?}");
     assert!(
-        posts[0].contains("fabrica scale-workers replicas=0") && posts[0].contains("`3` → `0`"),
+        posts.len() == 1 && posts[0].contains("ran `fabrica restart-api`"),
         "{posts:?}"
     );
     // Status, for anyone; logs to the requester only.
@@ -416,8 +205,8 @@ async fn fabrica_scale_to_zero_and_back_and_restart(db: TestDb) {
     assert!(refused.contains("restricted"), "{refused}");
 }
 on_both_stores!(
-    fabrica_scale_and_restart,
-    fabrica_scale_to_zero_and_back_and_restart
+    fabrica_restart_status_logs,
+    fabrica_rollout_restart_status_and_logs
 );
 
 async fn etp_rollback_goes_to_the_previous_deployment(db: TestDb) {

@@ -64,7 +64,7 @@ pub enum Job {
     /// Render the post-mortem draft and queue its upload.
     Postmortem { incident: i64 },
     /// Check a runbook action's follow-up until it holds or its time is up, then post it.
-    OpsFollow(Box<crate::ops::flow::OpsFollow>),
+    OpsFollow(Box<crate::ops::follow::OpsFollow>),
 }
 
 impl Job {
@@ -305,7 +305,7 @@ async fn execute(ctx: &Arc<Ctx>, job: &Job, lease: &Lease) -> JobResult {
         Job::Postmortem { incident } => {
             crate::incident::flows::run_postmortem_job(ctx, *incident, lease).await
         }
-        Job::OpsFollow(f) => crate::ops::flow::run_follow_job(ctx, f, lease).await,
+        Job::OpsFollow(f) => crate::ops::follow::run_follow_job(ctx, f, lease).await,
     }
 }
 

@@ -256,26 +256,9 @@ fn system(s: Spanned<RawSystem>, problems: &mut Vec<Problem>) -> Option<System> 
         });
         ok = false;
     }
-    let mut out: Vec<Action> = Vec::new();
-    for a in actions {
-        let line = a.referenced.line();
-        match action(a.value, line, problems) {
-            Some(act) => {
-                if out.iter().any(|x| x.name == act.name) {
-                    problems.push(Problem {
-                        line,
-                        reason: format!(
-                            "action `{}` is defined twice in `{}`",
-                            act.name, name.value
-                        ),
-                    });
-                    ok = false;
-                }
-                out.push(act);
-            }
-            None => ok = false,
-        }
-    }
+    let start = problems.len();
+    let out = actions_of(&name.value, actions, problems);
+    ok &= problems.len() == start;
     ok.then(|| System {
         name: name.value,
         description,
@@ -284,6 +267,28 @@ fn system(s: Spanned<RawSystem>, problems: &mut Vec<Problem>) -> Option<System> 
         guard,
         actions: out,
     })
+}
+
+/// The system's actions; each problem (and a name used twice) is pushed with its line.
+fn actions_of(
+    system: &str,
+    actions: Vec<Spanned<RawAction>>,
+    problems: &mut Vec<Problem>,
+) -> Vec<Action> {
+    let mut out: Vec<Action> = Vec::new();
+    for a in actions {
+        let line = a.referenced.line();
+        if let Some(act) = action(a.value, line, problems) {
+            if out.iter().any(|x| x.name == act.name) {
+                problems.push(Problem {
+                    line,
+                    reason: format!("action `{}` is defined twice in `{system}`", act.name),
+                });
+            }
+            out.push(act);
+        }
+    }
+    out
 }
 
 fn action(a: RawAction, line: u64, problems: &mut Vec<Problem>) -> Option<Action> {
@@ -297,18 +302,7 @@ fn action(a: RawAction, line: u64, problems: &mut Vec<Problem>) -> Option<Action
             ),
         });
     }
-    let mut args: Vec<ArgSpec> = Vec::new();
-    for r in a.args {
-        let l = r.referenced.line();
-        match arg(r.value) {
-            Ok(spec) if args.iter().any(|x| x.name == spec.name) => problems.push(Problem {
-                line: l,
-                reason: format!("argument `{}` is declared twice", spec.name),
-            }),
-            Ok(spec) => args.push(spec),
-            Err(reason) => problems.push(Problem { line: l, reason }),
-        }
-    }
+    let args = args_of(a.args, problems);
     let params_line = a
         .params
         .as_ref()
@@ -375,6 +369,22 @@ fn action(a: RawAction, line: u64, problems: &mut Vec<Problem>) -> Option<Action
         kind,
         follow_up,
     })
+}
+
+fn args_of(raw: Vec<Spanned<RawArg>>, problems: &mut Vec<Problem>) -> Vec<ArgSpec> {
+    let mut args: Vec<ArgSpec> = Vec::new();
+    for r in raw {
+        let line = r.referenced.line();
+        match arg(r.value) {
+            Ok(spec) if args.iter().any(|x| x.name == spec.name) => problems.push(Problem {
+                line,
+                reason: format!("argument `{}` is declared twice", spec.name),
+            }),
+            Ok(spec) => args.push(spec),
+            Err(reason) => problems.push(Problem { line, reason }),
+        }
+    }
+    args
 }
 
 fn arg(r: RawArg) -> Result<ArgSpec, String> {

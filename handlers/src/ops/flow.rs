@@ -5,18 +5,13 @@
 
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
-use sqlx::Row;
-
 use super::args::Args;
-use super::catalog::{Action, Catalog, Check, System};
+use super::catalog::{Action, Catalog, System};
 use super::check;
 use super::exec::{self, Failure, Outcome};
 use crate::audit::{self, AuditEntry};
 use crate::control::Reply;
 use crate::Ctx;
-
-const CONFIRM_TTL_MS: i64 = 300_000;
 
 pub fn usage_line(cmd: &str, sys: &System, act: &Action) -> String {
     let mut u = format!("{cmd} {} {}", sys.name, act.name);
@@ -27,7 +22,7 @@ pub fn usage_line(cmd: &str, sys: &System, act: &Action) -> String {
     u
 }
 
-fn audit_name(sys: &str, act: &str) -> String {
+pub(super) fn audit_name(sys: &str, act: &str) -> String {
     format!("ops.{sys}.{act}")
 }
 
@@ -70,7 +65,7 @@ async fn may_run(ctx: &Ctx, sys: &System, user: &str) -> bool {
     false
 }
 
-async fn record(
+pub(super) async fn record(
     ctx: &Ctx,
     user: &str,
     name: &str,
@@ -158,7 +153,7 @@ pub fn system_view(ctx: &Ctx, sys: &System) -> messages::Msg {
 }
 
 /// The guard, when the action writes: `None` when it holds (or there is none).
-async fn guard_refusal(ctx: &Ctx, sys: &System, act: &Action) -> Option<messages::Msg> {
+pub(super) async fn guard_refusal(ctx: &Ctx, sys: &System, act: &Action) -> Option<messages::Msg> {
     let g = sys.guard.as_ref().filter(|_| act.writes)?;
     let r = check::run(ctx, g).await;
     check::remember_pool(ctx, &sys.name, "guard", &r).await;
@@ -167,23 +162,12 @@ async fn guard_refusal(ctx: &Ctx, sys: &System, act: &Action) -> Option<messages
     })
 }
 
-fn failure_msg(ctx: &Ctx, command: &str, f: &Failure) -> messages::Msg {
+pub(super) fn failure_msg(ctx: &Ctx, command: &str, f: &Failure) -> messages::Msg {
     if f.unchanged() {
         messages::ops::unchanged(ctx.locale(), command, &f.error)
     } else {
         messages::ops::failure(ctx.locale(), f.system, command, &f.error, f.maybe_applied)
     }
-}
-
-/// What a confirmation row holds until the click.
-#[derive(Debug, Serialize, Deserialize)]
-struct Stored {
-    system: String,
-    action: String,
-    args: Args,
-    channel: String,
-    /// The current value shown at the prompt (scale checks it has not moved).
-    expected: Option<String>,
 }
 
 pub async fn request(
@@ -246,173 +230,11 @@ pub async fn request(
     if !act.confirm {
         return execute(ctx, sys, act, reply, &args, expected.as_deref(), false).await;
     }
-    let token = uuid::Uuid::new_v4().simple().to_string();
-    let now = ctx.clock.now_ms();
-    let stored = Stored {
-        system: system.into(),
-        action: action.into(),
-        args: args.clone(),
-        channel: reply.channel.clone(),
-        expected: expected.clone(),
-    };
-    let r = sqlx::query(
-        "INSERT INTO confirmations (token, user_id, action, args, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(&token)
-    .bind(&reply.user)
-    .bind(&name)
-    .bind(serde_json::to_string(&stored).unwrap_or_default())
-    .bind(now)
-    .bind(now + CONFIRM_TTL_MS)
-    .execute(&ctx.store.pool)
-    .await;
-    if let Err(e) = r {
-        return reply
-            .send(ctx, &crate::FlowError::from(e).into_msg(l))
-            .await;
-    }
-    let e = AuditEntry {
-        actor: reply.user.clone(),
-        action: name,
-        args: args.shown(),
-        outcome: "requested".into(),
-        before: expected.clone(),
-        ..AuditEntry::default()
-    };
-    if let Err(err) = audit::record_pool(&ctx.store.pool, &e, now).await {
-        tracing::error!(error = %err, "audit write failed");
-    }
-    let mut what = exec::describe(system, act, &args);
-    if let Some(b) = &expected {
-        what.push_str(&format!("\nNow: `{}`", messages::escape(b)));
-    }
-    reply
-        .send(ctx, &messages::ops::confirm(l, &what, &token))
-        .await;
-}
-
-/// A click on Confirm or Cancel: single use, the requester only, within 5 minutes.
-pub async fn answer(ctx: &Arc<Ctx>, reply: &Reply, token: &str, confirmed: bool) {
-    let l = ctx.locale();
-    let now = ctx.clock.now_ms();
-    let claimed = sqlx::query(
-        "UPDATE confirmations SET used_at = $1 WHERE token = $2 AND user_id = $3 AND used_at IS NULL AND expires_at > $1",
-    )
-    .bind(now)
-    .bind(token)
-    .bind(&reply.user)
-    .execute(&ctx.store.pool)
-    .await;
-    let claimed = match claimed {
-        Ok(r) => r.rows_affected() == 1,
-        Err(e) => {
-            return reply
-                .send(ctx, &crate::FlowError::from(e).into_msg(l))
-                .await
-        }
-    };
-    let row = sqlx::query(
-        "SELECT user_id, args, expires_at, used_at FROM confirmations WHERE token = $1",
-    )
-    .bind(token)
-    .fetch_optional(&ctx.store.pool)
-    .await
-    .ok()
-    .flatten();
-    let Some(row) = row else {
-        return reply
-            .send(ctx, &messages::julia::confirmation_gone(l, "unknown"))
-            .await;
-    };
-    if !claimed {
-        let why = if row.get::<String, _>(0) != reply.user {
-            "not_yours"
-        } else if row.get::<Option<i64>, _>(3).is_some() {
-            "used"
-        } else if row.get::<i64, _>(2) <= now {
-            "expired"
-        } else {
-            "unknown"
-        };
-        return reply
-            .send(ctx, &messages::julia::confirmation_gone(l, why))
-            .await;
-    }
-    let Ok(stored) = serde_json::from_str::<Stored>(&row.get::<String, _>(1)) else {
-        return reply
-            .send(ctx, &messages::julia::confirmation_gone(l, "unknown"))
-            .await;
-    };
-    // The stored copy no longer needs the secret values.
-    let redacted = Stored {
-        system: stored.system.clone(),
-        action: stored.action.clone(),
-        args: stored.args.redacted(),
-        channel: stored.channel.clone(),
-        expected: stored.expected.clone(),
-    };
-    let _ = sqlx::query("UPDATE confirmations SET args = $1 WHERE token = $2")
-        .bind(serde_json::to_string(&redacted).unwrap_or_default())
-        .bind(token)
-        .execute(&ctx.store.pool)
-        .await;
-    let name = audit_name(&stored.system, &stored.action);
-    let command = format!("{} {}", stored.system, stored.action);
-    if !confirmed {
-        record(ctx, &reply.user, &name, &stored.args, "cancelled", None).await;
-        return reply
-            .replace(ctx, &messages::julia::cancelled(l, &command))
-            .await;
-    }
-    record(ctx, &reply.user, &name, &stored.args, "confirmed", None).await;
-    let Some(catalog) = ctx.config.ops.catalog.clone() else {
-        return;
-    };
-    let (Some(sys), Some(act)) = (
-        catalog.system(&stored.system),
-        catalog
-            .system(&stored.system)
-            .and_then(|s| s.action(&stored.action)),
-    ) else {
-        return reply
-            .send(ctx, &messages::julia::confirmation_gone(l, "unknown"))
-            .await;
-    };
-    let reply = Reply {
-        channel: if stored.channel.is_empty() {
-            reply.channel.clone()
-        } else {
-            stored.channel.clone()
-        },
-        ..reply.clone()
-    };
-    // The guard must still hold right before the write.
-    if let Some(m) = guard_refusal(ctx, sys, act).await {
-        record(
-            ctx,
-            &reply.user,
-            &name,
-            &stored.args,
-            "refused_guard",
-            Some(m.text.clone()),
-        )
-        .await;
-        return reply.replace(ctx, &m).await;
-    }
-    execute(
-        ctx,
-        sys,
-        act,
-        &reply,
-        &stored.args,
-        stored.expected.as_deref(),
-        true,
-    )
-    .await;
+    super::confirm::prompt(ctx, reply, sys, act, &args, expected).await;
 }
 
 /// Runs the action; then the audit row, the announcement and the follow-up in one transaction.
-async fn execute(
+pub(super) async fn execute(
     ctx: &Arc<Ctx>,
     sys: &System,
     act: &Action,
@@ -527,7 +349,7 @@ async fn commit(
         crate::outbox::enqueue(&mut tx, &crate::outbox::OutboxItem::post(c, msg), now).await?;
     }
     if let Some(f) = &act.follow_up {
-        let job = crate::jobs::Job::OpsFollow(Box::new(OpsFollow {
+        let job = crate::jobs::Job::OpsFollow(Box::new(super::follow::OpsFollow {
             user: reply.user.clone(),
             channel: if channel.is_empty() {
                 reply.channel.clone()
@@ -549,92 +371,6 @@ async fn commit(
     ctx.outbox_wake.notify_one();
     if act.follow_up.is_some() {
         ctx.jobs_wake.notify_one();
-    }
-    Ok(())
-}
-
-/// A follow-up check, run as a job so a restart of the bot does not lose it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct OpsFollow {
-    pub user: String,
-    pub channel: String,
-    pub response_url: String,
-    pub system: String,
-    pub action: String,
-    /// Secret values blanked.
-    pub args: Args,
-    pub check: Check,
-    pub deadline_ms: i64,
-    pub every_ms: i64,
-    pub within_secs: u64,
-}
-
-/// Checks until the check holds or the time is up (at least once); then, in one transaction,
-/// the audit row, the outcome post and the job's completion.
-pub async fn run_follow_job(
-    ctx: &Arc<Ctx>,
-    f: &OpsFollow,
-    lease: &crate::jobs::Lease,
-) -> crate::jobs::JobResult {
-    let every = std::time::Duration::from_millis(f.every_ms.max(100) as u64);
-    let result = loop {
-        let r = check::run(ctx, &f.check).await;
-        if r.ok || ctx.clock.now_ms() + f.every_ms >= f.deadline_ms {
-            break r;
-        }
-        tokio::time::sleep(every).await;
-    };
-    let command = format!("{} {}", f.system, f.action);
-    let msg = messages::ops::follow_outcome(
-        ctx.locale(),
-        &command,
-        result.ok,
-        f.within_secs,
-        &result.lines,
-    );
-    let now = ctx.clock.now_ms();
-    let mut tx = ctx.store.begin().await?;
-    let entry = AuditEntry {
-        actor: f.user.clone(),
-        action: audit_name(&f.system, &f.action),
-        args: f.args.shown(),
-        outcome: if result.ok {
-            "followed_ok"
-        } else {
-            "followed_failed"
-        }
-        .into(),
-        after: Some(result.summary.clone()),
-        ..AuditEntry::default()
-    };
-    audit::record(&mut tx, &entry, now).await?;
-    check::remember(
-        &mut tx,
-        &f.system,
-        &format!("{} follow-up", f.action),
-        &result,
-        now,
-    )
-    .await?;
-    if !f.channel.is_empty() {
-        crate::outbox::enqueue(
-            &mut tx,
-            &crate::outbox::OutboxItem::post(&f.channel, &msg),
-            now,
-        )
-        .await?;
-    }
-    lease.complete_in(&mut tx, now).await?;
-    tx.commit().await?;
-    ctx.outbox_wake.notify_one();
-    if f.channel.is_empty() {
-        crate::control::Reply {
-            user: f.user.clone(),
-            channel: String::new(),
-            response_url: f.response_url.clone(),
-        }
-        .send(ctx, &msg)
-        .await;
     }
     Ok(())
 }

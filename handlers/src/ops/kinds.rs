@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::args::ArgSpec;
-use super::catalog::{env_name, env_refs, url_ok, HttpCheck};
+use super::catalog::{env_name, env_refs, HttpCheck};
 use super::raw::RawParams;
 
 /// Which Railway service: ids, and optionally a variable holding a project token.
@@ -248,125 +248,12 @@ impl Kind {
                 allowed(kind).join(", ")
             ));
         }
-        let railway = |p: &RawParams| -> Result<RailwayTarget, String> {
-            if let Some(t) = &p.token_env {
-                env_name(t)?;
-            }
-            Ok(RailwayTarget {
-                project: need(p.project.clone(), kind, "project")?,
-                environment: need(p.environment.clone(), kind, "environment")?,
-                service: need(p.service.clone(), kind, "service")?,
-                token_env: p.token_env.clone(),
-            })
-        };
-        let kube = |p: &RawParams| -> Result<KubeTarget, String> {
-            Ok(KubeTarget {
-                namespace: need(p.namespace.clone(), kind, "namespace")?,
-                deployment: need(p.deployment.clone(), kind, "deployment")?,
-            })
-        };
-        let http = |p: &RawParams| -> Result<HttpCheck, String> {
-            super::catalog::http_check(super::raw::RawHttp {
-                method: p.method.clone(),
-                url: need(p.url.clone(), kind, "url")?,
-                headers: p.headers.clone(),
-                expect_status: p.expect_status,
-                expect: p.expect.clone(),
-            })
-        };
-        Ok(match kind {
-            "railway.deploys" => Kind::RailwayDeploys(railway(&p)?),
-            "railway.restart" => Kind::RailwayRestart(railway(&p)?),
-            "railway.redeploy" => Kind::RailwayRedeploy(railway(&p)?),
-            "railway.rollback" => Kind::RailwayRollback(railway(&p)?),
-            "railway.variable.set" => Kind::RailwayVariableSet {
-                target: railway(&p)?,
-                variable: need(p.variable.clone(), kind, "variable")?,
-                value: template(
-                    "value",
-                    &need(p.value.as_ref().map(|v| v.text()), kind, "value")?,
-                    args,
-                )?,
-                secret: p.secret.unwrap_or(false),
-                redeploy: p.redeploy.unwrap_or(true),
-            },
-            "railway.variable.unset" => Kind::RailwayVariableUnset {
-                target: railway(&p)?,
-                variable: need(p.variable.clone(), kind, "variable")?,
-                redeploy: p.redeploy.unwrap_or(true),
-            },
-            "kubernetes.rollout_restart" => Kind::KubeRolloutRestart(kube(&p)?),
-            "kubernetes.scale" => Kind::KubeScale {
-                target: kube(&p)?,
-                replicas: template(
-                    "replicas",
-                    &need(p.replicas.as_ref().map(|v| v.text()), kind, "replicas")?,
-                    args,
-                )?,
-            },
-            "kubernetes.status" => Kind::KubeStatus {
-                target: kube(&p)?,
-                selector: p.selector.clone(),
-            },
-            "kubernetes.logs" => {
-                let tail = p.tail_lines.unwrap_or(50);
-                if !(1..=500).contains(&tail) {
-                    return Err("`tail_lines` must be from 1 to 500".into());
-                }
-                Kind::KubeLogs {
-                    namespace: need(p.namespace.clone(), kind, "namespace")?,
-                    selector: need(p.selector.clone(), kind, "selector")?,
-                    container: p.container.clone(),
-                    tail_lines: tail,
-                }
-            }
-            "http.check" => Kind::HttpCheck(http(&p)?),
-            "http.call" => Kind::HttpCall {
-                request: http(&p)?,
-                body: p
-                    .body
-                    .as_deref()
-                    .map(|b| template("body", b, args))
-                    .transpose()?,
-            },
-            "sql.flag" => {
-                let env = need(p.database_url_env.clone(), kind, "database_url_env")?;
-                env_name(&env)?;
-                let cast = p.cast.clone().unwrap_or_else(|| "text".into());
-                if ![
-                    "text",
-                    "boolean",
-                    "integer",
-                    "bigint",
-                    "jsonb",
-                    "timestamptz",
-                ]
-                .contains(&cast.as_str())
-                {
-                    return Err(format!(
-                        "cast `{cast}`: one of text, boolean, integer, bigint, jsonb, timestamptz"
-                    ));
-                }
-                Kind::SqlFlag {
-                    database_url_env: env,
-                    table: ident(&need(p.table.clone(), kind, "table")?)?,
-                    key_column: ident(&need(p.key_column.clone(), kind, "key_column")?)?,
-                    value_column: ident(&need(p.value_column.clone(), kind, "value_column")?)?,
-                    key: template(
-                        "key",
-                        &need(p.key.as_ref().map(|v| v.text()), kind, "key")?,
-                        args,
-                    )?,
-                    value: template(
-                        "value",
-                        &need(p.value.as_ref().map(|v| v.text()), kind, "value")?,
-                        args,
-                    )?,
-                    cast,
-                }
-            }
-            _ => unreachable!("checked against KINDS"),
-        })
+        match kind.split('.').next().unwrap_or("") {
+            "railway" => railway_kind(kind, &p, args),
+            "kubernetes" => kube_kind(kind, &p, args),
+            "http" => http_kind(kind, &p, args),
+            _ => sql_kind(kind, &p, args),
+        }
     }
 
     pub fn name(&self) -> &'static str {
@@ -438,13 +325,140 @@ impl Kind {
     }
 }
 
+fn railway_target(kind: &str, p: &RawParams) -> Result<RailwayTarget, String> {
+    if let Some(t) = &p.token_env {
+        env_name(t)?;
+    }
+    Ok(RailwayTarget {
+        project: need(p.project.clone(), kind, "project")?,
+        environment: need(p.environment.clone(), kind, "environment")?,
+        service: need(p.service.clone(), kind, "service")?,
+        token_env: p.token_env.clone(),
+    })
+}
+
+fn railway_kind(kind: &str, p: &RawParams, args: &[ArgSpec]) -> Result<Kind, String> {
+    let t = railway_target(kind, p)?;
+    Ok(match kind {
+        "railway.deploys" => Kind::RailwayDeploys(t),
+        "railway.restart" => Kind::RailwayRestart(t),
+        "railway.redeploy" => Kind::RailwayRedeploy(t),
+        "railway.rollback" => Kind::RailwayRollback(t),
+        "railway.variable.set" => Kind::RailwayVariableSet {
+            target: t,
+            variable: need(p.variable.clone(), kind, "variable")?,
+            value: template(
+                "value",
+                &need(p.value.as_ref().map(|v| v.text()), kind, "value")?,
+                args,
+            )?,
+            secret: p.secret.unwrap_or(false),
+            redeploy: p.redeploy.unwrap_or(true),
+        },
+        _ => Kind::RailwayVariableUnset {
+            target: t,
+            variable: need(p.variable.clone(), kind, "variable")?,
+            redeploy: p.redeploy.unwrap_or(true),
+        },
+    })
+}
+
+fn kube_kind(kind: &str, p: &RawParams, args: &[ArgSpec]) -> Result<Kind, String> {
+    let target = || -> Result<KubeTarget, String> {
+        Ok(KubeTarget {
+            namespace: need(p.namespace.clone(), kind, "namespace")?,
+            deployment: need(p.deployment.clone(), kind, "deployment")?,
+        })
+    };
+    Ok(match kind {
+        "kubernetes.rollout_restart" => Kind::KubeRolloutRestart(target()?),
+        "kubernetes.scale" => Kind::KubeScale {
+            target: target()?,
+            replicas: template(
+                "replicas",
+                &need(p.replicas.as_ref().map(|v| v.text()), kind, "replicas")?,
+                args,
+            )?,
+        },
+        "kubernetes.status" => Kind::KubeStatus {
+            target: target()?,
+            selector: p.selector.clone(),
+        },
+        _ => {
+            let tail = p.tail_lines.unwrap_or(50);
+            if !(1..=500).contains(&tail) {
+                return Err("`tail_lines` must be from 1 to 500".into());
+            }
+            Kind::KubeLogs {
+                namespace: need(p.namespace.clone(), kind, "namespace")?,
+                selector: need(p.selector.clone(), kind, "selector")?,
+                container: p.container.clone(),
+                tail_lines: tail,
+            }
+        }
+    })
+}
+
+fn http_kind(kind: &str, p: &RawParams, args: &[ArgSpec]) -> Result<Kind, String> {
+    let request = super::catalog::http_check(super::raw::RawHttp {
+        method: p.method.clone(),
+        url: need(p.url.clone(), kind, "url")?,
+        headers: p.headers.clone(),
+        expect_status: p.expect_status,
+        expect: p.expect.clone(),
+    })?;
+    Ok(match kind {
+        "http.check" => Kind::HttpCheck(request),
+        _ => Kind::HttpCall {
+            request,
+            body: p
+                .body
+                .as_deref()
+                .map(|b| template("body", b, args))
+                .transpose()?,
+        },
+    })
+}
+
+fn sql_kind(kind: &str, p: &RawParams, args: &[ArgSpec]) -> Result<Kind, String> {
+    let env = need(p.database_url_env.clone(), kind, "database_url_env")?;
+    env_name(&env)?;
+    let cast = p.cast.clone().unwrap_or_else(|| "text".into());
+    if ![
+        "text",
+        "boolean",
+        "integer",
+        "bigint",
+        "jsonb",
+        "timestamptz",
+    ]
+    .contains(&cast.as_str())
+    {
+        return Err(format!(
+            "cast `{cast}`: one of text, boolean, integer, bigint, jsonb, timestamptz"
+        ));
+    }
+    Ok(Kind::SqlFlag {
+        database_url_env: env,
+        table: ident(&need(p.table.clone(), kind, "table")?)?,
+        key_column: ident(&need(p.key_column.clone(), kind, "key_column")?)?,
+        value_column: ident(&need(p.value_column.clone(), kind, "value_column")?)?,
+        key: template(
+            "key",
+            &need(p.key.as_ref().map(|v| v.text()), kind, "key")?,
+            args,
+        )?,
+        value: template(
+            "value",
+            &need(p.value.as_ref().map(|v| v.text()), kind, "value")?,
+            args,
+        )?,
+        cast,
+    })
+}
+
 /// Fills a template with the arguments.
 pub fn render(t: &str, ctx: &serde_json::Value) -> Result<String, String> {
     let env = minijinja::Environment::new();
     env.render_str(t, ctx).map_err(|e| e.to_string())
-}
-
-/// `url_ok` for a rendered URL (`${VAR}` read from the environment).
-pub fn check_url(u: &str) -> Result<(), String> {
-    url_ok(u)
 }

@@ -135,40 +135,7 @@ pub async fn run(
                 Some(now.replicas.to_string()),
             ))
         }
-        Kind::KubeStatus { target, selector } => {
-            let d = k
-                .deployment(&target.namespace, &target.deployment)
-                .await
-                .map_err(fail)?;
-            let sel = selector.clone().or(d.selector.clone()).unwrap_or_default();
-            let pods = if sel.is_empty() {
-                Vec::new()
-            } else {
-                k.pods(&target.namespace, &sel).await.map_err(fail)?
-            };
-            let now = ctx.clock.now_secs();
-            let rows: Vec<m::PodRow> = pods
-                .iter()
-                .map(|p| m::PodRow {
-                    name: &p.name,
-                    status: &p.status,
-                    ready: &p.ready,
-                    restarts: p.restarts,
-                    age: p
-                        .started_secs
-                        .map(|s| messages::human_duration(now - s, l))
-                        .unwrap_or_else(|| "-".into()),
-                })
-                .collect();
-            Ok(Outcome::lines(m::kube_status_lines(
-                l,
-                &format!("{}/{}", target.namespace, d.name),
-                d.ready,
-                d.desired,
-                d.updated,
-                &rows,
-            )))
-        }
+        Kind::KubeStatus { target, selector } => status(ctx, target, selector.as_deref()).await,
         Kind::KubeLogs {
             namespace,
             selector,
@@ -186,4 +153,47 @@ pub async fn run(
         }
         _ => unreachable!("kubernetes kinds only"),
     }
+}
+
+async fn status(
+    ctx: &Ctx,
+    target: &super::kinds::KubeTarget,
+    selector: Option<&str>,
+) -> Result<Outcome, Failure> {
+    let (k, l) = (&ctx.ops.kube, ctx.locale());
+    let d = k
+        .deployment(&target.namespace, &target.deployment)
+        .await
+        .map_err(fail)?;
+    let sel = selector
+        .map(String::from)
+        .or(d.selector.clone())
+        .unwrap_or_default();
+    let pods = if sel.is_empty() {
+        Vec::new()
+    } else {
+        k.pods(&target.namespace, &sel).await.map_err(fail)?
+    };
+    let now = ctx.clock.now_secs();
+    let rows: Vec<m::PodRow> = pods
+        .iter()
+        .map(|p| m::PodRow {
+            name: &p.name,
+            status: &p.status,
+            ready: &p.ready,
+            restarts: p.restarts,
+            age: p
+                .started_secs
+                .map(|s| messages::human_duration(now - s, l))
+                .unwrap_or_else(|| "-".into()),
+        })
+        .collect();
+    Ok(Outcome::lines(m::kube_status_lines(
+        l,
+        &format!("{}/{}", target.namespace, d.name),
+        d.ready,
+        d.desired,
+        d.updated,
+        &rows,
+    )))
 }

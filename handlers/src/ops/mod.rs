@@ -13,8 +13,10 @@ pub mod catalog;
 #[cfg(test)]
 mod catalog_tests;
 pub mod check;
+pub mod confirm;
 pub mod exec;
 pub mod flow;
+pub mod follow;
 pub mod kinds;
 pub mod kube;
 pub mod railway;
@@ -170,6 +172,6 @@ pub async fn on_block_action(ctx: Arc<Ctx>, payload: Value) -> Option<Value> {
         messages::ops::ACTION_CANCEL => false,
         _ => return None,
     };
-    tokio::spawn(async move { flow::answer(&ctx, &reply, &token, confirmed).await });
+    tokio::spawn(async move { confirm::answer(&ctx, &reply, &token, confirmed).await });
     None
 }

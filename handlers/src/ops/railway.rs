@@ -137,10 +137,6 @@ pub async fn run(ctx: &Ctx, kind: &Kind, args: &Args) -> Result<Outcome, Failure
     let t = target(kind);
     let rw = client(ctx, t)?;
     let svc = service(&rw, t).await?;
-    let before = svc
-        .latest
-        .as_ref()
-        .map(|d| format!("{} {}", d.id, d.status));
     match kind {
         Kind::RailwayDeploys(_) => {
             let list = rw.deployments(&svc.id, 10).await.map_err(fail)?;
@@ -150,142 +146,180 @@ pub async fn run(ctx: &Ctx, kind: &Kind, args: &Args) -> Result<Outcome, Failure
                 .collect();
             Ok(Outcome::lines(m::deploy_lines(ctx.locale(), &rows)))
         }
-        Kind::RailwayRestart(_) => {
-            let list;
-            let target = match svc
-                .latest
-                .as_ref()
-                .filter(|d| LIVE.contains(&d.status.as_str()))
-            {
-                Some(d) => d.clone(),
-                None => {
-                    list = rw.deployments(&svc.id, 20).await.map_err(fail)?;
-                    current(&list).cloned().ok_or_else(|| {
-                        refuse(format!(
-                            "`{}` has no running deployment to restart",
-                            svc.name
-                        ))
-                    })?
-                }
-            };
-            if !rw.restart(&target.id).await.map_err(fail)? {
-                return Err(refuse("Railway answered false to the restart".into()));
-            }
-            Ok(Outcome::changed(
-                before,
-                Some(format!("{} restarted", target.id)),
-            ))
-        }
-        Kind::RailwayRedeploy(_) => {
-            let latest = svc
-                .latest
-                .clone()
-                .filter(|d| d.can_redeploy)
-                .ok_or_else(|| {
-                    refuse(format!(
-                        "Railway does not allow a redeploy of `{}` now",
-                        svc.name
-                    ))
-                })?;
-            let new = rw.redeploy(&latest.id).await.map_err(fail)?;
-            Ok(Outcome::changed(
-                before,
-                Some(format!("{} {}", new.id, new.status)),
-            ))
-        }
-        Kind::RailwayRollback(_) => {
-            let list = rw.deployments(&svc.id, 20).await.map_err(fail)?;
-            let target = pick_rollback(&list, None).cloned().ok_or_else(|| {
-                refuse(match refused_rollback(&list) {
-                    Some(d) => format!("Railway does not allow a rollback to `{}`", d.id),
-                    None => format!("`{}` has no earlier deployment to roll back to", svc.name),
-                })
-            })?;
-            if !rw.rollback(&target.id).await.map_err(fail)? {
-                return Err(refuse("Railway answered false to the rollback".into()));
-            }
-            Ok(Outcome::changed(
-                current(&list).map(|d| d.id.clone()),
-                Some(format!("rolled back to {}", target.id)),
-            ))
-        }
-        Kind::RailwayVariableSet {
-            variable,
-            value,
-            secret,
-            redeploy,
-            ..
-        } => {
-            let secret = *secret || !args.secret.is_empty();
-            let value = render(value, &args.context()).map_err(refuse)?;
-            let (p, e, s) = ids(t, &svc.id);
-            let ids = Ids {
-                project: &p,
-                environment: &e,
-                service: &s,
-            };
-            let old = vars::get(&rw, ids, variable).await.map_err(fail)?;
-            // Railway's own deploy is skipped: the redeploy below (when asked) is the one.
-            if !vars::upsert(&rw, ids, variable, &value, true)
-                .await
-                .map_err(fail)?
-            {
-                return Err(refuse("Railway answered false to variableUpsert".into()));
-            }
-            let now = vars::get(&rw, ids, variable).await.map_err(fail)?;
-            if now.as_deref() != Some(value.as_str()) {
-                return Err(Failure {
-                    system: "Railway",
-                    error: m::readback_mismatch(ctx.locale()),
-                    maybe_applied: true,
-                });
-            }
-            let mut out = if secret {
-                Outcome::changed(
-                    Some(shown_var(&old, true)),
-                    Some(m::secret_changed(ctx.locale())),
-                )
-            } else {
-                Outcome::changed(Some(shown_var(&old, false)), Some(value.clone()))
-            };
-            out.lines.push(format!("`{variable}`"));
-            redeploy_after(&rw, ids, *redeploy, &mut out).await?;
-            Ok(out)
-        }
-        Kind::RailwayVariableUnset {
-            variable, redeploy, ..
-        } => {
-            let (p, e, s) = ids(t, &svc.id);
-            let ids = Ids {
-                project: &p,
-                environment: &e,
-                service: &s,
-            };
-            let old = vars::get(&rw, ids, variable).await.map_err(fail)?;
-            if old.is_none() {
-                return Err(Failure {
-                    system: "",
-                    error: m::already_unset(ctx.locale(), variable),
-                    maybe_applied: false,
-                });
-            }
-            if !vars::delete(&rw, ids, variable).await.map_err(fail)? {
-                return Err(refuse("Railway answered false to variableDelete".into()));
-            }
-            if vars::get(&rw, ids, variable).await.map_err(fail)?.is_some() {
-                return Err(Failure {
-                    system: "Railway",
-                    error: m::readback_mismatch(ctx.locale()),
-                    maybe_applied: true,
-                });
-            }
-            let mut out = Outcome::changed(Some("(set)".into()), Some("(unset)".into()));
-            out.lines.push(format!("`{variable}`"));
-            redeploy_after(&rw, ids, *redeploy, &mut out).await?;
-            Ok(out)
-        }
+        Kind::RailwayRestart(_) => restart(&rw, &svc).await,
+        Kind::RailwayRedeploy(_) => redeploy(&rw, &svc).await,
+        Kind::RailwayRollback(_) => rollback(&rw, &svc).await,
+        Kind::RailwayVariableSet { .. } => variable_set(ctx, &rw, t, &svc, kind, args).await,
+        Kind::RailwayVariableUnset { .. } => variable_unset(ctx, &rw, t, &svc, kind).await,
         _ => unreachable!("railway kinds only"),
     }
+}
+
+fn latest_line(svc: &ServiceState) -> Option<String> {
+    svc.latest
+        .as_ref()
+        .map(|d| format!("{} {}", d.id, d.status))
+}
+
+/// The running deployment: the latest when live, else the live one (a failed build leaves the
+/// previous deployment running), as `/julia restart` does.
+async fn restart(rw: &RailwayClient, svc: &ServiceState) -> Result<Outcome, Failure> {
+    let target = match svc
+        .latest
+        .as_ref()
+        .filter(|d| LIVE.contains(&d.status.as_str()))
+    {
+        Some(d) => d.clone(),
+        None => {
+            let list = rw.deployments(&svc.id, 20).await.map_err(fail)?;
+            current(&list).cloned().ok_or_else(|| {
+                refuse(format!(
+                    "`{}` has no running deployment to restart",
+                    svc.name
+                ))
+            })?
+        }
+    };
+    if !rw.restart(&target.id).await.map_err(fail)? {
+        return Err(refuse("Railway answered false to the restart".into()));
+    }
+    Ok(Outcome::changed(
+        latest_line(svc),
+        Some(format!("{} restarted", target.id)),
+    ))
+}
+
+/// Only where Railway allows it (`canRedeploy`), as Railway's CLI checks.
+async fn redeploy(rw: &RailwayClient, svc: &ServiceState) -> Result<Outcome, Failure> {
+    let latest = svc
+        .latest
+        .clone()
+        .filter(|d| d.can_redeploy)
+        .ok_or_else(|| {
+            refuse(format!(
+                "Railway does not allow a redeploy of `{}` now",
+                svc.name
+            ))
+        })?;
+    let new = rw.redeploy(&latest.id).await.map_err(fail)?;
+    Ok(Outcome::changed(
+        latest_line(svc),
+        Some(format!("{} {}", new.id, new.status)),
+    ))
+}
+
+async fn rollback(rw: &RailwayClient, svc: &ServiceState) -> Result<Outcome, Failure> {
+    let list = rw.deployments(&svc.id, 20).await.map_err(fail)?;
+    let target = pick_rollback(&list, None).cloned().ok_or_else(|| {
+        refuse(match refused_rollback(&list) {
+            Some(d) => format!("Railway does not allow a rollback to `{}`", d.id),
+            None => format!("`{}` has no earlier deployment to roll back to", svc.name),
+        })
+    })?;
+    if !rw.rollback(&target.id).await.map_err(fail)? {
+        return Err(refuse("Railway answered false to the rollback".into()));
+    }
+    Ok(Outcome::changed(
+        current(&list).map(|d| d.id.clone()),
+        Some(format!("rolled back to {}", target.id)),
+    ))
+}
+
+async fn variable_set(
+    ctx: &Ctx,
+    rw: &RailwayClient,
+    t: &RailwayTarget,
+    svc: &ServiceState,
+    kind: &Kind,
+    args: &Args,
+) -> Result<Outcome, Failure> {
+    let Kind::RailwayVariableSet {
+        variable,
+        value,
+        secret,
+        redeploy,
+        ..
+    } = kind
+    else {
+        unreachable!("variable.set only")
+    };
+    let secret = *secret || !args.secret.is_empty();
+    let value = render(value, &args.context()).map_err(refuse)?;
+    let (p, e, s) = ids(t, &svc.id);
+    let ids = Ids {
+        project: &p,
+        environment: &e,
+        service: &s,
+    };
+    let old = vars::get(rw, ids, variable).await.map_err(fail)?;
+    // Railway's own deploy is skipped: the redeploy below (when asked) is the one.
+    if !vars::upsert(rw, ids, variable, &value, true)
+        .await
+        .map_err(fail)?
+    {
+        return Err(refuse("Railway answered false to variableUpsert".into()));
+    }
+    let now = vars::get(rw, ids, variable).await.map_err(fail)?;
+    if now.as_deref() != Some(value.as_str()) {
+        return Err(mismatch(ctx));
+    }
+    let mut out = if secret {
+        Outcome::changed(
+            Some(shown_var(&old, true)),
+            Some(m::secret_changed(ctx.locale())),
+        )
+    } else {
+        Outcome::changed(Some(shown_var(&old, false)), Some(value.clone()))
+    };
+    out.lines.push(format!("`{variable}`"));
+    redeploy_after(rw, ids, *redeploy, &mut out).await?;
+    Ok(out)
+}
+
+fn mismatch(ctx: &Ctx) -> Failure {
+    Failure {
+        system: "Railway",
+        error: m::readback_mismatch(ctx.locale()),
+        maybe_applied: true,
+    }
+}
+
+async fn variable_unset(
+    ctx: &Ctx,
+    rw: &RailwayClient,
+    t: &RailwayTarget,
+    svc: &ServiceState,
+    kind: &Kind,
+) -> Result<Outcome, Failure> {
+    let Kind::RailwayVariableUnset {
+        variable, redeploy, ..
+    } = kind
+    else {
+        unreachable!("variable.unset only")
+    };
+    let (p, e, s) = ids(t, &svc.id);
+    let ids = Ids {
+        project: &p,
+        environment: &e,
+        service: &s,
+    };
+    if vars::get(rw, ids, variable).await.map_err(fail)?.is_none() {
+        return Err(Failure {
+            system: "",
+            error: m::already_unset(ctx.locale(), variable),
+            maybe_applied: false,
+        });
+    }
+    if !vars::delete(rw, ids, variable).await.map_err(fail)? {
+        return Err(refuse("Railway answered false to variableDelete".into()));
+    }
+    if vars::get(rw, ids, variable).await.map_err(fail)?.is_some() {
+        return Err(mismatch(ctx));
+    }
+    let mut out = Outcome::changed(Some("(set)".into()), Some("(unset)".into()));
+    out.lines.push(format!("`{variable}`"));
+    redeploy_after(rw, ids, *redeploy, &mut out).await?;
+    Ok(out)
 }
 
 async fn redeploy_after(
