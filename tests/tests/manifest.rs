@@ -684,7 +684,7 @@ fn socket_manifest_is_the_same_app_as_the_http_one() {
         socket["features"]["slash_commands"]
             .as_array()
             .map(Vec::len),
-        Some(2)
+        Some(3)
     );
 }
 
