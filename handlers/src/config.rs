@@ -854,6 +854,12 @@ impl Config {
                 "WhatsApp commands unavailable",
             ),
             f(
+                "runbook catalog",
+                missing(&[(self.ops.catalog.is_some(), "RUNBOOKS_FILE")]),
+                "/ops runs the actions of RUNBOOKS_FILE",
+                "/ops says there is no catalog",
+            ),
+            f(
                 "julia flag cache",
                 missing(&[(j.redis_url.is_some(), "JULIA_REDIS_URL")]),
                 "pause/resume apply at once",

@@ -48,8 +48,8 @@ pub fn catalog() -> String {
             url: ${{KUMON_BASE_URL}}/health
             expect:
               /delivery_disabled: true
-          within: 5s
-          every: 100ms
+          within: 2s
+          every: 200ms
   - name: fabrica
     description: Fabrica de Agentes
     admins: [{ADMIN}]
@@ -104,6 +104,11 @@ pub struct H {
 }
 
 pub async fn harness(store: TestDb) -> H {
+    harness_with(store, &catalog(), &[]).await
+}
+
+/// The same fakes with another catalog and more variables.
+pub async fn harness_with(store: TestDb, catalog: &str, extra: &[(&str, &str)]) -> H {
     let slack = FakeSlack::start().await;
     let rw = FakeRailway::start().await;
     rw.add_service("s-kumon", "kumon-api");
@@ -139,7 +144,7 @@ pub async fn harness(store: TestDb) -> H {
     });
     let dir = TempDir::new("chatops-ops");
     let file = dir.path().join("runbooks.yml");
-    std::fs::write(&file, catalog()).unwrap();
+    std::fs::write(&file, catalog).unwrap();
     let opts = AppOptions::default()
         .env("RUNBOOKS_FILE", &file.display().to_string())
         .env("KUBECONFIG", &k8s.kubeconfig)
@@ -148,6 +153,7 @@ pub async fn harness(store: TestDb) -> H {
         .env("RAILWAY_API_URL", &rw.url)
         .env("RAILWAY_API_TOKEN", "rw-account-token")
         .env("CHATOPS_ADMINS", ADMIN);
+    let opts = extra.iter().fold(opts, |o, (k, v)| o.env(k, v));
     let app = spawn_app(&store, &slack, opts).await;
     H {
         app,

@@ -422,3 +422,142 @@ fn railway_variable_documents_are_valid_against_the_schema() {
         assert_eq!(schema.validate(op), Vec::<String>::new(), "{op}");
     }
 }
+
+/// `http.call` (a body filled from typed arguments, a header from the environment) and
+/// `sql.flag` (PostgreSQL upsert, read back), with their catalog entries.
+fn admin_catalog() -> String {
+    format!(
+        r#"systems:
+  - name: kumon-admin
+    description: Kumon's admin switches
+    admins: [{ADMIN}]
+    announce: {ANNOUNCE}
+    actions:
+      - name: flag
+        writes: true
+        args:
+          - {{name: name, type: enum, values: [delivery, campaigns]}}
+          - {{name: state, type: enum, values: ["on", "off"]}}
+        kind: sql.flag
+        params: {{database_url_env: FLAGS_DATABASE_URL, table: feature_flags, key_column: name,
+                  value_column: enabled, key: "{{{{ name }}}}", value: "{{{{ state == 'on' }}}}", cast: boolean}}
+      - name: pause-campaign
+        writes: true
+        confirm: false
+        args:
+          - {{name: campaign, type: int, min: 1, max: 9999}}
+        kind: http.call
+        params:
+          method: POST
+          url: ${{KUMON_BASE_URL}}/admin/campaigns/pause
+          headers: {{Authorization: "Bearer ${{KUMON_ADMIN_TOKEN}}"}}
+          body: '{{"id": {{{{ campaign }}}}}}'
+          expect: {{/paused: true}}
+"#
+    )
+}
+
+async fn http_call_and_sql_flag_write_and_read_back(db: TestDb) {
+    let flags = TestDb::postgres().await;
+    let pool = sqlx::PgPool::connect(&flags.url).await.unwrap();
+    sqlx::query("CREATE TABLE feature_flags (name text PRIMARY KEY, enabled boolean NOT NULL)")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let h = harness_with(
+        db,
+        &admin_catalog(),
+        &[
+            ("FLAGS_DATABASE_URL", flags.url.as_str()),
+            ("KUMON_ADMIN_TOKEN", "admin-token-1"),
+        ],
+    )
+    .await;
+    let (prompt, done) = h.confirm("kumon-admin flag delivery off").await;
+    assert!(text(&prompt).contains("Now: `(no row)`"), "{prompt}");
+    assert!(text(&done).contains("`(no row)` → `false`"), "{done}");
+    let (_, done) = h.confirm("kumon-admin flag delivery on").await;
+    assert!(text(&done).contains("`false` → `true`"), "{done}");
+    let v: bool = sqlx::query_scalar("SELECT enabled FROM feature_flags WHERE name = 'delivery'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(v);
+    // http.call without confirmation: the body from the arguments, the token from the env.
+    h.kumon.answer(
+        "POST",
+        "/admin/campaigns/pause",
+        200,
+        json!({"paused": true}),
+    );
+    let done = text(&h.run("kumon-admin pause-campaign 42", ADMIN).await);
+    assert!(done.contains("HTTP 200"), "{done}");
+    let req = h
+        .kumon
+        .requests()
+        .into_iter()
+        .find(|r| r.method == "POST")
+        .unwrap();
+    assert_eq!(
+        serde_json::from_str::<Value>(&req.body).unwrap(),
+        json!({"id": 42})
+    );
+    assert_eq!(req.headers["authorization"], "Bearer admin-token-1");
+    // The service refuses: the answer names HTTP and what it got; nothing claimed done.
+    h.kumon.answer(
+        "POST",
+        "/admin/campaigns/pause",
+        409,
+        json!({"paused": false}),
+    );
+    let failed = text(&h.run("kumon-admin pause-campaign 43", ADMIN).await);
+    assert!(
+        failed.contains("*HTTP* failed")
+            && failed.contains("HTTP 409")
+            && failed.contains("nothing was changed"),
+        "{failed}"
+    );
+    let outcomes: Vec<String> = h
+        .audit("ops.kumon-admin.pause-campaign")
+        .await
+        .into_iter()
+        .map(|a| a.0)
+        .collect();
+    assert_eq!(outcomes, ["done", "failed"]);
+    pool.close().await;
+}
+on_both_stores!(
+    http_call_and_sql_flag,
+    http_call_and_sql_flag_write_and_read_back
+);
+
+async fn a_follow_up_that_does_not_hold_is_announced(db: TestDb) {
+    let h = harness(db).await;
+    // Kumon keeps delivering whatever the variable says.
+    h.kumon.answer(
+        "GET",
+        "/health",
+        200,
+        json!({"environment": "production", "delivery_disabled": false}),
+    );
+    let (_, done) = h.confirm("kumon kill-switch").await;
+    assert!(text(&done).contains("Follow-up"), "{done}");
+    h.app.settle().await;
+    let posts: Vec<String> = h.slack.posts_in(ANNOUNCE).iter().map(text).collect();
+    assert!(
+        posts
+            .iter()
+            .any(|p| p.contains("did *not* hold within 2 s") && p.contains("/delivery_disabled")),
+        "{posts:?}"
+    );
+    let polls = h
+        .kumon
+        .requests()
+        .iter()
+        .filter(|r| r.path == "/health")
+        .count();
+    assert!(polls >= 5, "polled until the deadline: {polls}");
+    let last = h.audit("ops.kumon.kill-switch").await.pop().unwrap();
+    assert_eq!(last.0, "followed_failed");
+}
+on_both_stores!(follow_up_fails, a_follow_up_that_does_not_hold_is_announced);

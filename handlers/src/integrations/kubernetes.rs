@@ -314,3 +314,39 @@ fn pod_state(p: &Pod) -> PodState {
 pub fn rollout_done(d: &DeploymentState) -> bool {
     d.observed_generation >= d.generation && d.updated >= d.desired && d.available >= d.updated
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An https cluster builds a TLS client (one crypto provider, no panic) and an unreachable
+    /// one is a transport error naming Kubernetes, not a hang.
+    #[tokio::test]
+    async fn an_unreachable_cluster_is_a_clear_error() {
+        let dir = std::env::temp_dir().join(format!("kube-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("config");
+        std::fs::write(
+            &path,
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: https://127.0.0.1:9\nusers:\n- name: u\n  user:\n    token: t\ncontexts:\n- name: c\n  context: {cluster: c, user: u}\ncurrent-context: c\n",
+        )
+        .unwrap();
+        let k = KubeClient::new(Some(path.display().to_string()), Duration::from_secs(2));
+        let e = k.deployment("ns", "d").await.unwrap_err();
+        assert!(
+            matches!(e, KubeError::Transport(_) | KubeError::Timeout(_)),
+            "{e:?}"
+        );
+        assert!(e.to_string().contains("Kubernetes"), "{e}");
+        let missing = KubeClient::new(
+            Some("/nonexistent/kubeconfig".into()),
+            Duration::from_secs(1),
+        );
+        let e = missing.deployment("ns", "d").await.unwrap_err();
+        assert!(
+            matches!(&e, KubeError::Unconfigured(m) if m.contains("KUBECONFIG")),
+            "{e:?}"
+        );
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

@@ -139,9 +139,10 @@ pub async fn run(
                 .map_err(|e| fail(format!("{} {}: {e}", request.method, request.url), true))?;
             let r = check::judge(ctx, request, status, json.as_ref());
             if !r.ok {
+                // A 4xx was refused; a 5xx or an unexpected answer may have applied.
                 return Err(fail(
                     format!("{} {}: {}", request.method, request.url, r.summary),
-                    status < 400,
+                    !(400..500).contains(&status),
                 ));
             }
             Ok(Outcome {
