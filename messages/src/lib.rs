@@ -3,6 +3,7 @@
 
 pub mod blocks;
 pub mod delivery;
+pub mod digest;
 pub mod evolution;
 pub mod fold;
 pub mod home;
