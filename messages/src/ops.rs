@@ -573,3 +573,12 @@ pub fn readback_mismatch(l: Locale) -> String {
     )
     .to_string()
 }
+
+/// The bot restarted while carrying out a confirmed action: not repeated.
+pub fn interrupted(l: Locale, command: &str, user: &str) -> Msg {
+    Msg::text(tr(
+        l,
+        format!(":warning: The bot restarted while carrying out `{command}`, confirmed by <@{user}>. It may or may not have been applied, so it is not repeated. Check the system (`{command}`'s status action or its dashboard) before asking again."),
+        format!(":warning: O bot reiniciou enquanto executava `{command}`, confirmado por <@{user}>. Pode ou não ter sido aplicado, por isso não é repetido. Confira o sistema (a ação de status ou o painel) antes de pedir de novo."),
+    ))
+}

@@ -20,12 +20,12 @@ const CONFIRM_TTL_MS: i64 = 300_000;
 /// What a confirmation row holds until the click.
 #[derive(Debug, Serialize, Deserialize)]
 pub(super) struct Stored {
-    system: String,
-    action: String,
-    args: Args,
-    channel: String,
+    pub(super) system: String,
+    pub(super) action: String,
+    pub(super) args: Args,
+    pub(super) channel: String,
     /// The current value shown at the prompt (scale checks it has not moved).
-    expected: Option<String>,
+    pub(super) expected: Option<String>,
 }
 
 /// The confirmation prompt: the row (single use, 5 minutes), the audit entry, the button.
@@ -88,31 +88,66 @@ pub(super) async fn prompt(
     reply.send(ctx, &msg).await;
 }
 
-/// Claims the row for this click (single use, the requester only, not expired); the stored
-/// request, or why not. The stored copy loses its secret values here.
-async fn claim(ctx: &Ctx, reply: &Reply, token: &str) -> Result<Stored, messages::Msg> {
+/// Blanks the secret values of the stored request (after the click: nothing needs them).
+pub(super) async fn redact(conn: &mut sqlx::AnyConnection, token: &str, stored: &Stored) {
+    let redacted = Stored {
+        system: stored.system.clone(),
+        action: stored.action.clone(),
+        args: stored.args.redacted(),
+        channel: stored.channel.clone(),
+        expected: stored.expected.clone(),
+    };
+    let r = sqlx::query("UPDATE confirmations SET args = $1 WHERE token = $2")
+        .bind(serde_json::to_string(&redacted).unwrap_or_default())
+        .bind(token)
+        .execute(conn)
+        .await;
+    if let Err(e) = r {
+        tracing::warn!(error = %crate::config::redact_url(&e.to_string()), "ops: could not blank a confirmation");
+    }
+}
+
+/// The stored request of a confirmation (for the job that carries it out).
+pub(super) async fn stored(ctx: &Ctx, token: &str) -> Result<Option<Stored>, sqlx::Error> {
+    let row = sqlx::query("SELECT args FROM confirmations WHERE token = $1")
+        .bind(token)
+        .fetch_optional(&ctx.store.pool)
+        .await?;
+    Ok(row.and_then(|r| serde_json::from_str(&r.get::<String, _>(0)).ok()))
+}
+
+/// Claims the row for this click (single use, the requester only, not expired) and, for a
+/// confirm, writes the job that carries it out, in one transaction: the stored request and the
+/// job, or why not. The secret values stay in the row until the job is done with them.
+async fn claim(
+    ctx: &Ctx,
+    reply: &Reply,
+    token: &str,
+    confirmed: bool,
+) -> Result<(Stored, Option<i64>), messages::Msg> {
     let l = ctx.locale();
     let now = ctx.clock.now_ms();
     let gone = |why: &str| messages::julia::confirmation_gone(l, why);
+    let store_err = |e: sqlx::Error| crate::FlowError::from(e).into_msg(l);
+    let mut tx = ctx.store.begin().await.map_err(store_err)?;
     let claimed = sqlx::query(
         "UPDATE confirmations SET used_at = $1 WHERE token = $2 AND user_id = $3 AND used_at IS NULL AND expires_at > $1",
     )
     .bind(now)
     .bind(token)
     .bind(&reply.user)
-    .execute(&ctx.store.pool)
+    .execute(&mut *tx)
     .await
-    .map_err(|e| crate::FlowError::from(e).into_msg(l))?
+    .map_err(store_err)?
     .rows_affected()
         == 1;
     let row = sqlx::query(
         "SELECT user_id, args, expires_at, used_at FROM confirmations WHERE token = $1",
     )
     .bind(token)
-    .fetch_optional(&ctx.store.pool)
+    .fetch_optional(&mut *tx)
     .await
-    .ok()
-    .flatten()
+    .map_err(store_err)?
     .ok_or_else(|| gone("unknown"))?;
     if !claimed {
         let why = if row.get::<String, _>(0) != reply.user {
@@ -128,25 +163,36 @@ async fn claim(ctx: &Ctx, reply: &Reply, token: &str) -> Result<Stored, messages
     }
     let stored: Stored =
         serde_json::from_str(&row.get::<String, _>(1)).map_err(|_| gone("unknown"))?;
-    let redacted = Stored {
-        system: stored.system.clone(),
-        action: stored.action.clone(),
-        args: stored.args.redacted(),
-        channel: stored.channel.clone(),
-        expected: stored.expected.clone(),
-    };
-    let _ = sqlx::query("UPDATE confirmations SET args = $1 WHERE token = $2")
-        .bind(serde_json::to_string(&redacted).unwrap_or_default())
-        .bind(token)
-        .execute(&ctx.store.pool)
-        .await;
-    Ok(stored)
+    let mut job = None;
+    if confirmed {
+        let j = crate::jobs::Job::OpsConfirmed(Box::new(super::job::OpsConfirmed {
+            token: token.to_string(),
+            user: reply.user.clone(),
+            channel: if stored.channel.is_empty() {
+                reply.channel.clone()
+            } else {
+                stored.channel.clone()
+            },
+            response_url: reply.response_url.clone(),
+            confirmed_at: now,
+        }));
+        job = Some(
+            crate::jobs::enqueue(&mut tx, ctx, &j, now)
+                .await
+                .map_err(store_err)?,
+        );
+    } else {
+        redact(&mut tx, token, &stored).await;
+    }
+    tx.commit().await.map_err(store_err)?;
+    Ok((stored, job))
 }
 
-/// A click on Confirm or Cancel.
+/// A click on Confirm or Cancel. A confirm is a job written with the click and run here and
+/// now; after a crash another process takes it over and never repeats it blindly.
 pub async fn answer(ctx: &Arc<Ctx>, reply: &Reply, token: &str, confirmed: bool) {
     let l = ctx.locale();
-    let stored = match claim(ctx, reply, token).await {
+    let (stored, job) = match claim(ctx, reply, token, confirmed).await {
         Ok(s) => s,
         Err(m) => return reply.send(ctx, &m).await,
     };
@@ -159,6 +205,17 @@ pub async fn answer(ctx: &Arc<Ctx>, reply: &Reply, token: &str, confirmed: bool)
             .await;
     }
     record(ctx, &reply.user, &name, &stored.args, "confirmed", None).await;
+    if let Some(id) = job {
+        if let Err(e) = crate::jobs::run_job(ctx, id).await {
+            tracing::warn!(job = id, error = %crate::config::redact_url(&e.to_string()), "ops: the job worker will take the confirmed action over");
+        }
+    }
+}
+
+/// Carries out a confirmed request (from its job): the guard again, then the action.
+pub(super) async fn carry_out(ctx: &Arc<Ctx>, reply: &Reply, stored: &Stored) {
+    let l = ctx.locale();
+    let name = audit_name(&stored.system, &stored.action);
     let Some(catalog) = ctx.config.ops.catalog.clone() else {
         return;
     };
@@ -171,14 +228,6 @@ pub async fn answer(ctx: &Arc<Ctx>, reply: &Reply, token: &str, confirmed: bool)
         return reply
             .send(ctx, &messages::julia::confirmation_gone(l, "unknown"))
             .await;
-    };
-    let reply = Reply {
-        channel: if stored.channel.is_empty() {
-            reply.channel.clone()
-        } else {
-            stored.channel.clone()
-        },
-        ..reply.clone()
     };
     // The guard must still hold right before the write.
     if let Some(m) = guard_refusal(ctx, sys, act).await {
@@ -197,7 +246,7 @@ pub async fn answer(ctx: &Arc<Ctx>, reply: &Reply, token: &str, confirmed: bool)
         ctx,
         sys,
         act,
-        &reply,
+        reply,
         &stored.args,
         stored.expected.as_deref(),
         true,

@@ -17,6 +17,7 @@ pub mod confirm;
 pub mod exec;
 pub mod flow;
 pub mod follow;
+pub mod job;
 pub mod kinds;
 pub mod kube;
 pub mod railway;
