@@ -82,6 +82,12 @@ pub enum IncidentCmd {
         id: Option<IncidentId>,
         duration: Duration,
     },
+    /// `ack [INC-n]`: acknowledge (stops the paging ladder).
+    Ack {
+        id: Option<IncidentId>,
+    },
+    /// `oncall`, `oncall set @user [for 8h|until mon 09:00]`.
+    Oncall(crate::paging::OncallCmd),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -152,6 +158,8 @@ pub const INCIDENT_SUBCOMMANDS: &[&str] = &[
     "reopen",
     "postmortem",
     "snooze",
+    "ack",
+    "oncall",
     "help",
 ];
 
@@ -423,6 +431,14 @@ pub fn parse_incident(text: &str) -> Result<IncidentCmd, Problem> {
             }
             Ok(IncidentCmd::Snooze { id, duration: d })
         }
+        "ack" | "acknowledge" => {
+            let (id, rest) = take_id(rest);
+            if !rest.is_empty() {
+                return Err(Problem::BadId(clean_text(rest)));
+            }
+            Ok(IncidentCmd::Ack { id })
+        }
+        "oncall" | "on-call" => crate::paging::command::parse(rest).map(IncidentCmd::Oncall),
         _ => Err(Problem::Unknown {
             topic: Topic::Incident,
             given: clean_text(sub).chars().take(40).collect(),

@@ -6,6 +6,7 @@
 
 pub mod checks;
 pub mod ops;
+pub mod paging;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -102,6 +103,8 @@ pub struct Config {
     pub julia: JuliaConfig,
     // The runbook catalog (`/ops`)
     pub ops: ops::OpsConfig,
+    /// Acknowledgment, on-call rotation, pages (`handlers::paging`).
+    pub paging: paging::PagingConfig,
 }
 
 /// The controlled system (`/julia …`): each part is optional and works on its own.
@@ -533,6 +536,7 @@ impl Config {
                 r.duration("POSTMORTEM_DRAFT_DUE", "24h"),
                 r.duration("POSTMORTEM_REVIEW_DUE", "48h"),
             ],
+            paging: paging::PagingConfig::read(r),
             julia: JuliaConfig {
                 database_url: r.secret_url("JULIA_DATABASE_URL", &["postgres", "postgresql"]),
                 base_url: r.url("JULIA_BASE_URL", &["https", "http"]),
@@ -744,7 +748,12 @@ impl Config {
                     .unwrap_or_else(|| "(unset)".into()),
             ),
         ];
-        for (k, v) in lines.into_iter().chain(self.ops.report_lines()) {
+        let extra = self
+            .paging
+            .report_lines()
+            .into_iter()
+            .chain(self.ops.report_lines());
+        for (k, v) in lines.into_iter().chain(extra) {
             out.push_str(&format!("{k:<26} = {v}\n"));
         }
         out.push_str("\nFeatures:\n");
@@ -858,6 +867,15 @@ impl Config {
                 missing(&[(self.ops.catalog.is_some(), "RUNBOOKS_FILE")]),
                 "/ops runs the actions of RUNBOOKS_FILE",
                 "/ops says there is no catalog",
+            ),
+            f(
+                "paging",
+                missing(&[(
+                    !self.paging.rotation.is_empty() || !self.commander_users.is_empty(),
+                    "ONCALL_ROTATION or COMMANDER_USERS",
+                )]),
+                "unacknowledged incidents page the on-call by Slack DM and WhatsApp",
+                "nobody to page: unacknowledged incidents wait for someone in Slack",
             ),
             f(
                 "julia flag cache",

@@ -17,6 +17,7 @@ pub mod limits;
 pub mod list;
 pub mod ops;
 pub mod ops_args;
+pub mod paging;
 pub mod railway;
 pub mod templates;
 pub mod usage;

@@ -11,6 +11,7 @@ pub enum Topic {
     IncidentNote,
     IncidentPostmortem,
     IncidentSnooze,
+    IncidentOncall,
     Julia,
     JuliaPause,
     JuliaJobs,
@@ -58,6 +59,8 @@ fn incident_usage(cmd: &str, l: Locale) -> String {
 • `{cmd} resolve [INC-n] <resolution>` — resolve (no text: form) · `{cmd} reopen`\n\
 • `{cmd} postmortem [done]` — post the draft again · mark the post-mortem done\n\
 • `{cmd} snooze <15m>` — snooze update reminders\n\
+• `{cmd} ack [INC-n]` — acknowledge (stops the paging) · `{cmd} oncall` — who is on call, who is next\n\
+• `{cmd} oncall set @user [for 8h|until mon 09:00]` — take over the on-call\n\
 In an incident's war room the incident is implied; elsewhere start with its id (`INC-12`)."
         ),
         Locale::PtBr => format!(
@@ -71,6 +74,8 @@ In an incident's war room the incident is implied; elsewhere start with its id (
 • `{cmd} resolve [INC-n] <resolução>` — resolver (sem texto: formulário) · `{cmd} reopen`\n\
 • `{cmd} postmortem [done]` — postar o rascunho de novo · marcar o post-mortem feito\n\
 • `{cmd} snooze <15m>` — adiar os lembretes\n\
+• `{cmd} ack [INC-n]` — reconhecer (para os chamados) · `{cmd} oncall` — quem está de plantão, quem vem depois\n\
+• `{cmd} oncall set @pessoa [for 8h|until mon 09:00]` — assumir o plantão\n\
 Na sala de guerra o incidente é o do canal; fora dela comece pelo id (`INC-12`)."
         ),
     }
@@ -108,6 +113,7 @@ fn topic_line(topic: Topic, inc: &str, jul: &str, l: Locale) -> Option<String> {
         Topic::IncidentNote => format!("`{inc} note [INC-n] <text>`"),
         Topic::IncidentPostmortem => format!("`{inc} postmortem [INC-n] [done]`"),
         Topic::IncidentSnooze => format!("`{inc} snooze [INC-n] <duration>` ({} `15m`, `30m`)", l.t("e.g.", "ex.")),
+        Topic::IncidentOncall => format!("`{inc} oncall` {} `{inc} oncall set @user [for 8h|until mon 09:00]`", l.t("or", "ou")),
         Topic::JuliaPause => format!("`{jul} pause <reason> [--handoff]`"),
         Topic::JuliaJobs => format!("`{jul} jobs` {} `{jul} jobs kill <uuid>`", l.t("or", "ou")),
         Topic::JuliaDeploys => format!("`{jul} deploys [service]`, `{jul} restart <service>`, `{jul} redeploy <service>`, `{jul} rollback <service> [deployment-id]`"),
@@ -143,6 +149,8 @@ fn subcommand_line(incident: bool, word: &str, inc: &str, jul: &str, l: Locale) 
             "note" => Topic::IncidentNote,
             "postmortem" => Topic::IncidentPostmortem,
             "snooze" => Topic::IncidentSnooze,
+            "oncall" => Topic::IncidentOncall,
+            "ack" => return Some(format!("`{inc} ack [INC-n]`")),
             _ => return None,
         }
     } else {

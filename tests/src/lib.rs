@@ -14,6 +14,7 @@ pub mod fake_socket;
 pub mod graphql_check;
 pub mod julia_db;
 pub mod ops_harness;
+pub mod paging;
 pub mod redis;
 pub mod slack_limits;
 pub mod specs;

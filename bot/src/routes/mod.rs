@@ -1,7 +1,8 @@
 //! HTTP surface: `/slack/commands`, `/slack/events`, `/slack/interactions` (signature checked
-//! before anything else), `/health`, `/health/ready`, `/metrics`.
+//! before anything else), `/pager/evolution/{token}` (WhatsApp replies to pages), `/health`, `/health/ready`, `/metrics`.
 
 pub mod health;
+pub mod pager;
 pub mod slack;
 
 use axum::extract::DefaultBodyLimit;
@@ -21,6 +22,10 @@ pub fn router(state: AppState) -> Router {
         .route("/slack/commands", post(slack::commands))
         .route("/slack/events", post(slack::events))
         .route("/slack/interactions", post(slack::interactions))
+        .route(
+            pager::PATH,
+            post(pager::evolution).layer(DefaultBodyLimit::max(pager::MAX_BODY)),
+        )
         .route("/health", get(health::live))
         .route("/health/ready", get(health::ready))
         .route("/metrics", get(health::metrics))
