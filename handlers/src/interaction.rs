@@ -27,6 +27,8 @@ pub async fn handle(ctx: Arc<Ctx>, payload: Value) -> Option<Value> {
                 .unwrap_or("");
             if action_id.starts_with("julia_") {
                 crate::control::on_block_action(ctx, payload).await
+            } else if action_id.starts_with("ops_") {
+                crate::ops::on_block_action(ctx, payload).await
             } else {
                 crate::incident::interactive::on_block_action(ctx, payload).await;
                 None

@@ -4,13 +4,16 @@
 pub mod app;
 pub mod db;
 pub mod fake_evolution;
+pub mod fake_http;
 pub mod fake_julia;
+pub mod fake_kubernetes;
 pub mod fake_railway;
 pub mod fake_slack;
 pub mod fake_slack_history;
 pub mod fake_socket;
 pub mod graphql_check;
 pub mod julia_db;
+pub mod ops_harness;
 pub mod paging;
 pub mod redis;
 pub mod slack_limits;

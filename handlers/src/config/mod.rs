@@ -10,6 +10,7 @@
 pub mod checks;
 mod incidents;
 mod julia;
+pub mod ops;
 pub mod paging;
 mod problem;
 mod reader;
@@ -84,6 +85,8 @@ pub struct Config {
     pub templates: messages::templates::Templates,
     // Julia controls
     pub julia: JuliaConfig,
+    // The runbook catalog (`/ops`)
+    pub ops: ops::OpsConfig,
     /// Acknowledgment, on-call rotation, pages (`handlers::paging`).
     pub paging: paging::PagingConfig,
 }
@@ -146,7 +149,9 @@ impl Config {
         let war_room_severities = war_room_severities(r);
         let (templates_dir, templates) = templates(r);
         let (incident_responders, incident_responder_group) = responders(r);
+        let ops = ops::read(r, command(r, "OPS_COMMAND", "/ops"));
         Config {
+            ops,
             templates_dir,
             templates,
             slack_signing_secret: Secret::new(r.get("SLACK_SIGNING_SECRET").unwrap_or_default()),

@@ -21,7 +21,7 @@ const OTHER_KNOWN: &[&str] = &[
 /// `problems` and the value falls back to its default, so one run finds every mistake; every
 /// name read is remembered, so a misspelt name can be matched to the one meant.
 pub(super) struct Reader<'a> {
-    env: &'a HashMap<String, String>,
+    pub(super) env: &'a HashMap<String, String>,
     pub(super) read: RefCell<Vec<&'static str>>,
     pub(super) problems: RefCell<Vec<ConfigProblem>>,
 }

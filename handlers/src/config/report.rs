@@ -38,7 +38,8 @@ impl Config {
             .into_iter()
             .chain(self.incident_lines())
             .chain(self.julia_lines())
-            .chain(self.paging.report_lines());
+            .chain(self.paging.report_lines())
+            .chain(self.ops.report_lines());
         for (k, v) in lines {
             out.push_str(&format!("{k:<26} = {v}\n"));
         }
@@ -248,6 +249,12 @@ impl Config {
                 ],
                 "WhatsApp connection, QR, restart, webhook",
                 "WhatsApp commands unavailable",
+            ),
+            feature(
+                "runbook catalog",
+                &[(self.ops.catalog.is_some(), "RUNBOOKS_FILE")],
+                "/ops runs the actions of RUNBOOKS_FILE",
+                "/ops says there is no catalog",
             ),
             feature(
                 "paging",
