@@ -2,6 +2,8 @@
 //!
 //! - [`command`]: the grammar (slash-command text -> typed commands)
 //! - [`slash`], [`interaction`], [`event`]: entry points the HTTP/Socket Mode transports call
+//! - [`control`]: `/julia` (the controlled system); [`guarded`]: the path every privileged
+//!   control takes (permission, confirmation, audit)
 //! - [`incident`]: declare, update, resolve… and their store
 //! - [`reminder`]: the update cadence, escalation and post-mortem due dates
 //! - [`outbox`]: posts the bot owes Slack, delivered by a worker
@@ -18,6 +20,7 @@ pub mod config;
 pub mod control;
 pub mod doctor;
 pub mod event;
+pub mod guarded;
 pub mod home;
 pub mod incident;
 pub mod integrations;

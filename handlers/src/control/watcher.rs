@@ -92,13 +92,14 @@ pub async fn tick(
     let mut st = load(ctx).await?;
     let before = st.clone();
     let mut posts: Vec<messages::Msg> = Vec::new();
-    let services = ctx.julia.railway.services.clone();
+    // At most three rollback buttons on an alert.
+    let services: Vec<String> = ctx.julia.railway.services.iter().take(3).cloned().collect();
     if watch_health {
         let (ok, lines) = match ctx.julia.health.deep().await {
-            Ok(d) => (d.healthy(), super::status::health_lines(l, &d, false)),
+            Ok(d) => (d.healthy(), super::shared::health_lines(l, &d, false)),
             Err(e) => (
                 false,
-                vec![m::source_failed(l, "Julia /health/deep", &e.to_string())],
+                vec![m::source_failed(l, m::SYS_DEEP, &e.to_string())],
             ),
         };
         if ok {

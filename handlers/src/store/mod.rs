@@ -2,6 +2,8 @@
 //! (several replicas), through sqlx's `Any` driver so every query is written once.
 //! Placeholders are `$1…` (both backends accept them); times are epoch milliseconds.
 
+pub mod confirmations;
+
 use std::str::FromStr;
 use std::time::Duration;
 

@@ -1,0 +1,95 @@
+//! The privileged Julia controls, as stored between the prompt and the click (and in the
+//! deploy follow-up job): the shape of each, its audit name and the command as typed. What
+//! each does is in its own module; [`super::controls`] ties them to the guarded path.
+
+use serde::{Deserialize, Serialize};
+
+/// A privileged action, stored in `confirmations.args` until confirmed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Action {
+    Pause {
+        reason: String,
+        handoff: bool,
+    },
+    Resume {
+        reason: String,
+        /// Put back in the queue the young messages blocked by safe mode since the pause.
+        #[serde(default)]
+        requeue: bool,
+        /// At the prompt: how many such messages there were (the button's label).
+        #[serde(default)]
+        offer: Option<i64>,
+    },
+    JobsKill {
+        id: String,
+    },
+    /// The `campaigns` flag.
+    Campaigns {
+        enabled: bool,
+        reason: String,
+    },
+    /// One campaign `ativa` ↔ `pausada`; `id`, `label` and `from` are resolved at the prompt.
+    Campaign {
+        name: String,
+        pause: bool,
+        #[serde(default)]
+        id: Option<i64>,
+        #[serde(default)]
+        label: Option<String>,
+        #[serde(default)]
+        from: Option<String>,
+    },
+    Restart {
+        service: String,
+    },
+    Redeploy {
+        service: String,
+    },
+    Rollback {
+        service: String,
+        deployment: Option<String>,
+    },
+    EvolutionRestart,
+    WebhookReset,
+}
+
+impl Action {
+    /// The audit name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Action::Pause { .. } => "julia.pause",
+            Action::Resume { .. } => "julia.resume",
+            Action::JobsKill { .. } => "julia.jobs_kill",
+            Action::Campaigns { .. } => "julia.campaigns",
+            Action::Campaign { .. } => "julia.campaign",
+            Action::Restart { .. } => "julia.restart",
+            Action::Redeploy { .. } => "julia.redeploy",
+            Action::Rollback { .. } => "julia.rollback",
+            Action::EvolutionRestart => "julia.evolution_restart",
+            Action::WebhookReset => "julia.webhook_reset",
+        }
+    }
+    /// The subcommand as typed, for messages.
+    pub fn command(&self) -> String {
+        match self {
+            Action::Pause { .. } => "pause".into(),
+            Action::Resume { .. } => "resume".into(),
+            Action::JobsKill { .. } => "jobs kill".into(),
+            Action::Campaigns { enabled, .. } => {
+                format!("campaigns {}", if *enabled { "on" } else { "off" })
+            }
+            Action::Campaign { pause, name, .. } => {
+                format!(
+                    "campaign {} {name}",
+                    if *pause { "pause" } else { "resume" }
+                )
+            }
+            Action::Restart { service } => format!("restart {service}"),
+            Action::Redeploy { service } => format!("redeploy {service}"),
+            Action::Rollback { service, .. } => format!("rollback {service}"),
+            Action::EvolutionRestart => "evolution restart".into(),
+            Action::WebhookReset => "webhook reset".into(),
+        }
+    }
+}
