@@ -93,3 +93,38 @@ impl Action {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// Confirmation rows and deploy follow-up jobs written before an upgrade still read.
+    #[test]
+    fn the_stored_shape_stays_as_written() {
+        let cases = [
+            (
+                Action::Resume {
+                    reason: "r".into(),
+                    requeue: true,
+                    offer: Some(3),
+                },
+                json!({"kind": "resume", "reason": "r", "requeue": true, "offer": 3}),
+            ),
+            (
+                Action::Rollback {
+                    service: "julia-api".into(),
+                    deployment: None,
+                },
+                json!({"kind": "rollback", "service": "julia-api", "deployment": null}),
+            ),
+            (Action::WebhookReset, json!({"kind": "webhook_reset"})),
+        ];
+        for (a, v) in cases {
+            assert_eq!(serde_json::to_value(&a).unwrap(), v);
+            assert_eq!(serde_json::from_value::<Action>(v).unwrap(), a);
+        }
+        let old: Action = serde_json::from_value(json!({"kind": "resume", "reason": "r"})).unwrap();
+        assert_eq!(old.name(), "julia.resume");
+    }
+}

@@ -136,7 +136,7 @@ pub async fn prepare(ctx: &Ctx, d: Deploy<'_>) -> Result<Prepared<Action>, Refus
         .latest
         .as_ref()
         .map(|d| d.id.clone())
-        .unwrap_or_else(|| "-".into());
+        .unwrap_or_else(|| m::NO_DEPLOYMENTS.into());
     if d.kind != Kind::Rollback && svc.latest.is_none() {
         return Err(Refusal::new("refused", no_deployment(ctx, &svc)));
     }

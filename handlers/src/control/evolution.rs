@@ -38,8 +38,7 @@ pub async fn prepare_restart(ctx: &Ctx) -> Result<Prepared<Action>, Refusal> {
     configured(ctx)?;
     let ev = &ctx.julia.evolution;
     let state = ev.state().await.ok();
-    let what =
-        m::what_evolution_restart(ctx.locale(), ev.instance(), state.as_deref().unwrap_or("?"));
+    let what = m::what_evolution_restart(ctx.locale(), ev.instance(), state.as_deref());
     Ok(Prepared::new(what, Action::EvolutionRestart, state))
 }
 
@@ -64,7 +63,7 @@ pub async fn execute_restart(ctx: &Arc<Ctx>, reply: &Reply, action: &Action) {
     let before = ev.state().await.ok();
     let (o, msg) = match ev.restart().await {
         Ok(()) => {
-            let after = ev.state().await.unwrap_or_else(|_| "unknown".into());
+            let after = ev.state().await.unwrap_or_else(|_| m::STATE_UNKNOWN.into());
             let msg = m::evolution_restarted(l, &after);
             (Outcome::new("done").after(Some(after)), msg)
         }

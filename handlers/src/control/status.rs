@@ -12,6 +12,9 @@ use crate::integrations::julia_db::{FlagRow, KNOWN_FLAGS};
 use crate::integrations::railway::Deployment;
 use crate::Ctx;
 
+/// Julia's scheduler writes a heartbeat every minute; older than this, it is shown as stale.
+const HEARTBEAT_STALE_SECS: i64 = 300;
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Report {
     Status,
@@ -112,6 +115,9 @@ async fn pause_part(ctx: &Ctx, t: Duration) -> Part {
                         age_secs: now - r.at,
                     }),
                     heartbeat_age_secs: s.heartbeat_at.map(|a| now - a),
+                    heartbeat_stale: s
+                        .heartbeat_at
+                        .is_some_and(|a| now - a > HEARTBEAT_STALE_SECS),
                 },
             );
             if sm.enabled {

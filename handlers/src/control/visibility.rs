@@ -78,7 +78,7 @@ pub async fn describe(config: &Config) -> Option<(bool, String)> {
                 messages::julia::visibility_line(&v.role, &hidden),
             )
         }
-        Err(e) => (false, format!("julia database: {e}")),
+        Err(e) => (false, messages::julia::visibility_error(&e.to_string())),
     })
 }
 

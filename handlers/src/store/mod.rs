@@ -3,6 +3,7 @@
 //! Placeholders are `$1…` (both backends accept them); times are epoch milliseconds.
 
 pub mod confirmations;
+pub mod named;
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -105,6 +105,9 @@ pub fn restart_maybe_applied(l: Locale, cmd: &str) -> String {
     )
 }
 
+/// The state recorded after a restart when Evolution does not say.
+pub const STATE_UNKNOWN: &str = "unknown";
+
 /// The title and file name of the QR image uploaded to the requester's DM.
 pub const QR_TITLE: &str = "WhatsApp QR";
 pub const QR_FILE: &str = "whatsapp-qr.png";
@@ -133,7 +136,9 @@ pub fn webhook_reset_done(l: Locale, url: &str, events: &[String]) -> Msg {
     ))
 }
 
-pub fn what_evolution_restart(l: Locale, instance: &str, state: &str) -> String {
+/// `state`: `None` when Evolution did not say.
+pub fn what_evolution_restart(l: Locale, instance: &str, state: Option<&str>) -> String {
+    let state = state.unwrap_or("?");
     tr(
         l,
         format!("restart the Evolution instance `{instance}` (state now `{state}`)"),

@@ -29,6 +29,8 @@ pub struct PauseView<'a> {
     pub flag_age_secs: Option<i64>,
     pub latest: Option<StatusRowView<'a>>,
     pub heartbeat_age_secs: Option<i64>,
+    /// The heartbeat is older than the handlers allow.
+    pub heartbeat_stale: bool,
 }
 
 pub fn pause_lines(l: Locale, v: &PauseView) -> Vec<String> {
@@ -94,24 +96,28 @@ pub fn pause_lines(l: Locale, v: &PauseView) -> Vec<String> {
             ),
         ));
     }
-    match v.heartbeat_age_secs {
-        Some(a) if a <= 300 => out.push(tr(
+    out.push(heartbeat_line(l, v.heartbeat_age_secs, v.heartbeat_stale));
+    out
+}
+
+fn heartbeat_line(l: Locale, age_secs: Option<i64>, stale: bool) -> String {
+    match age_secs {
+        Some(a) if !stale => tr(
             l,
             format!("Scheduler heartbeat {}", ago(l, a)),
             format!("Heartbeat do scheduler {}", ago(l, a)),
-        )),
-        Some(a) => out.push(tr(
+        ),
+        Some(a) => tr(
             l,
             format!(":warning: Scheduler heartbeat {} (stale)", ago(l, a)),
             format!(":warning: Heartbeat do scheduler {} (atrasado)", ago(l, a)),
-        )),
-        None => out.push(tr(
+        ),
+        None => tr(
             l,
             ":warning: No scheduler heartbeat found".into(),
             ":warning: Nenhum heartbeat do scheduler".into(),
-        )),
+        ),
     }
-    out
 }
 
 pub struct CheckView<'a> {

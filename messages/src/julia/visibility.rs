@@ -46,3 +46,8 @@ pub fn visibility_line(role: &str, hidden: &[String]) -> String {
         )
     }
 }
+
+/// The `chatops check-config` line when the visibility check itself failed.
+pub fn visibility_error(error: &str) -> String {
+    format!("julia database: {error}")
+}

@@ -82,3 +82,6 @@ pub fn evolution_recovered(l: Locale) -> String {
 pub fn alert_pause_reason(l: Locale) -> String {
     l.t("health alert", "alerta de saúde").to_string()
 }
+
+/// The Evolution state the watcher records when Evolution does not answer.
+pub const EVOLUTION_UNREACHABLE: &str = "unreachable";
