@@ -1,7 +1,7 @@
 //! The guarded-action path, for any privileged control: who may, a confirmation that is gone,
 //! a cancellation. English and Brazilian Portuguese.
 
-use crate::julia::*;
+use crate::julia::tr;
 use crate::{Locale, Msg};
 
 pub fn refused(l: Locale, action: &str, admins: &[String], group: Option<&str>) -> Msg {

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use messages::julia as m;
 
 use super::action::Action;
-use super::shared::{blocked_view, check_guard, cmd, db_failure, db_readback_failure};
+use super::shared::{blocked_view, check_guard, cmd, db_failure, db_readback_failure, set_cache};
 use crate::guarded::{self, Outcome, Prepared, Refusal, Reply};
 use crate::integrations::julia_db::{PauseChange, PauseState};
 use crate::Ctx;
@@ -139,20 +139,4 @@ async fn changed(ctx: &Ctx, reply: &Reply, action: &Action, c: &Change<'_>, ch: 
         db_readback_failure(ctx, "safe_mode", &after.describe(), &m::nothing_done(l))
     };
     guarded::finish_announced(ctx, reply, action, o, (Some(&announce), &msg)).await;
-}
-
-/// Sets Julia's Redis cache of a flag: whether the change applies now, or the problem.
-pub async fn set_cache(ctx: &Ctx, flag: &str, value: &str) -> (bool, Option<String>) {
-    let j = &ctx.config.julia;
-    let r = crate::integrations::julia_db::set_flag_cache(
-        j.redis_url.as_ref(),
-        flag,
-        value,
-        j.source_timeout,
-    )
-    .await;
-    match r {
-        Ok(done) => (done, None),
-        Err(p) => (false, Some(p)),
-    }
 }

@@ -175,3 +175,19 @@ pub fn health_lines(l: Locale, d: &Deep, all: bool) -> Vec<String> {
         },
     )
 }
+
+/// Sets Julia's Redis cache of a flag: whether the change applies now, or the problem.
+pub async fn set_cache(ctx: &Ctx, flag: &str, value: &str) -> (bool, Option<String>) {
+    let j = &ctx.config.julia;
+    let r = crate::integrations::julia_db::set_flag_cache(
+        j.redis_url.as_ref(),
+        flag,
+        value,
+        j.source_timeout,
+    )
+    .await;
+    match r {
+        Ok(done) => (done, None),
+        Err(p) => (false, Some(p)),
+    }
+}

@@ -8,8 +8,7 @@ use std::sync::Arc;
 use messages::julia as m;
 
 use super::action::Action;
-use super::pause::set_cache;
-use super::shared::{check_guard, db_failure, db_readback_failure};
+use super::shared::{check_guard, db_failure, db_readback_failure, set_cache};
 use crate::guarded::{self, Outcome, Prepared, Refusal, Reply};
 use crate::integrations::julia_db::{campaigns_enabled, Campaign};
 use crate::Ctx;

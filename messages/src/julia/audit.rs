@@ -1,6 +1,6 @@
 //! `audit`: the last control actions.
 
-use crate::blocks::{self};
+use crate::blocks;
 use crate::{escape, Locale, Msg};
 
 pub struct AuditView<'a> {

@@ -1,7 +1,7 @@
 //! Read-only reports: `status` and its parts (pause state, health, circuits, Evolution,
 //! Railway, jobs, webhook), `health`, `circuits`, `deploys`.
 
-use crate::blocks::{self};
+use crate::blocks;
 use crate::julia::*;
 use crate::{escape, human_duration, Locale, Msg};
 
