@@ -56,19 +56,37 @@ pub async fn latest(pool: &sqlx::AnyPool, limit: i64) -> Result<Vec<AuditRow>, s
     .bind(limit)
     .fetch_all(pool)
     .await?;
-    Ok(rows
-        .iter()
-        .map(|r| AuditRow {
-            at_ms: r.get(0),
-            entry: AuditEntry {
-                actor: r.get(1),
-                action: r.get(2),
-                args: r.get::<Option<String>, _>(3).unwrap_or_default(),
-                outcome: r.get(4),
-                before: r.get(5),
-                after: r.get(6),
-                detail: r.get(7),
-            },
-        })
-        .collect())
+    Ok(rows.iter().map(audit_row).collect())
+}
+
+/// The latest rows whose action starts with `prefix` (a constant such as `julia.`: no `%` or
+/// `_`, which `LIKE` would read as wildcards), newest first.
+pub async fn latest_with_prefix(
+    pool: &sqlx::AnyPool,
+    prefix: &str,
+    limit: i64,
+) -> Result<Vec<AuditRow>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT at, actor, action, args, outcome, before_value, after_value, detail FROM audit_log WHERE action LIKE $1 ORDER BY id DESC LIMIT $2",
+    )
+    .bind(format!("{prefix}%"))
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.iter().map(audit_row).collect())
+}
+
+fn audit_row(r: &sqlx::any::AnyRow) -> AuditRow {
+    AuditRow {
+        at_ms: r.get(0),
+        entry: AuditEntry {
+            actor: r.get(1),
+            action: r.get(2),
+            args: r.get::<Option<String>, _>(3).unwrap_or_default(),
+            outcome: r.get(4),
+            before: r.get(5),
+            after: r.get(6),
+            detail: r.get(7),
+        },
+    }
 }

@@ -3,6 +3,8 @@
 //! - [`command`]: the grammar (slash-command text -> typed commands)
 //! - [`slash`], [`interaction`], [`event`]: entry points the HTTP/Socket Mode transports call
 //! - [`request`]: `SlashCommand`, `Ack`, `reply_later`, below the dispatcher and every flow
+//! - [`control`]: `/julia` (the controlled system); [`guarded`]: the path every privileged
+//!   control takes (permission, confirmation, audit)
 //! - [`incident`]: declare, update, resolve… and their store
 //! - [`reminder`]: the update cadence, escalation and post-mortem due dates
 //! - [`outbox`]: posts the bot owes Slack, delivered by a worker
@@ -20,6 +22,7 @@ pub mod config;
 pub mod control;
 pub mod doctor;
 pub mod event;
+pub mod guarded;
 pub mod home;
 pub mod ids;
 pub mod incident;

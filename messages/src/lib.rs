@@ -4,21 +4,18 @@
 pub mod blocks;
 pub mod delivery;
 pub mod digest;
-pub mod evolution;
 pub mod fold;
+pub mod guarded;
 pub mod home;
 pub mod incident;
 pub mod invites;
 pub mod jobs;
 pub mod julia;
-pub mod julia_pause;
-pub mod julia_switches;
 pub mod limits;
 pub mod list;
 pub mod ops;
 pub mod ops_args;
 pub mod paging;
-pub mod railway;
 pub mod templates;
 pub mod usage;
 

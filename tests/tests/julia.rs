@@ -935,3 +935,19 @@ async fn evolution_errors_name_the_fix() {
         "{t}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answers_name_the_configured_command() {
+    let h = harness(&[("JULIA_COMMAND", "/julia-staging")]).await;
+    let id = uuid::Uuid::new_v4();
+    let ack = h
+        .app
+        .command_as("/julia-staging", &format!("jobs kill {id}"), ADMIN, CH)
+        .await;
+    let rid = ack["_response_id"].as_str().unwrap().to_string();
+    let t = text_of(&h.wait_response(&rid, 1).await);
+    assert!(
+        t.contains("`/julia-staging jobs` lists") && !t.contains("`/julia "),
+        "{t}"
+    );
+}

@@ -4,11 +4,10 @@
 use std::sync::Arc;
 
 use messages::julia as m;
-use messages::julia_pause as mp;
 
-use super::access::{record, Action, Prepared};
-use super::pause::db_failure;
-use super::Reply;
+use super::action::Action;
+use super::shared::{check_visible, cmd, db_failure};
+use crate::guarded::{self, Outcome, Prepared, Refusal, Reply};
 use crate::Ctx;
 
 /// The id as a uuid (compared as one: `id = $1::uuid` uses the primary key).
@@ -16,114 +15,74 @@ fn parse_id(id: &str) -> Option<uuid::Uuid> {
     uuid::Uuid::parse_str(id.trim()).ok()
 }
 
-pub async fn prepare(ctx: &Ctx, action: &Action) -> Prepared {
+pub async fn prepare(ctx: &Ctx, id: &str) -> Result<Prepared<Action>, Refusal> {
     let l = ctx.locale();
     if !ctx.julia.db.configured() {
-        return Err(("failed", None, messages::Msg::text(m::db_not_configured(l))));
+        let msg = messages::Msg::text(m::db_not_configured(l));
+        return Err(Refusal::new("failed", msg));
     }
-    let Action::JobsKill { id } = action else {
-        unreachable!("jobs::prepare only takes jobs kill")
-    };
     let Some(uuid) = parse_id(id) else {
-        return Err((
-            "refused_invalid",
-            None,
-            mp::job_id_invalid(l, id, &ctx.config.julia_command),
-        ));
+        let msg = m::job_id_invalid(l, id, cmd(ctx));
+        return Err(Refusal::new("refused_invalid", msg));
     };
-    if let Err(e) = ctx.julia.db.ensure_visible().await {
-        let outcome = if matches!(e, crate::integrations::julia_db::DbError::Hidden { .. }) {
-            "refused_rows_hidden"
-        } else {
-            "failed"
-        };
-        return Err((outcome, None, db_failure(ctx, &e)));
-    }
+    check_visible(ctx).await?;
     let id = uuid.to_string();
     match ctx.julia.db.job(&uuid).await {
-        Err(e) => Err(("failed", None, db_failure(ctx, &e))),
-        Ok(None) => Err(("refused_unknown", None, mp::job_unknown(l, &id))),
-        Ok(Some(j)) if j.status != "running" => Err((
-            "refused_not_running",
-            Some(j.status.clone()),
-            mp::job_not_running(l, &id, &j.name, &j.status),
+        Err(e) => Err(Refusal::new("failed", db_failure(ctx, &e))),
+        Ok(None) => Err(Refusal::new(
+            "refused_unknown",
+            m::job_unknown(l, &id, cmd(ctx)),
         )),
-        Ok(Some(j)) => Ok((
-            mp::what_job_kill(l, &id, &j.name, j.running_secs),
+        Ok(Some(j)) if j.status != "running" => Err(Refusal::new(
+            "refused_not_running",
+            m::job_not_running(l, &id, &j.name, &j.status),
+        )
+        .before(Some(j.status.clone()))),
+        Ok(Some(j)) => Ok(Prepared::new(
+            m::what_job_kill(l, &id, &j.name, j.running_secs),
             Action::JobsKill { id },
             Some(j.status),
         )),
     }
 }
 
-pub async fn execute(ctx: &Arc<Ctx>, reply: &Reply, action: &Action) {
+pub async fn execute(ctx: &Arc<Ctx>, reply: &Reply, action: &Action, id: &str) {
     let l = ctx.locale();
-    let Action::JobsKill { id } = action else {
-        return;
-    };
     let Some(uuid) = parse_id(id) else {
         return;
     };
-    if let Err(e) = ctx.julia.db.ensure_visible().await {
-        record(
-            ctx,
-            &reply.user,
-            action,
-            "failed",
-            None,
-            None,
-            Some(e.to_string()),
+    let failed = |e: &crate::integrations::julia_db::DbError| {
+        (
+            Outcome::new("failed").detail(Some(e.to_string())),
+            db_failure(ctx, e),
         )
-        .await;
-        reply.replace(ctx, &db_failure(ctx, &e)).await;
-        return;
+    };
+    if let Err(e) = ctx.julia.db.ensure_visible().await {
+        let (o, msg) = failed(&e);
+        return guarded::finish(ctx, reply, action, o, &msg).await;
     }
-    let reason = format!("killed from Slack by {}", reply.user);
-    match ctx.julia.db.kill_job(&uuid, &reason).await {
-        Ok(Some(name)) => {
-            record(
-                ctx,
-                &reply.user,
-                action,
-                "done",
-                Some("running".into()),
-                Some("error".into()),
-                Some(name.clone()),
-            )
-            .await;
-            reply.replace(ctx, &m::job_killed(l, id, &name)).await;
-        }
+    let reason = m::job_kill_reason(&reply.user);
+    let (o, msg) = match ctx.julia.db.kill_job(&uuid, &reason).await {
+        Ok(Some(name)) => (
+            Outcome::new("done")
+                .before(Some("running".into()))
+                .after(Some("error".into()))
+                .detail(Some(name.clone())),
+            m::job_killed(l, id, &name),
+        ),
         Ok(None) => {
             // It finished (or was marked) since the prompt.
             let now = ctx.julia.db.job(&uuid).await.ok().flatten();
-            record(
-                ctx,
-                &reply.user,
-                action,
-                "unchanged",
-                None,
-                now.as_ref().map(|j| j.status.clone()),
-                Some("no longer running".into()),
-            )
-            .await;
+            let o = Outcome::new("unchanged")
+                .after(now.as_ref().map(|j| j.status.clone()))
+                .detail(Some("no longer running".into()));
             let msg = match now {
-                Some(j) => mp::job_not_running(l, id, &j.name, &j.status),
-                None => mp::job_unknown(l, id),
+                Some(j) => m::job_not_running(l, id, &j.name, &j.status),
+                None => m::job_unknown(l, id, cmd(ctx)),
             };
-            reply.replace(ctx, &msg).await;
+            (o, msg)
         }
-        Err(e) => {
-            record(
-                ctx,
-                &reply.user,
-                action,
-                "failed",
-                None,
-                None,
-                Some(e.to_string()),
-            )
-            .await;
-            reply.replace(ctx, &db_failure(ctx, &e)).await;
-        }
-    }
+        Err(e) => failed(&e),
+    };
+    guarded::finish(ctx, reply, action, o, &msg).await;
 }

@@ -1,13 +1,22 @@
 //! The controlled system ("Julia"): status, pause/resume, deploys, Evolution, watcher.
 //!
-//! Read-only subcommands answer anyone; privileged ones go through [`access`]: permission,
-//! preconditions, a single-use confirmation button, then the action, all audited.
+//! One pass down: [`handle_command`] and [`on_block_action`] turn a typed command or a button
+//! into a read-only [`status::Report`] or a privileged [`Action`]. Actions go through the
+//! guarded path ([`crate::guarded`]: permission, preconditions, single-use confirmation,
+//! audit), which calls back into [`controls`] (the one place naming every action), which
+//! calls each action's module (`pause`, `jobs`, `switches`, `deploys`, `evolution`). Those
+//! share only [`shared`] and [`action`], below them all.
 
 pub mod access;
+pub mod action;
+pub mod controls;
 pub mod deploys;
 pub mod evolution;
+pub mod follow;
 pub mod jobs;
 pub mod pause;
+pub mod qr;
+pub mod shared;
 pub mod status;
 pub mod switches;
 pub mod visibility;
@@ -18,36 +27,14 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::command::JuliaCmd;
+use crate::guarded::{self, Choice};
 use crate::request::{Ack, SlashCommand};
 use crate::Ctx;
 
-pub use access::Action;
+pub use crate::guarded::Reply;
+pub use action::Action;
+pub use status::Report;
 pub use watcher::run_watcher;
-
-/// Where a flow answers: the requester's `response_url` and the channel it came from.
-#[derive(Debug, Clone)]
-pub struct Reply {
-    pub user: String,
-    pub channel: String,
-    pub response_url: String,
-}
-
-impl Reply {
-    pub async fn send(&self, ctx: &Ctx, msg: &messages::Msg) {
-        crate::request::reply_later(ctx, &self.response_url, msg).await;
-    }
-    /// Replaces the message the button was on (the confirmation prompt).
-    pub async fn replace(&self, ctx: &Ctx, msg: &messages::Msg) {
-        if self.response_url.is_empty() {
-            return;
-        }
-        let mut body = msg.ephemeral();
-        body["replace_original"] = true.into();
-        if let Err(e) = ctx.slack.respond(&self.response_url, &body).await {
-            tracing::warn!(error = %e, "response_url replace failed");
-        }
-    }
-}
 
 fn working(ctx: &Ctx) -> Ack {
     Ack::Body(messages::working_on_it(ctx.locale()).ephemeral())
@@ -60,35 +47,59 @@ pub async fn handle_command(ctx: Arc<Ctx>, cmd: SlashCommand, c: JuliaCmd) -> Ac
         channel: cmd.channel_id.clone(),
         response_url: cmd.response_url.clone(),
     };
-    let action = match c {
+    let c = match c {
         JuliaCmd::Help => {
-            return Ack::Body(
-                messages::usage::help(
-                    messages::usage::Topic::Julia,
-                    &cfg.incident_command,
-                    &cfg.julia_command,
-                    ctx.locale(),
-                )
-                .ephemeral(),
-            )
+            let topic = messages::usage::Topic::Julia;
+            let help = messages::usage::help(
+                topic,
+                &cfg.incident_command,
+                &cfg.julia_command,
+                ctx.locale(),
+            );
+            return Ack::Body(help.ephemeral());
         }
-        JuliaCmd::Status => return spawn_report(ctx, reply, status::Report::Status),
-        JuliaCmd::Health => return spawn_report(ctx, reply, status::Report::Health),
-        JuliaCmd::Circuits => return spawn_report(ctx, reply, status::Report::Circuits),
-        JuliaCmd::Queue => return spawn_report(ctx, reply, status::Report::Queue),
-        JuliaCmd::QueueBlocked => return spawn_report(ctx, reply, status::Report::QueueBlocked),
-        JuliaCmd::Jobs => return spawn_report(ctx, reply, status::Report::Jobs),
-        JuliaCmd::Flags { name } => return spawn_report(ctx, reply, status::Report::Flags(name)),
+        JuliaCmd::EvolutionQr => {
+            let ack = working(&ctx);
+            tokio::spawn(async move { qr::qr(&ctx, &reply).await });
+            return ack;
+        }
+        c => match report_of(c) {
+            Ok(r) => return spawn_report(ctx, reply, r),
+            Err(c) => c,
+        },
+    };
+    let Some(action) = action_of(c) else {
+        return Ack::Empty;
+    };
+    let ack = working(&ctx);
+    tokio::spawn(async move { guarded::request(&ctx, &reply, action).await });
+    ack
+}
+
+/// The read-only subcommands (anyone may run them); the others back.
+fn report_of(c: JuliaCmd) -> Result<Report, JuliaCmd> {
+    Ok(match c {
+        JuliaCmd::Status => Report::Status,
+        JuliaCmd::Health => Report::Health,
+        JuliaCmd::Circuits => Report::Circuits,
+        JuliaCmd::Queue => Report::Queue,
+        JuliaCmd::QueueBlocked => Report::QueueBlocked,
+        JuliaCmd::Jobs => Report::Jobs,
+        JuliaCmd::Flags { name } => Report::Flags(name),
+        JuliaCmd::Evolution => Report::Evolution,
+        JuliaCmd::Webhook => Report::Webhook,
+        JuliaCmd::Deploys { service } => Report::Deploys(service),
+        JuliaCmd::Audit => Report::Audit,
+        other => return Err(other),
+    })
+}
+
+/// The privileged subcommands, as actions to confirm.
+fn action_of(c: JuliaCmd) -> Option<Action> {
+    Some(match c {
         JuliaCmd::Campaigns { enabled, reason } => Action::Campaigns {
             enabled,
-            reason: reason.unwrap_or_else(|| {
-                if enabled {
-                    "campaigns on"
-                } else {
-                    "campaigns off"
-                }
-                .into()
-            }),
+            reason: reason.unwrap_or_else(|| messages::julia::campaigns_default_reason(enabled)),
         },
         JuliaCmd::Campaign { pause, name } => Action::Campaign {
             name,
@@ -97,20 +108,9 @@ pub async fn handle_command(ctx: Arc<Ctx>, cmd: SlashCommand, c: JuliaCmd) -> Ac
             label: None,
             from: None,
         },
-        JuliaCmd::Evolution => return spawn_report(ctx, reply, status::Report::Evolution),
-        JuliaCmd::Webhook => return spawn_report(ctx, reply, status::Report::Webhook),
-        JuliaCmd::Deploys { service } => {
-            return spawn_report(ctx, reply, status::Report::Deploys(service))
-        }
-        JuliaCmd::Audit => return spawn_report(ctx, reply, status::Report::Audit),
-        JuliaCmd::EvolutionQr => {
-            let ack = working(&ctx);
-            tokio::spawn(async move { evolution::qr(&ctx, &reply).await });
-            return ack;
-        }
         JuliaCmd::Pause { reason, handoff } => Action::Pause { reason, handoff },
         JuliaCmd::Resume { reason } => Action::Resume {
-            reason: reason.unwrap_or_else(|| "resume".into()),
+            reason: reason.unwrap_or_else(messages::julia::resume_default_reason),
             requeue: false,
             offer: None,
         },
@@ -126,13 +126,11 @@ pub async fn handle_command(ctx: Arc<Ctx>, cmd: SlashCommand, c: JuliaCmd) -> Ac
         },
         JuliaCmd::EvolutionRestart => Action::EvolutionRestart,
         JuliaCmd::WebhookReset => Action::WebhookReset,
-    };
-    let ack = working(&ctx);
-    tokio::spawn(async move { access::request(&ctx, &reply, action).await });
-    ack
+        _ => return None,
+    })
 }
 
-fn spawn_report(ctx: Arc<Ctx>, reply: Reply, r: status::Report) -> Ack {
+fn spawn_report(ctx: Arc<Ctx>, reply: Reply, r: Report) -> Ack {
     let ack = working(&ctx);
     tokio::spawn(async move {
         let msg = status::report(&ctx, r).await;
@@ -162,49 +160,39 @@ pub async fn on_block_action(ctx: Arc<Ctx>, payload: Value) -> Option<Value> {
             .to_string(),
         response_url: s("/response_url"),
     };
-    tokio::spawn(async move {
-        match action_id.as_str() {
-            messages::julia::ACTION_CONFIRM => {
-                access::answer(&ctx, &reply, &value, access::Choice::Confirm).await
-            }
-            messages::julia::ACTION_CONFIRM_ALT => {
-                access::answer(&ctx, &reply, &value, access::Choice::Alternative).await
-            }
-            messages::julia::ACTION_CANCEL => {
-                access::answer(&ctx, &reply, &value, access::Choice::Cancel).await
-            }
-            messages::julia::ACTION_PAUSE_PROMPT => {
-                let reason = messages::julia::alert_pause_reason(ctx.locale());
-                access::request(
-                    &ctx,
-                    &reply,
-                    Action::Pause {
-                        reason,
-                        handoff: false,
-                    },
-                )
-                .await
-            }
-            messages::julia::ACTION_ROLLBACK_PROMPT => {
-                access::request(
-                    &ctx,
-                    &reply,
-                    Action::Rollback {
-                        service: value,
-                        deployment: None,
-                    },
-                )
-                .await
-            }
-            // The Home tab's button (no response_url there): the report goes to the user's DM.
-            messages::home::ACTION_JULIA_STATUS => {
-                let msg = status::report(&ctx, status::Report::Status).await;
-                dm(&ctx, &reply.user, &msg).await;
-            }
-            other => tracing::debug!(action = other, "unknown julia action"),
-        }
-    });
+    tokio::spawn(async move { on_button(&ctx, &reply, &action_id, value).await });
     None
+}
+
+async fn on_button(ctx: &Arc<Ctx>, reply: &Reply, action_id: &str, value: String) {
+    use messages::julia as m;
+    let answer = |choice| guarded::answer::<Action>(ctx, reply, &value, choice);
+    match action_id {
+        m::ACTION_CONFIRM => answer(Choice::Confirm).await,
+        m::ACTION_CONFIRM_ALT => answer(Choice::Alternative).await,
+        m::ACTION_CANCEL => answer(Choice::Cancel).await,
+        m::ACTION_PAUSE_PROMPT => {
+            let reason = m::alert_pause_reason(ctx.locale());
+            let pause = Action::Pause {
+                reason,
+                handoff: false,
+            };
+            guarded::request(ctx, reply, pause).await
+        }
+        m::ACTION_ROLLBACK_PROMPT => {
+            let rollback = Action::Rollback {
+                service: value.clone(),
+                deployment: None,
+            };
+            guarded::request(ctx, reply, rollback).await
+        }
+        // The Home tab's button (no response_url there): the report goes to the user's DM.
+        messages::home::ACTION_JULIA_STATUS => {
+            let msg = status::report(ctx, Report::Status).await;
+            dm(ctx, &reply.user, &msg).await;
+        }
+        other => tracing::debug!(action = other, "unknown julia action"),
+    }
 }
 
 /// A direct message through the outbox (posting to a user id opens the DM).

@@ -6,263 +6,137 @@
 use std::sync::Arc;
 
 use messages::julia as m;
-use messages::julia_pause as mp;
 
-use super::access::{record, Action, Prepared};
-use super::Reply;
-use crate::integrations::julia_db::{Blocked, DbError};
+use super::action::Action;
+use super::shared::{blocked_view, check_guard, cmd, db_failure, db_readback_failure, set_cache};
+use crate::guarded::{self, Outcome, Prepared, Refusal, Reply};
+use crate::integrations::julia_db::{PauseChange, PauseState};
 use crate::Ctx;
 
-/// A failure of Julia's database: the clear RLS answer, or the system, what, and what to try.
-pub fn db_failure(ctx: &Ctx, e: &DbError) -> messages::Msg {
+/// What a confirmed pause or resume changes.
+pub struct Change<'a> {
+    pub pause: bool,
+    pub handoff: bool,
+    pub requeue: bool,
+    pub reason: &'a str,
+}
+
+pub async fn prepare_pause(
+    ctx: &Ctx,
+    reason: &str,
+    handoff: bool,
+) -> Result<Prepared<Action>, Refusal> {
     let l = ctx.locale();
-    if let Some(t) = super::visibility::hidden_text(ctx, e) {
-        return messages::Msg::text(t);
+    let state = state(ctx).await?.safe_mode;
+    let before = Some(state.describe());
+    if state.enabled {
+        return Err(
+            Refusal::new("unchanged", m::already(l, true, &state.describe())).before(before),
+        );
     }
-    let try_ = match e {
-        DbError::Unconfigured => messages::julia::db_not_configured(l),
-        _ => m::retry_hint(l),
+    let action = Action::Pause {
+        reason: reason.to_string(),
+        handoff,
     };
-    m::failure(
-        l,
-        "Julia's database (Supabase)",
-        &e.to_string(),
-        &m::nothing_done(l),
-        &try_,
-    )
+    Ok(Prepared::new(
+        m::what_pause(l, reason, handoff),
+        action,
+        before,
+    ))
 }
 
-/// `Ok` when the connection sees Julia's rows and `app_settings` matches `APP_ENV` and
-/// `SUPABASE_PROJECT_REF`. Otherwise the audit outcome and the answer.
-pub async fn check_guard(ctx: &Ctx) -> Result<(), (&'static str, messages::Msg)> {
+/// A resume with young blocked messages offers two choices: resume and requeue them
+/// (Confirm), or resume only (the alternative).
+pub async fn prepare_resume(ctx: &Ctx, reason: &str) -> Result<Prepared<Action>, Refusal> {
     let l = ctx.locale();
-    if let Err(e) = ctx.julia.db.ensure_visible().await {
-        let outcome = if matches!(e, DbError::Hidden { .. }) {
-            "refused_rows_hidden"
-        } else {
-            "failed"
-        };
-        return Err((outcome, db_failure(ctx, &e)));
+    let state = state(ctx).await?;
+    let sm = &state.safe_mode;
+    let before = Some(sm.describe());
+    if !sm.enabled {
+        return Err(Refusal::new("unchanged", m::already(l, false, &sm.describe())).before(before));
     }
-    let g = ctx
-        .julia
-        .db
-        .guard()
-        .await
-        .map_err(|e| ("failed", db_failure(ctx, &e)))?;
-    if g.visible_rows == 0 {
-        return Err(("refused_settings_hidden", mp::settings_hidden(l)));
-    }
-    let j = &ctx.config.julia;
-    let app_env = j.app_env.as_deref().unwrap_or("(unset)");
-    let app_ref = j.supabase_project_ref.as_deref().unwrap_or("(unset)");
-    let db_env = g.db_environment.as_deref().unwrap_or("(missing)");
-    let db_ref = g.db_project_ref.as_deref().unwrap_or("(missing)");
-    if j.app_env.is_none()
-        || j.supabase_project_ref.is_none()
-        || app_env != db_env
-        || app_ref != db_ref
-    {
-        return Err((
-            "refused_guard",
-            m::guard_mismatch(l, app_env, db_env, app_ref, db_ref),
-        ));
-    }
-    Ok(())
-}
-
-pub fn blocked_view(b: &Blocked) -> mp::BlockedView<'_> {
-    mp::BlockedView {
-        since_pause: b.since_pause,
-        total: b.total,
-        young: b.young,
-        by_tipo: &b.by_tipo,
-        oldest_secs: b.oldest_secs,
-        newest_secs: b.newest_secs,
-    }
-}
-
-pub async fn prepare(ctx: &Ctx, action: &Action) -> Prepared {
-    let l = ctx.locale();
-    check_guard(ctx).await.map_err(|(o, msg)| (o, None, msg))?;
-    let state = ctx
-        .julia
-        .db
-        .pause_state()
-        .await
-        .map_err(|e| ("failed", None, db_failure(ctx, &e)))?;
-    let before = Some(state.safe_mode.describe());
-    match action {
-        Action::Pause { reason, handoff } => {
-            if state.safe_mode.enabled {
-                return Err((
-                    "unchanged",
-                    before,
-                    m::already(l, true, &state.safe_mode.describe()),
-                ));
-            }
-            Ok((mp::what_pause(l, reason, *handoff), action.clone(), before))
-        }
-        Action::Resume { reason, .. } => {
-            if !state.safe_mode.enabled {
-                return Err((
-                    "unchanged",
-                    before,
-                    m::already(l, false, &state.safe_mode.describe()),
-                ));
-            }
-            let young = state.blocked.as_ref().map(|b| b.young).unwrap_or(0);
-            let what =
-                mp::what_resume(l, reason, state.blocked.as_ref().map(blocked_view).as_ref());
-            let action = Action::Resume {
-                reason: reason.clone(),
-                requeue: young > 0,
-                offer: Some(young),
-            };
-            Ok((what, action, before))
-        }
-        _ => unreachable!("pause::prepare only takes pause/resume"),
-    }
-}
-
-#[allow(clippy::too_many_lines)] // over 80 lines: split by the /julia half of #12 (control/); remove when it lands
-pub async fn execute(ctx: &Arc<Ctx>, reply: &Reply, action: &Action) {
-    let l = ctx.locale();
-    let (pause, handoff, requeue, reason) = match action {
-        Action::Pause { reason, handoff } => (true, *handoff, false, reason.clone()),
-        Action::Resume {
-            reason, requeue, ..
-        } => (false, false, *requeue, reason.clone()),
-        _ => return,
+    let young = state.blocked.as_ref().map(|b| b.young).unwrap_or(0);
+    let what = m::what_resume(l, reason, state.blocked.as_ref().map(blocked_view).as_ref());
+    let resume = |requeue| Action::Resume {
+        reason: reason.to_string(),
+        requeue,
+        offer: Some(young),
     };
+    let mut p = Prepared::new(what, resume(young > 0), before);
+    if young > 0 {
+        p.alt = Some(resume(false));
+    }
+    Ok(p)
+}
+
+/// The guard, then the pause state.
+async fn state(ctx: &Ctx) -> Result<PauseState, Refusal> {
+    check_guard(ctx).await?;
+    let state = ctx.julia.db.pause_state().await;
+    state.map_err(|e| Refusal::new("failed", db_failure(ctx, &e)))
+}
+
+pub async fn execute(ctx: &Arc<Ctx>, reply: &Reply, action: &Action, c: Change<'_>) {
+    let l = ctx.locale();
     // Visibility and the guard again: the database may have changed since the prompt.
-    if let Err((outcome, msg)) = check_guard(ctx).await {
-        record(
-            ctx,
-            &reply.user,
-            action,
-            outcome,
-            None,
-            None,
-            Some(msg.text.clone()),
-        )
-        .await;
-        reply.replace(ctx, &msg).await;
-        return;
+    if let Err(r) = check_guard(ctx).await {
+        return guarded::stop(ctx, reply, action, r).await;
     }
-    let change = match ctx
-        .julia
-        .db
-        .set_pause(pause, handoff, requeue, &reason, &reply.user)
+    let db = &ctx.julia.db;
+    let change = match db
+        .set_pause(c.pause, c.handoff, c.requeue, c.reason, &reply.user)
         .await
     {
         Ok(r) => r,
         Err(e) => {
-            let msg = db_failure(ctx, &e);
-            record(
-                ctx,
-                &reply.user,
-                action,
-                "failed",
-                None,
-                None,
-                Some(e.to_string()),
-            )
-            .await;
-            reply.replace(ctx, &msg).await;
-            return;
+            let o = Outcome::new("failed").detail(Some(e.to_string()));
+            return guarded::finish(ctx, reply, action, o, &db_failure(ctx, &e)).await;
         }
     };
-    let before = change.before;
-    let Some(after) = change.after else {
-        record(
-            ctx,
-            &reply.user,
-            action,
-            "unchanged",
-            Some(before.describe()),
-            Some(before.describe()),
-            None,
-        )
-        .await;
-        reply
-            .replace(ctx, &m::already(l, pause, &before.describe()))
-            .await;
-        return;
-    };
-    let stored = change
-        .stored_json
-        .clone()
-        .unwrap_or_else(|| after.describe());
-    let cache = crate::integrations::julia_db::set_flag_cache(
-        ctx.config.julia.redis_url.as_ref(),
-        "safe_mode",
-        &stored,
-        ctx.config.julia.source_timeout,
-    )
-    .await;
-    let (applies_now, cache_problem) = match &cache {
-        Ok(done) => (*done, None),
-        Err(p) => (false, Some(p.as_str())),
-    };
-    let ok = after.enabled == pause;
-    let outcome = if ok { "done" } else { "failed_readback" };
-    let requeued = (!pause).then_some(change.requeued);
+    let before = change.before.describe();
+    if change.after.is_none() {
+        let o = Outcome::new("unchanged")
+            .before(Some(before.clone()))
+            .after(Some(before.clone()));
+        let msg = m::already(l, c.pause, &before);
+        return guarded::finish(ctx, reply, action, o, &msg).await;
+    }
+    changed(ctx, reply, action, &c, change).await;
+}
+
+/// After the change: Julia's flag cache, then audit, announcement and answer.
+async fn changed(ctx: &Ctx, reply: &Reply, action: &Action, c: &Change<'_>, ch: PauseChange) {
+    let l = ctx.locale();
+    let Some(after) = ch.after else { return };
+    let stored = ch.stored_json.clone().unwrap_or_else(|| after.describe());
+    let (applies_now, cache_problem) = set_cache(ctx, "safe_mode", &stored).await;
+    let ok = after.enabled == c.pause;
+    let requeued = (!c.pause).then_some(ch.requeued);
     let mut after_s = after.describe();
     let mut detail: Vec<String> = Vec::new();
     if let Some(n) = requeued {
         after_s.push_str(&format!("; requeued {n}"));
         detail.push(format!("requeued {n} messages"));
     }
-    if let Some(p) = cache_problem {
-        detail.push(p.to_string());
-    }
-    // Audit and announcement in one transaction of the bot's store.
-    let now = ctx.clock.now_ms();
-    let entry = crate::audit::AuditEntry {
-        actor: reply.user.clone(),
-        action: action.name().into(),
-        args: action.args(),
-        outcome: outcome.into(),
-        before: Some(before.describe()),
-        after: Some(after_s),
-        detail: (!detail.is_empty()).then(|| detail.join("; ")),
-    };
-    let announce = mp::pause_announcement(l, pause, handoff, &reason, &reply.user, requeued);
-    let store = async {
-        let mut tx = ctx.store.pool.begin().await?;
-        crate::audit::record(&mut tx, &entry, now).await?;
-        if let Some(ch) = &ctx.config.incidents_channel {
-            crate::outbox::enqueue(
-                &mut tx,
-                &crate::outbox::OutboxItem::post(ch, &announce),
-                now,
-            )
-            .await?;
-        }
-        tx.commit().await
-    };
-    if let Err(e) = store.await {
-        tracing::error!(error = %crate::config::redact_url(&e.to_string()), "audit/announce after pause failed");
-    }
-    ctx.outbox_wake.notify_one();
+    detail.extend(cache_problem.clone());
+    let o = Outcome::new(if ok { "done" } else { "failed_readback" })
+        .before(Some(ch.before.describe()))
+        .after(Some(after_s))
+        .detail((!detail.is_empty()).then(|| detail.join("; ")));
+    let announce = m::pause_announcement(l, c.pause, c.handoff, c.reason, &reply.user, requeued);
     let msg = if ok {
-        mp::pause_done(
+        let cache = cache_problem.as_deref();
+        m::pause_done(
             l,
-            pause,
+            c.pause,
             &after.describe(),
             applies_now,
-            cache_problem,
+            cache,
             requeued,
+            cmd(ctx),
         )
     } else {
-        m::failure(
-            l,
-            "Julia's database (Supabase)",
-            &format!("read back safe_mode = {}", after.describe()),
-            &m::nothing_done(l),
-            &m::retry_hint(l),
-        )
+        db_readback_failure(ctx, "safe_mode", &after.describe(), &m::nothing_done(l))
     };
-    reply.replace(ctx, &msg).await;
+    guarded::finish_announced(ctx, reply, action, o, (Some(&announce), &msg)).await;
 }

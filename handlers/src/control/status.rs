@@ -7,9 +7,13 @@ use std::time::Duration;
 use messages::julia::{self as m, Part};
 use messages::Locale;
 
-use crate::integrations::julia_health::Deep;
+use super::shared::{blocked_view, health_lines, resolve};
+use crate::integrations::julia_db::{FlagRow, KNOWN_FLAGS};
 use crate::integrations::railway::Deployment;
 use crate::Ctx;
+
+/// Julia's scheduler writes a heartbeat every minute; older than this, it is shown as stale.
+const HEARTBEAT_STALE_SECS: i64 = 300;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Report {
@@ -74,29 +78,6 @@ fn part(title: String, r: Result<Vec<String>, String>) -> Part {
     }
 }
 
-pub fn health_lines(l: Locale, d: &Deep, all: bool) -> Vec<String> {
-    m::health_lines(
-        l,
-        &m::HealthView {
-            healthy: d.healthy(),
-            http_status: d.http_status,
-            status: &d.status,
-            deploy_safe: d.deploy_safe,
-            message: d.message.as_deref(),
-            checks: d
-                .checks
-                .iter()
-                .map(|c| m::CheckView {
-                    name: &c.name,
-                    status: &c.status,
-                    detail: &c.detail,
-                })
-                .collect(),
-            all,
-        },
-    )
-}
-
 fn deploy_view<'a>(d: &'a Deployment, now: i64) -> m::DeployView<'a> {
     m::DeployView {
         id: &d.id,
@@ -114,7 +95,7 @@ async fn pause_part(ctx: &Ctx, t: Duration) -> Part {
         return part(title, Err(m::db_not_configured(l)));
     }
     let now = ctx.clock.now_secs();
-    let r = source(l, "Supabase", t, ctx.julia.db.pause_state())
+    let r = source(l, m::SYS_SUPABASE, t, ctx.julia.db.pause_state())
         .await
         .map(|s| {
             let sm = &s.safe_mode;
@@ -134,13 +115,16 @@ async fn pause_part(ctx: &Ctx, t: Duration) -> Part {
                         age_secs: now - r.at,
                     }),
                     heartbeat_age_secs: s.heartbeat_at.map(|a| now - a),
+                    heartbeat_stale: s
+                        .heartbeat_at
+                        .is_some_and(|a| now - a > HEARTBEAT_STALE_SECS),
                 },
             );
             if sm.enabled {
                 let row = s.pause_row.as_ref();
-                lines.extend(messages::julia_pause::paused_lines(
+                lines.extend(m::paused_lines(
                     l,
-                    &messages::julia_pause::PausedView {
+                    &m::PausedView {
                         mode: &sm.mode,
                         since_secs: sm.updated_at.map(|a| now - a),
                         by: sm
@@ -148,7 +132,7 @@ async fn pause_part(ctx: &Ctx, t: Duration) -> Part {
                             .as_deref()
                             .or(row.and_then(|r| r.by.as_deref())),
                         reason: row.and_then(|r| r.reason.as_deref()),
-                        blocked: s.blocked.as_ref().map(super::pause::blocked_view),
+                        blocked: s.blocked.as_ref().map(blocked_view),
                         handoffs: s.handoffs.as_ref().map(|h| (h.pending, h.oldest_secs)),
                     },
                 ));
@@ -164,16 +148,12 @@ async fn health_part(ctx: &Ctx, t: Duration, all: bool) -> Part {
     if !ctx.julia.health.configured() {
         return part(
             title,
-            Err(m::not_configured(
-                l,
-                "Julia's health endpoints",
-                "JULIA_BASE_URL",
-            )),
+            Err(m::not_configured(l, m::SYS_HEALTH, "JULIA_BASE_URL")),
         );
     }
     part(
         title,
-        source(l, "Julia /health/deep", t, ctx.julia.health.deep())
+        source(l, m::SYS_DEEP, t, ctx.julia.health.deep())
             .await
             .map(|d| health_lines(l, &d, all)),
     )
@@ -185,14 +165,10 @@ async fn circuits_part(ctx: &Ctx, t: Duration, only_open: bool) -> Part {
     if !ctx.julia.health.configured() {
         return part(
             title,
-            Err(m::not_configured(
-                l,
-                "Julia's health endpoints",
-                "JULIA_BASE_URL",
-            )),
+            Err(m::not_configured(l, m::SYS_HEALTH, "JULIA_BASE_URL")),
         );
     }
-    let r = source(l, "Julia /health/circuits", t, ctx.julia.health.circuits())
+    let r = source(l, m::SYS_CIRCUITS, t, ctx.julia.health.circuits())
         .await
         .map(|c| {
             let v: Vec<_> = c
@@ -212,12 +188,12 @@ async fn evolution_part(ctx: &Ctx, t: Duration) -> Part {
     if !missing.is_empty() {
         return part(
             title,
-            Err(m::not_configured(l, "Evolution", &missing.join(", "))),
+            Err(m::not_configured(l, m::SYS_EVOLUTION, &missing.join(", "))),
         );
     }
     part(
         title,
-        source(l, "Evolution", t, ev.state())
+        source(l, m::SYS_EVOLUTION, t, ev.state())
             .await
             .map(|s| vec![m::evolution_line(l, ev.instance(), &s)]),
     )
@@ -231,11 +207,11 @@ async fn railway_part(ctx: &Ctx, t: Duration) -> Part {
     if !missing.is_empty() {
         return part(
             title,
-            Err(m::not_configured(l, "Railway", &missing.join(", "))),
+            Err(m::not_configured(l, m::SYS_RAILWAY, &missing.join(", "))),
         );
     }
     let now = ctx.clock.now_secs();
-    let r = source(l, "Railway", t, rw.julia_services())
+    let r = source(l, m::SYS_RAILWAY, t, rw.julia_services())
         .await
         .map(|svcs| {
             let mut lines: Vec<String> = svcs
@@ -266,12 +242,12 @@ async fn queue_part(ctx: &Ctx, t: Duration) -> Part {
     }
     part(
         title,
-        source(l, "Supabase", t, ctx.julia.db.queue())
+        source(l, m::SYS_SUPABASE, t, ctx.julia.db.queue())
             .await
             .map(|q| {
-                messages::julia_pause::queue_lines(
+                m::queue_lines(
                     l,
-                    &messages::julia_pause::QueueView {
+                    &m::QueueView {
                         pending: q.pending,
                         due: q.due,
                         oldest_due_secs: q.oldest_due_secs,
@@ -286,30 +262,27 @@ async fn queue_part(ctx: &Ctx, t: Duration) -> Part {
 
 async fn blocked_part(ctx: &Ctx, t: Duration) -> Part {
     let l = ctx.locale();
-    let title = m::title(l, messages::julia_pause::TITLE_BLOCKED);
+    let title = m::title(l, m::TITLE_BLOCKED);
     if !ctx.julia.db.configured() {
         return part(title, Err(m::db_not_configured(l)));
     }
     part(
         title,
-        source(l, "Supabase", t, ctx.julia.db.blocked())
+        source(l, m::SYS_SUPABASE, t, ctx.julia.db.blocked())
             .await
-            .map(|b| messages::julia_pause::blocked_lines(l, &super::pause::blocked_view(&b))),
+            .map(|b| m::blocked_lines(l, &blocked_view(&b))),
     )
 }
 
 async fn flags_part(ctx: &Ctx, t: Duration, name: Option<&str>) -> Part {
     let l = ctx.locale();
-    let title = m::title(l, messages::julia_switches::TITLE_FLAGS);
+    let title = m::title(l, m::TITLE_FLAGS);
     if !ctx.julia.db.configured() {
         return part(title, Err(m::db_not_configured(l)));
     }
     let now = ctx.clock.now_secs();
-    let r = source(l, "Supabase", t, ctx.julia.db.flags()).await;
-    part(
-        title,
-        r.and_then(|rows| super::switches::flag_lines(l, &rows, name, now)),
-    )
+    let r = source(l, m::SYS_SUPABASE, t, ctx.julia.db.flags()).await;
+    part(title, r.and_then(|rows| flag_lines(l, &rows, name, now)))
 }
 
 /// The database parts of `/julia status`, or one part saying the rows are hidden. The
@@ -345,7 +318,7 @@ async fn jobs_part(ctx: &Ctx, t: Duration) -> Part {
     }
     part(
         title,
-        source(l, "Supabase", t, ctx.julia.db.jobs())
+        source(l, m::SYS_SUPABASE, t, ctx.julia.db.jobs())
             .await
             .map(|j| m::jobs_lines(l, &j.long_running, &j.failures)),
     )
@@ -359,10 +332,10 @@ async fn webhook_part(ctx: &Ctx, t: Duration) -> Part {
     if !missing.is_empty() {
         return part(
             title,
-            Err(m::not_configured(l, "Evolution", &missing.join(", "))),
+            Err(m::not_configured(l, m::SYS_EVOLUTION, &missing.join(", "))),
         );
     }
-    let r = source(l, "Evolution", t, ev.webhook()).await.map(|w| {
+    let r = source(l, m::SYS_EVOLUTION, t, ev.webhook()).await.map(|w| {
         m::webhook_lines(
             l,
             w.as_ref()
@@ -380,16 +353,16 @@ async fn deploys_part(ctx: &Ctx, t: Duration, service: Option<String>) -> Vec<Pa
     if !missing.is_empty() {
         return vec![part(
             m::title(l, m::TITLE_DEPLOYS),
-            Err(m::not_configured(l, "Railway", &missing.join(", "))),
+            Err(m::not_configured(l, m::SYS_RAILWAY, &missing.join(", "))),
         )];
     }
     // One environment query for the ids, then the lists concurrently.
     let svcs = match service {
-        Some(name) => match super::deploys::resolve(ctx, &name).await {
+        Some(name) => match resolve(ctx, &name).await {
             Ok(s) => vec![s],
-            Err(msg) => return vec![part(format!("`{name}`"), Err(msg.text))],
+            Err(msg) => return vec![part(m::service_title(&name), Err(msg.text))],
         },
-        None => match source(l, "Railway", t, rw.julia_services()).await {
+        None => match source(l, m::SYS_RAILWAY, t, rw.julia_services()).await {
             Ok(s) => s,
             Err(e) => return vec![part(m::title(l, m::TITLE_DEPLOYS), Err(e))],
         },
@@ -397,7 +370,7 @@ async fn deploys_part(ctx: &Ctx, t: Duration, service: Option<String>) -> Vec<Pa
     let now = ctx.clock.now_secs();
     let lists = futures::future::join_all(
         svcs.iter()
-            .map(|svc| source(l, "Railway", t, rw.deployments(&svc.id, 10))),
+            .map(|svc| source(l, m::SYS_RAILWAY, t, rw.deployments(&svc.id, 10))),
     )
     .await;
     let mut parts: Vec<Part> = svcs
@@ -406,7 +379,7 @@ async fn deploys_part(ctx: &Ctx, t: Duration, service: Option<String>) -> Vec<Pa
         .map(|(svc, r)| {
             let r = r.map(|list| {
                 if list.is_empty() {
-                    vec!["-".to_string()]
+                    vec![m::NO_DEPLOYMENTS.to_string()]
                 } else {
                     list.iter()
                         .take(10)
@@ -414,13 +387,13 @@ async fn deploys_part(ctx: &Ctx, t: Duration, service: Option<String>) -> Vec<Pa
                         .collect()
                 }
             });
-            part(format!("`{}`", svc.name), r)
+            part(m::service_title(&svc.name), r)
         })
         .collect();
     for name in &rw.services {
         if svcs.len() > 1 && !svcs.iter().any(|s| &s.name == name) {
             parts.push(part(
-                format!("`{name}`"),
+                m::service_title(name),
                 Err(m::service_missing_line(l, name)),
             ));
         }
@@ -429,46 +402,65 @@ async fn deploys_part(ctx: &Ctx, t: Duration, service: Option<String>) -> Vec<Pa
 }
 
 async fn audit_msg(ctx: &Ctx) -> messages::Msg {
-    use sqlx::Row;
     let l = ctx.locale();
-    let rows = sqlx::query(
-        "SELECT at, actor, action, args, outcome, before_value, after_value FROM audit_log WHERE action LIKE 'julia.%' ORDER BY id DESC LIMIT 20",
-    )
-    .fetch_all(&ctx.store.pool)
-    .await;
-    match rows {
-        Ok(rows) => {
-            let data: Vec<crate::audit::AuditRow> = rows
-                .iter()
-                .map(|r| crate::audit::AuditRow {
-                    at_ms: r.get(0),
-                    entry: crate::audit::AuditEntry {
-                        actor: r.get(1),
-                        action: r.get(2),
-                        args: r.get::<Option<String>, _>(3).unwrap_or_default(),
-                        outcome: r.get(4),
-                        before: r.get(5),
-                        after: r.get(6),
-                        detail: None,
-                    },
-                })
-                .collect();
-            let views: Vec<m::AuditView> = data
-                .iter()
-                .map(|d| m::AuditView {
-                    at_secs: d.at_ms / 1000,
-                    actor: &d.entry.actor,
-                    action: &d.entry.action,
-                    args: &d.entry.args,
-                    outcome: &d.entry.outcome,
-                    before: d.entry.before.as_deref(),
-                    after: d.entry.after.as_deref(),
-                })
-                .collect();
-            m::audit(l, &views)
+    let rows = match crate::audit::latest_with_prefix(&ctx.store.pool, "julia.", 20).await {
+        Ok(rows) => rows,
+        Err(e) => return crate::FlowError::from(e).into_msg(l),
+    };
+    let views: Vec<m::AuditView> = rows
+        .iter()
+        .map(|d| m::AuditView {
+            at_secs: d.at_ms / 1000,
+            actor: &d.entry.actor,
+            action: &d.entry.action,
+            args: &d.entry.args,
+            outcome: &d.entry.outcome,
+            before: d.entry.before.as_deref(),
+            after: d.entry.after.as_deref(),
+        })
+        .collect();
+    m::audit(l, &views)
+}
+
+/// The lines of `/julia flags [name]`, or the refusal of an unknown name.
+pub fn flag_lines(
+    l: Locale,
+    rows: &[FlagRow],
+    name: Option<&str>,
+    now_secs: i64,
+) -> Result<Vec<String>, String> {
+    let known: Vec<&str> = KNOWN_FLAGS.iter().map(|(k, _)| *k).collect();
+    if let Some(n) = name {
+        if !known.contains(&n) {
+            return Err(m::unknown_flag(l, n, &known).text);
         }
-        Err(e) => crate::FlowError::from(e).into_msg(l),
     }
+    let mut out: Vec<String> = KNOWN_FLAGS
+        .iter()
+        .filter(|(k, _)| name.is_none_or(|n| n == *k))
+        .map(|(k, default)| {
+            let row = rows.iter().find(|r| r.key == *k);
+            m::flag_line(
+                l,
+                &m::FlagView {
+                    key: k,
+                    value: row.map(|r| r.value.as_str()),
+                    default,
+                    by: row.and_then(|r| r.updated_by.as_deref()),
+                    age_secs: row.and_then(|r| r.updated_at).map(|a| now_secs - a),
+                },
+            )
+        })
+        .collect();
+    let others: Vec<&str> = rows
+        .iter()
+        .map(|r| r.key.as_str())
+        .filter(|k| !known.contains(k))
+        .collect();
+    if name.is_none() && !others.is_empty() {
+        out.push(m::other_flags_line(l, &others));
+    }
+    Ok(out)
 }
 
 pub async fn report(ctx: &Ctx, r: Report) -> messages::Msg {

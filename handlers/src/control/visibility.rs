@@ -17,7 +17,7 @@ pub fn hidden_text(ctx: &Ctx, e: &DbError) -> Option<String> {
             role,
             tables,
             owner,
-        } => Some(messages::julia_pause::hidden(
+        } => Some(messages::julia::hidden(
             ctx.locale(),
             role,
             tables,
@@ -56,7 +56,7 @@ pub async fn ready_entry(db: &JuliaDb) -> Value {
                 "status": "rows_hidden",
                 "role": v.role,
                 "hidden_tables": hidden,
-                "error": messages::julia_pause::visibility_line(&v.role, &hidden),
+                "error": messages::julia::visibility_line(&v.role, &hidden),
             })
         }
         Err(e) => json!({"status": "error", "error": e.to_string()}),
@@ -75,10 +75,10 @@ pub async fn describe(config: &Config) -> Option<(bool, String)> {
             let hidden: Vec<String> = v.blind().iter().map(|t| t.to_string()).collect();
             (
                 hidden.is_empty(),
-                messages::julia_pause::visibility_line(&v.role, &hidden),
+                messages::julia::visibility_line(&v.role, &hidden),
             )
         }
-        Err(e) => (false, format!("julia database: {e}")),
+        Err(e) => (false, messages::julia::visibility_error(&e.to_string())),
     })
 }
 

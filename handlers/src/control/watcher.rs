@@ -7,9 +7,10 @@ use std::sync::Arc;
 
 use messages::julia as m;
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 
+use super::shared::health_lines;
 use crate::outbox::{enqueue, OutboxItem};
+use crate::store::named;
 use crate::Ctx;
 
 const LEASE: &str = "julia_watcher";
@@ -58,28 +59,31 @@ pub async fn run_watcher(ctx: Arc<Ctx>, mut shutdown: tokio::sync::watch::Receiv
 async fn acquire(ctx: &Ctx, holder: &str) -> Result<bool, sqlx::Error> {
     let now = ctx.clock.now_ms();
     let until = now + (ctx.config.julia.watch_interval.as_millis() as i64) * 3 + 1000;
-    let r = sqlx::query(
-        "INSERT INTO leases (name, holder, lease_until) VALUES ($1, $2, $3)
-         ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, lease_until = excluded.lease_until
-         WHERE leases.holder = excluded.holder OR leases.lease_until < $4",
-    )
-    .bind(LEASE)
-    .bind(holder)
-    .bind(until)
-    .bind(now)
-    .execute(&ctx.store.pool)
-    .await?;
-    Ok(r.rows_affected() == 1)
+    named::acquire_lease(&ctx.store.pool, LEASE, holder, (now, until)).await
 }
 
 async fn load(ctx: &Ctx) -> Result<WatchState, sqlx::Error> {
-    let row = sqlx::query("SELECT value FROM kv_state WHERE name = $1")
-        .bind(STATE)
-        .fetch_optional(&ctx.store.pool)
-        .await?;
-    Ok(row
-        .and_then(|r| serde_json::from_str(&r.get::<String, _>(0)).ok())
+    let v = named::get_state(&ctx.store.pool, STATE).await?;
+    Ok(v.and_then(|v| serde_json::from_str(&v).ok())
         .unwrap_or_default())
+}
+
+/// What a check changes: two failures in a row alert once; the first success after an
+/// alert recovers once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Change {
+    Alert,
+    Recovered,
+}
+
+fn step(fails: &mut u32, alerted: &mut bool, ok: bool) -> Option<Change> {
+    if ok {
+        *fails = 0;
+        std::mem::take(alerted).then_some(Change::Recovered)
+    } else {
+        *fails += 1;
+        (*fails >= 2 && !std::mem::replace(alerted, true)).then_some(Change::Alert)
+    }
 }
 
 /// One check of every watched source; writes the new state (and any post) in one transaction.
@@ -92,67 +96,52 @@ pub async fn tick(
     let mut st = load(ctx).await?;
     let before = st.clone();
     let mut posts: Vec<messages::Msg> = Vec::new();
-    let services = ctx.julia.railway.services.clone();
+    // At most three rollback buttons on an alert.
+    let services: Vec<String> = ctx.julia.railway.services.iter().take(3).cloned().collect();
     if watch_health {
         let (ok, lines) = match ctx.julia.health.deep().await {
-            Ok(d) => (d.healthy(), super::status::health_lines(l, &d, false)),
+            Ok(d) => (d.healthy(), health_lines(l, &d, false)),
             Err(e) => (
                 false,
-                vec![m::source_failed(l, "Julia /health/deep", &e.to_string())],
+                vec![m::source_failed(l, m::SYS_DEEP, &e.to_string())],
             ),
         };
-        if ok {
-            st.health_fails = 0;
-            if st.health_alerted {
-                st.health_alerted = false;
-                posts.push(m::watch_recovered(l, &m::health_recovered(l)));
+        match step(&mut st.health_fails, &mut st.health_alerted, ok) {
+            Some(Change::Alert) => {
+                posts.push(m::watch_alert(l, &m::health_problem(l), &lines, &services))
             }
-        } else {
-            st.health_fails += 1;
-            if st.health_fails >= 2 && !st.health_alerted {
-                st.health_alerted = true;
-                posts.push(m::watch_alert(l, &m::health_problem(l), &lines, &services));
-            }
+            Some(Change::Recovered) => posts.push(m::watch_recovered(l, &m::health_recovered(l))),
+            None => {}
         }
     }
     if watch_evo {
-        let state = ctx
-            .julia
-            .evolution
-            .state()
-            .await
-            .unwrap_or_else(|_| "unreachable".into());
-        if state == "open" {
-            st.evo_fails = 0;
-            if st.evo_alerted {
-                st.evo_alerted = false;
-                posts.push(m::watch_recovered(l, &m::evolution_recovered(l)));
+        let evo = ctx.julia.evolution.state().await;
+        let state = evo.unwrap_or_else(|_| m::EVOLUTION_UNREACHABLE.into());
+        match step(&mut st.evo_fails, &mut st.evo_alerted, state == "open") {
+            Some(Change::Alert) => {
+                let problem = m::evolution_problem(l, &state);
+                posts.push(m::watch_alert(l, &problem, &[], &services))
             }
-        } else {
-            st.evo_fails += 1;
-            if st.evo_fails >= 2 && !st.evo_alerted {
-                st.evo_alerted = true;
-                posts.push(m::watch_alert(
-                    l,
-                    &m::evolution_problem(l, &state),
-                    &[],
-                    &services,
-                ));
+            Some(Change::Recovered) => {
+                posts.push(m::watch_recovered(l, &m::evolution_recovered(l)))
             }
+            None => {}
         }
     }
-    if st == before {
-        return Ok(st);
+    if st != before {
+        save(ctx, &st, &posts).await?;
     }
+    Ok(st)
+}
+
+/// The new state and the posts it causes, in one transaction.
+async fn save(ctx: &Ctx, st: &WatchState, posts: &[messages::Msg]) -> Result<(), sqlx::Error> {
     let now = ctx.clock.now_ms();
     let mut tx = ctx.store.pool.begin().await?;
-    sqlx::query("INSERT INTO kv_state (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value")
-        .bind(STATE)
-        .bind(serde_json::to_string(&st).unwrap_or_default())
-        .execute(&mut *tx)
-        .await?;
+    let value = serde_json::to_string(st).unwrap_or_default();
+    named::put_state(&mut tx, STATE, &value).await?;
     if let Some(ch) = &ctx.config.incidents_channel {
-        for p in &posts {
+        for p in posts {
             enqueue(&mut tx, &OutboxItem::post(ch, p).tagged("julia_watch"), now).await?;
         }
     }
@@ -160,5 +149,31 @@ pub async fn tick(
     if !posts.is_empty() {
         ctx.outbox_wake.notify_one();
     }
-    Ok(st)
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn two_failures_alert_once_and_one_success_recovers_once() {
+        let (mut fails, mut alerted) = (0, false);
+        let seen: Vec<_> = [false, false, false, true, true, false]
+            .into_iter()
+            .map(|ok| step(&mut fails, &mut alerted, ok))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                None,
+                Some(Change::Alert),
+                None,
+                Some(Change::Recovered),
+                None,
+                None
+            ]
+        );
+        assert_eq!((fails, alerted), (1, false));
+    }
 }

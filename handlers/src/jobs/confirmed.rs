@@ -1,5 +1,6 @@
-//! A confirmed `/julia` action (restart, rollback, pause…) is a job, written with the click that
-//! confirms it and run at once by the process that took the click.
+//! A confirmed privileged action (a `/julia` restart, rollback, pause…) is a job, written with
+//! the click that confirms it ([`crate::guarded::answer`]) and run at once by the process that
+//! took the click. Generic over the kind of control ([`Control`]).
 //!
 //! If that process dies before the action is carried out, the next process (or another
 //! replica) takes the job over within a lease. It never repeats a production action blindly:
@@ -13,29 +14,35 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{JobResult, Lease};
-use crate::control::{access, Action, Reply};
+use crate::guarded::{self, Control, Outcome, Reply};
 use crate::outbox::{enqueue, OutboxItem};
 use crate::Ctx;
 
 /// How long after the click an action not yet started is still carried out.
 pub const STILL_WANTED: Duration = Duration::from_secs(120);
 
-/// The payload of a `confirmed_action` job.
+/// The payload of a `confirmed_action` job (`A`: the kind of control; Julia's by default).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ConfirmedAction {
+#[serde(bound(deserialize = "A: DeserializeOwned"))]
+pub struct ConfirmedAction<A = crate::control::Action> {
     pub user: String,
     pub channel: String,
     pub response_url: String,
-    pub action: Action,
+    pub action: A,
     /// When the button was clicked, epoch ms.
     pub confirmed_at: i64,
 }
 
-pub async fn run_job(ctx: &Arc<Ctx>, a: &ConfirmedAction, lease: &Lease) -> JobResult {
+pub async fn run_job<A: Control>(
+    ctx: &Arc<Ctx>,
+    a: &ConfirmedAction<A>,
+    lease: &Lease,
+) -> JobResult {
     let now = ctx.clock.now_ms();
     let started = lease.step("started").is_some();
     let stale = now - a.confirmed_at > STILL_WANTED.as_millis() as i64;
@@ -48,26 +55,28 @@ pub async fn run_job(ctx: &Arc<Ctx>, a: &ConfirmedAction, lease: &Lease) -> JobR
         channel: a.channel.clone(),
         response_url: a.response_url.clone(),
     };
-    access::carry_out(ctx, &reply, &a.action).await;
+    a.action.execute(ctx, &reply).await;
     Ok(())
 }
 
+/// The notice when the action was not carried out (too late after the click, or given up).
+pub fn not_carried_out<A: Control>(ctx: &Ctx, a: &ConfirmedAction<A>) -> messages::Msg {
+    let command = a.action.command_line(ctx);
+    messages::jobs::action_not_carried_out(&command, &a.user, ctx.locale())
+}
+
 /// The action is not carried out (again): one notice where it was asked for, and the audit.
-async fn not_repeated(
+async fn not_repeated<A: Control>(
     ctx: &Arc<Ctx>,
-    a: &ConfirmedAction,
+    a: &ConfirmedAction<A>,
     lease: &Lease,
     started: bool,
     now: i64,
 ) -> JobResult {
-    let l = ctx.locale();
-    let command = format!("{} {}", ctx.config.julia_command, a.action.command());
     let (msg, outcome) = if started {
-        let m = messages::jobs::action_interrupted(&command, &a.user, &ctx.config.julia_command, l);
-        (m, "interrupted")
+        (a.action.interrupted(ctx, &a.user), "interrupted")
     } else {
-        let m = messages::jobs::action_not_carried_out(&command, &a.user, l);
-        (m, "not_carried_out")
+        (not_carried_out(ctx, a), "not_carried_out")
     };
     tracing::warn!(
         job = lease.id,
@@ -82,6 +91,6 @@ async fn not_repeated(
     lease.complete_in(&mut tx, now).await?;
     tx.commit().await?;
     ctx.outbox_wake.notify_one();
-    access::record(ctx, &a.user, &a.action, outcome, None, None, None).await;
+    guarded::record(ctx, &a.user, &a.action, Outcome::new(outcome)).await;
     Ok(())
 }

@@ -254,7 +254,7 @@ async fn execute(ctx: &Arc<Ctx>, job: &Job, lease: &Lease) -> JobResult {
             )
             .await
         }
-        Job::DeployFollow(f) => crate::control::deploys::run_follow_job(ctx, f, lease).await,
+        Job::DeployFollow(f) => crate::control::follow::run_follow_job(ctx, f, lease).await,
         Job::Postmortem { incident } => {
             crate::incident::postmortem::run_postmortem_job(
                 ctx,
@@ -422,8 +422,7 @@ async fn fail(
                 .await?;
             }
             Some(Job::ConfirmedAction(a)) if !a.channel.is_empty() => {
-                let command = format!("{} {}", ctx.config.julia_command, a.action.command());
-                let msg = messages::jobs::action_not_carried_out(&command, &a.user, ctx.locale());
+                let msg = confirmed::not_carried_out(ctx, a.as_ref());
                 crate::outbox::enqueue(
                     &mut tx,
                     &crate::outbox::OutboxItem::post(&a.channel, &msg),

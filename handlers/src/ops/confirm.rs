@@ -127,7 +127,7 @@ async fn claim(
 ) -> Result<(Stored, Option<i64>), messages::Msg> {
     let l = ctx.locale();
     let now = ctx.clock.now_ms();
-    let gone = |why: &str| messages::julia::confirmation_gone(l, why);
+    let gone = |why: &str| messages::guarded::confirmation_gone(l, why);
     let store_err = |e: sqlx::Error| crate::FlowError::from(e).into_msg(l);
     let mut tx = ctx.store.begin().await.map_err(store_err)?;
     let claimed = sqlx::query(
@@ -201,7 +201,7 @@ pub async fn answer(ctx: &Arc<Ctx>, reply: &Reply, token: &str, confirmed: bool)
     if !confirmed {
         record(ctx, &reply.user, &name, &stored.args, "cancelled", None).await;
         return reply
-            .replace(ctx, &messages::julia::cancelled(l, &command))
+            .replace(ctx, &messages::guarded::cancelled(l, &command))
             .await;
     }
     record(ctx, &reply.user, &name, &stored.args, "confirmed", None).await;
@@ -226,7 +226,7 @@ pub(super) async fn carry_out(ctx: &Arc<Ctx>, reply: &Reply, stored: &Stored) {
             .and_then(|s| s.action(&stored.action)),
     ) else {
         return reply
-            .send(ctx, &messages::julia::confirmation_gone(l, "unknown"))
+            .send(ctx, &messages::guarded::confirmation_gone(l, "unknown"))
             .await;
     };
     // The guard must still hold right before the write.

@@ -2,6 +2,9 @@
 //! (several replicas), through sqlx's `Any` driver so every query is written once.
 //! Placeholders are `$1…` (both backends accept them); times are epoch milliseconds.
 
+pub mod confirmations;
+pub mod named;
+
 use std::str::FromStr;
 use std::time::Duration;
 

@@ -1,8 +1,7 @@
 //! The other switches: `/julia flags`, `/julia campaigns off|on`, `/julia campaign
 //! pause|resume`. English and Brazilian Portuguese.
 
-use crate::julia::{ago, tr};
-use crate::julia_pause::{applies, who};
+use crate::julia::*;
 use crate::{escape, Locale, Msg};
 
 pub const TITLE_FLAGS: (&str, &str) = ("Feature flags", "Feature flags");
@@ -294,4 +293,17 @@ pub fn campaign_announcement(l: Locale, c: &CampaignView, now: &str, user: &str)
             campaign_ref(c)
         ),
     ))
+}
+
+/// The `campaigns` value shown when `feature_flags` has no row (campaigns are on by default).
+pub const NO_CAMPAIGNS_ROW: &str = "(no row: enabled)";
+
+/// The reason recorded for `campaigns on|off` given without one.
+pub fn campaigns_default_reason(enabled: bool) -> String {
+    if enabled {
+        "campaigns on"
+    } else {
+        "campaigns off"
+    }
+    .into()
 }

@@ -1,74 +1,8 @@
-//! What the bot can see of Julia's database, and what a pause really does and leaves behind
-//! (`/julia status` while paused, `pause`/`resume` prompts and announcements, `queue`,
-//! `queue blocked`, `jobs kill`). English and Brazilian Portuguese.
+//! Pause and resume: what a pause really does and leaves behind (`status` while paused,
+//! prompts, results, announcements).
 
-use crate::blocks::{self, Style};
-use crate::julia::{
-    ago, confirm_text, tr, ConfirmView, ACTION_CANCEL, ACTION_CONFIRM, ACTION_CONFIRM_ALT,
-};
+use crate::julia::*;
 use crate::{escape, human_duration, Locale, Msg};
-
-/// `alterado_por` / `updated_by`: a Slack user id becomes a mention, anything else is text.
-pub fn who(by: &str) -> String {
-    let is_user = by.len() > 1
-        && (by.starts_with('U') || by.starts_with('W'))
-        && by
-            .chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
-    if is_user {
-        format!("<@{by}>")
-    } else {
-        escape(by)
-    }
-}
-
-// ---------------------------------------------------------------- visibility (§6.1)
-
-/// The one answer of every database subcommand when row-level security hides the rows.
-pub fn hidden(l: Locale, role: &str, tables: &[String], owner: Option<&str>) -> String {
-    let tables = tables
-        .iter()
-        .map(|t| format!("`{t}`"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let owner = owner
-        .map(|o| format!("`{}`", escape(o)))
-        .unwrap_or_else(|| "`postgres`".into());
-    tr(
-        l,
-        format!(
-            ":no_entry: *The bot cannot see Julia's data.* It connects to Julia's database as role `{}`, which is not the tables' owner, not a superuser and has no BYPASSRLS, so row-level security shows it zero rows of {tables} — without any error. Nothing was read or written: an answer now would be false. Set JULIA_DATABASE_URL to connect as the owner ({owner}) or a role with BYPASSRLS (Supabase: `service_role`).",
-            escape(role)
-        ),
-        format!(
-            ":no_entry: *O bot não consegue ver os dados da Julia.* Ele conecta no banco da Julia como o papel `{}`, que não é dono das tabelas, não é superusuário e não tem BYPASSRLS; a segurança por linha (RLS) mostra zero linhas de {tables} — sem erro algum. Nada foi lido nem gravado: uma resposta agora seria falsa. Defina JULIA_DATABASE_URL para conectar como o dono ({owner}) ou um papel com BYPASSRLS (Supabase: `service_role`).",
-            escape(role)
-        ),
-    )
-}
-
-/// Zero visible `app_settings` rows: the guard cannot be checked (not a mismatch).
-pub fn settings_hidden(l: Locale) -> Msg {
-    Msg::text(tr(
-        l,
-        ":no_entry: *Cannot see the settings:* `app_settings` shows this connection no rows at all, so the hard guard (environment, project ref) cannot be checked. This is not a mismatch: the rows are missing or hidden from the bot's role. Nothing was changed. Check JULIA_DATABASE_URL's role and that `app_settings` has `environment` and `supabase_project_ref`.".into(),
-        ":no_entry: *Não consigo ver as configurações:* `app_settings` não mostra nenhuma linha a esta conexão, então o hard guard (ambiente, project ref) não pode ser conferido. Não é divergência: as linhas faltam ou estão ocultas do papel do bot. Nada foi alterado. Confira o papel de JULIA_DATABASE_URL e se `app_settings` tem `environment` e `supabase_project_ref`.".into(),
-    ))
-}
-
-/// `/health/ready` and `check-config`: one line on the connection's visibility.
-pub fn visibility_line(role: &str, hidden: &[String]) -> String {
-    if hidden.is_empty() {
-        format!("julia database: role {role} sees the rows of Julia's tables")
-    } else {
-        format!(
-            "julia database: role {role} CANNOT see the rows of {} (row-level security; connect as the tables' owner or a BYPASSRLS role)",
-            hidden.join(", ")
-        )
-    }
-}
-
-// ---------------------------------------------------------------- status while paused
 
 /// Messages blocked by safe mode (counts only).
 pub struct BlockedView<'a> {
@@ -136,8 +70,6 @@ pub fn paused_lines(l: Locale, v: &PausedView) -> Vec<String> {
     out
 }
 
-// ---------------------------------------------------------------- pause / resume
-
 /// What `safe_mode` stops and does not stop, for the confirmation.
 pub fn what_pause(l: Locale, reason: &str, handoff: bool) -> String {
     let mode = if handoff { "handoff" } else { "wait" };
@@ -198,44 +130,6 @@ pub fn what_resume(l: Locale, reason: &str, blocked: Option<&BlockedView>) -> St
     s
 }
 
-/// The resume prompt: "Resume and requeue N messages", "Resume only", "Cancel".
-pub fn resume_confirm(l: Locale, v: &ConfirmView, requeue: i64) -> Msg {
-    let q = confirm_text(l, v);
-    Msg::with_blocks(
-        q.clone(),
-        vec![
-            blocks::section(q),
-            blocks::actions(
-                "julia_confirm",
-                vec![
-                    blocks::button(
-                        ACTION_CONFIRM,
-                        &tr(
-                            l,
-                            format!("Resume and requeue {requeue} messages"),
-                            format!("Retomar e recolocar {requeue} mensagens"),
-                        ),
-                        v.token,
-                        Style::Primary,
-                    ),
-                    blocks::button(
-                        ACTION_CONFIRM_ALT,
-                        l.t("Resume only", "Só retomar"),
-                        v.token,
-                        Style::Danger,
-                    ),
-                    blocks::button(
-                        ACTION_CANCEL,
-                        l.t("Cancel", "Cancelar"),
-                        v.token,
-                        Style::Default,
-                    ),
-                ],
-            ),
-        ],
-    )
-}
-
 /// When Julia applies a flag change: at once (cache set) or within 30 s.
 pub fn applies(l: Locale, applies_now: bool, cache_problem: Option<&str>) -> String {
     if applies_now {
@@ -262,6 +156,7 @@ pub fn pause_done(
     applies_now: bool,
     cache_problem: Option<&str>,
     requeued: Option<u64>,
+    cmd: &str,
 ) -> Msg {
     let head = if paused {
         tr(
@@ -285,8 +180,8 @@ pub fn pause_done(
         text.push('\n');
         text.push_str(&tr(
             l,
-            "Chip warming is not stopped by safe_mode. Blocked messages are counted in `/julia status`.".into(),
-            "O aquecimento de chips não é parado pelo safe_mode. As mensagens bloqueadas aparecem no `/julia status`.".into(),
+            format!("Chip warming is not stopped by safe_mode. Blocked messages are counted in `{cmd} status`."),
+            format!("O aquecimento de chips não é parado pelo safe_mode. As mensagens bloqueadas aparecem no `{cmd} status`."),
         ));
     }
     if let Some(n) = requeued {
@@ -363,156 +258,9 @@ pub fn pause_announcement(
     })
 }
 
-// ---------------------------------------------------------------- queue
-
-pub struct QueueView {
-    pub pending: i64,
-    pub due: i64,
-    pub oldest_due_secs: Option<i64>,
-    pub sent_5m: i64,
-    pub stuck: i64,
-    pub oldest_stuck_secs: Option<i64>,
-}
-
-pub fn queue_lines(l: Locale, q: &QueueView) -> Vec<String> {
-    let oldest = q
-        .oldest_due_secs
-        .map(|s| human_duration(s, l))
-        .unwrap_or_else(|| "-".into());
-    let later = q.pending - q.due;
-    let mut out = vec![tr(
-        l,
-        format!(
-            "{} pending: {} due (oldest due for {oldest}), {later} scheduled later; {} sent in the last 5 min",
-            q.pending, q.due, q.sent_5m
-        ),
-        format!(
-            "{} pendentes: {} vencidas (a mais antiga vencida há {oldest}), {later} agendadas para depois; {} enviadas nos últimos 5 min",
-            q.pending, q.due, q.sent_5m
-        ),
-    )];
-    if q.stuck > 0 {
-        let s = q
-            .oldest_stuck_secs
-            .map(|s| human_duration(s, l))
-            .unwrap_or_else(|| "-".into());
-        out.push(tr(
-            l,
-            format!(":warning: {} stuck in `processando` for over 10 min (oldest {s}); Julia resets them after 60 min.", q.stuck),
-            format!(":warning: {} presas em `processando` há mais de 10 min (a mais antiga há {s}); a Julia as reinicia após 60 min.", q.stuck),
-        ));
-    }
-    out
-}
-
-pub const TITLE_BLOCKED: (&str, &str) = ("Blocked by safe mode", "Bloqueadas pelo safe mode");
-
-/// `/julia queue blocked`: counts by type, oldest, newest. Never content or phone numbers.
-pub fn blocked_lines(l: Locale, b: &BlockedView) -> Vec<String> {
-    let scope = if b.since_pause {
-        tr(
-            l,
-            "since the pause began".into(),
-            "desde o início da pausa".into(),
-        )
-    } else {
-        tr(
-            l,
-            "in the last 24 h (Julia is not paused)".into(),
-            "nas últimas 24 h (a Julia não está pausada)".into(),
-        )
-    };
-    if b.total == 0 {
-        return vec![tr(
-            l,
-            format!("No message blocked by safe mode {scope}."),
-            format!("Nenhuma mensagem bloqueada pelo safe mode {scope}."),
-        )];
-    }
-    let types = b
-        .by_tipo
-        .iter()
-        .map(|(t, n)| format!("`{}` ×{n}", escape(t)))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let oldest = b
-        .oldest_secs
-        .map(|s| ago(l, s))
-        .unwrap_or_else(|| "-".into());
-    let newest = b
-        .newest_secs
-        .map(|s| ago(l, s))
-        .unwrap_or_else(|| "-".into());
-    vec![
-        tr(
-            l,
-            format!("{} messages blocked {scope} (`bloqueada`, `BLOCKED_SAFE_MODE`); {} created < 24 h ago can still be requeued", b.total, b.young),
-            format!("{} mensagens bloqueadas {scope} (`bloqueada`, `BLOCKED_SAFE_MODE`); {} criadas há < 24 h ainda podem voltar à fila", b.total, b.young),
-        ),
-        tr(l, format!("By type: {types}"), format!("Por tipo: {types}")),
-        tr(
-            l,
-            format!("Oldest created {oldest}, newest created {newest}"),
-            format!("Mais antiga criada {oldest}, mais nova criada {newest}"),
-        ),
-    ]
-}
-
-// ---------------------------------------------------------------- jobs kill (§6.4)
-
-pub fn job_id_invalid(l: Locale, given: &str, cmd: &str) -> Msg {
-    Msg::text(tr(
-        l,
-        format!(
-            ":warning: `{}` is not a job id. `{cmd} jobs kill <id>` takes the uuid shown by `{cmd} jobs` (e.g. `0f8fad5b-d9cb-469f-a165-70867728950e`). Nothing was changed.",
-            escape(given)
-        ),
-        format!(
-            ":warning: `{}` não é um id de job. `{cmd} jobs kill <id>` recebe o uuid mostrado por `{cmd} jobs` (ex.: `0f8fad5b-d9cb-469f-a165-70867728950e`). Nada foi alterado.",
-            escape(given)
-        ),
-    ))
-}
-
-pub fn job_unknown(l: Locale, id: &str) -> Msg {
-    Msg::text(tr(
-        l,
-        format!("No job with id `{id}` in `job_executions`. Nothing was changed; `/julia jobs` lists the long-running ones."),
-        format!("Nenhum job com id `{id}` em `job_executions`. Nada foi alterado; `/julia jobs` lista os demorados."),
-    ))
-}
-
-pub fn job_not_running(l: Locale, id: &str, name: &str, status: &str) -> Msg {
-    Msg::text(tr(
-        l,
-        format!(
-            "Job `{}` (`{id}`) is `{}`, not `running`: only a running job can be marked. Nothing was changed.",
-            escape(name),
-            escape(status)
-        ),
-        format!(
-            "O job `{}` (`{id}`) está `{}`, não `running`: só um job rodando pode ser marcado. Nada foi alterado.",
-            escape(name),
-            escape(status)
-        ),
-    ))
-}
-
-pub fn what_job_kill(l: Locale, id: &str, name: &str, running_secs: Option<i64>) -> String {
-    let for_ = running_secs
-        .map(|s| human_duration(s, l))
-        .unwrap_or_else(|| "?".into());
-    tr(
-        l,
-        format!(
-            "mark job `{}` (`{id}`, running for {for_}) as `error`, finished now.\nThis only relabels the row: it cannot stop a job that is really still running (the scheduler's call times out after 300 s, so a row running for over 30 min is an orphan); a job that is still running overwrites the row when it ends.",
-            escape(name)
-        ),
-        format!(
-            "marcar o job `{}` (`{id}`, rodando há {for_}) como `error`, finalizado agora.\nIsto só troca o rótulo da linha: não para um job que ainda esteja rodando de verdade (a chamada do scheduler expira após 300 s, então uma linha rodando há mais de 30 min é órfã); um job ainda rodando sobrescreve a linha quando terminar.",
-            escape(name)
-        ),
-    )
+/// The reason recorded for `resume` given without one.
+pub fn resume_default_reason() -> String {
+    "resume".into()
 }
 
 #[cfg(test)]

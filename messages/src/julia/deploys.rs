@@ -1,0 +1,214 @@
+//! Railway: restart, redeploy, rollback (what will be done, refusals, started, outcome).
+
+use crate::blocks::{self, Style};
+use crate::julia::*;
+use crate::{escape, Locale, Msg};
+
+pub fn unknown_service(l: Locale, given: &str, valid: &[String]) -> Msg {
+    let list = valid
+        .iter()
+        .map(|s| format!("`{s}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Msg::text(tr(
+        l,
+        format!("Unknown service `{}`. Valid: {list}.", escape(given)),
+        format!("Serviço `{}` desconhecido. Válidos: {list}.", escape(given)),
+    ))
+}
+
+pub fn what_deploy(l: Locale, action: &str, service: &str, deployment: &str) -> String {
+    tr(
+        l,
+        format!("{action} `{service}` (deployment `{deployment}`)"),
+        format!("{action} `{service}` (deploy `{deployment}`)"),
+    )
+}
+
+/// The confirmation's description when the latest deployment is not the running one.
+pub fn what_restart_active(
+    l: Locale,
+    service: &str,
+    active: &str,
+    latest: &str,
+    latest_status: &str,
+) -> String {
+    tr(
+        l,
+        format!(
+            "restart `{service}` (deployment `{}`, the one running; the latest, `{}`, is {} and is not running)",
+            escape(active),
+            escape(latest),
+            escape(latest_status)
+        ),
+        format!(
+            "restart `{service}` (deploy `{}`, o que está rodando; o mais recente, `{}`, está {} e não roda)",
+            escape(active),
+            escape(latest),
+            escape(latest_status)
+        ),
+    )
+}
+
+pub fn cannot_rollback(l: Locale, service: &str, why: &str) -> Msg {
+    Msg::text(tr(
+        l,
+        format!(":no_entry: Cannot roll back `{service}`: {why}. Nothing was changed."),
+        format!(
+            ":no_entry: Não é possível fazer rollback de `{service}`: {why}. Nada foi alterado."
+        ),
+    ))
+}
+
+/// No deployment to restart: none is running.
+pub fn nothing_to_restart(l: Locale, service: &str, cmd: &str) -> Msg {
+    Msg::text(tr(
+        l,
+        format!(":no_entry: Cannot restart `{service}`: none of its last 20 deployments is running (SUCCESS, SLEEPING or CRASHED). Nothing was changed. Try `{cmd} redeploy {service}` or `{cmd} rollback {service}`."),
+        format!(":no_entry: Não é possível reiniciar `{service}`: nenhum dos 20 últimos deploys está rodando (SUCCESS, SLEEPING ou CRASHED). Nada foi alterado. Tente `{cmd} redeploy {service}` ou `{cmd} rollback {service}`."),
+    ))
+}
+
+/// Railway says `canRedeploy = false` for the latest deployment.
+pub fn cannot_redeploy(
+    l: Locale,
+    service: &str,
+    (deployment, status): (&str, &str),
+    cmd: &str,
+) -> Msg {
+    Msg::text(tr(
+        l,
+        format!(
+            ":no_entry: Cannot redeploy `{service}`: Railway says canRedeploy = false for its latest deployment `{}` ({}), for example while it is still building or deploying. Nothing was changed. Check `{cmd} deploys {service}` and try again when it has settled.",
+            escape(deployment),
+            escape(status)
+        ),
+        format!(
+            ":no_entry: Não é possível fazer redeploy de `{service}`: o Railway diz canRedeploy = false para o deploy mais recente `{}` ({}), por exemplo enquanto ainda está em build ou deploy. Nada foi alterado. Confira `{cmd} deploys {service}` e tente de novo quando assentar.",
+            escape(deployment),
+            escape(status)
+        ),
+    ))
+}
+
+pub fn deploy_started(l: Locale, action: &str, service: &str, deployment: &str) -> Msg {
+    Msg::text(tr(
+        l,
+        format!(":rocket: Railway accepted `{action}` on `{service}` (deployment `{deployment}`). Following the deployment and /health/deep; the outcome will be posted in this channel."),
+        format!(":rocket: O Railway aceitou `{action}` em `{service}` (deploy `{deployment}`). Acompanhando o deploy e o /health/deep; o resultado sai neste canal."),
+    ))
+}
+
+/// How a followed deployment ended.
+pub struct OutcomeView<'a> {
+    pub action: &'a str,
+    pub service: &'a str,
+    /// Railway's last status of the deployment.
+    pub status: &'a str,
+    /// `/health/deep` once settled (`None`: never settled).
+    pub healthy: Option<bool>,
+    pub health_lines: &'a [String],
+    /// Show a rollback button (the handlers decide when).
+    pub offer_rollback: bool,
+}
+
+pub fn deploy_outcome(l: Locale, v: &OutcomeView) -> Msg {
+    let (action, service, status, healthy) = (v.action, v.service, v.status, v.healthy);
+    let (icon, verdict) = match (status, healthy) {
+        ("SUCCESS", Some(true)) => (
+            ":white_check_mark:",
+            tr(l, "healthy".into(), "saudável".into()),
+        ),
+        ("SUCCESS", Some(false)) => (
+            ":red_circle:",
+            tr(
+                l,
+                "deployed but /health/deep fails".into(),
+                "implantado, mas o /health/deep falha".into(),
+            ),
+        ),
+        (_, None) => (
+            ":hourglass:",
+            tr(
+                l,
+                "still not settled after the follow limit".into(),
+                "ainda não estabilizou no limite de acompanhamento".into(),
+            ),
+        ),
+        _ => (
+            ":red_circle:",
+            tr(
+                l,
+                "the deployment did not succeed".into(),
+                "o deploy não teve sucesso".into(),
+            ),
+        ),
+    };
+    let text = tr(
+        l,
+        format!("{icon} `{action}` on `{service}`: deployment {status} — {verdict}"),
+        format!("{icon} `{action}` em `{service}`: deploy {status} — {verdict}"),
+    );
+    let mut b = vec![blocks::section(text.clone())];
+    if !v.health_lines.is_empty() {
+        b.push(blocks::section(v.health_lines.join("\n")));
+    }
+    if v.offer_rollback {
+        b.push(blocks::actions(
+            "julia_rollback_offer",
+            vec![blocks::button(
+                ACTION_ROLLBACK_PROMPT,
+                &tr(
+                    l,
+                    format!("Rollback {service}"),
+                    format!("Rollback {service}"),
+                ),
+                service,
+                Style::Danger,
+            )],
+        ));
+    }
+    Msg::with_blocks(text, b)
+}
+
+pub fn service_not_in_environment(l: Locale, name: &str) -> String {
+    tr(
+        l,
+        format!("service `{name}` is not in the environment JULIA_RAILWAY_ENVIRONMENT_ID"),
+        format!("o serviço `{name}` não está no ambiente JULIA_RAILWAY_ENVIRONMENT_ID"),
+    )
+}
+
+/// Why a rollback is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RollbackWhy {
+    NotFound(String),
+    NoOlderSuccess,
+    CannotRollback(String),
+    NoDeployment,
+}
+
+pub fn rollback_why(l: Locale, w: &RollbackWhy) -> String {
+    match w {
+        RollbackWhy::NotFound(id) => tr(
+            l,
+            format!("deployment `{}` is not among the last 20", escape(id)),
+            format!("o deploy `{}` não está entre os 20 últimos", escape(id)),
+        ),
+        RollbackWhy::NoOlderSuccess => tr(
+            l,
+            "no deployment older than the running one that Railway can roll back to (REMOVED or SUCCESS with canRollback)".into(),
+            "nenhum deploy mais antigo que o atual para o qual o Railway permita rollback (REMOVED ou SUCCESS com canRollback)".into(),
+        ),
+        RollbackWhy::CannotRollback(id) => tr(
+            l,
+            format!("Railway says canRollback = false for `{id}`"),
+            format!("o Railway diz canRollback = false para `{id}`"),
+        ),
+        RollbackWhy::NoDeployment => tr(
+            l,
+            "it has no deployment yet".into(),
+            "ainda não tem deploy".into(),
+        ),
+    }
+}
