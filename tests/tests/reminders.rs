@@ -344,12 +344,13 @@ on_both_stores!(lease, a_dead_instances_lease_is_taken_over_after_it_expires);
 
 async fn postmortem_reminders_follow_resolution_until_done(db: TestDb) {
     let slack = FakeSlack::start().await;
+    // Due times far enough away that nothing comes due unless the test moves the clock.
     let app = spawn_app(
         &db,
         &slack,
         AppOptions::default()
-            .env("POSTMORTEM_DRAFT_DUE", "1s")
-            .env("POSTMORTEM_REVIEW_DUE", "2s"),
+            .env("POSTMORTEM_DRAFT_DUE", "1h")
+            .env("POSTMORTEM_REVIEW_DUE", "2h"),
     )
     .await;
     let pm = |room: &str| -> Vec<String> {
@@ -360,22 +361,51 @@ async fn postmortem_reminders_follow_resolution_until_done(db: TestDb) {
             .filter(|t| t.contains("post-mortem") && t.contains("is due"))
             .collect()
     };
-    // P1: the draft reminder after ~1 s, the review reminder after ~2 s, then nothing more.
+    // One reminder step: the reminder worker runs (the app's own loop may take the row first;
+    // the lease makes it fire once either way), then the outbox delivers.
+    let step = |want: usize, room: String| {
+        let app = &app;
+        let pm = &pm;
+        async move {
+            eventually(WAIT, || async {
+                handlers::reminder::run_once(&app.ctx)
+                    .await
+                    .expect("reminder step");
+                app.drain_outbox().await;
+                (pm(&room).len() >= want).then(|| pm(&room))
+            })
+            .await
+        }
+    };
+    // P1: the draft reminder an hour after resolution, the review reminder at two hours, then
+    // nothing more.
     let room = declared(&app, "declare P1 needs a post-mortem").await;
     app.incident("resolve fixed it", "UIC", &room).await;
-    let got = eventually(WAIT, || async { (pm(&room).len() >= 2).then(|| pm(&room)) })
-        .await
-        .expect("two post-mortem reminders");
+    app.settle().await;
+    handlers::reminder::run_once(&app.ctx).await.unwrap();
+    app.drain_outbox().await;
+    assert!(
+        pm(&room).is_empty(),
+        "nothing before it is due: {:?}",
+        pm(&room)
+    );
+    app.ctx.clock.advance(Duration::from_secs(3601));
+    let got = step(1, room.clone()).await.expect("the draft reminder");
     assert!(got[0].contains("draft is due"), "{got:?}");
+    app.ctx.clock.advance(Duration::from_secs(3600));
+    let got = step(2, room.clone()).await.expect("the review reminder");
     assert!(got[1].contains("review is due"), "{got:?}");
-    tokio::time::sleep(Duration::from_millis(2500)).await;
-    assert_eq!(pm(&room).len(), 2, "each once");
+    app.ctx.clock.advance(Duration::from_secs(10 * 3600));
+    handlers::reminder::run_once(&app.ctx).await.unwrap();
+    app.settle().await;
+    assert_eq!(pm(&room).len(), 2, "each once: {:?}", pm(&room));
     // `postmortem done` before they come due: none.
     let room2 = declared(&app, "declare P0 done quickly").await;
     app.incident("resolve fixed", "UIC", &room2).await;
     app.incident("postmortem done", "UIC", &room2).await;
-    tokio::time::sleep(Duration::from_millis(3000)).await;
-    app.drain_outbox().await;
+    app.ctx.clock.advance(Duration::from_secs(3 * 3600));
+    handlers::reminder::run_once(&app.ctx).await.unwrap();
+    app.settle().await;
     assert!(pm(&room2).is_empty(), "{:?}", pm(&room2));
     // P2 gets none.
     let p2 = app
