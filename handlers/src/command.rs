@@ -82,6 +82,10 @@ pub enum IncidentCmd {
         id: Option<IncidentId>,
         duration: Duration,
     },
+    /// `stats [7d|30d|90d]` (default 30 days).
+    Stats {
+        days: i64,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -152,6 +156,7 @@ pub const INCIDENT_SUBCOMMANDS: &[&str] = &[
     "reopen",
     "postmortem",
     "snooze",
+    "stats",
     "help",
 ];
 
@@ -423,6 +428,13 @@ pub fn parse_incident(text: &str) -> Result<IncidentCmd, Problem> {
             }
             Ok(IncidentCmd::Snooze { id, duration: d })
         }
+        "stats" => match rest.trim().to_ascii_lowercase().as_str() {
+            "" => Ok(IncidentCmd::Stats { days: 30 }),
+            "7d" | "7" => Ok(IncidentCmd::Stats { days: 7 }),
+            "30d" | "30" => Ok(IncidentCmd::Stats { days: 30 }),
+            "90d" | "90" => Ok(IncidentCmd::Stats { days: 90 }),
+            _ => Err(usage(Topic::IncidentStats)),
+        },
         _ => Err(Problem::Unknown {
             topic: Topic::Incident,
             given: clean_text(sub).chars().take(40).collect(),

@@ -4,6 +4,7 @@
 //! `Config::from_pairs()` for tests; the shape checks are in [`checks`]. Secrets are
 //! wrapped in [`Secret`], whose `Debug`/`Display` never show the value.
 
+pub mod alerts;
 pub mod checks;
 
 use std::cell::RefCell;
@@ -99,6 +100,8 @@ pub struct Config {
     pub templates: messages::templates::Templates,
     // Julia controls
     pub julia: JuliaConfig,
+    // Alert intake, statistics and the weekly digest
+    pub alerts: alerts::AlertsConfig,
 }
 
 /// The controlled system (`/julia …`): each part is optional and works on its own.
@@ -464,7 +467,9 @@ impl Config {
             );
         }
         let railway_ids = railway_ids(&|v| r.get(v));
+        let incidents_channel = r.checked("INCIDENTS_CHANNEL", checks::channel_id);
         Config {
+            alerts: alerts::AlertsConfig::read(r, &incidents_channel),
             templates_dir,
             templates,
             slack_signing_secret: Secret::new(r.get("SLACK_SIGNING_SECRET").unwrap_or_default()),
@@ -486,7 +491,7 @@ impl Config {
                 .checked("DATABASE_URL", checks::store_url)
                 .unwrap_or_else(|| "sqlite://./data/chatops.db".into()),
             redis_url: r.secret_url("REDIS_URL", &["redis", "rediss"]),
-            incidents_channel: r.checked("INCIDENTS_CHANNEL", checks::channel_id),
+            incidents_channel,
             locale,
             log_format,
             incident_command: command("INCIDENT_COMMAND", "/incident"),
@@ -739,7 +744,7 @@ impl Config {
                     .unwrap_or_else(|| "(unset)".into()),
             ),
         ];
-        for (k, v) in lines {
+        for (k, v) in lines.into_iter().chain(self.alerts.report_lines()) {
             out.push_str(&format!("{k:<26} = {v}\n"));
         }
         out.push_str("\nFeatures:\n");

@@ -9,6 +9,7 @@
 //! - [`audit`], [`cache`] (Redis), [`store`], [`integrations`] (Slack and the controlled system)
 //! - [`doctor`]: `chatops doctor`, read-only checks of every configured integration
 
+pub mod alerts;
 pub mod audit;
 pub mod cache;
 pub mod clock;
@@ -26,6 +27,7 @@ pub mod outbox;
 pub mod reminder;
 pub mod signature;
 pub mod slash;
+pub mod stats;
 pub mod store;
 pub mod text;
 

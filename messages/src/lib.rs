@@ -1,6 +1,7 @@
 //! Every user-facing word of the bot: Block Kit builders, templates, modals, action ids.
 //! No I/O. Functions take small parameter structs, not domain types.
 
+pub mod alerts;
 pub mod blocks;
 pub mod delivery;
 pub mod evolution;
@@ -15,6 +16,7 @@ pub mod julia_switches;
 pub mod limits;
 pub mod list;
 pub mod railway;
+pub mod stats;
 pub mod templates;
 pub mod usage;
 

@@ -11,6 +11,7 @@ pub enum Topic {
     IncidentNote,
     IncidentPostmortem,
     IncidentSnooze,
+    IncidentStats,
     Julia,
     JuliaPause,
     JuliaJobs,
@@ -58,6 +59,7 @@ fn incident_usage(cmd: &str, l: Locale) -> String {
 • `{cmd} resolve [INC-n] <resolution>` — resolve (no text: form) · `{cmd} reopen`\n\
 • `{cmd} postmortem [done]` — post the draft again · mark the post-mortem done\n\
 • `{cmd} snooze <15m>` — snooze update reminders\n\
+• `{cmd} stats [7d|30d|90d]` — incident statistics with a chart (default 30d)\n\
 In an incident's war room the incident is implied; elsewhere start with its id (`INC-12`)."
         ),
         Locale::PtBr => format!(
@@ -71,6 +73,7 @@ In an incident's war room the incident is implied; elsewhere start with its id (
 • `{cmd} resolve [INC-n] <resolução>` — resolver (sem texto: formulário) · `{cmd} reopen`\n\
 • `{cmd} postmortem [done]` — postar o rascunho de novo · marcar o post-mortem feito\n\
 • `{cmd} snooze <15m>` — adiar os lembretes\n\
+• `{cmd} stats [7d|30d|90d]` — estatísticas de incidentes com gráfico (padrão 30d)\n\
 Na sala de guerra o incidente é o do canal; fora dela comece pelo id (`INC-12`)."
         ),
     }
@@ -108,6 +111,7 @@ fn topic_line(topic: Topic, inc: &str, jul: &str, l: Locale) -> Option<String> {
         Topic::IncidentNote => format!("`{inc} note [INC-n] <text>`"),
         Topic::IncidentPostmortem => format!("`{inc} postmortem [INC-n] [done]`"),
         Topic::IncidentSnooze => format!("`{inc} snooze [INC-n] <duration>` ({} `15m`, `30m`)", l.t("e.g.", "ex.")),
+        Topic::IncidentStats => format!("`{inc} stats [7d|30d|90d]` ({})", l.t("default 30d", "padrão 30d")),
         Topic::JuliaPause => format!("`{jul} pause <reason> [--handoff]`"),
         Topic::JuliaJobs => format!("`{jul} jobs` {} `{jul} jobs kill <uuid>`", l.t("or", "ou")),
         Topic::JuliaDeploys => format!("`{jul} deploys [service]`, `{jul} restart <service>`, `{jul} redeploy <service>`, `{jul} rollback <service> [deployment-id]`"),
@@ -143,6 +147,7 @@ fn subcommand_line(incident: bool, word: &str, inc: &str, jul: &str, l: Locale) 
             "note" => Topic::IncidentNote,
             "postmortem" => Topic::IncidentPostmortem,
             "snooze" => Topic::IncidentSnooze,
+            "stats" => Topic::IncidentStats,
             _ => return None,
         }
     } else {

@@ -1,6 +1,8 @@
 //! HTTP surface: `/slack/commands`, `/slack/events`, `/slack/interactions` (signature checked
-//! before anything else), `/health`, `/health/ready`, `/metrics`.
+//! before anything else), `/alerts/alertmanager` and `/alerts/generic` (bearer token),
+//! `/health`, `/health/ready`, `/metrics`.
 
+pub mod alerts;
 pub mod health;
 pub mod slack;
 
@@ -21,6 +23,8 @@ pub fn router(state: AppState) -> Router {
         .route("/slack/commands", post(slack::commands))
         .route("/slack/events", post(slack::events))
         .route("/slack/interactions", post(slack::interactions))
+        .route("/alerts/alertmanager", post(alerts::alertmanager))
+        .route("/alerts/generic", post(alerts::generic))
         .route("/health", get(health::live))
         .route("/health/ready", get(health::ready))
         .route("/metrics", get(health::metrics))

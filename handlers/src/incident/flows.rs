@@ -392,6 +392,7 @@ pub async fn handle_command(ctx: Arc<Ctx>, cmd: SlashCommand, c: IncidentCmd) ->
             .await;
             ack(r, &ctx)
         }
+        IncidentCmd::Stats { days } => crate::stats::ack(&ctx, days, &cmd.channel_id).await,
         IncidentCmd::Snooze { id, duration } => {
             let r = on_target(cx, id, &cmd.channel_id, |i| async move {
                 snooze(cx, actor, i.id, duration).await
@@ -836,7 +837,8 @@ async fn invite(ctx: &Ctx, channel: &str, actor: &str, commander: &str) -> Vec<N
         }
     }
     let mut seen = std::collections::HashSet::new();
-    users.retain(|u| seen.insert(u.clone()));
+    // The bot itself (an auto-declared alert) is in the channel already.
+    users.retain(|u| u != crate::alerts::declare::BOT_ACTOR && seen.insert(u.clone()));
     for chunk in users.chunks(messages::limits::INVITE_BATCH) {
         let body = json!({"channel": channel, "users": chunk.join(","), "force": true});
         match ctx
@@ -1551,6 +1553,8 @@ pub async fn on_view_submission(ctx: Arc<Ctx>, payload: Value) -> Option<Value> 
             else {
                 return Some(errors(&[("severity", tpl::field_required(l))]));
             };
+            // From an alert group's Declare button: the group is linked once declared.
+            let (meta, alert_group) = messages::alerts::parse_declare_meta(&meta);
             let d = Declaration {
                 actor: user.clone(),
                 origin_channel: meta,
@@ -1563,8 +1567,15 @@ pub async fn on_view_submission(ctx: Arc<Ctx>, payload: Value) -> Option<Value> 
             // Written (with the job that finishes it) before the modal closes, so a crash
             // cannot lose it.
             let reply = DeclaredReply::Dm { user: user.clone() };
-            if let Err(e) = create_incident(&ctx, &d, Some(reply)).await {
-                return Some(errors(&[("title", e.into_msg(l).text)]));
+            match create_incident(&ctx, &d, Some(reply)).await {
+                Err(e) => return Some(errors(&[("title", e.into_msg(l).text)])),
+                Ok(id) => {
+                    if let Some(g) = alert_group {
+                        if let Err(e) = crate::alerts::declare::link(&ctx, g, id, &user).await {
+                            let _ = e.into_msg(l);
+                        }
+                    }
+                }
             }
             None
         }
