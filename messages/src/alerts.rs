@@ -7,7 +7,7 @@
 
 use serde_json::{json, Value};
 
-use crate::limits::{cut, MARK};
+use crate::limits::cut;
 use crate::{datetime_token, Locale, Msg};
 
 /// Action ids of the alert buttons (routed to the alert handlers by their `alert_` prefix).
@@ -454,9 +454,30 @@ pub fn timeline_text(title: &str, firing: i64, total: i64) -> String {
     }
 }
 
-/// Whether a cut happened (for tests that check long data is marked).
-pub fn was_cut(s: &str) -> bool {
-    s.ends_with(MARK)
+/// The health watcher's groups: Julia's `/health/deep`, and Evolution (WhatsApp).
+pub fn julia_health_title(l: Locale) -> String {
+    l.t("Julia health (/health/deep)", "Saúde da Julia (/health/deep)").into()
+}
+
+pub fn julia_evolution_title(l: Locale) -> String {
+    l.t("Julia WhatsApp (Evolution)", "WhatsApp da Julia (Evolution)").into()
+}
+
+/// The watcher's own buttons on its groups: pause Julia, roll back a service.
+pub fn julia_actions(l: Locale, services: &[String]) -> Vec<Value> {
+    let b = |action: &str, text: &str, value: &str| {
+        json!({"type": "button", "action_id": action,
+            "text": {"type": "plain_text", "text": cut(text, 75)}, "value": value})
+    };
+    let mut v = vec![b(
+        crate::julia::ACTION_PAUSE_PROMPT,
+        l.t("Pause Julia", "Pausar a Julia"),
+        "watcher",
+    )];
+    for s in services.iter().take(3) {
+        v.push(b(crate::julia::ACTION_ROLLBACK_PROMPT, &format!("Rollback {s}"), s));
+    }
+    v
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod db;
+pub mod fake_alertmanager;
 pub mod fake_evolution;
 pub mod fake_julia;
 pub mod fake_railway;

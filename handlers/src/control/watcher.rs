@@ -1,15 +1,17 @@
 //! The health watcher: polls `/health/deep` (and Evolution's state) every
-//! `JULIA_WATCH_INTERVAL`; two consecutive failures alert `INCIDENTS_CHANNEL` once, recovery
-//! posts once. One replica watches at a time (a lease in `leases`); the alert state is kept in
-//! `kv_state` so restarts and other replicas do not repeat alerts.
+//! `JULIA_WATCH_INTERVAL`; two consecutive failures alert `ALERTS_CHANNEL` once, recovery
+//! posts once, both through the alert intake (one message per check, updated in place, with the
+//! alert buttons plus Pause and Rollback). One replica watches at a time (a lease in `leases`);
+//! the alert state is kept in `kv_state` so restarts and other replicas do not repeat alerts.
 
 use std::sync::Arc;
 
+use messages::alerts as m_alerts;
 use messages::julia as m;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
-use crate::outbox::{enqueue, OutboxItem};
+use crate::alerts::payload::{Incoming, IncomingAlert, Labels};
 use crate::Ctx;
 
 const LEASE: &str = "julia_watcher";
@@ -82,7 +84,40 @@ async fn load(ctx: &Ctx) -> Result<WatchState, sqlx::Error> {
         .unwrap_or_default())
 }
 
-/// One check of every watched source; writes the new state (and any post) in one transaction.
+/// A watcher finding as an alert of the intake pipeline (same grouping, message, buttons).
+fn alert(ctx: &Ctx, check: &str, firing: bool, title: String, summary: String) -> Incoming {
+    let now = ctx.clock.now_ms();
+    let mut labels = Labels::new();
+    labels.insert("check".into(), check.into());
+    let mut annotations = Labels::new();
+    annotations.insert("summary".into(), summary.clone());
+    Incoming {
+        source: "julia".into(),
+        group_key: format!("julia:{check}"),
+        title,
+        severity: Some("critical".into()),
+        summary: Some(summary),
+        match_labels: Labels::new(),
+        source_url: None,
+        external_url: None,
+        all_resolved: !firing,
+        alerts: vec![IncomingAlert {
+            fingerprint: format!("julia-{check}"),
+            firing,
+            labels,
+            annotations,
+            starts_at: now,
+            ends_at: (!firing).then_some(now),
+            generator_url: None,
+        }],
+        extra_actions: m_alerts::julia_actions(ctx.locale(), &ctx.julia.railway.services),
+        declare: None,
+    }
+}
+
+/// One check of every watched source. An alert or a recovery goes through the alert intake
+/// (one message per check, updated in place: [`crate::alerts`]) before the new state is
+/// written, so a crash in between repeats the update of the same message, never loses it.
 pub async fn tick(
     ctx: &Ctx,
     watch_health: bool,
@@ -91,8 +126,7 @@ pub async fn tick(
     let l = ctx.locale();
     let mut st = load(ctx).await?;
     let before = st.clone();
-    let mut posts: Vec<messages::Msg> = Vec::new();
-    let services = ctx.julia.railway.services.clone();
+    let mut found: Vec<Incoming> = Vec::new();
     if watch_health {
         let (ok, lines) = match ctx.julia.health.deep().await {
             Ok(d) => (d.healthy(), super::status::health_lines(l, &d, false)),
@@ -101,17 +135,20 @@ pub async fn tick(
                 vec![m::source_failed(l, "Julia /health/deep", &e.to_string())],
             ),
         };
+        let title = m_alerts::julia_health_title(l);
         if ok {
             st.health_fails = 0;
             if st.health_alerted {
                 st.health_alerted = false;
-                posts.push(m::watch_recovered(l, &m::health_recovered(l)));
+                found.push(alert(ctx, "health", false, title, m::health_recovered(l)));
             }
         } else {
             st.health_fails += 1;
             if st.health_fails >= 2 && !st.health_alerted {
                 st.health_alerted = true;
-                posts.push(m::watch_alert(l, &m::health_problem(l), &lines, &services));
+                let mut text = vec![m::health_problem(l)];
+                text.extend(lines);
+                found.push(alert(ctx, "health", true, title, text.join("\n")));
             }
         }
     }
@@ -122,43 +159,31 @@ pub async fn tick(
             .state()
             .await
             .unwrap_or_else(|_| "unreachable".into());
+        let title = m_alerts::julia_evolution_title(l);
         if state == "open" {
             st.evo_fails = 0;
             if st.evo_alerted {
                 st.evo_alerted = false;
-                posts.push(m::watch_recovered(l, &m::evolution_recovered(l)));
+                found.push(alert(ctx, "evolution", false, title, m::evolution_recovered(l)));
             }
         } else {
             st.evo_fails += 1;
             if st.evo_fails >= 2 && !st.evo_alerted {
                 st.evo_alerted = true;
-                posts.push(m::watch_alert(
-                    l,
-                    &m::evolution_problem(l, &state),
-                    &[],
-                    &services,
-                ));
+                found.push(alert(ctx, "evolution", true, title, m::evolution_problem(l, &state)));
             }
         }
     }
     if st == before {
         return Ok(st);
     }
-    let now = ctx.clock.now_ms();
-    let mut tx = ctx.store.pool.begin().await?;
+    for a in &found {
+        crate::alerts::intake::receive(ctx, a).await?;
+    }
     sqlx::query("INSERT INTO kv_state (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value")
         .bind(STATE)
         .bind(serde_json::to_string(&st).unwrap_or_default())
-        .execute(&mut *tx)
+        .execute(&ctx.store.pool)
         .await?;
-    if let Some(ch) = &ctx.config.incidents_channel {
-        for p in &posts {
-            enqueue(&mut tx, &OutboxItem::post(ch, p).tagged("julia_watch"), now).await?;
-        }
-    }
-    tx.commit().await?;
-    if !posts.is_empty() {
-        ctx.outbox_wake.notify_one();
-    }
     Ok(st)
 }
