@@ -86,6 +86,11 @@ fn required(field: &str) -> Response {
         .into_response()
 }
 
+/// An RFC 3339 UTC time (`…Z`) as epoch milliseconds (for tests reading a silence's times).
+pub fn rfc3339_ms(s: &str) -> i64 {
+    chrono_like(s).unwrap_or_else(|| panic!("not an RFC 3339 UTC time: {s}"))
+}
+
 fn time_ms(v: &Value) -> Option<i64> {
     chrono_like(v.as_str()?)
 }

@@ -160,12 +160,13 @@ impl FakeSlack {
             .map(|c| c.body)
             .collect()
     }
-    /// `chat.update` bodies Slack accepted for `channel`, in order.
+    /// `chat.update` bodies sent for `channel`, in order (`blocks` parsed when sent as a
+    /// form-encoded JSON string).
     pub fn updates_in(&self, channel: &str) -> Vec<Value> {
         self.calls_to("chat.update")
             .into_iter()
             .filter(|c| c.body["channel"] == channel)
-            .map(|c| c.body)
+            .map(|c| with_parsed_blocks(c.body))
             .collect()
     }
     /// The messages of `channel` as they read now (posts with their latest update), oldest first.
@@ -478,7 +479,7 @@ async fn answer_inner(
             }
             let ts = format!("1700000000.{n:06}");
             i.posted
-                .insert((ch.to_string(), ts.clone()), body.clone());
+                .insert((ch.to_string(), ts.clone()), with_parsed_blocks(body.clone()));
             json!({"ok": true, "channel": body["channel"], "ts": ts, "message": {"text": body["text"]}})
         }
         // chat.update (docs.slack.dev/reference/methods/chat.update): `channel` and `ts` of a
@@ -494,7 +495,7 @@ async fn answer_inner(
                 return Json(json!({"ok": false, "error": "no_text"})).into_response();
             }
             match i.posted.get_mut(&(ch.clone(), ts.clone())) {
-                Some(m) => *m = body.clone(),
+                Some(m) => *m = with_parsed_blocks(body.clone()),
                 None => {
                     return Json(json!({"ok": false, "error": "message_not_found"})).into_response()
                 }
@@ -661,6 +662,16 @@ async fn upload(
 ) -> StatusCode {
     inner.lock().unwrap().uploads.push((id, body.to_vec()));
     StatusCode::OK
+}
+
+/// A message body with `blocks` as JSON (a form-encoded call sends it as a string).
+fn with_parsed_blocks(mut v: Value) -> Value {
+    if let Some(Value::String(s)) = v.get("blocks") {
+        if let Ok(b) = serde_json::from_str::<Value>(s) {
+            v["blocks"] = b;
+        }
+    }
+    v
 }
 
 fn now_secs() -> i64 {
