@@ -467,9 +467,7 @@ impl Config {
             );
         }
         let railway_ids = railway_ids(&|v| r.get(v));
-        let incidents_channel = r.checked("INCIDENTS_CHANNEL", checks::channel_id);
-        Config {
-            alerts: alerts::AlertsConfig::read(r, &incidents_channel),
+        let mut config = Config {
             templates_dir,
             templates,
             slack_signing_secret: Secret::new(r.get("SLACK_SIGNING_SECRET").unwrap_or_default()),
@@ -491,7 +489,7 @@ impl Config {
                 .checked("DATABASE_URL", checks::store_url)
                 .unwrap_or_else(|| "sqlite://./data/chatops.db".into()),
             redis_url: r.secret_url("REDIS_URL", &["redis", "rediss"]),
-            incidents_channel,
+            incidents_channel: r.checked("INCIDENTS_CHANNEL", checks::channel_id),
             locale,
             log_format,
             incident_command: command("INCIDENT_COMMAND", "/incident"),
@@ -576,7 +574,13 @@ impl Config {
                 follow_interval: r.duration("JULIA_FOLLOW_INTERVAL", "10s"),
                 follow_limit: r.duration("JULIA_FOLLOW_LIMIT", "10m"),
             },
+            alerts: alerts::AlertsConfig::read(r),
+        };
+        // Alerts go to the incidents channel unless ALERTS_CHANNEL says otherwise.
+        if config.alerts.channel.is_none() {
+            config.alerts.channel = config.incidents_channel.clone();
         }
+        config
     }
 
     /// What `serve` needs beyond a readable configuration (simulate and migrate do not):

@@ -52,14 +52,15 @@ pub fn severity_map(raw: &str) -> Result<Vec<(String, Severity)>, String> {
     Ok(out)
 }
 
-/// `mon 09:00` (any weekday name or its first three letters, 24-hour time), or `off`.
+/// `mon 09:00` or `mon@09:00` (any weekday name or its first three letters, 24-hour time), or
+/// `off`.
 pub fn digest_at(raw: &str) -> Result<Option<DigestAt>, String> {
     let t = raw.trim().to_ascii_lowercase();
     if matches!(t.as_str(), "off" | "none" | "false" | "0") {
         return Ok(None);
     }
-    let bad = || format!("`{raw}` is not a weekday and a time; use e.g. `mon 09:00`, or `off`");
-    let (day, time) = t.split_once(' ').ok_or_else(bad)?;
+    let bad = || format!("`{raw}` is not a weekday and a time; use e.g. `mon 09:00` (or `mon@09:00`), or `off`");
+    let (day, time) = t.split_once([' ', '@']).ok_or_else(bad)?;
     let weekday: chrono::Weekday = day.trim().parse().map_err(|_| bad())?;
     let (h, m) = time.trim().split_once(':').ok_or_else(bad)?;
     let hour: u32 = h.parse().map_err(|_| bad())?;
@@ -81,7 +82,9 @@ pub fn timezone(raw: &str) -> Result<chrono_tz::Tz, String> {
 }
 
 impl AlertsConfig {
-    pub(super) fn read(r: &Reader, incidents_channel: &Option<String>) -> AlertsConfig {
+    /// Reads the variables; `channel` is `ALERTS_CHANNEL` only (the caller defaults it to
+    /// `INCIDENTS_CHANNEL`).
+    pub(super) fn read(r: &Reader) -> AlertsConfig {
         let token = r.checked("ALERTS_TOKEN", |v| {
             if v.len() < 16 {
                 Err("too short: use at least 16 random characters (e.g. `openssl rand -hex 24`)".into())
@@ -91,9 +94,7 @@ impl AlertsConfig {
         });
         AlertsConfig {
             token: token.map(Secret::new),
-            channel: r
-                .checked("ALERTS_CHANNEL", checks::channel_id)
-                .or_else(|| incidents_channel.clone()),
+            channel: r.checked("ALERTS_CHANNEL", checks::channel_id),
             severity_map: r
                 .check("ALERT_SEVERITY_MAP", severity_map)
                 .unwrap_or_else(|| {
@@ -193,6 +194,7 @@ mod tests {
             })
         );
         assert_eq!(digest_at("Friday 17:30").unwrap().unwrap().weekday, chrono::Weekday::Fri);
+        assert_eq!(digest_at("mon@09:00").unwrap(), digest_at("mon 09:00").unwrap());
         assert_eq!(digest_at("off").unwrap(), None);
         assert!(digest_at("mon 25:00").is_err());
         assert!(digest_at("monday").is_err());
