@@ -116,7 +116,11 @@ fn state_word(g: &GroupView, l: Locale) -> &'static str {
 
 /// The notification text of a group message (also what a screen reader reads).
 pub fn group_text(g: &GroupView, l: Locale) -> String {
-    let icon = if g.firing > 0 { ":rotating_light:" } else { ":white_check_mark:" };
+    let icon = if g.firing > 0 {
+        ":rotating_light:"
+    } else {
+        ":white_check_mark:"
+    };
     let mut t = format!("{icon} [{}] {}", state_word(g, l), inert(&g.title));
     if let Some(s) = &g.summary {
         t.push_str(" — ");
@@ -137,19 +141,44 @@ fn buttons(g: &GroupView, l: Locale) -> Vec<Value> {
     };
     let mut out = Vec::new();
     if g.incident.is_none() {
-        out.push(b(action::DECLARE, l.t("Declare", "Declarar"), id.clone(), Some("danger")));
+        out.push(b(
+            action::DECLARE,
+            l.t("Declare", "Declarar"),
+            id.clone(),
+            Some("danger"),
+        ));
     }
     if g.firing > 0 {
         if g.acked_by.is_none() {
-            out.push(b(action::ACK, l.t("Acknowledge", "Reconhecer"), id.clone(), None));
+            out.push(b(
+                action::ACK,
+                l.t("Acknowledge", "Reconhecer"),
+                id.clone(),
+                None,
+            ));
         }
         if g.silenced_until.is_none() {
-            out.push(b(action::SILENCE, l.t("Silence 1h", "Silenciar 1h"), format!("{id}:3600"), None));
-            out.push(b(action::SILENCE, l.t("Silence 4h", "Silenciar 4h"), format!("{id}:14400"), None));
+            out.push(b(
+                action::SILENCE,
+                l.t("Silence 1h", "Silenciar 1h"),
+                format!("{id}:3600"),
+                None,
+            ));
+            out.push(b(
+                action::SILENCE,
+                l.t("Silence 4h", "Silenciar 4h"),
+                format!("{id}:14400"),
+                None,
+            ));
         }
     }
     if g.silenced_until.is_some() {
-        out.push(b(action::EXPIRE, l.t("Expire silence", "Encerrar silêncio"), id, None));
+        out.push(b(
+            action::EXPIRE,
+            l.t("Expire silence", "Encerrar silêncio"),
+            id,
+            None,
+        ));
     }
     out.extend(g.extra_actions.iter().cloned());
     out.truncate(crate::limits::ACTION_ELEMENTS);
@@ -181,8 +210,14 @@ fn status_lines(g: &GroupView, l: Locale) -> Vec<String> {
             .unwrap_or_default();
         s.push(tr(
             l,
-            format!(":no_bell: Silenced by <@{by}> until {}{id}", datetime_token(until)),
-            format!(":no_bell: Silenciado por <@{by}> até {}{id}", datetime_token(until)),
+            format!(
+                ":no_bell: Silenced by <@{by}> until {}{id}",
+                datetime_token(until)
+            ),
+            format!(
+                ":no_bell: Silenciado por <@{by}> até {}{id}",
+                datetime_token(until)
+            ),
         ));
     }
     if let Some(i) = g.incident {
@@ -256,8 +291,10 @@ pub fn group_message(g: &GroupView, l: Locale) -> Msg {
         context.push(links.join(" · "));
     }
     if !context.is_empty() {
-        blocks.push(json!({"type": "context", "elements": context.iter().take(10)
-            .map(|c| json!({"type": "mrkdwn", "text": cut(c, 2000)})).collect::<Vec<_>>()}));
+        blocks.push(
+            json!({"type": "context", "elements": context.iter().take(10)
+            .map(|c| json!({"type": "mrkdwn", "text": cut(c, 2000)})).collect::<Vec<_>>()}),
+        );
     }
     let buttons = buttons(g, l);
     if !buttons.is_empty() {
@@ -316,7 +353,13 @@ pub fn flood_summary(groups: &[SummaryLine], limit: u32, l: Locale) -> Msg {
 
 /// The declare form, prefilled from an alert group: its title and mapped severity.
 /// `private_metadata` carries the origin channel and the group (see [`declare_meta`]).
-pub fn declare_modal(origin: &str, group: i64, title: &str, severity: Option<&str>, l: Locale) -> Value {
+pub fn declare_modal(
+    origin: &str,
+    group: i64,
+    title: &str,
+    severity: Option<&str>,
+    l: Locale,
+) -> Value {
     let mut v = crate::incident::declare_modal(origin, severity, l);
     v["private_metadata"] = declare_meta(origin, group).into();
     if let Some(blocks) = v["blocks"].as_array_mut() {
@@ -346,101 +389,33 @@ pub fn parse_declare_meta(meta: &str) -> (String, Option<i64>) {
     }
 }
 
-pub mod reply {
-    use super::*;
-
-    pub fn unknown_group(l: Locale) -> Msg {
-        Msg::text(l.t(
-            "That alert group is no longer known to the bot.",
-            "Esse grupo de alertas não existe mais no bot.",
-        ))
-    }
-
-    pub fn already_declared(id: i64, l: Locale) -> Msg {
-        Msg::text(tr(
-            l,
-            format!("This alert group is already declared as *INC-{id}*."),
-            format!("Este grupo de alertas já foi declarado como *INC-{id}*."),
-        ))
-    }
-
-    pub fn already_acked(user: &str, l: Locale) -> Msg {
-        Msg::text(tr(
-            l,
-            format!("Already acknowledged by <@{user}>."),
-            format!("Já reconhecido por <@{user}>."),
-        ))
-    }
-
-    pub fn silenced(until: i64, silence_id: Option<&str>, l: Locale) -> Msg {
-        let id = silence_id
-            .map(|i| tr(l, format!(" Alertmanager silence `{}` created.", inert(i)), format!(" Silêncio `{}` criado no Alertmanager.", inert(i))))
-            .unwrap_or_default();
-        Msg::text(tr(
-            l,
-            format!("The bot will not post this group until {}.{id}", datetime_token(until)),
-            format!("O bot não posta este grupo até {}.{id}", datetime_token(until)),
-        ))
-    }
-
-    /// Alertmanager refused or did not answer: the bot-side mute holds, Alertmanager's does not.
-    pub fn silence_failed(until: i64, why: &str, l: Locale) -> Msg {
-        Msg::text(tr(
-            l,
-            format!(":warning: Alertmanager did not create the silence ({}). The bot will not post this group until {}, but Alertmanager still notifies its other receivers: silence it in Alertmanager's UI, or try again.", inert(why), datetime_token(until)),
-            format!(":warning: O Alertmanager não criou o silêncio ({}). O bot não posta este grupo até {}, mas o Alertmanager segue notificando os outros receptores: silencie na interface do Alertmanager ou tente de novo.", inert(why), datetime_token(until)),
-        ))
-    }
-
-    pub fn no_matchers(until: i64, l: Locale) -> Msg {
-        Msg::text(tr(
-            l,
-            format!(":warning: This group has no labels to match, so no Alertmanager silence was created; the bot will not post it until {}.", datetime_token(until)),
-            format!(":warning: Este grupo não tem rótulos para casar, então nenhum silêncio foi criado no Alertmanager; o bot não o posta até {}.", datetime_token(until)),
-        ))
-    }
-
-    pub fn not_silenced(l: Locale) -> Msg {
-        Msg::text(l.t("This alert group is not silenced.", "Este grupo de alertas não está silenciado."))
-    }
-
-    pub fn not_your_silence(user: &str, l: Locale) -> Msg {
-        Msg::text(tr(
-            l,
-            format!("Only <@{user}>, who silenced this group, can expire the silence."),
-            format!("Só <@{user}>, quem silenciou este grupo, pode encerrar o silêncio."),
-        ))
-    }
-
-    pub fn expired(l: Locale) -> Msg {
-        Msg::text(l.t(
-            "Silence expired: the bot posts this group again.",
-            "Silêncio encerrado: o bot volta a postar este grupo.",
-        ))
-    }
-
-    pub fn expire_failed(why: &str, l: Locale) -> Msg {
-        Msg::text(tr(
-            l,
-            format!(":warning: Alertmanager did not expire the silence ({}); nothing was changed. Try again, or expire it in Alertmanager's UI.", inert(why)),
-            format!(":warning: O Alertmanager não encerrou o silêncio ({}); nada foi alterado. Tente de novo ou encerre na interface do Alertmanager.", inert(why)),
-        ))
-    }
-}
+pub mod reply;
 
 /// A line of the incident's timeline (and its war room) when its alert group changes.
 pub fn incident_notice(title: &str, firing: i64, total: i64, l: Locale) -> String {
     if firing == 0 {
         tr(
             l,
-            format!(":white_check_mark: Alert *{}* resolved (all {total} alerts).", inert(title)),
-            format!(":white_check_mark: Alerta *{}* resolvido (todos os {total} alertas).", inert(title)),
+            format!(
+                ":white_check_mark: Alert *{}* resolved (all {total} alerts).",
+                inert(title)
+            ),
+            format!(
+                ":white_check_mark: Alerta *{}* resolvido (todos os {total} alertas).",
+                inert(title)
+            ),
         )
     } else {
         tr(
             l,
-            format!(":rotating_light: Alert *{}*: {firing} of {total} firing.", inert(title)),
-            format!(":rotating_light: Alerta *{}*: {firing} de {total} disparando.", inert(title)),
+            format!(
+                ":rotating_light: Alert *{}*: {firing} of {total} firing.",
+                inert(title)
+            ),
+            format!(
+                ":rotating_light: Alerta *{}*: {firing} de {total} disparando.",
+                inert(title)
+            ),
         )
     }
 }
@@ -456,11 +431,19 @@ pub fn timeline_text(title: &str, firing: i64, total: i64) -> String {
 
 /// The health watcher's groups: Julia's `/health/deep`, and Evolution (WhatsApp).
 pub fn julia_health_title(l: Locale) -> String {
-    l.t("Julia health (/health/deep)", "Saúde da Julia (/health/deep)").into()
+    l.t(
+        "Julia health (/health/deep)",
+        "Saúde da Julia (/health/deep)",
+    )
+    .into()
 }
 
 pub fn julia_evolution_title(l: Locale) -> String {
-    l.t("Julia WhatsApp (Evolution)", "WhatsApp da Julia (Evolution)").into()
+    l.t(
+        "Julia WhatsApp (Evolution)",
+        "WhatsApp da Julia (Evolution)",
+    )
+    .into()
 }
 
 /// The watcher's own buttons on its groups: pause Julia, roll back a service.
@@ -475,7 +458,11 @@ pub fn julia_actions(l: Locale, services: &[String]) -> Vec<Value> {
         "watcher",
     )];
     for s in services.iter().take(3) {
-        v.push(b(crate::julia::ACTION_ROLLBACK_PROMPT, &format!("Rollback {s}"), s));
+        v.push(b(
+            crate::julia::ACTION_ROLLBACK_PROMPT,
+            &format!("Rollback {s}"),
+            s,
+        ));
     }
     v
 }
@@ -504,7 +491,11 @@ mod tests {
     fn outside_text_never_pings_or_formats() {
         let m = group_message(&group(), Locale::En);
         let body = serde_json::to_string(&m.blocks).unwrap();
-        assert!(!m.text.contains("<!channel>") && !m.text.contains("<@U123>"), "{}", m.text);
+        assert!(
+            !m.text.contains("<!channel>") && !m.text.contains("<@U123>"),
+            "{}",
+            m.text
+        );
         assert!(m.text.contains("&lt;!channel&gt;"), "{}", m.text);
         // In blocks, outside text is only in plain_text objects.
         for b in m.blocks.as_ref().unwrap().as_array().unwrap() {
@@ -527,7 +518,15 @@ mod tests {
                 .map(|b| b["action_id"].as_str().unwrap().to_string())
                 .collect()
         };
-        assert_eq!(ids(&g), ["alert_declare", "alert_ack", "alert_silence", "alert_silence"]);
+        assert_eq!(
+            ids(&g),
+            [
+                "alert_declare",
+                "alert_ack",
+                "alert_silence",
+                "alert_silence"
+            ]
+        );
         g.acked_by = Some("U1".into());
         g.silenced_until = Some(1);
         g.silenced_by = Some("U1".into());
@@ -537,10 +536,16 @@ mod tests {
 
     #[test]
     fn declare_meta_round_trips() {
-        assert_eq!(parse_declare_meta(&declare_meta("C1", 9)), ("C1".into(), Some(9)));
+        assert_eq!(
+            parse_declare_meta(&declare_meta("C1", 9)),
+            ("C1".into(), Some(9))
+        );
         assert_eq!(parse_declare_meta("C1"), ("C1".into(), None));
         let v = declare_modal("C1", 9, "DiskFull on db-1", Some("P2"), Locale::En);
         let s = v.to_string();
-        assert!(s.contains("DiskFull on db-1") && s.contains("C1|alert:9"), "{s}");
+        assert!(
+            s.contains("DiskFull on db-1") && s.contains("C1|alert:9"),
+            "{s}"
+        );
     }
 }

@@ -60,7 +60,8 @@ fn tr(l: Locale, en: String, pt: String) -> String {
 }
 
 fn dur(s: Option<i64>, l: Locale) -> String {
-    s.map(|s| human_duration(s, l)).unwrap_or_else(|| "–".into())
+    s.map(|s| human_duration(s, l))
+        .unwrap_or_else(|| "–".into())
 }
 
 fn section(t: String) -> Value {
@@ -106,31 +107,17 @@ pub fn message(s: &StatsView, digest: bool, l: Locale) -> Msg {
     blocks.push(section(tr(
         l,
         format!("*{}* incidents ({} still open) — {sev}", s.total, s.open),
-        format!("*{}* incidentes ({} ainda abertos) — {sev}", s.total, s.open),
+        format!(
+            "*{}* incidentes ({} ainda abertos) — {sev}",
+            s.total, s.open
+        ),
     )));
-    let share = if s.on_time + s.lapsed > 0 {
-        format!("{}%", (s.on_time * 100 + (s.on_time + s.lapsed) / 2) / (s.on_time + s.lapsed))
-    } else {
-        "–".into()
-    };
-    let f = |k: &str, v: String| json!({"type": "mrkdwn", "text": format!("*{k}*\n{v}")});
-    blocks.push(json!({"type": "section", "fields": [
-        f(l.t("Time to acknowledge", "Tempo até reconhecer"), tr(l,
-            format!("median {} · p90 {} ({} incidents)", dur(s.tta.median, l), dur(s.tta.p90, l), s.tta.n),
-            format!("mediana {} · p90 {} ({} incidentes)", dur(s.tta.median, l), dur(s.tta.p90, l), s.tta.n))),
-        f(l.t("Time to resolve", "Tempo até resolver"), tr(l,
-            format!("median {} · p90 {} ({} resolved)", dur(s.ttr.median, l), dur(s.ttr.p90, l), s.ttr.n),
-            format!("mediana {} · p90 {} ({} resolvidos)", dur(s.ttr.median, l), dur(s.ttr.p90, l), s.ttr.n))),
-        f(l.t("Updates on time", "Atualizações em dia"), tr(l,
-            format!("{share} of {} cadence intervals", s.on_time + s.lapsed),
-            format!("{share} de {} intervalos da cadência", s.on_time + s.lapsed))),
-        f(l.t("Reminders · escalations", "Lembretes · escalonamentos"), format!("{} · {}", s.reminders, s.escalations)),
-        f(l.t("Post-mortems", "Post-mortems"), tr(l,
-            format!("{} done · {} due · {} overdue", s.pm_done, s.pm_due, s.pm_overdue),
-            format!("{} feitos · {} no prazo · {} atrasados", s.pm_done, s.pm_due, s.pm_overdue))),
-    ]}));
+    blocks.push(figures(s, l));
     if !s.noisiest.is_empty() {
-        blocks.push(section(format!("*{}*", l.t("Noisiest alert sources", "Fontes de alerta mais ruidosas"))));
+        blocks.push(section(format!(
+            "*{}*",
+            l.t("Noisiest alert sources", "Fontes de alerta mais ruidosas")
+        )));
         let lines: Vec<String> = s
             .noisiest
             .iter()
@@ -143,7 +130,11 @@ pub fn message(s: &StatsView, digest: bool, l: Locale) -> Msg {
             .longest
             .iter()
             .map(|i| {
-                let open = if i.open { l.t(" (open)", " (aberto)") } else { "" };
+                let open = if i.open {
+                    l.t(" (open)", " (aberto)")
+                } else {
+                    ""
+                };
                 format!(
                     "• *INC-{}* {} · {}{open} — {}",
                     i.id,
@@ -168,6 +159,34 @@ pub fn message(s: &StatsView, digest: bool, l: Locale) -> Msg {
     }
 }
 
+/// Time to acknowledge and resolve, updates on time, reminders, post-mortems.
+fn figures(s: &StatsView, l: Locale) -> Value {
+    let share = if s.on_time + s.lapsed > 0 {
+        format!(
+            "{}%",
+            (s.on_time * 100 + (s.on_time + s.lapsed) / 2) / (s.on_time + s.lapsed)
+        )
+    } else {
+        "–".into()
+    };
+    let f = |k: &str, v: String| json!({"type": "mrkdwn", "text": format!("*{k}*\n{v}")});
+    json!({"type": "section", "fields": [
+        f(l.t("Time to acknowledge", "Tempo até reconhecer"), tr(l,
+            format!("median {} · p90 {} ({} incidents)", dur(s.tta.median, l), dur(s.tta.p90, l), s.tta.n),
+            format!("mediana {} · p90 {} ({} incidentes)", dur(s.tta.median, l), dur(s.tta.p90, l), s.tta.n))),
+        f(l.t("Time to resolve", "Tempo até resolver"), tr(l,
+            format!("median {} · p90 {} ({} resolved)", dur(s.ttr.median, l), dur(s.ttr.p90, l), s.ttr.n),
+            format!("mediana {} · p90 {} ({} resolvidos)", dur(s.ttr.median, l), dur(s.ttr.p90, l), s.ttr.n))),
+        f(l.t("Updates on time", "Atualizações em dia"), tr(l,
+            format!("{share} of {} cadence intervals", s.on_time + s.lapsed),
+            format!("{share} de {} intervalos da cadência", s.on_time + s.lapsed))),
+        f(l.t("Reminders · escalations", "Lembretes · escalonamentos"), format!("{} · {}", s.reminders, s.escalations)),
+        f(l.t("Post-mortems", "Post-mortems"), tr(l,
+            format!("{} done · {} due · {} overdue", s.pm_done, s.pm_due, s.pm_overdue),
+            format!("{} feitos · {} no prazo · {} atrasados", s.pm_done, s.pm_due, s.pm_overdue))),
+    ]})
+}
+
 /// The chart's words.
 #[derive(Debug, Clone)]
 pub struct ChartLabels {
@@ -179,8 +198,18 @@ pub struct ChartLabels {
 
 pub fn chart_labels(days: i64, l: Locale) -> ChartLabels {
     ChartLabels {
-        incidents: l.t("Incidents per week, by severity", "Incidentes por semana, por severidade").into(),
-        ttr: l.t("Median time to resolve per week (hours)", "Tempo mediano até resolver por semana (horas)").into(),
+        incidents: l
+            .t(
+                "Incidents per week, by severity",
+                "Incidentes por semana, por severidade",
+            )
+            .into(),
+        ttr: l
+            .t(
+                "Median time to resolve per week (hours)",
+                "Tempo mediano até resolver por semana (horas)",
+            )
+            .into(),
         hours: l.t("hours", "horas").into(),
         file_title: tr(
             l,
@@ -197,7 +226,11 @@ mod tests {
     #[test]
     fn empty_range_says_so() {
         let m = empty(7, false, Locale::En);
-        assert!(m.text.contains("No incidents in the last 7 days"), "{}", m.text);
+        assert!(
+            m.text.contains("No incidents in the last 7 days"),
+            "{}",
+            m.text
+        );
     }
 
     #[test]

@@ -103,11 +103,20 @@ fn chrono_like(s: &str) -> Option<i64> {
         return None;
     }
     let n = |a: usize, z: usize| s.get(a..z)?.parse::<i64>().ok();
-    let (y, mo, d, h, mi, se) = (n(0, 4)?, n(5, 7)?, n(8, 10)?, n(11, 13)?, n(14, 16)?, n(17, 19)?);
+    let (y, mo, d, h, mi, se) = (
+        n(0, 4)?,
+        n(5, 7)?,
+        n(8, 10)?,
+        n(11, 13)?,
+        n(14, 16)?,
+        n(17, 19)?,
+    );
     let ms = match s.get(19..20) {
         Some(".") => {
             let frac = &s[20..s.len() - 1];
-            format!("{:0<3}", &frac[..frac.len().min(3)]).parse::<i64>().ok()?
+            format!("{:0<3}", &frac[..frac.len().min(3)])
+                .parse::<i64>()
+                .ok()?
         }
         _ => 0,
     };
@@ -126,6 +135,48 @@ fn now_ms() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_millis() as i64
+}
+
+/// The OpenAPI schema's checks, first error only (go-openapi `ServeError`).
+fn schema(v: &Value) -> Result<(), Response> {
+    let Some(matchers) = v.get("matchers").and_then(Value::as_array) else {
+        return Err(required("matchers"));
+    };
+    if matchers.is_empty() {
+        return Err(required("matchers"));
+    }
+    for (i, m) in matchers.iter().enumerate() {
+        for f in ["name", "value"] {
+            if !m.get(f).is_some_and(Value::is_string) {
+                return Err(required(&format!("matchers.{i}.{f}")));
+            }
+        }
+        if !m.get("isRegex").is_some_and(Value::is_boolean) {
+            return Err(required(&format!("matchers.{i}.isRegex")));
+        }
+        if m.get("isEqual").is_some_and(|e| !e.is_boolean()) {
+            return Err(required(&format!("matchers.{i}.isEqual")));
+        }
+    }
+    for f in ["startsAt", "endsAt"] {
+        match v.get(f) {
+            None => return Err(required(f)),
+            Some(t) if time_ms(t).is_none() => {
+                return Err((
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    Json(json!({"code": 601, "message": format!("{f} in body must be of type date-time")})),
+                )
+                    .into_response())
+            }
+            _ => {}
+        }
+    }
+    for f in ["createdBy", "comment"] {
+        if !v.get(f).is_some_and(Value::is_string) {
+            return Err(required(f));
+        }
+    }
+    Ok(())
 }
 
 async fn create(
@@ -164,44 +215,10 @@ async fn create(
         )
             .into_response();
     };
-    // Schema (first error only).
-    let Some(matchers) = v.get("matchers").and_then(Value::as_array) else {
-        return required("matchers");
-    };
-    if matchers.is_empty() {
-        return required("matchers");
+    if let Err(r) = schema(&v) {
+        return r;
     }
-    for (i, m) in matchers.iter().enumerate() {
-        for f in ["name", "value"] {
-            if !m.get(f).is_some_and(Value::is_string) {
-                return required(&format!("matchers.{i}.{f}"));
-            }
-        }
-        if !m.get("isRegex").is_some_and(Value::is_boolean) {
-            return required(&format!("matchers.{i}.isRegex"));
-        }
-        if m.get("isEqual").is_some_and(|e| !e.is_boolean()) {
-            return required(&format!("matchers.{i}.isEqual"));
-        }
-    }
-    for f in ["startsAt", "endsAt"] {
-        match v.get(f) {
-            None => return required(f),
-            Some(t) if time_ms(t).is_none() => {
-                return (
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    Json(json!({"code": 601, "message": format!("{f} in body must be of type date-time")})),
-                )
-                    .into_response()
-            }
-            _ => {}
-        }
-    }
-    for f in ["createdBy", "comment"] {
-        if !v.get(f).is_some_and(Value::is_string) {
-            return required(f);
-        }
-    }
+    let matchers = v["matchers"].as_array().cloned().unwrap_or_default();
     let starts = time_ms(&v["startsAt"]).unwrap();
     let ends = time_ms(&v["endsAt"]).unwrap();
     if starts >= ends {
@@ -217,13 +234,20 @@ async fn create(
         );
     }
     if matchers.iter().any(|m| m["name"].as_str() == Some("")) {
-        return string_error(StatusCode::BAD_REQUEST, "invalid silence: invalid label name \"\"");
+        return string_error(
+            StatusCode::BAD_REQUEST,
+            "invalid silence: invalid label name \"\"",
+        );
     }
     // Exact matchers only are evaluated here (the bot sends no regex): `=""` matches empty.
     let all_match_empty = matchers.iter().all(|m| {
         let eq = m["isEqual"].as_bool().unwrap_or(true);
         let re = m["isRegex"].as_bool().unwrap_or(false);
-        eq && (if re { m["value"] == ".*" || m["value"] == "" } else { m["value"] == "" })
+        eq && (if re {
+            m["value"] == ".*" || m["value"] == ""
+        } else {
+            m["value"] == ""
+        })
     });
     if all_match_empty {
         return string_error(
@@ -247,8 +271,11 @@ async fn create(
 
 async fn expire(State(state): State<Arc<Mutex<AmState>>>, Path(id): Path<String>) -> Response {
     let mut st = state.lock().unwrap();
-    st.requests
-        .push(("DELETE".into(), format!("/api/v2/silence/{id}"), Value::Null));
+    st.requests.push((
+        "DELETE".into(),
+        format!("/api/v2/silence/{id}"),
+        Value::Null,
+    ));
     if let Some(code) = st.fail_with {
         return string_error(StatusCode::from_u16(code).unwrap(), "failing on purpose");
     }
@@ -273,7 +300,10 @@ mod tests {
     #[test]
     fn reads_rfc3339() {
         assert_eq!(super::chrono_like("1970-01-01T00:00:01.5Z"), Some(1500));
-        assert_eq!(super::chrono_like("2025-03-01T10:05:00.000Z"), Some(1_740_823_500_000));
+        assert_eq!(
+            super::chrono_like("2025-03-01T10:05:00.000Z"),
+            Some(1_740_823_500_000)
+        );
         assert_eq!(super::chrono_like("yesterday"), None);
     }
 }

@@ -478,8 +478,10 @@ async fn answer_inner(
                 return Json(json!({"ok": false, "error": "invalid_blocks"})).into_response();
             }
             let ts = format!("1700000000.{n:06}");
-            i.posted
-                .insert((ch.to_string(), ts.clone()), with_parsed_blocks(body.clone()));
+            i.posted.insert(
+                (ch.to_string(), ts.clone()),
+                with_parsed_blocks(body.clone()),
+            );
             json!({"ok": true, "channel": body["channel"], "ts": ts, "message": {"text": body["text"]}})
         }
         // chat.update (docs.slack.dev/reference/methods/chat.update): `channel` and `ts` of a

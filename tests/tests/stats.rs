@@ -38,7 +38,11 @@ async fn exec(app_pool: &sqlx::AnyPool, sql: &str) {
 /// INC-2 update (on time); INC-3 reminder, escalation → on time 3, lapsed 2 → 60 %;
 /// reminders 2, escalations 1.
 async fn seed(pool: &sqlx::AnyPool, now: i64) {
-    let inc = |id: i64, sev: &str, start: i64, resolved: Option<i64>, pm: (i64, Option<i64>, i64)| {
+    let inc = |id: i64,
+               sev: &str,
+               start: i64,
+               resolved: Option<i64>,
+               pm: (i64, Option<i64>, i64)| {
         format!(
             "INSERT INTO incidents (id, title, severity, status, declared_by, started_at, last_update_at, resolved_at, pm_done, pm_due_at, pm_stage)
              VALUES ({id}, 'Incident {id}', '{sev}', '{}', 'U0', {start}, {start}, {}, {}, {}, {})",
@@ -49,10 +53,24 @@ async fn seed(pool: &sqlx::AnyPool, now: i64) {
             pm.2
         )
     };
-    let (s1, s2, s3, s4, s5) = (now - 10 * DAY, now - 9 * DAY, now - 3 * DAY, now - DAY, now - 40 * DAY);
+    let (s1, s2, s3, s4, s5) = (
+        now - 10 * DAY,
+        now - 9 * DAY,
+        now - 3 * DAY,
+        now - DAY,
+        now - 40 * DAY,
+    );
     exec(pool, &inc(1, "P1", s1, Some(s1 + 60 * MIN), (1, None, 0))).await;
-    exec(pool, &inc(2, "P2", s2, Some(s2 + 120 * MIN), (0, Some(now + DAY), 0))).await;
-    exec(pool, &inc(3, "P1", s3, Some(s3 + 30 * MIN), (0, Some(now + DAY), 1))).await;
+    exec(
+        pool,
+        &inc(2, "P2", s2, Some(s2 + 120 * MIN), (0, Some(now + DAY), 0)),
+    )
+    .await;
+    exec(
+        pool,
+        &inc(3, "P1", s3, Some(s3 + 30 * MIN), (0, Some(now + DAY), 1)),
+    )
+    .await;
     exec(pool, &inc(4, "P0", s4, None, (0, None, 0))).await;
     exec(pool, &inc(5, "P3", s5, Some(s5 + 10 * MIN), (0, None, 0))).await;
     let ev = |inc: i64, at: i64, actor: &str, kind: &str| {
@@ -85,7 +103,13 @@ async fn seed(pool: &sqlx::AnyPool, now: i64) {
         ))
         .await;
     }
-    for (g, at) in [(1, now - DAY), (1, now - 2 * DAY), (1, now - 3 * DAY), (2, now - DAY), (2, now - 40 * DAY)] {
+    for (g, at) in [
+        (1, now - DAY),
+        (1, now - 2 * DAY),
+        (1, now - 3 * DAY),
+        (2, now - DAY),
+        (2, now - 40 * DAY),
+    ] {
         exec(pool, &format!("INSERT INTO alert_notifications (group_id, at, status, firing) VALUES ({g}, {at}, 'firing', 1)")).await;
     }
 }
@@ -99,21 +123,48 @@ async fn stats_on_a_seeded_store_match_the_hand_computed_answers(db: TestDb) {
     let app = spawn_app(&db, &slack, AppOptions::default()).await;
     // Empty: said so, no chart.
     let r = app.incident("stats", "U1", "COPS").await;
-    assert!(text_of(&r).contains("No incidents in the last 30 days"), "{r}");
+    assert!(
+        text_of(&r).contains("No incidents in the last 30 days"),
+        "{r}"
+    );
     seed(&app.ctx.store.pool, now_ms()).await;
     // The figures, by hand (see `seed`).
-    let s = handlers::stats::compute(&app.ctx.store.pool, 30, now_ms()).await.unwrap();
+    let s = handlers::stats::compute(&app.ctx.store.pool, 30, now_ms())
+        .await
+        .unwrap();
     let v = &s.view;
     assert_eq!((v.total, v.by_severity, v.open), (4, [1, 2, 1, 0], 1));
-    assert_eq!((v.tta.median, v.tta.p90, v.tta.n), (Some(15 * 60), Some(30 * 60), 3));
-    assert_eq!((v.ttr.median, v.ttr.p90, v.ttr.n), (Some(3600), Some(7200), 3));
-    assert_eq!((v.on_time, v.lapsed, v.reminders, v.escalations), (3, 2, 2, 1));
+    assert_eq!(
+        (v.tta.median, v.tta.p90, v.tta.n),
+        (Some(15 * 60), Some(30 * 60), 3)
+    );
+    assert_eq!(
+        (v.ttr.median, v.ttr.p90, v.ttr.n),
+        (Some(3600), Some(7200), 3)
+    );
+    assert_eq!(
+        (v.on_time, v.lapsed, v.reminders, v.escalations),
+        (3, 2, 2, 1)
+    );
     assert_eq!((v.pm_done, v.pm_due, v.pm_overdue), (1, 1, 1));
-    let noisy: Vec<(String, i64)> = v.noisiest.iter().map(|n| (n.title.clone(), n.notifications)).collect();
-    assert_eq!(noisy, [("DiskFull".to_string(), 3), ("ApiDown".to_string(), 1)]);
+    let noisy: Vec<(String, i64)> = v
+        .noisiest
+        .iter()
+        .map(|n| (n.title.clone(), n.notifications))
+        .collect();
+    assert_eq!(
+        noisy,
+        [("DiskFull".to_string(), 3), ("ApiDown".to_string(), 1)]
+    );
     assert_eq!(v.longest.first().map(|l| (l.id, l.open)), Some((4, true)));
     assert_eq!(s.weeks.len(), 5);
-    assert_eq!(s.weeks.iter().map(|w| w.counts.iter().sum::<i64>()).sum::<i64>(), 4);
+    assert_eq!(
+        s.weeks
+            .iter()
+            .map(|w| w.counts.iter().sum::<i64>())
+            .sum::<i64>(),
+        4
+    );
     // The command: Block Kit for the channel, the chart uploaded to it.
     let r = app.incident("stats 30d", "U1", "COPS").await;
     assert_eq!(r["response_type"], "in_channel", "{r}");
@@ -148,7 +199,10 @@ async fn stats_on_a_seeded_store_match_the_hand_computed_answers(db: TestDb) {
     assert!(text_of(&r).contains("stats [7d|30d|90d]"), "{r}");
     assert_eq!(r["response_type"], "ephemeral");
 }
-on_both_stores!(stats_command, stats_on_a_seeded_store_match_the_hand_computed_answers);
+on_both_stores!(
+    stats_command,
+    stats_on_a_seeded_store_match_the_hand_computed_answers
+);
 
 /// `STATS_DIGEST` set to a minute ago (UTC weekday and time), so it is due now.
 fn digest_due_now() -> String {
@@ -189,6 +243,10 @@ async fn the_digest_is_posted_once_across_two_replicas(db: TestDb) {
     let done = slack.calls_to("files.completeUploadExternal");
     assert_eq!(done.len(), 1);
     assert_eq!(done[0].body["channel_id"], INCIDENTS);
-    assert!(done[0].body["thread_ts"].as_str().is_some(), "{:?}", done[0].body);
+    assert!(
+        done[0].body["thread_ts"].as_str().is_some(),
+        "{:?}",
+        done[0].body
+    );
 }
 on_both_stores!(digest, the_digest_is_posted_once_across_two_replicas);

@@ -49,7 +49,8 @@ async fn receive(
 ) -> Response {
     let ctx = state.ctx.clone();
     let Some(token) = ctx.config.alerts.token.as_ref() else {
-        metrics::counter!("alert_requests_total", "route" => route, "outcome" => "off").increment(1);
+        metrics::counter!("alert_requests_total", "route" => route, "outcome" => "off")
+            .increment(1);
         return (
             StatusCode::NOT_FOUND,
             Json(json!({"ok": false, "error": "alert intake is off: set ALERTS_TOKEN"})),
@@ -57,7 +58,10 @@ async fn receive(
             .into_response();
     };
     if !authorized(token.expose(), &headers) {
-        tracing::info!(route, "alert request refused: missing or wrong bearer token");
+        tracing::info!(
+            route,
+            "alert request refused: missing or wrong bearer token"
+        );
         return refuse(route, StatusCode::UNAUTHORIZED, "unauthorized");
     }
     let incoming = match parse(&body, ctx.clock.now_ms()) {

@@ -58,7 +58,9 @@ fn gone(ctx: &Ctx) -> FlowError {
 
 async fn declare(ctx: &Ctx, payload: &Value, group: i64) -> FlowResult<Option<Msg>> {
     let l = ctx.locale();
-    let g = super::get(&ctx.store.pool, group).await?.ok_or_else(|| gone(ctx))?;
+    let g = super::get(&ctx.store.pool, group)
+        .await?
+        .ok_or_else(|| gone(ctx))?;
     if let Some(i) = g.incident_id {
         return Ok(Some(m::reply::already_declared(i, l)));
     }
@@ -95,15 +97,25 @@ async fn acknowledge(ctx: &Ctx, group: i64, user: &str) -> FlowResult<Option<Msg
     if let Some(by) = &g.acked_by {
         return Ok(Some(m::reply::already_acked(by, ctx.locale())));
     }
-    sqlx::query("UPDATE alert_groups SET acked_by = $1, acked_at = $2, updated_at = $2 WHERE id = $3")
-        .bind(user)
-        .bind(now)
-        .bind(group)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "UPDATE alert_groups SET acked_by = $1, acked_at = $2, updated_at = $2 WHERE id = $3",
+    )
+    .bind(user)
+    .bind(now)
+    .bind(group)
+    .execute(&mut *tx)
+    .await?;
     g.acked_by = Some(user.to_string());
     if let Some(i) = g.incident_id {
-        crate::incident::store::add_event(&mut tx, i, now, user, "alert", &format!("acknowledged alert {}", g.title)).await?;
+        crate::incident::store::add_event(
+            &mut tx,
+            i,
+            now,
+            user,
+            "alert",
+            &format!("acknowledged alert {}", g.title),
+        )
+        .await?;
     }
     super::refresh(&mut tx, ctx, &g).await?;
     tx.commit().await?;
@@ -121,35 +133,11 @@ async fn silence(
     let l = ctx.locale();
     let now = ctx.clock.now_ms();
     let until = now + secs * 1000;
-    let g = super::get(&ctx.store.pool, group).await?.ok_or_else(|| gone(ctx))?;
+    let g = super::get(&ctx.store.pool, group)
+        .await?
+        .ok_or_else(|| gone(ctx))?;
     // The real silence first (a slow Alertmanager holds no transaction open).
-    let mut note: Option<Msg> = None;
-    let mut silence_id: Option<String> = None;
-    if let (Some(url), "alertmanager") = (&ctx.config.alerts.alertmanager_url, g.source.as_str()) {
-        let labels: Labels = serde_json::from_str(&g.labels).unwrap_or_default();
-        if labels.is_empty() {
-            note = Some(m::reply::no_matchers(until / 1000, l));
-        } else {
-            let name = s(payload, "/user/username");
-            let channel = s(payload, "/channel/name");
-            let comment = format!(
-                "Silenced from Slack{} by {} for {}: alert group {} (julia-chatops)",
-                if channel.is_empty() { String::new() } else { format!(" #{channel}") },
-                if name.is_empty() { user } else { name },
-                messages::human_duration(secs, messages::Locale::En),
-                g.title
-            );
-            let body = silence_body(&labels, now, until, &format!("slack:{user}"), &comment);
-            let am = Alertmanager::new(url, ctx.config.alerts.alertmanager_timeout);
-            match am.create(&body).await {
-                Ok(id) => silence_id = Some(id),
-                Err(e) => {
-                    tracing::warn!(group, error = %e, "Alertmanager silence not created");
-                    note = Some(m::reply::silence_failed(until / 1000, &e.to_string(), l));
-                }
-            }
-        }
-    }
+    let (silence_id, note) = real_silence(ctx, payload, &g, user, (now, until)).await;
     let mut tx = ctx.store.begin().await?;
     let mut g = super::lock(&mut tx, ctx.store.backend, group)
         .await?
@@ -172,7 +160,10 @@ async fn silence(
             "silenced alert {} for {}{}",
             g.title,
             messages::human_duration(secs, messages::Locale::En),
-            silence_id.as_deref().map(|s| format!(" (Alertmanager silence {s})")).unwrap_or_default()
+            silence_id
+                .as_deref()
+                .map(|s| format!(" (Alertmanager silence {s})"))
+                .unwrap_or_default()
         );
         crate::incident::store::add_event(&mut tx, i, now, user, "alert", &text).await?;
     }
@@ -185,10 +176,56 @@ async fn silence(
     })))
 }
 
+/// With `ALERTMANAGER_URL`, an Alertmanager group's silence: its id, or what to tell the person.
+async fn real_silence(
+    ctx: &Ctx,
+    payload: &Value,
+    g: &super::Group,
+    user: &str,
+    (now, until): (i64, i64),
+) -> (Option<String>, Option<Msg>) {
+    let l = ctx.locale();
+    let (group, secs) = (g.id, (until - now) / 1000);
+    let mut note: Option<Msg> = None;
+    let mut silence_id: Option<String> = None;
+    if let (Some(url), "alertmanager") = (&ctx.config.alerts.alertmanager_url, g.source.as_str()) {
+        let labels: Labels = serde_json::from_str(&g.labels).unwrap_or_default();
+        if labels.is_empty() {
+            note = Some(m::reply::no_matchers(until / 1000, l));
+        } else {
+            let name = s(payload, "/user/username");
+            let channel = s(payload, "/channel/name");
+            let comment = format!(
+                "Silenced from Slack{} by {} for {}: alert group {} (julia-chatops)",
+                if channel.is_empty() {
+                    String::new()
+                } else {
+                    format!(" #{channel}")
+                },
+                if name.is_empty() { user } else { name },
+                messages::human_duration(secs, messages::Locale::En),
+                g.title
+            );
+            let body = silence_body(&labels, now, until, &format!("slack:{user}"), &comment);
+            let am = Alertmanager::new(url, ctx.config.alerts.alertmanager_timeout);
+            match am.create(&body).await {
+                Ok(id) => silence_id = Some(id),
+                Err(e) => {
+                    tracing::warn!(group, error = %e, "Alertmanager silence not created");
+                    note = Some(m::reply::silence_failed(until / 1000, &e.to_string(), l));
+                }
+            }
+        }
+    }
+    (silence_id, note)
+}
+
 async fn expire(ctx: &Ctx, group: i64, user: &str) -> FlowResult<Option<Msg>> {
     let l = ctx.locale();
     let now = ctx.clock.now_ms();
-    let g = super::get(&ctx.store.pool, group).await?.ok_or_else(|| gone(ctx))?;
+    let g = super::get(&ctx.store.pool, group)
+        .await?
+        .ok_or_else(|| gone(ctx))?;
     let Some(by) = g.silenced_by.clone().filter(|_| g.silenced(now)) else {
         return Ok(Some(m::reply::not_silenced(l)));
     };

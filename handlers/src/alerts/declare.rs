@@ -97,6 +97,11 @@ pub async fn auto(ctx: &Ctx, group: i64, severity: Severity) -> FlowResult<Optio
     let id = create_incident(ctx, &d, None).await?;
     // Paging (#15) hooks in here once it lands: page the on-call for `severity`.
     link(ctx, group, id, BOT_ACTOR).await?;
-    tracing::info!(group, incident = id, severity = severity.as_str(), "alert group auto-declared");
+    tracing::info!(
+        group,
+        incident = id,
+        severity = severity.as_str(),
+        "alert group auto-declared"
+    );
     Ok(Some(id))
 }

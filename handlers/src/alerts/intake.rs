@@ -81,38 +81,7 @@ async fn store(ctx: &Ctx, inc: &Incoming) -> Result<Receipt, sqlx::Error> {
             .map(|r| r.get(0))
             .collect();
     upsert_alerts(&mut tx, before.id, inc, now).await?;
-    let (firing, total, since, last_end) = counts(&mut tx, before.id).await?;
-    let status = if firing > 0 { "firing" } else { "resolved" };
-    let resolved_at = (firing == 0).then(|| last_end.unwrap_or(now));
-    sqlx::query(
-        "UPDATE alert_groups SET title = $1, severity = $2, summary = $3, labels = $4, source_url = $5,
-           external_url = $6, status = $7, firing = $8, resolved = $9, firing_since = $10, resolved_at = $11,
-           notifications = notifications + 1, updated_at = $12, extra = COALESCE($13, extra)
-         WHERE id = $14",
-    )
-    .bind(&inc.title)
-    .bind(inc.severity.as_deref())
-    .bind(inc.summary.as_deref())
-    .bind(serde_json::to_string(&inc.match_labels).unwrap_or_default())
-    .bind(inc.source_url.as_deref())
-    .bind(inc.external_url.as_deref())
-    .bind(status)
-    .bind(firing)
-    .bind(total - firing)
-    .bind(since)
-    .bind(resolved_at)
-    .bind(now)
-    .bind(extra)
-    .bind(before.id)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query("INSERT INTO alert_notifications (group_id, at, status, firing) VALUES ($1, $2, $3, $4)")
-        .bind(before.id)
-        .bind(now)
-        .bind(status)
-        .bind(firing)
-        .execute(&mut *tx)
-        .await?;
+    let (firing, total) = save_group(&mut tx, before.id, inc, extra, now).await?;
     let g = super::lock(&mut tx, ctx.store.backend, before.id)
         .await?
         .expect("the group was just written");
@@ -120,7 +89,8 @@ async fn store(ctx: &Ctx, inc: &Incoming) -> Result<Receipt, sqlx::Error> {
         .alerts
         .iter()
         .any(|a| a.firing && !was_firing.contains(&a.fingerprint));
-    let changed = newly_firing || (before.status == "firing" && firing == 0 && before.notifications > 0);
+    let changed =
+        newly_firing || (before.status == "firing" && firing == 0 && before.notifications > 0);
     if let (Some(incident), true) = (g.incident_id, changed) {
         to_incident(&mut tx, ctx, &g, incident, now).await?;
     }
@@ -142,6 +112,52 @@ fn metric_source(s: &str) -> &'static str {
         "julia" => "julia",
         _ => "generic",
     }
+}
+
+/// The group's row after this notification (counts from its alerts), and the notification row.
+/// Returns (firing, total).
+async fn save_group(
+    tx: &mut AnyConnection,
+    id: i64,
+    inc: &Incoming,
+    extra: Option<String>,
+    now: i64,
+) -> Result<(i64, i64), sqlx::Error> {
+    let (firing, total, since, last_end) = counts(tx, id).await?;
+    let status = if firing > 0 { "firing" } else { "resolved" };
+    let resolved_at = (firing == 0).then(|| last_end.unwrap_or(now));
+    sqlx::query(
+        "UPDATE alert_groups SET title = $1, severity = $2, summary = $3, labels = $4, source_url = $5,
+           external_url = $6, status = $7, firing = $8, resolved = $9, firing_since = $10, resolved_at = $11,
+           notifications = notifications + 1, updated_at = $12, extra = COALESCE($13, extra)
+         WHERE id = $14",
+    )
+    .bind(&inc.title)
+    .bind(inc.severity.as_deref())
+    .bind(inc.summary.as_deref())
+    .bind(serde_json::to_string(&inc.match_labels).unwrap_or_default())
+    .bind(inc.source_url.as_deref())
+    .bind(inc.external_url.as_deref())
+    .bind(status)
+    .bind(firing)
+    .bind(total - firing)
+    .bind(since)
+    .bind(resolved_at)
+    .bind(now)
+    .bind(extra)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO alert_notifications (group_id, at, status, firing) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(id)
+    .bind(now)
+    .bind(status)
+    .bind(firing)
+    .execute(&mut *tx)
+    .await?;
+    Ok((firing, total))
 }
 
 async fn upsert_alerts(
@@ -269,12 +285,13 @@ async fn post(
     .bind(now)
     .execute(&mut *tx)
     .await?;
-    let summary: i64 =
-        sqlx::query_scalar("SELECT id FROM alert_summaries WHERE channel = $1 AND window_start = $2")
-            .bind(&g.channel)
-            .bind(window)
-            .fetch_one(&mut *tx)
-            .await?;
+    let summary: i64 = sqlx::query_scalar(
+        "SELECT id FROM alert_summaries WHERE channel = $1 AND window_start = $2",
+    )
+    .bind(&g.channel)
+    .bind(window)
+    .fetch_one(&mut *tx)
+    .await?;
     sqlx::query("UPDATE alert_groups SET summary_id = $1 WHERE id = $2")
         .bind(summary)
         .bind(g.id)
@@ -316,8 +333,15 @@ pub(crate) async fn render_summary(
     );
     match post {
         Some(p) => {
-            enqueue_render(tx, &channel, p, &format!("alert-summary:{summary}:update"), &msg, now)
-                .await
+            enqueue_render(
+                tx,
+                &channel,
+                p,
+                &format!("alert-summary:{summary}:update"),
+                &msg,
+                now,
+            )
+            .await
         }
         None => {
             let id = enqueue(

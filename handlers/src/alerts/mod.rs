@@ -124,7 +124,11 @@ pub async fn get(pool: &sqlx::AnyPool, id: i64) -> Result<Option<Group>, sqlx::E
 }
 
 /// What the group's message shows: the row and its alerts (firing first, then by name).
-pub async fn view(conn: &mut AnyConnection, ctx: &Ctx, g: &Group) -> Result<GroupView, sqlx::Error> {
+pub async fn view(
+    conn: &mut AnyConnection,
+    ctx: &Ctx,
+    g: &Group,
+) -> Result<GroupView, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT status, labels, annotations FROM alerts WHERE group_id = $1
          ORDER BY CASE WHEN status = 'firing' THEN 0 ELSE 1 END, fingerprint LIMIT $2",
@@ -219,10 +223,12 @@ pub(crate) async fn enqueue_render(
     .rows_affected();
     if rewritten == 1 {
         // Any update queued after the post would now repeat it: drop it.
-        sqlx::query("DELETE FROM outbox WHERE tag = $1 AND status = 'pending' AND lease_token IS NULL")
-            .bind(tag)
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query(
+            "DELETE FROM outbox WHERE tag = $1 AND status = 'pending' AND lease_token IS NULL",
+        )
+        .bind(tag)
+        .execute(&mut *conn)
+        .await?;
         return Ok(());
     }
     let mut body = post_body;
@@ -257,8 +263,15 @@ pub async fn refresh(conn: &mut AnyConnection, ctx: &Ctx, g: &Group) -> Result<(
     if let Some(post) = g.post_outbox_id {
         let v = view(conn, ctx, g).await?;
         let msg = messages::alerts::group_message(&v, ctx.locale());
-        enqueue_render(conn, &g.channel, post, &format!("alert:{}:update", g.id), &msg, now)
-            .await?;
+        enqueue_render(
+            conn,
+            &g.channel,
+            post,
+            &format!("alert:{}:update", g.id),
+            &msg,
+            now,
+        )
+        .await?;
     } else if let Some(s) = g.summary_id {
         intake::render_summary(conn, ctx, s, now).await?;
     }

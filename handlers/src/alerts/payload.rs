@@ -225,7 +225,9 @@ pub fn generic(body: &[u8], now_ms: i64) -> Result<Incoming, BadAlert> {
         return Err(BadAlert("`summary` is empty".into()));
     }
     if summary.chars().count() > SUMMARY_MAX {
-        return Err(BadAlert(format!("`summary` is longer than {SUMMARY_MAX} characters")));
+        return Err(BadAlert(format!(
+            "`summary` is longer than {SUMMARY_MAX} characters"
+        )));
     }
     let is_firing = firing(g.status.as_deref().unwrap_or("firing"))?;
     if let Some(u) = &g.url {
@@ -299,7 +301,10 @@ mod tests {
         assert_eq!(i.alerts[0].ends_at, None);
         assert_eq!(i.alerts[0].starts_at, 1_740_823_200_123);
         assert_eq!(i.alerts[1].generator_url, None);
-        assert_eq!(i.match_labels.get("alertname").map(String::as_str), Some("DiskFull"));
+        assert_eq!(
+            i.match_labels.get("alertname").map(String::as_str),
+            Some("DiskFull")
+        );
         assert_eq!(i.source_url.as_deref(), Some("http://prom:9090/graph"));
     }
 
@@ -307,9 +312,17 @@ mod tests {
     fn bad_bodies_name_the_reason() {
         let bad = |s: &str| alertmanager(s.as_bytes()).unwrap_err().0;
         assert!(bad("{").contains("malformed"));
-        assert!(bad(&AM.replace(r#""status":"firing","alerts""#, r#""status":"burning","alerts""#)).contains("unknown status `burning`"));
-        assert!(bad(&AM.replace("2025-03-01T09:40:00Z", "yesterday")).contains("alerts[1].startsAt"));
-        assert!(bad(r#"{"status":"firing","groupKey":"k","alerts":[]}"#).contains("`alerts` is empty"));
+        assert!(bad(&AM.replace(
+            r#""status":"firing","alerts""#,
+            r#""status":"burning","alerts""#
+        ))
+        .contains("unknown status `burning`"));
+        assert!(
+            bad(&AM.replace("2025-03-01T09:40:00Z", "yesterday")).contains("alerts[1].startsAt")
+        );
+        assert!(
+            bad(r#"{"status":"firing","groupKey":"k","alerts":[]}"#).contains("`alerts` is empty")
+        );
         let g = |s: &str| generic(s.as_bytes(), 0).unwrap_err().0;
         assert!(g(r#"{"summary":"x","status":"down"}"#).contains("unknown status"));
         assert!(g(r#"{"sumary":"x"}"#).contains("unknown field"));
@@ -319,7 +332,11 @@ mod tests {
 
     #[test]
     fn generic_groups_by_source_and_dedup_key() {
-        let a = generic(br#"{"summary":"site down","source":"uptime","dedup_key":"home"}"#, 5).unwrap();
+        let a = generic(
+            br#"{"summary":"site down","source":"uptime","dedup_key":"home"}"#,
+            5,
+        )
+        .unwrap();
         let b = generic(br#"{"summary":"site still down","source":"uptime","dedup_key":"home","status":"resolved"}"#, 6).unwrap();
         assert_eq!(a.group_key, b.group_key);
         assert_eq!(a.alerts[0].fingerprint, b.alerts[0].fingerprint);

@@ -136,7 +136,13 @@ mod tests {
         let mut l = Labels::new();
         l.insert("alertname".into(), "DiskFull".into());
         l.insert("instance".into(), "db-1".into());
-        let b = silence_body(&l, 1_740_823_500_000, 1_740_827_100_000, "slack:U1", "from #ops");
+        let b = silence_body(
+            &l,
+            1_740_823_500_000,
+            1_740_827_100_000,
+            "slack:U1",
+            "from #ops",
+        );
         assert_eq!(
             b,
             json!({"matchers": [

@@ -35,9 +35,9 @@ pub struct AlertsConfig {
 pub fn severity_map(raw: &str) -> Result<Vec<(String, Severity)>, String> {
     let mut out = Vec::new();
     for part in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        let (k, v) = part
-            .split_once(':')
-            .ok_or_else(|| format!("`{part}` is not `label:severity`; e.g. `critical:P1,warning:P3`"))?;
+        let (k, v) = part.split_once(':').ok_or_else(|| {
+            format!("`{part}` is not `label:severity`; e.g. `critical:P1,warning:P3`")
+        })?;
         let sev = Severity::parse(v)
             .ok_or_else(|| format!("`{v}` in `{part}` is not a severity; use P0, P1, P2, P3"))?;
         let k = k.trim().to_ascii_lowercase();
@@ -59,7 +59,11 @@ pub fn digest_at(raw: &str) -> Result<Option<DigestAt>, String> {
     if matches!(t.as_str(), "off" | "none" | "false" | "0") {
         return Ok(None);
     }
-    let bad = || format!("`{raw}` is not a weekday and a time; use e.g. `mon 09:00` (or `mon@09:00`), or `off`");
+    let bad = || {
+        format!(
+            "`{raw}` is not a weekday and a time; use e.g. `mon 09:00` (or `mon@09:00`), or `off`"
+        )
+    };
     let (day, time) = t.split_once([' ', '@']).ok_or_else(bad)?;
     let weekday: chrono::Weekday = day.trim().parse().map_err(|_| bad())?;
     let (h, m) = time.trim().split_once(':').ok_or_else(bad)?;
@@ -87,7 +91,10 @@ impl AlertsConfig {
     pub(super) fn read(r: &Reader) -> AlertsConfig {
         let token = r.checked("ALERTS_TOKEN", |v| {
             if v.len() < 16 {
-                Err("too short: use at least 16 random characters (e.g. `openssl rand -hex 24`)".into())
+                Err(
+                    "too short: use at least 16 random characters (e.g. `openssl rand -hex 24`)"
+                        .into(),
+                )
             } else {
                 Ok(())
             }
@@ -177,10 +184,17 @@ mod tests {
         let m = severity_map("critical:P1, Warning:p3").unwrap();
         assert_eq!(
             m,
-            vec![("critical".into(), Severity::P1), ("warning".into(), Severity::P3)]
+            vec![
+                ("critical".into(), Severity::P1),
+                ("warning".into(), Severity::P3)
+            ]
         );
-        assert!(severity_map("critical=P1").unwrap_err().contains("label:severity"));
-        assert!(severity_map("critical:P9").unwrap_err().contains("not a severity"));
+        assert!(severity_map("critical=P1")
+            .unwrap_err()
+            .contains("label:severity"));
+        assert!(severity_map("critical:P9")
+            .unwrap_err()
+            .contains("not a severity"));
     }
 
     #[test]
@@ -193,8 +207,14 @@ mod tests {
                 minute: 0
             })
         );
-        assert_eq!(digest_at("Friday 17:30").unwrap().unwrap().weekday, chrono::Weekday::Fri);
-        assert_eq!(digest_at("mon@09:00").unwrap(), digest_at("mon 09:00").unwrap());
+        assert_eq!(
+            digest_at("Friday 17:30").unwrap().unwrap().weekday,
+            chrono::Weekday::Fri
+        );
+        assert_eq!(
+            digest_at("mon@09:00").unwrap(),
+            digest_at("mon 09:00").unwrap()
+        );
         assert_eq!(digest_at("off").unwrap(), None);
         assert!(digest_at("mon 25:00").is_err());
         assert!(digest_at("monday").is_err());

@@ -115,6 +115,45 @@ fn alert(ctx: &Ctx, check: &str, firing: bool, title: String, summary: String) -
     }
 }
 
+/// Evolution's connection state: an alert after two checks not `open`, a recovery after.
+async fn check_evolution(ctx: &Ctx, st: &mut WatchState) -> Option<Incoming> {
+    let l = ctx.locale();
+    let mut found = None;
+    let state = ctx
+        .julia
+        .evolution
+        .state()
+        .await
+        .unwrap_or_else(|_| "unreachable".into());
+    let title = m_alerts::julia_evolution_title(l);
+    if state == "open" {
+        st.evo_fails = 0;
+        if st.evo_alerted {
+            st.evo_alerted = false;
+            found = Some(alert(
+                ctx,
+                "evolution",
+                false,
+                title,
+                m::evolution_recovered(l),
+            ));
+        }
+    } else {
+        st.evo_fails += 1;
+        if st.evo_fails >= 2 && !st.evo_alerted {
+            st.evo_alerted = true;
+            found = Some(alert(
+                ctx,
+                "evolution",
+                true,
+                title,
+                m::evolution_problem(l, &state),
+            ));
+        }
+    }
+    found
+}
+
 /// One check of every watched source. An alert or a recovery goes through the alert intake
 /// (one message per check, updated in place: [`crate::alerts`]) before the new state is
 /// written, so a crash in between repeats the update of the same message, never loses it.
@@ -153,26 +192,7 @@ pub async fn tick(
         }
     }
     if watch_evo {
-        let state = ctx
-            .julia
-            .evolution
-            .state()
-            .await
-            .unwrap_or_else(|_| "unreachable".into());
-        let title = m_alerts::julia_evolution_title(l);
-        if state == "open" {
-            st.evo_fails = 0;
-            if st.evo_alerted {
-                st.evo_alerted = false;
-                found.push(alert(ctx, "evolution", false, title, m::evolution_recovered(l)));
-            }
-        } else {
-            st.evo_fails += 1;
-            if st.evo_fails >= 2 && !st.evo_alerted {
-                st.evo_alerted = true;
-                found.push(alert(ctx, "evolution", true, title, m::evolution_problem(l, &state)));
-            }
-        }
+        found.extend(check_evolution(ctx, &mut st).await);
     }
     if st == before {
         return Ok(st);

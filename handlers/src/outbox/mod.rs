@@ -142,19 +142,23 @@ async fn upload(ctx: &Ctx, body: &Value) -> Result<Value, SlackError> {
     let (channel, content) = (s("channel_id"), s("content"));
     let thread = body.get("thread_ts").and_then(Value::as_str);
     let comment = body.get("initial_comment").and_then(Value::as_str);
-    let binary = body
-        .get("content_base64")
-        .and_then(Value::as_str)
-        .map(|b| {
-            use base64::Engine;
-            base64::engine::general_purpose::STANDARD
-                .decode(b)
-                .unwrap_or_default()
-        });
+    let binary = body.get("content_base64").and_then(Value::as_str).map(|b| {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD
+            .decode(b)
+            .unwrap_or_default()
+    });
     let bytes = binary.as_deref().unwrap_or(content.as_bytes());
     match ctx
         .slack
-        .upload_file(&channel, &s("filename"), &s("title"), bytes, comment, thread)
+        .upload_file(
+            &channel,
+            &s("filename"),
+            &s("title"),
+            bytes,
+            comment,
+            thread,
+        )
         .await
     {
         Ok(file_id) => Ok(serde_json::json!({"ok": true, "file_id": file_id})),

@@ -58,26 +58,39 @@ pub fn render(weeks: &[Week], labels: &ChartLabels) -> Result<Vec<u8>, String> {
     Ok(out)
 }
 
-fn draw(
-    rgb: &mut [u8],
-    weeks: &[Week],
-    labels: &ChartLabels,
-) -> Result<(), Box<dyn std::error::Error>> {
+type Area<'a> = DrawingArea<BitMapBackend<'a>, plotters::coord::Shift>;
+type DrawResult = Result<(), Box<dyn std::error::Error>>;
+
+fn draw(rgb: &mut [u8], weeks: &[Week], labels: &ChartLabels) -> DrawResult {
     let root = BitMapBackend::with_buffer(rgb, (WIDTH, HEIGHT)).into_drawing_area();
     root.fill(&WHITE)?;
     let (top, bottom) = root.split_vertically(HEIGHT * 3 / 5);
+    draw_counts(&top, weeks, labels)?;
+    draw_ttr(&bottom, weeks, labels)?;
+    root.present()?;
+    Ok(())
+}
+
+/// The x axis: one slot per week, labelled with the week's first day.
+fn axis(weeks: &[Week]) -> (usize, std::ops::Range<f64>) {
     let n = weeks.len().max(1);
-    let x_range = -0.5f64..(n as f64 - 0.5);
-    let week_label = |x: &f64| {
-        let i = x.round();
-        if (x - i).abs() > 0.01 || i < 0.0 {
-            return String::new();
-        }
-        weeks
-            .get(i as usize)
-            .map(|w| month_day(w.start_ms))
-            .unwrap_or_default()
-    };
+    (n, -0.5f64..(n as f64 - 0.5))
+}
+
+fn week_label(weeks: &[Week], x: &f64) -> String {
+    let i = x.round();
+    if (x - i).abs() > 0.01 || i < 0.0 {
+        return String::new();
+    }
+    weeks
+        .get(i as usize)
+        .map(|w| month_day(w.start_ms))
+        .unwrap_or_default()
+}
+
+fn draw_counts(top: &Area, weeks: &[Week], labels: &ChartLabels) -> DrawResult {
+    let (n, x_range) = axis(weeks);
+    let week_label = |x: &f64| week_label(weeks, x);
     // Incidents per week, stacked by severity.
     let max = weeks
         .iter()
@@ -85,12 +98,12 @@ fn draw(
         .max()
         .unwrap_or(0)
         .max(1);
-    let mut c = ChartBuilder::on(&top)
+    let mut c = ChartBuilder::on(top)
         .caption(&labels.incidents, (FAMILY, 20))
         .margin(12)
         .x_label_area_size(28)
         .y_label_area_size(44)
-        .build_cartesian_2d(x_range.clone(), 0f64..(max as f64 * 1.15).ceil())?;
+        .build_cartesian_2d(x_range, 0f64..(max as f64 * 1.15).ceil())?;
     c.configure_mesh()
         .disable_x_mesh()
         .x_labels(n.min(14))
@@ -104,7 +117,10 @@ fn draw(
             let h = w.counts[s];
             (h > 0).then(|| {
                 Rectangle::new(
-                    [(i as f64 - 0.35, below as f64), (i as f64 + 0.35, (below + h) as f64)],
+                    [
+                        (i as f64 - 0.35, below as f64),
+                        (i as f64 + 0.35, (below + h) as f64),
+                    ],
                     color.filled(),
                 )
             })
@@ -119,13 +135,24 @@ fn draw(
         .border_style(BLACK.mix(0.3))
         .label_font((FAMILY, 13))
         .draw()?;
+    Ok(())
+}
+
+fn draw_ttr(bottom: &Area, weeks: &[Week], labels: &ChartLabels) -> DrawResult {
+    let (n, x_range) = axis(weeks);
+    let week_label = |x: &f64| week_label(weeks, x);
     // Median time to resolve per week, in hours.
     let hours: Vec<Option<f64>> = weeks
         .iter()
         .map(|w| w.ttr_median_ms.map(|m| m as f64 / 3_600_000.0))
         .collect();
-    let hmax = hours.iter().flatten().cloned().fold(0.0f64, f64::max).max(1.0);
-    let mut c = ChartBuilder::on(&bottom)
+    let hmax = hours
+        .iter()
+        .flatten()
+        .cloned()
+        .fold(0.0f64, f64::max)
+        .max(1.0);
+    let mut c = ChartBuilder::on(bottom)
         .caption(&labels.ttr, (FAMILY, 18))
         .margin(12)
         .x_label_area_size(28)
@@ -150,7 +177,6 @@ fn draw(
             .iter()
             .map(|p| Circle::new(*p, 4, line_color.filled())),
     )?;
-    root.present()?;
     Ok(())
 }
 
@@ -161,11 +187,27 @@ mod tests {
     #[test]
     fn draws_a_png_of_the_expected_size_with_no_system_font() {
         let weeks = vec![
-            Week { start_ms: 1_700_000_000_000, counts: [1, 2, 0, 3], ttr_median_ms: Some(5_400_000) },
-            Week { start_ms: 1_700_604_800_000, counts: [0, 0, 0, 0], ttr_median_ms: None },
-            Week { start_ms: 1_701_209_600_000, counts: [0, 1, 1, 0], ttr_median_ms: Some(1_800_000) },
+            Week {
+                start_ms: 1_700_000_000_000,
+                counts: [1, 2, 0, 3],
+                ttr_median_ms: Some(5_400_000),
+            },
+            Week {
+                start_ms: 1_700_604_800_000,
+                counts: [0, 0, 0, 0],
+                ttr_median_ms: None,
+            },
+            Week {
+                start_ms: 1_701_209_600_000,
+                counts: [0, 1, 1, 0],
+                ttr_median_ms: Some(1_800_000),
+            },
         ];
-        let png = render(&weeks, &messages::stats::chart_labels(21, messages::Locale::En)).unwrap();
+        let png = render(
+            &weeks,
+            &messages::stats::chart_labels(21, messages::Locale::En),
+        )
+        .unwrap();
         assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
         let d = png::Decoder::new(std::io::Cursor::new(png));
         let r = d.read_info().unwrap();

@@ -34,7 +34,10 @@ pub fn last_slot(at: DigestAt, tz: chrono_tz::Tz, now_ms: i64) -> Option<(i64, S
                     .earliest()
             })?;
         if local.timestamp_millis() <= now_ms {
-            return Some((local.timestamp_millis(), date.format("%Y-%m-%d").to_string()));
+            return Some((
+                local.timestamp_millis(),
+                date.format("%Y-%m-%d").to_string(),
+            ));
         }
     }
     None
@@ -43,8 +46,10 @@ pub fn last_slot(at: DigestAt, tz: chrono_tz::Tz, now_ms: i64) -> Option<(i64, S
 /// Posts this week's digest if it is due and no replica has posted it. Returns whether this
 /// call posted it.
 pub async fn run_once(ctx: &Ctx) -> Result<bool, sqlx::Error> {
-    let (Some(at), Some(channel)) = (ctx.config.alerts.digest, ctx.config.incidents_channel.clone())
-    else {
+    let (Some(at), Some(channel)) = (
+        ctx.config.alerts.digest,
+        ctx.config.incidents_channel.clone(),
+    ) else {
         return Ok(false);
     };
     let now = ctx.clock.now_ms();
@@ -54,10 +59,11 @@ pub async fn run_once(ctx: &Ctx) -> Result<bool, sqlx::Error> {
     if now - slot > GRACE_MS {
         return Ok(false);
     }
-    let posted: Option<i64> = sqlx::query_scalar("SELECT posted_at FROM stats_digests WHERE period = $1")
-        .bind(&period)
-        .fetch_optional(&ctx.store.pool)
-        .await?;
+    let posted: Option<i64> =
+        sqlx::query_scalar("SELECT posted_at FROM stats_digests WHERE period = $1")
+            .bind(&period)
+            .fetch_optional(&ctx.store.pool)
+            .await?;
     if posted.is_some() {
         return Ok(false);
     }
@@ -81,7 +87,12 @@ pub async fn run_once(ctx: &Ctx) -> Result<bool, sqlx::Error> {
     if !won {
         return Ok(false);
     }
-    let post = enqueue(&mut tx, &OutboxItem::post(&channel, &msg).tagged("stats:digest"), now).await?;
+    let post = enqueue(
+        &mut tx,
+        &OutboxItem::post(&channel, &msg).tagged("stats:digest"),
+        now,
+    )
+    .await?;
     super::enqueue_chart(&mut tx, ctx, &stats, &channel, Some(post), now).await?;
     tx.commit().await?;
     ctx.outbox_wake.notify_one();
@@ -113,15 +124,22 @@ mod tests {
     use super::*;
 
     fn ms(s: &str) -> i64 {
-        chrono::DateTime::parse_from_rfc3339(s).unwrap().timestamp_millis()
+        chrono::DateTime::parse_from_rfc3339(s)
+            .unwrap()
+            .timestamp_millis()
     }
 
     #[test]
     fn the_slot_is_the_last_scheduled_time_in_the_zone() {
-        let at = crate::config::alerts::digest_at("mon 09:00").unwrap().unwrap();
+        let at = crate::config::alerts::digest_at("mon 09:00")
+            .unwrap()
+            .unwrap();
         // Monday 2026-11-30 10:00 UTC: today's 09:00.
         let (slot, key) = last_slot(at, chrono_tz::UTC, ms("2026-11-30T10:00:00Z")).unwrap();
-        assert_eq!((slot, key.as_str()), (ms("2026-11-30T09:00:00Z"), "2026-11-30"));
+        assert_eq!(
+            (slot, key.as_str()),
+            (ms("2026-11-30T09:00:00Z"), "2026-11-30")
+        );
         // Monday 08:00 UTC: last week's.
         let (slot, _) = last_slot(at, chrono_tz::UTC, ms("2026-11-30T08:00:00Z")).unwrap();
         assert_eq!(slot, ms("2026-11-23T09:00:00Z"));

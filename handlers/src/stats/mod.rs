@@ -77,7 +77,9 @@ pub async fn compute(pool: &AnyPool, days: i64, now_ms: i64) -> Result<Stats, sq
         let started: i64 = r.get(2);
         let resolved: Option<i64> = r.get(3);
         let acked: Option<i64> = r.get(4);
-        let s = crate::incident::Severity::parse(&sev).map(|s| s.index()).unwrap_or(3);
+        let s = crate::incident::Severity::parse(&sev)
+            .map(|s| s.index())
+            .unwrap_or(3);
         v.total += 1;
         v.by_severity[s] += 1;
         let w = (((started - from) / WEEK_MS) as usize).min(weeks.len().saturating_sub(1));
@@ -134,7 +136,12 @@ async fn cadence(pool: &AnyPool, from: i64, to: i64, v: &mut StatsView) -> Resul
 }
 
 /// Post-mortems of the range's resolved incidents: done, due (not yet reminded), overdue.
-async fn postmortems(pool: &AnyPool, from: i64, to: i64, v: &mut StatsView) -> Result<(), sqlx::Error> {
+async fn postmortems(
+    pool: &AnyPool,
+    from: i64,
+    to: i64,
+    v: &mut StatsView,
+) -> Result<(), sqlx::Error> {
     let r = sqlx::query(
         "SELECT
            COALESCE(SUM(CASE WHEN pm_done <> 0 THEN 1 ELSE 0 END), 0),
@@ -258,7 +265,11 @@ pub async fn command(ctx: &Ctx, days: i64, channel: &str) -> crate::FlowResult<m
 /// failure, for the person who asked.
 pub async fn ack(ctx: &Ctx, days: i64, channel: &str) -> crate::slash::Ack {
     match command(ctx, days, channel).await {
-        Ok(m) if m.blocks.as_ref().is_some_and(|b| b.as_array().is_some_and(|a| a.len() > 2)) => {
+        Ok(m)
+            if m.blocks
+                .as_ref()
+                .is_some_and(|b| b.as_array().is_some_and(|a| a.len() > 2)) =>
+        {
             let mut body = m.ephemeral();
             body["response_type"] = "in_channel".into();
             crate::slash::Ack::Body(body)
