@@ -179,6 +179,48 @@ fn schema(v: &Value) -> Result<(), Response> {
     Ok(())
 }
 
+/// `silence.go`'s checks after the schema: times, label names, "matches everything".
+fn validate(v: &Value) -> Result<(), Response> {
+    let matchers = v["matchers"].as_array().cloned().unwrap_or_default();
+    let starts = time_ms(&v["startsAt"]).unwrap();
+    let ends = time_ms(&v["endsAt"]).unwrap();
+    if starts >= ends {
+        return Err(string_error(
+            StatusCode::BAD_REQUEST,
+            "Failed to create silence: start time must be before end time",
+        ));
+    }
+    if ends < now_ms() {
+        return Err(string_error(
+            StatusCode::BAD_REQUEST,
+            "Failed to create silence: end time can't be in the past",
+        ));
+    }
+    if matchers.iter().any(|m| m["name"].as_str() == Some("")) {
+        return Err(string_error(
+            StatusCode::BAD_REQUEST,
+            "invalid silence: invalid label name \"\"",
+        ));
+    }
+    // Exact matchers only are evaluated here (the bot sends no regex): `=""` matches empty.
+    let all_match_empty = matchers.iter().all(|m| {
+        let eq = m["isEqual"].as_bool().unwrap_or(true);
+        let re = m["isRegex"].as_bool().unwrap_or(false);
+        eq && (if re {
+            m["value"] == ".*" || m["value"] == ""
+        } else {
+            m["value"] == ""
+        })
+    });
+    if all_match_empty {
+        return Err(string_error(
+            StatusCode::BAD_REQUEST,
+            "invalid silence: matcher set 0: at least one matcher must not match the empty string",
+        ));
+    }
+    Ok(())
+}
+
 async fn create(
     State(state): State<Arc<Mutex<AmState>>>,
     headers: HeaderMap,
@@ -218,42 +260,8 @@ async fn create(
     if let Err(r) = schema(&v) {
         return r;
     }
-    let matchers = v["matchers"].as_array().cloned().unwrap_or_default();
-    let starts = time_ms(&v["startsAt"]).unwrap();
-    let ends = time_ms(&v["endsAt"]).unwrap();
-    if starts >= ends {
-        return string_error(
-            StatusCode::BAD_REQUEST,
-            "Failed to create silence: start time must be before end time",
-        );
-    }
-    if ends < now_ms() {
-        return string_error(
-            StatusCode::BAD_REQUEST,
-            "Failed to create silence: end time can't be in the past",
-        );
-    }
-    if matchers.iter().any(|m| m["name"].as_str() == Some("")) {
-        return string_error(
-            StatusCode::BAD_REQUEST,
-            "invalid silence: invalid label name \"\"",
-        );
-    }
-    // Exact matchers only are evaluated here (the bot sends no regex): `=""` matches empty.
-    let all_match_empty = matchers.iter().all(|m| {
-        let eq = m["isEqual"].as_bool().unwrap_or(true);
-        let re = m["isRegex"].as_bool().unwrap_or(false);
-        eq && (if re {
-            m["value"] == ".*" || m["value"] == ""
-        } else {
-            m["value"] == ""
-        })
-    });
-    if all_match_empty {
-        return string_error(
-            StatusCode::BAD_REQUEST,
-            "invalid silence: matcher set 0: at least one matcher must not match the empty string",
-        );
+    if let Err(r) = validate(&v) {
+        return r;
     }
     if let Some(id) = v.get("id").and_then(Value::as_str) {
         if !st.silences.iter().any(|s| s.id == id) {

@@ -165,6 +165,16 @@ async fn stats_on_a_seeded_store_match_the_hand_computed_answers(db: TestDb) {
             .sum::<i64>(),
         4
     );
+}
+on_both_stores!(
+    figures,
+    stats_on_a_seeded_store_match_the_hand_computed_answers
+);
+
+async fn the_stats_command_answers_in_the_channel_with_a_chart(db: TestDb) {
+    let slack = FakeSlack::start().await;
+    let app = spawn_app(&db, &slack, AppOptions::default()).await;
+    seed(&app.ctx.store.pool, now_ms()).await;
     // The command: Block Kit for the channel, the chart uploaded to it.
     let r = app.incident("stats 30d", "U1", "COPS").await;
     assert_eq!(r["response_type"], "in_channel", "{r}");
@@ -201,7 +211,7 @@ async fn stats_on_a_seeded_store_match_the_hand_computed_answers(db: TestDb) {
 }
 on_both_stores!(
     stats_command,
-    stats_on_a_seeded_store_match_the_hand_computed_answers
+    the_stats_command_answers_in_the_channel_with_a_chart
 );
 
 /// `STATS_DIGEST` set to a minute ago (UTC weekday and time), so it is due now.
