@@ -863,6 +863,21 @@ impl Config {
                 "pause/resume apply at once",
                 "pause/resume apply within 30 s",
             ),
+            f(
+                "alert intake",
+                missing(&[
+                    (self.alerts.token.is_some(), "ALERTS_TOKEN"),
+                    (self.alerts.channel.is_some(), "ALERTS_CHANNEL or INCIDENTS_CHANNEL"),
+                ]),
+                "/alerts/alertmanager and /alerts/generic post to the alerts channel",
+                "/alerts/* answer 404 (no token) or store alerts without posting (no channel)",
+            ),
+            f(
+                "alertmanager silences",
+                missing(&[(self.alerts.alertmanager_url.is_some(), "ALERTMANAGER_URL")]),
+                "Silence 1h/4h also creates an Alertmanager silence",
+                "Silence 1h/4h mutes the bot only",
+            ),
         ]
     }
 }

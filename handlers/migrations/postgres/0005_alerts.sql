@@ -70,4 +70,3 @@ CREATE TABLE stats_digests (period TEXT PRIMARY KEY, posted_at BIGINT NOT NULL);
 
 ALTER TABLE incidents ADD COLUMN alert_group_id BIGINT;
 CREATE INDEX incidents_started ON incidents(started_at);
-CREATE INDEX timeline_kind_at ON timeline(kind, at);

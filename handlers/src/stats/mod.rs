@@ -49,11 +49,16 @@ fn spread(mut v: Vec<i64>) -> Spread {
 pub async fn compute(pool: &AnyPool, days: i64, now_ms: i64) -> Result<Stats, sqlx::Error> {
     let from = now_ms - days * DAY_MS;
     // One row per incident: severity, start, end, first human acknowledgement.
+    // A join (one pass over the range's timeline), not a subquery per incident: on PostgreSQL
+    // a per-row subquery could become a sequential scan per incident with stale statistics.
     let rows = sqlx::query(&format!(
-        "SELECT i.id, i.severity, i.started_at, i.resolved_at,
-                (SELECT MIN(t.at) FROM timeline t WHERE t.incident_id = i.id AND t.kind IN ({ACK_KINDS})
-                   AND t.actor <> 'chatops' AND t.at >= i.started_at) AS acked_at
-         FROM incidents i WHERE i.started_at >= $1 AND i.started_at <= $2 ORDER BY i.started_at"
+        "SELECT i.id, i.severity, i.started_at, i.resolved_at, MIN(t.at) AS acked_at
+         FROM incidents i
+         LEFT JOIN timeline t ON t.incident_id = i.id AND t.kind IN ({ACK_KINDS})
+              AND t.actor <> 'chatops' AND t.at >= i.started_at
+         WHERE i.started_at >= $1 AND i.started_at <= $2
+         GROUP BY i.id, i.severity, i.started_at, i.resolved_at
+         ORDER BY i.started_at"
     ))
     .bind(from)
     .bind(now_ms)
@@ -113,16 +118,19 @@ pub async fn compute(pool: &AnyPool, days: i64, now_ms: i64) -> Result<Stats, sq
 /// Updates that closed a cadence interval before its reminder (the incident's previous
 /// cadence event was not a reminder), the intervals that lapsed (reminders), escalations.
 async fn cadence(pool: &AnyPool, from: i64, to: i64, v: &mut StatsView) -> Result<(), sqlx::Error> {
+    // Each cadence event with the one before it on the same incident (LAG: SQLite ≥ 3.25 and
+    // PostgreSQL both have window functions). `CROSS JOIN` keeps SQLite's join order: the
+    // range's incidents first, then their timelines by index (PostgreSQL plans it as a join).
     let r = sqlx::query(
         "SELECT
-           COALESCE(SUM(CASE WHEN t.kind IN ('update', 'status') AND COALESCE((
-               SELECT p.kind FROM timeline p WHERE p.incident_id = t.incident_id AND p.id < t.id
-                 AND p.kind IN ('declared', 'update', 'status', 'reminder', 'escalation', 'reopened')
-               ORDER BY p.id DESC LIMIT 1), 'declared') NOT IN ('reminder', 'escalation') THEN 1 ELSE 0 END), 0),
-           COALESCE(SUM(CASE WHEN t.kind = 'reminder' THEN 1 ELSE 0 END), 0),
-           COALESCE(SUM(CASE WHEN t.kind = 'escalation' THEN 1 ELSE 0 END), 0)
-         FROM timeline t JOIN incidents i ON i.id = t.incident_id
-         WHERE i.started_at >= $1 AND i.started_at <= $2 AND t.kind IN ('update', 'status', 'reminder', 'escalation')",
+           COALESCE(SUM(CASE WHEN kind IN ('update', 'status')
+                              AND COALESCE(prev, 'declared') NOT IN ('reminder', 'escalation') THEN 1 ELSE 0 END), 0),
+           COALESCE(SUM(CASE WHEN kind = 'reminder' THEN 1 ELSE 0 END), 0),
+           COALESCE(SUM(CASE WHEN kind = 'escalation' THEN 1 ELSE 0 END), 0)
+         FROM (SELECT t.kind, LAG(t.kind) OVER (PARTITION BY t.incident_id ORDER BY t.id) AS prev
+               FROM incidents i CROSS JOIN timeline t
+               WHERE t.incident_id = i.id AND i.started_at >= $1 AND i.started_at <= $2
+                 AND t.kind IN ('declared', 'update', 'status', 'reminder', 'escalation', 'reopened')) c",
     )
     .bind(from)
     .bind(to)
