@@ -867,7 +867,10 @@ impl Config {
                 "alert intake",
                 missing(&[
                     (self.alerts.token.is_some(), "ALERTS_TOKEN"),
-                    (self.alerts.channel.is_some(), "ALERTS_CHANNEL or INCIDENTS_CHANNEL"),
+                    (
+                        self.alerts.channel.is_some(),
+                        "ALERTS_CHANNEL or INCIDENTS_CHANNEL",
+                    ),
                 ]),
                 "/alerts/alertmanager and /alerts/generic post to the alerts channel",
                 "/alerts/* answer 404 (no token) or store alerts without posting (no channel)",

@@ -55,6 +55,32 @@ pub fn follow_up_lost(
     })
 }
 
+/// Posted once where a confirmed `/julia` action was asked for, when the bot restarted while
+/// carrying it out: it is not repeated (it may have been applied).
+pub fn action_interrupted(command: &str, user: &str, julia_command: &str, l: Locale) -> Msg {
+    Msg::text(match l {
+        Locale::En => format!(
+            ":warning: The bot restarted while carrying out `{command}`, confirmed by <@{user}>. It may or may not have been applied, so it is not repeated. Check `{julia_command} status` (and `{julia_command} deploys` for a restart, redeploy or rollback) before asking again."
+        ),
+        Locale::PtBr => format!(
+            ":warning: O bot reiniciou enquanto executava `{command}`, confirmado por <@{user}>. Pode ou não ter sido aplicado, então não é repetido. Veja `{julia_command} status` (e `{julia_command} deploys` para restart, redeploy ou rollback) antes de pedir de novo."
+        ),
+    })
+}
+
+/// Posted once where a confirmed `/julia` action was asked for, when the bot was down from the
+/// click until long after it: not carried out.
+pub fn action_not_carried_out(command: &str, user: &str, l: Locale) -> Msg {
+    Msg::text(match l {
+        Locale::En => format!(
+            ":warning: `{command}`, confirmed by <@{user}>, was not carried out: the bot restarted before it could, and it is too late to do it unasked. Run the command again if it is still needed."
+        ),
+        Locale::PtBr => format!(
+            ":warning: `{command}`, confirmado por <@{user}>, não foi executado: o bot reiniciou antes e já é tarde para fazê-lo sem pedir de novo. Rode o comando outra vez se ainda for preciso."
+        ),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

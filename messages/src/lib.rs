@@ -4,6 +4,7 @@
 pub mod alerts;
 pub mod blocks;
 pub mod delivery;
+pub mod digest;
 pub mod evolution;
 pub mod fold;
 pub mod home;

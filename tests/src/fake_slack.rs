@@ -57,8 +57,8 @@ struct Inner {
     delay: Duration,
     /// Uploaded file id -> the channels it was shared to (`completeUploadExternal`).
     files: HashMap<String, Vec<String>>,
-    /// Channel -> (ts, user, text) of its messages, for `conversations.history`.
-    history: HashMap<String, Vec<(String, String, String)>>,
+    /// What people wrote and the bot posted, for `conversations.history` / `.replies`.
+    history: crate::fake_slack_history::History,
     /// The workspace `conversations.info` and `auth.test` describe (see [`Workspace`]).
     workspace: Workspace,
     /// (channel, ts) of every message the bot posted, and its latest body (`chat.update`).
@@ -250,9 +250,7 @@ impl FakeSlack {
             .lock()
             .unwrap()
             .history
-            .entry(channel.to_string())
-            .or_default()
-            .push((ts.to_string(), user.to_string(), text.to_string()));
+            .add(channel, ts, user, text);
     }
     /// The channels an uploaded file was shared to (empty: private or unknown).
     pub fn file_channels(&self, file_id: &str) -> Vec<String> {
@@ -317,7 +315,7 @@ fn slack_file_ids(msg: &Value) -> Vec<String> {
 }
 
 /// A number sent as JSON or as form text.
-fn number(v: &Value) -> Option<u64> {
+pub(crate) fn number(v: &Value) -> Option<u64> {
     v.as_u64()
         .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
 }
@@ -346,15 +344,17 @@ fn workspace_refusal(
     }
     let needed = match method {
         "usergroups.users.list" => Some("usergroups:read"),
-        "conversations.info" => {
+        "conversations.info" | "conversations.history" | "conversations.replies" => {
             let private = args["channel"]
                 .as_str()
                 .and_then(|c| w.channels.get(c))
                 .is_some_and(|c| c.1);
-            Some(if private {
-                "groups:read"
-            } else {
-                "channels:read"
+            let read = method == "conversations.info";
+            Some(match (private, read) {
+                (true, true) => "groups:read",
+                (false, true) => "channels:read",
+                (true, false) => "groups:history",
+                (false, false) => "channels:history",
             })
         }
         _ => None,
@@ -388,8 +388,16 @@ async fn api(
         ("form", pairs_to_json(&body))
     };
     // Slack sends the token's scopes on every Web API answer.
-    let scopes = inner.lock().unwrap().workspace.scopes.join(",");
+    let (scopes, delay) = {
+        let i = inner.lock().unwrap();
+        (i.workspace.scopes.join(","), i.delay)
+    };
     let mut r = answer_inner(State((inner, addr)), Path(method), headers, transport, body).await;
+    // A slow Slack: the call took effect on arrival, the answer comes late (a bot that dies
+    // meanwhile never learns that its post went out).
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
     if let Ok(v) = scopes.parse() {
         r.headers_mut().insert("x-oauth-scopes", v);
     }
@@ -422,15 +430,8 @@ async fn answer_inner(
             return Json(refusal).into_response();
         }
         let scripted = i.scripted.get_mut(&method).and_then(|q| q.pop_front());
-        (
-            scripted.or_else(|| i.failing.get(&method).cloned()),
-            i.delay,
-        )
+        scripted.or_else(|| i.failing.get(&method).cloned())
     };
-    let (behavior, delay) = behavior;
-    if !delay.is_zero() {
-        tokio::time::sleep(delay).await;
-    }
     if let Some(b) = behavior {
         match b {
             Behavior::OkFalse(code) => {
@@ -477,7 +478,12 @@ async fn answer_inner(
             if unshared {
                 return Json(json!({"ok": false, "error": "invalid_blocks"})).into_response();
             }
-            let ts = format!("1700000000.{n:06}");
+            if let Err(code) = crate::fake_slack_history::metadata_of(&body) {
+                return Json(json!({"ok": false, "error": code})).into_response();
+            }
+            // A message's ts is the Unix time it was posted, unique in its channel.
+            let ts = format!("{}.{n:06}", now_secs());
+            i.history.posted(&body, &ts);
             i.posted.insert(
                 (ch.to_string(), ts.clone()),
                 with_parsed_blocks(body.clone()),
@@ -504,32 +510,8 @@ async fn answer_inner(
             }
             json!({"ok": true, "channel": ch, "ts": ts, "text": body["text"]})
         }
-        "conversations.history" => {
-            let Some(ch) = body["channel"].as_str() else {
-                return Json(json!({"ok": false, "error": "channel_not_found"})).into_response();
-            };
-            let latest = body["latest"].as_str().unwrap_or("9999999999.999999");
-            let inclusive = matches!(body["inclusive"].as_str(), Some("true") | Some("1"));
-            let limit = number(&body["limit"]).unwrap_or(100) as usize;
-            let ts_num = |t: &str| t.parse::<f64>().unwrap_or(0.0);
-            let mut msgs: Vec<&(String, String, String)> = i
-                .history
-                .get(ch)
-                .into_iter()
-                .flatten()
-                .filter(|(ts, _, _)| {
-                    let (a, b) = (ts_num(ts), ts_num(latest));
-                    a < b || (inclusive && a == b)
-                })
-                .collect();
-            msgs.sort_by(|a, b| ts_num(&b.0).total_cmp(&ts_num(&a.0)));
-            let messages: Vec<Value> = msgs
-                .into_iter()
-                .take(limit)
-                .map(|(ts, user, text)| json!({"type": "message", "ts": ts, "user": user, "text": text}))
-                .collect();
-            json!({"ok": true, "messages": messages, "has_more": false})
-        }
+        "conversations.history" => i.history.history(&body),
+        "conversations.replies" => i.history.replies(&body),
         "conversations.create" => {
             let name = body["name"].as_str().unwrap_or("").to_string();
             if i.taken_names.contains(&name) {

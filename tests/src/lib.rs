@@ -9,6 +9,7 @@ pub mod fake_evolution;
 pub mod fake_julia;
 pub mod fake_railway;
 pub mod fake_slack;
+pub mod fake_slack_history;
 pub mod fake_socket;
 pub mod graphql_check;
 pub mod julia_db;

@@ -276,30 +276,14 @@ pub async fn answer(ctx: &Arc<Ctx>, reply: &Reply, token: &str, choice: Choice) 
     let confirmed = choice != Choice::Cancel;
     let l = ctx.locale();
     let now = ctx.clock.now_ms();
-    let claimed = sqlx::query(
-        "UPDATE confirmations SET used_at = $1 WHERE token = $2 AND user_id = $3 AND used_at IS NULL AND expires_at > $1",
-    )
-    .bind(now)
-    .bind(token)
-    .bind(&reply.user)
-    .execute(&ctx.store.pool)
-    .await;
-    let claimed = match claimed {
-        Ok(r) => r.rows_affected() == 1,
+    let (claimed, row, job) = match claim(ctx, reply, token, choice, now).await {
+        Ok(c) => c,
         Err(e) => {
             let m = crate::FlowError::from(e).into_msg(l);
             reply.send(ctx, &m).await;
             return;
         }
     };
-    let row = sqlx::query(
-        "SELECT user_id, args, expires_at, used_at FROM confirmations WHERE token = $1",
-    )
-    .bind(token)
-    .fetch_optional(&ctx.store.pool)
-    .await
-    .ok()
-    .flatten();
     let Some(row) = row else {
         reply
             .send(ctx, &messages::julia::confirmation_gone(l, "unknown"))
@@ -377,27 +361,83 @@ pub async fn answer(ctx: &Arc<Ctx>, reply: &Reply, token: &str, choice: Choice) 
         None,
     )
     .await;
-    let reply = Reply {
-        channel: if stored.channel.is_empty() {
-            reply.channel.clone()
-        } else {
-            stored.channel.clone()
-        },
-        ..reply.clone()
-    };
-    match &stored.action {
-        Action::Pause { .. } | Action::Resume { .. } => {
-            super::pause::execute(ctx, &reply, &stored.action).await
+    // A job written with the click, run here and now; after a crash, taken over (#13).
+    if let Some(id) = job {
+        if let Err(e) = crate::jobs::run_job(ctx, id).await {
+            tracing::warn!(job = id, error = %crate::config::redact_url(&e.to_string()), "confirmed action: the job worker will take it over");
         }
-        Action::JobsKill { .. } => super::jobs::execute(ctx, &reply, &stored.action).await,
+    }
+}
+
+/// Claims the confirmation (single use) and, for a confirm, writes the action's job in the same
+/// transaction: (claimed, the confirmation row, the job).
+async fn claim(
+    ctx: &Ctx,
+    reply: &Reply,
+    token: &str,
+    choice: Choice,
+    now: i64,
+) -> Result<(bool, Option<sqlx::any::AnyRow>, Option<i64>), sqlx::Error> {
+    let mut tx = ctx.store.begin().await?;
+    let claimed = sqlx::query(
+        "UPDATE confirmations SET used_at = $1 WHERE token = $2 AND user_id = $3 AND used_at IS NULL AND expires_at > $1",
+    )
+    .bind(now)
+    .bind(token)
+    .bind(&reply.user)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        == 1;
+    let row = sqlx::query(
+        "SELECT user_id, args, expires_at, used_at FROM confirmations WHERE token = $1",
+    )
+    .bind(token)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let stored: Option<Stored> = row
+        .as_ref()
+        .and_then(|r| serde_json::from_str(&r.get::<String, _>(1)).ok());
+    let mut job = None;
+    if let (true, true, Some(mut stored)) = (claimed, choice != Choice::Cancel, stored) {
+        if choice == Choice::Alternative {
+            if let Some(alt) = stored.alt.take() {
+                stored.action = alt;
+            }
+        }
+        let a = crate::jobs::ConfirmedAction {
+            user: reply.user.clone(),
+            channel: if stored.channel.is_empty() {
+                reply.channel.clone()
+            } else {
+                stored.channel
+            },
+            response_url: reply.response_url.clone(),
+            action: stored.action,
+            confirmed_at: now,
+        };
+        let j = crate::jobs::Job::ConfirmedAction(Box::new(a));
+        job = Some(crate::jobs::enqueue(&mut tx, ctx, &j, now).await?);
+    }
+    tx.commit().await?;
+    Ok((claimed, row, job))
+}
+
+/// Carries out a confirmed action (from its job, [`crate::jobs::confirmed`]).
+pub async fn carry_out(ctx: &Arc<Ctx>, reply: &Reply, action: &Action) {
+    match action {
+        Action::Pause { .. } | Action::Resume { .. } => {
+            super::pause::execute(ctx, reply, action).await
+        }
+        Action::JobsKill { .. } => super::jobs::execute(ctx, reply, action).await,
         Action::Campaigns { .. } | Action::Campaign { .. } => {
-            super::switches::execute(ctx, &reply, &stored.action).await
+            super::switches::execute(ctx, reply, action).await
         }
         Action::Restart { .. } | Action::Redeploy { .. } | Action::Rollback { .. } => {
-            super::deploys::execute(ctx, &reply, &stored.action).await
+            super::deploys::execute(ctx, reply, action).await
         }
         Action::EvolutionRestart | Action::WebhookReset => {
-            super::evolution::execute(ctx, &reply, &stored.action).await
+            super::evolution::execute(ctx, reply, action).await
         }
     }
 }

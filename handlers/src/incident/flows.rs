@@ -691,10 +691,12 @@ async fn enqueue_declaration_posts(
             }
             i.declared_outbox_id = Some(declared_id);
             if let Some(ch) = &incidents {
-                let ann = enqueue(
+                // May go out combined with other announcements queued in the channel (#13).
+                let ann = crate::outbox::enqueue_digest(
                     tx,
                     &OutboxItem::post(ch, &tpl::announcement(&v, l))
                         .tagged(format!("inc:{id}:announce")),
+                    &messages::digest::announcement_line(&v, l),
                     now,
                 )
                 .await?;

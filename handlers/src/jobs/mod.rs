@@ -22,6 +22,9 @@ use sqlx::{AnyConnection, Row};
 
 use crate::Ctx;
 
+pub mod confirmed;
+pub use confirmed::ConfirmedAction;
+
 /// How a declaration's outcome reaches the person who declared.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "via", rename_all = "snake_case")]
@@ -63,6 +66,8 @@ pub enum Job {
     DeployFollow(Box<DeployFollow>),
     /// Render the post-mortem draft and queue its upload.
     Postmortem { incident: i64 },
+    /// Carry out a confirmed `/julia` action (never repeated after a crash mid-way).
+    ConfirmedAction(Box<ConfirmedAction>),
 }
 
 impl Job {
@@ -71,11 +76,17 @@ impl Job {
             Job::Declaration { .. } => "declaration",
             Job::DeployFollow(_) => "deploy_follow",
             Job::Postmortem { .. } => "postmortem",
+            Job::ConfirmedAction(_) => "confirmed_action",
         }
     }
 }
 
-pub const KINDS: [&str; 3] = ["declaration", "deploy_follow", "postmortem"];
+pub const KINDS: [&str; 4] = [
+    "declaration",
+    "deploy_follow",
+    "postmortem",
+    "confirmed_action",
+];
 
 /// Writes a job due now in the caller's transaction; returns its id.
 pub async fn enqueue(
@@ -302,6 +313,7 @@ async fn execute(ctx: &Arc<Ctx>, job: &Job, lease: &Lease) -> JobResult {
         Job::Postmortem { incident } => {
             crate::incident::flows::run_postmortem_job(ctx, *incident, lease).await
         }
+        Job::ConfirmedAction(a) => confirmed::run_job(ctx, a, lease).await,
     }
 }
 
@@ -453,6 +465,16 @@ async fn fail(
                 crate::outbox::enqueue(
                     &mut tx,
                     &crate::outbox::OutboxItem::post(&f.channel, &msg),
+                    now,
+                )
+                .await?;
+            }
+            Some(Job::ConfirmedAction(a)) if !a.channel.is_empty() => {
+                let command = format!("{} {}", ctx.config.julia_command, a.action.command());
+                let msg = messages::jobs::action_not_carried_out(&command, &a.user, ctx.locale());
+                crate::outbox::enqueue(
+                    &mut tx,
+                    &crate::outbox::OutboxItem::post(&a.channel, &msg),
                     now,
                 )
                 .await?;

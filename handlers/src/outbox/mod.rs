@@ -19,6 +19,12 @@ use tokio::sync::Mutex;
 use crate::integrations::slack::SlackError;
 use crate::Ctx;
 
+mod deliver;
+mod digest;
+mod recheck;
+pub use digest::{enqueue_digest, DIGEST_MAX, DIGEST_MIN};
+pub use recheck::EVENT_TYPE;
+
 /// One Web API call the bot owes Slack.
 #[derive(Debug, Clone)]
 pub struct OutboxItem {
@@ -113,6 +119,12 @@ struct Claimed {
     depends_on: Option<i64>,
     depends_field: Option<String>,
     attempts: i64,
+    digest: Option<String>,
+    created_at: i64,
+    /// An earlier attempt whose outcome is unknown started then: it may have been posted.
+    unknown_since: Option<i64>,
+    /// Rows delivered by this row's message (a combined announcement), leased with it.
+    merged: Vec<i64>,
 }
 
 /// In-memory pacing of one worker: last post per channel, methods paused by a 429.
@@ -194,14 +206,14 @@ pub async fn deliver_batch(ctx: &Ctx, pacing: &SharedPacing) -> Result<usize, sq
     // `= ANY(ARRAY(...))` on PostgreSQL: with `IN (subquery)` the planner may hash-join the
     // claimed ids against a sequential scan of the whole outbox, sent rows included.
     let sql = format!(
-        "UPDATE outbox SET lease_token = $1, lease_until = $2 WHERE {} (
+        "UPDATE outbox SET lease_token = $1, lease_until = $2, attempt_started_at = COALESCE(attempt_started_at, $3) WHERE {} (
            SELECT o.id FROM outbox o
            WHERE o.status = 'pending' AND o.next_attempt_at <= $3
              AND (o.lease_until IS NULL OR o.lease_until < $3)
              AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.channel = o.channel AND p.status = 'pending' AND p.id < o.id)
              AND (o.depends_on IS NULL OR EXISTS (SELECT 1 FROM outbox d WHERE d.id = o.depends_on AND d.status <> 'pending'))
            ORDER BY o.id LIMIT $4{}){}
-         RETURNING id, method, channel, body, depends_on, depends_field, attempts",
+         RETURNING id, method, channel, body, depends_on, depends_field, attempts, digest, created_at, attempt_started_at",
         ctx.store.claimed_ids(),
         ctx.store.skip_locked(),
         ctx.store.claimed_ids_end(),
@@ -223,12 +235,17 @@ pub async fn deliver_batch(ctx: &Ctx, pacing: &SharedPacing) -> Result<usize, sq
             depends_on: r.get(4),
             depends_field: r.get(5),
             attempts: r.get(6),
+            digest: r.get(7),
+            created_at: r.get(8),
+            // Set by this claim when no attempt was pending, earlier when one was.
+            unknown_since: r.get::<Option<i64>, _>(9).filter(|at| *at < now),
+            merged: Vec::new(),
         })
         .collect();
     let n = claimed.len();
     let futs = claimed
         .into_iter()
-        .map(|c| deliver_one(ctx, pacing, c, &token));
+        .map(|c| deliver::deliver_one(ctx, pacing, c, &token));
     if n > 0 {
         // The lease is short (`OUTBOX_LEASE`, 5 s) and renewed while the batch is in flight, so a
         // process that dies holds its rows (and their channels) for at most one lease.
@@ -256,190 +273,6 @@ async fn renew_lease(ctx: &Ctx, token: &str) {
         if let Err(e) = r {
             tracing::warn!(error = %crate::config::redact_url(&e.to_string()), "outbox: lease renewal failed");
         }
-    }
-}
-
-/// Slack's answers that refuse a message for its form or size (`chat.postMessage` reference).
-const REFUSED_FORM: &[&str] = &["invalid_blocks", "msg_blocks_too_long", "msg_too_long"];
-
-enum Outcome {
-    /// Delivered (`ts`), with a note when only a degraded form went out.
-    Sent(Option<String>, Option<String>),
-    Retry {
-        at_ms: i64,
-        error: String,
-        count_attempt: bool,
-    },
-    Failed(String),
-}
-
-async fn deliver_one(ctx: &Ctx, pacing: &SharedPacing, c: Claimed, token: &str) {
-    let mut body: Value = serde_json::from_str(&c.body).unwrap_or(Value::Null);
-    // Resolve the dependency: the parent's ts goes into thread_ts / timestamp.
-    if let (Some(parent), Some(field)) = (c.depends_on, c.depends_field.as_deref()) {
-        let parent_row = sqlx::query("SELECT status, result_ts FROM outbox WHERE id = $1")
-            .bind(parent)
-            .fetch_optional(&ctx.store.pool)
-            .await;
-        match parent_row {
-            Ok(Some(r)) => {
-                let status: String = r.get(0);
-                let ts: Option<String> = r.get(1);
-                match (status.as_str(), ts) {
-                    ("sent", Some(ts)) => body[field] = ts.into(),
-                    _ if c.method == "chat.postMessage" || c.method == UPLOAD_METHOD => {} // parent failed: post at top level
-                    _ => {
-                        finish(ctx, &c, token, Outcome::Failed("parent_failed".into())).await;
-                        return;
-                    }
-                }
-            }
-            _ => {
-                finish(ctx, &c, token, Outcome::Failed("parent_missing".into())).await;
-                return;
-            }
-        }
-    }
-    // Pacing: method paused by a 429, and about one post per second per channel.
-    let wait = {
-        let p = pacing.lock().await;
-        let now = Instant::now();
-        if let Some(until) = p.paused_until.get(&c.method).filter(|u| **u > now) {
-            let at = ctx.clock.now_ms() + (*until - now).as_millis() as i64;
-            drop(p);
-            finish(
-                ctx,
-                &c,
-                token,
-                Outcome::Retry {
-                    at_ms: at,
-                    error: "ratelimited".into(),
-                    count_attempt: false,
-                },
-            )
-            .await;
-            return;
-        }
-        if c.method == "chat.postMessage" {
-            p.last_post
-                .get(&c.channel)
-                .map(|last| {
-                    (*last + ctx.config.outbox_channel_interval).saturating_duration_since(now)
-                })
-                .unwrap_or_default()
-        } else {
-            Duration::ZERO
-        }
-    };
-    if !wait.is_zero() {
-        tokio::time::sleep(wait).await;
-    }
-    if c.method == "chat.postMessage" {
-        pacing
-            .lock()
-            .await
-            .last_post
-            .insert(c.channel.clone(), Instant::now());
-    }
-    let mut result = if c.method == UPLOAD_METHOD {
-        upload(ctx, &body).await
-    } else {
-        ctx.slack.call(&c.method, &body).await
-    };
-    // Slack refused the message's form or size: never retried as is (the same body would be
-    // refused again). Its text alone, cut to fit and saying so, is posted once instead.
-    let mut note = None;
-    if let Err(e) = &result {
-        if c.method == "chat.postMessage" && REFUSED_FORM.iter().any(|code| e.is(code)) {
-            let code = e.code();
-            tracing::warn!(outbox_id = c.id, channel = %c.channel, error = %code, "Slack refused the message; posting its plain-text form");
-            let text = body.get("text").and_then(Value::as_str).unwrap_or_default();
-            let mut short = serde_json::json!({
-                "channel": body["channel"],
-                "text": messages::delivery::refused_fallback(text, &code, ctx.locale()),
-            });
-            if let Some(t) = body.get("thread_ts") {
-                short["thread_ts"] = t.clone();
-            }
-            result = ctx.slack.call("chat.postMessage", &short).await;
-            note = Some(format!("{code} (posted as plain text)"));
-        }
-    }
-    let outcome = match result {
-        Ok(v) => Outcome::Sent(
-            v.get("ts")
-                .or_else(|| v.pointer("/message/ts"))
-                .and_then(Value::as_str)
-                .map(String::from),
-            note,
-        ),
-        Err(e) if e.is("already_pinned") || e.is("already_in_channel") => Outcome::Sent(None, None),
-        Err(SlackError::RateLimited(d)) => {
-            pacing
-                .lock()
-                .await
-                .paused_until
-                .insert(c.method.clone(), Instant::now() + d);
-            Outcome::Retry {
-                at_ms: ctx.clock.now_ms() + d.as_millis() as i64,
-                error: "ratelimited".into(),
-                count_attempt: false,
-            }
-        }
-        Err(e) if e.retryable() && (c.attempts + 1) < ctx.config.outbox_max_attempts as i64 => {
-            let backoff = Duration::from_millis((500u64 << c.attempts.min(7)).min(60_000));
-            Outcome::Retry {
-                at_ms: ctx.clock.now_ms() + backoff.as_millis() as i64,
-                error: e.code(),
-                count_attempt: true,
-            }
-        }
-        Err(e) => Outcome::Failed(e.code()),
-    };
-    finish(ctx, &c, token, outcome).await;
-}
-
-async fn finish(ctx: &Ctx, c: &Claimed, token: &str, outcome: Outcome) {
-    let now = ctx.clock.now_ms();
-    let q = match &outcome {
-        Outcome::Sent(ts, note) => sqlx::query(
-            "UPDATE outbox SET status = 'sent', result_ts = $1, sent_at = $2, attempts = attempts + 1, lease_token = NULL, lease_until = NULL, last_error = $5
-             WHERE id = $3 AND lease_token = $4",
-        )
-        .bind(ts.clone())
-        .bind(now)
-        .bind(c.id)
-        .bind(token)
-        .bind(note.clone()),
-        Outcome::Retry { at_ms, error, count_attempt } => sqlx::query(
-            "UPDATE outbox SET next_attempt_at = $1, last_error = $2, attempts = attempts + $3, lease_token = NULL, lease_until = NULL
-             WHERE id = $4 AND lease_token = $5",
-        )
-        .bind(*at_ms)
-        .bind(error.clone())
-        .bind(if *count_attempt { 1i64 } else { 0i64 })
-        .bind(c.id)
-        .bind(token),
-        Outcome::Failed(error) => sqlx::query(
-            "UPDATE outbox SET status = 'failed', last_error = $1, attempts = attempts + 1, lease_token = NULL, lease_until = NULL
-             WHERE id = $2 AND lease_token = $3",
-        )
-        .bind(error.clone())
-        .bind(c.id)
-        .bind(token),
-    };
-    match &outcome {
-        Outcome::Sent(_, _) => metrics::counter!("outbox_delivered_total", "method" => c.method.clone()).increment(1),
-        Outcome::Retry { error, .. } => {
-            metrics::counter!("outbox_delivery_failures_total", "error" => error.clone(), "final" => "false").increment(1)
-        }
-        Outcome::Failed(error) => {
-            tracing::warn!(outbox_id = c.id, method = %c.method, channel = %c.channel, error = %error, "outbox delivery failed for good");
-            metrics::counter!("outbox_delivery_failures_total", "error" => error.clone(), "final" => "true").increment(1)
-        }
-    }
-    if let Err(e) = q.execute(&ctx.store.pool).await {
-        tracing::error!(outbox_id = c.id, error = %e, "could not record the outbox outcome; the lease will expire and the row will be retried");
     }
 }
 
