@@ -98,6 +98,10 @@ impl Application {
             ctx.clone(),
             self.shutdown_tx.subscribe(),
         ));
+        workers.spawn(handlers::paging::run_worker(
+            ctx.clone(),
+            self.shutdown_tx.subscribe(),
+        ));
         workers.spawn(handlers::control::run_watcher(
             ctx.clone(),
             self.shutdown_tx.subscribe(),

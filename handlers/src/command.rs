@@ -86,6 +86,12 @@ pub enum IncidentCmd {
     Stats {
         days: i64,
     },
+    /// `ack [INC-n]`: acknowledge (stops the paging ladder).
+    Ack {
+        id: Option<IncidentId>,
+    },
+    /// `oncall`, `oncall set @user [for 8h|until mon 09:00]`.
+    Oncall(crate::paging::OncallCmd),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -157,6 +163,8 @@ pub const INCIDENT_SUBCOMMANDS: &[&str] = &[
     "postmortem",
     "snooze",
     "stats",
+    "ack",
+    "oncall",
     "help",
 ];
 
@@ -435,6 +443,14 @@ pub fn parse_incident(text: &str) -> Result<IncidentCmd, Problem> {
             "90d" | "90" => Ok(IncidentCmd::Stats { days: 90 }),
             _ => Err(usage(Topic::IncidentStats)),
         },
+        "ack" | "acknowledge" => {
+            let (id, rest) = take_id(rest);
+            if !rest.is_empty() {
+                return Err(Problem::BadId(clean_text(rest)));
+            }
+            Ok(IncidentCmd::Ack { id })
+        }
+        "oncall" | "on-call" => crate::paging::command::parse(rest).map(IncidentCmd::Oncall),
         _ => Err(Problem::Unknown {
             topic: Topic::Incident,
             given: clean_text(sub).chars().take(40).collect(),

@@ -6,6 +6,7 @@
 
 pub mod alerts;
 pub mod checks;
+pub mod paging;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -102,6 +103,8 @@ pub struct Config {
     pub julia: JuliaConfig,
     // Alert intake, statistics and the weekly digest
     pub alerts: alerts::AlertsConfig,
+    /// Acknowledgment, on-call rotation, pages (`handlers::paging`).
+    pub paging: paging::PagingConfig,
 }
 
 /// The controlled system (`/julia …`): each part is optional and works on its own.
@@ -531,6 +534,7 @@ impl Config {
                 r.duration("POSTMORTEM_DRAFT_DUE", "24h"),
                 r.duration("POSTMORTEM_REVIEW_DUE", "48h"),
             ],
+            paging: paging::PagingConfig::read(r),
             julia: JuliaConfig {
                 database_url: r.secret_url("JULIA_DATABASE_URL", &["postgres", "postgresql"]),
                 base_url: r.url("JULIA_BASE_URL", &["https", "http"]),
@@ -748,7 +752,12 @@ impl Config {
                     .unwrap_or_else(|| "(unset)".into()),
             ),
         ];
-        for (k, v) in lines.into_iter().chain(self.alerts.report_lines()) {
+        let more = self.paging.report_lines().into_iter();
+        for (k, v) in lines
+            .into_iter()
+            .chain(more)
+            .chain(self.alerts.report_lines())
+        {
             out.push_str(&format!("{k:<26} = {v}\n"));
         }
         out.push_str("\nFeatures:\n");
@@ -856,6 +865,15 @@ impl Config {
                 ]),
                 "WhatsApp connection, QR, restart, webhook",
                 "WhatsApp commands unavailable",
+            ),
+            f(
+                "paging",
+                missing(&[(
+                    !self.paging.rotation.is_empty() || !self.commander_users.is_empty(),
+                    "ONCALL_ROTATION or COMMANDER_USERS",
+                )]),
+                "unacknowledged incidents page the on-call by Slack DM and WhatsApp",
+                "nobody to page: unacknowledged incidents wait for someone in Slack",
             ),
             f(
                 "julia flag cache",

@@ -7,6 +7,7 @@
 //! - [`outbox`]: posts the bot owes Slack, delivered by a worker
 //! - [`jobs`]: background work that must survive a crash (leased rows, retried, run by a worker)
 //! - [`audit`], [`cache`] (Redis), [`store`], [`integrations`] (Slack and the controlled system)
+//! - [`paging`]: acknowledgment, the on-call rotation, pages by Slack DM and WhatsApp
 //! - [`doctor`]: `chatops doctor`, read-only checks of every configured integration
 
 pub mod alerts;
@@ -24,6 +25,7 @@ pub mod integrations;
 pub mod interaction;
 pub mod jobs;
 pub mod outbox;
+pub mod paging;
 pub mod reminder;
 pub mod signature;
 pub mod slash;

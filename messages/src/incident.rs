@@ -106,6 +106,7 @@ fn buttons(v: &IncidentView, l: Locale) -> Block {
                 &id,
                 Style::Primary,
             ),
+            crate::paging::ack_button(v.id, l),
             blocks::button(
                 action::ON_IT,
                 l.t("I'm on it", "Estou nisso"),

@@ -16,6 +16,7 @@ pub mod julia_pause;
 pub mod julia_switches;
 pub mod limits;
 pub mod list;
+pub mod paging;
 pub mod railway;
 pub mod stats;
 pub mod templates;

@@ -151,8 +151,8 @@ pub fn message(s: &StatsView, digest: bool, l: Locale) -> Msg {
         )));
     }
     blocks.push(json!({"type": "context", "elements": [{"type": "mrkdwn", "text": l.t(
-        "Time to acknowledge: from the declaration to the first human response (acknowledgement, \"I'm on it\", update). Chart below.",
-        "Tempo até reconhecer: da declaração à primeira resposta humana (reconhecimento, \"estou nisso\", atualização). Gráfico abaixo.")}]}));
+        "Time to acknowledge: from the declaration to its acknowledgement (or, before paging, the first human response). Chart below.",
+        "Tempo até reconhecer: da declaração ao reconhecimento (ou, antes do paging, à primeira resposta humana). Gráfico abaixo.")}]}));
     Msg {
         text: format!("{head}: {} incidents", s.total),
         blocks: Some(Value::Array(blocks)),

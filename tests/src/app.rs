@@ -141,7 +141,8 @@ impl TestApp {
         body: &str,
         content_type: &str,
     ) -> reqwest::Response {
-        self.post_signed_at(path, body, content_type, now_secs())
+        // Signed at the app's own clock, which tests may have moved forward.
+        self.post_signed_at(path, body, content_type, self.ctx.clock.now_secs())
             .await
     }
 

@@ -30,6 +30,14 @@ pub struct EvoState {
     /// socket and waits about 2 s first); zero unless a test sets it.
     pub socket_wait: Duration,
     pub requests: Vec<EvoRequest>,
+    /// `sendText` calls Evolution accepted (201): (number, text).
+    pub sent: Vec<(String, String)>,
+    /// `sendText` answers this status (with Evolution's error envelope) while set.
+    pub send_failure: Option<u16>,
+    /// Numbers that are not on WhatsApp (`sendText` answers 400 with `exists: false`).
+    pub not_on_whatsapp: Vec<String>,
+    /// The instances that exist (`julia` unless a test adds one).
+    pub instances: Vec<String>,
 }
 
 /// The webhook event names Evolution v2 accepts (`EventController.events`, v2.3 source).
@@ -82,6 +90,10 @@ impl FakeEvolution {
             delay: Duration::ZERO,
             socket_wait: Duration::ZERO,
             requests: vec![],
+            sent: vec![],
+            send_failure: None,
+            not_on_whatsapp: vec![],
+            instances: vec!["julia".into()],
         }));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -91,6 +103,7 @@ impl FakeEvolution {
             .route("/instance/restart/{i}", post(handle))
             .route("/webhook/find/{i}", get(handle))
             .route("/webhook/set/{i}", post(handle))
+            .route("/message/sendText/{i}", post(handle))
             .with_state(state.clone());
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         FakeEvolution {
@@ -110,6 +123,54 @@ impl FakeEvolution {
     pub fn requests(&self) -> Vec<EvoRequest> {
         self.state.lock().unwrap().requests.clone()
     }
+    /// The texts Evolution accepted, as (number, text).
+    pub fn sent(&self) -> Vec<(String, String)> {
+        self.state.lock().unwrap().sent.clone()
+    }
+    /// The texts accepted for one number.
+    pub fn sent_to(&self, number: &str) -> Vec<String> {
+        self.sent()
+            .into_iter()
+            .filter(|(n, _)| n == number)
+            .map(|(_, t)| t)
+            .collect()
+    }
+    pub fn add_instance(&self, name: &str) {
+        self.state.lock().unwrap().instances.push(name.into());
+    }
+    pub fn fail_sends(&self, status: Option<u16>) {
+        self.state.lock().unwrap().send_failure = status;
+    }
+    pub fn set_not_on_whatsapp(&self, number: &str) {
+        self.state
+            .lock()
+            .unwrap()
+            .not_on_whatsapp
+            .push(number.into());
+    }
+}
+
+/// The body Evolution v2 posts to a webhook for an incoming text (`sendDataWebhook` with event
+/// `messages.upsert`: lower case with a dot, `data` the Baileys message with `key.remoteJid`).
+pub fn incoming_text(instance: &str, from_digits: &str, text: &str, id: &str) -> Value {
+    json!({
+        "event": "messages.upsert",
+        "instance": instance,
+        "data": {
+            "key": {"remoteJid": format!("{from_digits}@s.whatsapp.net"), "fromMe": false, "id": id},
+            "pushName": "On call",
+            "message": {"conversation": text},
+            "messageType": "conversation",
+            "messageTimestamp": 1_764_000_000,
+            "instanceId": "i1",
+            "source": "android"
+        },
+        "destination": "https://chatops.example/pager/evolution/token",
+        "date_time": "2026-11-30T12:00:00.000Z",
+        "sender": "5511900000000@s.whatsapp.net",
+        "server_url": "http://evolution:8080",
+        "apikey": "instance-token"
+    })
 }
 
 type St = Arc<Mutex<EvoState>>;
@@ -141,7 +202,8 @@ async fn handle(
         tokio::time::sleep(socket_wait).await;
     }
     // Evolution checks that the instance exists before it checks the key.
-    if inst != "julia" {
+    let exists = s.lock().unwrap().instances.contains(&inst);
+    if !exists {
         return (StatusCode::NOT_FOUND, Json(json!({"status": 404, "error": "Not Found", "response": {"message": [format!("The \"{inst}\" instance does not exist")]}}))).into_response();
     }
     if headers.get("apikey").and_then(|v| v.to_str().ok()) != Some("evo-key") {
@@ -166,6 +228,9 @@ async fn handle(
         }
         return Json(json!({"instance": {"instanceName": "julia", "state": "open"}}))
             .into_response();
+    }
+    if path.starts_with("/message/sendText") {
+        return send_text(&mut g, &body);
     }
     if path.starts_with("/webhook/find") {
         return Json(g.webhook.clone()).into_response();
@@ -192,4 +257,53 @@ async fn handle(
         return (StatusCode::CREATED, Json(row)).into_response();
     }
     StatusCode::NOT_FOUND.into_response()
+}
+
+/// `POST /message/sendText` as Evolution v2 answers it: a sending failure while the WhatsApp
+/// socket is not open, 400 for a missing/invalid `number` or empty `text` (class-validator on
+/// the DTO; `"Text is required"`), 400 with `exists: false` for a number not on WhatsApp, else
+/// 201 with the message key. The bot sends bare digits; Evolution would also take a JID, which
+/// this fake refuses so a formatting slip shows up in tests.
+fn send_text(g: &mut EvoState, body: &str) -> Response {
+    let bad = |msg: Value| {
+        (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"status": 400, "error": "Bad Request", "response": {"message": msg}})),
+        )
+            .into_response()
+    };
+    if let Some(status) = g.send_failure {
+        let code = StatusCode::from_u16(status).unwrap();
+        return (code, Json(json!({"status": status, "error": code.canonical_reason().unwrap_or("Error"), "response": {"message": ["Internal failure"]}}))).into_response();
+    }
+    if g.state != "open" {
+        return (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"status": 500, "error": "Internal Server Error", "response": {"message": "Connection Closed"}}))).into_response();
+    }
+    let b: Value = serde_json::from_str(body).unwrap_or(Value::Null);
+    let number = b["number"].as_str().unwrap_or("");
+    if number.is_empty()
+        || !number.chars().all(|c| c.is_ascii_digit())
+        || number.len() < 8
+        || number.len() > 15
+    {
+        return bad(json!([["number must be digits only"]]));
+    }
+    let text = b["text"].as_str().unwrap_or("");
+    if text.trim().is_empty() {
+        return bad(json!(["Text is required"]));
+    }
+    if g.not_on_whatsapp.iter().any(|n| n == number) {
+        return bad(
+            json!([{"jid": format!("{number}@s.whatsapp.net"), "exists": false, "number": number}]),
+        );
+    }
+    g.sent.push((number.to_string(), text.to_string()));
+    let n = g.sent.len();
+    (
+        StatusCode::CREATED,
+        Json(json!({"key": {"remoteJid": format!("{number}@s.whatsapp.net"), "fromMe": true, "id": format!("BAE5{n:012}")},
+            "pushName": "", "status": "PENDING", "message": {"conversation": text}, "messageType": "conversation",
+            "messageTimestamp": 1_764_000_000u64, "instanceId": "i1", "source": "unknown"})),
+    )
+        .into_response()
 }

@@ -72,6 +72,8 @@ struct Workspace {
     valid_token: Option<String>,
     /// id -> (name, private, bot is a member, archived)
     channels: HashMap<String, (String, bool, bool, bool)>,
+    /// id -> deactivated, for `users.info` (an unknown id is `user_not_found`).
+    users: HashMap<String, bool>,
 }
 
 impl Default for Workspace {
@@ -80,6 +82,7 @@ impl Default for Workspace {
             scopes: manifest_bot_scopes(),
             valid_token: None,
             channels: HashMap::new(),
+            users: HashMap::new(),
         }
     }
 }
@@ -277,6 +280,15 @@ impl FakeSlack {
             id.to_string(),
             (name.to_string(), private, bot_is_member, false),
         );
+    }
+    /// A member of the workspace (`deactivated`: Slack still knows the id, `deleted: true`).
+    pub fn set_user(&self, id: &str, deactivated: bool) {
+        self.inner
+            .lock()
+            .unwrap()
+            .workspace
+            .users
+            .insert(id.to_string(), deactivated);
     }
     pub fn set_usergroup(&self, id: &str, users: &[&str]) {
         self.inner.lock().unwrap().usergroups.insert(
@@ -606,6 +618,15 @@ async fn answer_inner(
                                                    "is_member": member, "is_archived": archived}})
                 }
                 _ => json!({"ok": false, "error": "channel_not_found"}),
+            }
+        }
+        "users.info" => {
+            let id = body["user"].as_str().unwrap_or("");
+            match i.workspace.users.get(id) {
+                Some(deleted) => {
+                    json!({"ok": true, "user": {"id": id, "name": id.to_lowercase(), "deleted": deleted, "is_bot": false}})
+                }
+                None => json!({"ok": false, "error": "user_not_found"}),
             }
         }
         "views.open" | "views.publish" => json!({"ok": true, "view": {"id": format!("V{n}")}}),

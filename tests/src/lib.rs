@@ -13,6 +13,7 @@ pub mod fake_slack_history;
 pub mod fake_socket;
 pub mod graphql_check;
 pub mod julia_db;
+pub mod paging;
 pub mod redis;
 pub mod slack_limits;
 pub mod specs;

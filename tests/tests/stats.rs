@@ -27,12 +27,12 @@ async fn exec(app_pool: &sqlx::AnyPool, sql: &str) {
 /// | id | sev | started     | first human response          | resolved after | post-mortem |
 /// |----|-----|-------------|-------------------------------|----------------|-------------|
 /// | 1  | P1  | now − 10 d  | responder +5 m (U1)           | 60 m           | done        |
-/// | 2  | P2  | now − 9 d   | update +15 m (U2)             | 120 m          | due         |
+/// | 2  | P2  | now − 9 d   | acked_at +10 m (paging), update +15 m | 120 m  | due         |
 /// | 3  | P1  | now − 3 d   | bot reminder +10 m, role +30 m| 30 m           | overdue     |
 /// | 4  | P0  | now − 1 d   | none                          | open           | –           |
 /// | 5  | P3  | now − 40 d  | update +1 m                   | 10 m           | –           |
 ///
-/// In 30 days: time to acknowledge 5 m, 15 m, 30 m → median 15 m, p90 30 m (3 incidents);
+/// In 30 days: time to acknowledge 5 m, 10 m (`acked_at` wins), 30 m → median 10 m, p90 30 m;
 /// time to resolve 60 m, 120 m, 30 m → sorted 30, 60, 120 → median 1 h, p90 2 h (3 resolved).
 /// Cadence: INC-1 declared, update (on time), reminder, update (late), update (on time);
 /// INC-2 update (on time); INC-3 reminder, escalation → on time 3, lapsed 2 → 60 %;
@@ -73,6 +73,12 @@ async fn seed(pool: &sqlx::AnyPool, now: i64) {
     .await;
     exec(pool, &inc(4, "P0", s4, None, (0, None, 0))).await;
     exec(pool, &inc(5, "P3", s5, Some(s5 + 10 * MIN), (0, None, 0))).await;
+    // Acknowledged through paging (#15): `acked_at` counts, not the later update.
+    let acked = format!(
+        "UPDATE incidents SET acked_at = {}, acked_by = 'U2' WHERE id = 2",
+        s2 + 10 * MIN
+    );
+    exec(pool, &acked).await;
     let ev = |inc: i64, at: i64, actor: &str, kind: &str| {
         format!("INSERT INTO timeline (incident_id, at, actor, kind, text) VALUES ({inc}, {at}, '{actor}', '{kind}', '')")
     };
@@ -136,7 +142,7 @@ async fn stats_on_a_seeded_store_match_the_hand_computed_answers(db: TestDb) {
     assert_eq!((v.total, v.by_severity, v.open), (4, [1, 2, 1, 0], 1));
     assert_eq!(
         (v.tta.median, v.tta.p90, v.tta.n),
-        (Some(15 * 60), Some(30 * 60), 3)
+        (Some(10 * 60), Some(30 * 60), 3)
     );
     assert_eq!(
         (v.ttr.median, v.ttr.p90, v.ttr.n),
@@ -182,7 +188,7 @@ async fn the_stats_command_answers_in_the_channel_with_a_chart(db: TestDb) {
     for want in [
         "*4* incidents (1 still open)",
         "P0: *1* · P1: *2* · P2: *1* · P3: *0*",
-        "median 15m · p90 30m (3 incidents)",
+        "median 10m · p90 30m (3 incidents)",
         "median 1h 00m · p90 2h 00m (3 resolved)",
         "60% of 5 cadence intervals",
         "2 · 1",
@@ -225,7 +231,9 @@ fn digest_due_now() -> String {
 
 async fn the_digest_is_posted_once_across_two_replicas(db: TestDb) {
     let slack = FakeSlack::start().await;
-    let opts = AppOptions::default().env("STATS_DIGEST", &digest_due_now());
+    let opts = AppOptions::default()
+        .env("STATS_DIGEST", &digest_due_now())
+        .env("ONCALL_TZ", "UTC");
     let a = worker_ctx(&db, &slack, opts.clone()).await;
     let b = worker_ctx(&db, &slack, opts).await;
     seed(&a.store.pool, now_ms()).await;

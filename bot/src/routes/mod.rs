@@ -1,9 +1,10 @@
 //! HTTP surface: `/slack/commands`, `/slack/events`, `/slack/interactions` (signature checked
 //! before anything else), `/alerts/alertmanager` and `/alerts/generic` (bearer token),
-//! `/health`, `/health/ready`, `/metrics`.
+//! `/pager/evolution/{token}` (WhatsApp replies to pages), `/health`, `/health/ready`, `/metrics`.
 
 pub mod alerts;
 pub mod health;
+pub mod pager;
 pub mod slack;
 
 use axum::extract::DefaultBodyLimit;
@@ -25,6 +26,10 @@ pub fn router(state: AppState) -> Router {
         .route("/slack/interactions", post(slack::interactions))
         .route("/alerts/alertmanager", post(alerts::alertmanager))
         .route("/alerts/generic", post(alerts::generic))
+        .route(
+            pager::PATH,
+            post(pager::evolution).layer(DefaultBodyLimit::max(pager::MAX_BODY)),
+        )
         .route("/health", get(health::live))
         .route("/health/ready", get(health::ready))
         .route("/metrics", get(health::metrics))

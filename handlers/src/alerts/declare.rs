@@ -4,8 +4,8 @@
 //! (`incidents.alert_group_id`) and the group its incident (`alert_groups.incident_id`); the
 //! group's later firings and resolution go to the incident's timeline ([`super::intake`]).
 //!
-//! Paging (#15) is not in this branch: an auto-declared incident gets the war room and
-//! announcements of any declaration; the paging hook belongs in [`auto`] after `create_incident`.
+//! An auto-declared incident goes through `create_incident` like any other: war room,
+//! announcement, reminders and the paging ladder (#15) of its severity.
 
 use crate::incident::flows::{create_incident, Declaration};
 use crate::incident::{store as incidents, Severity};
@@ -95,7 +95,6 @@ pub async fn auto(ctx: &Ctx, group: i64, severity: Severity) -> FlowResult<Optio
         private: false,
     };
     let id = create_incident(ctx, &d, None).await?;
-    // Paging (#15) hooks in here once it lands: page the on-call for `severity`.
     link(ctx, group, id, BOT_ACTOR).await?;
     tracing::info!(
         group,

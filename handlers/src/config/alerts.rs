@@ -1,5 +1,5 @@
 //! Alert intake and statistics settings (#16): `ALERTS_*`, `ALERT_SEVERITY_MAP`,
-//! `ALERTMANAGER_*`, `STATS_DIGEST`, `ONCALL_TZ`.
+//! `ALERTMANAGER_*`, `STATS_DIGEST` (in `ONCALL_TZ`, read with the paging settings).
 
 use std::time::Duration;
 
@@ -26,9 +26,8 @@ pub struct AlertsConfig {
     pub max_posts_per_minute: u32,
     pub alertmanager_url: Option<String>,
     pub alertmanager_timeout: Duration,
-    /// `None`: `STATS_DIGEST=off`.
+    /// `None`: `STATS_DIGEST=off`. Local time in `ONCALL_TZ` (`config.paging.tz`).
     pub digest: Option<DigestAt>,
-    pub tz: chrono_tz::Tz,
 }
 
 /// `critical:P1,error:P2,warning:P3`.
@@ -52,8 +51,8 @@ pub fn severity_map(raw: &str) -> Result<Vec<(String, Severity)>, String> {
     Ok(out)
 }
 
-/// `mon 09:00` or `mon@09:00` (any weekday name or its first three letters, 24-hour time), or
-/// `off`.
+/// `mon 09:00`, `mon-09:00` or `mon@09:00` (any weekday name or its first three letters,
+/// 24-hour time), or `off`.
 pub fn digest_at(raw: &str) -> Result<Option<DigestAt>, String> {
     let t = raw.trim().to_ascii_lowercase();
     if matches!(t.as_str(), "off" | "none" | "false" | "0") {
@@ -61,10 +60,10 @@ pub fn digest_at(raw: &str) -> Result<Option<DigestAt>, String> {
     }
     let bad = || {
         format!(
-            "`{raw}` is not a weekday and a time; use e.g. `mon 09:00` (or `mon@09:00`), or `off`"
+            "`{raw}` is not a weekday and a time; use e.g. `mon 09:00` (or `mon-09:00`), or `off`"
         )
     };
-    let (day, time) = t.split_once([' ', '@']).ok_or_else(bad)?;
+    let (day, time) = t.split_once([' ', '@', '-']).ok_or_else(bad)?;
     let weekday: chrono::Weekday = day.trim().parse().map_err(|_| bad())?;
     let (h, m) = time.trim().split_once(':').ok_or_else(bad)?;
     let hour: u32 = h.parse().map_err(|_| bad())?;
@@ -77,12 +76,6 @@ pub fn digest_at(raw: &str) -> Result<Option<DigestAt>, String> {
         hour,
         minute,
     }))
-}
-
-pub fn timezone(raw: &str) -> Result<chrono_tz::Tz, String> {
-    raw.trim().parse::<chrono_tz::Tz>().map_err(|_| {
-        format!("`{raw}` is not an IANA time zone; use e.g. `UTC`, `America/Sao_Paulo`")
-    })
 }
 
 impl AlertsConfig {
@@ -118,7 +111,6 @@ impl AlertsConfig {
                     digest_at("mon 09:00").expect("default digest")
                 }),
             },
-            tz: r.check("ONCALL_TZ", timezone).unwrap_or(chrono_tz::UTC),
         }
     }
 
@@ -170,7 +162,6 @@ impl AlertsConfig {
                     .map(|d| format!("{} {:02}:{:02}", d.weekday, d.hour, d.minute))
                     .unwrap_or_else(|| "off".into()),
             ),
-            ("ONCALL_TZ", self.tz.name().to_string()),
         ]
     }
 }
@@ -218,7 +209,5 @@ mod tests {
         assert_eq!(digest_at("off").unwrap(), None);
         assert!(digest_at("mon 25:00").is_err());
         assert!(digest_at("monday").is_err());
-        assert!(timezone("America/Sao_Paulo").is_ok());
-        assert!(timezone("Mars/Olympus").is_err());
     }
 }

@@ -331,7 +331,38 @@ async fn bot_checks(c: &Config, opts: &Options) -> Vec<Check> {
     for (var, g) in groups {
         out.push(usergroup(&api, var, g).await);
     }
+    if !c.paging.rotation.is_empty() {
+        out.push(rotation(&api, &c.paging.rotation).await);
+    }
     out
+}
+
+/// `ONCALL_ROTATION`: each id is a user of this workspace, not deactivated (`users.info`).
+async fn rotation(api: &Api<'_>, ids: &[String]) -> Check {
+    let name = "ONCALL_ROTATION";
+    let mut bad = Vec::new();
+    for id in ids {
+        match api.get("users.info", &[("user", id)]).await {
+            Ok((v, _)) if v.pointer("/user/deleted").and_then(Value::as_bool) == Some(true) => {
+                bad.push(format!("{id} is deactivated"))
+            }
+            Ok(_) => {}
+            Err(CallError::Api { code, .. }) if code == "user_not_found" => {
+                bad.push(format!("{id} is not a user of this workspace"))
+            }
+            Err(e) => bad.push(format!("{id}: {}", e.text())),
+        }
+    }
+    if bad.is_empty() {
+        Check::pass(S, name, format!("{} people, all active users", ids.len()))
+    } else {
+        Check::fail(
+            S,
+            name,
+            bad.join("; "),
+            "put member ids (U…, from each profile's \"Copy member ID\") in ONCALL_ROTATION; the bot needs `users:read`",
+        )
+    }
 }
 
 /// `SLACK_APP_TOKEN`: `apps.connections.open` issues a WebSocket URL for a valid app-level

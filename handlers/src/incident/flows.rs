@@ -393,6 +393,14 @@ pub async fn handle_command(ctx: Arc<Ctx>, cmd: SlashCommand, c: IncidentCmd) ->
             ack(r, &ctx)
         }
         IncidentCmd::Stats { days } => crate::stats::ack(&ctx, days, &cmd.channel_id).await,
+        IncidentCmd::Ack { id } => {
+            let r = on_target(cx, id, &cmd.channel_id, |i| async move {
+                crate::paging::ack::acknowledge(cx, actor, i.id).await
+            })
+            .await;
+            ack(r, &ctx)
+        }
+        IncidentCmd::Oncall(c) => ack(crate::paging::command::run(cx, actor, c).await, &ctx),
         IncidentCmd::Snooze { id, duration } => {
             let r = on_target(cx, id, &cmd.channel_id, |i| async move {
                 snooze(cx, actor, i.id, duration).await
@@ -504,6 +512,7 @@ pub async fn create_incident(
         now,
     )
     .await?;
+    crate::paging::ladder::on_declared(&mut tx, ctx, id, d.severity, now).await?;
     tx.commit().await?;
     metrics::counter!("incidents_declared_total", "severity" => d.severity.as_str()).increment(1);
     ctx.reminder_wake.notify_one();
@@ -617,6 +626,7 @@ pub async fn run_declaration_job(
             i.war_room_error = war_room_error.clone();
             let now2 = ctx.clock.now_ms();
             enqueue_declaration_posts(&mut tx, ctx, &mut i, &invite_problems, now2).await?;
+            crate::paging::ladder::declared_notice(&mut tx, ctx, &i, now2).await?;
             if let Some(e) = &war_room_error {
                 store::add_event(&mut tx, id, now2, "chatops", "war_room_failed", e).await?;
             }
@@ -1007,6 +1017,7 @@ pub async fn set_severity(ctx: &Ctx, actor: &str, id: i64, sev: Severity) -> Flo
         &format!("{} -> {}", from.as_str(), sev.as_str()),
     )
     .await?;
+    crate::paging::ladder::on_severity(&mut tx, ctx, id, sev, now).await?;
     let text = tpl::severity_changed(from.as_str(), sev.as_str(), actor, l);
     finish_change(tx, ctx, &i, &text, false, now).await
 }
@@ -1076,6 +1087,9 @@ pub async fn on_it(ctx: &Ctx, actor: &str, id: i64) -> FlowResult<Msg> {
     }
     store::set_role(&mut tx, id, "responder", actor, now).await?;
     store::add_event(&mut tx, id, now, actor, "responder", "on it").await?;
+    // "I'm on it" acknowledges too (the first one stops the paging).
+    let via = messages::paging::Via::Slack;
+    crate::paging::ack::ack_in(&mut tx, ctx, &i, actor, via, now).await?;
     post_to_incident(
         &mut tx,
         ctx,
@@ -1439,6 +1453,9 @@ pub async fn on_block_action(ctx: Arc<Ctx>, payload: Value) {
                 Ok(None)
             }
             tpl::action::ON_IT => on_it(&ctx, &user, id).await.map(Some),
+            messages::paging::ACTION_ACK => crate::paging::ack::acknowledge(&ctx, &user, id)
+                .await
+                .map(Some),
             // Previous / Next of `/incident list`: the page replaces the one shown.
             messages::list::ACTION_PAGE => {
                 let q = messages::list::ListQuery::from_value(value).unwrap_or_default();

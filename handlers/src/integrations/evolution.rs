@@ -315,6 +315,27 @@ impl EvolutionClient {
     }
 }
 
+impl EvolutionClient {
+    /// The same client on another instance (`PAGER_EVOLUTION_INSTANCE`).
+    pub fn with_instance(&self, instance: Option<&str>) -> Self {
+        let mut c = self.clone();
+        if let Some(i) = instance {
+            c.instance = Some(i.to_string());
+        }
+        c
+    }
+
+    /// `POST /message/sendText/{instance}` with the v2 flat body (`number`: digits only).
+    /// Evolution answers 201; a number not on WhatsApp is a 400 whose message holds the number,
+    /// so callers must scrub error texts before showing them.
+    pub async fn send_text(&self, number: &str, text: &str) -> Result<(), EvolutionError> {
+        let body = json!({"number": number, "text": text});
+        self.send(self.http.post(self.url("message/sendText")?).json(&body))
+            .await
+            .map(|_| ())
+    }
+}
+
 fn url_encode(s: &str) -> String {
     let mut out = String::new();
     for b in s.bytes() {

@@ -53,7 +53,7 @@ pub async fn run_once(ctx: &Ctx) -> Result<bool, sqlx::Error> {
         return Ok(false);
     };
     let now = ctx.clock.now_ms();
-    let Some((slot, period)) = last_slot(at, ctx.config.alerts.tz, now) else {
+    let Some((slot, period)) = last_slot(at, ctx.config.paging.tz, now) else {
         return Ok(false);
     };
     if now - slot > GRACE_MS {

@@ -15,9 +15,10 @@ use crate::Ctx;
 const DAY_MS: i64 = 86_400_000;
 pub const WEEK_MS: i64 = 7 * DAY_MS;
 
-/// Timeline kinds that count as a person acknowledging an incident: an acknowledgement (#15's
-/// `/incident ack`), "I'm on it", a role taken, an update or a status change, by anyone but
-/// the bot. Time to acknowledge is from the declaration to the first of them.
+/// Time to acknowledge is from the declaration to `incidents.acked_at` (paging, #15: the
+/// Acknowledge button, `/incident ack`, "I'm on it", a WhatsApp reply to a page); for an
+/// incident without it (declared before paging), to the first of these timeline events by
+/// anyone but the bot: an acknowledgement, "I'm on it", a role taken, an update, a status change.
 pub const ACK_KINDS: &str = "'ack', 'acknowledged', 'responder', 'role', 'update', 'status'";
 
 /// The figures and the weekly series of one range.
@@ -52,12 +53,12 @@ pub async fn compute(pool: &AnyPool, days: i64, now_ms: i64) -> Result<Stats, sq
     // A join (one pass over the range's timeline), not a subquery per incident: on PostgreSQL
     // a per-row subquery could become a sequential scan per incident with stale statistics.
     let rows = sqlx::query(&format!(
-        "SELECT i.id, i.severity, i.started_at, i.resolved_at, MIN(t.at) AS acked_at
+        "SELECT i.id, i.severity, i.started_at, i.resolved_at, MIN(t.at) AS responded_at, i.acked_at
          FROM incidents i
          LEFT JOIN timeline t ON t.incident_id = i.id AND t.kind IN ({ACK_KINDS})
               AND t.actor <> 'chatops' AND t.at >= i.started_at
          WHERE i.started_at >= $1 AND i.started_at <= $2
-         GROUP BY i.id, i.severity, i.started_at, i.resolved_at
+         GROUP BY i.id, i.severity, i.started_at, i.resolved_at, i.acked_at
          ORDER BY i.started_at"
     ))
     .bind(from)
@@ -81,7 +82,8 @@ pub async fn compute(pool: &AnyPool, days: i64, now_ms: i64) -> Result<Stats, sq
         let sev: String = r.get(1);
         let started: i64 = r.get(2);
         let resolved: Option<i64> = r.get(3);
-        let acked: Option<i64> = r.get(4);
+        // The acknowledgment paging records (#15), else the first human response.
+        let acked: Option<i64> = r.get::<Option<i64>, _>(5).or(r.get(4));
         let s = crate::incident::Severity::parse(&sev)
             .map(|s| s.index())
             .unwrap_or(3);
