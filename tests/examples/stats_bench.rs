@@ -2,7 +2,8 @@
 //! with a timeline (declared, a responder, updates, some reminders and escalations), plus alert
 //! groups and notifications, then times what the command does before it answers: the SQL
 //! ([`handlers::stats::compute`]) for 7, 30 and 90 days, and the chart ([`chart::render`]).
-//! Five runs each; prints the median and the worst.
+//! Five runs each; prints the median and the worst. Then the alert intake's time before it
+//! answers (one transaction per notification): p50, p99, max of 500 new groups and 500 repeats.
 //!
 //!   cargo run --release -p chatops-tests --example stats_bench                  # both stores
 //!   options: --store sqlite|postgres|both  --incidents N  --runs R  --sqlite-file PATH (kept)
@@ -86,12 +87,12 @@ async fn seed(pool: &sqlx::AnyPool, n: i64, now: i64) {
     let groups: Vec<String> = (1..=n / 5)
         .map(|g| {
             format!(
-                "({g}, 'alertmanager', 'k{g}', 'C1', 'Alert{}', '{{}}', 'firing', {now}, {now})",
+                "('alertmanager', 'k{g}', 'C1', 'Alert{}', '{{}}', 'firing', {now}, {now})",
                 g % 50
             )
         })
         .collect();
-    insert_all(pool, "INSERT INTO alert_groups (id, source, group_key, channel, title, labels, status, created_at, updated_at)", &groups).await;
+    insert_all(pool, "INSERT INTO alert_groups (source, group_key, channel, title, labels, status, created_at, updated_at)", &groups).await;
     let notes: Vec<String> = (0..n * 2)
         .map(|i| {
             format!(
@@ -154,6 +155,55 @@ async fn bench(store: &str, n: i64, runs: usize) {
         times.push(t.elapsed().as_secs_f64() * 1000.0);
     }
     summary(&format!("chart 90d ({} KiB PNG)", size / 1024), times);
+    intake(&db.url).await;
+}
+
+/// What `/alerts/*` does before it answers: 500 notifications of new groups (a flood: posts,
+/// then the summary), then 500 repeats of one group (updates), each one transaction.
+async fn intake(url: &str) {
+    let config = handlers::Config::from_pairs(&[
+        ("DATABASE_URL", url),
+        ("ALERTS_CHANNEL", "CALERTS"),
+        ("STATS_DIGEST", "off"),
+    ])
+    .unwrap();
+    let store = handlers::Store::connect(url).await.unwrap();
+    let ctx = handlers::Ctx::new(
+        config,
+        store,
+        handlers::cache::Cache::none(),
+        handlers::Clock::system(),
+    );
+    let one = |i: usize, key: &str| {
+        let body = format!(
+            r#"{{"summary":"check {i} failed","severity":"critical","dedup_key":"{key}","source":"bench"}}"#
+        );
+        handlers::alerts::payload::generic(body.as_bytes(), now_ms()).unwrap()
+    };
+    for (label, same) in [
+        ("alert intake, new groups", false),
+        ("alert intake, repeats", true),
+    ] {
+        let mut ms = Vec::new();
+        for i in 0..500 {
+            let key = if same {
+                "same".to_string()
+            } else {
+                format!("k{i}")
+            };
+            let inc = one(i, &key);
+            let t = Instant::now();
+            handlers::alerts::intake::receive(&ctx, &inc).await.unwrap();
+            ms.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+        ms.sort_by(|a, b| a.total_cmp(b));
+        println!(
+            "  {label:<28} p50 {:>6.1} ms   p99 {:>6.1} ms   max {:>6.1} ms",
+            ms[ms.len() / 2],
+            ms[ms.len() * 99 / 100],
+            ms[ms.len() - 1]
+        );
+    }
 }
 
 #[tokio::main]
