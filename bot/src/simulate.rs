@@ -171,6 +171,9 @@ fn usage_error(config: &Config, command: &str, text: &str) -> Option<String> {
         parse_incident(text).map(|_| ())
     } else if command == config.julia_command {
         parse_julia(text).map(|_| ())
+    } else if command == config.ops.command {
+        // `/ops` answers its own usage errors (it checks the catalog's systems and arguments).
+        return None;
     } else if !command.starts_with('/') {
         return Some(format!(
             "`{command}` is not a slash command: give the whole line, e.g. '{} list'",
@@ -178,8 +181,8 @@ fn usage_error(config: &Config, command: &str, text: &str) -> Option<String> {
         ));
     } else {
         return Some(format!(
-            "the bot does not know `{command}` (its commands are {} and {})",
-            config.incident_command, config.julia_command
+            "the bot does not know `{command}` (its commands are {}, {} and {})",
+            config.incident_command, config.julia_command, config.ops.command
         ));
     };
     match parsed {

@@ -6,6 +6,7 @@
 
 pub mod alerts;
 pub mod checks;
+pub mod ops;
 pub mod paging;
 
 use std::cell::RefCell;
@@ -103,6 +104,8 @@ pub struct Config {
     pub julia: JuliaConfig,
     // Alert intake, statistics and the weekly digest
     pub alerts: alerts::AlertsConfig,
+    // The runbook catalog (`/ops`)
+    pub ops: ops::OpsConfig,
     /// Acknowledgment, on-call rotation, pages (`handlers::paging`).
     pub paging: paging::PagingConfig,
 }
@@ -470,7 +473,9 @@ impl Config {
             );
         }
         let railway_ids = railway_ids(&|v| r.get(v));
+        let ops = ops::read(r, command("OPS_COMMAND", "/ops"));
         let mut config = Config {
+            ops,
             templates_dir,
             templates,
             slack_signing_secret: Secret::new(r.get("SLACK_SIGNING_SECRET").unwrap_or_default()),
@@ -752,12 +757,13 @@ impl Config {
                     .unwrap_or_else(|| "(unset)".into()),
             ),
         ];
-        let more = self.paging.report_lines().into_iter();
-        for (k, v) in lines
+        let extra = self
+            .paging
+            .report_lines()
             .into_iter()
-            .chain(more)
-            .chain(self.alerts.report_lines())
-        {
+            .chain(self.ops.report_lines())
+            .chain(self.alerts.report_lines());
+        for (k, v) in lines.into_iter().chain(extra) {
             out.push_str(&format!("{k:<26} = {v}\n"));
         }
         out.push_str("\nFeatures:\n");
@@ -865,6 +871,12 @@ impl Config {
                 ]),
                 "WhatsApp connection, QR, restart, webhook",
                 "WhatsApp commands unavailable",
+            ),
+            f(
+                "runbook catalog",
+                missing(&[(self.ops.catalog.is_some(), "RUNBOOKS_FILE")]),
+                "/ops runs the actions of RUNBOOKS_FILE",
+                "/ops says there is no catalog",
             ),
             f(
                 "paging",

@@ -30,6 +30,8 @@ pub async fn handle(ctx: Arc<Ctx>, payload: Value) -> Option<Value> {
                 crate::control::on_block_action(ctx, payload).await
             } else if action_id.starts_with("alert_") {
                 crate::alerts::actions::on_block_action(ctx, payload).await
+            } else if action_id.starts_with("ops_") {
+                crate::ops::on_block_action(ctx, payload).await
             } else {
                 crate::incident::flows::on_block_action(ctx, payload).await;
                 None

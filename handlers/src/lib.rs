@@ -24,6 +24,7 @@ pub mod incident;
 pub mod integrations;
 pub mod interaction;
 pub mod jobs;
+pub mod ops;
 pub mod outbox;
 pub mod paging;
 pub mod reminder;
@@ -58,6 +59,8 @@ pub struct Ctx {
     pub julia: integrations::JuliaClients,
     /// App Home: when each user's tab was last published.
     pub home_throttle: home::Throttle,
+    /// Clients of the runbook catalog's kinds (`/ops`).
+    pub ops: ops::OpsClients,
 }
 
 impl Ctx {
@@ -68,7 +71,9 @@ impl Ctx {
             config.slack_timeout,
         );
         let julia = integrations::JuliaClients::new(&config.julia);
+        let ops = ops::OpsClients::new(&config.ops, std::time::Duration::from_secs(10));
         Arc::new(Ctx {
+            ops,
             julia,
             config: Arc::new(config),
             store,

@@ -83,6 +83,8 @@ pub async fn handle(ctx: Arc<Ctx>, cmd: SlashCommand) -> Ack {
                 "usage",
             ),
         }
+    } else if cmd.command == cfg.ops.command {
+        (crate::ops::handle_command(ctx.clone(), cmd).await, "ok")
     } else {
         tracing::warn!(
             command = %cmd.command,
@@ -124,6 +126,8 @@ fn command_name(ctx: &Ctx, c: &str) -> &'static str {
         "incident"
     } else if c == ctx.config.julia_command {
         "julia"
+    } else if c == ctx.config.ops.command {
+        "ops"
     } else {
         "other"
     }

@@ -16,6 +16,8 @@ pub mod julia_pause;
 pub mod julia_switches;
 pub mod limits;
 pub mod list;
+pub mod ops;
+pub mod ops_args;
 pub mod paging;
 pub mod railway;
 pub mod stats;

@@ -36,6 +36,12 @@ pub struct RailwayState {
     /// `Authorization: Bearer`, project token sent as `Project-Access-Token`, bound to the
     /// project and its first environment). Unset: any token is accepted.
     pub tokens: Option<(String, String)>,
+    /// Service id -> variables (`variables`, `variableUpsert`, `variableDelete`).
+    pub variables: std::collections::HashMap<String, std::collections::BTreeMap<String, String>>,
+    /// Service ids redeployed by `serviceInstanceRedeploy`, in order.
+    pub service_redeploys: Vec<String>,
+    /// Every operation is validated against Railway's schema; these are the refused ones.
+    pub invalid: Vec<(String, Vec<String>)>,
 }
 
 #[derive(Clone)]
@@ -120,6 +126,9 @@ impl FakeRailway {
                 ("e2".into(), "staging".into()),
             ],
             tokens: None,
+            variables: Default::default(),
+            service_redeploys: vec![],
+            invalid: vec![],
         }));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -131,6 +140,31 @@ impl FakeRailway {
             state,
             url: format!("http://{addr}/graphql/v2"),
         }
+    }
+    /// Adds a service with the same four deployments as the others (d4 live).
+    pub fn add_service(&self, id: &str, name: &str) {
+        let mut g = self.state.lock().unwrap();
+        g.services.push((id.into(), name.into()));
+        for (n, status, day, commit) in [
+            ("d1", "REMOVED", "01", "aaaaaaa1"),
+            ("d2", "REMOVED", "02", "bbbbbbb2"),
+            ("d3", "FAILED", "03", "ccccccc3"),
+            ("d4", "SUCCESS", "04", "ddddddd4"),
+        ] {
+            let d = deployment(
+                &format!("{id}-{n}"),
+                status,
+                &format!("2026-01-{day}T00:00:00Z"),
+                true,
+                commit,
+            );
+            g.deployments.push((id.into(), d));
+        }
+    }
+    /// A service variable as the fake holds it.
+    pub fn variable(&self, service: &str, name: &str) -> Option<String> {
+        let g = self.state.lock().unwrap();
+        g.variables.get(service).and_then(|v| v.get(name)).cloned()
     }
     pub fn requests(&self) -> Vec<GqlRequest> {
         self.state.lock().unwrap().requests.clone()
@@ -188,8 +222,15 @@ async fn graphql(State(s): State<St>, headers: HeaderMap, Json(body): Json<Value
         g.delay
     };
     tokio::time::sleep(delay).await;
+    // Railway refuses a document its schema does not allow (as a GraphQL error).
+    let problems = schema().validate(&query);
     let mut g = s.lock().unwrap();
     let g = &mut *g;
+    if !problems.is_empty() {
+        g.invalid.push((query.clone(), problems.clone()));
+        return Json(json!({"data": null, "errors": problems.iter().map(|p| json!({"message": p})).collect::<Vec<_>>()}))
+            .into_response();
+    }
     if g.rate_limited > 0 {
         g.rate_limited -= 1;
         let mut r = (axum::http::StatusCode::TOO_MANY_REQUESTS, "slow down").into_response();
@@ -258,6 +299,9 @@ async fn graphql(State(s): State<St>, headers: HeaderMap, Json(body): Json<Value
         && !g.environments.iter().any(|(e, _)| vars["id"] == e.as_str())
     {
         return err("Environment not found");
+    }
+    if let Some(r) = variables_op(g, &query, &vars) {
+        return r;
     }
     let id = vars["id"].as_str().unwrap_or("").to_string();
     let data = if query.contains("deploymentRollback(") {
@@ -351,4 +395,81 @@ async fn graphql(State(s): State<St>, headers: HeaderMap, Json(body): Json<Value
             .into_response();
     };
     Json(json!({"data": data})).into_response()
+}
+
+/// Railway's schema, loaded once for every fake.
+fn schema() -> &'static crate::graphql_check::Schema {
+    static SCHEMA: std::sync::OnceLock<crate::graphql_check::Schema> = std::sync::OnceLock::new();
+    SCHEMA.get_or_init(|| {
+        crate::graphql_check::Schema::load(crate::specs::path(crate::specs::RAILWAY_SCHEMA))
+    })
+}
+
+/// `variables`, `variableUpsert`, `variableDelete`, `serviceInstanceRedeploy`: the project and
+/// environment must be the fake's, the service one of its services.
+fn variables_op(g: &mut RailwayState, query: &str, vars: &Value) -> Option<Response> {
+    let err = |m: &str| Json(json!({"data": null, "errors": [{"message": m}]})).into_response();
+    let op = if query.contains("variableUpsert(") {
+        "upsert"
+    } else if query.contains("variableDelete(") {
+        "delete"
+    } else if query.contains("serviceInstanceRedeploy(") {
+        "redeploy"
+    } else if query.contains("variables(") {
+        "read"
+    } else {
+        return None;
+    };
+    let input = if op == "upsert" || op == "delete" {
+        vars["input"].clone()
+    } else {
+        vars.clone()
+    };
+    let project = input["projectId"].as_str();
+    let env = input["environmentId"].as_str().unwrap_or("");
+    let sid = input["serviceId"].as_str().unwrap_or("").to_string();
+    if op != "redeploy" && project != Some(g.project.0.as_str()) {
+        return Some(err("Project not found"));
+    }
+    if !g.environments.iter().any(|(e, _)| e == env) {
+        return Some(err("Environment not found"));
+    }
+    if !g.services.iter().any(|(s, _)| *s == sid) {
+        return Some(err("Service not found"));
+    }
+    let data = match op {
+        "read" => json!({"variables": g.variables.get(&sid).cloned().unwrap_or_default()}),
+        "upsert" => {
+            let name = input["name"].as_str().unwrap_or("").to_string();
+            let value = input["value"].as_str().unwrap_or("").to_string();
+            g.variables.entry(sid).or_default().insert(name, value);
+            json!({"variableUpsert": true})
+        }
+        "delete" => {
+            let name = input["name"].as_str().unwrap_or("");
+            if g.variables
+                .get_mut(&sid)
+                .and_then(|v| v.remove(name))
+                .is_none()
+            {
+                return Some(err("Variable not found"));
+            }
+            json!({"variableDelete": true})
+        }
+        _ => {
+            // A new deployment of the current source goes live.
+            let n = g.service_redeploys.iter().filter(|s| **s == sid).count() + 1;
+            let d = deployment(
+                &format!("{sid}-sr{n}"),
+                "SUCCESS",
+                &format!("2026-01-07T00:00:0{n}Z"),
+                true,
+                "redeploy",
+            );
+            go_live(&mut g.deployments, &sid, d);
+            g.service_redeploys.push(sid);
+            json!({"serviceInstanceRedeploy": true})
+        }
+    };
+    Some(Json(json!({"data": data})).into_response())
 }

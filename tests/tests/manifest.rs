@@ -148,7 +148,11 @@ fn request_urls_point_at_the_routes_the_bot_serves() {
     }
     let mut all = Vec::new();
     urls(&m, &mut all);
-    assert_eq!(all.len(), 4, "two commands, events, interactivity: {all:?}");
+    assert_eq!(
+        all.len(),
+        5,
+        "three commands, events, interactivity: {all:?}"
+    );
     let hosts: BTreeSet<&str> = all
         .iter()
         .map(|u| {
@@ -178,11 +182,16 @@ fn commands_are_the_configured_defaults() {
     let configured = BTreeSet::from([
         config.incident_command.clone(),
         config.julia_command.clone(),
+        config.ops.command.clone(),
     ]);
     assert_eq!(declared, configured);
     assert_eq!(
         configured,
-        BTreeSet::from(["/incident".to_string(), "/julia".to_string()])
+        BTreeSet::from([
+            "/incident".to_string(),
+            "/julia".to_string(),
+            "/ops".to_string()
+        ])
     );
     for c in m["features"]["slash_commands"].as_array().unwrap() {
         assert_eq!(
@@ -675,7 +684,7 @@ fn socket_manifest_is_the_same_app_as_the_http_one() {
         socket["features"]["slash_commands"]
             .as_array()
             .map(Vec::len),
-        Some(2)
+        Some(3)
     );
 }
 

@@ -3,7 +3,9 @@
 pub mod evolution;
 pub mod julia_db;
 pub mod julia_health;
+pub mod kubernetes;
 pub mod railway;
+pub mod railway_vars;
 pub mod slack;
 
 /// The controlled system's clients (`/julia …`), built from [`crate::config::JuliaConfig`].

@@ -68,6 +68,10 @@ pub enum Job {
     Postmortem { incident: i64 },
     /// Carry out a confirmed `/julia` action (never repeated after a crash mid-way).
     ConfirmedAction(Box<ConfirmedAction>),
+    /// Check a runbook action's follow-up until it holds or its time is up, then post it.
+    OpsFollow(Box<crate::ops::follow::OpsFollow>),
+    /// Carry out a confirmed runbook action (never repeated after a crash mid-way).
+    OpsConfirmed(Box<crate::ops::job::OpsConfirmed>),
 }
 
 impl Job {
@@ -77,15 +81,19 @@ impl Job {
             Job::DeployFollow(_) => "deploy_follow",
             Job::Postmortem { .. } => "postmortem",
             Job::ConfirmedAction(_) => "confirmed_action",
+            Job::OpsFollow(_) => "ops_follow",
+            Job::OpsConfirmed(_) => "ops_confirmed",
         }
     }
 }
 
-pub const KINDS: [&str; 4] = [
+pub const KINDS: [&str; 6] = [
     "declaration",
     "deploy_follow",
     "postmortem",
     "confirmed_action",
+    "ops_follow",
+    "ops_confirmed",
 ];
 
 /// Writes a job due now in the caller's transaction; returns its id.
@@ -314,6 +322,8 @@ async fn execute(ctx: &Arc<Ctx>, job: &Job, lease: &Lease) -> JobResult {
             crate::incident::flows::run_postmortem_job(ctx, *incident, lease).await
         }
         Job::ConfirmedAction(a) => confirmed::run_job(ctx, a, lease).await,
+        Job::OpsFollow(f) => crate::ops::follow::run_follow_job(ctx, f, lease).await,
+        Job::OpsConfirmed(c) => crate::ops::job::run_job(ctx, c, lease).await,
     }
 }
 

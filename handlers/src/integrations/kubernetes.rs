@@ -1,0 +1,352 @@
+//! The Kubernetes API through the `kube` crate, as `kubectl` does it: rollout restart (a
+//! strategic-merge patch of the pod template's `kubectl.kubernetes.io/restartedAt`), scale
+//! through the `scale` subresource (GET, then PUT with the read `resourceVersion`), deployment
+//! and pod status, and the last lines of pod logs.
+//!
+//! The client is built on first use from `KUBECONFIG` when set, else the in-cluster service
+//! account. Automatic retries are off (a chat operation answers in seconds, not after 15
+//! retries) and every call has a deadline.
+
+use std::time::Duration;
+
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::Pod;
+use kube::api::{Api, ListParams, LogParams, Patch, PatchParams, PostParams};
+use serde_json::json;
+use tokio::sync::OnceCell;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KubeError {
+    #[error("Kubernetes is not configured: {0}")]
+    Unconfigured(String),
+    /// The API's `Status`: code, reason and message.
+    #[error("Kubernetes answered {code} {reason}: {message}")]
+    Api {
+        code: u16,
+        reason: String,
+        message: String,
+    },
+    #[error("no answer from Kubernetes in {0} s")]
+    Timeout(u64),
+    #[error("Kubernetes could not be reached: {0}")]
+    Transport(String),
+    #[error("deployment {0} is paused: resume it before restarting (kubectl refuses too)")]
+    Paused(String),
+    #[error("expected {expected} replicas but there are {actual} now; nothing was changed")]
+    Moved { expected: i32, actual: i32 },
+}
+
+impl KubeError {
+    fn from_kube(e: kube::Error) -> KubeError {
+        match e {
+            kube::Error::Api(s) => KubeError::Api {
+                code: s.code,
+                reason: s.reason.clone(),
+                message: s.message.clone(),
+            },
+            other => KubeError::Transport(other.to_string()),
+        }
+    }
+    /// The request may have been applied (no answer).
+    pub fn maybe_applied(&self) -> bool {
+        matches!(self, KubeError::Timeout(_) | KubeError::Transport(_))
+    }
+}
+
+/// A deployment's replica counts (absent counters are 0, as the API omits them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeploymentState {
+    pub name: String,
+    pub desired: i32,
+    pub ready: i32,
+    pub updated: i32,
+    pub available: i32,
+    pub generation: i64,
+    pub observed_generation: i64,
+    pub paused: bool,
+    pub selector: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PodState {
+    pub name: String,
+    /// kubectl's STATUS column: phase, or a container's waiting/terminated reason.
+    pub status: String,
+    pub ready: String,
+    pub restarts: i32,
+    pub started_secs: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScaleState {
+    pub replicas: i32,
+    pub resource_version: Option<String>,
+}
+
+pub struct KubeClient {
+    kubeconfig: Option<String>,
+    timeout: Duration,
+    client: OnceCell<kube::Client>,
+}
+
+impl KubeClient {
+    pub fn new(kubeconfig: Option<String>, timeout: Duration) -> Self {
+        KubeClient {
+            kubeconfig,
+            timeout,
+            client: OnceCell::new(),
+        }
+    }
+
+    async fn client(&self) -> Result<kube::Client, KubeError> {
+        self.client
+            .get_or_try_init(|| async {
+                let mut cfg = match &self.kubeconfig {
+                    Some(path) => {
+                        let kc = kube::config::Kubeconfig::read_from(path).map_err(|e| {
+                            KubeError::Unconfigured(format!("KUBECONFIG {path}: {e}"))
+                        })?;
+                        kube::Config::from_custom_kubeconfig(kc, &Default::default())
+                            .await
+                            .map_err(|e| {
+                                KubeError::Unconfigured(format!("KUBECONFIG {path}: {e}"))
+                            })?
+                    }
+                    None => kube::Config::incluster().map_err(|e| {
+                        KubeError::Unconfigured(format!("no KUBECONFIG and not in a cluster ({e})"))
+                    })?,
+                };
+                cfg.default_retry = false;
+                cfg.connect_timeout = Some(self.timeout);
+                cfg.read_timeout = Some(self.timeout);
+                cfg.write_timeout = Some(self.timeout);
+                kube::Client::try_from(cfg).map_err(|e| KubeError::Unconfigured(e.to_string()))
+            })
+            .await
+            .cloned()
+    }
+
+    async fn call<T>(
+        &self,
+        f: impl std::future::Future<Output = Result<T, kube::Error>>,
+    ) -> Result<T, KubeError> {
+        let started = std::time::Instant::now();
+        let r = match tokio::time::timeout(self.timeout, f).await {
+            Err(_) => Err(KubeError::Timeout(self.timeout.as_secs().max(1))),
+            Ok(r) => r.map_err(KubeError::from_kube),
+        };
+        super::record("kubernetes", started, r.is_ok());
+        r
+    }
+
+    async fn deployments(&self, ns: &str) -> Result<Api<Deployment>, KubeError> {
+        Ok(Api::namespaced(self.client().await?, ns))
+    }
+
+    pub async fn deployment(&self, ns: &str, name: &str) -> Result<DeploymentState, KubeError> {
+        let api = self.deployments(ns).await?;
+        let d = self.call(api.get(name)).await?;
+        Ok(state_of(&d))
+    }
+
+    /// `kubectl rollout restart`: refuses a paused deployment, then patches the annotation.
+    /// Returns the deployment as the API answered it.
+    pub async fn rollout_restart(
+        &self,
+        ns: &str,
+        name: &str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<DeploymentState, KubeError> {
+        let before = self.deployment(ns, name).await?;
+        if before.paused {
+            return Err(KubeError::Paused(name.to_string()));
+        }
+        let api = self.deployments(ns).await?;
+        let stamp = at.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+        let patch = json!({"spec": {"template": {"metadata": {"annotations": {
+            "kubectl.kubernetes.io/restartedAt": stamp
+        }}}}});
+        let pp = PatchParams {
+            field_manager: Some("kubectl-rollout".into()),
+            ..Default::default()
+        };
+        let d = self
+            .call(api.patch(name, &pp, &Patch::Strategic(patch)))
+            .await?;
+        Ok(state_of(&d))
+    }
+
+    pub async fn scale(&self, ns: &str, name: &str) -> Result<ScaleState, KubeError> {
+        let api = self.deployments(ns).await?;
+        let s = self.call(api.get_scale(name)).await?;
+        Ok(ScaleState {
+            replicas: s.spec.and_then(|s| s.replicas).unwrap_or(0),
+            resource_version: s.metadata.resource_version,
+        })
+    }
+
+    /// `kubectl scale --current-replicas=expected --replicas=n`: GET the Scale, compare, PUT it
+    /// back with the read `resourceVersion` (a concurrent change gets 409, not overwritten).
+    pub async fn set_scale(
+        &self,
+        ns: &str,
+        name: &str,
+        expected: Option<i32>,
+        replicas: i32,
+    ) -> Result<ScaleState, KubeError> {
+        let api = self.deployments(ns).await?;
+        let mut s = self.call(api.get_scale(name)).await?;
+        let now = s.spec.as_ref().and_then(|s| s.replicas).unwrap_or(0);
+        if let Some(e) = expected.filter(|e| *e != now) {
+            return Err(KubeError::Moved {
+                expected: e,
+                actual: now,
+            });
+        }
+        s.spec.get_or_insert_with(Default::default).replicas = Some(replicas);
+        s.status = None;
+        let out = self
+            .call(api.replace_scale(name, &PostParams::default(), &s))
+            .await?;
+        Ok(ScaleState {
+            replicas: out.spec.and_then(|s| s.replicas).unwrap_or(0),
+            resource_version: out.metadata.resource_version,
+        })
+    }
+
+    pub async fn pods(&self, ns: &str, selector: &str) -> Result<Vec<PodState>, KubeError> {
+        let api: Api<Pod> = Api::namespaced(self.client().await?, ns);
+        let list = self
+            .call(api.list(&ListParams::default().labels(selector)))
+            .await?;
+        Ok(list.items.iter().map(pod_state).collect())
+    }
+
+    /// The last `tail` lines of each pod matched (at most `max_pods`), by pod name.
+    pub async fn logs(
+        &self,
+        ns: &str,
+        selector: &str,
+        container: Option<&str>,
+        tail: i64,
+        max_pods: usize,
+    ) -> Result<Vec<(String, String)>, KubeError> {
+        let pods = self.pods(ns, selector).await?;
+        let api: Api<Pod> = Api::namespaced(self.client().await?, ns);
+        let mut out = Vec::new();
+        for p in pods.into_iter().take(max_pods) {
+            let lp = LogParams {
+                container: container.map(String::from),
+                tail_lines: Some(tail),
+                ..Default::default()
+            };
+            let text = self.call(api.logs(&p.name, &lp)).await?;
+            out.push((p.name, text));
+        }
+        Ok(out)
+    }
+}
+
+fn state_of(d: &Deployment) -> DeploymentState {
+    let spec = d.spec.as_ref();
+    let st = d.status.as_ref();
+    let selector = spec
+        .and_then(|s| s.selector.match_labels.as_ref())
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .filter(|s| !s.is_empty());
+    DeploymentState {
+        name: d.metadata.name.clone().unwrap_or_default(),
+        desired: spec.and_then(|s| s.replicas).unwrap_or(1),
+        ready: st.and_then(|s| s.ready_replicas).unwrap_or(0),
+        updated: st.and_then(|s| s.updated_replicas).unwrap_or(0),
+        available: st.and_then(|s| s.available_replicas).unwrap_or(0),
+        generation: d.metadata.generation.unwrap_or(0),
+        observed_generation: st.and_then(|s| s.observed_generation).unwrap_or(0),
+        paused: spec.and_then(|s| s.paused).unwrap_or(false),
+        selector,
+    }
+}
+
+fn pod_state(p: &Pod) -> PodState {
+    let st = p.status.as_ref();
+    let containers = st
+        .and_then(|s| s.container_statuses.clone())
+        .unwrap_or_default();
+    let mut status = st
+        .and_then(|s| s.reason.clone().or_else(|| s.phase.clone()))
+        .unwrap_or_else(|| "Unknown".into());
+    for c in &containers {
+        let state = c.state.as_ref();
+        if let Some(r) = state
+            .and_then(|s| s.waiting.as_ref())
+            .and_then(|w| w.reason.clone())
+        {
+            status = r;
+        } else if let Some(t) = state.and_then(|s| s.terminated.as_ref()) {
+            status = t
+                .reason
+                .clone()
+                .unwrap_or_else(|| format!("ExitCode:{}", t.exit_code));
+        }
+    }
+    if p.metadata.deletion_timestamp.is_some() {
+        status = "Terminating".into();
+    }
+    let total = p.spec.as_ref().map(|s| s.containers.len()).unwrap_or(0);
+    let ready = containers.iter().filter(|c| c.ready).count();
+    PodState {
+        name: p.metadata.name.clone().unwrap_or_default(),
+        status,
+        ready: format!("{ready}/{total}"),
+        restarts: containers.iter().map(|c| c.restart_count).sum(),
+        started_secs: st
+            .and_then(|s| s.start_time.as_ref())
+            .map(|t| t.0.as_second()),
+    }
+}
+
+/// `kubectl rollout status`'s verdict on a deployment: done, still going, or failed.
+pub fn rollout_done(d: &DeploymentState) -> bool {
+    d.observed_generation >= d.generation && d.updated >= d.desired && d.available >= d.updated
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An https cluster builds a TLS client (one crypto provider, no panic) and an unreachable
+    /// one is a transport error naming Kubernetes, not a hang.
+    #[tokio::test]
+    async fn an_unreachable_cluster_is_a_clear_error() {
+        let dir = std::env::temp_dir().join(format!("kube-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("config");
+        std::fs::write(
+            &path,
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: https://127.0.0.1:9\nusers:\n- name: u\n  user:\n    token: t\ncontexts:\n- name: c\n  context: {cluster: c, user: u}\ncurrent-context: c\n",
+        )
+        .unwrap();
+        let k = KubeClient::new(Some(path.display().to_string()), Duration::from_secs(2));
+        let e = k.deployment("ns", "d").await.unwrap_err();
+        assert!(
+            matches!(e, KubeError::Transport(_) | KubeError::Timeout(_)),
+            "{e:?}"
+        );
+        assert!(e.to_string().contains("Kubernetes"), "{e}");
+        let missing = KubeClient::new(
+            Some("/nonexistent/kubeconfig".into()),
+            Duration::from_secs(1),
+        );
+        let e = missing.deployment("ns", "d").await.unwrap_err();
+        assert!(
+            matches!(&e, KubeError::Unconfigured(m) if m.contains("KUBECONFIG")),
+            "{e:?}"
+        );
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
