@@ -106,6 +106,10 @@ impl Application {
             ctx.clone(),
             self.shutdown_tx.subscribe(),
         ));
+        workers.spawn(handlers::stats::digest::run_worker(
+            ctx.clone(),
+            self.shutdown_tx.subscribe(),
+        ));
         workers.spawn(socket_mode::run(
             ctx.clone(),
             self.state.socket.clone(),

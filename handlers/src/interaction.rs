@@ -1,5 +1,6 @@
 //! Interactivity: `block_actions` (buttons) and `view_submission` (modals), routed by prefix:
-//! action/callback ids starting with `julia_` belong to [`crate::control`], the rest to incidents.
+//! action/callback ids starting with `julia_` belong to [`crate::control`], `alert_` to
+//! [`crate::alerts`], the rest to incidents.
 
 use std::sync::Arc;
 
@@ -27,6 +28,8 @@ pub async fn handle(ctx: Arc<Ctx>, payload: Value) -> Option<Value> {
                 .unwrap_or("");
             if action_id.starts_with("julia_") {
                 crate::control::on_block_action(ctx, payload).await
+            } else if action_id.starts_with("alert_") {
+                crate::alerts::actions::on_block_action(ctx, payload).await
             } else if action_id.starts_with("ops_") {
                 crate::ops::on_block_action(ctx, payload).await
             } else {

@@ -14,6 +14,7 @@
 //! - [`doctor`]: `chatops doctor`, read-only checks of every configured integration
 
 pub mod admins;
+pub mod alerts;
 pub mod audit;
 pub mod cache;
 pub mod clock;
@@ -36,6 +37,7 @@ pub mod reminder;
 pub mod request;
 pub mod signature;
 pub mod slash;
+pub mod stats;
 pub mod store;
 pub mod text;
 

@@ -1,6 +1,7 @@
 //! Every user-facing word of the bot: Block Kit builders, templates, modals, action ids.
 //! No I/O. Functions take small parameter structs, not domain types.
 
+pub mod alerts;
 pub mod blocks;
 pub mod delivery;
 pub mod digest;
@@ -16,6 +17,7 @@ pub mod list;
 pub mod ops;
 pub mod ops_args;
 pub mod paging;
+pub mod stats;
 pub mod templates;
 pub mod usage;
 

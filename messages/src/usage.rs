@@ -11,6 +11,7 @@ pub enum Topic {
     IncidentNote,
     IncidentPostmortem,
     IncidentSnooze,
+    IncidentStats,
     IncidentOncall,
     Julia,
     JuliaPause,
@@ -59,6 +60,7 @@ fn incident_usage(cmd: &str, l: Locale) -> String {
 • `{cmd} resolve [INC-n] <resolution>` — resolve (no text: form) · `{cmd} reopen`\n\
 • `{cmd} postmortem [done]` — post the draft again · mark the post-mortem done\n\
 • `{cmd} snooze <15m>` — snooze update reminders\n\
+• `{cmd} stats [7d|30d|90d]` — incident statistics with a chart (default 30d)\n\
 • `{cmd} ack [INC-n]` — acknowledge (stops the paging) · `{cmd} oncall` — who is on call, who is next\n\
 • `{cmd} oncall set @user [for 8h|until mon 09:00]` — take over the on-call\n\
 In an incident's war room the incident is implied; elsewhere start with its id (`INC-12`)."
@@ -74,6 +76,7 @@ In an incident's war room the incident is implied; elsewhere start with its id (
 • `{cmd} resolve [INC-n] <resolução>` — resolver (sem texto: formulário) · `{cmd} reopen`\n\
 • `{cmd} postmortem [done]` — postar o rascunho de novo · marcar o post-mortem feito\n\
 • `{cmd} snooze <15m>` — adiar os lembretes\n\
+• `{cmd} stats [7d|30d|90d]` — estatísticas de incidentes com gráfico (padrão 30d)\n\
 • `{cmd} ack [INC-n]` — reconhecer (para os chamados) · `{cmd} oncall` — quem está de plantão, quem vem depois\n\
 • `{cmd} oncall set @pessoa [for 8h|until mon 09:00]` — assumir o plantão\n\
 Na sala de guerra o incidente é o do canal; fora dela comece pelo id (`INC-12`)."
@@ -113,6 +116,7 @@ fn topic_line(topic: Topic, inc: &str, jul: &str, l: Locale) -> Option<String> {
         Topic::IncidentNote => format!("`{inc} note [INC-n] <text>`"),
         Topic::IncidentPostmortem => format!("`{inc} postmortem [INC-n] [done]`"),
         Topic::IncidentSnooze => format!("`{inc} snooze [INC-n] <duration>` ({} `15m`, `30m`)", l.t("e.g.", "ex.")),
+        Topic::IncidentStats => format!("`{inc} stats [7d|30d|90d]` ({})", l.t("default 30d", "padrão 30d")),
         Topic::IncidentOncall => format!("`{inc} oncall` {} `{inc} oncall set @user [for 8h|until mon 09:00]`", l.t("or", "ou")),
         Topic::JuliaPause => format!("`{jul} pause <reason> [--handoff]`"),
         Topic::JuliaJobs => format!("`{jul} jobs` {} `{jul} jobs kill <uuid>`", l.t("or", "ou")),
@@ -149,6 +153,7 @@ fn subcommand_line(incident: bool, word: &str, inc: &str, jul: &str, l: Locale) 
             "note" => Topic::IncidentNote,
             "postmortem" => Topic::IncidentPostmortem,
             "snooze" => Topic::IncidentSnooze,
+            "stats" => Topic::IncidentStats,
             "oncall" => Topic::IncidentOncall,
             "ack" => return Some(format!("`{inc} ack [INC-n]`")),
             _ => return None,

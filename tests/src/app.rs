@@ -83,6 +83,8 @@ fn test_config(db: &TestDb, slack: &FakeSlack, opts: &AppOptions) -> Config {
         ("OUTBOX_POLL_INTERVAL".into(), "100ms".into()),
         ("OUTBOX_CHANNEL_INTERVAL".into(), "20ms".into()),
         ("REMINDER_POLL_INTERVAL".into(), "200ms".into()),
+        // The weekly digest is driven by its own tests (`stats::digest::run_once`).
+        ("STATS_DIGEST".into(), "off".into()),
     ];
     if let Some(r) = &opts.redis_url {
         pairs.push(("REDIS_URL".into(), r.clone()));

@@ -61,6 +61,8 @@ struct Inner {
     history: crate::fake_slack_history::History,
     /// The workspace `conversations.info` and `auth.test` describe (see [`Workspace`]).
     workspace: Workspace,
+    /// (channel, ts) of every message the bot posted, and its latest body (`chat.update`).
+    posted: HashMap<(String, String), Value>,
 }
 
 /// What the fake workspace knows beyond calls: the token's scopes (sent on every answer as
@@ -159,6 +161,33 @@ impl FakeSlack {
             .into_iter()
             .filter(|c| c.body["channel"] == channel)
             .map(|c| c.body)
+            .collect()
+    }
+    /// `chat.update` bodies sent for `channel`, in order (`blocks` parsed when sent as a
+    /// form-encoded JSON string).
+    pub fn updates_in(&self, channel: &str) -> Vec<Value> {
+        self.calls_to("chat.update")
+            .into_iter()
+            .filter(|c| c.body["channel"] == channel)
+            .map(|c| with_parsed_blocks(c.body))
+            .collect()
+    }
+    /// The messages of `channel` as they read now (posts with their latest update), oldest first.
+    pub fn messages_in(&self, channel: &str) -> Vec<Value> {
+        let i = self.inner.lock().unwrap();
+        let mut v: Vec<(&String, &Value)> = i
+            .posted
+            .iter()
+            .filter(|((c, _), _)| c == channel)
+            .map(|((_, ts), b)| (ts, b))
+            .collect();
+        v.sort_by(|a, b| a.0.cmp(b.0));
+        v.into_iter()
+            .map(|(ts, b)| {
+                let mut b = b.clone();
+                b["ts"] = ts.clone().into();
+                b
+            })
             .collect()
     }
     pub fn responses(&self) -> Vec<(String, Value)> {
@@ -468,7 +497,31 @@ async fn answer_inner(
             // A message's ts is the Unix time it was posted, unique in its channel.
             let ts = format!("{}.{n:06}", now_secs());
             i.history.posted(&body, &ts);
+            i.posted.insert(
+                (ch.to_string(), ts.clone()),
+                with_parsed_blocks(body.clone()),
+            );
             json!({"ok": true, "channel": body["channel"], "ts": ts, "message": {"text": body["text"]}})
+        }
+        // chat.update (docs.slack.dev/reference/methods/chat.update): `channel` and `ts` of a
+        // message the bot posted, else `message_not_found` / `channel_not_found`; `cant_update_message`
+        // for someone else's message is not modelled (the bot only updates its own).
+        "chat.update" => {
+            let ch = body["channel"].as_str().unwrap_or("").to_string();
+            let ts = body["ts"].as_str().unwrap_or("").to_string();
+            if ch.is_empty() {
+                return Json(json!({"ok": false, "error": "channel_not_found"})).into_response();
+            }
+            if body["text"].as_str().unwrap_or("").is_empty() && body.get("blocks").is_none() {
+                return Json(json!({"ok": false, "error": "no_text"})).into_response();
+            }
+            match i.posted.get_mut(&(ch.clone(), ts.clone())) {
+                Some(m) => *m = with_parsed_blocks(body.clone()),
+                None => {
+                    return Json(json!({"ok": false, "error": "message_not_found"})).into_response()
+                }
+            }
+            json!({"ok": true, "channel": ch, "ts": ts, "text": body["text"]})
         }
         "conversations.history" => i.history.history(&body),
         "conversations.replies" => i.history.replies(&body),
@@ -615,6 +668,16 @@ async fn upload(
 ) -> StatusCode {
     inner.lock().unwrap().uploads.push((id, body.to_vec()));
     StatusCode::OK
+}
+
+/// A message body with `blocks` as JSON (a form-encoded call sends it as a string).
+fn with_parsed_blocks(mut v: Value) -> Value {
+    if let Some(Value::String(s)) = v.get("blocks") {
+        if let Ok(b) = serde_json::from_str::<Value>(s) {
+            v["blocks"] = b;
+        }
+    }
+    v
 }
 
 fn now_secs() -> i64 {

@@ -1,8 +1,10 @@
 //! Shared test helpers: `spawn_app`, signed requests, a fresh database per test on SQLite or
 //! PostgreSQL, and loopback fakes that record what they were sent and can be told to fail.
 
+pub mod alert_kit;
 pub mod app;
 pub mod db;
+pub mod fake_alertmanager;
 pub mod fake_evolution;
 pub mod fake_http;
 pub mod fake_julia;

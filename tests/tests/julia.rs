@@ -737,13 +737,15 @@ async fn watcher_alerts_once_and_recovers_once() {
         h.slack
             .posts_in(INCIDENTS)
             .into_iter()
-            .find(|p| text_of(p).contains("Julia alert"))
+            .find(|p| text_of(p).contains("[FIRING] Julia health"))
     })
     .await
     .expect("alert");
     let t = text_of(&alert);
+    // The alert intake's message: its buttons plus the watcher's own.
     assert!(
-        t.contains("incident_declare_p1")
+        t.contains("alert_declare")
+            && t.contains("alert_silence")
             && t.contains("julia_pause_prompt")
             && t.contains("Rollback julia-api")
             && t.contains("`redis`"),
@@ -759,17 +761,18 @@ async fn watcher_alerts_once_and_recovers_once() {
         h.slack
             .posts_in(INCIDENTS)
             .into_iter()
-            .filter(|p| text_of(p).contains("Julia alert"))
+            .filter(|p| text_of(p).contains("Julia health"))
             .count()
     };
     h.app.drain_outbox().await;
     assert_eq!(alerts(&h), 1, "not repeated while the state holds");
     h.julia.set_healthy(true);
+    // The recovery updates the same message in place.
     eventually(Duration::from_secs(10), || async {
         h.slack
-            .posts_in(INCIDENTS)
+            .updates_in(INCIDENTS)
             .into_iter()
-            .find(|p| text_of(p).contains("Julia recovered"))
+            .find(|p| text_of(p).contains("[RESOLVED] Julia health"))
     })
     .await
     .expect("recovery");
@@ -782,9 +785,9 @@ async fn watcher_alerts_once_and_recovers_once() {
     h.app.drain_outbox().await;
     let recov = h
         .slack
-        .posts_in(INCIDENTS)
+        .updates_in(INCIDENTS)
         .into_iter()
-        .filter(|p| text_of(p).contains("Julia recovered"))
+        .filter(|p| text_of(p).contains("[RESOLVED] Julia health"))
         .count();
     assert_eq!((alerts(&h), recov), (1, 1));
     // The pause button from the alert leads to a confirmation for admins.
@@ -846,7 +849,7 @@ async fn one_replica_watches_at_a_time() {
     let alerts = slack
         .posts_in(INCIDENTS)
         .into_iter()
-        .filter(|p| text_of(p).contains("Julia alert"))
+        .filter(|p| text_of(p).contains("Julia health"))
         .count();
     assert_eq!(alerts, 1);
     assert_eq!(
@@ -907,7 +910,7 @@ async fn watcher_alerts_on_evolution_not_open() {
     h.evo.set_state("open");
     eventually(Duration::from_secs(10), || async {
         h.slack
-            .posts_in(INCIDENTS)
+            .updates_in(INCIDENTS)
             .into_iter()
             .find(|p| text_of(p).contains("Evolution is open again"))
     })

@@ -1,6 +1,8 @@
 //! HTTP surface: `/slack/commands`, `/slack/events`, `/slack/interactions` (signature checked
-//! before anything else), `/pager/evolution/{token}` (WhatsApp replies to pages), `/health`, `/health/ready`, `/metrics`.
+//! before anything else), `/alerts/alertmanager` and `/alerts/generic` (bearer token),
+//! `/pager/evolution/{token}` (WhatsApp replies to pages), `/health`, `/health/ready`, `/metrics`.
 
+pub mod alerts;
 pub mod health;
 pub mod pager;
 pub mod slack;
@@ -22,6 +24,8 @@ pub fn router(state: AppState) -> Router {
         .route("/slack/commands", post(slack::commands))
         .route("/slack/events", post(slack::events))
         .route("/slack/interactions", post(slack::interactions))
+        .route("/alerts/alertmanager", post(alerts::alertmanager))
+        .route("/alerts/generic", post(alerts::generic))
         .route(
             pager::PATH,
             post(pager::evolution).layer(DefaultBodyLimit::max(pager::MAX_BODY)),

@@ -58,6 +58,10 @@ pub enum IncidentCmd {
         id: Option<IncidentId>,
         duration: Duration,
     },
+    /// `stats [7d|30d|90d]` (default 30 days).
+    Stats {
+        days: i64,
+    },
     /// `ack [INC-n]`: acknowledge (stops the paging ladder).
     Ack {
         id: Option<IncidentId>,
@@ -79,6 +83,7 @@ pub const INCIDENT_SUBCOMMANDS: &[&str] = &[
     "reopen",
     "postmortem",
     "snooze",
+    "stats",
     "ack",
     "oncall",
     "help",
@@ -105,6 +110,7 @@ pub fn parse_incident(text: &str) -> Result<IncidentCmd, Problem> {
         "reopen" => id_only(rest).map(|id| IncidentCmd::Reopen { id }),
         "postmortem" | "pm" => postmortem(rest),
         "snooze" => snooze(rest),
+        "stats" => stats(rest),
         "ack" | "acknowledge" => id_only(rest).map(|id| IncidentCmd::Ack { id }),
         "oncall" | "on-call" => crate::paging::command::parse(rest).map(IncidentCmd::Oncall),
         _ => Err(Problem::Unknown {
@@ -113,6 +119,17 @@ pub fn parse_incident(text: &str) -> Result<IncidentCmd, Problem> {
             suggestion: closest(&sub_l, INCIDENT_SUBCOMMANDS),
         }),
     }
+}
+
+/// `stats [7d|30d|90d]`: the range in days, 30 by default.
+fn stats(rest: &str) -> Result<IncidentCmd, Problem> {
+    let days = match rest.trim().to_ascii_lowercase().as_str() {
+        "" | "30d" | "30" => 30,
+        "7d" | "7" => 7,
+        "90d" | "90" => 90,
+        _ => return Err(Problem::Usage(Topic::IncidentStats)),
+    };
+    Ok(IncidentCmd::Stats { days })
 }
 
 /// Takes an optional leading `INC-n`.

@@ -7,6 +7,7 @@
 //! By area: [`reader`] (one snapshot of the environment), `julia` (the controlled system),
 //! `report` (`check-config`), `problem` (what is wrong), `secret`.
 
+pub mod alerts;
 pub mod checks;
 mod incidents;
 mod julia;
@@ -85,6 +86,8 @@ pub struct Config {
     pub templates: messages::templates::Templates,
     // Julia controls
     pub julia: JuliaConfig,
+    // Alert intake, statistics and the weekly digest
+    pub alerts: alerts::AlertsConfig,
     // The runbook catalog (`/ops`)
     pub ops: ops::OpsConfig,
     /// Acknowledgment, on-call rotation, pages (`handlers::paging`).
@@ -150,7 +153,7 @@ impl Config {
         let (templates_dir, templates) = templates(r);
         let (incident_responders, incident_responder_group) = responders(r);
         let ops = ops::read(r, command(r, "OPS_COMMAND", "/ops"));
-        Config {
+        let mut config = Config {
             ops,
             templates_dir,
             templates,
@@ -210,7 +213,13 @@ impl Config {
             ],
             paging: paging::PagingConfig::read(r),
             julia: JuliaConfig::read(r),
+            alerts: alerts::AlertsConfig::read(r),
+        };
+        // Alerts go to the incidents channel unless ALERTS_CHANNEL says otherwise.
+        if config.alerts.channel.is_none() {
+            config.alerts.channel = config.incidents_channel.clone();
         }
+        config
     }
 
     /// What `serve` needs beyond a readable configuration (simulate and migrate do not):

@@ -39,7 +39,8 @@ impl Config {
             .chain(self.incident_lines())
             .chain(self.julia_lines())
             .chain(self.paging.report_lines())
-            .chain(self.ops.report_lines());
+            .chain(self.ops.report_lines())
+            .chain(self.alerts.report_lines());
         for (k, v) in lines {
             out.push_str(&format!("{k:<26} = {v}\n"));
         }
@@ -159,6 +160,7 @@ impl Config {
     pub fn features(&self) -> Vec<Feature> {
         let mut all = self.core_features();
         all.extend(self.julia_features());
+        all.extend(self.alert_features());
         all
     }
 
@@ -314,5 +316,30 @@ impl fmt::Display for Feature {
                 self.detail
             )
         }
+    }
+}
+
+impl Config {
+    fn alert_features(&self) -> Vec<Feature> {
+        vec![
+            feature(
+                "alert intake",
+                &[
+                    (self.alerts.token.is_some(), "ALERTS_TOKEN"),
+                    (
+                        self.alerts.channel.is_some(),
+                        "ALERTS_CHANNEL or INCIDENTS_CHANNEL",
+                    ),
+                ],
+                "/alerts/alertmanager and /alerts/generic post to the alerts channel",
+                "/alerts/* answer 404 (no token) or store alerts without posting (no channel)",
+            ),
+            feature(
+                "alertmanager silences",
+                &[(self.alerts.alertmanager_url.is_some(), "ALERTMANAGER_URL")],
+                "Silence 1h/4h also creates an Alertmanager silence",
+                "Silence 1h/4h mutes the bot only",
+            ),
+        ]
     }
 }

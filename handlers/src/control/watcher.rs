@@ -1,15 +1,17 @@
 //! The health watcher: polls `/health/deep` (and Evolution's state) every
-//! `JULIA_WATCH_INTERVAL`; two consecutive failures alert `INCIDENTS_CHANNEL` once, recovery
-//! posts once. One replica watches at a time (a lease in `leases`); the alert state is kept in
-//! `kv_state` so restarts and other replicas do not repeat alerts.
+//! `JULIA_WATCH_INTERVAL`; two consecutive failures alert `ALERTS_CHANNEL` once, recovery
+//! posts once, both through the alert intake (one message per check, updated in place, with the
+//! alert buttons plus Pause and Rollback). One replica watches at a time (a lease in `leases`);
+//! the alert state is kept in `kv_state` so restarts and other replicas do not repeat alerts.
 
 use std::sync::Arc;
 
+use messages::alerts as m_alerts;
 use messages::julia as m;
 use serde::{Deserialize, Serialize};
 
 use super::shared::health_lines;
-use crate::outbox::{enqueue, OutboxItem};
+use crate::alerts::payload::{Incoming, IncomingAlert, Labels};
 use crate::store::named;
 use crate::Ctx;
 
@@ -86,7 +88,45 @@ fn step(fails: &mut u32, alerted: &mut bool, ok: bool) -> Option<Change> {
     }
 }
 
-/// One check of every watched source; writes the new state (and any post) in one transaction.
+/// A watcher finding as an alert of the intake pipeline (same grouping, message, buttons).
+fn alert(ctx: &Ctx, check: &str, firing: bool, title: String, summary: String) -> Incoming {
+    let now = ctx.clock.now_ms();
+    let mut labels = Labels::new();
+    labels.insert("check".into(), check.into());
+    let mut annotations = Labels::new();
+    annotations.insert("summary".into(), summary.clone());
+    Incoming {
+        source: "julia".into(),
+        group_key: format!("julia:{check}"),
+        title,
+        severity: Some("critical".into()),
+        summary: Some(summary),
+        match_labels: Labels::new(),
+        source_url: None,
+        external_url: None,
+        all_resolved: !firing,
+        alerts: vec![IncomingAlert {
+            fingerprint: format!("julia-{check}"),
+            firing,
+            labels,
+            annotations,
+            starts_at: now,
+            ends_at: (!firing).then_some(now),
+            generator_url: None,
+        }],
+        extra_actions: m_alerts::julia_actions(ctx.locale(), &alert_services(ctx)),
+        declare: None,
+    }
+}
+
+/// At most three rollback buttons on an alert.
+fn alert_services(ctx: &Ctx) -> Vec<String> {
+    ctx.julia.railway.services.iter().take(3).cloned().collect()
+}
+
+/// One check of every watched source. An alert or a recovery goes through the alert intake
+/// (one message per check, updated in place: [`crate::alerts`]) before the new state is
+/// written, so a crash in between repeats the update of the same message, never loses it.
 pub async fn tick(
     ctx: &Ctx,
     watch_health: bool,
@@ -95,9 +135,7 @@ pub async fn tick(
     let l = ctx.locale();
     let mut st = load(ctx).await?;
     let before = st.clone();
-    let mut posts: Vec<messages::Msg> = Vec::new();
-    // At most three rollback buttons on an alert.
-    let services: Vec<String> = ctx.julia.railway.services.iter().take(3).cloned().collect();
+    let mut found: Vec<Incoming> = Vec::new();
     if watch_health {
         let (ok, lines) = match ctx.julia.health.deep().await {
             Ok(d) => (d.healthy(), health_lines(l, &d, false)),
@@ -106,50 +144,51 @@ pub async fn tick(
                 vec![m::source_failed(l, m::SYS_DEEP, &e.to_string())],
             ),
         };
+        let title = m_alerts::julia_health_title(l);
         match step(&mut st.health_fails, &mut st.health_alerted, ok) {
             Some(Change::Alert) => {
-                posts.push(m::watch_alert(l, &m::health_problem(l), &lines, &services))
+                let mut text = vec![m::health_problem(l)];
+                text.extend(lines);
+                found.push(alert(ctx, "health", true, title, text.join("\n")));
             }
-            Some(Change::Recovered) => posts.push(m::watch_recovered(l, &m::health_recovered(l))),
+            Some(Change::Recovered) => {
+                found.push(alert(ctx, "health", false, title, m::health_recovered(l)))
+            }
             None => {}
         }
     }
     if watch_evo {
         let evo = ctx.julia.evolution.state().await;
         let state = evo.unwrap_or_else(|_| m::EVOLUTION_UNREACHABLE.into());
+        let title = m_alerts::julia_evolution_title(l);
         match step(&mut st.evo_fails, &mut st.evo_alerted, state == "open") {
-            Some(Change::Alert) => {
-                let problem = m::evolution_problem(l, &state);
-                posts.push(m::watch_alert(l, &problem, &[], &services))
-            }
-            Some(Change::Recovered) => {
-                posts.push(m::watch_recovered(l, &m::evolution_recovered(l)))
-            }
+            Some(Change::Alert) => found.push(alert(
+                ctx,
+                "evolution",
+                true,
+                title,
+                m::evolution_problem(l, &state),
+            )),
+            Some(Change::Recovered) => found.push(alert(
+                ctx,
+                "evolution",
+                false,
+                title,
+                m::evolution_recovered(l),
+            )),
             None => {}
         }
     }
-    if st != before {
-        save(ctx, &st, &posts).await?;
+    if st == before {
+        return Ok(st);
     }
+    for a in &found {
+        crate::alerts::intake::receive(ctx, a).await?;
+    }
+    let mut conn = ctx.store.pool.acquire().await?;
+    let value = serde_json::to_string(&st).unwrap_or_default();
+    named::put_state(&mut conn, STATE, &value).await?;
     Ok(st)
-}
-
-/// The new state and the posts it causes, in one transaction.
-async fn save(ctx: &Ctx, st: &WatchState, posts: &[messages::Msg]) -> Result<(), sqlx::Error> {
-    let now = ctx.clock.now_ms();
-    let mut tx = ctx.store.pool.begin().await?;
-    let value = serde_json::to_string(st).unwrap_or_default();
-    named::put_state(&mut tx, STATE, &value).await?;
-    if let Some(ch) = &ctx.config.incidents_channel {
-        for p in posts {
-            enqueue(&mut tx, &OutboxItem::post(ch, p).tagged("julia_watch"), now).await?;
-        }
-    }
-    tx.commit().await?;
-    if !posts.is_empty() {
-        ctx.outbox_wake.notify_one();
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -61,6 +61,7 @@ pub async fn handle_command(ctx: Arc<Ctx>, cmd: SlashCommand, c: IncidentCmd) ->
             let r = resolve_command(ctx, &who, id, resolution).await;
             modal_ack(ctx, r)
         }
+        IncidentCmd::Stats { days } => crate::stats::ack(ctx, days, who.channel.as_str()).await,
         other => ack(ctx, on_target(ctx, &who, other).await),
     }
 }
@@ -108,6 +109,7 @@ async fn on_target(ctx: &Ctx, who: &Caller, c: IncidentCmd) -> FlowResult<Msg> {
         IncidentCmd::Help
         | IncidentCmd::Declare { .. }
         | IncidentCmd::Update { .. }
+        | IncidentCmd::Stats { .. }
         | IncidentCmd::Resolve { .. } => Ok(help(ctx)),
     }
 }

@@ -190,6 +190,8 @@ async fn declare_form(ctx: &Ctx, payload: &Value, user: UserId, meta: &str) -> O
     else {
         return error("severity", tpl::field_required(l));
     };
+    // From an alert group's Declare button: the group is linked once declared.
+    let (meta, alert_group) = messages::alerts::parse_declare_meta(meta);
     let d = Declaration {
         actor: user.clone(),
         origin_channel: ChannelId::new(meta),
@@ -204,7 +206,14 @@ async fn declare_form(ctx: &Ctx, payload: &Value, user: UserId, meta: &str) -> O
         user: user.to_string(),
     };
     match create_incident(ctx, &d, Some(reply)).await {
-        Ok(_) => None,
+        Ok(id) => {
+            if let Some(g) = alert_group {
+                if let Err(e) = crate::alerts::declare::link(ctx, g, id.0, user.as_str()).await {
+                    tracing::warn!(group = g, error = ?e, "declared from an alert but not linked");
+                }
+            }
+            None
+        }
         Err(e) => error("title", e.into_msg(l).text),
     }
 }

@@ -37,6 +37,8 @@ pub enum EventKind {
     Acknowledged,
     Paged,
     PagingExhausted,
+    /// Alerts (#16): a linked alert group fired, resolved or was acknowledged.
+    Alert,
 }
 
 impl EventKind {
@@ -62,6 +64,7 @@ impl EventKind {
             EventKind::Acknowledged => "acknowledged",
             EventKind::Paged => "paged",
             EventKind::PagingExhausted => "paging_exhausted",
+            EventKind::Alert => "alert",
         }
     }
 }

@@ -107,7 +107,8 @@ pub(crate) async fn invite(
         }
     }
     let mut seen = std::collections::HashSet::new();
-    users.retain(|u| seen.insert(u.clone()));
+    // The bot itself (an auto-declared alert) is in the channel already.
+    users.retain(|u| u.as_str() != crate::alerts::declare::BOT_ACTOR && seen.insert(u.clone()));
     for chunk in users.chunks(messages::limits::INVITE_BATCH) {
         let budget = Duration::from_secs(5);
         match ctx

@@ -139,8 +139,9 @@ pub type SharedPacing = Arc<Mutex<Pacing>>;
 const BATCH: i64 = 64;
 
 /// Pseudo-method for a file upload (files v2: getUploadURLExternal, POST, completeUploadExternal).
-/// Body: `channel_id`, `filename`, `title`, `content`, optional `initial_comment`, `thread_ts`.
-/// If Slack refuses the upload for good, the content is posted as a message instead.
+/// Body: `channel_id`, `filename`, `title`, `content` (text) or `content_base64` (bytes: the
+/// stats chart), optional `initial_comment`, `thread_ts`. If Slack refuses a text upload for
+/// good, the content is posted as a message instead (bytes cannot be).
 pub const UPLOAD_METHOD: &str = "chatops.uploadFile";
 
 async fn upload(ctx: &Ctx, body: &Value) -> Result<Value, SlackError> {
@@ -153,20 +154,27 @@ async fn upload(ctx: &Ctx, body: &Value) -> Result<Value, SlackError> {
     let (channel, content) = (s("channel_id"), s("content"));
     let thread = body.get("thread_ts").and_then(Value::as_str);
     let comment = body.get("initial_comment").and_then(Value::as_str);
+    let binary = body.get("content_base64").and_then(Value::as_str).map(|b| {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD
+            .decode(b)
+            .unwrap_or_default()
+    });
+    let bytes = binary.as_deref().unwrap_or(content.as_bytes());
     match ctx
         .slack
         .upload_file(
             &channel,
             &s("filename"),
             &s("title"),
-            content.as_bytes(),
+            bytes,
             comment,
             thread,
         )
         .await
     {
         Ok(file_id) => Ok(serde_json::json!({"ok": true, "file_id": file_id})),
-        Err(e) if !e.retryable() => {
+        Err(e) if !e.retryable() && binary.is_none() => {
             tracing::warn!(error = %e, "file upload refused; posting the content as messages");
             // Whole lines, a few messages each within Slack's limits; the rest is counted.
             let parts = messages::delivery::postmortem_parts(
