@@ -205,7 +205,10 @@ async fn run(cli: Cli, env_file: bot::env_file::EnvFile) -> std::process::ExitCo
             summary.log(app.local_addr());
             tokio::spawn(bot::shutdown_signal(app.shutdown_handle()));
             match app.run_until_stopped().await {
-                Ok(()) => std::process::ExitCode::SUCCESS,
+                Ok(()) => {
+                    tracing::info!("stopped");
+                    std::process::ExitCode::SUCCESS
+                }
                 Err(e) => {
                     eprintln!("{e:#}");
                     std::process::ExitCode::from(1)

@@ -30,11 +30,9 @@ use std::time::{Duration, Instant};
 use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
-use http_body_util::{BodyExt, Full};
-use hyper_util::rt::TokioIo;
+use testkit::ack_client::{forged, free_port, presign, Conn};
 use testkit::app::{now_secs, SECRET};
 
-const FORM: &str = "application/x-www-form-urlencoded";
 const PRESIGNED: usize = 1024;
 const TOKEN: &str = "xoxb-bench-token";
 
@@ -43,51 +41,6 @@ fn env_num(name: &str, default: u64) -> u64 {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// A pre-signed request: body, timestamp header, signature header.
-#[derive(Clone)]
-struct Signed {
-    body: Bytes,
-    ts: String,
-    sig: String,
-}
-
-fn presign(n: usize, text: &str) -> Arc<Vec<Signed>> {
-    let ts = now_secs().to_string();
-    let v = (0..n)
-        .map(|i| {
-            let body = serde_urlencoded::to_string([
-                ("token", "legacy"),
-                ("team_id", "T1"),
-                ("team_domain", "julia"),
-                ("channel_id", "C1BENCH"),
-                ("channel_name", "bench"),
-                ("user_id", &format!("U{:06}", i % 50)),
-                ("user_name", "bench"),
-                ("command", "/incident"),
-                ("text", text),
-                ("response_url", "http://127.0.0.1:9/unused"),
-                ("trigger_id", &format!("trig.{i}")),
-            ])
-            .unwrap();
-            let sig = handlers::signature::sign(SECRET, &ts, body.as_bytes());
-            Signed {
-                body: Bytes::from(body),
-                ts: ts.clone(),
-                sig,
-            }
-        })
-        .collect();
-    Arc::new(v)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -255,34 +208,6 @@ impl Outcome {
     }
 }
 
-type Sender = hyper::client::conn::http1::SendRequest<Full<Bytes>>;
-
-async fn connect(addr: SocketAddr) -> Option<Sender> {
-    let stream = tokio::net::TcpStream::connect(addr).await.ok()?;
-    stream.set_nodelay(true).ok()?;
-    let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-        .await
-        .ok()?;
-    tokio::spawn(conn);
-    Some(sender)
-}
-
-/// One request: (status, body).
-async fn send(sender: &mut Sender, addr: SocketAddr, s: &Signed) -> Option<(u16, Bytes)> {
-    let req = hyper::Request::post("/slack/commands")
-        .header("host", addr.to_string())
-        .header("content-type", FORM)
-        .header("x-slack-request-timestamp", &s.ts)
-        .header("x-slack-signature", &s.sig)
-        .body(Full::new(s.body.clone()))
-        .ok()?;
-    sender.ready().await.ok()?;
-    let r = sender.send_request(req).await.ok()?;
-    let status = r.status().as_u16();
-    let body = r.into_body().collect().await.ok()?.to_bytes();
-    Some((status, body))
-}
-
 /// `connections` keep-alive connections in a closed loop for `secs`.
 async fn closed_loop(addr: SocketAddr, connections: usize, secs: Duration) -> Outcome {
     let reqs = presign(PRESIGNED, "help");
@@ -297,7 +222,7 @@ async fn closed_loop(addr: SocketAddr, connections: usize, secs: Duration) -> Ou
             let mut sender = None;
             while Instant::now() < deadline {
                 if sender.is_none() {
-                    sender = connect(addr).await;
+                    sender = Conn::open(addr).await;
                 }
                 let Some(s) = sender.as_mut() else {
                     out.errors += 1;
@@ -306,7 +231,7 @@ async fn closed_loop(addr: SocketAddr, connections: usize, secs: Duration) -> Ou
                 };
                 let i = next.fetch_add(1, Ordering::Relaxed) as usize % reqs.len();
                 let t = Instant::now();
-                match send(s, addr, &reqs[i]).await {
+                match s.send(&reqs[i]).await {
                     Some((status, _)) => {
                         out.latencies.push(t.elapsed().as_micros() as u64);
                         out.non_2xx += u64::from(!(200..300).contains(&status));
@@ -338,8 +263,8 @@ async fn ready(server: &mut Server) -> Bytes {
         if let Ok(Some(status)) = server.child.try_wait() {
             panic!("{} exited at start: {status}", server.name);
         }
-        if let Some(mut s) = connect(server.addr).await {
-            if let Some((200, body)) = send(&mut s, server.addr, &presign(1, "help")[0]).await {
+        if let Some(mut c) = Conn::open(server.addr).await {
+            if let Some((200, body)) = c.send(&presign(1, "help")[0]).await {
                 return body;
             }
         }
@@ -350,12 +275,10 @@ async fn ready(server: &mut Server) -> Bytes {
 
 /// A signed peer must refuse a forged signature.
 async fn refuses_forgery(addr: SocketAddr) -> bool {
-    let mut forged = presign(1, "help")[0].clone();
-    forged.sig = format!("v0={}", "0".repeat(64));
-    let Some(mut s) = connect(addr).await else {
+    let Some(mut c) = Conn::open(addr).await else {
         return false;
     };
-    matches!(send(&mut s, addr, &forged).await, Some((401, _)))
+    matches!(c.send(&forged(&presign(1, "help")[0])).await, Some((401, _)))
 }
 
 // ---------------------------------------------------------------------------------------------

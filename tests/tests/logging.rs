@@ -89,7 +89,7 @@ async fn one_line_per_command(db: TestDb) {
     let app = spawn_app(&db, &slack, AppOptions::default()).await;
     let cases = [
         ("help", "help", "ok"),
-        ("declare", "declare", "usage"),
+        ("declare P9 db down", "declare", "usage"),
         ("frobnicate now", "other", "usage"),
         ("list", "list", "ok"),
     ];
