@@ -456,12 +456,10 @@ async fn dispatch(
 ) -> (&'static str, Option<Value>) {
     match kind {
         "slash_commands" => match serde_json::from_value::<SlashCommand>(payload) {
-            Ok(cmd) => {
-                match command_ack(ctx, cmd, "socket", started).await {
-                    Ack::Empty => ("accepted", None),
-                    Ack::Body(v) => ("accepted", Some(v)),
-                }
-            }
+            Ok(cmd) => match command_ack(ctx, cmd, "socket", started).await {
+                Ack::Empty => ("accepted", None),
+                Ack::Body(v) => ("accepted", Some(v)),
+            },
             Err(_) => ("bad_request", None),
         },
         "events_api" => match accept_event(ctx, payload, retry).await {

@@ -31,22 +31,20 @@ async fn sigterm_flushes_every_queued_log_line() {
     std::fs::create_dir_all(&dir).unwrap();
     let out = dir.join("stdout.log");
     let port = free_port();
-    let mut bot = Bot(
-        Command::new(env!("CARGO_BIN_EXE_chatops"))
-            .arg("serve")
-            .current_dir(&dir)
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("SLACK_SIGNING_SECRET", SECRET)
-            .env("SLACK_BOT_TOKEN", "xoxb-test-token")
-            .env("SLACK_API_URL", "http://127.0.0.1:9")
-            .env("BIND_ADDR", "127.0.0.1")
-            .env("PORT", port.to_string())
-            .stdout(Stdio::from(std::fs::File::create(&out).unwrap()))
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chatops binary"),
-    );
+    let mut bot = Bot(Command::new(env!("CARGO_BIN_EXE_chatops"))
+        .arg("serve")
+        .current_dir(&dir)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("SLACK_SIGNING_SECRET", SECRET)
+        .env("SLACK_BOT_TOKEN", "xoxb-test-token")
+        .env("SLACK_API_URL", "http://127.0.0.1:9")
+        .env("BIND_ADDR", "127.0.0.1")
+        .env("PORT", port.to_string())
+        .stdout(Stdio::from(std::fs::File::create(&out).unwrap()))
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chatops binary"));
     let http = reqwest::Client::new();
     let base = format!("http://127.0.0.1:{port}");
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -72,7 +70,10 @@ async fn sigterm_flushes_every_queued_log_line() {
         .post(format!("{base}/slack/commands"))
         .header("content-type", "application/x-www-form-urlencoded")
         .header("x-slack-request-timestamp", &ts)
-        .header("x-slack-signature", handlers::signature::sign(SECRET, &ts, body.as_bytes()))
+        .header(
+            "x-slack-signature",
+            handlers::signature::sign(SECRET, &ts, body.as_bytes()),
+        )
         .body(body)
         .send()
         .await
@@ -98,7 +99,12 @@ async fn sigterm_flushes_every_queued_log_line() {
     let commands: Vec<&str> = log.lines().filter(|l| l.contains("USIGTERM")).collect();
     assert_eq!(commands.len(), 1, "one line for the command:\n{log}");
     let line = commands[0];
-    for field in [" command ", "outcome=\"usage\"", "subcommand=\"declare\"", "latency_ms="] {
+    for field in [
+        " command ",
+        "outcome=\"usage\"",
+        "subcommand=\"declare\"",
+        "latency_ms=",
+    ] {
         assert!(line.contains(field), "{field} in {line}");
     }
     // Logged after the signal, the last just before the process exits: written all the same.

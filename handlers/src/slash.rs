@@ -7,8 +7,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::command::{parse_incident, parse_julia, IncidentCmd, JuliaCmd};
-use messages::usage::Topic;
 use crate::Ctx;
+use messages::usage::Topic;
 
 /// The fields of a slash-command form the bot uses (`token` is never used).
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -138,7 +138,8 @@ pub async fn run(ctx: Arc<Ctx>, cmd: SlashCommand, parsed: Parsed) -> Handled {
         Parsed::Incident(c) => crate::incident::flows::handle_command(ctx.clone(), cmd, c).await,
         Parsed::Julia(c) => crate::control::handle_command(ctx.clone(), cmd, c).await,
     };
-    metrics::counter!("commands_total", "command" => name, "subcommand" => sub, "outcome" => "ok").increment(1);
+    metrics::counter!("commands_total", "command" => name, "subcommand" => sub, "outcome" => "ok")
+        .increment(1);
     Handled {
         ack,
         command: name,

@@ -268,7 +268,11 @@ async fn ready(server: &mut Server) -> Bytes {
                 return body;
             }
         }
-        assert!(Instant::now() < deadline, "{} never became ready", server.name);
+        assert!(
+            Instant::now() < deadline,
+            "{} never became ready",
+            server.name
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -278,7 +282,10 @@ async fn refuses_forgery(addr: SocketAddr) -> bool {
     let Some(mut c) = Conn::open(addr).await else {
         return false;
     };
-    matches!(c.send(&forged(&presign(1, "help")[0])).await, Some((401, _)))
+    matches!(
+        c.send(&forged(&presign(1, "help")[0])).await,
+        Some((401, _))
+    )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -342,19 +349,34 @@ fn print_targets(rows: &mut [Row], log_lines_per_command: f64) {
     let (bot_rate, bot_p99, bot_rss) = (bot.out.rate(), bot.out.pct(0.99), bot.rss);
     let bare = rate(rows, "bare axum handler").unwrap_or(f64::NAN);
     let r = bot_rate / bare;
-    println!("chatops / bare axum: {r:.2}x (target >= 0.6x: {})", verdict(r >= 0.6));
+    println!(
+        "chatops / bare axum: {r:.2}x (target >= 0.6x: {})",
+        verdict(r >= 0.6)
+    );
     if let Some(signed) = rate(rows, "axum with signature check") {
-        println!("chatops / axum with signature check: {:.2}x", bot_rate / signed);
+        println!(
+            "chatops / axum with signature check: {:.2}x",
+            bot_rate / signed
+        );
     }
     match rate(rows, "Bolt for JavaScript") {
         Some(bolt) => {
             let r = bot_rate / bolt;
-            println!("chatops / Bolt JS: {r:.1}x (target >= 10x: {})", verdict(r >= 10.0));
+            println!(
+                "chatops / Bolt JS: {r:.1}x (target >= 10x: {})",
+                verdict(r >= 10.0)
+            );
         }
         None => println!("chatops / Bolt JS: not measured (Bolt peer skipped)"),
     }
-    println!("chatops p99: {bot_p99:.2} ms (target < 3 ms: {})", verdict(bot_p99 < 3.0));
-    println!("chatops peak RSS: {bot_rss:.1} MiB (target < 30 MB: {})", verdict(bot_rss * 1.048_576 < 30.0));
+    println!(
+        "chatops p99: {bot_p99:.2} ms (target < 3 ms: {})",
+        verdict(bot_p99 < 3.0)
+    );
+    println!(
+        "chatops peak RSS: {bot_rss:.1} MiB (target < 30 MB: {})",
+        verdict(bot_rss * 1.048_576 < 30.0)
+    );
     println!("chatops log lines per command (stdout, default logging): {log_lines_per_command:.2}");
 }
 

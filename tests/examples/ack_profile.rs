@@ -28,7 +28,10 @@ fn control(args: &[&str]) {
         .status()
         .map(|s| s.success())
         .unwrap_or(false);
-    assert!(ok, "callgrind_control {args:?} failed (is valgrind installed?)");
+    assert!(
+        ok,
+        "callgrind_control {args:?} failed (is valgrind installed?)"
+    );
 }
 
 /// The `totals:` (or `summary:`) line of a callgrind dump: instructions executed.
@@ -48,7 +51,9 @@ fn total_ir(path: &std::path::Path) -> u64 {
 /// Waits for a dump file to appear complete (callgrind writes it asynchronously).
 fn wait_dump(path: &std::path::Path) {
     let deadline = Instant::now() + Duration::from_secs(60);
-    while !std::fs::read_to_string(path).is_ok_and(|t| t.contains("totals:") || t.contains("summary:")) {
+    while !std::fs::read_to_string(path)
+        .is_ok_and(|t| t.contains("totals:") || t.contains("summary:"))
+    {
         assert!(Instant::now() < deadline, "no dump at {}", path.display());
         std::thread::sleep(Duration::from_millis(100));
     }
@@ -58,13 +63,19 @@ async fn send_all(conn: &mut Conn, text: &str, n: usize) {
     let reqs = presign(n.min(1024), text);
     for i in 0..n {
         let r = conn.send(&reqs[i % reqs.len()]).await;
-        assert!(matches!(r, Some((200, _))), "request {i}: {:?}", r.map(|(s, _)| s));
+        assert!(
+            matches!(r, Some((200, _))),
+            "request {i}: {:?}",
+            r.map(|(s, _)| s)
+        );
     }
 }
 
 fn main() {
     let bin = env_or("CHATOPS_BIN", "target/release/chatops");
-    let n: usize = env_or("PROFILE_REQUESTS", "2000").parse().expect("PROFILE_REQUESTS");
+    let n: usize = env_or("PROFILE_REQUESTS", "2000")
+        .parse()
+        .expect("PROFILE_REQUESTS");
     let text = env_or("PROFILE_TEXT", "help");
     let dir = std::env::temp_dir().join(format!("chatops-ack-profile-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -81,8 +92,12 @@ fn main() {
         .env("SLACK_SIGNING_SECRET", SECRET)
         .env("SLACK_BOT_TOKEN", "xoxb-profile-token")
         .env("PORT", port.to_string())
-        .stdout(Stdio::from(std::fs::File::create(dir.join("stdout.log")).unwrap()))
-        .stderr(Stdio::from(std::fs::File::create(dir.join("valgrind.log")).unwrap()))
+        .stdout(Stdio::from(
+            std::fs::File::create(dir.join("stdout.log")).unwrap(),
+        ))
+        .stderr(Stdio::from(
+            std::fs::File::create(dir.join("valgrind.log")).unwrap(),
+        ))
         .spawn()
         .expect("valgrind (apt-get install valgrind)");
     let pid = bot.id().to_string();
@@ -106,7 +121,7 @@ fn main() {
         send_all(&mut conn, &text, n).await;
         let took = started.elapsed();
         control(&["-d", &pid]);
-        let busy = dir.join(format!("callgrind.out.1"));
+        let busy = dir.join("callgrind.out.1");
         tokio::time::sleep(took).await;
         control(&["-d", &pid]);
         control(&["-i", "off", &pid]);
@@ -131,9 +146,16 @@ fn main() {
     if let Ok(o) = annotate {
         let text = String::from_utf8_lossy(&o.stdout);
         println!("\ntop functions (inclusive), {}:", busy.display());
-        for line in text.lines().filter(|l| l.contains(" (") || l.contains('*')).take(40) {
+        for line in text
+            .lines()
+            .filter(|l| l.contains(" (") || l.contains('*'))
+            .take(40)
+        {
             println!("  {line}");
         }
     }
-    println!("\ndumps kept in {} (callgrind_annotate / kcachegrind)", dir.display());
+    println!(
+        "\ndumps kept in {} (callgrind_annotate / kcachegrind)",
+        dir.display()
+    );
 }

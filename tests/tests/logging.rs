@@ -59,7 +59,10 @@ async fn written(c: &Capture) {
     tracing::info!(marker = %marker, "test marker");
     let deadline = Instant::now() + Duration::from_secs(10);
     while !c.lines().iter().any(|l| l["marker"] == marker.as_str()) {
-        assert!(Instant::now() < deadline, "the log writer never wrote the marker");
+        assert!(
+            Instant::now() < deadline,
+            "the log writer never wrote the marker"
+        );
         tokio::task::yield_now().await;
         std::thread::sleep(Duration::from_millis(2));
     }
@@ -67,7 +70,10 @@ async fn written(c: &Capture) {
 
 /// The lines that name `user`.
 fn lines_of(c: &Capture, user: &str) -> Vec<Value> {
-    c.lines().into_iter().filter(|l| l["user"] == user).collect()
+    c.lines()
+        .into_iter()
+        .filter(|l| l["user"] == user)
+        .collect()
 }
 
 fn assert_one_line(lines: &[Value], subcommand: &str, outcome: &str) {
@@ -79,7 +85,9 @@ fn assert_one_line(lines: &[Value], subcommand: &str, outcome: &str) {
     assert_eq!(l["command"], "incident", "{l}");
     assert_eq!(l["subcommand"], subcommand, "{l}");
     assert_eq!(l["outcome"], outcome, "{l}");
-    let ms = l["latency_ms"].as_f64().unwrap_or_else(|| panic!("latency_ms: {l}"));
+    let ms = l["latency_ms"]
+        .as_f64()
+        .unwrap_or_else(|| panic!("latency_ms: {l}"));
     assert!((0.0..2500.0).contains(&ms), "{l}");
 }
 
@@ -108,7 +116,10 @@ async fn one_line_per_command(db: TestDb) {
     assert!(!line.contains("v0="), "{line}");
     assert!(!line.contains("response_url"), "{line}");
 }
-on_both_stores!(one_line_per_command_with_outcome_and_latency, one_line_per_command);
+on_both_stores!(
+    one_line_per_command_with_outcome_and_latency,
+    one_line_per_command
+);
 
 /// A writer that blocks until released: the log collector stalled.
 struct Stalled(Arc<(Mutex<bool>, std::sync::Condvar)>);
@@ -163,10 +174,16 @@ async fn lines_dropped_when_the_writer_stalls_are_counted_on_metrics() {
     assert!(dropped >= 95.0, "dropped {dropped}");
 
     let after = metric(&get_metrics().await, bot::telemetry::DROPPED_METRIC).unwrap();
-    assert!(after - before >= dropped, "before {before}, after {after}, dropped {dropped}");
+    assert!(
+        after - before >= dropped,
+        "before {before}, after {after}, dropped {dropped}"
+    );
     let text = get_metrics().await;
     assert!(
-        text.contains(&format!("# TYPE {} counter", bot::telemetry::DROPPED_METRIC)),
+        text.contains(&format!(
+            "# TYPE {} counter",
+            bot::telemetry::DROPPED_METRIC
+        )),
         "{text}"
     );
 
