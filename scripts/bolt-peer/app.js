@@ -15,8 +15,11 @@ const receiver = new HTTPReceiver({
 const app = new App({
   receiver,
   token: process.env.SLACK_BOT_TOKEN || 'xoxb-bench',
-  // No auth.test call at start: the bench has no Slack to answer it.
+  // No auth.test call, at start or on the first request: the bench has no Slack to answer
+  // it, so the bot's identity is given.
   tokenVerificationEnabled: false,
+  botId: 'B0BENCH',
+  botUserId: 'U0BENCH',
   logLevel: LogLevel.WARN,
 });
 
