@@ -86,10 +86,36 @@ pub fn env_filter() -> EnvFilter {
 /// the process ends.
 pub fn init_logs(format: handlers::config::LogFormat) -> LogGuard {
     let ansi = std::io::stdout().is_terminal();
-    let (writer, guard) = non_blocking(std::io::stdout(), LOG_QUEUE_LINES);
+    let (writer, guard) = match stdout_file() {
+        // The writer thread batches what is queued into one `write` (it flushes whenever the
+        // queue runs empty, so a line is never held back).
+        Some(f) => non_blocking(
+            std::io::BufWriter::with_capacity(64 * 1024, f),
+            LOG_QUEUE_LINES,
+        ),
+        None => non_blocking(std::io::stdout(), LOG_QUEUE_LINES),
+    };
     // `try_init` also routes the `log` crate's records (rustls, …) through the same writer.
     let _ = subscriber(format, env_filter(), writer, ansi).try_init();
     guard
+}
+
+/// Stdout as a plain file (a duplicate of fd 1): `std::io::stdout()` writes each line with its
+/// own system call.
+fn stdout_file() -> Option<std::fs::File> {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        std::io::stdout()
+            .as_fd()
+            .try_clone_to_owned()
+            .ok()
+            .map(std::fs::File::from)
+    }
+    #[cfg(not(unix))]
+    {
+        None
+    }
 }
 
 static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();

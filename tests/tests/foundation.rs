@@ -374,7 +374,10 @@ async fn redis_rate_limits_and_the_bot_survives_redis_going_away() {
     assert!(v["text"].as_str().unwrap().contains("Slow down"), "{v}");
     // Help and usage errors are answered from the text alone: never limited, never counted.
     let v = app.incident("help", "URATE", "C1").await;
-    assert!(v["text"].as_str().unwrap().contains("/incident declare"), "{v}");
+    assert!(
+        v["text"].as_str().unwrap().contains("/incident declare"),
+        "{v}"
+    );
     let v = app.incident("frobnicate", "URATE", "C1").await;
     assert!(!v["text"].as_str().unwrap().contains("Slow down"), "{v}");
     // Redis stops mid-run.
