@@ -71,22 +71,15 @@ async fn send_all(conn: &mut Conn, text: &str, n: usize) {
     }
 }
 
-fn main() {
-    let bin = env_or("CHATOPS_BIN", "target/release/chatops");
-    let n: usize = env_or("PROFILE_REQUESTS", "2000")
-        .parse()
-        .expect("PROFILE_REQUESTS");
-    let text = env_or("PROFILE_TEXT", "help");
-    let dir = std::env::temp_dir().join(format!("chatops-ack-profile-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let port = free_port();
+/// `chatops serve` under callgrind, instrumentation off until asked, as `scripts/run.sh` runs it.
+fn spawn_under_callgrind(bin: &str, dir: &std::path::Path, port: u16) -> std::process::Child {
     let out = dir.join("callgrind.out");
-    let mut bot = Command::new("valgrind")
+    Command::new("valgrind")
         .args(["--tool=callgrind", "--instr-atstart=no"])
         .arg(format!("--callgrind-out-file={}", out.display()))
-        .arg(&bin)
+        .arg(bin)
         .arg("serve")
-        .current_dir(&dir)
+        .current_dir(dir)
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("SLACK_SIGNING_SECRET", SECRET)
@@ -99,7 +92,56 @@ fn main() {
             std::fs::File::create(dir.join("valgrind.log")).unwrap(),
         ))
         .spawn()
-        .expect("valgrind (apt-get install valgrind)");
+        .expect("valgrind (apt-get install valgrind)")
+}
+
+/// Prints instructions per request and the costliest functions.
+fn report(
+    n: usize,
+    text: &str,
+    busy: &std::path::Path,
+    idle: &std::path::Path,
+    dir: &std::path::Path,
+) {
+    let (b, i) = (total_ir(busy), total_ir(idle));
+    println!("ack_profile: {n} signed `/incident {text}` on one connection, release build, default logging");
+    println!("instructions with requests: {b}; same time idle: {i}");
+    println!(
+        "instructions per request: {:.0} (net of idle; gross {:.0})",
+        b.saturating_sub(i) as f64 / n as f64,
+        b as f64 / n as f64
+    );
+    let annotate = Command::new("callgrind_annotate")
+        .args(["--inclusive=yes", "--threshold=99"])
+        .arg(busy)
+        .output();
+    if let Ok(o) = annotate {
+        let text = String::from_utf8_lossy(&o.stdout);
+        println!("\ntop functions (inclusive), {}:", busy.display());
+        for line in text
+            .lines()
+            .filter(|l| l.contains(" (") || l.contains('*'))
+            .take(40)
+        {
+            println!("  {line}");
+        }
+    }
+    println!(
+        "\ndumps kept in {} (callgrind_annotate / kcachegrind)",
+        dir.display()
+    );
+}
+
+fn main() {
+    let bin = env_or("CHATOPS_BIN", "target/release/chatops");
+    let n: usize = env_or("PROFILE_REQUESTS", "2000")
+        .parse()
+        .expect("PROFILE_REQUESTS");
+    let text = env_or("PROFILE_TEXT", "help");
+    let dir = std::env::temp_dir().join(format!("chatops-ack-profile-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let port = free_port();
+    let mut bot = spawn_under_callgrind(&bin, &dir, port);
     let pid = bot.id().to_string();
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -131,31 +173,5 @@ fn main() {
     let _ = bot.wait();
     wait_dump(&busy);
     wait_dump(&idle);
-    let (b, i) = (total_ir(&busy), total_ir(&idle));
-    println!("ack_profile: {n} signed `/incident {text}` on one connection, release build, default logging");
-    println!("instructions with requests: {b}; same time idle: {i}");
-    println!(
-        "instructions per request: {:.0} (net of idle; gross {:.0})",
-        b.saturating_sub(i) as f64 / n as f64,
-        b as f64 / n as f64
-    );
-    let annotate = Command::new("callgrind_annotate")
-        .args(["--inclusive=yes", "--threshold=99"])
-        .arg(&busy)
-        .output();
-    if let Ok(o) = annotate {
-        let text = String::from_utf8_lossy(&o.stdout);
-        println!("\ntop functions (inclusive), {}:", busy.display());
-        for line in text
-            .lines()
-            .filter(|l| l.contains(" (") || l.contains('*'))
-            .take(40)
-        {
-            println!("  {line}");
-        }
-    }
-    println!(
-        "\ndumps kept in {} (callgrind_annotate / kcachegrind)",
-        dir.display()
-    );
+    report(n, &text, &busy, &idle, &dir);
 }
