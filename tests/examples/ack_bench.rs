@@ -388,6 +388,11 @@ fn main() {
     let secs = Duration::from_secs(env_num("BENCH_SECS", 10).clamp(1, 120));
     let connections = env_num("BENCH_CONNECTIONS", 16).clamp(1, 512) as usize;
     let bin = std::env::var("CHATOPS_BIN").unwrap_or_else(|_| "target/release/chatops".into());
+    // The bot runs in a temporary directory: a relative path would be looked up from there.
+    let bin = std::fs::canonicalize(&bin)
+        .unwrap_or_else(|e| panic!("CHATOPS_BIN {bin}: {e}"))
+        .to_string_lossy()
+        .into_owned();
     let bolt = std::env::var("BOLT_PEER").ok().filter(|p| !p.is_empty());
     let dir = std::env::temp_dir().join(format!("chatops-ack-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

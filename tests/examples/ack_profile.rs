@@ -134,6 +134,11 @@ fn report(
 
 fn main() {
     let bin = env_or("CHATOPS_BIN", "target/release/chatops");
+    // The bot runs in a temporary directory: a relative path would be looked up from there.
+    let bin = std::fs::canonicalize(&bin)
+        .unwrap_or_else(|e| panic!("CHATOPS_BIN {bin}: {e}"))
+        .to_string_lossy()
+        .into_owned();
     let n: usize = env_or("PROFILE_REQUESTS", "2000")
         .parse()
         .expect("PROFILE_REQUESTS");
