@@ -156,7 +156,7 @@ async fn run(cli: Cli, env_file: bot::env_file::EnvFile) -> std::process::ExitCo
             if stop_on_errors(&problems) {
                 return std::process::ExitCode::from(2);
             }
-            bot::telemetry::init_logs(config.log_format);
+            let _logs = bot::telemetry::init_logs(config.log_format);
             match handlers::Store::connect_and_migrate(&config.database_url).await {
                 Ok(_) => {
                     println!("migrations applied");
@@ -206,7 +206,9 @@ async fn serve(
     if stop_on_errors(&problems) {
         return std::process::ExitCode::from(2);
     }
-    bot::telemetry::init_logs(config.log_format);
+    // Dropped last, after the server and its workers have stopped (SIGTERM included): the
+    // queued log lines are flushed before the process exits.
+    let _logs = bot::telemetry::init_logs(config.log_format);
     bot::startup::log_problems(&problems);
     let summary = bot::startup::Summary::of(&config, env_file);
     let app = match bot::Application::build(config, handlers::Clock::system()).await {
@@ -219,7 +221,10 @@ async fn serve(
     summary.log(app.local_addr());
     tokio::spawn(bot::shutdown_signal(app.shutdown_handle()));
     match app.run_until_stopped().await {
-        Ok(()) => std::process::ExitCode::SUCCESS,
+        Ok(()) => {
+            tracing::info!("stopped");
+            std::process::ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("{e:#}");
             std::process::ExitCode::from(1)

@@ -296,7 +296,7 @@ pub async fn run(mut config: Config, o: Options) -> anyhow::Result<i32> {
                 continue;
             }
         }
-        match handlers::slash::handle(ctx.clone(), cmd).await {
+        match handlers::slash::handle(ctx.clone(), cmd).await.ack {
             Ack::Empty => println!("ack: (empty 200)"),
             Ack::Body(v) => {
                 println!(

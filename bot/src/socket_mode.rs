@@ -431,7 +431,7 @@ async fn on_text(
             let retry = frame.retry_attempt.unwrap_or(0).to_string();
             tokio::spawn(async move {
                 let started = Instant::now();
-                let (outcome, payload) = dispatch(ctx, &kind, frame.payload, &retry).await;
+                let (outcome, payload) = dispatch(ctx, &kind, frame.payload, &retry, started).await;
                 if outcome != "store_unavailable" {
                     let mut ack = json!({ "envelope_id": envelope_id });
                     if let Some(p) = payload {
@@ -453,16 +453,14 @@ async fn dispatch(
     kind: &str,
     payload: Value,
     retry: &str,
+    started: std::time::Instant,
 ) -> (&'static str, Option<Value>) {
     match kind {
         "slash_commands" => match serde_json::from_value::<SlashCommand>(payload) {
-            Ok(cmd) => {
-                tracing::info!(route = "socket", command = %cmd.command, user = %cmd.user_id, "command acknowledged");
-                match command_ack(ctx, cmd).await {
-                    Ack::Empty => ("accepted", None),
-                    Ack::Body(v) => ("accepted", Some(v)),
-                }
-            }
+            Ok(cmd) => match command_ack(ctx, cmd, "socket", started).await {
+                Ack::Empty => ("accepted", None),
+                Ack::Body(v) => ("accepted", Some(v)),
+            },
             Err(_) => ("bad_request", None),
         },
         "events_api" => match accept_event(ctx, payload, retry).await {

@@ -1,6 +1,7 @@
 //! Shared test helpers: `spawn_app`, signed requests, a fresh database per test on SQLite or
 //! PostgreSQL, and loopback fakes that record what they were sent and can be told to fail.
 
+pub mod ack_client;
 pub mod alert_kit;
 pub mod app;
 pub mod db;

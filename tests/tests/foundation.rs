@@ -367,16 +367,24 @@ async fn redis_rate_limits_and_the_bot_survives_redis_going_away() {
     assert_eq!(app.scalar("SELECT COUNT(*) FROM processed_events").await, 1);
     // Rate limit: the 4th command in a minute is refused.
     for _ in 0..3 {
-        let v = app.incident("help", "URATE", "C1").await;
-        assert!(v["text"].as_str().unwrap().contains("/incident declare"));
+        let v = app.incident("list", "URATE", "C1").await;
+        assert!(!v["text"].as_str().unwrap().contains("Slow down"), "{v}");
     }
-    let v = app.incident("help", "URATE", "C1").await;
+    let v = app.incident("list", "URATE", "C1").await;
     assert!(v["text"].as_str().unwrap().contains("Slow down"), "{v}");
-    // Redis stops mid-run.
-    redis.stop();
+    // Help and usage errors are answered from the text alone: never limited, never counted.
     let v = app.incident("help", "URATE", "C1").await;
     assert!(
         v["text"].as_str().unwrap().contains("/incident declare"),
+        "{v}"
+    );
+    let v = app.incident("frobnicate", "URATE", "C1").await;
+    assert!(!v["text"].as_str().unwrap().contains("Slow down"), "{v}");
+    // Redis stops mid-run.
+    redis.stop();
+    let v = app.incident("list", "URATE", "C1").await;
+    assert!(
+        !v["text"].as_str().unwrap().contains("Slow down"),
         "rate limit off, still serving: {v}"
     );
     let r = app.event(&reaction_event("EvR2")).await;

@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use handlers::request::{Ack, SlashCommand};
 use handlers::signature;
+use handlers::slash::{Handled, Step};
 use serde_json::Value;
 
 use crate::AppState;
@@ -74,10 +75,7 @@ pub async fn commands(State(state): State<AppState>, headers: HeaderMap, body: B
             return StatusCode::BAD_REQUEST.into_response();
         }
     };
-    let rid = request_id();
-    let (command, user) = (cmd.command.clone(), cmd.user_id.clone());
-    let ack = command_ack(state.ctx.clone(), cmd).await;
-    tracing::info!(request_id = %rid, route = "commands", command = %command, user = %user, "command acknowledged");
+    let ack = command_ack(state.ctx.clone(), cmd, "commands", started).await;
     done("commands", "accepted", started);
     match ack {
         Ack::Empty => StatusCode::OK.into_response(),
@@ -85,12 +83,45 @@ pub async fn commands(State(state): State<AppState>, headers: HeaderMap, body: B
     }
 }
 
-/// A verified, parsed slash command -> the ack body, within the ack budget. Shared by the HTTP
-/// route and Socket Mode (`crate::socket_mode`).
-pub async fn command_ack(ctx: std::sync::Arc<handlers::Ctx>, cmd: SlashCommand) -> Ack {
+/// A verified, parsed slash command -> the ack body, within the ack budget, and the command's
+/// one log line (outcome and latency since `started`). Help, usage errors and unknown commands
+/// are answered inline (no task, no store, no cache); the rest runs in a task. Shared by the
+/// HTTP route and Socket Mode (`crate::socket_mode`).
+pub async fn command_ack(
+    ctx: std::sync::Arc<handlers::Ctx>,
+    cmd: SlashCommand,
+    route: &'static str,
+    started: Instant,
+) -> Ack {
+    let parsed = match handlers::slash::prepare(&ctx, &cmd) {
+        Step::Answered(h) => {
+            log_command(route, &h, &cmd.user_id, &cmd.channel_id, started);
+            return h.ack;
+        }
+        Step::Dispatch(p) => p,
+    };
+    let (user, channel) = (cmd.user_id.clone(), cmd.channel_id.clone());
+    let labels = handlers::slash::labels(&ctx, &cmd);
     let response_url = cmd.response_url.clone();
-    let task = tokio::spawn(handlers::slash::handle(ctx.clone(), cmd));
-    finish_in_time(ctx, task, response_url).await
+    let task = tokio::spawn(handlers::slash::run(ctx.clone(), cmd, parsed));
+    let h = finish_in_time(ctx, task, response_url, labels).await;
+    log_command(route, &h, &user, &channel, started);
+    h.ack
+}
+
+/// The one line a command writes.
+fn log_command(route: &'static str, h: &Handled, user: &str, channel: &str, started: Instant) {
+    let latency_ms = started.elapsed().as_micros() as f64 / 1000.0;
+    tracing::info!(
+        route,
+        command = h.command,
+        subcommand = h.subcommand,
+        user,
+        channel,
+        outcome = h.outcome,
+        latency_ms,
+        "command"
+    );
 }
 
 /// What became of an Events API envelope.
@@ -164,29 +195,40 @@ pub async fn interaction_ack(ctx: std::sync::Arc<handlers::Ctx>, payload: Value)
     }
 }
 
-/// Waits for the handler up to the ack budget; past it answers "working on it" and lets the
-/// handler's answer go through `response_url` when it comes.
+/// Waits for the handler up to the ack budget; past it answers "working on it" (outcome
+/// `deferred`) and lets the handler's answer go through `response_url` when it comes.
 async fn finish_in_time(
     ctx: std::sync::Arc<handlers::Ctx>,
-    mut task: tokio::task::JoinHandle<Ack>,
+    mut task: tokio::task::JoinHandle<Handled>,
     response_url: String,
-) -> Ack {
-    match tokio::time::timeout(ACK_BUDGET, &mut task).await {
-        Ok(Ok(ack)) => ack,
-        Ok(Err(_)) => Ack::Body(
+    (command, subcommand): (&'static str, &'static str),
+) -> Handled {
+    let (ack, outcome) = match tokio::time::timeout(ACK_BUDGET, &mut task).await {
+        Ok(Ok(h)) => return h,
+        Ok(Err(_)) => (
             handlers::FlowError::Internal(anyhow::anyhow!("command task panicked"))
                 .into_msg(ctx.locale())
                 .ephemeral(),
+            "panicked",
         ),
         Err(_) => {
             let l = ctx.locale();
             tokio::spawn(async move {
-                if let Ok(Ack::Body(v)) = task.await {
+                if let Ok(Handled {
+                    ack: Ack::Body(v), ..
+                }) = task.await
+                {
                     let _ = ctx.slack.respond(&response_url, &v).await;
                 }
             });
-            Ack::Body(messages::working_on_it(l).ephemeral())
+            (messages::working_on_it(l).ephemeral(), "deferred")
         }
+    };
+    Handled {
+        ack: Ack::Body(ack),
+        command,
+        subcommand,
+        outcome,
     }
 }
 

@@ -1,0 +1,194 @@
+//! The bot's log lines: one per slash command, with its outcome and latency, written through
+//! the process's non-blocking writer (captured here); lines dropped when that writer's queue is
+//! full are counted on `/metrics`.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use handlers::config::LogFormat;
+use serde_json::Value;
+use testkit::{on_both_stores, spawn_app, AppOptions, FakeSlack, TestDb};
+
+/// Everything the process's logger wrote, as the log collector would read it from stdout.
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Capture {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Capture {
+    fn lines(&self) -> Vec<Value> {
+        let bytes = self.0.lock().unwrap().clone();
+        String::from_utf8(bytes)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+            .collect()
+    }
+}
+
+/// The process-wide logger of this test binary: JSON at the default filter, through the same
+/// non-blocking writer `chatops serve` uses, into a capture.
+fn capture() -> &'static Capture {
+    static CAPTURE: OnceLock<Capture> = OnceLock::new();
+    CAPTURE.get_or_init(|| {
+        use tracing_subscriber::util::SubscriberInitExt;
+        let c = Capture::default();
+        let (writer, guard) = bot::telemetry::non_blocking(c.clone(), 1024);
+        std::mem::forget(guard); // lives as long as the test binary
+        let filter = tracing_subscriber::EnvFilter::new(bot::telemetry::DEFAULT_FILTER);
+        bot::telemetry::subscriber(LogFormat::Json, filter, writer, false)
+            .try_init()
+            .expect("the only logger of this binary");
+        c
+    })
+}
+
+/// Waits until the writer thread has written everything logged before this call: a marker
+/// line goes through the same FIFO queue.
+async fn written(c: &Capture) {
+    let marker = uuid::Uuid::new_v4().to_string();
+    tracing::info!(marker = %marker, "test marker");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !c.lines().iter().any(|l| l["marker"] == marker.as_str()) {
+        assert!(
+            Instant::now() < deadline,
+            "the log writer never wrote the marker"
+        );
+        tokio::task::yield_now().await;
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+/// The lines that name `user`.
+fn lines_of(c: &Capture, user: &str) -> Vec<Value> {
+    c.lines()
+        .into_iter()
+        .filter(|l| l["user"] == user)
+        .collect()
+}
+
+fn assert_one_line(lines: &[Value], subcommand: &str, outcome: &str) {
+    assert_eq!(lines.len(), 1, "one line per command, got {lines:#?}");
+    let l = &lines[0];
+    assert_eq!(l["message"], "command", "{l}");
+    assert_eq!(l["level"], "INFO", "{l}");
+    assert_eq!(l["route"], "commands", "{l}");
+    assert_eq!(l["command"], "incident", "{l}");
+    assert_eq!(l["subcommand"], subcommand, "{l}");
+    assert_eq!(l["outcome"], outcome, "{l}");
+    let ms = l["latency_ms"]
+        .as_f64()
+        .unwrap_or_else(|| panic!("latency_ms: {l}"));
+    assert!((0.0..2500.0).contains(&ms), "{l}");
+}
+
+async fn one_line_per_command(db: TestDb) {
+    let c = capture();
+    let slack = FakeSlack::start().await;
+    let app = spawn_app(&db, &slack, AppOptions::default()).await;
+    let cases = [
+        ("help", "help", "ok"),
+        ("declare P9 db down", "declare", "usage"),
+        ("frobnicate now", "other", "usage"),
+        ("list", "list", "ok"),
+    ];
+    for (text, subcommand, outcome) in cases {
+        let user = format!("U{}", uuid::Uuid::new_v4().simple()).to_uppercase();
+        let ack = app.incident(text, &user, "C1").await;
+        assert!(ack["text"].is_string(), "{text}: {ack}");
+        written(c).await;
+        assert_one_line(&lines_of(c, &user), subcommand, outcome);
+    }
+    // No request id, body or signature in the line: what it says is the command's labels.
+    let user = format!("U{}", uuid::Uuid::new_v4().simple()).to_uppercase();
+    app.incident("help", &user, "C1").await;
+    written(c).await;
+    let line = lines_of(c, &user)[0].to_string();
+    assert!(!line.contains("v0="), "{line}");
+    assert!(!line.contains("response_url"), "{line}");
+}
+on_both_stores!(
+    one_line_per_command_with_outcome_and_latency,
+    one_line_per_command
+);
+
+/// A writer that blocks until released: the log collector stalled.
+struct Stalled(Arc<(Mutex<bool>, std::sync::Condvar)>);
+
+impl Write for Stalled {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        let (lock, cv) = &*self.0;
+        let mut released = lock.lock().unwrap();
+        while !*released {
+            released = cv.wait(released).unwrap();
+        }
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn metric(text: &str, name: &str) -> Option<f64> {
+    text.lines()
+        .find(|l| l.starts_with(name) && l[name.len()..].starts_with(' '))
+        .and_then(|l| l.rsplit(' ').next())
+        .and_then(|v| v.parse().ok())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lines_dropped_when_the_writer_stalls_are_counted_on_metrics() {
+    capture();
+    let slack = FakeSlack::start().await;
+    let app = spawn_app(&TestDb::sqlite().await, &slack, AppOptions::default()).await;
+    let get_metrics = || async {
+        let r = app.http.get(app.url("/metrics")).send().await.unwrap();
+        r.text().await.unwrap()
+    };
+    let before = metric(&get_metrics().await, bot::telemetry::DROPPED_METRIC)
+        .expect("the counter is exposed before anything is dropped");
+
+    let gate = Arc::new((Mutex::new(false), std::sync::Condvar::new()));
+    let (writer, guard) = bot::telemetry::non_blocking(Stalled(gate.clone()), 4);
+    let filter = tracing_subscriber::EnvFilter::new("info");
+    let sub = bot::telemetry::subscriber(LogFormat::Text, filter, writer.clone(), false);
+    let logged = Instant::now();
+    tracing::subscriber::with_default(sub, || {
+        for i in 0..100 {
+            tracing::info!(i, "a line the stalled writer cannot take");
+        }
+    });
+    // Logging never waited for the stalled writer.
+    assert!(logged.elapsed() < Duration::from_secs(2));
+    // One line is in the writer's hands, at most 4 queued: the rest were dropped.
+    let dropped = writer.error_counter().dropped_lines() as f64;
+    assert!(dropped >= 95.0, "dropped {dropped}");
+
+    let after = metric(&get_metrics().await, bot::telemetry::DROPPED_METRIC).unwrap();
+    assert!(
+        after - before >= dropped,
+        "before {before}, after {after}, dropped {dropped}"
+    );
+    let text = get_metrics().await;
+    assert!(
+        text.contains(&format!(
+            "# TYPE {} counter",
+            bot::telemetry::DROPPED_METRIC
+        )),
+        "{text}"
+    );
+
+    let (lock, cv) = &*gate;
+    *lock.lock().unwrap() = true;
+    cv.notify_all();
+    drop(guard);
+}
