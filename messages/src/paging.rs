@@ -256,6 +256,22 @@ pub fn acknowledged(who: &str, after_secs: i64, via: Via, l: Locale) -> String {
     )
 }
 
+/// The answer to `/incident ack` (or the button) that acknowledged.
+pub fn acknowledged_reply(id: i64, l: Locale) -> Msg {
+    crate::incident::reply::done(
+        &key(id),
+        l.t(
+            "acknowledged; paging stopped.",
+            "reconhecido; os chamados pararam.",
+        ),
+    )
+}
+
+/// The answer to an acknowledgment of a resolved incident (Slack).
+pub fn nothing_to_acknowledge(id: i64, l: Locale) -> Msg {
+    Msg::text(whatsapp::resolved(id, l))
+}
+
 pub fn already_acknowledged(id: i64, by: &str, l: Locale) -> Msg {
     Msg::text(format!(
         "{} {} <@{by}>.",

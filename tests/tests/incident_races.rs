@@ -8,7 +8,9 @@ use handlers::incident::lifecycle::{
     assign_role, resolve, set_severity, update, ResolveInput, UpdateInput,
 };
 use handlers::incident::{Role, Severity};
+use handlers::paging::ack::{acknowledge_id, Outcome};
 use handlers::{Ctx, FlowError};
+use messages::paging::Via;
 use sqlx::Row;
 use testkit::*;
 
@@ -138,6 +140,66 @@ async fn a_resolution_racing_the_declarations_posts_sticks(db: TestDb) {
     }
 }
 
+/// The id of the first timeline row of `kind`, if any (ids follow the commit order of the rows).
+async fn first_event(ctx: &Ctx, id: IncidentId, kind: &str) -> Option<i64> {
+    sqlx::query("SELECT MIN(id) FROM timeline WHERE incident_id = $1 AND kind = $2")
+        .bind(id.0)
+        .bind(kind)
+        .fetch_one(&ctx.store.pool)
+        .await
+        .unwrap()
+        .get::<Option<i64>, _>(0)
+}
+
+async fn an_ack_racing_a_resolution_lands_before_it_or_is_told(db: TestDb) {
+    let slack = FakeSlack::start().await;
+    let ctx = worker_ctx(&db, &slack, AppOptions::default()).await;
+    let (ana, bob) = (UserId::new("UANA"), UserId::new("UBOB"));
+    for round in 0..6 {
+        let id = declared(&ctx, Severity::P2, &format!("payments down {round}")).await;
+        let r = ResolveInput {
+            resolution: "rolled back".into(),
+            root_cause: None,
+            preventive: None,
+        };
+        let (acked, resolved) = tokio::join!(
+            acknowledge_id(&ctx, ana.as_str(), id.0, Via::Slack),
+            resolve(&ctx, &bob, id, r)
+        );
+        resolved.expect("the resolution is applied");
+        let acked_at: Option<i64> = sqlx::query("SELECT acked_at FROM incidents WHERE id = $1")
+            .bind(id.0)
+            .fetch_one(&ctx.store.pool)
+            .await
+            .unwrap()
+            .get(0);
+        let (ack_event, resolved_event) = (
+            first_event(&ctx, id, "acknowledged").await,
+            first_event(&ctx, id, "resolved").await,
+        );
+        match acked.unwrap() {
+            // Applied first: stored, and written to the timeline before the resolution.
+            Outcome::Acked => {
+                assert!(acked_at.is_some(), "round {round}");
+                assert!(
+                    ack_event.unwrap() < resolved_event.unwrap(),
+                    "round {round}: a resolved incident was acknowledged"
+                );
+            }
+            // Came second: told it is resolved, and nothing of it was stored.
+            Outcome::Resolved => {
+                assert_eq!(acked_at, None, "round {round}");
+                assert_eq!(ack_event, None, "round {round}");
+            }
+            other => panic!("round {round}: {other:?}"),
+        }
+    }
+}
+
+on_both_stores!(
+    ack_racing_resolution,
+    an_ack_racing_a_resolution_lands_before_it_or_is_told
+);
 on_both_stores!(
     resolution_racing_declaration,
     a_resolution_racing_the_declarations_posts_sticks

@@ -90,7 +90,9 @@ pub enum Outcome {
     Unknown,
 }
 
-/// Acknowledges incident `id` in its own transaction.
+/// Acknowledges incident `id` in its own transaction. The incident is read locked (PostgreSQL
+/// `FOR UPDATE`; SQLite's `BEGIN IMMEDIATE` holds the write lock), like every other change, so
+/// an acknowledgment racing a resolution either lands before it or is told it is resolved.
 pub async fn acknowledge_id(
     ctx: &Ctx,
     actor: &str,
@@ -99,7 +101,7 @@ pub async fn acknowledge_id(
 ) -> Result<Outcome, sqlx::Error> {
     let now = ctx.clock.now_ms();
     let mut tx = ctx.store.begin().await?;
-    let Some(i) = store::get(&mut tx, id).await? else {
+    let Some(i) = store::get_for_update(&mut tx, id, ctx.store.for_update()).await? else {
         return Ok(Outcome::Unknown);
     };
     if !i.status.is_open() {
@@ -123,15 +125,9 @@ pub async fn acknowledge(ctx: &Ctx, actor: &str, id: i64) -> FlowResult<Msg> {
     let l = ctx.locale();
     let key = format!("INC-{id}");
     match acknowledge_id(ctx, actor, id, Via::Slack).await? {
-        Outcome::Acked => Ok(itpl::reply::done(
-            &key,
-            l.t(
-                "acknowledged; paging stopped.",
-                "reconhecido; os chamados pararam.",
-            ),
-        )),
+        Outcome::Acked => Ok(tpl::acknowledged_reply(id, l)),
         Outcome::AlreadyBy(by) => Ok(tpl::already_acknowledged(id, &by, l)),
-        Outcome::Resolved => Err(FlowError::User(Msg::text(tpl::whatsapp::resolved(id, l)))),
+        Outcome::Resolved => Err(FlowError::User(tpl::nothing_to_acknowledge(id, l))),
         Outcome::Unknown => Err(FlowError::User(itpl::reply::unknown_id(
             &key,
             &ctx.config.incident_command,
