@@ -86,28 +86,42 @@ fn id_vars(cfg: &crate::config::JuliaConfig) -> (String, String) {
     )
 }
 
-#[allow(clippy::too_many_lines)] // over 80 lines: a list of checks read top to bottom; to split per check (#12 follow-up)
-pub(super) async fn check(c: &Config, opts: &Options) -> Vec<Check> {
+/// What every step needs: the client, which token it sends and the ids it checks.
+struct Setup {
+    client: RailwayClient,
+    project_token: bool,
+    /// The token's variable and how it is sent.
+    var: &'static str,
+    header: &'static str,
+    project_id: String,
+    env_id: String,
+    /// The variables the ids are read from, as the client names them when they are missing.
+    pvar: String,
+    evar: String,
+}
+
+const NEXT: [&str; 3] = ["project", "environment", "services"];
+const RETRY: &str = "run `chatops doctor` again; if it persists check Railway's status";
+
+/// The client, or the one check that says the tokens and ids are not (all) set.
+fn setup(c: &Config, opts: &Options) -> Result<Setup, Vec<Check>> {
     let j = &c.julia;
     let mut cfg = j.clone();
     cfg.source_timeout = opts.timeout;
     let client = RailwayClient::new(&cfg);
     let missing = client.missing();
     if missing.len() == 3 {
-        return vec![Check::unconfigured(S, "token", &missing.join(", "))];
+        return Err(vec![Check::unconfigured(S, "token", &missing.join(", "))]);
     }
     if !missing.is_empty() {
-        return vec![Check::fail(
+        return Err(vec![Check::fail(
             S,
             "token",
             format!("half configured: {} missing", missing.join(", ")),
             format!("set {}", missing.join(", ")),
-        )];
+        )]);
     }
-    // The variables the ids are read from, as the client names them when they are missing.
     let (pvar, evar) = id_vars(&cfg);
-    let project_id = j.railway_project_id.clone().unwrap_or_default();
-    let env_id = j.railway_environment_id.clone().unwrap_or_default();
     // Whichever token the client sends when both are set.
     let project_token = client.uses_project_token();
     let (var, header) = if project_token {
@@ -115,193 +129,201 @@ pub(super) async fn check(c: &Config, opts: &Options) -> Vec<Check> {
     } else {
         ("RAILWAY_API_TOKEN", "Authorization: Bearer")
     };
-    let mut out = Vec::new();
-    if j.railway_api_token.is_some() && j.railway_token.is_some() {
-        let ignored = if project_token {
-            "RAILWAY_API_TOKEN"
-        } else {
-            "RAILWAY_TOKEN"
-        };
-        out.push(Check::warn(
-            S,
-            "both tokens",
-            format!("RAILWAY_API_TOKEN and RAILWAY_TOKEN are both set: {var} is used, {ignored} is ignored"),
-        ));
-    }
-    let names = ["project", "environment", "services"];
+    Ok(Setup {
+        client,
+        project_token,
+        var,
+        header,
+        project_id: j.railway_project_id.clone().unwrap_or_default(),
+        env_id: j.railway_environment_id.clone().unwrap_or_default(),
+        pvar,
+        evar,
+    })
+}
 
-    // A project token names its own project and environment.
-    if project_token {
-        match query(&client, opts, PROJECT_TOKEN, json!({})).await {
-            Ok(d) => {
-                let tp = d["projectToken"]["projectId"].as_str().unwrap_or("");
-                let te = d["projectToken"]["environmentId"].as_str().unwrap_or("");
-                if tp != project_id || te != env_id {
-                    out.push(Check::fail(
-                        S,
-                        "token",
-                        format!("the project token belongs to project {tp}, environment {te}, not {pvar}={project_id} / {evar}={env_id}"),
-                        format!("use a token of Julia's project and environment, or correct {pvar} / {evar}"),
-                    ));
-                    for n in names {
-                        out.push(Check::not_checked(
-                            S,
-                            n,
-                            "the token is for another project or environment",
-                        ));
-                    }
-                    return out;
-                }
-                out.push(Check::pass(
-                    S,
-                    "token",
-                    format!(
-                        "project token ({var}, sent as {header}) for this project and environment"
-                    ),
-                ));
-            }
-            Err(e) => {
+/// A warning when both tokens are set: which one is used.
+fn both_tokens(c: &Config, s: &Setup, out: &mut Vec<Check>) {
+    if c.julia.railway_api_token.is_none() || c.julia.railway_token.is_none() {
+        return;
+    }
+    let ignored = if s.project_token {
+        "RAILWAY_API_TOKEN"
+    } else {
+        "RAILWAY_TOKEN"
+    };
+    out.push(Check::warn(
+        S,
+        "both tokens",
+        format!(
+            "RAILWAY_API_TOKEN and RAILWAY_TOKEN are both set: {} is used, {ignored} is ignored",
+            s.var
+        ),
+    ));
+}
+
+/// A project token names its own project and environment: they must be the configured ones.
+/// False when the checks stop here.
+async fn token_binding(s: &Setup, opts: &Options, out: &mut Vec<Check>) -> bool {
+    let (pvar, evar, project_id, env_id) = (&s.pvar, &s.evar, &s.project_id, &s.env_id);
+    match query(&s.client, opts, PROJECT_TOKEN, json!({})).await {
+        Ok(d) => {
+            let tp = d["projectToken"]["projectId"].as_str().unwrap_or("");
+            let te = d["projectToken"]["environmentId"].as_str().unwrap_or("");
+            if tp != project_id || te != env_id {
                 out.push(Check::fail(
                     S,
                     "token",
-                    format!("{var}: {}", error_text(&e)),
-                    token_fix(true),
+                    format!("the project token belongs to project {tp}, environment {te}, not {pvar}={project_id} / {evar}={env_id}"),
+                    format!("use a token of Julia's project and environment, or correct {pvar} / {evar}"),
                 ));
-                for n in names {
-                    out.push(Check::not_checked(S, n, "the token was refused"));
-                }
-                return out;
+                not_checked(
+                    out,
+                    &NEXT,
+                    "the token is for another project or environment",
+                );
+                return false;
             }
-        }
-    }
-
-    // The project, through whichever token is used.
-    let project = match query(&client, opts, PROJECT, json!({"id": project_id})).await {
-        Ok(d) if d["project"].is_object() => d["project"].clone(),
-        Ok(_) => {
-            if !project_token {
-                out.push(Check::pass(
-                    S,
-                    "token",
-                    format!("{var} accepted (sent as {header})"),
-                ));
-            }
-            out.push(Check::fail(
+            out.push(Check::pass(
                 S,
-                "project",
-                format!("project {project_id} not found"),
+                "token",
                 format!(
-                    "put the id of Julia's project (project → Settings → Project ID) in {pvar}"
+                    "project token ({}, sent as {}) for this project and environment",
+                    s.var, s.header
                 ),
             ));
-            out.push(Check::not_checked(S, "environment", "no project"));
-            out.push(Check::not_checked(S, "services", "no project"));
-            return out;
+            true
         }
         Err(e) => {
-            let not_found =
-                matches!(&e, RailwayError::Operation(m) if m.to_lowercase().contains("not found"));
-            let id_fix = format!(
-                "put the id of Julia's project (project → Settings → Project ID) in {pvar}"
-            );
-            if not_found {
-                // Railway got past the credentials: the token itself works.
-                if !project_token {
-                    out.push(Check::pass(
-                        S,
-                        "token",
-                        format!("{var} accepted (sent as {header})"),
-                    ));
-                }
-                out.push(Check::fail(
-                    S,
-                    "project",
-                    format!("project {project_id} not found ({})", error_text(&e)),
-                    id_fix,
-                ));
-            } else if matches!(e, RailwayError::Auth | RailwayError::BadProjectToken) {
-                out.push(Check::fail(
-                    S,
-                    if project_token { "project" } else { "token" },
-                    format!(
-                        "{var}: {} for project {project_id}: the token is invalid or cannot see that project",
-                        error_text(&e)
-                    ),
-                    format!("check {pvar}; {}", token_fix(project_token)),
-                ));
-                if !project_token {
-                    out.push(Check::not_checked(S, "project", "the token was refused"));
-                }
-            } else {
-                if !project_token {
-                    out.push(Check::not_checked(S, "token", "Railway did not answer"));
-                }
-                out.push(Check::fail(
-                    S,
-                    "project",
-                    error_text(&e),
-                    "check RAILWAY_API_URL and Railway's status; run `chatops doctor` again",
-                ));
-            }
-            out.push(Check::not_checked(S, "environment", "no project"));
-            out.push(Check::not_checked(S, "services", "no project"));
-            return out;
+            out.push(Check::fail(
+                S,
+                "token",
+                format!("{}: {}", s.var, error_text(&e)),
+                token_fix(true),
+            ));
+            not_checked(out, &NEXT, "the token was refused");
+            false
         }
-    };
-    if !project_token {
+    }
+}
+
+fn not_checked(out: &mut Vec<Check>, names: &[&str], why: &str) {
+    out.extend(names.iter().map(|n| Check::not_checked(S, n, why)));
+}
+
+/// An account token that got past the credentials works.
+fn account_token_accepted(s: &Setup, out: &mut Vec<Check>) {
+    if !s.project_token {
         out.push(Check::pass(
             S,
             "token",
-            format!("account/workspace token ({var}, sent as {header})"),
+            format!("{} accepted (sent as {})", s.var, s.header),
         ));
     }
-    let pname = project["name"].as_str().unwrap_or("?").to_string();
-    out.push(Check::pass(S, "project", format!("{pname} ({project_id})")));
+}
 
-    let envs = edges(&project, "/environments/edges");
-    match envs.iter().find(|(id, _)| *id == env_id) {
-        Some((_, name)) => out.push(Check::pass(S, "environment", format!("{name} ({env_id})"))),
-        None => {
-            let list: Vec<String> = envs.iter().map(|(id, n)| format!("{n} ({id})")).collect();
+fn project_id_fix(s: &Setup) -> String {
+    format!(
+        "put the id of Julia's project (project → Settings → Project ID) in {}",
+        s.pvar
+    )
+}
+
+/// The project, through whichever token is used; `None` when the checks stop here.
+async fn project(s: &Setup, opts: &Options, out: &mut Vec<Check>) -> Option<Value> {
+    let r = query(&s.client, opts, PROJECT, json!({"id": s.project_id})).await;
+    match r {
+        Ok(d) if d["project"].is_object() => return Some(d["project"].clone()),
+        Ok(_) => {
+            account_token_accepted(s, out);
             out.push(Check::fail(
                 S,
-                "environment",
-                format!(
-                    "environment {env_id} is not in project {pname}; it has: {}",
-                    list.join(", ")
-                ),
-                format!("put the id of Julia's environment (usually production) in {evar}"),
+                "project",
+                format!("project {} not found", s.project_id),
+                project_id_fix(s),
             ));
-            out.push(Check::not_checked(S, "services", "no environment"));
-            return out;
         }
+        Err(e) => project_failed(s, &e, out),
     }
+    not_checked(out, &NEXT[1..], "no project");
+    None
+}
 
-    // The services, as the bot reads them (the environment's service instances).
-    let services = match timed(opts, client.services()).await {
+/// Why Railway refused the project query: a wrong id, a token that cannot see it, or no answer.
+fn project_failed(s: &Setup, e: &RailwayError, out: &mut Vec<Check>) {
+    let (var, project_id) = (s.var, &s.project_id);
+    let not_found =
+        matches!(e, RailwayError::Operation(m) if m.to_lowercase().contains("not found"));
+    if not_found {
+        // Railway got past the credentials: the token itself works.
+        account_token_accepted(s, out);
+        out.push(Check::fail(
+            S,
+            "project",
+            format!("project {project_id} not found ({})", error_text(e)),
+            project_id_fix(s),
+        ));
+    } else if matches!(e, RailwayError::Auth | RailwayError::BadProjectToken) {
+        out.push(Check::fail(
+            S,
+            if s.project_token { "project" } else { "token" },
+            format!(
+                "{var}: {} for project {project_id}: the token is invalid or cannot see that project",
+                error_text(e)
+            ),
+            format!("check {}; {}", s.pvar, token_fix(s.project_token)),
+        ));
+        if !s.project_token {
+            out.push(Check::not_checked(S, "project", "the token was refused"));
+        }
+    } else {
+        if !s.project_token {
+            out.push(Check::not_checked(S, "token", "Railway did not answer"));
+        }
+        out.push(Check::fail(
+            S,
+            "project",
+            error_text(e),
+            "check RAILWAY_API_URL and Railway's status; run `chatops doctor` again",
+        ));
+    }
+}
+
+/// The configured environment is one of the project's. False when the checks stop here.
+fn environment(s: &Setup, project: &Value, pname: &str, out: &mut Vec<Check>) -> bool {
+    let env_id = &s.env_id;
+    let envs = edges(project, "/environments/edges");
+    if let Some((_, name)) = envs.iter().find(|(id, _)| id == env_id) {
+        out.push(Check::pass(S, "environment", format!("{name} ({env_id})")));
+        return true;
+    }
+    let list: Vec<String> = envs.iter().map(|(id, n)| format!("{n} ({id})")).collect();
+    out.push(Check::fail(
+        S,
+        "environment",
+        format!(
+            "environment {env_id} is not in project {pname}; it has: {}",
+            list.join(", ")
+        ),
+        format!(
+            "put the id of Julia's environment (usually production) in {}",
+            s.evar
+        ),
+    ));
+    out.push(Check::not_checked(S, "services", "no environment"));
+    false
+}
+
+/// Every service in `JULIA_RAILWAY_SERVICES` is in the environment, as the bot reads them
+/// (the environment's service instances).
+async fn services(c: &Config, s: &Setup, opts: &Options) -> Check {
+    let services = match timed(opts, s.client.services()).await {
         Ok(Ok(s)) => s,
-        Ok(Err(e)) => {
-            out.push(Check::fail(
-                S,
-                "services",
-                error_text(&e),
-                "run `chatops doctor` again; if it persists check Railway's status",
-            ));
-            return out;
-        }
-        Err(t) => {
-            out.push(Check::fail(
-                S,
-                "services",
-                format!("Railway: {t}"),
-                "run `chatops doctor` again; if it persists check Railway's status",
-            ));
-            return out;
-        }
+        Ok(Err(e)) => return Check::fail(S, "services", error_text(&e), RETRY),
+        Err(t) => return Check::fail(S, "services", format!("Railway: {t}"), RETRY),
     };
     let mut found = Vec::new();
     let mut missing = Vec::new();
-    for want in &j.railway_services {
+    for want in &c.julia.railway_services {
         match services.iter().find(|s| &s.name == want || &s.id == want) {
             Some(s) => found.push(format!(
                 "{} ({})",
@@ -315,19 +337,49 @@ pub(super) async fn check(c: &Config, opts: &Options) -> Vec<Check> {
         }
     }
     if missing.is_empty() {
-        out.push(Check::pass(S, "services", found.join(", ")));
-    } else {
-        let have: Vec<&str> = services.iter().map(|s| s.name.as_str()).collect();
-        out.push(Check::fail(
+        return Check::pass(S, "services", found.join(", "));
+    }
+    let have: Vec<&str> = services.iter().map(|s| s.name.as_str()).collect();
+    Check::fail(
+        S,
+        "services",
+        format!(
+            "not in the environment: {}; it has: {}",
+            missing.join(", "),
+            have.join(", ")
+        ),
+        "set JULIA_RAILWAY_SERVICES to the names (or ids) of Julia's services, comma-separated",
+    )
+}
+
+pub(super) async fn check(c: &Config, opts: &Options) -> Vec<Check> {
+    let s = match setup(c, opts) {
+        Ok(s) => s,
+        Err(checks) => return checks,
+    };
+    let mut out = Vec::new();
+    both_tokens(c, &s, &mut out);
+    if s.project_token && !token_binding(&s, opts, &mut out).await {
+        return out;
+    }
+    let Some(project) = project(&s, opts, &mut out).await else {
+        return out;
+    };
+    if !s.project_token {
+        out.push(Check::pass(
             S,
-            "services",
-            format!(
-                "not in the environment: {}; it has: {}",
-                missing.join(", "),
-                have.join(", ")
-            ),
-            "set JULIA_RAILWAY_SERVICES to the names (or ids) of Julia's services, comma-separated",
+            "token",
+            format!("account/workspace token ({}, sent as {})", s.var, s.header),
         ));
+    }
+    let pname = project["name"].as_str().unwrap_or("?").to_string();
+    out.push(Check::pass(
+        S,
+        "project",
+        format!("{pname} ({})", s.project_id),
+    ));
+    if environment(&s, &project, &pname, &mut out) {
+        out.push(services(c, &s, opts).await);
     }
     out
 }
