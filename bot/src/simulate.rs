@@ -223,8 +223,75 @@ fn slash(base: &str, line: &str, user: &str, channel: &str) -> SlashCommand {
     }
 }
 
+/// The store `--store` names (with a loud warning: its rows are real), or a throwaway one.
+async fn open_store(o: &Options) -> anyhow::Result<Store> {
+    let Some(url) = &o.store else {
+        return Ok(Store::connect_and_migrate(THROWAWAY_STORE).await?);
+    };
+    let shown = handlers::config::redact_url(url);
+    eprintln!("{}", "!".repeat(78));
+    eprintln!("!! simulate is writing to a REAL store: {shown}");
+    eprintln!(
+        "!! Incidents, reminders and posts it creates are real rows there: a `chatops serve`"
+    );
+    eprintln!("!! on this store will post them to Slack. Leave out --store for a throwaway store.");
+    eprintln!("{}", "!".repeat(78));
+    Ok(Store::connect_and_migrate(url).await?)
+}
+
+/// Says what the throwaway store holds; with `--seed`, declares the seed incident first.
+async fn seed(
+    ctx: &Arc<Ctx>,
+    o: &Options,
+    base: &str,
+    calls: &Calls,
+    jobs_before: i64,
+) -> anyhow::Result<()> {
+    if !o.seed {
+        eprintln!(
+            "store: throwaway, in memory, empty (nothing is kept; --store <url> writes to a real one)."
+        );
+        return Ok(());
+    }
+    let line = format!("{} {SEED_COMMAND}", ctx.config.incident_command);
+    let seed = slash(base, &line, SEED_USER, "CSIMULATOR");
+    handlers::slash::handle(ctx.clone(), seed).await;
+    settle(ctx, jobs_before).await?;
+    // The recorder names a created channel after the call's number (`CSIM0001`…).
+    let war_room = calls
+        .lock()
+        .expect("lock")
+        .iter()
+        .position(|(m, _)| m == "conversations.create")
+        .map(|i| format!(" (war room CSIM{:04})", i + 1))
+        .unwrap_or_default();
+    eprintln!(
+        "store: throwaway, in memory (nothing is kept; --store <url> writes to a real one). \
+         Seeded: INC-1 [P1] {}{war_room}.",
+        SEED_COMMAND.trim_start_matches("declare P1 ")
+    );
+    Ok(())
+}
+
+/// Prints the bot's immediate answer to a command.
+fn print_ack(ack: &Ack, json: bool) -> anyhow::Result<()> {
+    match ack {
+        Ack::Empty => println!("ack: (empty 200)"),
+        Ack::Body(v) => {
+            println!(
+                "ack ({}):\n    {}",
+                v["response_type"].as_str().unwrap_or("ephemeral"),
+                v["text"].as_str().unwrap_or("").replace('\n', "\n    ")
+            );
+            if json && v.get("blocks").is_some() {
+                println!("{}", serde_json::to_string_pretty(v)?);
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Runs the commands; returns the process exit code (`USAGE_ERROR` when a command line is one).
-#[allow(clippy::too_many_lines)] // over 80 lines: the simulator's loop; to split (#12 follow-up)
 pub async fn run(mut config: Config, o: Options) -> anyhow::Result<i32> {
     let (base, calls) = start_recorder().await?;
     config.slack_api_url = format!("{base}/api");
@@ -233,19 +300,7 @@ pub async fn run(mut config: Config, o: Options) -> anyhow::Result<i32> {
     if config.incidents_channel.is_none() {
         config.incidents_channel = Some("CINCIDENTS".into());
     }
-    let store = match &o.store {
-        Some(url) => {
-            let shown = handlers::config::redact_url(url);
-            eprintln!("{}", "!".repeat(78));
-            eprintln!("!! simulate is writing to a REAL store: {shown}");
-            eprintln!("!! Incidents, reminders and posts it creates are real rows there: a `chatops serve`");
-            eprintln!("!! on this store will post them to Slack. Leave out --store for a throwaway store.");
-            eprintln!("{}", "!".repeat(78));
-            Store::connect_and_migrate(url).await?
-        }
-        None => Store::connect_and_migrate(THROWAWAY_STORE).await?,
-    };
-    let incident_command = config.incident_command.clone();
+    let store = open_store(&o).await?;
     let ctx: Arc<Ctx> = Ctx::new(
         config,
         store,
@@ -255,33 +310,7 @@ pub async fn run(mut config: Config, o: Options) -> anyhow::Result<i32> {
     // Only the jobs this run writes are run here (never other work waiting in a real store).
     let jobs_before = handlers::jobs::last_id(&ctx).await?;
     if o.store.is_none() {
-        if o.seed {
-            let seed = slash(
-                &base,
-                &format!("{incident_command} {SEED_COMMAND}"),
-                SEED_USER,
-                "CSIMULATOR",
-            );
-            handlers::slash::handle(ctx.clone(), seed).await;
-            settle(&ctx, jobs_before).await?;
-            // The recorder names a created channel after the call's number (`CSIM0001`…).
-            let war_room = calls
-                .lock()
-                .expect("lock")
-                .iter()
-                .position(|(m, _)| m == "conversations.create")
-                .map(|i| format!(" (war room CSIM{:04})", i + 1))
-                .unwrap_or_default();
-            eprintln!(
-                "store: throwaway, in memory (nothing is kept; --store <url> writes to a real one). \
-                 Seeded: INC-1 [P1] {}{war_room}.",
-                SEED_COMMAND.trim_start_matches("declare P1 ")
-            );
-        } else {
-            eprintln!(
-                "store: throwaway, in memory, empty (nothing is kept; --store <url> writes to a real one)."
-            );
-        }
+        seed(&ctx, &o, &base, &calls, jobs_before).await?;
     }
     let mut printed = calls.lock().expect("lock").len();
     let mut code = 0;
@@ -296,19 +325,7 @@ pub async fn run(mut config: Config, o: Options) -> anyhow::Result<i32> {
                 continue;
             }
         }
-        match handlers::slash::handle(ctx.clone(), cmd).await.ack {
-            Ack::Empty => println!("ack: (empty 200)"),
-            Ack::Body(v) => {
-                println!(
-                    "ack ({}):\n    {}",
-                    v["response_type"].as_str().unwrap_or("ephemeral"),
-                    v["text"].as_str().unwrap_or("").replace('\n', "\n    ")
-                );
-                if o.json && v.get("blocks").is_some() {
-                    println!("{}", serde_json::to_string_pretty(&v)?);
-                }
-            }
-        }
+        print_ack(&handlers::slash::handle(ctx.clone(), cmd).await.ack, o.json)?;
         settle(&ctx, jobs_before).await?;
         let calls = calls.lock().expect("lock");
         for (method, body) in calls.iter().skip(printed) {

@@ -211,8 +211,131 @@ async fn connect(http: &reqwest::Client, ctx: &Ctx) -> Result<Ws, String> {
     Ok(ws)
 }
 
+/// The loop's state: the connection in use, whether Slack asked for a replacement, and the
+/// failures in a row (for the backoff).
+struct Supervisor {
+    ctx: Arc<Ctx>,
+    status: Arc<Status>,
+    http: reqwest::Client,
+    events: mpsc::Sender<ConnEvent>,
+    current: Option<Conn>,
+    refresh_pending: bool,
+    failures: u32,
+    next_id: u64,
+}
+
+/// What a connection attempt came to.
+enum Attempt {
+    Connected,
+    Failed,
+    Shutdown,
+}
+
+impl Supervisor {
+    /// Waits out the backoff after failures, then opens a connection. On a refresh the old
+    /// socket keeps serving until the new one is up.
+    async fn reconnect(&mut self, shutdown: &mut watch::Receiver<bool>) -> Attempt {
+        // While a refresh keeps failing the old socket may have gone meanwhile.
+        if self.current.as_ref().is_some_and(|c| c.task.is_finished()) {
+            self.current = None;
+            self.status.set(State::Connecting);
+        }
+        if self.failures > 0 {
+            let wait = backoff(self.failures);
+            tracing::info!(
+                wait_ms = wait.as_millis() as u64,
+                "socket mode: reconnecting after backoff"
+            );
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = shutdown.wait_for(|s| *s) => return Attempt::Shutdown,
+            }
+        }
+        if self.current.is_none() {
+            self.status.set(State::Connecting);
+        }
+        let attempt = tokio::select! {
+            r = tokio::time::timeout(CONNECT_TIMEOUT, connect(&self.http, &self.ctx)) => {
+                r.unwrap_or_else(|_| Err("connect timed out".into()))
+            }
+            _ = shutdown.wait_for(|s| *s) => return Attempt::Shutdown,
+        };
+        match attempt {
+            Ok(ws) => {
+                self.adopt(ws);
+                Attempt::Connected
+            }
+            Err(e) => {
+                self.failures = self.failures.saturating_add(1);
+                let failures = self.failures;
+                tracing::warn!(error = %e, failures, "socket mode: connection failed");
+                self.status.error(&e);
+                Attempt::Failed
+            }
+        }
+    }
+
+    /// Serves a new socket; the one it replaces retires once its in-flight acks are sent.
+    fn adopt(&mut self, ws: Ws) {
+        self.next_id += 1;
+        let id = self.next_id;
+        let (stop_tx, stop_rx) = oneshot::channel();
+        let task = tokio::spawn(serve(
+            id,
+            ws,
+            self.ctx.clone(),
+            self.events.clone(),
+            stop_rx,
+        ));
+        let conn = Conn {
+            id,
+            opened: Instant::now(),
+            stop: stop_tx,
+            task,
+        };
+        if let Some(old) = self.current.replace(conn) {
+            tracing::info!(old = old.id, new = id, "socket mode: connection refreshed");
+            old.retire();
+        } else {
+            tracing::info!(connection = id, "socket mode: connected");
+        }
+        self.refresh_pending = false;
+        self.status.set(State::Connected);
+        metrics::counter!("socket_mode_connections_total").increment(1);
+    }
+
+    fn is_current(&self, id: u64) -> bool {
+        self.current.as_ref().is_some_and(|c| c.id == id)
+    }
+
+    /// What a connection reported: Slack asked for a refresh, or the socket dropped.
+    fn on_event(&mut self, ev: ConnEvent) {
+        match ev {
+            ConnEvent::Refresh(id, reason) if self.is_current(id) => {
+                tracing::info!(reason = %reason, "socket mode: Slack asked to reconnect");
+                self.status.disconnect(&reason);
+                self.refresh_pending = true;
+                self.failures = 0;
+            }
+            ConnEvent::Dropped(id, why) if self.is_current(id) => {
+                let c = self.current.take().expect("current");
+                let lived = c.opened.elapsed();
+                self.failures = if lived >= STABLE_AFTER {
+                    1
+                } else {
+                    self.failures.saturating_add(1)
+                };
+                tracing::warn!(reason = %why, lived_secs = lived.as_secs(), "socket mode: connection dropped");
+                self.status.error(&why);
+                self.status.set(State::Connecting);
+                metrics::counter!("socket_mode_drops_total").increment(1);
+            }
+            _ => {} // about a connection already replaced
+        }
+    }
+}
+
 /// Runs Socket Mode until `shutdown` turns true. Returns at once when no app token is set.
-#[allow(clippy::too_many_lines)] // over 80 lines: the Socket Mode connection loop; to split (#12 follow-up)
 pub async fn run(ctx: Arc<Ctx>, status: Arc<Status>, mut shutdown: watch::Receiver<bool>) {
     if ctx.config.slack_app_token.is_empty() {
         status.set(State::Disabled);
@@ -223,102 +346,37 @@ pub async fn run(ctx: Arc<Ctx>, status: Arc<Status>, mut shutdown: watch::Receiv
         .connect_timeout(CONNECT_TIMEOUT)
         .build()
         .expect("reqwest client builds");
-    let (events_tx, mut events_rx) = mpsc::channel::<ConnEvent>(16);
-    let mut current: Option<Conn> = None;
-    let mut refresh_pending = false;
-    let mut failures: u32 = 0;
-    let mut next_id: u64 = 0;
-    loop {
-        if *shutdown.borrow() {
-            break;
-        }
-        if current.is_none() || refresh_pending {
-            // While a refresh keeps failing the old socket may have gone meanwhile.
-            if current.as_ref().is_some_and(|c| c.task.is_finished()) {
-                current = None;
-                status.set(State::Connecting);
-            }
-            if failures > 0 {
-                let wait = backoff(failures);
-                tracing::info!(
-                    wait_ms = wait.as_millis() as u64,
-                    "socket mode: reconnecting after backoff"
-                );
-                tokio::select! {
-                    _ = tokio::time::sleep(wait) => {}
-                    _ = shutdown.wait_for(|s| *s) => break,
-                }
-            }
-            if current.is_none() {
-                status.set(State::Connecting);
-            }
-            let attempt = tokio::select! {
-                r = tokio::time::timeout(CONNECT_TIMEOUT, connect(&http, &ctx)) => {
-                    r.unwrap_or_else(|_| Err("connect timed out".into()))
-                }
-                _ = shutdown.wait_for(|s| *s) => break,
-            };
-            match attempt {
-                Ok(ws) => {
-                    next_id += 1;
-                    let (stop_tx, stop_rx) = oneshot::channel();
-                    let task =
-                        tokio::spawn(serve(next_id, ws, ctx.clone(), events_tx.clone(), stop_rx));
-                    let conn = Conn {
-                        id: next_id,
-                        opened: Instant::now(),
-                        stop: stop_tx,
-                        task,
-                    };
-                    if let Some(old) = current.replace(conn) {
-                        tracing::info!(
-                            old = old.id,
-                            new = next_id,
-                            "socket mode: connection refreshed"
-                        );
-                        old.retire();
-                    } else {
-                        tracing::info!(connection = next_id, "socket mode: connected");
-                    }
-                    refresh_pending = false;
-                    status.set(State::Connected);
-                    metrics::counter!("socket_mode_connections_total").increment(1);
-                }
-                Err(e) => {
-                    failures = failures.saturating_add(1);
-                    tracing::warn!(error = %e, failures, "socket mode: connection failed");
-                    status.error(&e);
-                    continue;
-                }
+    let (events, mut events_rx) = mpsc::channel::<ConnEvent>(16);
+    let mut sup = Supervisor {
+        ctx,
+        status,
+        http,
+        events,
+        current: None,
+        refresh_pending: false,
+        failures: 0,
+        next_id: 0,
+    };
+    while !*shutdown.borrow() {
+        if sup.current.is_none() || sup.refresh_pending {
+            match sup.reconnect(&mut shutdown).await {
+                Attempt::Connected => {}
+                Attempt::Failed => continue,
+                Attempt::Shutdown => break,
             }
         }
         tokio::select! {
             _ = shutdown.wait_for(|s| *s) => break,
             ev = events_rx.recv() => match ev {
-                Some(ConnEvent::Refresh(id, reason)) if current.as_ref().is_some_and(|c| c.id == id) => {
-                    tracing::info!(reason = %reason, "socket mode: Slack asked to reconnect");
-                    status.disconnect(&reason);
-                    refresh_pending = true;
-                    failures = 0;
-                }
-                Some(ConnEvent::Dropped(id, why)) if current.as_ref().is_some_and(|c| c.id == id) => {
-                    let c = current.take().expect("current");
-                    let lived = c.opened.elapsed();
-                    failures = if lived >= STABLE_AFTER { 1 } else { failures.saturating_add(1) };
-                    tracing::warn!(reason = %why, lived_secs = lived.as_secs(), "socket mode: connection dropped");
-                    status.error(&why);
-                    status.set(State::Connecting);
-                    metrics::counter!("socket_mode_drops_total").increment(1);
-                }
-                Some(_) => {} // about a connection already replaced
+                Some(ev) => sup.on_event(ev),
                 None => break,
             },
         }
     }
-    if let Some(c) = current.take() {
+    if let Some(c) = sup.current.take() {
         c.retire();
     }
-    status.set(State::Connecting);
+    sup.status.set(State::Connecting);
     tracing::info!("socket mode stopped");
 }
 
