@@ -588,6 +588,11 @@ async fn evolution_failure_modes() {
         .contains("no webhook"));
     let c = expect(&r, "Evolution", "instance", Status::Fail);
     assert!(fix(c).contains("/julia evolution qr"), "{}", r.render());
+    // The fixes name the command as the workspace configured it.
+    let r = h.doctor(&[("JULIA_COMMAND", "/jules")]).await;
+    let c = expect(&r, "Evolution", "instance", Status::Fail);
+    assert!(fix(c).contains("`/jules evolution qr`"), "{}", r.render());
+    assert!(!r.render().contains("/julia "), "{}", r.render());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

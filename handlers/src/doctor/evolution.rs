@@ -61,6 +61,7 @@ pub(super) async fn check(c: &Config, opts: &Options) -> Vec<Check> {
     }
     let inst = client.instance().to_string();
     let url = show_url(j.evolution_api_url.as_deref().unwrap_or(""));
+    let cmd = &c.julia_command;
     let mut out = Vec::new();
     match call(opts, client.state()).await {
         Ok(state) => out.push(match state.as_str() {
@@ -69,13 +70,13 @@ pub(super) async fn check(c: &Config, opts: &Options) -> Vec<Check> {
                 S,
                 "instance",
                 format!("`{inst}` is {state}: WhatsApp is not connected, Julia sends and receives nothing"),
-                "in Slack run `/julia evolution qr` and scan the code with Julia's phone (WhatsApp → Linked devices)",
+                format!("in Slack run `{cmd} evolution qr` and scan the code with Julia's phone (WhatsApp → Linked devices)"),
             ),
             _ => Check::fail(
                 S,
                 "instance",
                 format!("`{inst}` exists but its state is unknown (not loaded in Evolution's memory)"),
-                "in Slack run `/julia evolution restart`, then `/julia evolution`",
+                format!("in Slack run `{cmd} evolution restart`, then `{cmd} evolution`"),
             ),
         }),
         Err(e) => {
@@ -91,7 +92,7 @@ pub(super) async fn check(c: &Config, opts: &Options) -> Vec<Check> {
             let (detail, fix) = failure(&e, &inst, &url);
             Check::fail(S, "webhook", detail, fix)
         }
-        Ok(w) => webhook(j, w.as_ref()),
+        Ok(w) => webhook(j, cmd, w.as_ref()),
     });
     out
 }
@@ -100,13 +101,14 @@ pub(super) async fn check(c: &Config, opts: &Options) -> Vec<Check> {
 /// `EVOLUTION_WEBHOOK_EVENTS`.
 fn webhook(
     j: &crate::config::JuliaConfig,
+    cmd: &str,
     w: Option<&crate::integrations::evolution::Webhook>,
 ) -> Check {
     let expected = j.evolution_webhook_url.as_deref();
     let reset = if expected.is_some() {
-        "in Slack run `/julia webhook reset` (sets EVOLUTION_WEBHOOK_URL with EVOLUTION_WEBHOOK_EVENTS)"
+        format!("in Slack run `{cmd} webhook reset` (sets EVOLUTION_WEBHOOK_URL with EVOLUTION_WEBHOOK_EVENTS)")
     } else {
-        "set EVOLUTION_WEBHOOK_URL to Julia's webhook endpoint, then run `/julia webhook reset` in Slack"
+        format!("set EVOLUTION_WEBHOOK_URL to Julia's webhook endpoint, then run `{cmd} webhook reset` in Slack")
     };
     match w {
         None => Check::fail(

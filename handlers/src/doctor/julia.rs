@@ -16,16 +16,20 @@ pub(super) async fn check(c: &Config, opts: &Options) -> Vec<Check> {
     let mut cfg = j.clone();
     cfg.source_timeout = opts.timeout;
     // The API, the database and Redis are independent: checked at the same time.
-    let (api, db, redis) = tokio::join!(api(&cfg, opts), db(c, &cfg, opts), redis(c, opts));
+    let (api, db, redis) = tokio::join!(
+        api(&cfg, &c.julia_command, opts),
+        db(c, &cfg, opts),
+        redis(c, opts)
+    );
     api.into_iter().chain(db).chain(redis).collect()
 }
 
-async fn api(cfg: &crate::config::JuliaConfig, opts: &Options) -> Vec<Check> {
+async fn api(cfg: &crate::config::JuliaConfig, cmd: &str, opts: &Options) -> Vec<Check> {
     match &cfg.base_url {
         None => vec![Check::unconfigured(S, "/health", "JULIA_BASE_URL")],
         Some(base) => {
             let client = HealthClient::new(cfg);
-            let (live, deep) = tokio::join!(liveness(base, opts), deep(&client, opts));
+            let (live, deep) = tokio::join!(liveness(base, cmd, opts), deep(&client, cmd, opts));
             vec![live, deep]
         }
     }
@@ -161,14 +165,14 @@ async fn database(
     }
 }
 
-async fn liveness(base: &str, opts: &Options) -> Check {
+async fn liveness(base: &str, cmd: &str, opts: &Options) -> Check {
     let http = reqwest::Client::builder()
         .timeout(opts.timeout)
         .connect_timeout(opts.timeout)
         .build()
         .expect("http client");
     let fix = format!(
-        "check JULIA_BASE_URL ({}) and that julia-api is running (`/julia deploys julia-api`)",
+        "check JULIA_BASE_URL ({}) and that julia-api is running (`{cmd} deploys julia-api`)",
         show_url(base)
     );
     match http.get(format!("{base}/health")).send().await {
@@ -194,7 +198,7 @@ async fn liveness(base: &str, opts: &Options) -> Check {
     }
 }
 
-async fn deep(client: &HealthClient, opts: &Options) -> Check {
+async fn deep(client: &HealthClient, cmd: &str, opts: &Options) -> Check {
     let r = timed(opts, client.deep())
         .await
         .unwrap_or(Err(HealthError::Timeout(opts.timeout.as_secs().max(1))));
@@ -223,9 +227,11 @@ async fn deep(client: &HealthClient, opts: &Options) -> Check {
                 detail.push_str(&format!("; failing: {}", failing.join("; ")));
             }
             let fix = if d.status == "CRITICAL" {
-                "Julia runs against the wrong environment or project: roll back (`/julia rollback julia-api`) and check its APP_ENV / SUPABASE_PROJECT_REF"
+                format!("Julia runs against the wrong environment or project: roll back (`{cmd} rollback julia-api`) and check its APP_ENV / SUPABASE_PROJECT_REF")
             } else {
-                "see `/julia health` in Slack; fix the failing checks (Julia's logs on Railway)"
+                format!(
+                    "see `{cmd} health` in Slack; fix the failing checks (Julia's logs on Railway)"
+                )
             };
             Check::fail(S, "/health/deep", detail, fix)
         }
