@@ -56,13 +56,6 @@ pub struct GroupView {
     pub extra_actions: Vec<Value>,
 }
 
-fn tr(l: Locale, en: String, pt: String) -> String {
-    match l {
-        Locale::En => en,
-        Locale::PtBr => pt,
-    }
-}
-
 /// Outside text for a `plain_text` object: trimmed to `max` characters.
 pub fn plain(s: &str, max: usize) -> Value {
     let t = if s.trim().is_empty() { "-" } else { s };
@@ -189,15 +182,13 @@ fn buttons(g: &GroupView, l: Locale) -> Vec<Value> {
 fn status_lines(g: &GroupView, l: Locale) -> Vec<String> {
     let mut s = Vec::new();
     if let Some(t) = g.resolved_at.filter(|_| g.firing == 0) {
-        s.push(tr(
-            l,
+        s.push(l.t(
             format!(":white_check_mark: Resolved {}", datetime_token(t)),
             format!(":white_check_mark: Resolvido {}", datetime_token(t)),
         ));
     }
     if let Some(u) = &g.acked_by {
-        s.push(tr(
-            l,
+        s.push(l.t(
             format!(":eyes: Acknowledged by <@{u}>"),
             format!(":eyes: Reconhecido por <@{u}>"),
         ));
@@ -208,8 +199,7 @@ fn status_lines(g: &GroupView, l: Locale) -> Vec<String> {
             .as_ref()
             .map(|i| format!(" (Alertmanager silence `{}`)", inert(i)))
             .unwrap_or_default();
-        s.push(tr(
-            l,
+        s.push(l.t(
             format!(
                 ":no_bell: Silenced by <@{by}> until {}{id}",
                 datetime_token(until)
@@ -221,8 +211,7 @@ fn status_lines(g: &GroupView, l: Locale) -> Vec<String> {
         ));
     }
     if let Some(i) = g.incident {
-        s.push(tr(
-            l,
+        s.push(l.t(
             format!(":fire: Declared as *INC-{i}*: updates go to its timeline"),
             format!(":fire: Declarado como *INC-{i}*: as novidades vão para a linha do tempo"),
         ));
@@ -267,8 +256,7 @@ pub fn group_message(g: &GroupView, l: Locale) -> Msg {
             .collect();
         let shown = g.alerts.len().min(LISTED_ALERTS) as i64;
         if g.total > shown {
-            lines.push(tr(
-                l,
+            lines.push(l.t(
                 format!("… and {} more", g.total - shown),
                 format!("… e mais {}", g.total - shown),
             ));
@@ -318,9 +306,7 @@ pub struct SummaryLine {
 pub fn flood_summary(groups: &[SummaryLine], limit: u32, l: Locale) -> Msg {
     let n = groups.len();
     let firing = groups.iter().filter(|g| g.firing > 0).count();
-    let head = tr(
-        l,
-        format!(":ocean: *Alert flood:* {n} more alert groups ({firing} firing) arrived over the limit of {limit} posts a minute; they are listed here instead of posted one by one."),
+    let head = l.t(format!(":ocean: *Alert flood:* {n} more alert groups ({firing} firing) arrived over the limit of {limit} posts a minute; they are listed here instead of posted one by one."),
         format!(":ocean: *Enxurrada de alertas:* mais {n} grupos de alertas ({firing} disparando) passaram do limite de {limit} posts por minuto; estão listados aqui em vez de postados um a um."),
     );
     let mut lines: Vec<String> = groups
@@ -335,8 +321,7 @@ pub fn flood_summary(groups: &[SummaryLine], limit: u32, l: Locale) -> Msg {
         })
         .collect();
     if n > LISTED_GROUPS {
-        lines.push(tr(
-            l,
+        lines.push(l.t(
             format!("… and {} more", n - LISTED_GROUPS),
             format!("… e mais {}", n - LISTED_GROUPS),
         ));
@@ -394,8 +379,7 @@ pub mod reply;
 /// A line of the incident's timeline (and its war room) when its alert group changes.
 pub fn incident_notice(title: &str, firing: i64, total: i64, l: Locale) -> String {
     if firing == 0 {
-        tr(
-            l,
+        l.t(
             format!(
                 ":white_check_mark: Alert *{}* resolved (all {total} alerts).",
                 inert(title)
@@ -406,8 +390,7 @@ pub fn incident_notice(title: &str, firing: i64, total: i64, l: Locale) -> Strin
             ),
         )
     } else {
-        tr(
-            l,
+        l.t(
             format!(
                 ":rotating_light: Alert *{}*: {firing} of {total} firing.",
                 inert(title)

@@ -35,10 +35,11 @@ pub fn announcement_line(v: &IncidentView, l: Locale) -> String {
 
 /// The combined announcement of `lines` (each from [`announcement_line`]), oldest first.
 pub fn announcements(lines: &[String], l: Locale) -> Msg {
-    let head = match l {
-        Locale::En => format!("{} incidents declared", lines.len()),
-        Locale::PtBr => format!("{} incidentes declarados", lines.len()),
-    };
+    let n = lines.len();
+    let head = l.t(
+        format!("{n} incidents declared"),
+        format!("{n} incidentes declarados"),
+    );
     let text = cut(
         &format!("{head}:\n{}", lines.join("\n")),
         limits::TEXT_ADVISED,

@@ -1,7 +1,6 @@
 //! The guarded-action path, for any privileged control: who may, a confirmation that is gone,
 //! a cancellation. English and Brazilian Portuguese.
 
-use crate::julia::tr;
 use crate::{Locale, Msg};
 
 pub fn refused(l: Locale, action: &str, admins: &[String], group: Option<&str>) -> Msg {
@@ -10,16 +9,15 @@ pub fn refused(l: Locale, action: &str, admins: &[String], group: Option<&str>) 
         who.push(format!("<!subteam^{g}>"));
     }
     let who = if who.is_empty() {
-        tr(
-            l,
-            "nobody yet (set CHATOPS_ADMINS or CHATOPS_ADMIN_GROUP)".into(),
-            "ninguém ainda (defina CHATOPS_ADMINS ou CHATOPS_ADMIN_GROUP)".into(),
+        l.t(
+            "nobody yet (set CHATOPS_ADMINS or CHATOPS_ADMIN_GROUP)",
+            "ninguém ainda (defina CHATOPS_ADMINS ou CHATOPS_ADMIN_GROUP)",
         )
+        .to_string()
     } else {
         who.join(", ")
     };
-    Msg::text(tr(
-        l,
+    Msg::text(l.t(
         format!(":no_entry: `{action}` is restricted. Who may do it: {who}. Nothing was changed."),
         format!(":no_entry: `{action}` é restrito. Quem pode: {who}. Nada foi alterado."),
     ))
@@ -48,8 +46,7 @@ pub fn confirmation_gone(l: Locale, why: &str) -> Msg {
 }
 
 pub fn cancelled(l: Locale, what: &str) -> Msg {
-    Msg::text(tr(
-        l,
+    Msg::text(l.t(
         format!("Cancelled: {what}. Nothing was changed."),
         format!("Cancelado: {what}. Nada foi alterado."),
     ))

@@ -2,7 +2,6 @@
 //! announcement, follow-up, Kubernetes status and logs.
 
 use crate::blocks::{self, Style};
-use crate::julia::tr;
 use crate::{escape, Locale, Msg};
 
 pub const ACTION_CONFIRM: &str = "ops_confirm";
@@ -55,9 +54,7 @@ fn ok_mark(ok: bool) -> &'static str {
 }
 
 pub fn help(l: Locale, cmd: &str) -> Msg {
-    Msg::text(tr(
-        l,
-        format!(
+    Msg::text(l.t(format!(
             "*Runbook catalog* — `{cmd} [system] [action] [args]`\n\
 • `{cmd}` — the systems, with the last result of each guard and check\n\
 • `{cmd} <system>` — its actions, their arguments and who may run them\n\
@@ -73,9 +70,7 @@ pub fn help(l: Locale, cmd: &str) -> Msg {
 }
 
 pub fn no_catalog(l: Locale, file: &str) -> Msg {
-    Msg::text(tr(
-        l,
-        format!(":information_source: No runbook catalog is loaded (`{file}` is absent). Set `RUNBOOKS_FILE` to a YAML file (see `runbooks.example.yml`) and restart the bot."),
+    Msg::text(l.t(format!(":information_source: No runbook catalog is loaded (`{file}` is absent). Set `RUNBOOKS_FILE` to a YAML file (see `runbooks.example.yml`) and restart the bot."),
         format!(":information_source: Nenhum catálogo de runbooks carregado (`{file}` não existe). Defina `RUNBOOKS_FILE` com um arquivo YAML (veja `runbooks.example.yml`) e reinicie o bot."),
     ))
 }
@@ -123,8 +118,7 @@ pub fn list(l: Locale, cmd: &str, systems: &[SystemRow]) -> Msg {
         text.push_str(&body);
         blocks.push(blocks::section(body.trim_end().to_string()));
     }
-    blocks.push(blocks::context(tr(
-        l,
+    blocks.push(blocks::context(l.t(
         format!("`{cmd} <system>` lists its actions · `{cmd} help`"),
         format!("`{cmd} <sistema>` lista as ações · `{cmd} help`"),
     )));
@@ -142,21 +136,18 @@ pub fn system(l: Locale, cmd: &str, v: &SystemView) -> Msg {
         v.admins.join(", ")
     };
     let mut lines = vec![format!("*{}* — {}", escape(v.name), escape(v.description))];
-    lines.push(tr(
-        l,
+    lines.push(l.t(
         format!("Privileged actions: {who}"),
         format!("Ações privilegiadas: {who}"),
     ));
     if let Some(g) = &v.guard {
-        lines.push(tr(
-            l,
+        lines.push(l.t(
             format!("Guard before any write: {}", escape(g)),
             format!("Guarda antes de qualquer escrita: {}", escape(g)),
         ));
     }
     if let Some(c) = v.announce {
-        lines.push(tr(
-            l,
+        lines.push(l.t(
             format!("Announced in <#{c}>"),
             format!("Anunciado em <#{c}>"),
         ));
@@ -202,15 +193,13 @@ pub fn unknown_system(
 ) -> Msg {
     let near = suggestion
         .map(|s| {
-            tr(
-                l,
+            l.t(
                 format!(" Did you mean `{cmd} {s}`?"),
                 format!(" Você quis dizer `{cmd} {s}`?"),
             )
         })
         .unwrap_or_default();
-    Msg::text(tr(
-        l,
+    Msg::text(l.t(
         format!(
             "Unknown system `{}`.{near} Systems: {}.",
             escape(given),
@@ -234,15 +223,13 @@ pub fn unknown_action(
 ) -> Msg {
     let near = suggestion
         .map(|s| {
-            tr(
-                l,
+            l.t(
                 format!(" Did you mean `{cmd} {system} {s}`?"),
                 format!(" Você quis dizer `{cmd} {system} {s}`?"),
             )
         })
         .unwrap_or_default();
-    Msg::text(tr(
-        l,
+    Msg::text(l.t(
         format!(
             "`{system}` has no action `{}`.{near} Actions: {}.",
             escape(given),
@@ -266,17 +253,14 @@ pub fn refused(l: Locale, what: &str, who: &[String]) -> Msg {
     } else {
         who.join(", ")
     };
-    Msg::text(tr(
-        l,
+    Msg::text(l.t(
         format!(":no_entry: `{what}` is restricted. Who may do it: {who}. Nothing was changed."),
         format!(":no_entry: `{what}` é restrito. Quem pode: {who}. Nada foi alterado."),
     ))
 }
 
 pub fn guard_failed(l: Locale, system: &str, guard: &str, lines: &[String]) -> Msg {
-    Msg::text(tr(
-        l,
-        format!(
+    Msg::text(l.t(format!(
             ":octagonal_sign: *Refused: {system}'s guard does not hold* ({}).\n{}\nNothing was changed; check that the bot points at the right system.",
             escape(guard),
             lines.join("\n")
@@ -293,16 +277,13 @@ pub fn guard_failed(l: Locale, system: &str, guard: &str, lines: &[String]) -> M
 pub fn confirm(l: Locale, what: &str, now: Option<&str>, token: &str) -> Msg {
     let now = now
         .map(|n| {
-            tr(
-                l,
+            l.t(
                 format!("\nNow: `{}`", escape(n)),
                 format!("\nAgora: `{}`", escape(n)),
             )
         })
         .unwrap_or_default();
-    let q = tr(
-        l,
-        format!(":warning: *Confirm:* {what}{now}\nThis button works once, for you only, for 5 minutes."),
+    let q = l.t(format!(":warning: *Confirm:* {what}{now}\nThis button works once, for you only, for 5 minutes."),
         format!(":warning: *Confirme:* {what}{now}\nEste botão funciona uma vez, só para você, por 5 minutos."),
     );
     Msg::with_blocks(
@@ -354,8 +335,7 @@ fn done_text(l: Locale, v: &DoneView) -> String {
     }
     if let Some(f) = &v.follow_up {
         t.push('\n');
-        t.push_str(&tr(
-            l,
+        t.push_str(&l.t(
             format!(":hourglass_flowing_sand: Follow-up: {}", escape(f)),
             format!(":hourglass_flowing_sand: Acompanhamento: {}", escape(f)),
         ));
@@ -364,8 +344,7 @@ fn done_text(l: Locale, v: &DoneView) -> String {
 }
 
 pub fn done(l: Locale, v: &DoneView) -> Msg {
-    Msg::text(tr(
-        l,
+    Msg::text(l.t(
         format!(
             ":white_check_mark: Done: `{}` {}",
             v.command,
@@ -380,8 +359,7 @@ pub fn done(l: Locale, v: &DoneView) -> Msg {
 }
 
 pub fn announce(l: Locale, v: &DoneView) -> Msg {
-    Msg::text(tr(
-        l,
+    Msg::text(l.t(
         format!(
             ":wrench: <@{}> ran `{}` {}",
             v.user,
@@ -407,9 +385,7 @@ pub fn failure(l: Locale, system: &str, command: &str, error: &str, maybe_applie
     } else {
         l.t("nothing was changed.", "nada foi alterado.")
     };
-    Msg::text(tr(
-        l,
-        format!(
+    Msg::text(l.t(format!(
             ":x: *{system}* failed on `{command}`: {}\nDone: {done}\nTry: check the system's dashboard, then run it again.",
             escape(error)
         ),
@@ -422,15 +398,12 @@ pub fn failure(l: Locale, system: &str, command: &str, error: &str, maybe_applie
 
 pub fn follow_outcome(l: Locale, command: &str, ok: bool, secs: u64, lines: &[String]) -> Msg {
     let head = if ok {
-        tr(
-            l,
+        l.t(
             format!(":white_check_mark: Follow-up of `{command}` holds (within {secs} s)."),
             format!(":white_check_mark: O acompanhamento de `{command}` confere (em {secs} s)."),
         )
     } else {
-        tr(
-            l,
-            format!(":rotating_light: Follow-up of `{command}` did *not* hold within {secs} s: the change may not have taken effect."),
+        l.t(format!(":rotating_light: Follow-up of `{command}` did *not* hold within {secs} s: the change may not have taken effect."),
             format!(":rotating_light: O acompanhamento de `{command}` *não* conferiu em {secs} s: a mudança pode não ter surtido efeito."),
         )
     };
@@ -439,8 +412,7 @@ pub fn follow_outcome(l: Locale, command: &str, ok: bool, secs: u64, lines: &[St
 
 /// One expectation of an HTTP or SQL check.
 pub fn expect_line(l: Locale, what: &str, actual: &str, expected: &str, ok: bool) -> String {
-    tr(
-        l,
+    l.t(
         format!(
             "{} `{}` is `{}` (expected `{}`)",
             ok_mark(ok),
@@ -459,8 +431,7 @@ pub fn expect_line(l: Locale, what: &str, actual: &str, expected: &str, ok: bool
 }
 
 pub fn check_failed_line(l: Locale, what: &str, error: &str) -> String {
-    tr(
-        l,
+    l.t(
         format!(":red_circle: {}: {}", escape(what), escape(error)),
         format!(":red_circle: {}: {}", escape(what), escape(error)),
     )
@@ -490,8 +461,7 @@ pub fn kube_status_lines(
     updated: i32,
     pods: &[PodRow],
 ) -> Vec<String> {
-    let mut v = vec![tr(
-        l,
+    let mut v = vec![l.t(
         format!("*{deployment}*: {ready}/{desired} ready, {updated} up to date"),
         format!("*{deployment}*: {ready}/{desired} prontos, {updated} atualizados"),
     )];
@@ -514,14 +484,12 @@ pub fn kube_status_lines(
 
 pub fn logs(l: Locale, command: &str, pods: &[(String, String)]) -> Msg {
     if pods.is_empty() {
-        return Msg::text(tr(
-            l,
+        return Msg::text(l.t(
             format!("`{command}`: no pod matched."),
             format!("`{command}`: nenhum pod encontrado."),
         ));
     }
-    let mut blocks = vec![blocks::context(tr(
-        l,
+    let mut blocks = vec![blocks::context(l.t(
         format!("`{command}` — shown to you only"),
         format!("`{command}` — só você vê"),
     ))];
@@ -551,16 +519,14 @@ pub fn deploy_lines(l: Locale, rows: &[(String, String, String)]) -> Vec<String>
 }
 
 pub fn unchanged(l: Locale, command: &str, why: &str) -> Msg {
-    Msg::text(tr(
-        l,
+    Msg::text(l.t(
         format!(":information_source: `{command}`: {why} Nothing was changed."),
         format!(":information_source: `{command}`: {why} Nada foi alterado."),
     ))
 }
 
 pub fn already_unset(l: Locale, variable: &str) -> String {
-    tr(
-        l,
+    l.t(
         format!("`{variable}` is not set."),
         format!("`{variable}` não está definida."),
     )
@@ -576,9 +542,7 @@ pub fn readback_mismatch(l: Locale) -> String {
 
 /// The bot restarted while carrying out a confirmed action: not repeated.
 pub fn interrupted(l: Locale, command: &str, user: &str) -> Msg {
-    Msg::text(tr(
-        l,
-        format!(":warning: The bot restarted while carrying out `{command}`, confirmed by <@{user}>. It may or may not have been applied, so it is not repeated. Check the system (`{command}`'s status action or its dashboard) before asking again."),
+    Msg::text(l.t(format!(":warning: The bot restarted while carrying out `{command}`, confirmed by <@{user}>. It may or may not have been applied, so it is not repeated. Check the system (`{command}`'s status action or its dashboard) before asking again."),
         format!(":warning: O bot reiniciou enquanto executava `{command}`, confirmado por <@{user}>. Pode ou não ter sido aplicado, por isso não é repetido. Confira o sistema (a ação de status ou o painel) antes de pedir de novo."),
     ))
 }

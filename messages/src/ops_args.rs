@@ -1,6 +1,5 @@
 //! `/ops` typed-argument errors: which argument, why, and the usage line. Nothing runs.
 
-use crate::julia::tr;
 use crate::{escape, Locale, Msg};
 
 /// What is wrong with the typed arguments of `/ops <system> <action> …`.
@@ -40,9 +39,8 @@ pub enum ArgProblem {
 
 fn arg_reason(l: Locale, p: &ArgProblem) -> String {
     match p {
-        ArgProblem::Missing(n) => tr(l, format!("`{n}` is missing"), format!("falta `{n}`")),
-        ArgProblem::TooMany(w) => tr(
-            l,
+        ArgProblem::Missing(n) => l.t(format!("`{n}` is missing"), format!("falta `{n}`")),
+        ArgProblem::TooMany(w) => l.t(
             format!("too many arguments (`{}`)", escape(w)),
             format!("argumentos demais (`{}`)", escape(w)),
         ),
@@ -50,21 +48,18 @@ fn arg_reason(l: Locale, p: &ArgProblem) -> String {
             let near = suggestion
                 .as_deref()
                 .map(|s| {
-                    tr(
-                        l,
+                    l.t(
                         format!("; did you mean `{s}`?"),
                         format!("; quis dizer `{s}`?"),
                     )
                 })
                 .unwrap_or_default();
-            tr(
-                l,
+            l.t(
                 format!("no argument named `{}`{near}", escape(given)),
                 format!("nenhum argumento chamado `{}`{near}", escape(given)),
             )
         }
-        ArgProblem::Twice(n) => tr(
-            l,
+        ArgProblem::Twice(n) => l.t(
             format!("`{n}` is given twice"),
             format!("`{n}` foi dado duas vezes"),
         ),
@@ -80,9 +75,7 @@ fn value_reason(l: Locale, p: &ArgProblem) -> String {
             given,
             min,
             max,
-        } => tr(
-            l,
-            format!(
+        } => l.t(format!(
                 "`{name}` must be a whole number from {min} to {max}; got `{}`",
                 escape(given)
             ),
@@ -96,18 +89,14 @@ fn value_reason(l: Locale, p: &ArgProblem) -> String {
             given,
             min,
             max,
-        } => tr(
-            l,
-            format!("`{name}` must be from {min} to {max}; got {given}"),
+        } => l.t(format!("`{name}` must be from {min} to {max}; got {given}"),
             format!("`{name}` deve ser de {min} a {max}; veio {given}"),
         ),
         ArgProblem::NotOneOf {
             name,
             given,
             values,
-        } => tr(
-            l,
-            format!(
+        } => l.t(format!(
                 "`{name}` must be one of {}; got `{}`",
                 values.join(", "),
                 escape(given)
@@ -123,14 +112,10 @@ fn value_reason(l: Locale, p: &ArgProblem) -> String {
             given,
             pattern,
         } => match given {
-            Some(g) => tr(
-                l,
-                format!("`{name}` must match `{pattern}`; got `{}`", escape(g)),
+            Some(g) => l.t(format!("`{name}` must match `{pattern}`; got `{}`", escape(g)),
                 format!("`{name}` deve casar com `{pattern}`; veio `{}`", escape(g)),
             ),
-            None => tr(
-                l,
-                format!("`{name}` must match `{pattern}` (the value given does not; it is secret, so it is not shown)"),
+            None => l.t(format!("`{name}` must match `{pattern}` (the value given does not; it is secret, so it is not shown)"),
                 format!("`{name}` deve casar com `{pattern}` (o valor dado não casa; é secreto, por isso não aparece)"),
             ),
         },
@@ -140,8 +125,7 @@ fn value_reason(l: Locale, p: &ArgProblem) -> String {
 
 /// A typed-argument error: the reason, then the action's usage line. Nothing was run.
 pub fn bad_args(l: Locale, usage_line: &str, p: &ArgProblem) -> Msg {
-    Msg::text(tr(
-        l,
+    Msg::text(l.t(
         format!(
             ":warning: {}. Nothing was run.\nUsage: `{usage_line}`",
             arg_reason(l, p)

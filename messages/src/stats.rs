@@ -52,13 +52,6 @@ pub struct StatsView {
     pub longest: Vec<Longest>,
 }
 
-fn tr(l: Locale, en: String, pt: String) -> String {
-    match l {
-        Locale::En => en,
-        Locale::PtBr => pt,
-    }
-}
-
 fn dur(s: Option<i64>, l: Locale) -> String {
     s.map(|s| human_duration(s, l))
         .unwrap_or_else(|| "–".into())
@@ -80,8 +73,7 @@ pub fn title(days: i64, digest: bool, l: Locale) -> String {
 
 /// No incident in the range: said plainly, and no chart.
 pub fn empty(days: i64, digest: bool, l: Locale) -> Msg {
-    let t = tr(
-        l,
+    let t = l.t(
         format!("No incidents in the last {days} days."),
         format!("Nenhum incidente nos últimos {days} dias."),
     );
@@ -104,8 +96,7 @@ pub fn message(s: &StatsView, digest: bool, l: Locale) -> Msg {
         .collect::<Vec<_>>()
         .join(" · ");
     let mut blocks = vec![json!({"type": "header", "text": {"type": "plain_text", "text": head}})];
-    blocks.push(section(tr(
-        l,
+    blocks.push(section(l.t(
         format!("*{}* incidents ({} still open) — {sev}", s.total, s.open),
         format!(
             "*{}* incidentes ({} ainda abertos) — {sev}",
@@ -171,18 +162,14 @@ fn figures(s: &StatsView, l: Locale) -> Value {
     };
     let f = |k: &str, v: String| json!({"type": "mrkdwn", "text": format!("*{k}*\n{v}")});
     json!({"type": "section", "fields": [
-        f(l.t("Time to acknowledge", "Tempo até reconhecer"), tr(l,
-            format!("median {} · p90 {} ({} incidents)", dur(s.tta.median, l), dur(s.tta.p90, l), s.tta.n),
+        f(l.t("Time to acknowledge", "Tempo até reconhecer"), l.t(format!("median {} · p90 {} ({} incidents)", dur(s.tta.median, l), dur(s.tta.p90, l), s.tta.n),
             format!("mediana {} · p90 {} ({} incidentes)", dur(s.tta.median, l), dur(s.tta.p90, l), s.tta.n))),
-        f(l.t("Time to resolve", "Tempo até resolver"), tr(l,
-            format!("median {} · p90 {} ({} resolved)", dur(s.ttr.median, l), dur(s.ttr.p90, l), s.ttr.n),
+        f(l.t("Time to resolve", "Tempo até resolver"), l.t(format!("median {} · p90 {} ({} resolved)", dur(s.ttr.median, l), dur(s.ttr.p90, l), s.ttr.n),
             format!("mediana {} · p90 {} ({} resolvidos)", dur(s.ttr.median, l), dur(s.ttr.p90, l), s.ttr.n))),
-        f(l.t("Updates on time", "Atualizações em dia"), tr(l,
-            format!("{share} of {} cadence intervals", s.on_time + s.lapsed),
+        f(l.t("Updates on time", "Atualizações em dia"), l.t(format!("{share} of {} cadence intervals", s.on_time + s.lapsed),
             format!("{share} de {} intervalos da cadência", s.on_time + s.lapsed))),
         f(l.t("Reminders · escalations", "Lembretes · escalonamentos"), format!("{} · {}", s.reminders, s.escalations)),
-        f(l.t("Post-mortems", "Post-mortems"), tr(l,
-            format!("{} done · {} due · {} overdue", s.pm_done, s.pm_due, s.pm_overdue),
+        f(l.t("Post-mortems", "Post-mortems"), l.t(format!("{} done · {} due · {} overdue", s.pm_done, s.pm_due, s.pm_overdue),
             format!("{} feitos · {} no prazo · {} atrasados", s.pm_done, s.pm_due, s.pm_overdue))),
     ]})
 }
@@ -211,8 +198,7 @@ pub fn chart_labels(days: i64, l: Locale) -> ChartLabels {
             )
             .into(),
         hours: l.t("hours", "horas").into(),
-        file_title: tr(
-            l,
+        file_title: l.t(
             format!("Incidents, last {days} days"),
             format!("Incidentes, últimos {days} dias"),
         ),

@@ -1,6 +1,6 @@
 //! Replies to the alert buttons, shown only to the person who clicked.
 
-use super::{inert, tr};
+use super::inert;
 use crate::{datetime_token, Locale, Msg};
 
 pub fn unknown_group(l: Locale) -> Msg {
@@ -11,16 +11,14 @@ pub fn unknown_group(l: Locale) -> Msg {
 }
 
 pub fn already_declared(id: i64, l: Locale) -> Msg {
-    Msg::text(tr(
-        l,
+    Msg::text(l.t(
         format!("This alert group is already declared as *INC-{id}*."),
         format!("Este grupo de alertas já foi declarado como *INC-{id}*."),
     ))
 }
 
 pub fn already_acked(user: &str, l: Locale) -> Msg {
-    Msg::text(tr(
-        l,
+    Msg::text(l.t(
         format!("Already acknowledged by <@{user}>."),
         format!("Já reconhecido por <@{user}>."),
     ))
@@ -29,15 +27,13 @@ pub fn already_acked(user: &str, l: Locale) -> Msg {
 pub fn silenced(until: i64, silence_id: Option<&str>, l: Locale) -> Msg {
     let id = silence_id
         .map(|i| {
-            tr(
-                l,
+            l.t(
                 format!(" Alertmanager silence `{}` created.", inert(i)),
                 format!(" Silêncio `{}` criado no Alertmanager.", inert(i)),
             )
         })
         .unwrap_or_default();
-    Msg::text(tr(
-        l,
+    Msg::text(l.t(
         format!(
             "The bot will not post this group until {}.{id}",
             datetime_token(until)
@@ -51,17 +47,13 @@ pub fn silenced(until: i64, silence_id: Option<&str>, l: Locale) -> Msg {
 
 /// Alertmanager refused or did not answer: the bot-side mute holds, Alertmanager's does not.
 pub fn silence_failed(until: i64, why: &str, l: Locale) -> Msg {
-    Msg::text(tr(
-        l,
-        format!(":warning: Alertmanager did not create the silence ({}). The bot will not post this group until {}, but Alertmanager still notifies its other receivers: silence it in Alertmanager's UI, or try again.", inert(why), datetime_token(until)),
+    Msg::text(l.t(format!(":warning: Alertmanager did not create the silence ({}). The bot will not post this group until {}, but Alertmanager still notifies its other receivers: silence it in Alertmanager's UI, or try again.", inert(why), datetime_token(until)),
         format!(":warning: O Alertmanager não criou o silêncio ({}). O bot não posta este grupo até {}, mas o Alertmanager segue notificando os outros receptores: silencie na interface do Alertmanager ou tente de novo.", inert(why), datetime_token(until)),
     ))
 }
 
 pub fn no_matchers(until: i64, l: Locale) -> Msg {
-    Msg::text(tr(
-        l,
-        format!(":warning: This group has no labels to match, so no Alertmanager silence was created; the bot will not post it until {}.", datetime_token(until)),
+    Msg::text(l.t(format!(":warning: This group has no labels to match, so no Alertmanager silence was created; the bot will not post it until {}.", datetime_token(until)),
         format!(":warning: Este grupo não tem rótulos para casar, então nenhum silêncio foi criado no Alertmanager; o bot não o posta até {}.", datetime_token(until)),
     ))
 }
@@ -74,8 +66,7 @@ pub fn not_silenced(l: Locale) -> Msg {
 }
 
 pub fn not_your_silence(user: &str, l: Locale) -> Msg {
-    Msg::text(tr(
-        l,
+    Msg::text(l.t(
         format!("Only <@{user}>, who silenced this group, can expire the silence."),
         format!("Só <@{user}>, quem silenciou este grupo, pode encerrar o silêncio."),
     ))
@@ -89,9 +80,7 @@ pub fn expired(l: Locale) -> Msg {
 }
 
 pub fn expire_failed(why: &str, l: Locale) -> Msg {
-    Msg::text(tr(
-        l,
-        format!(":warning: Alertmanager did not expire the silence ({}); nothing was changed. Try again, or expire it in Alertmanager's UI.", inert(why)),
+    Msg::text(l.t(format!(":warning: Alertmanager did not expire the silence ({}); nothing was changed. Try again, or expire it in Alertmanager's UI.", inert(why)),
         format!(":warning: O Alertmanager não encerrou o silêncio ({}); nada foi alterado. Tente de novo ou encerre na interface do Alertmanager.", inert(why)),
     ))
 }

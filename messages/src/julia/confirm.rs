@@ -14,9 +14,7 @@ pub struct ConfirmView<'a> {
 
 /// The question of a confirmation prompt: what, environment, project ref, single use.
 pub fn confirm_text(l: Locale, v: &ConfirmView) -> String {
-    tr(
-        l,
-        format!(
+    l.t(format!(
             ":warning: *Confirm:* {}\nEnvironment `{}`, project ref `{}`. This button works once, for you only, for 5 minutes.",
             v.what, v.environment, v.project_ref
         ),
@@ -66,8 +64,7 @@ pub fn resume_confirm(l: Locale, v: &ConfirmView, requeue: i64) -> Msg {
                 vec![
                     blocks::button(
                         ACTION_CONFIRM,
-                        &tr(
-                            l,
+                        &l.t(
                             format!("Resume and requeue {requeue} messages"),
                             format!("Retomar e recolocar {requeue} mensagens"),
                         ),
@@ -93,9 +90,7 @@ pub fn resume_confirm(l: Locale, v: &ConfirmView, requeue: i64) -> Msg {
 }
 
 pub fn guard_mismatch(l: Locale, app_env: &str, db_env: &str, app_ref: &str, db_ref: &str) -> Msg {
-    Msg::text(tr(
-        l,
-        format!(
+    Msg::text(l.t(format!(
             ":octagonal_sign: *Refused: hard guard mismatch.* APP_ENV `{app_env}` vs app_settings.environment `{db_env}`; SUPABASE_PROJECT_REF `{app_ref}` vs app_settings.supabase_project_ref `{db_ref}`. The bot may be pointed at the wrong database. Nothing was changed; fix JULIA_DATABASE_URL / APP_ENV / SUPABASE_PROJECT_REF."
         ),
         format!(
@@ -106,14 +101,12 @@ pub fn guard_mismatch(l: Locale, app_env: &str, db_env: &str, app_ref: &str, db_
 
 pub fn already(l: Locale, paused: bool, state: &str) -> Msg {
     Msg::text(if paused {
-        tr(
-            l,
+        l.t(
             format!(":information_source: Julia is already paused ({state}). Nothing was changed."),
             format!(":information_source: A Julia já está pausada ({state}). Nada foi alterado."),
         )
     } else {
-        tr(
-            l,
+        l.t(
             format!(":information_source: Julia is not paused ({state}). Nothing was changed."),
             format!(":information_source: A Julia não está pausada ({state}). Nada foi alterado."),
         )

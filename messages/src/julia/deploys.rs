@@ -10,16 +10,14 @@ pub fn unknown_service(l: Locale, given: &str, valid: &[String]) -> Msg {
         .map(|s| format!("`{s}`"))
         .collect::<Vec<_>>()
         .join(", ");
-    Msg::text(tr(
-        l,
+    Msg::text(l.t(
         format!("Unknown service `{}`. Valid: {list}.", escape(given)),
         format!("Serviço `{}` desconhecido. Válidos: {list}.", escape(given)),
     ))
 }
 
 pub fn what_deploy(l: Locale, action: &str, service: &str, deployment: &str) -> String {
-    tr(
-        l,
+    l.t(
         format!("{action} `{service}` (deployment `{deployment}`)"),
         format!("{action} `{service}` (deploy `{deployment}`)"),
     )
@@ -33,9 +31,7 @@ pub fn what_restart_active(
     latest: &str,
     latest_status: &str,
 ) -> String {
-    tr(
-        l,
-        format!(
+    l.t(format!(
             "restart `{service}` (deployment `{}`, the one running; the latest, `{}`, is {} and is not running)",
             escape(active),
             escape(latest),
@@ -51,8 +47,7 @@ pub fn what_restart_active(
 }
 
 pub fn cannot_rollback(l: Locale, service: &str, why: &str) -> Msg {
-    Msg::text(tr(
-        l,
+    Msg::text(l.t(
         format!(":no_entry: Cannot roll back `{service}`: {why}. Nothing was changed."),
         format!(
             ":no_entry: Não é possível fazer rollback de `{service}`: {why}. Nada foi alterado."
@@ -62,9 +57,7 @@ pub fn cannot_rollback(l: Locale, service: &str, why: &str) -> Msg {
 
 /// No deployment to restart: none is running.
 pub fn nothing_to_restart(l: Locale, service: &str, cmd: &str) -> Msg {
-    Msg::text(tr(
-        l,
-        format!(":no_entry: Cannot restart `{service}`: none of its last 20 deployments is running (SUCCESS, SLEEPING or CRASHED). Nothing was changed. Try `{cmd} redeploy {service}` or `{cmd} rollback {service}`."),
+    Msg::text(l.t(format!(":no_entry: Cannot restart `{service}`: none of its last 20 deployments is running (SUCCESS, SLEEPING or CRASHED). Nothing was changed. Try `{cmd} redeploy {service}` or `{cmd} rollback {service}`."),
         format!(":no_entry: Não é possível reiniciar `{service}`: nenhum dos 20 últimos deploys está rodando (SUCCESS, SLEEPING ou CRASHED). Nada foi alterado. Tente `{cmd} redeploy {service}` ou `{cmd} rollback {service}`."),
     ))
 }
@@ -76,9 +69,7 @@ pub fn cannot_redeploy(
     (deployment, status): (&str, &str),
     cmd: &str,
 ) -> Msg {
-    Msg::text(tr(
-        l,
-        format!(
+    Msg::text(l.t(format!(
             ":no_entry: Cannot redeploy `{service}`: Railway says canRedeploy = false for its latest deployment `{}` ({}), for example while it is still building or deploying. Nothing was changed. Check `{cmd} deploys {service}` and try again when it has settled.",
             escape(deployment),
             escape(status)
@@ -92,9 +83,7 @@ pub fn cannot_redeploy(
 }
 
 pub fn deploy_started(l: Locale, action: &str, service: &str, deployment: &str) -> Msg {
-    Msg::text(tr(
-        l,
-        format!(":rocket: Railway accepted `{action}` on `{service}` (deployment `{deployment}`). Following the deployment and /health/deep; the outcome will be posted in this channel."),
+    Msg::text(l.t(format!(":rocket: Railway accepted `{action}` on `{service}` (deployment `{deployment}`). Following the deployment and /health/deep; the outcome will be posted in this channel."),
         format!(":rocket: O Railway aceitou `{action}` em `{service}` (deploy `{deployment}`). Acompanhando o deploy e o /health/deep; o resultado sai neste canal."),
     ))
 }
@@ -115,37 +104,33 @@ pub struct OutcomeView<'a> {
 pub fn deploy_outcome(l: Locale, v: &OutcomeView) -> Msg {
     let (action, service, status, healthy) = (v.action, v.service, v.status, v.healthy);
     let (icon, verdict) = match (status, healthy) {
-        ("SUCCESS", Some(true)) => (
-            ":white_check_mark:",
-            tr(l, "healthy".into(), "saudável".into()),
-        ),
+        ("SUCCESS", Some(true)) => (":white_check_mark:", l.t("healthy", "saudável").to_string()),
         ("SUCCESS", Some(false)) => (
             ":red_circle:",
-            tr(
-                l,
-                "deployed but /health/deep fails".into(),
-                "implantado, mas o /health/deep falha".into(),
-            ),
+            l.t(
+                "deployed but /health/deep fails",
+                "implantado, mas o /health/deep falha",
+            )
+            .to_string(),
         ),
         (_, None) => (
             ":hourglass:",
-            tr(
-                l,
-                "still not settled after the follow limit".into(),
-                "ainda não estabilizou no limite de acompanhamento".into(),
-            ),
+            l.t(
+                "still not settled after the follow limit",
+                "ainda não estabilizou no limite de acompanhamento",
+            )
+            .to_string(),
         ),
         _ => (
             ":red_circle:",
-            tr(
-                l,
-                "the deployment did not succeed".into(),
-                "o deploy não teve sucesso".into(),
-            ),
+            l.t(
+                "the deployment did not succeed",
+                "o deploy não teve sucesso",
+            )
+            .to_string(),
         ),
     };
-    let text = tr(
-        l,
+    let text = l.t(
         format!("{icon} `{action}` on `{service}`: deployment {status} — {verdict}"),
         format!("{icon} `{action}` em `{service}`: deploy {status} — {verdict}"),
     );
@@ -158,11 +143,7 @@ pub fn deploy_outcome(l: Locale, v: &OutcomeView) -> Msg {
             "julia_rollback_offer",
             vec![blocks::button(
                 ACTION_ROLLBACK_PROMPT,
-                &tr(
-                    l,
-                    format!("Rollback {service}"),
-                    format!("Rollback {service}"),
-                ),
+                &l.t(format!("Rollback {service}"), format!("Rollback {service}")),
                 service,
                 Style::Danger,
             )],
@@ -172,8 +153,7 @@ pub fn deploy_outcome(l: Locale, v: &OutcomeView) -> Msg {
 }
 
 pub fn service_not_in_environment(l: Locale, name: &str) -> String {
-    tr(
-        l,
+    l.t(
         format!("service `{name}` is not in the environment JULIA_RAILWAY_ENVIRONMENT_ID"),
         format!("o serviço `{name}` não está no ambiente JULIA_RAILWAY_ENVIRONMENT_ID"),
     )
@@ -190,25 +170,13 @@ pub enum RollbackWhy {
 
 pub fn rollback_why(l: Locale, w: &RollbackWhy) -> String {
     match w {
-        RollbackWhy::NotFound(id) => tr(
-            l,
-            format!("deployment `{}` is not among the last 20", escape(id)),
+        RollbackWhy::NotFound(id) => l.t(format!("deployment `{}` is not among the last 20", escape(id)),
             format!("o deploy `{}` não está entre os 20 últimos", escape(id)),
         ),
-        RollbackWhy::NoOlderSuccess => tr(
-            l,
-            "no deployment older than the running one that Railway can roll back to (REMOVED or SUCCESS with canRollback)".into(),
-            "nenhum deploy mais antigo que o atual para o qual o Railway permita rollback (REMOVED ou SUCCESS com canRollback)".into(),
-        ),
-        RollbackWhy::CannotRollback(id) => tr(
-            l,
-            format!("Railway says canRollback = false for `{id}`"),
+        RollbackWhy::NoOlderSuccess => l.t("no deployment older than the running one that Railway can roll back to (REMOVED or SUCCESS with canRollback)", "nenhum deploy mais antigo que o atual para o qual o Railway permita rollback (REMOVED ou SUCCESS com canRollback)").to_string(),
+        RollbackWhy::CannotRollback(id) => l.t(format!("Railway says canRollback = false for `{id}`"),
             format!("o Railway diz canRollback = false para `{id}`"),
         ),
-        RollbackWhy::NoDeployment => tr(
-            l,
-            "it has no deployment yet".into(),
-            "ainda não tem deploy".into(),
-        ),
+        RollbackWhy::NoDeployment => l.t("it has no deployment yet", "ainda não tem deploy").to_string(),
     }
 }

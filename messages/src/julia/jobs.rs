@@ -1,12 +1,9 @@
 //! `jobs kill <uuid>`: refusals, prompt, result.
 
-use crate::julia::*;
 use crate::{escape, human_duration, Locale, Msg};
 
 pub fn job_id_invalid(l: Locale, given: &str, cmd: &str) -> Msg {
-    Msg::text(tr(
-        l,
-        format!(
+    Msg::text(l.t(format!(
             ":warning: `{}` is not a job id. `{cmd} jobs kill <id>` takes the uuid shown by `{cmd} jobs` (e.g. `0f8fad5b-d9cb-469f-a165-70867728950e`). Nothing was changed.",
             escape(given)
         ),
@@ -18,17 +15,13 @@ pub fn job_id_invalid(l: Locale, given: &str, cmd: &str) -> Msg {
 }
 
 pub fn job_unknown(l: Locale, id: &str, cmd: &str) -> Msg {
-    Msg::text(tr(
-        l,
-        format!("No job with id `{id}` in `job_executions`. Nothing was changed; `{cmd} jobs` lists the long-running ones."),
+    Msg::text(l.t(format!("No job with id `{id}` in `job_executions`. Nothing was changed; `{cmd} jobs` lists the long-running ones."),
         format!("Nenhum job com id `{id}` em `job_executions`. Nada foi alterado; `{cmd} jobs` lista os demorados."),
     ))
 }
 
 pub fn job_not_running(l: Locale, id: &str, name: &str, status: &str) -> Msg {
-    Msg::text(tr(
-        l,
-        format!(
+    Msg::text(l.t(format!(
             "Job `{}` (`{id}`) is `{}`, not `running`: only a running job can be marked. Nothing was changed.",
             escape(name),
             escape(status)
@@ -45,9 +38,7 @@ pub fn what_job_kill(l: Locale, id: &str, name: &str, running_secs: Option<i64>)
     let for_ = running_secs
         .map(|s| human_duration(s, l))
         .unwrap_or_else(|| "?".into());
-    tr(
-        l,
-        format!(
+    l.t(format!(
             "mark job `{}` (`{id}`, running for {for_}) as `error`, finished now.\nThis only relabels the row: it cannot stop a job that is really still running (the scheduler's call times out after 300 s, so a row running for over 30 min is an orphan); a job that is still running overwrites the row when it ends.",
             escape(name)
         ),
@@ -59,8 +50,7 @@ pub fn what_job_kill(l: Locale, id: &str, name: &str, running_secs: Option<i64>)
 }
 
 pub fn job_killed(l: Locale, id: &str, name: &str) -> Msg {
-    Msg::text(tr(
-        l,
+    Msg::text(l.t(
         format!(
             ":skull: Job `{}` (`{id}`) marked `error` and finished; read back from the database.",
             escape(name)

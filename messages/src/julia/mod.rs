@@ -55,16 +55,8 @@ pub fn read_back(what: &str, value: &str) -> String {
     format!("read back {what} = {value}")
 }
 
-pub(crate) fn tr(l: Locale, en: String, pt: String) -> String {
-    match l {
-        Locale::En => en,
-        Locale::PtBr => pt,
-    }
-}
-
 pub(crate) fn ago(l: Locale, secs: i64) -> String {
-    tr(
-        l,
+    l.t(
         format!("{} ago", human_duration(secs, l)),
         format!("há {}", human_duration(secs, l)),
     )
@@ -85,8 +77,7 @@ pub fn who(by: &str) -> String {
 }
 
 pub fn no_answer(l: Locale, system: &str, secs: u64) -> String {
-    tr(
-        l,
+    l.t(
         format!("{system}: no answer in {secs} s"),
         format!("{system}: sem resposta em {secs} s"),
     )
@@ -94,8 +85,7 @@ pub fn no_answer(l: Locale, system: &str, secs: u64) -> String {
 
 /// A source that failed: what failed and what to try.
 pub fn source_failed(l: Locale, system: &str, error: &str) -> String {
-    tr(
-        l,
+    l.t(
         format!(":x: {system}: {}", escape(error)),
         format!(":x: {system}: {}", escape(error)),
     )
@@ -107,8 +97,7 @@ pub fn db_not_configured(l: Locale) -> String {
 }
 
 pub fn not_configured(l: Locale, system: &str, vars: &str) -> String {
-    tr(
-        l,
+    l.t(
         format!(":grey_question: {system} is not configured: set {vars}."),
         format!(":grey_question: {system} não está configurado: defina {vars}."),
     )
@@ -116,8 +105,7 @@ pub fn not_configured(l: Locale, system: &str, vars: &str) -> String {
 
 /// A failure naming the system, what was and was not done, and what to try.
 pub fn failure(l: Locale, system: &str, error: &str, done: &str, try_: &str) -> Msg {
-    Msg::text(tr(
-        l,
+    Msg::text(l.t(
         format!(
             ":x: *{system}* failed: {}\nDone: {done}\nTry: {try_}",
             escape(error)
@@ -136,8 +124,7 @@ pub fn nothing_done(l: Locale) -> String {
 
 /// What to try after most failures (`cmd`: the configured `JULIA_COMMAND`).
 pub fn retry_hint(l: Locale, cmd: &str) -> String {
-    tr(
-        l,
+    l.t(
         format!("check the status with `{cmd} status` and try again in a minute."),
         format!("confira com `{cmd} status` e tente de novo em um minuto."),
     )
@@ -167,8 +154,7 @@ pub fn hint(l: Locale, h: Hint, cmd: &str) -> String {
         Hint::EvolutionKey => ("check EVOLUTION_API_KEY.", "confira EVOLUTION_API_KEY."),
         Hint::EvolutionInstance => ("check EVOLUTION_INSTANCE.", "confira EVOLUTION_INSTANCE."),
         Hint::EvolutionUseQr => {
-            return tr(
-                l,
+            return l.t(
                 format!("if the instance is closed, use `{cmd} evolution qr` to reconnect."),
                 format!(
                     "se a instância estiver fechada, use `{cmd} evolution qr` para reconectar."
@@ -181,8 +167,7 @@ pub fn hint(l: Locale, h: Hint, cmd: &str) -> String {
 
 /// "Done:" of a mutation that timed out: it may have applied.
 pub fn maybe_applied(l: Locale, cmd: &str) -> String {
-    tr(
-        l,
+    l.t(
         format!("unknown: Railway may have applied it; check `{cmd} deploys` before retrying."),
         format!(
             "desconhecido: o Railway pode ter aplicado; confira `{cmd} deploys` antes de repetir."

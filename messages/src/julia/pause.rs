@@ -33,15 +33,12 @@ pub fn paused_lines(l: Locale, v: &PausedView) -> Vec<String> {
         .unwrap_or_else(|| "?".into());
     let by = v.by.map(who).unwrap_or_else(|| "?".into());
     let reason = escape(v.reason.unwrap_or("-"));
-    out.push(tr(
-        l,
+    out.push(l.t(
         format!("Paused for {since} by {by} — reason: {reason}"),
         format!("Pausada há {since} por {by} — motivo: {reason}"),
     ));
     if let Some(b) = &v.blocked {
-        out.push(tr(
-            l,
-            format!(
+        out.push(l.t(format!(
                 ":no_entry_sign: {} messages blocked by safe mode since the pause, {} still young enough to send (created < 24 h ago). Julia never retries them: `resume` offers to requeue them; `queue blocked` shows them by type.",
                 b.total, b.young
             ),
@@ -56,17 +53,11 @@ pub fn paused_lines(l: Locale, v: &PausedView) -> Vec<String> {
         let oldest = oldest
             .map(|s| human_duration(s, l))
             .unwrap_or_else(|| "-".into());
-        out.push(tr(
-            l,
-            format!(":raising_hand: {n} handoffs pending (oldest {oldest}): in handoff mode every inbound message goes to a human, and someone must work them."),
+        out.push(l.t(format!(":raising_hand: {n} handoffs pending (oldest {oldest}): in handoff mode every inbound message goes to a human, and someone must work them."),
             format!(":raising_hand: {n} handoffs pendentes (mais antigo {oldest}): no modo handoff toda mensagem recebida vai para um humano, e alguém precisa atendê-las."),
         ));
     }
-    out.push(tr(
-        l,
-        "Not stopped by the pause: chip warming keeps sending. Julia's own dashboard and Slack status will say `ativo` (the scheduler heartbeat writes it every minute): only safe_mode tells the truth.".into(),
-        "A pausa não para: o aquecimento de chips continua enviando. O dashboard e o status no Slack da própria Julia vão dizer `ativo` (o heartbeat do scheduler grava isso a cada minuto): só o safe_mode diz a verdade.".into(),
-    ));
+    out.push(l.t("Not stopped by the pause: chip warming keeps sending. Julia's own dashboard and Slack status will say `ativo` (the scheduler heartbeat writes it every minute): only safe_mode tells the truth.", "A pausa não para: o aquecimento de chips continua enviando. O dashboard e o status no Slack da própria Julia vão dizer `ativo` (o heartbeat do scheduler grava isso a cada minuto): só o safe_mode diz a verdade.").to_string());
     out
 }
 
@@ -74,21 +65,15 @@ pub fn paused_lines(l: Locale, v: &PausedView) -> Vec<String> {
 pub fn what_pause(l: Locale, reason: &str, handoff: bool) -> String {
     let mode = if handoff { "handoff" } else { "wait" };
     let inbound = if handoff {
-        tr(
-            l,
-            "inbound messages are handed to a human (each opens a handoff someone must work)".into(),
-            "mensagens recebidas vão para um humano (cada uma abre um handoff que alguém precisa atender)".into(),
-        )
+        l.t("inbound messages are handed to a human (each opens a handoff someone must work)", "mensagens recebidas vão para um humano (cada uma abre um handoff que alguém precisa atender)").to_string()
     } else {
-        tr(
-            l,
-            "replies to inbound messages (doctors get no answer)".into(),
-            "respostas a mensagens recebidas (os médicos ficam sem resposta)".into(),
+        l.t(
+            "replies to inbound messages (doctors get no answer)",
+            "respostas a mensagens recebidas (os médicos ficam sem resposta)",
         )
+        .to_string()
     };
-    tr(
-        l,
-        format!(
+    l.t(format!(
             "pause Julia (safe_mode on, mode `{mode}`) — reason: {}\n*Stops:* every proactive send — each due queued message becomes `bloqueada` and is never retried unless requeued at resume — and {inbound}.\n*Does not stop:* chip warming (it sends through the chips directly). Julia's dashboard will still say `ativo`.",
             escape(reason)
         ),
@@ -100,8 +85,7 @@ pub fn what_pause(l: Locale, reason: &str, handoff: bool) -> String {
 }
 
 pub fn what_resume(l: Locale, reason: &str, blocked: Option<&BlockedView>) -> String {
-    let mut s = tr(
-        l,
+    let mut s = l.t(
         format!("resume Julia (safe_mode off) — reason: {}", escape(reason)),
         format!(
             "retomar a Julia (safe_mode desligado) — motivo: {}",
@@ -111,9 +95,7 @@ pub fn what_resume(l: Locale, reason: &str, blocked: Option<&BlockedView>) -> St
     if let Some(b) = blocked {
         let old = b.total - b.young;
         s.push('\n');
-        s.push_str(&tr(
-            l,
-            format!(
+        s.push_str(&l.t(format!(
                 "Since the pause {} messages were blocked by safe mode: {} are young enough to requeue (created < 24 h ago){}. Requeued messages are sent by Julia's worker as soon as it sees safe_mode off; the others stay `bloqueada`.",
                 b.total,
                 b.young,
@@ -133,15 +115,14 @@ pub fn what_resume(l: Locale, reason: &str, blocked: Option<&BlockedView>) -> St
 /// When Julia applies a flag change: at once (cache set) or within 30 s.
 pub fn applies(l: Locale, applies_now: bool, cache_problem: Option<&str>) -> String {
     if applies_now {
-        tr(
-            l,
-            "Julia's flag cache was set to the new value: it applies now.".into(),
-            "O cache de flags da Julia recebeu o novo valor: vale agora.".into(),
+        l.t(
+            "Julia's flag cache was set to the new value: it applies now.",
+            "O cache de flags da Julia recebeu o novo valor: vale agora.",
         )
+        .to_string()
     } else {
         let why = cache_problem.map(|p| format!(" ({p})")).unwrap_or_default();
-        tr(
-            l,
+        l.t(
             format!("Julia applies it within 30 s (flag cache){why}."),
             format!("A Julia aplica em até 30 s (cache de flags){why}."),
         )
@@ -159,28 +140,24 @@ pub fn pause_done(
     cmd: &str,
 ) -> Msg {
     let head = if paused {
-        tr(
-            l,
-            ":double_vertical_bar: *Julia paused.*".into(),
-            ":double_vertical_bar: *Julia pausada.*".into(),
+        l.t(
+            ":double_vertical_bar: *Julia paused.*",
+            ":double_vertical_bar: *Julia pausada.*",
         )
+        .to_string()
     } else {
-        tr(
-            l,
-            ":arrow_forward: *Julia resumed.*".into(),
-            ":arrow_forward: *Julia retomada.*".into(),
+        l.t(
+            ":arrow_forward: *Julia resumed.*",
+            ":arrow_forward: *Julia retomada.*",
         )
+        .to_string()
     };
-    let mut text = tr(
-        l,
-        format!("{head}\nThe database now says: safe_mode = `{db_now}`, plus a julia_status row via slack.\n{}", applies(l, applies_now, cache_problem)),
+    let mut text = l.t(format!("{head}\nThe database now says: safe_mode = `{db_now}`, plus a julia_status row via slack.\n{}", applies(l, applies_now, cache_problem)),
         format!("{head}\nO banco agora diz: safe_mode = `{db_now}`, mais um registro em julia_status via slack.\n{}", applies(l, applies_now, cache_problem)),
     );
     if paused {
         text.push('\n');
-        text.push_str(&tr(
-            l,
-            format!("Chip warming is not stopped by safe_mode. Blocked messages are counted in `{cmd} status`."),
+        text.push_str(&l.t(format!("Chip warming is not stopped by safe_mode. Blocked messages are counted in `{cmd} status`."),
             format!("O aquecimento de chips não é parado pelo safe_mode. As mensagens bloqueadas aparecem no `{cmd} status`."),
         ));
     }
@@ -192,9 +169,7 @@ pub fn pause_done(
 }
 
 fn requeued_line(l: Locale, n: u64) -> String {
-    tr(
-        l,
-        format!("{n} blocked messages were requeued (`pendente`, due now), in the same transaction."),
+    l.t(format!("{n} blocked messages were requeued (`pendente`, due now), in the same transaction."),
         format!("{n} mensagens bloqueadas voltaram para a fila (`pendente`, para agora), na mesma transação."),
     )
 }
@@ -220,9 +195,7 @@ pub fn pause_announcement(
                 "envios proativos e respostas parados",
             )
         };
-        tr(
-            l,
-            format!(
+        l.t(format!(
                 ":rotating_light: EMERGENCY PAUSE of Julia (safe_mode on) — {} — by <@{user}>. {stops_en}; chip warming is NOT stopped. Due messages are blocked until a resume requeues them.",
                 escape(reason)
             ),
@@ -232,8 +205,7 @@ pub fn pause_announcement(
             ),
         )
     } else {
-        let mut s = tr(
-            l,
+        let mut s = l.t(
             format!(
                 ":arrow_forward: Julia resumed — {} — by <@{user}>.",
                 escape(reason)
@@ -248,11 +220,13 @@ pub fn pause_announcement(
                 s.push(' ');
                 s.push_str(&requeued_line(l, n));
             }
-            _ => s.push_str(&tr(
-                l,
-                " Blocked messages were not requeued.".into(),
-                " As mensagens bloqueadas não voltaram para a fila.".into(),
-            )),
+            _ => s.push_str(
+                &l.t(
+                    " Blocked messages were not requeued.",
+                    " As mensagens bloqueadas não voltaram para a fila.",
+                )
+                .to_string(),
+            ),
         }
         s
     })

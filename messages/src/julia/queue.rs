@@ -18,9 +18,7 @@ pub fn queue_lines(l: Locale, q: &QueueView) -> Vec<String> {
         .map(|s| human_duration(s, l))
         .unwrap_or_else(|| "-".into());
     let later = q.pending - q.due;
-    let mut out = vec![tr(
-        l,
-        format!(
+    let mut out = vec![l.t(format!(
             "{} pending: {} due (oldest due for {oldest}), {later} scheduled later; {} sent in the last 5 min",
             q.pending, q.due, q.sent_5m
         ),
@@ -34,9 +32,7 @@ pub fn queue_lines(l: Locale, q: &QueueView) -> Vec<String> {
             .oldest_stuck_secs
             .map(|s| human_duration(s, l))
             .unwrap_or_else(|| "-".into());
-        out.push(tr(
-            l,
-            format!(":warning: {} stuck in `processando` for over 10 min (oldest {s}); Julia resets them after 60 min.", q.stuck),
+        out.push(l.t(format!(":warning: {} stuck in `processando` for over 10 min (oldest {s}); Julia resets them after 60 min.", q.stuck),
             format!(":warning: {} presas em `processando` há mais de 10 min (a mais antiga há {s}); a Julia as reinicia após 60 min.", q.stuck),
         ));
     }
@@ -48,21 +44,17 @@ pub const TITLE_BLOCKED: (&str, &str) = ("Blocked by safe mode", "Bloqueadas pel
 /// `/julia queue blocked`: counts by type, oldest, newest. Never content or phone numbers.
 pub fn blocked_lines(l: Locale, b: &BlockedView) -> Vec<String> {
     let scope = if b.since_pause {
-        tr(
-            l,
-            "since the pause began".into(),
-            "desde o início da pausa".into(),
-        )
+        l.t("since the pause began", "desde o início da pausa")
+            .to_string()
     } else {
-        tr(
-            l,
-            "in the last 24 h (Julia is not paused)".into(),
-            "nas últimas 24 h (a Julia não está pausada)".into(),
+        l.t(
+            "in the last 24 h (Julia is not paused)",
+            "nas últimas 24 h (a Julia não está pausada)",
         )
+        .to_string()
     };
     if b.total == 0 {
-        return vec![tr(
-            l,
+        return vec![l.t(
             format!("No message blocked by safe mode {scope}."),
             format!("Nenhuma mensagem bloqueada pelo safe mode {scope}."),
         )];
@@ -82,15 +74,11 @@ pub fn blocked_lines(l: Locale, b: &BlockedView) -> Vec<String> {
         .map(|s| ago(l, s))
         .unwrap_or_else(|| "-".into());
     vec![
-        tr(
-            l,
-            format!("{} messages blocked {scope} (`bloqueada`, `BLOCKED_SAFE_MODE`); {} created < 24 h ago can still be requeued", b.total, b.young),
+        l.t(format!("{} messages blocked {scope} (`bloqueada`, `BLOCKED_SAFE_MODE`); {} created < 24 h ago can still be requeued", b.total, b.young),
             format!("{} mensagens bloqueadas {scope} (`bloqueada`, `BLOCKED_SAFE_MODE`); {} criadas há < 24 h ainda podem voltar à fila", b.total, b.young),
         ),
-        tr(l, format!("By type: {types}"), format!("Por tipo: {types}")),
-        tr(
-            l,
-            format!("Oldest created {oldest}, newest created {newest}"),
+        l.t(format!("By type: {types}"), format!("Por tipo: {types}")),
+        l.t(format!("Oldest created {oldest}, newest created {newest}"),
             format!("Mais antiga criada {oldest}, mais nova criada {newest}"),
         ),
     ]

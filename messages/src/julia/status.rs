@@ -36,8 +36,7 @@ pub struct PauseView<'a> {
 pub fn pause_lines(l: Locale, v: &PauseView) -> Vec<String> {
     let mut out = Vec::new();
     let state = if v.paused {
-        tr(
-            l,
+        l.t(
             format!(
                 ":double_vertical_bar: *PAUSED* (safe_mode on, mode `{}`)",
                 v.mode
@@ -48,22 +47,21 @@ pub fn pause_lines(l: Locale, v: &PauseView) -> Vec<String> {
             ),
         )
     } else if v.flag_exists {
-        tr(
-            l,
-            ":white_check_mark: *Running* (safe_mode off)".into(),
-            ":white_check_mark: *Ativa* (safe_mode desligado)".into(),
+        l.t(
+            ":white_check_mark: *Running* (safe_mode off)",
+            ":white_check_mark: *Ativa* (safe_mode desligado)",
         )
+        .to_string()
     } else {
-        tr(
-            l,
-            ":white_check_mark: *Running* (no safe_mode flag: off by default)".into(),
-            ":white_check_mark: *Ativa* (sem flag safe_mode: desligado por padrão)".into(),
+        l.t(
+            ":white_check_mark: *Running* (no safe_mode flag: off by default)",
+            ":white_check_mark: *Ativa* (sem flag safe_mode: desligado por padrão)",
         )
+        .to_string()
     };
     let mut s = state;
     if let (Some(by), Some(age)) = (v.flag_by, v.flag_age_secs) {
-        s.push_str(&tr(
-            l,
+        s.push_str(&l.t(
             format!(", flag set by {} {}", escape(by), ago(l, age)),
             format!(", flag alterada por {} {}", escape(by), ago(l, age)),
         ));
@@ -78,8 +76,7 @@ pub fn pause_lines(l: Locale, v: &PauseView) -> Vec<String> {
     }) = &v.latest
     {
         let age = *age;
-        out.push(tr(
-            l,
+        out.push(l.t(
             format!(
                 "Latest status row: `{status}` — {} — by {} via {} {}",
                 escape(reason.unwrap_or("(no reason)")),
@@ -102,21 +99,20 @@ pub fn pause_lines(l: Locale, v: &PauseView) -> Vec<String> {
 
 fn heartbeat_line(l: Locale, age_secs: Option<i64>, stale: bool) -> String {
     match age_secs {
-        Some(a) if !stale => tr(
-            l,
+        Some(a) if !stale => l.t(
             format!("Scheduler heartbeat {}", ago(l, a)),
             format!("Heartbeat do scheduler {}", ago(l, a)),
         ),
-        Some(a) => tr(
-            l,
+        Some(a) => l.t(
             format!(":warning: Scheduler heartbeat {} (stale)", ago(l, a)),
             format!(":warning: Heartbeat do scheduler {} (atrasado)", ago(l, a)),
         ),
-        None => tr(
-            l,
-            ":warning: No scheduler heartbeat found".into(),
-            ":warning: Nenhum heartbeat do scheduler".into(),
-        ),
+        None => l
+            .t(
+                ":warning: No scheduler heartbeat found",
+                ":warning: Nenhum heartbeat do scheduler",
+            )
+            .to_string(),
     }
 }
 
@@ -169,11 +165,10 @@ pub fn health_lines(l: Locale, v: &HealthView) -> Vec<String> {
         }
     }
     if !v.all && v.healthy {
-        out.push(tr(
-            l,
-            "All checks pass.".into(),
-            "Todas as verificações passam.".into(),
-        ));
+        out.push(
+            l.t("All checks pass.", "Todas as verificações passam.")
+                .to_string(),
+        );
     }
     out
 }
@@ -189,11 +184,12 @@ pub fn circuit_lines(
         .filter(|c| !only_open || c.1 != "closed")
         .collect();
     if shown.is_empty() {
-        return vec![tr(
-            l,
-            ":large_green_circle: All circuits closed".into(),
-            ":large_green_circle: Todos os circuitos fechados".into(),
-        )];
+        return vec![l
+            .t(
+                ":large_green_circle: All circuits closed",
+                ":large_green_circle: Todos os circuitos fechados",
+            )
+            .to_string()];
     }
     shown
         .iter()
@@ -204,8 +200,7 @@ pub fn circuit_lines(
                 ":red_circle:"
             };
             let e = e.as_deref().map(|e| format!(", {e}")).unwrap_or_default();
-            tr(
-                l,
+            l.t(
                 format!("{icon} `{n}`: {s} ({f} consecutive failures{e})"),
                 format!("{icon} `{n}`: {s} ({f} falhas seguidas{e})"),
             )
@@ -215,10 +210,10 @@ pub fn circuit_lines(
 
 pub fn evolution_line(l: Locale, instance: &str, state: &str) -> String {
     match state {
-        "open" => tr(l, format!(":large_green_circle: `{instance}`: open (connected)"), format!(":large_green_circle: `{instance}`: open (conectada)")),
-        "connecting" => tr(l, format!(":large_yellow_circle: `{instance}`: connecting (waiting for QR/pairing)"), format!(":large_yellow_circle: `{instance}`: connecting (aguardando QR/pareamento)")),
-        "close" => tr(l, format!(":red_circle: `{instance}`: close (disconnected) — try `evolution restart` or `evolution qr`"), format!(":red_circle: `{instance}`: close (desconectada) — tente `evolution restart` ou `evolution qr`")),
-        other => tr(l, format!(":grey_question: `{instance}`: state {other} (instance not loaded?)"), format!(":grey_question: `{instance}`: estado {other} (instância não carregada?)")),
+        "open" => l.t(format!(":large_green_circle: `{instance}`: open (connected)"), format!(":large_green_circle: `{instance}`: open (conectada)")),
+        "connecting" => l.t(format!(":large_yellow_circle: `{instance}`: connecting (waiting for QR/pairing)"), format!(":large_yellow_circle: `{instance}`: connecting (aguardando QR/pareamento)")),
+        "close" => l.t(format!(":red_circle: `{instance}`: close (disconnected) — try `evolution restart` or `evolution qr`"), format!(":red_circle: `{instance}`: close (desconectada) — tente `evolution restart` ou `evolution qr`")),
+        other => l.t(format!(":grey_question: `{instance}`: state {other} (instance not loaded?)"), format!(":grey_question: `{instance}`: estado {other} (instância não carregada?)")),
     }
 }
 
@@ -232,8 +227,7 @@ pub struct DeployView<'a> {
 
 pub fn service_line(l: Locale, service: &str, d: Option<&DeployView>) -> String {
     match d {
-        None => tr(
-            l,
+        None => l.t(
             format!("`{service}`: never deployed"),
             format!("`{service}`: nunca implantado"),
         ),
@@ -255,9 +249,9 @@ pub fn service_line(l: Locale, service: &str, d: Option<&DeployView>) -> String 
 
 pub fn deploy_row(l: Locale, d: &DeployView) -> String {
     let rb = if d.can_rollback {
-        tr(l, "can roll back".into(), "rollback possível".into())
+        l.t("can roll back", "rollback possível").to_string()
     } else {
-        tr(l, "no rollback".into(), "sem rollback".into())
+        l.t("no rollback", "sem rollback").to_string()
     };
     format!(
         "`{}` {} — {} — `{}` — {rb}",
@@ -275,15 +269,16 @@ pub fn jobs_lines(
 ) -> Vec<String> {
     let mut out = Vec::new();
     if long.is_empty() {
-        out.push(tr(
-            l,
-            "No job running for over 30 min".into(),
-            "Nenhum job rodando há mais de 30 min".into(),
-        ));
+        out.push(
+            l.t(
+                "No job running for over 30 min",
+                "Nenhum job rodando há mais de 30 min",
+            )
+            .to_string(),
+        );
     }
     for (id, name, secs) in long {
-        out.push(tr(
-            l,
+        out.push(l.t(
             format!(
                 ":warning: `{}` running for {} (id `{id}`)",
                 escape(name),
@@ -297,19 +292,20 @@ pub fn jobs_lines(
         ));
     }
     if failures.is_empty() {
-        out.push(tr(
-            l,
-            "No failures in the last 24 h".into(),
-            "Nenhuma falha nas últimas 24 h".into(),
-        ));
+        out.push(
+            l.t(
+                "No failures in the last 24 h",
+                "Nenhuma falha nas últimas 24 h",
+            )
+            .to_string(),
+        );
     } else {
         let list = failures
             .iter()
             .map(|(n, c)| format!("`{}` ×{c}", escape(n)))
             .collect::<Vec<_>>()
             .join(", ");
-        out.push(tr(
-            l,
+        out.push(l.t(
             format!("Failures in the last 24 h: {list}"),
             format!("Falhas nas últimas 24 h: {list}"),
         ));
@@ -360,12 +356,7 @@ pub fn webhook_lines(
     expected_url: Option<&str>,
 ) -> Vec<String> {
     match w {
-        None => vec![tr(
-            l,
-            ":warning: No webhook configured: Julia receives nothing. Use `webhook reset`.".into(),
-            ":warning: Nenhum webhook configurado: a Julia não recebe nada. Use `webhook reset`."
-                .into(),
-        )],
+        None => vec![l.t(":warning: No webhook configured: Julia receives nothing. Use `webhook reset`.", ":warning: Nenhum webhook configurado: a Julia não recebe nada. Use `webhook reset`.").to_string()],
         Some((url, enabled, events, by_events)) => {
             let mut v = vec![
                 format!("URL: `{}`", escape(url)),
@@ -381,8 +372,7 @@ pub fn webhook_lines(
             ];
             if let Some(e) = expected_url {
                 if e != url {
-                    v.push(tr(
-                        l,
+                    v.push(l.t(
                         format!(
                             ":warning: differs from EVOLUTION_WEBHOOK_URL `{}`",
                             escape(e)
@@ -400,8 +390,7 @@ pub fn webhook_lines(
 }
 
 pub fn service_missing_line(l: Locale, name: &str) -> String {
-    tr(
-        l,
+    l.t(
         format!(":grey_question: `{name}`: not found in Railway"),
         format!(":grey_question: `{name}`: não encontrado no Railway"),
     )

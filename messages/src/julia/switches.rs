@@ -48,13 +48,11 @@ pub fn flag_line(l: Locale, f: &FlagView) -> String {
     match f.value {
         Some(v) => {
             let by = match (f.by, f.age_secs) {
-                (Some(b), Some(a)) => tr(
-                    l,
+                (Some(b), Some(a)) => l.t(
                     format!(", set by {} {}", who(b), ago(l, a)),
                     format!(", alterada por {} {}", who(b), ago(l, a)),
                 ),
-                (None, Some(a)) => tr(
-                    l,
+                (None, Some(a)) => l.t(
                     format!(", set {}", ago(l, a)),
                     format!(", alterada {}", ago(l, a)),
                 ),
@@ -62,8 +60,7 @@ pub fn flag_line(l: Locale, f: &FlagView) -> String {
             };
             format!("`{}` = `{}`{by}{effect}", f.key, escape(v))
         }
-        None => tr(
-            l,
+        None => l.t(
             format!("`{}`: no row — Julia uses `{}`{effect}", f.key, f.default),
             format!(
                 "`{}`: sem linha — a Julia usa `{}`{effect}",
@@ -79,8 +76,7 @@ pub fn other_flags_line(l: Locale, keys: &[&str]) -> String {
         .map(|k| format!("`{}`", escape(k)))
         .collect::<Vec<_>>()
         .join(", ");
-    tr(
-        l,
+    l.t(
         format!("Other rows (not read by the bot): {list}"),
         format!("Outras linhas (o bot não as lê): {list}"),
     )
@@ -92,8 +88,7 @@ pub fn unknown_flag(l: Locale, given: &str, known: &[&str]) -> Msg {
         .map(|k| format!("`{k}`"))
         .collect::<Vec<_>>()
         .join(", ");
-    Msg::text(tr(
-        l,
+    Msg::text(l.t(
         format!("Unknown flag `{}`. Known flags: {list}.", escape(given)),
         format!(
             "Flag `{}` desconhecida. Flags conhecidas: {list}.",
@@ -106,15 +101,11 @@ pub fn unknown_flag(l: Locale, given: &str, known: &[&str]) -> Msg {
 
 pub fn what_campaigns(l: Locale, enabled: bool, reason: &str) -> String {
     if enabled {
-        tr(
-            l,
-            format!("turn campaign sends back on (`campaigns` = `{{\"enabled\": true}}`) — reason: {}", escape(reason)),
+        l.t(format!("turn campaign sends back on (`campaigns` = `{{\"enabled\": true}}`) — reason: {}", escape(reason)),
             format!("religar os envios de campanha (`campaigns` = `{{\"enabled\": true}}`) — motivo: {}", escape(reason)),
         )
     } else {
-        tr(
-            l,
-            format!("turn campaign sends off (`campaigns` = `{{\"enabled\": false}}`) — reason: {}\n*Stops:* campaign sends only (each becomes `bloqueada` / `BLOCKED_CAMPAIGNS_DISABLED` and is not retried). *Does not stop:* replies, reminders and other proactive sends, chip warming.", escape(reason)),
+        l.t(format!("turn campaign sends off (`campaigns` = `{{\"enabled\": false}}`) — reason: {}\n*Stops:* campaign sends only (each becomes `bloqueada` / `BLOCKED_CAMPAIGNS_DISABLED` and is not retried). *Does not stop:* replies, reminders and other proactive sends, chip warming.", escape(reason)),
             format!("desligar os envios de campanha (`campaigns` = `{{\"enabled\": false}}`) — motivo: {}\n*Para:* só envios de campanha (cada um vira `bloqueada` / `BLOCKED_CAMPAIGNS_DISABLED` e não é reenviado). *Não para:* respostas, lembretes e outros envios proativos, aquecimento de chips.", escape(reason)),
         )
     }
@@ -122,9 +113,9 @@ pub fn what_campaigns(l: Locale, enabled: bool, reason: &str) -> String {
 
 pub fn campaigns_already(l: Locale, enabled: bool, value: &str) -> Msg {
     Msg::text(if enabled {
-        tr(l, format!(":information_source: Campaign sends are already on ({}). Nothing was changed.", escape(value)), format!(":information_source: Os envios de campanha já estão ligados ({}). Nada foi alterado.", escape(value)))
+        l.t(format!(":information_source: Campaign sends are already on ({}). Nothing was changed.", escape(value)), format!(":information_source: Os envios de campanha já estão ligados ({}). Nada foi alterado.", escape(value)))
     } else {
-        tr(l, format!(":information_source: Campaign sends are already off ({}). Nothing was changed.", escape(value)), format!(":information_source: Os envios de campanha já estão desligados ({}). Nada foi alterado.", escape(value)))
+        l.t(format!(":information_source: Campaign sends are already off ({}). Nothing was changed.", escape(value)), format!(":information_source: Os envios de campanha já estão desligados ({}). Nada foi alterado.", escape(value)))
     })
 }
 
@@ -136,20 +127,19 @@ pub fn campaigns_done(
     cache_problem: Option<&str>,
 ) -> Msg {
     let head = if enabled {
-        tr(
-            l,
-            ":arrow_forward: *Campaign sends on.*".into(),
-            ":arrow_forward: *Envios de campanha ligados.*".into(),
+        l.t(
+            ":arrow_forward: *Campaign sends on.*",
+            ":arrow_forward: *Envios de campanha ligados.*",
         )
+        .to_string()
     } else {
-        tr(
-            l,
-            ":double_vertical_bar: *Campaign sends off.*".into(),
-            ":double_vertical_bar: *Envios de campanha desligados.*".into(),
+        l.t(
+            ":double_vertical_bar: *Campaign sends off.*",
+            ":double_vertical_bar: *Envios de campanha desligados.*",
         )
+        .to_string()
     };
-    Msg::text(tr(
-        l,
+    Msg::text(l.t(
         format!(
             "{head}\nThe database now says: campaigns = `{}`.\n{}",
             escape(db_now),
@@ -165,8 +155,7 @@ pub fn campaigns_done(
 
 pub fn campaigns_announcement(l: Locale, enabled: bool, reason: &str, user: &str) -> Msg {
     Msg::text(if enabled {
-        tr(
-            l,
+        l.t(
             format!(
                 ":arrow_forward: Julia's campaign sends are back on — {} — by <@{user}>.",
                 escape(reason)
@@ -177,7 +166,7 @@ pub fn campaigns_announcement(l: Locale, enabled: bool, reason: &str, user: &str
             ),
         )
     } else {
-        tr(l, format!(":double_vertical_bar: Julia's campaign sends are OFF — {} — by <@{user}>. Other sends and replies continue.", escape(reason)), format!(":double_vertical_bar: Envios de campanha da Julia DESLIGADOS — {} — por <@{user}>. Outros envios e respostas continuam.", escape(reason)))
+        l.t(format!(":double_vertical_bar: Julia's campaign sends are OFF — {} — by <@{user}>. Other sends and replies continue.", escape(reason)), format!(":double_vertical_bar: Envios de campanha da Julia DESLIGADOS — {} — por <@{user}>. Outros envios e respostas continuam.", escape(reason)))
     })
 }
 
@@ -209,16 +198,13 @@ fn choices(l: Locale, list: &[CampaignView]) -> String {
 }
 
 pub fn campaign_unknown(l: Locale, given: &str, switchable: &[CampaignView]) -> Msg {
-    Msg::text(tr(
-        l,
-        format!("No campaign `{}` (by id, `nome_template` or `friendly_name`). Campaigns you can pause or resume: {}. Nothing was changed.", escape(given), choices(l, switchable)),
+    Msg::text(l.t(format!("No campaign `{}` (by id, `nome_template` or `friendly_name`). Campaigns you can pause or resume: {}. Nothing was changed.", escape(given), choices(l, switchable)),
         format!("Nenhuma campanha `{}` (por id, `nome_template` ou `friendly_name`). Campanhas que dá para pausar ou retomar: {}. Nada foi alterado.", escape(given), choices(l, switchable)),
     ))
 }
 
 pub fn campaign_ambiguous(l: Locale, given: &str, matches: &[CampaignView]) -> Msg {
-    Msg::text(tr(
-        l,
+    Msg::text(l.t(
         format!(
             "`{}` names several campaigns: {}. Use the id. Nothing was changed.",
             escape(given),
@@ -234,16 +220,13 @@ pub fn campaign_ambiguous(l: Locale, given: &str, matches: &[CampaignView]) -> M
 
 /// `pause` needs `ativa`, `resume` needs `pausada`; anything else is refused.
 pub fn campaign_transition_refused(l: Locale, c: &CampaignView, wanted: &str) -> Msg {
-    Msg::text(tr(
-        l,
-        format!("Cannot {wanted} campaign {}: it is `{}`. Allowed: `pause` (ativa → pausada), `resume` (pausada → ativa). Nothing was changed.", campaign_ref(c), c.status),
+    Msg::text(l.t(format!("Cannot {wanted} campaign {}: it is `{}`. Allowed: `pause` (ativa → pausada), `resume` (pausada → ativa). Nothing was changed.", campaign_ref(c), c.status),
         format!("Não dá para {} a campanha {}: ela está `{}`. Permitido: `pause` (ativa → pausada), `resume` (pausada → ativa). Nada foi alterado.", if wanted == "pause" { "pausar" } else { "retomar" }, campaign_ref(c), c.status),
     ))
 }
 
 pub fn what_campaign(l: Locale, c: &CampaignView, to: &str, reason: &str) -> String {
-    tr(
-        l,
+    l.t(
         format!(
             "set campaign {} from `{}` to `{to}` — reason: {}",
             campaign_ref(c),
@@ -260,8 +243,7 @@ pub fn what_campaign(l: Locale, c: &CampaignView, to: &str, reason: &str) -> Str
 }
 
 pub fn campaign_done(l: Locale, c: &CampaignView, now: &str) -> Msg {
-    Msg::text(tr(
-        l,
+    Msg::text(l.t(
         format!(
             ":white_check_mark: Campaign {} is now `{now}` (read back from the database).",
             campaign_ref(c)
@@ -274,16 +256,13 @@ pub fn campaign_done(l: Locale, c: &CampaignView, now: &str) -> Msg {
 }
 
 pub fn campaign_changed_meanwhile(l: Locale, c: &CampaignView) -> Msg {
-    Msg::text(tr(
-        l,
-        format!("Campaign {} is no longer `{}` (someone changed it since the prompt). Nothing was changed; run the command again.", campaign_ref(c), c.status),
+    Msg::text(l.t(format!("Campaign {} is no longer `{}` (someone changed it since the prompt). Nothing was changed; run the command again.", campaign_ref(c), c.status),
         format!("A campanha {} não está mais `{}` (alguém mudou desde a confirmação). Nada foi alterado; rode o comando de novo.", campaign_ref(c), c.status),
     ))
 }
 
 pub fn campaign_announcement(l: Locale, c: &CampaignView, now: &str, user: &str) -> Msg {
-    Msg::text(tr(
-        l,
+    Msg::text(l.t(
         format!(
             ":information_source: Campaign {} set to `{now}` by <@{user}>.",
             campaign_ref(c)

@@ -1,6 +1,5 @@
 //! What the bot can see of Julia's database (row-level security).
 
-use crate::julia::*;
 use crate::{escape, Locale, Msg};
 
 /// The one answer of every database subcommand when row-level security hides the rows.
@@ -13,9 +12,7 @@ pub fn hidden(l: Locale, role: &str, tables: &[String], owner: Option<&str>) -> 
     let owner = owner
         .map(|o| format!("`{}`", escape(o)))
         .unwrap_or_else(|| "`postgres`".into());
-    tr(
-        l,
-        format!(
+    l.t(format!(
             ":no_entry: *The bot cannot see Julia's data.* It connects to Julia's database as role `{}`, which is not the tables' owner, not a superuser and has no BYPASSRLS, so row-level security shows it zero rows of {tables} — without any error. Nothing was read or written: an answer now would be false. Set JULIA_DATABASE_URL to connect as the owner ({owner}) or a role with BYPASSRLS (Supabase: `service_role`).",
             escape(role)
         ),
@@ -28,11 +25,7 @@ pub fn hidden(l: Locale, role: &str, tables: &[String], owner: Option<&str>) -> 
 
 /// Zero visible `app_settings` rows: the guard cannot be checked (not a mismatch).
 pub fn settings_hidden(l: Locale) -> Msg {
-    Msg::text(tr(
-        l,
-        ":no_entry: *Cannot see the settings:* `app_settings` shows this connection no rows at all, so the hard guard (environment, project ref) cannot be checked. This is not a mismatch: the rows are missing or hidden from the bot's role. Nothing was changed. Check JULIA_DATABASE_URL's role and that `app_settings` has `environment` and `supabase_project_ref`.".into(),
-        ":no_entry: *Não consigo ver as configurações:* `app_settings` não mostra nenhuma linha a esta conexão, então o hard guard (ambiente, project ref) não pode ser conferido. Não é divergência: as linhas faltam ou estão ocultas do papel do bot. Nada foi alterado. Confira o papel de JULIA_DATABASE_URL e se `app_settings` tem `environment` e `supabase_project_ref`.".into(),
-    ))
+    Msg::text(l.t(":no_entry: *Cannot see the settings:* `app_settings` shows this connection no rows at all, so the hard guard (environment, project ref) cannot be checked. This is not a mismatch: the rows are missing or hidden from the bot's role. Nothing was changed. Check JULIA_DATABASE_URL's role and that `app_settings` has `environment` and `supabase_project_ref`.", ":no_entry: *Não consigo ver as configurações:* `app_settings` não mostra nenhuma linha a esta conexão, então o hard guard (ambiente, project ref) não pode ser conferido. Não é divergência: as linhas faltam ou estão ocultas do papel do bot. Nada foi alterado. Confira o papel de JULIA_DATABASE_URL e se `app_settings` tem `environment` e `supabase_project_ref`.").to_string())
 }
 
 /// `/health/ready` and `check-config`: one line on the connection's visibility.

@@ -1,7 +1,6 @@
 //! The health watcher's words: what failed and what recovered (the alert message itself is
 //! the alert intake's, `crate::alerts`).
 
-use crate::julia::*;
 use crate::Locale;
 
 pub fn health_problem(l: Locale) -> String {
@@ -13,8 +12,7 @@ pub fn health_problem(l: Locale) -> String {
 }
 
 pub fn evolution_problem(l: Locale, state: &str) -> String {
-    tr(
-        l,
+    l.t(
         format!("Evolution state `{state}` (not open) twice in a row"),
         format!("Evolution no estado `{state}` (não open) duas vezes seguidas"),
     )
