@@ -197,10 +197,7 @@ async fn connect(http: &reqwest::Client, ctx: &Ctx) -> Result<Ws, String> {
         .await
         .map_err(|_| format!("apps.connections.open: HTTP {status} without JSON"))?;
     if body.get("ok").and_then(Value::as_bool) != Some(true) {
-        let code = body
-            .get("error")
-            .and_then(Value::as_str)
-            .unwrap_or("unknown_error");
+        let (code, _) = handlers::integrations::slack::error_fields(&body);
         return Err(format!("apps.connections.open: {code}"));
     }
     let opened: slack_morphism::api::SlackApiAppsConnectionOpenResponse =

@@ -148,14 +148,8 @@ impl Api<'_> {
                 CallError::Transport(format!("Slack answered HTTP {status}, not JSON"))
             })?;
             if v.get("ok").and_then(Value::as_bool) != Some(true) {
-                return Err(CallError::Api {
-                    code: v
-                        .get("error")
-                        .and_then(Value::as_str)
-                        .unwrap_or("unknown_error")
-                        .to_string(),
-                    needed: v.get("needed").and_then(Value::as_str).map(String::from),
-                });
+                let (code, needed) = crate::integrations::slack::error_fields(&v);
+                return Err(CallError::Api { code, needed });
             }
             Ok((v, scopes))
         })

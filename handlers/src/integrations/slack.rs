@@ -31,7 +31,23 @@ pub enum SlackError {
     NoToken,
 }
 
+/// `error` (or `unknown_error`) and `needed` of a Web API body that is not `ok`.
+pub fn error_fields(body: &Value) -> (String, Option<String>) {
+    let code = body.get("error").and_then(Value::as_str);
+    (
+        code.unwrap_or("unknown_error").to_string(),
+        body.get("needed").and_then(Value::as_str).map(String::from),
+    )
+}
+
 impl SlackError {
+    /// The error in a Web API body whose `ok` is not true: its `error` code and, for a
+    /// missing scope, the scope `needed`.
+    pub fn from_body(body: Value) -> SlackError {
+        let (code, needed) = error_fields(&body);
+        SlackError::Api { code, needed, body }
+    }
+
     /// The short code recorded with a failed delivery and used as a metrics label.
     pub fn code(&self) -> String {
         match self {
@@ -214,15 +230,7 @@ impl SlackClient {
                     match resp.json::<Value>().await {
                         Err(_) => Err(SlackError::Http(status)),
                         Ok(v) if v.get("ok").and_then(Value::as_bool) == Some(true) => Ok(v),
-                        Ok(v) => Err(SlackError::Api {
-                            code: v
-                                .get("error")
-                                .and_then(Value::as_str)
-                                .unwrap_or("unknown_error")
-                                .to_string(),
-                            needed: v.get("needed").and_then(Value::as_str).map(String::from),
-                            body: v,
-                        }),
+                        Ok(v) => Err(SlackError::from_body(v)),
                     }
                 }
             }
@@ -382,15 +390,7 @@ impl SlackClient {
         }
         let v: Value = resp.json().await.map_err(|_| SlackError::Http(status))?;
         if v.get("ok").and_then(Value::as_bool) != Some(true) {
-            return Err(SlackError::Api {
-                code: v
-                    .get("error")
-                    .and_then(Value::as_str)
-                    .unwrap_or("unknown_error")
-                    .to_string(),
-                needed: v.get("needed").and_then(Value::as_str).map(String::from),
-                body: v,
-            });
+            return Err(SlackError::from_body(v));
         }
         let channels = v
             .get("channels")

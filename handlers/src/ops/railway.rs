@@ -91,6 +91,22 @@ fn shown_var(v: &Option<String>, secret: bool) -> String {
     }
 }
 
+/// A service variable's value now (`None`: unset).
+async fn current_value(
+    rw: &RailwayClient,
+    t: &RailwayTarget,
+    service_id: &str,
+    variable: &str,
+) -> Result<Option<String>, Failure> {
+    let (p, e, s) = ids(t, service_id);
+    let ids = Ids {
+        project: &p,
+        environment: &e,
+        service: &s,
+    };
+    vars::get(rw, ids, variable).await.map_err(fail)
+}
+
 /// The current value (what the confirmation shows as "before").
 pub async fn preview(ctx: &Ctx, kind: &Kind, secret_args: bool) -> Result<Option<String>, Failure> {
     let t = target(kind);
@@ -100,33 +116,11 @@ pub async fn preview(ctx: &Ctx, kind: &Kind, secret_args: bool) -> Result<Option
         Kind::RailwayVariableSet {
             variable, secret, ..
         } => {
-            let (p, e, s) = ids(t, &svc.id);
-            let v = vars::get(
-                &rw,
-                Ids {
-                    project: &p,
-                    environment: &e,
-                    service: &s,
-                },
-                variable,
-            )
-            .await
-            .map_err(fail)?;
+            let v = current_value(&rw, t, &svc.id, variable).await?;
             Ok(Some(shown_var(&v, *secret || secret_args)))
         }
         Kind::RailwayVariableUnset { variable, .. } => {
-            let (p, e, s) = ids(t, &svc.id);
-            let v = vars::get(
-                &rw,
-                Ids {
-                    project: &p,
-                    environment: &e,
-                    service: &s,
-                },
-                variable,
-            )
-            .await
-            .map_err(fail)?;
+            let v = current_value(&rw, t, &svc.id, variable).await?;
             Ok(Some(shown_var(&v, true)))
         }
         _ => Ok(svc.latest.map(|d| format!("{} {}", d.id, d.status))),
