@@ -220,13 +220,10 @@ pub fn pause_announcement(
                 s.push(' ');
                 s.push_str(&requeued_line(l, n));
             }
-            _ => s.push_str(
-                &l.t(
-                    " Blocked messages were not requeued.",
-                    " As mensagens bloqueadas não voltaram para a fila.",
-                )
-                .to_string(),
-            ),
+            _ => s.push_str(l.t(
+                " Blocked messages were not requeued.",
+                " As mensagens bloqueadas não voltaram para a fila.",
+            )),
         }
         s
     })
