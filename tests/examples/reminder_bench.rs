@@ -245,11 +245,15 @@ async fn drop_database(db: &TestDb) {
     }
 }
 
-#[allow(clippy::too_many_lines)] // over 80 lines: a benchmark's script; to split (#12 follow-up)
-async fn run(db: TestDb, p: Params) -> RunResult {
-    let mut slack = SlackProcess::start();
-    // The bot at default settings; only the cadence (each reminder fires once in the window)
-    // and no incidents channel (every reminder goes to its own war room).
+/// The bot at default settings; only the cadence (each reminder fires once in the window)
+/// and no incidents channel (every reminder goes to its own war room).
+async fn start_bot(
+    db: &TestDb,
+    slack: &SlackProcess,
+) -> (
+    std::sync::Arc<handlers::Ctx>,
+    tokio::task::JoinHandle<anyhow::Result<()>>,
+) {
     let pairs: Vec<(&str, &str)> = vec![
         ("SLACK_SIGNING_SECRET", SECRET),
         ("SLACK_BOT_TOKEN", "xoxb-bench-token"),
@@ -265,40 +269,27 @@ async fn run(db: TestDb, p: Params) -> RunResult {
         .await
         .expect("app builds");
     let ctx = app.ctx();
-    let task = tokio::spawn(app.run_until_stopped());
-    let pool = ctx.store.pool.clone();
-    let rss_idle = rss_mib();
+    (ctx, tokio::spawn(app.run_until_stopped()))
+}
 
-    let now = epoch_ms();
-    let lead = if p.incidents > 20_000 { 8_000 } else { 4_000 };
-    let start_due = now + lead;
-    seed(&pool, db.postgres, p, now, start_due).await;
-    ctx.reminder_wake.notify_one();
+/// How late (ms) each reminder was written to the timeline and posted to Slack, sorted, and
+/// how many are missing or doubled.
+struct Lateness {
+    fired: Vec<i64>,
+    posted: Vec<i64>,
+    missing: usize,
+    doubled: usize,
+}
 
-    tokio::time::sleep(Duration::from_millis(
-        (start_due - epoch_ms() - 200).max(0) as u64
-    ))
-    .await;
-    let (cpu0, slack_cpu0, t0) = (cpu_secs("self"), slack.cpu(), Instant::now());
-    let mut rss_peak = rss_mib();
-    let deadline = Instant::now() + Duration::from_millis(p.spread_ms as u64 + 60_000);
-    loop {
-        rss_peak = rss_peak.max(rss_mib());
-        if slack.count() >= p.due || Instant::now() > deadline {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    // A little longer, so that a doubled post would be seen.
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let busy_secs = t0.elapsed().as_secs_f64();
-    let bot_cpu = cpu_secs("self") - cpu0;
-    let slack_cpu = slack.cpu() - slack_cpu0;
-    rss_peak = rss_peak.max(rss_mib());
-
+async fn lateness(
+    pool: &sqlx::AnyPool,
+    slack: &mut SlackProcess,
+    p: Params,
+    start_due: i64,
+) -> Lateness {
     let due = |id: i64| start_due + (id * p.spread_ms) / p.due;
     let rows = sqlx::query("SELECT incident_id, at FROM timeline WHERE kind = 'reminder'")
-        .fetch_all(&pool)
+        .fetch_all(pool)
         .await
         .unwrap();
     let mut fired = Vec::new();
@@ -329,6 +320,55 @@ async fn run(db: TestDb, p: Params) -> RunResult {
         .chain(posts_per.values())
         .filter(|c| **c > 1)
         .count();
+    Lateness {
+        fired,
+        posted,
+        missing,
+        doubled,
+    }
+}
+
+async fn run(db: TestDb, p: Params) -> RunResult {
+    let mut slack = SlackProcess::start();
+    // The bot at default settings; only the cadence (each reminder fires once in the window)
+    // and no incidents channel (every reminder goes to its own war room).
+    let (ctx, task) = start_bot(&db, &slack).await;
+    let pool = ctx.store.pool.clone();
+    let rss_idle = rss_mib();
+
+    let now = epoch_ms();
+    let lead = if p.incidents > 20_000 { 8_000 } else { 4_000 };
+    let start_due = now + lead;
+    seed(&pool, db.postgres, p, now, start_due).await;
+    ctx.reminder_wake.notify_one();
+
+    tokio::time::sleep(Duration::from_millis(
+        (start_due - epoch_ms() - 200).max(0) as u64
+    ))
+    .await;
+    let (cpu0, slack_cpu0, t0) = (cpu_secs("self"), slack.cpu(), Instant::now());
+    let mut rss_peak = rss_mib();
+    let deadline = Instant::now() + Duration::from_millis(p.spread_ms as u64 + 60_000);
+    loop {
+        rss_peak = rss_peak.max(rss_mib());
+        if slack.count() >= p.due || Instant::now() > deadline {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // A little longer, so that a doubled post would be seen.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let busy_secs = t0.elapsed().as_secs_f64();
+    let bot_cpu = cpu_secs("self") - cpu0;
+    let slack_cpu = slack.cpu() - slack_cpu0;
+    rss_peak = rss_peak.max(rss_mib());
+
+    let Lateness {
+        fired,
+        posted,
+        missing,
+        doubled,
+    } = lateness(&pool, &mut slack, p, start_due).await;
     task.abort();
     let _ = task.await;
     pool.close().await;
