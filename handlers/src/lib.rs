@@ -68,6 +68,8 @@ pub struct Ctx {
     pub home_throttle: home::Throttle,
     /// Clients of the runbook catalog's kinds (`/ops`).
     pub ops: ops::OpsClients,
+    /// The signing secret's HMAC key, prepared once.
+    pub verifier: signature::Verifier,
 }
 
 impl Ctx {
@@ -79,7 +81,9 @@ impl Ctx {
         );
         let julia = integrations::JuliaClients::new(&config.julia);
         let ops = ops::OpsClients::new(&config.ops, std::time::Duration::from_secs(10));
+        let verifier = signature::Verifier::new(config.slack_signing_secret.expose());
         Arc::new(Ctx {
+            verifier,
             ops,
             julia,
             config: Arc::new(config),

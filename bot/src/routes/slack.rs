@@ -10,7 +10,6 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use handlers::request::{Ack, SlashCommand};
-use handlers::signature;
 use handlers::slash::{Handled, Step};
 use serde_json::Value;
 
@@ -29,8 +28,7 @@ fn verify(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<(), StatusCode> {
-    let r = signature::verify(
-        state.ctx.config.slack_signing_secret.expose(),
+    let r = state.ctx.verifier.verify(
         header(headers, "x-slack-request-timestamp"),
         header(headers, "x-slack-signature"),
         body,
