@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use handlers::request::{Ack, SlashCommand};
+use handlers::request::SlashCommand;
 use handlers::{Clock, Config, Ctx, Store};
 use serde_json::{json, Value};
 
@@ -296,9 +296,13 @@ pub async fn run(mut config: Config, o: Options) -> anyhow::Result<i32> {
                 continue;
             }
         }
-        match handlers::slash::handle(ctx.clone(), cmd).await.ack {
-            Ack::Empty => println!("ack: (empty 200)"),
-            Ack::Body(v) => {
+        match handlers::slash::handle(ctx.clone(), cmd)
+            .await
+            .ack
+            .into_value()
+        {
+            None => println!("ack: (empty 200)"),
+            Some(v) => {
                 println!(
                     "ack ({}):\n    {}",
                     v["response_type"].as_str().unwrap_or("ephemeral"),

@@ -24,6 +24,7 @@ pub mod control;
 pub mod doctor;
 pub mod event;
 pub mod guarded;
+pub mod help_cache;
 pub mod home;
 pub mod ids;
 pub mod incident;
@@ -70,6 +71,8 @@ pub struct Ctx {
     pub ops: ops::OpsClients,
     /// The signing secret's HMAC key, prepared once.
     pub verifier: signature::Verifier,
+    /// The help bodies, serialized on first use.
+    pub help: help_cache::HelpCache,
 }
 
 impl Ctx {
@@ -84,6 +87,7 @@ impl Ctx {
         let verifier = signature::Verifier::new(config.slack_signing_secret.expose());
         Arc::new(Ctx {
             verifier,
+            help: help_cache::HelpCache::default(),
             ops,
             julia,
             config: Arc::new(config),

@@ -6,7 +6,8 @@ use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use handlers::request::{Ack, SlashCommand};
@@ -14,6 +15,9 @@ use handlers::slash::{Handled, Step};
 use serde_json::Value;
 
 use crate::AppState;
+
+/// The content type axum's `Json` answers with.
+const JSON: HeaderValue = HeaderValue::from_static("application/json");
 
 /// Slack's limit is 3 s; leave room for the network.
 const ACK_BUDGET: Duration = Duration::from_millis(2500);
@@ -78,6 +82,7 @@ pub async fn commands(State(state): State<AppState>, headers: HeaderMap, body: B
     match ack {
         Ack::Empty => StatusCode::OK.into_response(),
         Ack::Body(v) => Json(v).into_response(),
+        Ack::Json(b) => ([(CONTENT_TYPE, JSON)], b).into_response(),
     }
 }
 
@@ -212,10 +217,7 @@ async fn finish_in_time(
         Err(_) => {
             let l = ctx.locale();
             tokio::spawn(async move {
-                if let Ok(Handled {
-                    ack: Ack::Body(v), ..
-                }) = task.await
-                {
+                if let Some(v) = task.await.ok().and_then(|h| h.ack.into_value()) {
                     let _ = ctx.slack.respond(&response_url, &v).await;
                 }
             });
