@@ -7,6 +7,9 @@ use serde_json::Value;
 
 use crate::Ctx;
 
+mod form;
+pub use form::BadForm;
+
 /// The fields of a slash-command form the bot uses (`token` is never used).
 #[derive(Debug, Clone, Deserialize, Default)]
 pub struct SlashCommand {

@@ -70,7 +70,7 @@ pub async fn commands(State(state): State<AppState>, headers: HeaderMap, body: B
     if let Err(r) = verify(&state, "commands", &headers, &body) {
         return r.into_response();
     }
-    let cmd: SlashCommand = match serde_urlencoded::from_bytes(&body) {
+    let cmd = match SlashCommand::from_form(&body) {
         Ok(c) => c,
         Err(_) => {
             done("commands", "bad_request", started);
