@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use handlers::request::{Ack, SlashCommand};
+use handlers::request::SlashCommand;
 use handlers::{Clock, Config, Ctx, Store};
 use serde_json::{json, Value};
 
@@ -274,17 +274,17 @@ async fn seed(
 }
 
 /// Prints the bot's immediate answer to a command.
-fn print_ack(ack: &Ack, json: bool) -> anyhow::Result<()> {
+fn print_ack(ack: Option<serde_json::Value>, json: bool) -> anyhow::Result<()> {
     match ack {
-        Ack::Empty => println!("ack: (empty 200)"),
-        Ack::Body(v) => {
+        None => println!("ack: (empty 200)"),
+        Some(v) => {
             println!(
                 "ack ({}):\n    {}",
                 v["response_type"].as_str().unwrap_or("ephemeral"),
                 v["text"].as_str().unwrap_or("").replace('\n', "\n    ")
             );
             if json && v.get("blocks").is_some() {
-                println!("{}", serde_json::to_string_pretty(v)?);
+                println!("{}", serde_json::to_string_pretty(&v)?);
             }
         }
     }
@@ -325,7 +325,13 @@ pub async fn run(mut config: Config, o: Options) -> anyhow::Result<i32> {
                 continue;
             }
         }
-        print_ack(&handlers::slash::handle(ctx.clone(), cmd).await.ack, o.json)?;
+        print_ack(
+            handlers::slash::handle(ctx.clone(), cmd)
+                .await
+                .ack
+                .into_value(),
+            o.json,
+        )?;
         settle(&ctx, jobs_before).await?;
         let calls = calls.lock().expect("lock");
         for (method, body) in calls.iter().skip(printed) {

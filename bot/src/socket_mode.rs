@@ -24,7 +24,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures::{SinkExt, StreamExt};
-use handlers::request::{Ack, SlashCommand};
+use handlers::request::SlashCommand;
 use handlers::Ctx;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -512,10 +512,10 @@ async fn dispatch(
 ) -> (&'static str, Option<Value>) {
     match kind {
         "slash_commands" => match serde_json::from_value::<SlashCommand>(payload) {
-            Ok(cmd) => match command_ack(ctx, cmd, "socket", started).await {
-                Ack::Empty => ("accepted", None),
-                Ack::Body(v) => ("accepted", Some(v)),
-            },
+            Ok(cmd) => (
+                "accepted",
+                command_ack(ctx, cmd, "socket", started).await.into_value(),
+            ),
             Err(_) => ("bad_request", None),
         },
         "events_api" => match accept_event(ctx, payload, retry).await {

@@ -24,6 +24,7 @@ pub mod control;
 pub mod doctor;
 pub mod event;
 pub mod guarded;
+pub mod help_cache;
 pub mod home;
 pub mod ids;
 pub mod incident;
@@ -68,6 +69,10 @@ pub struct Ctx {
     pub home_throttle: home::Throttle,
     /// Clients of the runbook catalog's kinds (`/ops`).
     pub ops: ops::OpsClients,
+    /// The signing secret's HMAC key, prepared once.
+    pub verifier: signature::Verifier,
+    /// The help bodies, serialized on first use.
+    pub help: help_cache::HelpCache,
 }
 
 impl Ctx {
@@ -79,7 +84,10 @@ impl Ctx {
         );
         let julia = integrations::JuliaClients::new(&config.julia);
         let ops = ops::OpsClients::new(&config.ops, std::time::Duration::from_secs(10));
+        let verifier = signature::Verifier::new(config.slack_signing_secret.expose());
         Arc::new(Ctx {
+            verifier,
+            help: help_cache::HelpCache::default(),
             ops,
             julia,
             config: Arc::new(config),

@@ -7,6 +7,9 @@ use serde_json::Value;
 
 use crate::Ctx;
 
+mod form;
+pub use form::BadForm;
+
 /// The fields of a slash-command form the bot uses (`token` is never used).
 #[derive(Debug, Clone, Deserialize, Default)]
 pub struct SlashCommand {
@@ -33,6 +36,19 @@ pub enum Ack {
     Empty,
     /// A JSON message body (ephemeral unless it says otherwise).
     Body(Value),
+    /// The same, serialized once per process (help: [`crate::help_cache`]).
+    Json(bytes::Bytes),
+}
+
+impl Ack {
+    /// The body as a JSON value (`None` for an empty ack), for the transports that embed it.
+    pub fn into_value(self) -> Option<Value> {
+        match self {
+            Ack::Empty => None,
+            Ack::Body(v) => Some(v),
+            Ack::Json(b) => serde_json::from_slice(&b).ok(),
+        }
+    }
 }
 
 /// Answers later through `response_url` (Slack allows 5 uses in 30 minutes per payload).

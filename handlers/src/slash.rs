@@ -3,8 +3,6 @@
 
 use std::sync::Arc;
 
-use serde_json::Value;
-
 use crate::command::{parse_incident, parse_julia, IncidentCmd, JuliaCmd};
 use crate::request::{Ack, SlashCommand};
 use crate::Ctx;
@@ -47,10 +45,10 @@ pub fn prepare(ctx: &Ctx, cmd: &SlashCommand) -> Step {
     let l = ctx.locale();
     let cfg = &ctx.config;
     let (name, sub) = (command_name(ctx, &cmd.command), subcommand(&cmd.text));
-    let answered = |ack: Value, outcome| {
+    let answered = |ack: Ack, outcome| {
         metrics::counter!("commands_total", "command" => name, "subcommand" => sub, "outcome" => outcome).increment(1);
         Step::Answered(Handled {
-            ack: Ack::Body(ack),
+            ack,
             command: name,
             subcommand: sub,
             outcome,
@@ -59,17 +57,17 @@ pub fn prepare(ctx: &Ctx, cmd: &SlashCommand) -> Step {
     let usage = |p: &messages::usage::Problem| {
         messages::usage::problem(p, &cfg.incident_command, &cfg.julia_command, l).ephemeral()
     };
-    let help = |t| messages::usage::help(t, &cfg.incident_command, &cfg.julia_command, l);
+    let help = |t| Ack::Json(ctx.help.body(t, cfg));
     match name {
         "incident" => match parse_incident(&cmd.text) {
-            Ok(IncidentCmd::Help) => answered(help(Topic::Incident).ephemeral(), "ok"),
+            Ok(IncidentCmd::Help) => answered(help(Topic::Incident), "ok"),
             Ok(c) => Step::Dispatch(Parsed::Incident(c)),
-            Err(p) => answered(usage(&p), "usage"),
+            Err(p) => answered(Ack::Body(usage(&p)), "usage"),
         },
         "julia" => match parse_julia(&cmd.text) {
-            Ok(JuliaCmd::Help) => answered(help(Topic::Julia).ephemeral(), "ok"),
+            Ok(JuliaCmd::Help) => answered(help(Topic::Julia), "ok"),
             Ok(c) => Step::Dispatch(Parsed::Julia(c)),
-            Err(p) => answered(usage(&p), "usage"),
+            Err(p) => answered(Ack::Body(usage(&p)), "usage"),
         },
         "ops" => Step::Dispatch(Parsed::Ops),
         _ => {
@@ -83,7 +81,7 @@ pub fn prepare(ctx: &Ctx, cmd: &SlashCommand) -> Step {
                 &cfg.julia_command,
                 l,
             );
-            answered(m.ephemeral(), "unknown_command")
+            answered(Ack::Body(m.ephemeral()), "unknown_command")
         }
     }
 }

@@ -6,15 +6,18 @@ use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use handlers::request::{Ack, SlashCommand};
-use handlers::signature;
 use handlers::slash::{Handled, Step};
 use serde_json::Value;
 
 use crate::AppState;
+
+/// The content type axum's `Json` answers with.
+const JSON: HeaderValue = HeaderValue::from_static("application/json");
 
 /// Slack's limit is 3 s; leave room for the network.
 const ACK_BUDGET: Duration = Duration::from_millis(2500);
@@ -29,8 +32,7 @@ fn verify(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<(), StatusCode> {
-    let r = signature::verify(
-        state.ctx.config.slack_signing_secret.expose(),
+    let r = state.ctx.verifier.verify(
         header(headers, "x-slack-request-timestamp"),
         header(headers, "x-slack-signature"),
         body,
@@ -68,7 +70,7 @@ pub async fn commands(State(state): State<AppState>, headers: HeaderMap, body: B
     if let Err(r) = verify(&state, "commands", &headers, &body) {
         return r.into_response();
     }
-    let cmd: SlashCommand = match serde_urlencoded::from_bytes(&body) {
+    let cmd = match SlashCommand::from_form(&body) {
         Ok(c) => c,
         Err(_) => {
             done("commands", "bad_request", started);
@@ -80,6 +82,7 @@ pub async fn commands(State(state): State<AppState>, headers: HeaderMap, body: B
     match ack {
         Ack::Empty => StatusCode::OK.into_response(),
         Ack::Body(v) => Json(v).into_response(),
+        Ack::Json(b) => ([(CONTENT_TYPE, JSON)], b).into_response(),
     }
 }
 
@@ -214,10 +217,7 @@ async fn finish_in_time(
         Err(_) => {
             let l = ctx.locale();
             tokio::spawn(async move {
-                if let Ok(Handled {
-                    ack: Ack::Body(v), ..
-                }) = task.await
-                {
+                if let Some(v) = task.await.ok().and_then(|h| h.ack.into_value()) {
                     let _ = ctx.slack.respond(&response_url, &v).await;
                 }
             });

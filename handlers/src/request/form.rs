@@ -1,0 +1,85 @@
+//! The slash-command form, read in one pass: only the fields the bot uses are decoded and
+//! kept; the rest (`token`, `team_domain`, `user_name`, …) are skipped. Same result as
+//! `serde_urlencoded` into [`SlashCommand`]: `command` and `user_id` required, a field given
+//! twice refused, invalid UTF-8 replaced.
+
+use super::SlashCommand;
+
+/// The form is not a slash command (answered with 400).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BadForm;
+
+impl SlashCommand {
+    /// Parses an `application/x-www-form-urlencoded` slash-command body.
+    pub fn from_form(body: &[u8]) -> Result<SlashCommand, BadForm> {
+        let mut cmd = SlashCommand::default();
+        let mut seen = 0u8;
+        for (key, value) in form_urlencoded::parse(body) {
+            let (bit, field) = match key.as_ref() {
+                "command" => (0, &mut cmd.command),
+                "text" => (1, &mut cmd.text),
+                "user_id" => (2, &mut cmd.user_id),
+                "channel_id" => (3, &mut cmd.channel_id),
+                "channel_name" => (4, &mut cmd.channel_name),
+                "team_id" => (5, &mut cmd.team_id),
+                "response_url" => (6, &mut cmd.response_url),
+                "trigger_id" => (7, &mut cmd.trigger_id),
+                _ => continue,
+            };
+            if seen & (1 << bit) != 0 {
+                return Err(BadForm);
+            }
+            seen |= 1 << bit;
+            *field = value.into_owned();
+        }
+        // `command` and `user_id` are required.
+        if seen & 0b101 == 0b101 {
+            Ok(cmd)
+        } else {
+            Err(BadForm)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn same_as_serde(body: &str) {
+        let ours = SlashCommand::from_form(body.as_bytes()).ok();
+        let serde: Option<SlashCommand> = serde_urlencoded::from_bytes(body.as_bytes()).ok();
+        assert_eq!(format!("{ours:?}"), format!("{serde:?}"), "body: {body}");
+    }
+
+    #[test]
+    fn reads_what_serde_urlencoded_reads() {
+        for body in [
+            "token=x&team_id=T1&team_domain=d&channel_id=C1&channel_name=ops&user_id=U1&user_name=a&command=%2Fincident&text=declare+db+is+down+%F0%9F%94%A5&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2F1&trigger_id=1.2.3&api_app_id=A1",
+            "command=/incident&user_id=U1",
+            "command=/incident&user_id=U1&text=",
+            "command=/incident&user_id=U1&text",
+            "user_id=U1",
+            "command=/incident",
+            "",
+            "command=/incident&user_id=U1&command=/julia",
+            "command=/incident&user_id=U1&text=a&text=b",
+            "command=/incident&user_id=U1&token=a&token=b",
+            "command=%2&user_id=%ZZ&text=%FF%FE",
+            "&&=&command=/x&user_id=U&=v",
+            "command=/incident&user_id=U1&text=a%26b%3Dc+d%2Be",
+        ] {
+            same_as_serde(body);
+        }
+    }
+
+    #[test]
+    fn refuses_a_field_given_twice_and_missing_required_fields() {
+        assert_eq!(
+            SlashCommand::from_form(b"command=/a&user_id=U&user_id=V").err(),
+            Some(BadForm)
+        );
+        assert_eq!(SlashCommand::from_form(b"command=/a").err(), Some(BadForm));
+        let c = SlashCommand::from_form(b"command=%2Fa&user_id=U&text=x+y").unwrap();
+        assert_eq!((c.command.as_str(), c.text.as_str()), ("/a", "x y"));
+    }
+}
