@@ -10,6 +10,25 @@ pub struct Reply {
 }
 
 impl Reply {
+    /// Who clicked a button, where, and its `response_url`, from a `block_actions` payload.
+    pub fn from_block_action(payload: &serde_json::Value) -> Reply {
+        let s = |p: &str| {
+            payload
+                .pointer(p)
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or("")
+                .to_string()
+        };
+        let channel = match s("/channel/id") {
+            c if c.is_empty() => s("/container/channel_id"),
+            c => c,
+        };
+        Reply {
+            user: s("/user/id"),
+            channel,
+            response_url: s("/response_url"),
+        }
+    }
     /// A new ephemeral answer to the requester.
     pub async fn send(&self, ctx: &Ctx, msg: &messages::Msg) {
         crate::request::reply_later(ctx, &self.response_url, msg).await;

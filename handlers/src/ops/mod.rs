@@ -158,16 +158,7 @@ pub async fn on_block_action(ctx: Arc<Ctx>, payload: Value) -> Option<Value> {
     };
     let action_id = s("/actions/0/action_id");
     let token = s("/actions/0/value");
-    let reply = Reply {
-        user: s("/user/id"),
-        channel: payload
-            .pointer("/channel/id")
-            .or_else(|| payload.pointer("/container/channel_id"))
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string(),
-        response_url: s("/response_url"),
-    };
+    let reply = Reply::from_block_action(&payload);
     let confirmed = match action_id.as_str() {
         messages::ops::ACTION_CONFIRM => true,
         messages::ops::ACTION_CANCEL => false,
