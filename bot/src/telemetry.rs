@@ -1,23 +1,25 @@
 //! Logs (text or JSON) and the Prometheus recorder.
 //!
-//! Log lines never block a request: they go through a bounded in-memory queue to a writer
-//! thread (`tracing-appender`'s non-blocking writer, lossy). When the queue is full (stdout
-//! stalled, log collector slow) a line is dropped rather than stall the ack, and counted in
-//! `chatops_log_lines_dropped_total` on `/metrics`. The guard returned by [`init_logs`] flushes
-//! the queue when dropped: `main` holds it until the server has stopped (SIGTERM included).
+//! Log lines never block a request: they are appended to a bounded in-memory batch that one
+//! writer thread writes out every few milliseconds ([`crate::log_writer`]). When the batch is
+//! full (stdout stalled, log collector slow) a line is dropped rather than stall the ack, and
+//! counted in `chatops_log_lines_dropped_total` on `/metrics`. The guard returned by
+//! [`init_logs`] flushes the batch when dropped: `main` holds it until the server has stopped
+//! (SIGTERM included).
 
 use std::io::IsTerminal;
 use std::sync::{Mutex, OnceLock};
 
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
-use tracing_appender::non_blocking::{ErrorCounter, NonBlocking, NonBlockingBuilder, WorkerGuard};
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::EnvFilter;
 
-/// Lines waiting for the writer thread before new ones are dropped (a line is ~300 bytes of
-/// JSON, so a full queue holds a few MB).
-pub const LOG_QUEUE_LINES: usize = 8_192;
+use crate::log_writer::{BatchWriter, FlushGuard};
+
+/// Bytes of log lines waiting for the writer thread before new lines are dropped (a line is
+/// 150 to 300 bytes, so about 4,000 lines: 70 ms of a 60,000 commands/s burst).
+pub const LOG_QUEUE_BYTES: usize = 1024 * 1024;
 
 /// The default filter when `RUST_LOG` is unset.
 pub const DEFAULT_FILTER: &str = "info,sqlx=warn,hyper=warn,reqwest=warn";
@@ -25,35 +27,31 @@ pub const DEFAULT_FILTER: &str = "info,sqlx=warn,hyper=warn,reqwest=warn";
 /// The Prometheus name of the dropped-lines counter.
 pub const DROPPED_METRIC: &str = "chatops_log_lines_dropped_total";
 
-/// Flushes the queued log lines when dropped (waits up to 1 s for the writer thread).
+/// Writes the waiting log lines when dropped (waits up to 1 s for the writer thread).
 #[must_use = "logs stop being written when the guard is dropped"]
-pub struct LogGuard(#[allow(dead_code)] WorkerGuard);
+pub struct LogGuard(#[allow(dead_code)] FlushGuard);
 
-/// Every non-blocking writer's drop counter (one in production; tests may add theirs).
-static DROPPED: Mutex<Vec<ErrorCounter>> = Mutex::new(Vec::new());
+/// Every log writer's drop counter (one in production; tests may add theirs).
+static WRITERS: Mutex<Vec<BatchWriter>> = Mutex::new(Vec::new());
 
-/// A non-blocking, lossy writer over `w` with a queue of `lines`, its drops counted on
-/// `/metrics`.
+/// A non-blocking, lossy writer over `w` holding at most `bytes` of waiting lines, its drops
+/// counted on `/metrics`.
 pub fn non_blocking<W: std::io::Write + Send + 'static>(
     w: W,
-    lines: usize,
-) -> (NonBlocking, LogGuard) {
-    let (writer, guard) = NonBlockingBuilder::default()
-        .lossy(true)
-        .buffered_lines_limit(lines)
-        .thread_name("chatops-log-writer")
-        .finish(w);
-    if let Ok(mut v) = DROPPED.lock() {
-        v.push(writer.error_counter());
+    bytes: usize,
+) -> (BatchWriter, LogGuard) {
+    let (writer, guard) = crate::log_writer::batch_writer(w, bytes);
+    if let Ok(mut v) = WRITERS.lock() {
+        v.push(writer.clone());
     }
     (writer, LogGuard(guard))
 }
 
-/// Lines dropped so far because a log queue was full.
+/// Lines dropped so far because a log batch was full.
 pub fn dropped_lines() -> u64 {
-    DROPPED
+    WRITERS
         .lock()
-        .map(|v| v.iter().map(|c| c.dropped_lines() as u64).sum())
+        .map(|v| v.iter().map(BatchWriter::dropped_lines).sum())
         .unwrap_or(0)
 }
 
@@ -86,14 +84,10 @@ pub fn env_filter() -> EnvFilter {
 /// the process ends.
 pub fn init_logs(format: handlers::config::LogFormat) -> LogGuard {
     let ansi = std::io::stdout().is_terminal();
+    // The writer thread writes each batch with one `write`.
     let (writer, guard) = match stdout_file() {
-        // The writer thread batches what is queued into one `write` (it flushes whenever the
-        // queue runs empty, so a line is never held back).
-        Some(f) => non_blocking(
-            std::io::BufWriter::with_capacity(64 * 1024, f),
-            LOG_QUEUE_LINES,
-        ),
-        None => non_blocking(std::io::stdout(), LOG_QUEUE_LINES),
+        Some(f) => non_blocking(f, LOG_QUEUE_BYTES),
+        None => non_blocking(std::io::stdout(), LOG_QUEUE_BYTES),
     };
     // `try_init` also routes the `log` crate's records (rustls, …) through the same writer.
     let _ = subscriber(format, env_filter(), writer, ansi).try_init();

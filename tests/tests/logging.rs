@@ -42,7 +42,8 @@ fn capture() -> &'static Capture {
     CAPTURE.get_or_init(|| {
         use tracing_subscriber::util::SubscriberInitExt;
         let c = Capture::default();
-        let (writer, guard) = bot::telemetry::non_blocking(c.clone(), 1024);
+        let (writer, guard) =
+            bot::telemetry::non_blocking(c.clone(), bot::telemetry::LOG_QUEUE_BYTES);
         std::mem::forget(guard); // lives as long as the test binary
         let filter = tracing_subscriber::EnvFilter::new(bot::telemetry::DEFAULT_FILTER);
         bot::telemetry::subscriber(LogFormat::Json, filter, writer, false)
@@ -158,7 +159,7 @@ async fn lines_dropped_when_the_writer_stalls_are_counted_on_metrics() {
         .expect("the counter is exposed before anything is dropped");
 
     let gate = Arc::new((Mutex::new(false), std::sync::Condvar::new()));
-    let (writer, guard) = bot::telemetry::non_blocking(Stalled(gate.clone()), 4);
+    let (writer, guard) = bot::telemetry::non_blocking(Stalled(gate.clone()), 200);
     let filter = tracing_subscriber::EnvFilter::new("info");
     let sub = bot::telemetry::subscriber(LogFormat::Text, filter, writer.clone(), false);
     let logged = Instant::now();
@@ -169,8 +170,9 @@ async fn lines_dropped_when_the_writer_stalls_are_counted_on_metrics() {
     });
     // Logging never waited for the stalled writer.
     assert!(logged.elapsed() < Duration::from_secs(2));
-    // One line is in the writer's hands, at most 4 queued: the rest were dropped.
-    let dropped = writer.error_counter().dropped_lines() as f64;
+    // One batch is in the stalled writer's hands and one more waits, each at most 200 bytes
+    // (two lines): the rest were dropped.
+    let dropped = writer.dropped_lines() as f64;
     assert!(dropped >= 95.0, "dropped {dropped}");
 
     let after = metric(&get_metrics().await, bot::telemetry::DROPPED_METRIC).unwrap();
