@@ -5,6 +5,7 @@
 //! watcher and, with `SLACK_APP_TOKEN`, the Socket Mode client.
 
 pub mod env_file;
+pub mod log_text;
 pub mod log_writer;
 pub mod routes;
 pub mod simulate;

@@ -96,6 +96,25 @@ struct Server {
 }
 
 impl Server {
+    /// What the resident memory is made of now: `RssAnon` (heap, stacks) and `RssFile` (the
+    /// binary's code and read-only data, shared libraries), from `/proc/<pid>/status`.
+    fn rss_parts(&self) -> String {
+        let s = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .unwrap_or_default();
+        let mib = |key: &str| {
+            s.lines()
+                .find(|l| l.starts_with(key))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse::<f64>().ok())
+                .map_or(f64::NAN, |kib| kib / 1024.0)
+        };
+        format!(
+            "{:.1} MiB anonymous (heap, stacks) + {:.1} MiB file-backed (code, libraries)",
+            mib("RssAnon:"),
+            mib("RssFile:")
+        )
+    }
+
     fn peak_rss_mib(&self) -> f64 {
         let s = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
             .unwrap_or_default();
@@ -407,6 +426,7 @@ fn main() {
     let lines = Arc::new(AtomicU64::new(0));
     let mut rows = Vec::new();
     let mut log_per_command = f64::NAN;
+    let mut chatops_memory = String::new();
     client.block_on(async {
         let mut bot = spawn_bot(&bin, &dir, lines.clone());
         let ack = ready(&mut bot).await;
@@ -428,12 +448,14 @@ fn main() {
         }
         let start_lines = lines.load(Ordering::Relaxed);
         let row = measure(&bot, connections, secs).await;
+        let bot_memory = bot.rss_parts();
         // The pipe reader may trail the last answers by a moment.
         tokio::time::sleep(Duration::from_millis(500)).await;
         let logged = lines.load(Ordering::Relaxed) - start_lines;
         log_per_command = logged as f64 / row.answered as f64;
         rows.push(row);
         drop(bot);
+        chatops_memory = bot_memory;
         match &bolt {
             Some(app) => {
                 let mut b = spawn_bolt(app, &ack);
@@ -447,5 +469,6 @@ fn main() {
     print_table(&mut rows, connections);
     println!("load average before: {before}; after: {}\n", loadavg());
     print_targets(&mut rows, log_per_command);
+    println!("chatops resident memory at the end of its run: {chatops_memory}");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -14,7 +14,12 @@ impl SlashCommand {
     pub fn from_form(body: &[u8]) -> Result<SlashCommand, BadForm> {
         let mut cmd = SlashCommand::default();
         let mut seen = 0u8;
-        for (key, value) in form_urlencoded::parse(body) {
+        for pair in body.split(|&b| b == b'&').filter(|p| !p.is_empty()) {
+            let (raw_key, raw_value) = match pair.iter().position(|&b| b == b'=') {
+                Some(i) => (&pair[..i], &pair[i + 1..]),
+                None => (pair, &b""[..]),
+            };
+            let key = decode(raw_key);
             let (bit, field) = match key.as_ref() {
                 "command" => (0, &mut cmd.command),
                 "text" => (1, &mut cmd.text),
@@ -30,7 +35,7 @@ impl SlashCommand {
                 return Err(BadForm);
             }
             seen |= 1 << bit;
-            *field = value.into_owned();
+            *field = decode(raw_value).into_owned();
         }
         // `command` and `user_id` are required.
         if seen & 0b101 == 0b101 {
@@ -39,6 +44,25 @@ impl SlashCommand {
             Err(BadForm)
         }
     }
+}
+
+/// One key or value: borrowed as it is when it has nothing to decode (no `+`, no `%`, valid
+/// UTF-8), else decoded as `form_urlencoded` (`+` as a space, percent-escapes, invalid UTF-8
+/// replaced). Most of a Slack form needs no decoding, and a skipped field's value is never
+/// looked at.
+fn decode(raw: &[u8]) -> std::borrow::Cow<'_, str> {
+    if !raw.iter().any(|&b| b == b'+' || b == b'%') {
+        if let Ok(s) = std::str::from_utf8(raw) {
+            return std::borrow::Cow::Borrowed(s);
+        }
+    }
+    // What `form_urlencoded::parse` (and so `serde_urlencoded`) does to each component.
+    let spaced: Vec<u8> = raw
+        .iter()
+        .map(|&b| if b == b'+' { b' ' } else { b })
+        .collect();
+    let bytes: std::borrow::Cow<'_, [u8]> = percent_encoding::percent_decode(&spaced).into();
+    std::borrow::Cow::Owned(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 #[cfg(test)]
@@ -67,6 +91,9 @@ mod tests {
             "command=%2&user_id=%ZZ&text=%FF%FE",
             "&&=&command=/x&user_id=U&=v",
             "command=/incident&user_id=U1&text=a%26b%3Dc+d%2Be",
+            "command=/incident&user_id=U1&text=a=b+c=%3D&channel_id==",
+            "command=/inc%69dent&us%65r_id=U1&te+xt=x&text=caf%C3%A9+%E2%9C%93",
+            "command=/incident&user_id=U1&text=%F0%9F%94&channel_name=\u{e9}t\u{e9}",
         ] {
             same_as_serde(body);
         }
