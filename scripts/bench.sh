@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Slash-command acknowledgement benchmark, one machine, one run (about 1.5 minutes + builds):
+# Slash-command acknowledgement benchmark, one machine, one run (about 1 minute + builds):
 # a signed `/incident help` at 16 connections against a bare axum handler, axum with a signature
 # check, chatops (the release binary started as scripts/run.sh starts it: default logging, only
 # the required variables) and Bolt for JavaScript 5.1 (scripts/bolt-peer, installed with npm on
 # first use). Prints a Markdown table (req/s, p50/p99/max, peak RSS), the ratios and the targets.
 #   scripts/bench.sh
-#   BENCH_SECS=20 BENCH_CONNECTIONS=64 scripts/bench.sh
+#   BENCH_SECS=30 BENCH_ROUNDS=5 BENCH_CONNECTIONS=64 scripts/bench.sh   # per peer: 30 s in 5 turns
 #   BENCH_BOLT=0 scripts/bench.sh            # without the Bolt peer (no Node.js needed)
 # Set CARGO_TARGET_DIR to reuse a build directory.
 set -euo pipefail

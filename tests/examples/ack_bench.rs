@@ -13,9 +13,12 @@
 //! * **Bolt for JavaScript** (`BOLT_PEER` = `scripts/bolt-peer/app.js`, `@slack/bolt` 5.1.0,
 //!   `HTTPReceiver`, signatures verified): acks with the same body chatops answers.
 //!
-//! Load: `BENCH_CONNECTIONS` (default 16) keep-alive HTTP/1.1 connections in a closed loop for
-//! `BENCH_SECS` (default 10) after a 2 s warm-up, over pre-signed requests (1,024 distinct
-//! bodies, signed just before each peer's turn). The client is hyper's low-level connection on
+//! Load: `BENCH_CONNECTIONS` (default 16) keep-alive HTTP/1.1 connections in a closed loop,
+//! over pre-signed requests (1,024 distinct bodies, signed just before each turn). All peers
+//! run at once, idle but for their turn: after a 2 s warm-up each, every peer gets
+//! `BENCH_SECS` (default 12) of load in `BENCH_ROUNDS` (default 3) turns, interleaved, the order
+//! turning each round, so that a machine whose speed drifts during the run (other tenants of a
+//! VM) weighs on every peer alike. The client is hyper's low-level connection on
 //! a 2-thread runtime. Printed: a Markdown table (req/s, p50/p99/max, errors, peak RSS of each
 //! server process from `/proc/<pid>/status` VmHWM), the ratios against the targets, the bot's
 //! log lines per command, and the load average before and after.
@@ -324,17 +327,6 @@ fn loadavg() -> String {
         .unwrap_or_else(|_| "?".into())
 }
 
-async fn measure(server: &Server, connections: usize, secs: Duration) -> Row {
-    let warm = closed_loop(server.addr, connections, Duration::from_secs(2)).await;
-    let out = closed_loop(server.addr, connections, secs).await;
-    Row {
-        name: server.name,
-        answered: (warm.latencies.len() + out.latencies.len()) as u64,
-        out,
-        rss: server.peak_rss_mib(),
-    }
-}
-
 fn print_table(rows: &mut [Row], connections: usize) {
     println!("\n| peer | req/s | p50 ms | p99 ms | max ms | non-2xx + errors | peak RSS MiB |");
     println!("|---|---|---|---|---|---|---|");
@@ -399,13 +391,13 @@ fn print_targets(rows: &mut [Row], log_lines_per_command: f64) {
     println!("chatops log lines per command (stdout, default logging): {log_lines_per_command:.2}");
 }
 
-#[allow(clippy::too_many_lines)] // over 80 lines: a benchmark's script; to split (#12 follow-up)
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.get(1).map(String::as_str) == Some("--peer") {
         return serve_peer(&args[2], args[3].parse().expect("port"));
     }
-    let secs = Duration::from_secs(env_num("BENCH_SECS", 10).clamp(1, 120));
+    let secs = Duration::from_secs(env_num("BENCH_SECS", 12).clamp(1, 120));
+    let rounds = env_num("BENCH_ROUNDS", 3).clamp(1, 20) as u32;
     let connections = env_num("BENCH_CONNECTIONS", 16).clamp(1, 512) as usize;
     let bin = std::env::var("CHATOPS_BIN").unwrap_or_else(|_| "target/release/chatops".into());
     // The bot runs in a temporary directory: a relative path would be looked up from there.
@@ -424,51 +416,121 @@ fn main() {
         .unwrap();
     let before = loadavg();
     let lines = Arc::new(AtomicU64::new(0));
-    let mut rows = Vec::new();
-    let mut log_per_command = f64::NAN;
-    let mut chatops_memory = String::new();
-    client.block_on(async {
-        let mut bot = spawn_bot(&bin, &dir, lines.clone());
-        let ack = ready(&mut bot).await;
-        let ack = std::str::from_utf8(&ack).expect("utf-8 ack").to_string();
-        assert!(ack.contains("/incident"), "expected the usage help, got {ack}");
-        assert!(refuses_forgery(bot.addr).await, "chatops must refuse a forged signature");
+    let (mut rows, log_per_command, chatops_memory) = client.block_on(async {
+        let servers = start_peers(&bin, &dir, lines.clone(), bolt.as_deref()).await;
         println!(
-            "ack_bench: {} cores, {connections} connections, {}s per peer after a 2 s warm-up; load average before: {before}",
+            "ack_bench: {} cores, {connections} connections, {rounds} rounds of {:.1} s per peer, interleaved, after a 2 s warm-up each; load average before: {before}",
             std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
-            secs.as_secs()
+            secs.as_secs_f64() / f64::from(rounds)
         );
-        for (name, kind) in [("bare axum handler", "bare"), ("axum with signature check", "signed")] {
-            let mut peer = spawn_peer(name, kind, &ack);
-            ready(&mut peer).await;
-            if kind == "signed" {
-                assert!(refuses_forgery(peer.addr).await, "{name} must refuse a forged signature");
-            }
-            rows.push(measure(&peer, connections, secs).await);
-        }
-        let start_lines = lines.load(Ordering::Relaxed);
-        let row = measure(&bot, connections, secs).await;
-        let bot_memory = bot.rss_parts();
-        // The pipe reader may trail the last answers by a moment.
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        let logged = lines.load(Ordering::Relaxed) - start_lines;
-        log_per_command = logged as f64 / row.answered as f64;
-        rows.push(row);
-        drop(bot);
-        chatops_memory = bot_memory;
-        match &bolt {
-            Some(app) => {
-                let mut b = spawn_bolt(app, &ack);
-                ready(&mut b).await;
-                assert!(refuses_forgery(b.addr).await, "Bolt must refuse a forged signature");
-                rows.push(measure(&b, connections, secs).await);
-            }
-            None => println!("Bolt for JavaScript: skipped (BOLT_PEER unset; scripts/bench.sh sets it)"),
-        }
+        run_rounds(&servers, &lines, connections, secs, rounds).await
     });
     print_table(&mut rows, connections);
     println!("load average before: {before}; after: {}\n", loadavg());
     print_targets(&mut rows, log_per_command);
     println!("chatops resident memory at the end of its run: {chatops_memory}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Every peer started, ready, and (the signed ones) refusing a forged signature. The bot
+/// comes first: the others answer with the body it answers.
+async fn start_peers(
+    bin: &str,
+    dir: &std::path::Path,
+    lines: Arc<AtomicU64>,
+    bolt: Option<&str>,
+) -> Vec<Server> {
+    let mut bot = spawn_bot(bin, dir, lines);
+    let ack = ready(&mut bot).await;
+    let ack = std::str::from_utf8(&ack).expect("utf-8 ack").to_string();
+    assert!(
+        ack.contains("/incident"),
+        "expected the usage help, got {ack}"
+    );
+    assert!(
+        refuses_forgery(bot.addr).await,
+        "chatops must refuse a forged signature"
+    );
+    let mut servers = Vec::new();
+    for (name, kind) in [
+        ("bare axum handler", "bare"),
+        ("axum with signature check", "signed"),
+    ] {
+        let mut peer = spawn_peer(name, kind, &ack);
+        ready(&mut peer).await;
+        if kind == "signed" {
+            assert!(
+                refuses_forgery(peer.addr).await,
+                "{name} must refuse a forged signature"
+            );
+        }
+        servers.push(peer);
+    }
+    servers.push(bot);
+    match bolt {
+        Some(app) => {
+            let mut b = spawn_bolt(app, &ack);
+            ready(&mut b).await;
+            assert!(
+                refuses_forgery(b.addr).await,
+                "Bolt must refuse a forged signature"
+            );
+            servers.push(b);
+        }
+        None => {
+            println!("Bolt for JavaScript: skipped (BOLT_PEER unset; scripts/bench.sh sets it)")
+        }
+    }
+    servers
+}
+
+/// A warm-up per peer, then `rounds` rounds in which every peer gets `secs / rounds` in turn
+/// (the order turning each round), so a machine that speeds up or slows down during the run
+/// weighs on every peer alike. Returns the rows, the bot's log lines per command and what its
+/// memory is made of.
+async fn run_rounds(
+    servers: &[Server],
+    lines: &AtomicU64,
+    connections: usize,
+    secs: Duration,
+    rounds: u32,
+) -> (Vec<Row>, f64, String) {
+    let mut rows: Vec<Row> = servers
+        .iter()
+        .map(|s| Row {
+            name: s.name,
+            out: Outcome::default(),
+            rss: f64::NAN,
+            answered: 0,
+        })
+        .collect();
+    let bot_lines_before = lines.load(Ordering::Relaxed);
+    for s in servers {
+        let warm = closed_loop(s.addr, connections, Duration::from_secs(2)).await;
+        rows.iter_mut().find(|r| r.name == s.name).unwrap().answered += warm.latencies.len() as u64;
+    }
+    let turn = secs / rounds;
+    for round in 0..rounds as usize {
+        for i in 0..servers.len() {
+            let s = &servers[(i + round) % servers.len()];
+            let out = closed_loop(s.addr, connections, turn).await;
+            let row = rows.iter_mut().find(|r| r.name == s.name).unwrap();
+            row.answered += out.latencies.len() as u64;
+            row.out.latencies.extend(out.latencies);
+            row.out.non_2xx += out.non_2xx;
+            row.out.errors += out.errors;
+            row.out.elapsed += out.elapsed;
+        }
+    }
+    // The pipe reader may trail the last answers by a moment.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let bot = servers.iter().find(|s| s.name == "chatops").unwrap();
+    let bot_row = rows.iter().find(|r| r.name == "chatops").unwrap();
+    let per_command =
+        (lines.load(Ordering::Relaxed) - bot_lines_before) as f64 / bot_row.answered as f64;
+    let memory = bot.rss_parts();
+    for (row, s) in rows.iter_mut().zip(servers) {
+        row.rss = s.peak_rss_mib();
+    }
+    (rows, per_command, memory)
 }

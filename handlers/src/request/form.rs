@@ -19,16 +19,23 @@ impl SlashCommand {
                 Some(i) => (&pair[..i], &pair[i + 1..]),
                 None => (pair, &b""[..]),
             };
-            let key = decode(raw_key);
-            let (bit, field) = match key.as_ref() {
-                "command" => (0, &mut cmd.command),
-                "text" => (1, &mut cmd.text),
-                "user_id" => (2, &mut cmd.user_id),
-                "channel_id" => (3, &mut cmd.channel_id),
-                "channel_name" => (4, &mut cmd.channel_name),
-                "team_id" => (5, &mut cmd.team_id),
-                "response_url" => (6, &mut cmd.response_url),
-                "trigger_id" => (7, &mut cmd.trigger_id),
+            // Slack's keys are plain ASCII: compared as bytes unless they need decoding.
+            let decoded;
+            let key = if needs_decoding(raw_key) {
+                decoded = decode(raw_key);
+                decoded.as_bytes()
+            } else {
+                raw_key
+            };
+            let (bit, field) = match key {
+                b"command" => (0, &mut cmd.command),
+                b"text" => (1, &mut cmd.text),
+                b"user_id" => (2, &mut cmd.user_id),
+                b"channel_id" => (3, &mut cmd.channel_id),
+                b"channel_name" => (4, &mut cmd.channel_name),
+                b"team_id" => (5, &mut cmd.team_id),
+                b"response_url" => (6, &mut cmd.response_url),
+                b"trigger_id" => (7, &mut cmd.trigger_id),
                 _ => continue,
             };
             if seen & (1 << bit) != 0 {
@@ -46,12 +53,16 @@ impl SlashCommand {
     }
 }
 
+fn needs_decoding(raw: &[u8]) -> bool {
+    raw.iter().any(|&b| b == b'+' || b == b'%')
+}
+
 /// One key or value: borrowed as it is when it has nothing to decode (no `+`, no `%`, valid
 /// UTF-8), else decoded as `form_urlencoded` (`+` as a space, percent-escapes, invalid UTF-8
 /// replaced). Most of a Slack form needs no decoding, and a skipped field's value is never
 /// looked at.
 fn decode(raw: &[u8]) -> std::borrow::Cow<'_, str> {
-    if !raw.iter().any(|&b| b == b'+' || b == b'%') {
+    if !needs_decoding(raw) {
         if let Ok(s) = std::str::from_utf8(raw) {
             return std::borrow::Cow::Borrowed(s);
         }
