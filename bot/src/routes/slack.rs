@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{FromRequest, Request, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -73,8 +73,16 @@ fn request_id() -> String {
     uuid::Uuid::new_v4().simple().to_string()[..12].to_string()
 }
 
-pub async fn commands(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn commands(State(state): State<AppState>, request: Request) -> Response {
     let started = Instant::now();
+    // The headers are moved out of the request rather than cloned (axum's `HeaderMap`
+    // extractor clones them); the body is read under the same size limit as everywhere else.
+    let (mut parts, body) = request.into_parts();
+    let headers = std::mem::take(&mut parts.headers);
+    let body = match Bytes::from_request(Request::from_parts(parts, body), &state).await {
+        Ok(b) => b,
+        Err(too_large_or_broken) => return too_large_or_broken.into_response(),
+    };
     // Slack's unsigned ssl_check (form, exactly `ssl_check=1`): empty 200, nothing else read.
     if header(&headers, "x-slack-signature").is_none()
         && header(&headers, "content-type")
