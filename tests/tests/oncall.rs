@@ -225,3 +225,45 @@ async fn doctor_names_rotation_ids_that_are_not_active_users() {
     let good = check("UANA0001").await;
     assert_eq!(good.status, Status::Pass, "{}", good.detail);
 }
+
+/// `/incident status` says who acknowledged the incident and when, or that nobody has, and who
+/// is on call now.
+async fn status_shows_the_acknowledgment_and_who_is_on_call(db: TestDb) {
+    let s = Setup::new().await;
+    let app = s.app(&db).await;
+    let (id, room) = declare(&app, "declare P0 payments failing").await;
+    let before = app
+        .incident(&format!("status INC-{id}"), BIA, "CELSEWHERE")
+        .await;
+    let before = before.to_string();
+    assert!(before.contains("Not acknowledged yet"), "{before}");
+    assert!(before.contains(&format!("On call: <@{ANA}>")), "{before}");
+    assert!(!before.contains("Acknowledged by"), "{before}");
+
+    app.ctx.clock.advance(2 * MIN);
+    let r = app.incident("ack", ANA, &room).await;
+    assert!(r.to_string().contains("acknowledged"), "{r}");
+    app.settle().await;
+    let after = app
+        .incident(&format!("status INC-{id}"), BIA, "CELSEWHERE")
+        .await;
+    let after = after.to_string();
+    assert!(
+        after.contains(&format!("Acknowledged by <@{ANA}>")),
+        "{after}"
+    );
+    assert!(!after.contains("Not acknowledged yet"), "{after}");
+    let acked_at: i64 = sqlx::query_scalar("SELECT acked_at FROM incidents WHERE id = $1")
+        .bind(id)
+        .fetch_one(&app.ctx.store.pool)
+        .await
+        .unwrap();
+    assert!(
+        after.contains(&format!("<!date^{}^", acked_at / 1000)),
+        "the time of the acknowledgment: {after}"
+    );
+}
+on_both_stores!(
+    status_acknowledgment,
+    status_shows_the_acknowledgment_and_who_is_on_call
+);

@@ -85,7 +85,8 @@ async fn on_target(ctx: &Ctx, who: &Caller, c: IncidentCmd) -> FlowResult<Msg> {
         IncidentCmd::Note { id, text } => note(ctx, actor, id, &who.channel, &text).await,
         IncidentCmd::Status { id } => {
             let i = target(ctx, id, &who.channel).await?;
-            Ok(tpl::status(&view(ctx, &i), ctx.locale()))
+            let paging = crate::paging::status_paging(ctx, i.id).await?;
+            Ok(tpl::status(&view(ctx, &i), &paging, ctx.locale()))
         }
         IncidentCmd::List { severity, page } => {
             let q = messages::list::ListQuery {

@@ -31,6 +31,20 @@ use crate::Ctx;
 
 pub use command::OncallCmd;
 
+/// What `/incident status` shows of paging: who acknowledged incident `id` and when, and who
+/// is on call now.
+pub async fn status_paging(
+    ctx: &Ctx,
+    id: i64,
+) -> Result<messages::incident::StatusPaging, sqlx::Error> {
+    let mut conn = ctx.store.pool.acquire().await?;
+    let acked = ack::acked_by(&mut conn, id).await?;
+    let on_call = oncall::who(&mut conn, ctx, ctx.clock.now_ms())
+        .await?
+        .primary;
+    Ok(messages::incident::StatusPaging { acked, on_call })
+}
+
 /// What one [`run_once`] did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Ran {

@@ -69,6 +69,14 @@ pub struct IncidentView {
     pub last_update_at: i64,
 }
 
+/// What `/incident status` says about paging: who acknowledged the incident and when
+/// (epoch milliseconds), and who is on call now (`None` without a rotation).
+#[derive(Debug, Clone, Default)]
+pub struct StatusPaging {
+    pub acked: Option<(String, i64)>,
+    pub on_call: Option<String>,
+}
+
 impl IncidentView {
     pub fn key(&self) -> String {
         format!("INC-{}", self.id)

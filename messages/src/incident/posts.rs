@@ -1,7 +1,9 @@
 //! What is posted where an incident lives: the declared message, the announcement, updates,
 //! the resolution, one-line notices, the topic, the war room's name and `status`.
 
-use super::{buttons, core_fields, or_dash, sev_emoji, status_label, user, IncidentView};
+use super::{
+    buttons, core_fields, or_dash, sev_emoji, status_label, user, IncidentView, StatusPaging,
+};
 use crate::blocks;
 use crate::{datetime_token, escape, human_duration, time_token, utc_hm, utc_ymd_hm, Locale, Msg};
 
@@ -274,7 +276,7 @@ pub fn war_room_name(id: i64, started_at: i64, title: &str, suffix: Option<u32>)
 }
 
 /// `/incident status`.
-pub fn status(v: &IncidentView, l: Locale) -> Msg {
+pub fn status(v: &IncidentView, paging: &StatusPaging, l: Locale) -> Msg {
     let mut b = vec![
         blocks::section(format!("*{}* — {}", v.key(), escape(&v.title))),
         blocks::fields(&core_fields(v, l)),
@@ -286,6 +288,9 @@ pub fn status(v: &IncidentView, l: Locale) -> Msg {
         l.t("Latest findings", "Descobertas mais recentes"),
         or_dash(&v.findings)
     )));
+    if let Some(line) = paging_line(v, paging, l) {
+        b.push(blocks::context(line));
+    }
     if let Some(w) = &v.war_room {
         b.push(blocks::context(format!("<#{w}>")));
     }
@@ -298,4 +303,25 @@ pub fn status(v: &IncidentView, l: Locale) -> Msg {
         ),
         b,
     )
+}
+
+/// Who acknowledged the incident (or that nobody has yet, while it is open) and who is on call.
+fn paging_line(v: &IncidentView, p: &StatusPaging, l: Locale) -> Option<String> {
+    let mut parts = Vec::new();
+    match &p.acked {
+        Some((by, at_ms)) => parts.push(format!(
+            ":white_check_mark: {} <@{by}> {}",
+            l.t("Acknowledged by", "Reconhecido por"),
+            datetime_token(at_ms / 1000)
+        )),
+        None if v.status != "resolved" => parts.push(format!(
+            ":hourglass_flowing_sand: {}",
+            l.t("Not acknowledged yet", "Ainda não reconhecido")
+        )),
+        None => {}
+    }
+    if let Some(u) = &p.on_call {
+        parts.push(format!(":pager: {} <@{u}>", l.t("On call:", "De plantão:")));
+    }
+    (!parts.is_empty()).then(|| parts.join("  ·  "))
 }
