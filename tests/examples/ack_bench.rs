@@ -99,34 +99,29 @@ struct Server {
 }
 
 impl Server {
-    /// What the resident memory is made of now: `RssAnon` (heap, stacks) and `RssFile` (the
-    /// binary's code and read-only data, shared libraries), from `/proc/<pid>/status`.
-    fn rss_parts(&self) -> String {
+    /// A `/proc/<pid>/status` memory figure (`VmHWM:`, `RssAnon:`, …) in MiB.
+    fn status_mib(&self, key: &str) -> f64 {
         let s = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
             .unwrap_or_default();
-        let mib = |key: &str| {
-            s.lines()
-                .find(|l| l.starts_with(key))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|v| v.parse::<f64>().ok())
-                .map_or(f64::NAN, |kib| kib / 1024.0)
-        };
+        s.lines()
+            .find(|l| l.starts_with(key))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse::<f64>().ok())
+            .map_or(f64::NAN, |kib| kib / 1024.0)
+    }
+
+    /// What the resident memory is made of now: `RssAnon` (heap, stacks) and `RssFile` (the
+    /// binary's code and read-only data, shared libraries).
+    fn rss_parts(&self) -> String {
         format!(
             "{:.1} MiB anonymous (heap, stacks) + {:.1} MiB file-backed (code, libraries)",
-            mib("RssAnon:"),
-            mib("RssFile:")
+            self.status_mib("RssAnon:"),
+            self.status_mib("RssFile:")
         )
     }
 
     fn peak_rss_mib(&self) -> f64 {
-        let s = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
-            .unwrap_or_default();
-        s.lines()
-            .find(|l| l.starts_with("VmHWM:"))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|v| v.parse::<f64>().ok())
-            .map(|kib| kib / 1024.0)
-            .unwrap_or(f64::NAN)
+        self.status_mib("VmHWM:")
     }
 }
 
@@ -510,16 +505,17 @@ async fn run_rounds(
         })
         .collect();
     let bot_lines_before = lines.load(Ordering::Relaxed);
-    for s in servers {
+    // `rows[k]` is `servers[k]`'s.
+    for (row, s) in rows.iter_mut().zip(servers) {
         let warm = closed_loop(s.addr, connections, Duration::from_secs(2)).await;
-        rows.iter_mut().find(|r| r.name == s.name).unwrap().answered += warm.latencies.len() as u64;
+        row.answered += warm.latencies.len() as u64;
     }
     let turn = secs / rounds;
     for round in 0..rounds as usize {
         for i in 0..servers.len() {
-            let s = &servers[(i + round) % servers.len()];
-            let out = closed_loop(s.addr, connections, turn).await;
-            let row = rows.iter_mut().find(|r| r.name == s.name).unwrap();
+            let k = (i + round) % servers.len();
+            let out = closed_loop(servers[k].addr, connections, turn).await;
+            let row = &mut rows[k];
             row.answered += out.latencies.len() as u64;
             row.out.latencies.extend(out.latencies);
             row.out.non_2xx += out.non_2xx;
@@ -529,11 +525,10 @@ async fn run_rounds(
     }
     // The pipe reader may trail the last answers by a moment.
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let bot = servers.iter().find(|s| s.name == "chatops").unwrap();
-    let bot_row = rows.iter().find(|r| r.name == "chatops").unwrap();
+    let bot = servers.iter().position(|s| s.name == "chatops").unwrap();
     let per_command =
-        (lines.load(Ordering::Relaxed) - bot_lines_before) as f64 / bot_row.answered as f64;
-    let memory = bot.rss_parts();
+        (lines.load(Ordering::Relaxed) - bot_lines_before) as f64 / rows[bot].answered as f64;
+    let memory = servers[bot].rss_parts();
     for (row, s) in rows.iter_mut().zip(servers) {
         row.rss = s.peak_rss_mib();
     }
