@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use handlers::config::ConfigProblem;
+use chatops_core::config::ConfigProblem;
 
 /// What reading `.env` did.
 #[derive(Debug, Default)]

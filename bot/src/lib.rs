@@ -50,7 +50,7 @@ impl Application {
             .await
             .with_context(|| format!("binding {addr}"))?;
         let socket = socket_mode::Status::new(!config.slack_app_token.is_empty());
-        handlers::control::visibility::log_at_start(&config);
+        julia::visibility::log_at_start(&config);
         let ctx = Ctx::new(config, store, cache, clock);
         let (shutdown_tx, _) = tokio::sync::watch::channel(false);
         Ok(Application {
@@ -88,27 +88,27 @@ impl Application {
         // Each worker is its own task, so the outbox and the reminders use every core instead of
         // taking turns in this one; dropping the set (this task aborted) aborts them all.
         let mut workers = tokio::task::JoinSet::new();
-        workers.spawn(handlers::outbox::run_worker(
+        workers.spawn(chatops_core::outbox::run_worker(
             ctx.clone(),
             self.shutdown_tx.subscribe(),
         ));
-        workers.spawn(handlers::reminder::run_worker(
+        workers.spawn(incident::reminder::run_worker(
             ctx.clone(),
             self.shutdown_tx.subscribe(),
         ));
-        workers.spawn(handlers::jobs::run_worker(
+        workers.spawn(chatops_core::jobs::run_worker(
             ctx.clone(),
             self.shutdown_tx.subscribe(),
         ));
-        workers.spawn(handlers::paging::run_worker(
+        workers.spawn(paging::run_worker(
             ctx.clone(),
             self.shutdown_tx.subscribe(),
         ));
-        workers.spawn(handlers::control::run_watcher(
+        workers.spawn(julia::run_watcher(
             ctx.clone(),
             self.shutdown_tx.subscribe(),
         ));
-        workers.spawn(handlers::stats::digest::run_worker(
+        workers.spawn(stats::digest::run_worker(
             ctx.clone(),
             self.shutdown_tx.subscribe(),
         ));

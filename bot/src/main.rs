@@ -76,20 +76,20 @@ fn main() -> std::process::ExitCode {
 }
 
 /// Prints every problem to stderr; true when one of them is an error.
-fn stop_on_errors(problems: &[handlers::config::ConfigProblem]) -> bool {
+fn stop_on_errors(problems: &[chatops_core::config::ConfigProblem]) -> bool {
     if !problems.iter().any(|p| p.is_error()) {
         return false;
     }
     eprint!(
         "configuration problems:\n{}",
-        handlers::config::render_problems(problems)
+        chatops_core::config::render_problems(problems)
     );
     eprintln!("(`chatops check-config` shows the effective configuration)");
     true
 }
 
 /// `KEY = value` lines of the report: a value that failed its check shows the default used.
-fn mark_invalid(report: &str, problems: &[handlers::config::ConfigProblem]) -> String {
+fn mark_invalid(report: &str, problems: &[chatops_core::config::ConfigProblem]) -> String {
     let mut out = String::new();
     for line in report.lines() {
         out.push_str(line);
@@ -117,7 +117,7 @@ async fn run(cli: Cli, env_file: bot::env_file::EnvFile) -> std::process::ExitCo
                 return std::process::ExitCode::from(2);
             }
             let report =
-                handlers::doctor::run(&config, &handlers::doctor::Options { timeout }).await;
+                doctor::run(&config, &doctor::Options { timeout }).await;
             print!("{}", report.render());
             if report.ok() {
                 std::process::ExitCode::SUCCESS
@@ -157,7 +157,7 @@ async fn run(cli: Cli, env_file: bot::env_file::EnvFile) -> std::process::ExitCo
                 return std::process::ExitCode::from(2);
             }
             let _logs = bot::telemetry::init_logs(config.log_format);
-            match handlers::Store::connect_and_migrate(&config.database_url).await {
+            match chatops_core::Store::connect_and_migrate(&config.database_url).await {
                 Ok(_) => {
                     println!("migrations applied");
                     std::process::ExitCode::SUCCESS
@@ -175,7 +175,7 @@ async fn run(cli: Cli, env_file: bot::env_file::EnvFile) -> std::process::ExitCo
 /// `chatops check-config`: the effective configuration, every problem, exit 1 on an error.
 async fn check_config(
     config: &handlers::Config,
-    mut problems: Vec<handlers::config::ConfigProblem>,
+    mut problems: Vec<chatops_core::config::ConfigProblem>,
     env_file: &bot::env_file::EnvFile,
 ) -> std::process::ExitCode {
     problems.extend(config.serve_problems());
@@ -183,9 +183,9 @@ async fn check_config(
     println!("Read from: {}\n", env_file.summary());
     print!("{}", mark_invalid(&report, &problems));
     println!();
-    print!("{}", handlers::config::render_problems(&problems));
+    print!("{}", chatops_core::config::render_problems(&problems));
     // Julia's database: can the bot's role see the rows (row-level security)?
-    if let Some((_, line)) = handlers::control::visibility::describe(config).await {
+    if let Some((_, line)) = julia::visibility::describe(config).await {
         println!("{line}");
     }
     if problems.iter().any(|p| p.is_error()) {
@@ -199,7 +199,7 @@ async fn check_config(
 /// `chatops serve` (the default): refuses to start on an error, else runs until a signal.
 async fn serve(
     config: handlers::Config,
-    mut problems: Vec<handlers::config::ConfigProblem>,
+    mut problems: Vec<chatops_core::config::ConfigProblem>,
     env_file: &bot::env_file::EnvFile,
 ) -> std::process::ExitCode {
     problems.extend(config.serve_problems());
@@ -211,7 +211,7 @@ async fn serve(
     let _logs = bot::telemetry::init_logs(config.log_format);
     bot::startup::log_problems(&problems);
     let summary = bot::startup::Summary::of(&config, env_file);
-    let app = match bot::Application::build(config, handlers::Clock::system()).await {
+    let app = match bot::Application::build(config, chatops_core::Clock::system()).await {
         Ok(a) => a,
         Err(e) => {
             eprintln!("cannot start: {e:#}");

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use handlers::request::SlashCommand;
+use chatops_core::request::SlashCommand;
 use handlers::{Clock, Config, Ctx, Store};
 use serde_json::{json, Value};
 
@@ -41,7 +41,7 @@ async fn api(
     body: String,
 ) -> Json<Value> {
     // The client sends JSON, a form or a query string depending on the method
-    // (`handlers::integrations::slack::METHODS`).
+    // (`chatops_core::slack::METHODS`).
     let body: Value = serde_json::from_str(&body).unwrap_or_else(|_| {
         let raw = if body.is_empty() {
             query.unwrap_or_default()
@@ -165,7 +165,7 @@ fn print_call(method: &str, body: &Value, json: bool) {
 /// Why a command line is a usage error, if it is one: not a slash command, a command the bot
 /// does not know, or text its grammar refuses (`/incident` alone asks for help: not an error).
 fn usage_error(config: &Config, command: &str, text: &str) -> Option<String> {
-    use handlers::command::{parse_incident, parse_julia};
+    use crate::command::{parse_incident, parse_julia};
     use messages::usage::Problem;
     let parsed = if command == config.incident_command {
         parse_incident(text).map(|_| ())
@@ -194,15 +194,15 @@ fn usage_error(config: &Config, command: &str, text: &str) -> Option<String> {
 /// Runs the jobs this run wrote (a declaration's war room and posts…) and delivers the outbox
 /// until both have been quiet for a while.
 async fn settle(ctx: &Arc<Ctx>, jobs_before: i64) -> anyhow::Result<()> {
-    let pacing: handlers::outbox::SharedPacing = Default::default();
+    let pacing: chatops_core::outbox::SharedPacing = Default::default();
     let deadline = Instant::now() + Duration::from_secs(10);
     let mut quiet = 0;
     while Instant::now() < deadline && quiet < 6 {
         let mut n = 0;
-        for id in handlers::jobs::pending_after(ctx, jobs_before).await? {
-            n += usize::from(handlers::jobs::run_job(ctx, id).await?.is_some());
+        for id in chatops_core::jobs::pending_after(ctx, jobs_before).await? {
+            n += usize::from(chatops_core::jobs::run_job(ctx, id).await?.is_some());
         }
-        n += handlers::outbox::deliver_batch(ctx, &pacing).await?;
+        n += chatops_core::outbox::deliver_batch(ctx, &pacing).await?;
         quiet = if n == 0 { quiet + 1 } else { 0 };
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -228,7 +228,7 @@ async fn open_store(o: &Options) -> anyhow::Result<Store> {
     let Some(url) = &o.store else {
         return Ok(Store::connect_and_migrate(THROWAWAY_STORE).await?);
     };
-    let shown = handlers::config::redact_url(url);
+    let shown = chatops_core::config::redact_url(url);
     eprintln!("{}", "!".repeat(78));
     eprintln!("!! simulate is writing to a REAL store: {shown}");
     eprintln!(
@@ -255,7 +255,7 @@ async fn seed(
     }
     let line = format!("{} {SEED_COMMAND}", ctx.config.incident_command);
     let seed = slash(base, &line, SEED_USER, "CSIMULATOR");
-    handlers::slash::handle(ctx.clone(), seed).await;
+    crate::dispatch::slash::handle(ctx.clone(), seed).await;
     settle(ctx, jobs_before).await?;
     // The recorder names a created channel after the call's number (`CSIM0001`…).
     let war_room = calls
@@ -295,7 +295,7 @@ fn print_ack(ack: Option<serde_json::Value>, json: bool) -> anyhow::Result<()> {
 pub async fn run(mut config: Config, o: Options) -> anyhow::Result<i32> {
     let (base, calls) = start_recorder().await?;
     config.slack_api_url = format!("{base}/api");
-    config.slack_bot_token = handlers::config::Secret::new("xoxb-simulator");
+    config.slack_bot_token = chatops_core::config::Secret::new("xoxb-simulator");
     config.outbox_channel_interval = Duration::ZERO;
     if config.incidents_channel.is_none() {
         config.incidents_channel = Some("CINCIDENTS".into());
@@ -304,11 +304,11 @@ pub async fn run(mut config: Config, o: Options) -> anyhow::Result<i32> {
     let ctx: Arc<Ctx> = Ctx::new(
         config,
         store,
-        handlers::cache::Cache::none(),
+        chatops_core::cache::Cache::none(),
         Clock::system(),
     );
     // Only the jobs this run writes are run here (never other work waiting in a real store).
-    let jobs_before = handlers::jobs::last_id(&ctx).await?;
+    let jobs_before = chatops_core::jobs::last_id(&ctx).await?;
     if o.store.is_none() {
         seed(&ctx, &o, &base, &calls, jobs_before).await?;
     }
@@ -326,7 +326,7 @@ pub async fn run(mut config: Config, o: Options) -> anyhow::Result<i32> {
             }
         }
         print_ack(
-            handlers::slash::handle(ctx.clone(), cmd)
+            crate::dispatch::slash::handle(ctx.clone(), cmd)
                 .await
                 .ack
                 .into_value(),

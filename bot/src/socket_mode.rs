@@ -24,8 +24,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures::{SinkExt, StreamExt};
-use handlers::request::SlashCommand;
-use handlers::Ctx;
+use chatops_core::request::SlashCommand;
+use chatops_core::Ctx;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use tokio::sync::{mpsc, oneshot, watch};
@@ -197,7 +197,7 @@ async fn connect(http: &reqwest::Client, ctx: &Ctx) -> Result<Ws, String> {
         .await
         .map_err(|_| format!("apps.connections.open: HTTP {status} without JSON"))?;
     if body.get("ok").and_then(Value::as_bool) != Some(true) {
-        let (code, _) = handlers::integrations::slack::error_fields(&body);
+        let (code, _) = chatops_core::slack::error_fields(&body);
         return Err(format!("apps.connections.open: {code}"));
     }
     let opened: slack_morphism::api::SlackApiAppsConnectionOpenResponse =

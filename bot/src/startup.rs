@@ -4,7 +4,7 @@
 
 use std::net::SocketAddr;
 
-use handlers::config::{ConfigProblem, Feature};
+use chatops_core::config::{ConfigProblem, Feature};
 use handlers::Config;
 
 /// Taken before the configuration moves into the application.
@@ -19,7 +19,7 @@ pub struct Summary {
 impl Summary {
     pub fn of(config: &Config, env_file: &crate::env_file::EnvFile) -> Summary {
         Summary {
-            store: handlers::store::describe(&config.database_url),
+            store: chatops_core::store::describe(&config.database_url),
             redis: match &config.redis_url {
                 Some(u) => format!("on, {}", host_of(u.expose())),
                 None => "off (REDIS_URL unset: dedupe in the store, no rate limit)".into(),

@@ -57,7 +57,7 @@ pub fn dropped_lines() -> u64 {
 
 /// The subscriber the process uses, writing to `writer` (tests capture it).
 pub fn subscriber<W>(
-    format: handlers::config::LogFormat,
+    format: chatops_core::config::LogFormat,
     filter: EnvFilter,
     writer: W,
     ansi: bool,
@@ -70,10 +70,10 @@ where
         .with_target(false)
         .with_writer(writer);
     match format {
-        handlers::config::LogFormat::Json => Box::new(builder.json().flatten_event(true).finish()),
+        chatops_core::config::LogFormat::Json => Box::new(builder.json().flatten_event(true).finish()),
         // Colours for a person at a terminal; elsewhere the same lines, written faster.
-        handlers::config::LogFormat::Text if ansi => Box::new(builder.with_ansi(true).finish()),
-        handlers::config::LogFormat::Text => Box::new(
+        chatops_core::config::LogFormat::Text if ansi => Box::new(builder.with_ansi(true).finish()),
+        chatops_core::config::LogFormat::Text => Box::new(
             builder
                 .with_ansi(false)
                 .event_format(crate::log_text::PlainText)
@@ -89,7 +89,7 @@ pub fn env_filter() -> EnvFilter {
 
 /// Installs the process's logger on stdout (colours only on a terminal). Keep the guard until
 /// the process ends.
-pub fn init_logs(format: handlers::config::LogFormat) -> LogGuard {
+pub fn init_logs(format: chatops_core::config::LogFormat) -> LogGuard {
     let ansi = std::io::stdout().is_terminal();
     // The writer thread writes each batch with one `write`.
     let (writer, guard) = match stdout_file() {

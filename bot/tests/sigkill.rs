@@ -67,17 +67,17 @@ async fn sigkill_while_posting(db: TestDb) {
     let slack = FakeSlack::start().await;
     // A slow Slack: each post takes 40 ms, so the kill lands with posts in flight.
     slack.set_delay(Duration::from_millis(40));
-    let store = handlers::Store::connect_and_migrate(&db.url).await.unwrap();
+    let store = chatops_core::Store::connect_and_migrate(&db.url).await.unwrap();
     {
         let mut conn = store.pool.acquire().await.unwrap();
-        let now = handlers::Clock::system().now_ms();
+        let now = chatops_core::Clock::system().now_ms();
         for i in 0..MESSAGES {
             let ch = format!("CKILL{}", i % CHANNELS);
-            let item = handlers::outbox::OutboxItem::post(
+            let item = chatops_core::outbox::OutboxItem::post(
                 &ch,
                 &messages::Msg::text(format!("msg-{i:03}")),
             );
-            handlers::outbox::enqueue(&mut conn, &item, now)
+            chatops_core::outbox::enqueue(&mut conn, &item, now)
                 .await
                 .unwrap();
         }

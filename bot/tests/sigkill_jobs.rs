@@ -16,10 +16,10 @@ use std::collections::HashMap;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use handlers::ids::IncidentTitle;
-use handlers::incident::declare::{create_incident, Declaration};
-use handlers::incident::Severity;
-use handlers::jobs::{self, DeclaredReply, DeployFollow, Job};
+use chatops_core::ids::IncidentTitle;
+use incident::declare::{create_incident, Declaration};
+use incident::Severity;
+use chatops_core::jobs::{self, DeclaredReply, DeployFollow, Job};
 use sqlx::Row;
 use testkit::fake_julia::FakeJulia;
 use testkit::fake_railway::FakeRailway;
@@ -101,7 +101,7 @@ fn store_name(db: &TestDb) -> &'static str {
 
 /// Incidents whose war room exists and whose declared post (pinned) was delivered in it, and
 /// of those, the ones whose announcement was delivered in the incidents channel.
-async fn announced(store: &handlers::Store) -> (i64, i64) {
+async fn announced(store: &chatops_core::Store) -> (i64, i64) {
     let r = sqlx::query(
         "SELECT COUNT(*), COALESCE(SUM(CASE WHEN a.status = 'sent' THEN 1 ELSE 0 END), 0)
          FROM incidents i
@@ -264,7 +264,7 @@ async fn sigkill_during_30_declarations_postgres() {
 async fn follow_up(
     db: &TestDb,
     slack: &FakeSlack,
-) -> (handlers::Store, Vec<(&'static str, String)>, FakeJulia) {
+) -> (chatops_core::Store, Vec<(&'static str, String)>, FakeJulia) {
     let julia = FakeJulia::start().await;
     let rw = FakeRailway::start().await;
     let env: Vec<(&'static str, String)> = vec![
@@ -282,7 +282,7 @@ async fn follow_up(
         user: "UADMIN".into(),
         channel: "COPS".into(),
         response_url: String::new(),
-        action: handlers::control::Action::Restart {
+        action: julia::Action::Restart {
             service: "julia-api".into(),
         },
         verb: "restart".into(),
@@ -299,7 +299,7 @@ async fn follow_up(
     (ctx.store.clone(), env, julia)
 }
 
-async fn follow_up_attempts(store: &handlers::Store) -> i64 {
+async fn follow_up_attempts(store: &chatops_core::Store) -> i64 {
     sqlx::query("SELECT attempts FROM jobs WHERE kind = 'deploy_follow'")
         .fetch_one(&store.pool)
         .await
@@ -309,7 +309,7 @@ async fn follow_up_attempts(store: &handlers::Store) -> i64 {
 
 /// The follow-up was claimed and is waiting on `/health/deep` (the health watcher's first tick
 /// is the other call that hangs there).
-async fn wait_stuck_in_follow_up(store: &handlers::Store, julia: &FakeJulia) {
+async fn wait_stuck_in_follow_up(store: &chatops_core::Store, julia: &FakeJulia) {
     let t0 = Instant::now();
     while follow_up_attempts(store).await < 1 || julia.hits() < 2 {
         assert!(
@@ -341,7 +341,7 @@ async fn wait_outcome(slack: &FakeSlack, since: Instant) -> Duration {
     since.elapsed()
 }
 
-async fn follow_up_state(store: &handlers::Store) -> String {
+async fn follow_up_state(store: &chatops_core::Store) -> String {
     sqlx::query("SELECT state FROM jobs WHERE kind = 'deploy_follow'")
         .fetch_one(&store.pool)
         .await

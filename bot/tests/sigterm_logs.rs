@@ -73,7 +73,7 @@ async fn sigterm_flushes_every_queued_log_line() {
         .header("x-slack-request-timestamp", &ts)
         .header(
             "x-slack-signature",
-            handlers::signature::sign(SECRET, &ts, body.as_bytes()),
+            chatops_core::signature::sign(SECRET, &ts, body.as_bytes()),
         )
         .body(body)
         .send()

@@ -5,7 +5,7 @@
 //! `POST /slack/commands`:
 //! * **bare axum handler**: reads the body, returns an empty 200 (the ceiling);
 //! * **axum with signature check**: Slack's v0 signature and ±300 s window checked
-//!   (`handlers::signature`), then the bot's usage ack returned as prepared bytes;
+//!   (`chatops_core::signature`), then the bot's usage ack returned as prepared bytes;
 //! * **chatops**: the release binary (`CHATOPS_BIN`) run as `scripts/run.sh` runs it: `serve`,
 //!   only the required variables (`SLACK_SIGNING_SECRET`, `SLACK_BOT_TOKEN`, `PORT`), default
 //!   logging (text at `info` on stdout, read through a pipe like a log collector), SQLite in
@@ -76,7 +76,7 @@ fn serve_peer(kind: &str, port: u16) {
 async fn signed_ack(headers: HeaderMap, body: Bytes, ack: Bytes) -> axum::response::Response {
     use axum::response::IntoResponse;
     let h = |n: &str| headers.get(n).and_then(|v| v.to_str().ok());
-    let verified = handlers::signature::verify(
+    let verified = chatops_core::signature::verify(
         SECRET,
         h("x-slack-request-timestamp"),
         h("x-slack-signature"),

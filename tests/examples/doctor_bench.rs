@@ -10,7 +10,7 @@
 
 use std::time::{Duration, Instant};
 
-use handlers::doctor::{self, Status};
+use doctor::{self, Status};
 use handlers::Config;
 use testkit::fake_evolution::FakeEvolution;
 use testkit::fake_julia::FakeJulia;
@@ -39,7 +39,7 @@ async fn once(hung: bool) -> (Duration, String) {
     let rw = FakeRailway::start().await;
     let (jdb, _pool) = testkit::julia_db::julia_database().await;
     let store = TestDb::postgres().await;
-    handlers::Store::connect_and_migrate(&store.url)
+    chatops_core::Store::connect_and_migrate(&store.url)
         .await
         .unwrap();
     let redis = Redis::start();

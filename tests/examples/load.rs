@@ -181,7 +181,7 @@ async fn load(http: &reqwest::Client, base: &str, bot: &Proc, run: &str, rate: u
         while sent < n && start + period * sent as u32 <= now {
             let r = request(sent, run);
             let tss = ts.to_string();
-            let sig = handlers::signature::sign(SECRET, &tss, &r.body);
+            let sig = chatops_core::signature::sign(SECRET, &tss, &r.body);
             let (http, url, tx) = (http.clone(), format!("{base}{}", r.path), tx.clone());
             tokio::spawn(async move {
                 let t = Instant::now();
@@ -287,7 +287,7 @@ async fn reminders(bin: &str, db: &str, incidents: u64, secs: u64) {
             &format!("declare P1 load incident number {i}"),
             "/incident",
         );
-        let sig = handlers::signature::sign(SECRET, &tss, &r.body);
+        let sig = chatops_core::signature::sign(SECRET, &tss, &r.body);
         let resp = http
             .post(format!("{base}/slack/commands"))
             .header("content-type", r.ctype)

@@ -251,7 +251,7 @@ async fn start_bot(
     db: &TestDb,
     slack: &SlackProcess,
 ) -> (
-    std::sync::Arc<handlers::Ctx>,
+    std::sync::Arc<chatops_core::Ctx>,
     tokio::task::JoinHandle<anyhow::Result<()>>,
 ) {
     let pairs: Vec<(&str, &str)> = vec![
@@ -265,7 +265,7 @@ async fn start_bot(
         ("INCIDENT_CADENCE_P1", "1h"),
     ];
     let config = handlers::Config::from_pairs(&pairs).expect("bench config");
-    let app = bot::Application::build(config, handlers::Clock::system())
+    let app = bot::Application::build(config, chatops_core::Clock::system())
         .await
         .expect("app builds");
     let ctx = app.ctx();

@@ -1,7 +1,7 @@
 //! `/incident stats` on a big store: seeds N incidents (default 10,000) spread over 90 days, each
 //! with a timeline (declared, a responder, updates, some reminders and escalations), plus alert
 //! groups and notifications, then times what the command does before it answers: the SQL
-//! ([`handlers::stats::compute`]) for 7, 30 and 90 days, and the chart ([`chart::render`]).
+//! ([`stats::compute`]) for 7, 30 and 90 days, and the chart ([`chart::render`]).
 //! Five runs each; prints the median and the worst. Then the alert intake's time before it
 //! answers (one transaction per notification): p50, p99, max of 500 new groups and 500 repeats.
 //!
@@ -13,7 +13,7 @@
 
 use std::time::Instant;
 
-use handlers::stats::chart;
+use stats::chart;
 use testkit::TestDb;
 
 const DAY: i64 = 86_400_000;
@@ -126,7 +126,7 @@ async fn bench(store: &str, n: i64, runs: usize) {
         (_, Some(path)) => TestDb::external(&format!("sqlite://{path}")),
         _ => TestDb::sqlite().await,
     };
-    let s = handlers::Store::connect_and_migrate(&db.url).await.unwrap();
+    let s = chatops_core::Store::connect_and_migrate(&db.url).await.unwrap();
     let now = now_ms();
     let t = Instant::now();
     seed(&s.pool, n, now).await;
@@ -139,13 +139,13 @@ async fn bench(store: &str, n: i64, runs: usize) {
         let mut total = 0;
         for _ in 0..runs {
             let t = Instant::now();
-            let st = handlers::stats::compute(&s.pool, days, now).await.unwrap();
+            let st = stats::compute(&s.pool, days, now).await.unwrap();
             times.push(t.elapsed().as_secs_f64() * 1000.0);
             total = st.view.total;
         }
         summary(&format!("stats {days}d ({total} incidents)"), times);
     }
-    let st = handlers::stats::compute(&s.pool, 90, now).await.unwrap();
+    let st = stats::compute(&s.pool, 90, now).await.unwrap();
     let labels = messages::stats::chart_labels(90, messages::Locale::En);
     let mut times = Vec::new();
     let mut size = 0;
@@ -167,18 +167,18 @@ async fn intake(url: &str) {
         ("STATS_DIGEST", "off"),
     ])
     .unwrap();
-    let store = handlers::Store::connect(url).await.unwrap();
-    let ctx = handlers::Ctx::new(
+    let store = chatops_core::Store::connect(url).await.unwrap();
+    let ctx = chatops_core::Ctx::new(
         config,
         store,
-        handlers::cache::Cache::none(),
-        handlers::Clock::system(),
+        chatops_core::cache::Cache::none(),
+        chatops_core::Clock::system(),
     );
     let one = |i: usize, key: &str| {
         let body = format!(
             r#"{{"summary":"check {i} failed","severity":"critical","dedup_key":"{key}","source":"bench"}}"#
         );
-        handlers::alerts::payload::generic(body.as_bytes(), now_ms()).unwrap()
+        alerts::payload::generic(body.as_bytes(), now_ms()).unwrap()
     };
     for (label, same) in [
         ("alert intake, new groups", false),
@@ -193,7 +193,7 @@ async fn intake(url: &str) {
             };
             let inc = one(i, &key);
             let t = Instant::now();
-            handlers::alerts::intake::receive(&ctx, &inc).await.unwrap();
+            alerts::intake::receive(&ctx, &inc).await.unwrap();
             ms.push(t.elapsed().as_secs_f64() * 1000.0);
         }
         ms.sort_by(|a, b| a.total_cmp(b));

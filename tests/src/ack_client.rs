@@ -42,7 +42,7 @@ pub fn presign(n: usize, text: &str) -> Arc<Vec<Signed>> {
                 ("trigger_id", &format!("trig.{i}")),
             ])
             .unwrap();
-            let sig = handlers::signature::sign(SECRET, &ts, body.as_bytes());
+            let sig = chatops_core::signature::sign(SECRET, &ts, body.as_bytes());
             Signed {
                 body: Bytes::from(body),
                 ts: ts.clone(),

@@ -26,7 +26,7 @@ impl AppOptions {
 
 pub struct TestApp {
     pub addr: std::net::SocketAddr,
-    pub ctx: std::sync::Arc<handlers::Ctx>,
+    pub ctx: std::sync::Arc<chatops_core::Ctx>,
     pub slack: FakeSlack,
     pub db: TestDb,
     pub http: reqwest::Client,
@@ -57,15 +57,15 @@ pub async fn worker_ctx(
     db: &TestDb,
     slack: &FakeSlack,
     opts: AppOptions,
-) -> std::sync::Arc<handlers::Ctx> {
+) -> std::sync::Arc<chatops_core::Ctx> {
     let config = test_config(db, slack, &opts);
-    let store = handlers::Store::connect_and_migrate(&config.database_url)
+    let store = chatops_core::Store::connect_and_migrate(&config.database_url)
         .await
         .expect("store");
-    handlers::Ctx::new(
+    chatops_core::Ctx::new(
         config,
         store,
-        handlers::cache::Cache::none(),
+        chatops_core::cache::Cache::none(),
         Clock::system(),
     )
 }
@@ -123,7 +123,7 @@ impl TestApp {
         ts: i64,
     ) -> reqwest::Response {
         let ts = ts.to_string();
-        let sig = handlers::signature::sign(SECRET, &ts, body.as_bytes());
+        let sig = chatops_core::signature::sign(SECRET, &ts, body.as_bytes());
         self.http
             .post(self.url(path))
             .header("content-type", content_type)
@@ -223,7 +223,7 @@ impl TestApp {
     /// those), then delivers the outbox. After it, whatever the requests so far caused is done.
     pub async fn settle(&self) {
         let ok = crate::eventually(Duration::from_secs(20), || async {
-            handlers::jobs::run_once(&self.ctx)
+            chatops_core::jobs::run_once(&self.ctx)
                 .await
                 .expect("jobs step");
             let now = self.ctx.clock.now_ms();

@@ -56,7 +56,7 @@ impl Setup {
 pub async fn page(app: &TestApp) {
     let ctx = app.ctx.clone();
     let done = eventually(Duration::from_secs(20), || async {
-        handlers::paging::run_once(&ctx).await.expect("paging step");
+        paging::run_once(&ctx).await.expect("paging step");
         let now = ctx.clock.now_ms();
         let busy = app
             .scalar(&format!(

@@ -4,9 +4,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use handlers::control::Action;
-use handlers::jobs::{self, ConfirmedAction, Job};
-use handlers::Ctx;
+use julia::Action;
+use chatops_core::jobs::{self, ConfirmedAction, Job};
+use chatops_core::Ctx;
 use serde_json::Value;
 use sqlx::Row;
 use testkit::fake_julia::FakeJulia;
@@ -80,7 +80,7 @@ async fn scalar(ctx: &Ctx, sql: &str) -> i64 {
 }
 
 async fn deliver_all(ctx: &Ctx) {
-    while handlers::outbox::run_once(ctx).await.unwrap() > 0 {}
+    while chatops_core::outbox::run_once(ctx).await.unwrap() > 0 {}
 }
 
 async fn a_restart_cut_short_by_a_crash_is_not_repeated_and_the_channel_is_told(db: TestDb) {

@@ -136,7 +136,7 @@ fn readme_and_env_example_list_the_same_variables() {
 fn cadences_to_reach(level: i64) -> i64 {
     let c = Duration::from_secs(60);
     (1..=10)
-        .find(|n| handlers::reminder::escalation_level(n * 60_000, c) >= level)
+        .find(|n| incident::reminder::escalation_level(n * 60_000, c) >= level)
         .unwrap_or_else(|| panic!("the code never reaches escalation level {level}"))
 }
 
@@ -262,7 +262,7 @@ fn the_map_of_where_things_are_names_only_real_files() {
         "the map names paths that do not exist: {missing:?}"
     );
     let map_text = rows.join("\n");
-    for sub in handlers::command::INCIDENT_SUBCOMMANDS {
+    for sub in crate::command::INCIDENT_SUBCOMMANDS {
         if *sub == "help" {
             continue;
         }

@@ -1,4 +1,4 @@
-//! `chatops doctor` end to end through its library entry point (`handlers::doctor::run`, what
+//! `chatops doctor` end to end through its library entry point (`doctor::run`, what
 //! the binary prints): loopback fakes of Slack, Railway, Evolution and Julia's API, a real
 //! PostgreSQL holding Julia's tables, the bot's store on SQLite and PostgreSQL, a real Redis.
 //! Every failure mode the issue names, each with its reason and fix; nothing written anywhere;
@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use handlers::doctor::{self, Report, Status};
+use doctor::{self, Report, Status};
 use handlers::Config;
 use serde_json::json;
 use sqlx::postgres::PgPool;
@@ -54,7 +54,7 @@ async fn harness() -> H {
     rw.state.lock().unwrap().tokens = Some((RW_ACCOUNT.into(), RW_PROJECT.into()));
     let (jdb_info, jdb) = testkit::julia_db::julia_database().await;
     let store = TestDb::sqlite().await;
-    handlers::Store::connect_and_migrate(&store.url)
+    chatops_core::Store::connect_and_migrate(&store.url)
         .await
         .unwrap();
     let redis = Redis::start();
@@ -720,13 +720,13 @@ async fn store_unreachable_and_redis_down() {
 async fn store_migrations(db: TestDb) {
     let h = harness().await;
     // A store that exists but was never migrated.
-    let s = handlers::Store::connect(&db.url).await.unwrap();
+    let s = chatops_core::Store::connect(&db.url).await.unwrap();
     s.pool.close().await;
     let r = h.doctor(&[("DATABASE_URL", &db.url)]).await;
     let c = expect(&r, "Store", "database", Status::Fail);
     assert!(c.detail.contains("not applied"), "{}", r.render());
     assert!(fix(c).contains("chatops migrate"));
-    handlers::Store::connect_and_migrate(&db.url).await.unwrap();
+    chatops_core::Store::connect_and_migrate(&db.url).await.unwrap();
     let r = h.doctor(&[("DATABASE_URL", &db.url)]).await;
     let c = expect(&r, "Store", "database", Status::Pass);
     assert!(c
@@ -756,7 +756,7 @@ async fn a_hanging_service_fails_on_its_timeout_and_does_not_hold_the_others() {
 #[test]
 fn the_doctor_reads_the_scopes_of_manifest_yml() {
     assert_eq!(
-        handlers::doctor::slack::manifest_bot_scopes(),
+        doctor::slack::manifest_bot_scopes(),
         testkit::fake_slack::manifest_bot_scopes()
     );
 }

@@ -19,8 +19,8 @@ fn free_port() -> u16 {
 
 async fn enqueue(app: &TestApp, channel: &str, text: &str) {
     let mut conn = app.ctx.store.pool.acquire().await.unwrap();
-    let item = handlers::outbox::OutboxItem::post(channel, &messages::Msg::text(text));
-    handlers::outbox::enqueue(&mut conn, &item, app.ctx.clock.now_ms())
+    let item = chatops_core::outbox::OutboxItem::post(channel, &messages::Msg::text(text));
+    chatops_core::outbox::enqueue(&mut conn, &item, app.ctx.clock.now_ms())
         .await
         .unwrap();
     app.ctx.outbox_wake.notify_one();
@@ -41,7 +41,7 @@ fn ack_load(app: &TestApp, stop: Arc<AtomicBool>) -> tokio::task::JoinHandle<(u6
             ])
             .unwrap();
             let ts = app::now_secs().to_string();
-            let sig = handlers::signature::sign(app::SECRET, &ts, form.as_bytes());
+            let sig = chatops_core::signature::sign(app::SECRET, &ts, form.as_bytes());
             let t = Instant::now();
             let r = http
                 .post(&url)
@@ -456,7 +456,7 @@ async fn redis_stopped_and_started_under_load() {
                 for _ in 0..2 {
                     let body = ev.to_string();
                     let ts = app::now_secs().to_string();
-                    let sig = handlers::signature::sign(app::SECRET, &ts, body.as_bytes());
+                    let sig = chatops_core::signature::sign(app::SECRET, &ts, body.as_bytes());
                     let r = http
                         .post(&app_url)
                         .header("content-type", "application/json")

@@ -25,7 +25,7 @@ async fn forged_stale_and_unsigned_requests_get_401(db: TestDb) {
     let body = help_form("declare P1 forged incident");
     // Forged: signed with another secret.
     let ts = now_secs().to_string();
-    let forged = handlers::signature::sign("not-the-secret", &ts, body.as_bytes());
+    let forged = chatops_core::signature::sign("not-the-secret", &ts, body.as_bytes());
     let r = app
         .http
         .post(app.url("/slack/commands"))
@@ -53,7 +53,7 @@ async fn forged_stale_and_unsigned_requests_get_401(db: TestDb) {
         .await
         .unwrap();
     assert_eq!(r.status(), 401);
-    let sig = handlers::signature::sign(SECRET, &ts, body.as_bytes()).replace("v0=", "v1=");
+    let sig = chatops_core::signature::sign(SECRET, &ts, body.as_bytes()).replace("v0=", "v1=");
     let r = app
         .http
         .post(app.url("/slack/interactions"))
@@ -231,8 +231,8 @@ async fn an_outbox_row_written_before_a_crash_is_delivered_after_restart(db: Tes
     {
         let mut conn = app.ctx.store.pool.acquire().await.unwrap();
         let item =
-            handlers::outbox::OutboxItem::post("CWAR", &messages::Msg::text("survives a crash"));
-        handlers::outbox::enqueue(&mut conn, &item, app.ctx.clock.now_ms())
+            chatops_core::outbox::OutboxItem::post("CWAR", &messages::Msg::text("survives a crash"));
+        chatops_core::outbox::enqueue(&mut conn, &item, app.ctx.clock.now_ms())
             .await
             .unwrap();
     }
@@ -264,8 +264,8 @@ async fn a_429_retry_after_is_honoured(db: TestDb) {
     {
         let mut conn = app.ctx.store.pool.acquire().await.unwrap();
         let item =
-            handlers::outbox::OutboxItem::post("C429", &messages::Msg::text("after the wait"));
-        handlers::outbox::enqueue(&mut conn, &item, app.ctx.clock.now_ms())
+            chatops_core::outbox::OutboxItem::post("C429", &messages::Msg::text("after the wait"));
+        chatops_core::outbox::enqueue(&mut conn, &item, app.ctx.clock.now_ms())
             .await
             .unwrap();
     }
@@ -290,8 +290,8 @@ async fn a_post_that_keeps_failing_is_recorded_with_its_error() {
     let app = spawn_app(&TestDb::sqlite().await, &slack, AppOptions::default()).await;
     {
         let mut conn = app.ctx.store.pool.acquire().await.unwrap();
-        let item = handlers::outbox::OutboxItem::post("CGONE", &messages::Msg::text("x"));
-        handlers::outbox::enqueue(&mut conn, &item, app.ctx.clock.now_ms())
+        let item = chatops_core::outbox::OutboxItem::post("CGONE", &messages::Msg::text("x"));
+        chatops_core::outbox::enqueue(&mut conn, &item, app.ctx.clock.now_ms())
             .await
             .unwrap();
     }

@@ -5,10 +5,10 @@
 
 use std::sync::Arc;
 
-use handlers::guarded::{self, Choice, Control, Outcome, Prepared, Refusal, Reply};
-use handlers::jobs::{ConfirmedAction, Job};
-use handlers::store::named;
-use handlers::Ctx;
+use chatops_core::guarded::{self, Choice, Control, Outcome, Prepared, Refusal, Reply};
+use chatops_core::jobs::{ConfirmedAction, Job};
+use chatops_core::store::named;
+use chatops_core::Ctx;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use testkit::*;

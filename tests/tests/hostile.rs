@@ -78,16 +78,16 @@ async fn hostile_requests_are_refused_and_leave_no_secret_in_the_logs() {
     let app = spawn_app(&TestDb::sqlite().await, &slack, AppOptions::default()).await;
     let body = form("declare P1 hostile");
     let ts = now_secs().to_string();
-    let good = handlers::signature::sign(SECRET, &ts, body.as_bytes());
+    let good = chatops_core::signature::sign(SECRET, &ts, body.as_bytes());
     let mut sigs = vec![good.clone()];
     for path in ["/slack/commands", "/slack/events", "/slack/interactions"] {
         // Forged (another secret), replayed (301 s old), future-dated, unsigned, v1=.
-        let forged = handlers::signature::sign("guessed-secret", &ts, body.as_bytes());
+        let forged = chatops_core::signature::sign("guessed-secret", &ts, body.as_bytes());
         assert_eq!(raw(&app, path, &body, &ts, Some(&forged)).await, 401);
         // The 300/301 s edge is unit-tested with a fixed clock; a margin avoids second-tick races.
         for t in [now_secs() - 305, now_secs() + 305] {
             let t = t.to_string();
-            let s = handlers::signature::sign(SECRET, &t, body.as_bytes());
+            let s = chatops_core::signature::sign(SECRET, &t, body.as_bytes());
             assert_eq!(
                 raw(&app, path, &body, &t, Some(&s)).await,
                 401,
@@ -116,7 +116,7 @@ async fn hostile_requests_are_refused_and_leave_no_secret_in_the_logs() {
         assert_eq!(raw(&app, path, &body, "now", Some("v0=zz")).await, 401);
         // Oversized: 413 before anything else.
         let big = "a".repeat(1024 * 1024 + 1);
-        let s = handlers::signature::sign(SECRET, &ts, big.as_bytes());
+        let s = chatops_core::signature::sign(SECRET, &ts, big.as_bytes());
         assert_eq!(raw(&app, path, &big, &ts, Some(&s)).await, 413);
         sigs.push(forged);
     }
@@ -155,7 +155,7 @@ async fn hostile_requests_are_refused_and_leave_no_secret_in_the_logs() {
             "/slack/commands",
             &form("help"),
             &ts,
-            Some(&handlers::signature::sign(
+            Some(&chatops_core::signature::sign(
                 SECRET,
                 &ts,
                 form("help").as_bytes()

@@ -2,13 +2,13 @@
 //! transaction (locked until it commits), so both take effect or one is refused with a clear
 //! message; neither silently overwrites the other with what it read before.
 
-use handlers::ids::{ChannelId, IncidentId, IncidentTitle, UserId};
-use handlers::incident::declare::{create_incident, Declaration};
-use handlers::incident::lifecycle::{
+use chatops_core::ids::{ChannelId, IncidentId, IncidentTitle, UserId};
+use incident::declare::{create_incident, Declaration};
+use incident::lifecycle::{
     assign_role, resolve, set_severity, update, ResolveInput, UpdateInput,
 };
-use handlers::incident::{Role, Severity};
-use handlers::paging::ack::{acknowledge_id, Outcome};
+use incident::{Role, Severity};
+use paging::ack::{acknowledge_id, Outcome};
 use handlers::{Ctx, FlowError};
 use messages::paging::Via;
 use sqlx::Row;
@@ -128,10 +128,10 @@ async fn a_resolution_racing_the_declarations_posts_sticks(db: TestDb) {
             preventive: None,
         };
         let (ran, resolved) =
-            tokio::join!(handlers::jobs::run_once(&ctx), resolve(&ctx, &bob, id, r));
+            tokio::join!(chatops_core::jobs::run_once(&ctx), resolve(&ctx, &bob, id, r));
         ran.unwrap();
         resolved.expect("the resolution is applied");
-        while !handlers::jobs::run_once(&ctx).await.unwrap().is_empty() {}
+        while !chatops_core::jobs::run_once(&ctx).await.unwrap().is_empty() {}
         let (_, status, _, _) = row(&ctx, id).await;
         assert_eq!(
             status, "resolved",

@@ -579,7 +579,7 @@ async fn a_declaration_cut_short_by_a_crash_is_finished_after_restart(db: TestDb
     // The incident row and its job were committed, then the bot died (its lease ran out) before
     // the war room and the posts.
     let slack = FakeSlack::start().await;
-    let ctx_store = handlers::Store::connect_and_migrate(&db.url).await.unwrap();
+    let ctx_store = chatops_core::Store::connect_and_migrate(&db.url).await.unwrap();
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()

@@ -6,11 +6,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use handlers::ids::IncidentTitle;
-use handlers::incident::declare::{create_incident, Declaration};
-use handlers::incident::Severity;
-use handlers::jobs::{self, DeclaredReply, DeployFollow, Job};
-use handlers::Ctx;
+use chatops_core::ids::IncidentTitle;
+use incident::declare::{create_incident, Declaration};
+use incident::Severity;
+use chatops_core::jobs::{self, DeclaredReply, DeployFollow, Job};
+use chatops_core::Ctx;
 use serde_json::Value;
 use sqlx::Row;
 use testkit::app::INCIDENTS;
@@ -49,7 +49,7 @@ async fn job_row(ctx: &Ctx, id: i64) -> (String, i64, Option<String>) {
 
 /// Delivers the outbox until nothing more goes out.
 async fn deliver_all(ctx: &Ctx) {
-    while handlers::outbox::run_once(ctx).await.unwrap() > 0 {}
+    while chatops_core::outbox::run_once(ctx).await.unwrap() > 0 {}
 }
 
 fn texts(posts: &[Value]) -> Vec<String> {
@@ -345,7 +345,7 @@ async fn a_deploy_follow_up_cut_short_is_finished_by_the_next_attempt_once(db: T
         user: "UADMIN".into(),
         channel: "COPS".into(),
         response_url: String::new(),
-        action: handlers::control::Action::Rollback {
+        action: julia::Action::Rollback {
             service: "julia-api".into(),
             deployment: Some("s-api-d2".into()),
         },
@@ -438,9 +438,9 @@ async fn an_outbox_row_held_by_a_dead_process_waits_one_short_lease(db: TestDb) 
     {
         let mut conn = ctx.store.pool.acquire().await.unwrap();
         for t in ["first", "second"] {
-            handlers::outbox::enqueue(
+            chatops_core::outbox::enqueue(
                 &mut conn,
-                &handlers::outbox::OutboxItem::post("CWAR", &messages::Msg::text(t)),
+                &chatops_core::outbox::OutboxItem::post("CWAR", &messages::Msg::text(t)),
                 now,
             )
             .await
@@ -453,7 +453,7 @@ async fn an_outbox_row_held_by_a_dead_process_waits_one_short_lease(db: TestDb) 
         .execute(&ctx.store.pool)
         .await
         .unwrap();
-    assert_eq!(handlers::outbox::run_once(&ctx).await.unwrap(), 0, "held");
+    assert_eq!(chatops_core::outbox::run_once(&ctx).await.unwrap(), 0, "held");
     ctx.clock.advance(Duration::from_millis(5_100));
     deliver_all(&ctx).await;
     assert_eq!(texts(&slack.posts_in("CWAR")), ["first", "second"]);
@@ -475,9 +475,9 @@ async fn an_outbox_lease_is_renewed_while_a_slow_post_is_in_flight() {
     .await;
     {
         let mut conn = ctx.store.pool.acquire().await.unwrap();
-        handlers::outbox::enqueue(
+        chatops_core::outbox::enqueue(
             &mut conn,
-            &handlers::outbox::OutboxItem::post("CSLOW", &messages::Msg::text("slow")),
+            &chatops_core::outbox::OutboxItem::post("CSLOW", &messages::Msg::text("slow")),
             ctx.clock.now_ms(),
         )
         .await
@@ -485,7 +485,7 @@ async fn an_outbox_lease_is_renewed_while_a_slow_post_is_in_flight() {
     }
     slack.set_delay(Duration::from_millis(1500));
     let c2 = ctx.clone();
-    let first = tokio::spawn(async move { handlers::outbox::run_once(&c2).await.unwrap() });
+    let first = tokio::spawn(async move { chatops_core::outbox::run_once(&c2).await.unwrap() });
     // Well past the 600 ms lease, the post still in flight: the lease was renewed, so a second
     // worker does not take the row.
     tokio::time::sleep(Duration::from_millis(1000)).await;
@@ -495,7 +495,7 @@ async fn an_outbox_lease_is_renewed_while_a_slow_post_is_in_flight() {
     )
     .await;
     assert!(until > ctx.clock.now_ms(), "lease renewed");
-    assert_eq!(handlers::outbox::run_once(&ctx).await.unwrap(), 0);
+    assert_eq!(chatops_core::outbox::run_once(&ctx).await.unwrap(), 0);
     assert_eq!(first.await.unwrap(), 1);
     assert_eq!(slack.posts_in("CSLOW").len(), 1, "posted once");
 }

@@ -538,9 +538,9 @@ async fn every_graphql_operation_validates_against_the_schema() {
     let schema =
         testkit::graphql_check::Schema::load(testkit::specs::path(testkit::specs::RAILWAY_SCHEMA));
     // The bot's operations and `chatops doctor`'s.
-    let ops = handlers::integrations::railway::OPERATIONS
+    let ops = clients::railway::OPERATIONS
         .iter()
-        .chain(handlers::doctor::RAILWAY_OPERATIONS);
+        .chain(doctor::RAILWAY_OPERATIONS);
     for op in ops {
         let errors = schema.validate(op);
         assert!(errors.is_empty(), "{op}\n{errors:?}");

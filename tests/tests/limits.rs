@@ -5,8 +5,8 @@
 
 use std::time::Duration;
 
-use handlers::incident::store::{self, NewIncident};
-use handlers::incident::Severity;
+use incident::store::{self, NewIncident};
+use incident::Severity;
 use serde_json::{json, Value};
 use testkit::app::INCIDENTS;
 use testkit::slack_limits::{message_refusal, refusal};
@@ -163,7 +163,7 @@ async fn incident_with_timeline(app: &TestApp, events: usize) -> String {
             1,
             now + i as i64,
             "U1",
-            handlers::incident::timeline::EventKind::Note,
+            incident::timeline::EventKind::Note,
             &format!("event {i}: checked the queue"),
         )
         .await
@@ -242,7 +242,7 @@ async fn a_message_slack_refuses_is_posted_once_in_plain_text_and_never_retried(
         .collect();
     let body = json!({"channel": INCIDENTS, "text": "Too many rows", "blocks": blocks});
     let mut tx = app.ctx.store.begin().await.unwrap();
-    let item = handlers::outbox::OutboxItem {
+    let item = chatops_core::outbox::OutboxItem {
         method: "chat.postMessage".into(),
         channel: INCIDENTS.into(),
         body,
@@ -250,7 +250,7 @@ async fn a_message_slack_refuses_is_posted_once_in_plain_text_and_never_retried(
         depends_field: None,
         tag: None,
     };
-    let id = handlers::outbox::enqueue(&mut tx, &item, app.ctx.clock.now_ms())
+    let id = chatops_core::outbox::enqueue(&mut tx, &item, app.ctx.clock.now_ms())
         .await
         .unwrap();
     tx.commit().await.unwrap();
@@ -276,9 +276,9 @@ async fn a_message_slack_refuses_is_posted_once_in_plain_text_and_never_retried(
 
     // Refused again (the plain form too): failed for good, recorded, not retried.
     slack.script("chat.postMessage", Behavior::OkFalse("msg_too_long"), 2);
-    let item = handlers::outbox::OutboxItem::post(INCIDENTS, &messages::Msg::text("hello"));
+    let item = chatops_core::outbox::OutboxItem::post(INCIDENTS, &messages::Msg::text("hello"));
     let mut tx = app.ctx.store.begin().await.unwrap();
-    let id = handlers::outbox::enqueue(&mut tx, &item, app.ctx.clock.now_ms())
+    let id = chatops_core::outbox::enqueue(&mut tx, &item, app.ctx.clock.now_ms())
         .await
         .unwrap();
     tx.commit().await.unwrap();

@@ -6,7 +6,7 @@ use std::io::Write;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use handlers::config::LogFormat;
+use chatops_core::config::LogFormat;
 use serde_json::Value;
 use testkit::{on_both_stores, spawn_app, AppOptions, FakeSlack, TestDb};
 

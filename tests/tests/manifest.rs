@@ -715,11 +715,11 @@ fn the_messages_tab_shows_the_bots_direct_messages() {
 
 /// Slack's OpenAPI spec lists the content types each method reads (`consumes`). A method that
 /// reads only form arguments ignores a JSON body: the client must not send it JSON
-/// (`handlers::integrations::slack::METHODS`), and the fake Slack's list of form-only methods
+/// (`chatops_core::slack::METHODS`), and the fake Slack's list of form-only methods
 /// must agree with the spec.
 #[test]
 fn form_only_methods_are_never_sent_as_json() {
-    use handlers::integrations::slack::{transport, Transport, METHODS};
+    use chatops_core::slack::{transport, Transport, METHODS};
     let spec = testkit::specs::json(testkit::specs::SLACK_WEB_OPENAPI);
     let form_only = |method: &str| -> Option<bool> {
         let ops = spec["paths"].get(format!("/{method}"))?.as_object()?;

@@ -418,7 +418,7 @@ fn an_invalid_catalog_fails_the_start_with_file_and_line() {
 fn railway_variable_documents_are_valid_against_the_schema() {
     let schema =
         testkit::graphql_check::Schema::load(testkit::specs::path(testkit::specs::RAILWAY_SCHEMA));
-    for op in handlers::integrations::railway_vars::OPERATIONS {
+    for op in clients::railway_vars::OPERATIONS {
         assert_eq!(schema.validate(op), Vec::<String>::new(), "{op}");
     }
 }

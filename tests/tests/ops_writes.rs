@@ -115,7 +115,7 @@ on_both_stores!(
 
 /// What a click on Confirm for `/ops kumon kill-switch` writes, `ago` after the click: the
 /// confirmation row (the request) and the job.
-async fn confirmed_kill_switch(ctx: &handlers::Ctx, ago: std::time::Duration) {
+async fn confirmed_kill_switch(ctx: &chatops_core::Ctx, ago: std::time::Duration) {
     let now = ctx.clock.now_ms();
     let stored = json!({"system": "kumon", "action": "kill-switch", "args": {"values": {}, "secret": []},
                         "channel": CH, "expected": "(unset)"});
@@ -127,7 +127,7 @@ async fn confirmed_kill_switch(ctx: &handlers::Ctx, ago: std::time::Duration) {
         .execute(&ctx.store.pool)
         .await
         .unwrap();
-    let job = handlers::jobs::Job::OpsConfirmed(Box::new(handlers::ops::job::OpsConfirmed {
+    let job = chatops_core::jobs::Job::OpsConfirmed(Box::new(ops::job::OpsConfirmed {
         token: "tok1".into(),
         user: ADMIN.into(),
         channel: CH.into(),
@@ -135,7 +135,7 @@ async fn confirmed_kill_switch(ctx: &handlers::Ctx, ago: std::time::Duration) {
         confirmed_at: now - ago.as_millis() as i64,
     }));
     let mut conn = ctx.store.pool.acquire().await.unwrap();
-    handlers::jobs::enqueue(&mut conn, ctx, &job, now)
+    chatops_core::jobs::enqueue(&mut conn, ctx, &job, now)
         .await
         .unwrap();
 }
@@ -144,7 +144,7 @@ async fn worker(
     db: &TestDb,
     slack: &FakeSlack,
     urls: &(String, String),
-) -> std::sync::Arc<handlers::Ctx> {
+) -> std::sync::Arc<chatops_core::Ctx> {
     let dir = TempDir::new("chatops-ops-w");
     let file = dir.path().join("runbooks.yml");
     std::fs::write(&file, catalog()).unwrap();
@@ -173,17 +173,17 @@ async fn a_confirmed_action_cut_short_by_a_crash_is_not_repeated(db: TestDb) {
     rw.set_delay(std::time::Duration::from_secs(3));
     let cut = tokio::time::timeout(
         std::time::Duration::from_millis(1500),
-        handlers::jobs::run_once(&ctx),
+        chatops_core::jobs::run_once(&ctx),
     )
     .await;
     assert!(cut.is_err());
     rw.set_delay(std::time::Duration::ZERO);
     let asked = upserts();
     ctx.clock.advance(std::time::Duration::from_secs(6));
-    let ran = handlers::jobs::run_once(&ctx).await.unwrap();
+    let ran = chatops_core::jobs::run_once(&ctx).await.unwrap();
     assert_eq!(ran.len(), 1);
     assert_eq!(ran[0].outcome, "done");
-    while handlers::outbox::run_once(&ctx).await.unwrap() > 0 {}
+    while chatops_core::outbox::run_once(&ctx).await.unwrap() > 0 {}
     assert_eq!(upserts(), asked, "not sent again");
     let posts: Vec<String> = slack.posts_in(CH).iter().map(text).collect();
     assert_eq!(posts.len(), 1, "{posts:?}");
@@ -197,10 +197,10 @@ async fn a_confirmed_action_cut_short_by_a_crash_is_not_repeated(db: TestDb) {
     confirmed_kill_switch(&ctx2, std::time::Duration::from_secs(180)).await;
     let before = upserts();
     assert_eq!(
-        handlers::jobs::run_once(&ctx2).await.unwrap()[0].outcome,
+        chatops_core::jobs::run_once(&ctx2).await.unwrap()[0].outcome,
         "done"
     );
-    while handlers::outbox::run_once(&ctx2).await.unwrap() > 0 {}
+    while chatops_core::outbox::run_once(&ctx2).await.unwrap() > 0 {}
     assert_eq!(upserts(), before);
     assert!(slack
         .posts_in(CH)

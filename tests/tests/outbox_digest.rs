@@ -4,13 +4,13 @@
 
 use std::time::Duration;
 
-use handlers::ids::{IncidentId, IncidentTitle, UserId};
-use handlers::incident::declare::{create_incident, Declaration};
-use handlers::incident::lifecycle::{update, UpdateInput};
-use handlers::incident::Severity;
-use handlers::jobs;
-use handlers::outbox::{self, enqueue_digest, OutboxItem};
-use handlers::Ctx;
+use chatops_core::ids::{IncidentId, IncidentTitle, UserId};
+use incident::declare::{create_incident, Declaration};
+use incident::lifecycle::{update, UpdateInput};
+use incident::Severity;
+use chatops_core::jobs;
+use chatops_core::outbox::{self, enqueue_digest, OutboxItem};
+use chatops_core::Ctx;
 use messages::Msg;
 use serde_json::Value;
 use sqlx::Row;

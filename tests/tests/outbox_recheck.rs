@@ -7,8 +7,8 @@
 
 use std::time::Duration;
 
-use handlers::outbox::{self, enqueue_digest, OutboxItem};
-use handlers::Ctx;
+use chatops_core::outbox::{self, enqueue_digest, OutboxItem};
+use chatops_core::Ctx;
 use messages::Msg;
 use serde_json::Value;
 use sqlx::Row;

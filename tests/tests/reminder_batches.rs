@@ -1,16 +1,16 @@
-//! The reminder worker driven one step at a time (`handlers::reminder::run_once`), with no
+//! The reminder worker driven one step at a time (`incident::reminder::run_once`), with no
 //! background workers running: batches larger than one transaction's chunk, leases held by
 //! another replica, rows that must not fire. What is checked is what the store holds afterwards
 //! (timeline, outbox posts, next due times, leases).
 
 use std::sync::Arc;
 
-use handlers::reminder::{run_once, FIRE_CHUNK};
+use incident::reminder::{run_once, FIRE_CHUNK};
 use testkit::app::SECRET;
 use testkit::*;
 
 /// The application's context, built but not run: no worker runs unless the test drives it.
-async fn ctx(db: &TestDb) -> Arc<handlers::Ctx> {
+async fn ctx(db: &TestDb) -> Arc<chatops_core::Ctx> {
     let pairs: Vec<(&str, &str)> = vec![
         ("SLACK_SIGNING_SECRET", SECRET),
         ("SLACK_BOT_TOKEN", "xoxb-test-token"),
@@ -22,13 +22,13 @@ async fn ctx(db: &TestDb) -> Arc<handlers::Ctx> {
         ("INCIDENT_CADENCE_P1", "1h"),
     ];
     let config = handlers::Config::from_pairs(&pairs).expect("test config");
-    let app = bot::Application::build(config, handlers::Clock::system())
+    let app = bot::Application::build(config, chatops_core::Clock::system())
         .await
         .expect("app builds");
     app.ctx()
 }
 
-async fn scalar(ctx: &handlers::Ctx, sql: &str) -> i64 {
+async fn scalar(ctx: &chatops_core::Ctx, sql: &str) -> i64 {
     sqlx::query_scalar::<_, i64>(sql)
         .fetch_one(&ctx.store.pool)
         .await
@@ -36,7 +36,7 @@ async fn scalar(ctx: &handlers::Ctx, sql: &str) -> i64 {
 }
 
 /// Inserts open P1 incidents `from..=to` with war rooms `CW<i>`, due at `due_ms`.
-async fn seed(ctx: &handlers::Ctx, from: i64, to: i64, status: &str, due_ms: i64, now_ms: i64) {
+async fn seed(ctx: &chatops_core::Ctx, from: i64, to: i64, status: &str, due_ms: i64, now_ms: i64) {
     for i in from..=to {
         sqlx::query(
             "INSERT INTO incidents (id, title, severity, status, commander, declared_by, is_private, channel_id, started_at, last_update_at, next_reminder_at)

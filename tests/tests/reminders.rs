@@ -169,7 +169,7 @@ async fn snooze_and_resolution_stop_reminders() {
     app.ctx
         .clock
         .advance(Duration::from_millis((due - now - 200) as u64));
-    assert_eq!(handlers::reminder::run_once(&app.ctx).await.unwrap(), 0);
+    assert_eq!(incident::reminder::run_once(&app.ctx).await.unwrap(), 0);
     app.drain_outbox().await;
     assert_eq!(reminders_in(&slack, &p0).len(), n, "snoozed");
     assert_eq!(
@@ -195,7 +195,7 @@ async fn snooze_and_resolution_stop_reminders() {
     let n0 = reminders_in(&slack, &p0).len();
     // 2.5 cadences later, driven: the reminder worker fires nothing for either.
     app.ctx.clock.advance(Duration::from_millis(2500));
-    assert_eq!(handlers::reminder::run_once(&app.ctx).await.unwrap(), 0);
+    assert_eq!(incident::reminder::run_once(&app.ctx).await.unwrap(), 0);
     app.drain_outbox().await;
     assert_eq!(
         reminders_in(&slack, &p0).len(),
@@ -368,7 +368,7 @@ async fn postmortem_reminders_follow_resolution_until_done(db: TestDb) {
         let pm = &pm;
         async move {
             eventually(WAIT, || async {
-                handlers::reminder::run_once(&app.ctx)
+                incident::reminder::run_once(&app.ctx)
                     .await
                     .expect("reminder step");
                 app.drain_outbox().await;
@@ -382,7 +382,7 @@ async fn postmortem_reminders_follow_resolution_until_done(db: TestDb) {
     let room = declared(&app, "declare P1 needs a post-mortem").await;
     app.incident("resolve fixed it", "UIC", &room).await;
     app.settle().await;
-    handlers::reminder::run_once(&app.ctx).await.unwrap();
+    incident::reminder::run_once(&app.ctx).await.unwrap();
     app.drain_outbox().await;
     assert!(
         pm(&room).is_empty(),
@@ -396,7 +396,7 @@ async fn postmortem_reminders_follow_resolution_until_done(db: TestDb) {
     let got = step(2, room.clone()).await.expect("the review reminder");
     assert!(got[1].contains("review is due"), "{got:?}");
     app.ctx.clock.advance(Duration::from_secs(10 * 3600));
-    handlers::reminder::run_once(&app.ctx).await.unwrap();
+    incident::reminder::run_once(&app.ctx).await.unwrap();
     app.settle().await;
     assert_eq!(pm(&room).len(), 2, "each once: {:?}", pm(&room));
     // `postmortem done` before they come due: none.
@@ -404,7 +404,7 @@ async fn postmortem_reminders_follow_resolution_until_done(db: TestDb) {
     app.incident("resolve fixed", "UIC", &room2).await;
     app.incident("postmortem done", "UIC", &room2).await;
     app.ctx.clock.advance(Duration::from_secs(3 * 3600));
-    handlers::reminder::run_once(&app.ctx).await.unwrap();
+    incident::reminder::run_once(&app.ctx).await.unwrap();
     app.settle().await;
     assert!(pm(&room2).is_empty(), "{:?}", pm(&room2));
     // P2 gets none.

@@ -261,7 +261,7 @@ fn a_clone_of_the_repository_refers_to_nothing_outside_it() {
     let problems = check_specs(&vendored);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     let schema = testkit::graphql_check::Schema::load(vendored.join(specs::RAILWAY_SCHEMA));
-    for op in handlers::integrations::railway::OPERATIONS {
+    for op in clients::railway::OPERATIONS {
         assert!(schema.validate(op).is_empty(), "{op}");
     }
     let manifest_schema = specs::json_at(&vendored.join(specs::SLACK_MANIFEST_SCHEMA_2));

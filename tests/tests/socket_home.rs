@@ -344,7 +344,7 @@ async fn socket_mode_stops_on_shutdown() {
         ("DATABASE_URL", &db.url),
     ])
     .unwrap();
-    let app = bot::Application::build(config, handlers::Clock::system())
+    let app = bot::Application::build(config, chatops_core::Clock::system())
         .await
         .unwrap();
     let stop = app.shutdown_handle();

@@ -135,7 +135,7 @@ async fn stats_on_a_seeded_store_match_the_hand_computed_answers(db: TestDb) {
     );
     seed(&app.ctx.store.pool, now_ms()).await;
     // The figures, by hand (see `seed`).
-    let s = handlers::stats::compute(&app.ctx.store.pool, 30, now_ms())
+    let s = stats::compute(&app.ctx.store.pool, 30, now_ms())
         .await
         .unwrap();
     let v = &s.view;
@@ -238,16 +238,16 @@ async fn the_digest_is_posted_once_across_two_replicas(db: TestDb) {
     let b = worker_ctx(&db, &slack, opts).await;
     seed(&a.store.pool, now_ms()).await;
     let (ra, rb) = tokio::join!(
-        handlers::stats::digest::run_once(&a),
-        handlers::stats::digest::run_once(&b)
+        stats::digest::run_once(&a),
+        stats::digest::run_once(&b)
     );
     let (ra, rb) = (ra.unwrap(), rb.unwrap());
     assert!(ra ^ rb, "exactly one replica posts: {ra} {rb}");
     // Later checks the same week: nothing more.
-    assert!(!handlers::stats::digest::run_once(&a).await.unwrap());
-    assert!(!handlers::stats::digest::run_once(&b).await.unwrap());
+    assert!(!stats::digest::run_once(&a).await.unwrap());
+    assert!(!stats::digest::run_once(&b).await.unwrap());
     for _ in 0..5 {
-        handlers::outbox::run_once(&a).await.unwrap();
+        chatops_core::outbox::run_once(&a).await.unwrap();
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let posts: Vec<Value> = slack

@@ -12,7 +12,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use handlers::alerts::{intake, payload};
+use alerts::{intake, payload};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
@@ -86,7 +86,7 @@ async fn receive(
         }
         Err(e) => {
             let reference = format!("e-{}", &uuid::Uuid::new_v4().simple().to_string()[..6]);
-            tracing::error!(route, reference = %reference, error = %handlers::config::redact_url(&e.to_string()), "alert not stored");
+            tracing::error!(route, reference = %reference, error = %chatops_core::config::redact_url(&e.to_string()), "alert not stored");
             metrics::counter!("alert_requests_total", "route" => route, "outcome" => "error")
                 .increment(1);
             (

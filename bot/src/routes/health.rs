@@ -4,7 +4,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
-use handlers::cache::CacheHealth;
+use chatops_core::cache::CacheHealth;
 use serde_json::json;
 
 use crate::AppState;
@@ -22,7 +22,7 @@ pub async fn ready(State(state): State<AppState>) -> impl IntoResponse {
     let (store, cache, julia, jobs_v) = tokio::join!(
         ctx.store.ping(),
         ctx.cache.health(),
-        handlers::control::visibility::ready_entry(&ctx.julia.db),
+        julia::visibility::ready_entry(&ctx.julia.db),
         jobs_check(ctx)
     );
     let store_v = match &store {
@@ -64,8 +64,8 @@ pub async fn ready(State(state): State<AppState>) -> impl IntoResponse {
 
 /// Background jobs: failed for good in the last 24 hours (a person should look), pending, and
 /// the oldest due one. Failures make the bot `degraded`, never unready: it still serves.
-async fn jobs_check(ctx: &handlers::Ctx) -> serde_json::Value {
-    match handlers::jobs::summary(ctx).await {
+async fn jobs_check(ctx: &chatops_core::Ctx) -> serde_json::Value {
+    match chatops_core::jobs::summary(ctx).await {
         Ok(s) => {
             let pending: i64 = s
                 .by_kind_state
@@ -92,7 +92,7 @@ async fn jobs_check(ctx: &handlers::Ctx) -> serde_json::Value {
 }
 
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    handlers::jobs::export_metrics(&state.ctx).await;
+    chatops_core::jobs::export_metrics(&state.ctx).await;
     (
         [(
             axum::http::header::CONTENT_TYPE,

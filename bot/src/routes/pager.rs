@@ -5,7 +5,7 @@
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use handlers::paging::webhook::{self, Answer};
+use paging::webhook::{self, Answer};
 
 use crate::AppState;
 

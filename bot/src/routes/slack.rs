@@ -10,8 +10,8 @@ use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use handlers::request::{Ack, SlashCommand};
-use handlers::slash::{Handled, Step};
+use chatops_core::request::{Ack, SlashCommand};
+use crate::dispatch::slash::{Handled, Step};
 use serde_json::Value;
 
 use crate::AppState;
@@ -118,12 +118,12 @@ pub async fn commands(State(state): State<AppState>, request: Request) -> Respon
 /// are answered inline (no task, no store, no cache); the rest runs in a task. Shared by the
 /// HTTP route and Socket Mode (`crate::socket_mode`).
 pub async fn command_ack(
-    ctx: std::sync::Arc<handlers::Ctx>,
+    ctx: std::sync::Arc<chatops_core::Ctx>,
     cmd: SlashCommand,
     route: &'static str,
     started: Instant,
 ) -> Ack {
-    let parsed = match handlers::slash::prepare(&ctx, &cmd) {
+    let parsed = match crate::dispatch::slash::prepare(&ctx, &cmd) {
         Step::Answered(h) => {
             log_command(route, &h, &cmd.user_id, &cmd.channel_id, started);
             return h.ack;
@@ -131,9 +131,9 @@ pub async fn command_ack(
         Step::Dispatch(p) => p,
     };
     let (user, channel) = (cmd.user_id.clone(), cmd.channel_id.clone());
-    let labels = handlers::slash::labels(&ctx, &cmd);
+    let labels = crate::dispatch::slash::labels(&ctx, &cmd);
     let response_url = cmd.response_url.clone();
-    let task = tokio::spawn(handlers::slash::run(ctx.clone(), cmd, parsed));
+    let task = tokio::spawn(crate::dispatch::slash::run(ctx.clone(), cmd, parsed));
     let h = finish_in_time(ctx, task, response_url, labels).await;
     log_command(route, &h, &user, &channel, started);
     h.ack
@@ -169,10 +169,10 @@ pub enum EventOutcome {
     Ignored,
 }
 
-/// A verified Events API envelope: dedupe on `event_id`, then `handlers::event::handle` in
+/// A verified Events API envelope: dedupe on `event_id`, then `crate::dispatch::event::handle` in
 /// the background. Shared by the HTTP route and Socket Mode.
 pub async fn accept_event(
-    ctx: std::sync::Arc<handlers::Ctx>,
+    ctx: std::sync::Arc<chatops_core::Ctx>,
     envelope: Value,
     retry: &str,
 ) -> EventOutcome {
@@ -193,12 +193,12 @@ pub async fn accept_event(
             let first = if event_id.is_empty() {
                 Ok(true)
             } else {
-                handlers::cache::first_delivery(&ctx, &event_id).await
+                chatops_core::cache::first_delivery(&ctx, &event_id).await
             };
             match first {
                 Ok(true) => {
                     tracing::info!(event_id = %event_id, retry, "event accepted");
-                    tokio::spawn(handlers::event::handle(ctx, envelope));
+                    tokio::spawn(crate::dispatch::event::handle(ctx, envelope));
                     EventOutcome::Accepted
                 }
                 Ok(false) => {
@@ -206,7 +206,7 @@ pub async fn accept_event(
                     EventOutcome::Duplicate
                 }
                 Err(e) => {
-                    tracing::warn!(error = %handlers::config::redact_url(&e.to_string()), "dedupe store unavailable");
+                    tracing::warn!(error = %chatops_core::config::redact_url(&e.to_string()), "dedupe store unavailable");
                     EventOutcome::StoreUnavailable
                 }
             }
@@ -217,8 +217,8 @@ pub async fn accept_event(
 
 /// A verified interaction payload -> the ack body (`None` = empty), within the ack budget.
 /// Shared by the HTTP route and Socket Mode.
-pub async fn interaction_ack(ctx: std::sync::Arc<handlers::Ctx>, payload: Value) -> Option<Value> {
-    let task = tokio::spawn(handlers::interaction::handle(ctx, payload));
+pub async fn interaction_ack(ctx: std::sync::Arc<chatops_core::Ctx>, payload: Value) -> Option<Value> {
+    let task = tokio::spawn(crate::dispatch::interaction::handle(ctx, payload));
     match tokio::time::timeout(ACK_BUDGET, task).await {
         Ok(Ok(r)) => r,
         _ => None,
@@ -228,7 +228,7 @@ pub async fn interaction_ack(ctx: std::sync::Arc<handlers::Ctx>, payload: Value)
 /// Waits for the handler up to the ack budget; past it answers "working on it" (outcome
 /// `deferred`) and lets the handler's answer go through `response_url` when it comes.
 async fn finish_in_time(
-    ctx: std::sync::Arc<handlers::Ctx>,
+    ctx: std::sync::Arc<chatops_core::Ctx>,
     mut task: tokio::task::JoinHandle<Handled>,
     response_url: String,
     (command, subcommand): (&'static str, &'static str),
@@ -236,7 +236,7 @@ async fn finish_in_time(
     let (ack, outcome) = match tokio::time::timeout(ACK_BUDGET, &mut task).await {
         Ok(Ok(h)) => return h,
         Ok(Err(_)) => (
-            handlers::FlowError::Internal(anyhow::anyhow!("command task panicked"))
+            chatops_core::FlowError::Internal(anyhow::anyhow!("command task panicked"))
                 .into_msg(ctx.locale())
                 .ephemeral(),
             "panicked",
@@ -306,7 +306,7 @@ pub async fn interactions(
     if let Err(r) = verify(&state, "interactions", &headers, &body) {
         return r.into_response();
     }
-    let Some(payload) = handlers::interaction::parse_form(&body) else {
+    let Some(payload) = crate::dispatch::interaction::parse_form(&body) else {
         done("interactions", "bad_request", started);
         return StatusCode::BAD_REQUEST.into_response();
     };

@@ -1,0 +1,302 @@
+//! `/incident …` -> [`IncidentCmd`]: one small parser per subcommand.
+
+use std::time::Duration;
+
+use messages::usage::{Problem, Topic};
+
+use super::{clean_text, closest, split_first, text_arg};
+use chatops_core::ids::{IncidentId, IncidentTitle, UserId};
+use incident::{IncidentStatus, Role, Severity};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IncidentCmd {
+    Help,
+    /// `declare` with no arguments opens the modal (`severity`/`title` are None).
+    Declare {
+        severity: Option<Severity>,
+        title: Option<IncidentTitle>,
+        private: bool,
+    },
+    Update {
+        id: Option<IncidentId>,
+        status: Option<IncidentStatus>,
+        text: Option<String>,
+    },
+    Severity {
+        id: Option<IncidentId>,
+        severity: Severity,
+    },
+    Role {
+        id: Option<IncidentId>,
+        role: Role,
+        user: UserId,
+    },
+    Note {
+        id: Option<IncidentId>,
+        text: String,
+    },
+    Status {
+        id: Option<IncidentId>,
+    },
+    /// `list [P0|P1|P2|P3|all] [page]`.
+    List {
+        severity: Option<Severity>,
+        page: usize,
+    },
+    Resolve {
+        id: Option<IncidentId>,
+        resolution: Option<String>,
+    },
+    Reopen {
+        id: Option<IncidentId>,
+    },
+    Postmortem {
+        id: Option<IncidentId>,
+        done: bool,
+    },
+    Snooze {
+        id: Option<IncidentId>,
+        duration: Duration,
+    },
+    /// `stats [7d|30d|90d]` (default 30 days).
+    Stats {
+        days: i64,
+    },
+    /// `ack [INC-n]`: acknowledge (stops the paging ladder).
+    Ack {
+        id: Option<IncidentId>,
+    },
+    /// `oncall`, `oncall set @user [for 8h|until mon 09:00]`.
+    Oncall(paging::OncallCmd),
+}
+
+pub const INCIDENT_SUBCOMMANDS: &[&str] = &[
+    "declare",
+    "update",
+    "severity",
+    "commander",
+    "role",
+    "note",
+    "status",
+    "list",
+    "resolve",
+    "reopen",
+    "postmortem",
+    "snooze",
+    "stats",
+    "ack",
+    "oncall",
+    "help",
+];
+
+pub fn parse_incident(text: &str) -> Result<IncidentCmd, Problem> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(Problem::Empty(Topic::Incident));
+    }
+    let (sub, rest) = split_first(text);
+    let sub_l = sub.to_lowercase();
+    match sub_l.as_str() {
+        "help" | "-h" | "--help" => Ok(IncidentCmd::Help),
+        "declare" | "open" | "new" => declare(rest),
+        "update" => update(rest),
+        "severity" | "sev" => severity(rest),
+        "commander" | "ic" => commander(rest),
+        "role" => role(rest),
+        "note" => note(rest),
+        "status" | "show" => id_only(rest).map(|id| IncidentCmd::Status { id }),
+        "list" | "ls" => list(rest),
+        "resolve" | "close" => resolve(rest),
+        "reopen" => id_only(rest).map(|id| IncidentCmd::Reopen { id }),
+        "postmortem" | "pm" => postmortem(rest),
+        "snooze" => snooze(rest),
+        "stats" => stats(rest),
+        "ack" | "acknowledge" => id_only(rest).map(|id| IncidentCmd::Ack { id }),
+        "oncall" | "on-call" => paging::command::parse(rest).map(IncidentCmd::Oncall),
+        _ => Err(Problem::Unknown {
+            topic: Topic::Incident,
+            given: clean_text(sub).chars().take(40).collect(),
+            suggestion: closest(&sub_l, INCIDENT_SUBCOMMANDS),
+        }),
+    }
+}
+
+/// `stats [7d|30d|90d]`: the range in days, 30 by default.
+fn stats(rest: &str) -> Result<IncidentCmd, Problem> {
+    let days = match rest.trim().to_ascii_lowercase().as_str() {
+        "" | "30d" | "30" => 30,
+        "7d" | "7" => 7,
+        "90d" | "90" => 90,
+        _ => return Err(Problem::Usage(Topic::IncidentStats)),
+    };
+    Ok(IncidentCmd::Stats { days })
+}
+
+/// Takes an optional leading `INC-n`.
+fn take_id(rest: &str) -> (Option<IncidentId>, &str) {
+    let (first, tail) = split_first(rest);
+    match IncidentId::parse(first) {
+        Some(id) => (Some(id), tail),
+        None => (None, rest.trim()),
+    }
+}
+
+/// An optional `INC-n` and nothing else.
+fn id_only(rest: &str) -> Result<Option<IncidentId>, Problem> {
+    let (id, rest) = take_id(rest);
+    if !rest.is_empty() {
+        return Err(Problem::BadId(clean_text(rest)));
+    }
+    Ok(id)
+}
+
+/// `declare [--private]` (the form) or `declare <severity> <title> [--private]`.
+fn declare(rest: &str) -> Result<IncidentCmd, Problem> {
+    let mut private = false;
+    let words: Vec<&str> = rest
+        .split_whitespace()
+        .filter(|w| {
+            let flag = *w == "--private";
+            private |= flag;
+            !flag
+        })
+        .collect();
+    if words.is_empty() {
+        return Ok(IncidentCmd::Declare {
+            severity: None,
+            title: None,
+            private,
+        });
+    }
+    let (severity, title_words) = leading_severity(&words)?;
+    Ok(IncidentCmd::Declare {
+        severity: Some(severity),
+        title: Some(IncidentTitle::parse(&title_words.join(" "))?),
+        private,
+    })
+}
+
+/// The severity a declaration starts with (`P1`, `sev1`, or `sev 1` as two words) and the
+/// words after it.
+fn leading_severity<'a>(words: &'a [&'a str]) -> Result<(Severity, &'a [&'a str]), Problem> {
+    let first = words[0];
+    if let Some(s) = Severity::parse(first) {
+        return Ok((s, &words[1..]));
+    }
+    if first.eq_ignore_ascii_case("sev") {
+        let n = words.get(1).copied().unwrap_or_default();
+        if let Some(s) = Severity::parse(&format!("sev{n}")) {
+            return Ok((s, &words[2.min(words.len())..]));
+        }
+    }
+    Err(Problem::BadSeverity(clean_text(first)))
+}
+
+/// `update [INC-n] [investigating|identified|monitoring] [text]`.
+fn update(rest: &str) -> Result<IncidentCmd, Problem> {
+    let (id, rest) = take_id(rest);
+    let (first, tail) = split_first(rest);
+    let (status, text) = match IncidentStatus::parse_open(first) {
+        Some(s) => (Some(s), tail),
+        None => (None, rest),
+    };
+    Ok(IncidentCmd::Update {
+        id,
+        status,
+        text: text_arg(text)?,
+    })
+}
+
+/// `severity [INC-n] <P0..P3>`.
+fn severity(rest: &str) -> Result<IncidentCmd, Problem> {
+    let (id, rest) = take_id(rest);
+    let word = rest.trim();
+    let severity = Severity::parse(word).ok_or_else(|| {
+        if word.is_empty() {
+            Problem::Usage(Topic::IncidentSeverity)
+        } else {
+            Problem::BadSeverity(clean_text(word))
+        }
+    })?;
+    Ok(IncidentCmd::Severity { id, severity })
+}
+
+/// `commander [INC-n] @user`.
+fn commander(rest: &str) -> Result<IncidentCmd, Problem> {
+    let (id, rest) = take_id(rest);
+    let user = UserId::parse_mention(rest).ok_or(Problem::Usage(Topic::IncidentRole))?;
+    Ok(IncidentCmd::Role {
+        id,
+        role: Role::Commander,
+        user,
+    })
+}
+
+/// `role [INC-n] <role> @user`.
+fn role(rest: &str) -> Result<IncidentCmd, Problem> {
+    let (id, rest) = take_id(rest);
+    let (role_word, who) = split_first(rest);
+    let role = Role::parse(role_word).ok_or(Problem::Usage(Topic::IncidentRole))?;
+    let user = UserId::parse_mention(who).ok_or(Problem::Usage(Topic::IncidentRole))?;
+    Ok(IncidentCmd::Role { id, role, user })
+}
+
+/// `note [INC-n] <text>`.
+fn note(rest: &str) -> Result<IncidentCmd, Problem> {
+    let (id, rest) = take_id(rest);
+    let text = text_arg(rest)?.ok_or(Problem::Usage(Topic::IncidentNote))?;
+    Ok(IncidentCmd::Note { id, text })
+}
+
+/// `list [P0|P1|P2|P3|all] [page [N]]`, in any order: a number alone is the page.
+fn list(rest: &str) -> Result<IncidentCmd, Problem> {
+    let (mut severity, mut page) = (None, 1usize);
+    for w in rest.split_whitespace() {
+        let lw = w.to_ascii_lowercase();
+        if matches!(lw.as_str(), "all" | "todos" | "page" | "página" | "pagina") {
+            continue;
+        }
+        if let Ok(n) = lw.parse::<usize>() {
+            page = n.max(1);
+        } else if let Some(s) = Severity::parse(&lw) {
+            severity = Some(s);
+        } else {
+            return Err(Problem::BadSeverity(clean_text(w)));
+        }
+    }
+    Ok(IncidentCmd::List { severity, page })
+}
+
+/// `resolve [INC-n] [resolution]` (without one, the form).
+fn resolve(rest: &str) -> Result<IncidentCmd, Problem> {
+    let (id, rest) = take_id(rest);
+    Ok(IncidentCmd::Resolve {
+        id,
+        resolution: text_arg(rest)?,
+    })
+}
+
+/// `postmortem [INC-n] [done]`.
+fn postmortem(rest: &str) -> Result<IncidentCmd, Problem> {
+    let (id, rest) = take_id(rest);
+    match rest.trim().to_lowercase().as_str() {
+        "" => Ok(IncidentCmd::Postmortem { id, done: false }),
+        "done" => Ok(IncidentCmd::Postmortem { id, done: true }),
+        _ => Err(Problem::Usage(Topic::IncidentPostmortem)),
+    }
+}
+
+/// `snooze [INC-n] <duration>` (`15m`, `1h 30m`).
+fn snooze(rest: &str) -> Result<IncidentCmd, Problem> {
+    let (id, rest) = take_id(rest);
+    let raw = rest.trim();
+    if raw.is_empty() {
+        return Err(Problem::Usage(Topic::IncidentSnooze));
+    }
+    let duration =
+        humantime::parse_duration(raw).map_err(|_| Problem::BadDuration(clean_text(raw)))?;
+    if duration.is_zero() {
+        return Err(Problem::BadDuration(clean_text(raw)));
+    }
+    Ok(IncidentCmd::Snooze { id, duration })
+}

@@ -1,0 +1,213 @@
+//! Alert intake and statistics settings (#16): `ALERTS_*`, `ALERT_SEVERITY_MAP`,
+//! `ALERTMANAGER_*`, `STATS_DIGEST` (in `ONCALL_TZ`, read with the paging settings).
+
+use std::time::Duration;
+
+use chatops_core::config::{checks, Reader, Secret};
+use incident::Severity;
+
+/// When the weekly digest is posted: a weekday and a local time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DigestAt {
+    pub weekday: chrono::Weekday,
+    pub hour: u32,
+    pub minute: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct AlertsConfig {
+    /// `Authorization: Bearer <ALERTS_TOKEN>` on `/alerts/*`; unset: the intake is off (404).
+    pub token: Option<Secret>,
+    /// Where alert groups are posted (`ALERTS_CHANNEL`, default `INCIDENTS_CHANNEL`).
+    pub channel: Option<String>,
+    /// Alert severity label (lowercase) -> incident severity, in order.
+    pub severity_map: Vec<(String, Severity)>,
+    pub auto_declare: bool,
+    pub max_posts_per_minute: u32,
+    pub alertmanager_url: Option<String>,
+    pub alertmanager_timeout: Duration,
+    /// `None`: `STATS_DIGEST=off`. Local time in `ONCALL_TZ` (`config.paging.tz`).
+    pub digest: Option<DigestAt>,
+}
+
+/// `critical:P1,error:P2,warning:P3`.
+pub fn severity_map(raw: &str) -> Result<Vec<(String, Severity)>, String> {
+    let mut out = Vec::new();
+    for part in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (k, v) = part.split_once(':').ok_or_else(|| {
+            format!("`{part}` is not `label:severity`; e.g. `critical:P1,warning:P3`")
+        })?;
+        let sev = Severity::parse(v)
+            .ok_or_else(|| format!("`{v}` in `{part}` is not a severity; use P0, P1, P2, P3"))?;
+        let k = k.trim().to_ascii_lowercase();
+        if k.is_empty() {
+            return Err(format!("`{part}` has no alert severity before `:`"));
+        }
+        out.push((k, sev));
+    }
+    if out.is_empty() {
+        return Err("empty; e.g. `critical:P1,error:P2,warning:P3`".into());
+    }
+    Ok(out)
+}
+
+/// `mon 09:00`, `mon-09:00` or `mon@09:00` (any weekday name or its first three letters,
+/// 24-hour time), or `off`.
+pub fn digest_at(raw: &str) -> Result<Option<DigestAt>, String> {
+    let t = raw.trim().to_ascii_lowercase();
+    if matches!(t.as_str(), "off" | "none" | "false" | "0") {
+        return Ok(None);
+    }
+    let bad = || {
+        format!(
+            "`{raw}` is not a weekday and a time; use e.g. `mon 09:00` (or `mon-09:00`), or `off`"
+        )
+    };
+    let (day, time) = t.split_once([' ', '@', '-']).ok_or_else(bad)?;
+    let weekday: chrono::Weekday = day.trim().parse().map_err(|_| bad())?;
+    let (h, m) = time.trim().split_once(':').ok_or_else(bad)?;
+    let hour: u32 = h.parse().map_err(|_| bad())?;
+    let minute: u32 = m.parse().map_err(|_| bad())?;
+    if hour > 23 || minute > 59 {
+        return Err(bad());
+    }
+    Ok(Some(DigestAt {
+        weekday,
+        hour,
+        minute,
+    }))
+}
+
+impl AlertsConfig {
+    /// Reads the variables; `channel` is `ALERTS_CHANNEL` only (the caller defaults it to
+    /// `INCIDENTS_CHANNEL`).
+    pub fn read(r: &Reader) -> AlertsConfig {
+        let token = r.checked("ALERTS_TOKEN", |v| {
+            if v.len() < 16 {
+                Err(
+                    "too short: use at least 16 random characters (e.g. `openssl rand -hex 24`)"
+                        .into(),
+                )
+            } else {
+                Ok(())
+            }
+        });
+        AlertsConfig {
+            token: token.map(Secret::new),
+            channel: r.checked("ALERTS_CHANNEL", checks::channel_id),
+            severity_map: r
+                .check("ALERT_SEVERITY_MAP", severity_map)
+                .unwrap_or_else(|| {
+                    severity_map("critical:P1,error:P2,warning:P3").expect("default map")
+                }),
+            auto_declare: r.boolean("ALERTS_AUTO_DECLARE", false),
+            max_posts_per_minute: r.integer("ALERTS_MAX_POSTS_PER_MINUTE", 10, 1..=1000),
+            alertmanager_url: r.url("ALERTMANAGER_URL", &["https", "http"]),
+            alertmanager_timeout: r.duration("ALERTMANAGER_TIMEOUT", "5s"),
+            digest: match r.get("STATS_DIGEST") {
+                None => digest_at("mon 09:00").expect("default digest"),
+                Some(raw) => digest_at(&raw).unwrap_or_else(|p| {
+                    r.problem("STATS_DIGEST", p);
+                    digest_at("mon 09:00").expect("default digest")
+                }),
+            },
+        }
+    }
+
+    /// The severity an alert's `severity` label maps to.
+    pub fn severity_for(&self, label: Option<&str>) -> Option<Severity> {
+        let l = label?.trim().to_ascii_lowercase();
+        self.severity_map
+            .iter()
+            .find(|(k, _)| *k == l)
+            .map(|(_, s)| *s)
+    }
+
+    /// `check-config` lines.
+    pub fn report_lines(&self) -> Vec<(&'static str, String)> {
+        let opt = |s: &Option<String>| s.clone().unwrap_or_else(|| "(unset)".into());
+        vec![
+            (
+                "ALERTS_TOKEN",
+                self.token
+                    .as_ref()
+                    .map(|s| format!("{s:?}"))
+                    .unwrap_or_else(|| "(unset: /alerts/* answer 404)".into()),
+            ),
+            ("ALERTS_CHANNEL", opt(&self.channel)),
+            (
+                "ALERT_SEVERITY_MAP",
+                self.severity_map
+                    .iter()
+                    .map(|(k, s)| format!("{k}:{}", s.as_str()))
+                    .collect::<Vec<_>>()
+                    .join(","),
+            ),
+            (
+                "ALERTS_AUTO_DECLARE",
+                if self.auto_declare { "on" } else { "off" }.into(),
+            ),
+            (
+                "ALERTS_MAX_POSTS_PER_MINUTE",
+                self.max_posts_per_minute.to_string(),
+            ),
+            ("ALERTMANAGER_URL", opt(&self.alertmanager_url)),
+            (
+                "ALERTMANAGER_TIMEOUT",
+                humantime::format_duration(self.alertmanager_timeout).to_string(),
+            ),
+            (
+                "STATS_DIGEST",
+                self.digest
+                    .map(|d| format!("{} {:02}:{:02}", d.weekday, d.hour, d.minute))
+                    .unwrap_or_else(|| "off".into()),
+            ),
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn severity_map_reads_pairs_and_names_mistakes() {
+        let m = severity_map("critical:P1, Warning:p3").unwrap();
+        assert_eq!(
+            m,
+            vec![
+                ("critical".into(), Severity::P1),
+                ("warning".into(), Severity::P3)
+            ]
+        );
+        assert!(severity_map("critical=P1")
+            .unwrap_err()
+            .contains("label:severity"));
+        assert!(severity_map("critical:P9")
+            .unwrap_err()
+            .contains("not a severity"));
+    }
+
+    #[test]
+    fn digest_reads_weekday_and_time_or_off() {
+        assert_eq!(
+            digest_at("mon 09:00").unwrap(),
+            Some(DigestAt {
+                weekday: chrono::Weekday::Mon,
+                hour: 9,
+                minute: 0
+            })
+        );
+        assert_eq!(
+            digest_at("Friday 17:30").unwrap().unwrap().weekday,
+            chrono::Weekday::Fri
+        );
+        assert_eq!(
+            digest_at("mon@09:00").unwrap(),
+            digest_at("mon 09:00").unwrap()
+        );
+        assert_eq!(digest_at("off").unwrap(), None);
+        assert!(digest_at("mon 25:00").is_err());
+        assert!(digest_at("monday").is_err());
+    }
+}

@@ -1,0 +1,26 @@
+//! Incidents: the flows from declaration to post-mortem, reminders and escalation.
+//! Severity, status and roles are `chatops_core::severity`, re-exported here.
+//!
+//! Every change writes the incident row, its timeline event and the posts it causes (outbox)
+//! in one transaction. Where an incident lives: its war room, plus a thread reply under its
+//! announcement in `INCIDENTS_CHANNEL`; without a war room, that thread alone.
+//!
+//! - [`declare`]: the declaration (row + job; war room, invites and posts in the job)
+//! - [`lifecycle`]: update, severity, roles, on it, resolve, reopen, snooze
+//! - [`postmortem`]: the draft and `postmortem done`
+//! - [`timeline`]: the typed kinds of timeline events, notes and pins
+//! - [`shared`]: the view, where an incident lives, who may change it, which one a command means
+//! - [`store`], [`war_room`]: SQL, and Slack's side of the war room
+
+pub mod declare;
+pub mod reminder;
+pub mod hooks;
+pub mod jobs;
+pub mod lifecycle;
+pub mod postmortem;
+pub mod shared;
+pub mod store;
+pub mod timeline;
+pub mod war_room;
+
+pub use chatops_core::severity::{IncidentStatus, Role, Severity};

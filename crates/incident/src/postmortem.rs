@@ -1,0 +1,104 @@
+//! The post-mortem: the draft (a file upload where the incident lives) and `postmortem done`.
+
+use messages::incident as tpl;
+use messages::Msg;
+use serde_json::json;
+
+use super::shared::{key, load, unknown, view};
+use super::store::{self, Incident};
+use super::timeline::EventKind;
+use chatops_core::ids::{IncidentId, UserId};
+use chatops_core::jobs::{JobError, JobResult, Lease};
+use chatops_core::outbox::{enqueue, OutboxItem};
+use chatops_core::{Ctx, FlowResult};
+
+/// The post-mortem job written by a resolution: the draft's upload is queued in the transaction
+/// that completes the job, so it is queued once whatever crashes.
+pub async fn run_postmortem_job(ctx: &Ctx, id: IncidentId, lease: &Lease) -> JobResult {
+    let i = store::get_pool(&ctx.store.pool, id.0)
+        .await?
+        .ok_or_else(|| JobError::Fail(format!("incident {} does not exist", id.0)))?;
+    let Some(item) = draft(ctx, &i).await? else {
+        return Ok(());
+    };
+    let now = ctx.clock.now_ms();
+    let mut tx = ctx.store.begin().await?;
+    enqueue(&mut tx, &item, now).await?;
+    lease.complete_in(&mut tx, now).await?;
+    tx.commit().await?;
+    ctx.outbox_wake.notify_one();
+    Ok(())
+}
+
+/// `postmortem [INC-n]` posts the draft again; `postmortem [INC-n] done` stops the reminders.
+pub async fn postmortem(ctx: &Ctx, actor: &UserId, id: IncidentId, done: bool) -> FlowResult<Msg> {
+    let l = ctx.locale();
+    if done {
+        let now = ctx.clock.now_ms();
+        let mut tx = ctx.store.begin().await?;
+        let mut i = load(&mut tx, ctx, id).await?;
+        i.pm_done = true;
+        i.pm_due_at = None;
+        store::add_event(
+            &mut tx,
+            id.0,
+            now,
+            actor.as_str(),
+            EventKind::PostmortemDone,
+            "",
+        )
+        .await?;
+        store::save(&mut tx, &i).await?;
+        tx.commit().await?;
+        return Ok(tpl::reply::postmortem_done(&key(&i), l));
+    }
+    let i = store::get_pool(&ctx.store.pool, id.0)
+        .await?
+        .ok_or_else(|| unknown(ctx, id))?;
+    if let Some(item) = draft(ctx, &i).await? {
+        let mut tx = ctx.store.begin().await?;
+        enqueue(&mut tx, &item, ctx.clock.now_ms()).await?;
+        tx.commit().await?;
+        ctx.outbox_wake.notify_one();
+    }
+    Ok(tpl::reply::postmortem_posted(&key(&i), l))
+}
+
+/// The post-mortem draft as a file upload where the incident lives (files v2 flow; if the
+/// upload fails for good, the outbox posts it as a message instead). None without a channel.
+async fn draft(ctx: &Ctx, i: &Incident) -> Result<Option<OutboxItem>, sqlx::Error> {
+    let l = ctx.locale();
+    let timeline = store::timeline(&ctx.store.pool, i.id).await?;
+    let md = ctx.config.templates.postmortem(&view(ctx, i), &timeline, l);
+    let channel = i
+        .channel_id
+        .clone()
+        .or_else(|| ctx.config.incidents_channel.clone())
+        .or(i.origin_channel.clone());
+    let Some(channel) = channel else {
+        return Ok(None);
+    };
+    let words = tpl::postmortem_upload(&key(i), &ctx.config.incident_command, l);
+    let mut item = OutboxItem {
+        method: chatops_core::outbox::UPLOAD_METHOD.into(),
+        channel: channel.clone(),
+        body: json!({
+            "channel_id": channel,
+            "filename": words.filename,
+            "title": words.title,
+            "content": md,
+            "initial_comment": words.initial_comment,
+            "retry_hint": words.retry_hint,
+        }),
+        depends_on: None,
+        depends_field: None,
+        tag: Some(format!("inc:{}:postmortem", i.id)),
+    };
+    if i.channel_id.is_none() {
+        if let Some(a) = i.announce_outbox_id {
+            item.depends_on = Some(a);
+            item.depends_field = Some("thread_ts".into());
+        }
+    }
+    Ok(Some(item))
+}

@@ -1,0 +1,376 @@
+//! The guarded path of a runbook action, as `/julia` does it: permission, guard, the current
+//! value, a single-use confirmation (the `confirmations` table), the action with read-back,
+//! then in one transaction the audit row (before → after), the announcement (outbox) and the
+//! follow-up job. Secret arguments never reach a message, a log line or the audit log.
+
+use std::sync::Arc;
+
+use super::args::Args;
+use super::catalog::{Action, Catalog, System};
+use super::check;
+use super::exec::{self, Failure, Outcome};
+use chatops_core::audit::{self, AuditEntry};
+use julia::Reply;
+use chatops_core::Ctx;
+
+pub fn usage_line(cmd: &str, sys: &System, act: &Action) -> String {
+    let mut u = format!("{cmd} {} {}", sys.name, act.name);
+    for a in &act.args {
+        u.push(' ');
+        u.push_str(&a.usage());
+    }
+    u
+}
+
+pub(super) fn audit_name(sys: &str, act: &str) -> String {
+    format!("ops.{sys}.{act}")
+}
+
+/// Who may run the system's privileged actions: its `admins`, else the bot's.
+fn admins(ctx: &Ctx, sys: &System) -> (Vec<String>, Vec<String>) {
+    let all: Vec<String> = if sys.admins.is_empty() {
+        ctx.config
+            .admins
+            .iter()
+            .cloned()
+            .chain(ctx.config.admin_group.iter().cloned())
+            .collect()
+    } else {
+        sys.admins.clone()
+    };
+    all.into_iter().partition(|a| !a.starts_with('S'))
+}
+
+fn mentions(ctx: &Ctx, sys: &System) -> Vec<String> {
+    let (users, groups) = admins(ctx, sys);
+    users
+        .iter()
+        .map(|u| format!("<@{u}>"))
+        .chain(groups.iter().map(|g| format!("<!subteam^{g}>")))
+        .collect()
+}
+
+async fn may_run(ctx: &Ctx, sys: &System, user: &str) -> bool {
+    let (users, groups) = admins(ctx, sys);
+    if users.iter().any(|u| u == user) {
+        return true;
+    }
+    for g in groups {
+        match ctx.slack.usergroup_members(&g).await {
+            Ok(m) if m.iter().any(|u| u == user) => return true,
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "ops: admin group lookup failed"),
+        }
+    }
+    false
+}
+
+pub(super) async fn record(
+    ctx: &Ctx,
+    user: &str,
+    name: &str,
+    args: &Args,
+    outcome: &str,
+    detail: Option<String>,
+) {
+    let e = AuditEntry {
+        actor: user.to_string(),
+        action: name.to_string(),
+        args: args.shown(),
+        outcome: outcome.into(),
+        detail,
+        ..AuditEntry::default()
+    };
+    if let Err(err) = audit::record_pool(&ctx.store.pool, &e, ctx.clock.now_ms()).await {
+        tracing::error!(error = %err, action = name, "audit write failed");
+    }
+}
+
+/// `/ops`: each system with the last result of its guard and checks (guards run now).
+pub async fn list(ctx: &Arc<Ctx>, catalog: &Catalog) -> messages::Msg {
+    let l = ctx.locale();
+    let guards = catalog.systems.iter().filter_map(|s| {
+        s.guard.as_ref().map(|g| async move {
+            let r = check::run(ctx, g).await;
+            check::remember_pool(ctx, &s.name, "guard", &r).await;
+        })
+    });
+    futures::future::join_all(guards).await;
+    let results = match check::last_results(ctx).await {
+        Ok(r) => r,
+        Err(e) => return chatops_core::FlowError::from(e).into_msg(l),
+    };
+    let rows: Vec<messages::ops::SystemRow> = catalog
+        .systems
+        .iter()
+        .map(|s| messages::ops::SystemRow {
+            name: &s.name,
+            description: &s.description,
+            actions: s.actions.len(),
+            has_guard: s.guard.is_some(),
+            checks: results
+                .iter()
+                .filter(|r| r.0 == s.name)
+                .map(|r| messages::ops::CheckRow {
+                    name: &r.1,
+                    ok: r.2,
+                    summary: &r.3,
+                    at_secs: r.4 / 1000,
+                })
+                .collect(),
+        })
+        .collect();
+    messages::ops::list(l, &ctx.config.ops.command, &rows)
+}
+
+pub fn system_view(ctx: &Ctx, sys: &System) -> messages::Msg {
+    let cmd = &ctx.config.ops.command;
+    let view = messages::ops::SystemView {
+        name: &sys.name,
+        description: &sys.description,
+        admins: mentions(ctx, sys),
+        guard: sys.guard.as_ref().map(check::describe),
+        announce: sys.announce.as_deref(),
+        actions: sys
+            .actions
+            .iter()
+            .map(|a| messages::ops::ActionRow {
+                name: &a.name,
+                description: &a.description,
+                usage: a
+                    .args
+                    .iter()
+                    .map(|x| x.usage())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                writes: a.writes,
+                privileged: a.privileged,
+                confirm: a.confirm,
+            })
+            .collect(),
+    };
+    messages::ops::system(ctx.locale(), cmd, &view)
+}
+
+/// The guard, when the action writes: `None` when it holds (or there is none).
+pub(super) async fn guard_refusal(ctx: &Ctx, sys: &System, act: &Action) -> Option<messages::Msg> {
+    let g = sys.guard.as_ref().filter(|_| act.writes)?;
+    let r = check::run(ctx, g).await;
+    check::remember_pool(ctx, &sys.name, "guard", &r).await;
+    (!r.ok).then(|| {
+        messages::ops::guard_failed(ctx.locale(), &sys.name, &check::describe(g), &r.lines)
+    })
+}
+
+pub(super) fn failure_msg(ctx: &Ctx, command: &str, f: &Failure) -> messages::Msg {
+    if f.unchanged() {
+        messages::ops::unchanged(ctx.locale(), command, &f.error)
+    } else {
+        messages::ops::failure(ctx.locale(), f.system, command, &f.error, f.maybe_applied)
+    }
+}
+
+pub async fn request(
+    ctx: &Arc<Ctx>,
+    catalog: &Catalog,
+    reply: &Reply,
+    system: &str,
+    action: &str,
+    args: Args,
+) {
+    let l = ctx.locale();
+    let (Some(sys), Some(act)) = (
+        catalog.system(system),
+        catalog.system(system).and_then(|s| s.action(action)),
+    ) else {
+        return;
+    };
+    let name = audit_name(system, action);
+    let command = format!("{system} {action}");
+    if act.privileged && !may_run(ctx, sys, &reply.user).await {
+        record(
+            ctx,
+            &reply.user,
+            &name,
+            &args,
+            "refused",
+            Some("not an admin".into()),
+        )
+        .await;
+        let m = messages::ops::refused(l, &command, &mentions(ctx, sys));
+        return reply.send(ctx, &m).await;
+    }
+    if let Some(m) = guard_refusal(ctx, sys, act).await {
+        record(
+            ctx,
+            &reply.user,
+            &name,
+            &args,
+            "refused_guard",
+            Some(m.text.clone()),
+        )
+        .await;
+        return reply.send(ctx, &m).await;
+    }
+    let expected = match exec::preview(ctx, act, &args).await {
+        Ok(v) => v,
+        Err(f) => {
+            record(
+                ctx,
+                &reply.user,
+                &name,
+                &args,
+                "failed",
+                Some(f.error.clone()),
+            )
+            .await;
+            return reply.send(ctx, &failure_msg(ctx, &command, &f)).await;
+        }
+    };
+    if !act.confirm {
+        return execute(ctx, sys, act, reply, &args, expected.as_deref(), false).await;
+    }
+    super::confirm::prompt(ctx, reply, sys, act, &args, expected).await;
+}
+
+/// Runs the action; then the audit row, the announcement and the follow-up in one transaction.
+pub(super) async fn execute(
+    ctx: &Arc<Ctx>,
+    sys: &System,
+    act: &Action,
+    reply: &Reply,
+    args: &Args,
+    expected: Option<&str>,
+    replace: bool,
+) {
+    let l = ctx.locale();
+    let name = audit_name(&sys.name, &act.name);
+    let shown = args.shown();
+    let command = if shown.is_empty() {
+        format!("{} {}", sys.name, act.name)
+    } else {
+        format!("{} {} {shown}", sys.name, act.name)
+    };
+    let out = match exec::run(ctx, act, args, expected).await {
+        Ok(o) => o,
+        Err(f) => {
+            let outcome = if f.unchanged() { "unchanged" } else { "failed" };
+            record(
+                ctx,
+                &reply.user,
+                &name,
+                args,
+                outcome,
+                Some(f.error.clone()),
+            )
+            .await;
+            let m = failure_msg(ctx, &command, &f);
+            return if replace {
+                reply.replace(ctx, &m).await
+            } else {
+                reply.send(ctx, &m).await
+            };
+        }
+    };
+    if let Some(r) = &out.check {
+        check::remember_pool(ctx, &sys.name, &act.name, r).await;
+    }
+    if let Some(logs) = &out.logs {
+        // Logs go to the requester only (ephemeral), never to a channel.
+        record(
+            ctx,
+            &reply.user,
+            &name,
+            args,
+            "done",
+            Some(format!("{} pods", logs.len())),
+        )
+        .await;
+        return reply
+            .send(ctx, &messages::ops::logs(l, &command, logs))
+            .await;
+    }
+    let follow = act.follow_up.as_ref().map(|f| check::describe(&f.check));
+    let view = messages::ops::DoneView {
+        user: &reply.user,
+        command: &command,
+        before: out.before.as_deref(),
+        after: out.after.as_deref(),
+        lines: &out.lines,
+        follow_up: follow,
+    };
+    let done = messages::ops::done(l, &view);
+    let announce = act
+        .writes
+        .then(|| {
+            sys.announce
+                .clone()
+                .unwrap_or_else(|| reply.channel.clone())
+        })
+        .filter(|c| !c.is_empty())
+        .map(|c| (c, messages::ops::announce(l, &view)));
+    if let Err(e) = commit(ctx, sys, act, reply, args, &out, announce).await {
+        let m = chatops_core::FlowError::Internal(e).into_msg(l);
+        reply.send(ctx, &m).await;
+    }
+    if replace {
+        reply.replace(ctx, &done).await
+    } else {
+        reply.send(ctx, &done).await
+    }
+}
+
+async fn commit(
+    ctx: &Ctx,
+    sys: &System,
+    act: &Action,
+    reply: &Reply,
+    args: &Args,
+    out: &Outcome,
+    announce: Option<(String, messages::Msg)>,
+) -> anyhow::Result<()> {
+    let now = ctx.clock.now_ms();
+    let mut tx = ctx.store.begin().await?;
+    let entry = AuditEntry {
+        actor: reply.user.clone(),
+        action: audit_name(&sys.name, &act.name),
+        args: args.shown(),
+        outcome: "done".into(),
+        before: out.before.clone(),
+        after: out.after.clone(),
+        detail: None,
+    };
+    audit::record(&mut tx, &entry, now).await?;
+    let channel = announce
+        .as_ref()
+        .map(|(c, _)| c.clone())
+        .unwrap_or_default();
+    if let Some((c, msg)) = &announce {
+        chatops_core::outbox::enqueue(&mut tx, &chatops_core::outbox::OutboxItem::post(c, msg), now).await?;
+    }
+    if let Some(f) = &act.follow_up {
+        let job = chatops_core::jobs::Job::OpsFollow(Box::new(super::follow::OpsFollow {
+            user: reply.user.clone(),
+            channel: if channel.is_empty() {
+                reply.channel.clone()
+            } else {
+                channel
+            },
+            response_url: reply.response_url.clone(),
+            system: sys.name.clone(),
+            action: act.name.clone(),
+            args: args.redacted(),
+            check: f.check.clone(),
+            deadline_ms: now + f.within.as_millis() as i64,
+            every_ms: f.every.as_millis() as i64,
+            within_secs: f.within.as_secs(),
+        }));
+        chatops_core::jobs::enqueue(&mut tx, ctx, &job, now).await?;
+    }
+    tx.commit().await?;
+    ctx.outbox_wake.notify_one();
+    if act.follow_up.is_some() {
+        ctx.jobs_wake.notify_one();
+    }
+    Ok(())
+}

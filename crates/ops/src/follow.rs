@@ -1,0 +1,99 @@
+//! The follow-up of a runbook action (e.g. `/health` shows `delivery_disabled: true` within
+//! 60 s): a job, so a restart of the bot does not lose it.
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use super::args::Args;
+use super::catalog::Check;
+use super::check;
+use super::flow::audit_name;
+use chatops_core::audit::{self, AuditEntry};
+use chatops_core::Ctx;
+
+/// A follow-up check, run as a job so a restart of the bot does not lose it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OpsFollow {
+    pub user: String,
+    pub channel: String,
+    pub response_url: String,
+    pub system: String,
+    pub action: String,
+    /// Secret values blanked.
+    pub args: Args,
+    pub check: Check,
+    pub deadline_ms: i64,
+    pub every_ms: i64,
+    pub within_secs: u64,
+}
+
+/// Checks until the check holds or the time is up (at least once); then, in one transaction,
+/// the audit row, the outcome post and the job's completion.
+pub async fn run_follow_job(
+    ctx: &Arc<Ctx>,
+    f: &OpsFollow,
+    lease: &chatops_core::jobs::Lease,
+) -> chatops_core::jobs::JobResult {
+    let every = std::time::Duration::from_millis(f.every_ms.max(100) as u64);
+    let result = loop {
+        let r = check::run(ctx, &f.check).await;
+        if r.ok || ctx.clock.now_ms() + f.every_ms >= f.deadline_ms {
+            break r;
+        }
+        tokio::time::sleep(every).await;
+    };
+    let command = format!("{} {}", f.system, f.action);
+    let msg = messages::ops::follow_outcome(
+        ctx.locale(),
+        &command,
+        result.ok,
+        f.within_secs,
+        &result.lines,
+    );
+    let now = ctx.clock.now_ms();
+    let mut tx = ctx.store.begin().await?;
+    let entry = AuditEntry {
+        actor: f.user.clone(),
+        action: audit_name(&f.system, &f.action),
+        args: f.args.shown(),
+        outcome: if result.ok {
+            "followed_ok"
+        } else {
+            "followed_failed"
+        }
+        .into(),
+        after: Some(result.summary.clone()),
+        ..AuditEntry::default()
+    };
+    audit::record(&mut tx, &entry, now).await?;
+    check::remember(
+        &mut tx,
+        &f.system,
+        &format!("{} follow-up", f.action),
+        &result,
+        now,
+    )
+    .await?;
+    if !f.channel.is_empty() {
+        chatops_core::outbox::enqueue(
+            &mut tx,
+            &chatops_core::outbox::OutboxItem::post(&f.channel, &msg),
+            now,
+        )
+        .await?;
+    }
+    lease.complete_in(&mut tx, now).await?;
+    tx.commit().await?;
+    ctx.outbox_wake.notify_one();
+    if f.channel.is_empty() {
+        julia::Reply {
+            user: f.user.clone(),
+            channel: String::new(),
+            response_url: f.response_url.clone(),
+        }
+        .send(ctx, &msg)
+        .await;
+    }
+    Ok(())
+}

@@ -1,0 +1,169 @@
+//! The runbook catalog (`/ops`): guarded actions on any system, from a YAML file the team
+//! writes (`RUNBOOKS_FILE`), with the same path as `/julia`: permission, confirmation, guard,
+//! action, read-back or follow-up, announcement, audit with before and after.
+//!
+//! - [`raw`] / [`catalog`]: the file and its checks (every error with its line)
+//! - [`args`]: the grammar and typed arguments
+//! - [`kinds`]: what an action does; [`exec`], [`railway`], [`kube`]: doing it
+//! - [`check`]: guards and checks (HTTP JSON pointers, SQL), their last results
+//! - [`flow`]: the guarded path and the follow-up job
+
+pub mod args;
+pub mod catalog;
+#[cfg(test)]
+mod catalog_tests;
+pub mod check;
+pub mod confirm;
+pub mod exec;
+pub mod flow;
+pub mod follow;
+pub mod job;
+pub mod kinds;
+pub mod kube;
+pub mod railway;
+pub mod raw;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use julia::Reply;
+use chatops_core::request::{Ack, SlashCommand};
+use chatops_core::Ctx;
+use args::OpsCmd;
+
+/// Clients the catalog's kinds use (built once; Kubernetes and PostgreSQL connect on first use).
+pub struct OpsClients {
+    pub http: reqwest::Client,
+    pub kube: clients::kubernetes::KubeClient,
+    pools: tokio::sync::Mutex<HashMap<String, sqlx::PgPool>>,
+}
+
+impl OpsClients {
+    pub fn new(cfg: &crate::settings::OpsConfig, timeout: Duration) -> Self {
+        OpsClients {
+            http: reqwest::Client::builder()
+                .connect_timeout(timeout)
+                .timeout(timeout)
+                .build()
+                .expect("http client"),
+            kube: clients::kubernetes::KubeClient::new(cfg.kubeconfig.clone(), timeout),
+            pools: tokio::sync::Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// A small pool per PostgreSQL URL (guards and `sql.flag`).
+    pub async fn pg(&self, url: &str) -> Result<sqlx::PgPool, String> {
+        let mut pools = self.pools.lock().await;
+        if let Some(p) = pools.get(url) {
+            return Ok(p.clone());
+        }
+        let p = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(2)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect(url)
+            .await
+            .map_err(|e| chatops_core::config::redact_url(&e.to_string()))?;
+        pools.insert(url.to_string(), p.clone());
+        Ok(p)
+    }
+}
+
+pub async fn handle_command(ctx: Arc<Ctx>, cmd: SlashCommand) -> Ack {
+    let l = ctx.locale();
+    let command = ctx.config.ops.command.clone();
+    let parsed = args::parse(&cmd.text);
+    if parsed == OpsCmd::Help {
+        return Ack::Body(messages::ops::help(l, &command).ephemeral());
+    }
+    let Some(catalog) = ctx.config.ops.catalog.clone() else {
+        return Ack::Body(messages::ops::no_catalog(l, &ctx.config.ops.runbooks_file).ephemeral());
+    };
+    let names: Vec<&str> = catalog.systems.iter().map(|s| s.name.as_str()).collect();
+    let unknown = |given: &str| {
+        let near = args::closest_system(&catalog, given);
+        Ack::Body(
+            messages::ops::unknown_system(l, &command, given, near.as_deref(), &names).ephemeral(),
+        )
+    };
+    let reply = Reply {
+        user: cmd.user_id.clone(),
+        channel: cmd.channel_id.clone(),
+        response_url: cmd.response_url.clone(),
+    };
+    match parsed {
+        OpsCmd::Help => unreachable!("answered above"),
+        OpsCmd::List => {
+            let ack = Ack::Body(messages::working_on_it(l).ephemeral());
+            tokio::spawn(async move {
+                let msg = flow::list(&ctx, &catalog).await;
+                reply.send(&ctx, &msg).await;
+            });
+            ack
+        }
+        OpsCmd::System(name) => match catalog.system(&name) {
+            None => unknown(&name),
+            Some(sys) => Ack::Body(flow::system_view(&ctx, sys).ephemeral()),
+        },
+        OpsCmd::Run {
+            system,
+            action,
+            words,
+        } => {
+            let Some(sys) = catalog.system(&system) else {
+                return unknown(&system);
+            };
+            let Some(act) = sys.action(&action) else {
+                let acts: Vec<&str> = sys.actions.iter().map(|a| a.name.as_str()).collect();
+                let near = args::closest_action(sys, &action);
+                return Ack::Body(
+                    messages::ops::unknown_action(
+                        l,
+                        &command,
+                        &sys.name,
+                        &chatops_core::text::clean_text(&action),
+                        near.as_deref(),
+                        &acts,
+                    )
+                    .ephemeral(),
+                );
+            };
+            let typed = match args::typed(act, &words) {
+                Ok(a) => a,
+                Err(p) => {
+                    let usage = flow::usage_line(&command, sys, act);
+                    return Ack::Body(messages::ops::bad_args(l, &usage, &p).ephemeral());
+                }
+            };
+            let ack = Ack::Body(messages::working_on_it(l).ephemeral());
+            let (sys, act) = (sys.name.clone(), act.name.clone());
+            tokio::spawn(
+                async move { flow::request(&ctx, &catalog, &reply, &sys, &act, typed).await },
+            );
+            ack
+        }
+    }
+}
+
+/// Buttons whose action id starts with `ops_` (the confirmation prompt).
+pub async fn on_block_action(ctx: Arc<Ctx>, payload: Value) -> Option<Value> {
+    let s = |p: &str| {
+        payload
+            .pointer(p)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+    let action_id = s("/actions/0/action_id");
+    let token = s("/actions/0/value");
+    let reply = Reply::from_block_action(&payload);
+    let confirmed = match action_id.as_str() {
+        messages::ops::ACTION_CONFIRM => true,
+        messages::ops::ACTION_CANCEL => false,
+        _ => return None,
+    };
+    tokio::spawn(async move { confirm::answer(&ctx, &reply, &token, confirmed).await });
+    None
+}

@@ -1,0 +1,345 @@
+//! Railway runbook kinds for any project, environment and service: deploys, restart,
+//! redeploy, rollback (the same choices as `/julia`: [`clients::railway`]'s
+//! `current`, `pick_rollback`, `LIVE`), and variables set/unset with an optional redeploy.
+//! A secret value is never shown, logged or audited: only "changed".
+
+use messages::ops as m;
+
+use super::args::Args;
+use super::exec::{Failure, Outcome};
+use super::kinds::{render, Kind, RailwayTarget};
+use chatops_core::config::Secret;
+use clients::railway::{
+    current, pick_rollback, refused_rollback, RailwayClient, RailwayError, ServiceState, LIVE,
+};
+use clients::railway_vars::{self as vars, Ids};
+use chatops_core::Ctx;
+
+fn fail(e: RailwayError) -> Failure {
+    Failure {
+        system: "Railway",
+        maybe_applied: matches!(e, RailwayError::Timeout(_) | RailwayError::Transport(_)),
+        error: e.to_string(),
+    }
+}
+
+fn refuse(why: String) -> Failure {
+    Failure {
+        system: "Railway",
+        error: why,
+        maybe_applied: false,
+    }
+}
+
+/// A client for this project and environment (with the target's project token when given).
+fn client(ctx: &Ctx, t: &RailwayTarget) -> Result<RailwayClient, Failure> {
+    let mut j = ctx.config.julia.clone();
+    j.railway_project_id = Some(t.project.clone());
+    j.railway_environment_id = Some(t.environment.clone());
+    j.railway_services = vec![t.service.clone()];
+    if let Some(var) = &t.token_env {
+        let token = ctx
+            .config
+            .ops
+            .var(var)
+            .ok_or_else(|| refuse(format!("`{var}` (the project token) is not set")))?;
+        j.railway_token = Some(Secret::new(token));
+        j.railway_api_token = None;
+    }
+    Ok(RailwayClient::new(&j))
+}
+
+async fn service(rw: &RailwayClient, t: &RailwayTarget) -> Result<ServiceState, Failure> {
+    rw.julia_services()
+        .await
+        .map_err(fail)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| {
+            refuse(format!(
+                "service `{}` is not in environment `{}` of project `{}`",
+                t.service, t.environment, t.project
+            ))
+        })
+}
+
+fn ids(t: &RailwayTarget, service_id: &str) -> (String, String, String) {
+    (
+        t.project.clone(),
+        t.environment.clone(),
+        service_id.to_string(),
+    )
+}
+
+fn target(kind: &Kind) -> &RailwayTarget {
+    match kind {
+        Kind::RailwayDeploys(t)
+        | Kind::RailwayRestart(t)
+        | Kind::RailwayRedeploy(t)
+        | Kind::RailwayRollback(t)
+        | Kind::RailwayVariableSet { target: t, .. }
+        | Kind::RailwayVariableUnset { target: t, .. } => t,
+        _ => unreachable!("railway kinds only"),
+    }
+}
+
+fn shown_var(v: &Option<String>, secret: bool) -> String {
+    match (v, secret) {
+        (None, _) => "(unset)".into(),
+        (Some(_), true) => "(set)".into(),
+        (Some(v), false) => v.clone(),
+    }
+}
+
+/// A service variable's value now (`None`: unset).
+async fn current_value(
+    rw: &RailwayClient,
+    t: &RailwayTarget,
+    service_id: &str,
+    variable: &str,
+) -> Result<Option<String>, Failure> {
+    let (p, e, s) = ids(t, service_id);
+    let ids = Ids {
+        project: &p,
+        environment: &e,
+        service: &s,
+    };
+    vars::get(rw, ids, variable).await.map_err(fail)
+}
+
+/// The current value (what the confirmation shows as "before").
+pub async fn preview(ctx: &Ctx, kind: &Kind, secret_args: bool) -> Result<Option<String>, Failure> {
+    let t = target(kind);
+    let rw = client(ctx, t)?;
+    let svc = service(&rw, t).await?;
+    match kind {
+        Kind::RailwayVariableSet {
+            variable, secret, ..
+        } => {
+            let v = current_value(&rw, t, &svc.id, variable).await?;
+            Ok(Some(shown_var(&v, *secret || secret_args)))
+        }
+        Kind::RailwayVariableUnset { variable, .. } => {
+            let v = current_value(&rw, t, &svc.id, variable).await?;
+            Ok(Some(shown_var(&v, true)))
+        }
+        _ => Ok(svc.latest.map(|d| format!("{} {}", d.id, d.status))),
+    }
+}
+
+pub async fn run(ctx: &Ctx, kind: &Kind, args: &Args) -> Result<Outcome, Failure> {
+    let t = target(kind);
+    let rw = client(ctx, t)?;
+    let svc = service(&rw, t).await?;
+    match kind {
+        Kind::RailwayDeploys(_) => {
+            let list = rw.deployments(&svc.id, 10).await.map_err(fail)?;
+            let rows: Vec<(String, String, String)> = list
+                .iter()
+                .map(|d| (d.id.clone(), d.status.clone(), d.created_at.clone()))
+                .collect();
+            Ok(Outcome::lines(m::deploy_lines(ctx.locale(), &rows)))
+        }
+        Kind::RailwayRestart(_) => restart(&rw, &svc).await,
+        Kind::RailwayRedeploy(_) => redeploy(&rw, &svc).await,
+        Kind::RailwayRollback(_) => rollback(&rw, &svc).await,
+        Kind::RailwayVariableSet { .. } => variable_set(ctx, &rw, t, &svc, kind, args).await,
+        Kind::RailwayVariableUnset { .. } => variable_unset(ctx, &rw, t, &svc, kind).await,
+        _ => unreachable!("railway kinds only"),
+    }
+}
+
+fn latest_line(svc: &ServiceState) -> Option<String> {
+    svc.latest
+        .as_ref()
+        .map(|d| format!("{} {}", d.id, d.status))
+}
+
+/// The running deployment: the latest when live, else the live one (a failed build leaves the
+/// previous deployment running), as `/julia restart` does.
+async fn restart(rw: &RailwayClient, svc: &ServiceState) -> Result<Outcome, Failure> {
+    let target = match svc
+        .latest
+        .as_ref()
+        .filter(|d| LIVE.contains(&d.status.as_str()))
+    {
+        Some(d) => d.clone(),
+        None => {
+            let list = rw.deployments(&svc.id, 20).await.map_err(fail)?;
+            current(&list).cloned().ok_or_else(|| {
+                refuse(format!(
+                    "`{}` has no running deployment to restart",
+                    svc.name
+                ))
+            })?
+        }
+    };
+    if !rw.restart(&target.id).await.map_err(fail)? {
+        return Err(refuse("Railway answered false to the restart".into()));
+    }
+    Ok(Outcome::changed(
+        latest_line(svc),
+        Some(format!("{} restarted", target.id)),
+    ))
+}
+
+/// Only where Railway allows it (`canRedeploy`), as Railway's CLI checks.
+async fn redeploy(rw: &RailwayClient, svc: &ServiceState) -> Result<Outcome, Failure> {
+    let latest = svc
+        .latest
+        .clone()
+        .filter(|d| d.can_redeploy)
+        .ok_or_else(|| {
+            refuse(format!(
+                "Railway does not allow a redeploy of `{}` now",
+                svc.name
+            ))
+        })?;
+    let new = rw.redeploy(&latest.id).await.map_err(fail)?;
+    Ok(Outcome::changed(
+        latest_line(svc),
+        Some(format!("{} {}", new.id, new.status)),
+    ))
+}
+
+async fn rollback(rw: &RailwayClient, svc: &ServiceState) -> Result<Outcome, Failure> {
+    let list = rw.deployments(&svc.id, 20).await.map_err(fail)?;
+    let target = pick_rollback(&list, None).cloned().ok_or_else(|| {
+        refuse(match refused_rollback(&list) {
+            Some(d) => format!("Railway does not allow a rollback to `{}`", d.id),
+            None => format!("`{}` has no earlier deployment to roll back to", svc.name),
+        })
+    })?;
+    if !rw.rollback(&target.id).await.map_err(fail)? {
+        return Err(refuse("Railway answered false to the rollback".into()));
+    }
+    Ok(Outcome::changed(
+        current(&list).map(|d| d.id.clone()),
+        Some(format!("rolled back to {}", target.id)),
+    ))
+}
+
+async fn variable_set(
+    ctx: &Ctx,
+    rw: &RailwayClient,
+    t: &RailwayTarget,
+    svc: &ServiceState,
+    kind: &Kind,
+    args: &Args,
+) -> Result<Outcome, Failure> {
+    let Kind::RailwayVariableSet {
+        variable,
+        value,
+        secret,
+        redeploy,
+        ..
+    } = kind
+    else {
+        unreachable!("variable.set only")
+    };
+    let secret = *secret || !args.secret.is_empty();
+    let value = render(value, &args.context()).map_err(refuse)?;
+    let (p, e, s) = ids(t, &svc.id);
+    let ids = Ids {
+        project: &p,
+        environment: &e,
+        service: &s,
+    };
+    let old = vars::get(rw, ids, variable).await.map_err(fail)?;
+    // Railway's own deploy is skipped: the redeploy below (when asked) is the one.
+    if !vars::upsert(rw, ids, variable, &value, true)
+        .await
+        .map_err(fail)?
+    {
+        return Err(refuse("Railway answered false to variableUpsert".into()));
+    }
+    let now = vars::get(rw, ids, variable).await.map_err(fail)?;
+    if now.as_deref() != Some(value.as_str()) {
+        return Err(mismatch(ctx));
+    }
+    let mut out = if secret {
+        Outcome::changed(
+            Some(shown_var(&old, true)),
+            Some(m::secret_changed(ctx.locale())),
+        )
+    } else {
+        Outcome::changed(Some(shown_var(&old, false)), Some(value.clone()))
+    };
+    out.lines.push(format!("`{variable}`"));
+    redeploy_after(rw, ids, *redeploy, &mut out).await?;
+    Ok(out)
+}
+
+fn mismatch(ctx: &Ctx) -> Failure {
+    Failure {
+        system: "Railway",
+        error: m::readback_mismatch(ctx.locale()),
+        maybe_applied: true,
+    }
+}
+
+async fn variable_unset(
+    ctx: &Ctx,
+    rw: &RailwayClient,
+    t: &RailwayTarget,
+    svc: &ServiceState,
+    kind: &Kind,
+) -> Result<Outcome, Failure> {
+    let Kind::RailwayVariableUnset {
+        variable, redeploy, ..
+    } = kind
+    else {
+        unreachable!("variable.unset only")
+    };
+    let (p, e, s) = ids(t, &svc.id);
+    let ids = Ids {
+        project: &p,
+        environment: &e,
+        service: &s,
+    };
+    if vars::get(rw, ids, variable).await.map_err(fail)?.is_none() {
+        return Err(Failure {
+            system: "",
+            error: m::already_unset(ctx.locale(), variable),
+            maybe_applied: false,
+        });
+    }
+    if !vars::delete(rw, ids, variable).await.map_err(fail)? {
+        return Err(refuse("Railway answered false to variableDelete".into()));
+    }
+    if vars::get(rw, ids, variable).await.map_err(fail)?.is_some() {
+        return Err(mismatch(ctx));
+    }
+    let mut out = Outcome::changed(Some("(set)".into()), Some("(unset)".into()));
+    out.lines.push(format!("`{variable}`"));
+    redeploy_after(rw, ids, *redeploy, &mut out).await?;
+    Ok(out)
+}
+
+async fn redeploy_after(
+    rw: &RailwayClient,
+    ids: Ids<'_>,
+    redeploy: bool,
+    out: &mut Outcome,
+) -> Result<(), Failure> {
+    if !redeploy {
+        return Ok(());
+    }
+    match vars::redeploy(rw, ids).await {
+        Ok(true) => {
+            out.lines.push(":rocket: serviceInstanceRedeploy".into());
+            Ok(())
+        }
+        // The variable is changed: say so, and that the redeploy is what failed.
+        Ok(false) => Err(Failure {
+            system: "Railway",
+            error: "the variable was changed, but serviceInstanceRedeploy answered false: redeploy from the dashboard".into(),
+            maybe_applied: true,
+        }),
+        Err(e) => Err(Failure {
+            system: "Railway",
+            error: format!("the variable was changed, but the redeploy failed ({e}): redeploy from the dashboard"),
+            maybe_applied: true,
+        }),
+    }
+}

@@ -1,0 +1,153 @@
+//! Acknowledgment, the on-call rotation and paging (#15).
+//!
+//! - An incident is acknowledged by the "Acknowledge" or "I'm on it" button, `/incident ack`,
+//!   or a WhatsApp reply (`ack`, `ok`, `1`) to a page ([`ack`], [`webhook`]).
+//! - Declaring an incident whose severity has an ack window (`INCIDENT_ACK_P*`) writes a
+//!   ladder row in the same transaction ([`ladder`]): primary on call after the window, the
+//!   secondary after another, then the commanders. Each step writes one durable row per person
+//!   (unique per incident, step and person) that [`deliver`] sends by Slack DM and WhatsApp.
+//! - The rotation lives in the store ([`oncall`]); handoffs and overrides are timed rows.
+//!
+//! Everything is a row with a due time claimed under a lease (`FOR UPDATE SKIP LOCKED` on
+//! PostgreSQL), so several replicas page once and a restart neither repeats nor skips a step.
+//! [`run_once`] is one step of the worker; tests drive it.
+
+pub mod ack;
+pub mod command;
+pub mod deliver;
+pub mod ladder;
+pub mod oncall;
+pub mod phone;
+pub mod schedule;
+pub mod webhook;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::Row;
+
+use chatops_core::store::Backend;
+use chatops_core::Ctx;
+
+pub use command::OncallCmd;
+
+/// What `/incident status` shows of paging: who acknowledged incident `id` and when, and who
+/// is on call now.
+pub async fn status_paging(
+    ctx: &Ctx,
+    id: i64,
+) -> Result<messages::incident::StatusPaging, sqlx::Error> {
+    let mut conn = ctx.store.pool.acquire().await?;
+    let acked = ack::acked_by(&mut conn, id).await?;
+    let on_call = oncall::who(&mut conn, ctx, ctx.clock.now_ms())
+        .await?
+        .primary;
+    Ok(messages::incident::StatusPaging { acked, on_call })
+}
+
+/// What one [`run_once`] did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Ran {
+    pub handoffs: usize,
+    pub steps: usize,
+    pub pages: usize,
+}
+
+/// One step of the worker: handoffs and expired overrides, due ladder steps, pending pages.
+/// A page that failed on WhatsApp brings the next step forward, so this repeats (a few rounds)
+/// until nothing is left due now.
+pub async fn run_once(ctx: &Ctx) -> Result<Ran, sqlx::Error> {
+    let mut ran = Ran {
+        handoffs: oncall::run_handoffs(ctx).await?,
+        ..Ran::default()
+    };
+    for _ in 0..6 {
+        let steps = ladder::fire_due(ctx).await?;
+        let pages = deliver::deliver_due(ctx).await?;
+        ran.steps += steps;
+        ran.pages += pages;
+        if steps == 0 && pages == 0 {
+            break;
+        }
+    }
+    if ran != Ran::default() {
+        ctx.outbox_wake.notify_one();
+    }
+    Ok(ran)
+}
+
+/// The earliest due time of anything the worker does.
+pub async fn earliest_due(ctx: &Ctx) -> Result<Option<i64>, sqlx::Error> {
+    let r = sqlx::query(
+        "SELECT (SELECT MIN(due_at) FROM pager_ladders WHERE due_at IS NOT NULL),
+                (SELECT MIN(next_attempt_at) FROM pages WHERE state = 'pending'),
+                (SELECT MIN(next_handoff_at) FROM oncall_rotation),
+                (SELECT MIN(ends_at) FROM oncall_overrides WHERE notified = 1)",
+    )
+    .fetch_one(&ctx.store.pool)
+    .await?;
+    Ok((0..4).filter_map(|i| r.get::<Option<i64>, _>(i)).min())
+}
+
+/// The paging loop: until `shutdown`.
+pub async fn run_worker(ctx: Arc<Ctx>, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+    let poll = ctx.config.paging.poll;
+    loop {
+        if *shutdown.borrow() {
+            return;
+        }
+        if let Err(e) = run_once(&ctx).await {
+            tracing::warn!(error = %chatops_core::config::redact_url(&e.to_string()), "paging: store unavailable, retrying");
+        }
+        let now = ctx.clock.now_ms();
+        let wait = match earliest_due(&ctx).await {
+            Ok(Some(due)) if due > now => Duration::from_millis((due - now) as u64).min(poll),
+            Ok(Some(_)) => poll / 4,
+            Ok(None) | Err(_) => poll,
+        };
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = shutdown.changed() => {}
+        }
+    }
+}
+
+/// `UPDATE … WHERE <key> IN (SELECT …)` for a claim: `= ANY(ARRAY(… FOR UPDATE SKIP LOCKED))`
+/// on PostgreSQL, `IN (…)` on SQLite (one writer).
+pub(crate) fn claim_sql(
+    ctx: &Ctx,
+    table: &str,
+    key: &str,
+    due: &str,
+    filter: &str,
+    returning: &str,
+) -> String {
+    let inner = format!(
+        "SELECT {key} FROM {table} WHERE {filter} AND {due} <= $3 AND (lease_until IS NULL OR lease_until < $3) ORDER BY {due} LIMIT 100"
+    );
+    match ctx.store.backend {
+        Backend::Postgres => format!(
+            "UPDATE {table} SET lease_token = $1, lease_until = $2 WHERE {key} = ANY(ARRAY({inner} FOR UPDATE SKIP LOCKED)) RETURNING {returning}"
+        ),
+        Backend::Sqlite => format!(
+            "UPDATE {table} SET lease_token = $1, lease_until = $2 WHERE {key} IN ({inner}) RETURNING {returning}"
+        ),
+    }
+}
+
+/// Where an incident's ladder lines go: its war room, else where it lives.
+pub(crate) async fn post_to_room(
+    conn: &mut sqlx::AnyConnection,
+    ctx: &Ctx,
+    i: &incident::store::Incident,
+    msg: &messages::Msg,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    match &i.channel_id {
+        Some(w) => {
+            chatops_core::outbox::enqueue(conn, &chatops_core::outbox::OutboxItem::post(w, msg), now).await?;
+            Ok(())
+        }
+        None => incident::shared::post_to_incident(conn, ctx, i, msg, false, now).await,
+    }
+}
