@@ -67,7 +67,7 @@ pub async fn on_home_opened(ctx: Arc<Ctx>, event: &Value) {
 
 /// The Home view for the current state.
 pub async fn build(ctx: &Ctx) -> Value {
-    let t = ctx.config.julia.source_timeout.min(SOURCE_LIMIT);
+    let t = clients::julia_config::of(ctx).source_timeout.min(SOURCE_LIMIT);
     let now = ctx.clock.now_secs();
     let (incidents, (pause, health)) = tokio::join!(
         tokio::time::timeout(t * 2, store::open(&ctx.store.pool)),
@@ -119,7 +119,7 @@ pub async fn build(ctx: &Ctx) -> Value {
 
 /// Julia's pause state and health summary, each `None` when no Julia control is configured.
 async fn julia(ctx: &Ctx, t: Duration) -> (Option<JuliaPart>, Option<JuliaPart>) {
-    let (db, health) = (&ctx.julia.db, &ctx.julia.health);
+    let (db, health) = (&clients::julia(ctx).db, &clients::julia(ctx).health);
     if !db.configured() && !health.configured() {
         return (None, None);
     }

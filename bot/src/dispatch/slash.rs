@@ -153,7 +153,7 @@ fn command_name(ctx: &Ctx, c: &str) -> &'static str {
         "incident"
     } else if c == ctx.config.julia_command {
         "julia"
-    } else if c == ctx.config.ops.command {
+    } else if c == ops::settings::of(ctx).command {
         "ops"
     } else {
         "other"

@@ -22,7 +22,7 @@ pub async fn ready(State(state): State<AppState>) -> impl IntoResponse {
     let (store, cache, julia, jobs_v) = tokio::join!(
         ctx.store.ping(),
         ctx.cache.health(),
-        julia::visibility::ready_entry(&ctx.julia.db),
+        julia::visibility::ready_entry(&clients::julia(ctx).db),
         jobs_check(ctx)
     );
     let store_v = match &store {

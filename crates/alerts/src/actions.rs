@@ -64,9 +64,7 @@ async fn declare(ctx: &Ctx, payload: &Value, group: i64) -> FlowResult<Option<Ms
     if let Some(i) = g.incident_id {
         return Ok(Some(m::reply::already_declared(i, l)));
     }
-    let sev = ctx
-        .config
-        .alerts
+    let sev = crate::settings::of(ctx)
         .severity_for(g.severity.as_deref())
         .map(|s| s.as_str());
     let origin = match s(payload, "/channel/id") {
@@ -199,7 +197,7 @@ async fn real_silence(
     let (group, secs) = (g.id, (until - now) / 1000);
     let mut note: Option<Msg> = None;
     let mut silence_id: Option<String> = None;
-    if let (Some(url), "alertmanager") = (&ctx.config.alerts.alertmanager_url, g.source.as_str()) {
+    if let (Some(url), "alertmanager") = (&crate::settings::of(ctx).alertmanager_url, g.source.as_str()) {
         let labels: Labels = serde_json::from_str(&g.labels).unwrap_or_default();
         if labels.is_empty() {
             note = Some(m::reply::no_matchers(until / 1000, l));
@@ -218,7 +216,7 @@ async fn real_silence(
                 g.title
             );
             let body = silence_body(&labels, now, until, &format!("slack:{user}"), &comment);
-            let am = Alertmanager::new(url, ctx.config.alerts.alertmanager_timeout);
+            let am = Alertmanager::new(url, crate::settings::of(ctx).alertmanager_timeout);
             match am.create(&body).await {
                 Ok(id) => silence_id = Some(id),
                 Err(e) => {
@@ -243,8 +241,8 @@ async fn expire(ctx: &Ctx, group: i64, user: &str) -> FlowResult<Option<Msg>> {
     if by != user {
         return Ok(Some(m::reply::not_your_silence(&by, l)));
     }
-    if let (Some(id), Some(url)) = (&g.silence_id, &ctx.config.alerts.alertmanager_url) {
-        let am = Alertmanager::new(url, ctx.config.alerts.alertmanager_timeout);
+    if let (Some(id), Some(url)) = (&g.silence_id, &crate::settings::of(ctx).alertmanager_url) {
+        let am = Alertmanager::new(url, crate::settings::of(ctx).alertmanager_timeout);
         if let Err(e) = am.expire(id).await {
             tracing::warn!(group, error = %e, "Alertmanager silence not expired");
             return Ok(Some(m::reply::expire_failed(&e.to_string(), l)));

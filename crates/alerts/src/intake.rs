@@ -32,7 +32,7 @@ const MINUTE: i64 = 60_000;
 pub async fn receive(ctx: &Ctx, inc: &Incoming) -> Result<Receipt, sqlx::Error> {
     let receipt = store(ctx, inc).await?;
     ctx.outbox_wake.notify_one();
-    if ctx.config.alerts.auto_declare && receipt.firing > 0 {
+    if crate::settings::of(ctx).auto_declare && receipt.firing > 0 {
         if let Some(sev) = inc
             .declare
             .as_deref()
@@ -48,7 +48,7 @@ pub async fn receive(ctx: &Ctx, inc: &Incoming) -> Result<Receipt, sqlx::Error> 
 
 async fn store(ctx: &Ctx, inc: &Incoming) -> Result<Receipt, sqlx::Error> {
     let now = ctx.clock.now_ms();
-    let channel = ctx.config.alerts.channel.clone().unwrap_or_default();
+    let channel = crate::settings::of(ctx).channel.clone().unwrap_or_default();
     let extra = (!inc.extra_actions.is_empty())
         .then(|| serde_json::to_string(&inc.extra_actions).unwrap_or_default());
     let mut tx = ctx.store.begin().await?;
@@ -258,7 +258,7 @@ async fn post(
     .bind(now - MINUTE)
     .fetch_one(&mut *tx)
     .await?;
-    if recent < ctx.config.alerts.max_posts_per_minute as i64 {
+    if recent < crate::settings::of(ctx).max_posts_per_minute as i64 {
         let v = super::view(tx, ctx, g).await?;
         let msg = messages::alerts::group_message(&v, ctx.locale());
         let id = enqueue(
@@ -328,7 +328,7 @@ pub(crate) async fn render_summary(
     .collect();
     let msg = messages::alerts::flood_summary(
         &groups,
-        ctx.config.alerts.max_posts_per_minute,
+        crate::settings::of(ctx).max_posts_per_minute,
         ctx.locale(),
     );
     match post {

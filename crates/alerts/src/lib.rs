@@ -9,6 +9,7 @@
 //! - [`silences`]: Alertmanager's silences API (`ALERTMANAGER_URL`);
 //! - [`declare`]: the link between a group and its incident, and auto-declaration.
 
+pub mod settings;
 pub mod actions;
 pub mod declare;
 pub mod intake;

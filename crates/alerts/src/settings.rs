@@ -211,3 +211,8 @@ mod tests {
         assert!(digest_at("monday").is_err());
     }
 }
+
+/// These settings, as the composition root handed them to the context.
+pub fn of(ctx: &chatops_core::Ctx) -> &AlertsConfig {
+    ctx.ext()
+}

@@ -154,3 +154,8 @@ pub fn railway_notes(j: &JuliaConfig) -> String {
     }
     out
 }
+
+/// Julia's settings, as the composition root handed them to the context.
+pub fn of(ctx: &chatops_core::Ctx) -> &JuliaConfig {
+    ctx.ext()
+}

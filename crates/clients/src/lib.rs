@@ -40,3 +40,8 @@ pub fn record(system: &'static str, started: std::time::Instant, ok: bool) {
     metrics::histogram!("upstream_call_seconds", "system" => system)
         .record(started.elapsed().as_secs_f64());
 }
+
+/// Julia's clients, as the composition root handed them to the context.
+pub fn julia(ctx: &chatops_core::Ctx) -> &JuliaClients {
+    ctx.ext()
+}

@@ -3,7 +3,7 @@
 //! (`webhook/find`). Read-only.
 
 use super::{show_url, timed, Check, Options};
-use chatops_core::config::Config;
+use crate::Settings as Config;
 use clients::evolution::{EvolutionClient, EvolutionError};
 
 const S: &str = "Evolution";
@@ -42,8 +42,8 @@ fn failure(e: &EvolutionError, instance: &str, url: &str) -> (String, String) {
     }
 }
 
-pub(super) async fn check(c: &Config, opts: &Options) -> Vec<Check> {
-    let j = &c.julia;
+pub(super) async fn check(c: &Config<'_>, opts: &Options) -> Vec<Check> {
+    let j = c.julia;
     let mut cfg = j.clone();
     cfg.source_timeout = opts.timeout;
     let client = EvolutionClient::new(&cfg);

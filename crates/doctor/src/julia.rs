@@ -5,14 +5,15 @@
 use std::time::Duration;
 
 use super::{show_url, timed, Check, Options};
-use chatops_core::config::{Config, Secret};
+use crate::Settings as Config;
+use chatops_core::config::Secret;
 use clients::julia_db::{DbError, JuliaDb};
 use clients::julia_health::{HealthClient, HealthError};
 
 const S: &str = "Julia";
 
-pub(super) async fn check(c: &Config, opts: &Options) -> Vec<Check> {
-    let j = &c.julia;
+pub(super) async fn check(c: &Config<'_>, opts: &Options) -> Vec<Check> {
+    let j = c.julia;
     let mut cfg = j.clone();
     cfg.source_timeout = opts.timeout;
     // The API, the database and Redis are independent: checked at the same time.
@@ -35,7 +36,7 @@ async fn api(cfg: &clients::julia_config::JuliaConfig, cmd: &str, opts: &Options
     }
 }
 
-async fn db(c: &Config, cfg: &clients::julia_config::JuliaConfig, opts: &Options) -> Vec<Check> {
+async fn db(c: &Config<'_>, cfg: &clients::julia_config::JuliaConfig, opts: &Options) -> Vec<Check> {
     let Some(url) = &cfg.database_url else {
         return vec![Check::unconfigured(S, "hard guards", "JULIA_DATABASE_URL")];
     };
@@ -66,7 +67,7 @@ async fn db(c: &Config, cfg: &clients::julia_config::JuliaConfig, opts: &Options
 }
 
 /// Julia's Redis (the flag cache the bot drops after a pause or resume).
-async fn redis(c: &Config, opts: &Options) -> Vec<Check> {
+async fn redis(c: &Config<'_>, opts: &Options) -> Vec<Check> {
     vec![match &c.julia.redis_url {
         None => Check::unconfigured(
             S,
@@ -118,7 +119,7 @@ async fn probe(url: &str, opts: &Options) -> Result<(), DbError> {
 }
 
 async fn database(
-    c: &Config,
+    c: &Config<'_>,
     cfg: &clients::julia_config::JuliaConfig,
     opts: &Options,
     out: &mut Vec<Check>,
@@ -253,9 +254,9 @@ fn db_failure(name: &str, e: &DbError) -> Check {
     )
 }
 
-async fn guards(c: &Config, db: &JuliaDb, opts: &Options, blind: bool) -> Check {
+async fn guards(c: &Config<'_>, db: &JuliaDb, opts: &Options, blind: bool) -> Check {
     let name = "hard guards";
-    let j = &c.julia;
+    let j = c.julia;
     let g = match timed(opts, db.guard()).await {
         Ok(Ok(g)) => g,
         Ok(Err(e)) => return db_failure(name, &e),

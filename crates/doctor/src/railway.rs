@@ -5,7 +5,7 @@
 use serde_json::{json, Value};
 
 use super::{timed, Check, Options};
-use chatops_core::config::Config;
+use crate::Settings as Config;
 use clients::railway::{RailwayClient, RailwayError};
 
 const S: &str = "Railway";
@@ -104,8 +104,8 @@ const NEXT: [&str; 3] = ["project", "environment", "services"];
 const RETRY: &str = "run `chatops doctor` again; if it persists check Railway's status";
 
 /// The client, or the one check that says the tokens and ids are not (all) set.
-fn setup(c: &Config, opts: &Options) -> Result<Setup, Vec<Check>> {
-    let j = &c.julia;
+fn setup(c: &Config<'_>, opts: &Options) -> Result<Setup, Vec<Check>> {
+    let j = c.julia;
     let mut cfg = j.clone();
     cfg.source_timeout = opts.timeout;
     let client = RailwayClient::new(&cfg);
@@ -142,7 +142,7 @@ fn setup(c: &Config, opts: &Options) -> Result<Setup, Vec<Check>> {
 }
 
 /// A warning when both tokens are set: which one is used.
-fn both_tokens(c: &Config, s: &Setup, out: &mut Vec<Check>) {
+fn both_tokens(c: &Config<'_>, s: &Setup, out: &mut Vec<Check>) {
     if c.julia.railway_api_token.is_none() || c.julia.railway_token.is_none() {
         return;
     }
@@ -315,7 +315,7 @@ fn environment(s: &Setup, project: &Value, pname: &str, out: &mut Vec<Check>) ->
 
 /// Every service in `JULIA_RAILWAY_SERVICES` is in the environment, as the bot reads them
 /// (the environment's service instances).
-async fn services(c: &Config, s: &Setup, opts: &Options) -> Check {
+async fn services(c: &Config<'_>, s: &Setup, opts: &Options) -> Check {
     let services = match timed(opts, s.client.services()).await {
         Ok(Ok(s)) => s,
         Ok(Err(e)) => return Check::fail(S, "services", error_text(&e), RETRY),
@@ -352,7 +352,7 @@ async fn services(c: &Config, s: &Setup, opts: &Options) -> Check {
     )
 }
 
-pub(super) async fn check(c: &Config, opts: &Options) -> Vec<Check> {
+pub(super) async fn check(c: &Config<'_>, opts: &Options) -> Vec<Check> {
     let s = match setup(c, opts) {
         Ok(s) => s,
         Err(checks) => return checks,

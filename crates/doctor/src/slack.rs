@@ -9,7 +9,7 @@
 use serde_json::Value;
 
 use super::{timed, Check, Options};
-use chatops_core::config::Config;
+use crate::Settings as Config;
 
 const S: &str = "Slack";
 
@@ -170,7 +170,7 @@ fn s(v: &Value, p: &str) -> String {
 
 const TOKEN_FIX: &str = "copy the Bot User OAuth Token (xoxb-…) from the app's \"Install App\" page into SLACK_BOT_TOKEN (reinstall the app if the token was revoked)";
 
-pub(super) async fn check(c: &Config, opts: &Options) -> Vec<Check> {
+pub(super) async fn check(c: &Config<'_>, opts: &Options) -> Vec<Check> {
     let (bot, socket) = tokio::join!(bot_checks(c, opts), socket_mode(c, opts));
     let mut out = bot;
     out.push(socket);
@@ -178,7 +178,7 @@ pub(super) async fn check(c: &Config, opts: &Options) -> Vec<Check> {
 }
 
 /// The signing secret, then everything the bot token does.
-async fn bot_checks(c: &Config, opts: &Options) -> Vec<Check> {
+async fn bot_checks(c: &Config<'_>, opts: &Options) -> Vec<Check> {
     let names = [
         "auth.test",
         "token scopes",
@@ -251,7 +251,7 @@ async fn bot_checks(c: &Config, opts: &Options) -> Vec<Check> {
 }
 
 /// What to do when `auth.test` fails: a new token, or the API URL.
-fn auth_fix(e: &CallError, c: &Config) -> String {
+fn auth_fix(e: &CallError, c: &Config<'_>) -> String {
     match e {
         CallError::Api { code, .. }
             if matches!(
@@ -273,7 +273,7 @@ fn auth_fix(e: &CallError, c: &Config) -> String {
 }
 
 /// The signing secret cannot be checked against Slack; it can only be missing.
-fn signing_secret(c: &Config) -> Check {
+fn signing_secret(c: &Config<'_>) -> Check {
     if c.slack_signing_secret.is_empty() {
         Check::fail(
             S,
@@ -330,7 +330,7 @@ fn token_scopes(scopes: Option<&str>) -> Check {
 }
 
 /// Each configured user group can be read.
-async fn user_groups(c: &Config, api: &Api<'_>) -> Vec<Check> {
+async fn user_groups(c: &Config<'_>, api: &Api<'_>) -> Vec<Check> {
     let mut out = Vec::new();
     // User groups.
     let groups: Vec<(&str, &str)> = [
@@ -385,7 +385,7 @@ async fn rotation(api: &Api<'_>, ids: &[String]) -> Check {
 
 /// `SLACK_APP_TOKEN`: `apps.connections.open` issues a WebSocket URL for a valid app-level
 /// token (the URL is not dialed, so the running bot's connections are untouched).
-async fn socket_mode(c: &Config, opts: &Options) -> Check {
+async fn socket_mode(c: &Config<'_>, opts: &Options) -> Check {
     let name = "Socket Mode";
     if c.slack_app_token.is_empty() {
         return Check::unconfigured(

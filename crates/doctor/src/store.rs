@@ -2,17 +2,18 @@
 //! (`REDIS_URL`: `PING`). Read-only: a SQLite file that does not exist yet is not created.
 
 use super::{timed, Check, Options};
-use chatops_core::config::{redact_url, Config};
+use crate::Settings as Config;
+use chatops_core::config::redact_url;
 use chatops_core::store::Store;
 
 const S: &str = "Store";
 
-pub(super) async fn check(c: &Config, opts: &Options) -> Vec<Check> {
+pub(super) async fn check(c: &Config<'_>, opts: &Options) -> Vec<Check> {
     let (db, redis) = tokio::join!(store(c, opts), redis(c, opts));
     vec![db, redis]
 }
 
-async fn redis(c: &Config, opts: &Options) -> Check {
+async fn redis(c: &Config<'_>, opts: &Options) -> Check {
     match &c.redis_url {
         None => Check::unconfigured(
             S,
@@ -38,7 +39,7 @@ fn sqlite_file(url: &str) -> Option<&str> {
     Some(path.split('?').next().unwrap_or(path))
 }
 
-async fn store(c: &Config, opts: &Options) -> Check {
+async fn store(c: &Config<'_>, opts: &Options) -> Check {
     let name = "database";
     let shown = redact_url(&c.database_url);
     let kind = if c.is_postgres() {
@@ -83,7 +84,7 @@ async fn store(c: &Config, opts: &Options) -> Check {
 }
 
 /// One direct connection first: a pool only says it timed out, this says why.
-async fn postgres_unreachable(c: &Config, opts: &Options) -> Option<String> {
+async fn postgres_unreachable(c: &Config<'_>, opts: &Options) -> Option<String> {
     use sqlx::Connection as _;
     sqlx::any::install_default_drivers();
     match timed(opts, sqlx::AnyConnection::connect(&c.database_url)).await {

@@ -2,7 +2,7 @@
 
 use messages::usage::{Problem, Topic};
 
-use super::{clean_text, closest, split_first, text_arg};
+use chatops_core::text::{clean_text, closest, split_first, text_arg};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum JuliaCmd {

@@ -9,8 +9,10 @@ use super::action::Action;
 use super::deploys::{Deploy, Kind};
 use super::{deploys, evolution, jobs, pause, switches};
 use chatops_core::guarded::{Control, Prepared, Refusal, Reply};
-use chatops_core::jobs::{ConfirmedAction, Job};
 use chatops_core::Ctx;
+
+/// The job kind of a confirmed `/julia` action.
+pub const CONFIRMED_ACTION: &str = "confirmed_action";
 
 impl Control for Action {
     fn name(&self) -> &'static str {
@@ -30,9 +32,7 @@ impl Control for Action {
         messages::jobs::action_interrupted(&self.command_line(ctx), user, cmd, ctx.locale())
     }
 
-    fn job(c: ConfirmedAction<Self>) -> Option<Job> {
-        Some(Job::ConfirmedAction(Box::new(c)))
-    }
+    const JOB_KIND: Option<&'static str> = Some(CONFIRMED_ACTION);
 
     async fn prepare(&self, ctx: &Ctx) -> Result<Prepared<Self>, Refusal> {
         match self {
@@ -67,7 +67,7 @@ impl Control for Action {
     /// offers "Resume only" as the second choice.
     fn prompt(ctx: &Ctx, p: &Prepared<Self>, token: &str) -> messages::Msg {
         let l = ctx.locale();
-        let j = &ctx.config.julia;
+        let j = &clients::julia_config::of(ctx);
         let env = j.app_env.clone().unwrap_or_else(|| m::var_unset("APP_ENV"));
         let project_ref = j
             .supabase_project_ref

@@ -54,8 +54,7 @@ async fn rollback_target(
     wanted: Option<&str>,
 ) -> Result<Deployment, messages::Msg> {
     let l = ctx.locale();
-    let list = ctx
-        .julia
+    let list = clients::julia(ctx)
         .railway
         .deployments(&svc.id, 20)
         .await
@@ -87,8 +86,7 @@ async fn restart_target(ctx: &Ctx, svc: &ServiceState) -> Result<Deployment, mes
     {
         return Ok(latest.clone());
     }
-    let list = ctx
-        .julia
+    let list = clients::julia(ctx)
         .railway
         .deployments(&svc.id, 20)
         .await
@@ -171,7 +169,7 @@ pub async fn prepare(ctx: &Ctx, d: Deploy<'_>) -> Result<Prepared<Action>, Refus
 
 /// Asks Railway: the deployment to follow, `None` when Railway answered `false`.
 async fn act(ctx: &Ctx, kind: Kind, t: Deployment) -> Result<Option<String>, RailwayError> {
-    let rw = &ctx.julia.railway;
+    let rw = &clients::julia(ctx).railway;
     match kind {
         Kind::Restart => rw.restart(&t.id).await.map(|ok| ok.then_some(t.id)),
         Kind::Redeploy => rw.redeploy(&t.id).await.map(|d| Some(d.id)),

@@ -17,7 +17,7 @@ fn describe(w: &Webhook) -> String {
 
 /// Evolution's variables are all set, or the refusal naming those missing.
 fn configured(ctx: &Ctx) -> Result<(), Refusal> {
-    let missing = ctx.julia.evolution.missing();
+    let missing = clients::julia(ctx).evolution.missing();
     if missing.is_empty() {
         return Ok(());
     }
@@ -27,7 +27,7 @@ fn configured(ctx: &Ctx) -> Result<(), Refusal> {
 
 /// `EVOLUTION_WEBHOOK_URL`, or the refusal naming it.
 fn webhook_url(ctx: &Ctx) -> Result<String, Refusal> {
-    ctx.julia.evolution.webhook_url.clone().ok_or_else(|| {
+    clients::julia(ctx).evolution.webhook_url.clone().ok_or_else(|| {
         let l = ctx.locale();
         let text = m::not_configured(l, m::SYS_EVOLUTION_WEBHOOK, "EVOLUTION_WEBHOOK_URL");
         Refusal::new("failed", messages::Msg::text(text))
@@ -36,7 +36,7 @@ fn webhook_url(ctx: &Ctx) -> Result<String, Refusal> {
 
 pub async fn prepare_restart(ctx: &Ctx) -> Result<Prepared<Action>, Refusal> {
     configured(ctx)?;
-    let ev = &ctx.julia.evolution;
+    let ev = &clients::julia(ctx).evolution;
     let state = ev.state().await.ok();
     let what = m::what_evolution_restart(ctx.locale(), ev.instance(), state.as_deref());
     Ok(Prepared::new(what, Action::EvolutionRestart, state))
@@ -45,7 +45,7 @@ pub async fn prepare_restart(ctx: &Ctx) -> Result<Prepared<Action>, Refusal> {
 pub async fn prepare_webhook_reset(ctx: &Ctx) -> Result<Prepared<Action>, Refusal> {
     configured(ctx)?;
     let url = webhook_url(ctx)?;
-    let ev = &ctx.julia.evolution;
+    let ev = &clients::julia(ctx).evolution;
     let before = ev.webhook().await.ok().flatten().map(|w| describe(&w));
     let what = m::what_webhook_reset(
         ctx.locale(),
@@ -59,7 +59,7 @@ pub async fn prepare_webhook_reset(ctx: &Ctx) -> Result<Prepared<Action>, Refusa
 
 pub async fn execute_restart(ctx: &Arc<Ctx>, reply: &Reply, action: &Action) {
     let l = ctx.locale();
-    let ev = &ctx.julia.evolution;
+    let ev = &clients::julia(ctx).evolution;
     let before = ev.state().await.ok();
     let (o, msg) = match ev.restart().await {
         Ok(()) => {
@@ -86,7 +86,7 @@ pub async fn execute_restart(ctx: &Arc<Ctx>, reply: &Reply, action: &Action) {
 
 pub async fn execute_webhook_reset(ctx: &Arc<Ctx>, reply: &Reply, action: &Action) {
     let l = ctx.locale();
-    let ev = &ctx.julia.evolution;
+    let ev = &clients::julia(ctx).evolution;
     let Some(url) = ev.webhook_url.clone() else {
         return;
     };

@@ -12,8 +12,64 @@ use super::action::Action;
 use super::shared::health_lines;
 use chatops_core::guarded::Reply;
 use clients::railway::{ServiceState, TRANSITIONAL};
-use chatops_core::jobs::{DeployFollow, Job, JobResult, Lease};
+use chatops_core::jobs::{JobResult, Lease, Registry};
+use chatops_core::outbox::{enqueue, OutboxItem};
+use futures::future::BoxFuture;
+use serde::{Deserialize, Serialize};
+use sqlx::AnyConnection;
 use chatops_core::Ctx;
+
+/// The job kind of a deployment follow-up.
+pub const DEPLOY_FOLLOW: &str = "deploy_follow";
+
+/// The deployment a restart / redeploy / rollback started, followed until it settles.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeployFollow {
+    pub user: String,
+    pub channel: String,
+    pub response_url: String,
+    pub action: Action,
+    pub verb: String,
+    pub service_id: String,
+    pub service_name: String,
+    pub deployment: String,
+    /// Follow the deployment by id (redeploy) rather than the service's latest.
+    pub by_id: bool,
+    /// When following stops (`JULIA_FOLLOW_LIMIT` after the action), epoch ms.
+    pub deadline_ms: i64,
+}
+
+pub fn register(jobs: &mut Registry) {
+    jobs.register_with_failure(DEPLOY_FOLLOW, run, lost);
+}
+
+fn run<'a>(ctx: &'a Arc<Ctx>, f: DeployFollow, lease: &'a Lease) -> BoxFuture<'a, JobResult> {
+    Box::pin(async move { run_follow_job(ctx, &f, lease).await })
+}
+
+/// Given up: whoever asked for the deploy would otherwise never hear how it went.
+fn lost<'a>(
+    ctx: &'a Ctx,
+    conn: &'a mut AnyConnection,
+    f: DeployFollow,
+    _lease: &'a Lease,
+    now: i64,
+) -> BoxFuture<'a, Result<(), sqlx::Error>> {
+    Box::pin(async move {
+        if f.channel.is_empty() {
+            return Ok(());
+        }
+        let msg = messages::jobs::follow_up_lost(
+            &f.verb,
+            &f.service_name,
+            &f.deployment,
+            &ctx.config.julia_command,
+            ctx.locale(),
+        );
+        enqueue(conn, &OutboxItem::post(&f.channel, &msg), now).await?;
+        Ok(())
+    })
+}
 
 /// Schedules the follow-up of `action` (`verb` on `svc`), following deployment `followed`
 /// (`by_id`) or the service's latest one.
@@ -26,7 +82,7 @@ pub async fn schedule(
     by_id: bool,
 ) {
     let now = ctx.clock.now_ms();
-    let job = Job::DeployFollow(Box::new(DeployFollow {
+    let job = DeployFollow {
         user: reply.user.clone(),
         channel: reply.channel.clone(),
         response_url: reply.response_url.clone(),
@@ -36,11 +92,11 @@ pub async fn schedule(
         service_name: svc.name.clone(),
         deployment: followed.to_string(),
         by_id,
-        deadline_ms: now + ctx.config.julia.follow_limit.as_millis() as i64,
-    }));
+        deadline_ms: now + clients::julia_config::of(ctx).follow_limit.as_millis() as i64,
+    };
     let r = async {
         let mut conn = ctx.store.pool.acquire().await?;
-        chatops_core::jobs::enqueue(&mut conn, ctx, &job, now).await
+        chatops_core::jobs::enqueue(&mut conn, ctx, DEPLOY_FOLLOW, &job, now).await
     }
     .await;
     match r {
@@ -88,14 +144,14 @@ pub async fn run_follow_job(ctx: &Arc<Ctx>, f: &DeployFollow, lease: &Lease) -> 
 /// Polls the deployment until it leaves the transitional states or the deadline comes: the
 /// last status seen, and whether it settled.
 async fn settle(ctx: &Ctx, f: &DeployFollow) -> (Option<String>, bool) {
-    let j = &ctx.config.julia;
+    let j = &clients::julia_config::of(ctx);
     let mut status = None;
     loop {
         tokio::time::sleep(j.follow_interval).await;
         let d = if f.by_id {
-            ctx.julia.railway.deployment(&f.deployment).await.map(Some)
+            clients::julia(ctx).railway.deployment(&f.deployment).await.map(Some)
         } else {
-            ctx.julia.railway.latest(&f.service_id).await
+            clients::julia(ctx).railway.latest(&f.service_id).await
         };
         if let Ok(Some(d)) = d {
             let settled = !TRANSITIONAL.contains(&d.status.as_str());
@@ -113,10 +169,10 @@ async fn settle(ctx: &Ctx, f: &DeployFollow) -> (Option<String>, bool) {
 /// `/health/deep` once, or until healthy while the deployment succeeded and time is left.
 async fn check_health(ctx: &Ctx, f: &DeployFollow, success: bool) -> (Option<bool>, Vec<String>) {
     let l = ctx.locale();
-    let j = &ctx.config.julia;
+    let j = &clients::julia_config::of(ctx);
     let interval_ms = j.follow_interval.as_millis() as i64;
     loop {
-        let (healthy, lines) = match ctx.julia.health.deep().await {
+        let (healthy, lines) = match clients::julia(ctx).health.deep().await {
             Ok(d) => (d.healthy(), health_lines(l, &d, false)),
             Err(e) => (
                 false,

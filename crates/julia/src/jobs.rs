@@ -17,7 +17,7 @@ fn parse_id(id: &str) -> Option<uuid::Uuid> {
 
 pub async fn prepare(ctx: &Ctx, id: &str) -> Result<Prepared<Action>, Refusal> {
     let l = ctx.locale();
-    if !ctx.julia.db.configured() {
+    if !clients::julia(ctx).db.configured() {
         let msg = messages::Msg::text(m::db_not_configured(l));
         return Err(Refusal::new("failed", msg));
     }
@@ -27,7 +27,7 @@ pub async fn prepare(ctx: &Ctx, id: &str) -> Result<Prepared<Action>, Refusal> {
     };
     check_visible(ctx).await?;
     let id = uuid.to_string();
-    match ctx.julia.db.job(&uuid).await {
+    match clients::julia(ctx).db.job(&uuid).await {
         Err(e) => Err(Refusal::new("failed", db_failure(ctx, &e))),
         Ok(None) => Err(Refusal::new(
             "refused_unknown",
@@ -57,12 +57,12 @@ pub async fn execute(ctx: &Arc<Ctx>, reply: &Reply, action: &Action, id: &str) {
             db_failure(ctx, e),
         )
     };
-    if let Err(e) = ctx.julia.db.ensure_visible().await {
+    if let Err(e) = clients::julia(ctx).db.ensure_visible().await {
         let (o, msg) = failed(&e);
         return guarded::finish(ctx, reply, action, o, &msg).await;
     }
     let reason = m::job_kill_reason(&reply.user);
-    let (o, msg) = match ctx.julia.db.kill_job(&uuid, &reason).await {
+    let (o, msg) = match clients::julia(ctx).db.kill_job(&uuid, &reason).await {
         Ok(Some(name)) => (
             Outcome::new("done")
                 .before(Some("running".into()))
@@ -72,7 +72,7 @@ pub async fn execute(ctx: &Arc<Ctx>, reply: &Reply, action: &Action, id: &str) {
         ),
         Ok(None) => {
             // It finished (or was marked) since the prompt.
-            let now = ctx.julia.db.job(&uuid).await.ok().flatten();
+            let now = clients::julia(ctx).db.job(&uuid).await.ok().flatten();
             let o = Outcome::new("unchanged")
                 .after(now.as_ref().map(|j| j.status.clone()))
                 .detail(Some("no longer running".into()));

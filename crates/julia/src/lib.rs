@@ -9,6 +9,7 @@
 
 pub mod access;
 pub mod action;
+pub mod command;
 pub mod controls;
 pub mod deploys;
 pub mod evolution;
@@ -30,6 +31,12 @@ use crate::command::JuliaCmd;
 use chatops_core::guarded::{self, Choice};
 use chatops_core::request::{Ack, SlashCommand};
 use chatops_core::Ctx;
+
+/// Registers `/julia`'s background work: confirmed actions and deployment follow-ups.
+pub fn register(jobs: &mut chatops_core::jobs::Registry) {
+    guarded::register::<action::Action>(jobs);
+    follow::register(jobs);
+}
 
 pub use chatops_core::guarded::Reply;
 pub use action::Action;

@@ -72,7 +72,7 @@ pub async fn prepare_resume(ctx: &Ctx, reason: &str) -> Result<Prepared<Action>,
 /// The guard, then the pause state.
 async fn state(ctx: &Ctx) -> Result<PauseState, Refusal> {
     check_guard(ctx).await?;
-    let state = ctx.julia.db.pause_state().await;
+    let state = clients::julia(ctx).db.pause_state().await;
     state.map_err(|e| Refusal::new("failed", db_failure(ctx, &e)))
 }
 
@@ -82,7 +82,7 @@ pub async fn execute(ctx: &Arc<Ctx>, reply: &Reply, action: &Action, c: Change<'
     if let Err(r) = check_guard(ctx).await {
         return guarded::stop(ctx, reply, action, r).await;
     }
-    let db = &ctx.julia.db;
+    let db = &clients::julia(ctx).db;
     let change = match db
         .set_pause(c.pause, c.handoff, c.requeue, c.reason, &reply.user)
         .await

@@ -40,9 +40,9 @@ pub async fn qr(ctx: &Ctx, reply: &Reply) {
         reply.send(ctx, &m).await;
         return;
     }
-    let msg = match ctx.julia.evolution.connect().await {
+    let msg = match clients::julia(ctx).evolution.connect().await {
         Err(e) => evo_failure(ctx, &e, &m::nothing_done(l)),
-        Ok(Connect::AlreadyOpen) => m::qr_already_open(l, ctx.julia.evolution.instance()),
+        Ok(Connect::AlreadyOpen) => m::qr_already_open(l, clients::julia(ctx).evolution.instance()),
         Ok(Connect::Qr {
             png_base64,
             pairing_code,
@@ -59,7 +59,7 @@ async fn deliver(
     code: Option<&str>,
 ) -> messages::Msg {
     let l = ctx.locale();
-    let instance = ctx.julia.evolution.instance();
+    let instance = clients::julia(ctx).evolution.instance();
     let png = png_base64.and_then(|b| {
         let data = b.split_once(',').map(|(_, d)| d).unwrap_or(b);
         base64::engine::general_purpose::STANDARD

@@ -64,7 +64,7 @@ pub fn evo_failure(ctx: &Ctx, e: &EvolutionError, done: &str) -> messages::Msg {
 /// `Ok` when the connection sees Julia's rows; otherwise the refusal (`refused_rows_hidden`
 /// when row-level security hides them).
 pub async fn check_visible(ctx: &Ctx) -> Result<(), Refusal> {
-    ctx.julia.db.ensure_visible().await.map_err(|e| {
+    clients::julia(ctx).db.ensure_visible().await.map_err(|e| {
         let outcome = if matches!(e, DbError::Hidden { .. }) {
             "refused_rows_hidden"
         } else {
@@ -79,8 +79,7 @@ pub async fn check_visible(ctx: &Ctx) -> Result<(), Refusal> {
 pub async fn check_guard(ctx: &Ctx) -> Result<(), Refusal> {
     let l = ctx.locale();
     check_visible(ctx).await?;
-    let g = ctx
-        .julia
+    let g = clients::julia(ctx)
         .db
         .guard()
         .await
@@ -91,7 +90,7 @@ pub async fn check_guard(ctx: &Ctx) -> Result<(), Refusal> {
             m::settings_hidden(l),
         ));
     }
-    let j = &ctx.config.julia;
+    let j = &clients::julia_config::of(ctx);
     let app_env = j.app_env.as_deref().unwrap_or(m::UNSET);
     let app_ref = j.supabase_project_ref.as_deref().unwrap_or(m::UNSET);
     let db_env = g.db_environment.as_deref().unwrap_or(m::MISSING);
@@ -112,7 +111,7 @@ pub async fn check_guard(ctx: &Ctx) -> Result<(), Refusal> {
 /// The configured service named `name`, found in Railway's environment.
 pub async fn resolve(ctx: &Ctx, name: &str) -> Result<ServiceState, messages::Msg> {
     let l = ctx.locale();
-    let rw = &ctx.julia.railway;
+    let rw = &clients::julia(ctx).railway;
     let missing = rw.missing();
     if !missing.is_empty() {
         return Err(messages::Msg::text(m::not_configured(
@@ -178,7 +177,7 @@ pub fn health_lines(l: Locale, d: &Deep, all: bool) -> Vec<String> {
 
 /// Sets Julia's Redis cache of a flag: whether the change applies now, or the problem.
 pub async fn set_cache(ctx: &Ctx, flag: &str, value: &str) -> (bool, Option<String>) {
-    let j = &ctx.config.julia;
+    let j = &clients::julia_config::of(ctx);
     let r = clients::julia_db::set_flag_cache(
         j.redis_url.as_ref(),
         flag,

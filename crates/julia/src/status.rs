@@ -91,11 +91,11 @@ fn deploy_view<'a>(d: &'a Deployment, now: i64) -> m::DeployView<'a> {
 async fn pause_part(ctx: &Ctx, t: Duration) -> Part {
     let l = ctx.locale();
     let title = m::title(l, m::TITLE_PAUSE);
-    if !ctx.julia.db.configured() {
+    if !clients::julia(ctx).db.configured() {
         return part(title, Err(m::db_not_configured(l)));
     }
     let now = ctx.clock.now_secs();
-    let r = source(l, m::SYS_SUPABASE, t, ctx.julia.db.pause_state())
+    let r = source(l, m::SYS_SUPABASE, t, clients::julia(ctx).db.pause_state())
         .await
         .map(|s| {
             let sm = &s.safe_mode;
@@ -145,7 +145,7 @@ async fn pause_part(ctx: &Ctx, t: Duration) -> Part {
 async fn health_part(ctx: &Ctx, t: Duration, all: bool) -> Part {
     let l = ctx.locale();
     let title = m::title(l, m::TITLE_HEALTH);
-    if !ctx.julia.health.configured() {
+    if !clients::julia(ctx).health.configured() {
         return part(
             title,
             Err(m::not_configured(l, m::SYS_HEALTH, "JULIA_BASE_URL")),
@@ -153,7 +153,7 @@ async fn health_part(ctx: &Ctx, t: Duration, all: bool) -> Part {
     }
     part(
         title,
-        source(l, m::SYS_DEEP, t, ctx.julia.health.deep())
+        source(l, m::SYS_DEEP, t, clients::julia(ctx).health.deep())
             .await
             .map(|d| health_lines(l, &d, all)),
     )
@@ -162,13 +162,13 @@ async fn health_part(ctx: &Ctx, t: Duration, all: bool) -> Part {
 async fn circuits_part(ctx: &Ctx, t: Duration, only_open: bool) -> Part {
     let l = ctx.locale();
     let title = m::title(l, m::TITLE_CIRCUITS);
-    if !ctx.julia.health.configured() {
+    if !clients::julia(ctx).health.configured() {
         return part(
             title,
             Err(m::not_configured(l, m::SYS_HEALTH, "JULIA_BASE_URL")),
         );
     }
-    let r = source(l, m::SYS_CIRCUITS, t, ctx.julia.health.circuits())
+    let r = source(l, m::SYS_CIRCUITS, t, clients::julia(ctx).health.circuits())
         .await
         .map(|c| {
             let v: Vec<_> = c
@@ -183,7 +183,7 @@ async fn circuits_part(ctx: &Ctx, t: Duration, only_open: bool) -> Part {
 async fn evolution_part(ctx: &Ctx, t: Duration) -> Part {
     let l = ctx.locale();
     let title = m::title(l, m::TITLE_EVOLUTION);
-    let ev = &ctx.julia.evolution;
+    let ev = &clients::julia(ctx).evolution;
     let missing = ev.missing();
     if !missing.is_empty() {
         return part(
@@ -202,7 +202,7 @@ async fn evolution_part(ctx: &Ctx, t: Duration) -> Part {
 async fn railway_part(ctx: &Ctx, t: Duration) -> Part {
     let l = ctx.locale();
     let title = m::title(l, m::TITLE_DEPLOYS);
-    let rw = &ctx.julia.railway;
+    let rw = &clients::julia(ctx).railway;
     let missing = rw.missing();
     if !missing.is_empty() {
         return part(
@@ -237,12 +237,12 @@ async fn railway_part(ctx: &Ctx, t: Duration) -> Part {
 async fn queue_part(ctx: &Ctx, t: Duration) -> Part {
     let l = ctx.locale();
     let title = m::title(l, m::TITLE_QUEUE);
-    if !ctx.julia.db.configured() {
+    if !clients::julia(ctx).db.configured() {
         return part(title, Err(m::db_not_configured(l)));
     }
     part(
         title,
-        source(l, m::SYS_SUPABASE, t, ctx.julia.db.queue())
+        source(l, m::SYS_SUPABASE, t, clients::julia(ctx).db.queue())
             .await
             .map(|q| {
                 m::queue_lines(
@@ -263,12 +263,12 @@ async fn queue_part(ctx: &Ctx, t: Duration) -> Part {
 async fn blocked_part(ctx: &Ctx, t: Duration) -> Part {
     let l = ctx.locale();
     let title = m::title(l, m::TITLE_BLOCKED);
-    if !ctx.julia.db.configured() {
+    if !clients::julia(ctx).db.configured() {
         return part(title, Err(m::db_not_configured(l)));
     }
     part(
         title,
-        source(l, m::SYS_SUPABASE, t, ctx.julia.db.blocked())
+        source(l, m::SYS_SUPABASE, t, clients::julia(ctx).db.blocked())
             .await
             .map(|b| m::blocked_lines(l, &blocked_view(&b))),
     )
@@ -277,11 +277,11 @@ async fn blocked_part(ctx: &Ctx, t: Duration) -> Part {
 async fn flags_part(ctx: &Ctx, t: Duration, name: Option<&str>) -> Part {
     let l = ctx.locale();
     let title = m::title(l, m::TITLE_FLAGS);
-    if !ctx.julia.db.configured() {
+    if !clients::julia(ctx).db.configured() {
         return part(title, Err(m::db_not_configured(l)));
     }
     let now = ctx.clock.now_secs();
-    let r = source(l, m::SYS_SUPABASE, t, ctx.julia.db.flags()).await;
+    let r = source(l, m::SYS_SUPABASE, t, clients::julia(ctx).db.flags()).await;
     part(title, r.and_then(|rows| flag_lines(l, &rows, name, now)))
 }
 
@@ -313,12 +313,12 @@ async fn db_report(ctx: &Ctx, head: &str, f: impl Future<Output = Part>) -> mess
 async fn jobs_part(ctx: &Ctx, t: Duration) -> Part {
     let l = ctx.locale();
     let title = m::title(l, m::TITLE_JOBS);
-    if !ctx.julia.db.configured() {
+    if !clients::julia(ctx).db.configured() {
         return part(title, Err(m::db_not_configured(l)));
     }
     part(
         title,
-        source(l, m::SYS_SUPABASE, t, ctx.julia.db.jobs())
+        source(l, m::SYS_SUPABASE, t, clients::julia(ctx).db.jobs())
             .await
             .map(|j| m::jobs_lines(l, &j.long_running, &j.failures)),
     )
@@ -327,7 +327,7 @@ async fn jobs_part(ctx: &Ctx, t: Duration) -> Part {
 async fn webhook_part(ctx: &Ctx, t: Duration) -> Part {
     let l = ctx.locale();
     let title = m::title(l, m::TITLE_WEBHOOK);
-    let ev = &ctx.julia.evolution;
+    let ev = &clients::julia(ctx).evolution;
     let missing = ev.missing();
     if !missing.is_empty() {
         return part(
@@ -348,7 +348,7 @@ async fn webhook_part(ctx: &Ctx, t: Duration) -> Part {
 
 async fn deploys_part(ctx: &Ctx, t: Duration, service: Option<String>) -> Vec<Part> {
     let l = ctx.locale();
-    let rw = &ctx.julia.railway;
+    let rw = &clients::julia(ctx).railway;
     let missing = rw.missing();
     if !missing.is_empty() {
         return vec![part(
@@ -465,7 +465,7 @@ pub fn flag_lines(
 
 pub async fn report(ctx: &Ctx, r: Report) -> messages::Msg {
     let l = ctx.locale();
-    let t = ctx.config.julia.source_timeout;
+    let t = clients::julia_config::of(ctx).source_timeout;
     let head = m::status_header(l);
     match r {
         Report::Status => {

@@ -35,8 +35,7 @@ pub async fn prepare_campaigns(
 ) -> Result<Prepared<Action>, Refusal> {
     let l = ctx.locale();
     check_guard(ctx).await?;
-    let rows = ctx
-        .julia
+    let rows = clients::julia(ctx)
         .db
         .flags()
         .await
@@ -64,7 +63,7 @@ pub async fn prepare_campaigns(
 /// The one campaign `name` designates, or the refusal listing the choices.
 async fn find_one(ctx: &Ctx, name: &str) -> Result<Campaign, Refusal> {
     let l = ctx.locale();
-    let db = &ctx.julia.db;
+    let db = &clients::julia(ctx).db;
     let found = db
         .find_campaigns(name)
         .await
@@ -127,7 +126,7 @@ pub async fn execute_campaigns(
     if let Err(r) = check_guard(ctx).await {
         return guarded::stop(ctx, reply, action, r).await;
     }
-    let change = match ctx.julia.db.set_campaigns(enabled, &reply.user).await {
+    let change = match clients::julia(ctx).db.set_campaigns(enabled, &reply.user).await {
         Ok(c) => c,
         Err(e) => {
             let o = Outcome::new("failed").detail(Some(e.to_string()));
@@ -186,7 +185,7 @@ pub async fn execute_campaign(ctx: &Arc<Ctx>, reply: &Reply, action: &Action) {
         friendly_name: Some(label.to_string()),
         status: from.to_string(),
     };
-    let (o, msg, announce) = match ctx.julia.db.set_campaign_status(*id, from, to).await {
+    let (o, msg, announce) = match clients::julia(ctx).db.set_campaign_status(*id, from, to).await {
         Ok(Some(now)) => (
             Outcome::new("done")
                 .before(Some(from.to_string()))

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use chatops_core::config::Config;
+use clients::julia_config::JuliaConfig;
 use clients::julia_db::{DbError, JuliaDb};
 use chatops_core::Ctx;
 
@@ -30,10 +30,10 @@ pub fn hidden_text(ctx: &Ctx, e: &DbError) -> Option<String> {
 /// `Err(text)` when the database is configured and hides its rows from the bot's role. Other
 /// failures pass (each source then reports its own error).
 pub async fn gate(ctx: &Ctx) -> Result<(), String> {
-    if !ctx.julia.db.configured() {
+    if !clients::julia(ctx).db.configured() {
         return Ok(());
     }
-    match ctx.julia.db.ensure_visible().await {
+    match clients::julia(ctx).db.ensure_visible().await {
         Err(e) => match hidden_text(ctx, &e) {
             Some(t) => Err(t),
             None => Ok(()),
@@ -65,9 +65,9 @@ pub async fn ready_entry(db: &JuliaDb) -> Value {
 
 /// One line for `chatops check-config` and the start-up log; `None` without
 /// `JULIA_DATABASE_URL`.
-pub async fn describe(config: &Config) -> Option<(bool, String)> {
-    config.julia.database_url.as_ref()?;
-    let mut julia = config.julia.clone();
+pub async fn describe(config: &JuliaConfig) -> Option<(bool, String)> {
+    config.database_url.as_ref()?;
+    let mut julia = config.clone();
     julia.source_timeout = julia.source_timeout.max(Duration::from_secs(3));
     let db = JuliaDb::new(&julia);
     Some(match db.visibility().await {
@@ -84,7 +84,7 @@ pub async fn describe(config: &Config) -> Option<(bool, String)> {
 
 /// Logs at start-up whether the bot can see Julia's rows (in the background: it never delays
 /// the start).
-pub fn log_at_start(config: &Config) {
+pub fn log_at_start(config: &JuliaConfig) {
     let config = config.clone();
     tokio::spawn(async move {
         match describe(&config).await {

@@ -29,13 +29,13 @@ pub struct WatchState {
 /// Runs until `shutdown` turns true. Returns at once when neither `JULIA_BASE_URL` nor
 /// Evolution is configured.
 pub async fn run_watcher(ctx: Arc<Ctx>, mut shutdown: tokio::sync::watch::Receiver<bool>) {
-    let watch_health = ctx.julia.health.configured();
-    let watch_evo = ctx.julia.evolution.missing().is_empty();
+    let watch_health = clients::julia(&ctx).health.configured();
+    let watch_evo = clients::julia(&ctx).evolution.missing().is_empty();
     if !watch_health && !watch_evo {
         return;
     }
     let holder = uuid::Uuid::new_v4().simple().to_string();
-    let interval = ctx.config.julia.watch_interval;
+    let interval = clients::julia_config::of(&ctx).watch_interval;
     loop {
         if *shutdown.borrow() {
             return;
@@ -60,7 +60,7 @@ pub async fn run_watcher(ctx: Arc<Ctx>, mut shutdown: tokio::sync::watch::Receiv
 
 async fn acquire(ctx: &Ctx, holder: &str) -> Result<bool, sqlx::Error> {
     let now = ctx.clock.now_ms();
-    let until = now + (ctx.config.julia.watch_interval.as_millis() as i64) * 3 + 1000;
+    let until = now + (clients::julia_config::of(&ctx).watch_interval.as_millis() as i64) * 3 + 1000;
     named::acquire_lease(&ctx.store.pool, LEASE, holder, (now, until)).await
 }
 
@@ -121,7 +121,7 @@ fn alert(ctx: &Ctx, check: &str, firing: bool, title: String, summary: String) -
 
 /// At most three rollback buttons on an alert.
 fn alert_services(ctx: &Ctx) -> Vec<String> {
-    ctx.julia.railway.services.iter().take(3).cloned().collect()
+    clients::julia(ctx).railway.services.iter().take(3).cloned().collect()
 }
 
 /// One check of every watched source. An alert or a recovery goes through the alert intake
@@ -137,7 +137,7 @@ pub async fn tick(
     let before = st.clone();
     let mut found: Vec<Incoming> = Vec::new();
     if watch_health {
-        let (ok, lines) = match ctx.julia.health.deep().await {
+        let (ok, lines) = match clients::julia(ctx).health.deep().await {
             Ok(d) => (d.healthy(), health_lines(l, &d, false)),
             Err(e) => (
                 false,
@@ -158,7 +158,7 @@ pub async fn tick(
         }
     }
     if watch_evo {
-        let evo = ctx.julia.evolution.state().await;
+        let evo = clients::julia(ctx).evolution.state().await;
         let state = evo.unwrap_or_else(|_| m::EVOLUTION_UNREACHABLE.into());
         let title = m_alerts::julia_evolution_title(l);
         match step(&mut st.evo_fails, &mut st.evo_alerted, state == "open") {

@@ -21,9 +21,7 @@ pub struct CheckResult {
 pub fn fill_env(ctx: &Ctx, s: &str) -> Result<String, String> {
     let mut out = s.to_string();
     for v in super::catalog::env_refs(s) {
-        let val = ctx
-            .config
-            .ops
+        let val = crate::settings::of(ctx)
             .var(&v)
             .ok_or_else(|| format!("`{v}` is not set"))?;
         out = out.replace(&format!("${{{v}}}"), val);
@@ -39,7 +37,7 @@ pub async fn send(
 ) -> Result<(u16, Option<Value>), String> {
     let url = fill_env(ctx, &h.url)?;
     let method = reqwest::Method::from_bytes(h.method.as_bytes()).map_err(|e| e.to_string())?;
-    let mut req = ctx.ops.http.request(method, &url);
+    let mut req = crate::clients(ctx).http.request(method, &url);
     for (k, v) in &h.headers {
         req = req.header(k, fill_env(ctx, v)?);
     }
@@ -104,12 +102,10 @@ pub fn judge(ctx: &Ctx, h: &HttpCheck, status: u16, json: Option<&Value>) -> Che
 }
 
 async fn sql_value(ctx: &Ctx, s: &SqlCheck) -> Result<Option<String>, String> {
-    let url = ctx
-        .config
-        .ops
+    let url = crate::settings::of(ctx)
         .var(&s.database_url_env)
         .ok_or_else(|| format!("`{}` is not set", s.database_url_env))?;
-    let pool = ctx.ops.pg(url).await?;
+    let pool = crate::clients(ctx).pg(url).await?;
     let sql = format!("SELECT (q.v)::text FROM ({}) AS q(v) LIMIT 1", s.query);
     let row = sqlx::query(&sql)
         .fetch_optional(&pool)

@@ -12,7 +12,7 @@ use super::catalog::{Action, System};
 use super::exec;
 use super::flow::{audit_name, execute, guard_refusal, record};
 use chatops_core::audit::{self, AuditEntry};
-use julia::Reply;
+use chatops_core::guarded::Reply;
 use chatops_core::Ctx;
 
 const CONFIRM_TTL_MS: i64 = 300_000;
@@ -165,7 +165,7 @@ async fn claim(
         serde_json::from_str(&row.get::<String, _>(1)).map_err(|_| gone("unknown"))?;
     let mut job = None;
     if confirmed {
-        let j = chatops_core::jobs::Job::OpsConfirmed(Box::new(super::job::OpsConfirmed {
+        let j = super::job::OpsConfirmed {
             token: token.to_string(),
             user: reply.user.clone(),
             channel: if stored.channel.is_empty() {
@@ -175,9 +175,9 @@ async fn claim(
             },
             response_url: reply.response_url.clone(),
             confirmed_at: now,
-        }));
+        };
         job = Some(
-            chatops_core::jobs::enqueue(&mut tx, ctx, &j, now)
+            chatops_core::jobs::enqueue(&mut tx, ctx, super::job::OPS_CONFIRMED, &j, now)
                 .await
                 .map_err(store_err)?,
         );
@@ -216,7 +216,7 @@ pub async fn answer(ctx: &Arc<Ctx>, reply: &Reply, token: &str, confirmed: bool)
 pub(super) async fn carry_out(ctx: &Arc<Ctx>, reply: &Reply, stored: &Stored) {
     let l = ctx.locale();
     let name = audit_name(&stored.system, &stored.action);
-    let Some(catalog) = ctx.config.ops.catalog.clone() else {
+    let Some(catalog) = crate::settings::of(ctx).catalog.clone() else {
         return;
     };
     let (Some(sys), Some(act)) = (

@@ -165,12 +165,10 @@ fn pg_fail(e: impl std::fmt::Display) -> Failure {
 }
 
 async fn sql_pool(ctx: &Ctx, env: &str) -> Result<sqlx::PgPool, Failure> {
-    let url = ctx
-        .config
-        .ops
+    let url = crate::settings::of(ctx)
         .var(env)
         .ok_or_else(|| pg_fail(format!("`{env}` is not set")))?;
-    ctx.ops.pg(url).await.map_err(pg_fail)
+    crate::clients(ctx).pg(url).await.map_err(pg_fail)
 }
 
 async fn sql_flag_value(ctx: &Ctx, kind: &Kind, args: &Args) -> Result<Option<String>, Failure> {

@@ -10,7 +10,7 @@ use super::catalog::{Action, Catalog, System};
 use super::check;
 use super::exec::{self, Failure, Outcome};
 use chatops_core::audit::{self, AuditEntry};
-use julia::Reply;
+use chatops_core::guarded::Reply;
 use chatops_core::Ctx;
 
 pub fn usage_line(cmd: &str, sys: &System, act: &Action) -> String {
@@ -120,11 +120,11 @@ pub async fn list(ctx: &Arc<Ctx>, catalog: &Catalog) -> messages::Msg {
                 .collect(),
         })
         .collect();
-    messages::ops::list(l, &ctx.config.ops.command, &rows)
+    messages::ops::list(l, &crate::settings::of(ctx).command, &rows)
 }
 
 pub fn system_view(ctx: &Ctx, sys: &System) -> messages::Msg {
-    let cmd = &ctx.config.ops.command;
+    let cmd = &crate::settings::of(ctx).command;
     let view = messages::ops::SystemView {
         name: &sys.name,
         description: &sys.description,
@@ -349,7 +349,7 @@ async fn commit(
         chatops_core::outbox::enqueue(&mut tx, &chatops_core::outbox::OutboxItem::post(c, msg), now).await?;
     }
     if let Some(f) = &act.follow_up {
-        let job = chatops_core::jobs::Job::OpsFollow(Box::new(super::follow::OpsFollow {
+        let job = super::follow::OpsFollow {
             user: reply.user.clone(),
             channel: if channel.is_empty() {
                 reply.channel.clone()
@@ -364,8 +364,8 @@ async fn commit(
             deadline_ms: now + f.within.as_millis() as i64,
             every_ms: f.every.as_millis() as i64,
             within_secs: f.within.as_secs(),
-        }));
-        chatops_core::jobs::enqueue(&mut tx, ctx, &job, now).await?;
+        };
+        chatops_core::jobs::enqueue(&mut tx, ctx, super::follow::OPS_FOLLOW, &job, now).await?;
     }
     tx.commit().await?;
     ctx.outbox_wake.notify_one();

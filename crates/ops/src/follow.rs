@@ -10,7 +10,20 @@ use super::catalog::Check;
 use super::check;
 use super::flow::audit_name;
 use chatops_core::audit::{self, AuditEntry};
+use chatops_core::jobs::{JobResult, Lease, Registry};
 use chatops_core::Ctx;
+use futures::future::BoxFuture;
+
+/// The job kind of a runbook action's follow-up.
+pub const OPS_FOLLOW: &str = "ops_follow";
+
+pub fn register(jobs: &mut Registry) {
+    jobs.register(OPS_FOLLOW, run);
+}
+
+fn run<'a>(ctx: &'a Arc<Ctx>, f: OpsFollow, lease: &'a Lease) -> BoxFuture<'a, JobResult> {
+    Box::pin(async move { run_follow_job(ctx, &f, lease).await })
+}
 
 /// A follow-up check, run as a job so a restart of the bot does not lose it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -87,7 +100,7 @@ pub async fn run_follow_job(
     tx.commit().await?;
     ctx.outbox_wake.notify_one();
     if f.channel.is_empty() {
-        julia::Reply {
+        chatops_core::guarded::Reply {
             user: f.user.clone(),
             channel: String::new(),
             response_url: f.response_url.clone(),

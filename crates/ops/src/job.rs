@@ -15,9 +15,13 @@ use serde_json::json;
 
 use super::confirm::{carry_out, redact, stored};
 use super::flow::audit_name;
-use julia::Reply;
-use chatops_core::jobs::{JobResult, Lease};
+use chatops_core::guarded::Reply;
+use chatops_core::jobs::{JobResult, Lease, Registry};
+use futures::future::BoxFuture;
 use chatops_core::Ctx;
+
+/// The job kind of a confirmed runbook action.
+pub const OPS_CONFIRMED: &str = "ops_confirmed";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OpsConfirmed {
@@ -28,6 +32,14 @@ pub struct OpsConfirmed {
     pub response_url: String,
     /// When the button was clicked, epoch ms.
     pub confirmed_at: i64,
+}
+
+pub fn register(jobs: &mut Registry) {
+    jobs.register(OPS_CONFIRMED, run);
+}
+
+fn run<'a>(ctx: &'a Arc<Ctx>, c: OpsConfirmed, lease: &'a Lease) -> BoxFuture<'a, JobResult> {
+    Box::pin(async move { run_job(ctx, &c, lease).await })
 }
 
 pub async fn run_job(ctx: &Arc<Ctx>, c: &OpsConfirmed, lease: &Lease) -> JobResult {
@@ -63,7 +75,7 @@ async fn not_repeated(
     started: bool,
 ) -> JobResult {
     let l = ctx.locale();
-    let command = format!("{} {} {}", ctx.config.ops.command, st.system, st.action);
+    let command = format!("{} {} {}", crate::settings::of(ctx).command, st.system, st.action);
     let (msg, outcome) = if started {
         (
             messages::ops::interrupted(l, &command, &c.user),

@@ -8,6 +8,7 @@
 //! - [`check`]: guards and checks (HTTP JSON pointers, SQL), their last results
 //! - [`flow`]: the guarded path and the follow-up job
 
+pub mod settings;
 pub mod args;
 pub mod catalog;
 #[cfg(test)]
@@ -29,7 +30,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use julia::Reply;
+use chatops_core::guarded::Reply;
 use chatops_core::request::{Ack, SlashCommand};
 use chatops_core::Ctx;
 use args::OpsCmd;
@@ -73,13 +74,13 @@ impl OpsClients {
 
 pub async fn handle_command(ctx: Arc<Ctx>, cmd: SlashCommand) -> Ack {
     let l = ctx.locale();
-    let command = ctx.config.ops.command.clone();
+    let command = crate::settings::of(&ctx).command.clone();
     let parsed = args::parse(&cmd.text);
     if parsed == OpsCmd::Help {
         return Ack::Body(messages::ops::help(l, &command).ephemeral());
     }
-    let Some(catalog) = ctx.config.ops.catalog.clone() else {
-        return Ack::Body(messages::ops::no_catalog(l, &ctx.config.ops.runbooks_file).ephemeral());
+    let Some(catalog) = crate::settings::of(&ctx).catalog.clone() else {
+        return Ack::Body(messages::ops::no_catalog(l, &crate::settings::of(&ctx).runbooks_file).ephemeral());
     };
     let names: Vec<&str> = catalog.systems.iter().map(|s| s.name.as_str()).collect();
     let unknown = |given: &str| {
@@ -166,4 +167,15 @@ pub async fn on_block_action(ctx: Arc<Ctx>, payload: Value) -> Option<Value> {
     };
     tokio::spawn(async move { confirm::answer(&ctx, &reply, &token, confirmed).await });
     None
+}
+
+/// Registers `/ops`'s background work: confirmed runbook actions and their follow-ups.
+pub fn register(jobs: &mut chatops_core::jobs::Registry) {
+    job::register(jobs);
+    follow::register(jobs);
+}
+
+/// The clients of the catalog's kinds, as the composition root handed them to the context.
+pub fn clients(ctx: &Ctx) -> &OpsClients {
+    ctx.ext()
 }

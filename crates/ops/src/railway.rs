@@ -33,14 +33,12 @@ fn refuse(why: String) -> Failure {
 
 /// A client for this project and environment (with the target's project token when given).
 fn client(ctx: &Ctx, t: &RailwayTarget) -> Result<RailwayClient, Failure> {
-    let mut j = ctx.config.julia.clone();
+    let mut j = clients::julia_config::of(ctx).clone();
     j.railway_project_id = Some(t.project.clone());
     j.railway_environment_id = Some(t.environment.clone());
     j.railway_services = vec![t.service.clone()];
     if let Some(var) = &t.token_env {
-        let token = ctx
-            .config
-            .ops
+        let token = crate::settings::of(ctx)
             .var(var)
             .ok_or_else(|| refuse(format!("`{var}` (the project token) is not set")))?;
         j.railway_token = Some(Secret::new(token));

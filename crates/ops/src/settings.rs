@@ -129,3 +129,8 @@ impl OpsConfig {
         })
     }
 }
+
+/// These settings, as the composition root handed them to the context.
+pub fn of(ctx: &chatops_core::Ctx) -> &OpsConfig {
+    ctx.ext()
+}

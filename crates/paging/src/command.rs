@@ -59,7 +59,7 @@ pub async fn run(ctx: &Ctx, actor: &str, c: OncallCmd) -> FlowResult<Msg> {
         OncallCmd::Show => Ok(tpl::oncall(&super::oncall::view(ctx).await?, l)),
         OncallCmd::Set { user, until } => {
             let now = ctx.clock.now_ms();
-            let end = override_end(&until, now, ctx.config.paging.tz)
+            let end = override_end(&until, now, crate::settings::of(ctx).tz)
                 .map_err(|why| FlowError::User(tpl::bad_override(&why, l)))?;
             Ok(super::oncall::set_override(ctx, actor, &user, end).await?)
         }

@@ -35,7 +35,7 @@ struct Page {
 pub async fn deliver_due(ctx: &Ctx) -> Result<usize, sqlx::Error> {
     let token = uuid::Uuid::new_v4().to_string();
     let now = ctx.clock.now_ms();
-    let lease_until = now + ctx.config.paging.lease.as_millis() as i64;
+    let lease_until = now + crate::settings::of(ctx).lease.as_millis() as i64;
     let sql = super::claim_sql(
         ctx,
         "pages",
@@ -102,13 +102,12 @@ fn evolution_failure(e: &EvolutionError) -> String {
 /// The WhatsApp half: `sent`, `none` (no number) or `failed` with why.
 async fn whatsapp(ctx: &Ctx, user: &str, text: &str) -> (String, Option<String>) {
     let l = ctx.locale();
-    let Some(phone) = ctx.config.paging.phones.of(user) else {
+    let Some(phone) = crate::settings::of(ctx).phones.of(user) else {
         return ("none".into(), Some(tpl::no_phone(l)));
     };
-    let evo = ctx
-        .julia
+    let evo = clients::julia(ctx)
         .evolution
-        .with_instance(ctx.config.paging.instance.as_deref());
+        .with_instance(crate::settings::of(ctx).instance.as_deref());
     if !evo.missing().is_empty() {
         // No Evolution at all: pages go by DM only (check-config says so); no hurry either.
         return (
@@ -172,7 +171,7 @@ async fn deliver(ctx: &Ctx, mut p: Page, token: &str) -> Result<bool, sqlx::Erro
         let body = tpl::page_dm(&v, l).post(&p.user);
         match ctx.slack.call("chat.postMessage", &body).await {
             Ok(_) => p.dm_state = "sent".into(),
-            Err(e) if e.retryable() && p.attempts + 1 < ctx.config.paging.max_attempts as i64 => {
+            Err(e) if e.retryable() && p.attempts + 1 < crate::settings::of(ctx).max_attempts as i64 => {
                 let wait = chatops_core::jobs::backoff(p.attempts + 1).as_millis() as i64;
                 sqlx::query("UPDATE pages SET attempts = attempts + 1, next_attempt_at = $1, dm_error = $2, lease_token = NULL, lease_until = NULL WHERE id = $3 AND lease_token = $4")
                     .bind(now + wait)

@@ -20,7 +20,7 @@ const EXHAUSTED: i64 = 3;
 
 /// The ack window of a severity, in milliseconds (`None`: off).
 pub fn window_ms(ctx: &Ctx, sev: Severity) -> Option<i64> {
-    ctx.config.paging.ack[sev.index()].map(|d| d.as_millis() as i64)
+    crate::settings::of(ctx).ack[sev.index()].map(|d| d.as_millis() as i64)
 }
 
 /// Called in the declaration's transaction: the ladder starts, due after the ack window.
@@ -129,7 +129,7 @@ async fn commanders(ctx: &Ctx) -> Vec<String> {
 pub async fn fire_due(ctx: &Ctx) -> Result<usize, sqlx::Error> {
     let token = uuid::Uuid::new_v4().to_string();
     let now = ctx.clock.now_ms();
-    let lease_until = now + ctx.config.paging.lease.as_millis() as i64;
+    let lease_until = now + crate::settings::of(ctx).lease.as_millis() as i64;
     let sql = claim_sql(
         ctx,
         "pager_ladders",

@@ -12,8 +12,10 @@
 //! PostgreSQL), so several replicas page once and a restart neither repeats nor skips a step.
 //! [`run_once`] is one step of the worker; tests drive it.
 
+pub mod settings;
 pub mod ack;
 pub mod command;
+pub mod hooks;
 pub mod deliver;
 pub mod ladder;
 pub mod oncall;
@@ -91,7 +93,7 @@ pub async fn earliest_due(ctx: &Ctx) -> Result<Option<i64>, sqlx::Error> {
 
 /// The paging loop: until `shutdown`.
 pub async fn run_worker(ctx: Arc<Ctx>, mut shutdown: tokio::sync::watch::Receiver<bool>) {
-    let poll = ctx.config.paging.poll;
+    let poll = crate::settings::of(&ctx).poll;
     loop {
         if *shutdown.borrow() {
             return;

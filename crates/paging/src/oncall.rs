@@ -50,7 +50,7 @@ pub async fn rotation(
     ctx: &Ctx,
     now: i64,
 ) -> Result<Option<Rotation>, sqlx::Error> {
-    let cfg = &ctx.config.paging;
+    let cfg = &crate::settings::of(ctx);
     if cfg.rotation.is_empty() {
         return Ok(None);
     }
@@ -205,7 +205,7 @@ pub async fn set_override(
 /// Regular handoffs that are due (once, whichever replica gets there first) and overrides that
 /// ended: the rotation moves and the person now on call gets a DM. Returns how many.
 pub async fn run_handoffs(ctx: &Ctx) -> Result<usize, sqlx::Error> {
-    if ctx.config.paging.rotation.is_empty() {
+    if crate::settings::of(ctx).rotation.is_empty() {
         return Ok(0);
     }
     let mut n = 0;
@@ -234,7 +234,7 @@ async fn handoff(
     r: &Rotation,
     now: i64,
 ) -> Result<usize, sqlx::Error> {
-    let cfg = &ctx.config.paging;
+    let cfg = &crate::settings::of(ctx);
     // A bot that was down for several handoffs moves as many places, and DMs once.
     let (mut next, mut steps) = (r.next_handoff_at, 0usize);
     while next <= now && steps < 1000 {
@@ -335,7 +335,7 @@ pub async fn view(ctx: &Ctx) -> Result<tpl::OncallView, sqlx::Error> {
     let now = ctx.clock.now_ms();
     let mut conn = ctx.store.pool.acquire().await?;
     let o = who(&mut conn, ctx, now).await?;
-    let cfg = &ctx.config.paging;
+    let cfg = &crate::settings::of(ctx);
     Ok(tpl::OncallView {
         now: o.primary,
         override_until: o.override_until.map(|t| t / 1000),

@@ -181,3 +181,8 @@ impl PagingConfig {
     }
 }
 
+
+/// These settings, as the composition root handed them to the context.
+pub fn of(ctx: &chatops_core::Ctx) -> &PagingConfig {
+    ctx.ext()
+}

@@ -31,7 +31,7 @@ pub enum Answer {
 /// The path token against `PAGER_WEBHOOK_TOKEN`, in constant time (digests of both, so the
 /// length does not leak either).
 pub fn token_matches(ctx: &Ctx, given: &str) -> bool {
-    let Some(want) = &ctx.config.paging.webhook_token else {
+    let Some(want) = &crate::settings::of(ctx).webhook_token else {
         return false;
     };
     let a = Sha256::digest(given.as_bytes());
@@ -127,7 +127,7 @@ pub async fn handle(ctx: &Ctx, token: &str, body: &[u8]) -> Answer {
 
 async fn on_message(ctx: &Ctx, m: &Incoming) -> Result<(), sqlx::Error> {
     let l = ctx.locale();
-    let phones = &ctx.config.paging.phones;
+    let phones = &crate::settings::of(ctx).phones;
     let Some(user) = phones.user_of_jid(&m.jid).map(String::from) else {
         tracing::debug!("paging: a WhatsApp message from a number that is not on call; ignored");
         return Ok(());
@@ -166,10 +166,9 @@ async fn on_message(ctx: &Ctx, m: &Incoming) -> Result<(), sqlx::Error> {
     let Some(phone) = phones.of(&user) else {
         return Ok(());
     };
-    let evo = ctx
-        .julia
+    let evo = clients::julia(ctx)
         .evolution
-        .with_instance(ctx.config.paging.instance.as_deref());
+        .with_instance(crate::settings::of(ctx).instance.as_deref());
     if let Err(e) = evo.send_text(phone.digits(), &answer).await {
         tracing::warn!(user, phone = %phone.masked(), error = %super::phone::scrub(&e.to_string()), "paging: the WhatsApp answer to an ack failed");
     }

@@ -11,7 +11,7 @@ use plotters::style::FontStyle;
 pub const WIDTH: u32 = 960;
 pub const HEIGHT: u32 = 600;
 
-static FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+static FONT: &[u8] = include_bytes!("../assets/fonts/DejaVuSans.ttf");
 static REGISTER: Once = Once::new();
 const FAMILY: &str = "sans-serif";
 

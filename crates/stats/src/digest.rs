@@ -47,13 +47,13 @@ pub fn last_slot(at: DigestAt, tz: chrono_tz::Tz, now_ms: i64) -> Option<(i64, S
 /// call posted it.
 pub async fn run_once(ctx: &Ctx) -> Result<bool, sqlx::Error> {
     let (Some(at), Some(channel)) = (
-        ctx.config.alerts.digest,
+        alerts::settings::of(ctx).digest,
         ctx.config.incidents_channel.clone(),
     ) else {
         return Ok(false);
     };
     let now = ctx.clock.now_ms();
-    let Some((slot, period)) = last_slot(at, ctx.config.paging.tz, now) else {
+    let Some((slot, period)) = last_slot(at, paging::settings::of(ctx).tz, now) else {
         return Ok(false);
     };
     if now - slot > GRACE_MS {
@@ -102,7 +102,7 @@ pub async fn run_once(ctx: &Ctx) -> Result<bool, sqlx::Error> {
 
 /// Checks once a minute until `shutdown`; returns at once when the digest is off.
 pub async fn run_worker(ctx: Arc<Ctx>, mut shutdown: tokio::sync::watch::Receiver<bool>) {
-    if ctx.config.alerts.digest.is_none() || ctx.config.incidents_channel.is_none() {
+    if alerts::settings::of(&ctx).digest.is_none() || ctx.config.incidents_channel.is_none() {
         return;
     }
     loop {
