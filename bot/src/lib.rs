@@ -4,10 +4,14 @@
 //! returns; `run_until_stopped` serves HTTP and runs the outbox, job and reminder workers, the Julia
 //! watcher and, with `SLACK_APP_TOKEN`, the Socket Mode client.
 
+pub mod command;
+pub mod compose;
+pub mod dispatch;
 pub mod env_file;
 pub mod log_text;
 pub mod log_writer;
 pub mod routes;
+pub mod settings;
 pub mod simulate;
 pub mod socket_mode;
 pub mod startup;
@@ -17,7 +21,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use handlers::{cache::Cache, Clock, Config, Ctx, Store};
+use chatops_core::{cache::Cache, Clock, Ctx, Store};
+pub use settings::Settings;
 use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::net::TcpListener;
 
@@ -37,7 +42,7 @@ pub struct Application {
 }
 
 impl Application {
-    pub async fn build(config: Config, clock: Clock) -> anyhow::Result<Application> {
+    pub async fn build(config: Settings, clock: Clock) -> anyhow::Result<Application> {
         let store = Store::connect_and_migrate(&config.database_url)
             .await
             .map_err(|e| anyhow::anyhow!("DATABASE_URL: {e}"))?;
@@ -50,8 +55,8 @@ impl Application {
             .await
             .with_context(|| format!("binding {addr}"))?;
         let socket = socket_mode::Status::new(!config.slack_app_token.is_empty());
-        julia::visibility::log_at_start(&config);
-        let ctx = Ctx::new(config, store, cache, clock);
+        julia::visibility::log_at_start(&config.julia);
+        let ctx = compose::context(config, store, cache, clock);
         let (shutdown_tx, _) = tokio::sync::watch::channel(false);
         Ok(Application {
             listener,

@@ -108,7 +108,7 @@ fn mark_invalid(report: &str, problems: &[chatops_core::config::ConfigProblem]) 
 }
 
 async fn run(cli: Cli, env_file: bot::env_file::EnvFile) -> std::process::ExitCode {
-    let (config, mut problems) = handlers::Config::from_env_checked();
+    let (config, mut problems) = bot::Settings::from_env_checked();
     problems.splice(0..0, env_file.problems.iter().cloned());
     match cli.command.unwrap_or(Cmd::Serve) {
         Cmd::CheckConfig => check_config(&config, problems, &env_file).await,
@@ -174,7 +174,7 @@ async fn run(cli: Cli, env_file: bot::env_file::EnvFile) -> std::process::ExitCo
 
 /// `chatops check-config`: the effective configuration, every problem, exit 1 on an error.
 async fn check_config(
-    config: &handlers::Config,
+    config: &bot::Settings,
     mut problems: Vec<chatops_core::config::ConfigProblem>,
     env_file: &bot::env_file::EnvFile,
 ) -> std::process::ExitCode {
@@ -185,7 +185,7 @@ async fn check_config(
     println!();
     print!("{}", chatops_core::config::render_problems(&problems));
     // Julia's database: can the bot's role see the rows (row-level security)?
-    if let Some((_, line)) = julia::visibility::describe(config).await {
+    if let Some((_, line)) = julia::visibility::describe(&config.julia).await {
         println!("{line}");
     }
     if problems.iter().any(|p| p.is_error()) {
@@ -198,7 +198,7 @@ async fn check_config(
 
 /// `chatops serve` (the default): refuses to start on an error, else runs until a signal.
 async fn serve(
-    config: handlers::Config,
+    config: bot::Settings,
     mut problems: Vec<chatops_core::config::ConfigProblem>,
     env_file: &bot::env_file::EnvFile,
 ) -> std::process::ExitCode {

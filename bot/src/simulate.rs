@@ -15,7 +15,8 @@ use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chatops_core::request::SlashCommand;
-use handlers::{Clock, Config, Ctx, Store};
+use crate::Settings as Config;
+use chatops_core::{Clock, Ctx, Store};
 use serde_json::{json, Value};
 
 type Calls = Arc<Mutex<Vec<(String, Value)>>>;
@@ -164,14 +165,15 @@ fn print_call(method: &str, body: &Value, json: bool) {
 
 /// Why a command line is a usage error, if it is one: not a slash command, a command the bot
 /// does not know, or text its grammar refuses (`/incident` alone asks for help: not an error).
-fn usage_error(config: &Config, command: &str, text: &str) -> Option<String> {
+fn usage_error(ctx: &Ctx, command: &str, text: &str) -> Option<String> {
+    let config = &ctx.config;
     use crate::command::{parse_incident, parse_julia};
     use messages::usage::Problem;
     let parsed = if command == config.incident_command {
         parse_incident(text).map(|_| ())
     } else if command == config.julia_command {
         parse_julia(text).map(|_| ())
-    } else if command == config.ops.command {
+    } else if command == ops::settings::of(ctx).command {
         // `/ops` answers its own usage errors (it checks the catalog's systems and arguments).
         return None;
     } else if !command.starts_with('/') {
@@ -182,7 +184,7 @@ fn usage_error(config: &Config, command: &str, text: &str) -> Option<String> {
     } else {
         return Some(format!(
             "the bot does not know `{command}` (its commands are {}, {} and {})",
-            config.incident_command, config.julia_command, config.ops.command
+            config.incident_command, config.julia_command, ops::settings::of(ctx).command
         ));
     };
     match parsed {
@@ -301,7 +303,7 @@ pub async fn run(mut config: Config, o: Options) -> anyhow::Result<i32> {
         config.incidents_channel = Some("CINCIDENTS".into());
     }
     let store = open_store(&o).await?;
-    let ctx: Arc<Ctx> = Ctx::new(
+    let ctx: Arc<Ctx> = crate::compose::context(
         config,
         store,
         chatops_core::cache::Cache::none(),
@@ -318,7 +320,7 @@ pub async fn run(mut config: Config, o: Options) -> anyhow::Result<i32> {
         let line = line.trim();
         let cmd = slash(&base, line, &o.user, &o.channel);
         println!("$ {line}   (as {} in {})", o.user, o.channel);
-        if let Some(why) = usage_error(&ctx.config, &cmd.command, &cmd.text) {
+        if let Some(why) = usage_error(&ctx, &cmd.command, &cmd.text) {
             eprintln!("usage error: {why}");
             code = USAGE_ERROR;
             if !cmd.command.starts_with('/') {

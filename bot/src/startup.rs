@@ -4,8 +4,9 @@
 
 use std::net::SocketAddr;
 
-use chatops_core::config::{ConfigProblem, Feature};
-use handlers::Config;
+use crate::settings::Feature;
+use chatops_core::config::ConfigProblem;
+use crate::Settings as Config;
 
 /// Taken before the configuration moves into the application.
 pub struct Summary {

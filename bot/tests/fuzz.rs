@@ -11,7 +11,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use crate::command::{parse_incident, parse_julia, IncidentCmd, JuliaCmd};
+use bot::command::{parse_incident, parse_julia, IncidentCmd, JuliaCmd};
 use chatops_core::request::SlashCommand;
 use chatops_core::signature::{sign, verify, SignatureError};
 use proptest::prelude::*;
@@ -225,7 +225,7 @@ fn interaction_payload() {
             .into_bytes()
     });
     fuzz("payload", prop_oneof![wrapped, input("form")], |raw| {
-        if let Some(v) = crate::dispatch::interaction::parse_form(&raw) {
+        if let Some(v) = bot::dispatch::interaction::parse_form(&raw) {
             // The fields the handlers read are looked up without panicking.
             for p in [
                 "/type",

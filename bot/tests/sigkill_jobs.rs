@@ -19,7 +19,9 @@ use std::time::{Duration, Instant};
 use chatops_core::ids::IncidentTitle;
 use incident::declare::{create_incident, Declaration};
 use incident::Severity;
-use chatops_core::jobs::{self, DeclaredReply, DeployFollow, Job};
+use chatops_core::jobs;
+use incident::jobs::DeclaredReply;
+use julia::follow::{DeployFollow, DEPLOY_FOLLOW};
 use sqlx::Row;
 use testkit::fake_julia::FakeJulia;
 use testkit::fake_railway::FakeRailway;
@@ -278,7 +280,7 @@ async fn follow_up(
     ];
     // The fake Railway's server task keeps running after `rw` goes out of scope.
     let ctx = testkit::worker_ctx(db, slack, AppOptions::default()).await;
-    let job = Job::DeployFollow(Box::new(DeployFollow {
+    let job = DeployFollow {
         user: "UADMIN".into(),
         channel: "COPS".into(),
         response_url: String::new(),
@@ -291,9 +293,9 @@ async fn follow_up(
         deployment: "s-api-d4".into(),
         by_id: false,
         deadline_ms: ctx.clock.now_ms() + 600_000,
-    }));
+    };
     let mut conn = ctx.store.pool.acquire().await.unwrap();
-    jobs::enqueue(&mut conn, &ctx, &job, ctx.clock.now_ms())
+    jobs::enqueue(&mut conn, &ctx, DEPLOY_FOLLOW, &job, ctx.clock.now_ms())
         .await
         .unwrap();
     (ctx.store.clone(), env, julia)

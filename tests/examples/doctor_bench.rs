@@ -11,7 +11,7 @@
 use std::time::{Duration, Instant};
 
 use doctor::{self, Status};
-use handlers::Config;
+use bot::Settings as Config;
 use testkit::fake_evolution::FakeEvolution;
 use testkit::fake_julia::FakeJulia;
 use testkit::fake_railway::FakeRailway;

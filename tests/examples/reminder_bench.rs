@@ -264,7 +264,7 @@ async fn start_bot(
         ("INCIDENTS_CHANNEL", ""),
         ("INCIDENT_CADENCE_P1", "1h"),
     ];
-    let config = handlers::Config::from_pairs(&pairs).expect("bench config");
+    let config = bot::Settings::from_pairs(&pairs).expect("bench config");
     let app = bot::Application::build(config, chatops_core::Clock::system())
         .await
         .expect("app builds");

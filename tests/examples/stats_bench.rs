@@ -161,14 +161,14 @@ async fn bench(store: &str, n: i64, runs: usize) {
 /// What `/alerts/*` does before it answers: 500 notifications of new groups (a flood: posts,
 /// then the summary), then 500 repeats of one group (updates), each one transaction.
 async fn intake(url: &str) {
-    let config = handlers::Config::from_pairs(&[
+    let config = bot::Settings::from_pairs(&[
         ("DATABASE_URL", url),
         ("ALERTS_CHANNEL", "CALERTS"),
         ("STATS_DIGEST", "off"),
     ])
     .unwrap();
     let store = chatops_core::Store::connect(url).await.unwrap();
-    let ctx = chatops_core::Ctx::new(
+    let ctx = bot::compose::context(
         config,
         store,
         chatops_core::cache::Cache::none(),

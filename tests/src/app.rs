@@ -2,7 +2,8 @@
 
 use std::time::Duration;
 
-use handlers::{Clock, Config};
+use bot::Settings as Config;
+use chatops_core::Clock;
 use serde_json::Value;
 
 use crate::{FakeSlack, TestDb};
@@ -62,7 +63,7 @@ pub async fn worker_ctx(
     let store = chatops_core::Store::connect_and_migrate(&config.database_url)
         .await
         .expect("store");
-    chatops_core::Ctx::new(
+    bot::compose::context(
         config,
         store,
         chatops_core::cache::Cache::none(),

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use julia::Action;
-use chatops_core::jobs::{self, ConfirmedAction, Job};
+use chatops_core::jobs::{self, ConfirmedAction};
 use chatops_core::Ctx;
 use serde_json::Value;
 use sqlx::Row;
@@ -43,7 +43,7 @@ async fn harness(db: &TestDb) -> H {
 /// What a click on Confirm for `/julia restart julia-api` writes, `ago` after the click.
 async fn confirmed_restart(ctx: &Ctx, ago: Duration) -> i64 {
     let now = ctx.clock.now_ms();
-    let job = Job::ConfirmedAction(Box::new(ConfirmedAction {
+    let job = ConfirmedAction {
         user: "UADMIN".into(),
         channel: "COPS".into(),
         response_url: String::new(),
@@ -51,9 +51,11 @@ async fn confirmed_restart(ctx: &Ctx, ago: Duration) -> i64 {
             service: "julia-api".into(),
         },
         confirmed_at: now - ago.as_millis() as i64,
-    }));
+    };
     let mut conn = ctx.store.pool.acquire().await.unwrap();
-    jobs::enqueue(&mut conn, ctx, &job, now).await.unwrap()
+    jobs::enqueue(&mut conn, ctx, julia::controls::CONFIRMED_ACTION, &job, now)
+        .await
+        .unwrap()
 }
 
 fn mutations(rw: &FakeRailway) -> usize {

@@ -70,7 +70,7 @@ fn documented() -> BTreeSet<String> {
 fn env_example_documents_every_variable_the_code_reads() {
     let mut read_by_code = variables_read_by_the_code();
     // The configuration's own list: every name `Config::read` reads, whatever the helper.
-    read_by_code.extend(handlers::Config::variables().into_iter().map(String::from));
+    read_by_code.extend(bot::Settings::variables().into_iter().map(String::from));
     for sure in [
         "SLACK_SIGNING_SECRET",
         "DATABASE_URL",
@@ -111,7 +111,7 @@ fn env_example_has_no_inline_comments_and_one_entry_per_variable() {
         assert!(seen.insert(name.to_string()), "{name} is listed twice");
     }
     // Defaults shown equal the built-in ones.
-    let config = handlers::Config::from_pairs(&[]).unwrap();
+    let config = bot::Settings::from_pairs(&[]).unwrap();
     let text = read(".env.example");
     for (name, default) in [
         ("INCIDENT_COMMAND", config.incident_command.as_str()),

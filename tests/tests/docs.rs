@@ -182,7 +182,7 @@ fn escalation_commander_and_responder_settings_are_described_alike() {
 
     // Responders: an S… entry in INCIDENT_RESPONDERS is a group and wins over
     // INCIDENT_RESPONDER_GROUP — in the code and in both documents.
-    let config = handlers::Config::from_pairs(&[
+    let config = bot::Settings::from_pairs(&[
         ("INCIDENT_RESPONDERS", "U1,S1,U2"),
         ("INCIDENT_RESPONDER_GROUP", "S2"),
     ])
@@ -262,7 +262,7 @@ fn the_map_of_where_things_are_names_only_real_files() {
         "the map names paths that do not exist: {missing:?}"
     );
     let map_text = rows.join("\n");
-    for sub in crate::command::INCIDENT_SUBCOMMANDS {
+    for sub in bot::command::INCIDENT_SUBCOMMANDS {
         if *sub == "help" {
             continue;
         }

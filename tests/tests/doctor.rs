@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use doctor::{self, Report, Status};
-use handlers::Config;
+use bot::Settings as Config;
 use serde_json::json;
 use sqlx::postgres::PgPool;
 use testkit::fake_evolution::FakeEvolution;

@@ -6,7 +6,6 @@
 use std::sync::Arc;
 
 use chatops_core::guarded::{self, Choice, Control, Outcome, Prepared, Refusal, Reply};
-use chatops_core::jobs::{ConfirmedAction, Job};
 use chatops_core::store::named;
 use chatops_core::Ctx;
 use serde::{Deserialize, Serialize};
@@ -51,9 +50,7 @@ impl Control for Set {
         messages::Msg::text(format!("{user}: interrupted"))
     }
     /// No job kind for a test's control: it runs in the process that took the click.
-    fn job(_c: ConfirmedAction<Self>) -> Option<Job> {
-        None
-    }
+    const JOB_KIND: Option<&'static str> = None;
     fn prompt(_ctx: &Ctx, p: &Prepared<Self>, token: &str) -> messages::Msg {
         messages::Msg::text(format!("confirm: {} [{token}]", p.what))
     }

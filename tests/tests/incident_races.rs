@@ -8,8 +8,8 @@ use incident::lifecycle::{
     assign_role, resolve, set_severity, update, ResolveInput, UpdateInput,
 };
 use incident::{Role, Severity};
-use paging::ack::{acknowledge_id, Outcome};
-use handlers::{Ctx, FlowError};
+use ::paging::ack::{acknowledge_id, Outcome};
+use chatops_core::{Ctx, FlowError};
 use messages::paging::Via;
 use sqlx::Row;
 use testkit::*;

@@ -570,7 +570,7 @@ async fn templates_from_templates_dir_replace_the_builtin_ones() {
     );
     // A broken template stops the configuration with the file and line.
     std::fs::write(dir.join("update.j2"), "ok\n{{ findings }\n").unwrap();
-    let e = handlers::Config::from_pairs(&[("TEMPLATES_DIR", dir.to_str().unwrap())]).unwrap_err();
+    let e = bot::Settings::from_pairs(&[("TEMPLATES_DIR", dir.to_str().unwrap())]).unwrap_err();
     assert_eq!(e.var, "TEMPLATES_DIR");
     assert!(e.problem.starts_with("update.j2 line 2:"), "{}", e.problem);
 }

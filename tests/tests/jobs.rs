@@ -9,7 +9,9 @@ use std::time::Duration;
 use chatops_core::ids::IncidentTitle;
 use incident::declare::{create_incident, Declaration};
 use incident::Severity;
-use chatops_core::jobs::{self, DeclaredReply, DeployFollow, Job};
+use chatops_core::jobs;
+use incident::jobs::DeclaredReply;
+use julia::follow::{DeployFollow, DEPLOY_FOLLOW};
 use chatops_core::Ctx;
 use serde_json::Value;
 use sqlx::Row;
@@ -341,7 +343,7 @@ async fn a_deploy_follow_up_cut_short_is_finished_by_the_next_attempt_once(db: T
     let slack = FakeSlack::start().await;
     let (ctx, julia, _rw) = follow_harness(&db, &slack).await;
     // What `/julia rollback julia-api` writes once Railway accepted the rollback.
-    let job = Job::DeployFollow(Box::new(DeployFollow {
+    let job = DeployFollow {
         user: "UADMIN".into(),
         channel: "COPS".into(),
         response_url: String::new(),
@@ -355,10 +357,10 @@ async fn a_deploy_follow_up_cut_short_is_finished_by_the_next_attempt_once(db: T
         deployment: "s-api-d2".into(),
         by_id: false,
         deadline_ms: ctx.clock.now_ms() + 60_000,
-    }));
+    };
     {
         let mut conn = ctx.store.pool.acquire().await.unwrap();
-        jobs::enqueue(&mut conn, &ctx, &job, ctx.clock.now_ms())
+        jobs::enqueue(&mut conn, &ctx, DEPLOY_FOLLOW, &job, ctx.clock.now_ms())
             .await
             .unwrap();
     }

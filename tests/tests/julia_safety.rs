@@ -231,7 +231,7 @@ async fn a_role_that_cannot_see_the_rows_gets_one_clear_refusal_and_nothing_is_w
         .unwrap()
         .contains(&json!("feature_flags")));
     // check-config's line.
-    let (ok, line) = julia::visibility::describe(&h.app.ctx.config)
+    let (ok, line) = julia::visibility::describe(clients::julia_config::of(&h.app.ctx))
         .await
         .unwrap();
     assert!(
@@ -253,7 +253,7 @@ async fn the_owner_sees_the_rows_and_no_visible_settings_is_not_called_a_mismatc
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["checks"]["julia"]["status"], "ok", "{body}");
     assert_eq!(body["checks"]["julia"]["role"], OWNER_ROLE);
-    let (ok, line) = julia::visibility::describe(&h.app.ctx.config)
+    let (ok, line) = julia::visibility::describe(clients::julia_config::of(&h.app.ctx))
         .await
         .unwrap();
     assert!(ok && line.contains("sees the rows"), "{line}");

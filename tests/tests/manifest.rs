@@ -172,7 +172,7 @@ fn request_urls_point_at_the_routes_the_bot_serves() {
 #[test]
 fn commands_are_the_configured_defaults() {
     let m = manifest();
-    let config = handlers::Config::from_pairs(&[]).expect("default config");
+    let config = bot::Settings::from_pairs(&[]).expect("default config");
     let declared: BTreeSet<String> = m["features"]["slash_commands"]
         .as_array()
         .expect("slash_commands")

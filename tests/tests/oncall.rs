@@ -19,12 +19,12 @@ async fn a_handoff_moves_the_rotation(db: TestDb) {
         t.contains("mon 09:00") && t.contains("America/Sao_Paulo"),
         "{t}"
     );
-    paging::run_once(&app.ctx).await.unwrap();
+    ::paging::run_once(&app.ctx).await.unwrap();
     app.settle().await;
     assert!(s.slack.posts_in(BIA).is_empty(), "no handoff yet");
     app.ctx.clock.advance(Duration::from_secs(7 * 86_400 + 60));
-    paging::run_once(&app.ctx).await.unwrap();
-    paging::run_once(&app.ctx).await.unwrap();
+    ::paging::run_once(&app.ctx).await.unwrap();
+    ::paging::run_once(&app.ctx).await.unwrap();
     app.settle().await;
     let t = oncall_text(&app).await;
     assert!(
@@ -41,7 +41,7 @@ async fn a_handoff_moves_the_rotation(db: TestDb) {
     );
     // A replica started after the handoff agrees and sends nothing more.
     let other = s.app(&db).await;
-    paging::run_once(&other.ctx).await.unwrap();
+    ::paging::run_once(&other.ctx).await.unwrap();
     app.settle().await;
     assert!(oncall_text(&other)
         .await
@@ -98,7 +98,7 @@ async fn an_override_works_and_expires(db: TestDb) {
     app.incident("ack", "UZED0009", &room).await;
     // It expires: back to the rotation, whose person is told.
     app.ctx.clock.advance(56 * MIN);
-    paging::run_once(&app.ctx).await.unwrap();
+    ::paging::run_once(&app.ctx).await.unwrap();
     app.settle().await;
     let t = oncall_text(&app).await;
     assert!(
@@ -106,7 +106,7 @@ async fn an_override_works_and_expires(db: TestDb) {
         "{t}"
     );
     assert_eq!(count_in(&s.slack, ANA, "You are on call now"), 1);
-    paging::run_once(&app.ctx).await.unwrap();
+    ::paging::run_once(&app.ctx).await.unwrap();
     app.settle().await;
     assert_eq!(count_in(&s.slack, ANA, "You are on call now"), 1, "once");
 }
@@ -165,8 +165,8 @@ async fn two_replicas_page_once(db: TestDb) {
     a.ctx.clock.advance(5 * MIN + Duration::from_secs(1));
     b.ctx.clock.advance(5 * MIN + Duration::from_secs(1));
     let (ra, rb) = tokio::join!(
-        paging::run_once(&a.ctx),
-        paging::run_once(&b.ctx)
+        ::paging::run_once(&a.ctx),
+        ::paging::run_once(&b.ctx)
     );
     ra.unwrap();
     rb.unwrap();
@@ -194,7 +194,7 @@ async fn doctor_names_rotation_ids_that_are_not_active_users() {
     let check = |rotation: &'static str| {
         let (slack, db) = (slack.clone(), db.clone());
         async move {
-            let config = handlers::Config::from_pairs(&[
+            let config = bot::Settings::from_pairs(&[
                 ("SLACK_SIGNING_SECRET", "s"),
                 ("SLACK_BOT_TOKEN", "xoxb-1"),
                 ("SLACK_API_URL", &slack.base_url),

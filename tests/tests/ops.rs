@@ -385,7 +385,7 @@ fn an_invalid_catalog_fails_the_start_with_file_and_line() {
         ("SLACK_SIGNING_SECRET", "s"),
         ("RUNBOOKS_FILE", path.as_str()),
     ];
-    let err = handlers::Config::from_pairs(&pairs).unwrap_err();
+    let err = bot::Settings::from_pairs(&pairs).unwrap_err();
     assert_eq!(err.var, "RUNBOOKS_FILE");
     assert!(
         err.problem
@@ -400,17 +400,17 @@ fn an_invalid_catalog_fails_the_start_with_file_and_line() {
     );
     // A file named but missing is an error; the default file absent is no catalog.
     let missing = dir.path().join("nope.yml").display().to_string();
-    let err = handlers::Config::from_pairs(&[("RUNBOOKS_FILE", missing.as_str())]).unwrap_err();
+    let err = bot::Settings::from_pairs(&[("RUNBOOKS_FILE", missing.as_str())]).unwrap_err();
     assert!(
         err.problem.contains("cannot read the runbook file"),
         "{}",
         err.problem
     );
-    let c = handlers::Config::from_pairs(&[]).unwrap();
+    let c = bot::Settings::from_pairs(&[]).unwrap();
     assert!(c.ops.catalog.is_none());
     // The example shipped with the repository loads.
     let example = concat!(env!("CARGO_MANIFEST_DIR"), "/../runbooks.example.yml");
-    let c = handlers::Config::from_pairs(&[("RUNBOOKS_FILE", example)]).unwrap();
+    let c = bot::Settings::from_pairs(&[("RUNBOOKS_FILE", example)]).unwrap();
     assert_eq!(c.ops.catalog.unwrap().systems.len(), 3);
 }
 

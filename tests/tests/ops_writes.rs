@@ -127,15 +127,14 @@ async fn confirmed_kill_switch(ctx: &chatops_core::Ctx, ago: std::time::Duration
         .execute(&ctx.store.pool)
         .await
         .unwrap();
-    let job = chatops_core::jobs::Job::OpsConfirmed(Box::new(ops::job::OpsConfirmed {
-        token: "tok1".into(),
-        user: ADMIN.into(),
-        channel: CH.into(),
-        response_url: String::new(),
-        confirmed_at: now - ago.as_millis() as i64,
-    }));
-    let mut conn = ctx.store.pool.acquire().await.unwrap();
-    chatops_core::jobs::enqueue(&mut conn, ctx, &job, now)
+    // The job row exactly as the release before the job registry wrote it (the `Job` enum,
+    // internally tagged): rows in flight during a rolling deploy keep working.
+    let payload = json!({"kind": "ops_confirmed", "token": "tok1", "user": ADMIN, "channel": CH,
+                         "response_url": "", "confirmed_at": now - ago.as_millis() as i64});
+    sqlx::query("INSERT INTO jobs (kind, payload, state, run_at, attempts, max_attempts, progress, created_at) VALUES ('ops_confirmed', $1, 'pending', $2, 0, 5, '{}', $2)")
+        .bind(payload.to_string())
+        .bind(now)
+        .execute(&ctx.store.pool)
         .await
         .unwrap();
 }

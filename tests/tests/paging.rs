@@ -457,7 +457,7 @@ async fn a_dm_slack_fails_for_a_moment_is_retried_and_whatsapp_not_sent_twice(db
     // The app's own worker may take the retry (it is due 1 s later): either way the outcome
     // below is the same.
     eventually(Duration::from_secs(10), || async {
-        paging::run_once(&app.ctx).await.unwrap();
+        ::paging::run_once(&app.ctx).await.unwrap();
         (s.evo.sent_to(ANA_PHONE).len() == 1).then_some(())
     })
     .await

@@ -21,7 +21,7 @@ async fn ctx(db: &TestDb) -> Arc<chatops_core::Ctx> {
         ("INCIDENTS_CHANNEL", ""),
         ("INCIDENT_CADENCE_P1", "1h"),
     ];
-    let config = handlers::Config::from_pairs(&pairs).expect("test config");
+    let config = bot::Settings::from_pairs(&pairs).expect("test config");
     let app = bot::Application::build(config, chatops_core::Clock::system())
         .await
         .expect("app builds");

@@ -251,7 +251,7 @@ async fn app_home_lists_open_incidents_and_is_throttled_per_user() {
 
     // Opened again within the throttle window (a new event, not a retry): the handler, driven
     // to its end, publishes nothing.
-    handlers::event::handle(app.ctx.clone(), home_opened("EvHome2", "UHOME")).await;
+    bot::dispatch::event::handle(app.ctx.clone(), home_opened("EvHome2", "UHOME")).await;
     assert_eq!(
         slack
             .calls_to("views.publish")
@@ -280,7 +280,7 @@ async fn app_home_lists_open_incidents_and_is_throttled_per_user() {
     let mut messages_tab = home_opened("EvHome4", "UMSG");
     messages_tab["event"]["tab"] = "messages".into();
     assert_eq!(app.event(&messages_tab).await.status(), 200);
-    handlers::event::handle(app.ctx.clone(), messages_tab).await;
+    bot::dispatch::event::handle(app.ctx.clone(), messages_tab).await;
     assert!(!slack
         .calls_to("views.publish")
         .iter()
@@ -334,7 +334,7 @@ async fn socket_mode_stops_on_shutdown() {
     let socket = FakeSocket::start().await;
     slack.set_socket_url(&socket.url());
     let db = TestDb::sqlite().await;
-    let config = handlers::Config::from_pairs(&[
+    let config = bot::Settings::from_pairs(&[
         ("SLACK_SIGNING_SECRET", "s"),
         ("SLACK_BOT_TOKEN", "xoxb-test"),
         ("SLACK_APP_TOKEN", APP_TOKEN),

@@ -358,7 +358,7 @@ async fn evolution_refuses_unknown_event_names_and_the_bot_never_sends_one() {
     assert_eq!(r.status(), 400);
     assert!(r.text().await.unwrap().contains("webhook.events[1]"));
     // The bot refuses such a configuration at start, naming the bad name.
-    let e = handlers::Config::from_pairs(&[
+    let e = bot::Settings::from_pairs(&[
         ("SLACK_SIGNING_SECRET", "s"),
         ("EVOLUTION_WEBHOOK_EVENTS", "MESSAGES_UPSERT,MESSAGE_UPSERT"),
     ])

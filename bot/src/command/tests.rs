@@ -3,7 +3,7 @@ use std::time::Duration;
 use messages::usage::{Problem, Topic};
 
 use super::*;
-use incident::{IncidentStatus, Role, Severity};
+use ::incident::{IncidentStatus, Role, Severity};
 
 /// A title the grammar accepts.
 fn title(s: &str) -> IncidentTitle {

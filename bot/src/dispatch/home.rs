@@ -49,7 +49,7 @@ pub async fn on_home_opened(ctx: Arc<Ctx>, event: &Value) {
     if tab != "home" || user.is_empty() {
         return;
     }
-    if !ctx.home_throttle.admit(user, ctx.clock.now_ms()) {
+    if !ctx.ext::<Throttle>().admit(user, ctx.clock.now_ms()) {
         tracing::debug!(user, "home tab refreshed recently; not republished");
         return;
     }

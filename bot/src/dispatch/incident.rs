@@ -6,18 +6,18 @@ use std::sync::Arc;
 use messages::incident::{self as tpl, IncidentView};
 use messages::Msg;
 
-use super::declare::{create_incident, Declaration};
-use super::lifecycle::{
+use incident::declare::{create_incident, Declaration};
+use incident::lifecycle::{
     assign_role, reopen, resolve, set_severity, snooze, update, ResolveInput, UpdateInput,
 };
-use super::postmortem::postmortem;
-use super::shared::{ensure_open, may_change, open_modal, target, view};
-use super::store;
-use super::timeline::note;
-use super::Severity;
+use incident::postmortem::postmortem;
+use incident::shared::{ensure_open, may_change, open_modal, target, view};
+use incident::store;
+use incident::timeline::note;
+use incident::Severity;
 use crate::command::IncidentCmd;
 use chatops_core::ids::{ChannelId, IncidentId, IncidentTitle, UserId};
-use chatops_core::jobs::DeclaredReply;
+use incident::jobs::DeclaredReply;
 use chatops_core::request::{Ack, SlashCommand};
 use chatops_core::{Ctx, FlowResult};
 
@@ -161,7 +161,7 @@ async fn update_command(
     ctx: &Ctx,
     who: &Caller,
     id: Option<IncidentId>,
-    status: Option<super::IncidentStatus>,
+    status: Option<incident::IncidentStatus>,
     text: Option<String>,
 ) -> FlowResult<Option<Msg>> {
     let i = target(ctx, id, &who.channel).await?;

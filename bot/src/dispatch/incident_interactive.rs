@@ -1,5 +1,5 @@
 //! Interactive surfaces: buttons (block actions), modals (view submissions) and reactions
-//! (the `:pushpin:` is in [`super::timeline`]). Slack's payloads are read here into typed
+//! (the `:pushpin:` is in [`incident::timeline`]). Slack's payloads are read here into typed
 //! values; the flows never see them.
 
 use std::sync::Arc;
@@ -9,17 +9,17 @@ use messages::incident as tpl;
 use messages::Msg;
 use serde_json::{json, Value};
 
-use super::declare::{create_incident, Declaration};
-use super::dispatch::list_page;
-use super::lifecycle::{on_it, resolve, snooze, update, ResolveInput, UpdateInput};
-use super::shared::{ensure_open, may_change, open_modal, unknown};
-use super::store;
-use super::{IncidentStatus, Severity};
+use incident::declare::{create_incident, Declaration};
+use crate::dispatch::incident::list_page;
+use incident::lifecycle::{on_it, resolve, snooze, update, ResolveInput, UpdateInput};
+use incident::shared::{ensure_open, may_change, open_modal, unknown};
+use incident::store;
+use incident::{IncidentStatus, Severity};
 use chatops_core::ids::{ChannelId, IncidentId, IncidentTitle, UserId};
-use chatops_core::jobs::DeclaredReply;
+use incident::jobs::DeclaredReply;
 use chatops_core::{Ctx, FlowError, FlowResult};
 
-pub use super::timeline::on_reaction;
+pub use incident::timeline::on_reaction;
 
 /// A string at `pointer` in a payload, empty when absent.
 fn field<'a>(payload: &'a Value, pointer: &str) -> &'a str {

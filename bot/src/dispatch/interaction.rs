@@ -33,7 +33,7 @@ pub async fn handle(ctx: Arc<Ctx>, payload: Value) -> Option<Value> {
             } else if action_id.starts_with("ops_") {
                 ops::on_block_action(ctx, payload).await
             } else {
-                incident::interactive::on_block_action(ctx, payload).await;
+                crate::dispatch::incident_interactive::on_block_action(ctx, payload).await;
                 None
             }
         }
@@ -45,7 +45,7 @@ pub async fn handle(ctx: Arc<Ctx>, payload: Value) -> Option<Value> {
             if callback.starts_with("julia_") {
                 julia::on_view_submission(ctx, payload).await
             } else {
-                incident::interactive::on_view_submission(ctx, payload).await
+                crate::dispatch::incident_interactive::on_view_submission(ctx, payload).await
             }
         }
         _ => None,

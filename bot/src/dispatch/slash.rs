@@ -108,7 +108,7 @@ pub async fn run(ctx: Arc<Ctx>, cmd: SlashCommand, parsed: Parsed) -> Handled {
         }
     }
     let ack = match parsed {
-        Parsed::Incident(c) => incident::dispatch::handle_command(ctx.clone(), cmd, c).await,
+        Parsed::Incident(c) => crate::dispatch::incident::handle_command(ctx.clone(), cmd, c).await,
         Parsed::Julia(c) => julia::handle_command(ctx.clone(), cmd, c).await,
         Parsed::Ops => ops::handle_command(ctx.clone(), cmd).await,
     };

@@ -48,7 +48,7 @@ async fn receive(
     parse: impl FnOnce(&[u8], i64) -> Result<payload::Incoming, payload::BadAlert>,
 ) -> Response {
     let ctx = state.ctx.clone();
-    let Some(token) = alerts::settings::of(ctx).token.as_ref() else {
+    let Some(token) = alerts::settings::of(&ctx).token.as_ref() else {
         metrics::counter!("alert_requests_total", "route" => route, "outcome" => "off")
             .increment(1);
         return (

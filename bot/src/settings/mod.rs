@@ -118,3 +118,14 @@ impl Settings {
         }
     }
 }
+
+/// What `chatops doctor` reads of the settings.
+impl<'a> From<&'a Settings> for doctor::Settings<'a> {
+    fn from(s: &'a Settings) -> Self {
+        doctor::Settings {
+            core: &s.core,
+            julia: &s.julia,
+            paging: &s.paging,
+        }
+    }
+}

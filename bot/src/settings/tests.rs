@@ -1,5 +1,7 @@
 use super::*;
 use super::Settings as Config;
+use chatops_core::config::{redact_url, render_problems, Level};
+use std::time::Duration;
 
 #[test]
 fn secrets_never_print() {
