@@ -12,7 +12,6 @@ pub mod fake_julia;
 pub mod fake_kubernetes;
 pub mod fake_railway;
 pub mod fake_slack;
-pub mod fake_slack_history;
 pub mod fake_socket;
 pub mod graphql_check;
 pub mod julia_db;
@@ -21,30 +20,14 @@ pub mod paging;
 pub mod redis;
 pub mod slack_limits;
 pub mod specs;
+pub mod wait;
 
 pub use app::{spawn_app, worker_ctx, AppOptions, TestApp};
 pub use db::{TempDir, TestDb};
 pub use fake_slack::{Behavior, FakeSlack};
 pub use fake_socket::FakeSocket;
 pub use redis::Redis;
-
-/// Polls `f` until it returns `Some` or `timeout` passes.
-pub async fn eventually<T, F, Fut>(timeout: std::time::Duration, mut f: F) -> Option<T>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Option<T>>,
-{
-    let deadline = std::time::Instant::now() + timeout;
-    loop {
-        if let Some(v) = f().await {
-            return Some(v);
-        }
-        if std::time::Instant::now() > deadline {
-            return None;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-    }
-}
+pub use wait::eventually;
 
 /// Runs a test body once on SQLite and once on PostgreSQL.
 #[macro_export]

@@ -13,6 +13,8 @@ use std::collections::HashMap;
 
 use serde_json::{json, Value};
 
+use super::args::number;
+
 /// The bot's own ids (as `auth.test` answers).
 pub const BOT_ID: &str = "B0CHATOPS";
 pub const APP_ID: &str = "A0CHATOPS";
@@ -110,7 +112,7 @@ impl History {
 
     /// One page of `msgs` (already in order) after the `cursor` offset.
     fn page(msgs: Vec<&Message>, args: &Value, key: &str) -> Value {
-        let limit = super::fake_slack::number(&args["limit"])
+        let limit = number(&args["limit"])
             .unwrap_or(100)
             .clamp(1, 999) as usize;
         let from: usize = args["cursor"]
