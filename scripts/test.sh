@@ -4,7 +4,7 @@
 #   scripts/test.sh            # the whole workspace
 #   scripts/test.sh foundation # extra args go to `cargo test`
 #   TEST_PG=throwaway scripts/test.sh   # always use a throwaway PostgreSQL cluster
-#   scripts/test.sh --extended # also: each fuzz target (handlers/tests/fuzz.rs) runs for
+#   scripts/test.sh --extended # also: each fuzz target (bot/tests/fuzz.rs) runs for
 #                              # CHATOPS_FUZZ_SECS (default 60) s instead of a few hundred cases
 set -euo pipefail
 if [ "${1:-}" = --extended ]; then

@@ -1,8 +1,8 @@
 //! Property-based fuzz targets (proptest: `cargo fuzz` needs a nightly toolchain).
 //!
 //! Each target mixes random inputs with mutations of the committed seed corpus in
-//! `handlers/fuzz/corpus/<target>/`; failures are persisted to
-//! `handlers/fuzz/regressions/<target>.txt` (committed) and replayed first on every run.
+//! `bot/fuzz/corpus/<target>/`; failures are persisted to
+//! `bot/fuzz/regressions/<target>.txt` (committed) and replayed first on every run.
 //!
 //! Default: a few hundred cases per target (seconds). Extended mode (`scripts/test.sh
 //! --extended`, or `CHATOPS_EXTENDED=1`): each target runs for `CHATOPS_FUZZ_SECS` (default

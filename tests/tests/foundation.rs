@@ -39,7 +39,7 @@ async fn forged_stale_and_unsigned_requests_get_401(db: TestDb) {
     assert_eq!(r.status(), 401);
     assert!(r.text().await.unwrap().is_empty(), "no detail in a 401");
     // Stale and future-dated. The exact 300/301 s edge is pinned with a fixed clock in
-    // handlers/src/signature.rs; here a margin keeps a second ticking mid-request from mattering.
+    // crates/core/src/signature.rs; here a margin keeps a second ticking mid-request from mattering.
     for ts in [now_secs() - 305, now_secs() + 305] {
         let r = app.post_signed_at("/slack/commands", &body, FORM, ts).await;
         assert_eq!(r.status(), 401);

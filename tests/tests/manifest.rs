@@ -464,7 +464,7 @@ fn called_methods() -> BTreeMap<String, BTreeSet<String>> {
         .map(|p| p.trim_start_matches('/').to_string())
         .collect();
     let mut files = Vec::new();
-    for dir in ["handlers/src", "bot/src"] {
+    for dir in ["crates", "bot/src"] {
         rust_files(&repo_root().join(dir), &mut files);
     }
     let mut found: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();

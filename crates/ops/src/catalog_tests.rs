@@ -4,7 +4,7 @@ use super::catalog::{parse, Check};
 use super::kinds::Kind;
 
 fn example() -> String {
-    let p = concat!(env!("CARGO_MANIFEST_DIR"), "/../runbooks.example.yml");
+    let p = concat!(env!("CARGO_MANIFEST_DIR"), "/../../runbooks.example.yml");
     std::fs::read_to_string(p).expect("runbooks.example.yml")
 }
 
