@@ -14,6 +14,7 @@ pub mod fake_railway;
 pub mod fake_slack;
 pub mod fake_socket;
 pub mod graphql_check;
+pub mod harness;
 pub mod julia_db;
 pub mod ops_harness;
 pub mod paging;
@@ -26,6 +27,7 @@ pub use app::{spawn_app, worker_ctx, AppOptions, TestApp};
 pub use db::{TempDir, TestDb};
 pub use fake_slack::{Behavior, FakeSlack};
 pub use fake_socket::FakeSocket;
+pub use harness::Harness;
 pub use redis::Redis;
 pub use wait::eventually;
 

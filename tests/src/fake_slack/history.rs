@@ -112,9 +112,7 @@ impl History {
 
     /// One page of `msgs` (already in order) after the `cursor` offset.
     fn page(msgs: Vec<&Message>, args: &Value, key: &str) -> Value {
-        let limit = number(&args["limit"])
-            .unwrap_or(100)
-            .clamp(1, 999) as usize;
+        let limit = number(&args["limit"]).unwrap_or(100).clamp(1, 999) as usize;
         let from: usize = args["cursor"]
             .as_str()
             .and_then(|c| c.parse().ok())

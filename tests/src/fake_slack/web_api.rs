@@ -326,7 +326,11 @@ async fn answer_inner(
 /// A `response_url`. An image block may only show a file shared to a conversation (this fake
 /// does not know which channel a response_url belongs to, so any share will do): a private
 /// upload is refused with `invalid_blocks`, as Slack does.
-pub(super) async fn response(State((inner, _)): State<St>, Path(id): Path<String>, body: String) -> Response {
+pub(super) async fn response(
+    State((inner, _)): State<St>,
+    Path(id): Path<String>,
+    body: String,
+) -> Response {
     let v: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
     // A reply Slack would refuse for its size is not shown to anyone: refused, not recorded.
     if let Some(code) = crate::slack_limits::message_refusal(&v) {
