@@ -124,6 +124,13 @@ INSERT INTO julia_status (status, motivo, alterado_por, alterado_via, created_at
 INSERT INTO julia_status (status, motivo, alterado_por, alterado_via, created_at) VALUES ('ativo', 'Heartbeat automático', 'scheduler', 'sistema', now() - interval '30 seconds');
 "#;
 
+/// Three campaigns, one in each of the states `/julia campaign` tells apart.
+pub const SEED_CAMPAIGNS: &str =
+    "INSERT INTO campanhas (id, nome_template, friendly_name, status) VALUES
+    (1, 'oferta_sp_v2', 'Oferta SP', 'ativa'),
+    (2, 'reativacao', 'Reativação', 'concluida'),
+    (3, 'piloto', NULL, 'rascunho');";
+
 /// Creates the two roles once per cluster (tests run in parallel: a concurrent creation is fine).
 const ROLES: &str = r#"
 DO $$ BEGIN
