@@ -8,19 +8,11 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 use testkit::fake_evolution::FakeEvolution;
-use testkit::fake_julia::FakeJulia;
-use testkit::fake_railway::{deployment, FakeRailway};
+use testkit::fake_railway::deployment;
+use testkit::harness::{self, *};
 use testkit::*;
 
 const WAIT: Duration = Duration::from_secs(10);
-const ADMIN: &str = "UADMIN";
-const CH: &str = "COPS";
-
-fn text_of(v: &Value) -> String {
-    let mut t = v["text"].as_str().unwrap_or("").to_string();
-    t.push_str(&v["blocks"].to_string());
-    t
-}
 
 /// Declares an incident and waits for its war room; returns the war room id.
 async fn declare(app: &TestApp, text: &str, user: &str) -> String {
@@ -58,25 +50,23 @@ fn invited(slack: &FakeSlack) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn responder_group_members_are_invited() {
-    let slack = FakeSlack::start().await;
-    slack.set_usergroup("SRESP", &["UG1", "UG2"]);
-    let app = spawn_app(
-        &TestDb::sqlite().await,
-        &slack,
-        AppOptions::default().env("INCIDENT_RESPONDERS", "URESP1,SRESP"),
-    )
-    .await;
-    let room = declare(&app, "declare P1 Evolution down", "UDECL").await;
-    let lookup = slack.calls_to("usergroups.users.list");
+    let f = Harness::builder()
+        .env("INCIDENT_RESPONDERS", "URESP1,SRESP")
+        .start()
+        .await;
+    f.slack.set_usergroup("SRESP", &["UG1", "UG2"]);
+    let h = f.spawn().await;
+    let room = declare(&h.app, "declare P1 Evolution down", "UDECL").await;
+    let lookup = h.slack.calls_to("usergroups.users.list");
     assert_eq!(lookup.len(), 1);
     assert_ne!(lookup[0].transport, "json", "form-only method sent as JSON");
     assert_eq!(lookup[0].body["usergroup"], "SRESP");
-    let users = invited(&slack);
+    let users = invited(&h.slack);
     for u in ["UDECL", "URESP1", "UG1", "UG2"] {
         assert!(users.contains(&u.to_string()), "{u} not invited: {users:?}");
     }
     assert!(
-        !slack
+        !h.slack
             .posts_in(&room)
             .iter()
             .any(|p| text_of(p).contains("could not be invited")),
@@ -86,19 +76,17 @@ async fn responder_group_members_are_invited() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_group_lookup_error_still_invites_everyone_else_and_says_why() {
-    let slack = FakeSlack::start().await;
-    let app = spawn_app(
-        &TestDb::sqlite().await,
-        &slack,
-        AppOptions::default().env("INCIDENT_RESPONDERS", "URESP1,SNOPE"),
-    )
-    .await;
-    let room = declare(&app, "declare P1 Evolution down", "UDECL").await;
-    let users = invited(&slack);
+    let h = Harness::builder()
+        .env("INCIDENT_RESPONDERS", "URESP1,SNOPE")
+        .spawn()
+        .await;
+    let room = declare(&h.app, "declare P1 Evolution down", "UDECL").await;
+    let users = invited(&h.slack);
     for u in ["UDECL", "URESP1"] {
         assert!(users.contains(&u.to_string()), "{u} not invited: {users:?}");
     }
-    let warning = slack
+    let warning = h
+        .slack
         .posts_in(&room)
         .into_iter()
         .find(|p| text_of(p).contains("could not be invited"))
@@ -112,23 +100,22 @@ async fn a_group_lookup_error_still_invites_everyone_else_and_says_why() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_postmortem_is_a_file_shared_to_the_war_room() {
-    let slack = FakeSlack::start().await;
-    let app = spawn_app(&TestDb::sqlite().await, &slack, AppOptions::default()).await;
-    let room = declare(&app, "declare P1 Evolution down", "U1").await;
-    app.incident("resolve reconnected", "U1", &room).await;
-    app.drain_outbox().await;
-    let get = slack.calls_to("files.getUploadURLExternal");
+    let h = Harness::builder().spawn().await;
+    let room = declare(&h.app, "declare P1 Evolution down", "U1").await;
+    h.app.incident("resolve reconnected", "U1", &room).await;
+    h.app.drain_outbox().await;
+    let get = h.slack.calls_to("files.getUploadURLExternal");
     assert_eq!(get.len(), 1);
     assert_eq!(get[0].transport, "form");
-    let complete = slack.calls_to("files.completeUploadExternal");
+    let complete = h.slack.calls_to("files.completeUploadExternal");
     assert_eq!(complete.len(), 1, "the upload was completed");
     let file = complete[0].body["files"][0]["id"]
         .as_str()
         .unwrap()
         .to_string();
-    assert_eq!(slack.file_channels(&file), std::slice::from_ref(&room));
+    assert_eq!(h.slack.file_channels(&file), std::slice::from_ref(&room));
     assert!(
-        !slack
+        !h.slack
             .posts_in(&room)
             .iter()
             .any(|p| text_of(p).contains("# Post-mortem")),
@@ -138,10 +125,9 @@ async fn the_postmortem_is_a_file_shared_to_the_war_room() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pushpin_keeps_the_message_text_on_the_timeline() {
-    let slack = FakeSlack::start().await;
-    let app = spawn_app(&TestDb::sqlite().await, &slack, AppOptions::default()).await;
-    let room = declare(&app, "declare P1 Evolution down", "U1").await;
-    slack.add_message(
+    let h = Harness::builder().spawn().await;
+    let room = declare(&h.app, "declare P1 Evolution down", "U1").await;
+    h.slack.add_message(
         &room,
         "1700000000.000900",
         "U7",
@@ -149,12 +135,12 @@ async fn a_pushpin_keeps_the_message_text_on_the_timeline() {
     );
     let ev = json!({"type": "event_callback", "event_id": "EvPinWire", "event": {"type": "reaction_added", "user": "U7", "reaction": "pushpin",
                      "item": {"type": "message", "channel": room, "ts": "1700000000.000900"}, "event_ts": "1.1"}});
-    app.event(&ev).await;
+    h.app.event(&ev).await;
     let entry = eventually(WAIT, || async {
         sqlx::query_scalar::<_, Option<String>>(
             "SELECT text FROM timeline WHERE kind = 'pinned_message'",
         )
-        .fetch_optional(&app.ctx.store.pool)
+        .fetch_optional(&h.app.ctx.store.pool)
         .await
         .unwrap()
         .flatten()
@@ -165,110 +151,31 @@ async fn a_pushpin_keeps_the_message_text_on_the_timeline() {
         entry.contains("worker restarted, errors dropped") && entry.contains("p1700000000000900"),
         "{entry}"
     );
-    let history = slack.calls_to("conversations.history");
+    let history = h.slack.calls_to("conversations.history");
     assert_eq!(history[0].transport, "query");
 }
 
 /// Slack, Evolution, Railway and Julia's health behind the bot, an admin, the channel `COPS`.
-struct H {
-    app: TestApp,
-    slack: FakeSlack,
-    evo: FakeEvolution,
-    rw: FakeRailway,
-    julia: FakeJulia,
+fn wired() -> harness::Builder {
+    Harness::for_julia()
+        .without_julia_db()
+        .env("JULIA_FOLLOW_LIMIT", "2s")
 }
 
-async fn harness(extra: &[(&str, &str)]) -> H {
-    let slack = FakeSlack::start().await;
-    let evo = FakeEvolution::start().await;
-    let rw = FakeRailway::start().await;
-    let julia = FakeJulia::start().await;
-    let mut opts = AppOptions::default()
-        .env("JULIA_BASE_URL", &julia.base_url)
-        .env("EVOLUTION_API_URL", &evo.base_url)
-        .env("EVOLUTION_API_KEY", "evo-key")
-        .env("EVOLUTION_INSTANCE", "julia")
-        .env("RAILWAY_API_URL", &rw.url)
-        .env("RAILWAY_API_TOKEN", "rw-secret-token")
-        .env("JULIA_RAILWAY_PROJECT_ID", "p1")
-        .env("JULIA_RAILWAY_ENVIRONMENT_ID", "e1")
-        .env("CHATOPS_ADMINS", ADMIN)
-        .env("JULIA_SOURCE_TIMEOUT", "1s")
-        .env("JULIA_WATCH_INTERVAL", "1h")
-        .env("JULIA_FOLLOW_INTERVAL", "100ms")
-        .env("JULIA_FOLLOW_LIMIT", "2s");
-    for (k, v) in extra {
-        opts = opts.env(k, v);
-    }
-    let app = spawn_app(&TestDb::sqlite().await, &slack, opts).await;
-    H {
-        app,
-        slack,
-        evo,
-        rw,
-        julia,
-    }
-}
-
-impl H {
-    async fn wait_response(&self, rid: &str) -> Value {
-        eventually(WAIT, || async {
-            self.slack.responses_to(rid).into_iter().next()
-        })
-        .await
-        .unwrap_or_else(|| panic!("no response to {rid}"))
-    }
-
-    async fn run(&self, text: &str, user: &str) -> Value {
-        let ack = self.app.julia(text, user, CH).await;
-        let rid = ack["_response_id"].as_str().unwrap().to_string();
-        self.wait_response(&rid).await
-    }
-
-    async fn click(&self, action: &str, value: &str) -> Value {
-        let rid = uuid::Uuid::new_v4().simple().to_string();
-        let p = json!({
-            "type": "block_actions", "user": {"id": ADMIN}, "channel": {"id": CH},
-            "container": {"type": "message", "channel_id": CH, "is_ephemeral": true},
-            "response_url": self.slack.response_url(&rid),
-            "actions": [{"action_id": action, "value": value, "type": "button"}]
-        });
-        assert_eq!(self.app.interaction(&p).await.status(), 200);
-        self.wait_response(&rid).await
-    }
-
-    /// Asks as the admin, clicks Confirm; returns (prompt, answer).
-    async fn confirm(&self, text: &str) -> (Value, Value) {
-        let prompt = self.run(text, ADMIN).await;
-        let token = token_of(&prompt).unwrap_or_else(|| panic!("no confirmation in {prompt}"));
-        let done = self.click("julia_confirm", &token).await;
-        (prompt, done)
-    }
-
-    fn mutations(&self, name: &str) -> Vec<Value> {
-        self.rw
-            .requests()
-            .into_iter()
-            .filter(|r| r.query.contains(name))
-            .map(|r| r.variables)
-            .collect()
-    }
-}
-
-fn token_of(v: &Value) -> Option<String> {
-    v["blocks"].as_array()?.iter().find_map(|b| {
-        b["elements"]
-            .as_array()?
-            .iter()
-            .find(|e| e["action_id"] == "julia_confirm")
-            .and_then(|e| e["value"].as_str().map(String::from))
-    })
+/// What the fake Railway was asked to `name` (a mutation), with which variables.
+fn mutations(h: &Harness, name: &str) -> Vec<Value> {
+    h.rw()
+        .requests()
+        .into_iter()
+        .filter(|r| r.query.contains(name))
+        .map(|r| r.variables)
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_qr_goes_to_the_requesters_dm_and_never_to_a_channel() {
-    let h = harness(&[]).await;
-    h.evo.set_state("connecting");
+    let h = wired().spawn().await;
+    h.evo().set_state("connecting");
     let m = h.run("evolution qr", ADMIN).await;
     let t = text_of(&m);
     assert!(t.contains("in your direct messages"), "{t}");
@@ -299,8 +206,8 @@ async fn the_qr_goes_to_the_requesters_dm_and_never_to_a_channel() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_qr_upload_answers_with_text() {
-    let h = harness(&[]).await;
-    h.evo.set_state("connecting");
+    let h = wired().spawn().await;
+    h.evo().set_state("connecting");
     h.slack.fail_all(
         "files.getUploadURLExternal",
         Behavior::OkFalse("missing_scope"),
@@ -318,18 +225,18 @@ async fn a_failed_qr_upload_answers_with_text() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_qr_waits_for_evolution_to_open_the_socket() {
     // Real Evolution answers connect after ~2 s; the 1 s source timeout must not apply.
-    let h = harness(&[]).await;
-    h.evo.set_state("connecting");
-    h.evo.set_socket_wait(Duration::from_millis(2000));
+    let h = wired().spawn().await;
+    h.evo().set_state("connecting");
+    h.evo().set_socket_wait(Duration::from_millis(2000));
     let t = text_of(&h.run("evolution qr", ADMIN).await);
     assert!(t.contains("in your direct messages"), "{t}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_restart_without_an_answer_may_have_been_applied() {
-    let h = harness(&[("EVOLUTION_ACTION_TIMEOUT", "1s")]).await;
-    h.evo.set_socket_wait(Duration::from_millis(2500));
-    let (_, done) = h.confirm("evolution restart").await;
+    let h = wired().env("EVOLUTION_ACTION_TIMEOUT", "1s").spawn().await;
+    h.evo().set_socket_wait(Duration::from_millis(2500));
+    let done = h.confirm("evolution restart").await;
     let t = text_of(&done);
     assert!(
         t.contains("no answer from Evolution in 1 s")
@@ -371,15 +278,16 @@ async fn evolution_refuses_unknown_event_names_and_the_bot_never_sends_one() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rollback_goes_to_the_newest_removed_deployment() {
-    let h = harness(&[]).await;
-    let (prompt, done) = h.confirm("rollback julia-api").await;
+    let h = wired().spawn().await;
+    let (token, prompt) = h.request("rollback julia-api", ADMIN).await;
+    let done = h.click("julia_confirm", &token, ADMIN).await;
     assert!(text_of(&prompt).contains("s-api-d4 → s-api-d2"), "{prompt}");
     assert!(
         text_of(&done).contains("Railway accepted `rollback`"),
         "{done}"
     );
     assert_eq!(
-        h.mutations("deploymentRollback"),
+        mutations(&h, "deploymentRollback"),
         [json!({"id": "s-api-d2"})]
     );
     // The rollback is live now; the next rollback returns to what it replaced.
@@ -389,9 +297,9 @@ async fn rollback_goes_to_the_newest_removed_deployment() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_rollback_offered_after_a_failed_health_check_targets_the_replaced_deployment() {
-    let h = harness(&[("JULIA_FOLLOW_LIMIT", "1s")]).await;
-    h.julia.set_healthy(false);
-    let (_, done) = h.confirm("redeploy julia-worker").await;
+    let h = wired().env("JULIA_FOLLOW_LIMIT", "1s").spawn().await;
+    h.julia().set_healthy(false);
+    let done = h.confirm("redeploy julia-worker").await;
     assert!(text_of(&done).contains("s-worker-new"), "{done}");
     let outcome = eventually(WAIT, || async {
         h.slack
@@ -405,7 +313,9 @@ async fn the_rollback_offered_after_a_failed_health_check_targets_the_replaced_d
         text_of(&outcome).contains("/health/deep fails"),
         "{outcome}"
     );
-    let prompt = h.click("julia_rollback_prompt", "julia-worker").await;
+    let prompt = h
+        .click("julia_rollback_prompt", "julia-worker", ADMIN)
+        .await;
     assert!(
         text_of(&prompt).contains("s-worker-new → s-worker-d4"),
         "{prompt}"
@@ -415,8 +325,8 @@ async fn the_rollback_offered_after_a_failed_health_check_targets_the_replaced_d
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn restart_after_a_failed_build_restarts_the_running_deployment() {
-    let h = harness(&[]).await;
-    h.rw.state.lock().unwrap().deployments.push((
+    let h = wired().spawn().await;
+    h.rw().state.lock().unwrap().deployments.push((
         "s-api".into(),
         deployment(
             "s-api-d5",
@@ -426,7 +336,8 @@ async fn restart_after_a_failed_build_restarts_the_running_deployment() {
             "eeeeeee5",
         ),
     ));
-    let (prompt, done) = h.confirm("restart julia-api").await;
+    let (token, prompt) = h.request("restart julia-api", ADMIN).await;
+    let done = h.click("julia_confirm", &token, ADMIN).await;
     let p = text_of(&prompt);
     assert!(
         p.contains("`s-api-d4`, the one running") && p.contains("`s-api-d5`, is FAILED"),
@@ -437,15 +348,15 @@ async fn restart_after_a_failed_build_restarts_the_running_deployment() {
         "{done}"
     );
     assert_eq!(
-        h.mutations("deploymentRestart"),
+        mutations(&h, "deploymentRestart"),
         [json!({"id": "s-api-d4"})]
     );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn redeploy_refuses_when_railway_says_it_cannot() {
-    let h = harness(&[]).await;
-    for (_, d) in h.rw.state.lock().unwrap().deployments.iter_mut() {
+    let h = wired().spawn().await;
+    for (_, d) in h.rw().state.lock().unwrap().deployments.iter_mut() {
         if d["id"] == "s-api-d4" {
             d["canRedeploy"] = false.into();
         }
@@ -457,7 +368,7 @@ async fn redeploy_refuses_when_railway_says_it_cannot() {
         "{t}"
     );
     assert!(token_of(&m).is_none(), "no confirmation offered");
-    assert!(h.mutations("deploymentRedeploy").is_empty());
+    assert!(mutations(&h, "deploymentRedeploy").is_empty());
     assert_eq!(
         h.app
             .scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'julia.redeploy' AND outcome = 'refused'")
@@ -469,14 +380,16 @@ async fn redeploy_refuses_when_railway_says_it_cannot() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn julias_railway_ids_win_over_the_ones_railway_injects() {
     // Deployed on Railway, the bot's own service has RAILWAY_PROJECT_ID/ENVIRONMENT_ID set.
-    let h = harness(&[
-        ("RAILWAY_PROJECT_ID", "p-bot"),
-        ("RAILWAY_ENVIRONMENT_ID", "e-bot"),
-    ])
-    .await;
+    let h = wired()
+        .envs(&[
+            ("RAILWAY_PROJECT_ID", "p-bot"),
+            ("RAILWAY_ENVIRONMENT_ID", "e-bot"),
+        ])
+        .spawn()
+        .await;
     let m = h.run("deploys julia-api", "UANY").await;
     assert!(text_of(&m).contains("s-api-d4"), "{m}");
-    for r in h.rw.requests() {
+    for r in h.rw().requests() {
         let v = &r.variables;
         for id in [
             v.pointer("/input/projectId"),
@@ -491,7 +404,7 @@ async fn julias_railway_ids_win_over_the_ones_railway_injects() {
         }
     }
     assert!(h
-        .rw
+        .rw()
         .requests()
         .iter()
         .any(|r| r.variables.pointer("/input/projectId") == Some(&json!("p1"))));
@@ -499,9 +412,12 @@ async fn julias_railway_ids_win_over_the_ones_railway_injects() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_both_railway_tokens_only_the_project_token_is_sent() {
-    let h = harness(&[("RAILWAY_TOKEN", "rw-project-token")]).await;
+    let h = wired()
+        .env("RAILWAY_TOKEN", "rw-project-token")
+        .spawn()
+        .await;
     h.run("deploys julia-api", "UANY").await;
-    let reqs = h.rw.requests();
+    let reqs = h.rw().requests();
     assert!(!reqs.is_empty());
     for r in reqs {
         assert_eq!(r.project_token.as_deref(), Some("rw-project-token"));
