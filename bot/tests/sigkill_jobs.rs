@@ -17,15 +17,15 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use chatops_core::ids::IncidentTitle;
-use incident::declare::{create_incident, Declaration};
-use incident::Severity;
 use chatops_core::jobs;
+use incident::declare::{create_incident, Declaration};
 use incident::jobs::DeclaredReply;
+use incident::Severity;
 use julia::follow::{DeployFollow, DEPLOY_FOLLOW};
 use sqlx::Row;
 use testkit::fake_julia::FakeJulia;
-use testkit::fake_railway::FakeRailway;
-use testkit::{AppOptions, FakeSlack, TestDb};
+use testkit::harness::{Harness, Worker};
+use testkit::{FakeSlack, TestDb};
 
 const DECLARATIONS: usize = 30;
 
@@ -53,7 +53,7 @@ impl Run {
         Run { dir }
     }
 
-    fn start(&self, db: &TestDb, slack: &FakeSlack, extra: &[(&str, String)]) -> Bot {
+    fn start(&self, db: &TestDb, slack: &FakeSlack, extra: &[(String, String)]) -> Bot {
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -119,11 +119,11 @@ async fn announced(store: &chatops_core::Store) -> (i64, i64) {
 
 #[allow(clippy::too_many_lines)] // over 80 lines: an end-to-end scenario read top to bottom
 async fn sigkill_during_declarations(db: TestDb) {
-    let slack = FakeSlack::start().await;
+    let w = Harness::builder().store(db.clone()).worker().await;
+    let (ctx, slack) = (w.ctx.clone(), w.slack.clone());
     // A slow Slack (every call 40 ms), so the kill lands with work in flight.
     slack.set_delay(Duration::from_millis(40));
     // What 30 `/incident declare P3 …` commands write before their acks: incidents and jobs.
-    let ctx = testkit::worker_ctx(&db, &slack, AppOptions::default()).await;
     for n in 0..DECLARATIONS {
         let d = Declaration {
             actor: "UDECL".into(),
@@ -262,24 +262,17 @@ async fn sigkill_during_30_declarations_postgres() {
     sigkill_during_declarations(TestDb::postgres().await).await;
 }
 
-/// A follow-up as `/julia restart julia-api` schedules it, with Railway and Julia's fakes.
-async fn follow_up(
-    db: &TestDb,
-    slack: &FakeSlack,
-) -> (chatops_core::Store, Vec<(&'static str, String)>, FakeJulia) {
-    let julia = FakeJulia::start().await;
-    let rw = FakeRailway::start().await;
-    let env: Vec<(&'static str, String)> = vec![
-        ("JULIA_BASE_URL", julia.base_url.clone()),
-        ("RAILWAY_API_URL", rw.url.clone()),
-        ("RAILWAY_API_TOKEN", "rw-secret-token".into()),
-        ("RAILWAY_PROJECT_ID", "p1".into()),
-        ("RAILWAY_ENVIRONMENT_ID", "e1".into()),
-        ("JULIA_FOLLOW_INTERVAL", "200ms".into()),
-        ("JULIA_WATCH_INTERVAL", "1h".into()),
-    ];
-    // The fake Railway's server task keeps running after `rw` goes out of scope.
-    let ctx = testkit::worker_ctx(db, slack, AppOptions::default()).await;
+/// A follow-up as `/julia restart julia-api` schedules it, with Railway and Julia's fakes (the
+/// bot started on `env()` follows it).
+async fn follow_up(db: &TestDb) -> Worker {
+    let w = Harness::builder()
+        .store(db.clone())
+        .julia_api()
+        .railway()
+        .env("JULIA_FOLLOW_INTERVAL", "200ms")
+        .worker()
+        .await;
+    let ctx = &w.ctx;
     let job = DeployFollow {
         user: "UADMIN".into(),
         channel: "COPS".into(),
@@ -295,10 +288,11 @@ async fn follow_up(
         deadline_ms: ctx.clock.now_ms() + 600_000,
     };
     let mut conn = ctx.store.pool.acquire().await.unwrap();
-    jobs::enqueue(&mut conn, &ctx, DEPLOY_FOLLOW, &job, ctx.clock.now_ms())
+    jobs::enqueue(&mut conn, ctx, DEPLOY_FOLLOW, &job, ctx.clock.now_ms())
         .await
         .unwrap();
-    (ctx.store.clone(), env, julia)
+    drop(conn);
+    w
 }
 
 async fn follow_up_attempts(store: &chatops_core::Store) -> i64 {
@@ -352,8 +346,9 @@ async fn follow_up_state(store: &chatops_core::Store) -> String {
 }
 
 async fn sigkill_during_a_deploy_follow_up(db: TestDb) {
-    let slack = FakeSlack::start().await;
-    let (store, env, julia) = follow_up(&db, &slack).await;
+    let w = follow_up(&db).await;
+    let (store, slack, julia) = (w.ctx.store.clone(), w.slack.clone(), w.julia().clone());
+    let env = w.env().to_vec();
     // /health/deep hangs: the follow-up is in the middle of its work when the bot dies.
     julia.set_delay(Duration::from_secs(600));
     let run = Run::new();
@@ -393,8 +388,9 @@ async fn sigkill_during_a_deploy_follow_up_postgres() {
 /// A redeploy: SIGTERM, then the new process. The stopping bot hands its running job over
 /// (releases the lease), so the new one does not wait the lease out.
 async fn sigterm_during_a_deploy_follow_up(db: TestDb) {
-    let slack = FakeSlack::start().await;
-    let (store, env, julia) = follow_up(&db, &slack).await;
+    let w = follow_up(&db).await;
+    let (store, slack, julia) = (w.ctx.store.clone(), w.slack.clone(), w.julia().clone());
+    let env = w.env().to_vec();
     julia.set_delay(Duration::from_secs(600));
     let run = Run::new();
     let mut child = run.start(&db, &slack, &env);
@@ -448,8 +444,9 @@ async fn sigterm_during_a_deploy_follow_up_hands_it_over_postgres() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_replicas_on_postgres_one_killed_mid_job_the_other_finishes_it() {
     let db = TestDb::postgres().await;
-    let slack = FakeSlack::start().await;
-    let (store, env, julia) = follow_up(&db, &slack).await;
+    let w = follow_up(&db).await;
+    let (store, slack, julia) = (w.ctx.store.clone(), w.slack.clone(), w.julia().clone());
+    let env = w.env().to_vec();
     julia.set_delay(Duration::from_secs(600));
     let run = Run::new();
     // Replica A takes the job and is stuck in it; then replica B starts.

@@ -3,21 +3,18 @@
 //! A crash mid-job is an attempt whose future is dropped (no renewal, nothing recorded); its
 //! lease then runs out on the injectable clock.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use chatops_core::ids::IncidentTitle;
-use incident::declare::{create_incident, Declaration};
-use incident::Severity;
 use chatops_core::jobs;
-use incident::jobs::DeclaredReply;
-use julia::follow::{DeployFollow, DEPLOY_FOLLOW};
 use chatops_core::Ctx;
+use incident::declare::{create_incident, Declaration};
+use incident::jobs::DeclaredReply;
+use incident::Severity;
+use julia::follow::{DeployFollow, DEPLOY_FOLLOW};
 use serde_json::Value;
 use sqlx::Row;
 use testkit::app::INCIDENTS;
-use testkit::fake_julia::FakeJulia;
-use testkit::fake_railway::FakeRailway;
 use testkit::*;
 
 fn declaration(sev: Severity, title: &str) -> Declaration {
@@ -325,23 +322,16 @@ async fn a_war_room_slack_keeps_refusing_is_retried_with_backoff_then_failed_and
     assert!(m.contains("jobs_oldest_due_age_seconds"), "{m}");
 }
 
-async fn follow_harness(db: &TestDb, slack: &FakeSlack) -> (Arc<Ctx>, FakeJulia, FakeRailway) {
-    let julia = FakeJulia::start().await;
-    let rw = FakeRailway::start().await;
-    let opts = AppOptions::default()
-        .env("JULIA_BASE_URL", &julia.base_url)
-        .env("RAILWAY_API_URL", &rw.url)
-        .env("RAILWAY_API_TOKEN", "rw-secret-token")
-        .env("RAILWAY_PROJECT_ID", "p1")
-        .env("RAILWAY_ENVIRONMENT_ID", "e1")
-        .env("JULIA_SOURCE_TIMEOUT", "3s")
-        .env("JULIA_FOLLOW_INTERVAL", "50ms");
-    (worker_ctx(db, slack, opts).await, julia, rw)
-}
-
 async fn a_deploy_follow_up_cut_short_is_finished_by_the_next_attempt_once(db: TestDb) {
-    let slack = FakeSlack::start().await;
-    let (ctx, julia, _rw) = follow_harness(&db, &slack).await;
+    let w = Harness::builder()
+        .store(db)
+        .julia_api()
+        .railway()
+        .env("JULIA_SOURCE_TIMEOUT", "3s")
+        .env("JULIA_FOLLOW_INTERVAL", "50ms")
+        .worker()
+        .await;
+    let (ctx, slack, julia) = (w.ctx.clone(), w.slack.clone(), w.julia().clone());
     // What `/julia rollback julia-api` writes once Railway accepted the rollback.
     let job = DeployFollow {
         user: "UADMIN".into(),
@@ -455,7 +445,11 @@ async fn an_outbox_row_held_by_a_dead_process_waits_one_short_lease(db: TestDb) 
         .execute(&ctx.store.pool)
         .await
         .unwrap();
-    assert_eq!(chatops_core::outbox::run_once(&ctx).await.unwrap(), 0, "held");
+    assert_eq!(
+        chatops_core::outbox::run_once(&ctx).await.unwrap(),
+        0,
+        "held"
+    );
     ctx.clock.advance(Duration::from_millis(5_100));
     deliver_all(&ctx).await;
     assert_eq!(texts(&slack.posts_in("CWAR")), ["first", "second"]);
