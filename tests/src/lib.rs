@@ -5,6 +5,7 @@ pub mod ack_client;
 pub mod alert_kit;
 pub mod app;
 pub mod db;
+pub mod doctor_kit;
 pub mod fake_alertmanager;
 pub mod fake_evolution;
 pub mod fake_http;
