@@ -16,6 +16,7 @@ pub mod fake_slack;
 pub mod fake_socket;
 pub mod graphql_check;
 pub mod harness;
+pub mod incident_kit;
 pub mod julia_db;
 pub mod ops_harness;
 pub mod paging;
