@@ -18,6 +18,7 @@ pub mod graphql_check;
 pub mod harness;
 pub mod incident_kit;
 pub mod julia_db;
+pub mod manifest_kit;
 pub mod ops_harness;
 pub mod paging;
 pub mod redis;
