@@ -121,7 +121,9 @@ async fn a_healthy_partial_setup_exits_zero_and_names_what_is_not_configured() {
     let slack = FakeSlack::start().await;
     slack.set_channel("CINCIDENTS", "incidents", false, true);
     let db = TestDb::sqlite().await;
-    chatops_core::Store::connect_and_migrate(&db.url).await.unwrap();
+    chatops_core::Store::connect_and_migrate(&db.url)
+        .await
+        .unwrap();
     let (out, text) = doctor(&[
         ("SLACK_SIGNING_SECRET", "signing-doctor-binary-secret"),
         ("SLACK_BOT_TOKEN", "xoxb-doctor-binary-secret"),

@@ -67,7 +67,9 @@ async fn sigkill_while_posting(db: TestDb) {
     let slack = FakeSlack::start().await;
     // A slow Slack: each post takes 40 ms, so the kill lands with posts in flight.
     slack.set_delay(Duration::from_millis(40));
-    let store = chatops_core::Store::connect_and_migrate(&db.url).await.unwrap();
+    let store = chatops_core::Store::connect_and_migrate(&db.url)
+        .await
+        .unwrap();
     {
         let mut conn = store.pool.acquire().await.unwrap();
         let now = chatops_core::Clock::system().now_ms();

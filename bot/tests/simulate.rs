@@ -277,9 +277,10 @@ async fn serve_after_simulate_on_the_default_store_posts_nothing_for_simulated_i
         );
     }
     // The store holds the one incident written with --store, nothing else.
-    let store = chatops_core::Store::connect(&format!("sqlite://{}/data/chatops.db", dir.display()))
-        .await
-        .unwrap();
+    let store =
+        chatops_core::Store::connect(&format!("sqlite://{}/data/chatops.db", dir.display()))
+            .await
+            .unwrap();
     let titles: Vec<String> = sqlx::query_scalar("SELECT title FROM incidents")
         .fetch_all(&store.pool)
         .await

@@ -10,8 +10,8 @@
 
 use std::time::{Duration, Instant};
 
-use doctor::{self, Status};
 use bot::Settings as Config;
+use doctor::{self, Status};
 use testkit::fake_evolution::FakeEvolution;
 use testkit::fake_julia::FakeJulia;
 use testkit::fake_railway::FakeRailway;

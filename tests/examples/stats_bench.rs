@@ -126,7 +126,9 @@ async fn bench(store: &str, n: i64, runs: usize) {
         (_, Some(path)) => TestDb::external(&format!("sqlite://{path}")),
         _ => TestDb::sqlite().await,
     };
-    let s = chatops_core::Store::connect_and_migrate(&db.url).await.unwrap();
+    let s = chatops_core::Store::connect_and_migrate(&db.url)
+        .await
+        .unwrap();
     let now = now_ms();
     let t = Instant::now();
     seed(&s.pool, n, now).await;

@@ -230,8 +230,10 @@ async fn an_outbox_row_written_before_a_crash_is_delivered_after_restart(db: Tes
     let app = spawn_app(&db, &slack, AppOptions::default().env("OUTBOX_LEASE", "1s")).await;
     {
         let mut conn = app.ctx.store.pool.acquire().await.unwrap();
-        let item =
-            chatops_core::outbox::OutboxItem::post("CWAR", &messages::Msg::text("survives a crash"));
+        let item = chatops_core::outbox::OutboxItem::post(
+            "CWAR",
+            &messages::Msg::text("survives a crash"),
+        );
         chatops_core::outbox::enqueue(&mut conn, &item, app.ctx.clock.now_ms())
             .await
             .unwrap();

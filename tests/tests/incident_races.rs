@@ -2,14 +2,12 @@
 //! transaction (locked until it commits), so both take effect or one is refused with a clear
 //! message; neither silently overwrites the other with what it read before.
 
-use chatops_core::ids::{ChannelId, IncidentId, IncidentTitle, UserId};
-use incident::declare::{create_incident, Declaration};
-use incident::lifecycle::{
-    assign_role, resolve, set_severity, update, ResolveInput, UpdateInput,
-};
-use incident::{Role, Severity};
 use ::paging::ack::{acknowledge_id, Outcome};
+use chatops_core::ids::{ChannelId, IncidentId, IncidentTitle, UserId};
 use chatops_core::{Ctx, FlowError};
+use incident::declare::{create_incident, Declaration};
+use incident::lifecycle::{assign_role, resolve, set_severity, update, ResolveInput, UpdateInput};
+use incident::{Role, Severity};
 use messages::paging::Via;
 use sqlx::Row;
 use testkit::*;
@@ -127,8 +125,10 @@ async fn a_resolution_racing_the_declarations_posts_sticks(db: TestDb) {
             root_cause: None,
             preventive: None,
         };
-        let (ran, resolved) =
-            tokio::join!(chatops_core::jobs::run_once(&ctx), resolve(&ctx, &bob, id, r));
+        let (ran, resolved) = tokio::join!(
+            chatops_core::jobs::run_once(&ctx),
+            resolve(&ctx, &bob, id, r)
+        );
         ran.unwrap();
         resolved.expect("the resolution is applied");
         while !chatops_core::jobs::run_once(&ctx).await.unwrap().is_empty() {}

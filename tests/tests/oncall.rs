@@ -164,10 +164,7 @@ async fn two_replicas_page_once(db: TestDb) {
     let (_, room) = declare(&a, "declare P0 twice").await;
     a.ctx.clock.advance(5 * MIN + Duration::from_secs(1));
     b.ctx.clock.advance(5 * MIN + Duration::from_secs(1));
-    let (ra, rb) = tokio::join!(
-        ::paging::run_once(&a.ctx),
-        ::paging::run_once(&b.ctx)
-    );
+    let (ra, rb) = tokio::join!(::paging::run_once(&a.ctx), ::paging::run_once(&b.ctx));
     ra.unwrap();
     rb.unwrap();
     page(&a).await;

@@ -5,12 +5,12 @@
 use std::time::Duration;
 
 use chatops_core::ids::{IncidentId, IncidentTitle, UserId};
-use incident::declare::{create_incident, Declaration};
-use incident::lifecycle::{update, UpdateInput};
-use incident::Severity;
 use chatops_core::jobs;
 use chatops_core::outbox::{self, enqueue_digest, OutboxItem};
 use chatops_core::Ctx;
+use incident::declare::{create_incident, Declaration};
+use incident::lifecycle::{update, UpdateInput};
+use incident::Severity;
 use messages::Msg;
 use serde_json::Value;
 use sqlx::Row;

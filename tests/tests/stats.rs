@@ -237,10 +237,7 @@ async fn the_digest_is_posted_once_across_two_replicas(db: TestDb) {
     let a = worker_ctx(&db, &slack, opts.clone()).await;
     let b = worker_ctx(&db, &slack, opts).await;
     seed(&a.store.pool, now_ms()).await;
-    let (ra, rb) = tokio::join!(
-        stats::digest::run_once(&a),
-        stats::digest::run_once(&b)
-    );
+    let (ra, rb) = tokio::join!(stats::digest::run_once(&a), stats::digest::run_once(&b));
     let (ra, rb) = (ra.unwrap(), rb.unwrap());
     assert!(ra ^ rb, "exactly one replica posts: {ra} {rb}");
     // Later checks the same week: nothing more.
