@@ -1,6 +1,6 @@
 //! Replies to the alert buttons, shown only to the person who clicked.
 
-use super::inert;
+use super::outside::inert;
 use crate::{datetime_token, Locale, Msg};
 
 pub fn unknown_group(l: Locale) -> Msg {
