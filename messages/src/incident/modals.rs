@@ -1,6 +1,7 @@
 //! The declare / update / resolve forms and the errors shown under their fields.
 
-use super::{modal, status_label};
+use super::common::status_label;
+use super::ids::modal;
 use crate::blocks;
 use crate::Locale;
 

@@ -1,6 +1,6 @@
 //! The post-mortem draft (Markdown, the runbook's template) and the upload that carries it.
 
-use super::{status_label, IncidentView};
+use super::common::{status_label, IncidentView};
 use crate::{human_duration, utc_ymd_hm, Locale};
 
 /// One timeline row for the post-mortem table.

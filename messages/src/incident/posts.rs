@@ -1,7 +1,7 @@
 //! What is posted where an incident lives: the declared message, the announcement, updates,
 //! the resolution, one-line notices, the topic, the war room's name and `status`.
 
-use super::{
+use super::common::{
     buttons, core_fields, or_dash, sev_emoji, status_label, user, IncidentView, StatusPaging,
 };
 use crate::blocks;

@@ -1,6 +1,6 @@
 //! Reminders: "no update for N min" (with escalation) and the post-mortem's due dates.
 
-use super::action;
+use super::ids::action;
 use crate::blocks::{self, Style};
 use crate::{datetime_token, escape, Locale, Msg};
 

@@ -1,4 +1,7 @@
-use super::*;
+use super::common::IncidentView;
+use super::ids::action;
+use super::posts::{declared, topic, war_room_name};
+use crate::Locale;
 
 #[test]
 fn war_room_names_fold_accents_and_stay_short() {
