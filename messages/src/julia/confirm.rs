@@ -1,8 +1,8 @@
 //! Confirmation prompts of privileged controls (environment, project ref, single use) and
 //! the hard guard's refusals.
 
+use super::common::{ACTION_CANCEL, ACTION_CONFIRM, ACTION_CONFIRM_ALT};
 use crate::blocks::{self, Style};
-use crate::julia::*;
 use crate::{Locale, Msg};
 
 pub struct ConfirmView<'a> {

@@ -1,7 +1,7 @@
 //! Railway: restart, redeploy, rollback (what will be done, refusals, started, outcome).
 
+use super::common::ACTION_ROLLBACK_PROMPT;
 use crate::blocks::{self, Style};
-use crate::julia::*;
 use crate::{escape, Locale, Msg};
 
 pub fn unknown_service(l: Locale, given: &str, valid: &[String]) -> Msg {

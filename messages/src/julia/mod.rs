@@ -1,5 +1,8 @@
-//! The Julia controls (`/julia …`): words shared by every part (failures, hints, what was
-//! done), the button ids, and one file per feature. English and Brazilian Portuguese.
+//! The Julia controls (`/julia …`): the words shared by every part (failures, hints, what
+//! was done) and the button ids in `common`, and one file per feature. English and Brazilian
+//! Portuguese.
+
+mod common;
 
 pub mod audit;
 pub mod confirm;
@@ -13,172 +16,52 @@ pub mod switches;
 pub mod visibility;
 pub mod watcher;
 
-pub use audit::*;
-pub use confirm::*;
-pub use deploys::*;
-pub use evolution::*;
-pub use jobs::*;
-pub use pause::*;
-pub use queue::*;
-pub use status::*;
-pub use switches::*;
-pub use visibility::*;
-pub use watcher::*;
-
-use crate::{escape, human_duration, Locale, Msg};
-
-pub const ACTION_CONFIRM: &str = "julia_confirm";
-
-pub const ACTION_CANCEL: &str = "julia_cancel";
-
-/// The second choice of a confirmation with two ways to go (e.g. "Resume only").
-pub const ACTION_CONFIRM_ALT: &str = "julia_confirm_alt";
-
-pub const ACTION_PAUSE_PROMPT: &str = "julia_pause_prompt";
-
-pub const ACTION_ROLLBACK_PROMPT: &str = "julia_rollback_prompt";
-
-pub const ACTION_DECLARE_P1: &str = "incident_declare_p1";
-
-/// The systems named in answers and failures.
-pub const SYS_DB: &str = "Julia's database (Supabase)";
-pub const SYS_SUPABASE: &str = "Supabase";
-pub const SYS_HEALTH: &str = "Julia's health endpoints";
-pub const SYS_DEEP: &str = "Julia /health/deep";
-pub const SYS_CIRCUITS: &str = "Julia /health/circuits";
-pub const SYS_EVOLUTION: &str = "Evolution";
-pub const SYS_EVOLUTION_WEBHOOK: &str = "Evolution webhook";
-pub const SYS_RAILWAY: &str = "Railway";
-
-/// A read-back that does not show the change: `what` and the value found.
-pub fn read_back(what: &str, value: &str) -> String {
-    format!("read back {what} = {value}")
-}
-
-pub(crate) fn ago(l: Locale, secs: i64) -> String {
-    l.t(
-        format!("{} ago", human_duration(secs, l)),
-        format!("há {}", human_duration(secs, l)),
-    )
-}
-
-/// `alterado_por` / `updated_by`: a Slack user id becomes a mention, anything else is text.
-pub fn who(by: &str) -> String {
-    let is_user = by.len() > 1
-        && (by.starts_with('U') || by.starts_with('W'))
-        && by
-            .chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
-    if is_user {
-        format!("<@{by}>")
-    } else {
-        escape(by)
-    }
-}
-
-pub fn no_answer(l: Locale, system: &str, secs: u64) -> String {
-    l.t(
-        format!("{system}: no answer in {secs} s"),
-        format!("{system}: sem resposta em {secs} s"),
-    )
-}
-
-/// A source that failed: what failed and what to try.
-pub fn source_failed(l: Locale, system: &str, error: &str) -> String {
-    l.t(
-        format!(":x: {system}: {}", escape(error)),
-        format!(":x: {system}: {}", escape(error)),
-    )
-}
-
-/// Julia's database is not configured (`JULIA_DATABASE_URL`).
-pub fn db_not_configured(l: Locale) -> String {
-    not_configured(l, "Julia's database", "JULIA_DATABASE_URL")
-}
-
-pub fn not_configured(l: Locale, system: &str, vars: &str) -> String {
-    l.t(
-        format!(":grey_question: {system} is not configured: set {vars}."),
-        format!(":grey_question: {system} não está configurado: defina {vars}."),
-    )
-}
-
-/// A failure naming the system, what was and was not done, and what to try.
-pub fn failure(l: Locale, system: &str, error: &str, done: &str, try_: &str) -> Msg {
-    Msg::text(l.t(
-        format!(
-            ":x: *{system}* failed: {}\nDone: {done}\nTry: {try_}",
-            escape(error)
-        ),
-        format!(
-            ":x: *{system}* falhou: {}\nFeito: {done}\nTente: {try_}",
-            escape(error)
-        ),
-    ))
-}
-
-pub fn nothing_done(l: Locale) -> String {
-    l.t("nothing was changed.", "nada foi alterado.")
-        .to_string()
-}
-
-/// What to try after most failures (`cmd`: the configured `JULIA_COMMAND`).
-pub fn retry_hint(l: Locale, cmd: &str) -> String {
-    l.t(
-        format!("check the status with `{cmd} status` and try again in a minute."),
-        format!("confira com `{cmd} status` e tente de novo em um minuto."),
-    )
-}
-
-/// What to try after a failure.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Hint {
-    RailwayCredentials,
-    RailwayServiceNames,
-    EvolutionKey,
-    EvolutionInstance,
-    EvolutionUseQr,
-}
-
-/// `cmd`: the configured `JULIA_COMMAND`.
-pub fn hint(l: Locale, h: Hint, cmd: &str) -> String {
-    let (en, pt) = match h {
-        Hint::RailwayCredentials => (
-            "check RAILWAY_API_TOKEN / RAILWAY_TOKEN and its permissions.",
-            "confira RAILWAY_API_TOKEN / RAILWAY_TOKEN e as permissões.",
-        ),
-        Hint::RailwayServiceNames => (
-            "set JULIA_RAILWAY_SERVICES to the service names shown in Railway.",
-            "defina JULIA_RAILWAY_SERVICES com os nomes de serviço do Railway.",
-        ),
-        Hint::EvolutionKey => ("check EVOLUTION_API_KEY.", "confira EVOLUTION_API_KEY."),
-        Hint::EvolutionInstance => ("check EVOLUTION_INSTANCE.", "confira EVOLUTION_INSTANCE."),
-        Hint::EvolutionUseQr => {
-            return l.t(
-                format!("if the instance is closed, use `{cmd} evolution qr` to reconnect."),
-                format!(
-                    "se a instância estiver fechada, use `{cmd} evolution qr` para reconectar."
-                ),
-            )
-        }
-    };
-    l.t(en, pt).to_string()
-}
-
-/// "Done:" of a mutation that timed out: it may have applied.
-pub fn maybe_applied(l: Locale, cmd: &str) -> String {
-    l.t(
-        format!("unknown: Railway may have applied it; check `{cmd} deploys` before retrying."),
-        format!(
-            "desconhecido: o Railway pode ter aplicado; confira `{cmd} deploys` antes de repetir."
-        ),
-    )
-}
-
-pub fn readback_mismatch(l: Locale) -> String {
-    l.t(
-        "the request was sent, but the read-back does not match.",
-        "o pedido foi enviado, mas a conferência não bate.",
-    )
-    .to_string()
-}
+pub use audit::{audit, AuditView};
+pub use common::{
+    db_not_configured, failure, hint, maybe_applied, no_answer, not_configured, nothing_done,
+    read_back, readback_mismatch, retry_hint, source_failed, who, Hint, ACTION_CANCEL,
+    ACTION_CONFIRM, ACTION_CONFIRM_ALT, ACTION_DECLARE_P1, ACTION_PAUSE_PROMPT,
+    ACTION_ROLLBACK_PROMPT, SYS_CIRCUITS, SYS_DB, SYS_DEEP, SYS_EVOLUTION, SYS_EVOLUTION_WEBHOOK,
+    SYS_HEALTH, SYS_RAILWAY, SYS_SUPABASE,
+};
+pub use confirm::{
+    already, confirm, confirm_text, guard_mismatch, resume_confirm, var_unset, ConfirmView,
+    MISSING, UNSET,
+};
+pub use deploys::{
+    cannot_redeploy, cannot_rollback, deploy_outcome, deploy_started, nothing_to_restart,
+    rollback_why, service_not_in_environment, unknown_service, what_deploy, what_restart_active,
+    OutcomeView, RollbackWhy,
+};
+pub use evolution::{
+    evolution_restarted, qr_already_open, qr_dm_comment, qr_missing, qr_sent_by_dm,
+    qr_text_fallback, restart_maybe_applied, webhook_read_back, webhook_reset_done,
+    what_evolution_restart, what_webhook_reset, QR_FILE, QR_TITLE, STATE_UNKNOWN,
+};
+pub use jobs::{
+    job_id_invalid, job_kill_reason, job_killed, job_not_running, job_unknown, what_job_kill,
+};
+pub use pause::{
+    applies, pause_announcement, pause_done, paused_lines, resume_default_reason, what_pause,
+    what_resume, BlockedView, PausedView,
+};
+pub use queue::{blocked_lines, queue_lines, QueueView, TITLE_BLOCKED};
+pub use status::{
+    circuit_lines, deploy_row, evolution_line, health_lines, jobs_lines, pause_lines, report,
+    service_line, service_missing_line, service_title, status_header, title, webhook_lines,
+    CheckView, DeployView, HealthView, Part, PauseView, StatusRowView, NO_DEPLOYMENTS,
+    TITLE_CIRCUITS, TITLE_DEPLOYS, TITLE_EVOLUTION, TITLE_HEALTH, TITLE_JOBS, TITLE_PAUSE,
+    TITLE_QUEUE, TITLE_WEBHOOK,
+};
+pub use switches::{
+    campaign_ambiguous, campaign_announcement, campaign_changed_meanwhile, campaign_done,
+    campaign_transition_refused, campaign_unknown, campaigns_already, campaigns_announcement,
+    campaigns_default_reason, campaigns_done, flag_effect, flag_line, other_flags_line,
+    unknown_flag, what_campaign, what_campaigns, CampaignView, FlagView, NO_CAMPAIGNS_ROW,
+    TITLE_FLAGS,
+};
+pub use visibility::{hidden, settings_hidden, visibility_error, visibility_line};
+pub use watcher::{
+    alert_pause_reason, evolution_problem, evolution_recovered, health_problem, health_recovered,
+    EVOLUTION_UNREACHABLE,
+};

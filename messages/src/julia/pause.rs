@@ -1,7 +1,7 @@
 //! Pause and resume: what a pause really does and leaves behind (`status` while paused,
 //! prompts, results, announcements).
 
-use crate::julia::*;
+use super::common::who;
 use crate::{escape, human_duration, Locale, Msg};
 
 /// Messages blocked by safe mode (counts only).
@@ -237,6 +237,9 @@ pub fn resume_default_reason() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::julia::{
+        hidden, resume_confirm, ConfirmView, ACTION_CANCEL, ACTION_CONFIRM, ACTION_CONFIRM_ALT,
+    };
 
     #[test]
     fn slack_user_ids_become_mentions_and_anything_else_stays_text() {

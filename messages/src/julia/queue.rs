@@ -1,6 +1,7 @@
 //! `queue` and `queue blocked`.
 
-use crate::julia::*;
+use super::common::ago;
+use super::pause::BlockedView;
 use crate::{escape, human_duration, Locale};
 
 pub struct QueueView {

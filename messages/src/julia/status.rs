@@ -1,8 +1,8 @@
 //! Read-only reports: `status` and its parts (pause state, health, circuits, Evolution,
 //! Railway, jobs, webhook), `health`, `circuits`, `deploys`.
 
+use super::common::ago;
 use crate::blocks;
-use crate::julia::*;
 use crate::{escape, human_duration, Locale, Msg};
 
 /// One section of `/julia status` (or a stand-alone answer): title and mrkdwn lines.

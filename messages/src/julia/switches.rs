@@ -1,7 +1,8 @@
 //! The other switches: `/julia flags`, `/julia campaigns off|on`, `/julia campaign
 //! pause|resume`. English and Brazilian Portuguese.
 
-use crate::julia::*;
+use super::common::{ago, who};
+use super::pause::applies;
 use crate::{escape, Locale, Msg};
 
 pub const TITLE_FLAGS: (&str, &str) = ("Feature flags", "Feature flags");
