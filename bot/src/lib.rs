@@ -14,6 +14,8 @@ pub mod routes;
 pub mod settings;
 pub mod simulate;
 pub mod socket_mode;
+pub mod socket_status;
+mod state;
 pub mod startup;
 pub mod telemetry;
 
@@ -23,17 +25,8 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use chatops_core::{cache::Cache, Clock, Ctx, Store};
 pub use settings::Settings;
-use metrics_exporter_prometheus::PrometheusHandle;
+pub use state::AppState;
 use tokio::net::TcpListener;
-
-/// Shared by every route.
-#[derive(Clone)]
-pub struct AppState {
-    pub ctx: Arc<Ctx>,
-    pub metrics: PrometheusHandle,
-    /// Socket Mode's connection state (`disabled` without `SLACK_APP_TOKEN`).
-    pub socket: Arc<socket_mode::Status>,
-}
 
 pub struct Application {
     listener: TcpListener,

@@ -193,7 +193,7 @@ pub async fn accept_event(
             let first = if event_id.is_empty() {
                 Ok(true)
             } else {
-                chatops_core::cache::first_delivery(&ctx, &event_id).await
+                chatops_core::dedupe::first_delivery(&ctx, &event_id).await
             };
             match first {
                 Ok(true) => {

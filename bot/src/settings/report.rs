@@ -4,7 +4,7 @@
 use std::fmt;
 
 use clients::julia_config::railway_notes;
-use super::Settings;
+use super::read::Settings;
 use chatops_core::config::{redact_url, Secret};
 
 /// A secret as `check-config` shows it (never its value).

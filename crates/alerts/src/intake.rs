@@ -9,7 +9,8 @@ use std::collections::HashSet;
 use sqlx::{AnyConnection, Row};
 
 use super::payload::Incoming;
-use super::{enqueue_render, for_update, Group, COLS};
+use super::{for_update, Group, COLS};
+use crate::render::render_summary;
 use incident::{shared::post_to_incident, store as incidents};
 use chatops_core::outbox::{enqueue, OutboxItem};
 use chatops_core::store::Backend;
@@ -301,64 +302,6 @@ async fn post(
     Ok("summarised")
 }
 
-/// Posts or updates a flood summary with every group it lists.
-pub(crate) async fn render_summary(
-    tx: &mut AnyConnection,
-    ctx: &Ctx,
-    summary: i64,
-    now: i64,
-) -> Result<(), sqlx::Error> {
-    let r = sqlx::query("SELECT channel, post_outbox_id FROM alert_summaries WHERE id = $1")
-        .bind(summary)
-        .fetch_one(&mut *tx)
-        .await?;
-    let (channel, post): (String, Option<i64>) = (r.get(0), r.get(1));
-    let groups: Vec<messages::alerts::SummaryLine> = sqlx::query(
-        "SELECT title, summary, firing FROM alert_groups WHERE summary_id = $1 ORDER BY id",
-    )
-    .bind(summary)
-    .fetch_all(&mut *tx)
-    .await?
-    .iter()
-    .map(|r| messages::alerts::SummaryLine {
-        title: r.get(0),
-        summary: r.get(1),
-        firing: r.get(2),
-    })
-    .collect();
-    let msg = messages::alerts::flood_summary(
-        &groups,
-        crate::settings::of(ctx).max_posts_per_minute,
-        ctx.locale(),
-    );
-    match post {
-        Some(p) => {
-            enqueue_render(
-                tx,
-                &channel,
-                p,
-                &format!("alert-summary:{summary}:update"),
-                &msg,
-                now,
-            )
-            .await
-        }
-        None => {
-            let id = enqueue(
-                tx,
-                &OutboxItem::post(&channel, &msg).tagged(format!("alert-summary:{summary}:post")),
-                now,
-            )
-            .await?;
-            sqlx::query("UPDATE alert_summaries SET post_outbox_id = $1 WHERE id = $2")
-                .bind(id)
-                .bind(summary)
-                .execute(&mut *tx)
-                .await?;
-            Ok(())
-        }
-    }
-}
 
 /// A declared group's new firings and its resolution go to the incident's timeline, and
 /// (unless the group is silenced) to where the incident lives.

@@ -63,51 +63,8 @@ pub struct EvolutionClient {
     action_timeout: Duration,
 }
 
-/// Every webhook event name Evolution API v2 accepts (`EventController.events` in the
-/// v2.3 source, `src/api/integrations/event/event.controller.ts`); `webhook/set` answers 400
-/// to any other name.
-pub const WEBHOOK_EVENTS: &[&str] = &[
-    "APPLICATION_STARTUP",
-    "QRCODE_UPDATED",
-    "MESSAGES_SET",
-    "MESSAGES_UPSERT",
-    "MESSAGES_EDITED",
-    "MESSAGES_UPDATE",
-    "MESSAGES_DELETE",
-    "SEND_MESSAGE",
-    "SEND_MESSAGE_UPDATE",
-    "CONTACTS_SET",
-    "CONTACTS_UPSERT",
-    "CONTACTS_UPDATE",
-    "PRESENCE_UPDATE",
-    "CHATS_SET",
-    "CHATS_UPSERT",
-    "CHATS_UPDATE",
-    "CHATS_DELETE",
-    "GROUPS_UPSERT",
-    "GROUP_UPDATE",
-    "GROUP_PARTICIPANTS_UPDATE",
-    "CONNECTION_UPDATE",
-    "LABELS_EDIT",
-    "LABELS_ASSOCIATION",
-    "CALL",
-    "TYPEBOT_START",
-    "TYPEBOT_CHANGE_STATUS",
-    "REMOVE_INSTANCE",
-    "LOGOUT_INSTANCE",
-    "INSTANCE_CREATE",
-    "INSTANCE_DELETE",
-    "STATUS_INSTANCE",
-];
+pub use crate::evolution_events::{unknown_events, WEBHOOK_EVENTS};
 
-/// The names Evolution would refuse, in the order given.
-pub fn unknown_events(events: &[String]) -> Vec<String> {
-    events
-        .iter()
-        .filter(|e| !WEBHOOK_EVENTS.contains(&e.as_str()))
-        .cloned()
-        .collect()
-}
 
 /// `response.message` as text: a string or (nested) arrays of strings.
 fn message_text(v: &Value) -> String {
@@ -185,7 +142,7 @@ impl EvolutionClient {
     ) -> Result<Value, EvolutionError> {
         let started = std::time::Instant::now();
         let r = self.send_once(req.timeout(timeout), timeout).await;
-        super::record("evolution", started, r.is_ok());
+        crate::upstream::record("evolution", started, r.is_ok());
         r
     }
 

@@ -122,7 +122,7 @@ fn webhook_events(v: Option<String>) -> Result<Vec<String>, String> {
     if l.is_empty() {
         return Ok(vec!["MESSAGES_UPSERT".into()]);
     }
-    let bad = crate::evolution::unknown_events(&l);
+    let bad = crate::evolution_events::unknown_events(&l);
     if bad.is_empty() {
         return Ok(l);
     }
@@ -132,7 +132,7 @@ fn webhook_events(v: Option<String>) -> Result<Vec<String>, String> {
             .map(|b| format!("`{b}`"))
             .collect::<Vec<_>>()
             .join(", "),
-        crate::evolution::WEBHOOK_EVENTS.join(", ")
+        crate::evolution_events::WEBHOOK_EVENTS.join(", ")
     ))
 }
 

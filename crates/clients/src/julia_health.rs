@@ -91,7 +91,7 @@ impl HealthClient {
     async fn get(&self, path: &str) -> Result<(u16, Value), HealthError> {
         let started = std::time::Instant::now();
         let r = self.get_once(path).await;
-        super::record("julia_health", started, r.is_ok());
+        crate::upstream::record("julia_health", started, r.is_ok());
         r
     }
 

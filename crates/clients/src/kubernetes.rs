@@ -135,7 +135,7 @@ impl KubeClient {
             Err(_) => Err(KubeError::Timeout(self.timeout.as_secs().max(1))),
             Ok(r) => r.map_err(KubeError::from_kube),
         };
-        super::record("kubernetes", started, r.is_ok());
+        crate::upstream::record("kubernetes", started, r.is_ok());
         r
     }
 

@@ -4,12 +4,16 @@
 //! it or knows a capability. Slack's client is `chatops_core::slack`.
 
 pub mod evolution;
+pub mod evolution_events;
 pub mod julia_db;
 pub mod julia_config;
 pub mod julia_health;
 pub mod kubernetes;
 pub mod railway;
 pub mod railway_vars;
+pub mod upstream;
+
+pub use upstream::record;
 
 /// The controlled system's clients (`/julia …`), built from [`crate::julia_config::JuliaConfig`].
 #[derive(Clone)]
@@ -29,16 +33,6 @@ impl JuliaClients {
             db: julia_db::JuliaDb::new(cfg),
         }
     }
-}
-
-/// Counts an upstream call and its latency by system (`/metrics`: `upstream_calls_total`,
-/// `upstream_call_seconds`).
-pub fn record(system: &'static str, started: std::time::Instant, ok: bool) {
-    let outcome = if ok { "ok" } else { "error" };
-    metrics::counter!("upstream_calls_total", "system" => system, "outcome" => outcome)
-        .increment(1);
-    metrics::histogram!("upstream_call_seconds", "system" => system)
-        .record(started.elapsed().as_secs_f64());
 }
 
 /// Julia's clients, as the composition root handed them to the context.

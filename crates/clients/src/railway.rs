@@ -223,7 +223,7 @@ impl RailwayClient {
             attempt += 1;
             let started = std::time::Instant::now();
             let r = self.graphql_once(query, &variables).await;
-            super::record("railway", started, r.is_ok());
+            crate::upstream::record("railway", started, r.is_ok());
             match r {
                 // A 429 was refused before it ran: safe to wait and retry, a bounded number of times.
                 Err(RailwayError::RateLimited(after)) if attempt < 3 && after.unwrap_or(1) <= 5 => {

@@ -14,7 +14,7 @@ use super::war_room::{create_war_room, find_lost, invite};
 use super::Severity;
 use chatops_core::ids::{ChannelId, IncidentId, IncidentTitle, UserId};
 use crate::hooks::{self, Event};
-use crate::jobs::{Declaration as DeclarationJob, DeclaredReply, DECLARATION};
+use crate::payloads::{Declaration as DeclarationJob, DeclaredReply, DECLARATION};
 use chatops_core::jobs::{self, JobError, JobResult, Lease};
 use chatops_core::outbox::{enqueue, OutboxItem};
 use chatops_core::request::reply_later;
@@ -155,7 +155,7 @@ async fn war_room(
         }
     }
     lease
-        .record_step(ctx, "war_room_asked", json!(true))
+        .record_step(&ctx.store, "war_room_asked", json!(true))
         .await?;
     let started = first.started_at / 1000;
     match create_war_room(ctx, first.id, started, &first.title, first.is_private).await {
@@ -174,7 +174,7 @@ async fn war_room(
                 ));
             }
             lease
-                .record_step(ctx, "war_room_error", json!(code))
+                .record_step(&ctx.store, "war_room_error", json!(code))
                 .await?;
             room.error = Some(code);
             Ok(None)
@@ -226,7 +226,7 @@ async fn invites(
         .map(UserId::new)
         .unwrap_or_else(|| declarer.clone());
     let problems = invite(ctx, &ChannelId::new(channel), &declarer, &commander).await;
-    lease.record_step(ctx, "invited", json!(problems)).await?;
+    lease.record_step(&ctx.store, "invited", json!(problems)).await?;
     Ok(problems)
 }
 

@@ -13,9 +13,11 @@
 //! - [`store`], [`war_room`]: SQL, and Slack's side of the war room
 
 pub mod declare;
+mod event_kind;
 pub mod reminder;
 pub mod hooks;
 pub mod jobs;
+mod payloads;
 pub mod lifecycle;
 pub mod postmortem;
 pub mod shared;

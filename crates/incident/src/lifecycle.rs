@@ -18,7 +18,7 @@ use super::timeline::EventKind;
 use super::{IncidentStatus, Role, Severity};
 use chatops_core::ids::{ChannelId, IncidentId, UserId};
 use crate::hooks::{announce, Event};
-use crate::jobs::{Postmortem, POSTMORTEM};
+use crate::payloads::{Postmortem, POSTMORTEM};
 use chatops_core::jobs;
 use chatops_core::{Ctx, FlowResult};
 

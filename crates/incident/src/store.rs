@@ -4,7 +4,7 @@
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 
-use super::timeline::EventKind;
+use crate::event_kind::EventKind;
 use super::{IncidentStatus, Severity};
 
 #[derive(Debug, Clone)]

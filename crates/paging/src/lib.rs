@@ -12,6 +12,7 @@
 //! PostgreSQL), so several replicas page once and a restart neither repeats nor skips a step.
 //! [`run_once`] is one step of the worker; tests drive it.
 
+mod shared;
 pub mod settings;
 pub mod ack;
 pub mod command;
@@ -26,10 +27,9 @@ pub mod webhook;
 use std::sync::Arc;
 use std::time::Duration;
 
-use sqlx::Row;
-
-use chatops_core::store::Backend;
 use chatops_core::Ctx;
+pub use shared::{Ran, earliest_due};
+pub(crate) use shared::{claim_sql, post_to_room};
 
 pub use command::OncallCmd;
 
@@ -45,14 +45,6 @@ pub async fn status_paging(
         .await?
         .primary;
     Ok(messages::incident::StatusPaging { acked, on_call })
-}
-
-/// What one [`run_once`] did.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct Ran {
-    pub handoffs: usize,
-    pub steps: usize,
-    pub pages: usize,
 }
 
 /// One step of the worker: handoffs and expired overrides, due ladder steps, pending pages.
@@ -78,19 +70,6 @@ pub async fn run_once(ctx: &Ctx) -> Result<Ran, sqlx::Error> {
     Ok(ran)
 }
 
-/// The earliest due time of anything the worker does.
-pub async fn earliest_due(ctx: &Ctx) -> Result<Option<i64>, sqlx::Error> {
-    let r = sqlx::query(
-        "SELECT (SELECT MIN(due_at) FROM pager_ladders WHERE due_at IS NOT NULL),
-                (SELECT MIN(next_attempt_at) FROM pages WHERE state = 'pending'),
-                (SELECT MIN(next_handoff_at) FROM oncall_rotation),
-                (SELECT MIN(ends_at) FROM oncall_overrides WHERE notified = 1)",
-    )
-    .fetch_one(&ctx.store.pool)
-    .await?;
-    Ok((0..4).filter_map(|i| r.get::<Option<i64>, _>(i)).min())
-}
-
 /// The paging loop: until `shutdown`.
 pub async fn run_worker(ctx: Arc<Ctx>, mut shutdown: tokio::sync::watch::Receiver<bool>) {
     let poll = crate::settings::of(&ctx).poll;
@@ -111,45 +90,5 @@ pub async fn run_worker(ctx: Arc<Ctx>, mut shutdown: tokio::sync::watch::Receive
             _ = tokio::time::sleep(wait) => {}
             _ = shutdown.changed() => {}
         }
-    }
-}
-
-/// `UPDATE … WHERE <key> IN (SELECT …)` for a claim: `= ANY(ARRAY(… FOR UPDATE SKIP LOCKED))`
-/// on PostgreSQL, `IN (…)` on SQLite (one writer).
-pub(crate) fn claim_sql(
-    ctx: &Ctx,
-    table: &str,
-    key: &str,
-    due: &str,
-    filter: &str,
-    returning: &str,
-) -> String {
-    let inner = format!(
-        "SELECT {key} FROM {table} WHERE {filter} AND {due} <= $3 AND (lease_until IS NULL OR lease_until < $3) ORDER BY {due} LIMIT 100"
-    );
-    match ctx.store.backend {
-        Backend::Postgres => format!(
-            "UPDATE {table} SET lease_token = $1, lease_until = $2 WHERE {key} = ANY(ARRAY({inner} FOR UPDATE SKIP LOCKED)) RETURNING {returning}"
-        ),
-        Backend::Sqlite => format!(
-            "UPDATE {table} SET lease_token = $1, lease_until = $2 WHERE {key} IN ({inner}) RETURNING {returning}"
-        ),
-    }
-}
-
-/// Where an incident's ladder lines go: its war room, else where it lives.
-pub(crate) async fn post_to_room(
-    conn: &mut sqlx::AnyConnection,
-    ctx: &Ctx,
-    i: &incident::store::Incident,
-    msg: &messages::Msg,
-    now: i64,
-) -> Result<(), sqlx::Error> {
-    match &i.channel_id {
-        Some(w) => {
-            chatops_core::outbox::enqueue(conn, &chatops_core::outbox::OutboxItem::post(w, msg), now).await?;
-            Ok(())
-        }
-        None => incident::shared::post_to_incident(conn, ctx, i, msg, false, now).await,
     }
 }

@@ -3,29 +3,9 @@
 
 use sqlx::{PgConnection, Row};
 
-use super::{DbError, JuliaDb};
+use super::client::JuliaDb;
+use super::types::{Blocked, DbError, Handoffs};
 
-/// Messages blocked by safe mode (`bloqueada` / `BLOCKED_SAFE_MODE`). Counts only, never
-/// content or phone numbers.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Blocked {
-    /// Counted since the current pause began (`safe_mode.updated_at`); otherwise over 24 h.
-    pub since_pause: bool,
-    pub total: i64,
-    /// Created less than 24 h ago: Julia would still send them if requeued.
-    pub young: i64,
-    /// (tipo, count), largest first.
-    pub by_tipo: Vec<(String, i64)>,
-    /// Age (from `created_at`) of the oldest and newest blocked message.
-    pub oldest_secs: Option<i64>,
-    pub newest_secs: Option<i64>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Handoffs {
-    pub pending: i64,
-    pub oldest_secs: Option<i64>,
-}
 
 /// Rows blocked by safe mode since the pause began (the flag row's `updated_at`), or, when
 /// `since_pause` is false, in the last 24 h.
@@ -113,7 +93,7 @@ impl JuliaDb {
         let pool = self.pool()?;
         self.timed(async {
             let mut conn = pool.acquire().await?;
-            let paused = super::read_safe_mode(&mut conn).await?.enabled;
+            let paused = super::safe_mode::read_safe_mode(&mut conn).await?.enabled;
             blocked(&mut conn, paused).await
         })
         .await

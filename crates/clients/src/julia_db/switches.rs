@@ -3,7 +3,8 @@
 use serde_json::Value;
 use sqlx::Row;
 
-use super::{DbError, JuliaDb};
+use super::client::JuliaDb;
+use super::types::DbError;
 
 /// Every flag Julia reads, with its value when the row is missing.
 pub const KNOWN_FLAGS: &[(&str, &str)] = &[

@@ -6,7 +6,8 @@
 //! first (with [`JuliaDb::visibility`], shared with `chatops doctor`) rather than report empty
 //! tables as facts.
 
-use super::{DbError, JuliaDb};
+use super::client::JuliaDb;
+use super::types::DbError;
 
 impl JuliaDb {
     /// `Ok` when the connection sees every table's rows, else `DbError::Hidden` naming the

@@ -18,7 +18,7 @@ use std::time::Duration;
 use incidents::{responders, templates, war_room_severities};
 pub use problem::{render_problems, ConfigError, ConfigProblem, Level};
 pub use reader::Reader;
-pub use secret::Secret;
+pub use secret::{redact_url, Secret};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LogFormat {
@@ -195,15 +195,4 @@ pub fn command(r: &Reader, var: &'static str, default: &str) -> String {
         Ok(c.to_string())
     })
     .unwrap_or_else(|| default.to_string())
-}
-
-/// `postgres://user:pass@host/db` -> `postgres://user:***@host/db`.
-pub fn redact_url(url: &str) -> String {
-    if let Some((scheme, rest)) = url.split_once("://") {
-        if let Some((creds, host)) = rest.rsplit_once('@') {
-            let user = creds.split(':').next().unwrap_or("");
-            return format!("{scheme}://{user}:***@{host}");
-        }
-    }
-    url.to_string()
 }

@@ -33,3 +33,14 @@ impl fmt::Display for Secret {
         fmt::Debug::fmt(self, f)
     }
 }
+
+/// `postgres://user:pass@host/db` -> `postgres://user:***@host/db`.
+pub fn redact_url(url: &str) -> String {
+    if let Some((scheme, rest)) = url.split_once("://") {
+        if let Some((creds, host)) = rest.rsplit_once('@') {
+            let user = creds.split(':').next().unwrap_or("");
+            return format!("{scheme}://{user}:***@{host}");
+        }
+    }
+    url.to_string()
+}

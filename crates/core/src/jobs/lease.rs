@@ -3,8 +3,8 @@
 use serde_json::Value;
 use sqlx::AnyConnection;
 
-use super::{JobError, JobResult};
-use crate::Ctx;
+use super::error::{JobError, JobResult};
+use crate::store::Store;
 
 /// A claimed job: its id, the lease token, which attempt this is and the steps already done.
 #[derive(Debug)]
@@ -32,8 +32,8 @@ impl Lease {
     }
 
     /// Records a finished step, so a rerun skips it. Fails when the lease was lost.
-    pub async fn record_step(&self, ctx: &Ctx, name: &str, value: Value) -> JobResult {
-        let mut conn = ctx.store.pool.acquire().await?;
+    pub async fn record_step(&self, store: &Store, name: &str, value: Value) -> JobResult {
+        let mut conn = store.pool.acquire().await?;
         self.record_step_in(&mut conn, name, value).await
     }
 

@@ -10,18 +10,17 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use sqlx::AnyConnection;
 
-use super::{JobError, JobResult, Lease};
-use crate::Ctx;
+use super::error::{JobError, JobResult};
+use super::lease::Lease;
 
-/// Runs a claimed row's payload with its lease.
-pub type Run = Box<
-    dyn for<'a> Fn(&'a Arc<Ctx>, &'a str, &'a Lease) -> BoxFuture<'a, JobResult> + Send + Sync,
->;
+/// Runs a claimed row's payload with its lease (`C`: the context, `crate::Ctx`).
+pub type Run<C> =
+    Box<dyn for<'a> Fn(&'a Arc<C>, &'a str, &'a Lease) -> BoxFuture<'a, JobResult> + Send + Sync>;
 
 /// Writes, in the transaction that marks the job failed, what people must hear of it.
-pub type Failed = Box<
+pub type Failed<C> = Box<
     dyn for<'a> Fn(
-            &'a Ctx,
+            &'a C,
             &'a mut AnyConnection,
             &'a str,
             &'a Lease,
@@ -31,24 +30,32 @@ pub type Failed = Box<
         + Sync,
 >;
 
-struct Kind {
-    run: Run,
-    failed: Option<Failed>,
+struct Kind<C> {
+    run: Run<C>,
+    failed: Option<Failed<C>>,
 }
 
-/// Every kind this process runs, by name.
-#[derive(Default)]
-pub struct Registry {
-    kinds: BTreeMap<&'static str, Kind>,
+/// Every kind this process runs, by name. Generic over the context so that the context can
+/// hold it (`crate::jobs::Registry` is this over `crate::Ctx`).
+pub struct Kinds<C> {
+    kinds: BTreeMap<&'static str, Kind<C>>,
 }
 
-impl std::fmt::Debug for Registry {
+impl<C> Default for Kinds<C> {
+    fn default() -> Self {
+        Kinds {
+            kinds: BTreeMap::new(),
+        }
+    }
+}
+
+impl<C> std::fmt::Debug for Kinds<C> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_list().entries(self.kinds.keys()).finish()
     }
 }
 
-impl Registry {
+impl<C: Send + Sync + 'static> Kinds<C> {
     pub fn new() -> Self {
         Self::default()
     }
@@ -58,12 +65,12 @@ impl Registry {
     pub fn register<P, F>(&mut self, kind: &'static str, run: F) -> &mut Self
     where
         P: DeserializeOwned + Send + 'static,
-        F: for<'a> Fn(&'a Arc<Ctx>, P, &'a Lease) -> BoxFuture<'a, JobResult>
+        F: for<'a> Fn(&'a Arc<C>, P, &'a Lease) -> BoxFuture<'a, JobResult>
             + Send
             + Sync
             + 'static,
     {
-        let run: Run = Box::new(move |ctx, payload, lease| match read::<P>(payload) {
+        let run: Run<C> = Box::new(move |ctx, payload, lease| match read::<P>(payload) {
             Ok(p) => run(ctx, p, lease),
             Err(e) => Box::pin(async move { Err(e) }),
         });
@@ -72,17 +79,22 @@ impl Registry {
         self
     }
 
-    /// Like [`Registry::register`], with the notice written when a job of this kind fails for
+    /// Like [`Kinds::register`], with the notice written when a job of this kind fails for
     /// good (in the same transaction as the failure).
-    pub fn register_with_failure<P, F, G>(&mut self, kind: &'static str, run: F, failed: G) -> &mut Self
+    pub fn register_with_failure<P, F, G>(
+        &mut self,
+        kind: &'static str,
+        run: F,
+        failed: G,
+    ) -> &mut Self
     where
         P: DeserializeOwned + Send + 'static,
-        F: for<'a> Fn(&'a Arc<Ctx>, P, &'a Lease) -> BoxFuture<'a, JobResult>
+        F: for<'a> Fn(&'a Arc<C>, P, &'a Lease) -> BoxFuture<'a, JobResult>
             + Send
             + Sync
             + 'static,
         G: for<'a> Fn(
-                &'a Ctx,
+                &'a C,
                 &'a mut AnyConnection,
                 P,
                 &'a Lease,
@@ -93,7 +105,7 @@ impl Registry {
             + 'static,
     {
         self.register(kind, run);
-        let failed: Failed = Box::new(move |ctx, conn, payload, lease, now| {
+        let failed: Failed<C> = Box::new(move |ctx, conn, payload, lease, now| {
             match read::<P>(payload) {
                 Ok(p) => failed(ctx, conn, p, lease, now),
                 // Nothing typed to say about a payload that cannot be read.
@@ -111,11 +123,11 @@ impl Registry {
         self.kinds.keys().copied()
     }
 
-    pub(super) fn runner(&self, kind: &str) -> Option<&Run> {
+    pub(super) fn runner(&self, kind: &str) -> Option<&Run<C>> {
         self.kinds.get(kind).map(|k| &k.run)
     }
 
-    pub(super) fn on_failed(&self, kind: &str) -> Option<&Failed> {
+    pub(super) fn on_failed(&self, kind: &str) -> Option<&Failed<C>> {
         self.kinds.get(kind).and_then(|k| k.failed.as_ref())
     }
 }
@@ -147,15 +159,30 @@ mod tests {
 
     #[test]
     fn payloads_carry_their_kind_and_read_rows_of_the_old_format() {
-        let s = payload("declaration", &Declaration { incident: 7, reply: None });
+        let s = payload(
+            "declaration",
+            &Declaration {
+                incident: 7,
+                reply: None,
+            },
+        );
         assert!(s.contains(r#""kind":"declaration""#), "{s}");
         assert_eq!(
             read::<Declaration>(&s).unwrap(),
-            Declaration { incident: 7, reply: None }
+            Declaration {
+                incident: 7,
+                reply: None
+            }
         );
         // A row written by the release with the `Job` enum (internally tagged).
         let old = read::<Declaration>(r#"{"kind":"declaration","incident":3}"#).unwrap();
-        assert_eq!(old, Declaration { incident: 3, reply: None });
+        assert_eq!(
+            old,
+            Declaration {
+                incident: 3,
+                reply: None
+            }
+        );
         assert!(matches!(read::<Declaration>("{}"), Err(JobError::Fail(_))));
     }
 }

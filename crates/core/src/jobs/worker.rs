@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{claim, run_claimed, BATCH, CONCURRENCY};
+use super::runner::{claim, run_claimed, BATCH, CONCURRENCY};
 use crate::Ctx;
 
 /// Finished jobs are kept this long (for `/health/ready`, metrics and looking back), then deleted.
@@ -106,4 +106,3 @@ async fn hand_over(
         }
     }
 }
-

@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use sqlx::Row;
 
-use super::{digest, recheck, upload, Claimed, SharedPacing, UPLOAD_METHOD};
+use super::claimed::{upload, Claimed, SharedPacing, UPLOAD_METHOD};
+use super::{digest, recheck};
 use crate::slack::SlackError;
 use crate::Ctx;
 

@@ -18,7 +18,7 @@
 use serde_json::Value;
 use sqlx::{AnyConnection, Row};
 
-use super::OutboxItem;
+use super::item::{enqueue, OutboxItem};
 use crate::Ctx;
 
 /// Fewest announcements due in a row in one channel that are combined (fewer go one by one).
@@ -34,7 +34,7 @@ pub async fn enqueue_digest(
     line: &str,
     now_ms: i64,
 ) -> Result<i64, sqlx::Error> {
-    let id = super::enqueue(conn, item, now_ms).await?;
+    let id = enqueue(conn, item, now_ms).await?;
     sqlx::query("UPDATE outbox SET digest = $1 WHERE id = $2")
         .bind(line)
         .bind(id)

@@ -3,7 +3,26 @@
 //! `serde_urlencoded` into [`SlashCommand`]: `command` and `user_id` required, a field given
 //! twice refused, invalid UTF-8 replaced.
 
-use super::SlashCommand;
+use serde::Deserialize;
+
+/// The fields of a slash-command form the bot uses (`token` is never used).
+#[derive(Debug, Clone, Deserialize, Default)]
+pub struct SlashCommand {
+    pub command: String,
+    #[serde(default)]
+    pub text: String,
+    pub user_id: String,
+    #[serde(default)]
+    pub channel_id: String,
+    #[serde(default)]
+    pub channel_name: String,
+    #[serde(default)]
+    pub team_id: String,
+    #[serde(default)]
+    pub response_url: String,
+    #[serde(default)]
+    pub trigger_id: String,
+}
 
 /// The form is not a slash command (answered with 400).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
