@@ -7,7 +7,7 @@
 //!   in [`UP_ALLOWED`] with its reason (the README's "How it is built" repeats them).
 //! - (No source file over 600 lines: `tests/tests/repository.rs`.)
 //!
-//! An import is a `crate::`, `super::` or `self::` path in the code (comments and inline test
+//! Test-only files (`tests.rs`, `*_tests.rs`) are left out. An import is a `crate::`, `super::` or `self::` path in the code (comments and inline test
 //! modules left out), resolved to the file that defines the item, through `pub use` re-exports.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -299,8 +299,13 @@ fn graph() -> Graph {
     for (ci, src) in crate_dirs().into_iter().enumerate() {
         let mut files = Vec::new();
         rs_files(&src, &mut files);
-        // main.rs is a crate of its own (it imports the library by name).
-        files.retain(|f| !f.ends_with("main.rs"));
+        // main.rs is a crate of its own (it imports the library by name). Test-only modules
+        // (`tests.rs`, `*_tests.rs`, declared under `#[cfg(test)]`) test their parent from
+        // outside the build: they are left out.
+        files.retain(|f| {
+            let name = f.file_name().unwrap().to_string_lossy();
+            name != "main.rs" && name != "tests.rs" && !name.ends_with("_tests.rs")
+        });
         let mut c = Crate {
             files: BTreeMap::new(),
             reexports: BTreeMap::new(),
