@@ -4,9 +4,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use julia::Action;
 use chatops_core::jobs::{self, ConfirmedAction};
 use chatops_core::Ctx;
+use julia::Action;
 use serde_json::Value;
 use sqlx::Row;
 use testkit::fake_julia::FakeJulia;
@@ -51,6 +51,8 @@ async fn confirmed_restart(ctx: &Ctx, ago: Duration) -> i64 {
             service: "julia-api".into(),
         },
         confirmed_at: now - ago.as_millis() as i64,
+        // No secret values: the payload holds the whole action.
+        token: None,
     };
     let mut conn = ctx.store.pool.acquire().await.unwrap();
     jobs::enqueue(&mut conn, ctx, julia::controls::CONFIRMED_ACTION, &job, now)

@@ -23,8 +23,8 @@ struct Set {
 }
 
 impl Control for Set {
-    fn name(&self) -> &'static str {
-        "test.set"
+    fn name(&self) -> std::borrow::Cow<'static, str> {
+        "test.set".into()
     }
     fn describe(&self) -> String {
         format!("set {}", self.value)

@@ -15,8 +15,8 @@ use chatops_core::Ctx;
 pub const CONFIRMED_ACTION: &str = "confirmed_action";
 
 impl Control for Action {
-    fn name(&self) -> &'static str {
-        Action::name(self)
+    fn name(&self) -> std::borrow::Cow<'static, str> {
+        Action::name(self).into()
     }
 
     fn describe(&self) -> String {

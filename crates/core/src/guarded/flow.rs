@@ -4,25 +4,15 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
-
-use super::{is_admin, record, Control, Outcome, Reply};
+use super::control::{Control, Outcome};
+use super::finish::{finish, record};
+use super::reply::Reply;
+use super::stored::{self, Stored};
 use crate::jobs::ConfirmedAction;
 use crate::store::confirmations::{self, Confirmation};
 use crate::Ctx;
 
 pub const CONFIRM_TTL: Duration = Duration::from_secs(300);
-
-/// What `confirmations.args` holds until the click.
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(bound(deserialize = "A: serde::de::DeserializeOwned"))]
-struct Stored<A> {
-    action: A,
-    channel: String,
-    /// The second choice of a two-way prompt, e.g. "Resume only".
-    #[serde(default)]
-    alt: Option<A>,
-}
 
 /// Which button of a confirmation prompt was clicked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,25 +23,15 @@ pub enum Choice {
     Cancel,
 }
 
-/// A privileged request: permission, preconditions, then a confirmation prompt.
+/// A privileged request: permission, preconditions, then a confirmation prompt (or, when
+/// the preconditions say so, the action at once).
 pub async fn request<A: Control>(ctx: &Arc<Ctx>, reply: &Reply, action: A) {
     let l = ctx.locale();
-    if !is_admin(ctx, &reply.user).await {
+    if !action.allowed(ctx, &reply.user).await {
         let detail = Some("not an admin".to_string());
-        record(
-            ctx,
-            &reply.user,
-            &action,
-            Outcome::new("refused").detail(detail),
-        )
-        .await;
-        let m = messages::guarded::refused(
-            l,
-            &action.describe(),
-            &ctx.config.admins,
-            ctx.config.admin_group.as_deref(),
-        );
-        reply.send(ctx, &m).await;
+        let o = Outcome::new("refused").detail(detail);
+        record(ctx, &reply.user, &action, o).await;
+        reply.send(ctx, &action.refused(ctx)).await;
         return;
     }
     let prepared = match action.prepare(ctx).await {
@@ -62,21 +42,25 @@ pub async fn request<A: Control>(ctx: &Arc<Ctx>, reply: &Reply, action: A) {
             return;
         }
     };
+    if !prepared.confirm {
+        return prepared.action.execute_unconfirmed(ctx, reply).await;
+    }
     let token = uuid::Uuid::new_v4().simple().to_string();
     let now = ctx.clock.now_ms();
-    let stored = Stored {
-        action: prepared.action.clone(),
-        channel: reply.channel.clone(),
-        alt: prepared.alt.clone(),
-    };
-    let args = serde_json::to_string(&stored).unwrap_or_default();
+    // Prompts never clicked may hold secret values: blanked once expired.
+    stored::blank_expired(ctx, now).await;
+    let s = Stored::new(
+        prepared.action.clone(),
+        reply.channel.clone(),
+        prepared.alt.clone(),
+    );
     let expires = now + CONFIRM_TTL.as_millis() as i64;
-    let name = prepared.action.name();
+    let (name, args) = (prepared.action.name(), s.json());
     let r = confirmations::insert(
         &ctx.store.pool,
         &token,
         &reply.user,
-        name,
+        &name,
         &args,
         (now, expires),
     );
@@ -118,10 +102,10 @@ pub async fn answer<A: Control>(ctx: &Arc<Ctx>, reply: &Reply, token: &str, choi
     let Some(stored) = c.stored else {
         return gone(ctx, reply, "unknown").await;
     };
-    let action = stored.chosen(choice);
+    let action = chosen(&stored, choice);
     if choice == Choice::Cancel {
         let m = messages::guarded::cancelled(l, &action.describe());
-        return super::finish(ctx, reply, &action, Outcome::new("cancelled"), &m).await;
+        return finish(ctx, reply, &action, Outcome::new("cancelled"), &m).await;
     }
     record(ctx, &reply.user, &action, Outcome::new("confirmed")).await;
     // The job written with the click, run here and now; after a crash, taken over.
@@ -132,10 +116,23 @@ pub async fn answer<A: Control>(ctx: &Arc<Ctx>, reply: &Reply, token: &str, choi
             }
         }
         None => {
-            action
-                .execute(ctx, &reply.in_channel(&stored.channel))
-                .await
+            let reply = reply.in_channel(&stored.channel);
+            action.execute(ctx, &reply).await;
+            if stored.secrets {
+                blank(ctx, token, &action, &reply.channel).await;
+            }
         }
+    }
+}
+
+/// Blanks the secret values of `token`'s row (a failure is logged).
+async fn blank<A: Control>(ctx: &Ctx, token: &str, action: &A, channel: &str) {
+    let r = async {
+        let mut conn = ctx.store.pool.acquire().await?;
+        stored::redact(&mut conn, token, action, channel).await
+    };
+    if let Err(e) = r.await {
+        tracing::warn!(error = %crate::config::redact_url(&e.to_string()), "guarded: could not blank a confirmation");
     }
 }
 
@@ -147,18 +144,10 @@ struct Claim<A> {
     job: Option<i64>,
 }
 
-impl<A: Clone> Stored<A> {
-    /// The action the click chose (the alternative, when the prompt has one).
-    fn chosen(&self, choice: Choice) -> A {
-        match (choice, &self.alt) {
-            (Choice::Alternative, Some(alt)) => alt.clone(),
-            _ => self.action.clone(),
-        }
-    }
-}
-
 /// Claims the confirmation (single use) and, for a confirm, writes the action's job in the
-/// same transaction.
+/// same transaction. The secret values the row holds are blanked on a cancel; on a confirm
+/// they stay (with the confirmed action only) until the job is done with them, and the job's
+/// payload holds the action without them.
 async fn claim<A: Control>(
     ctx: &Ctx,
     reply: &Reply,
@@ -169,20 +158,30 @@ async fn claim<A: Control>(
     let mut tx = ctx.store.begin().await?;
     let claimed = confirmations::claim(&mut tx, token, &reply.user, now).await?;
     let row = confirmations::get(&mut tx, token).await?;
-    let stored: Option<Stored<A>> = row
-        .as_ref()
-        .and_then(|r| serde_json::from_str(&r.args).ok());
+    let stored = row.as_ref().and_then(|r| Stored::<A>::read(&r.args));
     let mut job = None;
-    if let (true, true, Some(s)) = (claimed, choice != Choice::Cancel, &stored) {
-        let c = ConfirmedAction {
-            user: reply.user.clone(),
-            channel: reply.in_channel(&s.channel).channel,
-            response_url: reply.response_url.clone(),
-            action: s.chosen(choice),
-            confirmed_at: now,
-        };
-        if let Some(kind) = A::JOB_KIND {
-            job = Some(crate::jobs::enqueue(&mut tx, ctx, kind, &c, now).await?);
+    if let (true, Some(s)) = (claimed, &stored) {
+        let picked = chosen(s, choice);
+        let channel = reply.in_channel(&s.channel).channel;
+        if choice == Choice::Cancel {
+            if s.secrets {
+                stored::redact(&mut tx, token, &picked, &channel).await?;
+            }
+        } else {
+            if s.secrets {
+                stored::keep_confirmed(&mut tx, token, &picked, &channel).await?;
+            }
+            let c = ConfirmedAction {
+                user: reply.user.clone(),
+                channel,
+                response_url: reply.response_url.clone(),
+                action: picked.redacted(),
+                confirmed_at: now,
+                token: s.secrets.then(|| token.to_string()),
+            };
+            if let Some(kind) = A::JOB_KIND {
+                job = Some(crate::jobs::enqueue(&mut tx, ctx, kind, &c, now).await?);
+            }
         }
     }
     tx.commit().await?;
@@ -192,6 +191,14 @@ async fn claim<A: Control>(
         stored,
         job,
     })
+}
+
+/// The action the click chose (the alternative, when the prompt has one).
+fn chosen<A: Clone>(s: &Stored<A>, choice: Choice) -> A {
+    match (choice, &s.alt) {
+        (Choice::Alternative, Some(alt)) => alt.clone(),
+        _ => s.action.clone(),
+    }
 }
 
 /// Why a click did not claim its token.

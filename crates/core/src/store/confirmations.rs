@@ -1,5 +1,6 @@
 //! Confirmation tokens of guarded actions (`confirmations`): written at the prompt, claimed
-//! once by the click (per user, before expiry), read back to tell why a click was refused.
+//! once by the click (per user, before expiry), read back to tell why a click was refused,
+//! and blanked of secret values once nothing needs them. Every statement on the table is here.
 
 use sqlx::{AnyConnection, AnyPool, Row};
 
@@ -72,4 +73,57 @@ pub async fn get(
         expires_at: r.get(2),
         used_at: r.get(3),
     }))
+}
+
+/// Replaces what a token holds (e.g. the action with its secret values blanked, once nothing
+/// needs them). In the caller's transaction.
+pub async fn set_args(
+    conn: &mut AnyConnection,
+    token: &str,
+    args: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE confirmations SET args = $1 WHERE token = $2")
+        .bind(args)
+        .bind(token)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Blanks (`{}`) what the prompts never clicked and now expired hold, when it starts with
+/// `prefix` (how the caller marks a row that may hold secret values): no click can use them
+/// any more, so nothing they hold outlives them. Returns how many rows were blanked.
+pub async fn blank_expired(pool: &AnyPool, prefix: &str, now: i64) -> Result<u64, sqlx::Error> {
+    let r = sqlx::query(
+        "UPDATE confirmations SET args = '{}' WHERE used_at IS NULL AND expires_at <= $1 AND args LIKE $2 ESCAPE '\\'",
+    )
+    .bind(now)
+    .bind(format!("{}%", like_escaped(prefix)))
+    .execute(pool)
+    .await?;
+    Ok(r.rows_affected())
+}
+
+/// `s` matched literally by `LIKE … ESCAPE '\'`.
+fn like_escaped(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_prefix_is_matched_literally() {
+        assert_eq!(
+            super::like_escaped(r#"{"secrets":true,"#),
+            r#"{"secrets":true,"#
+        );
+        assert_eq!(super::like_escaped(r"a_b%c\d"), r"a\_b\%c\\d");
+    }
 }
