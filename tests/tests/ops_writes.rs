@@ -1,7 +1,10 @@
 //! `/ops` writes beyond the catalog example: `http.call` and `sql.flag` end to end, and a
-//! confirmed action cut short by a crash (a job, never repeated blindly). Both stores.
+//! confirmed action cut short by a crash (a job, never repeated blindly); rows the release
+//! before the guarded path wrote, and where a secret value may stay (until the click or the
+//! expiry). Both stores.
 
 use serde_json::{json, Value};
+use sqlx::Row;
 use testkit::ops_harness::*;
 use testkit::*;
 
@@ -210,4 +213,94 @@ async fn a_confirmed_action_cut_short_by_a_crash_is_not_repeated(db: TestDb) {
 on_both_stores!(
     cut_short,
     a_confirmed_action_cut_short_by_a_crash_is_not_repeated
+);
+
+/// The confirmation row of a `/ops etp rotate-key` prompt exactly as the release before the
+/// guarded path wrote it (its `Stored` serialized, fields in order): the action's fields beside
+/// the channel, the secret value included.
+async fn old_prompt(ctx: &chatops_core::Ctx, token: &str) {
+    let now = ctx.clock.now_ms();
+    let stored = format!(
+        r#"{{"system":"etp","action":"rotate-key","args":{{"values":{{"key":"{SECRET_KEY}"}},"secret":["key"]}},"channel":"{CH}","expected":"(unset)"}}"#
+    );
+    sqlx::query("INSERT INTO confirmations (token, user_id, action, args, created_at, expires_at) VALUES ($1, $2, 'ops.etp.rotate-key', $3, $4, $5)")
+        .bind(token)
+        .bind(ADMIN)
+        .bind(stored)
+        .bind(now)
+        .bind(now + 300_000)
+        .execute(&ctx.store.pool)
+        .await
+        .unwrap();
+}
+
+/// How many rows of the store hold the secret value (confirmations, jobs, audit).
+async fn rows_holding_the_secret(ctx: &chatops_core::Ctx) -> usize {
+    let mut n = 0;
+    for sql in [
+        "SELECT args FROM confirmations",
+        "SELECT payload FROM jobs",
+        "SELECT COALESCE(args, '') || COALESCE(detail, '') FROM audit_log",
+    ] {
+        for r in sqlx::query(sql).fetch_all(&ctx.store.pool).await.unwrap() {
+            n += usize::from(r.get::<String, _>(0).contains(SECRET_KEY));
+        }
+    }
+    n
+}
+
+async fn a_secret_stays_only_until_the_click_or_the_expiry_in_either_release_s_rows(db: TestDb) {
+    let h = harness(db).await;
+    let ctx = h.app.ctx.clone();
+    // Shown before the deploy, clicked after it: carried out once.
+    old_prompt(&ctx, "old-clicked").await;
+    old_prompt(&ctx, "old-never-clicked").await;
+    let done = text(&h.click("ops_confirm", "old-clicked", ADMIN).await);
+    assert!(done.contains("changed (secret, not shown)"), "{done}");
+    assert_eq!(
+        h.rw.variable("s-etp", "OPENAI_API_KEY").as_deref(),
+        Some(SECRET_KEY)
+    );
+    let again = text(&h.click("ops_confirm", "old-clicked", ADMIN).await);
+    assert!(again.contains("already used"), "{again}");
+    // This release's prompts: one cancelled, one never clicked.
+    let cmd = format!("etp rotate-key {SECRET_KEY}");
+    let token = token_of(&h.run(&cmd, ADMIN).await).expect("a prompt");
+    let cancelled = text(&h.click("ops_cancel", &token, ADMIN).await);
+    assert!(
+        cancelled.contains("Cancelled: etp rotate-key"),
+        "{cancelled}"
+    );
+    token_of(&h.run(&cmd, ADMIN).await).expect("a prompt");
+    h.app.settle().await;
+    assert_eq!(
+        rows_holding_the_secret(&ctx).await,
+        2,
+        "the prompts not clicked yet"
+    );
+    // Expired: the next prompt blanks both.
+    ctx.clock.advance(std::time::Duration::from_secs(301));
+    token_of(&h.run("fabrica scale-workers 2", ADMIN).await).expect("a prompt");
+    assert_eq!(rows_holding_the_secret(&ctx).await, 0);
+    let outcomes: Vec<String> = h
+        .audit("ops.etp.rotate-key")
+        .await
+        .into_iter()
+        .map(|a| a.0)
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            "confirmed",
+            "done",
+            "rejected_click_used",
+            "requested",
+            "cancelled",
+            "requested"
+        ]
+    );
+}
+on_both_stores!(
+    secret_until_click_or_expiry,
+    a_secret_stays_only_until_the_click_or_the_expiry_in_either_release_s_rows
 );

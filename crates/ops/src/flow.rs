@@ -1,16 +1,17 @@
-//! The guarded path of a runbook action, as `/julia` does it: permission, guard, the current
-//! value, a single-use confirmation (the `confirmations` table), the action with read-back,
-//! then in one transaction the audit row (before → after), the announcement (outbox) and the
-//! follow-up job. Secret arguments never reach a message, a log line or the audit log.
+//! The parts of the guarded path that are the runbooks' own (the path itself is
+//! `chatops_core::guarded`, shared with `/julia`): who may run a system's privileged actions,
+//! its guard, and the action with its read-back, then in one transaction the audit row (before
+//! → after), the announcement (outbox) and the follow-up job. Also `/ops` and `/ops <system>`.
+//! Secret arguments never reach a message, a log line or the audit log.
 
 use std::sync::Arc;
 
-use super::args::Args;
 use super::catalog::{Action, Catalog, System};
 use super::check;
-use super::exec::{self, Failure, Outcome};
-use chatops_core::audit::{self, AuditEntry};
-use chatops_core::guarded::Reply;
+use super::exec::{self, Failure};
+use super::runbook::RunbookAction;
+use chatops_core::audit;
+use chatops_core::guarded::{self, Reply};
 use chatops_core::Ctx;
 
 pub fn usage_line(cmd: &str, sys: &System, act: &Action) -> String {
@@ -20,10 +21,6 @@ pub fn usage_line(cmd: &str, sys: &System, act: &Action) -> String {
         u.push_str(&a.usage());
     }
     u
-}
-
-pub(super) fn audit_name(sys: &str, act: &str) -> String {
-    format!("ops.{sys}.{act}")
 }
 
 /// Who may run the system's privileged actions: its `admins`, else the bot's.
@@ -41,7 +38,7 @@ fn admins(ctx: &Ctx, sys: &System) -> (Vec<String>, Vec<String>) {
     all.into_iter().partition(|a| !a.starts_with('S'))
 }
 
-fn mentions(ctx: &Ctx, sys: &System) -> Vec<String> {
+pub(crate) fn mentions(ctx: &Ctx, sys: &System) -> Vec<String> {
     let (users, groups) = admins(ctx, sys);
     users
         .iter()
@@ -50,7 +47,8 @@ fn mentions(ctx: &Ctx, sys: &System) -> Vec<String> {
         .collect()
 }
 
-async fn may_run(ctx: &Ctx, sys: &System, user: &str) -> bool {
+/// Whether `user` may run `sys`'s privileged actions.
+pub(crate) async fn may_run(ctx: &Ctx, sys: &System, user: &str) -> bool {
     let (users, groups) = admins(ctx, sys);
     if users.iter().any(|u| u == user) {
         return true;
@@ -63,27 +61,6 @@ async fn may_run(ctx: &Ctx, sys: &System, user: &str) -> bool {
         }
     }
     false
-}
-
-pub(super) async fn record(
-    ctx: &Ctx,
-    user: &str,
-    name: &str,
-    args: &Args,
-    outcome: &str,
-    detail: Option<String>,
-) {
-    let e = AuditEntry {
-        actor: user.to_string(),
-        action: name.to_string(),
-        args: args.shown(),
-        outcome: outcome.into(),
-        detail,
-        ..AuditEntry::default()
-    };
-    if let Err(err) = audit::record_pool(&ctx.store.pool, &e, ctx.clock.now_ms()).await {
-        tracing::error!(error = %err, action = name, "audit write failed");
-    }
 }
 
 /// `/ops`: each system with the last result of its guard and checks (guards run now).
@@ -153,7 +130,7 @@ pub fn system_view(ctx: &Ctx, sys: &System) -> messages::Msg {
 }
 
 /// The guard, when the action writes: `None` when it holds (or there is none).
-pub(super) async fn guard_refusal(ctx: &Ctx, sys: &System, act: &Action) -> Option<messages::Msg> {
+pub(crate) async fn guard_refusal(ctx: &Ctx, sys: &System, act: &Action) -> Option<messages::Msg> {
     let g = sys.guard.as_ref().filter(|_| act.writes)?;
     let r = check::run(ctx, g).await;
     check::remember_pool(ctx, &sys.name, "guard", &r).await;
@@ -162,7 +139,7 @@ pub(super) async fn guard_refusal(ctx: &Ctx, sys: &System, act: &Action) -> Opti
     })
 }
 
-pub(super) fn failure_msg(ctx: &Ctx, command: &str, f: &Failure) -> messages::Msg {
+pub(crate) fn failure_msg(ctx: &Ctx, command: &str, f: &Failure) -> messages::Msg {
     if f.unchanged() {
         messages::ops::unchanged(ctx.locale(), command, &f.error)
     } else {
@@ -170,122 +147,41 @@ pub(super) fn failure_msg(ctx: &Ctx, command: &str, f: &Failure) -> messages::Ms
     }
 }
 
-pub async fn request(
+/// Runs the action; then the audit row, the announcement and the follow-up in one
+/// transaction. The answer replaces the prompt (`replace`) or, without one, is a new message.
+pub(crate) async fn execute(
     ctx: &Arc<Ctx>,
-    catalog: &Catalog,
+    r: &RunbookAction,
+    (sys, act): (&System, &Action),
     reply: &Reply,
-    system: &str,
-    action: &str,
-    args: Args,
-) {
-    let l = ctx.locale();
-    let (Some(sys), Some(act)) = (
-        catalog.system(system),
-        catalog.system(system).and_then(|s| s.action(action)),
-    ) else {
-        return;
-    };
-    let name = audit_name(system, action);
-    let command = format!("{system} {action}");
-    if act.privileged && !may_run(ctx, sys, &reply.user).await {
-        record(
-            ctx,
-            &reply.user,
-            &name,
-            &args,
-            "refused",
-            Some("not an admin".into()),
-        )
-        .await;
-        let m = messages::ops::refused(l, &command, &mentions(ctx, sys));
-        return reply.send(ctx, &m).await;
-    }
-    if let Some(m) = guard_refusal(ctx, sys, act).await {
-        record(
-            ctx,
-            &reply.user,
-            &name,
-            &args,
-            "refused_guard",
-            Some(m.text.clone()),
-        )
-        .await;
-        return reply.send(ctx, &m).await;
-    }
-    let expected = match exec::preview(ctx, act, &args).await {
-        Ok(v) => v,
-        Err(f) => {
-            record(
-                ctx,
-                &reply.user,
-                &name,
-                &args,
-                "failed",
-                Some(f.error.clone()),
-            )
-            .await;
-            return reply.send(ctx, &failure_msg(ctx, &command, &f)).await;
-        }
-    };
-    if !act.confirm {
-        return execute(ctx, sys, act, reply, &args, expected.as_deref(), false).await;
-    }
-    super::confirm::prompt(ctx, reply, sys, act, &args, expected).await;
-}
-
-/// Runs the action; then the audit row, the announcement and the follow-up in one transaction.
-pub(super) async fn execute(
-    ctx: &Arc<Ctx>,
-    sys: &System,
-    act: &Action,
-    reply: &Reply,
-    args: &Args,
-    expected: Option<&str>,
     replace: bool,
 ) {
     let l = ctx.locale();
-    let name = audit_name(&sys.name, &act.name);
-    let shown = args.shown();
-    let command = if shown.is_empty() {
-        format!("{} {}", sys.name, act.name)
-    } else {
-        format!("{} {} {shown}", sys.name, act.name)
+    let command = r.shown();
+    let answer = |m: messages::Msg| async move {
+        if replace {
+            reply.replace(ctx, &m).await
+        } else {
+            reply.send(ctx, &m).await
+        }
     };
-    let out = match exec::run(ctx, act, args, expected).await {
+    let out = match exec::run(ctx, act, &r.args, r.expected.as_deref()).await {
         Ok(o) => o,
         Err(f) => {
             let outcome = if f.unchanged() { "unchanged" } else { "failed" };
-            record(
-                ctx,
-                &reply.user,
-                &name,
-                args,
-                outcome,
-                Some(f.error.clone()),
-            )
-            .await;
-            let m = failure_msg(ctx, &command, &f);
-            return if replace {
-                reply.replace(ctx, &m).await
-            } else {
-                reply.send(ctx, &m).await
-            };
+            let o = guarded::Outcome::new(outcome).detail(Some(f.error.clone()));
+            guarded::record(ctx, &reply.user, r, o).await;
+            return answer(failure_msg(ctx, &command, &f)).await;
         }
     };
-    if let Some(r) = &out.check {
-        check::remember_pool(ctx, &sys.name, &act.name, r).await;
+    if let Some(c) = &out.check {
+        check::remember_pool(ctx, &sys.name, &act.name, c).await;
     }
     if let Some(logs) = &out.logs {
         // Logs go to the requester only (ephemeral), never to a channel.
-        record(
-            ctx,
-            &reply.user,
-            &name,
-            args,
-            "done",
-            Some(format!("{} pods", logs.len())),
-        )
-        .await;
+        let detail = Some(format!("{} pods", logs.len()));
+        let o = guarded::Outcome::new("done").detail(detail);
+        guarded::record(ctx, &reply.user, r, o).await;
         return reply
             .send(ctx, &messages::ops::logs(l, &command, logs))
             .await;
@@ -309,44 +205,35 @@ pub(super) async fn execute(
         })
         .filter(|c| !c.is_empty())
         .map(|c| (c, messages::ops::announce(l, &view)));
-    if let Err(e) = commit(ctx, sys, act, reply, args, &out, announce).await {
+    if let Err(e) = commit(ctx, r, act, reply, &out, announce).await {
         let m = chatops_core::FlowError::Internal(e).into_msg(l);
         reply.send(ctx, &m).await;
     }
-    if replace {
-        reply.replace(ctx, &done).await
-    } else {
-        reply.send(ctx, &done).await
-    }
+    answer(done).await
 }
 
 async fn commit(
     ctx: &Ctx,
-    sys: &System,
+    r: &RunbookAction,
     act: &Action,
     reply: &Reply,
-    args: &Args,
-    out: &Outcome,
+    out: &exec::Outcome,
     announce: Option<(String, messages::Msg)>,
 ) -> anyhow::Result<()> {
     let now = ctx.clock.now_ms();
     let mut tx = ctx.store.begin().await?;
-    let entry = AuditEntry {
-        actor: reply.user.clone(),
-        action: audit_name(&sys.name, &act.name),
-        args: args.shown(),
-        outcome: "done".into(),
-        before: out.before.clone(),
-        after: out.after.clone(),
-        detail: None,
-    };
+    let entry = guarded::Outcome::new("done")
+        .before(out.before.clone())
+        .after(out.after.clone())
+        .entry(&reply.user, r);
     audit::record(&mut tx, &entry, now).await?;
     let channel = announce
         .as_ref()
         .map(|(c, _)| c.clone())
         .unwrap_or_default();
     if let Some((c, msg)) = &announce {
-        chatops_core::outbox::enqueue(&mut tx, &chatops_core::outbox::OutboxItem::post(c, msg), now).await?;
+        let post = chatops_core::outbox::OutboxItem::post(c, msg);
+        chatops_core::outbox::enqueue(&mut tx, &post, now).await?;
     }
     if let Some(f) = &act.follow_up {
         let job = super::follow::OpsFollow {
@@ -357,9 +244,9 @@ async fn commit(
                 channel
             },
             response_url: reply.response_url.clone(),
-            system: sys.name.clone(),
-            action: act.name.clone(),
-            args: args.redacted(),
+            system: r.system.clone(),
+            action: r.action.clone(),
+            args: r.args.redacted(),
             check: f.check.clone(),
             deadline_ms: now + f.within.as_millis() as i64,
             every_ms: f.every.as_millis() as i64,

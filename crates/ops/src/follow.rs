@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 use super::args::Args;
 use super::catalog::Check;
 use super::check;
-use super::flow::audit_name;
-use chatops_core::audit::{self, AuditEntry};
+use super::runbook::RunbookAction;
+use chatops_core::audit;
+use chatops_core::guarded::Outcome;
 use chatops_core::jobs::{JobResult, Lease, Registry};
 use chatops_core::Ctx;
 use futures::future::BoxFuture;
@@ -66,19 +67,15 @@ pub async fn run_follow_job(
     );
     let now = ctx.clock.now_ms();
     let mut tx = ctx.store.begin().await?;
-    let entry = AuditEntry {
-        actor: f.user.clone(),
-        action: audit_name(&f.system, &f.action),
-        args: f.args.shown(),
-        outcome: if result.ok {
-            "followed_ok"
-        } else {
-            "followed_failed"
-        }
-        .into(),
-        after: Some(result.summary.clone()),
-        ..AuditEntry::default()
+    let outcome = if result.ok {
+        "followed_ok"
+    } else {
+        "followed_failed"
     };
+    let action = RunbookAction::new(&f.system, &f.action, f.args.clone());
+    let entry = Outcome::new(outcome)
+        .after(Some(result.summary.clone()))
+        .entry(&f.user, &action);
     audit::record(&mut tx, &entry, now).await?;
     check::remember(
         &mut tx,

@@ -6,23 +6,27 @@
 //! - [`args`]: the grammar and typed arguments
 //! - [`kinds`]: what an action does; [`exec`], [`railway`], [`kube`]: doing it
 //! - [`check`]: guards and checks (HTTP JSON pointers, SQL), their last results
-//! - [`flow`]: the guarded path and the follow-up job
+//! - [`runbook`] / [`control`]: a runbook action on the guarded path (`chatops_core::guarded`,
+//!   the same permission, confirmation, job and audit code as `/julia`)
+//! - [`flow`]: what the path does for a runbook (admins, guard, action, announcement) and the
+//!   follow-up job ([`follow`]); [`legacy`]: rows the release before it left
 
-pub mod settings;
 pub mod args;
 pub mod catalog;
 #[cfg(test)]
 mod catalog_tests;
 pub mod check;
-pub mod confirm;
+pub mod control;
 pub mod exec;
 pub mod flow;
 pub mod follow;
-pub mod job;
 pub mod kinds;
 pub mod kube;
+pub mod legacy;
 pub mod railway;
 pub mod raw;
+pub mod runbook;
+pub mod settings;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -30,10 +34,11 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use chatops_core::guarded::Reply;
+use args::OpsCmd;
+use chatops_core::guarded::{self, Choice, Reply};
 use chatops_core::request::{Ack, SlashCommand};
 use chatops_core::Ctx;
-use args::OpsCmd;
+use runbook::RunbookAction;
 
 /// Clients the catalog's kinds use (built once; Kubernetes and PostgreSQL connect on first use).
 pub struct OpsClients {
@@ -80,7 +85,9 @@ pub async fn handle_command(ctx: Arc<Ctx>, cmd: SlashCommand) -> Ack {
         return Ack::Body(messages::ops::help(l, &command).ephemeral());
     }
     let Some(catalog) = crate::settings::of(&ctx).catalog.clone() else {
-        return Ack::Body(messages::ops::no_catalog(l, &crate::settings::of(&ctx).runbooks_file).ephemeral());
+        return Ack::Body(
+            messages::ops::no_catalog(l, &crate::settings::of(&ctx).runbooks_file).ephemeral(),
+        );
     };
     let names: Vec<&str> = catalog.systems.iter().map(|s| s.name.as_str()).collect();
     let unknown = |given: &str| {
@@ -139,10 +146,11 @@ pub async fn handle_command(ctx: Arc<Ctx>, cmd: SlashCommand) -> Ack {
                 }
             };
             let ack = Ack::Body(messages::working_on_it(l).ephemeral());
-            let (sys, act) = (sys.name.clone(), act.name.clone());
-            tokio::spawn(
-                async move { flow::request(&ctx, &catalog, &reply, &sys, &act, typed).await },
-            );
+            let action = RunbookAction::new(&sys.name, &act.name, typed);
+            tokio::spawn(async move {
+                legacy::blank_expired(&ctx).await;
+                guarded::request(&ctx, &reply, action).await
+            });
             ack
         }
     }
@@ -160,18 +168,22 @@ pub async fn on_block_action(ctx: Arc<Ctx>, payload: Value) -> Option<Value> {
     let action_id = s("/actions/0/action_id");
     let token = s("/actions/0/value");
     let reply = Reply::from_block_action(&payload);
-    let confirmed = match action_id.as_str() {
-        messages::ops::ACTION_CONFIRM => true,
-        messages::ops::ACTION_CANCEL => false,
+    let choice = match action_id.as_str() {
+        messages::ops::ACTION_CONFIRM => Choice::Confirm,
+        messages::ops::ACTION_CANCEL => Choice::Cancel,
         _ => return None,
     };
-    tokio::spawn(async move { confirm::answer(&ctx, &reply, &token, confirmed).await });
+    tokio::spawn(
+        async move { guarded::answer::<RunbookAction>(&ctx, &reply, &token, choice).await },
+    );
     None
 }
 
-/// Registers `/ops`'s background work: confirmed runbook actions and their follow-ups.
+/// Registers `/ops`'s background work: confirmed runbook actions (on the guarded path, and
+/// those the release before it left) and their follow-ups.
 pub fn register(jobs: &mut chatops_core::jobs::Registry) {
-    job::register(jobs);
+    guarded::register::<RunbookAction>(jobs);
+    legacy::register(jobs);
     follow::register(jobs);
 }
 
