@@ -19,7 +19,10 @@ const MAX_UP: usize = 5;
 const UP_ALLOWED: &[(&str, &str, &str)] = &[];
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 /// Every crate's source folder: `crates/*/src`, `messages/src`, `bot/src`, `tests/src`.
@@ -236,7 +239,11 @@ impl Crate {
                 }
             }
             // A child module named without `self::` (edition 2018 paths).
-            Some(first) if self.files.contains_key(&[at, &[first.to_string()]].concat()) => {
+            Some(first)
+                if self
+                    .files
+                    .contains_key(&[at, &[first.to_string()]].concat()) =>
+            {
                 cur = at.to_vec();
             }
             _ => return None,
@@ -335,6 +342,50 @@ fn graph() -> Graph {
     g
 }
 
+/// Tarjan's strongly connected components.
+struct Tarjan<'a> {
+    succ: &'a [Vec<usize>],
+    index: Vec<usize>,
+    low: Vec<usize>,
+    on: Vec<bool>,
+    stack: Vec<usize>,
+    next: usize,
+    /// Components of more than one node.
+    out: Vec<Vec<usize>>,
+}
+
+impl Tarjan<'_> {
+    fn visit(&mut self, v: usize) {
+        self.index[v] = self.next;
+        self.low[v] = self.next;
+        self.next += 1;
+        self.stack.push(v);
+        self.on[v] = true;
+        for &w in &self.succ[v] {
+            if self.index[w] == usize::MAX {
+                self.visit(w);
+                self.low[v] = self.low[v].min(self.low[w]);
+            } else if self.on[w] {
+                self.low[v] = self.low[v].min(self.index[w]);
+            }
+        }
+        if self.low[v] == self.index[v] {
+            let mut comp = Vec::new();
+            loop {
+                let w = self.stack.pop().unwrap();
+                self.on[w] = false;
+                comp.push(w);
+                if w == v {
+                    break;
+                }
+            }
+            if comp.len() > 1 {
+                self.out.push(comp);
+            }
+        }
+    }
+}
+
 /// Strongly connected components with more than one file (Tarjan).
 fn circles(g: &Graph) -> Vec<Vec<String>> {
     let nodes: Vec<&(usize, Vec<String>)> = g.edges.keys().collect();
@@ -349,62 +400,21 @@ fn circles(g: &Graph) -> Vec<Vec<String>> {
                 .collect()
         })
         .collect();
-    let n = nodes.len();
-    let (mut index, mut low, mut on) = (vec![usize::MAX; n], vec![0; n], vec![false; n]);
-    let (mut stack, mut next, mut out) = (Vec::new(), 0, Vec::new());
-    fn visit(
-        v: usize,
-        succ: &[Vec<usize>],
-        st: &mut (
-            &mut Vec<usize>,
-            &mut Vec<usize>,
-            &mut Vec<bool>,
-            &mut Vec<usize>,
-            &mut usize,
-            &mut Vec<Vec<usize>>,
-        ),
-    ) {
-        st.0[v] = *st.4;
-        st.1[v] = *st.4;
-        *st.4 += 1;
-        st.3.push(v);
-        st.2[v] = true;
-        for &w in &succ[v] {
-            if st.0[w] == usize::MAX {
-                visit(w, succ, st);
-                st.1[v] = st.1[v].min(st.1[w]);
-            } else if st.2[w] {
-                st.1[v] = st.1[v].min(st.0[w]);
-            }
-        }
-        if st.1[v] == st.0[v] {
-            let mut comp = Vec::new();
-            loop {
-                let w = st.3.pop().unwrap();
-                st.2[w] = false;
-                comp.push(w);
-                if w == v {
-                    break;
-                }
-            }
-            if comp.len() > 1 {
-                st.5.push(comp);
-            }
+    let mut t = Tarjan {
+        succ: &succ,
+        index: vec![usize::MAX; nodes.len()],
+        low: vec![0; nodes.len()],
+        on: vec![false; nodes.len()],
+        stack: Vec::new(),
+        next: 0,
+        out: Vec::new(),
+    };
+    for v in 0..nodes.len() {
+        if t.index[v] == usize::MAX {
+            t.visit(v);
         }
     }
-    for v in 0..n {
-        if index[v] == usize::MAX {
-            let mut st = (
-                &mut index,
-                &mut low,
-                &mut on,
-                &mut stack,
-                &mut next,
-                &mut out,
-            );
-            visit(v, &succ, &mut st);
-        }
-    }
+    let out = t.out;
     out.into_iter()
         .map(|c| {
             let mut names: Vec<String> = c.into_iter().map(|i| g.names[nodes[i]].clone()).collect();
@@ -436,7 +446,10 @@ fn no_import_circle_between_files() {
     assert!(
         c.is_empty(),
         "import circles between files (each line: files that import each other round):\n{}",
-        c.iter().map(|c| c.join(" <-> ")).collect::<Vec<_>>().join("\n")
+        c.iter()
+            .map(|c| c.join(" <-> "))
+            .collect::<Vec<_>>()
+            .join("\n")
     );
 }
 
@@ -479,4 +492,27 @@ fn the_checker_sees_a_circle_and_an_import_running_up() {
     assert_eq!(c.resolve(&abs, 0), Some(ab.clone()));
     let abs = c.absolute(&ab, "super::Thing").unwrap();
     assert_eq!(c.resolve(&abs, 0), Some(vec!["a".to_string()]));
+    // a -> b -> a is a circle; c -> a is not; a::x -> a runs up.
+    let m = |p: &str| -> Vec<String> {
+        p.split('/')
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect()
+    };
+    let mut g = Graph {
+        edges: BTreeMap::new(),
+        names: BTreeMap::new(),
+    };
+    for (from, tos) in [
+        ("a", vec!["b"]),
+        ("b", vec!["a"]),
+        ("c", vec!["a"]),
+        ("a/x", vec!["a"]),
+    ] {
+        g.names.insert((0, m(from)), from.to_string());
+        g.edges
+            .insert((0, m(from)), tos.iter().map(|t| m(t)).collect());
+    }
+    assert_eq!(circles(&g), vec![vec!["a".to_string(), "b".to_string()]]);
+    assert_eq!(up_imports(&g), vec![("a/x".to_string(), "a".to_string())]);
 }

@@ -166,6 +166,13 @@ impl AlertsConfig {
     }
 }
 
+
+
+/// These settings, as the composition root handed them to the context.
+pub fn of(ctx: &chatops_core::Ctx) -> &AlertsConfig {
+    ctx.ext()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -210,9 +217,4 @@ mod tests {
         assert!(digest_at("mon 25:00").is_err());
         assert!(digest_at("monday").is_err());
     }
-}
-
-/// These settings, as the composition root handed them to the context.
-pub fn of(ctx: &chatops_core::Ctx) -> &AlertsConfig {
-    ctx.ext()
 }

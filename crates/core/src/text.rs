@@ -59,19 +59,7 @@ pub fn visible_len(s: &str) -> usize {
     s.chars().filter(|c| !is_invisible(*c)).count()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
 
-    #[test]
-    fn invisible_and_bidi() {
-        assert_eq!(visible_len("\u{200B}\u{200B}\u{200D}\u{FE0F}\u{3164}"), 0);
-        assert_eq!(visible_len("db\u{200B} down"), 6);
-        assert_eq!(visible_len("z\u{337}a\u{337}"), 2);
-        assert!(is_bidi_control('\u{202E}') && is_removed('\u{2067}'));
-        assert!(!is_removed('\u{200D}'), "emoji sequences need the joiner");
-    }
-}
 
 /// Removes control characters, bidirectional controls and zero-width spaces
 /// ([`is_removed`]); any run of whitespace (newlines, tabs, no-break spaces)
@@ -115,4 +103,18 @@ pub fn text_arg(s: &str) -> Result<Option<String>, messages::usage::Problem> {
         return Err(messages::usage::Problem::TextTooLong { max: TEXT_MAX });
     }
     Ok((!t.is_empty()).then_some(t))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invisible_and_bidi() {
+        assert_eq!(visible_len("\u{200B}\u{200B}\u{200D}\u{FE0F}\u{3164}"), 0);
+        assert_eq!(visible_len("db\u{200B} down"), 6);
+        assert_eq!(visible_len("z\u{337}a\u{337}"), 2);
+        assert!(is_bidi_control('\u{202E}') && is_removed('\u{2067}'));
+        assert!(!is_removed('\u{200D}'), "emoji sequences need the joiner");
+    }
 }

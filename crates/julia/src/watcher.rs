@@ -60,7 +60,7 @@ pub async fn run_watcher(ctx: Arc<Ctx>, mut shutdown: tokio::sync::watch::Receiv
 
 async fn acquire(ctx: &Ctx, holder: &str) -> Result<bool, sqlx::Error> {
     let now = ctx.clock.now_ms();
-    let until = now + (clients::julia_config::of(&ctx).watch_interval.as_millis() as i64) * 3 + 1000;
+    let until = now + (clients::julia_config::of(ctx).watch_interval.as_millis() as i64) * 3 + 1000;
     named::acquire_lease(&ctx.store.pool, LEASE, holder, (now, until)).await
 }
 

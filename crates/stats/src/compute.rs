@@ -136,20 +136,7 @@ pub(crate) async fn longest(pool: &AnyPool, from: i64, to: i64) -> Result<Vec<Lo
 
 
 
-#[cfg(test)]
-mod tests {
-    use super::percentile;
 
-    #[test]
-    fn nearest_rank_percentiles() {
-        let v = [10, 20, 30, 40, 50, 60, 70, 80, 90, 100];
-        assert_eq!(percentile(&v, 50.0), Some(50));
-        assert_eq!(percentile(&v, 90.0), Some(90));
-        assert_eq!(percentile(&[7], 90.0), Some(7));
-        assert_eq!(percentile(&[], 50.0), None);
-        assert_eq!(percentile(&[1, 2, 3], 50.0), Some(2));
-    }
-}
 
 /// The statistics of incidents declared in the `days` before `now_ms`.
 pub async fn compute(pool: &AnyPool, days: i64, now_ms: i64) -> Result<Stats, sqlx::Error> {
@@ -265,4 +252,19 @@ pub async fn enqueue_chart(
     }
     enqueue(conn, &item, now).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::percentile;
+
+    #[test]
+    fn nearest_rank_percentiles() {
+        let v = [10, 20, 30, 40, 50, 60, 70, 80, 90, 100];
+        assert_eq!(percentile(&v, 50.0), Some(50));
+        assert_eq!(percentile(&v, 90.0), Some(90));
+        assert_eq!(percentile(&[7], 90.0), Some(7));
+        assert_eq!(percentile(&[], 50.0), None);
+        assert_eq!(percentile(&[1, 2, 3], 50.0), Some(2));
+    }
 }
