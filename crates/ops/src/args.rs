@@ -7,41 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::catalog::{Action, Catalog};
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ArgSpec {
-    pub name: String,
-    pub ty: ArgType,
-    /// Never shown, logged or audited: only "changed".
-    pub secret: bool,
-    pub description: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ArgType {
-    Int {
-        min: i64,
-        max: i64,
-    },
-    Enum(Vec<String>),
-    /// The whole value must match.
-    String {
-        pattern: String,
-    },
-}
-
-impl ArgSpec {
-    /// `replicas:int 0..10`, `mode:on|off`, `key:string /^[A-Z_]+$/` (for help).
-    pub fn usage(&self) -> String {
-        let t = match &self.ty {
-            ArgType::Int { min, max } => format!("{min}..{max}"),
-            ArgType::Enum(v) => v.join("|"),
-            ArgType::String { pattern } => format!("/{pattern}/"),
-        };
-        let secret = if self.secret { ", secret" } else { "" };
-        format!("<{}: {t}{secret}>", self.name)
-    }
-}
+use super::spec::{ArgSpec, ArgType};
 
 /// Typed argument values by name. Secret ones are kept apart so no `Display` shows them.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -3,12 +3,11 @@
 
 use std::time::Duration;
 
-use serde_json::Value;
 use serde_saphyr::Spanned;
 
-use super::args::{ArgSpec, ArgType};
 use super::kinds::Kind;
-use super::raw::{RawAction, RawArg, RawCheck, RawFile, RawFollowUp, RawHttp, RawSql, RawSystem};
+use super::raw::{RawAction, RawArg, RawCheck, RawFile, RawFollowUp, RawSql, RawSystem};
+use super::spec::{env_name, env_refs, http_check, ArgSpec, ArgType, Check, FollowUp, SqlCheck};
 
 #[derive(Debug, Clone)]
 pub struct Catalog {
@@ -37,40 +36,6 @@ pub struct Action {
     pub args: Vec<ArgSpec>,
     pub kind: Kind,
     pub follow_up: Option<FollowUp>,
-}
-
-/// An HTTP request whose answer must match: status and JSON pointers.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct HttpCheck {
-    pub method: String,
-    /// May hold `${VAR}` (read from the environment when sent).
-    pub url: String,
-    /// Header name -> value, `${VAR}` read from the environment when sent.
-    pub headers: Vec<(String, String)>,
-    pub expect_status: u16,
-    pub expect: Vec<(String, Value)>,
-}
-
-/// One value from PostgreSQL that must equal `expect`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct SqlCheck {
-    pub database_url_env: String,
-    pub query: String,
-    pub expect: Value,
-}
-
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Check {
-    Http(HttpCheck),
-    Sql(SqlCheck),
-}
-
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct FollowUp {
-    pub check: Check,
-    pub within: Duration,
-    pub every: Duration,
 }
 
 /// One problem in the file: its line (0 when unknown) and what is wrong.
@@ -121,23 +86,6 @@ fn check_env(c: &Check) -> Vec<String> {
         }
         Check::Sql(s) => vec![s.database_url_env.clone()],
     }
-}
-
-/// The `VAR` of every `${VAR}` in `s`.
-pub fn env_refs(s: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = s;
-    while let Some(i) = rest.find("${") {
-        let tail = &rest[i + 2..];
-        match tail.find('}') {
-            Some(j) => {
-                out.push(tail[..j].to_string());
-                rest = &tail[j + 1..];
-            }
-            None => break,
-        }
-    }
-    out
 }
 
 /// Reads and checks the catalog at `path`. Errors are `path:line: reason`, every one found.
@@ -452,48 +400,6 @@ fn arg(r: RawArg) -> Result<ArgSpec, String> {
     })
 }
 
-pub fn http_check(h: RawHttp) -> Result<HttpCheck, String> {
-    let method = h.method.unwrap_or_else(|| "GET".into()).to_uppercase();
-    if !["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"].contains(&method.as_str()) {
-        return Err(format!("method `{method}` is not an HTTP method"));
-    }
-    url_ok(&h.url)?;
-    let mut expect = Vec::new();
-    for (k, v) in h.expect.unwrap_or_default() {
-        if !(k.is_empty() || k.starts_with('/')) {
-            return Err(format!(
-                "expect: `{k}` is not a JSON pointer (it starts with `/`, e.g. `/delivery_disabled`)"
-            ));
-        }
-        expect.push((k, v));
-    }
-    Ok(HttpCheck {
-        method,
-        url: h.url,
-        headers: h.headers.unwrap_or_default().into_iter().collect(),
-        expect_status: h.expect_status.unwrap_or(200),
-        expect,
-    })
-}
-
-/// `http(s)://…` after `${VAR}`s (read at run time) are set aside.
-pub fn url_ok(url: &str) -> Result<(), String> {
-    // A variable may hold the base URL (`${KUMON_BASE_URL}/health`): its scheme comes at run time.
-    let mut probe = if url.starts_with("${") {
-        format!("http://{url}")
-    } else {
-        url.to_string()
-    };
-    for v in env_refs(url) {
-        probe = probe.replace(&format!("${{{v}}}"), "x");
-    }
-    if !(probe.starts_with("http://") || probe.starts_with("https://")) {
-        return Err(format!("url `{url}` must start with http:// or https://"));
-    }
-    reqwest::Url::parse(&probe).map_err(|e| format!("url `{url}`: {e}"))?;
-    Ok(())
-}
-
 fn sql_check(s: RawSql) -> Result<SqlCheck, String> {
     env_name(&s.database_url_env)?;
     if s.query.trim().is_empty() {
@@ -504,19 +410,6 @@ fn sql_check(s: RawSql) -> Result<SqlCheck, String> {
         query: s.query,
         expect: s.expect,
     })
-}
-
-pub fn env_name(v: &str) -> Result<(), String> {
-    let ok = !v.is_empty()
-        && v.chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
-    if ok {
-        Ok(())
-    } else {
-        Err(format!(
-            "`{v}` is not an environment variable name (upper case, digits, `_`)"
-        ))
-    }
 }
 
 fn check(c: RawCheck, line: u64) -> Result<Check, Problem> {

@@ -1,7 +1,8 @@
 //! The catalog's checks: the shipped example loads; each mistake is named with its line.
 
-use super::catalog::{parse, Check};
+use super::catalog::parse;
 use super::kinds::Kind;
+use super::spec::Check;
 
 fn example() -> String {
     let p = concat!(env!("CARGO_MANIFEST_DIR"), "/../../runbooks.example.yml");

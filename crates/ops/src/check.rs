@@ -5,7 +5,7 @@
 use serde_json::Value;
 use sqlx::Row;
 
-use super::catalog::{Check, HttpCheck, SqlCheck};
+use super::spec::{Check, HttpCheck, SqlCheck};
 use chatops_core::Ctx;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -20,7 +20,7 @@ pub struct CheckResult {
 /// `${VAR}` replaced by the variable's value (read at start); the first one unset is an error.
 pub fn fill_env(ctx: &Ctx, s: &str) -> Result<String, String> {
     let mut out = s.to_string();
-    for v in super::catalog::env_refs(s) {
+    for v in super::spec::env_refs(s) {
         let val = crate::settings::of(ctx)
             .var(&v)
             .ok_or_else(|| format!("`{v}` is not set"))?;
@@ -37,7 +37,7 @@ pub async fn send(
 ) -> Result<(u16, Option<Value>), String> {
     let url = fill_env(ctx, &h.url)?;
     let method = reqwest::Method::from_bytes(h.method.as_bytes()).map_err(|e| e.to_string())?;
-    let mut req = crate::clients(ctx).http.request(method, &url);
+    let mut req = crate::ops_clients::clients(ctx).http.request(method, &url);
     for (k, v) in &h.headers {
         req = req.header(k, fill_env(ctx, v)?);
     }
@@ -105,7 +105,7 @@ async fn sql_value(ctx: &Ctx, s: &SqlCheck) -> Result<Option<String>, String> {
     let url = crate::settings::of(ctx)
         .var(&s.database_url_env)
         .ok_or_else(|| format!("`{}` is not set", s.database_url_env))?;
-    let pool = crate::clients(ctx).pg(url).await?;
+    let pool = crate::ops_clients::clients(ctx).pg(url).await?;
     let sql = format!("SELECT (q.v)::text FROM ({}) AS q(v) LIMIT 1", s.query);
     let row = sqlx::query(&sql)
         .fetch_optional(&pool)

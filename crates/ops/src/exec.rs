@@ -5,53 +5,10 @@ use sqlx::Row;
 
 use super::args::Args;
 use super::catalog::Action;
-use super::check::{self, CheckResult};
+use super::check;
 use super::kinds::{render, Kind};
+use super::outcome::{Failure, Outcome};
 use chatops_core::Ctx;
-
-/// What an action did.
-#[derive(Debug, Clone, Default)]
-pub struct Outcome {
-    pub before: Option<String>,
-    pub after: Option<String>,
-    /// Detail for the requester (and the announcement).
-    pub lines: Vec<String>,
-    /// Pod logs: for the requester only, never a channel.
-    pub logs: Option<Vec<(String, String)>>,
-    /// An `http.check`'s result (kept for `/ops`).
-    pub check: Option<CheckResult>,
-}
-
-impl Outcome {
-    pub fn changed(before: Option<String>, after: Option<String>) -> Outcome {
-        Outcome {
-            before,
-            after,
-            ..Outcome::default()
-        }
-    }
-    pub fn lines(lines: Vec<String>) -> Outcome {
-        Outcome {
-            lines,
-            ..Outcome::default()
-        }
-    }
-}
-
-/// Why an action did not complete. `system` empty: nothing to do (shown as "unchanged").
-#[derive(Debug, Clone)]
-pub struct Failure {
-    pub system: &'static str,
-    pub error: String,
-    /// No answer to a write: it may have been applied.
-    pub maybe_applied: bool,
-}
-
-impl Failure {
-    pub fn unchanged(&self) -> bool {
-        self.system.is_empty()
-    }
-}
 
 /// The current value the confirmation shows ("before").
 pub async fn preview(ctx: &Ctx, action: &Action, args: &Args) -> Result<Option<String>, Failure> {
@@ -116,7 +73,7 @@ pub async fn run(
         k if k.name().starts_with("railway.") => super::railway::run(ctx, k, args).await,
         k if k.uses_kubernetes() => super::kube::run(ctx, k, args, expected).await,
         Kind::HttpCheck(h) => {
-            let r = check::run(ctx, &super::catalog::Check::Http(h.clone())).await;
+            let r = check::run(ctx, &super::spec::Check::Http(h.clone())).await;
             Ok(Outcome {
                 lines: r.lines.clone(),
                 check: Some(r),
@@ -168,7 +125,10 @@ async fn sql_pool(ctx: &Ctx, env: &str) -> Result<sqlx::PgPool, Failure> {
     let url = crate::settings::of(ctx)
         .var(env)
         .ok_or_else(|| pg_fail(format!("`{env}` is not set")))?;
-    crate::clients(ctx).pg(url).await.map_err(pg_fail)
+    crate::ops_clients::clients(ctx)
+        .pg(url)
+        .await
+        .map_err(pg_fail)
 }
 
 async fn sql_flag_value(ctx: &Ctx, kind: &Kind, args: &Args) -> Result<Option<String>, Failure> {

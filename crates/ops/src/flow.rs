@@ -8,7 +8,8 @@ use std::sync::Arc;
 
 use super::catalog::{Action, Catalog, System};
 use super::check;
-use super::exec::{self, Failure};
+use super::exec;
+use super::outcome::{self, Failure};
 use super::runbook::RunbookAction;
 use chatops_core::audit;
 use chatops_core::guarded::{self, Reply};
@@ -217,7 +218,7 @@ async fn commit(
     r: &RunbookAction,
     act: &Action,
     reply: &Reply,
-    out: &exec::Outcome,
+    out: &outcome::Outcome,
     announce: Option<(String, messages::Msg)>,
 ) -> anyhow::Result<()> {
     let now = ctx.clock.now_ms();

@@ -6,9 +6,9 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::args::Args;
-use super::catalog::Check;
 use super::check;
 use super::runbook::RunbookAction;
+use super::spec::Check;
 use chatops_core::audit;
 use chatops_core::guarded::Outcome;
 use chatops_core::jobs::{JobResult, Lease, Registry};

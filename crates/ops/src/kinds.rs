@@ -4,9 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::args::ArgSpec;
-use super::catalog::{env_name, env_refs, HttpCheck};
 use super::raw::RawParams;
+use super::spec::{env_name, env_refs, ArgSpec, HttpCheck};
 
 /// Which Railway service: ids, and optionally a variable holding a project token.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -400,7 +399,7 @@ fn kube_kind(kind: &str, p: &RawParams, args: &[ArgSpec]) -> Result<Kind, String
 }
 
 fn http_kind(kind: &str, p: &RawParams, args: &[ArgSpec]) -> Result<Kind, String> {
-    let request = super::catalog::http_check(super::raw::RawHttp {
+    let request = super::spec::http_check(super::raw::RawHttp {
         method: p.method.clone(),
         url: need(p.url.clone(), kind, "url")?,
         headers: p.headers.clone(),

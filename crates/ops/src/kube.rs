@@ -4,10 +4,10 @@
 use messages::ops as m;
 
 use super::args::Args;
-use super::exec::{Failure, Outcome};
 use super::kinds::{render, Kind};
-use clients::kubernetes::KubeError;
+use super::outcome::{Failure, Outcome};
 use chatops_core::Ctx;
+use clients::kubernetes::KubeError;
 
 fn fail(e: KubeError) -> Failure {
     Failure {
@@ -39,7 +39,7 @@ fn replicas(kind: &Kind, args: &Args) -> Result<i32, Failure> {
 
 /// What the confirmation shows as "before".
 pub async fn preview(ctx: &Ctx, kind: &Kind) -> Result<Option<String>, Failure> {
-    let k = &crate::clients(ctx).kube;
+    let k = &crate::ops_clients::clients(ctx).kube;
     match kind {
         Kind::KubeScale { target, .. } => {
             let s = k
@@ -89,7 +89,7 @@ pub async fn run(
     args: &Args,
     expected: Option<&str>,
 ) -> Result<Outcome, Failure> {
-    let k = &crate::clients(ctx).kube;
+    let k = &crate::ops_clients::clients(ctx).kube;
     let l = ctx.locale();
     match kind {
         Kind::KubeRolloutRestart(t) => {
@@ -160,7 +160,7 @@ async fn status(
     target: &super::kinds::KubeTarget,
     selector: Option<&str>,
 ) -> Result<Outcome, Failure> {
-    let (k, l) = (&crate::clients(ctx).kube, ctx.locale());
+    let (k, l) = (&crate::ops_clients::clients(ctx).kube, ctx.locale());
     let d = k
         .deployment(&target.namespace, &target.deployment)
         .await

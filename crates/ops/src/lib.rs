@@ -2,9 +2,11 @@
 //! writes (`RUNBOOKS_FILE`), with the same path as `/julia`: permission, confirmation, guard,
 //! action, read-back or follow-up, announcement, audit with before and after.
 //!
-//! - [`raw`] / [`catalog`]: the file and its checks (every error with its line)
+//! - [`raw`] / [`catalog`]: the file and its checks (every error with its line); [`spec`]:
+//!   what its parts share (argument specs, checks, environment variable names)
 //! - [`args`]: the grammar and typed arguments
-//! - [`kinds`]: what an action does; [`exec`], [`railway`], [`kube`]: doing it
+//! - [`kinds`]: what an action does; [`exec`], [`railway`], [`kube`]: doing it, [`outcome`]:
+//!   what that returns; [`ops_clients`]: the HTTP, Kubernetes and PostgreSQL clients
 //! - [`check`]: guards and checks (HTTP JSON pointers, SQL), their last results
 //! - [`runbook`] / [`control`]: a runbook action on the guarded path (`chatops_core::guarded`,
 //!   the same permission, confirmation, job and audit code as `/julia`)
@@ -23,14 +25,15 @@ pub mod follow;
 pub mod kinds;
 pub mod kube;
 pub mod legacy;
+pub mod ops_clients;
+pub mod outcome;
 pub mod railway;
 pub mod raw;
 pub mod runbook;
 pub mod settings;
+pub mod spec;
 
-use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
 
 use serde_json::Value;
 
@@ -40,42 +43,7 @@ use chatops_core::request::{Ack, SlashCommand};
 use chatops_core::Ctx;
 use runbook::RunbookAction;
 
-/// Clients the catalog's kinds use (built once; Kubernetes and PostgreSQL connect on first use).
-pub struct OpsClients {
-    pub http: reqwest::Client,
-    pub kube: clients::kubernetes::KubeClient,
-    pools: tokio::sync::Mutex<HashMap<String, sqlx::PgPool>>,
-}
-
-impl OpsClients {
-    pub fn new(cfg: &crate::settings::OpsConfig, timeout: Duration) -> Self {
-        OpsClients {
-            http: reqwest::Client::builder()
-                .connect_timeout(timeout)
-                .timeout(timeout)
-                .build()
-                .expect("http client"),
-            kube: clients::kubernetes::KubeClient::new(cfg.kubeconfig.clone(), timeout),
-            pools: tokio::sync::Mutex::new(HashMap::new()),
-        }
-    }
-
-    /// A small pool per PostgreSQL URL (guards and `sql.flag`).
-    pub async fn pg(&self, url: &str) -> Result<sqlx::PgPool, String> {
-        let mut pools = self.pools.lock().await;
-        if let Some(p) = pools.get(url) {
-            return Ok(p.clone());
-        }
-        let p = sqlx::postgres::PgPoolOptions::new()
-            .max_connections(2)
-            .acquire_timeout(Duration::from_secs(5))
-            .connect(url)
-            .await
-            .map_err(|e| chatops_core::config::redact_url(&e.to_string()))?;
-        pools.insert(url.to_string(), p.clone());
-        Ok(p)
-    }
-}
+pub use ops_clients::{clients, OpsClients};
 
 pub async fn handle_command(ctx: Arc<Ctx>, cmd: SlashCommand) -> Ack {
     let l = ctx.locale();
@@ -185,9 +153,4 @@ pub fn register(jobs: &mut chatops_core::jobs::Registry) {
     guarded::register::<RunbookAction>(jobs);
     legacy::register(jobs);
     follow::register(jobs);
-}
-
-/// The clients of the catalog's kinds, as the composition root handed them to the context.
-pub fn clients(ctx: &Ctx) -> &OpsClients {
-    ctx.ext()
 }

@@ -6,14 +6,14 @@
 use messages::ops as m;
 
 use super::args::Args;
-use super::exec::{Failure, Outcome};
 use super::kinds::{render, Kind, RailwayTarget};
+use super::outcome::{Failure, Outcome};
 use chatops_core::config::Secret;
+use chatops_core::Ctx;
 use clients::railway::{
     current, pick_rollback, refused_rollback, RailwayClient, RailwayError, ServiceState, LIVE,
 };
 use clients::railway_vars::{self as vars, Ids};
-use chatops_core::Ctx;
 
 fn fail(e: RailwayError) -> Failure {
     Failure {

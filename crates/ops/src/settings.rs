@@ -7,8 +7,8 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use chatops_core::config::{Reader, Secret};
 use crate::catalog::Catalog;
+use chatops_core::config::{Reader, Secret};
 
 pub const DEFAULT_RUNBOOKS_FILE: &str = "./runbooks.yml";
 
