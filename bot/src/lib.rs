@@ -15,8 +15,8 @@ pub mod settings;
 pub mod simulate;
 pub mod socket_mode;
 pub mod socket_status;
-mod state;
 pub mod startup;
+mod state;
 pub mod telemetry;
 
 use std::net::SocketAddr;

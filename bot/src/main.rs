@@ -116,8 +116,7 @@ async fn run(cli: Cli, env_file: bot::env_file::EnvFile) -> std::process::ExitCo
             if stop_on_errors(&problems) {
                 return std::process::ExitCode::from(2);
             }
-            let report =
-                doctor::run(&config, &doctor::Options { timeout }).await;
+            let report = doctor::run(&config, &doctor::Options { timeout }).await;
             print!("{}", report.render());
             if report.ok() {
                 std::process::ExitCode::SUCCESS

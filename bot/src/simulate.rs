@@ -11,11 +11,11 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use crate::Settings as Config;
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chatops_core::request::SlashCommand;
-use crate::Settings as Config;
 use chatops_core::{Clock, Ctx, Store};
 use serde_json::{json, Value};
 
@@ -184,7 +184,9 @@ fn usage_error(ctx: &Ctx, command: &str, text: &str) -> Option<String> {
     } else {
         return Some(format!(
             "the bot does not know `{command}` (its commands are {}, {} and {})",
-            config.incident_command, config.julia_command, ops::settings::of(ctx).command
+            config.incident_command,
+            config.julia_command,
+            ops::settings::of(ctx).command
         ));
     };
     match parsed {

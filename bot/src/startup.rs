@@ -5,8 +5,8 @@
 use std::net::SocketAddr;
 
 use crate::settings::Feature;
-use chatops_core::config::ConfigProblem;
 use crate::Settings as Config;
+use chatops_core::config::ConfigProblem;
 
 /// Taken before the configuration moves into the application.
 pub struct Summary {

@@ -70,7 +70,9 @@ where
         .with_target(false)
         .with_writer(writer);
     match format {
-        chatops_core::config::LogFormat::Json => Box::new(builder.json().flatten_event(true).finish()),
+        chatops_core::config::LogFormat::Json => {
+            Box::new(builder.json().flatten_event(true).finish())
+        }
         // Colours for a person at a terminal; elsewhere the same lines, written faster.
         chatops_core::config::LogFormat::Text if ansi => Box::new(builder.with_ansi(true).finish()),
         chatops_core::config::LogFormat::Text => Box::new(

@@ -10,7 +10,6 @@ mod incident;
 mod tests;
 
 pub use chatops_core::ids::{IncidentId, IncidentTitle, UserId};
-pub use incident::{parse_incident, IncidentCmd, INCIDENT_SUBCOMMANDS};
 pub use chatops_core::text::{clean_text, closest, split_first, text_arg, TEXT_MAX};
+pub use incident::{parse_incident, IncidentCmd, INCIDENT_SUBCOMMANDS};
 pub use julia::command::{parse_julia, JuliaCmd, JULIA_SUBCOMMANDS};
-

@@ -10,8 +10,8 @@ use std::time::Duration;
 use messages::home::{HomeIncident, HomeView, JuliaPart};
 use serde_json::{json, Value};
 
-use incident::store;
 use chatops_core::Ctx;
+use incident::store;
 
 /// A user's Home tab is rebuilt at most this often (the event fires on every visit).
 pub const THROTTLE: Duration = Duration::from_secs(5);
@@ -67,7 +67,9 @@ pub async fn on_home_opened(ctx: Arc<Ctx>, event: &Value) {
 
 /// The Home view for the current state.
 pub async fn build(ctx: &Ctx) -> Value {
-    let t = clients::julia_config::of(ctx).source_timeout.min(SOURCE_LIMIT);
+    let t = clients::julia_config::of(ctx)
+        .source_timeout
+        .min(SOURCE_LIMIT);
     let now = ctx.clock.now_secs();
     let (incidents, (pause, health)) = tokio::join!(
         tokio::time::timeout(t * 2, store::open(&ctx.store.pool)),

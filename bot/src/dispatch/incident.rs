@@ -6,7 +6,12 @@ use std::sync::Arc;
 use messages::incident::{self as tpl, IncidentView};
 use messages::Msg;
 
+use crate::command::IncidentCmd;
+use chatops_core::ids::{ChannelId, IncidentId, IncidentTitle, UserId};
+use chatops_core::request::{Ack, SlashCommand};
+use chatops_core::{Ctx, FlowResult};
 use incident::declare::{create_incident, Declaration};
+use incident::jobs::DeclaredReply;
 use incident::lifecycle::{
     assign_role, reopen, resolve, set_severity, snooze, update, ResolveInput, UpdateInput,
 };
@@ -15,11 +20,6 @@ use incident::shared::{ensure_open, may_change, open_modal, target, view};
 use incident::store;
 use incident::timeline::note;
 use incident::Severity;
-use crate::command::IncidentCmd;
-use chatops_core::ids::{ChannelId, IncidentId, IncidentTitle, UserId};
-use incident::jobs::DeclaredReply;
-use chatops_core::request::{Ack, SlashCommand};
-use chatops_core::{Ctx, FlowResult};
 
 /// Who typed the command, where, and how to answer later.
 struct Caller {

@@ -9,15 +9,15 @@ use messages::incident as tpl;
 use messages::Msg;
 use serde_json::{json, Value};
 
-use incident::declare::{create_incident, Declaration};
 use crate::dispatch::incident::list_page;
+use chatops_core::ids::{ChannelId, IncidentId, IncidentTitle, UserId};
+use chatops_core::{Ctx, FlowError, FlowResult};
+use incident::declare::{create_incident, Declaration};
+use incident::jobs::DeclaredReply;
 use incident::lifecycle::{on_it, resolve, snooze, update, ResolveInput, UpdateInput};
 use incident::shared::{ensure_open, may_change, open_modal, unknown};
 use incident::store;
 use incident::{IncidentStatus, Severity};
-use chatops_core::ids::{ChannelId, IncidentId, IncidentTitle, UserId};
-use incident::jobs::DeclaredReply;
-use chatops_core::{Ctx, FlowError, FlowResult};
 
 pub use incident::timeline::on_reaction;
 
@@ -91,11 +91,9 @@ async fn button(ctx: &Ctx, click: &Click<'_>) -> FlowResult<Option<Msg>> {
             Ok(None)
         }
         tpl::action::ON_IT => on_it(ctx, &click.user, id).await.map(Some),
-        messages::paging::ACTION_ACK => {
-            paging::ack::acknowledge(ctx, click.user.as_str(), id.0)
-                .await
-                .map(Some)
-        }
+        messages::paging::ACTION_ACK => paging::ack::acknowledge(ctx, click.user.as_str(), id.0)
+            .await
+            .map(Some),
         // Previous / Next of `/incident list`: the page replaces the one shown.
         messages::list::ACTION_PAGE => {
             let q = messages::list::ListQuery::from_value(click.value).unwrap_or_default();

@@ -7,12 +7,12 @@
 //! the group's rows and posts written in one transaction (200 once committed; the outbox
 //! delivers). A store failure answers 503, which Alertmanager retries.
 
+use alerts::{intake, payload};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use alerts::{intake, payload};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;

@@ -4,6 +4,7 @@
 
 use std::time::{Duration, Instant};
 
+use crate::dispatch::slash::{Handled, Step};
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request, State};
 use axum::http::header::CONTENT_TYPE;
@@ -11,7 +12,6 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chatops_core::request::{Ack, SlashCommand};
-use crate::dispatch::slash::{Handled, Step};
 use serde_json::Value;
 
 use crate::AppState;
@@ -217,7 +217,10 @@ pub async fn accept_event(
 
 /// A verified interaction payload -> the ack body (`None` = empty), within the ack budget.
 /// Shared by the HTTP route and Socket Mode.
-pub async fn interaction_ack(ctx: std::sync::Arc<chatops_core::Ctx>, payload: Value) -> Option<Value> {
+pub async fn interaction_ack(
+    ctx: std::sync::Arc<chatops_core::Ctx>,
+    payload: Value,
+) -> Option<Value> {
     let task = tokio::spawn(crate::dispatch::interaction::handle(ctx, payload));
     match tokio::time::timeout(ACK_BUDGET, task).await {
         Ok(Ok(r)) => r,

@@ -2,10 +2,10 @@
 //! environment in one pass so that every problem is reported at once (`check-config` lists
 //! them all). Each part is read by the crate that owns it; this module only puts them together.
 
-mod read;
-mod report;
 #[cfg(test)]
 mod paging_tests;
+mod read;
+mod report;
 #[cfg(test)]
 mod tests;
 

@@ -1,4 +1,3 @@
-
 use super::Settings as Config;
 
 fn problems(pairs: &[(&str, &str)]) -> Vec<(String, String, bool)> {

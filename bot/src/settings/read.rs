@@ -1,13 +1,13 @@
 //! The whole configuration read in one pass: the core's settings and each capability's.
 
-use std::collections::HashMap;
-use std::ops::{Deref, DerefMut};
 use alerts::settings::AlertsConfig;
 use chatops_core::config::{command, ConfigError, ConfigProblem, Reader};
 use chatops_core::Config;
 use clients::julia_config::JuliaConfig;
 use ops::settings::OpsConfig;
 use paging::settings::PagingConfig;
+use std::collections::HashMap;
+use std::ops::{Deref, DerefMut};
 
 /// Everything the bot reads from its environment. Derefs to the core [`Config`].
 #[derive(Clone, Debug)]

@@ -3,9 +3,9 @@
 
 use std::fmt;
 
-use clients::julia_config::railway_notes;
 use super::read::Settings;
 use chatops_core::config::{redact_url, Secret};
+use clients::julia_config::railway_notes;
 
 /// A secret as `check-config` shows it (never its value).
 fn shown(s: &Secret) -> String {

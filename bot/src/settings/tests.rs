@@ -1,5 +1,5 @@
-use chatops_core::config::ConfigProblem;
 use super::Settings as Config;
+use chatops_core::config::ConfigProblem;
 use chatops_core::config::{redact_url, render_problems, Level};
 use std::time::Duration;
 

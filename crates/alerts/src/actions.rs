@@ -197,7 +197,10 @@ async fn real_silence(
     let (group, secs) = (g.id, (until - now) / 1000);
     let mut note: Option<Msg> = None;
     let mut silence_id: Option<String> = None;
-    if let (Some(url), "alertmanager") = (&crate::settings::of(ctx).alertmanager_url, g.source.as_str()) {
+    if let (Some(url), "alertmanager") = (
+        &crate::settings::of(ctx).alertmanager_url,
+        g.source.as_str(),
+    ) {
         let labels: Labels = serde_json::from_str(&g.labels).unwrap_or_default();
         if labels.is_empty() {
             note = Some(m::reply::no_matchers(until / 1000, l));

@@ -8,9 +8,9 @@
 //! announcement, reminders and the paging ladder (#15) of its severity.
 
 use chatops_core::ids::{ChannelId, IncidentTitle, UserId};
+use chatops_core::{Ctx, FlowResult};
 use incident::declare::{create_incident, Declaration};
 use incident::{store as incidents, Severity};
-use chatops_core::{Ctx, FlowResult};
 
 /// The actor of what the bot does by itself (timeline, `declared_by`).
 pub use chatops_core::BOT_ACTOR;

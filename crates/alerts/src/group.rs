@@ -1,9 +1,9 @@
 //! An alert group's row: read, locked, refreshed and rendered.
 
-use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
 use chatops_core::outbox::{enqueue, OutboxItem};
 use chatops_core::store::Backend;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
 
 /// One alert group as stored.
 #[derive(Debug, Clone)]

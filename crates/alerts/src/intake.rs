@@ -11,10 +11,10 @@ use sqlx::{AnyConnection, Row};
 use super::payload::Incoming;
 use super::{for_update, Group, COLS};
 use crate::render::render_summary;
-use incident::{shared::post_to_incident, store as incidents};
 use chatops_core::outbox::{enqueue, OutboxItem};
 use chatops_core::store::Backend;
 use chatops_core::Ctx;
+use incident::{shared::post_to_incident, store as incidents};
 
 /// What a notification did, for the HTTP answer and the tests.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,11 +34,7 @@ pub async fn receive(ctx: &Ctx, inc: &Incoming) -> Result<Receipt, sqlx::Error> 
     let receipt = store(ctx, inc).await?;
     ctx.outbox_wake.notify_one();
     if crate::settings::of(ctx).auto_declare && receipt.firing > 0 {
-        if let Some(sev) = inc
-            .declare
-            .as_deref()
-            .and_then(incident::Severity::parse)
-        {
+        if let Some(sev) = inc.declare.as_deref().and_then(incident::Severity::parse) {
             if let Err(e) = super::declare::auto(ctx, receipt.group, sev).await {
                 tracing::warn!(group = receipt.group, error = ?e, "auto-declaration failed; the next notification tries again");
             }
@@ -301,7 +297,6 @@ async fn post(
     render_summary(tx, ctx, summary, now).await?;
     Ok("summarised")
 }
-
 
 /// A declared group's new firings and its resolution go to the incident's timeline, and
 /// (unless the group is silenced) to where the incident lives.

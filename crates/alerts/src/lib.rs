@@ -9,16 +9,15 @@
 //! - [`silences`]: Alertmanager's silences API (`ALERTMANAGER_URL`);
 //! - [`declare`]: the link between a group and its incident, and auto-declaration.
 
-mod group;
-mod render;
-pub mod settings;
 pub mod actions;
 pub mod declare;
+mod group;
 pub mod intake;
 pub mod payload;
+mod render;
+pub mod settings;
 pub mod silences;
 
-pub use group::{Group, lock, get};
-pub(crate) use group::{COLS, from_row, for_update};
+pub(crate) use group::{for_update, from_row, COLS};
+pub use group::{get, lock, Group};
 pub use render::{refresh, view};
-

@@ -166,8 +166,6 @@ impl AlertsConfig {
     }
 }
 
-
-
 /// These settings, as the composition root handed them to the context.
 pub fn of(ctx: &chatops_core::Ctx) -> &AlertsConfig {
     ctx.ext()

@@ -65,7 +65,6 @@ pub struct EvolutionClient {
 
 pub use crate::evolution_events::{unknown_events, WEBHOOK_EVENTS};
 
-
 /// `response.message` as text: a string or (nested) arrays of strings.
 fn message_text(v: &Value) -> String {
     match v {

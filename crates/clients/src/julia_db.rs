@@ -15,7 +15,10 @@ pub use access::{TableAccess, Visibility, JULIA_TABLES};
 pub use client::JuliaDb;
 pub use flag_cache::set_flag_cache;
 pub use switches::{Campaign, FlagChange, FlagRow, KNOWN_FLAGS};
-pub use types::{Blocked, DbError, Handoffs, Guard, JobRow, Jobs, PauseChange, PauseState, Queue, SafeMode, StatusRow};
+pub use types::{
+    Blocked, DbError, Guard, Handoffs, JobRow, Jobs, PauseChange, PauseState, Queue, SafeMode,
+    StatusRow,
+};
 
 /// `enabled` of a `campaigns` flag value (`true` when the row or key is missing).
 pub fn campaigns_enabled(value: Option<&str>) -> bool {

@@ -5,8 +5,8 @@
 
 pub mod evolution;
 pub mod evolution_events;
-pub mod julia_db;
 pub mod julia_config;
+pub mod julia_db;
 pub mod julia_health;
 pub mod kubernetes;
 pub mod railway;

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use tokio::sync::Notify;
 
 use crate::{
-    cache, clock::Clock, config::Config, ext::Extensions, help_cache, jobs::registry::Kinds, signature, slack,
-    store::Store,
+    cache, clock::Clock, config::Config, ext::Extensions, help_cache, jobs::registry::Kinds,
+    signature, slack, store::Store,
 };
 
 /// Who the bot is when it acts by itself (an alert that declares an incident): never invited,

@@ -4,6 +4,6 @@
 mod client;
 mod methods;
 
-pub use client::{SlackError, error_fields, SlackClient, Transport, METHODS, transport, form_pairs};
-
-
+pub use client::{
+    error_fields, form_pairs, transport, SlackClient, SlackError, Transport, METHODS,
+};

@@ -59,8 +59,6 @@ pub fn visible_len(s: &str) -> usize {
     s.chars().filter(|c| !is_invisible(*c)).count()
 }
 
-
-
 /// Removes control characters, bidirectional controls and zero-width spaces
 /// ([`is_removed`]); any run of whitespace (newlines, tabs, no-break spaces)
 /// becomes one space; trims.

@@ -1,10 +1,10 @@
 //! One check's result, the report, the options, and the helpers every check uses.
 
-use std::fmt::Write as _;
-use std::time::Duration;
 use chatops_core::config::Config as Core;
 use clients::julia_config::JuliaConfig;
 use paging::settings::PagingConfig;
+use std::fmt::Write as _;
+use std::time::Duration;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {
@@ -281,4 +281,3 @@ mod tests {
         );
     }
 }
-

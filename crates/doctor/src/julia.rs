@@ -36,7 +36,11 @@ async fn api(cfg: &clients::julia_config::JuliaConfig, cmd: &str, opts: &Options
     }
 }
 
-async fn db(c: &Config<'_>, cfg: &clients::julia_config::JuliaConfig, opts: &Options) -> Vec<Check> {
+async fn db(
+    c: &Config<'_>,
+    cfg: &clients::julia_config::JuliaConfig,
+    opts: &Options,
+) -> Vec<Check> {
     let Some(url) = &cfg.database_url else {
         return vec![Check::unconfigured(S, "hard guards", "JULIA_DATABASE_URL")];
     };

@@ -14,9 +14,9 @@ mod railway;
 pub mod slack;
 mod store;
 
+pub(crate) use check::{scrub, secrets, secs, show_url, timed};
+pub use check::{Check, Options, Report, Settings, Status};
 use std::time::Instant;
-pub use check::{Status, Check, Options, Report, Settings};
-pub(crate) use check::{scrub, timed, secs, show_url, secrets};
 
 pub use railway::OPERATIONS as RAILWAY_OPERATIONS;
 

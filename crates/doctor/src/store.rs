@@ -99,7 +99,11 @@ async fn postgres_unreachable(c: &Config<'_>, opts: &Options) -> Option<String> 
 
 /// The verdict on the store's migrations: failed, unknown (a newer release), pending, or all
 /// applied.
-fn migrations(status: &chatops_core::store::MigrationStatus, name: &'static str, at: &str) -> Check {
+fn migrations(
+    status: &chatops_core::store::MigrationStatus,
+    name: &'static str,
+    at: &str,
+) -> Check {
     let list = |v: &[i64]| v.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
     if !status.failed.is_empty() {
         Check::fail(

@@ -12,9 +12,9 @@ use super::store::{self, Incident, NewIncident};
 use super::timeline::EventKind;
 use super::war_room::{create_war_room, find_lost, invite};
 use super::Severity;
-use chatops_core::ids::{ChannelId, IncidentId, IncidentTitle, UserId};
 use crate::hooks::{self, Event};
 use crate::payloads::{Declaration as DeclarationJob, DeclaredReply, DECLARATION};
+use chatops_core::ids::{ChannelId, IncidentId, IncidentTitle, UserId};
 use chatops_core::jobs::{self, JobError, JobResult, Lease};
 use chatops_core::outbox::{enqueue, OutboxItem};
 use chatops_core::request::reply_later;
@@ -226,7 +226,9 @@ async fn invites(
         .map(UserId::new)
         .unwrap_or_else(|| declarer.clone());
     let problems = invite(ctx, &ChannelId::new(channel), &declarer, &commander).await;
-    lease.record_step(&ctx.store, "invited", json!(problems)).await?;
+    lease
+        .record_step(&ctx.store, "invited", json!(problems))
+        .await?;
     Ok(problems)
 }
 

@@ -14,12 +14,12 @@
 
 pub mod declare;
 mod event_kind;
-pub mod reminder;
 pub mod hooks;
 pub mod jobs;
-mod payloads;
 pub mod lifecycle;
+mod payloads;
 pub mod postmortem;
+pub mod reminder;
 pub mod shared;
 pub mod store;
 pub mod timeline;

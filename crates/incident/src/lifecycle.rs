@@ -16,9 +16,9 @@ use super::shared::{
 use super::store::{self, Incident};
 use super::timeline::EventKind;
 use super::{IncidentStatus, Role, Severity};
-use chatops_core::ids::{ChannelId, IncidentId, UserId};
 use crate::hooks::{announce, Event};
 use crate::payloads::{Postmortem, POSTMORTEM};
+use chatops_core::ids::{ChannelId, IncidentId, UserId};
 use chatops_core::jobs;
 use chatops_core::{Ctx, FlowResult};
 
@@ -260,7 +260,14 @@ pub async fn resolve(
     .await?;
     if needs_pm {
         // The draft is rendered and uploaded by a job written with the resolution.
-        jobs::enqueue(&mut tx, ctx, POSTMORTEM, &Postmortem { incident: id.0 }, now).await?;
+        jobs::enqueue(
+            &mut tx,
+            ctx,
+            POSTMORTEM,
+            &Postmortem { incident: id.0 },
+            now,
+        )
+        .await?;
     }
     let msg = ctx
         .config

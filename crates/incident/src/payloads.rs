@@ -28,4 +28,3 @@ pub struct Declaration {
 pub struct Postmortem {
     pub incident: i64,
 }
-

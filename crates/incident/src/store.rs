@@ -4,8 +4,8 @@
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 
-use crate::event_kind::EventKind;
 use super::{IncidentStatus, Severity};
+use crate::event_kind::EventKind;
 
 #[derive(Debug, Clone)]
 pub struct Incident {

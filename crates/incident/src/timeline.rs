@@ -14,7 +14,6 @@ use chatops_core::{Ctx, FlowResult};
 
 pub use crate::event_kind::EventKind;
 
-
 /// `note [INC-n] <text>`: a line on the timeline, nothing posted.
 pub async fn note(
     ctx: &Ctx,

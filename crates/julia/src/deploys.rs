@@ -8,11 +8,11 @@ use messages::julia as m;
 use super::action::Action;
 use super::shared::{cmd, railway_failure, resolve};
 use chatops_core::guarded::{self, Outcome, Prepared, Refusal, Reply};
+use chatops_core::Ctx;
 use clients::railway::{
     current as running, pick_rollback, refused_rollback, Deployment, RailwayError, ServiceState,
     LIVE,
 };
-use chatops_core::Ctx;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {

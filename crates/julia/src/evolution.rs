@@ -7,8 +7,8 @@ use messages::julia as m;
 use super::action::Action;
 use super::shared::{cmd, evo_failure};
 use chatops_core::guarded::{self, Outcome, Prepared, Refusal, Reply};
-use clients::evolution::{EvolutionError, Webhook};
 use chatops_core::Ctx;
+use clients::evolution::{EvolutionError, Webhook};
 
 /// The audit form of a webhook: url and events.
 fn describe(w: &Webhook) -> String {
@@ -27,11 +27,15 @@ fn configured(ctx: &Ctx) -> Result<(), Refusal> {
 
 /// `EVOLUTION_WEBHOOK_URL`, or the refusal naming it.
 fn webhook_url(ctx: &Ctx) -> Result<String, Refusal> {
-    clients::julia(ctx).evolution.webhook_url.clone().ok_or_else(|| {
-        let l = ctx.locale();
-        let text = m::not_configured(l, m::SYS_EVOLUTION_WEBHOOK, "EVOLUTION_WEBHOOK_URL");
-        Refusal::new("failed", messages::Msg::text(text))
-    })
+    clients::julia(ctx)
+        .evolution
+        .webhook_url
+        .clone()
+        .ok_or_else(|| {
+            let l = ctx.locale();
+            let text = m::not_configured(l, m::SYS_EVOLUTION_WEBHOOK, "EVOLUTION_WEBHOOK_URL");
+            Refusal::new("failed", messages::Msg::text(text))
+        })
 }
 
 pub async fn prepare_restart(ctx: &Ctx) -> Result<Prepared<Action>, Refusal> {

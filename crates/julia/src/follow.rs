@@ -11,13 +11,13 @@ use messages::julia as m;
 use super::action::Action;
 use super::shared::health_lines;
 use chatops_core::guarded::Reply;
-use clients::railway::{ServiceState, TRANSITIONAL};
 use chatops_core::jobs::{JobResult, Lease, Registry};
 use chatops_core::outbox::{enqueue, OutboxItem};
+use chatops_core::Ctx;
+use clients::railway::{ServiceState, TRANSITIONAL};
 use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 use sqlx::AnyConnection;
-use chatops_core::Ctx;
 
 /// The job kind of a deployment follow-up.
 pub const DEPLOY_FOLLOW: &str = "deploy_follow";
@@ -149,7 +149,11 @@ async fn settle(ctx: &Ctx, f: &DeployFollow) -> (Option<String>, bool) {
     loop {
         tokio::time::sleep(j.follow_interval).await;
         let d = if f.by_id {
-            clients::julia(ctx).railway.deployment(&f.deployment).await.map(Some)
+            clients::julia(ctx)
+                .railway
+                .deployment(&f.deployment)
+                .await
+                .map(Some)
         } else {
             clients::julia(ctx).railway.latest(&f.service_id).await
         };

@@ -38,8 +38,8 @@ pub fn register(jobs: &mut chatops_core::jobs::Registry) {
     follow::register(jobs);
 }
 
-pub use chatops_core::guarded::Reply;
 pub use action::Action;
+pub use chatops_core::guarded::Reply;
 pub use status::Report;
 pub use watcher::run_watcher;
 

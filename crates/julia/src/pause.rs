@@ -10,8 +10,8 @@ use messages::julia as m;
 use super::action::Action;
 use super::shared::{blocked_view, check_guard, cmd, db_failure, db_readback_failure, set_cache};
 use chatops_core::guarded::{self, Outcome, Prepared, Refusal, Reply};
-use clients::julia_db::{PauseChange, PauseState};
 use chatops_core::Ctx;
+use clients::julia_db::{PauseChange, PauseState};
 
 /// What a confirmed pause or resume changes.
 pub struct Change<'a> {

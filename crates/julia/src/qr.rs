@@ -9,9 +9,9 @@ use serde_json::json;
 
 use super::shared::{cmd, evo_failure};
 use chatops_core::guarded::{is_admin, Reply};
-use clients::evolution::Connect;
 use chatops_core::slack::SlackError;
 use chatops_core::Ctx;
+use clients::evolution::Connect;
 
 /// The command as typed, for the refusal.
 const COMMAND: &str = "evolution qr";
@@ -31,7 +31,9 @@ pub async fn qr(ctx: &Ctx, reply: &Reply) {
         .into(),
         ..Default::default()
     };
-    if let Err(e) = chatops_core::audit::record_pool(&ctx.store.pool, &entry, ctx.clock.now_ms()).await {
+    if let Err(e) =
+        chatops_core::audit::record_pool(&ctx.store.pool, &entry, ctx.clock.now_ms()).await
+    {
         tracing::error!(error = %e, "audit write failed");
     }
     if !admin {

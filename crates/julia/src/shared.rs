@@ -5,11 +5,11 @@ use messages::julia as m;
 use messages::Locale;
 
 use chatops_core::guarded::Refusal;
+use chatops_core::Ctx;
 use clients::evolution::EvolutionError;
 use clients::julia_db::{Blocked, DbError};
 use clients::julia_health::Deep;
 use clients::railway::{RailwayError, ServiceState};
-use chatops_core::Ctx;
 
 /// The configured `JULIA_COMMAND` (e.g. `/julia`), for answers that name a subcommand.
 pub fn cmd(ctx: &Ctx) -> &str {
@@ -178,13 +178,8 @@ pub fn health_lines(l: Locale, d: &Deep, all: bool) -> Vec<String> {
 /// Sets Julia's Redis cache of a flag: whether the change applies now, or the problem.
 pub async fn set_cache(ctx: &Ctx, flag: &str, value: &str) -> (bool, Option<String>) {
     let j = &clients::julia_config::of(ctx);
-    let r = clients::julia_db::set_flag_cache(
-        j.redis_url.as_ref(),
-        flag,
-        value,
-        j.source_timeout,
-    )
-    .await;
+    let r = clients::julia_db::set_flag_cache(j.redis_url.as_ref(), flag, value, j.source_timeout)
+        .await;
     match r {
         Ok(done) => (done, None),
         Err(p) => (false, Some(p)),

@@ -8,9 +8,9 @@ use messages::julia::{self as m, Part};
 use messages::Locale;
 
 use super::shared::{blocked_view, health_lines, resolve};
+use chatops_core::Ctx;
 use clients::julia_db::{FlagRow, KNOWN_FLAGS};
 use clients::railway::Deployment;
-use chatops_core::Ctx;
 
 /// Julia's scheduler writes a heartbeat every minute; older than this, it is shown as stale.
 const HEARTBEAT_STALE_SECS: i64 = 300;

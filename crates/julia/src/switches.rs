@@ -10,8 +10,8 @@ use messages::julia as m;
 use super::action::Action;
 use super::shared::{check_guard, db_failure, db_readback_failure, set_cache};
 use chatops_core::guarded::{self, Outcome, Prepared, Refusal, Reply};
-use clients::julia_db::{campaigns_enabled, Campaign};
 use chatops_core::Ctx;
+use clients::julia_db::{campaigns_enabled, Campaign};
 
 fn label(c: &Campaign) -> String {
     c.friendly_name
@@ -126,7 +126,11 @@ pub async fn execute_campaigns(
     if let Err(r) = check_guard(ctx).await {
         return guarded::stop(ctx, reply, action, r).await;
     }
-    let change = match clients::julia(ctx).db.set_campaigns(enabled, &reply.user).await {
+    let change = match clients::julia(ctx)
+        .db
+        .set_campaigns(enabled, &reply.user)
+        .await
+    {
         Ok(c) => c,
         Err(e) => {
             let o = Outcome::new("failed").detail(Some(e.to_string()));
@@ -185,7 +189,11 @@ pub async fn execute_campaign(ctx: &Arc<Ctx>, reply: &Reply, action: &Action) {
         friendly_name: Some(label.to_string()),
         status: from.to_string(),
     };
-    let (o, msg, announce) = match clients::julia(ctx).db.set_campaign_status(*id, from, to).await {
+    let (o, msg, announce) = match clients::julia(ctx)
+        .db
+        .set_campaign_status(*id, from, to)
+        .await
+    {
         Ok(Some(now)) => (
             Outcome::new("done")
                 .before(Some(from.to_string()))

@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
+use chatops_core::Ctx;
 use clients::julia_config::JuliaConfig;
 use clients::julia_db::{DbError, JuliaDb};
-use chatops_core::Ctx;
 
 /// The one clear answer when row-level security hides the rows.
 pub fn hidden_text(ctx: &Ctx, e: &DbError) -> Option<String> {

@@ -121,7 +121,13 @@ fn alert(ctx: &Ctx, check: &str, firing: bool, title: String, summary: String) -
 
 /// At most three rollback buttons on an alert.
 fn alert_services(ctx: &Ctx) -> Vec<String> {
-    clients::julia(ctx).railway.services.iter().take(3).cloned().collect()
+    clients::julia(ctx)
+        .railway
+        .services
+        .iter()
+        .take(3)
+        .cloned()
+        .collect()
 }
 
 /// One check of every watched source. An alert or a recovery goes through the alert intake

@@ -7,10 +7,10 @@ use messages::Msg;
 use sqlx::{AnyConnection, Row};
 
 use super::{ladder, post_to_room};
+use chatops_core::{Ctx, FlowError, FlowResult};
 use incident::shared::view;
 use incident::store::{self, Incident};
 use incident::timeline::EventKind;
-use chatops_core::{Ctx, FlowError, FlowResult};
 
 /// Who acknowledged an incident, if anyone.
 pub async fn acked_by(

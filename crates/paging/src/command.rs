@@ -6,8 +6,8 @@ use messages::usage::{Problem, Topic};
 use messages::Msg;
 
 use super::schedule::{override_end, Handoff};
-use chatops_core::text::clean_text;
 use chatops_core::ids::UserId;
+use chatops_core::text::clean_text;
 use chatops_core::{Ctx, FlowError, FlowResult};
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -12,10 +12,10 @@ use sqlx::Row;
 use super::ladder::LAST_STEP;
 use super::phone::scrub;
 use super::post_to_room;
-use incident::store::{self, Incident};
-use clients::evolution::EvolutionError;
 use chatops_core::outbox::{enqueue, OutboxItem};
 use chatops_core::Ctx;
+use clients::evolution::EvolutionError;
+use incident::store::{self, Incident};
 
 /// A claimed page.
 #[derive(Debug, Clone)]
@@ -171,7 +171,10 @@ async fn deliver(ctx: &Ctx, mut p: Page, token: &str) -> Result<bool, sqlx::Erro
         let body = tpl::page_dm(&v, l).post(&p.user);
         match ctx.slack.call("chat.postMessage", &body).await {
             Ok(_) => p.dm_state = "sent".into(),
-            Err(e) if e.retryable() && p.attempts + 1 < crate::settings::of(ctx).max_attempts as i64 => {
+            Err(e)
+                if e.retryable()
+                    && p.attempts + 1 < crate::settings::of(ctx).max_attempts as i64 =>
+            {
                 let wait = chatops_core::jobs::backoff(p.attempts + 1).as_millis() as i64;
                 sqlx::query("UPDATE pages SET attempts = attempts + 1, next_attempt_at = $1, dm_error = $2, lease_token = NULL, lease_until = NULL WHERE id = $3 AND lease_token = $4")
                     .bind(now + wait)

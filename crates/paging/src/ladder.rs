@@ -8,10 +8,10 @@ use messages::paging as tpl;
 use sqlx::{AnyConnection, Row};
 
 use super::{claim_sql, oncall, post_to_room};
-use incident::store::{self, Incident};
-use incident::Severity;
 use chatops_core::outbox::{enqueue, OutboxItem};
 use chatops_core::Ctx;
+use incident::store::{self, Incident};
+use incident::Severity;
 
 /// The last step that pages people (the commanders).
 pub const LAST_STEP: i64 = 2;

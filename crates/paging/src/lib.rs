@@ -12,24 +12,24 @@
 //! PostgreSQL), so several replicas page once and a restart neither repeats nor skips a step.
 //! [`run_once`] is one step of the worker; tests drive it.
 
-mod shared;
-pub mod settings;
 pub mod ack;
 pub mod command;
-pub mod hooks;
 pub mod deliver;
+pub mod hooks;
 pub mod ladder;
 pub mod oncall;
 pub mod phone;
 pub mod schedule;
+pub mod settings;
+mod shared;
 pub mod webhook;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use chatops_core::Ctx;
-pub use shared::{Ran, earliest_due};
 pub(crate) use shared::{claim_sql, post_to_room};
+pub use shared::{earliest_due, Ran};
 
 pub use command::OncallCmd;
 

@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
 
-use chatops_core::config::reader::list;
-use chatops_core::config::{checks, Reader, Secret};
 use crate::phone::Phone;
 use crate::schedule::Handoff;
+use chatops_core::config::reader::list;
+use chatops_core::config::{checks, Reader, Secret};
 
 /// `ONCALL_PHONES`: user id -> number. `Debug` shows masked numbers only.
 #[derive(Clone, Default, PartialEq, Eq)]
@@ -180,7 +180,6 @@ impl PagingConfig {
         ]
     }
 }
-
 
 /// These settings, as the composition root handed them to the context.
 pub fn of(ctx: &chatops_core::Ctx) -> &PagingConfig {

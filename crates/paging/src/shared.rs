@@ -1,8 +1,8 @@
 //! What every part of paging uses: the claim SQL and posting to an incident's room.
 
-use sqlx::Row;
 use chatops_core::store::Backend;
 use chatops_core::Ctx;
+use sqlx::Row;
 
 /// What one [`run_once`] did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -24,7 +24,6 @@ pub async fn earliest_due(ctx: &Ctx) -> Result<Option<i64>, sqlx::Error> {
     .await?;
     Ok((0..4).filter_map(|i| r.get::<Option<i64>, _>(i)).min())
 }
-
 
 /// `UPDATE … WHERE <key> IN (SELECT …)` for a claim: `= ANY(ARRAY(… FOR UPDATE SKIP LOCKED))`
 /// on PostgreSQL, `IN (…)` on SQLite (one writer).
@@ -59,7 +58,12 @@ pub(crate) async fn post_to_room(
 ) -> Result<(), sqlx::Error> {
     match &i.channel_id {
         Some(w) => {
-            chatops_core::outbox::enqueue(conn, &chatops_core::outbox::OutboxItem::post(w, msg), now).await?;
+            chatops_core::outbox::enqueue(
+                conn,
+                &chatops_core::outbox::OutboxItem::post(w, msg),
+                now,
+            )
+            .await?;
             Ok(())
         }
         None => incident::shared::post_to_incident(conn, ctx, i, msg, false, now).await,

@@ -1,9 +1,9 @@
 //! The statistics of a period, computed from the store, and their chart queued.
 
-use messages::stats::{Longest, Noisy, Spread, StatsView};
-use sqlx::{AnyPool, Row};
 use chatops_core::outbox::{enqueue, OutboxItem, UPLOAD_METHOD};
 use chatops_core::Ctx;
+use messages::stats::{Longest, Noisy, Spread, StatsView};
+use sqlx::{AnyPool, Row};
 
 /// The figures and the weekly series of one range.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -11,7 +11,6 @@ pub struct Stats {
     pub view: StatsView,
     pub weeks: Vec<crate::chart::Week>,
 }
-
 
 pub(crate) const DAY_MS: i64 = 86_400_000;
 
@@ -43,7 +42,12 @@ pub(crate) fn spread(mut v: Vec<i64>) -> Spread {
 
 /// Updates that closed a cadence interval before its reminder (the incident's previous
 /// cadence event was not a reminder), the intervals that lapsed (reminders), escalations.
-pub(crate) async fn cadence(pool: &AnyPool, from: i64, to: i64, v: &mut StatsView) -> Result<(), sqlx::Error> {
+pub(crate) async fn cadence(
+    pool: &AnyPool,
+    from: i64,
+    to: i64,
+    v: &mut StatsView,
+) -> Result<(), sqlx::Error> {
     // Each cadence event with the one before it on the same incident (LAG: SQLite ≥ 3.25 and
     // PostgreSQL both have window functions). `CROSS JOIN` keeps SQLite's join order: the
     // range's incidents first, then their timelines by index (PostgreSQL plans it as a join).
@@ -93,7 +97,11 @@ pub(crate) async fn postmortems(
     Ok(())
 }
 
-pub(crate) async fn noisiest(pool: &AnyPool, from: i64, to: i64) -> Result<Vec<Noisy>, sqlx::Error> {
+pub(crate) async fn noisiest(
+    pool: &AnyPool,
+    from: i64,
+    to: i64,
+) -> Result<Vec<Noisy>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT g.source, g.title, COUNT(*) AS n FROM alert_notifications n JOIN alert_groups g ON g.id = n.group_id
          WHERE n.at >= $1 AND n.at <= $2 GROUP BY g.source, g.title ORDER BY n DESC, g.title LIMIT 5",
@@ -112,7 +120,11 @@ pub(crate) async fn noisiest(pool: &AnyPool, from: i64, to: i64) -> Result<Vec<N
         .collect())
 }
 
-pub(crate) async fn longest(pool: &AnyPool, from: i64, to: i64) -> Result<Vec<Longest>, sqlx::Error> {
+pub(crate) async fn longest(
+    pool: &AnyPool,
+    from: i64,
+    to: i64,
+) -> Result<Vec<Longest>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT id, title, severity, COALESCE(resolved_at, $2) - started_at AS d,
                 CAST(CASE WHEN resolved_at IS NULL THEN 1 ELSE 0 END AS BIGINT)
@@ -133,10 +145,6 @@ pub(crate) async fn longest(pool: &AnyPool, from: i64, to: i64) -> Result<Vec<Lo
         })
         .collect())
 }
-
-
-
-
 
 /// The statistics of incidents declared in the `days` before `now_ms`.
 pub async fn compute(pool: &AnyPool, days: i64, now_ms: i64) -> Result<Stats, sqlx::Error> {

@@ -131,9 +131,7 @@ mod tests {
 
     #[test]
     fn the_slot_is_the_last_scheduled_time_in_the_zone() {
-        let at = alerts::settings::digest_at("mon 09:00")
-            .unwrap()
-            .unwrap();
+        let at = alerts::settings::digest_at("mon 09:00").unwrap().unwrap();
         // Monday 2026-11-30 10:00 UTC: today's 09:00.
         let (slot, key) = last_slot(at, chrono_tz::UTC, ms("2026-11-30T10:00:00Z")).unwrap();
         assert_eq!(

@@ -3,19 +3,20 @@
 //! (median, p90, nearest rank) over the per-incident durations in Rust, since SQLite has no
 //! percentile function. [`chart`] draws them, [`digest`] posts them weekly.
 
-mod compute;
 pub mod chart;
+mod compute;
 pub mod digest;
 
 use chatops_core::Ctx;
 pub use compute::{compute, enqueue_chart, percentile, Stats, ACK_KINDS, WEEK_MS};
 
-
-
-
 /// `/incident stats [7d|30d|90d]`: the figures as the command's reply (shown in the channel),
 /// the chart uploaded to the same channel.
-pub async fn command(ctx: &Ctx, days: i64, channel: &str) -> chatops_core::FlowResult<messages::Msg> {
+pub async fn command(
+    ctx: &Ctx,
+    days: i64,
+    channel: &str,
+) -> chatops_core::FlowResult<messages::Msg> {
     let now = ctx.clock.now_ms();
     let stats = compute(&ctx.store.pool, days, now).await?;
     let l = ctx.locale();

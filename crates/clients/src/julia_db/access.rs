@@ -1,12 +1,9 @@
 //! Which of Julia's tables this connection can see (row-level security).
 
-
 use sqlx::Row;
-
 
 use super::client::JuliaDb;
 use super::types::DbError;
-
 
 /// Julia's tables the bot reads or writes (row-level security is on for most of them).
 pub const JULIA_TABLES: &[&str] = &[

@@ -6,7 +6,6 @@ use sqlx::{PgConnection, Row};
 use super::client::JuliaDb;
 use super::types::{Blocked, DbError, Handoffs};
 
-
 /// Rows blocked by safe mode since the pause began (the flag row's `updated_at`), or, when
 /// `since_pause` is false, in the last 24 h.
 const BLOCKED_WHERE: &str = "f.status = 'bloqueada' AND f.outcome = 'BLOCKED_SAFE_MODE'";

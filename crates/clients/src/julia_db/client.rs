@@ -64,7 +64,6 @@ impl JuliaDb {
         })
     }
 
-
     pub async fn queue(&self) -> Result<Queue, DbError> {
         let pool = self.pool()?;
         let r = self
@@ -158,4 +157,3 @@ impl JuliaDb {
         Ok(r.map(|r| r.get(0)))
     }
 }
-

@@ -2,9 +2,6 @@
 
 use std::time::Duration;
 
-
-
-
 /// Writes Julia's cached flag as Julia's own flag writer does (`SET feature_flag:<key> <json>
 /// EX 30`), so the change applies at once; a bare `DEL` could race with a reader re-caching
 /// the old value. `Ok(false)` when `JULIA_REDIS_URL` is not configured.
@@ -39,4 +36,3 @@ pub async fn set_flag_cache(
         Err(_) => Err("Julia's Redis did not answer".into()),
     }
 }
-

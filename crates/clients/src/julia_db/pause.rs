@@ -1,6 +1,5 @@
 //! Julia's pause (safe mode) read and written, with what it leaves behind (`julia.md` §6).
 
-
 use sqlx::Row;
 
 use super::client::JuliaDb;

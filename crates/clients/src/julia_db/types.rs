@@ -1,8 +1,5 @@
 //! What Julia's database answers: errors, safe mode, pause state, queue, jobs, guards.
 
-
-
-
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DbError {
     #[error("JULIA_DATABASE_URL is not set")]

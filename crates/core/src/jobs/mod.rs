@@ -18,7 +18,6 @@
 //!   with the lease. A payload also carries its `kind` (the format of every row written so
 //!   far), so rows written by an earlier or a later release read the same.
 
-
 pub mod confirmed;
 mod error;
 mod lease;

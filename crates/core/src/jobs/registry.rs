@@ -65,10 +65,7 @@ impl<C: Send + Sync + 'static> Kinds<C> {
     pub fn register<P, F>(&mut self, kind: &'static str, run: F) -> &mut Self
     where
         P: DeserializeOwned + Send + 'static,
-        F: for<'a> Fn(&'a Arc<C>, P, &'a Lease) -> BoxFuture<'a, JobResult>
-            + Send
-            + Sync
-            + 'static,
+        F: for<'a> Fn(&'a Arc<C>, P, &'a Lease) -> BoxFuture<'a, JobResult> + Send + Sync + 'static,
     {
         let run: Run<C> = Box::new(move |ctx, payload, lease| match read::<P>(payload) {
             Ok(p) => run(ctx, p, lease),
@@ -89,10 +86,7 @@ impl<C: Send + Sync + 'static> Kinds<C> {
     ) -> &mut Self
     where
         P: DeserializeOwned + Send + 'static,
-        F: for<'a> Fn(&'a Arc<C>, P, &'a Lease) -> BoxFuture<'a, JobResult>
-            + Send
-            + Sync
-            + 'static,
+        F: for<'a> Fn(&'a Arc<C>, P, &'a Lease) -> BoxFuture<'a, JobResult> + Send + Sync + 'static,
         G: for<'a> Fn(
                 &'a C,
                 &'a mut AnyConnection,

@@ -52,7 +52,11 @@ fn lease_ms(ctx: &Ctx) -> i64 {
 }
 
 /// Claims up to `limit` due jobs (or only job `only`) under a fresh lease.
-pub(super) async fn claim(ctx: &Ctx, limit: i64, only: Option<i64>) -> Result<Vec<Claimed>, sqlx::Error> {
+pub(super) async fn claim(
+    ctx: &Ctx,
+    limit: i64,
+    only: Option<i64>,
+) -> Result<Vec<Claimed>, sqlx::Error> {
     let now = ctx.clock.now_ms();
     let token = uuid::Uuid::new_v4().to_string();
     let sql = format!(
@@ -293,4 +297,3 @@ mod tests {
         assert_eq!(backoff(30), Duration::from_secs(60));
     }
 }
-

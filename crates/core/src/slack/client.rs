@@ -1,10 +1,10 @@
 //! The Slack Web API client: transports, retries, errors.
 
+use crate::config::Secret;
+use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
-use serde_json::Value;
-use crate::config::Secret;
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum SlackError {
