@@ -1,6 +1,6 @@
 //! The real `chatops doctor` binary against loopback fakes: its exit code, what it prints, and
 //! that no configured secret reaches stdout or stderr, whatever fails. The individual checks
-//! and failure modes are in `tests/tests/doctor.rs`.
+//! and failure modes are in `tests/tests/e2e/doctor.rs`.
 
 use std::process::Output;
 

@@ -1,4 +1,4 @@
-//! The set-up of the `chatops doctor` tests (`tests/tests/doctor.rs`, `doctor_integrations.rs`):
+//! The set-up of the `chatops doctor` tests (`tests/tests/e2e/doctor.rs`, `doctor_integrations.rs`):
 //! the harness's fakes of Slack, Railway, Evolution and Julia's API and Julia's database
 //! ([`Harness::builder`]), seeded healthy, a migrated SQLite store, a real Redis, and every
 //! variable the doctor reads pointing at them. The doctor runs through its library entry point

@@ -1,4 +1,4 @@
-//! Helpers of the incident lifecycle tests (`tests/tests/incidents.rs`,
+//! Helpers of the incident lifecycle tests (`tests/tests/e2e/incidents.rs`,
 //! `incident_interactions.rs`): declaring and waiting for the war room, reading a message.
 
 use std::time::Duration;

@@ -1,5 +1,5 @@
 //! The repository's Slack app manifests (`manifest.yml`, `manifest.socket.yml` at the repo root,
-//! `CARGO_MANIFEST_DIR/..`) as JSON, for the manifest tests (`tests/tests/manifest.rs`,
+//! `CARGO_MANIFEST_DIR/..`) as JSON, for the manifest tests (`tests/tests/e2e/manifest.rs`,
 //! `manifest_scopes.rs`).
 
 use std::collections::BTreeSet;

@@ -1,4 +1,4 @@
-//! Shared set-up of the paging and on-call tests (`tests/tests/paging.rs`, `oncall.rs`): a
+//! Shared set-up of the paging and on-call tests (`tests/tests/e2e/paging.rs`, `oncall.rs`): a
 //! fake Slack and a fake Evolution, a rotation of two people with phones, a commander, and a
 //! helper that drives the paging worker until nothing is due.
 

@@ -5,7 +5,7 @@
 //! - **Imports running up** (a file importing an item of a module above it in its own crate's
 //!   tree: its folder's `mod.rs` or the crate's `lib.rs`) are at most [`MAX_UP`], each one listed
 //!   in [`UP_ALLOWED`] with its reason (the README's "How it is built" repeats them).
-//! - (No source file over 600 lines: `tests/tests/repository.rs`.)
+//! - (No source file over 600 lines: `tests/tests/e2e/repository.rs`.)
 //!
 //! Test-only files (`tests.rs`, `*_tests.rs`) are left out. An import is a `crate::`, `super::` or `self::` path in the code (comments and inline test
 //! modules left out), resolved to the file that defines the item, through `pub use` re-exports.

@@ -1,0 +1,44 @@
+//! The end-to-end tests, one binary (one link instead of one per file: an edit in a capability
+//! rebuilds the tests in seconds). Each module is one topic; `scripts/test.sh <name>` filters by
+//! module or test name. `hostile.rs` and `logging.rs` stay binaries of their own: they capture the
+//! process-wide logger.
+
+mod alert_actions;
+mod alerts;
+mod architecture;
+mod confirmed_jobs;
+mod deploy;
+mod docs;
+mod doctor;
+mod doctor_integrations;
+mod faults;
+mod foundation;
+mod guarded;
+mod help_ack;
+mod incident_command_name;
+mod incident_interactions;
+mod incident_races;
+mod incidents;
+mod job_rows;
+mod jobs;
+mod julia;
+mod julia_deploys;
+mod julia_safety;
+mod julia_status;
+mod julia_switches;
+mod julia_watcher;
+mod limits;
+mod manifest;
+mod manifest_scopes;
+mod oncall;
+mod ops;
+mod ops_writes;
+mod outbox_digest;
+mod outbox_recheck;
+mod paging;
+mod reminder_batches;
+mod reminders;
+mod repository;
+mod socket_home;
+mod stats;
+mod wire;
