@@ -182,6 +182,20 @@ pub fn whatsapp_failed(user: &str, why: &str, last_step: bool, l: Locale) -> Msg
     ))
 }
 
+/// Evolution did not answer a WhatsApp page in time: it may still be delivered, so the ladder
+/// keeps its window (no "failed", no early escalation).
+pub fn whatsapp_unconfirmed(user: &str, why: &str, l: Locale) -> Msg {
+    Msg::text(format!(
+        ":hourglass: {} <@{user}> {}: {why}. {}",
+        l.t("WhatsApp page to", "Chamado por WhatsApp para"),
+        l.t("not confirmed", "não confirmado"),
+        l.t(
+            "It may still be delivered; the next step keeps its window.",
+            "Ele ainda pode chegar; o próximo nível mantém o seu prazo."
+        )
+    ))
+}
+
 /// Why WhatsApp failed, for [`whatsapp_failed`].
 pub fn evolution_state(state: &str, l: Locale) -> String {
     format!("{} {state}", l.t("Evolution is", "o Evolution está"))

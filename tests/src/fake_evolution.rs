@@ -38,6 +38,13 @@ pub struct EvoState {
     pub not_on_whatsapp: Vec<String>,
     /// The instances that exist (`julia` unless a test adds one).
     pub instances: Vec<String>,
+    /// How long `sendText` takes before it answers (Evolution first asks WhatsApp whether the
+    /// number exists, `onWhatsApp`, then sends); zero unless a test sets it.
+    pub send_wait: Duration,
+    /// What a link preview adds to a `sendText` whose text holds a link, unless the body says
+    /// `"linkPreview": false`: Baileys fetches the page (3 s timeout) and uploads a thumbnail
+    /// before sending (v2.3 `sendMessageWithTyping` -> `generateLinkPreviewIfRequired`).
+    pub preview_wait: Duration,
 }
 
 /// The webhook event names Evolution v2 accepts (`EventController.events`, v2.3 source).
@@ -94,6 +101,8 @@ impl FakeEvolution {
             send_failure: None,
             not_on_whatsapp: vec![],
             instances: vec!["julia".into()],
+            send_wait: Duration::ZERO,
+            preview_wait: Duration::ZERO,
         }));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -119,6 +128,20 @@ impl FakeEvolution {
     }
     pub fn set_socket_wait(&self, d: Duration) {
         self.state.lock().unwrap().socket_wait = d;
+    }
+    /// `sendText` answers after `wait`, plus `preview` when it must build a link preview.
+    pub fn set_send_wait(&self, wait: Duration, preview: Duration) {
+        let mut g = self.state.lock().unwrap();
+        g.send_wait = wait;
+        g.preview_wait = preview;
+    }
+    /// The bodies of every `sendText` request (answered or not), in order.
+    pub fn send_bodies(&self) -> Vec<Value> {
+        self.requests()
+            .into_iter()
+            .filter(|r| r.path.starts_with("/message/sendText/"))
+            .map(|r| r.body)
+            .collect()
     }
     pub fn requests(&self) -> Vec<EvoRequest> {
         self.state.lock().unwrap().requests.clone()
@@ -150,9 +173,38 @@ impl FakeEvolution {
     }
 }
 
+/// `incoming_text` as it arrives when WhatsApp hides the sender's number (Evolution 2.3.6/2.3.7:
+/// `remoteJid` is a LID, no `remoteJidAlt`), quoting the message `quoted` when given.
+pub fn incoming_lid_reply(
+    instance: &str,
+    lid: &str,
+    text: &str,
+    id: &str,
+    at_secs: i64,
+    quoted: Option<&str>,
+) -> Value {
+    let mut v = incoming_text(instance, "0", text, id, at_secs);
+    v["data"]["key"]["remoteJid"] = lid.into();
+    if let Some(q) = quoted {
+        v["data"]["message"] = json!({"extendedTextMessage": {"text": text,
+            "contextInfo": {"stanzaId": q, "participant": lid, "quotedMessage": {"conversation": "page"}}}});
+        v["data"]["messageType"] = "extendedTextMessage".into();
+        v["data"]["contextInfo"] =
+            json!({"stanzaId": q, "participant": lid, "quotedMessage": {"conversation": "page"}});
+    }
+    v
+}
+
 /// The body Evolution v2 posts to a webhook for an incoming text (`sendDataWebhook` with event
-/// `messages.upsert`: lower case with a dot, `data` the Baileys message with `key.remoteJid`).
-pub fn incoming_text(instance: &str, from_digits: &str, text: &str, id: &str) -> Value {
+/// `messages.upsert`: lower case with a dot, `data` the Baileys message with `key.remoteJid`),
+/// written at `at_secs` (`messageTimestamp`, epoch seconds).
+pub fn incoming_text(
+    instance: &str,
+    from_digits: &str,
+    text: &str,
+    id: &str,
+    at_secs: i64,
+) -> Value {
     json!({
         "event": "messages.upsert",
         "instance": instance,
@@ -161,7 +213,8 @@ pub fn incoming_text(instance: &str, from_digits: &str, text: &str, id: &str) ->
             "pushName": "On call",
             "message": {"conversation": text},
             "messageType": "conversation",
-            "messageTimestamp": 1_764_000_000,
+            "contextInfo": null,
+            "messageTimestamp": at_secs,
             "instanceId": "i1",
             "source": "android"
         },
@@ -174,6 +227,22 @@ pub fn incoming_text(instance: &str, from_digits: &str, text: &str, id: &str) ->
 }
 
 type St = Arc<Mutex<EvoState>>;
+
+/// How long `sendText` takes: the number check and the send, and a link preview when the text
+/// holds a link and the body does not say `"linkPreview": false`.
+async fn send_wait(s: &St, body: &str) {
+    let (wait, preview) = {
+        let g = s.lock().unwrap();
+        (g.send_wait, g.preview_wait)
+    };
+    let b: Value = serde_json::from_str(body).unwrap_or(Value::Null);
+    let has_link = b["text"].as_str().is_some_and(|t| t.contains("https://"));
+    let previews = b["linkPreview"] != Value::Bool(false);
+    tokio::time::sleep(wait).await;
+    if has_link && previews {
+        tokio::time::sleep(preview).await;
+    }
+}
 
 async fn handle(
     State(s): State<St>,
@@ -198,6 +267,9 @@ async fn handle(
         (g.delay, g.socket_wait)
     };
     tokio::time::sleep(delay).await;
+    if path.starts_with("/message/sendText/") {
+        send_wait(&s, &body).await;
+    }
     if path.starts_with("/instance/connect/") || path.starts_with("/instance/restart/") {
         tokio::time::sleep(socket_wait).await;
     }

@@ -30,6 +30,10 @@ pub fn router(state: AppState) -> Router {
             pager::PATH,
             post(pager::evolution).layer(DefaultBodyLimit::max(pager::MAX_BODY)),
         )
+        .route(
+            pager::PATH_BY_EVENT,
+            post(pager::evolution_by_event).layer(DefaultBodyLimit::max(pager::MAX_BODY)),
+        )
         .route("/health", get(health::live))
         .route("/health/ready", get(health::ready))
         .route("/metrics", get(health::metrics))

@@ -282,14 +282,31 @@ impl EvolutionClient {
         c
     }
 
-    /// `POST /message/sendText/{instance}` with the v2 flat body (`number`: digits only).
-    /// Evolution answers 201; a number not on WhatsApp is a 400 whose message holds the number,
-    /// so callers must scrub error texts before showing them.
-    pub async fn send_text(&self, number: &str, text: &str) -> Result<(), EvolutionError> {
-        let body = json!({"number": number, "text": text});
-        self.send(self.http.post(self.url("message/sendText")?).json(&body))
-            .await
-            .map(|_| ())
+    /// `POST /message/sendText/{instance}` with the v2 flat body (`number`: digits only), under
+    /// `timeout` (a send takes longer than a state read: Evolution first checks the number on
+    /// WhatsApp, `onWhatsApp`, then sends). `linkPreview: false`: otherwise Evolution fetches
+    /// every link in the text and uploads a thumbnail before it answers (Baileys
+    /// `generateLinkPreviewIfRequired`, 3 s fetch timeout in v2.3 `sendMessageWithTyping`).
+    /// Returns the id of the sent message (`key.id` of the 201 answer), which a reply quoting it
+    /// carries as `contextInfo.stanzaId`. Evolution answers 201; a number not on WhatsApp is a
+    /// 400 whose message holds the number, so callers must scrub error texts before showing them.
+    /// A [`EvolutionError::Timeout`] means "no answer yet": the message may still be delivered.
+    pub async fn send_text(
+        &self,
+        number: &str,
+        text: &str,
+        timeout: Duration,
+    ) -> Result<Option<String>, EvolutionError> {
+        let body = json!({"number": number, "text": text, "linkPreview": false});
+        let v = self
+            .send_within(
+                self.http.post(self.url("message/sendText")?).json(&body),
+                timeout,
+            )
+            .await?;
+        Ok(v.pointer("/key/id")
+            .and_then(Value::as_str)
+            .map(String::from))
     }
 }
 

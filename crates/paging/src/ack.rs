@@ -99,21 +99,38 @@ pub async fn acknowledge_id(
     id: i64,
     via: Via,
 ) -> Result<Outcome, sqlx::Error> {
-    let now = ctx.clock.now_ms();
     let mut tx = ctx.store.begin().await?;
-    let Some(i) = store::get_for_update(&mut tx, id, ctx.store.for_update()).await? else {
+    let outcome = acknowledge_in(&mut tx, ctx, actor, id, via).await?;
+    if outcome != Outcome::Acked {
+        return Ok(outcome);
+    }
+    tx.commit().await?;
+    ctx.outbox_wake.notify_one();
+    Ok(outcome)
+}
+
+/// [`acknowledge_id`] in the caller's transaction (which must lock like [`Store::begin`]'s):
+/// the WhatsApp webhook records the message as handled in the same one.
+///
+/// [`Store::begin`]: chatops_core::store::Store::begin
+pub async fn acknowledge_in(
+    conn: &mut AnyConnection,
+    ctx: &Ctx,
+    actor: &str,
+    id: i64,
+    via: Via,
+) -> Result<Outcome, sqlx::Error> {
+    let now = ctx.clock.now_ms();
+    let Some(i) = store::get_for_update(conn, id, ctx.store.for_update()).await? else {
         return Ok(Outcome::Unknown);
     };
     if !i.status.is_open() {
         return Ok(Outcome::Resolved);
     }
-    if let Some((by, _)) = acked_by(&mut tx, id).await? {
+    if let Some((by, _)) = acked_by(conn, id).await? {
         return Ok(Outcome::AlreadyBy(by));
     }
-    let acked = ack_in(&mut tx, ctx, &i, actor, via, now).await?;
-    tx.commit().await?;
-    ctx.outbox_wake.notify_one();
-    Ok(if acked {
+    Ok(if ack_in(conn, ctx, &i, actor, via, now).await? {
         Outcome::Acked
     } else {
         Outcome::AlreadyBy(String::new())

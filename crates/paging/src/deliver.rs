@@ -99,36 +99,60 @@ fn evolution_failure(e: &EvolutionError) -> String {
     scrub(&e.to_string())
 }
 
-/// The WhatsApp half: `sent`, `none` (no number) or `failed` with why.
-async fn whatsapp(ctx: &Ctx, user: &str, text: &str) -> (String, Option<String>) {
+/// What the WhatsApp half of a page came to.
+struct WaOutcome {
+    /// `sent`, `none` (no number, no Evolution), `failed` (Evolution said no) or `unknown`
+    /// (no answer in `PAGER_SEND_TIMEOUT`: it may have been delivered).
+    state: &'static str,
+    why: Option<String>,
+    /// `key.id` of the sent message.
+    message_id: Option<String>,
+}
+
+impl WaOutcome {
+    fn new(state: &'static str, why: Option<String>) -> Self {
+        WaOutcome {
+            state,
+            why,
+            message_id: None,
+        }
+    }
+}
+
+/// The WhatsApp half of a page.
+async fn whatsapp(ctx: &Ctx, user: &str, text: &str) -> WaOutcome {
     let l = ctx.locale();
     let Some(phone) = crate::settings::of(ctx).phones.of(user) else {
-        return ("none".into(), Some(tpl::no_phone(l)));
+        return WaOutcome::new("none", Some(tpl::no_phone(l)));
     };
     let evo = clients::julia(ctx)
         .evolution
         .with_instance(crate::settings::of(ctx).instance.as_deref());
     if !evo.missing().is_empty() {
         // No Evolution at all: pages go by DM only (check-config says so); no hurry either.
-        return (
-            "none".into(),
-            Some(format!(
-                "{} {}",
-                tpl::no_evolution(l),
-                evo.missing().join(", ")
-            )),
-        );
+        let why = format!("{} {}", tpl::no_evolution(l), evo.missing().join(", "));
+        return WaOutcome::new("none", Some(why));
     }
     match evo.state().await {
         Ok(s) if s == "open" => {}
-        Ok(s) => return ("failed".into(), Some(tpl::evolution_state(&s, l))),
-        Err(e) => return ("failed".into(), Some(evolution_failure(&e))),
+        Ok(s) => return WaOutcome::new("failed", Some(tpl::evolution_state(&s, l))),
+        Err(e) => return WaOutcome::new("failed", Some(evolution_failure(&e))),
     }
-    match evo.send_text(phone.digits(), text).await {
-        Ok(()) => ("sent".into(), None),
+    let timeout = crate::settings::of(ctx).send_timeout;
+    match evo.send_text(phone.digits(), text, timeout).await {
+        Ok(id) => WaOutcome {
+            state: "sent",
+            why: None,
+            message_id: id,
+        },
+        Err(e @ EvolutionError::Timeout(_)) => {
+            // The request reached Evolution, which may still deliver it: not a failure.
+            tracing::warn!(user, phone = %phone.masked(), error = %evolution_failure(&e), "WhatsApp page unconfirmed");
+            WaOutcome::new("unknown", Some(evolution_failure(&e)))
+        }
         Err(e) => {
             tracing::warn!(user, phone = %phone.masked(), error = %evolution_failure(&e), "WhatsApp page failed");
-            ("failed".into(), Some(evolution_failure(&e)))
+            WaOutcome::new("failed", Some(evolution_failure(&e)))
         }
     }
 }
@@ -154,18 +178,22 @@ async fn deliver(ctx: &Ctx, mut p: Page, token: &str) -> Result<bool, sqlx::Erro
     };
     let v = view(ctx, &i, now);
     if p.wa_state == "pending" {
-        let (state, why) = whatsapp(ctx, &p.user, &tpl::page_whatsapp(&v, l)).await;
+        let wa = whatsapp(ctx, &p.user, &tpl::page_whatsapp(&v, l)).await;
+        let sent_at = (wa.state == "sent").then(|| ctx.clock.now_ms());
         sqlx::query(
-            "UPDATE pages SET wa_state = $1, wa_error = $2 WHERE id = $3 AND lease_token = $4",
+            "UPDATE pages SET wa_state = $1, wa_error = $2, wa_message_id = $3, wa_sent_at = $4
+             WHERE id = $5 AND lease_token = $6",
         )
-        .bind(&state)
-        .bind(why.as_deref())
+        .bind(wa.state)
+        .bind(wa.why.as_deref())
+        .bind(wa.message_id.as_deref())
+        .bind(sent_at)
         .bind(p.id)
         .bind(token)
         .execute(&ctx.store.pool)
         .await?;
-        p.wa_state = state;
-        p.wa_error = why;
+        p.wa_state = wa.state.into();
+        p.wa_error = wa.why;
     }
     if p.dm_state == "pending" {
         let body = tpl::page_dm(&v, l).post(&p.user);
@@ -223,6 +251,8 @@ async fn settle(
         dm: p.dm_state == "sent",
     };
     let wa_failed = p.wa_state == "failed";
+    // No answer from Evolution: the page may have reached them; they keep their window.
+    let wa_unknown = p.wa_state == "unknown";
     report(&mut tx, ctx, i, p, reached, now).await?;
     let how = match (reached.whatsapp, reached.dm) {
         (true, true) => "whatsapp+dm",
@@ -240,7 +270,7 @@ async fn settle(
         &format!("{} step {} by {how}", p.user, p.step),
     )
     .await?;
-    if (wa_failed || !(reached.whatsapp || reached.dm)) && p.step < LAST_STEP {
+    if (wa_failed || !(reached.whatsapp || reached.dm || wa_unknown)) && p.step < LAST_STEP {
         // WhatsApp is the broken thing: do not wait for the window, go to the next step now.
         sqlx::query("UPDATE pager_ladders SET due_at = $1 WHERE incident_id = $2 AND step = $3 AND due_at > $1")
             .bind(now)
@@ -274,6 +304,17 @@ async fn report(
         )
         .await?;
     }
+    if p.wa_state == "unknown" {
+        let why = p.wa_error.clone().unwrap_or_default();
+        post_to_room(
+            &mut *conn,
+            ctx,
+            i,
+            &tpl::whatsapp_unconfirmed(&p.user, &why, l),
+            now,
+        )
+        .await?;
+    }
     post_to_room(
         &mut *conn,
         ctx,
@@ -282,7 +323,7 @@ async fn report(
         now,
     )
     .await?;
-    if !reached.whatsapp && !reached.dm {
+    if !reached.whatsapp && !reached.dm && p.wa_state != "unknown" {
         let msg = tpl::undeliverable(
             i.id,
             &p.user,

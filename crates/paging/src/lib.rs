@@ -19,6 +19,7 @@ pub mod hooks;
 pub mod ladder;
 pub mod oncall;
 pub mod phone;
+pub mod reply;
 pub mod schedule;
 pub mod settings;
 mod shared;

@@ -44,6 +44,10 @@ pub struct PagingConfig {
     /// `PAGER_EVOLUTION_INSTANCE`, else `EVOLUTION_INSTANCE`.
     pub instance: Option<String>,
     pub webhook_token: Option<Secret>,
+    /// `PAGER_SEND_TIMEOUT`: how long a WhatsApp `sendText` may take (Evolution checks the
+    /// number on WhatsApp before it sends; the 3 s source timeout is too short). No answer in
+    /// time is "may have been delivered", never "failed".
+    pub send_timeout: Duration,
     pub poll: Duration,
     pub lease: Duration,
     pub max_attempts: u32,
@@ -137,6 +141,7 @@ impl PagingConfig {
                 .get("PAGER_EVOLUTION_INSTANCE")
                 .or_else(|| r.get("EVOLUTION_INSTANCE")),
             webhook_token: r.check("PAGER_WEBHOOK_TOKEN", token),
+            send_timeout: r.duration("PAGER_SEND_TIMEOUT", "20s"),
             poll: r.duration("PAGER_POLL_INTERVAL", "5s"),
             lease: r.duration("PAGER_LEASE", "30s"),
             max_attempts: r.integer("PAGER_MAX_ATTEMPTS", 5, 1..=50),
@@ -169,6 +174,10 @@ impl PagingConfig {
             (
                 "PAGER_EVOLUTION_INSTANCE",
                 self.instance.clone().unwrap_or_else(|| "(unset)".into()),
+            ),
+            (
+                "PAGER_SEND_TIMEOUT",
+                humantime::format_duration(self.send_timeout).to_string(),
             ),
             (
                 "PAGER_WEBHOOK_TOKEN",

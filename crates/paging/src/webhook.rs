@@ -1,20 +1,28 @@
-//! `POST /pager/evolution/{PAGER_WEBHOOK_TOKEN}`: Evolution posts incoming WhatsApp messages
-//! here (event `messages.upsert`, the webhook of `PAGER_EVOLUTION_INSTANCE`). A reply `ack`,
-//! `ok` or `1` from an on-call number acknowledges the newest incident paged to that number and
-//! is answered on WhatsApp with the incident id. Anything else, from anyone, changes nothing.
+//! `POST /pager/evolution/{PAGER_WEBHOOK_TOKEN}` (and `…/{event}`, where Evolution posts when
+//! the webhook is set with `byEvents`, e.g. `…/messages-upsert`): incoming WhatsApp messages of
+//! `PAGER_EVOLUTION_INSTANCE`. A reply `ack`, `ok` or `1` acknowledges the incident of the page
+//! it answers and is answered on WhatsApp with the incident id. Anything else, from anyone,
+//! changes nothing.
 //!
-//! Payload (Evolution v2, `sendDataWebhook`): `{"event": "messages.upsert", "instance": …,
-//! "data": {"key": {"remoteJid": "5511…@s.whatsapp.net", "fromMe": false, "id": …},
-//! "message": {"conversation": "ack"} | {"extendedTextMessage": {"text": "ack"}}, …}, …}`.
-//! With WhatsApp's LID addressing `remoteJid` ends in `@lid` and the number is in
-//! `key.remoteJidAlt` (or `key.senderPn` on older releases).
+//! Which page a reply answers: the page it quotes (`contextInfo.stanzaId` = the id `sendText`
+//! returned), else the newest page sent to the sender's number before the reply was written.
+//! A reply older than a page never acknowledges it. A message of another instance (the body's
+//! `instance`) is ignored. Every ack word that acknowledges nothing is logged with its reason
+//! (never the number).
+//!
+//! Retries: the message is recorded as handled in the same transaction as the acknowledgment,
+//! and a store failure answers 503 so Evolution sends it again (Evolution v2.3
+//! `webhook.controller.ts` `retryWebhookRequest`: network errors and 5xx are retried with
+//! backoff, `WEBHOOK_RETRY_MAX_ATTEMPTS` default 10; 400, 401, 403, 404 and 422 are not).
 
 use messages::paging::{self as tpl, Via};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
+use sqlx::{AnyConnection, Row};
 use subtle::ConstantTimeEq;
 
-use super::ack::{acknowledge_id, Outcome};
+use super::ack::{acknowledge_in, Outcome};
+use super::reply::{incoming, is_ack, is_lid, Incoming};
 use chatops_core::Ctx;
 
 /// What the route answers.
@@ -26,6 +34,8 @@ pub enum Answer {
     BadRequest,
     /// 200: received (whether or not it changed anything).
     Ok,
+    /// 503: the store failed; nothing was recorded and Evolution should send it again.
+    Retry,
 }
 
 /// The path token against `PAGER_WEBHOOK_TOKEN`, in constant time (digests of both, so the
@@ -39,74 +49,9 @@ pub fn token_matches(ctx: &Ctx, given: &str) -> bool {
     a.ct_eq(&b).into()
 }
 
-/// An incoming text message: the sender's WhatsApp id, the text, the message id.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Incoming {
-    pub jid: String,
-    pub text: String,
-    pub id: String,
-}
-
-/// The incoming messages of a webhook body (none for other events, own messages, groups).
-pub fn incoming(body: &Value) -> Vec<Incoming> {
-    let event = body
-        .get("event")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_ascii_lowercase()
-        .replace(['_', '-'], ".");
-    if event != "messages.upsert" {
-        return Vec::new();
-    }
-    let items: Vec<&Value> = match body.get("data") {
-        Some(Value::Array(a)) => a.iter().collect(),
-        Some(v @ Value::Object(_)) => vec![v],
-        _ => Vec::new(),
-    };
-    items
-        .into_iter()
-        .filter_map(|d| {
-            let key = d.get("key")?;
-            if key.get("fromMe").and_then(Value::as_bool) == Some(true) {
-                return None;
-            }
-            let mut jid = key.get("remoteJid").and_then(Value::as_str)?.to_string();
-            if jid.ends_with("@g.us") || jid.ends_with("@broadcast") {
-                return None;
-            }
-            if jid.ends_with("@lid") {
-                jid = ["remoteJidAlt", "senderPn"]
-                    .iter()
-                    .find_map(|k| key.get(*k).and_then(Value::as_str))?
-                    .to_string();
-            }
-            let m = d.get("message")?;
-            let text = m
-                .get("conversation")
-                .and_then(Value::as_str)
-                .or_else(|| {
-                    m.pointer("/extendedTextMessage/text")
-                        .and_then(Value::as_str)
-                })?
-                .to_string();
-            let id = key
-                .get("id")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string();
-            Some(Incoming { jid, text, id })
-        })
-        .collect()
-}
-
-/// `ack`, `ok`, `1` (any case, surrounding spaces and a final `.` or `!` ignored).
-pub fn is_ack(text: &str) -> bool {
-    let t = text
-        .trim()
-        .trim_end_matches(['.', '!'])
-        .trim()
-        .to_lowercase();
-    matches!(t.as_str(), "ack" | "ok" | "1")
+/// Logs an ack word that acknowledges nothing: the message id and why, never the number.
+fn dropped(m: &Incoming, reason: &str) {
+    tracing::info!(message = %m.id, reason, "paging: a WhatsApp ack was dropped");
 }
 
 /// Handles one webhook request.
@@ -117,24 +62,99 @@ pub async fn handle(ctx: &Ctx, token: &str, body: &[u8]) -> Answer {
     let Ok(v) = serde_json::from_slice::<Value>(body) else {
         return Answer::BadRequest;
     };
-    for m in incoming(&v) {
-        if let Err(e) = on_message(ctx, &m).await {
-            tracing::warn!(error = %chatops_core::config::redact_url(&e.to_string()), "paging: a WhatsApp reply could not be handled");
+    let acks: Vec<Incoming> = incoming(&v)
+        .into_iter()
+        .filter(|m| is_ack(&m.text))
+        .collect();
+    // Evolution names the instance in every body; only the pager instance's messages count
+    // (Julia's own instance may post here too when both webhooks point at the bot).
+    let want = crate::settings::of(ctx).instance.as_deref();
+    let got = v.get("instance").and_then(Value::as_str);
+    if got.is_none() || got != want {
+        for m in &acks {
+            dropped(m, "not a message of the pager instance");
+        }
+        return Answer::Ok;
+    }
+    let mut answer = Answer::Ok;
+    for m in acks {
+        if let Err(e) = on_ack(ctx, &m).await {
+            tracing::warn!(message = %m.id, error = %chatops_core::config::redact_url(&e.to_string()), "paging: a WhatsApp ack could not be handled; Evolution will retry");
+            answer = Answer::Retry;
         }
     }
-    Answer::Ok
+    answer
 }
 
-async fn on_message(ctx: &Ctx, m: &Incoming) -> Result<(), sqlx::Error> {
-    let l = ctx.locale();
+/// A page a reply may answer.
+struct PageRow {
+    incident: i64,
+    user: String,
+    /// When Evolution accepted it (else when the page was written).
+    at: i64,
+}
+
+/// Finds the page `m` answers, or why none.
+async fn page_of(
+    conn: &mut AnyConnection,
+    ctx: &Ctx,
+    m: &Incoming,
+) -> Result<Result<PageRow, &'static str>, sqlx::Error> {
     let phones = &crate::settings::of(ctx).phones;
-    let Some(user) = phones.user_of_jid(&m.jid).map(String::from) else {
-        tracing::debug!("paging: a WhatsApp message from a number that is not on call; ignored");
-        return Ok(());
+    let by_number = m.jid.as_deref().and_then(|j| phones.user_of_jid(j));
+    // Seconds: a reply written in the same second as the page counts as after it.
+    let before = m
+        .at_secs
+        .map(|s| (s + 1) * 1000)
+        .unwrap_or_else(|| ctx.clock.now_ms() + 1);
+    let row = |r: sqlx::any::AnyRow| PageRow {
+        incident: r.get(0),
+        user: r.get(1),
+        at: r.get(2),
     };
-    if !is_ack(&m.text) {
-        return Ok(());
+    if let Some(q) = &m.quoted {
+        let quoted = sqlx::query(
+            "SELECT incident_id, user_id, COALESCE(wa_sent_at, created_at) FROM pages WHERE wa_message_id = $1",
+        )
+        .bind(q)
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(row);
+        if let Some(p) = quoted {
+            if by_number.is_some_and(|u| u != p.user) {
+                return Ok(Err("quotes a page sent to someone else"));
+            }
+            if p.at >= before {
+                return Ok(Err("older than the page it quotes"));
+            }
+            return Ok(Ok(p));
+        }
     }
+    let Some(user) = by_number else {
+        return Ok(Err(match &m.jid {
+            None => "the sender shows only a LID and the reply quotes no page",
+            Some(j) if is_lid(j) => "the sender shows only a LID and the reply quotes no page",
+            Some(_) => "the number is not on call",
+        }));
+    };
+    let newest = sqlx::query(
+        "SELECT incident_id, user_id, COALESCE(wa_sent_at, created_at) FROM pages
+         WHERE user_id = $1 AND wa_state IN ('sent', 'unknown') AND COALESCE(wa_sent_at, created_at) < $2
+         ORDER BY id DESC LIMIT 1",
+    )
+    .bind(user)
+    .bind(before)
+    .fetch_optional(&mut *conn)
+    .await?
+    .map(row);
+    Ok(newest.ok_or("no WhatsApp page to this number before the reply"))
+}
+
+/// One ack word: the message recorded as handled and the acknowledgment, in one transaction;
+/// then the answer on WhatsApp.
+async fn on_ack(ctx: &Ctx, m: &Incoming) -> Result<(), sqlx::Error> {
+    let l = ctx.locale();
+    let mut tx = ctx.store.begin().await?;
     // Evolution retries a webhook it thinks failed: one message is handled once.
     if !m.id.is_empty() {
         let fresh = sqlx::query(
@@ -142,78 +162,39 @@ async fn on_message(ctx: &Ctx, m: &Incoming) -> Result<(), sqlx::Error> {
         )
         .bind(format!("wa:{}", m.id))
         .bind(ctx.clock.now_ms())
-        .execute(&ctx.store.pool)
+        .execute(&mut *tx)
         .await?;
         if fresh.rows_affected() == 0 {
+            dropped(m, "already handled");
             return Ok(());
         }
     }
-    let newest: Option<i64> = sqlx::query_scalar(
-        "SELECT incident_id FROM pages WHERE user_id = $1 AND wa_state = 'sent' ORDER BY id DESC LIMIT 1",
-    )
-    .bind(&user)
-    .fetch_optional(&ctx.store.pool)
-    .await?;
-    let Some(id) = newest else {
-        return Ok(());
+    let page = match page_of(&mut tx, ctx, m).await? {
+        Ok(p) => p,
+        Err(why) => {
+            dropped(m, why);
+            return Ok(());
+        }
     };
-    let answer = match acknowledge_id(ctx, &user, id, Via::WhatsApp).await? {
+    let (id, user) = (page.incident, page.user);
+    let outcome = acknowledge_in(&mut tx, ctx, &user, id, Via::WhatsApp).await?;
+    tx.commit().await?;
+    ctx.outbox_wake.notify_one();
+    let answer = match outcome {
         Outcome::Acked => tpl::whatsapp::acked(id, l),
         Outcome::AlreadyBy(_) => tpl::whatsapp::already_acked(id, l),
         Outcome::Resolved => tpl::whatsapp::resolved(id, l),
         Outcome::Unknown => return Ok(()),
     };
-    let Some(phone) = phones.of(&user) else {
+    let Some(phone) = crate::settings::of(ctx).phones.of(&user) else {
         return Ok(());
     };
     let evo = clients::julia(ctx)
         .evolution
         .with_instance(crate::settings::of(ctx).instance.as_deref());
-    if let Err(e) = evo.send_text(phone.digits(), &answer).await {
+    let timeout = crate::settings::of(ctx).send_timeout;
+    if let Err(e) = evo.send_text(phone.digits(), &answer, timeout).await {
         tracing::warn!(user, phone = %phone.masked(), error = %super::phone::scrub(&e.to_string()), "paging: the WhatsApp answer to an ack failed");
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn reads_evolution_v2_payloads() {
-        let b = json!({"event": "messages.upsert", "instance": "julia", "data": {
-            "key": {"remoteJid": "5511999991234@s.whatsapp.net", "fromMe": false, "id": "ABC"},
-            "message": {"conversation": "ack"}, "messageType": "conversation"}});
-        assert_eq!(
-            incoming(&b),
-            vec![Incoming {
-                jid: "5511999991234@s.whatsapp.net".into(),
-                text: "ack".into(),
-                id: "ABC".into()
-            }]
-        );
-        let ext = json!({"event": "MESSAGES_UPSERT", "data": {
-            "key": {"remoteJid": "1@lid", "remoteJidAlt": "5511999991234@s.whatsapp.net", "fromMe": false, "id": "X"},
-            "message": {"extendedTextMessage": {"text": "OK!"}}}});
-        let m = incoming(&ext);
-        assert_eq!(m[0].jid, "5511999991234@s.whatsapp.net");
-        assert!(is_ack(&m[0].text));
-        let own = json!({"event": "messages.upsert", "data": {"key": {"remoteJid": "5511@s.whatsapp.net", "fromMe": true}, "message": {"conversation": "ack"}}});
-        assert!(incoming(&own).is_empty());
-        let group = json!({"event": "messages.upsert", "data": {"key": {"remoteJid": "123@g.us", "fromMe": false}, "message": {"conversation": "ack"}}});
-        assert!(incoming(&group).is_empty());
-        let other = json!({"event": "connection.update", "data": {"state": "open"}});
-        assert!(incoming(&other).is_empty());
-    }
-
-    #[test]
-    fn ack_words() {
-        for y in ["ack", "ACK", " ok ", "1", "Ok.", "ack!"] {
-            assert!(is_ack(y), "{y}");
-        }
-        for n in ["acknowledged?", "11", "no", "okay then", ""] {
-            assert!(!is_ack(n), "{n}");
-        }
-    }
 }

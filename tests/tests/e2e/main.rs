@@ -36,6 +36,7 @@ mod ops_writes;
 mod outbox_digest;
 mod outbox_recheck;
 mod paging;
+mod paging_wire;
 mod reminder_batches;
 mod reminders;
 mod repository;

@@ -230,7 +230,13 @@ async fn a_whatsapp_reply_ack_from_the_right_number_acknowledges(db: TestDb) {
     let r = app
         .http
         .post(app.url(&format!("/pager/evolution/{TOKEN}")))
-        .json(&incoming_text("julia", ANA_PHONE, "ack", "MSG1"))
+        .json(&incoming_text(
+            "julia",
+            ANA_PHONE,
+            "ack",
+            "MSG1",
+            app.ctx.clock.now_secs(),
+        ))
         .send()
         .await
         .unwrap();
@@ -254,7 +260,13 @@ async fn a_whatsapp_reply_ack_from_the_right_number_acknowledges(db: TestDb) {
     // Evolution delivering the same message again changes nothing and answers nothing.
     app.http
         .post(app.url(&format!("/pager/evolution/{TOKEN}")))
-        .json(&incoming_text("julia", ANA_PHONE, "ack", "MSG1"))
+        .json(&incoming_text(
+            "julia",
+            ANA_PHONE,
+            "ack",
+            "MSG1",
+            app.ctx.clock.now_secs(),
+        ))
         .send()
         .await
         .unwrap();
@@ -267,7 +279,13 @@ async fn a_whatsapp_reply_ack_from_the_right_number_acknowledges(db: TestDb) {
         .await;
     app.http
         .post(app.url(&format!("/pager/evolution/{TOKEN}")))
-        .json(&incoming_text("julia", ANA_PHONE, "ok", "MSG2"))
+        .json(&incoming_text(
+            "julia",
+            ANA_PHONE,
+            "ok",
+            "MSG2",
+            app.ctx.clock.now_secs(),
+        ))
         .send()
         .await
         .unwrap();
@@ -297,25 +315,41 @@ async fn the_same_reply_from_another_number_is_ignored(db: TestDb) {
     };
     // Another number, the right number saying something else, the bot's own message.
     assert_eq!(
-        post(TOKEN, incoming_text("julia", "5511977776666", "ack", "M1")).await,
+        post(
+            TOKEN,
+            incoming_text(
+                "julia",
+                "5511977776666",
+                "ack",
+                "M1",
+                app.ctx.clock.now_secs()
+            )
+        )
+        .await,
         200
     );
     assert_eq!(
         post(
             TOKEN,
-            incoming_text("julia", ANA_PHONE, "who is this?", "M2")
+            incoming_text(
+                "julia",
+                ANA_PHONE,
+                "who is this?",
+                "M2",
+                app.ctx.clock.now_secs()
+            )
         )
         .await,
         200
     );
-    let mut own = incoming_text("julia", ANA_PHONE, "ack", "M3");
+    let mut own = incoming_text("julia", ANA_PHONE, "ack", "M3", app.ctx.clock.now_secs());
     own["data"]["key"]["fromMe"] = true.into();
     assert_eq!(post(TOKEN, own).await, 200);
     // A wrong token is no route at all; an oversized body is refused.
     assert_eq!(
         post(
             "wrong-token-0123456789abcdef0123",
-            incoming_text("julia", ANA_PHONE, "ack", "M4")
+            incoming_text("julia", ANA_PHONE, "ack", "M4", app.ctx.clock.now_secs())
         )
         .await,
         404
