@@ -532,6 +532,26 @@ pub fn already_unset(l: Locale, variable: &str) -> String {
     )
 }
 
+/// The prompt's line for a variable write: the value now and the one to be written
+/// (`None`: secret, not shown), e.g. "DELIVERY_DISABLE: `false` → `true`".
+pub fn var_change(l: Locale, variable: &str, now: &str, new: Option<&str>) -> String {
+    let new = match new {
+        Some(v) => format!("`{}`", escape(v)),
+        None => l
+            .t("(secret, not shown)", "(segredo, não mostrado)")
+            .to_string(),
+    };
+    format!("{}: `{}` → {new}", escape(variable), escape(now))
+}
+
+/// The variable is written but the deploy that applies it did not happen (or failed).
+pub fn written_not_deployed(l: Locale, why: &str) -> String {
+    l.t(
+        format!(":warning: *Written, not deployed*: the new value is stored on Railway but the service still runs the old one ({}). Deploy the service from the dashboard.", escape(why)),
+        format!(":warning: *Gravada, sem deploy*: o novo valor está no Railway, mas o serviço ainda roda o antigo ({}). Faça o deploy do serviço pelo painel.", escape(why)),
+    )
+}
+
 pub fn readback_mismatch(l: Locale) -> String {
     l.t(
         "the value read back is not the one written",

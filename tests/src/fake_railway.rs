@@ -19,6 +19,7 @@ pub struct GqlRequest {
     pub project_token: Option<String>,
 }
 
+#[derive(Default)]
 pub struct RailwayState {
     /// (service id, name)
     pub services: Vec<(String, String)>,
@@ -40,6 +41,22 @@ pub struct RailwayState {
     pub variables: std::collections::HashMap<String, std::collections::BTreeMap<String, String>>,
     /// Service ids redeployed by `serviceInstanceRedeploy`, in order.
     pub service_redeploys: Vec<String>,
+    /// Deployment id -> the variables it runs with (none recorded: none). As on Railway, a
+    /// deployment keeps the variables it was made with: `serviceInstanceRedeploy`,
+    /// `deploymentRedeploy` and `deploymentRollback` copy those of the deployment they copy
+    /// (docs `pricing/plans.md`: "with the deployment's original variables";
+    /// `deployments/deployment-actions.md`: on a rollback "Both the Docker image and custom
+    /// variables are restored"); `serviceInstanceDeployV2`, `variableUpsert` without
+    /// `skipDeploys` and `variableDelete` deploy the service's current variables.
+    pub deployment_variables:
+        std::collections::HashMap<String, std::collections::BTreeMap<String, String>>,
+    /// (service id, name) of sealed variables: `variables` shows them as `null` (Railway's CLI
+    /// `src/controllers/variables.rs`: "A sealed variable comes back with a `None` value").
+    pub sealed: Vec<(String, String)>,
+    /// When set, `serviceInstanceDeployV2` is refused with this message.
+    pub refuse_deploys: Option<String>,
+    /// Deployments the fake made (for unique ids and increasing `createdAt`).
+    pub made: u32,
     /// Every operation is validated against Railway's schema; these are the refused ones.
     pub invalid: Vec<(String, Vec<String>)>,
 }
@@ -125,10 +142,7 @@ impl FakeRailway {
                 ("e1".into(), "production".into()),
                 ("e2".into(), "staging".into()),
             ],
-            tokens: None,
-            variables: Default::default(),
-            service_redeploys: vec![],
-            invalid: vec![],
+            ..RailwayState::default()
         }));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -166,6 +180,28 @@ impl FakeRailway {
         let g = self.state.lock().unwrap();
         g.variables.get(service).and_then(|v| v.get(name)).cloned()
     }
+    /// The variable as the service's running deployment (the live one) has it: what the
+    /// service actually sees.
+    pub fn running_variable(&self, service: &str, name: &str) -> Option<String> {
+        let g = self.state.lock().unwrap();
+        let live = g
+            .deployments
+            .iter()
+            .filter(|(s, d)| s == service && d["status"] == "SUCCESS")
+            .map(|(_, d)| d.clone())
+            .max_by(|a, b| a["createdAt"].as_str().cmp(&b["createdAt"].as_str()))?;
+        let id = live["id"].as_str()?;
+        g.deployment_variables.get(id)?.get(name).cloned()
+    }
+    /// A sealed service variable: set, its value never readable through the API.
+    pub fn seal(&self, service: &str, name: &str, value: &str) {
+        let mut g = self.state.lock().unwrap();
+        g.variables
+            .entry(service.into())
+            .or_default()
+            .insert(name.into(), value.into());
+        g.sealed.push((service.into(), name.into()));
+    }
     pub fn requests(&self) -> Vec<GqlRequest> {
         self.state.lock().unwrap().requests.clone()
     }
@@ -193,6 +229,34 @@ pub const LIVE: &[&str] = &["SUCCESS", "SLEEPING", "CRASHED"];
 
 /// A new deployment of `sid` goes live: like Railway, the one it replaces becomes `REMOVED`
 /// (and can still be rolled back to).
+/// A new deployment of `sid` that goes live with `vars` (see
+/// [`RailwayState::deployment_variables`]); its id.
+fn deploy_with(
+    g: &mut RailwayState,
+    sid: &str,
+    prefix: &str,
+    vars: std::collections::BTreeMap<String, String>,
+) -> String {
+    g.made += 1;
+    let n = g.made;
+    let id = format!("{sid}-{prefix}{n}");
+    let d = deployment(
+        &id,
+        "SUCCESS",
+        &format!("2026-01-08T00:{:02}:{:02}Z", n / 60, n % 60),
+        true,
+        prefix,
+    );
+    go_live(&mut g.deployments, sid, d);
+    g.deployment_variables.insert(id.clone(), vars);
+    id
+}
+
+/// The variables deployment `id` runs with.
+fn variables_of(g: &RailwayState, id: &str) -> std::collections::BTreeMap<String, String> {
+    g.deployment_variables.get(id).cloned().unwrap_or_default()
+}
+
 fn go_live(deployments: &mut Vec<(String, Value)>, sid: &str, new: Value) {
     for (s, d) in deployments.iter_mut() {
         if s == sid && LIVE.contains(&d["status"].as_str().unwrap_or("")) {
@@ -328,6 +392,8 @@ async fn graphql(State(s): State<St>, headers: HeaderMap, Json(body): Json<Value
             "rollback",
         );
         go_live(&mut g.deployments, &sid, d);
+        let restored = variables_of(g, &id);
+        g.deployment_variables.insert(format!("{sid}-rb"), restored);
         json!({"deploymentRollback": true})
     } else if query.contains("deploymentRestart(") {
         // Only a running deployment can be restarted.
@@ -360,6 +426,8 @@ async fn graphql(State(s): State<St>, headers: HeaderMap, Json(body): Json<Value
             "redeploy",
         );
         go_live(&mut g.deployments, &sid, d);
+        let copied = variables_of(g, &id);
+        g.deployment_variables.insert(format!("{sid}-new"), copied);
         json!({"deploymentRedeploy": {"id": format!("{sid}-new"), "status": "INITIALIZING"}})
     } else if query.contains("environment(") {
         let edges: Vec<Value> = g
@@ -406,11 +474,14 @@ fn schema() -> &'static crate::graphql_check::Schema {
     })
 }
 
-/// `variables`, `variableUpsert`, `variableDelete`, `serviceInstanceRedeploy`: the project and
+/// `variables`, `variableUpsert`, `variableDelete`, `serviceInstanceRedeploy`,
+/// `serviceInstanceDeployV2`: the project and
 /// environment must be the fake's, the service one of its services.
 fn variables_op(g: &mut RailwayState, query: &str, vars: &Value) -> Option<Response> {
     let err = |m: &str| Json(json!({"data": null, "errors": [{"message": m}]})).into_response();
-    let op = if query.contains("variableUpsert(") {
+    let op = if query.contains("serviceInstanceDeployV2(") {
+        "deploy"
+    } else if query.contains("variableUpsert(") {
         "upsert"
     } else if query.contains("variableDelete(") {
         "delete"
@@ -429,7 +500,7 @@ fn variables_op(g: &mut RailwayState, query: &str, vars: &Value) -> Option<Respo
     let project = input["projectId"].as_str();
     let env = input["environmentId"].as_str().unwrap_or("");
     let sid = input["serviceId"].as_str().unwrap_or("").to_string();
-    if op != "redeploy" && project != Some(g.project.0.as_str()) {
+    if op != "redeploy" && op != "deploy" && project != Some(g.project.0.as_str()) {
         return Some(err("Project not found"));
     }
     if !g.environments.iter().any(|(e, _)| e == env) {
@@ -439,11 +510,33 @@ fn variables_op(g: &mut RailwayState, query: &str, vars: &Value) -> Option<Respo
         return Some(err("Service not found"));
     }
     let data = match op {
-        "read" => json!({"variables": g.variables.get(&sid).cloned().unwrap_or_default()}),
+        "read" => {
+            let mut shown = json!(g.variables.get(&sid).cloned().unwrap_or_default());
+            for (_, name) in g.sealed.iter().filter(|(s, _)| *s == sid) {
+                shown[name.as_str()] = Value::Null;
+            }
+            json!({"variables": shown})
+        }
+        "deploy" => {
+            // A new deployment with the service's current variables; its id.
+            if let Some(e) = &g.refuse_deploys {
+                return Some(err(&e.clone()));
+            }
+            let current = g.variables.get(&sid).cloned().unwrap_or_default();
+            json!({"serviceInstanceDeployV2": deploy_with(g, &sid, "dv", current)})
+        }
         "upsert" => {
             let name = input["name"].as_str().unwrap_or("").to_string();
             let value = input["value"].as_str().unwrap_or("").to_string();
-            g.variables.entry(sid).or_default().insert(name, value);
+            g.variables
+                .entry(sid.clone())
+                .or_default()
+                .insert(name, value);
+            // `skipDeploys` defaults to false: Railway deploys the affected service.
+            if input["skipDeploys"] != true {
+                let current = g.variables.get(&sid).cloned().unwrap_or_default();
+                deploy_with(g, &sid, "up", current);
+            }
             json!({"variableUpsert": true})
         }
         "delete" => {
@@ -455,22 +548,34 @@ fn variables_op(g: &mut RailwayState, query: &str, vars: &Value) -> Option<Respo
             {
                 return Some(err("Variable not found"));
             }
+            // No `skipDeploys` on `VariableDeleteInput`: Railway deploys the change.
+            let current = g.variables.get(&sid).cloned().unwrap_or_default();
+            deploy_with(g, &sid, "del", current);
             json!({"variableDelete": true})
         }
-        _ => {
-            // A new deployment of the current source goes live.
-            let n = g.service_redeploys.iter().filter(|s| **s == sid).count() + 1;
-            let d = deployment(
-                &format!("{sid}-sr{n}"),
-                "SUCCESS",
-                &format!("2026-01-07T00:00:0{n}Z"),
-                true,
-                "redeploy",
-            );
-            go_live(&mut g.deployments, &sid, d);
-            g.service_redeploys.push(sid);
-            json!({"serviceInstanceRedeploy": true})
-        }
+        _ => service_redeploy(g, sid),
     };
     Some(Json(json!({"data": data})).into_response())
+}
+
+/// `serviceInstanceRedeploy`: the latest deployment again, with the variables of the
+/// deployment it copies, not the current ones.
+fn service_redeploy(g: &mut RailwayState, sid: String) -> Value {
+    let n = g.service_redeploys.iter().filter(|s| **s == sid).count() + 1;
+    let d = deployment(
+        &format!("{sid}-sr{n}"),
+        "SUCCESS",
+        &format!("2026-01-07T00:00:0{n}Z"),
+        true,
+        "redeploy",
+    );
+    let copied = FakeRailway::latest(g, &sid)["id"]
+        .as_str()
+        .map(|id| variables_of(g, id))
+        .unwrap_or_default();
+    go_live(&mut g.deployments, &sid, d);
+    g.deployment_variables
+        .insert(format!("{sid}-sr{n}"), copied);
+    g.service_redeploys.push(sid);
+    json!({"serviceInstanceRedeploy": true})
 }

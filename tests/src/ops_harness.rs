@@ -132,15 +132,19 @@ pub async fn harness_with(store: TestDb, catalog: &str, extra: &[(&str, &str)]) 
         2,
         "boot\nready\nPOST /v1/runs 500",
     );
-    // Kumon reports the kill-switch once the variable is set and the service redeployed.
+    // Kumon reports the kill-switch once its running deployment has the variable set.
     let kumon = FakeHttp::start().await;
     let kumon_env = Arc::new(Mutex::new("production".to_string()));
-    let (st, env) = (rw.state.clone(), kumon_env.clone());
+    let (fake, env) = (rw.clone(), kumon_env.clone());
     kumon.answer_with("GET", "/health", move || {
-        let g = st.lock().unwrap();
-        let set = g.variables.get("s-kumon").and_then(|v| v.get("DELIVERY_DISABLE")).map(String::as_str) == Some("true");
-        let redeployed = g.service_redeploys.iter().any(|s| s == "s-kumon");
-        (200, json!({"status": "ok", "environment": *env.lock().unwrap(), "delivery_disabled": set && redeployed}))
+        let set = fake
+            .running_variable("s-kumon", "DELIVERY_DISABLE")
+            .as_deref()
+            == Some("true");
+        (
+            200,
+            json!({"status": "ok", "environment": *env.lock().unwrap(), "delivery_disabled": set}),
+        )
     });
     let dir = TempDir::new("chatops-ops");
     let file = dir.path().join("runbooks.yml");

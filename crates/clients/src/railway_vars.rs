@@ -1,6 +1,13 @@
 //! Railway service variables (`railway.variable.set|unset` runbook actions): read, upsert,
-//! delete, and `serviceInstanceRedeploy`. Every document is in [`OPERATIONS`] (tests validate
-//! them against Railway's schema). Values are never logged: errors carry Railway's message only.
+//! delete, and `serviceInstanceDeployV2` (the deploy that applies a change). Every document is
+//! in [`OPERATIONS`] (tests validate them against Railway's schema). Values are never logged:
+//! errors carry Railway's message only.
+//!
+//! How a change reaches the running service (Railway docs `deployments/deployment-actions.md`,
+//! `pricing/plans.md`; CLI `railwayapp/cli` `src/commands/functions/push.rs`): only a **new**
+//! deployment made after it. `serviceInstanceRedeploy` redeploys the latest deployment "with
+//! the deployment's original variables", so it is never used here. `variableDelete` has no
+//! `skipDeploys` and deploys by itself (the schema's `VariableDeleteInput`).
 
 use serde_json::{json, Value};
 
@@ -18,17 +25,42 @@ pub const VARIABLE_DELETE: &str = "mutation VariableDelete($input: VariableDelet
   variableDelete(input: $input)
 }";
 
-pub const SERVICE_INSTANCE_REDEPLOY: &str =
-    "mutation ServiceInstanceRedeploy($environmentId: String!, $serviceId: String!) {
-  serviceInstanceRedeploy(environmentId: $environmentId, serviceId: $serviceId)
+/// A new deployment of the service with its current variables; returns the deployment's id.
+pub const SERVICE_INSTANCE_DEPLOY_V2: &str =
+    "mutation ServiceInstanceDeployV2($environmentId: String!, $serviceId: String!) {
+  serviceInstanceDeployV2(environmentId: $environmentId, serviceId: $serviceId)
 }";
 
 pub const OPERATIONS: &[&str] = &[
     VARIABLES,
     VARIABLE_UPSERT,
     VARIABLE_DELETE,
-    SERVICE_INSTANCE_REDEPLOY,
+    SERVICE_INSTANCE_DEPLOY_V2,
 ];
+
+/// A service variable as `variables` shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Var {
+    Unset,
+    /// Sealed (`Variable.isSealed`): set, but its value can never be read back through the
+    /// API; it comes back as `null` (Railway's CLI, `src/controllers/variables.rs`:
+    /// "A sealed variable comes back with a `None` value").
+    Sealed,
+    Set(String),
+}
+
+impl Var {
+    pub fn is_set(&self) -> bool {
+        !matches!(self, Var::Unset)
+    }
+    /// The readable value (`None`: unset or sealed).
+    pub fn value(&self) -> Option<&str> {
+        match self {
+            Var::Set(v) => Some(v),
+            _ => None,
+        }
+    }
+}
 
 /// Project, environment and service ids of one Railway service.
 #[derive(Debug, Clone, Copy)]
@@ -38,12 +70,8 @@ pub struct Ids<'a> {
     pub service: &'a str,
 }
 
-/// The service's variable `name` as stored (references unresolved), `None` when unset.
-pub async fn get(
-    rw: &RailwayClient,
-    ids: Ids<'_>,
-    name: &str,
-) -> Result<Option<String>, RailwayError> {
+/// The service's variable `name` as stored (references unresolved).
+pub async fn get(rw: &RailwayClient, ids: Ids<'_>, name: &str) -> Result<Var, RailwayError> {
     let d = rw
         .graphql(
             VARIABLES,
@@ -51,10 +79,11 @@ pub async fn get(
                    "serviceId": ids.service, "unrendered": true}),
         )
         .await?;
-    Ok(d.get("variables")
-        .and_then(|v| v.get(name))
-        .and_then(Value::as_str)
-        .map(String::from))
+    Ok(match d.get("variables").and_then(|v| v.get(name)) {
+        None => Var::Unset,
+        Some(Value::String(v)) => Var::Set(v.clone()),
+        Some(_) => Var::Sealed,
+    })
 }
 
 /// Sets the variable. With `skip_deploys` Railway does not redeploy by itself.
@@ -87,13 +116,19 @@ pub async fn delete(rw: &RailwayClient, ids: Ids<'_>, name: &str) -> Result<bool
     Ok(d["variableDelete"].as_bool().unwrap_or(false))
 }
 
-/// Redeploys the service's current source (new variables take effect).
-pub async fn redeploy(rw: &RailwayClient, ids: Ids<'_>) -> Result<bool, RailwayError> {
+/// Deploys the service anew with its current variables; the new deployment's id.
+pub async fn deploy(rw: &RailwayClient, ids: Ids<'_>) -> Result<String, RailwayError> {
     let d = rw
         .graphql(
-            SERVICE_INSTANCE_REDEPLOY,
+            SERVICE_INSTANCE_DEPLOY_V2,
             json!({"environmentId": ids.environment, "serviceId": ids.service}),
         )
         .await?;
-    Ok(d["serviceInstanceRedeploy"].as_bool().unwrap_or(false))
+    d["serviceInstanceDeployV2"]
+        .as_str()
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .ok_or_else(|| {
+            RailwayError::Operation("serviceInstanceDeployV2 returned no deployment id".into())
+        })
 }

@@ -55,7 +55,13 @@ impl Control for RunbookAction {
                 return Err(Refusal::new("failed", m).detail(f.error));
             }
         };
-        let what = exec::describe(&sys.name, act, &self.args);
+        let mut what = exec::describe(&sys.name, act, &self.args);
+        // A variable write shows the value to be written next to the current one.
+        let change = super::railway::change_line(ctx, &act.kind, &self.args, expected.as_deref());
+        if let Some(c) = change {
+            what.push('\n');
+            what.push_str(&c);
+        }
         let action = RunbookAction {
             expected: expected.clone(),
             ..self.clone()

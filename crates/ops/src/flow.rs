@@ -187,7 +187,11 @@ pub(crate) async fn execute(
             .send(ctx, &messages::ops::logs(l, &command, logs))
             .await;
     }
-    let follow = act.follow_up.as_ref().map(|f| check::describe(&f.check));
+    let follow = act
+        .follow_up
+        .as_ref()
+        .filter(|_| out.state.is_none())
+        .map(|f| check::describe(&f.check));
     let view = messages::ops::DoneView {
         user: &reply.user,
         command: &command,
@@ -223,7 +227,7 @@ async fn commit(
 ) -> anyhow::Result<()> {
     let now = ctx.clock.now_ms();
     let mut tx = ctx.store.begin().await?;
-    let entry = guarded::Outcome::new("done")
+    let entry = guarded::Outcome::new(out.state.unwrap_or("done"))
         .before(out.before.clone())
         .after(out.after.clone())
         .entry(&reply.user, r);
@@ -236,7 +240,8 @@ async fn commit(
         let post = chatops_core::outbox::OutboxItem::post(c, msg);
         chatops_core::outbox::enqueue(&mut tx, &post, now).await?;
     }
-    if let Some(f) = &act.follow_up {
+    let follow_up = act.follow_up.as_ref().filter(|_| out.state.is_none());
+    if let Some(f) = follow_up {
         let job = super::follow::OpsFollow {
             user: reply.user.clone(),
             channel: if channel.is_empty() {
@@ -257,7 +262,7 @@ async fn commit(
     }
     tx.commit().await?;
     ctx.outbox_wake.notify_one();
-    if act.follow_up.is_some() {
+    if follow_up.is_some() {
         ctx.jobs_wake.notify_one();
     }
     Ok(())

@@ -14,7 +14,13 @@ pub struct Outcome {
     pub logs: Option<Vec<(String, String)>>,
     /// An `http.check`'s result (kept for `/ops`).
     pub check: Option<CheckResult>,
+    /// The audit outcome when the action only half happened (e.g. [`WRITTEN_NOT_DEPLOYED`]);
+    /// `None`: "done". A half-done action gets no follow-up.
+    pub state: Option<&'static str>,
 }
+
+/// A variable written whose deploy (the one that applies it) was refused or failed.
+pub const WRITTEN_NOT_DEPLOYED: &str = "written_not_deployed";
 
 impl Outcome {
     pub fn changed(before: Option<String>, after: Option<String>) -> Outcome {

@@ -1,19 +1,28 @@
 //! Railway runbook kinds for any project, environment and service: deploys, restart,
 //! redeploy, rollback (the same choices as `/julia`: [`clients::railway`]'s
-//! `current`, `pick_rollback`, `LIVE`), and variables set/unset with an optional redeploy.
+//! `current`, `pick_rollback`, `LIVE`), and variables set/unset.
 //! A secret value is never shown, logged or audited: only "changed".
+//!
+//! A variable set is written with `skipDeploys: true`, read back, then (with `redeploy`)
+//! applied by `serviceInstanceDeployV2`, a new deployment with the current variables, followed
+//! by id until it settles (Railway docs `pricing/plans.md`: `serviceInstanceRedeploy` keeps "the
+//! deployment's original variables", so it would not apply the change). A variable unset is
+//! one `variableDelete`, which deploys by itself (it has no `skipDeploys`). A sealed variable
+//! reads back as `null`: its value is never compared.
 
 use messages::ops as m;
 
 use super::args::Args;
 use super::kinds::{render, Kind, RailwayTarget};
+use super::outcome::WRITTEN_NOT_DEPLOYED;
 use super::outcome::{Failure, Outcome};
 use chatops_core::config::Secret;
 use chatops_core::Ctx;
 use clients::railway::{
     current, pick_rollback, refused_rollback, RailwayClient, RailwayError, ServiceState, LIVE,
+    TRANSITIONAL,
 };
-use clients::railway_vars::{self as vars, Ids};
+use clients::railway_vars::{self as vars, Ids, Var};
 
 fn fail(e: RailwayError) -> Failure {
     Failure {
@@ -81,21 +90,45 @@ fn target(kind: &Kind) -> &RailwayTarget {
     }
 }
 
-fn shown_var(v: &Option<String>, secret: bool) -> String {
+fn shown_var(v: &Var, secret: bool) -> String {
     match (v, secret) {
-        (None, _) => "(unset)".into(),
-        (Some(_), true) => "(set)".into(),
-        (Some(v), false) => v.clone(),
+        (Var::Unset, _) => "(unset)".into(),
+        (Var::Sealed, _) => "(sealed)".into(),
+        (Var::Set(_), true) => "(set)".into(),
+        (Var::Set(v), false) => v.clone(),
     }
 }
 
-/// A service variable's value now (`None`: unset).
+/// The prompt's line for a variable set: the value now (`now`, as [`preview`] shows it) and
+/// the value to be written, e.g. "DELIVERY_DISABLE: `false` → `true`".
+pub fn change_line(ctx: &Ctx, kind: &Kind, args: &Args, now: Option<&str>) -> Option<String> {
+    let Kind::RailwayVariableSet {
+        variable,
+        value,
+        secret,
+        ..
+    } = kind
+    else {
+        return None;
+    };
+    let secret = *secret || !args.secret.is_empty();
+    let new = render(value, &args.context()).ok()?;
+    let new = (!secret).then_some(new.as_str());
+    Some(m::var_change(
+        ctx.locale(),
+        variable,
+        now.unwrap_or("(unset)"),
+        new,
+    ))
+}
+
+/// A service variable now.
 async fn current_value(
     rw: &RailwayClient,
     t: &RailwayTarget,
     service_id: &str,
     variable: &str,
-) -> Result<Option<String>, Failure> {
+) -> Result<Var, Failure> {
     let (p, e, s) = ids(t, service_id);
     let ids = Ids {
         project: &p,
@@ -244,16 +277,18 @@ async fn variable_set(
         service: &s,
     };
     let old = vars::get(rw, ids, variable).await.map_err(fail)?;
-    // Railway's own deploy is skipped: the redeploy below (when asked) is the one.
+    // Railway's own deploy is skipped: the deploy below (when asked) applies the value.
     if !vars::upsert(rw, ids, variable, &value, true)
         .await
         .map_err(fail)?
     {
         return Err(refuse("Railway answered false to variableUpsert".into()));
     }
-    let now = vars::get(rw, ids, variable).await.map_err(fail)?;
-    if now.as_deref() != Some(value.as_str()) {
-        return Err(mismatch(ctx));
+    // A sealed variable can never be read back: nothing to compare.
+    match vars::get(rw, ids, variable).await.map_err(fail)? {
+        Var::Sealed => {}
+        Var::Set(v) if v == value => {}
+        _ => return Err(mismatch(ctx)),
     }
     let mut out = if secret {
         Outcome::changed(
@@ -264,7 +299,9 @@ async fn variable_set(
         Outcome::changed(Some(shown_var(&old, false)), Some(value.clone()))
     };
     out.lines.push(format!("`{variable}`"));
-    redeploy_after(rw, ids, *redeploy, &mut out).await?;
+    if *redeploy {
+        deploy(ctx, rw, ids, &mut out).await;
+    }
     Ok(out)
 }
 
@@ -283,10 +320,7 @@ async fn variable_unset(
     svc: &ServiceState,
     kind: &Kind,
 ) -> Result<Outcome, Failure> {
-    let Kind::RailwayVariableUnset {
-        variable, redeploy, ..
-    } = kind
-    else {
+    let Kind::RailwayVariableUnset { variable, .. } = kind else {
         unreachable!("variable.unset only")
     };
     let (p, e, s) = ids(t, &svc.id);
@@ -295,7 +329,7 @@ async fn variable_unset(
         environment: &e,
         service: &s,
     };
-    if vars::get(rw, ids, variable).await.map_err(fail)?.is_none() {
+    if !vars::get(rw, ids, variable).await.map_err(fail)?.is_set() {
         return Err(Failure {
             system: "",
             error: m::already_unset(ctx.locale(), variable),
@@ -305,39 +339,56 @@ async fn variable_unset(
     if !vars::delete(rw, ids, variable).await.map_err(fail)? {
         return Err(refuse("Railway answered false to variableDelete".into()));
     }
-    if vars::get(rw, ids, variable).await.map_err(fail)?.is_some() {
+    if vars::get(rw, ids, variable).await.map_err(fail)?.is_set() {
         return Err(mismatch(ctx));
     }
     let mut out = Outcome::changed(Some("(set)".into()), Some("(unset)".into()));
     out.lines.push(format!("`{variable}`"));
-    redeploy_after(rw, ids, *redeploy, &mut out).await?;
+    // `variableDelete` deploys by itself (it has no `skipDeploys`): no second deploy here.
+    out.lines
+        .push(":rocket: variableDelete deploys the service".into());
     Ok(out)
 }
 
-async fn redeploy_after(
-    rw: &RailwayClient,
-    ids: Ids<'_>,
-    redeploy: bool,
-    out: &mut Outcome,
-) -> Result<(), Failure> {
-    if !redeploy {
-        return Ok(());
-    }
-    match vars::redeploy(rw, ids).await {
-        Ok(true) => {
-            out.lines.push(":rocket: serviceInstanceRedeploy".into());
-            Ok(())
+/// How long a deploy that applies a variable is followed, and how often.
+const DEPLOY_FOLLOW: std::time::Duration = std::time::Duration::from_secs(600);
+const DEPLOY_EVERY: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// A new deployment with the current variables (`serviceInstanceDeployV2`), followed by id
+/// until it leaves [`TRANSITIONAL`]. Refused or failed: the variable is written but not
+/// deployed, and the outcome says so ([`WRITTEN_NOT_DEPLOYED`]).
+async fn deploy(ctx: &Ctx, rw: &RailwayClient, ids: Ids<'_>, out: &mut Outcome) {
+    let l = ctx.locale();
+    let id = match vars::deploy(rw, ids).await {
+        Ok(id) => id,
+        Err(e) => {
+            out.lines.push(m::written_not_deployed(
+                l,
+                &format!("serviceInstanceDeployV2: {e}"),
+            ));
+            out.state = Some(WRITTEN_NOT_DEPLOYED);
+            return;
         }
-        // The variable is changed: say so, and that the redeploy is what failed.
-        Ok(false) => Err(Failure {
-            system: "Railway",
-            error: "the variable was changed, but serviceInstanceRedeploy answered false: redeploy from the dashboard".into(),
-            maybe_applied: true,
-        }),
-        Err(e) => Err(Failure {
-            system: "Railway",
-            error: format!("the variable was changed, but the redeploy failed ({e}): redeploy from the dashboard"),
-            maybe_applied: true,
-        }),
+    };
+    let until = std::time::Instant::now() + DEPLOY_FOLLOW;
+    let status = loop {
+        match rw.deployment(&id).await {
+            Ok(d) if !TRANSITIONAL.contains(&d.status.as_str()) => break Some(d.status),
+            _ if std::time::Instant::now() >= until => break None,
+            _ => tokio::time::sleep(DEPLOY_EVERY).await,
+        }
+    };
+    match status {
+        Some(s) if LIVE.contains(&s.as_str()) && s != "CRASHED" => {
+            out.lines.push(format!(":rocket: deployment {id} {s}"));
+        }
+        Some(s) => {
+            out.lines
+                .push(m::written_not_deployed(l, &format!("deployment {id} {s}")));
+            out.state = Some(WRITTEN_NOT_DEPLOYED);
+        }
+        None => out.lines.push(format!(
+            ":hourglass_flowing_sand: deployment {id} still in progress: follow it on the dashboard"
+        )),
     }
 }

@@ -32,6 +32,7 @@ mod manifest;
 mod manifest_scopes;
 mod oncall;
 mod ops;
+mod ops_variables;
 mod ops_writes;
 mod outbox_digest;
 mod outbox_recheck;

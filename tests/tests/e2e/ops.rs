@@ -12,7 +12,7 @@ async fn kumon_kill_switch_end_to_end(db: TestDb) {
     assert!(text(&prompt).contains("DELIVERY_DISABLE"), "{prompt}");
     assert!(text(&prompt).contains("Now: `(unset)`"), "{prompt}");
     assert!(text(&done).contains("`(unset)` → `true`"), "{done}");
-    // Variable set without Railway's own deploy, then one explicit redeploy, in that order.
+    // Variable set without Railway's own deploy, then one new deployment, in that order.
     let up = h.gql("variableUpsert");
     assert_eq!(
         up,
@@ -22,12 +22,12 @@ async fn kumon_kill_switch_end_to_end(db: TestDb) {
         ]
     );
     assert_eq!(
-        h.gql("serviceInstanceRedeploy"),
+        h.gql("serviceInstanceDeployV2"),
         vec![json!({"environmentId": "e1", "serviceId": "s-kumon"})]
     );
     let order: Vec<String> = h.rw.requests().iter().map(|r| r.query.clone()).collect();
     let pos = |f: &str| order.iter().position(|q| q.contains(f)).unwrap();
-    assert!(pos("variableUpsert(") < pos("serviceInstanceRedeploy("));
+    assert!(pos("variableUpsert(") < pos("serviceInstanceDeployV2("));
     assert!(
         h.rw.state.lock().unwrap().invalid.is_empty(),
         "every document is valid"
