@@ -25,6 +25,9 @@ pub struct HttpRequest {
 pub struct HttpState {
     /// (method, path) -> answer
     pub routes: HashMap<(String, String), Answer>,
+    /// (method, path) -> `Location` of a `307 Temporary Redirect` (RFC 9110 §15.4.8: the
+    /// client repeats the same method and body at the new URL).
+    pub redirects: HashMap<(String, String), String>,
     pub requests: Vec<HttpRequest>,
 }
 
@@ -66,6 +69,15 @@ impl FakeHttp {
             .insert((method.to_string(), path.to_string()), Arc::new(f));
     }
 
+    /// Answers `307` with `Location: location` (absolute, or a path on this server).
+    pub fn redirect(&self, method: &str, path: &str, location: &str) {
+        self.state
+            .lock()
+            .unwrap()
+            .redirects
+            .insert((method.to_string(), path.to_string()), location.to_string());
+    }
+
     pub fn requests(&self) -> Vec<HttpRequest> {
         self.state.lock().unwrap().requests.clone()
     }
@@ -89,9 +101,15 @@ async fn handle(
                 .collect(),
             body: String::from_utf8_lossy(&body).to_string(),
         });
-        g.routes
-            .get(&(method.to_string(), uri.path().to_string()))
-            .cloned()
+        let key = (method.to_string(), uri.path().to_string());
+        if let Some(to) = g.redirects.get(&key) {
+            return (
+                StatusCode::TEMPORARY_REDIRECT,
+                [(axum::http::header::LOCATION, to.clone())],
+            )
+                .into_response();
+        }
+        g.routes.get(&key).cloned()
     };
     match answer {
         Some(f) => {

@@ -57,6 +57,25 @@ pub async fn send(
         }
     })?;
     let status = resp.status().as_u16();
+    if resp.status().is_redirection() {
+        // Not followed (another origin, see `same_origin_redirects`): where it pointed, host
+        // only (a path or query may hold a token).
+        let to = resp
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|l| l.to_str().ok())
+            .and_then(|l| resp.url().join(l).ok());
+        if let Some(to) = to.filter(|to| !crate::ops_clients::same_origin(resp.url(), to)) {
+            let host = match to.port() {
+                Some(p) => format!("{}:{p}", to.host_str().unwrap_or("")),
+                None => to.host_str().unwrap_or("").to_string(),
+            };
+            return Err(format!(
+                "answered HTTP {status}, a redirect to another host ({host}): not followed, \
+                 so the request's headers do not reach it"
+            ));
+        }
+    }
     let json = resp.json::<Value>().await.ok();
     Ok((status, json))
 }
@@ -101,16 +120,63 @@ pub fn judge(ctx: &Ctx, h: &HttpCheck, status: u16, json: Option<&Value>) -> Che
     }
 }
 
+/// How long one statement of a guard, a check or `sql.flag` may run: PostgreSQL's
+/// `statement_timeout`, set with `SET LOCAL` so it lasts for the transaction only ("SET LOCAL
+/// … effects last only till the end of the current transaction",
+/// https://www.postgresql.org/docs/current/sql-set.html).
+pub const SQL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// A transaction with [`SQL_TIMEOUT`], read-only when `read_only`: PostgreSQL then refuses any
+/// INSERT, UPDATE, DELETE, DDL or `nextval()`, even one inside a function the query calls
+/// (https://www.postgresql.org/docs/current/sql-set-transaction.html). Dropped without a
+/// commit, it is rolled back.
+pub async fn sql_tx(
+    pool: &sqlx::PgPool,
+    read_only: bool,
+) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    if read_only {
+        // Before any query of the transaction, as PostgreSQL requires.
+        sqlx::query("SET TRANSACTION READ ONLY")
+            .execute(&mut *tx)
+            .await?;
+    }
+    sqlx::query(&format!(
+        "SET LOCAL statement_timeout = {}",
+        SQL_TIMEOUT.as_millis()
+    ))
+    .execute(&mut *tx)
+    .await?;
+    Ok(tx)
+}
+
+/// A PostgreSQL error as a line for people: the two refusals the limits cause said plainly
+/// (SQLSTATE 57014 `query_canceled`, 25006 `read_only_sql_transaction`,
+/// https://www.postgresql.org/docs/current/errcodes-appendix.html), any URL redacted.
+pub fn sql_error(e: &sqlx::Error) -> String {
+    match e.as_database_error().and_then(|d| d.code()).as_deref() {
+        Some("57014") => format!(
+            "the query ran longer than {}s and was stopped",
+            SQL_TIMEOUT.as_secs()
+        ),
+        Some("25006") => "the query tried to write: guards and checks run read-only".into(),
+        _ => chatops_core::config::redact_url(&e.to_string()),
+    }
+}
+
 async fn sql_value(ctx: &Ctx, s: &SqlCheck) -> Result<Option<String>, String> {
     let url = crate::settings::of(ctx)
         .var(&s.database_url_env)
         .ok_or_else(|| format!("`{}` is not set", s.database_url_env))?;
     let pool = crate::ops_clients::clients(ctx).pg(url).await?;
     let sql = format!("SELECT (q.v)::text FROM ({}) AS q(v) LIMIT 1", s.query);
+    let mut tx = sql_tx(&pool, true).await.map_err(|e| sql_error(&e))?;
     let row = sqlx::query(&sql)
-        .fetch_optional(&pool)
+        .fetch_optional(&mut *tx)
         .await
-        .map_err(|e| chatops_core::config::redact_url(&e.to_string()))?;
+        .map_err(|e| sql_error(&e))?;
+    // Read-only: nothing to keep.
+    let _ = tx.rollback().await;
     Ok(row.and_then(|r| r.try_get::<Option<String>, _>(0).ok().flatten()))
 }
 

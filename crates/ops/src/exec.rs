@@ -121,6 +121,39 @@ fn pg_fail(e: impl std::fmt::Display) -> Failure {
     }
 }
 
+/// `e` with every secret value blanked: PostgreSQL repeats a value it cannot cast
+/// (`invalid input syntax for type integer: "…"`), and a template may embed it in a longer
+/// string (`rendered`: the key and value sent).
+fn hide(e: String, args: &Args, rendered: &[&str]) -> String {
+    if args.secret.is_empty() {
+        return e;
+    }
+    let mut out = e;
+    let secrets = args.secret.iter().filter_map(|k| args.values.get(k));
+    let raw: Vec<String> = secrets
+        .map(|v| match v {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        })
+        .collect();
+    let mut all: Vec<&str> = rendered
+        .iter()
+        .copied()
+        .chain(raw.iter().map(String::as_str))
+        .collect();
+    // Longest first, so a value inside another is blanked with it.
+    all.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    for s in all.into_iter().filter(|s| !s.is_empty()) {
+        out = out.replace(s, "[secret]");
+    }
+    out
+}
+
+/// A PostgreSQL failure with secret values blanked.
+fn pg_secret_fail(e: &sqlx::Error, args: &Args, rendered: &[&str]) -> Failure {
+    pg_fail(hide(check::sql_error(e), args, rendered))
+}
+
 async fn sql_pool(ctx: &Ctx, env: &str) -> Result<sqlx::PgPool, Failure> {
     let url = crate::settings::of(ctx)
         .var(env)
@@ -131,6 +164,8 @@ async fn sql_pool(ctx: &Ctx, env: &str) -> Result<sqlx::PgPool, Failure> {
         .map_err(pg_fail)
 }
 
+/// The flag's value now, read in a read-only transaction; with a secret argument only whether
+/// a row is there (`(set)`), as for a Railway variable.
 async fn sql_flag_value(ctx: &Ctx, kind: &Kind, args: &Args) -> Result<Option<String>, Failure> {
     let Kind::SqlFlag {
         database_url_env,
@@ -144,21 +179,26 @@ async fn sql_flag_value(ctx: &Ctx, kind: &Kind, args: &Args) -> Result<Option<St
         return Ok(None);
     };
     let pool = sql_pool(ctx, database_url_env).await?;
-    let key = render(key, &args.context()).map_err(pg_fail)?;
+    let key = render(key, &args.context()).map_err(|e| pg_fail(hide(e, args, &[])))?;
+    let fail = |e: sqlx::Error| pg_secret_fail(&e, args, &[&key]);
+    let mut tx = check::sql_tx(&pool, true).await.map_err(fail)?;
     let row = sqlx::query(&format!(
         "SELECT ({value_column})::text FROM {table} WHERE {key_column} = $1"
     ))
     .bind(&key)
-    .fetch_optional(&pool)
+    .fetch_optional(&mut *tx)
     .await
-    .map_err(pg_fail)?;
-    Ok(Some(
-        row.and_then(|r| r.try_get::<Option<String>, _>(0).ok().flatten())
-            .unwrap_or_else(|| "(no row)".into()),
-    ))
+    .map_err(fail)?;
+    let _ = tx.rollback().await;
+    let v = row.and_then(|r| r.try_get::<Option<String>, _>(0).ok().flatten());
+    Ok(Some(match v {
+        None => "(no row)".into(),
+        Some(_) if !args.secret.is_empty() => "(set)".into(),
+        Some(v) => v,
+    }))
 }
 
-/// Upserts the value, then reads it back.
+/// Upserts the value (with the statement timeout), then reads it back.
 async fn sql_flag(ctx: &Ctx, kind: &Kind, args: &Args) -> Result<Outcome, Failure> {
     let Kind::SqlFlag {
         database_url_env,
@@ -174,30 +214,47 @@ async fn sql_flag(ctx: &Ctx, kind: &Kind, args: &Args) -> Result<Outcome, Failur
     };
     let before = sql_flag_value(ctx, kind, args).await?;
     let pool = sql_pool(ctx, database_url_env).await?;
-    let key_v = render(key, &args.context()).map_err(pg_fail)?;
-    let value_v = render(value, &args.context()).map_err(pg_fail)?;
+    let key_v = render(key, &args.context()).map_err(|e| pg_fail(hide(e, args, &[])))?;
+    let value_v = render(value, &args.context()).map_err(|e| pg_fail(hide(e, args, &[])))?;
+    let fail = |e: sqlx::Error| pg_secret_fail(&e, args, &[&key_v, &value_v]);
+    let mut tx = check::sql_tx(&pool, false).await.map_err(fail)?;
     sqlx::query(&format!(
         "INSERT INTO {table} ({key_column}, {value_column}) VALUES ($1, CAST($2 AS {cast}))
          ON CONFLICT ({key_column}) DO UPDATE SET {value_column} = EXCLUDED.{value_column}"
     ))
     .bind(&key_v)
     .bind(&value_v)
-    .execute(&pool)
+    .execute(&mut *tx)
     .await
-    .map_err(pg_fail)?;
-    let after = sql_flag_value(ctx, kind, args).await?;
+    .map_err(fail)?;
+    // The value as PostgreSQL stores it, to compare with what is read back.
     let expected: Option<String> = sqlx::query(&format!("SELECT (CAST($1 AS {cast}))::text"))
         .bind(&value_v)
-        .fetch_one(&pool)
+        .fetch_one(&mut *tx)
         .await
         .ok()
         .and_then(|r| r.try_get::<Option<String>, _>(0).ok().flatten());
+    tx.commit().await.map_err(|e| Failure {
+        maybe_applied: true,
+        ..fail(e)
+    })?;
+    let after = sql_flag_value(ctx, kind, args).await?;
+    let expected = match expected {
+        Some(_) if !args.secret.is_empty() => Some("(set)".to_string()),
+        e => e,
+    };
     if after != expected {
         return Err(Failure {
             system: "PostgreSQL",
             error: messages::ops::readback_mismatch(ctx.locale()),
             maybe_applied: true,
         });
+    }
+    if !args.secret.is_empty() {
+        return Ok(Outcome::changed(
+            before,
+            Some(messages::ops::secret_changed(ctx.locale())),
+        ));
     }
     Ok(Outcome::changed(before, after))
 }

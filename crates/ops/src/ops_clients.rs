@@ -19,6 +19,7 @@ impl OpsClients {
             http: reqwest::Client::builder()
                 .connect_timeout(timeout)
                 .timeout(timeout)
+                .redirect(same_origin_redirects())
                 .build()
                 .expect("http client"),
             kube: clients::kubernetes::KubeClient::new(cfg.kubeconfig.clone(), timeout),
@@ -41,6 +42,38 @@ impl OpsClients {
         pools.insert(url.to_string(), p.clone());
         Ok(p)
     }
+}
+
+/// The redirect policy of the catalog's HTTP requests: a redirect is followed only to the same
+/// origin (scheme, host and port, RFC 6454 §4; `127.0.0.1:8080` and `127.0.0.1:8081` are two
+/// origins), or from `http` to `https` on the same host. A request's headers may hold a secret
+/// (`apikey: ${KUMON_API_KEY}`), and reqwest, following a redirect to another host, drops only
+/// `Authorization`, `Cookie` and `Proxy-Authorization`: any other header goes along
+/// (reqwest's `redirect::remove_sensitive_headers`). A redirect to another origin is not
+/// followed: the 3xx comes back, and [`crate::check::send`] says where it pointed.
+pub fn same_origin_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let to = attempt.url();
+        let Some(from) = attempt.previous().last() else {
+            return attempt.follow();
+        };
+        if attempt.previous().len() >= 10 {
+            attempt.error("too many redirects")
+        } else if same_origin(from, to) {
+            attempt.follow()
+        } else {
+            attempt.stop()
+        }
+    })
+}
+
+/// Same scheme, host and port; or `http` to `https` on the same host with default ports.
+pub fn same_origin(a: &reqwest::Url, b: &reqwest::Url) -> bool {
+    let host = a.host_str() == b.host_str();
+    let upgrade =
+        a.scheme() == "http" && b.scheme() == "https" && a.port().is_none() && b.port().is_none();
+    host && (upgrade
+        || (a.scheme() == b.scheme() && a.port_or_known_default() == b.port_or_known_default()))
 }
 
 /// The clients of the catalog's kinds, as the composition root handed them to the context.

@@ -4,6 +4,7 @@
 //! process-wide logger.
 
 mod alert_actions;
+mod alert_wire;
 mod alerts;
 mod architecture;
 mod confirmed_jobs;
@@ -32,9 +33,11 @@ mod manifest;
 mod manifest_scopes;
 mod oncall;
 mod ops;
+mod ops_safety;
 mod ops_variables;
 mod ops_writes;
 mod outbox_digest;
+mod outbox_order;
 mod outbox_recheck;
 mod paging;
 mod paging_wire;
