@@ -77,3 +77,22 @@ fn check_config_masks_numbers_and_redacts_the_token() {
     assert!(format!("{c:?}").contains("+55 •••• 1234"));
     assert!(!format!("{c:?}").contains("5511999991234"));
 }
+
+#[test]
+fn check_config_warns_when_pages_go_through_julias_own_instance() {
+    let base = [
+        ("ONCALL_PHONES", "U012AB3CD:+5511999991234"),
+        ("EVOLUTION_API_URL", "https://evo.example"),
+        ("EVOLUTION_INSTANCE", "julia"),
+    ];
+    let warned = |p: &[(String, String, bool)]| {
+        p.iter()
+            .any(|(v, t, e)| v == "PAGER_EVOLUTION_INSTANCE" && !e && t.contains("Julia's own"))
+    };
+    assert!(warned(&problems(&base)), "unset: Julia's instance is used");
+    let same = [base.as_slice(), &[("PAGER_EVOLUTION_INSTANCE", "julia")]].concat();
+    assert!(warned(&problems(&same)));
+    let own = [base.as_slice(), &[("PAGER_EVOLUTION_INSTANCE", "pager")]].concat();
+    let p = problems(&own);
+    assert!(!warned(&p), "{p:?}");
+}

@@ -113,6 +113,23 @@ impl PagingConfig {
                 "set, but EVOLUTION_API_URL is not: pages go by Slack DM only",
             );
         }
+        let julia_instance = r.get("EVOLUTION_INSTANCE");
+        let pager_instance = r.get("PAGER_EVOLUTION_INSTANCE");
+        if !phones.0.is_empty()
+            && r.get("EVOLUTION_API_URL").is_some()
+            && julia_instance.is_some()
+            && pager_instance
+                .as_ref()
+                .is_none_or(|p| Some(p) == julia_instance.as_ref())
+        {
+            r.warn(
+                "PAGER_EVOLUTION_INSTANCE",
+                "is Julia's own instance (EVOLUTION_INSTANCE): pages come from Julia's number and \
+                 replies go to Julia's webhook, not to the bot, so a WhatsApp `ack` acknowledges \
+                 nothing; connect a separate WhatsApp number as its own Evolution instance and \
+                 name it here",
+            );
+        }
         if !without_phone.is_empty() && r.get("ONCALL_PHONES").is_some() {
             r.warn(
                 "ONCALL_PHONES",
@@ -137,9 +154,7 @@ impl PagingConfig {
             handoff,
             tz,
             phones,
-            instance: r
-                .get("PAGER_EVOLUTION_INSTANCE")
-                .or_else(|| r.get("EVOLUTION_INSTANCE")),
+            instance: pager_instance.or(julia_instance),
             webhook_token: r.check("PAGER_WEBHOOK_TOKEN", token),
             send_timeout: r.duration("PAGER_SEND_TIMEOUT", "20s"),
             poll: r.duration("PAGER_POLL_INTERVAL", "5s"),
