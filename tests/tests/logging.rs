@@ -194,3 +194,50 @@ async fn lines_dropped_when_the_writer_stalls_are_counted_on_metrics() {
     cv.notify_all();
     drop(guard);
 }
+
+/// A secret `/ops` argument PostgreSQL cannot cast (its error quotes the value): no log line
+/// holds it (the reply, audit and announcement are checked in `e2e/ops_safety.rs`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_secret_ops_argument_is_in_no_log_line() {
+    use testkit::ops_harness::{harness_with, text, ADMIN, ANNOUNCE};
+    const SECRET: &str = "sk-LOGGEDnowhere0123456789";
+    let c = capture();
+    let flags = TestDb::postgres().await;
+    let pool = sqlx::PgPool::connect(&flags.url).await.unwrap();
+    sqlx::query("CREATE TABLE limits (name text PRIMARY KEY, value integer NOT NULL)")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let catalog = format!(
+        r#"systems:
+  - name: quota
+    admins: [{ADMIN}]
+    announce: {ANNOUNCE}
+    actions:
+      - name: set-limit
+        writes: true
+        confirm: false
+        args:
+          - {{name: limit, type: string, pattern: "[A-Za-z0-9-]{{4,60}}", secret: true}}
+        kind: sql.flag
+        params: {{database_url_env: LIMITS_DATABASE_URL, table: limits, key_column: name,
+                  value_column: value, key: tenant-a, value: "{{{{ limit }}}}", cast: integer}}
+"#
+    );
+    let h = harness_with(
+        TestDb::sqlite().await,
+        &catalog,
+        &[("LIMITS_DATABASE_URL", flags.url.as_str())],
+    )
+    .await;
+    let failed = text(&h.run(&format!("quota set-limit {SECRET}"), ADMIN).await);
+    assert!(failed.contains("*PostgreSQL* failed"), "{failed}");
+    h.app.settle().await;
+    written(c).await;
+    let all = String::from_utf8_lossy(&c.0.lock().unwrap()).to_string();
+    assert!(
+        all.contains(r#""command":"ops""#),
+        "the command was logged: {all}"
+    );
+    assert!(!all.contains(SECRET), "the secret was logged: {all}");
+}
