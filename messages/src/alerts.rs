@@ -45,6 +45,8 @@ pub struct GroupView {
     pub summary: Option<String>,
     pub firing: i64,
     pub total: i64,
+    /// Alerts Alertmanager left out of the body (`max_alerts`): maybe firing, never listed.
+    pub hidden: i64,
     pub since: Option<i64>,
     pub resolved_at: Option<i64>,
     pub source_url: Option<String>,
@@ -60,8 +62,15 @@ pub struct GroupView {
     pub extra_actions: Vec<Value>,
 }
 
+impl GroupView {
+    /// Firing, or maybe firing: alerts left out of the body are never assumed resolved.
+    pub fn open(&self) -> bool {
+        self.firing > 0 || self.hidden > 0
+    }
+}
+
 fn state_word(g: &GroupView, l: Locale) -> &'static str {
-    if g.firing > 0 {
+    if g.open() {
         l.t("FIRING", "DISPARADO")
     } else {
         l.t("RESOLVED", "RESOLVIDO")
@@ -70,7 +79,7 @@ fn state_word(g: &GroupView, l: Locale) -> &'static str {
 
 /// The notification text of a group message (also what a screen reader reads).
 pub fn group_text(g: &GroupView, l: Locale) -> String {
-    let icon = if g.firing > 0 {
+    let icon = if g.open() {
         ":rotating_light:"
     } else {
         ":white_check_mark:"
@@ -102,7 +111,7 @@ fn buttons(g: &GroupView, l: Locale) -> Vec<Value> {
             Some("danger"),
         ));
     }
-    if g.firing > 0 {
+    if g.open() {
         if g.acked_by.is_none() {
             out.push(b(
                 action::ACK,
@@ -142,7 +151,7 @@ fn buttons(g: &GroupView, l: Locale) -> Vec<Value> {
 /// What people did with the group: acknowledged, silenced, declared.
 fn status_lines(g: &GroupView, l: Locale) -> Vec<String> {
     let mut s = Vec::new();
-    if let Some(t) = g.resolved_at.filter(|_| g.firing == 0) {
+    if let Some(t) = g.resolved_at.filter(|_| !g.open()) {
         s.push(l.t(
             format!(":white_check_mark: Resolved {}", datetime_token(t)),
             format!(":white_check_mark: Resolvido {}", datetime_token(t)),
@@ -182,7 +191,7 @@ fn status_lines(g: &GroupView, l: Locale) -> Vec<String> {
 
 /// The group's one message, posted once and then updated in place.
 pub fn group_message(g: &GroupView, l: Locale) -> Msg {
-    let icon = if g.firing > 0 { "🚨" } else { "✅" };
+    let icon = if g.open() { "🚨" } else { "✅" };
     let header = format!("{icon} [{}] {}", state_word(g, l), g.title);
     let mut blocks = vec![json!({"type": "header", "text": plain(&header, 150)})];
     if let Some(s) = &g.summary {
@@ -193,7 +202,7 @@ pub fn group_message(g: &GroupView, l: Locale) -> Msg {
         .map(datetime_token)
         .unwrap_or_else(|| "-".to_string());
     let mut fields = vec![
-        json!({"type": "mrkdwn", "text": format!("*{}*\n{} / {}", l.t("Firing", "Disparando"), g.firing, g.total)}),
+        json!({"type": "mrkdwn", "text": format!("*{}*\n{} / {}{}", l.t("Firing", "Disparando"), g.firing, g.total, hidden(g, l))}),
         json!({"type": "mrkdwn", "text": format!("*{}*\n{since}", l.t("Since", "Desde"))}),
         json!({"type": "plain_text", "text": cut(&format!("{}: {}", l.t("Severity", "Severidade"), g.severity.as_deref().unwrap_or("-")), 200)}),
         json!({"type": "plain_text", "text": cut(&format!("{}: {}", l.t("Source", "Origem"), g.source), 200)}),
@@ -252,6 +261,18 @@ pub fn group_message(g: &GroupView, l: Locale) -> Msg {
     Msg {
         text: group_text(g, l),
         blocks: Some(Value::Array(blocks)),
+    }
+}
+
+/// ` (+N not shown)` when Alertmanager's `max_alerts` left alerts out, else nothing.
+fn hidden(g: &GroupView, l: Locale) -> String {
+    if g.hidden > 0 {
+        l.t(
+            format!(" (+{} not shown)", g.hidden),
+            format!(" (+{} não mostrados)", g.hidden),
+        )
+    } else {
+        String::new()
     }
 }
 

@@ -11,7 +11,18 @@
 //! checked, prometheus/alertmanager#2998).
 //!
 //! `DELETE /api/v2/silence/{id}`: 422 for a non-UUID id, 404 with an empty body for an unknown
-//! one, else 200 with an empty body (an expired silence stays expired).
+//! one, else 200 with an empty body (an expired silence stays expired). As an Alertmanager
+//! older than v0.26 ([`AmState::before_v026`]), an unknown id is a 500 `"silence not found"`
+//! (seen on Debian's `prometheus-alertmanager` 0.25.0: `deleteSilenceHandler` returned every
+//! `Expire` error as 500).
+//!
+//! `GET /api/v2/alerts?filter=name="value"`: the alerts set with [`FakeAlertmanager::set_alerts`]
+//! whose labels match every filter (`api/v2/api.go` `getAlertsHandler`; resolved alerts are
+//! never listed).
+//!
+//! With [`AmState::bearer`] set, every request without `Authorization: Bearer <it>` gets 401, as
+//! from an authenticating proxy in front of Alertmanager (Alertmanager itself has no bearer
+//! auth: `--web.config.file` knows basic auth only, `docs/https.md`).
 
 use std::sync::{Arc, Mutex};
 
@@ -19,7 +30,8 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, post};
+use axum::extract::RawQuery;
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
@@ -37,6 +49,24 @@ pub struct AmState {
     pub requests: Vec<(String, String, Value)>,
     /// Answer every request with this status (a failing Alertmanager).
     pub fail_with: Option<u16>,
+    /// Alertmanager before v0.26: an unknown silence's DELETE is a 500.
+    pub before_v026: bool,
+    /// The token a proxy in front requires.
+    pub bearer: Option<String>,
+    /// The alerts `GET /api/v2/alerts` lists (label sets).
+    pub alerts: Vec<Value>,
+}
+
+/// 401 unless the request carries the bearer token the state requires.
+#[allow(clippy::result_large_err)]
+fn gate(st: &AmState, headers: &HeaderMap) -> Result<(), Response> {
+    let Some(t) = &st.bearer else { return Ok(()) };
+    let given = headers.get("authorization").and_then(|v| v.to_str().ok());
+    if given == Some(format!("Bearer {t}").as_str()) {
+        Ok(())
+    } else {
+        Err(StatusCode::UNAUTHORIZED.into_response())
+    }
 }
 
 #[derive(Clone)]
@@ -53,6 +83,7 @@ impl FakeAlertmanager {
         let app = Router::new()
             .route("/api/v2/silences", post(create))
             .route("/api/v2/silence/{id}", delete(expire))
+            .route("/api/v2/alerts", get(list_alerts))
             .with_state(state.clone());
         tokio::spawn(async move { axum::serve(listener, app).await });
         FakeAlertmanager {
@@ -71,6 +102,11 @@ impl FakeAlertmanager {
 
     pub fn fail_with(&self, status: Option<u16>) {
         self.state.lock().unwrap().fail_with = status;
+    }
+
+    /// The alerts Alertmanager holds now (each a label object).
+    pub fn set_alerts(&self, labels: Vec<Value>) {
+        self.state.lock().unwrap().alerts = labels;
     }
 }
 
@@ -235,6 +271,9 @@ async fn create(
         "/api/v2/silences".into(),
         parsed.as_ref().cloned().unwrap_or(Value::Null),
     ));
+    if let Err(r) = gate(&st, &headers) {
+        return r;
+    }
     if let Some(code) = st.fail_with {
         return string_error(StatusCode::from_u16(code).unwrap(), "failing on purpose");
     }
@@ -279,13 +318,20 @@ async fn create(
     Json(json!({"silenceID": id})).into_response()
 }
 
-async fn expire(State(state): State<Arc<Mutex<AmState>>>, Path(id): Path<String>) -> Response {
+async fn expire(
+    State(state): State<Arc<Mutex<AmState>>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
     let mut st = state.lock().unwrap();
     st.requests.push((
         "DELETE".into(),
         format!("/api/v2/silence/{id}"),
         Value::Null,
     ));
+    if let Err(r) = gate(&st, &headers) {
+        return r;
+    }
     if let Some(code) = st.fail_with {
         return string_error(StatusCode::from_u16(code).unwrap(), "failing on purpose");
     }
@@ -296,13 +342,62 @@ async fn expire(State(state): State<Arc<Mutex<AmState>>>, Path(id): Path<String>
         )
             .into_response();
     }
+    let old = st.before_v026;
     match st.silences.iter_mut().find(|s| s.id == id) {
         Some(s) => {
             s.expired = true;
             StatusCode::OK.into_response()
         }
+        None if old => {
+            string_error(StatusCode::INTERNAL_SERVER_ERROR, "silence not found")
+        }
         None => StatusCode::NOT_FOUND.into_response(),
     }
+}
+
+/// `filter=name="value"` pairs of a query string (exact matchers only, as the bot sends).
+fn filters(query: &str) -> Option<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    let url = reqwest::Url::parse(&format!("http://am/?{query}")).ok()?;
+    for (k, v) in url.query_pairs() {
+        if k != "filter" {
+            continue;
+        }
+        let (name, value) = v.split_once('=')?;
+        let value = value.strip_prefix('"')?.strip_suffix('"')?;
+        out.push((name.to_string(), value.replace("\\\"", "\"").replace("\\\\", "\\")));
+    }
+    Some(out)
+}
+
+async fn list_alerts(
+    State(state): State<Arc<Mutex<AmState>>>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let mut st = state.lock().unwrap();
+    let q = q.unwrap_or_default();
+    st.requests
+        .push(("GET".into(), format!("/api/v2/alerts?{q}"), Value::Null));
+    if let Err(r) = gate(&st, &headers) {
+        return r;
+    }
+    if let Some(code) = st.fail_with {
+        return string_error(StatusCode::from_u16(code).unwrap(), "failing on purpose");
+    }
+    let Some(f) = filters(&q) else {
+        return string_error(StatusCode::BAD_REQUEST, "bad matcher format");
+    };
+    let list: Vec<Value> = st
+        .alerts
+        .iter()
+        .filter(|l| f.iter().all(|(k, v)| l[k].as_str() == Some(v.as_str())))
+        .map(|l| json!({"labels": l, "annotations": {}, "status": {"state": "active", "silencedBy": [], "inhibitedBy": []},
+                        "fingerprint": "0000000000000000", "receivers": [{"name": "chatops"}],
+                        "startsAt": "2026-11-30T10:00:00.123Z", "endsAt": "2026-12-30T10:00:00.123Z",
+                        "updatedAt": "2026-11-30T10:00:00.123Z"}))
+        .collect();
+    Json(list).into_response()
 }
 
 #[cfg(test)]

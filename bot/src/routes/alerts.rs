@@ -1,7 +1,7 @@
 //! Alert intake: `POST /alerts/alertmanager` (Alertmanager's webhook, payload version 4) and
 //! `POST /alerts/generic` (a small JSON for uptime checkers and scripts).
 //!
-//! Every request: the body under the 1 MiB limit (413 beyond), then
+//! Every request: the body under [`MAX_BODY`] (413 beyond), then
 //! `Authorization: Bearer <ALERTS_TOKEN>` compared in constant time (401, and only the refusal
 //! is logged), then the body parsed (400 with the reason; nothing stored, nothing posted), then
 //! the group's rows and posts written in one transaction (200 once committed; the outbox
@@ -18,6 +18,12 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::AppState;
+
+/// The alert routes' body limit: 8 MiB, not the 1 MiB of the other routes. Each Alertmanager
+/// POST carries the group's whole alert set (a big outage is the biggest body), and a 413 is a
+/// 4xx, which Alertmanager never retries (`notify/util.go` `Retrier.Check`): the notification
+/// would be lost. Over this, set `max_alerts` on the receiver.
+pub const MAX_BODY: usize = 8 * 1024 * 1024;
 
 /// The bearer token matches `ALERTS_TOKEN`. Both sides are hashed first, so the comparison
 /// takes the same time whatever the token's length or content.

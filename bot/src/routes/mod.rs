@@ -24,8 +24,14 @@ pub fn router(state: AppState) -> Router {
         .route("/slack/commands", post(slack::commands))
         .route("/slack/events", post(slack::events))
         .route("/slack/interactions", post(slack::interactions))
-        .route("/alerts/alertmanager", post(alerts::alertmanager))
-        .route("/alerts/generic", post(alerts::generic))
+        .route(
+            "/alerts/alertmanager",
+            post(alerts::alertmanager).layer(DefaultBodyLimit::max(alerts::MAX_BODY)),
+        )
+        .route(
+            "/alerts/generic",
+            post(alerts::generic).layer(DefaultBodyLimit::max(alerts::MAX_BODY)),
+        )
         .route(
             pager::PATH,
             post(pager::evolution).layer(DefaultBodyLimit::max(pager::MAX_BODY)),

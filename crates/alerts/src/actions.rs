@@ -15,7 +15,7 @@ use messages::Msg;
 use serde_json::{json, Value};
 
 use super::payload::Labels;
-use super::silences::{silence_body, Alertmanager};
+use super::silences::silence_body;
 use chatops_core::{Ctx, FlowError, FlowResult};
 
 fn s<'a>(payload: &'a Value, ptr: &str) -> &'a str {
@@ -197,10 +197,8 @@ async fn real_silence(
     let (group, secs) = (g.id, (until - now) / 1000);
     let mut note: Option<Msg> = None;
     let mut silence_id: Option<String> = None;
-    if let (Some(url), "alertmanager") = (
-        &crate::settings::of(ctx).alertmanager_url,
-        g.source.as_str(),
-    ) {
+    if let (Some(am), "alertmanager") = (crate::settings::of(ctx).alertmanager(), g.source.as_str())
+    {
         let labels: Labels = serde_json::from_str(&g.labels).unwrap_or_default();
         if labels.is_empty() {
             note = Some(m::reply::no_matchers(until / 1000, l));
@@ -219,7 +217,6 @@ async fn real_silence(
                 g.title
             );
             let body = silence_body(&labels, now, until, &format!("slack:{user}"), &comment);
-            let am = Alertmanager::new(url, crate::settings::of(ctx).alertmanager_timeout);
             match am.create(&body).await {
                 Ok(id) => silence_id = Some(id),
                 Err(e) => {
@@ -244,13 +241,18 @@ async fn expire(ctx: &Ctx, group: i64, user: &str) -> FlowResult<Option<Msg>> {
     if by != user {
         return Ok(Some(m::reply::not_your_silence(&by, l)));
     }
-    if let (Some(id), Some(url)) = (&g.silence_id, &crate::settings::of(ctx).alertmanager_url) {
-        let am = Alertmanager::new(url, crate::settings::of(ctx).alertmanager_timeout);
-        if let Err(e) = am.expire(id).await {
-            tracing::warn!(group, error = %e, "Alertmanager silence not expired");
-            return Ok(Some(m::reply::expire_failed(&e.to_string(), l)));
+    let am = crate::settings::of(ctx).alertmanager();
+    let mut already = false;
+    if let (Some(id), Some(am)) = (&g.silence_id, &am) {
+        match am.expire(id).await {
+            Ok(done) => already = !done,
+            Err(e) => {
+                tracing::warn!(group, error = %e, "Alertmanager silence not expired");
+                return Ok(Some(m::reply::expire_failed(&e.to_string(), l)));
+            }
         }
     }
+    let still = super::recheck::still_firing(&g, am.as_ref()).await;
     let mut tx = ctx.store.begin().await?;
     let mut g = super::lock(&mut tx, ctx.store.backend, group)
         .await?
@@ -265,8 +267,19 @@ async fn expire(ctx: &Ctx, group: i64, user: &str) -> FlowResult<Option<Msg>> {
     g.silenced_until = None;
     g.silenced_by = None;
     g.silence_id = None;
+    if let Some(still) = still {
+        if super::recheck::apply(&mut tx, group, &still, now).await? {
+            g = super::lock(&mut tx, ctx.store.backend, group)
+                .await?
+                .ok_or_else(|| gone(ctx))?;
+        }
+    }
     super::refresh(&mut tx, ctx, &g).await?;
     tx.commit().await?;
     ctx.outbox_wake.notify_one();
-    Ok(Some(m::reply::expired(l)))
+    Ok(Some(if already {
+        m::reply::already_expired(l)
+    } else {
+        m::reply::expired(l)
+    }))
 }

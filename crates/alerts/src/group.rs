@@ -32,11 +32,13 @@ pub struct Group {
     pub silence_id: Option<String>,
     pub incident_id: Option<i64>,
     pub extra: Option<String>,
+    /// Alerts the last notification left out (`truncatedAlerts`).
+    pub truncated: i64,
 }
 
 pub(crate) const COLS: &str = "id, source, group_key, channel, title, severity, summary, labels, source_url, \
     external_url, status, firing, resolved, firing_since, resolved_at, notifications, post_outbox_id, summary_id, \
-    acked_by, silenced_until, silenced_by, silence_id, incident_id, extra";
+    acked_by, silenced_until, silenced_by, silence_id, incident_id, extra, truncated";
 
 pub(crate) fn from_row(r: &AnyRow) -> Group {
     Group {
@@ -64,6 +66,7 @@ pub(crate) fn from_row(r: &AnyRow) -> Group {
         silence_id: r.get(21),
         incident_id: r.get(22),
         extra: r.get(23),
+        truncated: r.get(24),
     }
 }
 

@@ -121,12 +121,14 @@ async fn save_group(
     now: i64,
 ) -> Result<(i64, i64), sqlx::Error> {
     let (firing, total, since, last_end) = counts(tx, id).await?;
-    let status = if firing > 0 { "firing" } else { "resolved" };
-    let resolved_at = (firing == 0).then(|| last_end.unwrap_or(now));
+    // Alerts `max_alerts` left out may be firing: such a group is never called resolved.
+    let open = firing > 0 || inc.truncated > 0;
+    let status = if open { "firing" } else { "resolved" };
+    let resolved_at = (!open).then(|| last_end.unwrap_or(now));
     sqlx::query(
         "UPDATE alert_groups SET title = $1, severity = $2, summary = $3, labels = $4, source_url = $5,
            external_url = $6, status = $7, firing = $8, resolved = $9, firing_since = $10, resolved_at = $11,
-           notifications = notifications + 1, updated_at = $12, extra = COALESCE($13, extra)
+           notifications = notifications + 1, updated_at = $12, extra = COALESCE($13, extra), truncated = $15
          WHERE id = $14",
     )
     .bind(&inc.title)
@@ -143,6 +145,7 @@ async fn save_group(
     .bind(now)
     .bind(extra)
     .bind(id)
+    .bind(inc.truncated)
     .execute(&mut *tx)
     .await?;
     sqlx::query(
@@ -215,7 +218,8 @@ async fn counts(
     Ok((r.get(0), r.get(1), r.get(2), r.get(3)))
 }
 
-/// The group's Slack message: posted once, then updated in place; over the channel's limit,
+/// The group's Slack message: posted once, then updated in place; over the limit (per channel
+/// and source),
 /// listed in the minute's summary message instead.
 async fn post(
     tx: &mut AnyConnection,
@@ -237,7 +241,7 @@ async fn post(
         render_summary(tx, ctx, s, now).await?;
         return Ok("summarised");
     }
-    if g.firing == 0 {
+    if g.firing == 0 && g.truncated == 0 {
         // A resolution for a group never shown: nothing to tell.
         return Ok("stored");
     }
@@ -248,11 +252,14 @@ async fn post(
             .execute(&mut *tx)
             .await?;
     }
+    // The limit counts per source: a flood from one (a broken exporter) leaves every other
+    // source its own posts.
     let recent: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM alert_groups WHERE channel = $1 AND posted_at >= $2",
+        "SELECT COUNT(*) FROM alert_groups WHERE channel = $1 AND posted_at >= $2 AND source = $3",
     )
     .bind(&g.channel)
     .bind(now - MINUTE)
+    .bind(&g.source)
     .fetch_one(&mut *tx)
     .await?;
     if recent < crate::settings::of(ctx).max_posts_per_minute as i64 {

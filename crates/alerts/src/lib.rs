@@ -14,6 +14,7 @@ pub mod declare;
 mod group;
 pub mod intake;
 pub mod payload;
+pub mod recheck;
 mod render;
 pub mod settings;
 pub mod silences;

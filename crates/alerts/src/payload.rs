@@ -43,12 +43,15 @@ pub struct Incoming {
     pub title: String,
     pub severity: Option<String>,
     pub summary: Option<String>,
-    /// The labels a silence matches on (Alertmanager's `groupLabels`, else `commonLabels`).
+    /// The labels a silence matches on (Alertmanager's `commonLabels` and `groupLabels`).
     pub match_labels: Labels,
     pub source_url: Option<String>,
     pub external_url: Option<String>,
-    /// Alertmanager's top-level `status == resolved`: every alert of the group is resolved.
+    /// Alertmanager's top-level `status == resolved`: every alert of the group is resolved
+    /// (never when some were left out).
     pub all_resolved: bool,
+    /// Alertmanager's `truncatedAlerts`: alerts of the group `max_alerts` left out of the body.
+    pub truncated: i64,
     pub alerts: Vec<IncomingAlert>,
     /// Extra buttons on the group's message (the health watcher's), Block Kit JSON.
     pub extra_actions: Vec<Value>,
@@ -94,6 +97,8 @@ struct AmMessage {
     common_annotations: Labels,
     #[serde(default, rename = "externalURL")]
     external_url: String,
+    #[serde(default)]
+    truncated_alerts: u64,
     alerts: Vec<AmAlert>,
 }
 
@@ -172,11 +177,12 @@ pub fn alertmanager(body: &[u8]) -> Result<Incoming, BadAlert> {
                 .and_then(|a| non_empty(a.annotations.get(k)))
         })
     };
-    let match_labels = if m.group_labels.is_empty() {
-        m.common_labels.clone()
-    } else {
-        m.group_labels.clone()
-    };
+    // Every label the group's alerts share, not only those it is grouped by: grouped by
+    // `alertname` alone, a silence on `groupLabels` would mute every team's `DiskFull`.
+    // `commonLabels` always holds `groupLabels` (each alert of the group carries them); the
+    // union keeps them even if a sender left one out.
+    let mut match_labels = m.common_labels.clone();
+    match_labels.extend(m.group_labels.clone());
     Ok(Incoming {
         source: "alertmanager".into(),
         group_key: format!("am:{}", m.group_key),
@@ -190,7 +196,9 @@ pub fn alertmanager(body: &[u8]) -> Result<Incoming, BadAlert> {
             .or(alerts.first())
             .and_then(|a| a.generator_url.clone()),
         external_url: Some(m.external_url.clone()).filter(|u| !u.is_empty()),
-        all_resolved: !top_firing,
+        // Left-out alerts may be firing: the sent ones' status says nothing about them.
+        all_resolved: !top_firing && m.truncated_alerts == 0,
+        truncated: m.truncated_alerts.min(i64::MAX as u64) as i64,
         declare: label("chatops_declare"),
         alerts,
         extra_actions: Vec::new(),
@@ -259,6 +267,7 @@ pub fn generic(body: &[u8], now_ms: i64) -> Result<Incoming, BadAlert> {
         source_url: g.url.clone(),
         external_url: None,
         all_resolved: !is_firing,
+        truncated: 0,
         alerts: vec![IncomingAlert {
             fingerprint: fingerprint(&labels),
             firing: is_firing,

@@ -48,6 +48,7 @@ pub async fn view(
         summary: g.summary.clone(),
         firing: g.firing,
         total,
+        hidden: g.truncated,
         since: g.firing_since.map(|t| t / 1000),
         resolved_at: g.resolved_at.map(|t| t / 1000),
         source_url: g.source_url.clone(),
@@ -118,19 +119,29 @@ pub(crate) async fn render_summary(
         .fetch_one(&mut *tx)
         .await?;
     let (channel, post): (String, Option<i64>) = (r.get(0), r.get(1));
-    let groups: Vec<messages::alerts::SummaryLine> = sqlx::query(
-        "SELECT title, summary, firing FROM alert_groups WHERE summary_id = $1 ORDER BY id",
-    )
-    .bind(summary)
-    .fetch_all(&mut *tx)
-    .await?
-    .iter()
-    .map(|r| messages::alerts::SummaryLine {
-        title: r.get(0),
-        summary: r.get(1),
-        firing: r.get(2),
-    })
-    .collect();
+    // Worst severity first (`ALERT_SEVERITY_MAP`; unmapped last), then the newest.
+    let cfg = crate::settings::of(ctx);
+    let mut rows: Vec<(Option<incident::Severity>, i64, messages::alerts::SummaryLine)> =
+        sqlx::query(
+            "SELECT title, summary, firing, severity, created_at FROM alert_groups WHERE summary_id = $1
+             ORDER BY created_at DESC, id DESC",
+        )
+        .bind(summary)
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(|r| {
+            let line = messages::alerts::SummaryLine {
+                title: r.get(0),
+                summary: r.get(1),
+                firing: r.get(2),
+            };
+            let sev = cfg.severity_for(r.get::<Option<String>, _>(3).as_deref());
+            (sev, r.get(4), line)
+        })
+        .collect();
+    rows.sort_by_key(|(sev, at, _)| (sev.is_none(), *sev, std::cmp::Reverse(*at)));
+    let groups: Vec<messages::alerts::SummaryLine> = rows.into_iter().map(|r| r.2).collect();
     let msg = messages::alerts::flood_summary(
         &groups,
         crate::settings::of(ctx).max_posts_per_minute,

@@ -24,7 +24,11 @@ pub struct AlertsConfig {
     pub severity_map: Vec<(String, Severity)>,
     pub auto_declare: bool,
     pub max_posts_per_minute: u32,
-    pub alertmanager_url: Option<String>,
+    /// Alertmanager's base URL; a `user:password@` in it is sent as basic auth and never shown.
+    pub alertmanager_url: Option<Secret>,
+    /// `Authorization: Bearer <ALERTMANAGER_TOKEN>` on every call to Alertmanager's API (for a
+    /// proxy in front of it; Alertmanager's own `--web.config.file` knows only basic auth).
+    pub alertmanager_token: Option<Secret>,
     pub alertmanager_timeout: Duration,
     /// `None`: `STATS_DIGEST=off`. Local time in `ONCALL_TZ` (`config.paging.tz`).
     pub digest: Option<DigestAt>,
@@ -102,7 +106,10 @@ impl AlertsConfig {
                 }),
             auto_declare: r.boolean("ALERTS_AUTO_DECLARE", false),
             max_posts_per_minute: r.integer("ALERTS_MAX_POSTS_PER_MINUTE", 10, 1..=1000),
-            alertmanager_url: r.url("ALERTMANAGER_URL", &["https", "http"]),
+            alertmanager_url: r
+                .url("ALERTMANAGER_URL", &["https", "http"])
+                .map(Secret::new),
+            alertmanager_token: r.get("ALERTMANAGER_TOKEN").map(Secret::new),
             alertmanager_timeout: r.duration("ALERTMANAGER_TIMEOUT", "5s"),
             digest: match r.get("STATS_DIGEST") {
                 None => digest_at("mon 09:00").expect("default digest"),
@@ -112,6 +119,19 @@ impl AlertsConfig {
                 }),
             },
         }
+    }
+
+    /// The Alertmanager API client, when `ALERTMANAGER_URL` is set.
+    pub fn alertmanager(&self) -> Option<crate::silences::Alertmanager> {
+        self.alertmanager_url.as_ref().map(|u| {
+            crate::silences::Alertmanager::new(
+                u.expose(),
+                self.alertmanager_timeout,
+                self.alertmanager_token
+                    .as_ref()
+                    .map(|t| t.expose().to_string()),
+            )
+        })
     }
 
     /// The severity an alert's `severity` label maps to.
@@ -151,7 +171,21 @@ impl AlertsConfig {
                 "ALERTS_MAX_POSTS_PER_MINUTE",
                 self.max_posts_per_minute.to_string(),
             ),
-            ("ALERTMANAGER_URL", opt(&self.alertmanager_url)),
+            (
+                "ALERTMANAGER_URL",
+                // The password a URL may carry is never printed.
+                opt(&self
+                    .alertmanager_url
+                    .as_ref()
+                    .map(|u| chatops_core::config::redact_url(u.expose()))),
+            ),
+            (
+                "ALERTMANAGER_TOKEN",
+                self.alertmanager_token
+                    .as_ref()
+                    .map(|s| format!("{s:?}"))
+                    .unwrap_or_else(|| "(unset)".into()),
+            ),
             (
                 "ALERTMANAGER_TIMEOUT",
                 humantime::format_duration(self.alertmanager_timeout).to_string(),
@@ -174,6 +208,24 @@ pub fn of(ctx: &chatops_core::Ctx) -> &AlertsConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn check_config_never_prints_the_alertmanager_password_or_token() {
+        let env: std::collections::HashMap<String, String> = [
+            ("ALERTMANAGER_URL", "https://ops:hunter2-pw@am.example.com/"),
+            ("ALERTMANAGER_TOKEN", "am-bearer-0123456789"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let c = AlertsConfig::read(&Reader::new(&env));
+        let text = format!("{:?} {c:?}", c.report_lines());
+        assert!(
+            !text.contains("hunter2") && !text.contains("am-bearer-0123456789"),
+            "{text}"
+        );
+        assert!(text.contains("https://ops:***@am.example.com"), "{text}");
+    }
 
     #[test]
     fn severity_map_reads_pairs_and_names_mistakes() {

@@ -53,18 +53,29 @@ pub fn silence_body(
 pub struct Alertmanager {
     base: String,
     timeout: Duration,
+    token: Option<String>,
     http: reqwest::Client,
 }
 
 impl Alertmanager {
-    pub fn new(base: &str, timeout: Duration) -> Self {
+    /// `token`: sent as `Authorization: Bearer <token>` (`ALERTMANAGER_TOKEN`).
+    pub fn new(base: &str, timeout: Duration, token: Option<String>) -> Self {
         Alertmanager {
             base: base.trim_end_matches('/').to_string(),
             timeout,
+            token,
             http: reqwest::Client::builder()
                 .timeout(timeout)
                 .build()
                 .unwrap_or_default(),
+        }
+    }
+
+    fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        let r = self.http.request(method, format!("{}{path}", self.base));
+        match &self.token {
+            Some(t) => r.bearer_auth(t),
+            None => r,
         }
     }
 
@@ -94,8 +105,7 @@ impl Alertmanager {
     /// Creates the silence; returns its id.
     pub async fn create(&self, body: &Value) -> Result<String, SilenceError> {
         let r = self
-            .http
-            .post(format!("{}/api/v2/silences", self.base))
+            .request(reqwest::Method::POST, "/api/v2/silences")
             .json(body)
             .send()
             .await
@@ -111,20 +121,64 @@ impl Alertmanager {
             .ok_or(SilenceError::BadBody)
     }
 
-    /// Expires the silence (already expired or gone counts as done).
-    pub async fn expire(&self, id: &str) -> Result<(), SilenceError> {
+    /// Expires the silence. `Ok(true)`: expired now; `Ok(false)`: it was already expired or is
+    /// unknown. Since v0.26 Alertmanager answers 200 for an expired silence and 404 for an
+    /// unknown one; before, both were a 500 whose text is `silence <id> already expired` or
+    /// `not found` (`api/v2/api.go` `deleteSilenceHandler` with `silence.Silences.Expire`
+    /// returning `ErrNotFound`/"already expired" unchecked, v0.25.0).
+    pub async fn expire(&self, id: &str) -> Result<bool, SilenceError> {
         let r = self
-            .http
-            .delete(format!("{}/api/v2/silence/{id}", self.base))
+            .request(reqwest::Method::DELETE, &format!("/api/v2/silence/{id}"))
             .send()
             .await
             .map_err(|e| self.error(e))?;
-        if r.status().is_success() || r.status().as_u16() == 404 {
-            Ok(())
-        } else {
-            Err(Self::refused(r).await)
+        match r.status().as_u16() {
+            200..=299 => Ok(true),
+            404 => Ok(false),
+            500 => match Self::refused(r).await {
+                SilenceError::Refused(_, why)
+                    if why.contains("already expired") || why.contains("not found") =>
+                {
+                    Ok(false)
+                }
+                e => Err(e),
+            },
+            _ => Err(Self::refused(r).await),
         }
     }
+
+    /// The alerts Alertmanager holds now whose labels include every one of `labels`
+    /// (`GET /api/v2/alerts?filter=name="value"`, firing ones only: Alertmanager keeps no
+    /// resolved alert in this list). `active`, `silenced` and `inhibited` are all asked for.
+    pub async fn firing(&self, labels: &Labels) -> Result<Vec<Labels>, SilenceError> {
+        let mut q: Vec<(&str, String)> = labels
+            .iter()
+            .map(|(k, v)| ("filter", format!("{k}={}", quote(v))))
+            .collect();
+        for k in ["active", "silenced", "inhibited", "unprocessed"] {
+            q.push((k, "true".into()));
+        }
+        let r = self
+            .request(reqwest::Method::GET, "/api/v2/alerts")
+            .query(&q)
+            .send()
+            .await
+            .map_err(|e| self.error(e))?;
+        if !r.status().is_success() {
+            return Err(Self::refused(r).await);
+        }
+        let v: Vec<Value> = r.json().await.map_err(|_| SilenceError::BadBody)?;
+        Ok(v.iter()
+            .filter(|a| a.pointer("/status/state").and_then(Value::as_str) != Some("resolved"))
+            .filter_map(|a| serde_json::from_value::<Labels>(a.get("labels")?.clone()).ok())
+            .filter(|l| labels.iter().all(|(k, v)| l.get(k) == Some(v)))
+            .collect())
+    }
+}
+
+/// A matcher value in Alertmanager's filter syntax: double-quoted, `\\` and `"` escaped.
+fn quote(v: &str) -> String {
+    format!("\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
 #[cfg(test)]

@@ -105,6 +105,7 @@ fn alert(ctx: &Ctx, check: &str, firing: bool, title: String, summary: String) -
         source_url: None,
         external_url: None,
         all_resolved: !firing,
+        truncated: 0,
         alerts: vec![IncomingAlert {
             fingerprint: format!("julia-{check}"),
             firing,

@@ -84,3 +84,11 @@ pub fn expire_failed(why: &str, l: Locale) -> Msg {
         format!(":warning: O Alertmanager não encerrou o silêncio ({}); nada foi alterado. Tente de novo ou encerre na interface do Alertmanager.", inert(why)),
     ))
 }
+
+/// Alertmanager said the silence had already ended (or no longer knew it).
+pub fn already_expired(l: Locale) -> Msg {
+    Msg::text(l.t(
+        "The Alertmanager silence had already expired: the bot posts this group again.",
+        "O silêncio no Alertmanager já tinha encerrado: o bot volta a postar este grupo.",
+    ))
+}

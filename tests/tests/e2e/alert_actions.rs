@@ -49,7 +49,8 @@ async fn silence_creates_a_real_silence_that_only_its_author_expires(db: TestDb)
     assert_eq!(
         s.body["matchers"],
         json!([{"name": "alertname", "value": "DiskFull", "isRegex": false, "isEqual": true},
-               {"name": "cluster", "value": "prod", "isRegex": false, "isEqual": true}])
+               {"name": "cluster", "value": "prod", "isRegex": false, "isEqual": true},
+               {"name": "severity", "value": "critical", "isRegex": false, "isEqual": true}])
     );
     assert_eq!(s.body["createdBy"], "slack:U1");
     let comment = s.body["comment"].as_str().unwrap();
@@ -78,7 +79,11 @@ async fn silence_creates_a_real_silence_that_only_its_author_expires(db: TestDb)
         .await;
     assert!(reply(&app, "s2").await.contains("Only <@U1>"));
     assert!(!am_fake.silences()[0].expired);
-    // Its author can: the Alertmanager silence is expired too.
+    // Its author can: the Alertmanager silence is expired too (both alerts still fire there).
+    am_fake.set_alerts(vec![
+        json!({"alertname": "DiskFull", "instance": "db-1", "severity": "critical"}),
+        json!({"alertname": "DiskFull", "instance": "db-2", "severity": "critical"}),
+    ]);
     app.interaction(&click("alert_expire", &g.to_string(), "U1", "s3", &app))
         .await;
     assert!(reply(&app, "s3").await.contains("Silence expired"));
