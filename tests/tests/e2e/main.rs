@@ -4,6 +4,7 @@
 //! process-wide logger.
 
 mod alert_actions;
+mod alert_real;
 mod alert_wire;
 mod alerts;
 mod architecture;
@@ -12,6 +13,7 @@ mod deploy;
 mod docs;
 mod doctor;
 mod doctor_integrations;
+mod doctor_pager;
 mod faults;
 mod foundation;
 mod guarded;

@@ -66,6 +66,20 @@ pub(super) async fn gather(
     token: &str,
 ) -> Result<Vec<(i64, String)>, sqlx::Error> {
     let now = ctx.clock.now_ms();
+    let mut tx = ctx.store.begin().await?;
+    // PostgreSQL: a writer of the channel still open may hold an older row than those seen
+    // (`item::CHANNEL_LOCK`): then the head goes out alone.
+    if ctx.store.backend == crate::store::Backend::Postgres {
+        let locked: bool = sqlx::query("SELECT pg_try_advisory_xact_lock($1, hashtext($2))")
+            .bind(super::item::CHANNEL_LOCK)
+            .bind(channel)
+            .fetch_one(&mut *tx)
+            .await?
+            .get(0);
+        if !locked {
+            return Ok(Vec::new());
+        }
+    }
     let rows = sqlx::query(
         "SELECT id, digest, depends_on, next_attempt_at, lease_until, body, method FROM outbox
          WHERE channel = $1 AND status = 'pending' AND id > $2 ORDER BY id LIMIT $3",
@@ -73,8 +87,12 @@ pub(super) async fn gather(
     .bind(channel)
     .bind(head)
     .bind(DIGEST_MAX as i64 - 1)
-    .fetch_all(&ctx.store.pool)
+    .fetch_all(&mut *tx)
     .await?;
+    // Read after the lock was taken: every row older than those read is among them. Rows
+    // written from now on come after them, so the lock is not needed to lease them (and
+    // leasing never waits on a writer holding a row it also updates).
+    tx.commit().await?;
     let mut ids = Vec::new();
     for r in &rows {
         let digest: Option<String> = r.get(1);

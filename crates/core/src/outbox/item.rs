@@ -65,12 +65,31 @@ impl OutboxItem {
     }
 }
 
+/// The first key of the PostgreSQL advisory locks that guard a channel's row order (the
+/// second is `hashtext(channel)`).
+pub(super) const CHANNEL_LOCK: i32 = 7_351_100;
+
 /// Writes a row in the caller's transaction; returns its id.
+///
+/// On PostgreSQL a row's id is taken at its insert, but the row becomes visible when its
+/// transaction commits: a transaction that took id 11 may commit after the one that took id
+/// 12, and a worker would deliver 12 first. So a writer holds a shared lock on its channel
+/// ([`CHANNEL_LOCK`]) from before it takes the id until it commits (writers never wait for
+/// each other), and a worker claims or combines a channel's rows only after taking that lock
+/// exclusively, without waiting: while any writer of the channel is still open, the channel
+/// waits (the writer wakes the worker when it commits).
 pub async fn enqueue(
     conn: &mut AnyConnection,
     item: &OutboxItem,
     now_ms: i64,
 ) -> Result<i64, sqlx::Error> {
+    if conn.backend_name() == "PostgreSQL" {
+        sqlx::query("SELECT 1 FROM (SELECT pg_advisory_xact_lock_shared($1, hashtext($2))) AS l")
+            .bind(CHANNEL_LOCK)
+            .bind(&item.channel)
+            .execute(&mut *conn)
+            .await?;
+    }
     let row = sqlx::query(
         "INSERT INTO outbox (method, channel, body, depends_on, depends_field, status, attempts, next_attempt_at, tag, created_at)
          VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $7, $8) RETURNING id",

@@ -6,7 +6,8 @@ use std::time::{Duration, Instant};
 use sqlx::Row;
 
 use super::claimed::{Claimed, SharedPacing, BATCH};
-use super::deliver;
+use super::{deliver, digest, item};
+use crate::store::Backend;
 use crate::Ctx;
 
 /// Claims and delivers one batch (at most one row per channel). Returns how many rows it handled.
@@ -14,12 +15,44 @@ pub async fn deliver_batch(ctx: &Ctx, pacing: &SharedPacing) -> Result<usize, sq
     let now = ctx.clock.now_ms();
     let token = uuid::Uuid::new_v4().to_string();
     let lease_until = now + ctx.config.outbox_lease.as_millis() as i64;
+    let postgres = ctx.store.backend == Backend::Postgres;
+    let mut tx = ctx.store.begin().await?;
+    // PostgreSQL: only the channels no writer still has open (`item::CHANNEL_LOCK`), locked
+    // until the claim commits; the claim's own snapshot is taken after the locks, so every
+    // older row of a claimed channel is visible to it.
+    let channels: Vec<String> = if postgres {
+        sqlx::query(
+            "SELECT c.channel FROM (SELECT DISTINCT channel FROM outbox WHERE status = 'pending' AND next_attempt_at <= $2) c
+             WHERE pg_try_advisory_xact_lock($1, hashtext(c.channel)) LIMIT 1000",
+        )
+        .bind(item::CHANNEL_LOCK)
+        .bind(now)
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect()
+    } else {
+        Vec::new()
+    };
+    if postgres && channels.is_empty() {
+        tx.commit().await?;
+        return Ok(0);
+    }
+    let only = if postgres {
+        format!(
+            " AND o.channel IN ({})",
+            digest::placeholders(5, channels.len())
+        )
+    } else {
+        String::new()
+    };
     // `= ANY(ARRAY(...))` on PostgreSQL: with `IN (subquery)` the planner may hash-join the
     // claimed ids against a sequential scan of the whole outbox, sent rows included.
     let sql = format!(
         "UPDATE outbox SET lease_token = $1, lease_until = $2, attempt_started_at = COALESCE(attempt_started_at, $3) WHERE {} (
            SELECT o.id FROM outbox o
-           WHERE o.status = 'pending' AND o.next_attempt_at <= $3
+           WHERE o.status = 'pending' AND o.next_attempt_at <= $3{only}
              AND (o.lease_until IS NULL OR o.lease_until < $3)
              AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.channel = o.channel AND p.status = 'pending' AND p.id < o.id)
              AND (o.depends_on IS NULL OR EXISTS (SELECT 1 FROM outbox d WHERE d.id = o.depends_on AND d.status <> 'pending'))
@@ -29,13 +62,16 @@ pub async fn deliver_batch(ctx: &Ctx, pacing: &SharedPacing) -> Result<usize, sq
         ctx.store.skip_locked(),
         ctx.store.claimed_ids_end(),
     );
-    let rows = sqlx::query(&sql)
+    let mut q = sqlx::query(&sql)
         .bind(&token)
         .bind(lease_until)
         .bind(now)
-        .bind(BATCH)
-        .fetch_all(&ctx.store.pool)
-        .await?;
+        .bind(BATCH);
+    for c in &channels {
+        q = q.bind(c);
+    }
+    let rows = q.fetch_all(&mut *tx).await?;
+    tx.commit().await?;
     let claimed: Vec<Claimed> = rows
         .iter()
         .map(|r| Claimed {
