@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The full test suite. Works on a fresh Debian machine: where PostgreSQL or Redis is missing it
+# The full test suite. Works on a fresh Debian machine: where PostgreSQL, Redis or Alertmanager is missing it
 # installs them with apt and starts throwaway instances on loopback, then runs every test.
 #   scripts/test.sh            # the whole workspace
 #   scripts/test.sh foundation # extra args go to `cargo test`
@@ -39,6 +39,10 @@ trap cleanup EXIT
 
 # --- Redis: the tests start their own redis-server processes; it must be installed.
 command -v redis-server >/dev/null 2>&1 || apt_install redis-server
+
+# --- Alertmanager: e2e/alert_real.rs starts a real one on loopback (skipped without it).
+command -v prometheus-alertmanager >/dev/null 2>&1 || command -v alertmanager >/dev/null 2>&1 \
+  || apt_install prometheus-alertmanager
 
 # --- PostgreSQL: use TEST_DATABASE_URL when reachable, else 127.0.0.1:5432, else a throwaway cluster.
 pg_ok() { command -v psql >/dev/null 2>&1 && psql "$1" -Atqc 'select 1' >/dev/null 2>&1; }
