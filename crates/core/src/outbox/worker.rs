@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 
 use super::claimed::{Claimed, SharedPacing, BATCH};
 use super::{deliver, digest, item};
@@ -17,21 +17,8 @@ pub async fn deliver_batch(ctx: &Ctx, pacing: &SharedPacing) -> Result<usize, sq
     let lease_until = now + ctx.config.outbox_lease.as_millis() as i64;
     let postgres = ctx.store.backend == Backend::Postgres;
     let mut tx = ctx.store.begin().await?;
-    // PostgreSQL: only the channels no writer still has open (`item::CHANNEL_LOCK`), locked
-    // until the claim commits; the claim's own snapshot is taken after the locks, so every
-    // older row of a claimed channel is visible to it.
-    let channels: Vec<String> = if postgres {
-        sqlx::query(
-            "SELECT c.channel FROM (SELECT DISTINCT channel FROM outbox WHERE status = 'pending' AND next_attempt_at <= $2) c
-             WHERE pg_try_advisory_xact_lock($1, hashtext(c.channel)) LIMIT 1000",
-        )
-        .bind(item::CHANNEL_LOCK)
-        .bind(now)
-        .fetch_all(&mut *tx)
-        .await?
-        .iter()
-        .map(|r| r.get(0))
-        .collect()
+    let channels = if postgres {
+        free_channels(&mut tx, now).await?
     } else {
         Vec::new()
     };
@@ -102,6 +89,23 @@ pub async fn deliver_batch(ctx: &Ctx, pacing: &SharedPacing) -> Result<usize, sq
         }
     }
     Ok(n)
+}
+
+/// PostgreSQL: the channels with rows due that no writer still has open
+/// (`item::CHANNEL_LOCK`), locked until `tx` commits. The claim's own snapshot is taken after
+/// the locks, so every older row of a claimed channel is visible to it.
+async fn free_channels(tx: &mut AnyConnection, now: i64) -> Result<Vec<String>, sqlx::Error> {
+    Ok(sqlx::query(
+        "SELECT c.channel FROM (SELECT DISTINCT channel FROM outbox WHERE status = 'pending' AND next_attempt_at <= $2) c
+         WHERE pg_try_advisory_xact_lock($1, hashtext(c.channel)) LIMIT 1000",
+    )
+    .bind(item::CHANNEL_LOCK)
+    .bind(now)
+    .fetch_all(&mut *tx)
+    .await?
+    .iter()
+    .map(|r| r.get(0))
+    .collect())
 }
 
 /// Extends the lease of this batch's rows still in flight, every third of the lease; never returns.
