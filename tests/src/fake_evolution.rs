@@ -38,6 +38,10 @@ pub struct EvoState {
     pub not_on_whatsapp: Vec<String>,
     /// The instances that exist (`julia` unless a test adds one).
     pub instances: Vec<String>,
+    /// Instances other than `julia` with a state or webhook of their own (a pager instance);
+    /// the others share `state` and `webhook`.
+    pub own_state: std::collections::HashMap<String, String>,
+    pub own_webhook: std::collections::HashMap<String, Value>,
     /// How long `sendText` takes before it answers (Evolution first asks WhatsApp whether the
     /// number exists, `onWhatsApp`, then sends); zero unless a test sets it.
     pub send_wait: Duration,
@@ -101,6 +105,8 @@ impl FakeEvolution {
             send_failure: None,
             not_on_whatsapp: vec![],
             instances: vec!["julia".into()],
+            own_state: Default::default(),
+            own_webhook: Default::default(),
             send_wait: Duration::ZERO,
             preview_wait: Duration::ZERO,
         }));
@@ -282,7 +288,7 @@ async fn handle(
         return (StatusCode::UNAUTHORIZED, Json(json!({"status": 401, "error": "Unauthorized", "response": {"message": "Unauthorized"}}))).into_response();
     }
     let mut g = s.lock().unwrap();
-    let state = g.state.clone();
+    let state = g.own_state.get(&inst).cloned().unwrap_or(g.state.clone());
     if path.starts_with("/instance/connectionState") {
         return Json(json!({"instance": {"instanceName": "julia", "state": state}}))
             .into_response();
@@ -302,10 +308,11 @@ async fn handle(
             .into_response();
     }
     if path.starts_with("/message/sendText") {
-        return send_text(&mut g, &body);
+        return send_text(&mut g, &state, &body);
     }
     if path.starts_with("/webhook/find") {
-        return Json(g.webhook.clone()).into_response();
+        let w = g.own_webhook.get(&inst).cloned();
+        return Json(w.unwrap_or(g.webhook.clone())).into_response();
     }
     if path.starts_with("/webhook/set") {
         let b: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
@@ -325,7 +332,11 @@ async fn handle(
             return (StatusCode::BAD_REQUEST, Json(json!({"status": 400, "error": "Bad Request", "response": {"message": [unknown]}}))).into_response();
         }
         let row = json!({"id": "w1", "url": w["url"], "enabled": w["enabled"], "events": w["events"], "webhookByEvents": w["byEvents"], "webhookBase64": w["base64"], "headers": null, "instanceId": "i1"});
-        g.webhook = row.clone();
+        if g.own_webhook.contains_key(&inst) {
+            g.own_webhook.insert(inst.clone(), row.clone());
+        } else {
+            g.webhook = row.clone();
+        }
         return (StatusCode::CREATED, Json(row)).into_response();
     }
     StatusCode::NOT_FOUND.into_response()
@@ -336,7 +347,7 @@ async fn handle(
 /// the DTO; `"Text is required"`), 400 with `exists: false` for a number not on WhatsApp, else
 /// 201 with the message key. The bot sends bare digits; Evolution would also take a JID, which
 /// this fake refuses so a formatting slip shows up in tests.
-fn send_text(g: &mut EvoState, body: &str) -> Response {
+fn send_text(g: &mut EvoState, state: &str, body: &str) -> Response {
     let bad = |msg: Value| {
         (
             StatusCode::BAD_REQUEST,
@@ -348,7 +359,7 @@ fn send_text(g: &mut EvoState, body: &str) -> Response {
         let code = StatusCode::from_u16(status).unwrap();
         return (code, Json(json!({"status": status, "error": code.canonical_reason().unwrap_or("Error"), "response": {"message": ["Internal failure"]}}))).into_response();
     }
-    if g.state != "open" {
+    if state != "open" {
         return (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"status": 500, "error": "Internal Server Error", "response": {"message": "Connection Closed"}}))).into_response();
     }
     let b: Value = serde_json::from_str(body).unwrap_or(Value::Null);

@@ -1,6 +1,8 @@
 //! Evolution: the instance exists and is connected to WhatsApp (`connectionState`), and its
 //! webhook is set, enabled, points at `EVOLUTION_WEBHOOK_URL` and carries the configured events
-//! (`webhook/find`). Read-only.
+//! (`webhook/find`). When pages go by WhatsApp (`ONCALL_PHONES`), the pager instance too
+//! (`PAGER_EVOLUTION_INSTANCE`): connected, the key accepted, and a webhook that brings replies
+//! to the bot's `/pager/evolution/<token>` with `MESSAGES_UPSERT`. Read-only.
 
 use super::{show_url, timed, Check, Options};
 use crate::Settings as Config;
@@ -43,6 +45,12 @@ fn failure(e: &EvolutionError, instance: &str, url: &str) -> (String, String) {
 }
 
 pub(super) async fn check(c: &Config<'_>, opts: &Options) -> Vec<Check> {
+    let mut out = julia_instance(c, opts).await;
+    out.extend(crate::evolution_pager::check(c, opts).await);
+    out
+}
+
+async fn julia_instance(c: &Config<'_>, opts: &Options) -> Vec<Check> {
     let j = c.julia;
     let mut cfg = j.clone();
     cfg.source_timeout = opts.timeout;

@@ -9,6 +9,7 @@
 
 mod check;
 mod evolution;
+mod evolution_pager;
 mod julia;
 mod railway;
 pub mod slack;
