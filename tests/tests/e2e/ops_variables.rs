@@ -35,22 +35,18 @@ async fn a_kill_switch_reaches_the_running_deployment(db: TestDb) {
     let h = harness(db).await;
     preset(&h, "DELIVERY_DISABLE", "false");
     let (prompt, done) = h.confirm("kumon kill-switch").await;
+    // What the service runs with, not only what is stored.
+    let running = h.rw.running_variable("s-kumon", "DELIVERY_DISABLE");
+    assert_eq!(running.as_deref(), Some("true"), "the running deployment");
+    assert_eq!(h.gql("serviceInstanceDeployV2").len(), 1);
+    assert!(h.gql("serviceInstanceRedeploy").is_empty());
+    assert!(h.rw.state.lock().unwrap().invalid.is_empty());
     // The prompt shows the value that will be written, next to the current one.
     assert!(
         text(&prompt).contains("DELIVERY_DISABLE: `false` → `true`"),
         "{prompt}"
     );
     assert!(text(&done).contains("`false` → `true`"), "{done}");
-    // What the service runs with, not only what is stored.
-    assert_eq!(
-        h.rw.running_variable("s-kumon", "DELIVERY_DISABLE")
-            .as_deref(),
-        Some("true"),
-        "the running deployment carries the new value"
-    );
-    assert_eq!(h.gql("serviceInstanceDeployV2").len(), 1);
-    assert!(h.gql("serviceInstanceRedeploy").is_empty());
-    assert!(h.rw.state.lock().unwrap().invalid.is_empty());
     h.app.settle().await;
     let audit = h.audit("ops.kumon.kill-switch").await;
     assert_eq!(audit.last().unwrap().0, "followed_ok", "{audit:?}");
@@ -83,20 +79,17 @@ async fn a_sealed_variable_is_written_and_deployed(db: TestDb) {
     let h = harness(db).await;
     h.rw.seal("s-kumon", "DELIVERY_DISABLE", "false");
     let (prompt, done) = h.confirm("kumon kill-switch").await;
-    assert!(
-        text(&prompt).contains("DELIVERY_DISABLE: `(sealed)` → `true`"),
-        "{prompt}"
-    );
     let done = text(&done);
     assert!(
         done.contains("Done") && !done.contains("read back"),
         "{done}"
     );
     assert_eq!(h.gql("serviceInstanceDeployV2").len(), 1, "deployed");
-    assert_eq!(
-        h.rw.running_variable("s-kumon", "DELIVERY_DISABLE")
-            .as_deref(),
-        Some("true")
+    let running = h.rw.running_variable("s-kumon", "DELIVERY_DISABLE");
+    assert_eq!(running.as_deref(), Some("true"));
+    assert!(
+        text(&prompt).contains("DELIVERY_DISABLE: `(sealed)` → `true`"),
+        "{prompt}"
     );
 }
 on_both_stores!(sealed_variable, a_sealed_variable_is_written_and_deployed);
