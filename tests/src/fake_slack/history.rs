@@ -4,7 +4,8 @@
 //! As on Slack (method references, checked 2026-11): history lists a channel's top-level
 //! messages (thread replies only when broadcast), newest first, within `oldest`/`latest`
 //! (exclusive unless `inclusive`), `limit` per page with a cursor; replies lists a thread's
-//! parent then its replies (`thread_not_found` for an unknown `ts`). Message `metadata` is
+//! parent then its replies, for the `ts` of the parent or of any reply (`thread_not_found` for an
+//! unknown `ts`). Message `metadata` is
 //! returned only with `include_all_metadata=true`. A user id is not a conversation
 //! (`channel_not_found`). `chat.postMessage` refuses `metadata` without a string `event_type`
 //! and an object `event_payload` (`invalid_metadata_format`).
@@ -68,6 +69,22 @@ impl History {
                 bot: false,
                 text: text.into(),
                 thread_ts: None,
+                broadcast: false,
+                metadata: None,
+            });
+    }
+
+    /// A reply someone wrote in the thread of `thread_ts`.
+    pub fn add_reply(&mut self, channel: &str, ts: &str, thread_ts: &str, user: &str, text: &str) {
+        self.by_channel
+            .entry(channel.to_string())
+            .or_default()
+            .push(Message {
+                ts: ts.into(),
+                user: Some(user.into()),
+                bot: false,
+                text: text.into(),
+                thread_ts: Some(thread_ts.into()),
                 broadcast: false,
                 metadata: None,
             });
@@ -174,6 +191,12 @@ impl History {
             return json!({"ok": false, "error": "invalid_arguments"});
         };
         let all = self.by_channel.get(ch).map(Vec::as_slice).unwrap_or(&[]);
+        let Some(found) = all.iter().find(|m| m.ts == ts) else {
+            return json!({"ok": false, "error": "thread_not_found"});
+        };
+        // `ts` may be a reply: its whole thread is answered ("either a thread's parent message
+        // or a message in the thread", api.slack.com/methods/conversations.replies).
+        let ts = found.thread_ts.as_deref().unwrap_or(ts);
         let Some(parent) = all.iter().find(|m| m.ts == ts) else {
             return json!({"ok": false, "error": "thread_not_found"});
         };

@@ -157,6 +157,15 @@ impl FakeSlack {
             .history
             .add(channel, ts, user, text);
     }
+    /// A reply someone wrote in the thread of `thread_ts` in `channel` (`conversations.replies`
+    /// returns it; `conversations.history` does not).
+    pub fn add_reply(&self, channel: &str, ts: &str, thread_ts: &str, user: &str, text: &str) {
+        self.inner
+            .lock()
+            .unwrap()
+            .history
+            .add_reply(channel, ts, thread_ts, user, text);
+    }
     /// The channels an uploaded file was shared to (empty: private or unknown).
     pub fn file_channels(&self, file_id: &str) -> Vec<String> {
         self.inner

@@ -257,3 +257,59 @@ async fn templates_from_templates_dir_replace_the_builtin_ones() {
     assert_eq!(e.var, "TEMPLATES_DIR");
     assert!(e.problem.starts_with("update.j2 line 2:"), "{}", e.problem);
 }
+
+/// The timeline entries a `:pushpin:` on each `ts` in `room` records, in order.
+async fn pin_entries(h: &harness::Harness, room: &str, stamps: &[&str]) -> Vec<String> {
+    for (n, ts) in stamps.iter().enumerate() {
+        let ev = json!({"type": "event_callback", "event_id": format!("EvPinThread{n}"), "event": {"type": "reaction_added", "user": "U7", "reaction": "pushpin",
+                         "item": {"type": "message", "channel": room, "ts": ts}, "event_ts": "1.1"}});
+        h.app.event(&ev).await;
+    }
+    eventually(WAIT, || async {
+        let rows: Vec<String> = sqlx::query_scalar(
+            "SELECT text FROM timeline WHERE kind = 'pinned_message' ORDER BY id",
+        )
+        .fetch_all(&h.app.ctx.store.pool)
+        .await
+        .unwrap();
+        (rows.len() == stamps.len()).then_some(rows)
+    })
+    .await
+    .expect("pinned on the timeline")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pushpin_on_a_thread_reply_keeps_that_reply() {
+    let h = harness::Harness::builder().spawn().await;
+    let room = declare(&h.app, "declare P1 Evolution down", "U1")
+        .await
+        .expect("war room");
+    h.slack.add_message(
+        &room,
+        "1700000000.000100",
+        "U7",
+        "evolution lost its session",
+    );
+    h.slack.add_reply(
+        &room,
+        "1700000000.000200",
+        "1700000000.000100",
+        "U8",
+        "restarted the worker, errors dropped",
+    );
+    // A reply in the thread and a message that is not there (deleted): the reply's own text,
+    // and only the link for the other, never the message before it.
+    let entries = pin_entries(&h, &room, &["1700000000.000200", "1700000000.000150"]).await;
+    assert!(
+        entries[0].starts_with("restarted the worker, errors dropped")
+            && entries[0].contains("p1700000000000200"),
+        "{entries:?}"
+    );
+    assert!(
+        !entries[1].contains("evolution lost its session")
+            && entries[1].contains("p1700000000000150"),
+        "{entries:?}"
+    );
+    let replies = h.slack.calls_to("conversations.replies");
+    assert_eq!(replies[0].body["ts"], "1700000000.000200");
+}

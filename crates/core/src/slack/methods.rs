@@ -64,8 +64,15 @@ impl SlackClient {
             .map(|_| ())
     }
 
-    /// `conversations.history` narrowed to the message at `ts`: its text, if the bot may read
-    /// the channel's history.
+    /// The text of the message at `ts`, if the bot may read the channel's history; `None`
+    /// when no message has exactly that `ts`.
+    ///
+    /// `conversations.history` lists only a channel's top-level messages (thread replies only
+    /// when also sent to the channel), so narrowed to `ts` it answers the newest top-level
+    /// message at or before it: for a thread reply, another message. When the answer's `ts`
+    /// is not `ts`, the message is read from its thread with `conversations.replies`, whose
+    /// `ts` may be "either a thread's parent message or a message in the thread" (Slack's
+    /// method reference, api.slack.com/methods/conversations.replies).
     pub async fn message_text(
         &self,
         channel: &ChannelId,
@@ -77,8 +84,25 @@ impl SlackClient {
                 &json!({"channel": channel.as_str(), "latest": ts, "inclusive": true, "limit": 1}),
             )
             .await?;
-        Ok(v.pointer("/messages/0/text")
-            .and_then(Value::as_str)
-            .map(String::from))
+        if let Some(text) = text_at(&v, ts) {
+            return Ok(Some(text));
+        }
+        let v = self
+            .call(
+                "conversations.replies",
+                &json!({"channel": channel.as_str(), "ts": ts, "latest": ts, "inclusive": true, "limit": 1000}),
+            )
+            .await?;
+        Ok(text_at(&v, ts))
     }
+}
+
+/// The text of the message of `page` whose `ts` is `ts`.
+fn text_at(page: &Value, ts: &str) -> Option<String> {
+    page["messages"]
+        .as_array()?
+        .iter()
+        .find(|m| m["ts"].as_str() == Some(ts))
+        .and_then(|m| m["text"].as_str())
+        .map(String::from)
 }
