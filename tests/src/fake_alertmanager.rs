@@ -27,10 +27,10 @@
 use std::sync::{Arc, Mutex};
 
 use axum::body::Bytes;
+use axum::extract::RawQuery;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::extract::RawQuery;
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
@@ -348,9 +348,7 @@ async fn expire(
             s.expired = true;
             StatusCode::OK.into_response()
         }
-        None if old => {
-            string_error(StatusCode::INTERNAL_SERVER_ERROR, "silence not found")
-        }
+        None if old => string_error(StatusCode::INTERNAL_SERVER_ERROR, "silence not found"),
         None => StatusCode::NOT_FOUND.into_response(),
     }
 }
@@ -365,7 +363,10 @@ fn filters(query: &str) -> Option<Vec<(String, String)>> {
         }
         let (name, value) = v.split_once('=')?;
         let value = value.strip_prefix('"')?.strip_suffix('"')?;
-        out.push((name.to_string(), value.replace("\\\"", "\"").replace("\\\\", "\\")));
+        out.push((
+            name.to_string(),
+            value.replace("\\\"", "\"").replace("\\\\", "\\"),
+        ));
     }
     Some(out)
 }
