@@ -315,31 +315,42 @@ async fn handle(
         return Json(w.unwrap_or(g.webhook.clone())).into_response();
     }
     if path.starts_with("/webhook/set") {
-        let b: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
-        let Some(w) = b.get("webhook") else {
-            return (StatusCode::BAD_REQUEST, Json(json!({"status": 400, "error": "Bad Request", "response": {"message": [["instance requires property \"webhook\""]]}}))).into_response();
-        };
-        // The JSON schema's enum: any unknown event name refuses the whole request.
-        let unknown: Vec<String> = w["events"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .enumerate()
-            .filter(|(_, e)| !e.as_str().is_some_and(|e| EVENTS.contains(&e)))
-            .map(|(i, _)| format!("webhook.events[{i}] is not one of enum values"))
-            .collect();
-        if !unknown.is_empty() {
-            return (StatusCode::BAD_REQUEST, Json(json!({"status": 400, "error": "Bad Request", "response": {"message": [unknown]}}))).into_response();
-        }
-        let row = json!({"id": "w1", "url": w["url"], "enabled": w["enabled"], "events": w["events"], "webhookByEvents": w["byEvents"], "webhookBase64": w["base64"], "headers": null, "instanceId": "i1"});
-        if g.own_webhook.contains_key(&inst) {
-            g.own_webhook.insert(inst.clone(), row.clone());
-        } else {
-            g.webhook = row.clone();
-        }
-        return (StatusCode::CREATED, Json(row)).into_response();
+        return set_webhook(&mut g, &inst, &body);
     }
     StatusCode::NOT_FOUND.into_response()
+}
+
+/// `POST /webhook/set` (v2.1+ nested body), on the instance's own webhook when it has one.
+fn set_webhook(g: &mut EvoState, inst: &str, body: &str) -> Response {
+    let b: Value = serde_json::from_str(body).unwrap_or(Value::Null);
+    let Some(w) = b.get("webhook") else {
+        return (StatusCode::BAD_REQUEST, Json(json!({"status": 400, "error": "Bad Request", "response": {"message": [["instance requires property \"webhook\""]]}}))).into_response();
+    };
+    // The JSON schema's enum: any unknown event name refuses the whole request.
+    let unknown: Vec<String> = w["events"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .filter(|(_, e)| !e.as_str().is_some_and(|e| EVENTS.contains(&e)))
+        .map(|(i, _)| format!("webhook.events[{i}] is not one of enum values"))
+        .collect();
+    if !unknown.is_empty() {
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(
+                json!({"status": 400, "error": "Bad Request", "response": {"message": [unknown]}}),
+            ),
+        )
+            .into_response();
+    }
+    let row = json!({"id": "w1", "url": w["url"], "enabled": w["enabled"], "events": w["events"], "webhookByEvents": w["byEvents"], "webhookBase64": w["base64"], "headers": null, "instanceId": "i1"});
+    if g.own_webhook.contains_key(inst) {
+        g.own_webhook.insert(inst.to_string(), row.clone());
+    } else {
+        g.webhook = row.clone();
+    }
+    (StatusCode::CREATED, Json(row)).into_response()
 }
 
 /// `POST /message/sendText` as Evolution v2 answers it: a sending failure while the WhatsApp
