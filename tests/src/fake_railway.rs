@@ -451,6 +451,9 @@ async fn graphql(State(s): State<St>, headers: HeaderMap, Json(body): Json<Value
             .map(|(_, d)| json!({"node": d}))
             .collect();
         json!({"deployments": {"edges": edges, "pageInfo": {"hasNextPage": false, "endCursor": null}}})
+    } else if query.contains("deploymentSnapshot(") {
+        let id = vars["deploymentId"].as_str().unwrap_or("");
+        json!({"deploymentSnapshot": {"variables": variables_of(g, id)}})
     } else if query.contains("deployment(") {
         let d = g
             .deployments

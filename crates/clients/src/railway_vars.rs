@@ -31,11 +31,19 @@ pub const SERVICE_INSTANCE_DEPLOY_V2: &str =
   serviceInstanceDeployV2(environmentId: $environmentId, serviceId: $serviceId)
 }";
 
+/// The variables a deployment runs with (a rollback restores them: Railway docs
+/// `deployments/deployment-actions.md`, "Both the Docker image and custom variables are
+/// restored").
+pub const DEPLOYMENT_SNAPSHOT: &str = "query DeploymentSnapshot($deploymentId: String!) {
+  deploymentSnapshot(deploymentId: $deploymentId) { variables }
+}";
+
 pub const OPERATIONS: &[&str] = &[
     VARIABLES,
     VARIABLE_UPSERT,
     VARIABLE_DELETE,
     SERVICE_INSTANCE_DEPLOY_V2,
+    DEPLOYMENT_SNAPSHOT,
 ];
 
 /// A service variable as `variables` shows it.
@@ -131,4 +139,39 @@ pub async fn deploy(rw: &RailwayClient, ids: Ids<'_>) -> Result<String, RailwayE
         .ok_or_else(|| {
             RailwayError::Operation("serviceInstanceDeployV2 returned no deployment id".into())
         })
+}
+
+/// The names of the variables deployment `id` runs with, each with its value (`Value::Null`
+/// when sealed). Values are for comparing only: never shown.
+pub async fn of_deployment(
+    rw: &RailwayClient,
+    id: &str,
+) -> Result<serde_json::Map<String, Value>, RailwayError> {
+    let d = rw
+        .graphql(DEPLOYMENT_SNAPSHOT, json!({"deploymentId": id}))
+        .await?;
+    Ok(d.pointer("/deploymentSnapshot/variables")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default())
+}
+
+/// The names whose value differs between two deployments' variables (set in one only, or set
+/// differently), sorted. A sealed value (`null`) on both sides cannot be compared: not listed.
+pub fn differing(
+    a: &serde_json::Map<String, Value>,
+    b: &serde_json::Map<String, Value>,
+) -> Vec<String> {
+    let mut names: Vec<String> = a
+        .keys()
+        .chain(b.keys())
+        .filter(|k| match (a.get(*k), b.get(*k)) {
+            (Some(Value::Null), Some(Value::Null)) => false,
+            (x, y) => x != y,
+        })
+        .cloned()
+        .collect();
+    names.sort();
+    names.dedup();
+    names
 }

@@ -157,7 +157,8 @@ pub async fn prepare(ctx: &Ctx, d: Deploy<'_>) -> Result<Prepared<Action>, Refus
             Action::Redeploy { service },
         ),
         Kind::Rollback => (
-            m::what_deploy(l, d.verb(), &svc.name, &format!("{current} → {}", t.id)),
+            m::what_deploy(l, d.verb(), &svc.name, &format!("{current} → {}", t.id))
+                + &restored_variables(ctx, svc.latest.as_ref(), &t).await,
             Action::Rollback {
                 service,
                 deployment: Some(t.id),
@@ -165,6 +166,27 @@ pub async fn prepare(ctx: &Ctx, d: Deploy<'_>) -> Result<Prepared<Action>, Refus
         ),
     };
     Ok(Prepared::new(what, action, Some(current)))
+}
+
+/// A rollback restores the target deployment's variables too (Railway docs
+/// `deployments/deployment-actions.md`: "Both the Docker image and custom variables are
+/// restored"): the names that differ from the latest deployment's (`deploymentSnapshot`),
+/// never the values.
+async fn restored_variables(ctx: &Ctx, latest: Option<&Deployment>, t: &Deployment) -> String {
+    let rw = &clients::julia(ctx).railway;
+    let differ = match latest {
+        Some(now) => {
+            let (a, b) = futures::join!(
+                clients::railway_vars::of_deployment(rw, &now.id),
+                clients::railway_vars::of_deployment(rw, &t.id)
+            );
+            a.ok()
+                .zip(b.ok())
+                .map(|(a, b)| clients::railway_vars::differing(&a, &b))
+        }
+        None => None,
+    };
+    messages::julia::deploys::rollback_restores_variables(ctx.locale(), differ.as_deref())
 }
 
 /// Asks Railway: the deployment to follow, `None` when Railway answered `false`.

@@ -23,6 +23,31 @@ pub fn what_deploy(l: Locale, action: &str, service: &str, deployment: &str) -> 
     )
 }
 
+/// A rollback's confirmation: it restores the target deployment's variables too (Railway docs
+/// `deployments/deployment-actions.md`); `differ`: the names that differ (`None`: unknown).
+pub fn rollback_restores_variables(l: Locale, differ: Option<&[String]>) -> String {
+    let names = |d: &[String]| {
+        d.iter()
+            .map(|n| format!("`{}`", crate::escape(n)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match differ {
+        Some([]) => l.t(
+            "\nIt also restores that deployment's variables (the same as now).".to_string(),
+            "\nTambém restaura as variáveis daquele deploy (as mesmas de agora).".to_string(),
+        ),
+        Some(d) => l.t(
+            format!("\n:warning: It also restores that deployment's variables: {} will go back to their values then (a kill switch set since is undone).", names(d)),
+            format!("\n:warning: Também restaura as variáveis daquele deploy: {} voltarão aos valores de então (um kill switch ligado depois é desfeito).", names(d)),
+        ),
+        None => l.t(
+            "\n:warning: It also restores that deployment's variables (they could not be compared now).".to_string(),
+            "\n:warning: Também restaura as variáveis daquele deploy (não foi possível compará-las agora).".to_string(),
+        ),
+    }
+}
+
 /// The confirmation's description when the latest deployment is not the running one.
 pub fn what_restart_active(
     l: Locale,
