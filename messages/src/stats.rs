@@ -205,6 +205,15 @@ pub fn chart_labels(days: i64, l: Locale) -> ChartLabels {
     }
 }
 
+/// The chart's description for screen readers (the upload's `alt_txt`): what the two panels
+/// show and over which range.
+pub fn chart_alt(days: i64, total: i64, l: Locale) -> String {
+    l.t(
+        format!("Chart of the last {days} days ({total} incidents): incidents per week by severity, and the median time to resolve per week in hours"),
+        format!("Gráfico dos últimos {days} dias ({total} incidentes): incidentes por semana por severidade, e o tempo mediano até resolver por semana em horas"),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -245,7 +245,7 @@ pub async fn enqueue_chart(
         "filename": format!("incidents-{}d.png", stats.view.days),
         "title": labels.file_title,
         "content_base64": base64::engine::general_purpose::STANDARD.encode(&png),
-        "alt_txt": labels.incidents,
+        "alt_txt": messages::stats::chart_alt(stats.view.days, stats.view.total, ctx.locale()),
     });
     let mut item = OutboxItem {
         method: UPLOAD_METHOD.into(),

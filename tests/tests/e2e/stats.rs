@@ -208,6 +208,12 @@ async fn the_stats_command_answers_in_the_channel_with_a_chart(db: TestDb) {
     assert_eq!((info.info().width, info.info().height), (960, 600));
     let done = slack.calls_to("files.completeUploadExternal");
     assert_eq!(done[0].body["channel_id"], "COPS");
+    // Screen readers get the chart's description (`alt_txt` of the upload).
+    let asked = slack.calls_to("files.getUploadURLExternal");
+    assert_eq!(
+        asked[0].body["alt_txt"],
+        "Chart of the last 30 days (4 incidents): incidents per week by severity, and the median time to resolve per week in hours"
+    );
     // 90 days includes INC-5; a bad range is usage help.
     let r = app.incident("stats 90d", "U1", "COPS").await;
     assert!(text_of(&r).contains("*5* incidents"), "{r}");

@@ -40,7 +40,7 @@ pub(super) const BATCH: i64 = 64;
 
 /// Pseudo-method for a file upload (files v2: getUploadURLExternal, POST, completeUploadExternal).
 /// Body: `channel_id`, `filename`, `title`, `content` (text) or `content_base64` (bytes: the
-/// stats chart), optional `initial_comment`, `thread_ts`. If Slack refuses a text upload for
+/// stats chart), optional `initial_comment`, `thread_ts`, `alt_txt` (an image's description). If Slack refuses a text upload for
 /// good, the content is posted as a message instead (bytes cannot be).
 pub const UPLOAD_METHOD: &str = "chatops.uploadFile";
 
@@ -61,15 +61,17 @@ pub(super) async fn upload(ctx: &Ctx, body: &Value) -> Result<Value, SlackError>
             .unwrap_or_default()
     });
     let bytes = binary.as_deref().unwrap_or(content.as_bytes());
+    let alt = body.get("alt_txt").and_then(Value::as_str);
     match ctx
         .slack
-        .upload_file(
+        .upload_file_alt(
             &channel,
             &s("filename"),
             &s("title"),
             bytes,
             comment,
             thread,
+            alt,
         )
         .await
     {

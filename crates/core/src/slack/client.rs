@@ -321,12 +321,37 @@ impl SlackClient {
         initial_comment: Option<&str>,
         thread_ts: Option<&str>,
     ) -> Result<String, SlackError> {
-        let r = self
-            .call(
-                "files.getUploadURLExternal",
-                &serde_json::json!({"filename": filename, "length": content.len()}),
-            )
-            .await?;
+        self.upload_file_alt(
+            channel,
+            filename,
+            title,
+            content,
+            initial_comment,
+            thread_ts,
+            None,
+        )
+        .await
+    }
+
+    /// [`Self::upload_file`] of an image with its description for screen readers: `alt_txt`
+    /// of `files.getUploadURLExternal` (Slack's method reference:
+    /// api.slack.com/methods/files.getUploadURLExternal).
+    #[allow(clippy::too_many_arguments)] // the upload's own fields, each optional but `alt_txt`
+    pub async fn upload_file_alt(
+        &self,
+        channel: &str,
+        filename: &str,
+        title: &str,
+        content: &[u8],
+        initial_comment: Option<&str>,
+        thread_ts: Option<&str>,
+        alt_txt: Option<&str>,
+    ) -> Result<String, SlackError> {
+        let mut args = serde_json::json!({"filename": filename, "length": content.len()});
+        if let Some(alt) = alt_txt.filter(|a| !a.is_empty()) {
+            args["alt_txt"] = alt.into();
+        }
+        let r = self.call("files.getUploadURLExternal", &args).await?;
         let url = r
             .get("upload_url")
             .and_then(Value::as_str)
