@@ -96,6 +96,15 @@ impl AlertsConfig {
                 Ok(())
             }
         });
+        let am_token = r.get("ALERTMANAGER_TOKEN");
+        let am_url = r.url("ALERTMANAGER_URL", &["https", "http"]);
+        if am_token.is_some() && am_url.as_deref().is_some_and(|u| u.contains('@')) {
+            // Both would be an `Authorization` header: Alertmanager's proxy would see two.
+            r.problem(
+                "ALERTMANAGER_TOKEN",
+                "set, and ALERTMANAGER_URL carries a user:password too: use one of them",
+            );
+        }
         AlertsConfig {
             token: token.map(Secret::new),
             channel: r.checked("ALERTS_CHANNEL", checks::channel_id),
@@ -106,10 +115,8 @@ impl AlertsConfig {
                 }),
             auto_declare: r.boolean("ALERTS_AUTO_DECLARE", false),
             max_posts_per_minute: r.integer("ALERTS_MAX_POSTS_PER_MINUTE", 10, 1..=1000),
-            alertmanager_url: r
-                .url("ALERTMANAGER_URL", &["https", "http"])
-                .map(Secret::new),
-            alertmanager_token: r.get("ALERTMANAGER_TOKEN").map(Secret::new),
+            alertmanager_url: am_url.map(Secret::new),
+            alertmanager_token: am_token.map(Secret::new),
             alertmanager_timeout: r.duration("ALERTMANAGER_TIMEOUT", "5s"),
             digest: match r.get("STATS_DIGEST") {
                 None => digest_at("mon 09:00").expect("default digest"),
@@ -218,13 +225,16 @@ mod tests {
         .into_iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-        let c = AlertsConfig::read(&Reader::new(&env));
-        let text = format!("{:?} {c:?}", c.report_lines());
+        let r = Reader::new(&env);
+        let c = AlertsConfig::read(&r);
+        let text = format!("{:?} {c:?} {:?}", c.report_lines(), r.problems.borrow());
         assert!(
             !text.contains("hunter2") && !text.contains("am-bearer-0123456789"),
             "{text}"
         );
         assert!(text.contains("https://ops:***@am.example.com"), "{text}");
+        // Two kinds of credentials for one API: said.
+        assert!(text.contains("use one of them"), "{text}");
     }
 
     #[test]
