@@ -5,7 +5,8 @@
 //! PATCH only with a patch content type (415) and, for a restart, exactly the
 //! `kubectl.kubernetes.io/restartedAt` annotation as an RFC 3339 string (400 otherwise); a
 //! Scale PUT with a stale `resourceVersion` gets 409 and negative replicas 422; unknown objects
-//! 404 as `Status`; logs are `text/plain`, 400 without a container on a multi-container pod;
+//! 404 as `Status`; logs are `text/plain` raw bytes (`limitBytes` honoured), 400 without a
+//! container on a multi-container pod and 400 for a container waiting to start;
 //! zero counters are omitted from replies (`omitempty`).
 
 use std::collections::BTreeMap;
@@ -48,7 +49,10 @@ pub struct FakePod {
     pub phase: String,
     pub restarts: i32,
     pub containers: Vec<String>,
-    pub log: String,
+    /// Raw log bytes (each container logs the same), not necessarily UTF-8.
+    pub log: Vec<u8>,
+    /// A waiting reason (`ContainerCreating`): every container waits to start.
+    pub waiting: Option<String>,
 }
 
 #[derive(Default)]
@@ -158,7 +162,36 @@ impl FakeKubernetes {
             phase: phase.into(),
             restarts,
             containers: vec!["main".into()],
-            log: log.into(),
+            log: log.as_bytes().to_vec(),
+            waiting: None,
+        });
+    }
+
+    /// A pod with these containers, waiting to start (`waiting`: the reason) or running with
+    /// `log` as raw bytes.
+    pub fn add_pod_raw(
+        &self,
+        ns: &str,
+        name: &str,
+        app_label: &str,
+        containers: &[&str],
+        waiting: Option<&str>,
+        log: &[u8],
+    ) {
+        self.state.lock().unwrap().pods.push(FakePod {
+            namespace: ns.into(),
+            name: name.into(),
+            labels: BTreeMap::from([("app".to_string(), app_label.to_string())]),
+            phase: if waiting.is_some() {
+                "Pending"
+            } else {
+                "Running"
+            }
+            .into(),
+            restarts: 0,
+            containers: containers.iter().map(|c| c.to_string()).collect(),
+            log: log.to_vec(),
+            waiting: waiting.map(String::from),
         });
     }
 
@@ -375,8 +408,14 @@ async fn pods(
             let cs: Vec<Value> = p
                 .containers
                 .iter()
-                .map(|c| json!({"name": c, "ready": p.phase == "Running", "restartCount": p.restarts,
-                                "image": "x", "imageID": "", "state": {"running": {"startedAt": "2026-11-30T10:00:00Z"}}}))
+                .map(|c| {
+                    let state = match &p.waiting {
+                        Some(r) => json!({"waiting": {"reason": r}}),
+                        None => json!({"running": {"startedAt": "2026-11-30T10:00:00Z"}}),
+                    };
+                    json!({"name": c, "ready": p.phase == "Running", "restartCount": p.restarts,
+                           "image": "x", "imageID": "", "state": state})
+                })
                 .collect();
             let spec_cs: Vec<Value> = p.containers.iter().map(|c| json!({"name": c})).collect();
             json!({"metadata": {"name": p.name, "namespace": p.namespace, "labels": p.labels},
@@ -417,7 +456,18 @@ async fn log(
         }
         _ => {}
     }
-    let lines: Vec<&str> = p.log.lines().collect();
+    // A container that has not started has no log: 400, as LogLocation answers
+    // (kubernetes `pkg/registry/core/pod/strategy.go`: "container %q in pod %q is waiting to
+    // start: %s").
+    if let Some(reason) = &p.waiting {
+        let c = q.get("container").unwrap_or(&p.containers[0]);
+        return status(
+            400,
+            "BadRequest",
+            &format!("container \"{c}\" in pod \"{pod}\" is waiting to start: {reason}"),
+        );
+    }
+    let lines: Vec<&[u8]> = p.log.split(|b| *b == b'\n').collect();
     let tail = match q.get("tailLines").map(|t| t.parse::<i64>()) {
         None => lines.len(),
         Some(Ok(n)) if n >= 0 => n as usize,
@@ -429,6 +479,20 @@ async fn log(
             )
         }
     };
-    let text = lines[lines.len().saturating_sub(tail)..].join("\n");
-    ([("content-type", "text/plain")], text).into_response()
+    let mut bytes = lines[lines.len().saturating_sub(tail)..].join(&b'\n');
+    // `limitBytes`: at most that many bytes from the start of what would be sent; it must be
+    // at least 1 (PodLogOptions validation, `pkg/apis/core/validation`).
+    match q.get("limitBytes").map(|t| t.parse::<usize>()) {
+        None => {}
+        Some(Ok(n)) if n >= 1 => bytes.truncate(n),
+        Some(_) => {
+            return status(
+                422,
+                "Invalid",
+                "limitBytes: Invalid value: must be greater than 0",
+            )
+        }
+    }
+    // The bytes as the container wrote them: not necessarily UTF-8.
+    ([("content-type", "text/plain")], bytes).into_response()
 }

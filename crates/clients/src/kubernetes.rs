@@ -222,7 +222,14 @@ impl KubeClient {
         Ok(list.items.iter().map(pod_state).collect())
     }
 
-    /// The last `tail` lines of each pod matched (at most `max_pods`), by pod name.
+    /// The last `tail` lines of each pod matched (at most `max_pods`): one entry per pod, or
+    /// per container (`pod/container`) when the pod has several and none is named (the API
+    /// refuses a log without a container there: 400 "a container name must be specified for
+    /// pod P, choose one of: […]", kubernetes `pkg/registry/core/pod/strategy.go`). A log that
+    /// cannot be read (a container still waiting to start: 400 "container \"C\" in pod \"P\" is
+    /// waiting to start: REASON", same file) is named with its error, and the others are still
+    /// shown. At most [`LOG_BYTES`] per log (the API's `limitBytes`, and read no further);
+    /// bytes that are not UTF-8 are shown as U+FFFD.
     pub async fn logs(
         &self,
         ns: &str,
@@ -230,22 +237,73 @@ impl KubeClient {
         container: Option<&str>,
         tail: i64,
         max_pods: usize,
-    ) -> Result<Vec<(String, String)>, KubeError> {
-        let pods = self.pods(ns, selector).await?;
+    ) -> Result<Vec<(String, Result<String, KubeError>)>, KubeError> {
         let api: Api<Pod> = Api::namespaced(self.client().await?, ns);
+        let list = self
+            .call(api.list(&ListParams::default().labels(selector)))
+            .await?;
         let mut out = Vec::new();
-        for p in pods.into_iter().take(max_pods) {
-            let lp = LogParams {
-                container: container.map(String::from),
-                tail_lines: Some(tail),
-                ..Default::default()
+        for p in list.items.iter().take(max_pods) {
+            let pod = p.metadata.name.clone().unwrap_or_default();
+            let named: Vec<String> = match container {
+                Some(c) => vec![c.to_string()],
+                None => p
+                    .spec
+                    .as_ref()
+                    .map(|s| s.containers.iter().map(|c| c.name.clone()).collect())
+                    .unwrap_or_default(),
             };
-            let text = self.call(api.logs(&p.name, &lp)).await?;
-            out.push((p.name, text));
+            // One container and none named: the API picks it, as `kubectl logs` lets it.
+            let each: Vec<Option<String>> = if container.is_none() && named.len() <= 1 {
+                vec![None]
+            } else {
+                named.into_iter().map(Some).collect()
+            };
+            let several = each.len() > 1;
+            for c in each {
+                let label = match (&c, several) {
+                    (Some(c), true) => format!("{pod}/{c}"),
+                    _ => pod.clone(),
+                };
+                let lp = LogParams {
+                    container: c,
+                    tail_lines: Some(tail),
+                    limit_bytes: Some(LOG_BYTES),
+                    ..Default::default()
+                };
+                out.push((label, self.log_text(&api, &pod, &lp).await));
+            }
         }
         Ok(out)
     }
+
+    /// One log as text: at most [`LOG_BYTES`] read, invalid UTF-8 replaced, a cut said.
+    async fn log_text(
+        &self,
+        api: &Api<Pod>,
+        pod: &str,
+        lp: &LogParams,
+    ) -> Result<String, KubeError> {
+        use futures::AsyncReadExt;
+        let stream = self.call(api.log_stream(pod, lp)).await?;
+        let mut buf = Vec::new();
+        let mut limited = Box::pin(stream).take(LOG_BYTES as u64);
+        let read = limited.read_to_end(&mut buf);
+        match tokio::time::timeout(self.timeout, read).await {
+            Err(_) => return Err(KubeError::Timeout(self.timeout.as_secs().max(1))),
+            Ok(Err(e)) => return Err(KubeError::Transport(e.to_string())),
+            Ok(Ok(_)) => {}
+        }
+        let mut text = String::from_utf8_lossy(&buf).into_owned();
+        if buf.len() as i64 >= LOG_BYTES {
+            text.push_str(&format!("\n… (cut at {} KiB)", LOG_BYTES / 1024));
+        }
+        Ok(text)
+    }
 }
+
+/// At most this many bytes of one container's log.
+pub const LOG_BYTES: i64 = 64 * 1024;
 
 fn state_of(d: &Deployment) -> DeploymentState {
     let spec = d.spec.as_ref();

@@ -145,7 +145,16 @@ pub async fn run(
             let logs = k
                 .logs(namespace, selector, container.as_deref(), *tail_lines, 3)
                 .await
-                .map_err(fail)?;
+                .map_err(fail)?
+                .into_iter()
+                .map(|(name, log)| {
+                    let text = log.unwrap_or_else(|e| {
+                        l.t(format!("(not shown: {e})"), format!("(não exibido: {e})"))
+                            .to_string()
+                    });
+                    (name, text)
+                })
+                .collect();
             Ok(Outcome {
                 logs: Some(logs),
                 ..Outcome::default()

@@ -233,3 +233,76 @@ async fn a_secret_header_does_not_follow_a_redirect_to_another_host() {
         .expect("followed");
     assert_eq!(moved.headers["apikey"], API_KEY);
 }
+
+/// `kubernetes.logs` on pods the API cannot give a whole log for: one waiting to start (400),
+/// one with two containers and none named (400 unless each is asked for), one byte that is not
+/// UTF-8, and a log longer than the cap. What can be shown is; what cannot is named.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubernetes_logs_show_what_can_be_shown() {
+    let catalog = format!(
+        r#"systems:
+  - name: batch
+    admins: [{ADMIN}]
+    announce: {ANNOUNCE}
+    actions:
+      - name: logs
+        kind: kubernetes.logs
+        params: {{namespace: fabrica-agentes, selector: app=batch, tail_lines: 5}}
+"#
+    );
+    let h = harness_with(TestDb::sqlite().await, &catalog, &[]).await;
+    let ns = "fabrica-agentes";
+    h.k8s.add_pod_raw(
+        ns,
+        "batch-a",
+        "batch",
+        &["main"],
+        Some("ContainerCreating"),
+        b"",
+    );
+    h.k8s.add_pod_raw(
+        ns,
+        "batch-b",
+        "batch",
+        &["web", "sidecar"],
+        None,
+        b"started\nbad \xff byte\nlast line",
+    );
+    let long = "x".repeat(100_000);
+    h.k8s
+        .add_pod_raw(ns, "batch-c", "batch", &["main"], None, long.as_bytes());
+    let logs = h.run("batch logs", ADMIN).await;
+    assert_eq!(logs["response_type"], "ephemeral");
+    let all = logs.to_string();
+    assert!(
+        all.contains("batch-a")
+            && all.contains(r#"not shown: Kubernetes answered 400 BadRequest: container \"main\" in pod \"batch-a\" is waiting to start: ContainerCreating"#),
+        "{all}"
+    );
+    assert!(
+        all.contains("batch-b/web")
+            && all.contains("batch-b/sidecar")
+            && all.contains("bad \u{fffd} byte")
+            && all.contains("last line"),
+        "{all}"
+    );
+    assert!(all.contains("(cut at 64 KiB)"), "{all}");
+    let log_reqs: Vec<_> = h
+        .k8s
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.ends_with("/log"))
+        .collect();
+    assert!(
+        log_reqs
+            .iter()
+            .all(|r| r.query.contains("limitBytes=65536")),
+        "{log_reqs:?}"
+    );
+    assert!(
+        log_reqs
+            .iter()
+            .any(|r| r.path.contains("batch-b") && r.query.contains("container=sidecar")),
+        "{log_reqs:?}"
+    );
+}
