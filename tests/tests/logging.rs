@@ -241,3 +241,43 @@ async fn a_secret_ops_argument_is_in_no_log_line() {
     );
     assert!(!all.contains(SECRET), "the secret was logged: {all}");
 }
+
+/// A WhatsApp `ack` that acknowledges nothing is logged with why (#25): a sender shown only as a
+/// LID that quotes no page, a reply older than the page. No line holds the phone number.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dropped_whatsapp_ack_is_logged_with_its_reason_and_no_number() {
+    use testkit::fake_evolution::{incoming_lid_reply, incoming_text};
+    use testkit::paging::{declare, page, Setup, ANA_PHONE, MIN, TOKEN};
+    let c = capture();
+    let s = Setup::new().await;
+    let app = s.app(&TestDb::sqlite().await).await;
+    declare(&app, "declare P0 logged acks").await;
+    app.ctx.clock.advance(5 * MIN + Duration::from_secs(1));
+    page(&app).await;
+    let now = app.ctx.clock.now_secs();
+    let hook = app.url(&format!("/pager/evolution/{TOKEN}"));
+    for body in [
+        incoming_lid_reply("julia", "123456789012345@lid", "ack", "LOGLID1", now, None),
+        incoming_text("julia", ANA_PHONE, "ack", "LOGOLD1", now - 600),
+    ] {
+        let r = app.http.post(&hook).json(&body).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+    }
+    written(c).await;
+    let dropped: Vec<Value> = c
+        .lines()
+        .into_iter()
+        .filter(|l| l["message"] == "paging: a WhatsApp ack was dropped")
+        .collect();
+    let why = |id: &str| {
+        dropped
+            .iter()
+            .find(|l| l["wa_message"] == id)
+            .map(|l| l["reason"].as_str().unwrap_or("").to_string())
+            .unwrap_or_else(|| panic!("no line for {id}: {dropped:#?}"))
+    };
+    assert!(why("LOGLID1").contains("LID"), "{dropped:#?}");
+    assert!(why("LOGOLD1").contains("before the reply"), "{dropped:#?}");
+    let all = String::from_utf8(c.0.lock().unwrap().clone()).unwrap();
+    assert!(!all.contains(ANA_PHONE) && !all.contains("999990001"));
+}

@@ -51,7 +51,7 @@ pub fn token_matches(ctx: &Ctx, given: &str) -> bool {
 
 /// Logs an ack word that acknowledges nothing: the message id and why, never the number.
 fn dropped(m: &Incoming, reason: &str) {
-    tracing::info!(message = %m.id, reason, "paging: a WhatsApp ack was dropped");
+    tracing::info!(wa_message = %m.id, reason, "paging: a WhatsApp ack was dropped");
 }
 
 /// Handles one webhook request.
@@ -79,7 +79,7 @@ pub async fn handle(ctx: &Ctx, token: &str, body: &[u8]) -> Answer {
     let mut answer = Answer::Ok;
     for m in acks {
         if let Err(e) = on_ack(ctx, &m).await {
-            tracing::warn!(message = %m.id, error = %chatops_core::config::redact_url(&e.to_string()), "paging: a WhatsApp ack could not be handled; Evolution will retry");
+            tracing::warn!(wa_message = %m.id, error = %chatops_core::config::redact_url(&e.to_string()), "paging: a WhatsApp ack could not be handled; Evolution will retry");
             answer = Answer::Retry;
         }
     }
