@@ -56,6 +56,29 @@ async fn start_alertmanager(
     (child, dir)
 }
 
+/// An alert, as Prometheus would send it; Alertmanager groups it and calls the bot: the group.
+async fn delivered_group(app: &TestApp, http: &reqwest::Client, am_url: &str) -> i64 {
+    let alert = json!([{"labels": {"alertname": "RealDiskFull", "instance": "db-1", "team": "a", "severity": "critical"},
+                        "annotations": {"summary": "db-1 disk 97%"}}]);
+    let r = http
+        .post(format!("{am_url}/api/v2/alerts"))
+        .json(&alert)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    eventually(WAIT, || async {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT id FROM alert_groups WHERE source = 'alertmanager' AND title = 'RealDiskFull'",
+        )
+        .fetch_optional(&app.ctx.store.pool)
+        .await
+        .unwrap()
+    })
+    .await
+    .expect("Alertmanager delivered the group to the bot")
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_real_alertmanager_delivers_and_takes_the_bots_silence() {
     let Some(bin) = binary() else {
@@ -75,26 +98,7 @@ async fn a_real_alertmanager_delivers_and_takes_the_bots_silence() {
     })
     .await;
     assert!(ready.is_some(), "Alertmanager did not start on {am_url}");
-    // An alert, as Prometheus would send it; Alertmanager groups it and calls the bot.
-    let alert = json!([{"labels": {"alertname": "RealDiskFull", "instance": "db-1", "team": "a", "severity": "critical"},
-                        "annotations": {"summary": "db-1 disk 97%"}}]);
-    let r = http
-        .post(format!("{am_url}/api/v2/alerts"))
-        .json(&alert)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    let g = eventually(WAIT, || async {
-        sqlx::query_scalar::<_, i64>(
-            "SELECT id FROM alert_groups WHERE source = 'alertmanager' AND title = 'RealDiskFull'",
-        )
-        .fetch_optional(&app.ctx.store.pool)
-        .await
-        .unwrap()
-    })
-    .await
-    .expect("Alertmanager delivered the group to the bot");
+    let g = delivered_group(&app, &http, &am_url).await;
     app.drain_outbox().await;
     assert!(message_text(&app).contains("[FIRING] RealDiskFull"));
     // Silence from Slack: Alertmanager takes the bot's body and holds it active.
