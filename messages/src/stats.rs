@@ -214,6 +214,14 @@ pub fn chart_alt(days: i64, total: i64, l: Locale) -> String {
     )
 }
 
+/// The comment of the chart sent to the requester's DM because the bot is not in `channel`.
+pub fn chart_in_dm(channel: &str, l: Locale) -> String {
+    l.t(
+        format!("The chart of your `stats`: I am not a member of <#{channel}>, so it comes here (invite me there to have it in the channel)."),
+        format!("O gráfico do seu `stats`: não sou membro de <#{channel}>, então ele vem aqui (me convide para tê-lo no canal)."),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -61,7 +61,9 @@ pub async fn handle_command(ctx: Arc<Ctx>, cmd: SlashCommand, c: IncidentCmd) ->
             let r = resolve_command(ctx, &who, id, resolution).await;
             modal_ack(ctx, r)
         }
-        IncidentCmd::Stats { days } => stats::ack(ctx, days, who.channel.as_str()).await,
+        IncidentCmd::Stats { days } => {
+            stats::ack(ctx, days, who.channel.as_str(), who.user.as_str()).await
+        }
         other => ack(ctx, on_target(ctx, &who, other).await),
     }
 }

@@ -226,6 +226,7 @@ pub async fn enqueue_chart(
     stats: &Stats,
     channel: &str,
     thread_of: Option<i64>,
+    requester: Option<&str>,
     now: i64,
 ) -> Result<(), sqlx::Error> {
     if stats.view.total == 0 {
@@ -240,13 +241,21 @@ pub async fn enqueue_chart(
         }
     };
     use base64::Engine;
-    let body = serde_json::json!({
+    let mut body = serde_json::json!({
         "channel_id": channel,
         "filename": format!("incidents-{}d.png", stats.view.days),
         "title": labels.file_title,
         "content_base64": base64::engine::general_purpose::STANDARD.encode(&png),
         "alt_txt": messages::stats::chart_alt(stats.view.days, stats.view.total, ctx.locale()),
     });
+    // The bot may not be in the channel (a file is shared only where it is a member): then the
+    // chart goes to the person who asked.
+    if let Some(user) = requester {
+        body["dm_fallback"] = serde_json::json!({
+            "user": user,
+            "comment": messages::stats::chart_in_dm(channel, ctx.locale()),
+        });
+    }
     let mut item = OutboxItem {
         method: UPLOAD_METHOD.into(),
         channel: channel.to_string(),

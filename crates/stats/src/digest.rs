@@ -93,7 +93,7 @@ pub async fn run_once(ctx: &Ctx) -> Result<bool, sqlx::Error> {
         now,
     )
     .await?;
-    super::enqueue_chart(&mut tx, ctx, &stats, &channel, Some(post), now).await?;
+    super::enqueue_chart(&mut tx, ctx, &stats, &channel, Some(post), None, now).await?;
     tx.commit().await?;
     ctx.outbox_wake.notify_one();
     tracing::info!(period = %period, incidents = stats.view.total, "weekly digest posted");

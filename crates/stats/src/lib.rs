@@ -11,11 +11,12 @@ use chatops_core::Ctx;
 pub use compute::{compute, enqueue_chart, percentile, Stats, ACK_KINDS, WEEK_MS};
 
 /// `/incident stats [7d|30d|90d]`: the figures as the command's reply (shown in the channel),
-/// the chart uploaded to the same channel.
+/// the chart uploaded to the same channel, or to `user`'s DM when the bot is not in it.
 pub async fn command(
     ctx: &Ctx,
     days: i64,
     channel: &str,
+    user: &str,
 ) -> chatops_core::FlowResult<messages::Msg> {
     let now = ctx.clock.now_ms();
     let stats = compute(&ctx.store.pool, days, now).await?;
@@ -24,7 +25,7 @@ pub async fn command(
         return Ok(messages::stats::empty(days, false, l));
     }
     let mut tx = ctx.store.begin().await?;
-    enqueue_chart(&mut tx, ctx, &stats, channel, None, now).await?;
+    enqueue_chart(&mut tx, ctx, &stats, channel, None, Some(user), now).await?;
     tx.commit().await?;
     ctx.outbox_wake.notify_one();
     Ok(messages::stats::message(&stats.view, false, l))
@@ -32,8 +33,8 @@ pub async fn command(
 
 /// The ack of `/incident stats`: the figures for everyone in the channel; no incident, or a
 /// failure, for the person who asked.
-pub async fn ack(ctx: &Ctx, days: i64, channel: &str) -> chatops_core::request::Ack {
-    match command(ctx, days, channel).await {
+pub async fn ack(ctx: &Ctx, days: i64, channel: &str, user: &str) -> chatops_core::request::Ack {
+    match command(ctx, days, channel, user).await {
         Ok(m)
             if m.blocks
                 .as_ref()

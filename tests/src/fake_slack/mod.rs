@@ -166,6 +166,14 @@ impl FakeSlack {
             .history
             .add_reply(channel, ts, thread_ts, user, text);
     }
+    /// The bot is not a member of `channel` (files cannot be shared there).
+    pub fn bot_not_in(&self, channel: &str) {
+        self.inner
+            .lock()
+            .unwrap()
+            .outside
+            .insert(channel.to_string());
+    }
     /// The channels an uploaded file was shared to (empty: private or unknown).
     pub fn file_channels(&self, file_id: &str) -> Vec<String> {
         self.inner

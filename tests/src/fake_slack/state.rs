@@ -52,6 +52,8 @@ pub(super) struct Inner {
     pub(super) delay: Duration,
     /// Uploaded file id -> the channels it was shared to (`completeUploadExternal`).
     pub(super) files: HashMap<String, Vec<String>>,
+    /// Channels the bot is not a member of: sharing a file there is `not_in_channel`.
+    pub(super) outside: std::collections::HashSet<String>,
     /// What people wrote and the bot posted, for `conversations.history` / `.replies`.
     pub(super) history: History,
     /// The workspace `conversations.info` and `auth.test` describe (see [`Workspace`]).

@@ -268,6 +268,14 @@ async fn answer_inner(
             if ids.is_empty() || ids.iter().any(|f| !i.files.contains_key(f) || !uploaded(f)) {
                 return Json(json!({"ok": false, "error": "file_not_found"})).into_response();
             }
+            // Sharing a file needs the bot in the channel (`not_in_channel`, Slack's
+            // files.completeUploadExternal reference; the upload is dropped).
+            if body["channel_id"]
+                .as_str()
+                .is_some_and(|c| i.outside.contains(c))
+            {
+                return Json(json!({"ok": false, "error": "not_in_channel"})).into_response();
+            }
             if let Some(ch) = body["channel_id"].as_str() {
                 for f in &ids {
                     i.files.get_mut(f).expect("checked").push(ch.to_string());

@@ -271,3 +271,37 @@ async fn the_digest_is_posted_once_across_two_replicas(db: TestDb) {
     );
 }
 on_both_stores!(digest, the_digest_is_posted_once_across_two_replicas);
+
+/// In a channel the bot is not in, the figures still answer there (the command's reply needs
+/// no membership) and the chart, which Slack shares only where the bot is a member, goes to
+/// the DM of the person who asked, saying why.
+async fn the_chart_goes_to_the_requesters_dm_where_the_bot_is_not(db: TestDb) {
+    let slack = FakeSlack::start().await;
+    let app = spawn_app(&db, &slack, AppOptions::default()).await;
+    seed(&app.ctx.store.pool, now_ms()).await;
+    slack.bot_not_in("CELSEWHERE");
+    let r = app.incident("stats 30d", "U1", "CELSEWHERE").await;
+    assert_eq!(r["response_type"], "in_channel", "{r}");
+    app.drain_outbox().await;
+    let done = slack.calls_to("files.completeUploadExternal");
+    let shared: Vec<&Value> = done.iter().map(|c| &c.body["channel_id"]).collect();
+    assert_eq!(shared, ["CELSEWHERE", "DU1"], "{shared:?}");
+    let file = done[1].body["files"][0]["id"].as_str().unwrap().to_string();
+    assert_eq!(slack.file_channels(&file), ["DU1"]);
+    let comment = done[1].body["initial_comment"].as_str().unwrap_or_default();
+    assert!(
+        comment.contains("I am not a member of <#CELSEWHERE>"),
+        "{comment}"
+    );
+    assert!(slack.calls_to("files.getUploadURLExternal")[1].body["alt_txt"].is_string());
+    let failed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE status <> 'sent'")
+        .fetch_one(&app.ctx.store.pool)
+        .await
+        .unwrap();
+    assert_eq!(failed, 0);
+}
+
+on_both_stores!(
+    chart_outside,
+    the_chart_goes_to_the_requesters_dm_where_the_bot_is_not
+);

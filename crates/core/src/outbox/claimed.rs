@@ -40,8 +40,10 @@ pub(super) const BATCH: i64 = 64;
 
 /// Pseudo-method for a file upload (files v2: getUploadURLExternal, POST, completeUploadExternal).
 /// Body: `channel_id`, `filename`, `title`, `content` (text) or `content_base64` (bytes: the
-/// stats chart), optional `initial_comment`, `thread_ts`, `alt_txt` (an image's description). If Slack refuses a text upload for
-/// good, the content is posted as a message instead (bytes cannot be).
+/// stats chart), optional `initial_comment`, `thread_ts`, `alt_txt` (an image's description),
+/// `dm_fallback` (`user`, `comment`: where the file goes when the bot is not in the channel).
+/// If Slack refuses a text upload for good, the content is posted as a message instead (bytes
+/// cannot be).
 pub const UPLOAD_METHOD: &str = "chatops.uploadFile";
 
 pub(super) async fn upload(ctx: &Ctx, body: &Value) -> Result<Value, SlackError> {
@@ -76,6 +78,9 @@ pub(super) async fn upload(ctx: &Ctx, body: &Value) -> Result<Value, SlackError>
         .await
     {
         Ok(file_id) => Ok(serde_json::json!({"ok": true, "file_id": file_id})),
+        Err(e) if e.is("not_in_channel") && body["dm_fallback"]["user"].is_string() => {
+            upload_to_dm(ctx, body, bytes, alt).await
+        }
         Err(e) if !e.retryable() && binary.is_none() => {
             tracing::warn!(error = %e, "file upload refused; posting the content as messages");
             // Whole lines, a few messages each within Slack's limits; the rest is counted.
@@ -98,4 +103,40 @@ pub(super) async fn upload(ctx: &Ctx, body: &Value) -> Result<Value, SlackError>
         }
         Err(e) => Err(e),
     }
+}
+
+/// Files are shared only where the bot is a member: the file into the DM of
+/// `dm_fallback.user`, with `dm_fallback.comment` saying why.
+async fn upload_to_dm(
+    ctx: &Ctx,
+    body: &Value,
+    bytes: &[u8],
+    alt: Option<&str>,
+) -> Result<Value, SlackError> {
+    let fallback = &body["dm_fallback"];
+    let opened = ctx
+        .slack
+        .call(
+            "conversations.open",
+            &serde_json::json!({"users": fallback["user"]}),
+        )
+        .await?;
+    let dm = opened
+        .pointer("/channel/id")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let s = |k: &str| body[k].as_str().unwrap_or_default();
+    let file_id = ctx
+        .slack
+        .upload_file_alt(
+            dm,
+            s("filename"),
+            s("title"),
+            bytes,
+            fallback["comment"].as_str(),
+            None,
+            alt,
+        )
+        .await?;
+    Ok(serde_json::json!({"ok": true, "file_id": file_id}))
 }
