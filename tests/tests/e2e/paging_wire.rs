@@ -198,11 +198,6 @@ async fn a_lid_reply_quoting_the_page_acknowledges(db: TestDb) {
     let s = Setup::new().await;
     let app = s.app(&db).await;
     let (id, room) = paged(&app).await;
-    let page_msg: Option<String> = sqlx::query_scalar("SELECT wa_message_id FROM pages")
-        .fetch_one(&app.ctx.store.pool)
-        .await
-        .unwrap();
-    let page_msg = page_msg.expect("the id sendText returned is kept");
     let at = app.ctx.clock.now_secs();
     // A LID that quotes nothing, and a hosted LID whose digits happen to be Ana's number: no
     // number is known, nothing is acknowledged.
@@ -214,6 +209,11 @@ async fn a_lid_reply_quoting_the_page_acknowledges(db: TestDb) {
         assert_eq!(post(&app, &hook(), &b).await, 200);
         assert_eq!(acked_by(&app, id).await, None, "{lid}");
     }
+    let page_msg: Option<String> = sqlx::query_scalar("SELECT wa_message_id FROM pages")
+        .fetch_one(&app.ctx.store.pool)
+        .await
+        .unwrap();
+    let page_msg = page_msg.expect("the id sendText returned is kept");
     // Quoting the page: acknowledged by the person paged, answered on her number.
     let b = incoming_lid_reply(
         "julia",
