@@ -3,9 +3,9 @@
 //! through the `scale` subresource (GET, then PUT with the read `resourceVersion`), deployment
 //! and pod status, and the last lines of pod logs.
 //!
-//! The client is built on first use from `KUBECONFIG` when set, else the in-cluster service
-//! account. Automatic retries are off (a chat operation answers in seconds, not after 15
-//! retries) and every call has a deadline.
+//! The client is built on first use from `KUBECONFIG` when set (a list of files, merged), else
+//! `~/.kube/config`, else the in-cluster service account. Automatic retries are off (a chat
+//! operation answers in seconds, not after 15 retries) and every call has a deadline.
 
 use std::time::Duration;
 
@@ -102,18 +102,14 @@ impl KubeClient {
         self.client
             .get_or_try_init(|| async {
                 let mut cfg = match &self.kubeconfig {
-                    Some(path) => {
-                        let kc = kube::config::Kubeconfig::read_from(path).map_err(|e| {
-                            KubeError::Unconfigured(format!("KUBECONFIG {path}: {e}"))
-                        })?;
-                        kube::Config::from_custom_kubeconfig(kc, &Default::default())
-                            .await
-                            .map_err(|e| {
-                                KubeError::Unconfigured(format!("KUBECONFIG {path}: {e}"))
-                            })?
-                    }
-                    None => kube::Config::incluster().map_err(|e| {
-                        KubeError::Unconfigured(format!("no KUBECONFIG and not in a cluster ({e})"))
+                    Some(list) => from_kubeconfig_list(list).await?,
+                    // As kubectl and kube's `Config::infer`: `~/.kube/config`, then the
+                    // in-cluster service account (`KUBERNETES_SERVICE_HOST`, the token in
+                    // `/var/run/secrets/kubernetes.io/serviceaccount/`).
+                    None => kube::Config::infer().await.map_err(|e| {
+                        KubeError::Unconfigured(format!(
+                            "no KUBECONFIG, no ~/.kube/config and not in a cluster ({e})"
+                        ))
                     })?,
                 };
                 cfg.default_retry = false;
@@ -302,6 +298,29 @@ impl KubeClient {
     }
 }
 
+/// `KUBECONFIG` as kubectl reads it: a list of files (`:`-separated, `;` on Windows), merged
+/// with the first file to set a value winning (so the `current-context` of the first file that
+/// has one; https://kubernetes.io/docs/concepts/configuration/organize-cluster-access-kubeconfig/#merging-kubeconfig-files),
+/// empty names ignored; the same fold as kube's `Kubeconfig::from_env`.
+async fn from_kubeconfig_list(list: &str) -> Result<kube::Config, KubeError> {
+    let bad = |e: String| KubeError::Unconfigured(format!("KUBECONFIG {list}: {e}"));
+    let paths: Vec<_> = std::env::split_paths(list)
+        .filter(|p| !p.as_os_str().is_empty())
+        .collect();
+    if paths.is_empty() {
+        return Err(bad("no file named".into()));
+    }
+    let mut merged = kube::config::Kubeconfig::default();
+    for p in &paths {
+        let one = kube::config::Kubeconfig::read_from(p)
+            .map_err(|e| bad(format!("{}: {e}", p.display())))?;
+        merged = merged.merge(one).map_err(|e| bad(e.to_string()))?;
+    }
+    kube::Config::from_custom_kubeconfig(merged, &Default::default())
+        .await
+        .map_err(|e| bad(e.to_string()))
+}
+
 /// At most this many bytes of one container's log.
 pub const LOG_BYTES: i64 = 64 * 1024;
 
@@ -403,6 +422,50 @@ mod tests {
         let e = missing.deployment("ns", "d").await.unwrap_err();
         assert!(
             matches!(&e, KubeError::Unconfigured(m) if m.contains("KUBECONFIG")),
+            "{e:?}"
+        );
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    /// `KUBECONFIG` as a list of two files, the context in the second: the files are merged
+    /// as kubectl merges them, so the client is configured and goes to the second file's
+    /// server (unreachable here: a transport error, not "not configured"). A missing file in
+    /// the list is named.
+    #[tokio::test]
+    async fn a_kubeconfig_list_is_merged() {
+        let dir = std::env::temp_dir().join(format!("kube-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let first = dir.join("first");
+        let second = dir.join("second");
+        // The first file has another cluster and user, and no current-context.
+        std::fs::write(
+            &first,
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: other\n  cluster:\n    server: https://10.255.255.1:6443\nusers:\n- name: other\n  user:\n    token: o\ncontexts:\n- name: other\n  context: {cluster: other, user: other}\n",
+        )
+        .unwrap();
+        // The second file's server: a loopback listener that notes a connection and closes it.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let reached = tokio::spawn(async move { listener.accept().await.is_ok() });
+        std::fs::write(
+            &second,
+            format!("apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: http://127.0.0.1:{port}\nusers:\n- name: u\n  user:\n    token: t\ncontexts:\n- name: c\n  context: {{cluster: c, user: u}}\ncurrent-context: c\n"),
+        )
+        .unwrap();
+        let list = std::env::join_paths([&first, &second]).unwrap();
+        let k = KubeClient::new(Some(list.to_string_lossy().into()), Duration::from_secs(2));
+        let e = k.deployment("ns", "d").await.unwrap_err();
+        assert!(
+            matches!(e, KubeError::Transport(_) | KubeError::Timeout(_)),
+            "{e:?}"
+        );
+        assert!(reached.await.unwrap(), "the second file's server was asked");
+        let missing = dir.join("missing");
+        let list = std::env::join_paths([&first, &missing]).unwrap();
+        let k = KubeClient::new(Some(list.to_string_lossy().into()), Duration::from_secs(1));
+        let e = k.deployment("ns", "d").await.unwrap_err();
+        assert!(
+            matches!(&e, KubeError::Unconfigured(m) if m.contains(&missing.display().to_string())),
             "{e:?}"
         );
         let _ = std::fs::remove_dir_all(dir);

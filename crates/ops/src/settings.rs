@@ -19,7 +19,8 @@ pub struct OpsConfig {
     /// `RUNBOOKS_FILE` was set (a missing file is then an error).
     pub explicit: bool,
     pub catalog: Option<Arc<Catalog>>,
-    /// A kubeconfig file; unset: the in-cluster service account, then `~/.kube/config`.
+    /// Kubeconfig files (a `:`-separated list, merged as kubectl does); unset: `~/.kube/config`,
+    /// then the in-cluster service account.
     pub kubeconfig: Option<String>,
     /// The values of the variables the catalog names (`${VAR}`, `*_env`), read at start.
     pub env: BTreeMap<String, Secret>,
@@ -109,9 +110,9 @@ impl OpsConfig {
             ("RUNBOOKS_FILE", file),
             (
                 "KUBECONFIG",
-                self.kubeconfig
-                    .clone()
-                    .unwrap_or_else(|| "(unset: in-cluster service account)".into()),
+                self.kubeconfig.clone().unwrap_or_else(|| {
+                    "(unset: ~/.kube/config, else the in-cluster service account)".into()
+                }),
             ),
         ]
     }
