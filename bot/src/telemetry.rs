@@ -123,6 +123,17 @@ fn stdout_file() -> Option<std::fs::File> {
 
 static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
 
+/// Time to acknowledge an incident: 30 s to 4 h.
+const MINUTES_BUCKETS: &[f64] = &[
+    30.0, 60.0, 120.0, 300.0, 600.0, 900.0, 1800.0, 3600.0, 7200.0, 14400.0,
+];
+
+/// How late a reminder went out: 1 s to 1 h (the reminder worker polls; a stall shows in
+/// minutes).
+const LATENESS_BUCKETS: &[f64] = &[
+    1.0, 5.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0, 3600.0,
+];
+
 /// How often histogram samples are folded into their buckets when nobody scrapes `/metrics`.
 const UPKEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 
@@ -137,6 +148,18 @@ pub fn metrics_handle() -> PrometheusHandle {
                         0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
                         5.0,
                     ],
+                )
+                .expect("buckets")
+                // People's times, not the bot's: minutes to hours (an exact name wins over the
+                // suffix above).
+                .set_buckets_for_metric(
+                    Matcher::Full("incident_time_to_ack_seconds".into()),
+                    MINUTES_BUCKETS,
+                )
+                .expect("buckets")
+                .set_buckets_for_metric(
+                    Matcher::Full("reminder_lateness_seconds".into()),
+                    LATENESS_BUCKETS,
                 )
                 .expect("buckets")
                 .build_recorder();
@@ -166,4 +189,23 @@ pub fn metrics_handle() -> PrometheusHandle {
 pub fn render_metrics(handle: &PrometheusHandle) -> String {
     metrics::counter!(DROPPED_METRIC).absolute(dropped_lines());
     handle.render()
+}
+
+#[cfg(test)]
+mod tests {
+    /// A reminder a minute and a half late lands between 60 s and 120 s, not in `+Inf`.
+    #[test]
+    fn reminder_lateness_buckets_are_in_minutes() {
+        let h = super::metrics_handle();
+        metrics::histogram!("reminder_lateness_seconds").record(90.0);
+        let m = super::render_metrics(&h);
+        assert!(
+            m.contains("reminder_lateness_seconds_bucket{le=\"60\"} 0"),
+            "{m}"
+        );
+        assert!(
+            m.contains("reminder_lateness_seconds_bucket{le=\"120\"} 1"),
+            "{m}"
+        );
+    }
 }

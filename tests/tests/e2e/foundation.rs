@@ -339,6 +339,46 @@ async fn health_ready_and_metrics() {
     );
 }
 
+/// Times people take are measured in minutes: an ack 7 minutes after the declaration lands in
+/// a bucket of its own on /metrics, not in `+Inf`.
+#[tokio::test]
+async fn time_to_ack_buckets_are_in_minutes() {
+    let slack = FakeSlack::start().await;
+    let app = spawn_app(&TestDb::sqlite().await, &slack, AppOptions::default()).await;
+    let room = testkit::incident_kit::declare(&app, "declare P1 buckets in minutes", "U1")
+        .await
+        .expect("war room");
+    app.ctx
+        .clock
+        .advance(std::time::Duration::from_secs(7 * 60));
+    let r = app.incident("ack", "U1", &room).await;
+    assert!(r.to_string().contains("cknowledged"), "{r}");
+    let m = app
+        .http
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let bucket = |le: &str| {
+        m.lines()
+            .find(|l| {
+                l.starts_with("incident_time_to_ack_seconds_bucket{severity=\"P1\",le=\"")
+                    && l.contains(&format!("le=\"{le}\""))
+            })
+            .and_then(|l| l.rsplit(' ').next())
+            .and_then(|n| n.parse::<u64>().ok())
+    };
+    // Cumulative buckets (other tests of this process may ack too): ours is above 5 min.
+    let (five, ten) = (bucket("300"), bucket("600"));
+    assert!(
+        matches!((five, ten), (Some(a), Some(b)) if b > a),
+        "{five:?} {ten:?} {m}"
+    );
+}
+
 #[tokio::test]
 async fn redis_rate_limits_and_the_bot_survives_redis_going_away() {
     let mut redis = Redis::start();
