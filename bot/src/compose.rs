@@ -16,6 +16,7 @@ pub fn job_kinds() -> Registry {
     incident::jobs::register(&mut jobs);
     julia::register(&mut jobs);
     ops::register(&mut jobs);
+    alerts::register(&mut jobs);
     jobs
 }
 

@@ -176,6 +176,7 @@ async fn silence(
         )
         .await?;
     }
+    super::silence_end::schedule(&mut tx, ctx, group, until, now).await?;
     // The message shows the silence once more; then the bot is quiet about the group.
     super::refresh(&mut tx, ctx, &g).await?;
     tx.commit().await?;

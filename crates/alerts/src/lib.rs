@@ -17,8 +17,10 @@ pub mod payload;
 pub mod recheck;
 mod render;
 pub mod settings;
+pub mod silence_end;
 pub mod silences;
 
 pub(crate) use group::{for_update, from_row, COLS};
 pub use group::{get, lock, Group};
 pub use render::{refresh, view};
+pub use silence_end::register;

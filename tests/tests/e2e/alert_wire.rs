@@ -294,3 +294,29 @@ async fn expiring_a_silence_rechecks_what_still_fires(db: TestDb) {
     assert!(t.contains("[RESOLVED] DiskFull"), "{t}");
 }
 on_both_stores!(recheck, expiring_a_silence_rechecks_what_still_fires);
+
+/// The same when the silence runs out by itself: a job due at its end re-checks the group.
+async fn a_silence_that_runs_out_rechecks_too(db: TestDb) {
+    let fake = FakeAlertmanager::start().await;
+    let app = with_am(&db, &fake, &[]).await;
+    let g = send_group(&app, "firing", "DiskFull", &["db-1", "db-2"]).await["group"]
+        .as_i64()
+        .unwrap();
+    silence_click(&app, g, "e1").await;
+    fake.set_alerts(vec![
+        json!({"alertname": "DiskFull", "instance": "db-2", "severity": "critical"}),
+    ]);
+    // Before its end nothing is asked.
+    app.settle().await;
+    assert!(!fake.requests().iter().any(|(m, _, _)| m == "GET"));
+    app.ctx.clock.advance(std::time::Duration::from_secs(3601));
+    app.settle().await;
+    let st = |i: &str| {
+        format!("SELECT COUNT(*) FROM alerts WHERE group_id = {g} AND status = 'firing' AND labels LIKE '%\"{i}\"%'")
+    };
+    assert_eq!(app.scalar(&st("db-1")).await, 0);
+    assert_eq!(app.scalar(&st("db-2")).await, 1);
+    let t = message_text(&app);
+    assert!(t.contains("1 / 2") && !t.contains("Silenced by"), "{t}");
+}
+on_both_stores!(runs_out, a_silence_that_runs_out_rechecks_too);
