@@ -91,7 +91,17 @@ async fn jobs_check(ctx: &chatops_core::Ctx) -> serde_json::Value {
     }
 }
 
-pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+/// Prometheus text. With `METRICS_TOKEN` set, only for `Authorization: Bearer <token>` (401
+/// otherwise, with nothing in the body); open without it.
+pub async fn metrics(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> axum::response::Response {
+    if let Some(token) = &state.ctx.config.metrics_token {
+        if !bearer_matches(token.expose(), &headers) {
+            return StatusCode::UNAUTHORIZED.into_response();
+        }
+    }
     chatops_core::jobs::export_metrics(&state.ctx).await;
     (
         [(
@@ -100,4 +110,23 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         )],
         crate::telemetry::render_metrics(&state.metrics),
     )
+        .into_response()
+}
+
+/// The bearer token is `expected`. Both sides are hashed first, so the comparison takes the
+/// same time whatever the token's length or content.
+fn bearer_matches(expected: &str, headers: &axum::http::HeaderMap) -> bool {
+    use sha2::{Digest, Sha256};
+    use subtle::ConstantTimeEq;
+    let given = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            let (scheme, token) = v.trim().split_once(' ')?;
+            scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+        })
+        .unwrap_or("");
+    let a = Sha256::digest(given.as_bytes());
+    let b = Sha256::digest(expected.as_bytes());
+    bool::from(a.ct_eq(&b)) && !given.is_empty()
 }

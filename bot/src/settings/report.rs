@@ -66,6 +66,7 @@ impl Settings {
                 "REDIS_URL",
                 opt_url(&self.redis_url, "(unset: in-process only)"),
             ),
+            ("METRICS_TOKEN", opt_secret(&self.metrics_token)),
             ("INCIDENTS_CHANNEL", opt(&self.incidents_channel)),
             ("CHATOPS_LOCALE", self.locale.code().into()),
             (

@@ -379,6 +379,34 @@ async fn time_to_ack_buckets_are_in_minutes() {
     );
 }
 
+/// `METRICS_TOKEN` set: `/metrics` only with the bearer token (401, nothing in the body,
+/// without it or with another); unset: open.
+#[tokio::test]
+async fn metrics_need_the_bearer_token_when_one_is_set() {
+    let slack = FakeSlack::start().await;
+    let token = "metrics-scrape-0123456789";
+    let opts = AppOptions::default().env("METRICS_TOKEN", token);
+    let app = spawn_app(&TestDb::sqlite().await, &slack, opts).await;
+    let get = |auth: Option<String>| {
+        let mut rq = app.http.get(app.url("/metrics"));
+        if let Some(a) = auth {
+            rq = rq.header("authorization", a);
+        }
+        rq.send()
+    };
+    let r = get(None).await.unwrap();
+    assert_eq!(r.status(), 401);
+    assert!(r.text().await.unwrap().is_empty());
+    let r = get(Some("Bearer wrong-token".into())).await.unwrap();
+    assert_eq!(r.status(), 401);
+    let r = get(Some(format!("Bearer {token}"))).await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains("# TYPE"));
+    let open = spawn_app(&TestDb::sqlite().await, &slack, AppOptions::default()).await;
+    let r = open.http.get(open.url("/metrics")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+}
+
 #[tokio::test]
 async fn redis_rate_limits_and_the_bot_survives_redis_going_away() {
     let mut redis = Redis::start();

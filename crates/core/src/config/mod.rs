@@ -42,6 +42,8 @@ pub struct Config {
     pub bind_addr: String,
     pub database_url: String,
     pub redis_url: Option<Secret>,
+    /// `METRICS_TOKEN`: when set, `/metrics` answers only `Authorization: Bearer <token>`.
+    pub metrics_token: Option<Secret>,
     pub incidents_channel: Option<String>,
     pub locale: messages::Locale,
     pub log_format: LogFormat,
@@ -109,6 +111,10 @@ impl Config {
                 .checked("DATABASE_URL", checks::store_url)
                 .unwrap_or_else(|| "sqlite://./data/chatops.db".into()),
             redis_url: r.secret_url("REDIS_URL", &["redis", "rediss"]),
+            metrics_token: r
+                .get("METRICS_TOKEN")
+                .filter(|t| !t.trim().is_empty())
+                .map(|t| Secret::new(t.trim())),
             incidents_channel: r.checked("INCIDENTS_CHANNEL", checks::channel_id),
             locale,
             log_format,
