@@ -14,7 +14,6 @@ mod docs;
 mod doctor;
 mod doctor_integrations;
 mod doctor_pager;
-mod doctor_pager;
 mod faults;
 mod foundation;
 mod guarded;
