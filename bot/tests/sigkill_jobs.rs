@@ -133,6 +133,8 @@ async fn sigkill_during_declarations(db: TestDb) {
             impact: None,
             commander: None,
             private: false,
+            affects: Vec::new(),
+            drill: false,
         };
         let reply = DeclaredReply::ResponseUrl {
             url: slack.response_url(&format!("decl{n}")),

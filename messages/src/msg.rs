@@ -50,6 +50,15 @@ impl Msg {
             blocks: Some(serde_json::to_value(blocks).expect("blocks serialize")),
         }
     }
+    /// The same message with one more line (a context block, and a line of the fallback text).
+    pub fn with_context_line(mut self, line: &str) -> Self {
+        self.text = format!("{}\n{line}", self.text);
+        if let Some(Value::Array(blocks)) = &mut self.blocks {
+            let b = serde_json::to_value(crate::blocks::context(line)).expect("block serializes");
+            blocks.push(b);
+        }
+        self
+    }
     /// The body of a slash-command reply or `response_url` post, shown only to the user.
     /// Fitted to Slack's limits ([`limits::fit_message`]).
     pub fn ephemeral(&self) -> Value {

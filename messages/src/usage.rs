@@ -6,6 +6,8 @@ use crate::{escape, Locale, Msg};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Topic {
     Incident,
+    IncidentDeclare,
+    IncidentUpdate,
     IncidentSeverity,
     IncidentRole,
     IncidentNote,
@@ -51,8 +53,8 @@ fn incident_usage(cmd: &str, l: Locale) -> String {
     l.t(
         format!(
             "*Incidents* — `{cmd} <subcommand>`\n\
-• `{cmd} declare <P0|P1|P2|P3> <title> [--private]` — declare (no arguments: opens a form)\n\
-• `{cmd} update [INC-n] [investigating|identified|monitoring] <text>` — post an update (no text: form)\n\
+• `{cmd} declare <P0|P1|P2|P3> <title> [--affects julia-api:partial] [--private] [--drill]` — declare (no arguments: opens a form)\n\
+• `{cmd} update [INC-n] [investigating|identified|monitoring] [--affects julia-api:operational] <text>` — post an update (no text: form)\n\
 • `{cmd} severity [INC-n] <P0..P3>` — change severity\n\
 • `{cmd} commander @user` · `{cmd} role <commander|comms|scribe> @user` — assign roles\n\
 • `{cmd} note [INC-n] <text>` — add a timeline entry\n\
@@ -67,8 +69,8 @@ In an incident's war room the incident is implied; elsewhere start with its id (
         ),
         format!(
             "*Incidentes* — `{cmd} <subcomando>`\n\
-• `{cmd} declare <P0|P1|P2|P3> <título> [--private]` — declarar (sem argumentos: abre um formulário)\n\
-• `{cmd} update [INC-n] [investigating|identified|monitoring] <texto>` — atualização (sem texto: formulário)\n\
+• `{cmd} declare <P0|P1|P2|P3> <título> [--affects julia-api:partial] [--private] [--drill]` — declarar (sem argumentos: abre um formulário)\n\
+• `{cmd} update [INC-n] [investigating|identified|monitoring] [--affects julia-api:operational] <texto>` — atualização (sem texto: formulário)\n\
 • `{cmd} severity [INC-n] <P0..P3>` — mudar a severidade\n\
 • `{cmd} commander @pessoa` · `{cmd} role <commander|comms|scribe> @pessoa` — papéis\n\
 • `{cmd} note [INC-n] <texto>` — entrada na linha do tempo\n\
@@ -114,6 +116,8 @@ fn topic_line(topic: Topic, inc: &str, jul: &str, l: Locale) -> Option<String> {
         Topic::IncidentSeverity => format!("`{inc} severity [INC-n] <P0|P1|P2|P3>`"),
         Topic::IncidentRole => format!("`{inc} commander @user` {} `{inc} role <commander|comms|scribe> @user`", l.t("or", "ou")),
         Topic::IncidentNote => format!("`{inc} note [INC-n] <text>`"),
+        Topic::IncidentDeclare => format!("`{inc} declare <P0|P1|P2|P3> <title> [--affects component:state,…] [--private] [--drill]` ({} `--affects julia-api:partial`)", l.t("e.g.", "ex.")),
+        Topic::IncidentUpdate => format!("`{inc} update [INC-n] [investigating|identified|monitoring] [--affects component:state,…] <text>` ({} `--affects julia-api:operational`)", l.t("e.g.", "ex.")),
         Topic::IncidentPostmortem => format!("`{inc} postmortem [INC-n] [done]`"),
         Topic::IncidentSnooze => format!("`{inc} snooze [INC-n] <duration>` ({} `15m`, `30m`)", l.t("e.g.", "ex.")),
         Topic::IncidentStats => format!("`{inc} stats [7d|30d|90d]` ({})", l.t("default 30d", "padrão 30d")),
@@ -138,12 +142,8 @@ fn topic_line(topic: Topic, inc: &str, jul: &str, l: Locale) -> Option<String> {
 fn subcommand_line(incident: bool, word: &str, inc: &str, jul: &str, l: Locale) -> Option<String> {
     let topic = if incident {
         match word {
-            "declare" => return Some(format!("`{inc} declare <P0|P1|P2|P3> <title> [--private]`")),
-            "update" => {
-                return Some(format!(
-                    "`{inc} update [INC-n] [investigating|identified|monitoring] <text>`"
-                ))
-            }
+            "declare" => Topic::IncidentDeclare,
+            "update" => Topic::IncidentUpdate,
             "status" => return Some(format!("`{inc} status [INC-n]`")),
             "list" => return Some(format!("`{inc} list`")),
             "resolve" => return Some(format!("`{inc} resolve [INC-n] <resolution>`")),
@@ -395,7 +395,7 @@ mod tests {
         assert_eq!(
             m.text,
             "The title must be 3 to 150 characters (it has 2).\n\
-             Usage: `/incident declare <P0|P1|P2|P3> <title> [--private]`\n\
+             Usage: `/incident declare <P0|P1|P2|P3> <title> [--affects component:state,…] [--private] [--drill]` (e.g. `--affects julia-api:partial`)\n\
              `/incident help` for all commands."
         );
         let m = problem(

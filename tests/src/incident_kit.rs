@@ -48,3 +48,9 @@ pub fn today() -> String {
         .as_secs() as i64;
     messages::utc_ymd_hm(secs)[..10].replace('-', "")
 }
+
+/// The example components file of the repository (`components.example.yml`: Julia's, Kumon's,
+/// Fabrica's and ETP's components with the DR plans' RTOs), for `COMPONENTS_FILE`.
+pub fn components_file() -> String {
+    concat!(env!("CARGO_MANIFEST_DIR"), "/../components.example.yml").to_string()
+}

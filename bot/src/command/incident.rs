@@ -5,6 +5,7 @@ use std::time::Duration;
 use messages::usage::{Problem, Topic};
 
 use super::{clean_text, closest, split_first, text_arg};
+use chatops_core::flags;
 use chatops_core::ids::{IncidentId, IncidentTitle, UserId};
 use incident::{IncidentStatus, Role, Severity};
 
@@ -16,11 +17,17 @@ pub enum IncidentCmd {
         severity: Option<Severity>,
         title: Option<IncidentTitle>,
         private: bool,
+        /// `--drill`.
+        drill: bool,
+        /// `--affects component[:state][,…]` (repeatable), checked against the components later.
+        affects: Vec<String>,
     },
     Update {
         id: Option<IncidentId>,
         status: Option<IncidentStatus>,
         text: Option<String>,
+        /// `--affects component[:state][,…]`.
+        affects: Vec<String>,
     },
     Severity {
         id: Option<IncidentId>,
@@ -150,22 +157,26 @@ fn id_only(rest: &str) -> Result<Option<IncidentId>, Problem> {
     Ok(id)
 }
 
-/// `declare [--private]` (the form) or `declare <severity> <title> [--private]`.
+/// `declare [--private] [--drill] [--affects c:state]` (the form) or
+/// `declare <severity> <title> [--private] [--drill] [--affects c:state,…]`, flags anywhere.
 fn declare(rest: &str) -> Result<IncidentCmd, Problem> {
-    let mut private = false;
-    let words: Vec<&str> = rest
-        .split_whitespace()
-        .filter(|w| {
-            let flag = *w == "--private";
-            private |= flag;
-            !flag
-        })
-        .collect();
+    let f = flags::take(rest, &["--private", "--drill"], &["--affects"]);
+    if f.missing_value().is_some() {
+        return Err(Problem::Usage(Topic::IncidentDeclare));
+    }
+    let (private, drill, affects) = (
+        f.has("--private"),
+        f.has("--drill"),
+        f.values_of("--affects"),
+    );
+    let words: Vec<&str> = f.rest.split_whitespace().collect();
     if words.is_empty() {
         return Ok(IncidentCmd::Declare {
             severity: None,
             title: None,
             private,
+            drill,
+            affects,
         });
     }
     let (severity, title_words) = leading_severity(&words)?;
@@ -173,6 +184,8 @@ fn declare(rest: &str) -> Result<IncidentCmd, Problem> {
         severity: Some(severity),
         title: Some(IncidentTitle::parse(&title_words.join(" "))?),
         private,
+        drill,
+        affects,
     })
 }
 
@@ -192,9 +205,13 @@ fn leading_severity<'a>(words: &'a [&'a str]) -> Result<(Severity, &'a [&'a str]
     Err(Problem::BadSeverity(clean_text(first)))
 }
 
-/// `update [INC-n] [investigating|identified|monitoring] [text]`.
+/// `update [INC-n] [investigating|identified|monitoring] [--affects c:state,…] [text]`.
 fn update(rest: &str) -> Result<IncidentCmd, Problem> {
-    let (id, rest) = take_id(rest);
+    let f = flags::take(rest, &[], &["--affects"]);
+    if f.missing_value().is_some() {
+        return Err(Problem::Usage(Topic::IncidentUpdate));
+    }
+    let (id, rest) = take_id(&f.rest);
     let (first, tail) = split_first(rest);
     let (status, text) = match IncidentStatus::parse_open(first) {
         Some(s) => (Some(s), tail),
@@ -204,6 +221,7 @@ fn update(rest: &str) -> Result<IncidentCmd, Problem> {
         id,
         status,
         text: text_arg(text)?,
+        affects: f.values_of("--affects"),
     })
 }
 

@@ -19,7 +19,9 @@ fn declare_accepts_every_severity_spelling() {
             IncidentCmd::Declare {
                 severity: Some(Severity::P1),
                 title: Some(title("Evolution fora do ar")),
-                private: false
+                private: false,
+                drill: false,
+                affects: vec![]
             },
             "{s}"
         );
@@ -29,7 +31,9 @@ fn declare_accepts_every_severity_spelling() {
         IncidentCmd::Declare {
             severity: Some(Severity::P0),
             title: Some(title("Julia silent")),
-            private: true
+            private: true,
+            drill: false,
+            affects: vec![]
         }
     );
 }
@@ -63,7 +67,9 @@ fn declare_without_arguments_opens_the_modal() {
         IncidentCmd::Declare {
             severity: None,
             title: None,
-            private: false
+            private: false,
+            drill: false,
+            affects: vec![]
         }
     );
 }
@@ -95,7 +101,8 @@ fn update_takes_optional_id_and_status() {
         IncidentCmd::Update {
             id: Some(IncidentId(12)),
             status: Some(IncidentStatus::Identified),
-            text: Some("bad deploy".into())
+            text: Some("bad deploy".into()),
+            affects: vec![]
         }
     );
     assert_eq!(
@@ -103,7 +110,8 @@ fn update_takes_optional_id_and_status() {
         IncidentCmd::Update {
             id: None,
             status: None,
-            text: Some("rolled back worker".into())
+            text: Some("rolled back worker".into()),
+            affects: vec![]
         }
     );
     assert_eq!(
@@ -111,7 +119,8 @@ fn update_takes_optional_id_and_status() {
         IncidentCmd::Update {
             id: None,
             status: None,
-            text: None
+            text: None,
+            affects: vec![]
         }
     );
 }
@@ -262,7 +271,9 @@ fn titles_of_invisible_characters_are_refused_and_bidi_controls_removed() {
         IncidentCmd::Declare {
             severity: Some(Severity::P1),
             title: Some(title("nwod bd x")),
-            private: false
+            private: false,
+            drill: false,
+            affects: vec![]
         }
     );
     assert_eq!(
@@ -291,4 +302,37 @@ fn snooze_parses_humantime() {
         parse_incident("snooze later"),
         Err(Problem::BadDuration(_))
     ));
+}
+
+#[test]
+fn declare_and_update_take_affects_and_drill_anywhere() {
+    assert_eq!(
+        parse_incident(
+            "declare P1 --affects julia-api:partial,julia-whatsapp:major Julia down --drill"
+        )
+        .unwrap(),
+        IncidentCmd::Declare {
+            severity: Some(Severity::P1),
+            title: Some(title("Julia down")),
+            private: false,
+            drill: true,
+            affects: vec!["julia-api:partial,julia-whatsapp:major".into()],
+        }
+    );
+    assert_eq!(
+        parse_incident("update INC-3 monitoring --affects julia-api:operational failover done")
+            .unwrap(),
+        IncidentCmd::Update {
+            id: Some(IncidentId(3)),
+            status: Some(IncidentStatus::Monitoring),
+            text: Some("failover done".into()),
+            affects: vec!["julia-api:operational".into()],
+        }
+    );
+    assert_eq!(
+        parse_incident("update --affects"),
+        Err(messages::usage::Problem::Usage(
+            messages::usage::Topic::IncidentUpdate
+        ))
+    );
 }

@@ -10,6 +10,7 @@ use crate::command::IncidentCmd;
 use chatops_core::ids::{ChannelId, IncidentId, IncidentTitle, UserId};
 use chatops_core::request::{Ack, SlashCommand};
 use chatops_core::{Ctx, FlowResult};
+use incident::affects::{resolve as resolve_affects, set_components};
 use incident::declare::{create_incident, Declaration};
 use incident::jobs::DeclaredReply;
 use incident::lifecycle::{
@@ -43,7 +44,16 @@ pub async fn handle_command(ctx: Arc<Ctx>, cmd: SlashCommand, c: IncidentCmd) ->
             severity: Some(sev),
             title: Some(title),
             private,
-        } => declare(ctx, &who, sev, title, private).await,
+            drill,
+            affects,
+        } => {
+            let flags = DeclareFlags {
+                private,
+                drill,
+                affects,
+            };
+            declare(ctx, &who, sev, title, flags).await
+        }
         IncidentCmd::Declare { severity, .. } => {
             let form = tpl::declare_modal(
                 who.channel.as_str(),
@@ -53,8 +63,13 @@ pub async fn handle_command(ctx: Arc<Ctx>, cmd: SlashCommand, c: IncidentCmd) ->
             let r = open_modal(ctx, &who.trigger_id, form).await;
             modal_ack(ctx, r.map(|()| None))
         }
-        IncidentCmd::Update { id, status, text } => {
-            let r = update_command(ctx, &who, id, status, text).await;
+        IncidentCmd::Update {
+            id,
+            status,
+            text,
+            affects,
+        } => {
+            let r = update_command(ctx, &who, id, status, text, affects).await;
             modal_ack(ctx, r)
         }
         IncidentCmd::Resolve { id, resolution } => {
@@ -127,17 +142,28 @@ fn help(ctx: &Ctx) -> Msg {
     )
 }
 
+/// `declare`'s flags.
+struct DeclareFlags {
+    private: bool,
+    drill: bool,
+    affects: Vec<String>,
+}
+
 /// `declare <severity> <title>`: the incident row and the job that finishes it are written
 /// before the ack, so an acknowledged declaration survives a crash (any replica's job worker
-/// finishes it).
+/// finishes it). An unknown component is refused before anything is written.
 async fn declare(
     ctx: &Ctx,
     who: &Caller,
     sev: Severity,
     title: IncidentTitle,
-    private: bool,
+    f: DeclareFlags,
 ) -> Ack {
     let l = ctx.locale();
+    let affects = match resolve_affects(ctx, &f.affects) {
+        Ok(a) => a,
+        Err(e) => return Ack::Body(e.into_msg(l).ephemeral()),
+    };
     let d = Declaration {
         actor: who.user.clone(),
         origin_channel: who.channel.clone(),
@@ -145,7 +171,9 @@ async fn declare(
         title,
         impact: None,
         commander: None,
-        private,
+        private: f.private,
+        affects,
+        drill: f.drill,
     };
     let reply = DeclaredReply::ResponseUrl {
         url: who.response_url.clone(),
@@ -158,17 +186,25 @@ async fn declare(
     }
 }
 
-/// `update [INC-n] [status] [text]`: with text, posts it; without, opens the form.
+/// `update [INC-n] [status] [--affects …] [text]`: with text, posts it; with only `--affects`,
+/// changes the components; with neither, opens the form.
 async fn update_command(
     ctx: &Ctx,
     who: &Caller,
     id: Option<IncidentId>,
     status: Option<incident::IncidentStatus>,
     text: Option<String>,
+    affects: Vec<String>,
 ) -> FlowResult<Option<Msg>> {
+    let affects = resolve_affects(ctx, &affects)?;
     let i = target(ctx, id, &who.channel).await?;
     let Some(findings) = text else {
         ensure_open(ctx, &i)?;
+        if !affects.is_empty() && status.is_none() {
+            return set_components(ctx, &who.user, IncidentId(i.id), &affects)
+                .await
+                .map(Some);
+        }
         let form = tpl::update_modal(i.id, i.status.as_str(), ctx.locale());
         open_modal(ctx, &who.trigger_id, form).await?;
         return Ok(None);
@@ -178,6 +214,7 @@ async fn update_command(
         findings,
         actions: None,
         eta: None,
+        affects,
     };
     update(ctx, &who.user, IncidentId(i.id), u).await.map(Some)
 }

@@ -198,6 +198,8 @@ async fn declare_form(ctx: &Ctx, payload: &Value, user: UserId, meta: &str) -> O
         impact: input(payload, "impact", "impact_input"),
         commander: input(payload, "commander", "commander_select").map(UserId::new),
         private: false,
+        affects: Vec::new(),
+        drill: false,
     };
     // Written (with the job that finishes it) before the form closes, so a crash cannot lose it.
     let reply = DeclaredReply::Dm {
@@ -233,6 +235,7 @@ async fn update_form(ctx: &Ctx, payload: &Value, user: &UserId, meta: &str) -> O
         findings,
         actions: input(payload, "actions", "actions_input"),
         eta: input(payload, "eta", "eta_input"),
+        affects: Vec::new(),
     };
     match update(ctx, user, form_incident(meta), u).await {
         Ok(_) => None,

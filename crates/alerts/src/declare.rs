@@ -95,6 +95,8 @@ pub async fn auto(ctx: &Ctx, group: i64, severity: Severity) -> FlowResult<Optio
         impact: g.summary.clone(),
         commander: ctx.config.commander_users.first().cloned().map(UserId::new),
         private: false,
+        affects: Vec::new(),
+        drill: false,
     };
     let id = create_incident(ctx, &d, None).await?.0;
     link(ctx, group, id, BOT_ACTOR).await?;

@@ -1,6 +1,7 @@
 //! The ground every capability stands on, and nothing above it:
 //!
 //! - [`ids`], [`severity`], [`clock`], [`text`]: typed ids, the incident vocabulary, time, text
+//! - [`components`]: the components status pages show, incidents affect, RTOs are set for
 //! - [`config`]: the core settings and the primitives every capability reads its own with
 //!   ([`config::Secret`], [`config::Reader`], [`config::ConfigProblem`])
 //! - [`store`] (and its migrations), [`outbox`]: the posts the bot owes Slack, delivered by a worker
@@ -14,11 +15,13 @@ pub mod admins;
 pub mod audit;
 pub mod cache;
 pub mod clock;
+pub mod components;
 pub mod config;
 mod ctx;
 pub mod dedupe;
 mod error;
 pub mod ext;
+pub mod flags;
 pub mod guarded;
 pub mod help_cache;
 pub mod ids;

@@ -12,6 +12,7 @@ use super::store::{self, Incident, NewIncident};
 use super::timeline::EventKind;
 use super::war_room::{create_war_room, find_lost, invite};
 use super::Severity;
+use crate::affects::{self, Affect};
 use crate::hooks::{self, Event};
 use crate::payloads::{Declaration as DeclarationJob, DeclaredReply, DECLARATION};
 use chatops_core::ids::{ChannelId, IncidentId, IncidentTitle, UserId};
@@ -30,6 +31,10 @@ pub struct Declaration {
     /// The declarer when unset.
     pub commander: Option<UserId>,
     pub private: bool,
+    /// `--affects`: the components it affects (checked with [`crate::affects::resolve`]).
+    pub affects: Vec<Affect>,
+    /// `--drill`: a drill, never a real incident.
+    pub drill: bool,
 }
 
 /// Step 1 of a declaration: the incident row, its timeline event and the job that finishes it
@@ -54,6 +59,7 @@ pub async fn create_incident(
         commander: commander.as_str(),
         declared_by: d.actor.as_str(),
         is_private: d.private,
+        is_drill: d.drill,
         origin_channel: d.origin_channel.as_str(),
         now,
         next_reminder_at: next_due(ctx, d.severity, now),
@@ -69,6 +75,11 @@ pub async fn create_incident(
         &what,
     )
     .await?;
+    if !d.affects.is_empty() {
+        if let Some(i) = store::get(&mut tx, id).await? {
+            affects::apply(&mut tx, ctx, &i, &d.affects, d.actor.as_str(), now).await?;
+        }
+    }
     let job = DeclarationJob {
         incident: id,
         reply,

@@ -27,6 +27,8 @@ pub enum EventKind {
     PagingExhausted,
     /// Alerts (#16): a linked alert group fired, resolved or was acknowledged.
     Alert,
+    /// Affected components (#26): `julia-api:partial, …`.
+    Components,
 }
 
 impl EventKind {
@@ -53,6 +55,7 @@ impl EventKind {
             EventKind::Paged => "paged",
             EventKind::PagingExhausted => "paging_exhausted",
             EventKind::Alert => "alert",
+            EventKind::Components => "components",
         }
     }
 }

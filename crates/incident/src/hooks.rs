@@ -9,7 +9,7 @@ use futures::future::BoxFuture;
 use sqlx::AnyConnection;
 
 use crate::store::Incident;
-use crate::Severity;
+use crate::{IncidentStatus, Severity};
 use chatops_core::Ctx;
 
 /// A change to an incident, announced in the transaction that makes it.
@@ -23,6 +23,43 @@ pub enum Event<'a> {
     SeverityChanged { id: i64, severity: Severity },
     /// Someone said "I'm on it" in Slack.
     OnIt {
+        incident: &'a Incident,
+        actor: &'a str,
+    },
+    /// A war-room update was posted (`incident` is as it is after the update; its status may
+    /// have moved: see [`Event::StatusChanged`]).
+    Updated {
+        incident: &'a Incident,
+        actor: &'a str,
+    },
+    /// The status moved (Investigating -> Identified -> Monitoring), announced before
+    /// [`Event::Updated`] of the same update.
+    StatusChanged {
+        incident: &'a Incident,
+        from: IncidentStatus,
+        actor: &'a str,
+    },
+    /// The components the incident affects changed (`crate::components::of_incident`).
+    ComponentsChanged {
+        incident: &'a Incident,
+        actor: &'a str,
+    },
+    /// A public text about the incident went out (the status page announces it; other
+    /// capabilities, like stakeholder updates, may follow it). `status` is the public status
+    /// word (`investigating`, `identified`, `monitoring`, `resolved`).
+    Published {
+        incident: &'a Incident,
+        text: &'a str,
+        status: &'a str,
+        actor: &'a str,
+    },
+    /// The incident was resolved.
+    Resolved {
+        incident: &'a Incident,
+        actor: &'a str,
+    },
+    /// A resolved incident was reopened.
+    Reopened {
         incident: &'a Incident,
         actor: &'a str,
     },

@@ -5,6 +5,7 @@
 //! in one transaction. Where an incident lives: its war room, plus a thread reply under its
 //! announcement in `INCIDENTS_CHANNEL`; without a war room, that thread alone.
 //!
+//! - [`affects`], [`components`]: the components an incident affects (`--affects`), and their SQL
 //! - [`declare`]: the declaration (row + job; war room, invites and posts in the job)
 //! - [`lifecycle`]: update, severity, roles, on it, resolve, reopen, snooze
 //! - [`postmortem`]: the draft and `postmortem done`
@@ -12,6 +13,8 @@
 //! - [`shared`]: the view, where an incident lives, who may change it, which one a command means
 //! - [`store`], [`war_room`]: SQL, and Slack's side of the war room
 
+pub mod affects;
+pub mod components;
 pub mod declare;
 mod event_kind;
 pub mod hooks;

@@ -16,6 +16,7 @@ use super::shared::{
 use super::store::{self, Incident};
 use super::timeline::EventKind;
 use super::{IncidentStatus, Role, Severity};
+use crate::affects::{self, Affect};
 use crate::hooks::{announce, Event};
 use crate::payloads::{Postmortem, POSTMORTEM};
 use chatops_core::ids::{ChannelId, IncidentId, UserId};
@@ -27,6 +28,9 @@ pub struct UpdateInput {
     pub findings: String,
     pub actions: Option<String>,
     pub eta: Option<String>,
+    /// `--affects`: components whose state this update sets (checked with
+    /// [`crate::affects::resolve`]).
+    pub affects: Vec<Affect>,
 }
 
 pub struct ResolveInput {
@@ -60,6 +64,7 @@ pub async fn update(ctx: &Ctx, actor: &UserId, id: IncidentId, u: UpdateInput) -
     let mut tx = ctx.store.begin().await?;
     let mut i = load(&mut tx, ctx, id).await?;
     ensure_open(ctx, &i)?;
+    let mut moved_from = None;
     if let Some(s) = u.status {
         if !i.status.can_move_to(s) {
             let allowed: Vec<&str> = i.status.allowed_next().iter().map(|s| s.as_str()).collect();
@@ -72,6 +77,7 @@ pub async fn update(ctx: &Ctx, actor: &UserId, id: IncidentId, u: UpdateInput) -
             )));
         }
         if s != i.status {
+            moved_from = Some(i.status);
             let change = format!("{} -> {}", i.status.as_str(), s.as_str());
             store::add_event(
                 &mut tx,
@@ -102,10 +108,28 @@ pub async fn update(ctx: &Ctx, actor: &UserId, id: IncidentId, u: UpdateInput) -
         &u.findings,
     )
     .await?;
-    let msg = ctx
+    let changed = affects::apply(&mut tx, ctx, &i, &u.affects, actor.as_str(), now).await?;
+    if let Some(from) = moved_from {
+        let moved = Event::StatusChanged {
+            incident: &i,
+            from,
+            actor: actor.as_str(),
+        };
+        announce(&mut tx, ctx, moved, now).await?;
+    }
+    let updated = Event::Updated {
+        incident: &i,
+        actor: actor.as_str(),
+    };
+    announce(&mut tx, ctx, updated, now).await?;
+    let mut msg = ctx
         .config
         .templates
         .update(&view(ctx, &i), actor.as_str(), l);
+    if !changed.is_empty() {
+        let text = affects::change_text(ctx, &changed, actor.as_str());
+        msg = msg.with_context_line(&text);
+    }
     finish_change(tx, ctx, &i, &msg, false, now).await?;
     Ok(tpl::reply::update_posted(&key(&i), l))
 }
@@ -269,6 +293,11 @@ pub async fn resolve(
         )
         .await?;
     }
+    let resolved = Event::Resolved {
+        incident: &i,
+        actor: actor.as_str(),
+    };
+    announce(&mut tx, ctx, resolved, now).await?;
     let msg = ctx
         .config
         .templates
@@ -293,6 +322,11 @@ pub async fn reopen(ctx: &Ctx, actor: &UserId, id: IncidentId) -> FlowResult<Msg
     i.pm_due_at = None;
     touch(ctx, &mut i, now);
     store::add_event(&mut tx, id.0, now, actor.as_str(), EventKind::Reopened, "").await?;
+    let reopened = Event::Reopened {
+        incident: &i,
+        actor: actor.as_str(),
+    };
+    announce(&mut tx, ctx, reopened, now).await?;
     let text = tpl::reopened(actor.as_str(), l);
     finish_change(tx, ctx, &i, &notice(ctx, &i, &text), true, now).await?;
     Ok(tpl::reply::done(&key(&i), &text))

@@ -38,12 +38,14 @@ pub struct Incident {
     pub pm_stage: i64,
     pub pm_due_at: Option<i64>,
     pub pm_done: bool,
+    /// A drill: the whole flow, but never customers, the status page or real statistics.
+    pub is_drill: bool,
 }
 
 pub(crate) const COLS: &str = "id, title, severity, status, impact, commander, declared_by, is_private, channel_id, channel_name, \
     war_room_error, announce_outbox_id, declared_outbox_id, origin_channel, started_at, last_update_at, resolved_at, \
     latest_findings, actions, eta, root_cause, resolution, preventive, next_reminder_at, reminder_count, \
-    escalation_level, pm_stage, pm_due_at, pm_done";
+    escalation_level, pm_stage, pm_due_at, pm_done, is_drill";
 
 pub(crate) fn from_row(r: &AnyRow) -> Incident {
     Incident {
@@ -77,6 +79,7 @@ pub(crate) fn from_row(r: &AnyRow) -> Incident {
         pm_stage: r.get(26),
         pm_due_at: r.get(27),
         pm_done: r.get::<i64, _>(28) != 0,
+        is_drill: r.get::<i64, _>(29) != 0,
     }
 }
 
@@ -145,6 +148,7 @@ pub struct NewIncident<'a> {
     pub commander: &'a str,
     pub declared_by: &'a str,
     pub is_private: bool,
+    pub is_drill: bool,
     pub origin_channel: &'a str,
     pub now: i64,
     pub next_reminder_at: Option<i64>,
@@ -153,8 +157,8 @@ pub struct NewIncident<'a> {
 pub async fn insert(conn: &mut AnyConnection, n: &NewIncident<'_>) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO incidents (id, title, severity, status, impact, commander, declared_by, is_private, origin_channel,
-           started_at, last_update_at, next_reminder_at)
-         VALUES ($1, $2, $3, 'investigating', $4, $5, $6, $7, $8, $9, $9, $10)",
+           started_at, last_update_at, next_reminder_at, is_drill)
+         VALUES ($1, $2, $3, 'investigating', $4, $5, $6, $7, $8, $9, $9, $10, $11)",
     )
     .bind(n.id)
     .bind(n.title)
@@ -166,6 +170,7 @@ pub async fn insert(conn: &mut AnyConnection, n: &NewIncident<'_>) -> Result<(),
     .bind(n.origin_channel)
     .bind(n.now)
     .bind(n.next_reminder_at)
+    .bind(n.is_drill as i64)
     .execute(&mut *conn)
     .await?;
     set_role(conn, n.id, "commander", n.commander, n.now).await

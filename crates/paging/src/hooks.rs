@@ -36,6 +36,7 @@ impl Subscriber for Ladder {
                         .await
                         .map(|_| ())
                 }
+                _ => Ok(()),
             }
         })
     }

@@ -7,11 +7,13 @@
 //! - [`reminders`]: update reminders and post-mortem reminders
 //! - [`postmortem`]: the post-mortem draft and its upload
 //! - [`modals`]: the declare / update / resolve forms and their field errors
+//! - [`components`]: affected components (unknown names, states, the change notice)
 //! - [`reply`]: short ephemeral answers to the person who acted
 //!
 //! The slash command's name is configurable: every text that names it takes it as `cmd`.
 
 mod common;
+pub mod components;
 mod ids;
 mod modals;
 mod postmortem;

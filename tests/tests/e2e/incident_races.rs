@@ -21,6 +21,8 @@ async fn declared(ctx: &Ctx, sev: Severity, title: &str) -> IncidentId {
         impact: None,
         commander: None,
         private: false,
+        affects: Vec::new(),
+        drill: false,
     };
     create_incident(ctx, &d, None).await.unwrap()
 }
@@ -88,6 +90,7 @@ async fn an_update_racing_a_resolution_is_applied_or_refused_clearly(db: TestDb)
             findings: format!("worker {round} restarted"),
             actions: None,
             eta: None,
+            affects: Vec::new(),
         };
         let r = ResolveInput {
             resolution: "drained".into(),

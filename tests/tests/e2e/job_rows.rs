@@ -49,6 +49,8 @@ async fn a_declaration_row_of_the_old_format_gets_its_war_room_and_answer(db: Te
         impact: None,
         commander: None,
         private: false,
+        affects: Vec::new(),
+        drill: false,
     };
     let id = create_incident(&ctx, &d, None).await.unwrap().0;
     // The declaration's row as the old release wrote it, with the declarer answered by DM.

@@ -26,6 +26,8 @@ fn declaration(sev: Severity, title: &str) -> Declaration {
         impact: None,
         commander: None,
         private: false,
+        affects: Vec::new(),
+        drill: false,
     }
 }
 

@@ -33,6 +33,7 @@ async fn seed(app: &TestApp, n: i64) {
                 commander: "UIC",
                 declared_by: "UIC",
                 is_private: false,
+                is_drill: false,
                 origin_channel: "CORIGIN",
                 now: now - (n - i + 1) * 60_000,
                 next_reminder_at: None,

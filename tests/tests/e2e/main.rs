@@ -5,9 +5,11 @@
 
 mod alert_actions;
 mod alert_real;
+mod alert_repeat;
 mod alert_wire;
 mod alerts;
 mod architecture;
+mod components;
 mod confirmed_jobs;
 mod deploy;
 mod docs;

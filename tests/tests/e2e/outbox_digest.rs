@@ -26,6 +26,8 @@ fn declaration(title: &str) -> Declaration {
         impact: None,
         commander: None,
         private: false,
+        affects: Vec::new(),
+        drill: false,
     }
 }
 
@@ -110,6 +112,7 @@ async fn five_incidents_declared_at_once_are_announced_in_one_message(db: TestDb
             findings: "replica lag back to normal".into(),
             actions: None,
             eta: None,
+            affects: Vec::new(),
         },
     )
     .await

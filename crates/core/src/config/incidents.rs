@@ -34,6 +34,18 @@ pub(super) fn templates(r: &Reader) -> (Option<String>, Templates) {
     (templates_dir, templates)
 }
 
+/// `COMPONENTS_FILE`: the components (none when unset; a bad file is reported and ignored).
+pub(super) fn components(r: &Reader) -> std::sync::Arc<crate::components::Components> {
+    let loaded = match r.get("COMPONENTS_FILE").filter(|p| !p.trim().is_empty()) {
+        None => crate::components::Components::default(),
+        Some(path) => crate::components::Components::load(path.trim()).unwrap_or_else(|problem| {
+            r.problem("COMPONENTS_FILE", problem);
+            crate::components::Components::default()
+        }),
+    };
+    std::sync::Arc::new(loaded)
+}
+
 /// `INCIDENT_RESPONDERS` (users, and at most one group) and `INCIDENT_RESPONDER_GROUP`: the
 /// users, and the one group invited to war rooms; extra groups are a warning.
 pub(super) fn responders(r: &Reader) -> (Vec<String>, Option<String>) {

@@ -15,7 +15,7 @@ mod secret;
 
 use std::time::Duration;
 
-use incidents::{responders, templates, war_room_severities};
+use incidents::{components, responders, templates, war_room_severities};
 pub use problem::{render_problems, ConfigError, ConfigProblem, Level};
 pub use reader::Reader;
 pub use secret::{redact_url, Secret};
@@ -78,6 +78,8 @@ pub struct Config {
     // Templates (`TEMPLATES_DIR`), validated at load.
     pub templates_dir: Option<String>,
     pub templates: messages::templates::Templates,
+    // Components (`COMPONENTS_FILE`): what the status page shows and incidents affect.
+    pub components: std::sync::Arc<crate::components::Components>,
 }
 
 impl Config {
@@ -90,6 +92,7 @@ impl Config {
         let (templates_dir, templates) = templates(r);
         let (incident_responders, incident_responder_group) = responders(r);
         Config {
+            components: components(r),
             templates_dir,
             templates,
             slack_signing_secret: Secret::new(r.get("SLACK_SIGNING_SECRET").unwrap_or_default()),
