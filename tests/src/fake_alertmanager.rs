@@ -18,7 +18,10 @@
 //!
 //! `GET /api/v2/alerts?filter=name="value"`: the alerts set with [`FakeAlertmanager::set_alerts`]
 //! whose labels match every filter (`api/v2/api.go` `getAlertsHandler`; resolved alerts are
-//! never listed).
+//! never listed). Its booleans (`active`, `silenced`, `inhibited`, `unprocessed`) are `true` or
+//! `false`, anything else is a 422 `{"code":601,"message":"<name> in query must be of type
+//! bool: \"<value>\""}` (go-openapi's validation of the generated params); a filter that is not
+//! `name="value"` is a 400.
 //!
 //! With [`AmState::bearer`] set, every request without `Authorization: Bearer <it>` gets 401, as
 //! from an authenticating proxy in front of Alertmanager (Alertmanager itself has no bearer
@@ -371,6 +374,23 @@ fn filters(query: &str) -> Option<Vec<(String, String)>> {
     Some(out)
 }
 
+/// A boolean query parameter that is not `true`/`false`: go-openapi's 422 (the names Alertmanager
+/// declares for `GET /alerts`, `api/v2/openapi.yaml`).
+fn bad_boolean(query: &str) -> Option<Response> {
+    let url = reqwest::Url::parse(&format!("http://am/?{query}")).ok()?;
+    let (k, v) = url.query_pairs().find(|(k, v)| {
+        ["active", "silenced", "inhibited", "unprocessed"].contains(&k.as_ref())
+            && !["true", "false"].contains(&v.as_ref())
+    })?;
+    Some(
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(json!({"code": 601, "message": format!("{k} in query must be of type bool: \"{v}\"")})),
+        )
+            .into_response(),
+    )
+}
+
 async fn list_alerts(
     State(state): State<Arc<Mutex<AmState>>>,
     headers: HeaderMap,
@@ -385,6 +405,9 @@ async fn list_alerts(
     }
     if let Some(code) = st.fail_with {
         return string_error(StatusCode::from_u16(code).unwrap(), "failing on purpose");
+    }
+    if let Some(r) = bad_boolean(&q) {
+        return r;
     }
     let Some(f) = filters(&q) else {
         return string_error(StatusCode::BAD_REQUEST, "bad matcher format");

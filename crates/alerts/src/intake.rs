@@ -92,6 +92,7 @@ async fn store(ctx: &Ctx, inc: &Incoming) -> Result<Receipt, sqlx::Error> {
         to_incident(&mut tx, ctx, &g, incident, now).await?;
     }
     let outcome = post(&mut tx, ctx, &g, now).await?;
+    crate::repeat_check::schedule(&mut tx, ctx, &g, now).await?;
     tx.commit().await?;
     metrics::counter!("alerts_received_total", "source" => metric_source(&g.source), "outcome" => outcome)
         .increment(1);

@@ -16,6 +16,7 @@ pub mod intake;
 pub mod payload;
 pub mod recheck;
 mod render;
+pub mod repeat_check;
 pub mod settings;
 pub mod silence_end;
 pub mod silences;

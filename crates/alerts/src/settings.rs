@@ -30,6 +30,9 @@ pub struct AlertsConfig {
     /// proxy in front of it; Alertmanager's own `--web.config.file` knows only basic auth).
     pub alertmanager_token: Option<Secret>,
     pub alertmanager_timeout: Duration,
+    /// Alertmanager's `repeat_interval` (`ALERT_REPEAT_INTERVAL`, default its own 4h): a firing
+    /// group quiet for longer (plus a grace) is re-checked. `None`: `off`.
+    pub repeat_interval: Option<Duration>,
     /// `None`: `STATS_DIGEST=off`. Local time in `ONCALL_TZ` (`config.paging.tz`).
     pub digest: Option<DigestAt>,
 }
@@ -53,6 +56,20 @@ pub fn severity_map(raw: &str) -> Result<Vec<(String, Severity)>, String> {
         return Err("empty; e.g. `critical:P1,error:P2,warning:P3`".into());
     }
     Ok(out)
+}
+
+/// `4h`, `30m` (at least a minute), or `off`.
+pub fn repeat_interval(raw: &str) -> Result<Option<Duration>, String> {
+    if matches!(raw.trim().to_ascii_lowercase().as_str(), "off" | "none") {
+        return Ok(None);
+    }
+    let d = checks::duration(raw)?;
+    if d < Duration::from_secs(60) {
+        return Err(format!(
+            "`{raw}` is shorter than a minute; use Alertmanager's route `repeat_interval` (e.g. `4h`), or `off`"
+        ));
+    }
+    Ok(Some(d))
 }
 
 /// `mon 09:00`, `mon-09:00` or `mon@09:00` (any weekday name or its first three letters,
@@ -118,6 +135,9 @@ impl AlertsConfig {
             alertmanager_url: am_url.map(Secret::new),
             alertmanager_token: am_token.map(Secret::new),
             alertmanager_timeout: r.duration("ALERTMANAGER_TIMEOUT", "5s"),
+            repeat_interval: r
+                .check("ALERT_REPEAT_INTERVAL", repeat_interval)
+                .unwrap_or(Some(Duration::from_secs(4 * 3600))),
             digest: match r.get("STATS_DIGEST") {
                 None => digest_at("mon 09:00").expect("default digest"),
                 Some(raw) => digest_at(&raw).unwrap_or_else(|p| {
@@ -198,6 +218,17 @@ impl AlertsConfig {
                 humantime::format_duration(self.alertmanager_timeout).to_string(),
             ),
             (
+                "ALERT_REPEAT_INTERVAL",
+                self.repeat_interval
+                    .map(|d| {
+                        format!(
+                            "{} (a firing group quiet for longer, plus 10m, is re-checked with Alertmanager)",
+                            humantime::format_duration(d)
+                        )
+                    })
+                    .unwrap_or_else(|| "off".into()),
+            ),
+            (
                 "STATS_DIGEST",
                 self.digest
                     .map(|d| format!("{} {:02}:{:02}", d.weekday, d.hour, d.minute))
@@ -235,6 +266,17 @@ mod tests {
         assert!(text.contains("https://ops:***@am.example.com"), "{text}");
         // Two kinds of credentials for one API: said.
         assert!(text.contains("use one of them"), "{text}");
+    }
+
+    #[test]
+    fn repeat_interval_reads_a_duration_or_off() {
+        assert_eq!(
+            repeat_interval("4h").unwrap(),
+            Some(Duration::from_secs(4 * 3600))
+        );
+        assert_eq!(repeat_interval("off").unwrap(), None);
+        assert!(repeat_interval("10s").unwrap_err().contains("minute"));
+        assert!(repeat_interval("soon").is_err());
     }
 
     #[test]

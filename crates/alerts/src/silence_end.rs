@@ -21,8 +21,11 @@ pub struct SilenceEnd {
     pub until: i64,
 }
 
+/// The alert jobs: a silence's end and a quiet group's repeat check
+/// ([`crate::repeat_check`]).
 pub fn register(jobs: &mut Registry) {
     jobs.register(SILENCE_END, run);
+    jobs.register(crate::repeat_check::REPEAT_CHECK, crate::repeat_check::run);
 }
 
 /// Schedules the re-check for when the silence ends (in the silence's transaction).
