@@ -44,6 +44,14 @@ command -v redis-server >/dev/null 2>&1 || apt_install redis-server
 command -v prometheus-alertmanager >/dev/null 2>&1 || command -v alertmanager >/dev/null 2>&1 \
   || apt_install prometheus-alertmanager
 
+# --- SMTP: e2e/stakeholders*.rs run a real SMTP server (Python's aiosmtpd) on loopback.
+/usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || apt_install python3-aiosmtpd
+
+# --- Chromium: the status page's browser tests (e2e/statuspage_web.rs) drive a real headless one through
+# chromedriver, and fail (never skip) without it.
+{ command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; } \
+  || apt_install chromium chromium-driver
+
 # --- PostgreSQL: use TEST_DATABASE_URL when reachable, else 127.0.0.1:5432, else a throwaway cluster.
 pg_ok() { command -v psql >/dev/null 2>&1 && psql "$1" -Atqc 'select 1' >/dev/null 2>&1; }
 if [ "${TEST_PG:-}" = throwaway ]; then

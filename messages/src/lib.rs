@@ -3,9 +3,12 @@
 
 pub mod alerts;
 pub mod blocks;
+pub mod customers;
 pub mod delivery;
 pub mod digest;
+pub mod drill;
 pub mod fold;
+pub mod followup;
 pub mod guarded;
 pub mod home;
 pub mod incident;
@@ -19,8 +22,12 @@ mod msg;
 pub mod ops;
 pub mod ops_args;
 pub mod paging;
+pub mod recovery;
 mod reply;
+pub mod stakeholders;
 pub mod stats;
+pub mod statuspage;
+pub mod statuspage_page;
 pub mod templates;
 mod time;
 pub mod usage;

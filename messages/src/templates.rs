@@ -8,7 +8,9 @@
 //! `status_label`, `started`, `duration`, `next_update`, `commander`, `war_room`, `impact`,
 //! `findings`, `actions`, `eta`, `root_cause`, `resolution`, `preventive`, `postmortem_due`,
 //! `author`, `locale`; for `reminder`: `minutes_silent`, `level`, `escalate_to`; for
-//! `postmortem`: `timeline` (list of `time`, `actor`, `kind`, `text`).
+//! `postmortem`: `timeline` (list of `time`, `actor`, `kind`, `text`). `stakeholder` (management
+//! updates, Slack and email; plain text, not escaped) has its own: see
+//! [`crate::stakeholders::template_context`].
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -19,7 +21,18 @@ use serde_json::{json, Value};
 use crate::incident::{self as tpl, IncidentView, ReminderView, TimelineRow};
 use crate::{blocks, datetime_token, escape, human_duration, time_token, utc_ymd_hm, Locale, Msg};
 
-pub const NAMES: &[&str] = &["declared", "update", "resolved", "reminder", "postmortem"];
+pub const NAMES: &[&str] = &[
+    "declared",
+    "update",
+    "resolved",
+    "reminder",
+    "postmortem",
+    "stakeholder",
+    "customers_outage",
+    "customers_recovery",
+    "statuspage_first",
+    "statuspage_resolved",
+];
 
 #[derive(Clone, Default)]
 pub struct Templates {
@@ -168,6 +181,19 @@ impl Templates {
         }
     }
 
+    /// The WhatsApp text of the customer notice (`customers_outage`) or the back-to-normal one
+    /// (`customers_recovery`), when overridden (plain text: no mrkdwn).
+    pub fn customers(&self, recovery: bool, v: &IncidentView, l: Locale) -> Option<String> {
+        let name = if recovery {
+            "customers_recovery"
+        } else {
+            "customers_outage"
+        };
+        self.render(name, &incident_context(v, None, l))
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+    }
+
     pub fn postmortem(&self, v: &IncidentView, timeline: &[TimelineRow], l: Locale) -> String {
         let mut ctx = incident_context(v, None, l);
         ctx["timeline"] = timeline
@@ -177,6 +203,14 @@ impl Templates {
             .into();
         self.render("postmortem", &ctx)
             .unwrap_or_else(|| tpl::postmortem_markdown(v, timeline, l))
+    }
+}
+
+impl Templates {
+    /// A management update's plain text (`stakeholder.j2` when overridden).
+    pub fn stakeholder(&self, v: &crate::stakeholders::UpdateView, l: Locale) -> String {
+        self.render("stakeholder", &crate::stakeholders::template_context(v, l))
+            .unwrap_or_else(|| v.text(l))
     }
 }
 
@@ -209,6 +243,9 @@ fn incident_context(v: &IncidentView, author: Option<&str>, l: Locale) -> Value 
 }
 
 fn sample_context(name: &str) -> Value {
+    if name.starts_with("statuspage_") {
+        return crate::statuspage::sample_context();
+    }
     let v = IncidentView {
         id: 1,
         title: "Sample".into(),
@@ -226,6 +263,7 @@ fn sample_context(name: &str) -> Value {
             json!({"key": "INC-1", "id": 1, "title": "Sample", "severity": "P1", "minutes_silent": 15,
                              "commander": "<@U0SAMPLE>", "level": 1, "escalate_to": ["<@U0ESC>"], "war_room": "<#C0SAMPLE>", "locale": "en"})
         }
+        "stakeholder" => crate::stakeholders::sample_context(),
         "postmortem" => {
             let mut c = incident_context(&v, None, Locale::En);
             c["timeline"] = json!([{"time": "2026-01-01 00:00", "actor": "U0SAMPLE", "kind": "declared", "text": "P1 Sample"}]);
@@ -345,5 +383,17 @@ mod tests {
         assert!(Templates::load(&d)
             .unwrap_err()
             .contains("unknown template"));
+    }
+}
+
+impl Templates {
+    /// An incident's public text on the status page (plain text, escaped by the page):
+    /// `statuspage_first` (its first post) or `statuspage_resolved` (the resolution), when
+    /// overridden. Variables: `title`, `status`, `status_label`, `text`, `next_update_minutes`
+    /// (none when off), `locale`.
+    pub fn public_text(&self, name: &str, v: &crate::statuspage::PublicView<'_>, l: Locale) -> Option<String> {
+        self.render(name, &crate::statuspage::template_context(v, l))
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
     }
 }

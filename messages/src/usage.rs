@@ -15,6 +15,11 @@ pub enum Topic {
     IncidentSnooze,
     IncidentStats,
     IncidentOncall,
+    IncidentRecovered,
+    IncidentAction,
+    IncidentDrill,
+    IncidentPublish,
+    IncidentNotifyCustomers,
     Julia,
     JuliaPause,
     JuliaJobs,
@@ -54,7 +59,7 @@ fn incident_usage(cmd: &str, l: Locale) -> String {
         format!(
             "*Incidents* — `{cmd} <subcommand>`\n\
 • `{cmd} declare <P0|P1|P2|P3> <title> [--affects julia-api:partial] [--private] [--drill]` — declare (no arguments: opens a form)\n\
-• `{cmd} update [INC-n] [investigating|identified|monitoring] [--affects julia-api:operational] <text>` — post an update (no text: form)\n\
+• `{cmd} update [INC-n] [investigating|identified|monitoring] [--affects julia-api:operational] [--stakeholders] <text>` — post an update (no text: form; `--stakeholders`: management gets it too)\n\
 • `{cmd} severity [INC-n] <P0..P3>` — change severity\n\
 • `{cmd} commander @user` · `{cmd} role <commander|comms|scribe> @user` — assign roles\n\
 • `{cmd} note [INC-n] <text>` — add a timeline entry\n\
@@ -65,12 +70,15 @@ fn incident_usage(cmd: &str, l: Locale) -> String {
 • `{cmd} stats [7d|30d|90d]` — incident statistics with a chart (default 30d)\n\
 • `{cmd} ack [INC-n]` — acknowledge (stops the paging) · `{cmd} oncall` — who is on call, who is next\n\
 • `{cmd} oncall set @user [for 8h|until mon 09:00]` — take over the on-call\n\
+• `{cmd} recovered [INC-n] <component>` — a component is back: its recovery time against its RTO\n\
+• `{cmd} action add @user <text> [due 7d]` · `{cmd} action list [mine|overdue|INC-n]` · `{cmd} action done|reassign|due <id>` — action items\n\
+• `{cmd} declare P1 --drill [--page] <title>` — a drill · `{cmd} drill on|off` — turn an incident into a drill or back (audited)\n\
 In an incident's war room the incident is implied; elsewhere start with its id (`INC-12`)."
         ),
         format!(
             "*Incidentes* — `{cmd} <subcomando>`\n\
 • `{cmd} declare <P0|P1|P2|P3> <título> [--affects julia-api:partial] [--private] [--drill]` — declarar (sem argumentos: abre um formulário)\n\
-• `{cmd} update [INC-n] [investigating|identified|monitoring] [--affects julia-api:operational] <texto>` — atualização (sem texto: formulário)\n\
+• `{cmd} update [INC-n] [investigating|identified|monitoring] [--affects julia-api:operational] [--stakeholders] <texto>` — atualização (sem texto: formulário; `--stakeholders`: vai também para a gestão)\n\
 • `{cmd} severity [INC-n] <P0..P3>` — mudar a severidade\n\
 • `{cmd} commander @pessoa` · `{cmd} role <commander|comms|scribe> @pessoa` — papéis\n\
 • `{cmd} note [INC-n] <texto>` — entrada na linha do tempo\n\
@@ -81,6 +89,9 @@ In an incident's war room the incident is implied; elsewhere start with its id (
 • `{cmd} stats [7d|30d|90d]` — estatísticas de incidentes com gráfico (padrão 30d)\n\
 • `{cmd} ack [INC-n]` — reconhecer (para os chamados) · `{cmd} oncall` — quem está de plantão, quem vem depois\n\
 • `{cmd} oncall set @pessoa [for 8h|until mon 09:00]` — assumir o plantão\n\
+• `{cmd} recovered [INC-n] <componente>` — um componente voltou: o tempo de recuperação contra o RTO\n\
+• `{cmd} action add @pessoa <texto> [due 7d]` · `{cmd} action list [mine|overdue|INC-n]` · `{cmd} action done|reassign|due <id>` — itens de ação\n\
+• `{cmd} declare P1 --drill [--page] <título>` — um simulado · `{cmd} drill on|off` — transformar em simulado ou de volta (auditado)\n\
 Na sala de guerra o incidente é o do canal; fora dela comece pelo id (`INC-12`)."
         ),
     )
@@ -121,7 +132,12 @@ fn topic_line(topic: Topic, inc: &str, jul: &str, l: Locale) -> Option<String> {
         Topic::IncidentPostmortem => format!("`{inc} postmortem [INC-n] [done]`"),
         Topic::IncidentSnooze => format!("`{inc} snooze [INC-n] <duration>` ({} `15m`, `30m`)", l.t("e.g.", "ex.")),
         Topic::IncidentStats => format!("`{inc} stats [7d|30d|90d]` ({})", l.t("default 30d", "padrão 30d")),
+        Topic::IncidentRecovered => format!("`{inc} recovered [INC-n] <component>` ({} `{inc} recovered julia-api`)", l.t("e.g.", "ex.")),
         Topic::IncidentOncall => format!("`{inc} oncall` {} `{inc} oncall set @user [for 8h|until mon 09:00]`", l.t("or", "ou")),
+        Topic::IncidentAction => format!("`{inc} action add [INC-n] @user <text> [due 7d]`, `{inc} action list [mine|overdue|INC-n]`, `{inc} action done <id>`, `{inc} action reassign <id> @user`, `{inc} action due <id> <7d|2026-12-20>`"),
+        Topic::IncidentDrill => format!("`{inc} drill on [INC-n]` {} `{inc} drill off [INC-n]`", l.t("or", "ou")),
+        Topic::IncidentPublish => format!("`{inc} update [INC-n] --public [identified|monitoring|resolved] <text>` {} `{inc} unpublish <public update #>`", l.t("or", "ou")),
+        Topic::IncidentNotifyCustomers => format!("`{inc} notify-customers [INC-n] [back]` ({})", l.t("the customer WhatsApp notice; `back`: the back-to-normal one", "o aviso aos clientes por WhatsApp; `back`: o de volta ao normal")),
         Topic::JuliaPause => format!("`{jul} pause <reason> [--handoff]`"),
         Topic::JuliaJobs => format!("`{jul} jobs` {} `{jul} jobs kill <uuid>`", l.t("or", "ou")),
         Topic::JuliaDeploys => format!("`{jul} deploys [service]`, `{jul} restart <service>`, `{jul} redeploy <service>`, `{jul} rollback <service> [deployment-id]`"),
@@ -155,6 +171,11 @@ fn subcommand_line(incident: bool, word: &str, inc: &str, jul: &str, l: Locale) 
             "snooze" => Topic::IncidentSnooze,
             "stats" => Topic::IncidentStats,
             "oncall" => Topic::IncidentOncall,
+            "recovered" => Topic::IncidentRecovered,
+            "action" => Topic::IncidentAction,
+            "drill" => Topic::IncidentDrill,
+            "unpublish" => Topic::IncidentPublish,
+            "notify-customers" => Topic::IncidentNotifyCustomers,
             "ack" => return Some(format!("`{inc} ack [INC-n]`")),
             _ => return None,
         }

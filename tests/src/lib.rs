@@ -4,6 +4,8 @@
 pub mod ack_client;
 pub mod alert_kit;
 pub mod app;
+pub mod customers_kit;
+pub mod browser;
 pub mod db;
 pub mod doctor_kit;
 pub mod fake_alertmanager;
@@ -23,6 +25,7 @@ pub mod ops_harness;
 pub mod paging;
 pub mod redis;
 pub mod slack_limits;
+pub mod smtp;
 pub mod specs;
 pub mod wait;
 

@@ -19,6 +19,8 @@ pub enum IncidentCmd {
         private: bool,
         /// `--drill`.
         drill: bool,
+        /// `--drill --page`: the drill pages phones (a drill pages nobody otherwise).
+        drill_pages: bool,
         /// `--affects component[:state][,…]` (repeatable), checked against the components later.
         affects: Vec<String>,
     },
@@ -28,6 +30,8 @@ pub enum IncidentCmd {
         text: Option<String>,
         /// `--affects component[:state][,…]`.
         affects: Vec<String>,
+        /// `--stakeholders`: the text also goes to management (it needs a text).
+        stakeholders: bool,
     },
     Severity {
         id: Option<IncidentId>,
@@ -75,6 +79,14 @@ pub enum IncidentCmd {
     },
     /// `oncall`, `oncall set @user [for 8h|until mon 09:00]`.
     Oncall(paging::OncallCmd),
+    /// `action …` (action items) and `drill on|off`.
+    Followup(followup::FollowupCmd),
+    /// `recovered [INC-n] <component>`: a component is back (its RTO clock stops).
+    Recovered(recovery::RecoveredCmd),
+    /// `notify-customers [INC-n] [back]`: the customer WhatsApp notice.
+    NotifyCustomers(customers::NotifyCmd),
+    /// `update --public …`, `unpublish <n>`: the status page.
+    StatusPage(statuspage::command::Cmd),
 }
 
 pub const INCIDENT_SUBCOMMANDS: &[&str] = &[
@@ -93,6 +105,11 @@ pub const INCIDENT_SUBCOMMANDS: &[&str] = &[
     "stats",
     "ack",
     "oncall",
+    "action",
+    "drill",
+    "recovered",
+    "notify-customers",
+    "unpublish",
     "help",
 ];
 
@@ -106,7 +123,11 @@ pub fn parse_incident(text: &str) -> Result<IncidentCmd, Problem> {
     match sub_l.as_str() {
         "help" | "-h" | "--help" => Ok(IncidentCmd::Help),
         "declare" | "open" | "new" => declare(rest),
+        "update" if statuspage::command::is_public(rest) => {
+            statuspage::command::parse_update(rest).map(IncidentCmd::StatusPage)
+        }
         "update" => update(rest),
+        "unpublish" => statuspage::command::parse_unpublish(rest).map(IncidentCmd::StatusPage),
         "severity" | "sev" => severity(rest),
         "commander" | "ic" => commander(rest),
         "role" => role(rest),
@@ -120,6 +141,10 @@ pub fn parse_incident(text: &str) -> Result<IncidentCmd, Problem> {
         "stats" => stats(rest),
         "ack" | "acknowledge" => id_only(rest).map(|id| IncidentCmd::Ack { id }),
         "oncall" | "on-call" => paging::command::parse(rest).map(IncidentCmd::Oncall),
+        "action" | "actions" => followup::parse_action(rest).map(IncidentCmd::Followup),
+        "drill" => followup::parse_drill(rest).map(IncidentCmd::Followup),
+        "recovered" => recovery::command::parse(rest).map(IncidentCmd::Recovered),
+        "notify-customers" => customers::command::parse(rest).map(IncidentCmd::NotifyCustomers),
         _ => Err(Problem::Unknown {
             topic: Topic::Incident,
             given: clean_text(sub).chars().take(40).collect(),
@@ -158,9 +183,11 @@ fn id_only(rest: &str) -> Result<Option<IncidentId>, Problem> {
 }
 
 /// `declare [--private] [--drill] [--affects c:state]` (the form) or
-/// `declare <severity> <title> [--private] [--drill] [--affects c:state,…]`, flags anywhere.
+/// `declare <severity> <title> [--private] [--drill [--page]] [--affects c:state,…]`, flags
+/// anywhere.
 fn declare(rest: &str) -> Result<IncidentCmd, Problem> {
-    let f = flags::take(rest, &["--private", "--drill"], &["--affects"]);
+    let f = flags::take(rest, &["--private", "--drill", "--page"], &["--affects"]);
+    let drill_pages = f.has("--drill") && f.has("--page");
     if f.missing_value().is_some() {
         return Err(Problem::Usage(Topic::IncidentDeclare));
     }
@@ -176,6 +203,7 @@ fn declare(rest: &str) -> Result<IncidentCmd, Problem> {
             title: None,
             private,
             drill,
+            drill_pages,
             affects,
         });
     }
@@ -185,6 +213,7 @@ fn declare(rest: &str) -> Result<IncidentCmd, Problem> {
         title: Some(IncidentTitle::parse(&title_words.join(" "))?),
         private,
         drill,
+        drill_pages,
         affects,
     })
 }
@@ -205,9 +234,9 @@ fn leading_severity<'a>(words: &'a [&'a str]) -> Result<(Severity, &'a [&'a str]
     Err(Problem::BadSeverity(clean_text(first)))
 }
 
-/// `update [INC-n] [investigating|identified|monitoring] [--affects c:state,…] [text]`.
+/// `update [INC-n] [investigating|identified|monitoring] [--affects c:state,…] [--stakeholders] [text]`.
 fn update(rest: &str) -> Result<IncidentCmd, Problem> {
-    let f = flags::take(rest, &[], &["--affects"]);
+    let f = flags::take(rest, &["--stakeholders"], &["--affects"]);
     if f.missing_value().is_some() {
         return Err(Problem::Usage(Topic::IncidentUpdate));
     }
@@ -217,11 +246,17 @@ fn update(rest: &str) -> Result<IncidentCmd, Problem> {
         Some(s) => (Some(s), tail),
         None => (None, rest),
     };
+    let text = text_arg(text)?;
+    let stakeholders = f.has("--stakeholders");
+    if stakeholders && text.is_none() {
+        return Err(Problem::Usage(Topic::IncidentUpdate));
+    }
     Ok(IncidentCmd::Update {
         id,
         status,
-        text: text_arg(text)?,
+        text,
         affects: f.values_of("--affects"),
+        stakeholders,
     })
 }
 

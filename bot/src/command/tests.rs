@@ -21,6 +21,7 @@ fn declare_accepts_every_severity_spelling() {
                 title: Some(title("Evolution fora do ar")),
                 private: false,
                 drill: false,
+                drill_pages: false,
                 affects: vec![]
             },
             "{s}"
@@ -33,7 +34,9 @@ fn declare_accepts_every_severity_spelling() {
             title: Some(title("Julia silent")),
             private: true,
             drill: false,
-            affects: vec![]
+            drill_pages: false,
+            affects: vec![],
+            stakeholders: false,
         }
     );
 }
@@ -69,7 +72,9 @@ fn declare_without_arguments_opens_the_modal() {
             title: None,
             private: false,
             drill: false,
-            affects: vec![]
+            drill_pages: false,
+            affects: vec![],
+            stakeholders: false,
         }
     );
 }
@@ -95,6 +100,26 @@ fn declare_refuses_bad_titles_and_severities() {
 }
 
 #[test]
+fn update_may_be_marked_for_stakeholders() {
+    assert_eq!(
+        parse_incident("update identified --stakeholders Doctors get answers again, slowly").unwrap(),
+        IncidentCmd::Update {
+            id: None,
+            status: Some(IncidentStatus::Identified),
+            text: Some("Doctors get answers again, slowly".into()),
+            affects: vec![],
+            stakeholders: true,
+        }
+    );
+    assert_eq!(
+        parse_incident("update --stakeholders"),
+        Err(messages::usage::Problem::Usage(
+            messages::usage::Topic::IncidentUpdate
+        ))
+    );
+}
+
+#[test]
 fn update_takes_optional_id_and_status() {
     assert_eq!(
         parse_incident("update INC-12 identified bad deploy").unwrap(),
@@ -102,7 +127,8 @@ fn update_takes_optional_id_and_status() {
             id: Some(IncidentId(12)),
             status: Some(IncidentStatus::Identified),
             text: Some("bad deploy".into()),
-            affects: vec![]
+            affects: vec![],
+            stakeholders: false,
         }
     );
     assert_eq!(
@@ -111,7 +137,8 @@ fn update_takes_optional_id_and_status() {
             id: None,
             status: None,
             text: Some("rolled back worker".into()),
-            affects: vec![]
+            affects: vec![],
+            stakeholders: false,
         }
     );
     assert_eq!(
@@ -120,7 +147,8 @@ fn update_takes_optional_id_and_status() {
             id: None,
             status: None,
             text: None,
-            affects: vec![]
+            affects: vec![],
+            stakeholders: false,
         }
     );
 }
@@ -273,7 +301,9 @@ fn titles_of_invisible_characters_are_refused_and_bidi_controls_removed() {
             title: Some(title("nwod bd x")),
             private: false,
             drill: false,
-            affects: vec![]
+            drill_pages: false,
+            affects: vec![],
+            stakeholders: false,
         }
     );
     assert_eq!(
@@ -316,6 +346,7 @@ fn declare_and_update_take_affects_and_drill_anywhere() {
             title: Some(title("Julia down")),
             private: false,
             drill: true,
+            drill_pages: false,
             affects: vec!["julia-api:partial,julia-whatsapp:major".into()],
         }
     );
@@ -327,6 +358,7 @@ fn declare_and_update_take_affects_and_drill_anywhere() {
             status: Some(IncidentStatus::Monitoring),
             text: Some("failover done".into()),
             affects: vec!["julia-api:operational".into()],
+            stakeholders: false,
         }
     );
     assert_eq!(

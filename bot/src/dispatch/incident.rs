@@ -45,11 +45,13 @@ pub async fn handle_command(ctx: Arc<Ctx>, cmd: SlashCommand, c: IncidentCmd) ->
             title: Some(title),
             private,
             drill,
+            drill_pages,
             affects,
         } => {
             let flags = DeclareFlags {
                 private,
                 drill,
+                drill_pages,
                 affects,
             };
             declare(ctx, &who, sev, title, flags).await
@@ -68,8 +70,14 @@ pub async fn handle_command(ctx: Arc<Ctx>, cmd: SlashCommand, c: IncidentCmd) ->
             status,
             text,
             affects,
+            stakeholders,
         } => {
+            let marked = text.clone().filter(|_| stakeholders);
             let r = update_command(ctx, &who, id, status, text, affects).await;
+            let r = match (r, marked) {
+                (Ok(Some(m)), Some(t)) => marked_update(ctx, &who, id, &t, m).await,
+                (r, _) => r,
+            };
             modal_ack(ctx, r)
         }
         IncidentCmd::Resolve { id, resolution } => {
@@ -103,7 +111,8 @@ async fn on_target(ctx: &Ctx, who: &Caller, c: IncidentCmd) -> FlowResult<Msg> {
         IncidentCmd::Status { id } => {
             let i = target(ctx, id, &who.channel).await?;
             let paging = paging::status_paging(ctx, i.id).await?;
-            Ok(tpl::status(&view(ctx, &i), &paging, ctx.locale()))
+            let m = tpl::status(&view(ctx, &i), &paging, ctx.locale());
+            Ok(stakeholders::status::with_notified(ctx, i.id, m).await)
         }
         IncidentCmd::List { severity, page } => {
             let q = messages::list::ListQuery {
@@ -124,6 +133,10 @@ async fn on_target(ctx: &Ctx, who: &Caller, c: IncidentCmd) -> FlowResult<Msg> {
             paging::ack::acknowledge(ctx, actor.as_str(), id.0).await
         }
         IncidentCmd::Oncall(c) => paging::command::run(ctx, actor.as_str(), c).await,
+        IncidentCmd::Followup(c) => followup::run(ctx, actor, &who.channel, c).await,
+        IncidentCmd::Recovered(c) => recovery::command::run(ctx, actor, &who.channel, c).await,
+        IncidentCmd::NotifyCustomers(c) => customers::command::run(ctx, &who.channel, c).await,
+        IncidentCmd::StatusPage(c) => statuspage::command::run(ctx, actor, &who.channel, c).await,
         IncidentCmd::Help
         | IncidentCmd::Declare { .. }
         | IncidentCmd::Update { .. }
@@ -146,6 +159,7 @@ fn help(ctx: &Ctx) -> Msg {
 struct DeclareFlags {
     private: bool,
     drill: bool,
+    drill_pages: bool,
     affects: Vec<String>,
 }
 
@@ -174,6 +188,7 @@ async fn declare(
         private: f.private,
         affects,
         drill: f.drill,
+        drill_pages: f.drill_pages,
     };
     let reply = DeclaredReply::ResponseUrl {
         url: who.response_url.clone(),
@@ -217,6 +232,19 @@ async fn update_command(
         affects,
     };
     update(ctx, &who.user, IncidentId(i.id), u).await.map(Some)
+}
+
+/// `update --stakeholders <text>`: once the update is posted, its text goes to management too.
+async fn marked_update(
+    ctx: &Ctx,
+    who: &Caller,
+    id: Option<IncidentId>,
+    text: &str,
+    posted: Msg,
+) -> FlowResult<Option<Msg>> {
+    let i = target(ctx, id, &who.channel).await?;
+    let said = stakeholders::command::marked(ctx, i.id, text).await?;
+    Ok(Some(posted.with_context_line(&said)))
 }
 
 /// `resolve [INC-n] [resolution]`: with a resolution, resolves; without, opens the form.

@@ -1,6 +1,7 @@
 //! Interactivity: `block_actions` (buttons) and `view_submission` (modals), routed by prefix:
 //! action/callback ids starting with `julia_` belong to [`julia`], `alert_` to
-//! [`alerts`], the rest to incidents.
+//! [`alerts`], `followup_` to [`followup`] (action items, the drill checklist), the rest to
+//! incidents.
 
 use std::sync::Arc;
 
@@ -30,8 +31,16 @@ pub async fn handle(ctx: Arc<Ctx>, payload: Value) -> Option<Value> {
                 julia::on_block_action(ctx, payload).await
             } else if action_id.starts_with("alert_") {
                 alerts::actions::on_block_action(ctx, payload).await
+            } else if action_id.starts_with("stakeholders_") {
+                stakeholders::join::on_block_action(ctx, payload).await
+            } else if action_id.starts_with("statuspage_") {
+                statuspage::interactive::on_block_action(ctx, payload).await
+            } else if action_id.starts_with("customers_") {
+                customers::actions::on_block_action(ctx, payload).await
             } else if action_id.starts_with("ops_") {
                 ops::on_block_action(ctx, payload).await
+            } else if action_id.starts_with("followup_") {
+                followup::on_block_action(ctx, payload).await
             } else {
                 crate::dispatch::incident_interactive::on_block_action(ctx, payload).await;
                 None
@@ -44,6 +53,12 @@ pub async fn handle(ctx: Arc<Ctx>, payload: Value) -> Option<Value> {
                 .unwrap_or("");
             if callback.starts_with("julia_") {
                 julia::on_view_submission(ctx, payload).await
+            } else if callback.starts_with("followup_") {
+                followup::on_view_submission(ctx, payload).await
+            } else if callback.starts_with("customers_") {
+                customers::actions::on_view_submission(ctx, payload).await
+            } else if callback.starts_with("statuspage_") {
+                statuspage::interactive::on_view_submission(ctx, payload).await
             } else {
                 crate::dispatch::incident_interactive::on_view_submission(ctx, payload).await
             }

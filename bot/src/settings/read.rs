@@ -21,6 +21,18 @@ pub struct Settings {
     pub ops: OpsConfig,
     /// Acknowledgment, on-call rotation, pages.
     pub paging: PagingConfig,
+    /// Action items (`ACTION_ITEMS_*`).
+    pub followup: followup::settings::FollowupConfig,
+    /// RTO clocks and the stability watch (`RECOVERY_*`).
+    pub recovery: recovery::settings::RecoveryConfig,
+    /// The escalation matrix and management updates (`STAKEHOLDERS_*`, `SMTP_*`).
+    pub stakeholders: stakeholders::StakeholdersConfig,
+    /// The customer WhatsApp notice (`CUSTOMERS_*`).
+    pub customers: customers::settings::CustomersConfig,
+    /// The status page's publishing (`STATUSPAGE_*`).
+    pub statuspage: statuspage::settings::StatusPageConfig,
+    /// Where and how the status page is served (`STATUSPAGE_PATH`, …).
+    pub statuspage_web: statuspage::web::WebConfig,
 }
 
 impl Deref for Settings {
@@ -100,6 +112,12 @@ impl Settings {
         }
         Settings {
             paging: PagingConfig::read(r),
+            followup: followup::settings::FollowupConfig::read(r),
+            recovery: recovery::settings::RecoveryConfig::read(r),
+            stakeholders: stakeholders::StakeholdersConfig::read(r),
+            customers: customers::settings::CustomersConfig::read(r),
+            statuspage: statuspage::settings::StatusPageConfig::read(r),
+            statuspage_web: statuspage::web::WebConfig::read(r, core.locale),
             julia: JuliaConfig::read(r),
             core,
             alerts,
@@ -115,6 +133,7 @@ impl<'a> From<&'a Settings> for doctor::Settings<'a> {
             core: &s.core,
             julia: &s.julia,
             paging: &s.paging,
+            stakeholder_ids: &s.stakeholders.people,
         }
     }
 }

@@ -40,8 +40,14 @@ impl Settings {
             .chain(self.incident_lines())
             .chain(self.julia_lines())
             .chain(self.paging.report_lines())
+            .chain(self.followup.report_lines())
+            .chain(self.recovery.report_lines())
+            .chain(self.stakeholders.report_lines())
+            .chain(self.customers.report_lines())
             .chain(self.ops.report_lines())
-            .chain(self.alerts.report_lines());
+            .chain(self.alerts.report_lines())
+            .chain(self.statuspage.report_lines())
+            .chain(self.statuspage_web.report_lines());
         for (k, v) in lines {
             out.push_str(&format!("{k:<26} = {v}\n"));
         }
@@ -163,6 +169,15 @@ impl Settings {
         let mut all = self.core_features();
         all.extend(self.julia_features());
         all.extend(self.alert_features());
+        all.push(feature(
+            "customer notice",
+            &[
+                (self.julia.database_url.is_some(), "JULIA_DATABASE_URL"),
+                (self.julia.evolution_api_url.is_some(), "EVOLUTION_API_URL"),
+            ],
+            "P0/P1 on customer-facing components prompt a guarded WhatsApp notice to the doctors",
+            "no customer notice (nothing to read the recipients or their opt-outs from, or to send with)",
+        ));
         all
     }
 

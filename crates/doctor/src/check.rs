@@ -172,6 +172,8 @@ pub struct Settings<'a> {
     pub core: &'a Core,
     pub julia: &'a JuliaConfig,
     pub paging: &'a PagingConfig,
+    /// The user (`U…`) and group (`S…`) ids of the escalation matrix.
+    pub stakeholder_ids: &'a [String],
 }
 
 impl std::ops::Deref for Settings<'_> {

@@ -247,6 +247,9 @@ async fn bot_checks(c: &Config<'_>, opts: &Options) -> Vec<Check> {
     if !c.paging.rotation.is_empty() {
         out.push(rotation(&api, &c.paging.rotation).await);
     }
+    if !c.stakeholder_ids.is_empty() {
+        out.push(matrix(&api, &c.stakeholder_ids).await);
+    }
     out
 }
 
@@ -379,6 +382,42 @@ async fn rotation(api: &Api<'_>, ids: &[String]) -> Check {
             name,
             bad.join("; "),
             "put member ids (U…, from each profile's \"Copy member ID\") in ONCALL_ROTATION; the bot needs `users:read`",
+        )
+    }
+}
+
+/// The escalation matrix (`STAKEHOLDERS_NOTIFY_P*`, `STAKEHOLDERS_LATE_NOTIFY`): each user is
+/// an active user (`users.info`), each group exists (`usergroups.users.list`).
+async fn matrix(api: &Api<'_>, ids: &[String]) -> Check {
+    let name = "escalation matrix";
+    let mut bad = Vec::new();
+    for id in ids {
+        let r = if id.starts_with('S') {
+            api.get("usergroups.users.list", &[("usergroup", id)]).await
+        } else {
+            api.get("users.info", &[("user", id)]).await
+        };
+        match r {
+            Ok((v, _)) if v.pointer("/user/deleted").and_then(Value::as_bool) == Some(true) => {
+                bad.push(format!("{id} is deactivated"))
+            }
+            Ok(_) => {}
+            Err(CallError::Api { code, .. })
+                if matches!(code.as_str(), "user_not_found" | "no_such_subteam" | "subteam_not_found") =>
+            {
+                bad.push(format!("{id} is not a user or user group of this workspace"))
+            }
+            Err(e) => bad.push(format!("{id}: {}", e.text())),
+        }
+    }
+    if bad.is_empty() {
+        Check::pass(S, name, format!("{} people and groups, all found", ids.len()))
+    } else {
+        Check::fail(
+            S,
+            name,
+            bad.join("; "),
+            "fix STAKEHOLDERS_NOTIFY_P0..P3 / STAKEHOLDERS_LATE_NOTIFY: member ids (U…, \"Copy member ID\") and group ids (S…); the bot needs `users:read` and `usergroups:read`",
         )
     }
 }
