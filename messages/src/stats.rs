@@ -50,6 +50,8 @@ pub struct StatsView {
     pub pm_overdue: i64,
     pub noisiest: Vec<Noisy>,
     pub longest: Vec<Longest>,
+    /// RTO attainment per component (#28).
+    pub rto: Vec<crate::recovery::Attainment>,
 }
 
 fn dur(s: Option<i64>, l: Locale) -> String {
@@ -140,6 +142,9 @@ pub fn message(s: &StatsView, digest: bool, l: Locale) -> Msg {
             l.t("Longest incidents", "Incidentes mais longos"),
             lines.join("\n")
         )));
+    }
+    if !s.rto.is_empty() {
+        blocks.push(section(crate::recovery::attainment_lines(&s.rto, l)));
     }
     blocks.push(json!({"type": "context", "elements": [{"type": "mrkdwn", "text": l.t(
         "Time to acknowledge: from the declaration to its acknowledgement (or, before paging, the first human response). Chart below.",

@@ -1,6 +1,7 @@
 //! HTTP surface: `/slack/commands`, `/slack/events`, `/slack/interactions` (signature checked
 //! before anything else), `/alerts/alertmanager` and `/alerts/generic` (bearer token),
-//! `/pager/evolution/{token}` (WhatsApp replies to pages), `/health`, `/health/ready`, `/metrics`.
+//! `/pager/evolution/{token}` (WhatsApp replies to pages), `/health`, `/health/ready`, `/metrics`,
+//! and the public status page at `STATUSPAGE_PATH` (`crates/statuspage/src/web/`).
 
 pub mod alerts;
 pub mod health;
@@ -20,7 +21,8 @@ pub const MAX_BODY: usize = 1024 * 1024;
 pub const SLACK_PATHS: &[&str] = &["/slack/commands", "/slack/events", "/slack/interactions"];
 
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    let ctx = state.ctx.clone();
+    let main = Router::new()
         .route("/slack/commands", post(slack::commands))
         .route("/slack/events", post(slack::events))
         .route("/slack/interactions", post(slack::interactions))
@@ -44,5 +46,7 @@ pub fn router(state: AppState) -> Router {
         .route("/health/ready", get(health::ready))
         .route("/metrics", get(health::metrics))
         .layer(DefaultBodyLimit::max(MAX_BODY))
-        .with_state(state)
+        .with_state(state);
+    // The public status page at STATUSPAGE_PATH (`/status`).
+    statuspage::web::mount(main, ctx)
 }

@@ -70,6 +70,7 @@ async fn draft(ctx: &Ctx, i: &Incident) -> Result<Option<OutboxItem>, sqlx::Erro
     let l = ctx.locale();
     let timeline = store::timeline(&ctx.store.pool, i.id).await?;
     let md = ctx.config.templates.postmortem(&view(ctx, i), &timeline, l);
+    let md = md + &recovery_table(ctx, i).await?;
     let channel = i
         .channel_id
         .clone()
@@ -101,4 +102,33 @@ async fn draft(ctx: &Ctx, i: &Incident) -> Result<Option<OutboxItem>, sqlx::Erro
         }
     }
     Ok(Some(item))
+}
+
+/// Each component's recovery time against its RTO (`recovery_clocks`, written by the recovery
+/// capability, #28); empty when no clock ran.
+async fn recovery_table(ctx: &Ctx, i: &Incident) -> Result<String, sqlx::Error> {
+    use sqlx::Row;
+    let l = ctx.locale();
+    let rows = sqlx::query(
+        "SELECT component, started_at, rto_ms, recovered_at FROM recovery_clocks
+         WHERE incident_id = $1 ORDER BY started_at, id",
+    )
+    .bind(i.id)
+    .fetch_all(&ctx.store.pool)
+    .await?;
+    let clocks: Vec<messages::recovery::ClockView> = rows
+        .iter()
+        .map(|r| {
+            let id: String = r.get(0);
+            let name = ctx.config.components.get(&id).map(|c| c.name.get(l).to_string());
+            messages::recovery::ClockView {
+                name: name.unwrap_or_else(|| id.clone()),
+                component: id,
+                started_at: r.get::<i64, _>(1) / 1000,
+                rto_secs: r.get::<Option<i64>, _>(2).map(|ms| ms / 1000),
+                recovered_at: r.get::<Option<i64>, _>(3).map(|ms| ms / 1000),
+            }
+        })
+        .collect();
+    Ok(messages::recovery::postmortem_table(&clocks, ctx.clock.now_secs(), l))
 }

@@ -214,6 +214,7 @@ pub async fn compute(pool: &AnyPool, days: i64, now_ms: i64) -> Result<Stats, sq
     postmortems(pool, from, now_ms, &mut v).await?;
     v.noisiest = noisiest(pool, from, now_ms).await?;
     v.longest = longest(pool, from, now_ms).await?;
+    v.rto = rto_attainment(pool, from, now_ms).await?;
     Ok(Stats { view: v, weeks })
 }
 
@@ -284,4 +285,40 @@ mod tests {
         assert_eq!(percentile(&[], 50.0), None);
         assert_eq!(percentile(&[1, 2, 3], 50.0), Some(2));
     }
+}
+
+/// RTO attainment per component over the range (#28): the recoveries of real incidents (drills
+/// excluded) whose component had an RTO, within it or not, and the longest.
+pub(crate) async fn rto_attainment(
+    pool: &AnyPool,
+    from: i64,
+    to: i64,
+) -> Result<Vec<messages::recovery::Attainment>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT c.component, c.rto_ms, c.recovered_at - c.started_at
+         FROM recovery_clocks c JOIN incidents i ON i.id = c.incident_id
+         WHERE i.started_at >= $1 AND i.started_at <= $2 AND i.is_drill = 0
+           AND c.rto_ms IS NOT NULL AND c.recovered_at IS NOT NULL
+         ORDER BY c.component, c.id",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(pool)
+    .await?;
+    let mut out: Vec<messages::recovery::Attainment> = Vec::new();
+    for r in &rows {
+        let (name, rto, took): (String, i64, i64) = (r.get(0), r.get(1), r.get(2));
+        if out.last().is_none_or(|a| a.name != name) {
+            out.push(messages::recovery::Attainment {
+                name,
+                ..Default::default()
+            });
+        }
+        let a = out.last_mut().expect("pushed above");
+        a.rto_secs = rto / 1000;
+        a.total += 1;
+        a.within += i64::from(took <= rto);
+        a.worst_secs = a.worst_secs.max(took / 1000);
+    }
+    Ok(out)
 }

@@ -1,5 +1,7 @@
-//! Where and how the page is served (`STATUSPAGE_PATH`, `STATUSPAGE_PORT`, `STATUSPAGE_NAME`,
-//! `STATUSPAGE_LANGUAGE`, `STATUSPAGE_RECHECK`, `STATUSPAGE_MAX_AGE`).
+//! Where and how the page is served (`STATUSPAGE_PATH`, `STATUSPAGE_NAME`,
+//! `STATUSPAGE_LANGUAGE`, `STATUSPAGE_RECHECK`, `STATUSPAGE_MAX_AGE`). The page is a path on
+//! the bot's own port (one public port is what Railway gives a service); put a proxy or a
+//! custom domain in front of that path for a `status.example.com`.
 
 use std::time::Duration;
 
@@ -10,9 +12,6 @@ use messages::Locale;
 pub struct WebConfig {
     /// `STATUSPAGE_PATH`: the page's path on the bot's port (`/status`; `off`: not served there).
     pub path: Option<String>,
-    /// `STATUSPAGE_PORT`: also serve the page at `/` on its own port (e.g. a public domain that
-    /// shows nothing else of the bot). Unset: no second listener.
-    pub port: Option<u16>,
     /// `STATUSPAGE_NAME`: the page's title and the JSON's `page.name`.
     pub name: String,
     /// `STATUSPAGE_LANGUAGE`: the language when the visitor's `Accept-Language` names neither
@@ -29,7 +28,6 @@ impl Default for WebConfig {
     fn default() -> Self {
         WebConfig {
             path: Some("/status".into()),
-            port: None,
             name: "Status".into(),
             language: Locale::En,
             recheck: Duration::from_secs(1),
@@ -64,10 +62,8 @@ impl WebConfig {
                 locale
             }
         };
-        let port: u16 = r.integer("STATUSPAGE_PORT", 0, 0..=65535);
         WebConfig {
             path,
-            port: (port != 0).then_some(port),
             name: r.string("STATUSPAGE_NAME", &d.name),
             language,
             recheck: r.duration("STATUSPAGE_RECHECK", "1s"),
@@ -83,12 +79,6 @@ impl WebConfig {
                 self.path
                     .clone()
                     .unwrap_or_else(|| "off (not served on the bot's port)".into()),
-            ),
-            (
-                "STATUSPAGE_PORT",
-                self.port
-                    .map(|p| p.to_string())
-                    .unwrap_or_else(|| "(unset: no listener of its own)".into()),
             ),
             ("STATUSPAGE_NAME", self.name.clone()),
             ("STATUSPAGE_LANGUAGE", self.language.code().to_string()),
@@ -159,8 +149,8 @@ mod tests {
             assert_eq!(n, 1, "{bad}");
             assert_eq!(c.path.as_deref(), Some("/status"));
         }
-        let (c, n) = read(&[("STATUSPAGE_LANGUAGE", "pt-BR"), ("STATUSPAGE_PORT", "8081")]);
-        assert_eq!((c.language, c.port, n), (Locale::PtBr, Some(8081), 0));
+        let (c, n) = read(&[("STATUSPAGE_LANGUAGE", "pt-BR")]);
+        assert_eq!((c.language, n), (Locale::PtBr, 0));
         assert_eq!(read(&[("STATUSPAGE_LANGUAGE", "fr")]).1, 1);
     }
 }
