@@ -49,6 +49,12 @@ pub struct EvoState {
     /// `"linkPreview": false`: Baileys fetches the page (3 s timeout) and uploads a thumbnail
     /// before sending (v2.3 `sendMessageWithTyping` -> `generateLinkPreviewIfRequired`).
     pub preview_wait: Duration,
+    /// Numbers whose `sendText` fails (HTTP 500, Evolution's envelope) while the others go
+    /// through: one number failing in a broadcast.
+    pub failing: Vec<String>,
+    /// A number whose `sendText` is taken but never answered (the call stays in flight): a
+    /// test kills the bot meanwhile. Recorded in `requests` like any call.
+    pub hang: Option<String>,
 }
 
 /// The webhook event names Evolution v2 accepts (`EventController.events`, v2.3 source).
@@ -109,6 +115,8 @@ impl FakeEvolution {
             own_webhook: Default::default(),
             send_wait: Duration::ZERO,
             preview_wait: Duration::ZERO,
+            failing: vec![],
+            hang: None,
         }));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -169,6 +177,21 @@ impl FakeEvolution {
     }
     pub fn fail_sends(&self, status: Option<u16>) {
         self.state.lock().unwrap().send_failure = status;
+    }
+    /// `sendText` to `number` fails with HTTP 500; the others go through.
+    pub fn fail_number(&self, number: &str) {
+        self.state.lock().unwrap().failing.push(number.into());
+    }
+    /// `sendText` to `number` never answers (`None`: every call answers again).
+    pub fn hang_number(&self, number: Option<&str>) {
+        self.state.lock().unwrap().hang = number.map(String::from);
+    }
+    /// How many `sendText` calls were made for `number` (answered or not).
+    pub fn send_calls_to(&self, number: &str) -> usize {
+        self.send_bodies()
+            .iter()
+            .filter(|b| b["number"] == number)
+            .count()
     }
     pub fn set_not_on_whatsapp(&self, number: &str) {
         self.state
@@ -275,6 +298,12 @@ async fn handle(
     tokio::time::sleep(delay).await;
     if path.starts_with("/message/sendText/") {
         send_wait(&s, &body).await;
+        let b: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+        let hang = s.lock().unwrap().hang.clone();
+        if hang.is_some() && b["number"].as_str() == hang.as_deref() {
+            // Never answered: the caller's timeout, or its death, ends the call.
+            std::future::pending::<()>().await;
+        }
     }
     if path.starts_with("/instance/connect/") || path.starts_with("/instance/restart/") {
         tokio::time::sleep(socket_wait).await;
@@ -385,6 +414,9 @@ fn send_text(g: &mut EvoState, state: &str, body: &str) -> Response {
     let text = b["text"].as_str().unwrap_or("");
     if text.trim().is_empty() {
         return bad(json!(["Text is required"]));
+    }
+    if g.failing.iter().any(|n| n == number) {
+        return (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"status": 500, "error": "Internal Server Error", "response": {"message": ["Internal failure"]}}))).into_response();
     }
     if g.not_on_whatsapp.iter().any(|n| n == number) {
         return bad(

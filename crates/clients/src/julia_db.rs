@@ -4,6 +4,7 @@
 mod access;
 mod backlog;
 mod client;
+mod doctors;
 mod flag_cache;
 mod pause;
 mod safe_mode;
@@ -13,6 +14,7 @@ mod visibility;
 
 pub use access::{TableAccess, Visibility, JULIA_TABLES};
 pub use client::JuliaDb;
+pub use doctors::{DoctorQuery, DoctorRow, Doctors};
 pub use flag_cache::set_flag_cache;
 pub use switches::{Campaign, FlagChange, FlagRow, KNOWN_FLAGS};
 pub use types::{

@@ -1,0 +1,212 @@
+//! Sending a notice: a durable job that sends to one recipient per run, then writes the next
+//! run `CUSTOMERS_PACE` (plus up to `CUSTOMERS_JITTER`) later, in the same transaction that
+//! records the outcome and updates the one progress message.
+//!
+//! **Never twice (at most once per doctor).** Before the call to Evolution the recipient is
+//! moved to `sending` and that is committed; after the call it becomes `sent` or `failed`. A
+//! crash between the two leaves `sending`: the next run (this process restarted, or another
+//! replica once the lease runs out) cannot know whether WhatsApp delivered it, so it marks the
+//! recipient `uncertain`, counts it in the progress message, and never sends it again. A call
+//! that times out is `uncertain` the same way (Evolution may still deliver it). The price is
+//! that a doctor caught by a crash may get nothing; the alternative (at least once) could
+//! send a doctor the same message twice, which the doctors notice and WhatsApp's anti-spam
+//! counts against the number.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use serde::{Deserialize, Serialize};
+use sqlx::AnyConnection;
+
+use chatops_core::jobs::{enqueue, JobResult, Lease};
+use chatops_core::outbox::{self, OutboxItem};
+use chatops_core::Ctx;
+use clients::evolution::EvolutionError;
+use clients::JuliaClients;
+use messages::customers as tpl;
+
+use crate::{settings, store};
+
+pub const SEND: &str = "customers_send";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Send {
+    pub notice: i64,
+}
+
+/// Writes the next step of `notice` due at `at`, in the caller's transaction.
+pub async fn schedule(
+    conn: &mut AnyConnection,
+    ctx: &Ctx,
+    notice: i64,
+    at: i64,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let id = enqueue(conn, ctx, SEND, &Send { notice }, now).await?;
+    if at > now {
+        sqlx::query("UPDATE jobs SET run_at = $1 WHERE id = $2")
+            .bind(at)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The pause before the next message: the pace and a random part of the jitter.
+fn pause(ctx: &Ctx) -> Duration {
+    let cfg = settings::of(ctx);
+    let j = cfg.jitter.as_millis() as u64;
+    let extra = if j == 0 { 0 } else { rand::random::<u64>() % (j + 1) };
+    cfg.pace + Duration::from_millis(extra)
+}
+
+pub(crate) fn run<'a>(ctx: &'a Arc<Ctx>, job: Send, lease: &'a Lease) -> BoxFuture<'a, JobResult> {
+    Box::pin(async move { step(ctx, job.notice, lease).await })
+}
+
+/// How one call ended: the recipient's new state and the error to keep (masked).
+fn outcome(r: &Result<Option<String>, EvolutionError>) -> (&'static str, Option<String>) {
+    match r {
+        Ok(_) => ("sent", None),
+        Err(EvolutionError::Timeout(s)) => (
+            "uncertain",
+            Some(format!("no answer from Evolution in {s} s (may still be delivered)")),
+        ),
+        Err(e) => ("failed", Some(crate::phone::scrub(&e.to_string()))),
+    }
+}
+
+async fn step(ctx: &Arc<Ctx>, id: i64, lease: &Lease) -> JobResult {
+    let now = ctx.clock.now_ms();
+    let mut tx = ctx.store.begin().await?;
+    let Some(n) = store::get(&mut tx, id).await? else {
+        lease.complete_in(&mut tx, now).await?;
+        tx.commit().await?;
+        return Ok(());
+    };
+    if n.state != "sending" {
+        lease.complete_in(&mut tx, now).await?;
+        tx.commit().await?;
+        return Ok(());
+    }
+    let reconciled = store::reconcile(&mut tx, id, now).await?;
+    let next = store::next_pending(&mut tx, id).await?;
+    let Some((seq, phone)) = next else {
+        store::finish(&mut tx, id, "done", None, now).await?;
+        render_progress(&mut tx, ctx, id, now).await?;
+        lease.complete_in(&mut tx, now).await?;
+        tx.commit().await?;
+        ctx.outbox_wake.notify_one();
+        return Ok(());
+    };
+    if reconciled > 0 {
+        tracing::warn!(notice = id, recipients = reconciled, "customers: a restart cut sends short; marked not confirmed, never sent again");
+        render_progress(&mut tx, ctx, id, now).await?;
+    }
+    // Recorded before the call: a crash from here on never sends this doctor again.
+    store::set_state(&mut tx, id, seq, ("pending", "sending"), None, now).await?;
+    lease
+        .record_step_in(&mut tx, "sending", serde_json::json!(seq))
+        .await?;
+    tx.commit().await?;
+    ctx.outbox_wake.notify_one();
+
+    let cfg = settings::of(ctx);
+    let result = match ctx.ext.get::<JuliaClients>() {
+        Some(c) => c.evolution.send_text(&phone, &n.text, cfg.send_timeout).await,
+        None => Err(EvolutionError::Unconfigured("EVOLUTION_API_URL".into())),
+    };
+    let (state, error) = outcome(&result);
+    if let Some(e) = &error {
+        tracing::warn!(notice = id, to = %crate::phone::mask(&phone), error = %e, "customers: one message not delivered; moving on");
+    }
+    let now = ctx.clock.now_ms();
+    let mut tx = ctx.store.begin().await?;
+    if store::set_state(&mut tx, id, seq, ("sending", state), error.as_deref(), now).await? {
+        store::count(&mut tx, id, state).await?;
+    }
+    let more = store::next_pending(&mut tx, id).await?.is_some();
+    let still = store::get(&mut tx, id).await?.is_some_and(|n| n.state == "sending");
+    if !more && still {
+        store::finish(&mut tx, id, "done", None, now).await?;
+    } else if more && still {
+        let at = now + pause(ctx).as_millis() as i64;
+        schedule(&mut tx, ctx, id, at, now).await?;
+    }
+    render_progress(&mut tx, ctx, id, now).await?;
+    lease.complete_in(&mut tx, now).await?;
+    tx.commit().await?;
+    ctx.outbox_wake.notify_one();
+    Ok(())
+}
+
+/// The progress message of `id` as it is now: its first post rewritten while it has not gone
+/// out, else one `chat.update` (a pending one replaced, so a fast send costs one call per
+/// delivery, not one per message).
+pub async fn render_progress(
+    conn: &mut AnyConnection,
+    ctx: &Ctx,
+    id: i64,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let Some(n) = store::get(conn, id).await? else {
+        return Ok(());
+    };
+    let v = tpl::ProgressView {
+        notice: n.id,
+        incident: n.incident,
+        recovery: n.recovery,
+        total: n.total,
+        sent: n.sent,
+        failed: n.failed,
+        uncertain: n.uncertain,
+        state: n.state.clone(),
+        confirmed_by: n.confirmed_by.clone(),
+        stopped_by: n.stopped_by.clone(),
+        include_held: n.include_held,
+    };
+    let msg = tpl::progress(&v, ctx.locale());
+    let Some(post_id) = n.progress_outbox_id else {
+        let post = outbox::enqueue(conn, &OutboxItem::post(&n.channel, &msg), now).await?;
+        return store::set_progress_post(conn, id, post).await;
+    };
+    let tag = format!("customers-progress-{id}");
+    let body = msg.post(&n.channel);
+    let rewritten = sqlx::query(
+        "UPDATE outbox SET body = $1 WHERE id = $2 AND status = 'pending' AND lease_token IS NULL",
+    )
+    .bind(body.to_string())
+    .bind(post_id)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if rewritten == 1 {
+        return Ok(());
+    }
+    let mut body = body;
+    if let Some(o) = body.as_object_mut() {
+        o.remove("unfurl_links");
+    }
+    let replaced = sqlx::query(
+        "UPDATE outbox SET body = $1 WHERE tag = $2 AND status = 'pending' AND lease_token IS NULL",
+    )
+    .bind(body.to_string())
+    .bind(&tag)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if replaced == 0 {
+        let item = OutboxItem {
+            method: "chat.update".into(),
+            channel: n.channel.clone(),
+            body,
+            depends_on: Some(post_id),
+            depends_field: Some("ts".into()),
+            tag: Some(tag),
+        };
+        outbox::enqueue(conn, &item, now).await?;
+    }
+    Ok(())
+}
