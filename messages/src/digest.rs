@@ -96,6 +96,7 @@ mod tests {
             preventive: None,
             postmortem_due: None,
             last_update_at: 0,
+            ..Default::default()
         }
     }
 

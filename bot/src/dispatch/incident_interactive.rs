@@ -188,6 +188,17 @@ async fn declare_form(ctx: &Ctx, payload: &Value, user: UserId, meta: &str) -> O
     else {
         return error("severity", tpl::field_required(l));
     };
+    let raw_affects: Vec<String> = input(payload, "affects", "affects_input").into_iter().collect();
+    let affects = match incident::affects::resolve(ctx, &raw_affects) {
+        Ok(a) => a,
+        Err(e) => return error("affects", e.into_msg(l).text),
+    };
+    let public_title = input(payload, "public_title", "public_title_input");
+    if let Some(t) = &public_title {
+        if let Err(e) = statuspage::forms::check_declared(ctx, severity, t) {
+            return error("public_title", e.into_msg(l).text);
+        }
+    }
     // From an alert group's Declare button: the group is linked once declared.
     let (meta, alert_group) = messages::alerts::parse_declare_meta(meta);
     let d = Declaration {
@@ -198,8 +209,9 @@ async fn declare_form(ctx: &Ctx, payload: &Value, user: UserId, meta: &str) -> O
         impact: input(payload, "impact", "impact_input"),
         commander: input(payload, "commander", "commander_select").map(UserId::new),
         private: false,
-        affects: Vec::new(),
+        affects,
         drill: false,
+        drill_pages: false,
     };
     // Written (with the job that finishes it) before the form closes, so a crash cannot lose it.
     let reply = DeclaredReply::Dm {
@@ -210,6 +222,11 @@ async fn declare_form(ctx: &Ctx, payload: &Value, user: UserId, meta: &str) -> O
             if let Some(g) = alert_group {
                 if let Err(e) = alerts::declare::link(ctx, g, id.0, user.as_str()).await {
                     tracing::warn!(group = g, error = ?e, "declared from an alert but not linked");
+                }
+            }
+            if let Some(t) = public_title {
+                if let Err(e) = statuspage::forms::declared(ctx, &user, id, &t).await {
+                    tracing::warn!(incident = id.0, error = ?e, "declared, but the public preview failed");
                 }
             }
             None
@@ -230,6 +247,12 @@ async fn update_form(ctx: &Ctx, payload: &Value, user: &UserId, meta: &str) -> O
     };
     let status =
         input(payload, "status", "status_select").and_then(|s| IncidentStatus::parse_open(&s));
+    let public = input(payload, "public", "public_input");
+    if let Some(text) = &public {
+        if let Err(e) = statuspage::forms::check(ctx, form_incident(meta), text).await {
+            return error("public", e.into_msg(l).text);
+        }
+    }
     let u = UpdateInput {
         status,
         findings,
@@ -238,7 +261,15 @@ async fn update_form(ctx: &Ctx, payload: &Value, user: &UserId, meta: &str) -> O
         affects: Vec::new(),
     };
     match update(ctx, user, form_incident(meta), u).await {
-        Ok(_) => None,
+        Ok(_) => {
+            if let Some(text) = public {
+                let r = statuspage::forms::publish(ctx, user, form_incident(meta), status, &text);
+                if let Err(e) = r.await {
+                    tracing::warn!(error = ?e, "updated, but the public update failed");
+                }
+            }
+            None
+        }
         Err(FlowError::User(m)) => error("status", m.text),
         Err(e) => error("findings", e.into_msg(l).text),
     }

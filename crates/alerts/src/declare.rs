@@ -97,6 +97,7 @@ pub async fn auto(ctx: &Ctx, group: i64, severity: Severity) -> FlowResult<Optio
         private: false,
         affects: Vec::new(),
         drill: false,
+        drill_pages: false,
     };
     let id = create_incident(ctx, &d, None).await?.0;
     link(ctx, group, id, BOT_ACTOR).await?;

@@ -107,6 +107,21 @@ pub async fn get(pool: &sqlx::AnyPool, id: i64) -> Result<Option<Group>, sqlx::E
     Ok(r.as_ref().map(from_row))
 }
 
+/// The alert groups linked to incident `incident`, in the order they first fired (a drill's
+/// report says which alerts fired).
+pub async fn of_incident(
+    conn: &mut AnyConnection,
+    incident: i64,
+) -> Result<Vec<Group>, sqlx::Error> {
+    let r = sqlx::query(&format!(
+        "SELECT {COLS} FROM alert_groups WHERE incident_id = $1 ORDER BY COALESCE(firing_since, created_at), id"
+    ))
+    .bind(incident)
+    .fetch_all(conn)
+    .await?;
+    Ok(r.iter().map(from_row).collect())
+}
+
 /// Writes (or rewrites) a pending Slack call for `tag`: a `chat.update` of the group's message
 /// that has not gone out yet is replaced by the newer one, so a flapping group costs one call
 /// per delivery, not one per notification. A message whose post has not gone out yet is

@@ -22,6 +22,6 @@ pub mod silence_end;
 pub mod silences;
 
 pub(crate) use group::{for_update, from_row, COLS};
-pub use group::{get, lock, Group};
+pub use group::{get, lock, of_incident, Group};
 pub use render::{refresh, view};
 pub use silence_end::register;

@@ -114,6 +114,20 @@ impl Cache {
         r.map(|v| v.is_some())
     }
 
+    /// `GET key`: `None` without Redis, when it does not answer, or when the key is not set.
+    pub async fn get(&self, key: &str) -> Option<String> {
+        let mut cmd = redis::cmd("GET");
+        cmd.arg(key);
+        self.run::<Option<String>>(cmd).await.flatten()
+    }
+
+    /// `SET key value EX ttl` (nothing without Redis).
+    pub async fn set(&self, key: &str, value: &str, ttl: Duration) {
+        let mut cmd = redis::cmd("SET");
+        cmd.arg(key).arg(value).arg("EX").arg(ttl.as_secs().max(1));
+        let _: Option<Option<String>> = self.run(cmd).await;
+    }
+
     /// Counts a command for `user` in the current minute; `Some(count)`.
     pub async fn count_in_minute(&self, user: &str, minute: i64) -> Option<i64> {
         let key = format!("chatops:rl:{user}:{minute}");

@@ -7,7 +7,7 @@ use messages::Msg;
 use serde_json::json;
 use sqlx::AnyConnection;
 
-use super::shared::{key, next_due, view, wake};
+use super::shared::{as_said, key, next_due, topic_of, view, wake};
 use super::store::{self, Incident, NewIncident};
 use super::timeline::EventKind;
 use super::war_room::{create_war_room, find_lost, invite};
@@ -35,6 +35,8 @@ pub struct Declaration {
     pub affects: Vec<Affect>,
     /// `--drill`: a drill, never a real incident.
     pub drill: bool,
+    /// `--drill --page`: the drill pages phones as a real incident would (others page nobody).
+    pub drill_pages: bool,
 }
 
 /// Step 1 of a declaration: the incident row, its timeline event and the job that finishes it
@@ -60,6 +62,7 @@ pub async fn create_incident(
         declared_by: d.actor.as_str(),
         is_private: d.private,
         is_drill: d.drill,
+        drill_pages: d.drill_pages,
         origin_channel: d.origin_channel.as_str(),
         now,
         next_reminder_at: next_due(ctx, d.severity, now),
@@ -85,6 +88,11 @@ pub async fn create_incident(
         reply,
     };
     jobs::enqueue(&mut tx, ctx, DECLARATION, &job, now).await?;
+    // The announcement's place in the channel, in incident-number order (ids are taken under
+    // the counter's row lock): the job fills it, however the jobs' commits are ordered.
+    if let Some(ch) = &ctx.config.incidents_channel {
+        chatops_core::outbox::reserve(&mut tx, ch, &format!("inc:{id}:announce"), now).await?;
+    }
     let declared = Event::Declared {
         id,
         severity: d.severity,
@@ -169,7 +177,15 @@ async fn war_room(
         .record_step(&ctx.store, "war_room_asked", json!(true))
         .await?;
     let started = first.started_at / 1000;
-    match create_war_room(ctx, first.id, started, &first.title, first.is_private).await {
+    match create_war_room(
+        ctx,
+        first.id,
+        started,
+        &first.title,
+        first.is_private,
+        first.is_drill,
+    )
+    .await {
         Ok((cid, name)) => {
             store::set_war_room(&ctx.store.pool, first.id, cid.as_str(), &name).await?;
             Ok(Some(cid.to_string()))
@@ -201,7 +217,7 @@ async fn recover_lost_room(
     lease: &Lease,
 ) -> Result<Option<String>, JobError> {
     let id = first.id;
-    match find_lost(ctx, id, first.started_at / 1000, &first.title).await {
+    match find_lost(ctx, id, first.started_at / 1000, &first.title, first.is_drill).await {
         Ok(Some((cid, name))) => {
             tracing::warn!(incident = id, channel = %cid, "war room of an interrupted declaration found");
             store::set_war_room(&ctx.store.pool, id, &cid, &name).await?;
@@ -294,12 +310,13 @@ async fn announce(
 
 /// "INC-n declared", with the war room or why there is none.
 fn declared_reply(ctx: &Ctx, i: &Incident) -> Msg {
-    tpl::reply::declared(
+    let m = tpl::reply::declared(
         &key(i),
         i.channel_id.as_deref(),
         i.war_room_error.as_deref(),
         ctx.locale(),
-    )
+    );
+    as_said(ctx, i, &m)
 }
 
 /// The posts of a declaration, in the transaction that records it announced.
@@ -318,13 +335,13 @@ async fn enqueue_declaration_posts(
         Some(w) => {
             let declared_id = enqueue(
                 tx,
-                &OutboxItem::post(&w, &ctx.config.templates.declared(&v, l))
+                &OutboxItem::post(&w, &as_said(ctx, i, &ctx.config.templates.declared(&v, l)))
                     .tagged(format!("inc:{id}:declared")),
                 now,
             )
             .await?;
             enqueue(tx, &OutboxItem::pin(&w, declared_id), now).await?;
-            enqueue(tx, &OutboxItem::topic(&w, &tpl::topic(&v, l)), now).await?;
+            enqueue(tx, &OutboxItem::topic(&w, &topic_of(ctx, i)), now).await?;
             if !invite_problems.is_empty() {
                 let text = messages::invites::not_invited(l, invite_problems);
                 enqueue(tx, &OutboxItem::post(&w, &Msg::text(text)), now).await?;
@@ -332,11 +349,11 @@ async fn enqueue_declaration_posts(
             i.declared_outbox_id = Some(declared_id);
             if let Some(ch) = &incidents {
                 // May go out combined with other announcements queued in the channel (#13).
-                let ann = chatops_core::outbox::enqueue_digest(
+                let ann = chatops_core::outbox::fill(
                     tx,
-                    &OutboxItem::post(ch, &tpl::announcement(&v, l))
+                    &OutboxItem::post(ch, &as_said(ctx, i, &tpl::announcement(&v, l)))
                         .tagged(format!("inc:{id}:announce")),
-                    &messages::digest::announcement_line(&v, l),
+                    Some(&messages::digest::announcement_line(&v, l)),
                     now,
                 )
                 .await?;
@@ -345,10 +362,11 @@ async fn enqueue_declaration_posts(
         }
         None => {
             let ch = incidents.unwrap_or_else(|| i.origin_channel.clone().unwrap_or_default());
-            let ann = enqueue(
+            let ann = chatops_core::outbox::fill(
                 tx,
-                &OutboxItem::post(&ch, &ctx.config.templates.declared(&v, l))
+                &OutboxItem::post(&ch, &as_said(ctx, i, &ctx.config.templates.declared(&v, l)))
                     .tagged(format!("inc:{id}:announce")),
+                None,
                 now,
             )
             .await?;
@@ -383,6 +401,11 @@ pub async fn declaration_failed(
     attempts: i64,
     now: i64,
 ) -> Result<(), sqlx::Error> {
+    if let Some(ch) = &ctx.config.incidents_channel {
+        // Its announcement will never come: the announcements behind it need not wait.
+        let tag = format!("inc:{}:announce", id.0);
+        chatops_core::outbox::release(tx, ch, &tag).await?;
+    }
     let i = store::get(tx, id.0).await?;
     let Some(i) = i else { return Ok(()) };
     let channel = ctx

@@ -29,6 +29,10 @@ pub enum EventKind {
     Alert,
     /// Affected components (#26): `julia-api:partial, …`.
     Components,
+    /// Follow-up (#28): an action item added, done, reassigned or given a due date.
+    ActionItem,
+    /// Drills (#28): turned into a drill or a real incident, a checklist answer, the report.
+    Drill,
 }
 
 impl EventKind {
@@ -56,6 +60,8 @@ impl EventKind {
             EventKind::PagingExhausted => "paging_exhausted",
             EventKind::Alert => "alert",
             EventKind::Components => "components",
+            EventKind::ActionItem => "action_item",
+            EventKind::Drill => "drill",
         }
     }
 }

@@ -58,6 +58,11 @@ pub enum Event<'a> {
         incident: &'a Incident,
         actor: &'a str,
     },
+    /// `drill on` / `drill off` (#28): `incident.is_drill` is the new state.
+    DrillChanged {
+        incident: &'a Incident,
+        actor: &'a str,
+    },
     /// A resolved incident was reopened.
     Reopened {
         incident: &'a Incident,

@@ -8,7 +8,8 @@
 //! - [`affects`], [`components`]: the components an incident affects (`--affects`), and their SQL
 //! - [`declare`]: the declaration (row + job; war room, invites and posts in the job)
 //! - [`lifecycle`]: update, severity, roles, on it, resolve, reopen, snooze
-//! - [`postmortem`]: the draft and `postmortem done`
+//! - [`postmortem`]: the draft and `postmortem done`; [`draft_parts`]: what the follow-up adds
+//!   to it; [`names`]: people by their Slack names
 //! - [`timeline`]: the typed kinds of timeline events, notes and pins
 //! - [`shared`]: the view, where an incident lives, who may change it, which one a command means
 //! - [`store`], [`war_room`]: SQL, and Slack's side of the war room
@@ -16,10 +17,12 @@
 pub mod affects;
 pub mod components;
 pub mod declare;
+pub mod draft_parts;
 mod event_kind;
 pub mod hooks;
 pub mod jobs;
 pub mod lifecycle;
+pub mod names;
 mod payloads;
 pub mod postmortem;
 pub mod reminder;

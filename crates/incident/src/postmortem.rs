@@ -4,7 +4,9 @@ use messages::incident as tpl;
 use messages::Msg;
 use serde_json::json;
 
-use super::shared::{key, load, unknown, view};
+use super::shared::{as_said, key, load, unknown, view};
+use crate::draft_parts::DraftParts;
+use messages::incident::{IncidentView, TimelineRow};
 use super::store::{self, Incident};
 use super::timeline::EventKind;
 use chatops_core::ids::{IncidentId, UserId};
@@ -18,12 +20,12 @@ pub async fn run_postmortem_job(ctx: &Ctx, id: IncidentId, lease: &Lease) -> Job
     let i = store::get_pool(&ctx.store.pool, id.0)
         .await?
         .ok_or_else(|| JobError::Fail(format!("incident {} does not exist", id.0)))?;
-    let Some(item) = draft(ctx, &i).await? else {
-        return Ok(());
-    };
+    let items = draft(ctx, &i).await?;
     let now = ctx.clock.now_ms();
     let mut tx = ctx.store.begin().await?;
-    enqueue(&mut tx, &item, now).await?;
+    for item in &items {
+        enqueue(&mut tx, item, now).await?;
+    }
     lease.complete_in(&mut tx, now).await?;
     tx.commit().await?;
     ctx.outbox_wake.notify_one();
@@ -55,9 +57,12 @@ pub async fn postmortem(ctx: &Ctx, actor: &UserId, id: IncidentId, done: bool) -
     let i = store::get_pool(&ctx.store.pool, id.0)
         .await?
         .ok_or_else(|| unknown(ctx, id))?;
-    if let Some(item) = draft(ctx, &i).await? {
+    let items = draft(ctx, &i).await?;
+    if !items.is_empty() {
         let mut tx = ctx.store.begin().await?;
-        enqueue(&mut tx, &item, ctx.clock.now_ms()).await?;
+        for item in &items {
+            enqueue(&mut tx, item, ctx.clock.now_ms()).await?;
+        }
         tx.commit().await?;
         ctx.outbox_wake.notify_one();
     }
@@ -65,20 +70,22 @@ pub async fn postmortem(ctx: &Ctx, actor: &UserId, id: IncidentId, done: bool) -
 }
 
 /// The post-mortem draft as a file upload where the incident lives (files v2 flow; if the
-/// upload fails for good, the outbox posts it as a message instead). None without a channel.
-async fn draft(ctx: &Ctx, i: &Incident) -> Result<Option<OutboxItem>, sqlx::Error> {
+/// upload fails for good, the outbox posts it as a message instead), then the action items'
+/// message when the follow-up is registered. Nothing without a channel.
+async fn draft(ctx: &Ctx, i: &Incident) -> Result<Vec<OutboxItem>, sqlx::Error> {
     let l = ctx.locale();
-    let timeline = store::timeline(&ctx.store.pool, i.id).await?;
-    let md = ctx.config.templates.postmortem(&view(ctx, i), &timeline, l);
-    let md = md + &recovery_table(ctx, i).await?;
     let channel = i
         .channel_id
         .clone()
         .or_else(|| ctx.config.incidents_channel.clone())
         .or(i.origin_channel.clone());
     let Some(channel) = channel else {
-        return Ok(None);
+        return Ok(Vec::new());
     };
+    let parts = ctx.ext.get::<DraftParts>();
+    let (v, timeline) = named_view(ctx, i, parts).await?;
+    let md = ctx.config.templates.postmortem(&v, &timeline, l);
+    let md = md + &recovery_table(ctx, i).await?;
     let words = tpl::postmortem_upload(&key(i), &ctx.config.incident_command, l);
     let mut item = OutboxItem {
         method: chatops_core::outbox::UPLOAD_METHOD.into(),
@@ -101,7 +108,53 @@ async fn draft(ctx: &Ctx, i: &Incident) -> Result<Option<OutboxItem>, sqlx::Erro
             item.depends_field = Some("thread_ts".into());
         }
     }
-    Ok(Some(item))
+    let mut items = vec![item];
+    if let Some(p) = parts {
+        if let Some(msg) = p.0.message(ctx, i).await? {
+            let mut next = OutboxItem::post(&channel, &as_said(ctx, i, &msg));
+            if let (None, Some(a)) = (&i.channel_id, i.announce_outbox_id) {
+                next = next.reply_to(a);
+            }
+            items.push(next.tagged(format!("inc:{}:postmortem_actions", i.id)));
+        }
+    }
+    Ok(items)
+}
+
+/// The draft's view and timeline with people by their Slack names (`users.info`, cached) and
+/// the action items of the follow-up, when registered.
+async fn named_view(
+    ctx: &Ctx,
+    i: &Incident,
+    parts: Option<&DraftParts>,
+) -> Result<(IncidentView, Vec<TimelineRow>), sqlx::Error> {
+    let mut v = view(ctx, i);
+    if let Some(p) = parts {
+        v.action_items = p.0.rows(ctx, i).await?;
+    }
+    let mut timeline = store::timeline(&ctx.store.pool, i.id).await?;
+    let mut ids: Vec<String> = timeline.iter().map(|r| r.actor.clone()).collect();
+    ids.extend(v.commander.clone());
+    ids.extend(v.action_items.iter().map(|r| r[1].clone()));
+    // Ids in the texts the bot wrote (`commander = U…`, `<@U…>`).
+    for r in &timeline {
+        ids.extend(
+            r.text
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .filter(|w| w.len() >= 3 && (w.starts_with('U') || w.starts_with('W')))
+                .map(str::to_string),
+        );
+    }
+    let names = crate::names::names(ctx, ids).await;
+    for r in &mut timeline {
+        r.actor = names.of(&r.actor);
+        r.text = names.replace_in(&r.text);
+    }
+    v.commander = v.commander.map(|c| names.of(&c));
+    for row in &mut v.action_items {
+        row[1] = names.of(&row[1]);
+    }
+    Ok((v, timeline))
 }
 
 /// Each component's recovery time against its RTO (`recovery_clocks`, written by the recovery

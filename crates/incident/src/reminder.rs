@@ -260,6 +260,7 @@ async fn fire_reminder(
     if stepping_up && i.channel_id.is_some() {
         // Escalations are also seen in the incidents channel itself.
         if let Some(ch) = &ctx.config.incidents_channel {
+            let msg = crate::shared::as_said(ctx, i, &msg);
             enqueue(conn, &OutboxItem::post(ch, &msg), now).await?;
         }
     }

@@ -48,6 +48,17 @@ pub fn view(ctx: &Ctx, i: &Incident) -> IncidentView {
         preventive: i.preventive.clone(),
         postmortem_due: i.pm_due_at.map(|t| t / 1000),
         last_update_at: i.last_update_at / 1000,
+        drill: i.is_drill,
+        action_items: Vec::new(),
+    }
+}
+
+/// `msg` as the incident's messages say it: a drill's carry the DRILL mark.
+pub fn as_said(ctx: &Ctx, i: &Incident, msg: &Msg) -> Msg {
+    if i.is_drill {
+        messages::drill::mark(msg, ctx.locale())
+    } else {
+        msg.clone()
     }
 }
 
@@ -66,6 +77,7 @@ pub async fn post_to_incident(
     now: i64,
 ) -> Result<(), sqlx::Error> {
     let incidents = ctx.config.incidents_channel.clone();
+    let msg = &as_said(ctx, i, msg);
     if let Some(w) = &i.channel_id {
         enqueue(conn, &OutboxItem::post(w, msg), now).await?;
     }
@@ -97,10 +109,19 @@ pub async fn enqueue_topic(
     now: i64,
 ) -> Result<(), sqlx::Error> {
     if let Some(w) = &i.channel_id {
-        let t = tpl::topic(&view(ctx, i), ctx.locale());
-        enqueue(conn, &OutboxItem::topic(w, &t), now).await?;
+        enqueue(conn, &OutboxItem::topic(w, &topic_of(ctx, i)), now).await?;
     }
     Ok(())
+}
+
+/// The war room's topic (a drill's starts with DRILL).
+pub fn topic_of(ctx: &Ctx, i: &Incident) -> String {
+    let t = tpl::topic(&view(ctx, i), ctx.locale());
+    if i.is_drill {
+        format!("{} · {t}", messages::drill::word(ctx.locale()))
+    } else {
+        t
+    }
 }
 
 /// Severity, roles, resolve and reopen may be restricted to the commander and admins.

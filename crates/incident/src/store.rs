@@ -149,6 +149,8 @@ pub struct NewIncident<'a> {
     pub declared_by: &'a str,
     pub is_private: bool,
     pub is_drill: bool,
+    /// A drill that pages phones (`--drill --page`).
+    pub drill_pages: bool,
     pub origin_channel: &'a str,
     pub now: i64,
     pub next_reminder_at: Option<i64>,
@@ -157,8 +159,8 @@ pub struct NewIncident<'a> {
 pub async fn insert(conn: &mut AnyConnection, n: &NewIncident<'_>) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO incidents (id, title, severity, status, impact, commander, declared_by, is_private, origin_channel,
-           started_at, last_update_at, next_reminder_at, is_drill)
-         VALUES ($1, $2, $3, 'investigating', $4, $5, $6, $7, $8, $9, $9, $10, $11)",
+           started_at, last_update_at, next_reminder_at, is_drill, drill_pages)
+         VALUES ($1, $2, $3, 'investigating', $4, $5, $6, $7, $8, $9, $9, $10, $11, $12)",
     )
     .bind(n.id)
     .bind(n.title)
@@ -171,6 +173,7 @@ pub async fn insert(conn: &mut AnyConnection, n: &NewIncident<'_>) -> Result<(),
     .bind(n.now)
     .bind(n.next_reminder_at)
     .bind(n.is_drill as i64)
+    .bind((n.is_drill && n.drill_pages) as i64)
     .execute(&mut *conn)
     .await?;
     set_role(conn, n.id, "commander", n.commander, n.now).await

@@ -22,11 +22,12 @@ pub async fn find_lost(
     id: i64,
     started_secs: i64,
     title: &str,
+    drill: bool,
 ) -> Result<Option<(String, String)>, SlackError> {
     let names: Vec<String> = (0..20u32)
         .map(|attempt| {
             let suffix = (attempt > 0).then_some(attempt + 1);
-            messages::incident::war_room_name(id, started_secs, title, suffix)
+            room_name(id, started_secs, title, suffix, drill)
         })
         .collect();
     let mut cursor = String::new();
@@ -41,6 +42,23 @@ pub async fn find_lost(
         cursor = next;
     }
     Ok(None)
+}
+
+/// The war room's name; a drill's starts with `drill-` (`drill-inc-20261130-4-db`), within
+/// Slack's 80 characters.
+fn room_name(id: i64, started_secs: i64, title: &str, suffix: Option<u32>, drill: bool) -> String {
+    let name = tpl::war_room_name(id, started_secs, title, suffix);
+    if !drill {
+        return name;
+    }
+    let mut d = format!("drill-{name}");
+    if d.len() > 80 {
+        // Room for the prefix: the slug's end goes, the suffix stays.
+        let tail = suffix.map(|n| format!("-{n}")).unwrap_or_default();
+        let body = d.trim_end_matches(&tail).to_string();
+        d = format!("{}{tail}", body[..80 - tail.len()].trim_end_matches('-'));
+    }
+    d
 }
 
 /// The first of `names` (in the order the declaration tries them) that is a channel the bot is
@@ -65,11 +83,12 @@ pub(crate) async fn create_war_room(
     started_secs: i64,
     title: &str,
     private: bool,
+    drill: bool,
 ) -> Result<(ChannelId, String), String> {
     let budget = Duration::from_secs(8);
     for attempt in 0..20u32 {
         let suffix = (attempt > 0).then_some(attempt + 1);
-        let name = tpl::war_room_name(id, started_secs, title, suffix);
+        let name = room_name(id, started_secs, title, suffix, drill);
         match ctx.slack.conversations_create(&name, private, budget).await {
             Ok(cid) => return Ok((cid, name)),
             Err(e) if e.is("name_taken") => continue,

@@ -1,8 +1,9 @@
 //! Paging's side of the incident flow: it subscribes to what incidents announce
 //! (`incident::hooks`), registered by the composition root. Incidents never import paging.
+//! A drill pages nobody (no ladder, no on-call notice) unless it opted in (`--drill --page`).
 
 use futures::future::BoxFuture;
-use sqlx::AnyConnection;
+use sqlx::{AnyConnection, Row};
 
 use chatops_core::Ctx;
 use incident::hooks::{Event, Subscriber};
@@ -21,12 +22,21 @@ impl Subscriber for Ladder {
         Box::pin(async move {
             match event {
                 Event::Declared { id, severity } => {
+                    if !pages(conn, id).await? {
+                        return Ok(());
+                    }
                     crate::ladder::on_declared(conn, ctx, id, severity, now).await
                 }
                 Event::Announced { incident } => {
+                    if !pages(conn, incident.id).await? {
+                        return Ok(());
+                    }
                     crate::ladder::declared_notice(conn, ctx, incident, now).await
                 }
                 Event::SeverityChanged { id, severity } => {
+                    if !pages(conn, id).await? {
+                        return Ok(());
+                    }
                     crate::ladder::on_severity(conn, ctx, id, severity, now).await
                 }
                 // "I'm on it" acknowledges too (the first one stops the paging).
@@ -36,8 +46,25 @@ impl Subscriber for Ladder {
                         .await
                         .map(|_| ())
                 }
+                // A drill turned into a real incident pages from now on (as if just declared).
+                Event::DrillChanged { incident, .. } if !incident.is_drill => {
+                    let (id, sev) = (incident.id, incident.severity);
+                    if incident.status.is_open() && !crate::ladder::is_acked(conn, id).await? {
+                        crate::ladder::on_declared(conn, ctx, id, sev, now).await?;
+                    }
+                    Ok(())
+                }
                 _ => Ok(()),
             }
         })
     }
+}
+
+/// Whether incident `id` pages phones: a real incident does, a drill only with `--page`.
+pub async fn pages(conn: &mut AnyConnection, id: i64) -> Result<bool, sqlx::Error> {
+    let row = sqlx::query("SELECT is_drill, drill_pages FROM incidents WHERE id = $1")
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.is_none_or(|r| r.get::<i64, _>(0) == 0 || r.get::<i64, _>(1) != 0))
 }

@@ -177,7 +177,7 @@ pub async fn stop(conn: &mut AnyConnection, id: i64) -> Result<(), sqlx::Error> 
     Ok(())
 }
 
-async fn is_acked(conn: &mut AnyConnection, id: i64) -> Result<bool, sqlx::Error> {
+pub(crate) async fn is_acked(conn: &mut AnyConnection, id: i64) -> Result<bool, sqlx::Error> {
     let r = sqlx::query("SELECT acked_at FROM incidents WHERE id = $1")
         .bind(id)
         .fetch_optional(conn)
@@ -226,7 +226,11 @@ async fn fire_step(
         tx.commit().await?;
         return Ok(false);
     };
-    if !i.status.is_open() || is_acked(&mut tx, id).await? {
+    // A drill that does not page (turned into one after its declaration, `drill on`) stops too.
+    if !i.status.is_open()
+        || is_acked(&mut tx, id).await?
+        || !crate::hooks::pages(&mut tx, id).await?
+    {
         stop(&mut tx, id).await?;
         tx.commit().await?;
         return Ok(false);

@@ -27,6 +27,10 @@ pub struct IncidentView {
     pub preventive: Option<String>,
     pub postmortem_due: Option<i64>,
     pub last_update_at: i64,
+    /// A drill (#28): its post-mortem says so.
+    pub drill: bool,
+    /// The post-mortem's action items (#28): action, owner's name, due date, status.
+    pub action_items: Vec<[String; 4]>,
 }
 
 /// What `/incident status` says about paging: who acknowledged the incident and when

@@ -20,6 +20,7 @@ mod postmortem;
 mod posts;
 mod reminders;
 pub mod reply;
+pub mod timeline_words;
 #[cfg(test)]
 mod tests;
 

@@ -1,6 +1,7 @@
 //! The post-mortem draft (Markdown, the runbook's template) and the upload that carries it.
 
 use super::common::{status_label, IncidentView};
+use super::timeline_words::{kind_label, row_text, Names};
 use crate::{human_duration, utc_ymd_hm, Locale};
 
 /// One timeline row for the post-mortem table.
@@ -20,6 +21,9 @@ fn cell(s: &str) -> String {
 /// The post-mortem draft in Markdown, following the runbook's template.
 pub fn postmortem_markdown(v: &IncidentView, timeline: &[TimelineRow], l: Locale) -> String {
     let mut md = format!("# Post-mortem: {} — {}\n\n", v.key(), v.title);
+    if v.drill {
+        md.push_str(&format!("**{}**\n\n", crate::drill::banner(l)));
+    }
     summary(&mut md, v, l);
     timeline_table(&mut md, timeline, l);
     narrative(&mut md, v, l);
@@ -52,10 +56,14 @@ fn timeline_table(md: &mut String, timeline: &[TimelineRow], l: Locale) {
         l.t("Event", "Evento")
     ));
     for r in timeline {
-        let text = if r.text.is_empty() {
-            r.kind.clone()
+        // The bot's own words in the configured language; people by name (the caller gives
+        // rows whose ids are already names).
+        let kind = kind_label(&r.kind, l);
+        let said = row_text(&r.kind, &r.text, &Names::default(), l);
+        let text = if said.is_empty() {
+            kind
         } else {
-            format!("{}: {}", r.kind, r.text)
+            format!("{kind}: {said}")
         };
         md.push_str(&format!(
             "| {} | {} ({}) |\n",
@@ -102,13 +110,23 @@ fn action_items(md: &mut String, v: &IncidentView, l: Locale) {
         l.t("Due", "Prazo"),
         l.t("Status", "Status")
     ));
+    for [action, owner, due, status] in &v.action_items {
+        md.push_str(&format!(
+            "| {} | {} | {} | {} |\n",
+            cell(action),
+            cell(owner),
+            cell(due),
+            cell(status)
+        ));
+    }
     match &v.preventive {
         Some(pm) if !pm.is_empty() => md.push_str(&format!(
             "| {} | | | {} |\n",
             cell(pm),
             l.t("open", "aberto")
         )),
-        _ => md.push_str("| | | | |\n"),
+        _ if v.action_items.is_empty() => md.push_str("| | | | |\n"),
+        _ => {}
     }
 }
 
