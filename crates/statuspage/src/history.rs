@@ -49,9 +49,9 @@ pub async fn spans(
         } else {
             now
         };
-        let next = rows.get(n + 1).filter(|x| {
-            x.get::<i64, _>(0) == incident && x.get::<String, _>(1) == component
-        });
+        let next = rows
+            .get(n + 1)
+            .filter(|x| x.get::<i64, _>(0) == incident && x.get::<String, _>(1) == component);
         let to = next.map(|x| x.get::<i64, _>(3)).unwrap_or(end).min(end);
         if state.is_affected() && to >= since {
             out.push(Span {
@@ -138,8 +138,16 @@ mod tests {
     fn a_day_takes_the_worst_state_of_the_incidents_that_touched_it() {
         let now = 100 * DAY_MS + 3_600_000;
         let spans = vec![
-            span(98 * DAY_MS + 1000, 99 * DAY_MS + 5000, ComponentState::PartialOutage),
-            span(99 * DAY_MS + 5000, 99 * DAY_MS + 9000, ComponentState::MajorOutage),
+            span(
+                98 * DAY_MS + 1000,
+                99 * DAY_MS + 5000,
+                ComponentState::PartialOutage,
+            ),
+            span(
+                99 * DAY_MS + 5000,
+                99 * DAY_MS + 9000,
+                ComponentState::MajorOutage,
+            ),
         ];
         let d = days(&spans, "api", None, now);
         assert_eq!(d.len(), HISTORY_DAYS);
@@ -164,7 +172,10 @@ mod tests {
             Some((ComponentState::DegradedPerformance, 100 * DAY_MS + 10)),
             now,
         );
-        assert_eq!(d[HISTORY_DAYS - 1].state, ComponentState::DegradedPerformance);
+        assert_eq!(
+            d[HISTORY_DAYS - 1].state,
+            ComponentState::DegradedPerformance
+        );
         assert!(d[HISTORY_DAYS - 1].incidents.is_empty());
         assert_eq!(d[HISTORY_DAYS - 2].state, ComponentState::Operational);
     }

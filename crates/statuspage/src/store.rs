@@ -235,7 +235,11 @@ pub async fn public_view(
                 .collect(),
         })
         .collect();
-    let overall = ComponentState::worst(systems.iter().flat_map(|s| s.components.iter().map(|c| c.state)));
+    let overall = ComponentState::worst(
+        systems
+            .iter()
+            .flat_map(|s| s.components.iter().map(|c| c.state)),
+    );
     Ok(PublicSnapshot {
         version,
         generated_at: now,
@@ -290,7 +294,10 @@ async fn incidents(
 ) -> Result<Vec<PublicIncident>, sqlx::Error> {
     let vis = visible(hide_p3);
     let (cond, order) = match which {
-        Which::Open => ("i.status <> 'resolved'", "p.first_published_at DESC, i.id DESC"),
+        Which::Open => (
+            "i.status <> 'resolved'",
+            "p.first_published_at DESC, i.id DESC",
+        ),
         Which::Resolved => ("i.status = 'resolved'", "i.resolved_at DESC, i.id DESC"),
         Which::One(_) => ("i.id = $1", "i.id"),
     };
@@ -365,10 +372,11 @@ async fn affected_of(
     .bind(incident)
     .fetch_all(pool)
     .await?;
-    let changes = sqlx::query("SELECT component, state FROM component_changes WHERE incident_id = $1")
-        .bind(incident)
-        .fetch_all(pool)
-        .await?;
+    let changes =
+        sqlx::query("SELECT component, state FROM component_changes WHERE incident_id = $1")
+            .bind(incident)
+            .fetch_all(pool)
+            .await?;
     let mut worst: HashMap<String, ComponentState> = HashMap::new();
     for r in &changes {
         if let Some(s) = ComponentState::parse(&r.get::<String, _>(1)) {
@@ -383,10 +391,13 @@ async fn affected_of(
             let state = ComponentState::parse(&r.get::<String, _>(1))
                 .filter(|_| open)
                 .unwrap_or(ComponentState::Operational);
-            let name = components.get(&id).map(|c| c.name.clone()).unwrap_or(Names {
-                en: id.clone(),
-                pt_br: id.clone(),
-            });
+            let name = components
+                .get(&id)
+                .map(|c| c.name.clone())
+                .unwrap_or(Names {
+                    en: id.clone(),
+                    pt_br: id.clone(),
+                });
             AffectedView {
                 worst: worst.get(&id).copied().unwrap_or(state).max(state),
                 id,

@@ -42,6 +42,28 @@ pub fn declare_modal(origin_channel: &str, severity: Option<&str>, l: Locale) ->
                 l.t("Incident commander", "Comandante do incidente"),
                 true,
             ),
+            blocks::text_input(
+                "affects",
+                "affects_input",
+                l.t(
+                    "Affected components (component:state, …)",
+                    "Componentes afetados (componente:estado, …)",
+                ),
+                false,
+                true,
+                None,
+            ),
+            blocks::text_input(
+                "public_title",
+                "public_title_input",
+                l.t(
+                    "Public title (status page; you see a preview first)",
+                    "Título público (página de status; você vê uma prévia antes)",
+                ),
+                false,
+                true,
+                None,
+            ),
         ],
     )
 }
@@ -86,6 +108,17 @@ pub fn update_modal(id: i64, status: &str, l: Locale) -> serde_json::Value {
                 "eta_input",
                 l.t("ETA", "Previsão"),
                 false,
+                true,
+                None,
+            ),
+            blocks::text_input(
+                "public",
+                "public_input",
+                l.t(
+                    "Public update (status page, as customers will read it)",
+                    "Update público (página de status, como os clientes vão ler)",
+                ),
+                true,
                 true,
                 None,
             ),
