@@ -46,8 +46,10 @@ pub struct RailwayState {
     /// `deploymentRedeploy` and `deploymentRollback` copy those of the deployment they copy
     /// (docs `pricing/plans.md`: "with the deployment's original variables";
     /// `deployments/deployment-actions.md`: on a rollback "Both the Docker image and custom
-    /// variables are restored"); `serviceInstanceDeployV2`, `variableUpsert` without
-    /// `skipDeploys` and `variableDelete` deploy the service's current variables.
+    /// variables are restored": the service's variables become the target's too, so a later
+    /// deploy does not bring back a value set since); `serviceInstanceDeployV2`,
+    /// `variableUpsert` without `skipDeploys` and `variableDelete` deploy the service's current
+    /// variables, the last two with the code (`meta.commitHash`) of the latest deployment.
     pub deployment_variables:
         std::collections::HashMap<String, std::collections::BTreeMap<String, String>>,
     /// (service id, name) of sealed variables: `variables` shows them as `null` (Railway's CLI
@@ -384,16 +386,20 @@ async fn graphql(State(s): State<St>, headers: HeaderMap, Json(body): Json<Value
             )
             .into_response();
         }
-        let d = deployment(
+        let code = target.map(|(_, d)| d["meta"]["commitHash"].clone());
+        let mut d = deployment(
             &format!("{sid}-rb"),
             "SUCCESS",
             "2026-01-05T00:00:00Z",
             true,
-            "rollback",
+            "",
         );
+        d["meta"]["commitHash"] = code.unwrap_or_default();
         go_live(&mut g.deployments, &sid, d);
-        let restored = variables_of(g, &id);
-        g.deployment_variables.insert(format!("{sid}-rb"), restored);
+        if let Some(restored) = g.deployment_variables.get(&id).cloned() {
+            g.variables.insert(sid.clone(), restored.clone());
+            g.deployment_variables.insert(format!("{sid}-rb"), restored);
+        }
         json!({"deploymentRollback": true})
     } else if query.contains("deploymentRestart(") {
         // Only a running deployment can be restarted.
@@ -538,7 +544,14 @@ fn variables_op(g: &mut RailwayState, query: &str, vars: &Value) -> Option<Respo
             // `skipDeploys` defaults to false: Railway deploys the affected service.
             if input["skipDeploys"] != true {
                 let current = g.variables.get(&sid).cloned().unwrap_or_default();
-                deploy_with(g, &sid, "up", current);
+                let code = FakeRailway::latest(g, &sid)["meta"]["commitHash"].clone();
+                let id = deploy_with(g, &sid, "up", current);
+                let new = g
+                    .deployments
+                    .iter_mut()
+                    .rev()
+                    .find(|(_, d)| d["id"] == id.as_str());
+                new.expect("just made").1["meta"]["commitHash"] = code;
             }
             json!({"variableUpsert": true})
         }

@@ -175,3 +175,46 @@ pub fn differing(
     names.dedup();
     names
 }
+
+/// Of `switches` (kill-switch variable names), those a rollback from `now` to `target` would
+/// change, each with its value now: what keeping them writes back. Only a readable value now
+/// can be kept (a sealed one reads `null`; an unset one would need a delete).
+pub fn keepable(
+    now: &serde_json::Map<String, Value>,
+    target: &serde_json::Map<String, Value>,
+    switches: &[String],
+) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = switches
+        .iter()
+        .filter_map(|name| match now.get(name) {
+            Some(Value::String(v)) if target.get(name) != now.get(name) => {
+                Some((name.clone(), v.clone()))
+            }
+            _ => None,
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keepable_lists_the_switches_a_rollback_changes_with_their_value_now() {
+        let m = |v: Value| v.as_object().cloned().unwrap();
+        let now =
+            m(json!({"DELIVERY_DISABLE": "true", "PAUSE": "1", "SEALED": null, "RUN_MODE": "api"}));
+        let target = m(json!({"PAUSE": "1", "SEALED": null, "RUN_MODE": "worker"}));
+        let sw: Vec<String> = ["DELIVERY_DISABLE", "PAUSE", "SEALED", "GONE"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(
+            keepable(&now, &target, &sw),
+            vec![("DELIVERY_DISABLE".to_string(), "true".to_string())]
+        );
+    }
+}

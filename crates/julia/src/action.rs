@@ -50,6 +50,13 @@ pub enum Action {
         service: String,
         deployment: Option<String>,
     },
+    /// A rollback that writes kill switches back to their value at the prompt
+    /// ([`crate::keep`]): the prompt's second button.
+    RollbackKeeping {
+        service: String,
+        deployment: Option<String>,
+        keep: Vec<(String, String)>,
+    },
     EvolutionRestart,
     WebhookReset,
 }
@@ -65,7 +72,7 @@ impl Action {
             Action::Campaign { .. } => "julia.campaign",
             Action::Restart { .. } => "julia.restart",
             Action::Redeploy { .. } => "julia.redeploy",
-            Action::Rollback { .. } => "julia.rollback",
+            Action::Rollback { .. } | Action::RollbackKeeping { .. } => "julia.rollback",
             Action::EvolutionRestart => "julia.evolution_restart",
             Action::WebhookReset => "julia.webhook_reset",
         }
@@ -87,7 +94,9 @@ impl Action {
             }
             Action::Restart { service } => format!("restart {service}"),
             Action::Redeploy { service } => format!("redeploy {service}"),
-            Action::Rollback { service, .. } => format!("rollback {service}"),
+            Action::Rollback { service, .. } | Action::RollbackKeeping { service, .. } => {
+                format!("rollback {service}")
+            }
             Action::EvolutionRestart => "evolution restart".into(),
             Action::WebhookReset => "webhook reset".into(),
         }

@@ -56,6 +56,11 @@ impl Control for Action {
             Action::Rollback {
                 service,
                 deployment,
+            }
+            | Action::RollbackKeeping {
+                service,
+                deployment,
+                ..
             } => {
                 let d = Deploy::new(Kind::Rollback, service, deployment.as_deref());
                 deploys::prepare(ctx, d).await
@@ -81,6 +86,9 @@ impl Control for Action {
         };
         match (&p.action, &p.alt) {
             (Action::Resume { offer: Some(n), .. }, Some(_)) => m::resume_confirm(l, &view, *n),
+            (_, Some(Action::RollbackKeeping { keep, .. })) => {
+                m::rollback_keep_confirm(l, &view, keep)
+            }
             _ => m::confirm(l, &view),
         }
     }
@@ -127,6 +135,14 @@ impl Control for Action {
                 deployment,
             } => {
                 let d = Deploy::new(Kind::Rollback, service, deployment.as_deref());
+                deploys::execute(ctx, reply, self, d).await
+            }
+            Action::RollbackKeeping {
+                service,
+                deployment,
+                keep,
+            } => {
+                let d = Deploy::new(Kind::Rollback, service, deployment.as_deref()).keeping(keep);
                 deploys::execute(ctx, reply, self, d).await
             }
         }

@@ -28,6 +28,8 @@ pub struct Deploy<'a> {
     pub kind: Kind,
     pub service: &'a str,
     pub deployment: Option<&'a str>,
+    /// A rollback's kill switches written back after it ([`super::keep`]).
+    pub keep: &'a [(String, String)],
 }
 
 impl<'a> Deploy<'a> {
@@ -36,7 +38,11 @@ impl<'a> Deploy<'a> {
             kind,
             service,
             deployment,
+            keep: &[],
         }
+    }
+    pub fn keeping(self, keep: &'a [(String, String)]) -> Self {
+        Deploy { keep, ..self }
     }
     /// The verb as typed and as shown.
     pub fn verb(&self) -> &'static str {
@@ -142,6 +148,7 @@ pub async fn prepare(ctx: &Ctx, d: Deploy<'_>) -> Result<Prepared<Action>, Refus
         .await
         .map_err(|msg| Refusal::new("refused", msg).before(Some(current.clone())))?;
     let service = d.service.to_string();
+    let mut alt = None;
     let (what, action) = match d.kind {
         Kind::Restart => {
             let what = match svc.latest.as_ref().filter(|latest| latest.id != t.id) {
@@ -156,37 +163,27 @@ pub async fn prepare(ctx: &Ctx, d: Deploy<'_>) -> Result<Prepared<Action>, Refus
             m::what_deploy(l, d.verb(), &svc.name, &t.id),
             Action::Redeploy { service },
         ),
-        Kind::Rollback => (
-            m::what_deploy(l, d.verb(), &svc.name, &format!("{current} → {}", t.id))
-                + &restored_variables(ctx, svc.latest.as_ref(), &t).await,
-            Action::Rollback {
-                service,
-                deployment: Some(t.id),
-            },
-        ),
-    };
-    Ok(Prepared::new(what, action, Some(current)))
-}
-
-/// A rollback restores the target deployment's variables too (Railway docs
-/// `deployments/deployment-actions.md`: "Both the Docker image and custom variables are
-/// restored"): the names that differ from the latest deployment's (`deploymentSnapshot`),
-/// never the values.
-async fn restored_variables(ctx: &Ctx, latest: Option<&Deployment>, t: &Deployment) -> String {
-    let rw = &clients::julia(ctx).railway;
-    let differ = match latest {
-        Some(now) => {
-            let (a, b) = futures::join!(
-                clients::railway_vars::of_deployment(rw, &now.id),
-                clients::railway_vars::of_deployment(rw, &t.id)
-            );
-            a.ok()
-                .zip(b.ok())
-                .map(|(a, b)| clients::railway_vars::differing(&a, &b))
+        Kind::Rollback => {
+            let (vars, keep) = super::keep::variables(ctx, &svc, &t).await;
+            if !keep.is_empty() {
+                alt = Some(Action::RollbackKeeping {
+                    service: service.clone(),
+                    deployment: Some(t.id.clone()),
+                    keep,
+                });
+            }
+            (
+                m::what_deploy(l, d.verb(), &svc.name, &format!("{current} → {}", t.id)) + &vars,
+                Action::Rollback {
+                    service,
+                    deployment: Some(t.id),
+                },
+            )
         }
-        None => None,
     };
-    messages::julia::deploys::rollback_restores_variables(ctx.locale(), differ.as_deref())
+    let mut p = Prepared::new(what, action, Some(current));
+    p.alt = alt;
+    Ok(p)
 }
 
 /// Asks Railway: the deployment to follow, `None` when Railway answered `false`.
@@ -237,6 +234,17 @@ pub async fn execute(ctx: &Arc<Ctx>, reply: &Reply, action: &Action, d: Deploy<'
             return guarded::finish(ctx, reply, action, o, &msg).await;
         }
     };
+    if let Err((names, e)) = super::keep::apply(ctx, &svc, d.keep).await {
+        // Rolled back, the switch not written back: said loudly, audited, and followed.
+        let o = Outcome::new("rolled_back_switch_not_kept")
+            .before(before)
+            .after(Some(followed.clone()))
+            .detail(Some(format!("{}: {e}", names.join(","))));
+        guarded::record(ctx, &reply.user, action, o).await;
+        super::follow::schedule(ctx, reply, action, (d.verb(), &svc), &followed, false).await;
+        let msg = m::deploys::switch_not_kept(l, &svc.name, &names, &e.to_string());
+        return reply.replace(ctx, &msg).await;
+    }
     let o = Outcome::new("accepted")
         .before(before)
         .after(Some(followed.clone()));
@@ -245,6 +253,9 @@ pub async fn execute(ctx: &Arc<Ctx>, reply: &Reply, action: &Action, d: Deploy<'
     // rollback makes a new one whose id Railway does not return: follow the latest.
     let by_id = d.kind != Kind::Rollback;
     super::follow::schedule(ctx, reply, action, (d.verb(), &svc), &followed, by_id).await;
-    let msg = m::deploy_started(l, d.verb(), &svc.name, &followed);
+    let mut msg = m::deploy_started(l, d.verb(), &svc.name, &followed);
+    if !d.keep.is_empty() {
+        msg.text.push_str(&m::deploys::switches_kept(l, d.keep));
+    }
     reply.replace(ctx, &msg).await;
 }

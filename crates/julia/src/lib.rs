@@ -15,6 +15,7 @@ pub mod deploys;
 pub mod evolution;
 pub mod follow;
 pub mod jobs;
+pub mod keep;
 pub mod pause;
 pub mod qr;
 pub mod shared;

@@ -89,6 +89,41 @@ pub fn resume_confirm(l: Locale, v: &ConfirmView, requeue: i64) -> Msg {
     )
 }
 
+/// The rollback prompt that offers to keep kill switches: "Confirm" (everything rolled back),
+/// "Roll back, keep NAME=value", "Cancel".
+pub fn rollback_keep_confirm(l: Locale, v: &ConfirmView, keep: &[(String, String)]) -> Msg {
+    let q = confirm_text(l, v);
+    Msg::with_blocks(
+        q.clone(),
+        vec![
+            blocks::section(q),
+            blocks::actions(
+                "julia_confirm",
+                vec![
+                    blocks::button(
+                        ACTION_CONFIRM,
+                        l.t("Confirm", "Confirmar"),
+                        v.token,
+                        Style::Danger,
+                    ),
+                    blocks::button(
+                        ACTION_CONFIRM_ALT,
+                        &super::deploys::keep_label(l, keep),
+                        v.token,
+                        Style::Primary,
+                    ),
+                    blocks::button(
+                        ACTION_CANCEL,
+                        l.t("Cancel", "Cancelar"),
+                        v.token,
+                        Style::Default,
+                    ),
+                ],
+            ),
+        ],
+    )
+}
+
 pub fn guard_mismatch(l: Locale, app_env: &str, db_env: &str, app_ref: &str, db_ref: &str) -> Msg {
     Msg::text(l.t(format!(
             ":octagonal_sign: *Refused: hard guard mismatch.* APP_ENV `{app_env}` vs app_settings.environment `{db_env}`; SUPABASE_PROJECT_REF `{app_ref}` vs app_settings.supabase_project_ref `{db_ref}`. The bot may be pointed at the wrong database. Nothing was changed; fix JULIA_DATABASE_URL / APP_ENV / SUPABASE_PROJECT_REF."

@@ -205,3 +205,59 @@ pub fn rollback_why(l: Locale, w: &RollbackWhy) -> String {
         RollbackWhy::NoDeployment => l.t("it has no deployment yet", "ainda não tem deploy").to_string(),
     }
 }
+
+/// `name=value` pairs, escaped, for a button label or a sentence.
+fn pairs(keep: &[(String, String)]) -> String {
+    keep.iter()
+        .map(|(n, v)| format!("{}={}", escape(n), escape(v)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A kill switch a rollback would put back: its value now and then (`None`: unset then).
+pub fn switch_goes_back(l: Locale, name: &str, now: &str, then: Option<&str>) -> String {
+    let then = then.map(|v| format!("`{}`", escape(v)));
+    let (n, v) = (escape(name), escape(now));
+    l.t(
+        format!("\n:rotating_light: Kill switch `{n}` is `{v}` now; *Confirm* rolls it back to {} with the rest. *Roll back, keep {n}={v}* keeps it.", then.clone().unwrap_or_else(|| "unset".into())),
+        format!("\n:rotating_light: O kill switch `{n}` está `{v}` agora; *Confirmar* o volta para {} com o resto. *Rollback, manter {n}={v}* o mantém.", then.unwrap_or_else(|| "não definido".into())),
+    )
+}
+
+/// The label of the rollback's second button.
+pub fn keep_label(l: Locale, keep: &[(String, String)]) -> String {
+    let p = pairs(keep);
+    let s = l.t(
+        format!("Roll back, keep {p}"),
+        format!("Rollback, manter {p}"),
+    );
+    // Slack's button text is at most 75 characters.
+    if s.chars().count() > 75 {
+        s.chars().take(74).collect::<String>() + "…"
+    } else {
+        s
+    }
+}
+
+/// Added to "Railway accepted rollback" when switches were kept.
+pub fn switches_kept(l: Locale, keep: &[(String, String)]) -> String {
+    let p = pairs(keep);
+    l.t(
+        format!(" Kept {p}: written back after the rollback, and Railway deploys the rolled-back service with it (the deployment followed is the service's latest)."),
+        format!(" Mantido {p}: regravado depois do rollback, e o Railway faz o deploy do serviço revertido com ele (o deploy acompanhado é o mais recente do serviço)."),
+    )
+}
+
+/// The rollback went through, a kill switch could not be written back.
+pub fn switch_not_kept(l: Locale, service: &str, names: &[String], error: &str) -> Msg {
+    let names = names
+        .iter()
+        .map(|n| format!("`{}`", escape(n)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let e = escape(error);
+    Msg::text(l.t(
+        format!(":rotating_light: *Rolled back `{service}`, but {names} could not be kept*: Railway answered {e}. The service now runs with the rollback target's value. Set it again (e.g. the catalog's kill-switch action in `/ops`, or Railway's dashboard)."),
+        format!(":rotating_light: *Rollback de `{service}` feito, mas {names} não pôde ser mantido*: o Railway respondeu {e}. O serviço agora roda com o valor do deploy de destino. Defina de novo (p. ex. a ação kill-switch do catálogo no `/ops`, ou o painel do Railway)."),
+    ))
+}

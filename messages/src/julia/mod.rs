@@ -25,8 +25,8 @@ pub use common::{
     SYS_HEALTH, SYS_RAILWAY, SYS_SUPABASE,
 };
 pub use confirm::{
-    already, confirm, confirm_text, guard_mismatch, resume_confirm, var_unset, ConfirmView,
-    MISSING, UNSET,
+    already, confirm, confirm_text, guard_mismatch, resume_confirm, rollback_keep_confirm,
+    var_unset, ConfirmView, MISSING, UNSET,
 };
 pub use deploys::{
     cannot_redeploy, cannot_rollback, deploy_outcome, deploy_started, nothing_to_restart,

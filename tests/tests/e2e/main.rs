@@ -28,6 +28,7 @@ mod job_rows;
 mod jobs;
 mod julia;
 mod julia_deploys;
+mod julia_rollback_keep;
 mod julia_rollback_variables;
 mod julia_safety;
 mod julia_status;
