@@ -8,6 +8,7 @@ mod alert_real;
 mod alert_repeat;
 mod alert_wire;
 mod alerts;
+mod announce_order;
 mod architecture;
 mod components;
 mod confirmed_jobs;

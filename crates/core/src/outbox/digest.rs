@@ -81,8 +81,8 @@ pub(super) async fn gather(
         }
     }
     let rows = sqlx::query(
-        "SELECT id, digest, depends_on, next_attempt_at, lease_until, body, method FROM outbox
-         WHERE channel = $1 AND status = 'pending' AND id > $2 ORDER BY id LIMIT $3",
+        "SELECT id, digest, depends_on, next_attempt_at, lease_until, body, method, status, created_at FROM outbox
+         WHERE channel = $1 AND status IN ('pending', 'reserved') AND id > $2 ORDER BY id LIMIT $3",
     )
     .bind(channel)
     .bind(head)
@@ -101,6 +101,13 @@ pub(super) async fn gather(
         let free = r.get::<Option<i64>, _>(4).is_none_or(|u| u < now);
         let body: Value = serde_json::from_str(&r.get::<String, _>(5)).unwrap_or(Value::Null);
         let method: String = r.get(6);
+        if r.get::<String, _>(7) == "reserved" {
+            // A place kept for a later row: the run stops there while it holds, else skips it.
+            if r.get::<i64, _>(8) > now - super::reserve::RESERVED_WAIT_MS {
+                break;
+            }
+            continue;
+        }
         // Only an unbroken run: a row of another kind keeps its place in the channel's order.
         if !(due && free && can_head(&method, digest.as_deref(), depends_on, &body)) {
             break;

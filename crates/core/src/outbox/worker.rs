@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use sqlx::{AnyConnection, Row};
 
 use super::claimed::{Claimed, SharedPacing, BATCH};
-use super::{deliver, digest, item};
+use super::{deliver, digest, item, reserve};
 use crate::store::Backend;
 use crate::Ctx;
 
@@ -41,13 +41,15 @@ pub async fn deliver_batch(ctx: &Ctx, pacing: &SharedPacing) -> Result<usize, sq
            SELECT o.id FROM outbox o
            WHERE o.status = 'pending' AND o.next_attempt_at <= $3{only}
              AND (o.lease_until IS NULL OR o.lease_until < $3)
-             AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.channel = o.channel AND p.status = 'pending' AND p.id < o.id)
-             AND (o.depends_on IS NULL OR EXISTS (SELECT 1 FROM outbox d WHERE d.id = o.depends_on AND d.status <> 'pending'))
+             AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.channel = o.channel AND p.id < o.id AND {held})
+             AND (o.depends_on IS NULL OR EXISTS (SELECT 1 FROM outbox d WHERE d.id = o.depends_on AND d.status NOT IN ('pending', 'reserved')))
            ORDER BY o.id LIMIT $4{}){}
          RETURNING id, method, channel, body, depends_on, depends_field, attempts, digest, created_at, attempt_started_at",
         ctx.store.claimed_ids(),
         ctx.store.skip_locked(),
         ctx.store.claimed_ids_end(),
+        // A row waits for the older pending rows of its channel and its live reservations.
+        held = reserve::holds("p", "$3"),
     );
     let mut q = sqlx::query(&sql)
         .bind(&token)
