@@ -44,11 +44,14 @@ pub async fn publish(
     let i = store::get_pool(&ctx.store.pool, id.0)
         .await?
         .ok_or_else(|| unknown(ctx, id))?;
-    let msg = request(ctx, user, &i, status, text, None).await?;
-    if msg.blocks.is_some() {
-        dm(ctx, user, &msg).await?;
+    match request(ctx, user, &i, status, text, None).await {
+        // The preview of a first post: to the person's DM, where its Publish works too.
+        Ok(msg) if msg.blocks.is_some() => dm(ctx, user, &msg).await,
+        Ok(_) => Ok(()),
+        // The form is closed by now: the refusal goes to the DM.
+        Err(chatops_core::FlowError::User(m)) => dm(ctx, user, &m).await,
+        Err(e) => Err(e),
     }
-    Ok(())
 }
 
 /// The declare form's public title: the preview of the first public post, in the declarer's
