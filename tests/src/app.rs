@@ -115,6 +115,12 @@ impl TestApp {
         self.task.abort();
     }
 
+    /// Like [`TestApp::kill`], keeping the value (a harness owns it): the server and every
+    /// worker stop at once, mid-call, as if the process died.
+    pub fn abort(&self) {
+        self.task.abort();
+    }
+
     /// POSTs a body signed with the test secret at `ts`.
     pub async fn post_signed_at(
         &self,
