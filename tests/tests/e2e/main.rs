@@ -11,6 +11,7 @@ mod alerts;
 mod announce_order;
 mod architecture;
 mod components;
+mod statuspage_web;
 mod confirmed_jobs;
 mod customers;
 mod customers_refusals;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
 use chatops_core::Ctx;
@@ -51,10 +51,13 @@ pub fn mount(main: Router, ctx: Arc<Ctx>) -> Router {
         None => main,
         Some(p) if p == "/" => main.merge(router(ctx, "/")),
         Some(p) => {
-            let page = router(ctx.clone(), &p);
-            // `/status/` as well as `/status`.
-            main.route_service(&format!("{p}/"), router(ctx, &p))
-                .nest(&p, page)
+            // `/status/` leads to `/status`.
+            let to = p.clone();
+            main.route(
+                &format!("{p}/"),
+                get(move || async move { Redirect::permanent(&to) }),
+            )
+            .nest(&p, router(ctx, &p))
         }
     }
 }

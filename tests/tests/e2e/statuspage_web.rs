@@ -1,0 +1,322 @@
+//! The public status page as a visitor sees it, in a real headless Chromium (tests/src/browser.rs):
+//! an incident declared through signed Slack requests, public updates, a resolution; at each
+//! step the banner, the components, the public words (never the war room's), a 375-px phone
+//! without sideways scrolling, no console errors, and a hostile title shown as text.
+//! Screenshots go to target/statuspage-screenshots/.
+//! Then the machine-readable forms (Statuspage v2 JSON, Atom, badge) and the cache (ETag, 304,
+//! one render per version).
+
+use serde_json::Value;
+use testkit::browser::{Browser, PHONE_WIDTH};
+use testkit::incident_kit::*;
+use testkit::*;
+
+/// The war room's own words: never on the page.
+const WAR_ROOM_TITLE: &str = "db-primary failover WARROOM-ONLY";
+const WAR_ROOM_UPDATE: &str = "cordoned node pool-7 WARROOM-ONLY";
+/// What a person published (with markup that must stay text).
+const PUBLIC_TITLE: &str = "Slow replies <script>alert(1)</script> <img src=x onerror=alert(2)>";
+const FIRST: &str = "We are investigating slow WhatsApp replies.";
+const SECOND: &str = "We found the cause & are fixing it: a database failover.";
+const RESOLUTION: &str = "Replies are back to normal.";
+
+async fn app_with_page(db: &TestDb, slack: &FakeSlack) -> TestApp {
+    app_with(db, slack, &[]).await
+}
+
+async fn app_with(db: &TestDb, slack: &FakeSlack, env: &[(&str, &str)]) -> TestApp {
+    let file = components_file();
+    let mut opts = AppOptions::default()
+        .env("COMPONENTS_FILE", &file)
+        .env("STATUSPAGE_NAME", "Julia status");
+    for (k, v) in env {
+        opts = opts.env(k, v);
+    }
+    spawn_app(db, slack, opts).await
+}
+
+/// A public update as the publishing flow writes it (its rows and the version), for the
+/// incident `id`: the first one also makes the incident public under `title`.
+async fn publish(app: &TestApp, id: i64, title: &str, status: &str, body: &str) {
+    let pool = &app.ctx.store.pool;
+    let mut tx = pool.begin().await.unwrap();
+    let now = app.ctx.clock.now_ms();
+    sqlx::query(
+        "INSERT INTO public_incidents (incident_id, public_title, first_published_at, next_update_at)
+         SELECT $1, $2, $3, $4 WHERE NOT EXISTS (SELECT 1 FROM public_incidents WHERE incident_id = $1)",
+    )
+    .bind(id)
+    .bind(title)
+    .bind(now)
+    .bind(now + 30 * 60_000)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO public_updates (incident_id, status, body, created_at, author) VALUES ($1, $2, $3, $4, 'UDECL')",
+    )
+    .bind(id)
+    .bind(status)
+    .bind(body)
+    .bind(now)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    statuspage::store::bump(&mut tx).await.unwrap();
+    tx.commit().await.unwrap();
+    // The flow's `Published` event, which the page's cache listens to.
+    app.ctx.ext::<statuspage::web::PageCache>().invalidate();
+}
+
+fn kind(db: &TestDb) -> &'static str {
+    if db.postgres {
+        "postgres"
+    } else {
+        "sqlite"
+    }
+}
+
+/// What a visitor must always get: a phone-wide page, no console error, no script at all.
+async fn check_visit(b: &Browser, shot: &str) -> String {
+    let (doc, view) = b.widths().await;
+    assert_eq!(view, u64::from(PHONE_WIDTH), "the viewport is a phone's");
+    assert!(doc <= u64::from(PHONE_WIDTH), "{shot}: the page scrolls sideways ({doc} px)");
+    let errors = b.console_errors().await;
+    assert!(errors.is_empty(), "{shot}: console errors {errors:?}");
+    assert_eq!(b.count("script").await, 0, "{shot}: a script element");
+    let path = b.screenshot(shot).await;
+    assert!(std::fs::metadata(&path).unwrap().len() > 1000, "{shot}");
+    let text = b.text().await;
+    for private in [WAR_ROOM_TITLE, WAR_ROOM_UPDATE, "WARROOM-ONLY", "UDECL", "CORIGIN"] {
+        assert!(!text.contains(private), "{shot}: war-room text {private:?} on the page");
+    }
+    text
+}
+
+async fn component_state(b: &Browser, id: &str) -> String {
+    b.text_of(&format!("#c-{id} .state"))
+        .await
+        .unwrap_or_else(|| panic!("component {id} on the page"))
+}
+
+async fn a_visitor_follows_an_incident_from_declaration_to_resolution(db: TestDb) {
+    let slack = FakeSlack::start().await;
+    // The browser asks again at every visit (max-age 0): a 304 or the new page, never its cache.
+    let app = app_with(&db, &slack, &[("STATUSPAGE_MAX_AGE", "0")]).await;
+    let b = Browser::phone().await;
+    let page = app.url("/status");
+
+    // Nothing happening.
+    b.goto(&page).await;
+    let text = check_visit(&b, &format!("{}-1-operational", kind(&db))).await;
+    assert_eq!(b.text_of("#banner").await.unwrap(), "All systems operational");
+    assert_eq!(component_state(&b, "julia-api").await, "Operational");
+    assert!(text.contains("WhatsApp messaging") && text.contains("ETP Express"), "{text}");
+    assert_eq!(b.client.title().await.unwrap(), "Julia status");
+
+    // Declared in Slack: the war room knows, the public does not (nothing was published).
+    let room = declare(
+        &app,
+        &format!("declare P1 --affects julia-api:partial,julia-whatsapp:major {WAR_ROOM_TITLE}"),
+        "UDECL",
+    )
+    .await
+    .expect("war room");
+    b.goto(&page).await;
+    check_visit(&b, &format!("{}-2-declared-not-public", kind(&db))).await;
+    assert_eq!(b.text_of("#banner").await.unwrap(), "All systems operational");
+    assert_eq!(component_state(&b, "julia-api").await, "Operational");
+
+    // The first public post: the banner, the states, the public words, the title as text.
+    publish(&app, 1, PUBLIC_TITLE, "investigating", FIRST).await;
+    b.goto(&page).await;
+    let text = check_visit(&b, &format!("{}-3-investigating", kind(&db))).await;
+    assert_eq!(b.text_of("#banner").await.unwrap(), "Major system outage");
+    assert_eq!(component_state(&b, "julia-api").await, "Partial outage");
+    assert_eq!(component_state(&b, "julia-whatsapp").await, "Major outage");
+    assert_eq!(b.text_of(".incident h3").await.unwrap(), PUBLIC_TITLE);
+    assert_eq!(b.count("main img").await, 0, "the title's <img> became an element");
+    assert!(text.contains(FIRST) && text.contains("Investigating"), "{text}");
+    assert!(text.contains("Next update by"), "{text}");
+
+    // A war-room update (private) and a public one: newest first, the war room's text absent.
+    app.incident(
+        &format!("update identified --affects julia-whatsapp:degraded {WAR_ROOM_UPDATE}"),
+        "UDECL",
+        &room,
+    )
+    .await;
+    publish(&app, 1, PUBLIC_TITLE, "identified", SECOND).await;
+    b.goto(&page).await;
+    let text = check_visit(&b, &format!("{}-4-identified", kind(&db))).await;
+    assert_eq!(b.text_of("#banner").await.unwrap(), "Partial system outage");
+    assert_eq!(
+        component_state(&b, "julia-whatsapp").await,
+        "Degraded performance"
+    );
+    let (second, first) = (text.find(SECOND).unwrap(), text.find(FIRST).unwrap());
+    assert!(second < first, "newest first: {text}");
+
+    // Its own page: the public timeline and the affected components.
+    b.goto(&app.url("/status/incidents/INC-1")).await;
+    let text = check_visit(&b, &format!("{}-5-incident-page", kind(&db))).await;
+    assert!(text.contains(SECOND) && text.contains(FIRST), "{text}");
+    assert!(
+        text.contains("Affected components") && text.contains("API (Partial outage)"),
+        "{text}"
+    );
+    assert_eq!(b.client.title().await.unwrap(), format!("{PUBLIC_TITLE} · Julia status"));
+
+    // Resolved: all operational again, the incident in the past, the day marked in the bar.
+    app.incident("resolve DB back", "UDECL", &room).await;
+    publish(&app, 1, PUBLIC_TITLE, "resolved", RESOLUTION).await;
+    b.goto(&page).await;
+    let text = check_visit(&b, &format!("{}-6-resolved", kind(&db))).await;
+    assert_eq!(b.text_of("#banner").await.unwrap(), "All systems operational");
+    assert_eq!(component_state(&b, "julia-api").await, "Operational");
+    assert!(!text.contains("Active incidents"), "{text}");
+    assert!(text.contains("Past incidents") && text.contains(PUBLIC_TITLE), "{text}");
+    assert_eq!(b.count("#c-julia-whatsapp rect.c-major_outage").await, 1);
+    assert_eq!(b.count("#c-julia-api rect.c-partial_outage").await, 1);
+    assert_eq!(b.count("#c-etp-express rect.c-operational").await, 90);
+
+    // The history by month, and the page in Portuguese.
+    b.goto(&app.url("/status/history")).await;
+    let text = check_visit(&b, &format!("{}-7-history", kind(&db))).await;
+    assert!(text.contains(&statuspage::store::month_of(app.ctx.clock.now_ms())), "{text}");
+    assert!(text.contains(PUBLIC_TITLE), "{text}");
+    b.goto(&format!("{page}?lang=pt-BR")).await;
+    check_visit(&b, &format!("{}-8-pt-br", kind(&db))).await;
+    assert_eq!(
+        b.text_of("#banner").await.unwrap(),
+        "Todos os sistemas operacionais"
+    );
+    assert_eq!(component_state(&b, "julia-api").await, "Operacional");
+    b.close().await;
+}
+on_both_stores!(
+    visitor_in_a_browser,
+    a_visitor_follows_an_incident_from_declaration_to_resolution
+);
+
+async fn get(app: &TestApp, path: &str, headers: &[(&str, &str)]) -> reqwest::Response {
+    let mut r = app.http.get(app.url(path));
+    for (k, v) in headers {
+        r = r.header(*k, *v);
+    }
+    r.send().await.unwrap()
+}
+
+async fn json(app: &TestApp, path: &str) -> Value {
+    let r = get(app, path, &[]).await;
+    assert_eq!(r.status(), 200, "{path}");
+    assert_eq!(r.headers()["access-control-allow-origin"], "*");
+    r.json().await.unwrap()
+}
+
+async fn the_json_the_feed_and_the_badge_speak_statuspage(db: TestDb) {
+    let slack = FakeSlack::start().await;
+    let app = app_with_page(&db, &slack).await;
+    let status = json(&app, "/status/api/v2/status.json").await;
+    assert_eq!(status["status"]["indicator"], "none");
+    assert_eq!(status["status"]["description"], "All systems operational");
+    assert_eq!(status["page"]["name"], "Julia status");
+
+    declare(
+        &app,
+        &format!("declare P1 --affects julia-api:partial {WAR_ROOM_TITLE}"),
+        "UDECL",
+    )
+    .await
+    .expect("war room");
+    publish(&app, 1, PUBLIC_TITLE, "investigating", FIRST).await;
+
+    let summary = json(&app, "/status/api/v2/summary.json").await;
+    assert_eq!(summary["status"]["indicator"], "major");
+    let comps = summary["components"].as_array().unwrap();
+    let api = comps.iter().find(|c| c["id"] == "julia-api").unwrap();
+    assert_eq!(api["status"], "partial_outage");
+    assert_eq!(api["group_id"], "julia");
+    let julia = comps.iter().find(|c| c["id"] == "julia").unwrap();
+    assert_eq!(julia["group"], true);
+    assert!(julia["components"].as_array().unwrap().contains(&"julia-api".into()));
+    let inc = &summary["incidents"][0];
+    assert_eq!(inc["name"], PUBLIC_TITLE);
+    assert_eq!(inc["status"], "investigating");
+    assert_eq!(inc["impact"], "major");
+    assert_eq!(inc["incident_updates"][0]["body"], FIRST);
+    assert!(summary["scheduled_maintenances"].as_array().unwrap().is_empty());
+    let all = summary.to_string();
+    assert!(!all.contains("WARROOM-ONLY") && !all.contains("UDECL"), "{all}");
+
+    let incidents = json(&app, "/status/api/v2/incidents.json").await;
+    assert_eq!(incidents["incidents"][0]["id"], "INC-1");
+
+    let feed = get(&app, "/status/history.atom", &[]).await;
+    assert_eq!(feed.headers()["content-type"], "application/atom+xml; charset=utf-8");
+    let feed = feed.text().await.unwrap();
+    assert!(feed.contains("<entry>") && feed.contains("Slow replies &lt;script&gt;"), "{feed}");
+    assert!(!feed.contains("<script>") && !feed.contains("WARROOM-ONLY"), "{feed}");
+
+    let badge = get(&app, "/status/badge.svg", &[]).await;
+    assert_eq!(badge.headers()["content-type"], "image/svg+xml");
+    assert!(badge.text().await.unwrap().contains("partial outage"));
+
+    // pt-BR by Accept-Language.
+    let r = get(&app, "/status/", &[("accept-language", "pt-BR,pt;q=0.9,en;q=0.5")]).await;
+    assert_eq!(r.headers()["vary"], "Accept-Language");
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Indisponibilidade parcial") && html.contains("lang=\"pt-BR\""));
+    assert!(html.contains("Slow replies &lt;script&gt;alert(1)&lt;&#x2f;script&gt; &lt;img"), "{html}");
+    assert!(!html.contains("<script") && !html.contains("<img"), "{html}");
+
+    // An unknown incident: 404, and no war-room incident by its number either.
+    declare(&app, &format!("declare P2 {WAR_ROOM_TITLE}"), "UDECL").await;
+    for path in ["/status/incidents/INC-2", "/status/incidents/nope", "/status/nothing"] {
+        let r = get(&app, path, &[]).await;
+        assert_eq!(r.status(), 404, "{path}");
+        assert!(!r.text().await.unwrap().contains("WARROOM-ONLY"));
+    }
+}
+on_both_stores!(
+    machine_readable_forms,
+    the_json_the_feed_and_the_badge_speak_statuspage
+);
+
+async fn one_render_per_version_with_etags(db: TestDb) {
+    let slack = FakeSlack::start().await;
+    let app = app_with_page(&db, &slack).await;
+    let cache: &statuspage::web::PageCache = app.ctx.ext();
+    let renders = || cache.renders.load(std::sync::atomic::Ordering::SeqCst);
+
+    let first = get(&app, "/status", &[]).await;
+    assert_eq!(first.status(), 200);
+    assert_eq!(first.headers()["cache-control"], "public, max-age=10");
+    let etag = first.headers()["etag"].to_str().unwrap().to_string();
+    let body = first.text().await.unwrap();
+    let after_first = renders();
+    for _ in 0..20 {
+        assert_eq!(get(&app, "/status", &[]).await.text().await.unwrap(), body);
+    }
+    assert_eq!(renders(), after_first, "served from the cache");
+
+    let again = get(&app, "/status", &[("if-none-match", &etag)]).await;
+    assert_eq!(again.status(), 304);
+    assert!(again.text().await.unwrap().is_empty());
+
+    // A public change: rendered again once, under a new ETag.
+    declare(
+        &app,
+        &format!("declare P1 --affects julia-api:major {WAR_ROOM_TITLE}"),
+        "UDECL",
+    )
+    .await
+    .expect("war room");
+    publish(&app, 1, "API down", "investigating", FIRST).await;
+    let changed = get(&app, "/status", &[("if-none-match", &etag)]).await;
+    assert_eq!(changed.status(), 200);
+    assert_ne!(changed.headers()["etag"].to_str().unwrap(), etag);
+    assert!(changed.text().await.unwrap().contains("API down"));
+    assert_eq!(renders(), after_first + 1);
+}
+on_both_stores!(page_cache, one_render_per_version_with_etags);
