@@ -110,6 +110,10 @@ impl Application {
             ctx.clone(),
             self.shutdown_tx.subscribe(),
         ));
+        workers.spawn(statuspage::auto::run_worker(
+            ctx.clone(),
+            self.shutdown_tx.subscribe(),
+        ));
         workers.spawn(socket_mode::run(
             ctx.clone(),
             self.state.socket.clone(),

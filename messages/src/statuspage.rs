@@ -341,3 +341,19 @@ pub fn sample_context() -> serde_json::Value {
     };
     template_context(&v, Locale::En)
 }
+
+/// The incidents channel's notice of an automatic change (`auto_degrade: true`).
+pub fn auto_changed(component: &str, degraded: bool, l: Locale) -> String {
+    let c = escape(component);
+    if degraded {
+        l.t(
+            format!(":robot_face: *{c}* is shown as *degraded performance* on the status page: its health check failed twice in a row (auto_degrade)."),
+            format!(":robot_face: *{c}* aparece como *desempenho degradado* na página de status: a verificação de saúde falhou duas vezes seguidas (auto_degrade)."),
+        )
+    } else {
+        l.t(
+            format!(":robot_face: *{c}* is back to *operational* on the status page: its health check passes again (auto_degrade)."),
+            format!(":robot_face: *{c}* voltou a *operacional* na página de status: a verificação de saúde passa de novo (auto_degrade)."),
+        )
+    }
+}

@@ -1,5 +1,6 @@
 //! The public status page (#26), built from the incidents themselves.
 //!
+//! - [`auto`]: the opt-in automatic degrade of components whose check fails
 //! - [`command`]: `update --public …` and `unpublish <n>` in `/incident`
 //! - [`publish`]: writing a public update (echo, hook, version), the resolution's text
 //! - [`drafts`]: the preview of an incident's first public post (Publish / Edit)
@@ -12,6 +13,7 @@
 //! - [`settings`]: the publishing variables (`STATUSPAGE_*`)
 //! - [`web`]: the page, its JSON, feed and badge
 
+pub mod auto;
 pub mod command;
 pub mod drafts;
 pub mod forms;

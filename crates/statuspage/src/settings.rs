@@ -16,6 +16,9 @@ pub struct StatusPageConfig {
     pub hide_p3: bool,
     /// `STATUSPAGE_NEXT_UPDATE`: the next-update promise of every public post ("off": none).
     pub next_update: Option<Duration>,
+    /// `STATUSPAGE_AUTO_INTERVAL`: how often the checks of components with `auto_degrade: true`
+    /// run.
+    pub auto_interval: Duration,
 }
 
 impl Default for StatusPageConfig {
@@ -25,6 +28,7 @@ impl Default for StatusPageConfig {
             max_update: 1000,
             hide_p3: true,
             next_update: Some(Duration::from_secs(30 * 60)),
+            auto_interval: Duration::from_secs(60),
         }
     }
 }
@@ -37,6 +41,7 @@ impl StatusPageConfig {
             max_update: r.integer("STATUSPAGE_MAX_UPDATE", d.max_update, 50..=5000),
             hide_p3: r.boolean("STATUSPAGE_HIDE_P3", d.hide_p3),
             next_update: r.cadence("STATUSPAGE_NEXT_UPDATE", "30m"),
+            auto_interval: r.duration("STATUSPAGE_AUTO_INTERVAL", "60s"),
         }
     }
 
@@ -51,6 +56,10 @@ impl StatusPageConfig {
             ),
             ("STATUSPAGE_MAX_UPDATE", self.max_update.to_string()),
             ("STATUSPAGE_HIDE_P3", self.hide_p3.to_string()),
+            (
+                "STATUSPAGE_AUTO_INTERVAL",
+                humantime::format_duration(self.auto_interval).to_string(),
+            ),
             (
                 "STATUSPAGE_NEXT_UPDATE",
                 self.next_update

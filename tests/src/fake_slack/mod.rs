@@ -209,6 +209,15 @@ impl FakeSlack {
             .users
             .insert(id.to_string(), deactivated);
     }
+    /// A member of the workspace with a name: `users.info` answers it as `real_name` and
+    /// `profile.display_name` / `profile.real_name`, as Slack does.
+    pub fn set_user_name(&self, id: &str, name: &str) {
+        let mut i = self.inner.lock().unwrap();
+        i.workspace.users.insert(id.to_string(), false);
+        i.workspace
+            .user_names
+            .insert(id.to_string(), name.to_string());
+    }
     pub fn set_usergroup(&self, id: &str, users: &[&str]) {
         self.inner.lock().unwrap().usergroups.insert(
             id.to_string(),

@@ -71,6 +71,8 @@ pub(super) struct Workspace {
     pub(super) channels: HashMap<String, (String, bool, bool, bool)>,
     /// id -> deactivated, for `users.info` (an unknown id is `user_not_found`).
     pub(super) users: HashMap<String, bool>,
+    /// id -> the name the profile shows (`real_name`, `profile.display_name`), when set.
+    pub(super) user_names: HashMap<String, String>,
 }
 
 impl Default for Workspace {
@@ -80,6 +82,7 @@ impl Default for Workspace {
             valid_token: None,
             channels: HashMap::new(),
             users: HashMap::new(),
+            user_names: HashMap::new(),
         }
     }
 }

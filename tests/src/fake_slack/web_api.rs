@@ -316,7 +316,10 @@ async fn answer_inner(
             let id = body["user"].as_str().unwrap_or("");
             match i.workspace.users.get(id) {
                 Some(deleted) => {
-                    json!({"ok": true, "user": {"id": id, "name": id.to_lowercase(), "deleted": deleted, "is_bot": false}})
+                    let handle = id.to_lowercase();
+                    let shown = i.workspace.user_names.get(id).cloned().unwrap_or_default();
+                    json!({"ok": true, "user": {"id": id, "name": handle, "deleted": deleted, "is_bot": false,
+                           "real_name": shown, "profile": {"display_name": shown, "real_name": shown}}})
                 }
                 None => json!({"ok": false, "error": "user_not_found"}),
             }

@@ -1,0 +1,238 @@
+//! Action items to done (#28): `/incident action add|list|done|reassign|due` through signed
+//! slash commands, the owners' DMs and their due / overdue reminders and the commander's review
+//! DM (durable jobs: the test moves the app's clock and steps the workers), the refusals, and
+//! the overdue items on the owner's Home tab and in `/incident stats`.
+
+use std::time::Duration;
+
+use serde_json::json;
+use testkit::incident_kit::*;
+use testkit::*;
+
+const HOUR: u64 = 3600;
+const DAY: u64 = 24 * HOUR;
+
+/// The texts of the DMs `user` got.
+fn dms(slack: &FakeSlack, user: &str) -> Vec<String> {
+    slack
+        .posts_in(user)
+        .iter()
+        .map(|p| p["text"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+/// Moves the app's clock and runs whatever came due (jobs, then the outbox).
+async fn advance(app: &TestApp, by: Duration) {
+    app.ctx.clock.advance(by);
+    app.settle().await;
+}
+
+async fn item(app: &TestApp, id: i64) -> (String, Option<i64>, Option<i64>) {
+    sqlx::query_as::<_, (String, Option<i64>, Option<i64>)>(
+        "SELECT owner, due_at, done_at FROM action_items WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_one(&app.ctx.store.pool)
+    .await
+    .unwrap()
+}
+
+async fn action_items_from_assignment_to_done(db: TestDb) {
+    let slack = FakeSlack::start().await;
+    let app = spawn_app(&db, &slack, AppOptions::default()).await;
+    let room = declare(&app, "declare P1 queue stuck", "UIC").await.unwrap();
+    let t0 = app.ctx.clock.now_ms();
+
+    // Added in the war room: the owner is told by DM, the reminders wait for the due date.
+    let ack = app
+        .incident("action add <@UOWNA> add an index to jobs due 3d", "UIC", &room)
+        .await;
+    assert!(text_of(&ack).contains("#1") && text_of(&ack).contains("add an index"), "{ack}");
+    app.settle().await;
+    let got = dms(&slack, "UOWNA");
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert!(got[0].contains("add an index to jobs") && got[0].contains("<@UIC>"), "{got:?}");
+    assert_eq!(item(&app, 1).await.1, Some(t0 + 3 * DAY as i64 * 1000));
+
+    // Bad input: the reason, and nothing added.
+    for (text, why) in [
+        ("action add fix the alerting", "needs an owner"),
+        ("action add <@UOWNA> rotate keys due 2020-01-10", "in the past"),
+        ("action add <@UOWNA> rotate keys due someday", "is not a due date"),
+        ("action add <@UOWNA> due 3d", "Say what is to be done"),
+    ] {
+        let v = app.incident(text, "UIC", &room).await;
+        assert!(text_of(&v).contains(why), "{text}: {v}");
+    }
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM action_items").await, 1);
+
+    // No due date on an open incident: due a week after the resolution, set when it resolves.
+    app.incident("action add <@UOWNB> alert on queue depth", "UIC", &room)
+        .await;
+    assert_eq!(item(&app, 2).await.1, None);
+    let v = app.incident("resolve drained the queue", "UIC", &room).await;
+    assert!(text_of(&v).contains("resolved"), "{v}");
+    app.settle().await;
+    let resolved = app.scalar("SELECT resolved_at FROM incidents WHERE id = 1").await;
+    assert_eq!(item(&app, 2).await.1, Some(resolved + 7 * DAY as i64 * 1000));
+
+    // 48 h after a P1's resolution: the commander is reminded of the review, once.
+    advance(&app, Duration::from_secs(48 * HOUR + 1)).await;
+    let review: Vec<String> = dms(&slack, "UIC")
+        .into_iter()
+        .filter(|t| t.contains("post-mortem review of INC-1"))
+        .collect();
+    assert_eq!(review.len(), 1, "{review:?}");
+
+    // Due (3 d) then overdue (a day later): one DM each, never again.
+    advance(&app, Duration::from_secs(DAY)).await;
+    let got = dms(&slack, "UOWNA");
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert!(got[1].contains("is due") && got[1].contains("#1"), "{got:?}");
+    advance(&app, Duration::from_secs(DAY)).await;
+    let got = dms(&slack, "UOWNA");
+    assert_eq!(got.len(), 3, "{got:?}");
+    assert!(got[2].contains("overdue"), "{got:?}");
+    advance(&app, Duration::from_secs(DAY)).await;
+    assert_eq!(dms(&slack, "UOWNA").len(), 3);
+    let review = dms(&slack, "UIC")
+        .iter()
+        .filter(|t| t.contains("post-mortem review"))
+        .count();
+    assert_eq!(review, 1);
+
+    // Overdue items: in the list, and in `/incident stats`.
+    let v = app.incident("action list overdue", "UX", "CELSEWHERE").await;
+    assert!(text_of(&v).contains("#1") && text_of(&v).contains("overdue"), "{v}");
+    assert!(!text_of(&v).contains("#2"), "{v}");
+    let v = app.incident("stats 7d", "UX", "CELSEWHERE").await;
+    assert!(v.to_string().contains("Overdue action items: 1"), "{v}");
+
+    // Neither the owner nor the commander: refused, nothing changed.
+    let v = app.incident("action done 1", "UOTHER", "CELSEWHERE").await;
+    assert!(text_of(&v).contains("Only the owner <@UOWNA>"), "{v}");
+    assert_eq!(item(&app, 1).await.2, None);
+    // The commander may.
+    let v = app.incident("action done #1", "UIC", "CELSEWHERE").await;
+    assert!(text_of(&v).contains("done"), "{v}");
+    assert!(item(&app, 1).await.2.is_some());
+    let v = app.incident("action done 1", "UOWNA", "CELSEWHERE").await;
+    assert!(text_of(&v).contains("already done"), "{v}");
+
+    // Reassigned by its owner: the new owner is told; a new due date brings new reminders, and
+    // the old date's reminders say nothing.
+    let v = app.incident("action reassign 2 <@UOWNC>", "UOWNB", "CELSEWHERE").await;
+    assert!(text_of(&v).contains("<@UOWNC>"), "{v}");
+    let v = app.incident("action due 2 yesterday", "UOWNC", "CELSEWHERE").await;
+    assert!(text_of(&v).contains("is not a due date"), "{v}");
+    let v = app.incident("action due 2 1d", "UOWNC", "CELSEWHERE").await;
+    assert!(text_of(&v).contains("#2"), "{v}");
+    app.settle().await;
+    assert_eq!(dms(&slack, "UOWNC").len(), 1, "the assignment");
+    advance(&app, Duration::from_secs(DAY + 1)).await;
+    let got = dms(&slack, "UOWNC");
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert!(got[1].contains("is due"), "{got:?}");
+    // Day 7 (the old due date) and after: nothing for the old date.
+    advance(&app, Duration::from_secs(3 * DAY)).await;
+    let got = dms(&slack, "UOWNC");
+    assert_eq!(got.len(), 3, "the new date's overdue only: {got:?}");
+    assert!(dms(&slack, "UOWNB").is_empty());
+
+    // The lists.
+    let v = app.incident("action list mine", "UOWNC", "CELSEWHERE").await;
+    assert!(text_of(&v).contains("#2") && !text_of(&v).contains("#1"), "{v}");
+    let v = app.incident("action list", "UX", &room).await;
+    assert!(text_of(&v).contains("#1") && text_of(&v).contains("#2"), "{v}");
+}
+on_both_stores!(action_items, action_items_from_assignment_to_done);
+
+/// The Home tab of an owner shows their overdue items.
+async fn overdue_items_on_the_owner_s_home_tab(db: TestDb) {
+    let slack = FakeSlack::start().await;
+    let app = spawn_app(&db, &slack, AppOptions::default()).await;
+    let room = declare(&app, "declare P2 slow dashboard", "UIC").await.unwrap();
+    app.incident("action add <@UOWNA> cache the dashboard query due 1d", "UIC", &room)
+        .await;
+    app.settle().await;
+    let home = |user: &str| {
+        json!({"token": "XXYYZZ", "team_id": "T1", "api_app_id": "A0TEST", "type": "event_callback",
+               "event_id": format!("Ev{user}{}", app.ctx.clock.now_ms()), "event_time": 1700000000,
+               "event": {"type": "app_home_opened", "user": user, "channel": "D0HOME", "tab": "home",
+                         "event_ts": "1700000000.000100"}})
+    };
+    let published = |user: &str| {
+        slack
+            .calls_to("views.publish")
+            .into_iter()
+            .filter(|c| c.body["user_id"] == user)
+            .map(|c| c.body["view"].to_string())
+            .collect::<Vec<_>>()
+    };
+    app.event(&home("UOWNA")).await;
+    let first = eventually(WAIT, || async { published("UOWNA").into_iter().next() })
+        .await
+        .expect("home published");
+    assert!(!first.contains("overdue action items"), "{first}");
+    app.ctx.clock.advance(Duration::from_secs(2 * DAY));
+    app.event(&home("UOWNA")).await;
+    let second = eventually(WAIT, || async { published("UOWNA").into_iter().nth(1) })
+        .await
+        .expect("home published again");
+    assert!(
+        second.contains("Your overdue action items") && second.contains("cache the dashboard query"),
+        "{second}"
+    );
+    // Someone else's Home tab does not show them.
+    app.event(&home("UOTHER")).await;
+    let other = eventually(WAIT, || async { published("UOTHER").into_iter().next() })
+        .await
+        .expect("other home");
+    assert!(!other.contains("cache the dashboard query"), "{other}");
+}
+on_both_stores!(home_overdue, overdue_items_on_the_owner_s_home_tab);
+
+/// The post-mortem message's button opens the form; the form adds an item (a past due date is
+/// shown under its field, nothing added).
+async fn the_postmortem_button_and_its_form(db: TestDb) {
+    let slack = FakeSlack::start().await;
+    let app = spawn_app(&db, &slack, AppOptions::default()).await;
+    let room = declare(&app, "declare P1 webhook lost", "UIC").await.unwrap();
+    app.incident("resolve re-registered the webhook", "UIC", &room)
+        .await;
+    app.settle().await;
+    let msg = slack
+        .posts_in(&room)
+        .into_iter()
+        .find(|p| p.to_string().contains("followup_action_add"))
+        .expect("the action items message with its button");
+    assert!(text_of(&msg).contains("Post-mortem action items of INC-1"), "{msg}");
+    let click = json!({"type": "block_actions", "user": {"id": "UIC"}, "trigger_id": "t.pm",
+        "channel": {"id": room}, "response_url": slack.response_url("pm"),
+        "actions": [{"action_id": "followup_action_add", "value": "1"}]});
+    app.interaction(&click).await;
+    let opened = eventually(WAIT, || async {
+        slack.calls_to("views.open").into_iter().next()
+    })
+    .await
+    .expect("the form");
+    assert_eq!(opened.body["view"]["callback_id"], "followup_action_form");
+    let submit = |due: &str| {
+        json!({"type": "view_submission", "user": {"id": "UIC"},
+            "view": {"callback_id": "followup_action_form", "private_metadata": "1", "state": {"values": {
+                "owner": {"owner_select": {"type": "users_select", "selected_user": "UOWNA"}},
+                "text": {"text_input": {"type": "plain_text_input", "value": "alert when the webhook is gone"}},
+                "due": {"due_input": {"type": "plain_text_input", "value": due}}}}}})
+    };
+    let r = app.interaction(&submit("2020-01-01")).await;
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["response_action"], "errors", "{body}");
+    assert!(body["errors"]["due"].as_str().unwrap().contains("in the past"), "{body}");
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM action_items").await, 0);
+    let r = app.interaction(&submit("5d")).await;
+    assert_eq!(r.status(), 200);
+    app.settle().await;
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM action_items").await, 1);
+    assert!(dms(&slack, "UOWNA")[0].contains("alert when the webhook is gone"));
+}
+on_both_stores!(postmortem_button, the_postmortem_button_and_its_form);
