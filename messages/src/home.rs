@@ -24,6 +24,8 @@ pub struct HomeIncident {
     pub last_update_at: i64,
     /// The war room's channel id, when there is one.
     pub war_room: Option<String>,
+    /// A drill (#28): its line says DRILL.
+    pub drill: bool,
 }
 
 /// Julia's pause state or health, as one line each.
@@ -55,6 +57,8 @@ pub struct HomeView {
     pub health: Option<JuliaPart>,
     pub incident_command: String,
     pub julia_command: String,
+    /// The visitor's overdue action items (#28), when there are any.
+    pub overdue_actions: Option<String>,
 }
 
 fn sev_emoji(sev: &str) -> &'static str {
@@ -109,6 +113,15 @@ pub fn incident_line(l: Locale, i: &HomeIncident, now: i64) -> String {
         Some(c) => format!("<#{c}>"),
         None => l.t("no war room", "sem sala de guerra").to_string(),
     };
+    let line = incident_words(l, i, now, room);
+    if i.drill {
+        format!(":test_tube: *{}* · {line}", crate::drill::word(l))
+    } else {
+        line
+    }
+}
+
+fn incident_words(l: Locale, i: &HomeIncident, now: i64, room: String) -> String {
     l.t(
         format!(
             "{} *INC-{}* [{}] {}\n{} · open for {} · last update {} ago · {}",
@@ -157,6 +170,9 @@ pub fn view(l: Locale, v: &HomeView) -> serde_json::Value {
             ),
         ],
     ));
+    if let Some(overdue) = &v.overdue_actions {
+        b.push(blocks::section(overdue.clone()));
+    }
     b.push(blocks::divider());
     let open = v.incidents.len();
     b.push(blocks::section(l.t(
@@ -233,12 +249,14 @@ mod tests {
                         started_at: 1_700_000_000,
                         last_update_at: 1_700_000_300,
                         war_room: Some("CWAR".into()),
+                        ..Default::default()
                     }],
                     incidents_unavailable: false,
                     pause: None,
                     health: None,
                     incident_command: "/incident".into(),
                     julia_command: "/julia".into(),
+                    ..Default::default()
                 },
             );
             assert_eq!(v["type"], "home");

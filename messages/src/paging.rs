@@ -31,13 +31,13 @@ fn ack_buttons(id: i64, l: Locale) -> blocks::Block {
         vec![
             blocks::button(
                 ACTION_ACK,
-                l.t("Acknowledge", "Reconhecer"),
+                ack_label(l),
                 &v,
                 Style::Primary,
             ),
             blocks::button(
                 crate::incident::action::ON_IT,
-                l.t("I'm on it", "Estou nisso"),
+                on_it_label(l),
                 &v,
                 Style::Default,
             ),
@@ -45,11 +45,22 @@ fn ack_buttons(id: i64, l: Locale) -> blocks::Block {
     )
 }
 
+/// The Acknowledge button's words: it only stops the paging (the words say so, beside
+/// "I'm on it", which also makes the person a responder).
+pub fn ack_label(l: Locale) -> &'static str {
+    l.t("Acknowledge: stop paging", "Reconhecer: parar os chamados")
+}
+
+/// The "I'm on it" button's words: the person takes it on (a responder; it acknowledges too).
+pub fn on_it_label(l: Locale) -> &'static str {
+    l.t("I'm on it: I'll work it", "Estou nisso: vou atuar")
+}
+
 /// The "Acknowledge" button alone, for messages that already carry "I'm on it".
 pub fn ack_button(id: i64, l: Locale) -> slack_morphism::prelude::SlackActionBlockElement {
     blocks::button(
         ACTION_ACK,
-        l.t("Acknowledge", "Reconhecer"),
+        ack_label(l),
         &id.to_string(),
         Style::Primary,
     )

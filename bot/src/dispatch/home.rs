@@ -53,7 +53,7 @@ pub async fn on_home_opened(ctx: Arc<Ctx>, event: &Value) {
         tracing::debug!(user, "home tab refreshed recently; not republished");
         return;
     }
-    let view = build(&ctx).await;
+    let view = build(&ctx, user).await;
     let body = json!({"user_id": user, "view": view});
     match ctx
         .slack
@@ -66,7 +66,7 @@ pub async fn on_home_opened(ctx: Arc<Ctx>, event: &Value) {
 }
 
 /// The Home view for the current state.
-pub async fn build(ctx: &Ctx) -> Value {
+pub async fn build(ctx: &Ctx, user: &str) -> Value {
     let t = clients::julia_config::of(ctx)
         .source_timeout
         .min(SOURCE_LIMIT);
@@ -96,6 +96,7 @@ pub async fn build(ctx: &Ctx) -> Value {
             started_at: i.started_at,
             last_update_at: i.last_update_at,
             war_room: i.channel_id,
+            drill: i.is_drill,
         })
         .collect();
     // Most urgent first, as `/incident list`: worst severity, then open longest.
@@ -115,8 +116,27 @@ pub async fn build(ctx: &Ctx) -> Value {
             health,
             incident_command: ctx.config.incident_command.clone(),
             julia_command: ctx.config.julia_command.clone(),
+            overdue_actions: overdue_actions(ctx, user).await,
         },
     )
+}
+
+/// The visitor's overdue action items (#28); nothing when the store does not answer in time.
+async fn overdue_actions(ctx: &Ctx, user: &str) -> Option<String> {
+    let read = followup::report::home_section(
+        &ctx.store.pool,
+        user,
+        ctx.clock.now_ms(),
+        ctx.locale(),
+    );
+    match tokio::time::timeout(SOURCE_LIMIT, read).await {
+        Ok(Ok(s)) => s,
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "home tab: action items unavailable");
+            None
+        }
+        Err(_) => None,
+    }
 }
 
 /// Julia's pause state and health summary, each `None` when no Julia control is configured.

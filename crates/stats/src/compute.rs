@@ -59,7 +59,7 @@ pub(crate) async fn cadence(
            COALESCE(SUM(CASE WHEN kind = 'escalation' THEN 1 ELSE 0 END), 0)
          FROM (SELECT t.kind, LAG(t.kind) OVER (PARTITION BY t.incident_id ORDER BY t.id) AS prev
                FROM incidents i CROSS JOIN timeline t
-               WHERE t.incident_id = i.id AND i.started_at >= $1 AND i.started_at <= $2
+               WHERE t.incident_id = i.id AND i.started_at >= $1 AND i.started_at <= $2 AND i.is_drill = 0
                  AND t.kind IN ('declared', 'update', 'status', 'reminder', 'escalation', 'reopened')) c",
     )
     .bind(from)
@@ -85,7 +85,7 @@ pub(crate) async fn postmortems(
            COALESCE(SUM(CASE WHEN pm_done <> 0 THEN 1 ELSE 0 END), 0),
            COALESCE(SUM(CASE WHEN pm_done = 0 AND pm_due_at IS NOT NULL AND pm_stage = 0 AND pm_due_at >= $2 THEN 1 ELSE 0 END), 0),
            COALESCE(SUM(CASE WHEN pm_done = 0 AND pm_due_at IS NOT NULL AND (pm_stage > 0 OR pm_due_at < $2) THEN 1 ELSE 0 END), 0)
-         FROM incidents WHERE started_at >= $1 AND started_at <= $2 AND resolved_at IS NOT NULL",
+         FROM incidents WHERE started_at >= $1 AND started_at <= $2 AND resolved_at IS NOT NULL AND is_drill = 0",
     )
     .bind(from)
     .bind(to)
@@ -128,7 +128,7 @@ pub(crate) async fn longest(
     let rows = sqlx::query(
         "SELECT id, title, severity, COALESCE(resolved_at, $2) - started_at AS d,
                 CAST(CASE WHEN resolved_at IS NULL THEN 1 ELSE 0 END AS BIGINT)
-         FROM incidents WHERE started_at >= $1 AND started_at <= $2 ORDER BY d DESC, id LIMIT 5",
+         FROM incidents WHERE started_at >= $1 AND started_at <= $2 AND is_drill = 0 ORDER BY d DESC, id LIMIT 5",
     )
     .bind(from)
     .bind(to)
@@ -157,7 +157,7 @@ pub async fn compute(pool: &AnyPool, days: i64, now_ms: i64) -> Result<Stats, sq
          FROM incidents i
          LEFT JOIN timeline t ON t.incident_id = i.id AND t.kind IN ({ACK_KINDS})
               AND t.actor <> 'chatops' AND t.at >= i.started_at
-         WHERE i.started_at >= $1 AND i.started_at <= $2
+         WHERE i.started_at >= $1 AND i.started_at <= $2 AND i.is_drill = 0
          GROUP BY i.id, i.severity, i.started_at, i.resolved_at, i.acked_at
          ORDER BY i.started_at"
     ))

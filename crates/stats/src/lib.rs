@@ -21,14 +21,27 @@ pub async fn command(
     let now = ctx.clock.now_ms();
     let stats = compute(&ctx.store.pool, days, now).await?;
     let l = ctx.locale();
+    let overdue = followup::report::overdue_lines(&ctx.store.pool, now, l).await?;
     if stats.view.total == 0 {
-        return Ok(messages::stats::empty(days, false, l));
+        return Ok(with_overdue(messages::stats::empty(days, false, l), &overdue));
     }
     let mut tx = ctx.store.begin().await?;
     enqueue_chart(&mut tx, ctx, &stats, channel, None, Some(user), now).await?;
     tx.commit().await?;
     ctx.outbox_wake.notify_one();
-    Ok(messages::stats::message(&stats.view, false, l))
+    Ok(with_overdue(
+        messages::stats::message(&stats.view, false, l),
+        &overdue,
+    ))
+}
+
+/// The figures with the overdue action items of real incidents under them (#28).
+pub fn with_overdue(msg: messages::Msg, overdue: &str) -> messages::Msg {
+    if overdue.is_empty() {
+        msg
+    } else {
+        msg.with_context_line(overdue)
+    }
 }
 
 /// The ack of `/incident stats`: the figures for everyone in the channel; no incident, or a

@@ -106,7 +106,7 @@ pub(super) fn buttons(v: &IncidentView, l: Locale) -> Block {
             crate::paging::ack_button(v.id, l),
             blocks::button(
                 action::ON_IT,
-                l.t("I'm on it", "Estou nisso"),
+                crate::paging::on_it_label(l),
                 &id,
                 Style::Default,
             ),

@@ -187,7 +187,7 @@ on_both_stores!(drill_switch, paging_is_opt_in_and_the_switch_is_audited);
 async fn the_home_tab_says_drill(db: TestDb) {
     let slack = FakeSlack::start().await;
     let app = app_with_components(&db, &slack).await;
-    declare(&app, "declare P2 --drill restore drill", "UIC").await.unwrap();
+    declare(&app, "declare P1 --drill restore drill", "UIC").await.unwrap();
     let ev = json!({"token": "XXYYZZ", "team_id": "T1", "api_app_id": "A0TEST", "type": "event_callback",
         "event": {"type": "app_home_opened", "user": "UHOME", "channel": "D0HOME", "tab": "home",
                   "event_ts": "1700000000.000100"},

@@ -52,7 +52,8 @@ async fn action_items_from_assignment_to_done(db: TestDb) {
     let got = dms(&slack, "UOWNA");
     assert_eq!(got.len(), 1, "{got:?}");
     assert!(got[0].contains("add an index to jobs") && got[0].contains("<@UIC>"), "{got:?}");
-    assert_eq!(item(&app, 1).await.1, Some(t0 + 3 * DAY as i64 * 1000));
+    let due = item(&app, 1).await.1.unwrap() - t0 - 3 * DAY as i64 * 1000;
+    assert!((0..10_000).contains(&due), "due 3 days after it was added: {due}");
 
     // Bad input: the reason, and nothing added.
     for (text, why) in [
@@ -137,7 +138,7 @@ async fn action_items_from_assignment_to_done(db: TestDb) {
     advance(&app, Duration::from_secs(3 * DAY)).await;
     let got = dms(&slack, "UOWNC");
     assert_eq!(got.len(), 3, "the new date's overdue only: {got:?}");
-    assert!(dms(&slack, "UOWNB").is_empty());
+    assert_eq!(dms(&slack, "UOWNB").len(), 1, "its assignment only");
 
     // The lists.
     let v = app.incident("action list mine", "UOWNC", "CELSEWHERE").await;
@@ -151,7 +152,7 @@ on_both_stores!(action_items, action_items_from_assignment_to_done);
 async fn overdue_items_on_the_owner_s_home_tab(db: TestDb) {
     let slack = FakeSlack::start().await;
     let app = spawn_app(&db, &slack, AppOptions::default()).await;
-    let room = declare(&app, "declare P2 slow dashboard", "UIC").await.unwrap();
+    let room = declare(&app, "declare P1 slow dashboard", "UIC").await.unwrap();
     app.incident("action add <@UOWNA> cache the dashboard query due 1d", "UIC", &room)
         .await;
     app.settle().await;

@@ -23,6 +23,7 @@ async fn declared(ctx: &Ctx, sev: Severity, title: &str) -> IncidentId {
         private: false,
         affects: Vec::new(),
         drill: false,
+        drill_pages: false,
     };
     create_incident(ctx, &d, None).await.unwrap()
 }

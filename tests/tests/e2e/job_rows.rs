@@ -51,6 +51,7 @@ async fn a_declaration_row_of_the_old_format_gets_its_war_room_and_answer(db: Te
         private: false,
         affects: Vec::new(),
         drill: false,
+        drill_pages: false,
     };
     let id = create_incident(&ctx, &d, None).await.unwrap().0;
     // The declaration's row as the old release wrote it, with the declarer answered by DM.

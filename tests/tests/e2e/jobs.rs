@@ -28,6 +28,7 @@ fn declaration(sev: Severity, title: &str) -> Declaration {
         private: false,
         affects: Vec::new(),
         drill: false,
+        drill_pages: false,
     }
 }
 

@@ -34,6 +34,7 @@ async fn seed(app: &TestApp, n: i64) {
                 declared_by: "UIC",
                 is_private: false,
                 is_drill: false,
+                drill_pages: false,
                 origin_channel: "CORIGIN",
                 now: now - (n - i + 1) * 60_000,
                 next_reminder_at: None,

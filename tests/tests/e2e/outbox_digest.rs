@@ -28,6 +28,7 @@ fn declaration(title: &str) -> Declaration {
         private: false,
         affects: Vec::new(),
         drill: false,
+        drill_pages: false,
     }
 }
 
