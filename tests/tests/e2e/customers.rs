@@ -25,6 +25,9 @@ pub async fn customers_app(db: TestDb, extra: &[(&str, &str)]) -> Harness {
         .env("CUSTOMERS_PACE", "3s")
         .env("CUSTOMERS_JITTER", "0s")
         .env("JULIA_SOURCE_TIMEOUT", "2s")
+        // The app's own job worker runs beside the test's steps: a lease longer than the
+        // clock's jumps keeps a job with the worker that holds it.
+        .env("JOBS_LEASE", "60s")
         .envs(extra)
         .start()
         .await;

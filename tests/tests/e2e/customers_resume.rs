@@ -53,7 +53,7 @@ async fn a_crash_mid_send_resumes_without_sending_anyone_twice(db: TestDb) {
 
     // A new process on the same store, once the dead one's lease has run out.
     let ctx = worker_ctx(&h.store, &h.slack, h.options()).await;
-    ctx.clock.advance(Duration::from_secs(3 + 10));
+    ctx.clock.advance(Duration::from_secs(3 + 61));
     for _ in 0..3 {
         chatops_core::jobs::run_once(&ctx).await.unwrap();
         ctx.clock.advance(Duration::from_secs(3));
