@@ -33,42 +33,24 @@ fn drill_tag(drill: bool, l: Locale) -> &'static str {
     }
 }
 
-/// The notice: title, severity, commander, status, the war room's link and the Join button.
-pub fn notice(v: &NoticeView, l: Locale) -> Msg {
-    let key = format!("INC-{}", v.id);
-    let head = if v.level == "late" {
+fn notice_head(v: &NoticeView, l: Locale) -> String {
+    let (key, tag, title) = (format!("INC-{}", v.id), drill_tag(v.drill, l), escape(&v.title));
+    if v.level == "late" {
+        let open = human_duration(v.open_minutes * 60, l);
         l.t(
-            format!(
-                "{}*{key}* [{}] is still open after {}: {}",
-                drill_tag(v.drill, l),
-                v.severity,
-                human_duration(v.open_minutes * 60, l),
-                escape(&v.title)
-            ),
-            format!(
-                "{}*{key}* [{}] continua aberto após {}: {}",
-                drill_tag(v.drill, l),
-                v.severity,
-                human_duration(v.open_minutes * 60, l),
-                escape(&v.title)
-            ),
+            format!("{tag}*{key}* [{}] is still open after {open}: {title}", v.severity),
+            format!("{tag}*{key}* [{}] continua aberto após {open}: {title}", v.severity),
         )
     } else {
         l.t(
-            format!(
-                "{}*{key}* [{}] incident: {}",
-                drill_tag(v.drill, l),
-                v.severity,
-                escape(&v.title)
-            ),
-            format!(
-                "{}*{key}* [{}] incidente: {}",
-                drill_tag(v.drill, l),
-                v.severity,
-                escape(&v.title)
-            ),
+            format!("{tag}*{key}* [{}] incident: {title}", v.severity),
+            format!("{tag}*{key}* [{}] incidente: {title}", v.severity),
         )
-    };
+    }
+}
+
+/// The notice: title, severity, commander, status, the war room's link and the Join button.
+pub fn notice(v: &NoticeView, l: Locale) -> Msg {
     let commander = v
         .commander
         .as_ref()
@@ -80,30 +62,21 @@ pub fn notice(v: &NoticeView, l: Locale) -> Msg {
         .map(|w| format!("<#{w}> (https://slack.com/app_redirect?channel={w})"))
         .unwrap_or_else(|| l.t("none yet", "ainda não").into());
     let body = format!(
-        "{head}\n{}: *{}* · {}: {commander}\n{}: {room}",
+        "{}\n{}: *{}* · {}: {commander}\n{}: {room}",
+        notice_head(v, l),
         l.t("Status", "Status"),
         status_label(l, &v.status),
         l.t("Commander", "Comandante"),
         l.t("War room", "Sala de guerra"),
     );
+    let level = if v.level == "late" {
+        l.t("incidents still open", "incidentes ainda abertos").to_string()
+    } else {
+        v.level.clone()
+    };
     let why = l.t(
-        format!(
-            "You are on the escalation matrix for {}.",
-            if v.level == "late" {
-                l.t("incidents still open", "incidentes ainda abertos")
-                    .to_string()
-            } else {
-                v.level.clone()
-            }
-        ),
-        format!(
-            "Você está na matriz de escalonamento de {}.",
-            if v.level == "late" {
-                "incidentes ainda abertos".to_string()
-            } else {
-                v.level.clone()
-            }
-        ),
+        format!("You are on the escalation matrix for {level}."),
+        format!("Você está na matriz de escalonamento de {level}."),
     );
     let mut b = vec![blocks::section(body.clone())];
     if v.war_room.is_some() {

@@ -28,7 +28,7 @@ host, port, spool, user, password = sys.argv[1:6]
 
 def authenticator(server, session, envelope, mechanism, data):
     ok = isinstance(data, LoginPassword) and data.login.decode() == user and data.password.decode() == password
-    return AuthResult(success=ok, handled=False)
+    return AuthResult(success=ok, handled=False, auth_data=data if ok else None)
 
 class Keep:
     async def handle_DATA(self, server, session, envelope):
