@@ -10,13 +10,15 @@ use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 
 use crate::clocks::{self, Stage};
-use crate::where_to::post_in_room;
+use crate::where_to::{dm_commander, post_in_room};
 use chatops_core::jobs::{JobResult, Lease};
 use chatops_core::outbox::{enqueue, OutboxItem};
 use chatops_core::Ctx;
 use incident::shared::key;
 use incident::store;
 use incident::timeline::EventKind;
+use incident::Severity;
+use stakeholders::settings::Target;
 
 pub const RTO_CLOCK: &str = "rto_clock";
 
@@ -26,15 +28,31 @@ pub struct Alarm {
     pub stage: Stage,
 }
 
-/// The escalation list: `ESCALATION_USERS` and the members of `ESCALATION_USERGROUP`.
-async fn escalation_list(ctx: &Ctx) -> Vec<String> {
+/// The escalation list of the incident's severity: the stakeholders' matrix
+/// (`STAKEHOLDERS_NOTIFY_P*`: people, user groups' members, channels) when it names anyone for
+/// it, else `ESCALATION_USERS` and the members of `ESCALATION_USERGROUP`.
+async fn escalation_list(ctx: &Ctx, severity: Severity) -> Vec<String> {
     let cfg = &ctx.config;
-    let mut out = cfg.escalation_users.clone();
-    if let Some(g) = &cfg.escalation_usergroup {
-        match ctx.slack.usergroup_members(g).await {
+    let matrix = stakeholders::settings::of(ctx).notify_of(severity);
+    let (mut out, groups) = if matrix.is_empty() {
+        let groups: Vec<String> = cfg.escalation_usergroup.iter().cloned().collect();
+        (cfg.escalation_users.clone(), groups)
+    } else {
+        let mut people = Vec::new();
+        let mut groups = Vec::new();
+        for t in matrix {
+            match t {
+                Target::User(u) | Target::Channel(u) => people.push(u.clone()),
+                Target::Group(g) => groups.push(g.clone()),
+            }
+        }
+        (people, groups)
+    };
+    for g in groups {
+        match ctx.slack.usergroup_members(&g).await {
             Ok(m) => out.extend(m),
             Err(e) => {
-                tracing::warn!(group = %g, error = %e, "RTO breach: could not read the escalation user group")
+                tracing::warn!(group = %g, error = %e, "RTO breach: could not read an escalation user group")
             }
         }
     }
@@ -45,9 +63,15 @@ async fn escalation_list(ctx: &Ctx) -> Vec<String> {
 
 pub(crate) fn run<'a>(ctx: &'a Arc<Ctx>, job: Alarm, lease: &'a Lease) -> BoxFuture<'a, JobResult> {
     Box::pin(async move {
-        let escalate = match job.stage {
-            Stage::Breach => escalation_list(ctx).await,
-            Stage::Warn => Vec::new(),
+        let severity = match &clocks::get(&mut *ctx.store.pool.acquire().await?, job.clock).await? {
+            Some(c) => store::get_pool(&ctx.store.pool, c.incident_id)
+                .await?
+                .map(|i| i.severity),
+            None => None,
+        };
+        let escalate = match (job.stage, severity) {
+            (Stage::Breach, Some(s)) => escalation_list(ctx, s).await,
+            _ => Vec::new(),
         };
         let now = ctx.clock.now_ms();
         let mut tx = ctx.store.begin().await?;
@@ -64,16 +88,21 @@ pub(crate) fn run<'a>(ctx: &'a Arc<Ctx>, job: Alarm, lease: &'a Lease) -> BoxFut
                 let room = i.channel_id.as_deref();
                 match job.stage {
                     Stage::Warn => {
-                        let to = i.commander.clone().unwrap_or_else(|| i.declared_by.clone());
                         let cmd = &ctx.config.incident_command;
                         let msg = messages::recovery::warning(
                             &k, room, &v, now / 1000, cmd, i.is_drill, l,
                         );
-                        enqueue(&mut tx, &OutboxItem::post(&to, &msg), now).await?;
+                        dm_commander(&mut tx, &i, &msg, now).await?;
                     }
                     Stage::Breach => {
+                        // People are mentioned; a channel of the matrix gets the post.
+                        let people: Vec<String> = escalate
+                            .iter()
+                            .filter(|u| u.starts_with('U') || u.starts_with('W'))
+                            .cloned()
+                            .collect();
                         let msg = messages::recovery::breach(
-                            &k, room, &v, now / 1000, &escalate, i.is_drill, l,
+                            &k, room, &v, now / 1000, &people, i.is_drill, l,
                         );
                         post_in_room(&mut tx, ctx, &i, &msg, now).await?;
                         for u in &escalate {

@@ -120,7 +120,9 @@ pub async fn start_all(
         .fetch_one(&mut *conn)
         .await?;
         let id: i64 = row.try_get(0)?;
-        enqueue(conn, ctx, WATCH, &Step { watch: id }, now).await?;
+        // The first check at once (just after the post that says the watch started).
+        let job = enqueue(conn, ctx, WATCH, &Step { watch: id }, now).await?;
+        due_at(conn, job, now + 1).await?;
         out.watching.push((name, probe::describe(check)));
     }
     Ok((!out.watching.is_empty() || !out.not_watched.is_empty()).then_some(out))
@@ -237,13 +239,17 @@ async fn step(
         None => {
             let next = enqueue(conn, ctx, WATCH, &Step { watch: w.id }, now).await?;
             // The last check falls on the watch's end.
-            let at = (now + w.every_ms).min(w.until_at.max(now + 1));
-            sqlx::query("UPDATE jobs SET run_at = $1 WHERE id = $2")
-                .bind(at)
-                .bind(next)
-                .execute(&mut *conn)
-                .await?;
+            due_at(conn, next, (now + w.every_ms).min(w.until_at.max(now + 1))).await?;
         }
     }
+    Ok(())
+}
+
+async fn due_at(conn: &mut AnyConnection, job: i64, at: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE jobs SET run_at = $1 WHERE id = $2")
+        .bind(at)
+        .bind(job)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
