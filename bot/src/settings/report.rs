@@ -285,6 +285,12 @@ impl Settings {
                 "nobody to page: unacknowledged incidents wait for someone in Slack",
             ),
             feature(
+                "status page links",
+                &[(self.statuspage.url.is_some(), "STATUSPAGE_URL")],
+                "the war room's echo of every public update links to its page",
+                "public updates are published and echoed without a link to the page",
+            ),
+            feature(
                 "julia flag cache",
                 &[(j.redis_url.is_some(), "JULIA_REDIS_URL")],
                 "pause/resume apply at once",

@@ -460,3 +460,91 @@ on_both_stores!(
     auto_degrade,
     a_failing_check_degrades_only_a_component_that_opted_in
 );
+
+fn declare_form(title: &str, severity: &str, affects: &str, public_title: &str) -> Value {
+    json!({"type": "view_submission", "user": {"id": "UDECL"}, "view": {"callback_id": "incident_declare", "private_metadata": "CORIGIN",
+        "state": {"values": {"title": {"title_input": {"type": "plain_text_input", "value": title}},
+            "severity": {"severity_select": {"type": "static_select", "selected_option": {"value": severity}}},
+            "impact": {"impact_input": {"type": "plain_text_input", "value": null}},
+            "commander": {"commander_select": {"type": "users_select", "selected_user": null}},
+            "affects": {"affects_input": {"type": "plain_text_input", "value": affects}},
+            "public_title": {"public_title_input": {"type": "plain_text_input", "value": public_title}}}}}})
+}
+
+async fn the_declare_form_names_components_and_previews_the_public_title_in_a_dm(db: TestDb) {
+    let slack = FakeSlack::start().await;
+    let app = app_with(&db, &slack, &[]).await;
+    // An unknown component and a P3 with a public title are refused under their fields.
+    let r = app
+        .interaction(&declare_form(
+            "Kumon down",
+            "P1",
+            "kumon-deliveryy:major",
+            "Deliveries late",
+        ))
+        .await;
+    let body: Value = r.json().await.unwrap();
+    assert!(
+        body["errors"]["affects"]
+            .as_str()
+            .unwrap()
+            .contains("`kumon-delivery`"),
+        "{body}"
+    );
+    let r = app
+        .interaction(&declare_form("Kumon down", "P3", "", "Deliveries late"))
+        .await;
+    let body: Value = r.json().await.unwrap();
+    assert!(
+        body["errors"]["public_title"]
+            .as_str()
+            .unwrap()
+            .contains("P3"),
+        "{body}"
+    );
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM incidents").await, 0);
+
+    let r = app
+        .interaction(&declare_form(
+            "Kumon worker OOM after deploy",
+            "P1",
+            "kumon-delivery:major",
+            "Deliveries late",
+        ))
+        .await;
+    assert_eq!(r.status(), 200);
+    app.settle().await;
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM incident_components WHERE component = 'kumon-delivery'")
+            .await,
+        1
+    );
+    // Nothing public yet; the preview waits in the declarer's DM.
+    assert!(page(&app).await.active.is_empty());
+    let dm = slack
+        .posts_in("UDECL")
+        .into_iter()
+        .find(|m| m.to_string().contains("Preview of the first public post"))
+        .expect("the preview in the DM");
+    assert!(
+        dm.to_string().contains("[INCIDENT] Deliveries late"),
+        "{dm}"
+    );
+    let draft = button_value(&dm, messages::statuspage::ACTION_PUBLISH);
+    click(
+        &app,
+        "UDECL",
+        messages::statuspage::ACTION_PUBLISH,
+        &draft,
+        "dm",
+    )
+    .await;
+    let p = page(&app).await;
+    assert_eq!(p.active[0].title, "Deliveries late");
+    assert_eq!(state_of(&p, "kumon-delivery"), ComponentState::MajorOutage);
+    assert!(!format!("{p:?}").contains("OOM"));
+}
+on_both_stores!(
+    publish_from_the_declare_form,
+    the_declare_form_names_components_and_previews_the_public_title_in_a_dm
+);
