@@ -6,19 +6,19 @@
 //! Then the machine-readable forms (Statuspage v2 JSON, Atom, badge) and the cache (ETag, 304,
 //! one render per version).
 
-use serde_json::Value;
+use serde_json::{json, Value};
 use testkit::browser::{Browser, PHONE_WIDTH};
 use testkit::incident_kit::*;
 use testkit::*;
 
 /// The war room's own words: never on the page.
-const WAR_ROOM_TITLE: &str = "db-primary failover WARROOM-ONLY";
 const WAR_ROOM_UPDATE: &str = "cordoned node pool-7 WARROOM-ONLY";
-/// What a person published (with markup that must stay text).
-const PUBLIC_TITLE: &str = "Slow replies <script>alert(1)</script> <img src=x onerror=alert(2)>";
+const WAR_ROOM_RESOLUTION: &str = "raised the pool WARROOM-ONLY";
+/// The incident's title, published by a person from the preview (with markup that must stay
+/// text).
+const TITLE: &str = "Slow replies <script>alert(1)</script> <img src=x onerror=alert(2)>";
 const FIRST: &str = "We are investigating slow WhatsApp replies.";
 const SECOND: &str = "We found the cause & are fixing it: a database failover.";
-const RESOLUTION: &str = "Replies are back to normal.";
 
 async fn app_with_page(db: &TestDb, slack: &FakeSlack) -> TestApp {
     app_with(db, slack, &[]).await
@@ -35,37 +35,43 @@ async fn app_with(db: &TestDb, slack: &FakeSlack, env: &[(&str, &str)]) -> TestA
     spawn_app(db, slack, opts).await
 }
 
-/// A public update as the publishing flow writes it (its rows and the version), for the
-/// incident `id`: the first one also makes the incident public under `title`.
-async fn publish(app: &TestApp, id: i64, title: &str, status: &str, body: &str) {
-    let pool = &app.ctx.store.pool;
-    let mut tx = pool.begin().await.unwrap();
-    let now = app.ctx.clock.now_ms();
-    sqlx::query(
-        "INSERT INTO public_incidents (incident_id, public_title, first_published_at, next_update_at)
-         SELECT $1, $2, $3, $4 WHERE NOT EXISTS (SELECT 1 FROM public_incidents WHERE incident_id = $1)",
-    )
-    .bind(id)
-    .bind(title)
-    .bind(now)
-    .bind(now + 30 * 60_000)
-    .execute(&mut *tx)
+/// The first public post of the incident in `room`: `/incident update --public <text>`, then
+/// Publish on its preview.
+async fn publish_first(app: &TestApp, room: &str, text: &str) {
+    let ack = app
+        .incident(&format!("update --public {text}"), "UDECL", room)
+        .await;
+    let publish = messages::statuspage::ACTION_PUBLISH;
+    let draft = ack["blocks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|b| b["elements"].as_array())
+        .flatten()
+        .find(|e| e["action_id"] == publish)
+        .and_then(|e| e["value"].as_str())
+        .unwrap_or_else(|| panic!("a preview with Publish: {ack}"))
+        .to_string();
+    let rid = format!("publish-{room}");
+    let payload = json!({"type": "block_actions", "user": {"id": "UDECL"},
+        "trigger_id": "t.publish", "channel": {"id": room},
+        "response_url": app.slack.response_url(&rid),
+        "actions": [{"action_id": publish, "value": draft}]});
+    assert_eq!(app.interaction(&payload).await.status(), 200);
+    let answer = eventually(std::time::Duration::from_secs(10), || async {
+        app.slack.responses_to(&rid).into_iter().next()
+    })
     .await
-    .unwrap();
-    sqlx::query(
-        "INSERT INTO public_updates (incident_id, status, body, created_at, author) VALUES ($1, $2, $3, $4, 'UDECL')",
-    )
-    .bind(id)
-    .bind(status)
-    .bind(body)
-    .bind(now)
-    .execute(&mut *tx)
-    .await
-    .unwrap();
-    statuspage::store::bump(&mut tx).await.unwrap();
-    tx.commit().await.unwrap();
-    // The flow's `Published` event, which the page's cache listens to.
-    app.ctx.ext::<statuspage::web::PageCache>().invalidate();
+    .expect("an answer to Publish");
+    assert!(text_of(&answer).contains("is on the status page"), "{answer}");
+}
+
+/// A public update after the first: `/incident update --public <status> <text>`.
+async fn publish(app: &TestApp, room: &str, text: &str) {
+    let ack = app
+        .incident(&format!("update --public {text}"), "UDECL", room)
+        .await;
+    assert!(text_of(&ack).contains("is on the status page"), "{ack}");
 }
 
 fn kind(db: &TestDb) -> &'static str {
@@ -87,7 +93,7 @@ async fn check_visit(b: &Browser, shot: &str) -> String {
     let path = b.screenshot(shot).await;
     assert!(std::fs::metadata(&path).unwrap().len() > 1000, "{shot}");
     let text = b.text().await;
-    for private in [WAR_ROOM_TITLE, WAR_ROOM_UPDATE, "WARROOM-ONLY", "UDECL", "CORIGIN"] {
+    for private in ["WARROOM-ONLY", "UDECL", "CORIGIN"] {
         assert!(!text.contains(private), "{shot}: war-room text {private:?} on the page");
     }
     text
@@ -117,24 +123,26 @@ async fn a_visitor_follows_an_incident_from_declaration_to_resolution(db: TestDb
     // Declared in Slack: the war room knows, the public does not (nothing was published).
     let room = declare(
         &app,
-        &format!("declare P1 --affects julia-api:partial,julia-whatsapp:major {WAR_ROOM_TITLE}"),
+        &format!("declare P1 --affects julia-api:partial,julia-whatsapp:major {TITLE}"),
         "UDECL",
     )
     .await
     .expect("war room");
     b.goto(&page).await;
-    check_visit(&b, &format!("{}-2-declared-not-public", kind(&db))).await;
+    let text = check_visit(&b, &format!("{}-2-declared-not-public", kind(&db))).await;
     assert_eq!(b.text_of("#banner").await.unwrap(), "All systems operational");
     assert_eq!(component_state(&b, "julia-api").await, "Operational");
+    assert!(!text.contains("Slow replies"), "{text}");
 
-    // The first public post: the banner, the states, the public words, the title as text.
-    publish(&app, 1, PUBLIC_TITLE, "investigating", FIRST).await;
+    // The first public post (previewed, then published): the banner, the states, the public
+    // words, the title as text.
+    publish_first(&app, &room, FIRST).await;
     b.goto(&page).await;
     let text = check_visit(&b, &format!("{}-3-investigating", kind(&db))).await;
     assert_eq!(b.text_of("#banner").await.unwrap(), "Major system outage");
     assert_eq!(component_state(&b, "julia-api").await, "Partial outage");
     assert_eq!(component_state(&b, "julia-whatsapp").await, "Major outage");
-    assert_eq!(b.text_of(".incident h3").await.unwrap(), PUBLIC_TITLE);
+    assert_eq!(b.text_of(".incident h3").await.unwrap(), TITLE);
     assert_eq!(b.count("main img").await, 0, "the title's <img> became an element");
     assert!(text.contains(FIRST) && text.contains("Investigating"), "{text}");
     assert!(text.contains("Next update by"), "{text}");
@@ -146,7 +154,7 @@ async fn a_visitor_follows_an_incident_from_declaration_to_resolution(db: TestDb
         &room,
     )
     .await;
-    publish(&app, 1, PUBLIC_TITLE, "identified", SECOND).await;
+    publish(&app, &room, &format!("identified {SECOND}")).await;
     b.goto(&page).await;
     let text = check_visit(&b, &format!("{}-4-identified", kind(&db))).await;
     assert_eq!(b.text_of("#banner").await.unwrap(), "Partial system outage");
@@ -165,28 +173,31 @@ async fn a_visitor_follows_an_incident_from_declaration_to_resolution(db: TestDb
         text.contains("Affected components") && text.contains("API (Partial outage)"),
         "{text}"
     );
-    assert_eq!(b.client.title().await.unwrap(), format!("{PUBLIC_TITLE} · Julia status"));
+    assert_eq!(b.client.title().await.unwrap(), format!("{TITLE} · Julia status"));
 
     // Resolved: all operational again, the incident in the past, the day marked in the bar.
-    app.incident("resolve DB back", "UDECL", &room).await;
-    publish(&app, 1, PUBLIC_TITLE, "resolved", RESOLUTION).await;
+    app.incident(&format!("resolve {WAR_ROOM_RESOLUTION}"), "UDECL", &room)
+        .await;
     b.goto(&page).await;
     let text = check_visit(&b, &format!("{}-6-resolved", kind(&db))).await;
     assert_eq!(b.text_of("#banner").await.unwrap(), "All systems operational");
     assert_eq!(component_state(&b, "julia-api").await, "Operational");
     assert!(!text.contains("Active incidents"), "{text}");
-    assert!(text.contains("Past incidents") && text.contains(PUBLIC_TITLE), "{text}");
+    assert!(text.contains("Past incidents") && text.contains(TITLE), "{text}");
     assert_eq!(b.count("#c-julia-whatsapp rect.c-major_outage").await, 1);
     assert_eq!(b.count("#c-julia-api rect.c-partial_outage").await, 1);
     assert_eq!(b.count("#c-etp-express rect.c-operational").await, 90);
+    b.goto(&app.url("/status/incidents/INC-1")).await;
+    let text = check_visit(&b, &format!("{}-7-resolved-incident", kind(&db))).await;
+    assert!(text.contains("Resolved") && text.contains(SECOND), "{text}");
 
     // The history by month, and the page in Portuguese.
     b.goto(&app.url("/status/history")).await;
-    let text = check_visit(&b, &format!("{}-7-history", kind(&db))).await;
+    let text = check_visit(&b, &format!("{}-8-history", kind(&db))).await;
     assert!(text.contains(&statuspage::store::month_of(app.ctx.clock.now_ms())), "{text}");
-    assert!(text.contains(PUBLIC_TITLE), "{text}");
+    assert!(text.contains(TITLE), "{text}");
     b.goto(&format!("{page}?lang=pt-BR")).await;
-    check_visit(&b, &format!("{}-8-pt-br", kind(&db))).await;
+    check_visit(&b, &format!("{}-9-pt-br", kind(&db))).await;
     assert_eq!(
         b.text_of("#banner").await.unwrap(),
         "Todos os sistemas operacionais"
@@ -222,14 +233,16 @@ async fn the_json_the_feed_and_the_badge_speak_statuspage(db: TestDb) {
     assert_eq!(status["status"]["description"], "All systems operational");
     assert_eq!(status["page"]["name"], "Julia status");
 
-    declare(
+    let room = declare(
         &app,
-        &format!("declare P1 --affects julia-api:partial {WAR_ROOM_TITLE}"),
+        &format!("declare P1 --affects julia-api:partial {TITLE}"),
         "UDECL",
     )
     .await
     .expect("war room");
-    publish(&app, 1, PUBLIC_TITLE, "investigating", FIRST).await;
+    app.incident(&format!("update {WAR_ROOM_UPDATE}"), "UDECL", &room)
+        .await;
+    publish_first(&app, &room, FIRST).await;
 
     let summary = json(&app, "/status/api/v2/summary.json").await;
     assert_eq!(summary["status"]["indicator"], "major");
@@ -241,10 +254,10 @@ async fn the_json_the_feed_and_the_badge_speak_statuspage(db: TestDb) {
     assert_eq!(julia["group"], true);
     assert!(julia["components"].as_array().unwrap().contains(&"julia-api".into()));
     let inc = &summary["incidents"][0];
-    assert_eq!(inc["name"], PUBLIC_TITLE);
+    assert_eq!(inc["name"], TITLE);
     assert_eq!(inc["status"], "investigating");
     assert_eq!(inc["impact"], "major");
-    assert_eq!(inc["incident_updates"][0]["body"], FIRST);
+    assert!(inc["incident_updates"][0]["body"].as_str().unwrap().contains(FIRST), "{inc}");
     assert!(summary["scheduled_maintenances"].as_array().unwrap().is_empty());
     let all = summary.to_string();
     assert!(!all.contains("WARROOM-ONLY") && !all.contains("UDECL"), "{all}");
@@ -271,7 +284,7 @@ async fn the_json_the_feed_and_the_badge_speak_statuspage(db: TestDb) {
     assert!(!html.contains("<script") && !html.contains("<img"), "{html}");
 
     // An unknown incident: 404, and no war-room incident by its number either.
-    declare(&app, &format!("declare P2 {WAR_ROOM_TITLE}"), "UDECL").await;
+    declare(&app, "declare P2 unpublished WARROOM-ONLY", "UDECL").await;
     for path in ["/status/incidents/INC-2", "/status/incidents/nope", "/status/nothing"] {
         let r = get(&app, path, &[]).await;
         assert_eq!(r.status(), 404, "{path}");
@@ -305,14 +318,10 @@ async fn one_render_per_version_with_etags(db: TestDb) {
     assert!(again.text().await.unwrap().is_empty());
 
     // A public change: rendered again once, under a new ETag.
-    declare(
-        &app,
-        &format!("declare P1 --affects julia-api:major {WAR_ROOM_TITLE}"),
-        "UDECL",
-    )
-    .await
-    .expect("war room");
-    publish(&app, 1, "API down", "investigating", FIRST).await;
+    let room = declare(&app, "declare P1 --affects julia-api:major API down", "UDECL")
+        .await
+        .expect("war room");
+    publish_first(&app, &room, FIRST).await;
     let changed = get(&app, "/status", &[("if-none-match", &etag)]).await;
     assert_eq!(changed.status(), 200);
     assert_ne!(changed.headers()["etag"].to_str().unwrap(), etag);
