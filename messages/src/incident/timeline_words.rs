@@ -90,6 +90,11 @@ pub fn row_text(kind: &str, text: &str, names: &Names, l: Locale) -> String {
         "role" => text.split_once(" = ").map(|(role, who)| {
             format!("{} = {}", role_label(role.trim(), l), names.of(who.trim()))
         }),
+        "drill" => arrow(text, |s| match s {
+            "real" => l.t("real incident", "incidente real").to_string(),
+            "drill" => l.t("drill", "simulado").to_string(),
+            other => other.to_string(),
+        }),
         "responder" if text == "on it" => Some(l.t("on it", "estou nisso").to_string()),
         "postmortem_reminder" => match text {
             "draft due" => Some(l.t("draft due", "rascunho vencido").to_string()),
@@ -124,6 +129,7 @@ mod tests {
         );
         assert_eq!(row_text("role", "commander = UPLAIN01", &names, l), "comandante = ana");
         assert_eq!(row_text("responder", "on it", &names, l), "estou nisso");
+        assert_eq!(row_text("drill", "real -> drill", &names, l), "incidente real → simulado");
         assert_eq!(
             row_text("reminder", "30 min without update", &names, l),
             "30 min sem atualização"

@@ -237,3 +237,57 @@ async fn the_postmortem_button_and_its_form(db: TestDb) {
     assert!(dms(&slack, "UOWNA")[0].contains("alert when the webhook is gone"));
 }
 on_both_stores!(postmortem_button, the_postmortem_button_and_its_form);
+
+/// The post-mortem draft in pt-BR: every row in Portuguese, people by their Slack names
+/// (`users.info`, asked once per person), the action items with owners and due dates.
+async fn the_draft_reads_as_the_team_writes(db: TestDb) {
+    let slack = FakeSlack::start().await;
+    slack.set_user_name("UPLAIN01", "Ana Souza");
+    slack.set_user_name("UBETO01", "Beto Lima");
+    let app = spawn_app(
+        &db,
+        &slack,
+        AppOptions::default().env("CHATOPS_LOCALE", "pt-BR"),
+    )
+    .await;
+    app.incident("declare P1 Evolution fora do ar", "UPLAIN01", "CORIGIN")
+        .await;
+    let room = eventually(WAIT, || async {
+        sqlx::query_scalar::<_, Option<String>>("SELECT channel_id FROM incidents WHERE id = 1")
+            .fetch_one(&app.ctx.store.pool)
+            .await
+            .unwrap()
+    })
+    .await
+    .expect("war room");
+    app.settle().await;
+    app.incident("update identified achamos a causa", "UPLAIN01", &room)
+        .await;
+    app.incident("commander <@UBETO01>", "UPLAIN01", &room).await;
+    app.incident("action add <@UBETO01> criar alerta de fila due 2030-01-31", "UPLAIN01", &room)
+        .await;
+    app.incident("resolve reconectado", "UBETO01", &room).await;
+    app.settle().await;
+    let md = String::from_utf8(slack.uploads()[0].1.clone()).unwrap();
+    for part in [
+        "| declarado: P1 Evolution fora do ar (Ana Souza) |",
+        "| status: Investigando → Identificado (Ana Souza) |",
+        "papel: comandante = Beto Lima (Ana Souza)",
+        "| resolvido: reconectado (Beto Lima) |",
+        "- Comandante do incidente: Beto Lima",
+        "| #1 criar alerta de fila | Beto Lima | 2030-01-31 | aberto |",
+    ] {
+        assert!(md.contains(part), "{part} missing from\n{md}");
+    }
+    for raw in ["UPLAIN01", "UBETO01", "declared:", "investigating", "resolved:", "commander ="] {
+        assert!(!md.contains(raw), "{raw} in\n{md}");
+    }
+    // Names are cached: the draft posted again asks Slack nothing more.
+    let asked = slack.calls_to("users.info").len();
+    assert!(asked <= 2, "once per person: {asked}");
+    app.incident("postmortem", "UBETO01", &room).await;
+    app.settle().await;
+    assert_eq!(slack.uploads().len(), 2);
+    assert_eq!(slack.calls_to("users.info").len(), asked);
+}
+on_both_stores!(draft_language, the_draft_reads_as_the_team_writes);
