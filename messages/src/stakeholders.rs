@@ -34,12 +34,22 @@ fn drill_tag(drill: bool, l: Locale) -> &'static str {
 }
 
 fn notice_head(v: &NoticeView, l: Locale) -> String {
-    let (key, tag, title) = (format!("INC-{}", v.id), drill_tag(v.drill, l), escape(&v.title));
+    let (key, tag, title) = (
+        format!("INC-{}", v.id),
+        drill_tag(v.drill, l),
+        escape(&v.title),
+    );
     if v.level == "late" {
         let open = human_duration(v.open_minutes * 60, l);
         l.t(
-            format!("{tag}*{key}* [{}] is still open after {open}: {title}", v.severity),
-            format!("{tag}*{key}* [{}] continua aberto após {open}: {title}", v.severity),
+            format!(
+                "{tag}*{key}* [{}] is still open after {open}: {title}",
+                v.severity
+            ),
+            format!(
+                "{tag}*{key}* [{}] continua aberto após {open}: {title}",
+                v.severity
+            ),
         )
     } else {
         l.t(
@@ -70,7 +80,8 @@ pub fn notice(v: &NoticeView, l: Locale) -> Msg {
         l.t("War room", "Sala de guerra"),
     );
     let level = if v.level == "late" {
-        l.t("incidents still open", "incidentes ainda abertos").to_string()
+        l.t("incidents still open", "incidentes ainda abertos")
+            .to_string()
     } else {
         v.level.clone()
     };
@@ -145,7 +156,10 @@ pub fn status_line(levels: &[(String, Vec<String>)], l: Locale) -> Option<String
         .collect();
     Some(format!(
         "{} {}",
-        l.t("Stakeholders notified —", "Partes interessadas notificadas —"),
+        l.t(
+            "Stakeholders notified —",
+            "Partes interessadas notificadas —"
+        ),
         parts.join("; ")
     ))
 }
@@ -264,14 +278,22 @@ impl UpdateView {
                 self.headline(l),
                 status_label(l, &self.status),
                 self.duration(l),
-                if self.kind == UpdateKind::Resolved { "in all" } else { "so far" },
+                if self.kind == UpdateKind::Resolved {
+                    "in all"
+                } else {
+                    "so far"
+                },
             ),
             format!(
                 "{}\n\nStatus: {}\nInício: {started} UTC ({} {})\nImpacto: {impact}\n\n{next}",
                 self.headline(l),
                 status_label(l, &self.status),
                 self.duration(l),
-                if self.kind == UpdateKind::Resolved { "no total" } else { "até agora" },
+                if self.kind == UpdateKind::Resolved {
+                    "no total"
+                } else {
+                    "até agora"
+                },
             ),
         )
     }
@@ -341,7 +363,10 @@ pub fn marked_sent(key: &str, channel: Option<&str>, mails: usize, l: Locale) ->
         to.push(format!("<#{c}>"));
     }
     if mails > 0 {
-        to.push(l.t(format!("{mails} email address(es)"), format!("{mails} endereço(s) de email")));
+        to.push(l.t(
+            format!("{mails} email address(es)"),
+            format!("{mails} endereço(s) de email"),
+        ));
     }
     if to.is_empty() {
         l.t(
@@ -351,7 +376,10 @@ pub fn marked_sent(key: &str, channel: Option<&str>, mails: usize, l: Locale) ->
     } else {
         l.t(
             format!("Stakeholder update for {key} sent to {}.", to.join(" and ")),
-            format!("Atualização de gestão de {key} enviada para {}.", to.join(" e ")),
+            format!(
+                "Atualização de gestão de {key} enviada para {}.",
+                to.join(" e ")
+            ),
         )
     }
 }
@@ -411,7 +439,10 @@ mod tests {
     #[test]
     fn a_management_update_says_status_duration_impact_and_next_time_in_both_languages() {
         let t = view(UpdateKind::Update).text(Locale::PtBr);
-        assert!(t.starts_with("Atualização — INC-7 [P1]: Julia não responde"), "{t}");
+        assert!(
+            t.starts_with("Atualização — INC-7 [P1]: Julia não responde"),
+            "{t}"
+        );
         assert!(t.contains("Status: Identificado"), "{t}");
         assert!(t.contains("Impacto: Médicos não recebem respostas"), "{t}");
         assert!(t.contains("Próxima atualização até"), "{t}");
@@ -436,8 +467,47 @@ mod tests {
         };
         let m = notice(&v, Locale::En);
         let s = m.blocks.clone().unwrap().to_string();
-        assert!(s.contains(JOIN) && s.contains("<@U0IC>") && s.contains("<#CWAR>"), "{s}");
+        assert!(
+            s.contains(JOIN) && s.contains("<@U0IC>") && s.contains("<#CWAR>"),
+            "{s}"
+        );
         v.war_room = None;
-        assert!(!notice(&v, Locale::En).blocks.unwrap().to_string().contains(JOIN));
+        assert!(!notice(&v, Locale::En)
+            .blocks
+            .unwrap()
+            .to_string()
+            .contains(JOIN));
+    }
+
+    #[test]
+    fn stakeholder_j2_overrides_the_words_of_slack_and_email() {
+        let d = std::env::temp_dir().join(format!(
+            "chatops-test-tpl-stakeholder-{}",
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(
+            d.join("stakeholder.j2"),
+            "{{ key }} {{ status_label }} — {{ impact or 'sem detalhes' }} (próxima: {{ next_update or 'nenhuma' }})",
+        )
+        .unwrap();
+        let t = crate::templates::Templates::load(&d);
+        let bad = d.join("bad");
+        std::fs::create_dir_all(&bad).unwrap();
+        std::fs::write(bad.join("stakeholder.j2"), "{{ no_such_thing }}").unwrap();
+        let e = crate::templates::Templates::load(&bad).map(|_| ());
+        let _ = std::fs::remove_dir_all(&d);
+        let text = t
+            .unwrap()
+            .stakeholder(&view(UpdateKind::Update), Locale::PtBr);
+        assert!(
+            text.starts_with("INC-7 Identificado — Médicos não recebem respostas (próxima: "),
+            "{text}"
+        );
+        assert!(e.unwrap_err().starts_with("stakeholder.j2"));
+        // Not overridden: the built-in words.
+        let b = crate::templates::Templates::builtin()
+            .stakeholder(&view(UpdateKind::Update), Locale::En);
+        assert!(b.starts_with("Update — INC-7"), "{b}");
     }
 }

@@ -33,15 +33,28 @@ impl Subscriber for Stakeholders {
                     }
                     Ok(())
                 }
-                Event::Published { incident, text, .. } => {
-                    updates::with_text(conn, ctx, incident, text, now).await.map(|_| ())
+                // A public text at the resolution (the status page publishes it while the
+                // resolution is announced, before `Resolved` reaches this subscriber) becomes
+                // the impact of the resolution's own update: one mail, not two.
+                Event::Published { incident, text, .. } if !incident.status.is_open() => {
+                    state::ensure(conn, incident.id, incident.severity).await?;
+                    state::set_impact(conn, incident.id, text.trim(), now).await
                 }
-                Event::Resolved { incident, .. } => updates::write(conn, ctx, incident, UpdateKind::Resolved, now)
-                    .await
-                    .map(|_| ()),
-                Event::Reopened { incident, .. } => updates::write(conn, ctx, incident, UpdateKind::Update, now)
-                    .await
-                    .map(|_| ()),
+                Event::Published { incident, text, .. } => {
+                    updates::with_text(conn, ctx, incident, text, now)
+                        .await
+                        .map(|_| ())
+                }
+                Event::Resolved { incident, .. } => {
+                    updates::write(conn, ctx, incident, UpdateKind::Resolved, now)
+                        .await
+                        .map(|_| ())
+                }
+                Event::Reopened { incident, .. } => {
+                    updates::write(conn, ctx, incident, UpdateKind::Update, now)
+                        .await
+                        .map(|_| ())
+                }
                 _ => Ok(()),
             }
         })

@@ -12,6 +12,7 @@
 
 pub mod command;
 pub mod hooks;
+mod jobs;
 pub mod join;
 pub mod mail;
 pub mod matrix;
@@ -20,11 +21,5 @@ pub mod state;
 pub mod status;
 pub mod updates;
 
+pub use jobs::register;
 pub use settings::StakeholdersConfig;
-
-/// Registers the stakeholders' jobs: the matrix's notices, the cadence, the mails.
-pub fn register(jobs: &mut chatops_core::jobs::Registry) {
-    jobs.register(matrix::NOTIFY, matrix::run);
-    jobs.register(updates::CADENCE, updates::run);
-    jobs.register(mail::MAIL, mail::run);
-}

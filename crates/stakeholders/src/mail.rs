@@ -69,15 +69,14 @@ pub async fn write(
     let Some(smtp) = &settings::of(ctx).smtp else {
         return Ok(0);
     };
-    let earlier: Vec<String> = sqlx::query(
-        "SELECT message_id FROM stakeholder_mails WHERE incident_id = $1 ORDER BY id",
-    )
-    .bind(m.incident)
-    .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(|r| r.get(0))
-    .collect();
+    let earlier: Vec<String> =
+        sqlx::query("SELECT message_id FROM stakeholder_mails WHERE incident_id = $1 ORDER BY id")
+            .bind(m.incident)
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
     let message_id = format!(
         "<inc-{}.{}@{}>",
         m.incident,
@@ -249,7 +248,11 @@ async fn sent(
         .bind(id)
         .execute(&mut *conn)
         .await?;
-    tracing::info!(mail = id, incident = m.incident, "stakeholders: management mail sent");
+    tracing::info!(
+        mail = id,
+        incident = m.incident,
+        "stakeholders: management mail sent"
+    );
     if state::set_mail_failing(conn, m.incident, false).await? {
         let delayed = sqlx::query_scalar::<_, i64>(
             "SELECT COUNT(*) FROM stakeholder_mails WHERE incident_id = $1 AND state = 'sent' AND attempts > 0",
@@ -257,7 +260,14 @@ async fn sent(
         .bind(m.incident)
         .fetch_one(&mut *conn)
         .await?;
-        say(conn, ctx, m.incident, |key, l| tpl::mail_recovered(key, delayed, l), now).await?;
+        say(
+            conn,
+            ctx,
+            m.incident,
+            |key, l| tpl::mail_recovered(key, delayed, l),
+            now,
+        )
+        .await?;
     }
     Ok(())
 }
@@ -286,7 +296,14 @@ async fn failed(
         .execute(&mut *conn)
         .await?;
     if attempts >= WARN_AFTER && state::set_mail_failing(conn, m.incident, true).await? {
-        say(conn, ctx, m.incident, |key, l| tpl::mail_failing(key, attempts, &error, l), now).await?;
+        say(
+            conn,
+            ctx,
+            m.incident,
+            |key, l| tpl::mail_failing(key, attempts, &error, l),
+            now,
+        )
+        .await?;
     }
     Ok(())
 }

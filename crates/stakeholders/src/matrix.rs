@@ -156,8 +156,7 @@ pub fn run<'a>(ctx: &'a Arc<Ctx>, job: Notify, lease: &'a Lease) -> BoxFuture<'a
                     outbox::enqueue(&mut tx, &OutboxItem::post(w, &line), now).await?;
                 }
                 None => {
-                    incident::shared::post_to_incident(&mut tx, ctx, &i, &line, false, now)
-                        .await?
+                    incident::shared::post_to_incident(&mut tx, ctx, &i, &line, false, now).await?
                 }
             }
         }

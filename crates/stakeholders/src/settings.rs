@@ -175,7 +175,9 @@ fn security(raw: &str) -> Result<Security, String> {
 fn severities(raw: &str) -> Result<Vec<Severity>, String> {
     list(Some(raw.to_string()))
         .iter()
-        .map(|s| Severity::parse(s).ok_or_else(|| format!("`{s}` is not a severity; use P0, P1, P2, P3")))
+        .map(|s| {
+            Severity::parse(s).ok_or_else(|| format!("`{s}` is not a severity; use P0, P1, P2, P3"))
+        })
         .collect()
 }
 
@@ -251,7 +253,9 @@ impl StakeholdersConfig {
         let smtp = smtp(r);
         let mut c = StakeholdersConfig {
             notify,
-            late_notify: r.check("STAKEHOLDERS_LATE_NOTIFY", targets).unwrap_or_default(),
+            late_notify: r
+                .check("STAKEHOLDERS_LATE_NOTIFY", targets)
+                .unwrap_or_default(),
             late_after: r.cadence("STAKEHOLDERS_LATE_AFTER", "1h"),
             late_severities: r
                 .check("STAKEHOLDERS_LATE_SEVERITIES", severities)
@@ -259,7 +263,9 @@ impl StakeholdersConfig {
             channel,
             emails: emails_of,
             cadence,
-            drill_emails: r.check("STAKEHOLDERS_DRILL_EMAILS", emails).unwrap_or_default(),
+            drill_emails: r
+                .check("STAKEHOLDERS_DRILL_EMAILS", emails)
+                .unwrap_or_default(),
             smtp,
             people: Vec::new(),
         };
@@ -347,7 +353,10 @@ impl StakeholdersConfig {
                 "STAKEHOLDERS_EMAILS_P0..P3",
                 per(&|i| self.emails[i].len().to_string() + " address(es)"),
             ),
-            ("STAKEHOLDERS_CADENCE_P0..P3", per(&|i| dur(&self.cadence[i]))),
+            (
+                "STAKEHOLDERS_CADENCE_P0..P3",
+                per(&|i| dur(&self.cadence[i])),
+            ),
             (
                 "STAKEHOLDERS_DRILL_EMAILS",
                 format!("{} address(es)", self.drill_emails.len()),
@@ -401,7 +410,10 @@ mod tests {
             vec!["cto@julia.health", "ceo@julia.health"]
         );
         let e = emails("cto@julia.health,ceo-at-julia.health").unwrap_err();
-        assert!(e.contains("`ceo-at-julia.health` is not an email address"), "{e}");
+        assert!(
+            e.contains("`ceo-at-julia.health` is not an email address"),
+            "{e}"
+        );
         assert!(email("Julia Incidents <incidents@julia.health>").is_ok());
         assert!(email("cto@localhost").is_err());
     }

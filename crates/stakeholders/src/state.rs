@@ -71,12 +71,14 @@ pub async fn set_impact(
     text: &str,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE stakeholder_incidents SET impact = $1, impact_at = $2 WHERE incident_id = $3")
-        .bind(text)
-        .bind(now)
-        .bind(incident)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query(
+        "UPDATE stakeholder_incidents SET impact = $1, impact_at = $2 WHERE incident_id = $3",
+    )
+    .bind(text)
+    .bind(now)
+    .bind(incident)
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 

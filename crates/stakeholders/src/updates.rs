@@ -95,7 +95,17 @@ pub async fn write(
     }
     state::set_next(conn, i.id, next).await?;
     if let Some(due) = next {
-        let id = enqueue(conn, ctx, CADENCE, &Cadence { incident: i.id, due }, now).await?;
+        let id = enqueue(
+            conn,
+            ctx,
+            CADENCE,
+            &Cadence {
+                incident: i.id,
+                due,
+            },
+            now,
+        )
+        .await?;
         sqlx::query("UPDATE jobs SET run_at = $1 WHERE id = $2")
             .bind(due)
             .bind(id)

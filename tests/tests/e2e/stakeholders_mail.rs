@@ -36,11 +36,7 @@ fn options(smtp: &SmtpServer) -> AppOptions {
 /// Nothing the bot sent anywhere (mail, Slack) carries the SMTP password, the Slack token or a
 /// phone number.
 fn assert_clean(mails: &[Mail], slack: &FakeSlack) {
-    let slack_text: String = slack
-        .calls()
-        .iter()
-        .map(|c| c.body.to_string())
-        .collect();
+    let slack_text: String = slack.calls().iter().map(|c| c.body.to_string()).collect();
     for secret in [PASSWORD, "xoxb-test-token", PHONE, "5511912345678"] {
         assert!(!slack_text.contains(secret), "{secret} reached Slack");
         for m in mails {
@@ -53,7 +49,10 @@ fn assert_clean(mails: &[Mail], slack: &FakeSlack) {
 }
 
 fn text_part(m: &Mail) -> String {
-    m.part("text/plain").expect("a text/plain part").text.clone()
+    m.part("text/plain")
+        .expect("a text/plain part")
+        .text
+        .clone()
 }
 
 async fn mgmt_posts(slack: &FakeSlack) -> Vec<String> {
@@ -86,7 +85,12 @@ async fn mails_after(app: &TestApp, smtp: &SmtpServer, n: usize) -> Vec<Mail> {
     })
     .await
     .unwrap_or_else(|| smtp.mails());
-    assert_eq!(got.len(), n, "{:#?}", got.iter().map(|m| &m.subject).collect::<Vec<_>>());
+    assert_eq!(
+        got.len(),
+        n,
+        "{:#?}",
+        got.iter().map(|m| &m.subject).collect::<Vec<_>>()
+    );
     got
 }
 
@@ -105,15 +109,31 @@ async fn management_hears_by_slack_and_threaded_mail_and_nothing_is_lost(db: Tes
         vec!["cto@julia.example.com", "ceo@julia.example.com"]
     );
     assert_eq!(first.envelope["login"], "incidents-bot");
-    assert!(first.subject.contains("[INC-1] Julia não responde às mensagens"), "{}", first.subject);
+    assert!(
+        first
+            .subject
+            .contains("[INC-1] Julia não responde às mensagens"),
+        "{}",
+        first.subject
+    );
     // Encoded on the wire (RFC 2047): no raw 8-bit byte in the headers.
     assert!(first.raw.is_ascii(), "{}", first.raw);
-    assert!(first.header("Subject").unwrap().contains("=?utf-8?"), "{:?}", first.header("Subject"));
+    assert!(
+        first.header("Subject").unwrap().contains("=?utf-8?"),
+        "{:?}",
+        first.header("Subject")
+    );
     assert!(first.header("Date").is_some());
     let id1 = first.header("Message-ID").expect("Message-ID");
-    assert!(id1.starts_with("<inc-1.") && id1.ends_with("@julia.example.com>"), "{id1}");
+    assert!(
+        id1.starts_with("<inc-1.") && id1.ends_with("@julia.example.com>"),
+        "{id1}"
+    );
     assert!(first.header("In-Reply-To").is_none());
-    assert!(first.header("From").unwrap().contains("incidentes@julia.example.com"));
+    assert!(first
+        .header("From")
+        .unwrap()
+        .contains("incidentes@julia.example.com"));
     assert_eq!(first.header("MIME-Version").as_deref(), Some("1.0"));
     assert_eq!(first.content_type, "multipart/alternative");
     let plain = first.part("text/plain").unwrap();
@@ -125,12 +145,20 @@ async fn management_hears_by_slack_and_threaded_mail_and_nothing_is_lost(db: Tes
             && t.contains("Próxima atualização até"),
         "{t}"
     );
-    assert!(first.part("text/html").unwrap().text.contains("às mensagens"));
+    assert!(first
+        .part("text/html")
+        .unwrap()
+        .text
+        .contains("às mensagens"));
     assert_eq!(mgmt_posts(&slack).await.len(), 1);
 
     // War-room chatter reaches nobody outside.
-    app.incident("update identified restarted pod julia-worker-7f9c, db pool at 98%", "U0ANA", &room)
-        .await;
+    app.incident(
+        "update identified restarted pod julia-worker-7f9c, db pool at 98%",
+        "U0ANA",
+        &room,
+    )
+    .await;
     app.settle().await;
     assert_eq!(smtp.mails().len(), 1);
     assert_eq!(mgmt_posts(&slack).await.len(), 1);
@@ -143,17 +171,30 @@ async fn management_hears_by_slack_and_threaded_mail_and_nothing_is_lost(db: Tes
             &room,
         )
         .await;
-    assert!(text_of(&ack).contains("INC-1") || ack.to_string().contains("gestão"), "{ack}");
+    assert!(
+        text_of(&ack).contains("INC-1") || ack.to_string().contains("gestão"),
+        "{ack}"
+    );
     let mails = mails_after(&app, &smtp, 2).await;
     let second = &mails[1];
     assert_eq!(second.header("In-Reply-To").as_deref(), Some(id1.as_str()));
     assert!(second.header("References").unwrap().contains(&id1));
     let t2 = text_part(second);
-    assert!(t2.contains("Impacto: Médicos não recebem respostas da Julia; previsão: 40 minutos"), "{t2}");
-    assert!(!t2.contains("julia-worker") && !t2.contains("98%"), "war-room chatter: {t2}");
+    assert!(
+        t2.contains("Impacto: Médicos não recebem respostas da Julia; previsão: 40 minutos"),
+        "{t2}"
+    );
+    assert!(
+        !t2.contains("julia-worker") && !t2.contains("98%"),
+        "war-room chatter: {t2}"
+    );
     let posts = mgmt_posts(&slack).await;
     assert_eq!(posts.len(), 2);
-    assert!(posts[1].contains("Médicos não recebem respostas"), "{}", posts[1]);
+    assert!(
+        posts[1].contains("Médicos não recebem respostas"),
+        "{}",
+        posts[1]
+    );
     assert!(!posts.iter().any(|p| p.contains("julia-worker")));
 
     // The cadence: 30 minutes later, one update, whatever steps the worker twice.
@@ -162,18 +203,30 @@ async fn management_hears_by_slack_and_threaded_mail_and_nothing_is_lost(db: Tes
     app.settle().await;
     assert_eq!(smtp.mails().len(), 3);
     let t3 = text_part(&mails[2]);
-    assert!(t3.contains("Atualização — INC-1") && t3.contains("Médicos não recebem respostas"), "{t3}");
+    assert!(
+        t3.contains("Atualização — INC-1") && t3.contains("Médicos não recebem respostas"),
+        "{t3}"
+    );
     let id2 = second.header("Message-ID").unwrap();
-    assert_eq!(mails[2].header("In-Reply-To").as_deref(), Some(id2.as_str()));
+    assert_eq!(
+        mails[2].header("In-Reply-To").as_deref(),
+        Some(id2.as_str())
+    );
     assert_eq!(mgmt_posts(&slack).await.len(), 3);
 
     // The mail server goes down: the update waits, retried with backoff, said once.
     smtp.stop();
-    app.incident("update monitoring --stakeholders Respostas voltando ao normal", "U0ANA", &room)
-        .await;
+    app.incident(
+        "update monitoring --stakeholders Respostas voltando ao normal",
+        "U0ANA",
+        &room,
+    )
+    .await;
     app.settle().await;
     for step in 1..=4 {
-        app.ctx.clock.advance(stakeholders::mail::backoff(step) + Duration::from_secs(1));
+        app.ctx
+            .clock
+            .advance(stakeholders::mail::backoff(step) + Duration::from_secs(1));
         app.settle().await;
     }
     let attempts = app
@@ -188,11 +241,17 @@ async fn management_hears_by_slack_and_threaded_mail_and_nothing_is_lost(db: Tes
         .collect();
     assert_eq!(failing.len(), 1, "{failing:?}");
     assert!(!failing[0].contains(PASSWORD));
-    assert_eq!(mgmt_posts(&slack).await.len(), 4, "Slack does not wait for mail");
+    assert_eq!(
+        mgmt_posts(&slack).await.len(),
+        4,
+        "Slack does not wait for mail"
+    );
 
     // Back up: the delayed mail arrives once, and the war room hears it.
     smtp.restart();
-    app.ctx.clock.advance(stakeholders::mail::backoff(5) + Duration::from_secs(1));
+    app.ctx
+        .clock
+        .advance(stakeholders::mail::backoff(5) + Duration::from_secs(1));
     let mails = mails_after(&app, &smtp, 4).await;
     assert!(text_part(&mails[3]).contains("Respostas voltando ao normal"));
     let delayed = mails[3].header("Message-ID").unwrap();
@@ -214,11 +273,16 @@ async fn management_hears_by_slack_and_threaded_mail_and_nothing_is_lost(db: Tes
         .any(|p| text_of(p).contains("voltou a ser entregue")));
 
     // Resolved: the last update, and the cadence stops.
-    app.incident("resolve rollback do worker", "U0ANA", &room).await;
+    app.settle().await;
     let n = smtp.mails().len() + 1;
+    app.incident("resolve rollback do worker", "U0ANA", &room)
+        .await;
     let mails = mails_after(&app, &smtp, n).await;
     let last = text_part(mails.last().unwrap());
-    assert!(last.contains("Resolvido — INC-1") && last.contains("última atualização"), "{last}");
+    assert!(
+        last.contains("Resolvido — INC-1") && last.contains("última atualização"),
+        "{last}"
+    );
     app.ctx.clock.advance(Duration::from_secs(2 * 3600));
     app.settle().await;
     assert_eq!(smtp.mails().len(), n);
@@ -238,8 +302,12 @@ async fn a_drill_mails_only_the_drill_list(db: TestDb) {
     let slack = FakeSlack::start().await;
     let app = spawn_app(&db, &slack, options(&smtp)).await;
     let room = declare_pt(&app, "declare P1 --drill Failover drill").await;
-    app.incident("update --stakeholders Simulação: nenhum médico afetado", "U0ANA", &room)
-        .await;
+    app.incident(
+        "update --stakeholders Simulação: nenhum médico afetado",
+        "U0ANA",
+        &room,
+    )
+    .await;
     let mails = mails_after(&app, &smtp, 2).await;
     for m in &mails {
         assert_eq!(m.rcpt_tos(), vec!["drill@julia.example.com"]);
@@ -254,3 +322,76 @@ async fn a_drill_mails_only_the_drill_list(db: TestDb) {
     assert_clean(&mails, &slack);
 }
 on_both_stores!(drill_mail, a_drill_mails_only_the_drill_list);
+
+/// Announces `Published` as the status page does when a public text goes out.
+async fn publish(app: &TestApp, text: &str, status: &str) {
+    let now = app.ctx.clock.now_ms();
+    let mut tx = app.ctx.store.begin().await.unwrap();
+    let i = incident::store::get(&mut tx, 1).await.unwrap().unwrap();
+    let e = incident::hooks::Event::Published {
+        incident: &i,
+        text,
+        status,
+        actor: "U0ANA",
+    };
+    incident::hooks::announce(&mut tx, &app.ctx, e, now)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+}
+
+async fn a_public_text_reaches_management_and_the_resolution_says_it_once(db: TestDb) {
+    let slack = FakeSlack::start().await;
+    let opts = AppOptions::default()
+        .env("STAKEHOLDERS_CHANNEL_P1", MGMT)
+        .env("STAKEHOLDERS_CADENCE_P1", "off");
+    let app = spawn_app(&db, &slack, opts).await;
+    let room = declare(&app, "declare P1 Julia silent", "U0ANA")
+        .await
+        .expect("war room");
+    app.settle().await;
+    assert_eq!(slack.posts_in(MGMT).len(), 1);
+    assert!(text_of(&slack.posts_in(MGMT)[0]).contains("New incident — INC-1 [P1]: Julia silent"));
+
+    publish(
+        &app,
+        "Some doctors get no answers; we are on it.",
+        "investigating",
+    )
+    .await;
+    app.settle().await;
+    let posts = slack.posts_in(MGMT);
+    assert_eq!(posts.len(), 2);
+    let s = posts[1].to_string();
+    assert!(
+        s.contains("Impact: Some doctors get no answers; we are on it."),
+        "{s}"
+    );
+    assert!(s.contains("Next update when the situation changes"), "{s}");
+
+    // Resolved: the resolution's own public text is in the one last update.
+    app.incident("resolve worker rolled back", "U0ANA", &room)
+        .await;
+    {
+        // As the status page does: published while the resolution is announced.
+        publish(&app, "All doctors get answers again.", "resolved").await;
+    }
+    app.settle().await;
+    let posts = slack.posts_in(MGMT);
+    assert_eq!(posts.len(), 3, "{posts:#?}");
+    assert!(
+        posts[2].to_string().contains("Resolved — INC-1"),
+        "{}",
+        posts[2]
+    );
+    assert!(
+        !posts
+            .iter()
+            .any(|p| p.to_string().contains("worker rolled back")),
+        "war-room words"
+    );
+}
+on_both_stores!(
+    public_text,
+    a_public_text_reaches_management_and_the_resolution_says_it_once
+);
