@@ -32,6 +32,8 @@ pub const NAMES: &[&str] = &[
     "customers_recovery",
     "statuspage_first",
     "statuspage_resolved",
+    "rto_breach",
+    "recovery_report",
 ];
 
 #[derive(Clone, Default)]
@@ -214,6 +216,14 @@ impl Templates {
     }
 }
 
+impl Templates {
+    /// A recovery message (`rto_breach`, `recovery_report`) when overridden; the variables are
+    /// [`crate::recovery::breach_context`] and [`crate::recovery::report_context`].
+    pub fn recovery(&self, name: &str, ctx: &Value) -> Option<Msg> {
+        self.render(name, ctx).map(|t| custom(t, None))
+    }
+}
+
 /// A message from an overriding template: its first line is the notification text.
 fn custom(text: String, buttons: Option<blocks::Block>) -> Msg {
     let fallback = text
@@ -243,6 +253,9 @@ fn incident_context(v: &IncidentView, author: Option<&str>, l: Locale) -> Value 
 }
 
 fn sample_context(name: &str) -> Value {
+    if name == "rto_breach" || name == "recovery_report" {
+        return crate::recovery::sample_context(name);
+    }
     if name.starts_with("statuspage_") {
         return crate::statuspage::sample_context();
     }
@@ -391,7 +404,12 @@ impl Templates {
     /// `statuspage_first` (its first post) or `statuspage_resolved` (the resolution), when
     /// overridden. Variables: `title`, `status`, `status_label`, `text`, `next_update_minutes`
     /// (none when off), `locale`.
-    pub fn public_text(&self, name: &str, v: &crate::statuspage::PublicView<'_>, l: Locale) -> Option<String> {
+    pub fn public_text(
+        &self,
+        name: &str,
+        v: &crate::statuspage::PublicView<'_>,
+        l: Locale,
+    ) -> Option<String> {
         self.render(name, &crate::statuspage::template_context(v, l))
             .map(|t| t.trim().to_string())
             .filter(|t| !t.is_empty())

@@ -90,7 +90,13 @@ pub(crate) fn run<'a>(ctx: &'a Arc<Ctx>, job: Alarm, lease: &'a Lease) -> BoxFut
                     Stage::Warn => {
                         let cmd = &ctx.config.incident_command;
                         let msg = messages::recovery::warning(
-                            &k, room, &v, now / 1000, cmd, i.is_drill, l,
+                            &k,
+                            room,
+                            &v,
+                            now / 1000,
+                            cmd,
+                            i.is_drill,
+                            l,
                         );
                         dm_commander(&mut tx, &i, &msg, now).await?;
                     }
@@ -101,16 +107,31 @@ pub(crate) fn run<'a>(ctx: &'a Arc<Ctx>, job: Alarm, lease: &'a Lease) -> BoxFut
                             .filter(|u| u.starts_with('U') || u.starts_with('W'))
                             .cloned()
                             .collect();
-                        let msg = messages::recovery::breach(
-                            &k, room, &v, now / 1000, &people, i.is_drill, l,
-                        );
+                        let (t, d) = (now / 1000, i.is_drill);
+                        let vars =
+                            messages::recovery::breach_context(&k, room, &v, t, &people, d, l);
+                        let msg = ctx
+                            .config
+                            .templates
+                            .recovery("rto_breach", &vars)
+                            .unwrap_or_else(|| {
+                                messages::recovery::breach(&k, room, &v, t, &people, d, l)
+                            });
                         post_in_room(&mut tx, ctx, &i, &msg, now).await?;
                         for u in &escalate {
                             enqueue(&mut tx, &OutboxItem::post(u, &msg), now).await?;
                         }
-                        let text = format!("RTO breached: {} ({})", c.component, escalate.join(","));
-                        store::add_event(&mut tx, i.id, now, "chatops", EventKind::Escalation, &text)
-                            .await?;
+                        let text =
+                            format!("RTO breached: {} ({})", c.component, escalate.join(","));
+                        store::add_event(
+                            &mut tx,
+                            i.id,
+                            now,
+                            "chatops",
+                            EventKind::Escalation,
+                            &text,
+                        )
+                        .await?;
                     }
                 }
                 clocks::mark(&mut tx, c.id, job.stage, now).await?;

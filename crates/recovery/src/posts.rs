@@ -47,7 +47,9 @@ pub async fn later(
     post: &Post,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    enqueue(conn, ctx, RECOVERY_POST, post, now).await.map(|_| ())
+    enqueue(conn, ctx, RECOVERY_POST, post, now)
+        .await
+        .map(|_| ())
 }
 
 fn incident_of(p: &Post) -> i64 {
@@ -74,7 +76,9 @@ async fn render(
             let cs = views(clocks::with_ids(conn, ids).await?);
             (!cs.is_empty()).then(|| words::objectives(&k, i.is_drill, &cs, l))
         }
-        Post::Recovered { clocks: ids, by, .. } => {
+        Post::Recovered {
+            clocks: ids, by, ..
+        } => {
             let cs = views(clocks::with_ids(conn, ids).await?);
             (!cs.is_empty()).then(|| words::recovered(&k, by, i.is_drill, &cs, l))
         }
@@ -93,7 +97,10 @@ async fn render(
         }
         Post::Report { .. } => {
             let cs = views(clocks::of_incident(conn, i.id).await?);
-            (!cs.is_empty()).then(|| words::report(&k, i.is_drill, &cs, now / 1000, l))
+            let (t, d) = (now / 1000, i.is_drill);
+            let vars = words::report_context(&k, d, &cs, t, l);
+            let custom = ctx.config.templates.recovery("recovery_report", &vars);
+            (!cs.is_empty()).then(|| custom.unwrap_or_else(|| words::report(&k, d, &cs, t, l)))
         }
     })
 }

@@ -34,7 +34,9 @@ fn runbook_check(ctx: &Ctx, system: &str, action: &str) -> Result<Check, String>
     match sys.action(action).map(|a| &a.kind) {
         Some(Kind::HttpCheck(h)) => Ok(Check::Http(h.clone())),
         Some(_) => Err(format!("`{system} {action}` is not an http.check action")),
-        None => Err(format!("the runbook catalog has no action `{system} {action}`")),
+        None => Err(format!(
+            "the runbook catalog has no action `{system} {action}`"
+        )),
     }
 }
 

@@ -57,7 +57,10 @@ impl RecoveryConfig {
     pub fn report_lines(&self) -> Vec<(&'static str, String)> {
         let d = |d: Duration| humantime::format_duration(d).to_string();
         vec![
-            ("RECOVERY_WATCH", self.watch.map(d).unwrap_or_else(|| "off".into())),
+            (
+                "RECOVERY_WATCH",
+                self.watch.map(d).unwrap_or_else(|| "off".into()),
+            ),
             ("RECOVERY_WATCH_INTERVAL", d(self.interval)),
             ("RECOVERY_CHECK_TIMEOUT", d(self.check_timeout)),
         ]

@@ -61,7 +61,11 @@ async fn get(conn: &mut AnyConnection, id: i64) -> Result<Option<Watch>, sqlx::E
 }
 
 /// Stops an incident's running watches (it left Monitoring, or was resolved).
-pub async fn stop_all(conn: &mut AnyConnection, incident: i64, now: i64) -> Result<(), sqlx::Error> {
+pub async fn stop_all(
+    conn: &mut AnyConnection,
+    incident: i64,
+    now: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE stability_watches SET state = 'stopped', ended_at = $1 WHERE incident_id = $2 AND state = 'running'",
     )
@@ -205,13 +209,28 @@ async fn step(
         Err(failure) => {
             let into = (now - w.started_at) / 1000;
             let msg = messages::recovery::watch_failed(
-                &key(i), &name, &what, &failure, now / 1000, into, length, i.is_drill, l,
+                &key(i),
+                &name,
+                &what,
+                &failure,
+                now / 1000,
+                into,
+                length,
+                i.is_drill,
+                l,
             );
             ("failed", Some(failure), Some(msg))
         }
         Ok(()) if now >= w.until_at => {
             let msg = messages::recovery::watch_held(
-                &key(i), i.id, &name, &what, length, w.checks + 1, i.is_drill, l,
+                &key(i),
+                i.id,
+                &name,
+                &what,
+                length,
+                w.checks + 1,
+                i.is_drill,
+                l,
             );
             ("held", None, Some(msg))
         }

@@ -47,9 +47,13 @@ async fn step(ctx: &Arc<Ctx>) {
 async fn rto_warning_then_breach_once_through_a_restart(db: TestDb) {
     let slack = FakeSlack::start().await;
     let app = spawn_app(&db, &slack, opts()).await;
-    let room = declare(&app, "declare P1 --affects julia-api:major API down", "UDECL")
-        .await
-        .expect("war room");
+    let room = declare(
+        &app,
+        "declare P1 --affects julia-api:major API down",
+        "UDECL",
+    )
+    .await
+    .expect("war room");
     app.settle().await;
     let objectives = posts_with(&slack, &room, "Recovery objectives");
     assert_eq!(objectives.len(), 1, "{:?}", slack.posts_in(&room));
@@ -103,7 +107,10 @@ async fn rto_warning_then_breach_once_through_a_restart(db: TestDb) {
     assert_eq!(posts_with(&slack, "UDECL", "of its RTO of 5m").len(), 1);
     assert_eq!(posts_with(&slack, "UESC1", "RTO breached").len(), 1);
 }
-on_both_stores!(warn_then_breach, rto_warning_then_breach_once_through_a_restart);
+on_both_stores!(
+    warn_then_breach,
+    rto_warning_then_breach_once_through_a_restart
+);
 
 /// `/incident recovered julia-api` at 3m: its clock stops (no warning, no breach later), the
 /// war room hears "back in 3m — within its RTO"; the worker (RTO 10m) is still down and the
@@ -131,12 +138,11 @@ async fn recovered_stops_the_clock_and_the_times_are_reported(db: TestDb) {
     let back = posts_with(&slack, &room, "Marked recovered by");
     assert_eq!(back.len(), 1, "{back:?}");
     assert!(back[0].contains("<@UOTHER>") && back[0].contains("within its RTO of 5m"));
-    let state: String = sqlx::query_scalar(
-        "SELECT state FROM incident_components WHERE component = 'julia-api'",
-    )
-    .fetch_one(&app.ctx.store.pool)
-    .await
-    .unwrap();
+    let state: String =
+        sqlx::query_scalar("SELECT state FROM incident_components WHERE component = 'julia-api'")
+            .fetch_one(&app.ctx.store.pool)
+            .await
+            .unwrap();
     assert_eq!(state, "operational");
 
     // Past julia-api's RTO: nothing about it. At 10m the worker breaches.
@@ -199,7 +205,8 @@ async fn recovered_stops_the_clock_and_the_times_are_reported(db: TestDb) {
     let s = app.incident("stats 7d", "UDECL", "CSTATS").await;
     let s = s.to_string();
     assert!(
-        s.contains("julia-api: *1/1* within RTO 5m") && s.contains("julia-worker: *0/1* within RTO 10m"),
+        s.contains("julia-api: *1/1* within RTO 5m")
+            && s.contains("julia-worker: *0/1* within RTO 10m"),
         "{s}"
     );
 }
@@ -213,14 +220,20 @@ on_both_stores!(
 async fn recovered_refuses_bad_input(db: TestDb) {
     let slack = FakeSlack::start().await;
     let app = spawn_app(&db, &slack, opts()).await;
-    let room = declare(&app, "declare P1 --affects julia-api:major API down", "UDECL")
-        .await
-        .expect("war room");
+    let room = declare(
+        &app,
+        "declare P1 --affects julia-api:major API down",
+        "UDECL",
+    )
+    .await
+    .expect("war room");
     let changes = || app.scalar("SELECT COUNT(*) FROM component_changes");
     let before = changes().await;
     let t = text_of(&app.incident("recovered julia-apii", "UDECL", &room).await);
     assert!(
-        t.contains("Unknown component `julia-apii`") && t.contains("`julia-api`") && t.contains("`etp-express`"),
+        t.contains("Unknown component `julia-apii`")
+            && t.contains("`julia-api`")
+            && t.contains("`etp-express`"),
         "{t}"
     );
     let t = text_of(&app.incident("recovered julia-cache", "UDECL", &room).await);
@@ -233,7 +246,10 @@ async fn recovered_refuses_bad_input(db: TestDb) {
     assert_eq!(changes().await, before);
     app.incident("recovered julia-api", "UDECL", &room).await;
     let after = changes().await;
-    let t = text_of(&app.incident("recovered INC-1 julia-api", "UDECL", &room).await);
+    let t = text_of(
+        &app.incident("recovered INC-1 julia-api", "UDECL", &room)
+            .await,
+    );
     assert!(t.contains("was already marked recovered"), "{t}");
     assert_eq!(changes().await, after);
     assert_eq!(
@@ -265,8 +281,60 @@ async fn a_drill_runs_clocks_that_say_drill(db: TestDb) {
     assert_eq!(breach.len(), 1);
     assert!(breach[0].contains("DRILL"), "{}", breach[0]);
     assert!(posts_with(&slack, "UDECL", "of its RTO")[0].contains("DRILL"));
-    app.incident("recovered kumon-delivery", "UDECL", &room).await;
-    let s = app.incident("stats 7d", "UDECL", "CSTATS").await.to_string();
+    app.incident("recovered kumon-delivery", "UDECL", &room)
+        .await;
+    let s = app
+        .incident("stats 7d", "UDECL", "CSTATS")
+        .await
+        .to_string();
     assert!(!s.contains("kumon-delivery"), "{s}");
 }
 on_both_stores!(drill_clocks, a_drill_runs_clocks_that_say_drill);
+
+/// The report and the breach notice can be overridden like the other templates
+/// (`recovery_report.j2`, `rto_breach.j2` in `TEMPLATES_DIR`).
+async fn the_recovery_templates_can_be_overridden(db: TestDb) {
+    let dir = TempDir::new("chatops-test-recovery-tpl");
+    std::fs::write(
+        dir.path().join("recovery_report.j2"),
+        "{{ key }} recovery:{% for c in components %} {{ c.component }} took {{ c.took }} of {{ c.rto }}{% if c.within %} ok{% endif %}{% endfor %}",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("rto_breach.j2"),
+        "{{ key }}: {{ name }} past its {{ rto }} RTO, ping {{ escalate_to | join(' ') }}",
+    )
+    .unwrap();
+    let slack = FakeSlack::start().await;
+    let o = opts().env("TEMPLATES_DIR", dir.path().to_str().unwrap());
+    let app = spawn_app(&db, &slack, o).await;
+    let room = declare(
+        &app,
+        "declare P1 --affects julia-api:major,julia-cache:major API down",
+        "UDECL",
+    )
+    .await
+    .expect("war room");
+    app.ctx.clock.advance(Duration::from_secs(120));
+    app.incident("recovered julia-api", "UDECL", &room).await;
+    app.ctx.clock.advance(Duration::from_secs(200));
+    app.settle().await;
+    let breach = posts_with(&slack, &room, "past its 5m RTO");
+    assert_eq!(breach.len(), 1, "{:?}", slack.posts_in(&room));
+    assert!(
+        breach[0].contains("INC-1: Cache past its 5m RTO, ping <@UESC1> <@UESC2>"),
+        "{}",
+        breach[0]
+    );
+    app.incident("resolve cache back", "UDECL", &room).await;
+    app.settle().await;
+    let report = posts_with(&slack, &room, "INC-1 recovery:");
+    assert_eq!(report.len(), 1, "{:?}", slack.posts_in(&room));
+    assert!(
+        report[0].contains("julia-api took 2m")
+            && report[0].contains("of 5m ok julia-cache took 5m"),
+        "{}",
+        report[0]
+    );
+}
+on_both_stores!(templates, the_recovery_templates_can_be_overridden);

@@ -71,9 +71,13 @@ async fn a_watch_holds_through_a_restart_and_offers_resolve(db: TestDb) {
         .env("RECOVERY_WATCH", "2m")
         .env("RECOVERY_WATCH_INTERVAL", "30s");
     let app = spawn_app(&db, &slack, o.clone()).await;
-    let room = declare(&app, "declare P1 --affects julia-api:major API down", "UDECL")
-        .await
-        .expect("war room");
+    let room = declare(
+        &app,
+        "declare P1 --affects julia-api:major API down",
+        "UDECL",
+    )
+    .await
+    .expect("war room");
     app.settle().await;
     let hits_before = julia.hits();
     app.incident("update monitoring fix deployed", "UDECL", &room)
@@ -82,11 +86,16 @@ async fn a_watch_holds_through_a_restart_and_offers_resolve(db: TestDb) {
     let started = posts_with(&slack, &room, "Stability watch");
     assert_eq!(started.len(), 1, "{:?}", slack.posts_in(&room));
     assert!(
-        all(&started[0]).contains("every 30s for 2m") && all(&started[0]).contains("API: Julia /health/deep"),
+        all(&started[0]).contains("every 30s for 2m")
+            && all(&started[0]).contains("API: Julia /health/deep"),
         "{}",
         all(&started[0])
     );
-    assert_eq!(julia.hits() - hits_before, 1, "the first check runs at once");
+    assert_eq!(
+        julia.hits() - hits_before,
+        1,
+        "the first check runs at once"
+    );
     for n in 2..=3 {
         app.ctx.clock.advance(Duration::from_secs(30));
         app.settle().await;
@@ -123,7 +132,10 @@ async fn a_watch_holds_through_a_restart_and_offers_resolve(db: TestDb) {
     assert_eq!(julia.hits() - hits_before, 5);
     assert_eq!(posts_with(&slack, &room, "has been stable").len(), 1);
 }
-on_both_stores!(watch_holds, a_watch_holds_through_a_restart_and_offers_resolve);
+on_both_stores!(
+    watch_holds,
+    a_watch_holds_through_a_restart_and_offers_resolve
+);
 
 /// A component checked by `http <url>`: the second check answers 503; the war room and the
 /// commander hear what failed and when; the incident is neither resolved nor reopened, and the
@@ -138,9 +150,13 @@ async fn a_failing_watch_says_what_failed_and_changes_nothing(db: TestDb) {
         .env("RECOVERY_WATCH", "2m")
         .env("RECOVERY_WATCH_INTERVAL", "30s");
     let app = spawn_app(&db, &slack, o).await;
-    let room = declare(&app, "declare P1 --affects shop-api:major Shop down", "UDECL")
-        .await
-        .expect("war room");
+    let room = declare(
+        &app,
+        "declare P1 --affects shop-api:major Shop down",
+        "UDECL",
+    )
+    .await
+    .expect("war room");
     app.incident("update monitoring restarted", "UDECL", &room)
         .await;
     app.settle().await;
@@ -164,17 +180,24 @@ async fn a_failing_watch_says_what_failed_and_changes_nothing(db: TestDb) {
             && t.contains("Nothing was resolved or reopened"),
         "{t}"
     );
-    assert_eq!(posts_with(&slack, "UDECL", "Stability watch failed").len(), 1);
+    assert_eq!(
+        posts_with(&slack, "UDECL", "Stability watch failed").len(),
+        1
+    );
     assert_eq!(status(&app.ctx).await, ("monitoring".to_string(), None));
     app.ctx.clock.advance(Duration::from_secs(300));
     app.settle().await;
     assert_eq!(shop.requests().len(), 2, "no check after the failure");
     assert!(posts_with(&slack, &room, "has been stable").is_empty());
 }
-on_both_stores!(watch_fails, a_failing_watch_says_what_failed_and_changes_nothing);
+on_both_stores!(
+    watch_fails,
+    a_failing_watch_says_what_failed_and_changes_nothing
+);
 
-/// Back to Identified stops the watch: no check runs after.
-async fn leaving_monitoring_stops_the_watch(db: TestDb) {
+/// Resolving during the watch stops it: no check runs after (the incident was resolved by a
+/// person; the watch said nothing either way).
+async fn resolving_stops_the_watch(db: TestDb) {
     let shop = FakeHttp::start().await;
     shop.answer("GET", "/health", 200, json!({"ok": true}));
     let (_dir, file) = shop_components(&shop);
@@ -183,25 +206,34 @@ async fn leaving_monitoring_stops_the_watch(db: TestDb) {
         .env("COMPONENTS_FILE", &file)
         .env("RECOVERY_WATCH", "2m");
     let app = spawn_app(&db, &slack, o).await;
-    let room = declare(&app, "declare P1 --affects shop-api:major Shop down", "UDECL")
-        .await
-        .expect("war room");
+    let room = declare(
+        &app,
+        "declare P1 --affects shop-api:major Shop down",
+        "UDECL",
+    )
+    .await
+    .expect("war room");
     app.incident("update monitoring restarted", "UDECL", &room)
         .await;
     app.settle().await;
-    app.incident("update identified errors again", "UDECL", &room)
+    app.incident("resolve restarted for good", "UDECL", &room)
         .await;
     app.settle().await;
     let checks = shop.requests().len();
     assert_eq!(checks, 1);
     app.ctx.clock.advance(Duration::from_secs(300));
     app.settle().await;
-    assert_eq!(shop.requests().len(), checks, "no check after leaving Monitoring");
+    assert_eq!(
+        shop.requests().len(),
+        checks,
+        "no check after the resolution"
+    );
     assert!(posts_with(&slack, &room, "has been stable").is_empty());
+    assert!(posts_with(&slack, &room, "Stability watch failed").is_empty());
     assert_eq!(
         app.scalar("SELECT COUNT(*) FROM stability_watches WHERE state = 'stopped' AND checks = 1")
             .await,
         1
     );
 }
-on_both_stores!(watch_stops, leaving_monitoring_stops_the_watch);
+on_both_stores!(watch_stops, resolving_stops_the_watch);
