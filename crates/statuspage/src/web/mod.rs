@@ -11,6 +11,8 @@
 pub mod api;
 pub mod badge;
 pub mod cache;
+#[cfg(test)]
+mod cache_tests;
 pub mod feed;
 pub mod hooks;
 pub mod html;
