@@ -60,6 +60,7 @@ fn incident_usage(cmd: &str, l: Locale) -> String {
             "*Incidents* — `{cmd} <subcommand>`\n\
 • `{cmd} declare <P0|P1|P2|P3> <title> [--affects julia-api:partial] [--private] [--drill]` — declare (no arguments: opens a form)\n\
 • `{cmd} update [INC-n] [investigating|identified|monitoring] [--affects julia-api:operational] [--stakeholders] <text>` — post an update (no text: form; `--stakeholders`: management gets it too)\n\
+• `{cmd} update [INC-n] --public [identified|monitoring|resolved] <text>` — public update on the status page (the first one is previewed) · `{cmd} unpublish <n>` — take public update #n off the page\n\
 • `{cmd} severity [INC-n] <P0..P3>` — change severity\n\
 • `{cmd} commander @user` · `{cmd} role <commander|comms|scribe> @user` — assign roles\n\
 • `{cmd} note [INC-n] <text>` — add a timeline entry\n\
@@ -79,6 +80,7 @@ In an incident's war room the incident is implied; elsewhere start with its id (
             "*Incidentes* — `{cmd} <subcomando>`\n\
 • `{cmd} declare <P0|P1|P2|P3> <título> [--affects julia-api:partial] [--private] [--drill]` — declarar (sem argumentos: abre um formulário)\n\
 • `{cmd} update [INC-n] [investigating|identified|monitoring] [--affects julia-api:operational] [--stakeholders] <texto>` — atualização (sem texto: formulário; `--stakeholders`: vai também para a gestão)\n\
+• `{cmd} update [INC-n] --public [identified|monitoring|resolved] <texto>` — update público na página de status (o primeiro tem prévia) · `{cmd} unpublish <n>` — tira o update público #n da página\n\
 • `{cmd} severity [INC-n] <P0..P3>` — mudar a severidade\n\
 • `{cmd} commander @pessoa` · `{cmd} role <commander|comms|scribe> @pessoa` — papéis\n\
 • `{cmd} note [INC-n] <texto>` — entrada na linha do tempo\n\

@@ -33,6 +33,8 @@ pub enum EventKind {
     ActionItem,
     /// Drills (#28): turned into a drill or a real incident, a checklist answer, the report.
     Drill,
+    /// The status page (#26): a public update published or taken off the page.
+    Public,
 }
 
 impl EventKind {
@@ -62,6 +64,7 @@ impl EventKind {
             EventKind::Components => "components",
             EventKind::ActionItem => "action_item",
             EventKind::Drill => "drill",
+            EventKind::Public => "public",
         }
     }
 }

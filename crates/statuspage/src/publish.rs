@@ -13,6 +13,7 @@ use chatops_core::{Ctx, FlowResult};
 use incident::hooks::{announce, Event};
 use incident::shared::{key, post_to_incident, user_err, wake};
 use incident::store::Incident;
+use incident::timeline::EventKind;
 use incident::{IncidentStatus, Severity};
 use messages::statuspage as words;
 use messages::Msg;
@@ -152,6 +153,8 @@ pub async fn write(
     .await?
     .get(0);
     crate::store::bump(conn).await?;
+    let line = format!("#{id} {}: {body}", status.as_str());
+    incident::store::add_event(conn, i.id, now, actor, EventKind::Public, &line).await?;
     let page = link(ctx, i.id);
     let echo = words::Echo {
         update: id,

@@ -7,6 +7,7 @@ use chatops_core::audit::{self, AuditEntry};
 use chatops_core::ids::{IncidentId, UserId};
 use chatops_core::{Ctx, FlowResult};
 use incident::shared::{key, load, may_change, post_to_incident, user_err, view, wake};
+use incident::timeline::EventKind;
 use messages::statuspage as words;
 use messages::Msg;
 
@@ -51,6 +52,9 @@ pub async fn unpublish(ctx: &Ctx, actor: &UserId, update: i64) -> FlowResult<Msg
         detail: None,
     };
     audit::record(&mut tx, &entry, now).await?;
+    let line = format!("#{update} unpublished");
+    incident::store::add_event(&mut tx, i.id, now, actor.as_str(), EventKind::Public, &line)
+        .await?;
     let text = words::unpublished_notice(update, actor.as_str(), l);
     let notice = messages::incident::notice(&view(ctx, &i), &text);
     post_to_incident(&mut tx, ctx, &i, &notice, false, now).await?;

@@ -61,6 +61,7 @@ pub fn kind_label(kind: &str, l: Locale) -> String {
         "components" => l.t("components", "componentes"),
         "action_item" => l.t("action item", "item de ação"),
         "drill" => l.t("drill", "simulado"),
+        "public" => l.t("status page", "página de status"),
         other => return other.replace('_', " "),
     };
     s.to_string()
@@ -127,9 +128,15 @@ mod tests {
             row_text("status", "investigating -> identified", &names, l),
             "Investigando → Identificado"
         );
-        assert_eq!(row_text("role", "commander = UPLAIN01", &names, l), "comandante = ana");
+        assert_eq!(
+            row_text("role", "commander = UPLAIN01", &names, l),
+            "comandante = ana"
+        );
         assert_eq!(row_text("responder", "on it", &names, l), "estou nisso");
-        assert_eq!(row_text("drill", "real -> drill", &names, l), "incidente real → simulado");
+        assert_eq!(
+            row_text("drill", "real -> drill", &names, l),
+            "incidente real → simulado"
+        );
         assert_eq!(
             row_text("reminder", "30 min without update", &names, l),
             "30 min sem atualização"

@@ -375,6 +375,12 @@ async fn unpublish_takes_a_wrong_update_off_the_page_and_audits_it(db: TestDb) {
         .iter()
         .any(|m| m.to_string().contains("removed public update #2")));
 
+    // The timeline (and so the post-mortem) keeps both publications and the removal.
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM timeline WHERE kind = 'public'")
+            .await,
+        3
+    );
     let ack = app.incident("unpublish 2", "UOTHER", &room).await;
     assert!(text_of(&ack).contains("already removed"), "{ack}");
     let ack = app.incident("unpublish 99", "UOTHER", &room).await;
