@@ -16,6 +16,7 @@ mod jobs;
 pub mod join;
 pub mod mail;
 pub mod matrix;
+pub mod privacy;
 pub mod settings;
 pub mod state;
 pub mod status;

@@ -281,7 +281,10 @@ async fn failed(
     now: i64,
 ) -> Result<(), sqlx::Error> {
     let attempts = m.attempts + 1;
-    let error: String = error.chars().take(300).collect();
+    let error: String = crate::privacy::mask_phones(error)
+        .chars()
+        .take(300)
+        .collect();
     tracing::warn!(mail = id, incident = m.incident, attempts, error = %error, "stakeholders: management mail not sent; retrying with backoff");
     sqlx::query("UPDATE stakeholder_mails SET attempts = $1, last_error = $2 WHERE id = $3")
         .bind(attempts)

@@ -79,7 +79,7 @@ pub async fn write(
         next_update_at: next.map(|t| t / 1000),
         drill: i.is_drill,
     };
-    let text = ctx.config.templates.stakeholder(&view, l);
+    let text = crate::privacy::mask_phones(&ctx.config.templates.stakeholder(&view, l));
     if let Some(ch) = &channel {
         outbox::enqueue(conn, &OutboxItem::post(ch, &tpl::update_slack(&text)), now).await?;
     }
@@ -87,7 +87,7 @@ pub async fn write(
         let m = mail::Draft {
             incident: i.id,
             to: to.to_vec(),
-            subject: view.subject(l),
+            subject: crate::privacy::mask_phones(&view.subject(l)),
             text: text.clone(),
             html: tpl::update_html(&text, l),
         };
