@@ -11,7 +11,7 @@ use chatops_core::guarded::{self, Choice, Reply};
 use chatops_core::Ctx;
 use messages::customers as tpl;
 
-use crate::control::{post, Notice};
+use crate::control::Notice;
 use crate::prompt::{self, Prompt};
 use crate::{send, store};
 
@@ -30,7 +30,11 @@ pub async fn on_block_action(ctx: Arc<Ctx>, payload: Value) -> Option<Value> {
             .unwrap_or("")
             .to_string()
     };
-    let (action, value, trigger) = (s("/actions/0/action_id"), s("/actions/0/value"), s("/trigger_id"));
+    let (action, value, trigger) = (
+        s("/actions/0/action_id"),
+        s("/actions/0/value"),
+        s("/trigger_id"),
+    );
     let reply = Reply::from_block_action(&payload);
     tokio::spawn(async move {
         let l = ctx.locale();
@@ -104,11 +108,12 @@ async fn dismiss(ctx: &Ctx, reply: &Reply, incident: i64, recovery: bool) {
         tx.commit().await
     };
     if let Err(e) = r.await {
-        return reply.send(ctx, &chatops_core::FlowError::from(e).into_msg(l)).await;
+        return reply
+            .send(ctx, &chatops_core::FlowError::from(e).into_msg(l))
+            .await;
     }
-    if let Err(e) = post(ctx, &reply.channel, &tpl::dismissed(&reply.user, l)).await {
-        tracing::warn!(error = %chatops_core::config::redact_url(&e.to_string()), "customers: could not post the dismissal");
-    }
+    // The prompt itself says it, for everyone in the room (its buttons gone).
+    reply.replace(ctx, &tpl::dismissed(&reply.user, l)).await;
 }
 
 /// Stop: the send halts after the message in flight; audited with who stopped it.
@@ -140,7 +145,11 @@ pub async fn stop(ctx: &Ctx, reply: &Reply, id: i64) {
             reply.send(ctx, &tpl::stop_asked(l)).await
         }
         Ok(false) => {}
-        Err(e) => reply.send(ctx, &chatops_core::FlowError::from(e).into_msg(l)).await,
+        Err(e) => {
+            reply
+                .send(ctx, &chatops_core::FlowError::from(e).into_msg(l))
+                .await
+        }
     }
 }
 

@@ -66,7 +66,12 @@ pub fn is_production(cfg: &CustomersConfig, db_environment: &str) -> bool {
 /// Applies every rule to what the query found, at `now_ms`.
 /// `listed`: the numbers asked for by name (`CUSTOMERS_PHONES`, or those an outage notice
 /// reached); one Julia does not know is kept (no mark says to leave it out).
-pub fn classify(cfg: &CustomersConfig, found: &Doctors, listed: &[String], now_ms: i64) -> Audience {
+pub fn classify(
+    cfg: &CustomersConfig,
+    found: &Doctors,
+    listed: &[String],
+    now_ms: i64,
+) -> Audience {
     let production = is_production(cfg, &found.environment);
     let quiet = !cfg.hours.open_at(now_ms);
     let mut a = Audience::default();
@@ -74,7 +79,10 @@ pub fn classify(cfg: &CustomersConfig, found: &Doctors, listed: &[String], now_m
     let mut rows: Vec<DoctorRow> = found.rows.clone();
     // A configured number Julia does not know: no mark says to leave it out.
     for n in listed {
-        if !rows.iter().any(|r| normalise(&r.phone).as_deref() == Some(n)) {
+        if !rows
+            .iter()
+            .any(|r| normalise(&r.phone).as_deref() == Some(n))
+        {
             rows.push(DoctorRow {
                 phone: n.clone(),
                 ..DoctorRow::default()
@@ -93,7 +101,14 @@ pub fn classify(cfg: &CustomersConfig, found: &Doctors, listed: &[String], now_m
     }
     for r in &rows {
         let Some(n) = normalise(&r.phone) else {
-            bump(&mut a.excluded, if r.deleted { "deleted" } else { "invalid_number" });
+            bump(
+                &mut a.excluded,
+                if r.deleted {
+                    "deleted"
+                } else {
+                    "invalid_number"
+                },
+            );
             continue;
         };
         if seen.contains(&n) {
@@ -166,14 +181,29 @@ mod tests {
     fn every_rule_is_counted_once_and_duplicates_removed() {
         let rows = vec![
             row("5511900000001"),
-            DoctorRow { deleted: true, ..row("5511900000002") },
-            DoctorRow { opted_out: true, ..row("5511900000003") },
+            DoctorRow {
+                deleted: true,
+                ..row("5511900000002")
+            },
+            DoctorRow {
+                opted_out: true,
+                ..row("5511900000003")
+            },
             row("11900000001"), // the first number again, before normalisation
             row("123"),
-            DoctorRow { cooling_off: true, ..row("5511900000004") },
-            DoctorRow { capped: true, ..row("5511900000005") },
+            DoctorRow {
+                cooling_off: true,
+                ..row("5511900000004")
+            },
+            DoctorRow {
+                capped: true,
+                ..row("5511900000005")
+            },
         ];
-        let found = Doctors { environment: "production".into(), rows };
+        let found = Doctors {
+            environment: "production".into(),
+            rows,
+        };
         let a = classify(&cfg(), &found, &[], 0);
         assert_eq!(a.clear.len(), 1);
         assert_eq!(a.held.len(), 2);
@@ -201,7 +231,10 @@ mod tests {
         assert_eq!(a.clear.len(), 1);
         assert_eq!(a.excluded, vec![("not_allowlisted".to_string(), 1)]);
         c.app_env = Some("staging".into());
-        let found = Doctors { environment: "production".into(), ..found };
+        let found = Doctors {
+            environment: "production".into(),
+            ..found
+        };
         assert_eq!(classify(&c, &found, &[], 0).clear.len(), 1);
     }
 }

@@ -72,10 +72,19 @@ mod tests {
 
     #[test]
     fn grammar() {
-        assert_eq!(parse("").unwrap(), NotifyCmd { id: None, recovery: false });
+        assert_eq!(
+            parse("").unwrap(),
+            NotifyCmd {
+                id: None,
+                recovery: false
+            }
+        );
         assert_eq!(
             parse("INC-4 back").unwrap(),
-            NotifyCmd { id: Some(IncidentId(4)), recovery: true }
+            NotifyCmd {
+                id: Some(IncidentId(4)),
+                recovery: true
+            }
         );
         assert!(parse("everyone").is_err());
         assert!(parse("INC-1 INC-2").is_err());

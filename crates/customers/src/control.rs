@@ -11,7 +11,6 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use chatops_core::guarded::{self, Control, Outcome, Prepared, Refusal, Reply};
-use chatops_core::outbox::{self, OutboxItem};
 use chatops_core::Ctx;
 use incident::store::Incident;
 use messages::customers as tpl;
@@ -39,7 +38,10 @@ impl Notice {
         let l = ctx.locale();
         match incident::store::get_pool(&ctx.store.pool, self.incident).await {
             Ok(Some(i)) => Ok(i),
-            Ok(None) => Err(Refusal::new("failed", tpl::problem(&format!("INC-{} ?", self.incident)))),
+            Ok(None) => Err(Refusal::new(
+                "failed",
+                tpl::problem(&format!("INC-{} ?", self.incident)),
+            )),
             Err(e) => Err(Refusal::new(
                 "failed",
                 chatops_core::FlowError::from(e).into_msg(l),
@@ -61,7 +63,10 @@ impl Notice {
             return Some(Refusal::new("refused_open", tpl::refused_not_resolved(l)));
         }
         match store::of_incident(&ctx.store.pool, i.id, self.recovery).await {
-            Ok(Some(n)) => Some(Refusal::new("refused_already_sent", tpl::already(&n.state, l))),
+            Ok(Some(n)) => Some(Refusal::new(
+                "refused_already_sent",
+                tpl::already(&n.state, l),
+            )),
             Ok(None) => None,
             Err(e) => Some(Refusal::new(
                 "failed",
@@ -116,7 +121,10 @@ impl Control for Notice {
         let (i, p) = self.check(ctx).await?;
         let (clear, held) = (p.audience.clear.len(), p.audience.held.len());
         if clear + held == 0 {
-            return Err(Refusal::new("refused_nobody", tpl::problem(&tpl::nobody(l))));
+            return Err(Refusal::new(
+                "refused_nobody",
+                tpl::problem(&tpl::nobody(l)),
+            ));
         }
         let what = tpl::confirm_what(i.id, self.recovery, clear, held, l);
         let action = Notice {
@@ -124,7 +132,11 @@ impl Control for Notice {
             count: clear,
             ..self.clone()
         };
-        let mut prepared = Prepared::new(what, action, Some(format!("{clear} recipients, {held} held")));
+        let mut prepared = Prepared::new(
+            what,
+            action,
+            Some(format!("{clear} recipients, {held} held")),
+        );
         if held > 0 {
             prepared.alt = Some(Notice {
                 include_held: true,
@@ -169,7 +181,11 @@ impl Control for Notice {
             "{} recipients; held by contact rules ({}): {}",
             recipients.len(),
             held,
-            if self.include_held { "included" } else { "left out" }
+            if self.include_held {
+                "included"
+            } else {
+                "left out"
+            }
         );
         let now = ctx.clock.now_ms();
         let started = async {
@@ -188,7 +204,9 @@ impl Control for Notice {
             };
             send::render_progress(&mut tx, ctx, id, now).await?;
             send::schedule(&mut tx, ctx, id, now, now).await?;
-            let entry = Outcome::new("started").detail(Some(detail.clone())).entry(&reply.user, self);
+            let entry = Outcome::new("started")
+                .detail(Some(detail.clone()))
+                .entry(&reply.user, self);
             chatops_core::audit::record(&mut tx, &entry, now).await?;
             tx.commit().await?;
             Ok(true)
@@ -219,14 +237,4 @@ impl Control for Notice {
     }
 
     const JOB_KIND: Option<&'static str> = Some(CONFIRMED);
-}
-
-/// Posts a line in the incident's room (outside any other change).
-pub async fn post(ctx: &Ctx, room: &str, msg: &messages::Msg) -> Result<(), sqlx::Error> {
-    let now = ctx.clock.now_ms();
-    let mut tx = ctx.store.begin().await?;
-    outbox::enqueue(&mut tx, &OutboxItem::post(room, msg), now).await?;
-    tx.commit().await?;
-    ctx.outbox_wake.notify_one();
-    Ok(())
 }

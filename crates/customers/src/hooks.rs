@@ -29,12 +29,10 @@ impl Subscriber for Prompter {
                 Event::Announced { incident } | Event::ComponentsChanged { incident, .. } => {
                     outage(conn, ctx, incident, now).await
                 }
-                Event::SeverityChanged { id, .. } => {
-                    match incident::store::get(conn, id).await? {
-                        Some(i) => outage(conn, ctx, &i, now).await,
-                        None => Ok(()),
-                    }
-                }
+                Event::SeverityChanged { id, .. } => match incident::store::get(conn, id).await? {
+                    Some(i) => outage(conn, ctx, &i, now).await,
+                    None => Ok(()),
+                },
                 Event::Resolved { incident, .. } => resolved(conn, ctx, incident, now).await,
                 _ => Ok(()),
             }

@@ -19,6 +19,7 @@ pub mod audience;
 pub mod command;
 pub mod control;
 pub mod hooks;
+pub mod jobs;
 pub mod phone;
 pub mod preview;
 pub mod prompt;
@@ -27,4 +28,4 @@ pub mod settings;
 pub mod store;
 
 pub use command::NotifyCmd;
-pub use prompt::register;
+pub use jobs::register;

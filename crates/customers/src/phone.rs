@@ -53,7 +53,10 @@ mod tests {
     #[test]
     fn numbers_are_normalised_like_julia_does() {
         assert_eq!(normalise("5511999991234").as_deref(), Some("5511999991234"));
-        assert_eq!(normalise("+55 (11) 99999-1234").as_deref(), Some("5511999991234"));
+        assert_eq!(
+            normalise("+55 (11) 99999-1234").as_deref(),
+            Some("5511999991234")
+        );
         assert_eq!(normalise("11999991234").as_deref(), Some("5511999991234"));
         assert_eq!(normalise("1133334444").as_deref(), Some("551133334444"));
         assert_eq!(

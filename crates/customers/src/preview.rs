@@ -47,7 +47,10 @@ pub async fn whatsapp_open(ctx: &Ctx) -> Result<(), String> {
     match c.evolution.state().await {
         Ok(s) if s == "open" => Ok(()),
         Ok(s) => Err(tpl::whatsapp_down(&s, l)),
-        Err(e) => Err(tpl::whatsapp_unknown(&crate::phone::scrub(&e.to_string()), l)),
+        Err(e) => Err(tpl::whatsapp_unknown(
+            &crate::phone::scrub(&e.to_string()),
+            l,
+        )),
     }
 }
 
@@ -63,11 +66,10 @@ pub async fn audience(ctx: &Ctx, reached: Option<Vec<String>>) -> Result<Audienc
         Some(numbers) => (DoctorQuery::Numbers(numbers.clone()), numbers.clone()),
         None => (query(cfg), cfg.phones.clone()),
     };
-    let found: Doctors = c
-        .db
-        .doctors(&q, cfg.query_timeout)
-        .await
-        .map_err(|e| tpl::query_failed(&crate::phone::scrub(&e.to_string()), l))?;
+    let found: Doctors =
+        c.db.doctors(&q, cfg.query_timeout)
+            .await
+            .map_err(|e| tpl::query_failed(&crate::phone::scrub(&e.to_string()), l))?;
     Ok(classify(cfg, &found, &listed, ctx.clock.now_ms()))
 }
 
@@ -78,8 +80,7 @@ pub async fn build(ctx: &Ctx, i: &Incident, recovery: bool) -> Result<Preview, S
         false => None,
         true => {
             let r = async {
-                let Some(n) = crate::store::of_incident(&ctx.store.pool, i.id, false).await?
-                else {
+                let Some(n) = crate::store::of_incident(&ctx.store.pool, i.id, false).await? else {
                     return Ok(Vec::new());
                 };
                 crate::store::reached(&ctx.store.pool, n.id).await
@@ -101,20 +102,38 @@ pub async fn build(ctx: &Ctx, i: &Incident, recovery: bool) -> Result<Preview, S
 }
 
 /// The war-room prompt's view of `p` (or of the problem that stops it).
-pub fn view(ctx: &Ctx, i: &Incident, recovery: bool, p: &Result<Preview, String>, text: &str) -> tpl::PreviewView {
+pub fn view(
+    ctx: &Ctx,
+    i: &Incident,
+    recovery: bool,
+    p: &Result<Preview, String>,
+    text: &str,
+) -> tpl::PreviewView {
     let cfg = settings::of(ctx);
     let l = ctx.locale();
     let source = if recovery {
-        l.t("those the outage notice reached", "os que receberam o aviso de instabilidade")
-            .to_string()
+        l.t(
+            "those the outage notice reached",
+            "os que receberam o aviso de instabilidade",
+        )
+        .to_string()
     } else if cfg.phones.is_empty() {
         l.t(
-            format!("doctors who wrote to Julia in the last {} days", cfg.active_days),
-            format!("médicos que escreveram para a Julia nos últimos {} dias", cfg.active_days),
+            format!(
+                "doctors who wrote to Julia in the last {} days",
+                cfg.active_days
+            ),
+            format!(
+                "médicos que escreveram para a Julia nos últimos {} dias",
+                cfg.active_days
+            ),
         )
     } else {
-        l.t("the configured list (CUSTOMERS_PHONES)", "a lista configurada (CUSTOMERS_PHONES)")
-            .to_string()
+        l.t(
+            "the configured list (CUSTOMERS_PHONES)",
+            "a lista configurada (CUSTOMERS_PHONES)",
+        )
+        .to_string()
     };
     let mut v = tpl::PreviewView {
         incident: i.id,

@@ -31,10 +31,9 @@ pub struct Prompt {
     pub forced: bool,
 }
 
+/// Registers the prompt's job kind.
 pub fn register(jobs: &mut Registry) {
     jobs.register(PROMPT, run);
-    jobs.register(crate::send::SEND, crate::send::run);
-    chatops_core::guarded::register::<crate::control::Notice>(jobs);
 }
 
 /// Writes the prompt's job due at `at`, in the caller's transaction.
@@ -135,7 +134,10 @@ fn run<'a>(ctx: &'a Arc<Ctx>, p: Prompt, lease: &'a Lease) -> BoxFuture<'a, JobR
             Err(why) => Err(why),
             Ok(()) => preview::build(ctx, &i, p.recovery).await,
         };
-        let msg = tpl::prompt(&preview::view(ctx, &i, p.recovery, &built, &text), ctx.locale());
+        let msg = tpl::prompt(
+            &preview::view(ctx, &i, p.recovery, &built, &text),
+            ctx.locale(),
+        );
         let now = ctx.clock.now_ms();
         let mut tx = ctx.store.begin().await?;
         outbox::enqueue(&mut tx, &OutboxItem::post(&room, &msg), now).await?;

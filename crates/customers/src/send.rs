@@ -58,7 +58,11 @@ pub async fn schedule(
 fn pause(ctx: &Ctx) -> Duration {
     let cfg = settings::of(ctx);
     let j = cfg.jitter.as_millis() as u64;
-    let extra = if j == 0 { 0 } else { rand::random::<u64>() % (j + 1) };
+    let extra = if j == 0 {
+        0
+    } else {
+        rand::random::<u64>() % (j + 1)
+    };
     cfg.pace + Duration::from_millis(extra)
 }
 
@@ -72,7 +76,9 @@ fn outcome(r: &Result<Option<String>, EvolutionError>) -> (&'static str, Option<
         Ok(_) => ("sent", None),
         Err(EvolutionError::Timeout(s)) => (
             "uncertain",
-            Some(format!("no answer from Evolution in {s} s (may still be delivered)")),
+            Some(format!(
+                "no answer from Evolution in {s} s (may still be delivered)"
+            )),
         ),
         Err(e) => ("failed", Some(crate::phone::scrub(&e.to_string()))),
     }
@@ -102,7 +108,11 @@ async fn step(ctx: &Arc<Ctx>, id: i64, lease: &Lease) -> JobResult {
         return Ok(());
     };
     if reconciled > 0 {
-        tracing::warn!(notice = id, recipients = reconciled, "customers: a restart cut sends short; marked not confirmed, never sent again");
+        tracing::warn!(
+            notice = id,
+            recipients = reconciled,
+            "customers: a restart cut sends short; marked not confirmed, never sent again"
+        );
         render_progress(&mut tx, ctx, id, now).await?;
     }
     // Recorded before the call: a crash from here on never sends this doctor again.
@@ -115,7 +125,11 @@ async fn step(ctx: &Arc<Ctx>, id: i64, lease: &Lease) -> JobResult {
 
     let cfg = settings::of(ctx);
     let result = match ctx.ext.get::<JuliaClients>() {
-        Some(c) => c.evolution.send_text(&phone, &n.text, cfg.send_timeout).await,
+        Some(c) => {
+            c.evolution
+                .send_text(&phone, &n.text, cfg.send_timeout)
+                .await
+        }
         None => Err(EvolutionError::Unconfigured("EVOLUTION_API_URL".into())),
     };
     let (state, error) = outcome(&result);
@@ -128,7 +142,9 @@ async fn step(ctx: &Arc<Ctx>, id: i64, lease: &Lease) -> JobResult {
         store::count(&mut tx, id, state).await?;
     }
     let more = store::next_pending(&mut tx, id).await?.is_some();
-    let still = store::get(&mut tx, id).await?.is_some_and(|n| n.state == "sending");
+    let still = store::get(&mut tx, id)
+        .await?
+        .is_some_and(|n| n.state == "sending");
     if !more && still {
         store::finish(&mut tx, id, "done", None, now).await?;
     } else if more && still {

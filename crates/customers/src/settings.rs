@@ -22,11 +22,11 @@ pub struct BusinessHours {
 }
 
 impl BusinessHours {
-    /// `mon-fri 08:00-20:00` (Julia's), `daily 09:00-18:00`, `08:00-20:00` (Mon–Fri), or
-    /// `always`.
+    /// `mon-fri/08:00-20:00` (Julia's; a space also separates), `daily/09:00-18:00`,
+    /// `08:00-20:00` (Mon–Fri), or `always`.
     pub fn parse(v: &str) -> Result<BusinessHours, String> {
-        let v = v.trim().to_ascii_lowercase();
-        let bad = || format!("`{v}` is not `mon-fri 08:00-20:00`, `daily 08:00-20:00` or `always`");
+        let v = v.trim().to_ascii_lowercase().replace('/', " ");
+        let bad = || format!("`{v}` is not `mon-fri/08:00-20:00`, `daily/08:00-20:00` or `always`");
         if v == "always" {
             return Ok(BusinessHours {
                 weekdays_only: false,
@@ -80,8 +80,12 @@ impl BusinessHours {
             return "always".into();
         }
         format!(
-            "{} {}-{} America/Sao_Paulo",
-            if self.weekdays_only { "mon-fri" } else { "daily" },
+            "{}/{}-{} America/Sao_Paulo",
+            if self.weekdays_only {
+                "mon-fri"
+            } else {
+                "daily"
+            },
             self.from.format("%H:%M"),
             self.to.format("%H:%M")
         )
@@ -126,7 +130,11 @@ impl std::fmt::Debug for CustomersConfig {
 /// Numbers separated by commas (or new lines), each normalised; the error masks the number.
 fn numbers(raw: &str) -> Result<Vec<String>, String> {
     let mut out: Vec<String> = Vec::new();
-    for n in raw.split([',', ';', '\n']).map(str::trim).filter(|s| !s.is_empty()) {
+    for n in raw
+        .split([',', ';', '\n'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         let Some(d) = normalise(n) else {
             return Err(format!(
                 "`{}` is not a Brazilian WhatsApp number (55, area code, 8 or 9 digits)",
@@ -146,7 +154,10 @@ fn severities(raw: &str) -> Result<Vec<String>, String> {
         .map(|s| s.trim().to_ascii_uppercase())
         .filter(|s| !s.is_empty())
         .collect();
-    match l.iter().find(|s| !["P0", "P1", "P2", "P3"].contains(&s.as_str())) {
+    match l
+        .iter()
+        .find(|s| !["P0", "P1", "P2", "P3"].contains(&s.as_str()))
+    {
         Some(s) => Err(format!("`{s}` is not a severity (P0, P1, P2, P3)")),
         None => Ok(l),
     }
@@ -155,10 +166,12 @@ fn severities(raw: &str) -> Result<Vec<String>, String> {
 impl CustomersConfig {
     pub fn read(r: &Reader) -> CustomersConfig {
         let locale = r
-            .check("CUSTOMERS_LANGUAGE", |v| match v.to_ascii_lowercase().as_str() {
-                "pt-br" | "pt" | "pt_br" => Ok(messages::Locale::PtBr),
-                "en" => Ok(messages::Locale::En),
-                _ => Err(format!("`{v}` is not `pt-BR` or `en`")),
+            .check("CUSTOMERS_LANGUAGE", |v| {
+                match v.to_ascii_lowercase().as_str() {
+                    "pt-br" | "pt" | "pt_br" => Ok(messages::Locale::PtBr),
+                    "en" => Ok(messages::Locale::En),
+                    _ => Err(format!("`{v}` is not `pt-BR` or `en`")),
+                }
             })
             .unwrap_or(messages::Locale::PtBr);
         let pace = r.duration("CUSTOMERS_PACE", "4s");
@@ -185,7 +198,7 @@ impl CustomersConfig {
             locale,
             hours: r
                 .check("CUSTOMERS_BUSINESS_HOURS", BusinessHours::parse)
-                .unwrap_or_else(|| BusinessHours::parse("mon-fri 08:00-20:00").expect("default")),
+                .unwrap_or_else(|| BusinessHours::parse("mon-fri/08:00-20:00").expect("default")),
             app_env: r.get("APP_ENV"),
         }
     }
@@ -241,7 +254,8 @@ mod tests {
 
     #[test]
     fn business_hours_follow_sao_paulo() {
-        let h = BusinessHours::parse("mon-fri 08:00-20:00").unwrap();
+        let h = BusinessHours::parse("mon-fri/08:00-20:00").unwrap();
+        assert_eq!(BusinessHours::parse("mon-fri 08:00-20:00").unwrap(), h);
         // 2026-12-07 is a Monday; 12:00 UTC is 09:00 in São Paulo.
         let monday_noon_utc = 1_796_644_800_000;
         assert!(h.open_at(monday_noon_utc));

@@ -127,10 +127,12 @@ fn from_row(r: &sqlx::any::AnyRow) -> Notice {
 }
 
 pub async fn get(conn: &mut AnyConnection, id: i64) -> Result<Option<Notice>, sqlx::Error> {
-    let r = sqlx::query(&format!("SELECT {COLS} FROM customer_notices WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let r = sqlx::query(&format!(
+        "SELECT {COLS} FROM customer_notices WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
     Ok(r.as_ref().map(from_row))
 }
 

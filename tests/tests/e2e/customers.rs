@@ -51,7 +51,12 @@ pub async fn message_with(h: &Harness, room: &str, needle: &str) -> Value {
             .find(|m| text_of(m).contains(needle))
     })
     .await
-    .unwrap_or_else(|| panic!("no message with {needle:?} in {room}: {:?}", h.slack.messages_in(room)))
+    .unwrap_or_else(|| {
+        panic!(
+            "no message with {needle:?} in {room}: {:?}",
+            h.slack.messages_in(room)
+        )
+    })
 }
 
 /// Clicks a button of a channel message as `user`; returns the first answer to it.
@@ -76,37 +81,56 @@ pub async fn assert_no_numbers(h: &Harness) {
     for (_, r) in h.slack.responses() {
         all.push_str(&r.to_string());
     }
-    let audit: Vec<(String, Option<String>)> =
-        sqlx::query_as("SELECT args, detail FROM audit_log")
-            .fetch_all(&h.app.ctx.store.pool)
-            .await
-            .unwrap();
+    let audit: Vec<(String, Option<String>)> = sqlx::query_as("SELECT args, detail FROM audit_log")
+        .fetch_all(&h.app.ctx.store.pool)
+        .await
+        .unwrap();
     for (a, d) in audit {
         all.push_str(&a);
         all.push_str(&d.unwrap_or_default());
     }
     for n in CLEAR.iter().chain(HELD).chain(NEVER) {
-        assert!(!all.contains(&n[2..]), "number {n} reached Slack or the audit log");
+        assert!(
+            !all.contains(&n[2..]),
+            "number {n} reached Slack or the audit log"
+        );
     }
 }
 
 async fn the_prompt_an_hour_in_and_the_guarded_paced_send(db: TestDb) {
     let h = customers_app(db, &[]).await;
     h.evo().fail_number(CLEAR[1]);
-    let room = declare(&h.app, "declare P1 --affects julia-whatsapp:major Julia silent", "UDECL")
-        .await
-        .unwrap();
+    let room = declare(
+        &h.app,
+        "declare P1 --affects julia-whatsapp:major Julia silent",
+        "UDECL",
+    )
+    .await
+    .unwrap();
     // Not before the hour.
     h.app.ctx.clock.advance(Duration::from_secs(50 * 60));
     step(&h).await;
-    assert!(!h.slack.posts_in(&room).iter().any(|m| text_of(m).contains("WhatsApp?")));
+    assert!(!h
+        .slack
+        .posts_in(&room)
+        .iter()
+        .any(|m| text_of(m).contains("WhatsApp?")));
     h.app.ctx.clock.advance(Duration::from_secs(10 * 60 + 1));
     let prompt = message_with(&h, &room, "tell the customers").await;
     let t = text_of(&prompt);
-    assert!(t.contains("Aqui é a Julia"), "pt-BR message shown as sent: {t}");
+    assert!(
+        t.contains("Aqui é a Julia"),
+        "pt-BR message shown as sent: {t}"
+    );
     assert!(t.contains("Recipients: *3*"), "{t}");
-    assert!(t.contains("5 opted out") && t.contains("1 deleted") && t.contains("1 duplicate number"), "{t}");
-    assert!(t.contains("1 cooling-off") && t.contains("1 weekly contact cap reached"), "{t}");
+    assert!(
+        t.contains("5 opted out") && t.contains("1 deleted") && t.contains("1 duplicate number"),
+        "{t}"
+    );
+    assert!(
+        t.contains("1 cooling-off") && t.contains("1 weekly contact cap reached"),
+        "{t}"
+    );
     assert!(t.contains("estimated time"), "{t}");
     let value = button_value(&prompt, "customers_send").unwrap();
     assert!(button_value(&prompt, "customers_edit").is_some());
@@ -119,7 +143,10 @@ async fn the_prompt_an_hour_in_and_the_guarded_paced_send(db: TestDb) {
 
     // The commander: a single-use confirmation naming the count, and one with the held.
     let confirm = click_in(&h, &room, "customers_send", &value, "UDECL").await;
-    assert_eq!(button_label(&confirm, "customers_confirm").as_deref(), Some("Send to 3"));
+    assert_eq!(
+        button_label(&confirm, "customers_confirm").as_deref(),
+        Some("Send to 3")
+    );
     assert_eq!(
         button_label(&confirm, "customers_confirm_all").as_deref(),
         Some("Send to 5, held included")
@@ -131,7 +158,11 @@ async fn the_prompt_an_hour_in_and_the_guarded_paced_send(db: TestDb) {
     let progress = message_with(&h, &room, "sent 1 / 3").await;
     assert!(button_value(&progress, "customers_stop").is_some());
     step(&h).await;
-    assert_eq!(h.evo().send_bodies().len(), 1, "the next one waits for the pace");
+    assert_eq!(
+        h.evo().send_bodies().len(),
+        1,
+        "the next one waits for the pace"
+    );
     for _ in 0..2 {
         h.app.ctx.clock.advance(Duration::from_secs(3));
         step(&h).await;
@@ -140,7 +171,12 @@ async fn the_prompt_an_hour_in_and_the_guarded_paced_send(db: TestDb) {
     assert!(text_of(&done).contains("sent 2 / 3, 1 failed"), "{done}");
     assert!(button_value(&done, "customers_stop").is_none());
     // One message updated in place: a single progress post.
-    let posts = h.slack.posts_in(&room).iter().filter(|m| text_of(m).contains("Customer notice")).count();
+    let posts = h
+        .slack
+        .posts_in(&room)
+        .iter()
+        .filter(|m| text_of(m).contains("Customer notice"))
+        .count();
     assert_eq!(posts, 1);
     for n in CLEAR {
         assert_eq!(h.evo().send_calls_to(n), 1, "{n}");
@@ -149,10 +185,17 @@ async fn the_prompt_an_hour_in_and_the_guarded_paced_send(db: TestDb) {
         assert_eq!(h.evo().send_calls_to(n), 0, "{n} must not be contacted");
     }
     let sent = h.evo().sent();
-    assert!(sent.iter().all(|(_, t)| t.starts_with("Olá! Aqui é a Julia")), "{sent:?}");
+    assert!(
+        sent.iter()
+            .all(|(_, t)| t.starts_with("Olá! Aqui é a Julia")),
+        "{sent:?}"
+    );
     // The click is single-use; the notice is never sent twice.
     let again = click_in(&h, &room, "customers_confirm", &token, "UDECL").await;
-    assert!(text_of(&again).to_lowercase().contains("already"), "{again}");
+    assert!(
+        text_of(&again).to_lowercase().contains("already"),
+        "{again}"
+    );
     let ack = h.app.incident("notify-customers", "UDECL", &room).await;
     assert!(text_of(&ack).contains("never sent twice"), "{ack}");
     // Audited with who confirmed and what was chosen for the held doctors.
@@ -162,15 +205,23 @@ async fn the_prompt_an_hour_in_and_the_guarded_paced_send(db: TestDb) {
     .fetch_one(&h.app.ctx.store.pool)
     .await
     .unwrap();
-    assert!(detail.contains("3 recipients") && detail.contains("left out"), "{detail}");
+    assert!(
+        detail.contains("3 recipients") && detail.contains("left out"),
+        "{detail}"
+    );
     assert_eq!(h.audits("customers.notify", "confirmed").await, 1);
     assert_no_numbers(&h).await;
 
     // Resolution offers the back-to-normal notice to the same doctors, guarded the same way.
-    h.app.incident("resolve Evolution reconnected", "UDECL", &room).await;
+    h.app
+        .incident("resolve Evolution reconnected", "UDECL", &room)
+        .await;
     let back = message_with(&h, &room, "back to normal?").await;
     let bt = text_of(&back);
-    assert!(bt.contains("Recipients: *2*") && bt.contains("voltou ao normal"), "{bt}");
+    assert!(
+        bt.contains("Recipients: *2*") && bt.contains("voltou ao normal"),
+        "{bt}"
+    );
     let v = button_value(&back, "customers_send").unwrap();
     let c = click_in(&h, &room, "customers_send", &v, ADMIN).await;
     let token = button_value(&c, "customers_confirm").unwrap();
@@ -180,7 +231,11 @@ async fn the_prompt_an_hour_in_and_the_guarded_paced_send(db: TestDb) {
     h.app.ctx.clock.advance(Duration::from_secs(3));
     message_with(&h, &room, "sent 2 / 2").await;
     assert_eq!(h.evo().send_calls_to(CLEAR[0]), 2);
-    assert_eq!(h.evo().send_calls_to(CLEAR[1]), 1, "the failed one is not told it is back");
+    assert_eq!(
+        h.evo().send_calls_to(CLEAR[1]),
+        1,
+        "the failed one is not told it is back"
+    );
     assert_no_numbers(&h).await;
 }
 on_both_stores!(
@@ -190,9 +245,13 @@ on_both_stores!(
 
 async fn the_held_doctors_only_when_someone_includes_them(db: TestDb) {
     let h = customers_app(db, &[]).await;
-    let room = declare(&h.app, "declare P0 --affects julia-api:partial Julia down", "UDECL")
-        .await
-        .unwrap();
+    let room = declare(
+        &h.app,
+        "declare P0 --affects julia-api:partial Julia down",
+        "UDECL",
+    )
+    .await
+    .unwrap();
     let ack = h.app.incident("notify-customers", OTHER, &room).await;
     assert!(text_of(&ack).contains("Preparing"), "{ack}");
     let prompt = message_with(&h, &room, "tell the customers").await;
@@ -218,16 +277,26 @@ async fn the_held_doctors_only_when_someone_includes_them(db: TestDb) {
     .await
     .unwrap();
     assert_eq!(actor, ADMIN);
-    assert!(detail.contains("5 recipients") && detail.contains("included"), "{detail}");
+    assert!(
+        detail.contains("5 recipients") && detail.contains("included"),
+        "{detail}"
+    );
     assert_no_numbers(&h).await;
 }
-on_both_stores!(held_doctors_only_when_included, the_held_doctors_only_when_someone_includes_them);
+on_both_stores!(
+    held_doctors_only_when_included,
+    the_held_doctors_only_when_someone_includes_them
+);
 
 async fn stop_halts_the_send(db: TestDb) {
     let h = customers_app(db, &[]).await;
-    let room = declare(&h.app, "declare P1 --affects julia-whatsapp:major Julia silent", "UDECL")
-        .await
-        .unwrap();
+    let room = declare(
+        &h.app,
+        "declare P1 --affects julia-whatsapp:major Julia silent",
+        "UDECL",
+    )
+    .await
+    .unwrap();
     h.app.incident("notify-customers", "UDECL", &room).await;
     let prompt = message_with(&h, &room, "tell the customers").await;
     let value = button_value(&prompt, "customers_send").unwrap();
@@ -240,9 +309,76 @@ async fn stop_halts_the_send(db: TestDb) {
     assert!(text_of(&r).contains("Stopping"), "{r}");
     h.app.ctx.clock.advance(Duration::from_secs(30));
     let stopped = message_with(&h, &room, "stopped by").await;
-    assert!(text_of(&stopped).contains("sent 1 / 3") && text_of(&stopped).contains(OTHER), "{stopped}");
+    assert!(
+        text_of(&stopped).contains("sent 1 / 3") && text_of(&stopped).contains(OTHER),
+        "{stopped}"
+    );
     step(&h).await;
     assert_eq!(h.evo().send_bodies().len(), 1);
     assert_eq!(h.audits("customers.stop", "stopped").await, 1);
 }
 on_both_stores!(the_stop_button_halts_the_send, stop_halts_the_send);
+
+async fn edit_the_text_and_not_now(db: TestDb) {
+    let h = customers_app(db, &[]).await;
+    let room = declare(
+        &h.app,
+        "declare P1 --affects julia-whatsapp:major Julia silent",
+        "UDECL",
+    )
+    .await
+    .unwrap();
+    h.app.ctx.clock.advance(Duration::from_secs(3601));
+    let prompt = message_with(&h, &room, "tell the customers").await;
+    let value = button_value(&prompt, "customers_edit").unwrap();
+    // Edit: a form holding the text as it would go out.
+    let p = json!({
+        "type": "block_actions", "user": {"id": OTHER}, "channel": {"id": room},
+        "trigger_id": "trig.edit", "response_url": h.slack.response_url("edit"),
+        "actions": [{"action_id": "customers_edit", "value": value, "type": "button"}]
+    });
+    assert_eq!(h.app.interaction(&p).await.status(), 200);
+    let form = eventually(WAIT, || async {
+        h.slack.calls_to("views.open").into_iter().next()
+    })
+    .await
+    .expect("the edit form");
+    assert!(
+        form.body.to_string().contains("Aqui é a Julia"),
+        "{:?}",
+        form.body
+    );
+    let submit = |text: &str| {
+        json!({"type": "view_submission", "user": {"id": OTHER}, "view": {"callback_id": "customers_edit_form",
+            "private_metadata": value, "state": {"values": {"customers_text": {"text": {"type": "plain_text_input", "value": text}}}}}})
+    };
+    // An empty text is a field error and changes nothing.
+    let body: Value = h.app.interaction(&submit("  ")).await.json().await.unwrap();
+    assert_eq!(body["response_action"], "errors", "{body}");
+    let r = h
+        .app
+        .interaction(&submit(
+            "Olá! A Julia está lenta agora; avisamos quando normalizar.",
+        ))
+        .await;
+    assert!(r.text().await.unwrap().is_empty());
+    let edited = message_with(&h, &room, "A Julia está lenta agora").await;
+    assert!(text_of(&edited).contains("Recipients: *3*"), "{edited}");
+    assert_eq!(h.audits("customers.edit", "edited").await, 1);
+    // Not now: the prompt says who chose it (its buttons gone), audited; nothing sent.
+    let r = click_in(&h, &room, "customers_dismiss", &value, "UDECL").await;
+    assert!(text_of(&r).contains("chose not to notify the customers"), "{r}");
+    assert_eq!(r["replace_original"], true, "{r}");
+    assert_eq!(h.audits("customers.not_now", "dismissed").await, 1);
+    // The edited text is what goes out when someone sends after all.
+    let c = click_in(&h, &room, "customers_send", &value, "UDECL").await;
+    let token = button_value(&c, "customers_confirm").unwrap();
+    click_in(&h, &room, "customers_confirm", &token, "UDECL").await;
+    message_with(&h, &room, "sent 1 / 3").await;
+    let sent = h.evo().sent();
+    assert_eq!(
+        sent[0].1,
+        "Olá! A Julia está lenta agora; avisamos quando normalizar."
+    );
+}
+on_both_stores!(edit_and_not_now, edit_the_text_and_not_now);
