@@ -357,3 +357,61 @@ pub fn auto_changed(component: &str, degraded: bool, l: Locale) -> String {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_built_in_public_texts_follow_the_dr_plans_template_in_both_languages() {
+        let pt = first_post(
+            "Mensagens atrasadas",
+            "investigating",
+            "",
+            Some(30),
+            Locale::PtBr,
+        );
+        assert!(
+            pt.starts_with("[INCIDENTE] Mensagens atrasadas\nStatus: Investigando\n")
+                && pt.ends_with("Próximo update: Em 30 minutos"),
+            "{pt}"
+        );
+        let en = first_post(
+            "Messages delayed",
+            "identified",
+            "Found it",
+            None,
+            Locale::En,
+        );
+        assert_eq!(
+            en,
+            "[INCIDENT] Messages delayed\nStatus: Identified\nFound it"
+        );
+        assert!(resolved_post("Mensagens atrasadas", "", Locale::PtBr)
+            .starts_with("[RESOLVIDO] Mensagens atrasadas\n"));
+    }
+
+    #[test]
+    fn a_public_text_template_can_be_overridden() {
+        let dir = std::env::temp_dir().join(format!("sp-tpl-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("statuspage_first.j2"),
+            "{{ title }} ({{ status_label }}): {{ text }}{% if next_update_minutes %} / {{ next_update_minutes }} min{% endif %}",
+        )
+        .unwrap();
+        let t = crate::templates::Templates::load(&dir).unwrap();
+        let v = PublicView {
+            title: "API slow",
+            status: "monitoring",
+            text: "Fix deployed",
+            next_update_min: Some(15),
+        };
+        assert_eq!(
+            t.public_text("statuspage_first", &v, Locale::En).as_deref(),
+            Some("API slow (Monitoring): Fix deployed / 15 min")
+        );
+        assert_eq!(t.public_text("statuspage_resolved", &v, Locale::En), None);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

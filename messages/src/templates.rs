@@ -286,6 +286,23 @@ fn sample_context(name: &str) -> Value {
     }
 }
 
+impl Templates {
+    /// An incident's public text on the status page (plain text, escaped by the page):
+    /// `statuspage_first` (its first post) or `statuspage_resolved` (the resolution), when
+    /// overridden. Variables: `title`, `status`, `status_label`, `text`, `next_update_minutes`
+    /// (none when off), `locale`.
+    pub fn public_text(
+        &self,
+        name: &str,
+        v: &crate::statuspage::PublicView<'_>,
+        l: Locale,
+    ) -> Option<String> {
+        self.render(name, &crate::statuspage::template_context(v, l))
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -396,22 +413,5 @@ mod tests {
         assert!(Templates::load(&d)
             .unwrap_err()
             .contains("unknown template"));
-    }
-}
-
-impl Templates {
-    /// An incident's public text on the status page (plain text, escaped by the page):
-    /// `statuspage_first` (its first post) or `statuspage_resolved` (the resolution), when
-    /// overridden. Variables: `title`, `status`, `status_label`, `text`, `next_update_minutes`
-    /// (none when off), `locale`.
-    pub fn public_text(
-        &self,
-        name: &str,
-        v: &crate::statuspage::PublicView<'_>,
-        l: Locale,
-    ) -> Option<String> {
-        self.render(name, &crate::statuspage::template_context(v, l))
-            .map(|t| t.trim().to_string())
-            .filter(|t| !t.is_empty())
     }
 }

@@ -12,7 +12,9 @@ use incident::IncidentStatus;
 use messages::statuspage as words;
 use messages::Msg;
 
-use crate::publish::{check_body, check_title, ensure_public, link, next_update_min, write};
+use crate::publish::{
+    check_body, check_title, ensure_public, link, next_update_min, write, Post,
+};
 
 /// A first post waiting for its Publish.
 #[derive(Debug, Clone)]
@@ -145,17 +147,13 @@ pub async fn publish(
     if used == 0 {
         return Err(user_err(words::draft_gone(l)));
     }
-    let update = write(
-        &mut tx,
-        ctx,
-        &i,
-        &d.title,
-        d.status,
-        &d.body,
-        actor.as_str(),
-        now,
-    )
-    .await?;
+    let post = Post {
+        title: &d.title,
+        status: d.status,
+        body: &d.body,
+        actor: actor.as_str(),
+    };
+    let update = write(&mut tx, ctx, &i, &post, now).await?;
     tx.commit().await?;
     wake(ctx);
     Ok(words::published(

@@ -103,6 +103,15 @@ pub fn status_of(i: &Incident, given: Option<IncidentStatus>) -> IncidentStatus 
     given.unwrap_or(i.status)
 }
 
+/// What one public update says, and who says it.
+pub struct Post<'a> {
+    /// The public title (used by the first post only: later ones keep the incident's).
+    pub title: &'a str,
+    pub status: IncidentStatus,
+    pub body: &'a str,
+    pub actor: &'a str,
+}
+
 /// One public update, written in the caller's transaction: the public row on the first post
 /// (`title`), the update, the next-update promise, the version, the echo and the hook.
 /// Returns the update's number.
@@ -110,12 +119,15 @@ pub async fn write(
     conn: &mut AnyConnection,
     ctx: &Ctx,
     i: &Incident,
-    title: &str,
-    status: IncidentStatus,
-    body: &str,
-    actor: &str,
+    post: &Post<'_>,
     now: i64,
 ) -> Result<i64, sqlx::Error> {
+    let Post {
+        title,
+        status,
+        body,
+        actor,
+    } = *post;
     let next = match (status, settings::of(ctx).next_update) {
         (IncidentStatus::Resolved, _) | (_, None) => None,
         (_, Some(d)) => Some(now + d.as_millis() as i64),
@@ -196,7 +208,13 @@ pub async fn request(
         return crate::drafts::preview_first(ctx, actor, i, status, text, title).await;
     };
     check_body(ctx, text)?;
-    let update = write(&mut tx, ctx, i, "", status, text, actor.as_str(), now).await?;
+    let post = Post {
+        title: "",
+        status,
+        body: text,
+        actor: actor.as_str(),
+    };
+    let update = write(&mut tx, ctx, i, &post, now).await?;
     tx.commit().await?;
     wake(ctx);
     Ok(words::published(
@@ -249,16 +267,12 @@ pub async fn on_resolved(
         .templates
         .public_text("statuspage_resolved", &v, l)
         .unwrap_or_else(|| words::resolved_post(&title, "", l));
-    write(
-        conn,
-        ctx,
-        i,
-        &title,
-        IncidentStatus::Resolved,
-        &body,
+    let post = Post {
+        title: &title,
+        status: IncidentStatus::Resolved,
+        body: &body,
         actor,
-        now,
-    )
-    .await?;
+    };
+    write(conn, ctx, i, &post, now).await?;
     Ok(())
 }
