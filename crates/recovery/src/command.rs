@@ -79,8 +79,7 @@ pub async fn run(
     let clock = clocks::of_incident(&mut tx, i.id)
         .await?
         .into_iter()
-        .filter(|k| k.component == component.id && k.recovered_at.is_some())
-        .next_back();
+        .rfind(|k| k.component == component.id && k.recovered_at.is_some());
     tx.commit().await?;
     ctx.jobs_wake.notify_one();
     ctx.outbox_wake.notify_one();

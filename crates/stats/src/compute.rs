@@ -272,21 +272,6 @@ pub async fn enqueue_chart(
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::percentile;
-
-    #[test]
-    fn nearest_rank_percentiles() {
-        let v = [10, 20, 30, 40, 50, 60, 70, 80, 90, 100];
-        assert_eq!(percentile(&v, 50.0), Some(50));
-        assert_eq!(percentile(&v, 90.0), Some(90));
-        assert_eq!(percentile(&[7], 90.0), Some(7));
-        assert_eq!(percentile(&[], 50.0), None);
-        assert_eq!(percentile(&[1, 2, 3], 50.0), Some(2));
-    }
-}
-
 /// RTO attainment per component over the range (#28): the recoveries of real incidents (drills
 /// excluded) whose component had an RTO, within it or not, and the longest.
 pub(crate) async fn rto_attainment(
@@ -321,4 +306,19 @@ pub(crate) async fn rto_attainment(
         a.worst_secs = a.worst_secs.max(took / 1000);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::percentile;
+
+    #[test]
+    fn nearest_rank_percentiles() {
+        let v = [10, 20, 30, 40, 50, 60, 70, 80, 90, 100];
+        assert_eq!(percentile(&v, 50.0), Some(50));
+        assert_eq!(percentile(&v, 90.0), Some(90));
+        assert_eq!(percentile(&[7], 90.0), Some(7));
+        assert_eq!(percentile(&[], 50.0), None);
+        assert_eq!(percentile(&[1, 2, 3], 50.0), Some(2));
+    }
 }

@@ -107,4 +107,3 @@ pub fn recovery_line(c: &ClockView, now: i64, l: Locale) -> String {
         ),
     }
 }
-

@@ -338,4 +338,3 @@ pub fn usage(cmd: &str, l: Locale) -> Msg {
         format!("Uso: `{cmd} recovered [INC-n] <componente>` (ex. `{cmd} recovered julia-api`): marca um componente afetado pelo incidente como de volta e registra o tempo de recuperação contra o RTO."),
     ))
 }
-
