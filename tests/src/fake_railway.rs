@@ -229,8 +229,6 @@ type St = Arc<Mutex<RailwayState>>;
 /// Statuses of the deployment that runs a service.
 pub const LIVE: &[&str] = &["SUCCESS", "SLEEPING", "CRASHED"];
 
-/// A new deployment of `sid` goes live: like Railway, the one it replaces becomes `REMOVED`
-/// (and can still be rolled back to).
 /// A new deployment of `sid` that goes live with `vars` (see
 /// [`RailwayState::deployment_variables`]); its id.
 fn deploy_with(
@@ -254,11 +252,26 @@ fn deploy_with(
     id
 }
 
+/// The deploy a variable change makes: the current variables, the latest deployment's code.
+fn deploy_change(g: &mut RailwayState, sid: &str, prefix: &str) {
+    let current = g.variables.get(sid).cloned().unwrap_or_default();
+    let code = FakeRailway::latest(g, sid)["meta"]["commitHash"].clone();
+    let id = deploy_with(g, sid, prefix, current);
+    let new = g
+        .deployments
+        .iter_mut()
+        .rev()
+        .find(|(_, d)| d["id"] == id.as_str());
+    new.expect("just made").1["meta"]["commitHash"] = code;
+}
+
 /// The variables deployment `id` runs with.
 fn variables_of(g: &RailwayState, id: &str) -> std::collections::BTreeMap<String, String> {
     g.deployment_variables.get(id).cloned().unwrap_or_default()
 }
 
+/// A new deployment of `sid` goes live: like Railway, the one it replaces becomes `REMOVED`
+/// (and can still be rolled back to).
 fn go_live(deployments: &mut Vec<(String, Value)>, sid: &str, new: Value) {
     for (s, d) in deployments.iter_mut() {
         if s == sid && LIVE.contains(&d["status"].as_str().unwrap_or("")) {
@@ -386,15 +399,10 @@ async fn graphql(State(s): State<St>, headers: HeaderMap, Json(body): Json<Value
             )
             .into_response();
         }
-        let code = target.map(|(_, d)| d["meta"]["commitHash"].clone());
-        let mut d = deployment(
-            &format!("{sid}-rb"),
-            "SUCCESS",
-            "2026-01-05T00:00:00Z",
-            true,
-            "",
-        );
-        d["meta"]["commitHash"] = code.unwrap_or_default();
+        // The target's code (its image) and its variables.
+        let code = target.and_then(|(_, d)| d["meta"]["commitHash"].as_str());
+        let (rb, at) = (format!("{sid}-rb"), "2026-01-05T00:00:00Z");
+        let d = deployment(&rb, "SUCCESS", at, true, code.unwrap_or_default());
         go_live(&mut g.deployments, &sid, d);
         if let Some(restored) = g.deployment_variables.get(&id).cloned() {
             g.variables.insert(sid.clone(), restored.clone());
@@ -543,15 +551,7 @@ fn variables_op(g: &mut RailwayState, query: &str, vars: &Value) -> Option<Respo
                 .insert(name, value);
             // `skipDeploys` defaults to false: Railway deploys the affected service.
             if input["skipDeploys"] != true {
-                let current = g.variables.get(&sid).cloned().unwrap_or_default();
-                let code = FakeRailway::latest(g, &sid)["meta"]["commitHash"].clone();
-                let id = deploy_with(g, &sid, "up", current);
-                let new = g
-                    .deployments
-                    .iter_mut()
-                    .rev()
-                    .find(|(_, d)| d["id"] == id.as_str());
-                new.expect("just made").1["meta"]["commitHash"] = code;
+                deploy_change(g, &sid, "up");
             }
             json!({"variableUpsert": true})
         }
@@ -565,8 +565,7 @@ fn variables_op(g: &mut RailwayState, query: &str, vars: &Value) -> Option<Respo
                 return Some(err("Variable not found"));
             }
             // No `skipDeploys` on `VariableDeleteInput`: Railway deploys the change.
-            let current = g.variables.get(&sid).cloned().unwrap_or_default();
-            deploy_with(g, &sid, "del", current);
+            deploy_change(g, &sid, "del");
             json!({"variableDelete": true})
         }
         _ => service_redeploy(g, sid),
