@@ -154,7 +154,10 @@ impl SmtpServer {
             ("SMTP_SECURITY", "none".into()),
             ("SMTP_USERNAME", self.user.clone()),
             ("SMTP_PASSWORD", self.password.clone()),
-            ("SMTP_FROM", "Julia Incidentes <incidentes@julia.example.com>".into()),
+            (
+                "SMTP_FROM",
+                "Julia Incidentes <incidentes@julia.example.com>".into(),
+            ),
             ("SMTP_TIMEOUT", "3s".into()),
         ]
     }

@@ -36,7 +36,6 @@ fn declare_accepts_every_severity_spelling() {
             drill: false,
             drill_pages: false,
             affects: vec![],
-            stakeholders: false,
         }
     );
 }
@@ -74,7 +73,6 @@ fn declare_without_arguments_opens_the_modal() {
             drill: false,
             drill_pages: false,
             affects: vec![],
-            stakeholders: false,
         }
     );
 }
@@ -102,7 +100,8 @@ fn declare_refuses_bad_titles_and_severities() {
 #[test]
 fn update_may_be_marked_for_stakeholders() {
     assert_eq!(
-        parse_incident("update identified --stakeholders Doctors get answers again, slowly").unwrap(),
+        parse_incident("update identified --stakeholders Doctors get answers again, slowly")
+            .unwrap(),
         IncidentCmd::Update {
             id: None,
             status: Some(IncidentStatus::Identified),
@@ -303,7 +302,6 @@ fn titles_of_invisible_characters_are_refused_and_bidi_controls_removed() {
             drill: false,
             drill_pages: false,
             affects: vec![],
-            stakeholders: false,
         }
     );
     assert_eq!(

@@ -248,7 +248,7 @@ async fn bot_checks(c: &Config<'_>, opts: &Options) -> Vec<Check> {
         out.push(rotation(&api, &c.paging.rotation).await);
     }
     if !c.stakeholder_ids.is_empty() {
-        out.push(matrix(&api, &c.stakeholder_ids).await);
+        out.push(matrix(&api, c.stakeholder_ids).await);
     }
     out
 }
@@ -403,15 +403,24 @@ async fn matrix(api: &Api<'_>, ids: &[String]) -> Check {
             }
             Ok(_) => {}
             Err(CallError::Api { code, .. })
-                if matches!(code.as_str(), "user_not_found" | "no_such_subteam" | "subteam_not_found") =>
+                if matches!(
+                    code.as_str(),
+                    "user_not_found" | "no_such_subteam" | "subteam_not_found"
+                ) =>
             {
-                bad.push(format!("{id} is not a user or user group of this workspace"))
+                bad.push(format!(
+                    "{id} is not a user or user group of this workspace"
+                ))
             }
             Err(e) => bad.push(format!("{id}: {}", e.text())),
         }
     }
     if bad.is_empty() {
-        Check::pass(S, name, format!("{} people and groups, all found", ids.len()))
+        Check::pass(
+            S,
+            name,
+            format!("{} people and groups, all found", ids.len()),
+        )
     } else {
         Check::fail(
             S,

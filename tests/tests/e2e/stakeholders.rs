@@ -31,6 +31,7 @@ async fn notices(app: &TestApp) -> i64 {
     app.scalar("SELECT COUNT(*) FROM stakeholder_notices").await
 }
 
+#[allow(clippy::too_many_lines)] // an end-to-end scenario read top to bottom
 async fn declared_p1_notifies_its_people_once_with_a_join_button(db: TestDb) {
     let slack = FakeSlack::start().await;
     slack.set_usergroup("S0PRODUCT", &["U0PL"]);
@@ -71,7 +72,10 @@ async fn declared_p1_notifies_its_people_once_with_a_join_button(db: TestDb) {
         .filter(|t| t.contains("Escalation matrix"))
         .collect();
     assert_eq!(lines.len(), 1, "{lines:?}");
-    assert!(lines[0].contains("<@U0ENGLEAD>") && lines[0].contains("<@U0PL>"), "{lines:?}");
+    assert!(
+        lines[0].contains("<@U0ENGLEAD>") && lines[0].contains("<@U0PL>"),
+        "{lines:?}"
+    );
 
     // A replica or a restart running the level again notifies nobody twice.
     {
@@ -107,7 +111,10 @@ async fn declared_p1_notifies_its_people_once_with_a_join_button(db: TestDb) {
     })
     .await
     .expect("an answer to the click");
-    assert!(text_of(&answer).contains("You are in the war room"), "{answer}");
+    assert!(
+        text_of(&answer).contains("You are in the war room"),
+        "{answer}"
+    );
     let invites: Vec<_> = slack
         .calls_to("conversations.invite")
         .into_iter()
@@ -126,7 +133,9 @@ async fn a_raise_notifies_the_new_level_and_late_incidents_reach_the_l4_people(d
     slack.set_usergroup("S0PRODUCT", &["U0PL"]);
     let app = spawn_app(&db, &slack, matrix()).await;
     // P2 has no war room (WAR_ROOM_SEVERITIES): commands name the incident.
-    assert!(declare(&app, "declare P2 Queue slow", "UDECL").await.is_none());
+    assert!(declare(&app, "declare P2 Queue slow", "UDECL")
+        .await
+        .is_none());
     let room = "CORIGIN";
     app.settle().await;
     // P2: the engineering team's channel, a post there (not a DM).
@@ -148,7 +157,10 @@ async fn a_raise_notifies_the_new_level_and_late_incidents_reach_the_l4_people(d
     app.settle().await;
     app.incident("severity INC-1 P0", "UDECL", room).await;
     app.settle().await;
-    assert!(slack.posts_in("U0ENGLEAD").is_empty(), "a lower level is not a raise");
+    assert!(
+        slack.posts_in("U0ENGLEAD").is_empty(),
+        "a lower level is not a raise"
+    );
     for who in ["U0CTO", "U0CEO", "U0PL"] {
         assert_eq!(slack.posts_in(who).len(), 1, "{who}");
     }
@@ -160,7 +172,11 @@ async fn a_raise_notifies_the_new_level_and_late_incidents_reach_the_l4_people(d
     for who in ["U0CTO", "U0CEO"] {
         let dms = slack.posts_in(who);
         assert_eq!(dms.len(), 2, "{who}: {dms:?}");
-        assert!(all_text(&dms[1]).contains("still open after 1h"), "{}", dms[1]);
+        assert!(
+            all_text(&dms[1]).contains("still open after 1h"),
+            "{}",
+            dms[1]
+        );
     }
     assert_eq!(slack.posts_in("U0PL").len(), 1);
     let status = all_text(&app.incident("status INC-1", "UDECL", room).await);
@@ -195,14 +211,21 @@ fn check_config_names_bad_ids_and_malformed_addresses() {
     let (_, problems) = bot::Settings::read_pairs(&[
         ("SLACK_SIGNING_SECRET", "s"),
         ("STAKEHOLDERS_NOTIFY_P0", "U0CTO,@ceo"),
-        ("STAKEHOLDERS_EMAILS_P1", "cto@julia.example.com,ceo-at-julia"),
+        (
+            "STAKEHOLDERS_EMAILS_P1",
+            "cto@julia.example.com,ceo-at-julia",
+        ),
         ("STAKEHOLDERS_CHANNEL_P1", "#management"),
         ("SMTP_HOST", "smtp.example.com"),
     ]);
     let text = chatops_core::config::render_problems(&problems);
-    assert!(text.contains("STAKEHOLDERS_NOTIFY_P0") && text.contains("`ceo`"), "{text}");
     assert!(
-        text.contains("STAKEHOLDERS_EMAILS_P1") && text.contains("`ceo-at-julia` is not an email address"),
+        text.contains("STAKEHOLDERS_NOTIFY_P0") && text.contains("`ceo`"),
+        "{text}"
+    );
+    assert!(
+        text.contains("STAKEHOLDERS_EMAILS_P1")
+            && text.contains("`ceo-at-julia` is not an email address"),
         "{text}"
     );
     assert!(text.contains("STAKEHOLDERS_CHANNEL_P1"), "{text}");
@@ -216,7 +239,10 @@ async fn doctor_names_matrix_people_slack_does_not_know() {
     h.slack.set_user("U0GONE", true);
     h.slack.set_usergroup("S0PRODUCT", &["U0PL"]);
     let r = h
-        .doctor(&[("STAKEHOLDERS_NOTIFY_P0", "U0CTO,S0PRODUCT,U0GHOST,U0GONE,S0NOPE")])
+        .doctor(&[(
+            "STAKEHOLDERS_NOTIFY_P0",
+            "U0CTO,S0PRODUCT,U0GHOST,U0GONE,S0NOPE",
+        )])
         .await;
     let c = doctor_kit::expect(&r, "Slack", "escalation matrix", Status::Fail);
     assert!(

@@ -38,10 +38,22 @@ fn options(smtp: &SmtpServer) -> AppOptions {
 /// no Slack call at all (the war room's mail notice included).
 fn assert_clean(mails: &[Mail], slack: &FakeSlack) {
     let all_slack: String = slack.calls().iter().map(|c| c.body.to_string()).collect();
-    assert!(!all_slack.contains(PASSWORD), "the SMTP password reached Slack");
+    assert!(
+        !all_slack.contains(PASSWORD),
+        "the SMTP password reached Slack"
+    );
     let mgmt: String = slack.posts_in(MGMT).iter().map(|p| p.to_string()).collect();
-    for secret in [PASSWORD, "xoxb-test-token", PHONE, "5511912345678", "91234-5678"] {
-        assert!(!mgmt.contains(secret), "{secret} reached management's channel");
+    for secret in [
+        PASSWORD,
+        "xoxb-test-token",
+        PHONE,
+        "5511912345678",
+        "91234-5678",
+    ] {
+        assert!(
+            !mgmt.contains(secret),
+            "{secret} reached management's channel"
+        );
         for m in mails {
             assert!(!m.raw.contains(secret), "{secret} in a mail:\n{}", m.raw);
             for p in &m.parts {
