@@ -92,9 +92,13 @@ async fn sigkill_mid_send(db: TestDb) {
     }
     // The request and its confirmation through the app in this process, which then stops.
     let h = fakes.spawn().await;
-    let room = declare(&h.app, "declare P1 --affects julia-whatsapp:major Julia silent", "UDECL")
-        .await
-        .unwrap();
+    let room = declare(
+        &h.app,
+        "declare P1 --affects julia-whatsapp:major Julia silent",
+        "UDECL",
+    )
+    .await
+    .unwrap();
     h.app.incident("notify-customers", ADMIN, &room).await;
     h.app.abort();
     let ctx = h.app.ctx.clone();
@@ -112,15 +116,26 @@ async fn sigkill_mid_send(db: TestDb) {
         count: 0,
     };
     guarded::request(&ctx, &reply, n).await;
-    let prompt = h.slack.responses_to(rid).into_iter().next().expect("a confirmation");
-    assert!(text_of(&prompt).contains(&format!("Send to {DOCTORS}")), "{prompt}");
+    let prompt = h
+        .slack
+        .responses_to(rid)
+        .into_iter()
+        .next()
+        .expect("a confirmation");
+    assert!(
+        text_of(&prompt).contains(&format!("Send to {DOCTORS}")),
+        "{prompt}"
+    );
     let token = button_value(&prompt, "customers_confirm").unwrap();
     guarded::answer::<Notice>(&ctx, &reply, &token, Choice::Confirm).await;
     assert_eq!(states(&ctx.store.pool).await.len(), DOCTORS);
 
     // The binary sends; the call to one doctor never answers, and the bot dies meanwhile.
     h.evo().hang_number(Some(&number(CUT)));
-    let log = std::env::temp_dir().join(format!("chatops-sigkill-customers-{}.log", uuid::Uuid::new_v4().simple()));
+    let log = std::env::temp_dir().join(format!(
+        "chatops-sigkill-customers-{}.log",
+        uuid::Uuid::new_v4().simple()
+    ));
     let mut bot = start(&log, h.env(), &db, &h.slack.base_url);
     eventually(Duration::from_secs(60), || async {
         (h.evo().send_calls_to(&number(CUT)) == 1).then_some(())

@@ -32,16 +32,28 @@ pub fn default_text(recovery: bool, l: Locale) -> String {
 /// Why a doctor is left out, in the preview.
 pub fn reason(code: &str, l: Locale) -> String {
     match code {
-        "opted_out" => l.t("opted out (any of Julia's marks)", "opt-out (qualquer marca da Julia)"),
+        "opted_out" => l.t(
+            "opted out (any of Julia's marks)",
+            "opt-out (qualquer marca da Julia)",
+        ),
         "deleted" => l.t("deleted", "excluídos"),
         "invalid_number" => l.t("invalid number", "número inválido"),
         "duplicate" => l.t("duplicate number", "número repetido"),
-        "not_allowlisted" => l.t("not on the dev allowlist (not production)", "fora da allowlist de dev (não é produção)"),
+        "not_allowlisted" => l.t(
+            "not on the dev allowlist (not production)",
+            "fora da allowlist de dev (não é produção)",
+        ),
         "blocked" => l.t("blocked in Julia", "bloqueados na Julia"),
         "cooling_off" => l.t("cooling-off", "cooling-off"),
-        "next_allowed" => l.t("next contact not allowed yet", "próximo contato ainda não permitido"),
+        "next_allowed" => l.t(
+            "next contact not allowed yet",
+            "próximo contato ainda não permitido",
+        ),
         "contact_cap" => l.t("weekly contact cap reached", "limite semanal de contatos"),
-        "quiet_hours" => l.t("quiet hours (outside Mon–Fri 08:00–20:00 São Paulo)", "horário de silêncio (fora de seg–sex 08:00–20:00 São Paulo)"),
+        "quiet_hours" => l.t(
+            "quiet hours (outside Mon–Fri 08:00–20:00 São Paulo)",
+            "horário de silêncio (fora de seg–sex 08:00–20:00 São Paulo)",
+        ),
         other => other,
     }
     .to_string()
@@ -90,40 +102,31 @@ fn counts(items: &[(String, usize)], l: Locale) -> String {
         .join(", ")
 }
 
-/// The prompt in the war room: the exact message, the count, who is left out and why, how
-/// long it takes, and Send / Edit / Not now.
-pub fn prompt(v: &PreviewView, l: Locale) -> Msg {
-    let title = if v.recovery {
+fn prompt_title(v: &PreviewView, l: Locale) -> String {
+    let k = key(v.incident);
+    if v.recovery {
         l.t(
-            format!(":white_check_mark: *{}: tell the customers it is back to normal?*", key(v.incident)),
-            format!(":white_check_mark: *{}: avisar os clientes que voltou ao normal?*", key(v.incident)),
+            format!(":white_check_mark: *{k}: tell the customers it is back to normal?*"),
+            format!(":white_check_mark: *{k}: avisar os clientes que voltou ao normal?*"),
         )
     } else {
         l.t(
-            format!(":iphone: *{}: tell the customers (doctors) by WhatsApp?*", key(v.incident)),
-            format!(":iphone: *{}: avisar os clientes (médicos) por WhatsApp?*", key(v.incident)),
+            format!(":iphone: *{k}: tell the customers (doctors) by WhatsApp?*"),
+            format!(":iphone: *{k}: avisar os clientes (médicos) por WhatsApp?*"),
         )
-    };
-    let quoted = v
-        .text
-        .lines()
-        .map(|line| format!("> {}", escape(line)))
-        .collect::<Vec<_>>()
-        .join("\n");
-    let mut lines = vec![title, format!("{} ({}):\n{quoted}", l.t("Message", "Mensagem"), v.language)];
-    if let Some(p) = &v.problem {
-        lines.push(format!(":warning: {p}"));
-        let text = lines.join("\n");
-        return Msg::with_blocks(text.clone(), vec![blocks::section(text)]);
     }
-    lines.push(format!(
+}
+
+/// The lines under the message: the count and time, who is left out, who is held.
+fn prompt_counts(v: &PreviewView, l: Locale) -> Vec<String> {
+    let mut lines = vec![format!(
         "{}: *{}* ({}) · {} ~{}",
         l.t("Recipients", "Destinatários"),
         v.recipients,
         v.source,
         l.t("estimated time", "tempo estimado"),
         human_duration(v.estimate_secs, l)
-    ));
+    )];
     if !v.excluded.is_empty() {
         lines.push(format!(
             "{}: {}",
@@ -134,7 +137,10 @@ pub fn prompt(v: &PreviewView, l: Locale) -> Msg {
     if !v.held.is_empty() {
         lines.push(format!(
             "{}: {} — {}",
-            l.t("Held by Julia's contact rules", "Retidos pelas regras de contato da Julia"),
+            l.t(
+                "Held by Julia's contact rules",
+                "Retidos pelas regras de contato da Julia"
+            ),
             counts(&v.held, l),
             l.t(
                 "the confirmation asks whether to include them",
@@ -142,20 +148,45 @@ pub fn prompt(v: &PreviewView, l: Locale) -> Msg {
             )
         ));
     }
+    lines
+}
+
+/// The prompt in the war room: the exact message, the count, who is left out and why, how
+/// long it takes, and Send / Edit / Not now.
+pub fn prompt(v: &PreviewView, l: Locale) -> Msg {
+    let quoted = v
+        .text
+        .lines()
+        .map(|line| format!("> {}", escape(line)))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut lines = vec![
+        prompt_title(v, l),
+        format!("{} ({}):\n{quoted}", l.t("Message", "Mensagem"), v.language),
+    ];
+    if let Some(p) = &v.problem {
+        lines.push(format!(":warning: {p}"));
+        let text = lines.join("\n");
+        return Msg::with_blocks(text.clone(), vec![blocks::section(text)]);
+    }
+    lines.extend(prompt_counts(v, l));
     let text = lines.join("\n");
     let value = prompt_value(v.incident, v.recovery);
+    let buttons = vec![
+        blocks::button(ACTION_SEND, l.t("Send", "Enviar"), &value, Style::Primary),
+        blocks::button(ACTION_EDIT, l.t("Edit", "Editar"), &value, Style::Default),
+        blocks::button(
+            ACTION_DISMISS,
+            l.t("Not now", "Agora não"),
+            &value,
+            Style::Default,
+        ),
+    ];
     Msg::with_blocks(
         text.clone(),
         vec![
             blocks::section(text),
-            blocks::actions(
-                "customers_prompt",
-                vec![
-                    blocks::button(ACTION_SEND, l.t("Send", "Enviar"), &value, Style::Primary),
-                    blocks::button(ACTION_EDIT, l.t("Edit", "Editar"), &value, Style::Default),
-                    blocks::button(ACTION_DISMISS, l.t("Not now", "Agora não"), &value, Style::Default),
-                ],
-            ),
+            blocks::actions("customers_prompt", buttons),
         ],
     )
 }
@@ -192,16 +223,25 @@ pub fn confirm(l: Locale, what: &str, token: &str, count: usize, all: Option<usi
     ));
     Msg::with_blocks(
         q.clone(),
-        vec![blocks::section(q), blocks::actions("customers_confirm", buttons)],
+        vec![
+            blocks::section(q),
+            blocks::actions("customers_confirm", buttons),
+        ],
     )
 }
 
 /// The sentence the confirmation asks about.
 pub fn confirm_what(incident: i64, recovery: bool, count: usize, held: usize, l: Locale) -> String {
     let what = if recovery {
-        l.t("the back-to-normal WhatsApp message", "a mensagem de volta ao normal por WhatsApp")
+        l.t(
+            "the back-to-normal WhatsApp message",
+            "a mensagem de volta ao normal por WhatsApp",
+        )
     } else {
-        l.t("the outage WhatsApp message", "a mensagem de instabilidade por WhatsApp")
+        l.t(
+            "the outage WhatsApp message",
+            "a mensagem de instabilidade por WhatsApp",
+        )
     };
     let mut s = l.t(
         format!("send {what} of {} to *{count}* doctors", key(incident)),
@@ -261,20 +301,30 @@ pub fn progress(v: &ProgressView, l: Locale) -> Msg {
     );
     if v.uncertain > 0 {
         line.push_str(&l.t(
-            format!(", {} not confirmed (a restart cut the call short; not sent again)", v.uncertain),
-            format!(", {} sem confirmação (um reinício interrompeu o envio; não reenviadas)", v.uncertain),
+            format!(
+                ", {} not confirmed (a restart cut the call short; not sent again)",
+                v.uncertain
+            ),
+            format!(
+                ", {} sem confirmação (um reinício interrompeu o envio; não reenviadas)",
+                v.uncertain
+            ),
         ));
     }
     if v.include_held {
-        line.push_str(l.t(
-            " · held doctors included",
-            " · retidos incluídos",
-        ));
+        line.push_str(l.t(" · held doctors included", " · retidos incluídos"));
     }
     match v.state.as_str() {
-        "done" => line.push_str(l.t(" · :white_check_mark: finished", " · :white_check_mark: concluído")),
+        "done" => line.push_str(l.t(
+            " · :white_check_mark: finished",
+            " · :white_check_mark: concluído",
+        )),
         "stopped" => {
-            let by = v.stopped_by.as_deref().map(|u| format!(" <@{u}>")).unwrap_or_default();
+            let by = v
+                .stopped_by
+                .as_deref()
+                .map(|u| format!(" <@{u}>"))
+                .unwrap_or_default();
             line.push_str(&l.t(
                 format!(" · :octagonal_sign: stopped by{by}"),
                 format!(" · :octagonal_sign: parado por{by}"),
@@ -421,7 +471,10 @@ pub fn edit_modal(value: &str, text: &str, l: Locale) -> serde_json::Value {
         vec![blocks::text_input(
             EDIT_BLOCK,
             EDIT_INPUT,
-            l.t("The WhatsApp text the doctors receive", "O texto que os médicos recebem no WhatsApp"),
+            l.t(
+                "The WhatsApp text the doctors receive",
+                "O texto que os médicos recebem no WhatsApp",
+            ),
             true,
             false,
             Some(text),

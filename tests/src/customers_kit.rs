@@ -115,14 +115,28 @@ pub async fn seed_doctors(admin: &PgPool) {
     for n in ["5511900000001", "5511900000002", "5511900000003"] {
         doctor(admin, n, 2, "", None).await;
     }
-    doctor(admin, "5511900000004", 1, "", Some("permission_state = 'cooling_off', cooling_off_until = now() + interval '3 days'")).await;
+    doctor(
+        admin,
+        "5511900000004",
+        1,
+        "",
+        Some("permission_state = 'cooling_off', cooling_off_until = now() + interval '3 days'"),
+    )
+    .await;
     doctor(admin, "5511900000005", 1, "", Some("contact_count_7d = 6")).await;
     // Every opt-out mark Julia writes, each on its own.
     doctor(admin, "5511900000010", 1, "opted_out = true", None).await;
     doctor(admin, "5511900000011", 1, "opt_out = true", None).await;
     doctor(admin, "5511900000012", 1, "status = 'optout'", None).await;
     doctor(admin, "5511900000013", 1, "stage_jornada = 'opt_out'", None).await;
-    doctor(admin, "5511900000014", 1, "", Some("permission_state = 'opted_out'")).await;
+    doctor(
+        admin,
+        "5511900000014",
+        1,
+        "",
+        Some("permission_state = 'opted_out'"),
+    )
+    .await;
     doctor(admin, "5511900000015", 1, "deleted_at = now()", None).await;
     // Wrote 60 days ago: not active.
     doctor(admin, "5511900000016", 60, "", None).await;

@@ -367,7 +367,10 @@ async fn edit_the_text_and_not_now(db: TestDb) {
     assert_eq!(h.audits("customers.edit", "edited").await, 1);
     // Not now: the prompt says who chose it (its buttons gone), audited; nothing sent.
     let r = click_in(&h, &room, "customers_dismiss", &value, "UDECL").await;
-    assert!(text_of(&r).contains("chose not to notify the customers"), "{r}");
+    assert!(
+        text_of(&r).contains("chose not to notify the customers"),
+        "{r}"
+    );
     assert_eq!(r["replace_original"], true, "{r}");
     assert_eq!(h.audits("customers.not_now", "dismissed").await, 1);
     // The edited text is what goes out when someone sends after all.

@@ -13,15 +13,25 @@ use crate::customers::{click_in, customers_app, message_with, step};
 
 async fn whatsapp_not_open_sends_nothing(db: TestDb) {
     let h = customers_app(db, &[]).await;
-    let room = declare(&h.app, "declare P1 --affects julia-whatsapp:major Julia silent", "UDECL")
-        .await
-        .unwrap();
+    let room = declare(
+        &h.app,
+        "declare P1 --affects julia-whatsapp:major Julia silent",
+        "UDECL",
+    )
+    .await
+    .unwrap();
     h.evo().set_state("close");
     h.app.ctx.clock.advance(Duration::from_secs(3601));
     let prompt = message_with(&h, &room, "tell the customers").await;
     let t = text_of(&prompt);
-    assert!(t.contains("WhatsApp is not connected") && t.contains("`close`"), "{t}");
-    assert!(button_value(&prompt, "customers_send").is_none(), "no Send while WhatsApp is down");
+    assert!(
+        t.contains("WhatsApp is not connected") && t.contains("`close`"),
+        "{t}"
+    );
+    assert!(
+        button_value(&prompt, "customers_send").is_none(),
+        "no Send while WhatsApp is down"
+    );
     // A Send click anyway (an older prompt): refused with the same reason, audited.
     let r = click_in(&h, &room, "customers_send", "1:outage", ADMIN).await;
     assert!(text_of(&r).contains("WhatsApp is not connected"), "{r}");
@@ -55,7 +65,10 @@ async fn drills_never_reach_customers(db: TestDb) {
     step(&h).await;
     step(&h).await;
     assert!(
-        !h.slack.posts_in(&room).iter().any(|m| text_of(m).contains("tell the customers")),
+        !h.slack
+            .posts_in(&room)
+            .iter()
+            .any(|m| text_of(m).contains("tell the customers")),
         "no prompt for a drill"
     );
     let r = click_in(&h, &room, "customers_send", "1:outage", ADMIN).await;
@@ -67,9 +80,13 @@ on_both_stores!(drills_are_refused, drills_never_reach_customers);
 
 async fn a_query_that_times_out_sends_nothing(db: TestDb) {
     let h = customers_app(db, &[("CUSTOMERS_QUERY_TIMEOUT", "300ms")]).await;
-    let room = declare(&h.app, "declare P1 --affects julia-api:major Julia down", "UDECL")
-        .await
-        .unwrap();
+    let room = declare(
+        &h.app,
+        "declare P1 --affects julia-api:major Julia down",
+        "UDECL",
+    )
+    .await
+    .unwrap();
     // Julia's own work holds the table: the read waits, and the statement timeout ends it.
     let mut lock = h.jdb().begin().await.unwrap();
     sqlx::query("LOCK TABLE clientes IN ACCESS EXCLUSIVE MODE")
@@ -79,7 +96,10 @@ async fn a_query_that_times_out_sends_nothing(db: TestDb) {
     h.app.incident("notify-customers", "UDECL", &room).await;
     let prompt = message_with(&h, &room, "recipient query").await;
     let t = text_of(&prompt);
-    assert!(t.contains("did not answer") && t.contains("Nothing was sent"), "{t}");
+    assert!(
+        t.contains("did not answer") && t.contains("Nothing was sent"),
+        "{t}"
+    );
     assert!(button_value(&prompt, "customers_send").is_none());
     let r = click_in(&h, &room, "customers_send", "1:outage", ADMIN).await;
     assert!(text_of(&r).contains("recipient query"), "{r}");
@@ -87,7 +107,10 @@ async fn a_query_that_times_out_sends_nothing(db: TestDb) {
     assert!(h.evo().send_bodies().is_empty());
     assert_eq!(h.audits("customers.notify", "failed_recipients").await, 1);
 }
-on_both_stores!(query_timeout_sends_nothing, a_query_that_times_out_sends_nothing);
+on_both_stores!(
+    query_timeout_sends_nothing,
+    a_query_that_times_out_sends_nothing
+);
 
 async fn a_role_that_cannot_see_the_rows_sends_nothing(db: TestDb) {
     let fakes = Harness::builder()
@@ -101,12 +124,19 @@ async fn a_role_that_cannot_see_the_rows_sends_nothing(db: TestDb) {
         .await;
     seed_doctors(fakes.jdb()).await;
     let h = fakes.spawn().await;
-    let room = declare(&h.app, "declare P1 --affects julia-api:major Julia down", "UDECL")
-        .await
-        .unwrap();
+    let room = declare(
+        &h.app,
+        "declare P1 --affects julia-api:major Julia down",
+        "UDECL",
+    )
+    .await
+    .unwrap();
     h.app.incident("notify-customers", "UDECL", &room).await;
     let prompt = message_with(&h, &room, "recipient query").await;
     assert!(text_of(&prompt).contains("row-level security"), "{prompt}");
     assert!(h.evo().send_bodies().is_empty());
 }
-on_both_stores!(hidden_rows_send_nothing, a_role_that_cannot_see_the_rows_sends_nothing);
+on_both_stores!(
+    hidden_rows_send_nothing,
+    a_role_that_cannot_see_the_rows_sends_nothing
+);

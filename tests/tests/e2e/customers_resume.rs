@@ -22,9 +22,13 @@ async fn recipient_states(pool: &sqlx::AnyPool) -> Vec<String> {
 
 async fn a_crash_mid_send_resumes_without_sending_anyone_twice(db: TestDb) {
     let h = customers_app(db, &[]).await;
-    let room = declare(&h.app, "declare P1 --affects julia-whatsapp:major Julia silent", "UDECL")
-        .await
-        .unwrap();
+    let room = declare(
+        &h.app,
+        "declare P1 --affects julia-whatsapp:major Julia silent",
+        "UDECL",
+    )
+    .await
+    .unwrap();
     h.app.incident("notify-customers", "UDECL", &room).await;
     let prompt = message_with(&h, &room, "tell the customers").await;
     let value = button_value(&prompt, "customers_send").unwrap();

@@ -63,10 +63,11 @@ impl JuliaDb {
             sqlx::query(&format!("SET LOCAL statement_timeout = {ms}"))
                 .execute(&mut *tx)
                 .await?;
-            let env: Option<String> =
-                sqlx::query_scalar("SELECT value FROM public.app_settings WHERE key = 'environment'")
-                    .fetch_optional(&mut *tx)
-                    .await?;
+            let env: Option<String> = sqlx::query_scalar(
+                "SELECT value FROM public.app_settings WHERE key = 'environment'",
+            )
+            .fetch_optional(&mut *tx)
+            .await?;
             let cols: Vec<String> = sqlx::query_scalar(
                 "SELECT column_name::text FROM information_schema.columns
                  WHERE table_schema = 'public' AND table_name = 'clientes'
@@ -74,34 +75,7 @@ impl JuliaDb {
             )
             .fetch_all(&mut *tx)
             .await?;
-            let mut blocked = vec!["false".to_string()];
-            if cols.iter().any(|c| c == "bloqueado") {
-                blocked.push("c.bloqueado IS TRUE".into());
-            }
-            if cols.iter().any(|c| c == "status_telefone") {
-                blocked.push("c.status_telefone = 'invalido'".into());
-            }
-            let filter = match q {
-                DoctorQuery::ActiveWithin(_) => ACTIVE,
-                DoctorQuery::Numbers(_) => "c.telefone = ANY($2::text[])",
-            };
-            let sql = format!(
-                "SELECT c.id::text, c.telefone::text,
-                   c.deleted_at IS NOT NULL,
-                   (c.opt_out IS TRUE OR c.opted_out IS TRUE
-                    OR COALESCE(c.status, '') IN ('opt_out', 'optout', 'opted_out')
-                    OR COALESCE(c.stage_jornada, '') = 'opt_out'
-                    OR ds.permission_state IS NOT DISTINCT FROM 'opted_out'),
-                   ({}),
-                   COALESCE(ds.permission_state = 'cooling_off' AND ds.cooling_off_until > now(), false),
-                   COALESCE(ds.next_allowed_at > now(), false),
-                   COALESCE(ds.contact_count_7d, 0) >= 5
-                 FROM public.clientes c
-                 LEFT JOIN public.doctor_state ds ON ds.cliente_id = c.id
-                 WHERE ($1::int IS NOT NULL OR $2::text[] IS NOT NULL) AND {filter}
-                 ORDER BY c.telefone",
-                blocked.join(" OR ")
-            );
+            let sql = doctors_sql(&cols, q);
             let (days, numbers) = match q {
                 DoctorQuery::ActiveWithin(d) => (Some(*d as i32), None),
                 DoctorQuery::Numbers(n) => (None, Some(n.clone())),
@@ -114,8 +88,7 @@ impl JuliaDb {
             tx.rollback().await?;
             Ok::<_, sqlx::Error>((env, rows))
         };
-        let (env, rows) = match tokio::time::timeout(timeout + Duration::from_secs(1), work).await
-        {
+        let (env, rows) = match tokio::time::timeout(timeout + Duration::from_secs(1), work).await {
             Err(_) => return Err(DbError::Timeout(timeout.as_secs().max(1))),
             Ok(Err(e)) if e.to_string().contains("statement timeout") => {
                 return Err(DbError::Timeout(timeout.as_secs().max(1)))
@@ -131,19 +104,53 @@ impl JuliaDb {
         };
         Ok(Doctors {
             environment,
-            rows: rows
-                .iter()
-                .map(|r| DoctorRow {
-                    id: r.get(0),
-                    phone: r.get(1),
-                    deleted: r.get(2),
-                    opted_out: r.get::<Option<bool>, _>(3).unwrap_or(true),
-                    blocked: r.get::<Option<bool>, _>(4).unwrap_or(false),
-                    cooling_off: r.get(5),
-                    next_allowed: r.get(6),
-                    capped: r.get(7),
-                })
-                .collect(),
+            rows: rows.iter().map(doctor_row).collect(),
         })
+    }
+}
+
+/// The query, with Julia's block marks when its database has those columns (`cols`).
+fn doctors_sql(cols: &[String], q: &DoctorQuery) -> String {
+    let mut blocked = vec!["false".to_string()];
+    if cols.iter().any(|c| c == "bloqueado") {
+        blocked.push("c.bloqueado IS TRUE".into());
+    }
+    if cols.iter().any(|c| c == "status_telefone") {
+        blocked.push("c.status_telefone = 'invalido'".into());
+    }
+    let filter = match q {
+        DoctorQuery::ActiveWithin(_) => ACTIVE,
+        DoctorQuery::Numbers(_) => "c.telefone = ANY($2::text[])",
+    };
+    format!(
+        "SELECT c.id::text, c.telefone::text,
+           c.deleted_at IS NOT NULL,
+           (c.opt_out IS TRUE OR c.opted_out IS TRUE
+            OR COALESCE(c.status, '') IN ('opt_out', 'optout', 'opted_out')
+            OR COALESCE(c.stage_jornada, '') = 'opt_out'
+            OR ds.permission_state IS NOT DISTINCT FROM 'opted_out'),
+           ({}),
+           COALESCE(ds.permission_state = 'cooling_off' AND ds.cooling_off_until > now(), false),
+           COALESCE(ds.next_allowed_at > now(), false),
+           COALESCE(ds.contact_count_7d, 0) >= 5
+         FROM public.clientes c
+         LEFT JOIN public.doctor_state ds ON ds.cliente_id = c.id
+         WHERE ($1::int IS NOT NULL OR $2::text[] IS NOT NULL) AND {filter}
+         ORDER BY c.telefone",
+        blocked.join(" OR ")
+    )
+}
+
+fn doctor_row(r: &sqlx::postgres::PgRow) -> DoctorRow {
+    DoctorRow {
+        id: r.get(0),
+        phone: r.get(1),
+        deleted: r.get(2),
+        // An unknown mark counts as opted out: never contact on a doubt.
+        opted_out: r.get::<Option<bool>, _>(3).unwrap_or(true),
+        blocked: r.get::<Option<bool>, _>(4).unwrap_or(false),
+        cooling_off: r.get(5),
+        next_allowed: r.get(6),
+        capped: r.get(7),
     }
 }
