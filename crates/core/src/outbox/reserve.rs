@@ -62,7 +62,7 @@ pub async fn reserve(
 
 /// Writes `item` (tagged) in the place reserved for its channel and tag, or as a new row when
 /// none is (never reserved, or given up); `digest`: its line in a combined announcement
-/// ([`super::enqueue_digest`]). Returns the row's id.
+/// (as [`super::enqueue_digest`] writes it). Returns the row's id.
 pub async fn fill(
     conn: &mut AnyConnection,
     item: &OutboxItem,
@@ -93,10 +93,16 @@ pub async fn fill(
     if let Some(id) = reserved {
         return Ok(id);
     }
-    match digest {
-        Some(line) => super::enqueue_digest(conn, item, line, now_ms).await,
-        None => enqueue(conn, item, now_ms).await,
+    // As `enqueue_digest` does (not called: that module reads this one's wait).
+    let id = enqueue(conn, item, now_ms).await?;
+    if digest.is_some() {
+        sqlx::query("UPDATE outbox SET digest = $1 WHERE id = $2")
+            .bind(digest)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
     }
+    Ok(id)
 }
 
 /// Gives up the place reserved for `tag` in `channel` (its row will never come).
