@@ -121,7 +121,10 @@ fn respond(s: &Served, r: &Rendered, a: &Ask) -> Response {
         (status, r.body.clone()).into_response()
     };
     let h = resp.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(r.content_type));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(r.content_type),
+    );
     if let Ok(v) = HeaderValue::from_str(&r.etag) {
         h.insert(header::ETAG, v);
     }
@@ -222,8 +225,7 @@ async fn badge_svg(State(s): State<Served>, uri: Uri, headers: HeaderMap) -> Res
     .await
 }
 
-fn api_page<'a>(s: &'a Served, name: &'a str, url: &'a str, l: Locale) -> api::Page<'a> {
-    let _ = s;
+fn api_page<'a>(name: &'a str, url: &'a str, l: Locale) -> api::Page<'a> {
     api::Page {
         id: "chatops",
         name,
@@ -235,7 +237,7 @@ fn api_page<'a>(s: &'a Served, name: &'a str, url: &'a str, l: Locale) -> api::P
 async fn summary(State(s): State<Served>, uri: Uri, headers: HeaderMap) -> Response {
     cached(s, uri, headers, "summary", |s, snap, l| {
         let (n, u) = (name(s), page_url(s));
-        let v = api::summary_json(&api_page(s, &n, &u, l), snap);
+        let v = api::summary_json(&api_page(&n, &u, l), snap);
         Rendered::new(StatusCode::OK, JSON, v.to_string())
     })
     .await
@@ -244,7 +246,7 @@ async fn summary(State(s): State<Served>, uri: Uri, headers: HeaderMap) -> Respo
 async fn status(State(s): State<Served>, uri: Uri, headers: HeaderMap) -> Response {
     cached(s, uri, headers, "status", |s, snap, l| {
         let (n, u) = (name(s), page_url(s));
-        let v = api::status_json(&api_page(s, &n, &u, l), snap);
+        let v = api::status_json(&api_page(&n, &u, l), snap);
         Rendered::new(StatusCode::OK, JSON, v.to_string())
     })
     .await
@@ -253,7 +255,7 @@ async fn status(State(s): State<Served>, uri: Uri, headers: HeaderMap) -> Respon
 async fn incidents(State(s): State<Served>, uri: Uri, headers: HeaderMap) -> Response {
     cached(s, uri, headers, "incidents", |s, snap, l| {
         let (n, u) = (name(s), page_url(s));
-        let v = api::incidents_json(&api_page(s, &n, &u, l), snap);
+        let v = api::incidents_json(&api_page(&n, &u, l), snap);
         Rendered::new(StatusCode::OK, JSON, v.to_string())
     })
     .await
@@ -283,7 +285,11 @@ async fn incident(
         return respond(&s, &missing(&s, &gen.snapshot, a.locale), &a);
     };
     let snap = &gen.snapshot;
-    let found = snap.active.iter().chain(snap.resolved.iter()).find(|i| i.id == id);
+    let found = snap
+        .active
+        .iter()
+        .chain(snap.resolved.iter())
+        .find(|i| i.id == id);
     let cache: &PageCache = s.ctx.ext();
     if found.is_some() {
         let key = format!("incident-{id}|{}|{}", a.locale.code(), s.base);
