@@ -98,7 +98,7 @@ pub(crate) fn run<'a>(ctx: &'a Arc<Ctx>, job: Alarm, lease: &'a Lease) -> BoxFut
                             i.is_drill,
                             l,
                         );
-                        dm_commander(&mut tx, &i, &msg, now).await?;
+                        dm_commander(&mut tx, ctx, &i, &msg, now).await?;
                     }
                     Stage::Breach => {
                         // People are mentioned; a channel of the matrix gets the post.

@@ -71,3 +71,38 @@ impl RecoveryConfig {
 pub fn of(ctx: &chatops_core::Ctx) -> &RecoveryConfig {
     ctx.ext()
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn read(pairs: &[(&str, &str)]) -> (RecoveryConfig, Vec<String>) {
+        let env: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let r = Reader::new(&env);
+        let c = RecoveryConfig::read(&r);
+        let problems = r.problems.into_inner();
+        (c, problems.iter().map(|p| p.var.clone()).collect())
+    }
+
+    #[test]
+    fn defaults_off_and_mistakes() {
+        let (c, p) = read(&[]);
+        assert_eq!(c.watch, Some(Duration::from_secs(900)));
+        assert_eq!(c.interval, Duration::from_secs(30));
+        assert!(p.is_empty());
+        let (c, _) = read(&[("RECOVERY_WATCH", "off")]);
+        assert_eq!(c.watch, None);
+        let (c, p) = read(&[("RECOVERY_WATCH_INTERVAL", "1s")]);
+        assert_eq!(c.interval, Duration::from_secs(5));
+        assert_eq!(p, vec!["RECOVERY_WATCH_INTERVAL"]);
+        let (_, p) = read(&[("RECOVERY_WATCH", "1m"), ("RECOVERY_WATCH_INTERVAL", "2m")]);
+        assert_eq!(p, vec!["RECOVERY_WATCH"]);
+        let (_, p) = read(&[("RECOVERY_WATCH", "soon")]);
+        assert_eq!(p, vec!["RECOVERY_WATCH"]);
+    }
+}

@@ -13,8 +13,9 @@ use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row};
 
 use crate::probe;
-use crate::where_to::{dm_commander, post_in_room};
+use crate::where_to::{commander, post_in_room};
 use chatops_core::jobs::{enqueue, JobResult, Lease};
+use chatops_core::outbox::{self, OutboxItem};
 use chatops_core::Ctx;
 use incident::shared::key;
 use incident::store::{self, Incident};
@@ -253,7 +254,9 @@ async fn step(
     match msg {
         Some(msg) => {
             post_in_room(conn, ctx, i, &msg, now).await?;
-            dm_commander(conn, i, &msg, now).await?;
+            if let Some(to) = commander(i) {
+                outbox::enqueue(conn, &OutboxItem::post(&to, &msg), now).await?;
+            }
         }
         None => {
             let next = enqueue(conn, ctx, WATCH, &Step { watch: w.id }, now).await?;

@@ -24,15 +24,28 @@ pub async fn post_in_room(
     }
 }
 
-/// To the commander (or the declarer when there is none) by DM.
+/// Who commands: the commander, or the declarer when there is none; None when the bot itself
+/// declared it (an alert) and no one took command yet.
+pub fn commander(i: &Incident) -> Option<String> {
+    let person = |u: &String| u.starts_with('U') || u.starts_with('W');
+    i.commander
+        .clone()
+        .or_else(|| Some(i.declared_by.clone()))
+        .filter(person)
+}
+
+/// To the commander by DM; with no one in command, the war room hears it instead.
 pub async fn dm_commander(
     conn: &mut AnyConnection,
+    ctx: &Ctx,
     i: &Incident,
     msg: &Msg,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    let to = i.commander.clone().unwrap_or_else(|| i.declared_by.clone());
-    enqueue(conn, &OutboxItem::post(&to, msg), now)
-        .await
-        .map(|_| ())
+    match commander(i) {
+        Some(to) => enqueue(conn, &OutboxItem::post(&to, msg), now)
+            .await
+            .map(|_| ()),
+        None => post_in_room(conn, ctx, i, msg, now).await,
+    }
 }
