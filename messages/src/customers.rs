@@ -272,6 +272,8 @@ pub struct ProgressView {
     pub confirmed_by: String,
     pub stopped_by: Option<String>,
     pub include_held: bool,
+    /// Left out by the check just before their send (an opt-out since the confirmation…).
+    pub excluded: i64,
 }
 
 /// The one message updated in place: "sent 120 / 480, 2 failed", and Stop while it runs.
@@ -308,6 +310,18 @@ pub fn progress(v: &ProgressView, l: Locale) -> Msg {
             format!(
                 ", {} sem confirmação (um reinício interrompeu o envio; não reenviadas)",
                 v.uncertain
+            ),
+        ));
+    }
+    if v.excluded > 0 {
+        line.push_str(&l.t(
+            format!(
+                ", {} left out since the confirmation (opted out, deleted…)",
+                v.excluded
+            ),
+            format!(
+                ", {} excluídos desde a confirmação (opt-out, excluídos…)",
+                v.excluded
             ),
         ));
     }

@@ -159,3 +159,33 @@ pub fn view(
     }
     v
 }
+
+/// Why `phone` may no longer receive the notice, checked again just before its send (the same
+/// rules; the held ones only when the confirmation included them). `None`: send. A read that
+/// fails keeps the snapshot the confirmation checked (it is minutes old at most), and says so
+/// in the log.
+pub async fn recheck(ctx: &Ctx, phone: &str, include_held: bool) -> Option<String> {
+    let cfg = settings::of(ctx);
+    let c = ctx.ext.get::<JuliaClients>()?;
+    let q = DoctorQuery::Numbers(vec![phone.to_string()]);
+    let found = match c.db.doctors(&q, cfg.query_timeout).await {
+        Ok(f) => f,
+        Err(e) => {
+            tracing::warn!(to = %crate::phone::mask(phone), error = %crate::phone::scrub(&e.to_string()), "customers: the check before a send failed; sending on the confirmed snapshot");
+            return None;
+        }
+    };
+    let a = classify(cfg, &found, &[phone.to_string()], ctx.clock.now_ms());
+    if a.clear.iter().any(|r| r.phone == phone) {
+        return None;
+    }
+    if include_held && a.held.iter().any(|r| r.phone == phone) {
+        return None;
+    }
+    let reason = a
+        .excluded
+        .first()
+        .or(a.held_by.first())
+        .map(|(c, _)| c.clone());
+    Some(reason.unwrap_or_else(|| "not found".into()))
+}

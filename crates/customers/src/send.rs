@@ -115,8 +115,36 @@ async fn step(ctx: &Arc<Ctx>, id: i64, lease: &Lease) -> JobResult {
         );
         render_progress(&mut tx, ctx, id, now).await?;
     }
+    tx.commit().await?;
+    // The doctor again, just before the send: an opt-out since the confirmation is honoured.
+    if let Some(reason) = crate::preview::recheck(ctx, &phone, n.include_held).await {
+        let now = ctx.clock.now_ms();
+        let mut tx = ctx.store.begin().await?;
+        store::set_state(
+            &mut tx,
+            id,
+            seq,
+            ("pending", "excluded"),
+            Some(&reason),
+            now,
+        )
+        .await?;
+        schedule(&mut tx, ctx, id, now, now).await?;
+        render_progress(&mut tx, ctx, id, now).await?;
+        lease.complete_in(&mut tx, now).await?;
+        tx.commit().await?;
+        ctx.outbox_wake.notify_one();
+        return Ok(());
+    }
     // Recorded before the call: a crash from here on never sends this doctor again.
-    store::set_state(&mut tx, id, seq, ("pending", "sending"), None, now).await?;
+    let now = ctx.clock.now_ms();
+    let mut tx = ctx.store.begin().await?;
+    if !store::set_state(&mut tx, id, seq, ("pending", "sending"), None, now).await? {
+        // Stopped meanwhile.
+        lease.complete_in(&mut tx, now).await?;
+        tx.commit().await?;
+        return Ok(());
+    }
     lease
         .record_step_in(&mut tx, "sending", serde_json::json!(seq))
         .await?;
@@ -182,6 +210,7 @@ pub async fn render_progress(
         confirmed_by: n.confirmed_by.clone(),
         stopped_by: n.stopped_by.clone(),
         include_held: n.include_held,
+        excluded: store::excluded(conn, id).await?,
     };
     let msg = tpl::progress(&v, ctx.locale());
     let Some(post_id) = n.progress_outbox_id else {

@@ -330,3 +330,13 @@ pub async fn reached(pool: &AnyPool, id: i64) -> Result<Vec<String>, sqlx::Error
     .fetch_all(pool)
     .await
 }
+
+/// How many recipients the check just before their send left out (an opt-out since, …).
+pub async fn excluded(conn: &mut AnyConnection, id: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM customer_recipients WHERE notice_id = $1 AND state = 'excluded'",
+    )
+    .bind(id)
+    .fetch_one(&mut *conn)
+    .await
+}
