@@ -338,3 +338,30 @@ async fn the_recovery_templates_can_be_overridden(db: TestDb) {
     );
 }
 on_both_stores!(templates, the_recovery_templates_can_be_overridden);
+
+/// With the stakeholders' matrix naming people for the severity, the breach goes to them (the
+/// severity's escalation list), not to `ESCALATION_USERS`.
+async fn a_breach_goes_to_the_severity_s_matrix(db: TestDb) {
+    let slack = FakeSlack::start().await;
+    let o = opts().env("STAKEHOLDERS_NOTIFY_P1", "UENGLEAD");
+    let app = spawn_app(&db, &slack, o).await;
+    let room = declare(
+        &app,
+        "declare P1 --affects julia-cache:major Redis down",
+        "UDECL",
+    )
+    .await
+    .expect("war room");
+    app.ctx.clock.advance(Duration::from_secs(301));
+    app.settle().await;
+    let breach = posts_with(&slack, &room, "RTO breached");
+    assert_eq!(breach.len(), 1, "{:?}", slack.posts_in(&room));
+    assert!(
+        breach[0].contains("Escalated to <@UENGLEAD>"),
+        "{}",
+        breach[0]
+    );
+    assert_eq!(posts_with(&slack, "UENGLEAD", "RTO breached").len(), 1);
+    assert!(posts_with(&slack, "UESC1", "RTO breached").is_empty());
+}
+on_both_stores!(breach_matrix, a_breach_goes_to_the_severity_s_matrix);

@@ -237,3 +237,60 @@ async fn resolving_stops_the_watch(db: TestDb) {
     );
 }
 on_both_stores!(watch_stops, resolving_stops_the_watch);
+
+/// `check: ops shop/guard`: the runbook catalog's guard of the system, run by `/ops`'s own check
+/// code (its JSON expectation included); a watch of one minute holds after three checks.
+async fn a_catalog_guard_is_a_health_check(db: TestDb) {
+    let shop = FakeHttp::start().await;
+    shop.answer("GET", "/health", 200, json!({"environment": "production"}));
+    let dir = TempDir::new("chatops-test-recovery-ops");
+    let components = dir.path().join("components.yml");
+    std::fs::write(
+        &components,
+        "systems:\n  - id: shop\n    name: Shop\n    components:\n      - id: shop-api\n        name: Shop API\n        rto: 10m\n        check: ops shop/guard\n",
+    )
+    .unwrap();
+    let runbooks = dir.path().join("runbooks.yml");
+    std::fs::write(
+        &runbooks,
+        "systems:\n  - name: shop\n    description: the shop\n    guard:\n      http:\n        url: ${SHOP_URL}/health\n        expect:\n          /environment: production\n    actions:\n      - name: health\n        description: the health endpoint\n        kind: http.check\n        params:\n          url: ${SHOP_URL}/health\n",
+    )
+    .unwrap();
+    let slack = FakeSlack::start().await;
+    let o = AppOptions::default()
+        .env("COMPONENTS_FILE", components.to_str().unwrap())
+        .env("RUNBOOKS_FILE", runbooks.to_str().unwrap())
+        .env("SHOP_URL", &shop.base_url)
+        .env("RECOVERY_WATCH", "1m")
+        .env("RECOVERY_WATCH_INTERVAL", "30s");
+    let app = spawn_app(&db, &slack, o).await;
+    let room = declare(
+        &app,
+        "declare P1 --affects shop-api:major Shop down",
+        "UDECL",
+    )
+    .await
+    .expect("war room");
+    app.incident("update monitoring restarted", "UDECL", &room)
+        .await;
+    app.settle().await;
+    let started = posts_with(&slack, &room, "Stability watch");
+    assert!(
+        all(&started[0]).contains("Shop API: /ops shop guard"),
+        "{started:?}"
+    );
+    for _ in 0..2 {
+        app.ctx.clock.advance(Duration::from_secs(30));
+        app.settle().await;
+    }
+    assert_eq!(shop.requests().len(), 3);
+    let held = posts_with(&slack, &room, "has been stable");
+    assert_eq!(held.len(), 1, "{:?}", slack.posts_in(&room));
+    assert!(
+        all(&held[0])
+            .contains("Shop API has been stable for 1m (3 checks of /ops shop guard passed)"),
+        "{}",
+        all(&held[0])
+    );
+}
+on_both_stores!(watch_ops_guard, a_catalog_guard_is_a_health_check);
