@@ -135,6 +135,7 @@ async fn sigkill_during_declarations(db: TestDb) {
             private: false,
             affects: Vec::new(),
             drill: false,
+            drill_pages: false,
         };
         let reply = DeclaredReply::ResponseUrl {
             url: slack.response_url(&format!("decl{n}")),

@@ -47,10 +47,7 @@ pub fn mark(msg: &Msg, l: Locale) -> Msg {
 pub fn question(key: &str, l: Locale) -> &'static str {
     match key {
         "rto" => l.t("Recovered within the RTO?", "Recuperou dentro do RTO?"),
-        "rpo" => l.t(
-            "Data loss within the RPO?",
-            "Perda de dados dentro do RPO?",
-        ),
+        "rpo" => l.t("Data loss within the RPO?", "Perda de dados dentro do RPO?"),
         "alerts" => l.t("Did the alerts fire?", "Os alertas dispararam?"),
         _ => l.t(
             "Do the runbooks need adjusting?",
@@ -75,13 +72,40 @@ pub struct FiredAlert {
     pub state: String,
 }
 
-/// The report posted in the war room when a drill is resolved.
-pub fn report(
-    incident: i64,
-    lines: &[RecoveryLine],
-    alerts: &[FiredAlert],
-    l: Locale,
-) -> Msg {
+/// One component's recovery against its RTO, as the report says it.
+fn recovery_words(r: &RecoveryLine, l: Locale) -> String {
+    let rto = r
+        .rto
+        .map(|s| human_duration(s, l))
+        .unwrap_or_else(|| l.t("no RTO", "sem RTO").into());
+    let took = |t: i64| {
+        format!(
+            "{} {}",
+            l.t("recovered in", "recuperado em"),
+            human_duration(t, l)
+        )
+    };
+    match (r.took, r.rto) {
+        (Some(t), Some(max)) if t <= max => format!(
+            ":white_check_mark: {} ({} {rto})",
+            took(t),
+            l.t("within", "dentro de")
+        ),
+        (Some(t), Some(_)) => format!(
+            ":x: {} ({} {rto})",
+            took(t),
+            l.t("over the RTO of", "acima do RTO de")
+        ),
+        (Some(t), None) => format!("{} ({rto})", took(t)),
+        (None, _) => format!(
+            ":x: {} (RTO {rto})",
+            l.t("not marked recovered", "não marcado como recuperado")
+        ),
+    }
+}
+
+/// The report's text: recovery against the RTOs, then the alerts that fired.
+fn report_text(incident: i64, lines: &[RecoveryLine], alerts: &[FiredAlert], l: Locale) -> String {
     let mut text = format!(
         ":test_tube: *{} INC-{incident}*\n*{}*",
         l.t("Drill report", "Relatório do simulado"),
@@ -97,34 +121,11 @@ pub fn report(
         ));
     }
     for r in lines {
-        let rto = r
-            .rto
-            .map(|s| human_duration(s, l))
-            .unwrap_or_else(|| l.t("no RTO", "sem RTO").into());
-        let s = match (r.took, r.rto) {
-            (Some(t), Some(rto)) if t <= rto => format!(
-                ":white_check_mark: {} {} ({} {rto})",
-                l.t("recovered in", "recuperado em"),
-                human_duration(t, l),
-                l.t("within", "dentro de")
-            ),
-            (Some(t), Some(_)) => format!(
-                ":x: {} {} ({} {rto})",
-                l.t("recovered in", "recuperado em"),
-                human_duration(t, l),
-                l.t("over the RTO of", "acima do RTO de")
-            ),
-            (Some(t), None) => format!(
-                "{} {} ({rto})",
-                l.t("recovered in", "recuperado em"),
-                human_duration(t, l)
-            ),
-            (None, _) => format!(
-                ":x: {} (RTO {rto})",
-                l.t("not marked recovered", "não marcado como recuperado")
-            ),
-        };
-        text.push_str(&format!("\n• `{}`: {s}", escape(&r.component)));
+        text.push_str(&format!(
+            "\n• `{}`: {}",
+            escape(&r.component),
+            recovery_words(r, l)
+        ));
     }
     text.push_str(&format!(
         "\n*{}*",
@@ -133,10 +134,7 @@ pub fn report(
     if alerts.is_empty() {
         text.push_str(&format!(
             "\n• {}",
-            l.t(
-                "none linked to this drill",
-                "nenhum ligado a este simulado"
-            )
+            l.t("none linked to this drill", "nenhum ligado a este simulado")
         ));
     }
     for a in alerts {
@@ -149,6 +147,12 @@ pub fn report(
             "Checklist: responda com os botões"
         )
     ));
+    text
+}
+
+/// The report posted in the war room when a drill is resolved.
+pub fn report(incident: i64, lines: &[RecoveryLine], alerts: &[FiredAlert], l: Locale) -> Msg {
+    let mut text = report_text(incident, lines, alerts, l);
     let mut b = vec![blocks::section(text.clone())];
     for q in QUESTIONS {
         text.push_str(&format!("\n• {}", question(q, l)));

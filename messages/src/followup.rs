@@ -39,7 +39,10 @@ fn due_words(i: &ItemView, l: Locale) -> String {
     match i.due_at {
         Some(d) => format!("{} {}", l.t("due", "prazo"), datetime_token(d)),
         None => l
-            .t("due a week after the resolution", "prazo: uma semana após a resolução")
+            .t(
+                "due a week after the resolution",
+                "prazo: uma semana após a resolução",
+            )
             .into(),
     }
 }
@@ -73,7 +76,10 @@ pub fn added(i: &ItemView, l: Locale) -> Msg {
         escape(&i.text),
         i.owner,
         due_words(i, l),
-        l.t("The owner was told by DM.", "O responsável foi avisado por DM.")
+        l.t(
+            "The owner was told by DM.",
+            "O responsável foi avisado por DM."
+        )
     ))
 }
 
@@ -130,7 +136,12 @@ pub fn list(title: &str, items: &[ItemView], now: i64, l: Locale) -> Msg {
         ));
     }
     let mut lines = vec![format!("*{title}*")];
-    lines.extend(items.iter().take(50).map(|i| format!("• {}", item_line(i, now, l))));
+    lines.extend(
+        items
+            .iter()
+            .take(50)
+            .map(|i| format!("• {}", item_line(i, now, l))),
+    );
     if items.len() > 50 {
         lines.push(format!("… {} {}", items.len() - 50, l.t("more", "a mais")));
     }
@@ -140,8 +151,12 @@ pub fn list(title: &str, items: &[ItemView], now: i64, l: Locale) -> Msg {
 /// The titles of the lists.
 pub fn list_title(which: &str, l: Locale) -> String {
     match which {
-        "mine" => l.t("Your open action items", "Seus itens de ação abertos").into(),
-        "overdue" => l.t("Overdue action items", "Itens de ação atrasados").into(),
+        "mine" => l
+            .t("Your open action items", "Seus itens de ação abertos")
+            .into(),
+        "overdue" => l
+            .t("Overdue action items", "Itens de ação atrasados")
+            .into(),
         inc => format!("{} {inc}", l.t("Action items of", "Itens de ação do")),
     }
 }
@@ -248,7 +263,10 @@ pub mod refuse {
 pub fn postmortem_actions(incident: i64, items: &[ItemView], now: i64, l: Locale) -> Msg {
     let mut text = format!(
         "*{} INC-{incident}*",
-        l.t("Post-mortem action items of", "Itens de ação do post-mortem do")
+        l.t(
+            "Post-mortem action items of",
+            "Itens de ação do post-mortem do"
+        )
     );
     if items.is_empty() {
         text.push_str(&format!(
@@ -285,12 +303,7 @@ pub fn form(incident: i64, l: Locale) -> serde_json::Value {
         l.t("Add", "Adicionar"),
         &incident.to_string(),
         vec![
-            blocks::user_input(
-                "owner",
-                "owner_select",
-                l.t("Owner", "Responsável"),
-                false,
-            ),
+            blocks::user_input("owner", "owner_select", l.t("Owner", "Responsável"), false),
             blocks::text_input(
                 "text",
                 "text_input",
@@ -327,7 +340,11 @@ pub fn home_overdue(items: &[ItemView], now: i64, l: Locale) -> Option<String> {
         s.push_str(&format!("\n• {}", item_line(i, now, l)));
     }
     if items.len() > 10 {
-        s.push_str(&format!("\n… {} {}", items.len() - 10, l.t("more", "a mais")));
+        s.push_str(&format!(
+            "\n… {} {}",
+            items.len() - 10,
+            l.t("more", "a mais")
+        ));
     }
     Some(s)
 }
@@ -346,7 +363,11 @@ pub fn overdue_report(items: &[ItemView], now: i64, l: Locale) -> String {
         s.push_str(&format!("\n• {}", item_line(i, now, l)));
     }
     if items.len() > 15 {
-        s.push_str(&format!("\n… {} {}", items.len() - 15, l.t("more", "a mais")));
+        s.push_str(&format!(
+            "\n… {} {}",
+            items.len() - 15,
+            l.t("more", "a mais")
+        ));
     }
     s
 }

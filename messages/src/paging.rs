@@ -29,12 +29,7 @@ fn ack_buttons(id: i64, l: Locale) -> blocks::Block {
     blocks::actions(
         &format!("incident_page_{id}"),
         vec![
-            blocks::button(
-                ACTION_ACK,
-                ack_label(l),
-                &v,
-                Style::Primary,
-            ),
+            blocks::button(ACTION_ACK, ack_label(l), &v, Style::Primary),
             blocks::button(
                 crate::incident::action::ON_IT,
                 on_it_label(l),
@@ -58,12 +53,7 @@ pub fn on_it_label(l: Locale) -> &'static str {
 
 /// The "Acknowledge" button alone, for messages that already carry "I'm on it".
 pub fn ack_button(id: i64, l: Locale) -> slack_morphism::prelude::SlackActionBlockElement {
-    blocks::button(
-        ACTION_ACK,
-        ack_label(l),
-        &id.to_string(),
-        Style::Primary,
-    )
+    blocks::button(ACTION_ACK, ack_label(l), &id.to_string(), Style::Primary)
 }
 
 /// Posted where the incident lives right after the declaration: who is on call.

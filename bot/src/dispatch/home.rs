@@ -123,12 +123,8 @@ pub async fn build(ctx: &Ctx, user: &str) -> Value {
 
 /// The visitor's overdue action items (#28); nothing when the store does not answer in time.
 async fn overdue_actions(ctx: &Ctx, user: &str) -> Option<String> {
-    let read = followup::report::home_section(
-        &ctx.store.pool,
-        user,
-        ctx.clock.now_ms(),
-        ctx.locale(),
-    );
+    let read =
+        followup::report::home_section(&ctx.store.pool, user, ctx.clock.now_ms(), ctx.locale());
     match tokio::time::timeout(SOURCE_LIMIT, read).await {
         Ok(Ok(s)) => s,
         Ok(Err(e)) => {

@@ -5,7 +5,6 @@
 use messages::followup::{self as tpl, refuse};
 use messages::Msg;
 
-use crate::command::ListWhat;
 use crate::due::{resolve, DueError};
 use crate::items::{self, Item, NewItem};
 use chatops_core::ids::{ChannelId, IncidentId, UserId};
@@ -14,6 +13,15 @@ use chatops_core::{Ctx, FlowError, FlowResult};
 use incident::shared::target;
 use incident::store::{self as incidents, Incident};
 use incident::timeline::EventKind;
+
+/// What `action list` shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListWhat {
+    Here,
+    Mine,
+    Overdue,
+    Incident(IncidentId),
+}
 
 /// The longest action item text.
 pub const TEXT_MAX: usize = 500;
@@ -43,7 +51,8 @@ pub fn due_of(ctx: &Ctx, spec: &str, now: i64) -> FlowResult<i64> {
 /// the resolution, or None until it is resolved.
 fn default_due(ctx: &Ctx, i: &Incident, now: i64) -> Option<i64> {
     let after = crate::settings::of(ctx).due_after_ms();
-    i.resolved_at.map(|r| (r + after).max(now + after.min(86_400_000)))
+    i.resolved_at
+        .map(|r| (r + after).max(now + after.min(86_400_000)))
 }
 
 /// Checks an add before anything is written; returns (owner, text, due).
@@ -100,13 +109,27 @@ pub async fn add_to(ctx: &Ctx, actor: &UserId, i: &Incident, input: AddInput) ->
         due_at: due,
     };
     let id = items::insert(&mut tx, &n, now).await?;
-    let item = items::get(&mut tx, id)
-        .await?
-        .ok_or_else(|| FlowError::Internal(anyhow::anyhow!("action item {id} vanished after its insert")))?;
+    let item = items::get(&mut tx, id).await?.ok_or_else(|| {
+        FlowError::Internal(anyhow::anyhow!(
+            "action item {id} vanished after its insert"
+        ))
+    })?;
     let line = format!("#{id} {text} (<@{owner}>)");
-    incidents::add_event(&mut tx, i.id, now, actor.as_str(), EventKind::ActionItem, &line).await?;
+    incidents::add_event(
+        &mut tx,
+        i.id,
+        now,
+        actor.as_str(),
+        EventKind::ActionItem,
+        &line,
+    )
+    .await?;
     let cmd = &ctx.config.incident_command;
-    let dm = crate::drill::marked(&tpl::assigned_dm(&item.view(), actor.as_str(), cmd, l), item.drill, l);
+    let dm = crate::drill::marked(
+        &tpl::assigned_dm(&item.view(), actor.as_str(), cmd, l),
+        item.drill,
+        l,
+    );
     enqueue(&mut tx, &OutboxItem::post(&owner, &dm), now).await?;
     if let Some(d) = due {
         crate::reminders::schedule(&mut tx, ctx, id, d, now).await?;
@@ -152,7 +175,15 @@ pub async fn done(ctx: &Ctx, actor: &UserId, id: i64) -> FlowResult<Msg> {
         return Ok(tpl::already_done(&item.view(), l));
     }
     let line = format!("#{id} {} ✓", item.text);
-    incidents::add_event(&mut tx, i.id, now, actor.as_str(), EventKind::ActionItem, &line).await?;
+    incidents::add_event(
+        &mut tx,
+        i.id,
+        now,
+        actor.as_str(),
+        EventKind::ActionItem,
+        &line,
+    )
+    .await?;
     tx.commit().await?;
     Ok(tpl::done(&item.view(), l))
 }
@@ -167,9 +198,21 @@ pub async fn reassign(ctx: &Ctx, actor: &UserId, id: i64, owner: &str) -> FlowRe
     items::set_owner(&mut tx, id, owner).await?;
     item.owner = owner.to_string();
     let line = format!("#{id} -> <@{owner}>");
-    incidents::add_event(&mut tx, i.id, now, actor.as_str(), EventKind::ActionItem, &line).await?;
+    incidents::add_event(
+        &mut tx,
+        i.id,
+        now,
+        actor.as_str(),
+        EventKind::ActionItem,
+        &line,
+    )
+    .await?;
     let cmd = &ctx.config.incident_command;
-    let dm = crate::drill::marked(&tpl::assigned_dm(&item.view(), actor.as_str(), cmd, l), item.drill, l);
+    let dm = crate::drill::marked(
+        &tpl::assigned_dm(&item.view(), actor.as_str(), cmd, l),
+        item.drill,
+        l,
+    );
     enqueue(&mut tx, &OutboxItem::post(owner, &dm), now).await?;
     tx.commit().await?;
     ctx.outbox_wake.notify_one();
@@ -186,8 +229,20 @@ pub async fn change_due(ctx: &Ctx, actor: &UserId, id: i64, spec: &str) -> FlowR
     may_change(ctx, &item, &i, actor)?;
     items::set_due(&mut tx, id, due).await?;
     item.due_at = Some(due);
-    let line = format!("#{id} {} {}", l.t("due", "prazo"), messages::utc_ymd_hm(due / 1000));
-    incidents::add_event(&mut tx, i.id, now, actor.as_str(), EventKind::ActionItem, &line).await?;
+    let line = format!(
+        "#{id} {} {}",
+        l.t("due", "prazo"),
+        messages::utc_ymd_hm(due / 1000)
+    );
+    incidents::add_event(
+        &mut tx,
+        i.id,
+        now,
+        actor.as_str(),
+        EventKind::ActionItem,
+        &line,
+    )
+    .await?;
     if item.done_at.is_none() {
         crate::reminders::schedule(&mut tx, ctx, id, due, now).await?;
     }
@@ -196,7 +251,12 @@ pub async fn change_due(ctx: &Ctx, actor: &UserId, id: i64, spec: &str) -> FlowR
 }
 
 /// `action list [mine|overdue|INC-n]`.
-pub async fn list(ctx: &Ctx, actor: &UserId, channel: &ChannelId, what: ListWhat) -> FlowResult<Msg> {
+pub async fn list(
+    ctx: &Ctx,
+    actor: &UserId,
+    channel: &ChannelId,
+    what: ListWhat,
+) -> FlowResult<Msg> {
     let l = ctx.locale();
     let pool = &ctx.store.pool;
     let now = ctx.clock.now_ms();
@@ -207,12 +267,18 @@ pub async fn list(ctx: &Ctx, actor: &UserId, channel: &ChannelId, what: ListWhat
     let (title, rows) = match (what, here) {
         (ListWhat::Here, Some(i)) => {
             let key = IncidentId(i.id).to_string();
-            (tpl::list_title(&key, l), items::of_incident(pool, i.id).await?)
+            (
+                tpl::list_title(&key, l),
+                items::of_incident(pool, i.id).await?,
+            )
         }
         (ListWhat::Incident(id), _) => {
             let i = target(ctx, Some(id), channel).await?;
             let key = IncidentId(i.id).to_string();
-            (tpl::list_title(&key, l), items::of_incident(pool, i.id).await?)
+            (
+                tpl::list_title(&key, l),
+                items::of_incident(pool, i.id).await?,
+            )
         }
         (ListWhat::Overdue, _) => (
             tpl::list_title("overdue", l),

@@ -8,6 +8,8 @@ use chatops_core::ids::{ChannelId, IncidentId, UserId};
 use chatops_core::text::clean_text;
 use chatops_core::{Ctx, FlowResult};
 
+pub use crate::actions::ListWhat;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FollowupCmd {
     /// `action add [INC-n] @owner <text> [due <spec>]`. The owner is checked by the flow, so a
@@ -28,14 +30,6 @@ pub enum FollowupCmd {
     Due { item: i64, due: String },
     /// `drill on|off [INC-n]`: the explicit, audited switch.
     Drill { id: Option<IncidentId>, on: bool },
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ListWhat {
-    Here,
-    Mine,
-    Overdue,
-    Incident(IncidentId),
 }
 
 fn split_first(s: &str) -> (&str, &str) {
@@ -146,7 +140,12 @@ pub fn parse_drill(rest: &str) -> Result<FollowupCmd, Problem> {
 }
 
 /// Runs a follow-up command for `actor`, typed in `channel`.
-pub async fn run(ctx: &Ctx, actor: &UserId, channel: &ChannelId, c: FollowupCmd) -> FlowResult<Msg> {
+pub async fn run(
+    ctx: &Ctx,
+    actor: &UserId,
+    channel: &ChannelId,
+    c: FollowupCmd,
+) -> FlowResult<Msg> {
     match c {
         FollowupCmd::Add {
             id,
@@ -154,11 +153,7 @@ pub async fn run(ctx: &Ctx, actor: &UserId, channel: &ChannelId, c: FollowupCmd)
             text,
             due,
         } => {
-            let input = crate::actions::AddInput {
-                owner,
-                text,
-                due,
-            };
+            let input = crate::actions::AddInput { owner, text, due };
             crate::actions::add(ctx, actor, id, channel, input).await
         }
         FollowupCmd::List(what) => crate::actions::list(ctx, actor, channel, what).await,
@@ -199,18 +194,27 @@ mod tests {
             parse_action("add fix the thing").unwrap(),
             FollowupCmd::Add { owner: None, .. }
         ));
-        assert_eq!(parse_action("list").unwrap(), FollowupCmd::List(ListWhat::Here));
-        assert_eq!(parse_action("list mine").unwrap(), FollowupCmd::List(ListWhat::Mine));
+        assert_eq!(
+            parse_action("list").unwrap(),
+            FollowupCmd::List(ListWhat::Here)
+        );
+        assert_eq!(
+            parse_action("list mine").unwrap(),
+            FollowupCmd::List(ListWhat::Mine)
+        );
         assert_eq!(
             parse_action("list INC-3").unwrap(),
             FollowupCmd::List(ListWhat::Incident(IncidentId(3)))
         );
-        assert_eq!(parse_action("done #7").unwrap(), FollowupCmd::Done { item: 7 });
         assert_eq!(
-            parse_action("reassign 7 <@U2>").unwrap(),
+            parse_action("done #7").unwrap(),
+            FollowupCmd::Done { item: 7 }
+        );
+        assert_eq!(
+            parse_action("reassign 7 <@U22>").unwrap(),
             FollowupCmd::Reassign {
                 item: 7,
-                owner: "U2".into()
+                owner: "U22".into()
             }
         );
         assert_eq!(

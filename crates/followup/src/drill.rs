@@ -80,11 +80,17 @@ pub async fn answer(ctx: &Ctx, user: &UserId, value: &str) -> FlowResult<Msg> {
     let l = ctx.locale();
     let mut parts = value.splitn(3, ':');
     let (Some(n), Some(q), Some(a)) = (parts.next(), parts.next(), parts.next()) else {
-        return Err(FlowError::Internal(anyhow::anyhow!("bad checklist value {value:?}")));
+        return Err(FlowError::Internal(anyhow::anyhow!(
+            "bad checklist value {value:?}"
+        )));
     };
-    let id = n.parse::<i64>().map_err(|_| FlowError::Internal(anyhow::anyhow!("bad checklist value {value:?}")))?;
+    let id = n
+        .parse::<i64>()
+        .map_err(|_| FlowError::Internal(anyhow::anyhow!("bad checklist value {value:?}")))?;
     if !tpl::QUESTIONS.contains(&q) || !(a == "yes" || a == "no") {
-        return Err(FlowError::Internal(anyhow::anyhow!("bad checklist value {value:?}")));
+        return Err(FlowError::Internal(anyhow::anyhow!(
+            "bad checklist value {value:?}"
+        )));
     }
     let yes = a == "yes";
     let now = ctx.clock.now_ms();
@@ -118,8 +124,13 @@ pub async fn switch(
     let mut tx = ctx.store.begin().await?;
     let mut i = load(&mut tx, ctx, IncidentId(found.id)).await?;
     let key = IncidentId(i.id).to_string();
-    let allowed = i.commander.as_deref() == Some(actor.as_str()) || is_admin(ctx, actor.as_str()).await;
-    let action = if on { "incident.drill_on" } else { "incident.drill_off" };
+    let allowed =
+        i.commander.as_deref() == Some(actor.as_str()) || is_admin(ctx, actor.as_str()).await;
+    let action = if on {
+        "incident.drill_on"
+    } else {
+        "incident.drill_off"
+    };
     let word = |d: bool| if d { "drill" } else { "real" };
     if !allowed {
         let e = AuditEntry {

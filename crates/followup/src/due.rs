@@ -17,7 +17,11 @@ pub fn resolve(spec: &str, now: i64) -> Result<i64, DueError> {
     if let Ok(d) = NaiveDate::parse_from_str(spec, "%Y-%m-%d") {
         let end = NaiveTime::from_hms_opt(23, 59, 59).expect("a valid time");
         let at = d.and_time(end).and_utc().timestamp_millis();
-        return if at > now { Ok(at) } else { Err(DueError::Past) };
+        return if at > now {
+            Ok(at)
+        } else {
+            Err(DueError::Past)
+        };
     }
     if let Some(rest) = spec.strip_prefix('-') {
         // `-2d`: a duration into the past.

@@ -73,7 +73,9 @@ pub async fn on_view_submission(ctx: Arc<Ctx>, payload: Value) -> Option<Value> 
         return None;
     }
     let user = UserId::new(field(&payload, "/user/id"));
-    let id = field(&payload, "/view/private_metadata").parse::<i64>().unwrap_or(0);
+    let id = field(&payload, "/view/private_metadata")
+        .parse::<i64>()
+        .unwrap_or(0);
     let input = AddInput {
         owner: input(&payload, "owner", "owner_select"),
         text: input(&payload, "text", "text_input").unwrap_or_default(),

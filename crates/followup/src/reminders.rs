@@ -92,7 +92,11 @@ pub async fn schedule_review(
     enqueue_at(conn, ctx, REVIEW_REMINDER, &job, at, now).await
 }
 
-fn run_item<'a>(ctx: &'a Arc<Ctx>, job: ItemReminder, lease: &'a Lease) -> BoxFuture<'a, JobResult> {
+fn run_item<'a>(
+    ctx: &'a Arc<Ctx>,
+    job: ItemReminder,
+    lease: &'a Lease,
+) -> BoxFuture<'a, JobResult> {
     Box::pin(async move {
         let l = ctx.locale();
         let now = ctx.clock.now_ms();

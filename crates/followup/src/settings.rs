@@ -66,8 +66,5 @@ impl FollowupConfig {
 /// The follow-up settings of this process (registered by the composition root; the defaults
 /// where a test context did not register them).
 pub fn of(ctx: &chatops_core::Ctx) -> FollowupConfig {
-    ctx.ext
-        .get::<FollowupConfig>()
-        .cloned()
-        .unwrap_or_default()
+    ctx.ext.get::<FollowupConfig>().cloned().unwrap_or_default()
 }

@@ -185,7 +185,8 @@ async fn war_room(
         first.is_private,
         first.is_drill,
     )
-    .await {
+    .await
+    {
         Ok((cid, name)) => {
             store::set_war_room(&ctx.store.pool, first.id, cid.as_str(), &name).await?;
             Ok(Some(cid.to_string()))
@@ -217,7 +218,15 @@ async fn recover_lost_room(
     lease: &Lease,
 ) -> Result<Option<String>, JobError> {
     let id = first.id;
-    match find_lost(ctx, id, first.started_at / 1000, &first.title, first.is_drill).await {
+    match find_lost(
+        ctx,
+        id,
+        first.started_at / 1000,
+        &first.title,
+        first.is_drill,
+    )
+    .await
+    {
         Ok(Some((cid, name))) => {
             tracing::warn!(incident = id, channel = %cid, "war room of an interrupted declaration found");
             store::set_war_room(&ctx.store.pool, id, &cid, &name).await?;

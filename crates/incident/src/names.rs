@@ -40,7 +40,8 @@ fn name_of(user: &Value) -> Option<String> {
 fn is_user_id(s: &str) -> bool {
     s.len() >= 3
         && (s.starts_with('U') || s.starts_with('W'))
-        && s.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        && s.chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
 }
 
 /// The names of `ids` (user ids only; the bot's own actor and unknown people are left out).

@@ -5,14 +5,14 @@ use messages::Msg;
 use serde_json::json;
 
 use super::shared::{as_said, key, load, unknown, view};
-use crate::draft_parts::DraftParts;
-use messages::incident::{IncidentView, TimelineRow};
 use super::store::{self, Incident};
 use super::timeline::EventKind;
+use crate::draft_parts::DraftParts;
 use chatops_core::ids::{IncidentId, UserId};
 use chatops_core::jobs::{JobError, JobResult, Lease};
 use chatops_core::outbox::{enqueue, OutboxItem};
 use chatops_core::{Ctx, FlowResult};
+use messages::incident::{IncidentView, TimelineRow};
 
 /// The post-mortem job written by a resolution: the draft's upload is queued in the transaction
 /// that completes the job, so it is queued once whatever crashes.
@@ -173,7 +173,11 @@ async fn recovery_table(ctx: &Ctx, i: &Incident) -> Result<String, sqlx::Error> 
         .iter()
         .map(|r| {
             let id: String = r.get(0);
-            let name = ctx.config.components.get(&id).map(|c| c.name.get(l).to_string());
+            let name = ctx
+                .config
+                .components
+                .get(&id)
+                .map(|c| c.name.get(l).to_string());
             messages::recovery::ClockView {
                 name: name.unwrap_or_else(|| id.clone()),
                 component: id,
@@ -183,5 +187,9 @@ async fn recovery_table(ctx: &Ctx, i: &Incident) -> Result<String, sqlx::Error> 
             }
         })
         .collect();
-    Ok(messages::recovery::postmortem_table(&clocks, ctx.clock.now_secs(), l))
+    Ok(messages::recovery::postmortem_table(
+        &clocks,
+        ctx.clock.now_secs(),
+        l,
+    ))
 }

@@ -3,7 +3,7 @@
 //! A drill pages nobody (no ladder, no on-call notice) unless it opted in (`--drill --page`).
 
 use futures::future::BoxFuture;
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 
 use chatops_core::Ctx;
 use incident::hooks::{Event, Subscriber};
@@ -22,19 +22,19 @@ impl Subscriber for Ladder {
         Box::pin(async move {
             match event {
                 Event::Declared { id, severity } => {
-                    if !pages(conn, id).await? {
+                    if !crate::ladder::pages(conn, id).await? {
                         return Ok(());
                     }
                     crate::ladder::on_declared(conn, ctx, id, severity, now).await
                 }
                 Event::Announced { incident } => {
-                    if !pages(conn, incident.id).await? {
+                    if !crate::ladder::pages(conn, incident.id).await? {
                         return Ok(());
                     }
                     crate::ladder::declared_notice(conn, ctx, incident, now).await
                 }
                 Event::SeverityChanged { id, severity } => {
-                    if !pages(conn, id).await? {
+                    if !crate::ladder::pages(conn, id).await? {
                         return Ok(());
                     }
                     crate::ladder::on_severity(conn, ctx, id, severity, now).await
@@ -58,13 +58,4 @@ impl Subscriber for Ladder {
             }
         })
     }
-}
-
-/// Whether incident `id` pages phones: a real incident does, a drill only with `--page`.
-pub async fn pages(conn: &mut AnyConnection, id: i64) -> Result<bool, sqlx::Error> {
-    let row = sqlx::query("SELECT is_drill, drill_pages FROM incidents WHERE id = $1")
-        .bind(id)
-        .fetch_optional(conn)
-        .await?;
-    Ok(row.is_none_or(|r| r.get::<i64, _>(0) == 0 || r.get::<i64, _>(1) != 0))
 }

@@ -227,10 +227,7 @@ async fn fire_step(
         return Ok(false);
     };
     // A drill that does not page (turned into one after its declaration, `drill on`) stops too.
-    if !i.status.is_open()
-        || is_acked(&mut tx, id).await?
-        || !crate::hooks::pages(&mut tx, id).await?
-    {
+    if !i.status.is_open() || is_acked(&mut tx, id).await? || !pages(&mut tx, id).await? {
         stop(&mut tx, id).await?;
         tx.commit().await?;
         return Ok(false);
@@ -300,4 +297,13 @@ async fn fire_step(
     }
     tx.commit().await?;
     Ok(true)
+}
+
+/// Whether incident `id` pages phones: a real incident does, a drill only with `--page`.
+pub async fn pages(conn: &mut AnyConnection, id: i64) -> Result<bool, sqlx::Error> {
+    let row = sqlx::query("SELECT is_drill, drill_pages FROM incidents WHERE id = $1")
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.is_none_or(|r| r.get::<i64, _>(0) == 0 || r.get::<i64, _>(1) != 0))
 }

@@ -75,7 +75,7 @@ pub async fn run_once(ctx: &Ctx) -> Result<bool, sqlx::Error> {
         messages::stats::message(&stats.view, true, l)
     };
     let overdue = followup::report::overdue_lines(&ctx.store.pool, now, l).await?;
-    let msg = super::with_overdue(msg, &overdue);
+    let msg = crate::overdue::with_overdue(msg, &overdue);
     let mut tx = ctx.store.begin().await?;
     let won = sqlx::query(
         "INSERT INTO stats_digests (period, posted_at) VALUES ($1, $2) ON CONFLICT (period) DO NOTHING",

@@ -6,9 +6,11 @@
 pub mod chart;
 mod compute;
 pub mod digest;
+mod overdue;
 
 use chatops_core::Ctx;
 pub use compute::{compute, enqueue_chart, percentile, Stats, ACK_KINDS, WEEK_MS};
+pub use overdue::with_overdue;
 
 /// `/incident stats [7d|30d|90d]`: the figures as the command's reply (shown in the channel),
 /// the chart uploaded to the same channel, or to `user`'s DM when the bot is not in it.
@@ -23,7 +25,10 @@ pub async fn command(
     let l = ctx.locale();
     let overdue = followup::report::overdue_lines(&ctx.store.pool, now, l).await?;
     if stats.view.total == 0 {
-        return Ok(with_overdue(messages::stats::empty(days, false, l), &overdue));
+        return Ok(with_overdue(
+            messages::stats::empty(days, false, l),
+            &overdue,
+        ));
     }
     let mut tx = ctx.store.begin().await?;
     enqueue_chart(&mut tx, ctx, &stats, channel, None, Some(user), now).await?;
@@ -33,15 +38,6 @@ pub async fn command(
         messages::stats::message(&stats.view, false, l),
         &overdue,
     ))
-}
-
-/// The figures with the overdue action items of real incidents under them (#28).
-pub fn with_overdue(msg: messages::Msg, overdue: &str) -> messages::Msg {
-    if overdue.is_empty() {
-        msg
-    } else {
-        msg.with_context_line(overdue)
-    }
 }
 
 /// The ack of `/incident stats`: the figures for everyone in the channel; no incident, or a

@@ -20,9 +20,9 @@ mod postmortem;
 mod posts;
 mod reminders;
 pub mod reply;
-pub mod timeline_words;
 #[cfg(test)]
 mod tests;
+pub mod timeline_words;
 
 pub use common::{buttons_for, status_label, IncidentView, StatusPaging};
 pub(crate) use common::{sev_emoji, user};

@@ -14,12 +14,19 @@ const MIN: u64 = 60;
 
 async fn app_with_components(db: &TestDb, slack: &FakeSlack) -> TestApp {
     let file = components_file();
-    spawn_app(db, slack, AppOptions::default().env("COMPONENTS_FILE", &file)).await
+    spawn_app(
+        db,
+        slack,
+        AppOptions::default().env("COMPONENTS_FILE", &file),
+    )
+    .await
 }
 
 async fn ladders(app: &TestApp, id: i64) -> i64 {
-    app.scalar(&format!("SELECT COUNT(*) FROM pager_ladders WHERE incident_id = {id}"))
-        .await
+    app.scalar(&format!(
+        "SELECT COUNT(*) FROM pager_ladders WHERE incident_id = {id}"
+    ))
+    .await
 }
 
 async fn a_drill_runs_marked_pages_nobody_and_reports(db: TestDb) {
@@ -45,7 +52,13 @@ async fn a_drill_runs_marked_pages_nobody_and_reports(db: TestDb) {
         .expect("announcement");
     assert!(ann.to_string().contains("DRILL"), "{ann}");
     let topic = slack.calls_to("conversations.setTopic");
-    assert!(topic[0].body["topic"].as_str().unwrap().starts_with("DRILL"), "{topic:?}");
+    assert!(
+        topic[0].body["topic"]
+            .as_str()
+            .unwrap()
+            .starts_with("DRILL"),
+        "{topic:?}"
+    );
     // No paging ladder for a drill that did not opt in; a real P0 gets one.
     assert_eq!(ladders(&app, 1).await, 0);
     // Reminders run as for a real incident, and say DRILL.
@@ -75,9 +88,7 @@ async fn a_drill_runs_marked_pages_nobody_and_reports(db: TestDb) {
         .incident("update --affects julia-api:operational", "UIC", &room)
         .await;
     assert!(!text_of(&v).is_empty(), "{v}");
-    let v = app
-        .incident("resolve failover worked", "UIC", &room)
-        .await;
+    let v = app.incident("resolve failover worked", "UIC", &room).await;
     assert!(text_of(&v).contains("resolved"), "{v}");
     app.settle().await;
     let report = slack
@@ -93,10 +104,18 @@ async fn a_drill_runs_marked_pages_nobody_and_reports(db: TestDb) {
         "{r}"
     );
     assert!(r.contains("JuliaApiDown"), "{r}");
-    for q in ["Recovered within the RTO?", "Data loss within the RPO?", "Did the alerts fire?", "Do the runbooks need adjusting?"] {
+    for q in [
+        "Recovered within the RTO?",
+        "Data loss within the RPO?",
+        "Did the alerts fire?",
+        "Do the runbooks need adjusting?",
+    ] {
         assert!(r.contains(q), "{q}: {r}");
     }
-    assert!(r.contains("1:rpo:yes") && r.contains("followup_drill_answer"), "{r}");
+    assert!(
+        r.contains("1:rpo:yes") && r.contains("followup_drill_answer"),
+        "{r}"
+    );
 
     // A checklist answer: on the timeline and said in the war room.
     let click = json!({"type": "block_actions", "user": {"id": "UQA"}, "trigger_id": "t.d",
@@ -115,7 +134,10 @@ async fn a_drill_runs_marked_pages_nobody_and_reports(db: TestDb) {
 
     // Out of the statistics of real incidents.
     let v = app.incident("stats 7d", "UX", "CELSEWHERE").await;
-    assert!(v.to_string().contains("No incidents in the last 7 days"), "{v}");
+    assert!(
+        v.to_string().contains("No incidents in the last 7 days"),
+        "{v}"
+    );
 }
 on_both_stores!(drill_flow, a_drill_runs_marked_pages_nobody_and_reports);
 
@@ -123,9 +145,15 @@ async fn paging_is_opt_in_and_the_switch_is_audited(db: TestDb) {
     let slack = FakeSlack::start().await;
     let app = app_with_components(&db, &slack).await;
     // A real P0 has a ladder; a drill with --page too; a drill without it none.
-    declare(&app, "declare P0 real outage", "UIC").await.unwrap();
-    declare(&app, "declare P0 --drill --page paging drill", "UIC").await.unwrap();
-    let room3 = declare(&app, "declare P1 --drill quiet drill", "UIC").await.unwrap();
+    declare(&app, "declare P0 real outage", "UIC")
+        .await
+        .unwrap();
+    declare(&app, "declare P0 --drill --page paging drill", "UIC")
+        .await
+        .unwrap();
+    let room3 = declare(&app, "declare P1 --drill quiet drill", "UIC")
+        .await
+        .unwrap();
     assert_eq!(ladders(&app, 1).await, 1);
     assert_eq!(ladders(&app, 2).await, 1);
     assert_eq!(ladders(&app, 3).await, 0);
@@ -133,7 +161,11 @@ async fn paging_is_opt_in_and_the_switch_is_audited(db: TestDb) {
     // Only the commander (or an admin) may turn a drill into a real incident: refused, audited.
     let v = app.incident("drill off", "UOTHER", &room3).await;
     assert!(text_of(&v).contains("Only the commander of INC-3"), "{v}");
-    assert_eq!(app.scalar("SELECT is_drill FROM incidents WHERE id = 3").await, 1);
+    assert_eq!(
+        app.scalar("SELECT is_drill FROM incidents WHERE id = 3")
+            .await,
+        1
+    );
     assert_eq!(
         app.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'incident.drill_off' AND outcome = 'denied' AND actor = 'UOTHER'")
             .await,
@@ -141,7 +173,11 @@ async fn paging_is_opt_in_and_the_switch_is_audited(db: TestDb) {
     );
     let v = app.incident("drill off", "UIC", &room3).await;
     assert!(text_of(&v).contains("real incident"), "{v}");
-    assert_eq!(app.scalar("SELECT is_drill FROM incidents WHERE id = 3").await, 0);
+    assert_eq!(
+        app.scalar("SELECT is_drill FROM incidents WHERE id = 3")
+            .await,
+        0
+    );
     assert_eq!(
         app.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'incident.drill_off' AND outcome = 'ok' AND actor = 'UIC' AND before_value = 'drill' AND after_value = 'real'")
             .await,
@@ -155,15 +191,24 @@ async fn paging_is_opt_in_and_the_switch_is_audited(db: TestDb) {
         .iter()
         .any(|p| text_of(p).contains("into a *real incident*")));
     let again = app.incident("drill off", "UIC", &room3).await;
-    assert!(text_of(&again).contains("already a real incident"), "{again}");
+    assert!(
+        text_of(&again).contains("already a real incident"),
+        "{again}"
+    );
 
     // And back: a real incident becomes a drill only by `drill on`, audited.
     let v = app.incident("drill on INC-1", "UIC", "CELSEWHERE").await;
     assert!(text_of(&v).contains("into a *drill*"), "{v}");
-    assert_eq!(app.scalar("SELECT is_drill FROM incidents WHERE id = 1").await, 1);
     assert_eq!(
-        app.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'incident.drill_on' AND outcome = 'ok'")
+        app.scalar("SELECT is_drill FROM incidents WHERE id = 1")
             .await,
+        1
+    );
+    assert_eq!(
+        app.scalar(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'incident.drill_on' AND outcome = 'ok'"
+        )
+        .await,
         1
     );
     // A checklist answer on a real incident is refused.
@@ -171,9 +216,11 @@ async fn paging_is_opt_in_and_the_switch_is_audited(db: TestDb) {
         "channel": {"id": room3}, "response_url": slack.response_url("real"),
         "actions": [{"action_id": "followup_drill_answer", "value": "3:rto:no"}]});
     app.interaction(&click).await;
-    let said = eventually(WAIT, || async { slack.responses_to("real").into_iter().next() })
-        .await
-        .expect("an answer");
+    let said = eventually(WAIT, || async {
+        slack.responses_to("real").into_iter().next()
+    })
+    .await
+    .expect("an answer");
     assert!(text_of(&said).contains("not a drill"), "{said}");
     assert_eq!(
         app.scalar("SELECT COUNT(*) FROM timeline WHERE incident_id = 3 AND kind = 'drill' AND text LIKE 'Recovered%'")
@@ -187,7 +234,9 @@ on_both_stores!(drill_switch, paging_is_opt_in_and_the_switch_is_audited);
 async fn the_home_tab_says_drill(db: TestDb) {
     let slack = FakeSlack::start().await;
     let app = app_with_components(&db, &slack).await;
-    declare(&app, "declare P1 --drill restore drill", "UIC").await.unwrap();
+    declare(&app, "declare P1 --drill restore drill", "UIC")
+        .await
+        .unwrap();
     let ev = json!({"token": "XXYYZZ", "team_id": "T1", "api_app_id": "A0TEST", "type": "event_callback",
         "event": {"type": "app_home_opened", "user": "UHOME", "channel": "D0HOME", "tab": "home",
                   "event_ts": "1700000000.000100"},
@@ -200,6 +249,9 @@ async fn the_home_tab_says_drill(db: TestDb) {
     .expect("views.publish")
     .body["view"]
         .to_string();
-    assert!(view.contains("*DRILL* ·") && view.contains("restore drill"), "{view}");
+    assert!(
+        view.contains("*DRILL* ·") && view.contains("restore drill"),
+        "{view}"
+    );
 }
 on_both_stores!(drill_home, the_home_tab_says_drill);

@@ -40,26 +40,47 @@ async fn item(app: &TestApp, id: i64) -> (String, Option<i64>, Option<i64>) {
 async fn action_items_from_assignment_to_done(db: TestDb) {
     let slack = FakeSlack::start().await;
     let app = spawn_app(&db, &slack, AppOptions::default()).await;
-    let room = declare(&app, "declare P1 queue stuck", "UIC").await.unwrap();
+    let room = declare(&app, "declare P1 queue stuck", "UIC")
+        .await
+        .unwrap();
     let t0 = app.ctx.clock.now_ms();
 
     // Added in the war room: the owner is told by DM, the reminders wait for the due date.
     let ack = app
-        .incident("action add <@UOWNA> add an index to jobs due 3d", "UIC", &room)
+        .incident(
+            "action add <@UOWNA> add an index to jobs due 3d",
+            "UIC",
+            &room,
+        )
         .await;
-    assert!(text_of(&ack).contains("#1") && text_of(&ack).contains("add an index"), "{ack}");
+    assert!(
+        text_of(&ack).contains("#1") && text_of(&ack).contains("add an index"),
+        "{ack}"
+    );
     app.settle().await;
     let got = dms(&slack, "UOWNA");
     assert_eq!(got.len(), 1, "{got:?}");
-    assert!(got[0].contains("add an index to jobs") && got[0].contains("<@UIC>"), "{got:?}");
+    assert!(
+        got[0].contains("add an index to jobs") && got[0].contains("<@UIC>"),
+        "{got:?}"
+    );
     let due = item(&app, 1).await.1.unwrap() - t0 - 3 * DAY as i64 * 1000;
-    assert!((0..10_000).contains(&due), "due 3 days after it was added: {due}");
+    assert!(
+        (0..10_000).contains(&due),
+        "due 3 days after it was added: {due}"
+    );
 
     // Bad input: the reason, and nothing added.
     for (text, why) in [
         ("action add fix the alerting", "needs an owner"),
-        ("action add <@UOWNA> rotate keys due 2020-01-10", "in the past"),
-        ("action add <@UOWNA> rotate keys due someday", "is not a due date"),
+        (
+            "action add <@UOWNA> rotate keys due 2020-01-10",
+            "in the past",
+        ),
+        (
+            "action add <@UOWNA> rotate keys due someday",
+            "is not a due date",
+        ),
         ("action add <@UOWNA> due 3d", "Say what is to be done"),
     ] {
         let v = app.incident(text, "UIC", &room).await;
@@ -71,11 +92,18 @@ async fn action_items_from_assignment_to_done(db: TestDb) {
     app.incident("action add <@UOWNB> alert on queue depth", "UIC", &room)
         .await;
     assert_eq!(item(&app, 2).await.1, None);
-    let v = app.incident("resolve drained the queue", "UIC", &room).await;
+    let v = app
+        .incident("resolve drained the queue", "UIC", &room)
+        .await;
     assert!(text_of(&v).contains("resolved"), "{v}");
     app.settle().await;
-    let resolved = app.scalar("SELECT resolved_at FROM incidents WHERE id = 1").await;
-    assert_eq!(item(&app, 2).await.1, Some(resolved + 7 * DAY as i64 * 1000));
+    let resolved = app
+        .scalar("SELECT resolved_at FROM incidents WHERE id = 1")
+        .await;
+    assert_eq!(
+        item(&app, 2).await.1,
+        Some(resolved + 7 * DAY as i64 * 1000)
+    );
 
     // 48 h after a P1's resolution: the commander is reminded of the review, once.
     advance(&app, Duration::from_secs(48 * HOUR + 1)).await;
@@ -89,7 +117,10 @@ async fn action_items_from_assignment_to_done(db: TestDb) {
     advance(&app, Duration::from_secs(DAY)).await;
     let got = dms(&slack, "UOWNA");
     assert_eq!(got.len(), 2, "{got:?}");
-    assert!(got[1].contains("is due") && got[1].contains("#1"), "{got:?}");
+    assert!(
+        got[1].contains("is due") && got[1].contains("#1"),
+        "{got:?}"
+    );
     advance(&app, Duration::from_secs(DAY)).await;
     let got = dms(&slack, "UOWNA");
     assert_eq!(got.len(), 3, "{got:?}");
@@ -103,8 +134,13 @@ async fn action_items_from_assignment_to_done(db: TestDb) {
     assert_eq!(review, 1);
 
     // Overdue items: in the list, and in `/incident stats`.
-    let v = app.incident("action list overdue", "UX", "CELSEWHERE").await;
-    assert!(text_of(&v).contains("#1") && text_of(&v).contains("overdue"), "{v}");
+    let v = app
+        .incident("action list overdue", "UX", "CELSEWHERE")
+        .await;
+    assert!(
+        text_of(&v).contains("#1") && text_of(&v).contains("overdue"),
+        "{v}"
+    );
     assert!(!text_of(&v).contains("#2"), "{v}");
     let v = app.incident("stats 7d", "UX", "CELSEWHERE").await;
     assert!(v.to_string().contains("Overdue action items: 1"), "{v}");
@@ -122,9 +158,13 @@ async fn action_items_from_assignment_to_done(db: TestDb) {
 
     // Reassigned by its owner: the new owner is told; a new due date brings new reminders, and
     // the old date's reminders say nothing.
-    let v = app.incident("action reassign 2 <@UOWNC>", "UOWNB", "CELSEWHERE").await;
+    let v = app
+        .incident("action reassign 2 <@UOWNC>", "UOWNB", "CELSEWHERE")
+        .await;
     assert!(text_of(&v).contains("<@UOWNC>"), "{v}");
-    let v = app.incident("action due 2 yesterday", "UOWNC", "CELSEWHERE").await;
+    let v = app
+        .incident("action due 2 yesterday", "UOWNC", "CELSEWHERE")
+        .await;
     assert!(text_of(&v).contains("is not a due date"), "{v}");
     let v = app.incident("action due 2 1d", "UOWNC", "CELSEWHERE").await;
     assert!(text_of(&v).contains("#2"), "{v}");
@@ -141,10 +181,18 @@ async fn action_items_from_assignment_to_done(db: TestDb) {
     assert_eq!(dms(&slack, "UOWNB").len(), 1, "its assignment only");
 
     // The lists.
-    let v = app.incident("action list mine", "UOWNC", "CELSEWHERE").await;
-    assert!(text_of(&v).contains("#2") && !text_of(&v).contains("#1"), "{v}");
+    let v = app
+        .incident("action list mine", "UOWNC", "CELSEWHERE")
+        .await;
+    assert!(
+        text_of(&v).contains("#2") && !text_of(&v).contains("#1"),
+        "{v}"
+    );
     let v = app.incident("action list", "UX", &room).await;
-    assert!(text_of(&v).contains("#1") && text_of(&v).contains("#2"), "{v}");
+    assert!(
+        text_of(&v).contains("#1") && text_of(&v).contains("#2"),
+        "{v}"
+    );
 }
 on_both_stores!(action_items, action_items_from_assignment_to_done);
 
@@ -152,9 +200,15 @@ on_both_stores!(action_items, action_items_from_assignment_to_done);
 async fn overdue_items_on_the_owner_s_home_tab(db: TestDb) {
     let slack = FakeSlack::start().await;
     let app = spawn_app(&db, &slack, AppOptions::default()).await;
-    let room = declare(&app, "declare P1 slow dashboard", "UIC").await.unwrap();
-    app.incident("action add <@UOWNA> cache the dashboard query due 1d", "UIC", &room)
-        .await;
+    let room = declare(&app, "declare P1 slow dashboard", "UIC")
+        .await
+        .unwrap();
+    app.incident(
+        "action add <@UOWNA> cache the dashboard query due 1d",
+        "UIC",
+        &room,
+    )
+    .await;
     app.settle().await;
     let home = |user: &str| {
         json!({"token": "XXYYZZ", "team_id": "T1", "api_app_id": "A0TEST", "type": "event_callback",
@@ -181,7 +235,8 @@ async fn overdue_items_on_the_owner_s_home_tab(db: TestDb) {
         .await
         .expect("home published again");
     assert!(
-        second.contains("Your overdue action items") && second.contains("cache the dashboard query"),
+        second.contains("Your overdue action items")
+            && second.contains("cache the dashboard query"),
         "{second}"
     );
     // Someone else's Home tab does not show them.
@@ -198,7 +253,9 @@ on_both_stores!(home_overdue, overdue_items_on_the_owner_s_home_tab);
 async fn the_postmortem_button_and_its_form(db: TestDb) {
     let slack = FakeSlack::start().await;
     let app = spawn_app(&db, &slack, AppOptions::default()).await;
-    let room = declare(&app, "declare P1 webhook lost", "UIC").await.unwrap();
+    let room = declare(&app, "declare P1 webhook lost", "UIC")
+        .await
+        .unwrap();
     app.incident("resolve re-registered the webhook", "UIC", &room)
         .await;
     app.settle().await;
@@ -207,7 +264,10 @@ async fn the_postmortem_button_and_its_form(db: TestDb) {
         .into_iter()
         .find(|p| p.to_string().contains("followup_action_add"))
         .expect("the action items message with its button");
-    assert!(text_of(&msg).contains("Post-mortem action items of INC-1"), "{msg}");
+    assert!(
+        text_of(&msg).contains("Post-mortem action items of INC-1"),
+        "{msg}"
+    );
     let click = json!({"type": "block_actions", "user": {"id": "UIC"}, "trigger_id": "t.pm",
         "channel": {"id": room}, "response_url": slack.response_url("pm"),
         "actions": [{"action_id": "followup_action_add", "value": "1"}]});
@@ -228,7 +288,13 @@ async fn the_postmortem_button_and_its_form(db: TestDb) {
     let r = app.interaction(&submit("2020-01-01")).await;
     let body: serde_json::Value = r.json().await.unwrap();
     assert_eq!(body["response_action"], "errors", "{body}");
-    assert!(body["errors"]["due"].as_str().unwrap().contains("in the past"), "{body}");
+    assert!(
+        body["errors"]["due"]
+            .as_str()
+            .unwrap()
+            .contains("in the past"),
+        "{body}"
+    );
     assert_eq!(app.scalar("SELECT COUNT(*) FROM action_items").await, 0);
     let r = app.interaction(&submit("5d")).await;
     assert_eq!(r.status(), 200);
@@ -263,9 +329,14 @@ async fn the_draft_reads_as_the_team_writes(db: TestDb) {
     app.settle().await;
     app.incident("update identified achamos a causa", "UPLAIN01", &room)
         .await;
-    app.incident("commander <@UBETO01>", "UPLAIN01", &room).await;
-    app.incident("action add <@UBETO01> criar alerta de fila due 2030-01-31", "UPLAIN01", &room)
+    app.incident("commander <@UBETO01>", "UPLAIN01", &room)
         .await;
+    app.incident(
+        "action add <@UBETO01> criar alerta de fila due 2030-01-31",
+        "UPLAIN01",
+        &room,
+    )
+    .await;
     app.incident("resolve reconectado", "UBETO01", &room).await;
     app.settle().await;
     let md = String::from_utf8(slack.uploads()[0].1.clone()).unwrap();
@@ -279,7 +350,14 @@ async fn the_draft_reads_as_the_team_writes(db: TestDb) {
     ] {
         assert!(md.contains(part), "{part} missing from\n{md}");
     }
-    for raw in ["UPLAIN01", "UBETO01", "declared:", "investigating", "resolved:", "commander ="] {
+    for raw in [
+        "UPLAIN01",
+        "UBETO01",
+        "declared:",
+        "investigating",
+        "resolved:",
+        "commander =",
+    ] {
         assert!(!md.contains(raw), "{raw} in\n{md}");
     }
     // Names are cached: the draft posted again asks Slack nothing more.

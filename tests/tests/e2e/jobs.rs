@@ -111,7 +111,11 @@ async fn a_crash_while_inviting_reruns_without_a_second_channel_or_post(db: Test
     assert_eq!(slack.calls_to("conversations.create").len(), 1);
     let room = war_room(&ctx, id).await;
     assert_eq!(
-        scalar(&ctx, "SELECT COUNT(*) FROM outbox WHERE status <> 'reserved'").await,
+        scalar(
+            &ctx,
+            "SELECT COUNT(*) FROM outbox WHERE status <> 'reserved'"
+        )
+        .await,
         0
     );
     // Its lease still holds: nobody takes the job over yet.
