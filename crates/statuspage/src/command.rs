@@ -91,7 +91,7 @@ pub async fn run(
                 incident::shared::ensure_open(ctx, &i)?;
                 incident::affects::set_components(ctx, actor, IncidentId(i.id), &affects).await?;
             }
-            crate::publish::request(ctx, actor, &i, status, &text, None).await
+            crate::request::request(ctx, actor, &i, status, &text, None).await
         }
         Cmd::Unpublish { update } => crate::unpublish::unpublish(ctx, actor, update).await,
     }

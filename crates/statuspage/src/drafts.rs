@@ -12,9 +12,7 @@ use incident::IncidentStatus;
 use messages::statuspage as words;
 use messages::Msg;
 
-use crate::publish::{
-    check_body, check_title, ensure_public, link, next_update_min, write, Post,
-};
+use crate::publish::{check_body, check_title, ensure_public, link, next_update_min, write, Post};
 
 /// A first post waiting for its Publish.
 #[derive(Debug, Clone)]

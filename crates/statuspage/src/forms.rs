@@ -11,7 +11,8 @@ use incident::{IncidentStatus, Severity};
 use messages::statuspage as words;
 use messages::Msg;
 
-use crate::publish::{check_body, ensure_public, request};
+use crate::publish::{check_body, ensure_public};
+use crate::request::request;
 
 /// Checks a public text before the form changes anything: the incident may appear on the
 /// page and the text fits. The problem is said under the field.

@@ -3,8 +3,38 @@
 
 use sqlx::{AnyPool, Row};
 
-use crate::store::{visible, Day, IncidentRef, DAY_MS, HISTORY_DAYS};
 use chatops_core::components::ComponentState;
+
+/// How far back the history bars go, in days.
+pub const HISTORY_DAYS: usize = 90;
+/// One day in ms.
+pub const DAY_MS: i64 = 86_400_000;
+
+/// One cell of a history bar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Day {
+    /// The day's start (00:00 UTC, ms).
+    pub start: i64,
+    /// The worst state of the component at any time that day.
+    pub state: ComponentState,
+    /// The public incidents that affected it that day (id, public title).
+    pub incidents: Vec<IncidentRef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncidentRef {
+    pub id: i64,
+    pub title: String,
+}
+
+/// The SQL condition for an incident `i` that may appear on the page.
+pub fn visible(hide_p3: bool) -> &'static str {
+    if hide_p3 {
+        "i.is_private = 0 AND i.is_drill = 0 AND i.severity <> 'P3'"
+    } else {
+        "i.is_private = 0 AND i.is_drill = 0"
+    }
+}
 
 /// A time a public incident held a component in a state other than operational.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,6 +3,7 @@
 //! - [`auto`]: the opt-in automatic degrade of components whose check fails
 //! - [`command`]: `update --public …` and `unpublish <n>` in `/incident`
 //! - [`publish`]: writing a public update (echo, hook, version), the resolution's text
+//! - [`request`]: a public text asked for: published as written, or previewed first
 //! - [`drafts`]: the preview of an incident's first public post (Publish / Edit)
 //! - [`forms`]: the public fields of the incident forms (update, declare)
 //! - [`unpublish`]: taking a wrong public update off the page (audited)
@@ -21,6 +22,7 @@ pub mod history;
 pub mod hooks;
 pub mod interactive;
 pub mod publish;
+pub mod request;
 pub mod settings;
 pub mod store;
 pub mod unpublish;

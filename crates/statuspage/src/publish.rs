@@ -8,15 +8,13 @@
 
 use sqlx::{AnyConnection, Row};
 
-use chatops_core::ids::UserId;
 use chatops_core::{Ctx, FlowResult};
 use incident::hooks::{announce, Event};
-use incident::shared::{key, post_to_incident, user_err, wake};
+use incident::shared::{key, post_to_incident, user_err};
 use incident::store::Incident;
 use incident::timeline::EventKind;
 use incident::{IncidentStatus, Severity};
 use messages::statuspage as words;
-use messages::Msg;
 
 use crate::settings;
 
@@ -186,43 +184,6 @@ pub async fn write(
     };
     announce(conn, ctx, published, now).await?;
     Ok(id)
-}
-
-/// `update [INC-n] --public [status] <text>` (and the update form's public field): published
-/// as written once the incident is public; before its first post, a preview to confirm.
-/// `title` is the public title asked for (the first post only).
-pub async fn request(
-    ctx: &Ctx,
-    actor: &UserId,
-    i: &Incident,
-    status: Option<IncidentStatus>,
-    text: &str,
-    title: Option<&str>,
-) -> FlowResult<Msg> {
-    ensure_public(ctx, i)?;
-    let status = status_of(i, status);
-    let now = ctx.clock.now_ms();
-    let mut tx = ctx.store.begin().await?;
-    let Some(_) = public_title(&mut tx, i.id).await? else {
-        drop(tx);
-        return crate::drafts::preview_first(ctx, actor, i, status, text, title).await;
-    };
-    check_body(ctx, text)?;
-    let post = Post {
-        title: "",
-        status,
-        body: text,
-        actor: actor.as_str(),
-    };
-    let update = write(&mut tx, ctx, i, &post, now).await?;
-    tx.commit().await?;
-    wake(ctx);
-    Ok(words::published(
-        &key(i),
-        update,
-        link(ctx, i.id).as_deref(),
-        ctx.locale(),
-    ))
 }
 
 /// The resolution's public text, when the incident was published and its last public word is

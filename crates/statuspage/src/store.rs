@@ -11,15 +11,12 @@ use std::collections::HashMap;
 
 use sqlx::{AnyConnection, AnyPool, Row};
 
-use crate::history;
+use crate::history::{self, visible};
+pub use crate::history::{Day, IncidentRef, DAY_MS, HISTORY_DAYS};
 use chatops_core::components::{ComponentState, Components, Names};
 use chatops_core::severity::IncidentStatus;
 use chatops_core::Ctx;
 
-/// How far back the history bars go, in days.
-pub const HISTORY_DAYS: usize = 90;
-/// One day in ms.
-pub const DAY_MS: i64 = 86_400_000;
 /// How many resolved incidents the history lists (newest first).
 pub const PAST_LIMIT: i64 = 200;
 
@@ -86,23 +83,6 @@ pub struct ComponentView {
     pub days: Vec<Day>,
 }
 
-/// One cell of a history bar.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Day {
-    /// The day's start (00:00 UTC, ms).
-    pub start: i64,
-    /// The worst state of the component at any time that day.
-    pub state: ComponentState,
-    /// The public incidents that affected it that day (id, public title).
-    pub incidents: Vec<IncidentRef>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IncidentRef {
-    pub id: i64,
-    pub title: String,
-}
-
 /// A public incident, as the page shows it.
 #[derive(Debug, Clone)]
 pub struct PublicIncident {
@@ -161,15 +141,6 @@ pub async fn bump(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
         .execute(conn)
         .await?;
     Ok(())
-}
-
-/// The SQL condition for an incident `i` that may appear on the page.
-pub(crate) fn visible(hide_p3: bool) -> &'static str {
-    if hide_p3 {
-        "i.is_private = 0 AND i.is_drill = 0 AND i.severity <> 'P3'"
-    } else {
-        "i.is_private = 0 AND i.is_drill = 0"
-    }
 }
 
 /// The snapshot with this process's settings and clock.
