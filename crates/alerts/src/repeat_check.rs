@@ -55,7 +55,9 @@ pub async fn schedule(
     .bind(format!("{{\"group\":{},%", g.id))
     .execute(&mut *conn)
     .await?;
-    let Some(every) = crate::settings::of(ctx).repeat_interval else {
+    let cfg = crate::settings::of(ctx);
+    // Nothing to ask without Alertmanager's API.
+    let (Some(every), Some(_)) = (cfg.repeat_interval, &cfg.alertmanager_url) else {
         return Ok(());
     };
     if g.status != "firing" {
