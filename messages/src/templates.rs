@@ -8,7 +8,9 @@
 //! `status_label`, `started`, `duration`, `next_update`, `commander`, `war_room`, `impact`,
 //! `findings`, `actions`, `eta`, `root_cause`, `resolution`, `preventive`, `postmortem_due`,
 //! `author`, `locale`; for `reminder`: `minutes_silent`, `level`, `escalate_to`; for
-//! `postmortem`: `timeline` (list of `time`, `actor`, `kind`, `text`). `stakeholder` (management
+//! `postmortem`: `timeline` (list of `time`, `actor`, `kind`, `text`, and `label`, `said`: the
+//! kind and the bot's words in the configured language), `action_items` (list of `action`,
+//! `owner`, `due`, `status`), `drill`. `stakeholder` (management
 //! updates, Slack and email; plain text, not escaped) has its own: see
 //! [`crate::stakeholders::template_context`].
 
@@ -198,9 +200,22 @@ impl Templates {
 
     pub fn postmortem(&self, v: &IncidentView, timeline: &[TimelineRow], l: Locale) -> String {
         let mut ctx = incident_context(v, None, l);
+        // `kind`/`text` as stored; `label`/`said`: the same in the configured language (#28).
+        let names = tpl::timeline_words::Names::default();
         ctx["timeline"] = timeline
             .iter()
-            .map(|r| json!({"time": utc_ymd_hm(r.at), "actor": r.actor, "kind": r.kind, "text": r.text}))
+            .map(|r| {
+                json!({"time": utc_ymd_hm(r.at), "actor": r.actor, "kind": r.kind, "text": r.text,
+                            "label": tpl::timeline_words::kind_label(&r.kind, l),
+                            "said": tpl::timeline_words::row_text(&r.kind, &r.text, &names, l)})
+            })
+            .collect::<Vec<_>>()
+            .into();
+        ctx["drill"] = v.drill.into();
+        ctx["action_items"] = v
+            .action_items
+            .iter()
+            .map(|[action, owner, due, status]| json!({"action": action, "owner": owner, "due": due, "status": status}))
             .collect::<Vec<_>>()
             .into();
         self.render("postmortem", &ctx)
@@ -279,7 +294,10 @@ fn sample_context(name: &str) -> Value {
         "stakeholder" => crate::stakeholders::sample_context(),
         "postmortem" => {
             let mut c = incident_context(&v, None, Locale::En);
-            c["timeline"] = json!([{"time": "2026-01-01 00:00", "actor": "U0SAMPLE", "kind": "declared", "text": "P1 Sample"}]);
+            c["timeline"] = json!([{"time": "2026-01-01 00:00", "actor": "U0SAMPLE", "kind": "declared", "text": "P1 Sample",
+                                     "label": "declared", "said": "P1 Sample"}]);
+            c["action_items"] = json!([{"action": "#1 Add an alert", "owner": "Ana", "due": "2026-01-08", "status": "open"}]);
+            c["drill"] = false.into();
             c
         }
         _ => incident_context(&v, Some("U0SAMPLE"), Locale::En),
