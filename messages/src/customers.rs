@@ -301,6 +301,25 @@ pub fn progress(v: &ProgressView, l: Locale) -> Msg {
             v.failed
         ),
     );
+    line.push_str(&progress_tail(v, l));
+    let mut b = vec![blocks::section(line.clone())];
+    if v.state == "sending" {
+        b.push(blocks::actions(
+            "customers_progress",
+            vec![blocks::button(
+                ACTION_STOP,
+                l.t("Stop", "Parar"),
+                &v.notice.to_string(),
+                Style::Danger,
+            )],
+        ));
+    }
+    Msg::with_blocks(line, b)
+}
+
+/// What follows the counts: the not confirmed, the left out, the choice, the end.
+fn progress_tail(v: &ProgressView, l: Locale) -> String {
+    let mut line = String::new();
     if v.uncertain > 0 {
         line.push_str(&l.t(
             format!(
@@ -346,19 +365,7 @@ pub fn progress(v: &ProgressView, l: Locale) -> Msg {
         }
         _ => {}
     }
-    let mut b = vec![blocks::section(line.clone())];
-    if v.state == "sending" {
-        b.push(blocks::actions(
-            "customers_progress",
-            vec![blocks::button(
-                ACTION_STOP,
-                l.t("Stop", "Parar"),
-                &v.notice.to_string(),
-                Style::Danger,
-            )],
-        ));
-    }
-    Msg::with_blocks(line, b)
+    line
 }
 
 /// The answer in place of the confirmation once the send has started.

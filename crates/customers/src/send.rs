@@ -19,7 +19,7 @@ use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 use sqlx::AnyConnection;
 
-use chatops_core::jobs::{enqueue, JobResult, Lease};
+use chatops_core::jobs::{enqueue, JobError, JobResult, Lease};
 use chatops_core::outbox::{self, OutboxItem};
 use chatops_core::Ctx;
 use clients::evolution::EvolutionError;
@@ -84,57 +84,91 @@ fn outcome(r: &Result<Option<String>, EvolutionError>) -> (&'static str, Option<
     }
 }
 
-async fn step(ctx: &Arc<Ctx>, id: i64, lease: &Lease) -> JobResult {
+/// The next recipient of a notice still sending, after reconciling what a crash cut short;
+/// `None` when there is nothing (more) to do (the job is then complete).
+async fn pick(
+    ctx: &Ctx,
+    id: i64,
+    lease: &Lease,
+) -> Result<Option<(store::Notice, i64, String)>, JobError> {
     let now = ctx.clock.now_ms();
     let mut tx = ctx.store.begin().await?;
-    let Some(n) = store::get(&mut tx, id).await? else {
+    let notice = store::get(&mut tx, id).await?;
+    let Some(n) = notice.filter(|n| n.state == "sending") else {
         lease.complete_in(&mut tx, now).await?;
         tx.commit().await?;
-        return Ok(());
+        return Ok(None);
     };
-    if n.state != "sending" {
-        lease.complete_in(&mut tx, now).await?;
-        tx.commit().await?;
-        return Ok(());
-    }
     let reconciled = store::reconcile(&mut tx, id, now).await?;
-    let next = store::next_pending(&mut tx, id).await?;
-    let Some((seq, phone)) = next else {
-        store::finish(&mut tx, id, "done", None, now).await?;
-        render_progress(&mut tx, ctx, id, now).await?;
-        lease.complete_in(&mut tx, now).await?;
-        tx.commit().await?;
-        ctx.outbox_wake.notify_one();
-        return Ok(());
-    };
     if reconciled > 0 {
         tracing::warn!(
             notice = id,
             recipients = reconciled,
             "customers: a restart cut sends short; marked not confirmed, never sent again"
         );
-        render_progress(&mut tx, ctx, id, now).await?;
     }
-    tx.commit().await?;
-    // The doctor again, just before the send: an opt-out since the confirmation is honoured.
-    if let Some(reason) = crate::preview::recheck(ctx, &phone, n.include_held).await {
-        let now = ctx.clock.now_ms();
-        let mut tx = ctx.store.begin().await?;
-        store::set_state(
-            &mut tx,
-            id,
-            seq,
-            ("pending", "excluded"),
-            Some(&reason),
-            now,
-        )
-        .await?;
-        schedule(&mut tx, ctx, id, now, now).await?;
+    let Some((seq, phone)) = store::next_pending(&mut tx, id).await? else {
+        store::finish(&mut tx, id, "done", None, now).await?;
         render_progress(&mut tx, ctx, id, now).await?;
         lease.complete_in(&mut tx, now).await?;
         tx.commit().await?;
         ctx.outbox_wake.notify_one();
+        return Ok(None);
+    };
+    if reconciled > 0 {
+        render_progress(&mut tx, ctx, id, now).await?;
+    }
+    tx.commit().await?;
+    Ok(Some((n, seq, phone)))
+}
+
+/// Ends a step with `seq` moved from `from` to `to`: the counters, the next step (after
+/// `pause`) or the end, the progress message, the job's completion, in one transaction.
+async fn record(
+    ctx: &Ctx,
+    (id, seq): (i64, i64),
+    (from, to, error): (&str, &str, Option<&str>),
+    pause: Duration,
+    lease: &Lease,
+) -> JobResult {
+    let now = ctx.clock.now_ms();
+    let mut tx = ctx.store.begin().await?;
+    let moved = store::set_state(&mut tx, id, seq, (from, to), error, now).await?;
+    if moved && from == "sending" {
+        store::count(&mut tx, id, to).await?;
+    }
+    let more = store::next_pending(&mut tx, id).await?.is_some();
+    let still = store::get(&mut tx, id)
+        .await?
+        .is_some_and(|n| n.state == "sending");
+    if !more && still {
+        store::finish(&mut tx, id, "done", None, now).await?;
+    } else if more && still {
+        let at = now + pause.as_millis() as i64;
+        schedule(&mut tx, ctx, id, at, now).await?;
+    }
+    render_progress(&mut tx, ctx, id, now).await?;
+    lease.complete_in(&mut tx, now).await?;
+    tx.commit().await?;
+    ctx.outbox_wake.notify_one();
+    Ok(())
+}
+
+async fn step(ctx: &Arc<Ctx>, id: i64, lease: &Lease) -> JobResult {
+    let Some((n, seq, phone)) = pick(ctx, id, lease).await? else {
         return Ok(());
+    };
+    // The doctor again, just before the send: an opt-out since the confirmation is honoured.
+    if let Some(reason) = crate::preview::recheck(ctx, &phone, n.include_held).await {
+        let r = (id, seq);
+        return record(
+            ctx,
+            r,
+            ("pending", "excluded", Some(&reason)),
+            Duration::ZERO,
+            lease,
+        )
+        .await;
     }
     // Recorded before the call: a crash from here on never sends this doctor again.
     let now = ctx.clock.now_ms();
@@ -164,26 +198,14 @@ async fn step(ctx: &Arc<Ctx>, id: i64, lease: &Lease) -> JobResult {
     if let Some(e) = &error {
         tracing::warn!(notice = id, to = %crate::phone::mask(&phone), error = %e, "customers: one message not delivered; moving on");
     }
-    let now = ctx.clock.now_ms();
-    let mut tx = ctx.store.begin().await?;
-    if store::set_state(&mut tx, id, seq, ("sending", state), error.as_deref(), now).await? {
-        store::count(&mut tx, id, state).await?;
-    }
-    let more = store::next_pending(&mut tx, id).await?.is_some();
-    let still = store::get(&mut tx, id)
-        .await?
-        .is_some_and(|n| n.state == "sending");
-    if !more && still {
-        store::finish(&mut tx, id, "done", None, now).await?;
-    } else if more && still {
-        let at = now + pause(ctx).as_millis() as i64;
-        schedule(&mut tx, ctx, id, at, now).await?;
-    }
-    render_progress(&mut tx, ctx, id, now).await?;
-    lease.complete_in(&mut tx, now).await?;
-    tx.commit().await?;
-    ctx.outbox_wake.notify_one();
-    Ok(())
+    record(
+        ctx,
+        (id, seq),
+        ("sending", state, error.as_deref()),
+        pause(ctx),
+        lease,
+    )
+    .await
 }
 
 /// The progress message of `id` as it is now: its first post rewritten while it has not gone
