@@ -139,6 +139,18 @@ pub fn notified(level: &str, recipients: &[String], l: Locale) -> Msg {
     ))
 }
 
+/// The escalation matrix named user groups Slack would not list: their people were not notified.
+pub fn groups_unread(groups: &[(String, String)], l: Locale) -> Msg {
+    let names: Vec<String> = groups
+        .iter()
+        .map(|(g, code)| format!("<!subteam^{g}> ({code})"))
+        .collect();
+    Msg::text(l.t(
+        format!(":warning: Escalation matrix: Slack would not list the members of {}, so they were not notified. Check the group ids in STAKEHOLDERS_NOTIFY_P* (`chatops doctor`) and tell them another way.", names.join(", ")),
+        format!(":warning: Matriz de escalonamento: o Slack não listou os membros de {}, que não foram notificados. Verifique os ids dos grupos em STAKEHOLDERS_NOTIFY_P* (`chatops doctor`) e avise-os de outra forma.", names.join(", ")),
+    ))
+}
+
 /// `/incident status`'s line: who was notified, by level.
 pub fn status_line(levels: &[(String, Vec<String>)], l: Locale) -> Option<String> {
     if levels.is_empty() {

@@ -28,6 +28,14 @@ impl Subscriber for Stakeholders {
                     if state::raise(conn, id, severity).await? {
                         matrix::schedule(conn, ctx, id, severity.as_str(), now, now).await?;
                         if let Some(i) = store::get(conn, id).await? {
+                            // Raised into the late level's severities after its time: it is
+                            // due now (a level already notified notifies nobody twice).
+                            if let Some(after) = settings::of(ctx).late_after {
+                                let at = i.started_at + after.as_millis() as i64;
+                                if at <= now {
+                                    matrix::schedule(conn, ctx, id, matrix::LATE, now, now).await?;
+                                }
+                            }
                             updates::write(conn, ctx, &i, UpdateKind::Update, now).await?;
                         }
                     }

@@ -66,18 +66,21 @@ pub async fn schedule(
     Ok(())
 }
 
-/// The people and channels of `targets`, user groups read from Slack (in order, once each).
-async fn recipients(ctx: &Ctx, targets: &[Target]) -> Result<Vec<String>, JobError> {
+/// The people and channels of `targets`, user groups read from Slack (in order, once each),
+/// and the groups Slack would not list (with its error code).
+async fn recipients(ctx: &Ctx, targets: &[Target]) -> (Vec<String>, Vec<(String, String)>) {
     let mut out: Vec<String> = Vec::new();
+    let mut unread = Vec::new();
     for t in targets {
         let ids = match t {
             Target::User(u) | Target::Channel(u) => vec![u.clone()],
-            Target::Group(g) => ctx.slack.usergroup_members(g).await.map_err(|e| {
-                JobError::Retry(format!(
-                    "Slack usergroups.users.list for {g} failed ({}); check the group exists and the bot has usergroups:read",
-                    e.code()
-                ))
-            })?,
+            Target::Group(g) => match ctx.slack.usergroup_members(g).await {
+                Ok(m) => m,
+                Err(e) => {
+                    unread.push((g.clone(), e.code()));
+                    continue;
+                }
+            },
         };
         for id in ids {
             if !out.contains(&id) {
@@ -85,7 +88,7 @@ async fn recipients(ctx: &Ctx, targets: &[Target]) -> Result<Vec<String>, JobErr
             }
         }
     }
-    Ok(out)
+    (out, unread)
 }
 
 fn notice_view(ctx: &Ctx, i: &Incident, level: &str) -> NoticeView {
@@ -127,7 +130,14 @@ pub fn run<'a>(ctx: &'a Arc<Ctx>, job: Notify, lease: &'a Lease) -> BoxFuture<'a
             Some(s) if job.level != LATE => cfg.notify_of(s),
             _ => &cfg.late_notify,
         };
-        let people = recipients(ctx, targets).await?;
+        let (people, unread) = recipients(ctx, targets).await;
+        // A group Slack would not list is tried again; on the last attempt the others are
+        // notified all the same and the war room hears which group was not.
+        if let Some((g, code)) = unread.first().filter(|_| !lease.is_last_attempt()) {
+            return Err(JobError::Retry(format!(
+                "Slack usergroups.users.list for {g} failed ({code}); check the group exists and the bot has usergroups:read"
+            )));
+        }
         let now = ctx.clock.now_ms();
         let l = ctx.locale();
         let notice = tpl::notice(&notice_view(ctx, &i, &job.level), l);
@@ -159,6 +169,10 @@ pub fn run<'a>(ctx: &'a Arc<Ctx>, job: Notify, lease: &'a Lease) -> BoxFuture<'a
                     incident::shared::post_to_incident(&mut tx, ctx, &i, &line, false, now).await?
                 }
             }
+        }
+        if !unread.is_empty() {
+            let line = tpl::groups_unread(&unread, l);
+            incident::shared::post_to_incident(&mut tx, ctx, &i, &line, false, now).await?;
         }
         lease.complete_in(&mut tx, now).await?;
         tx.commit().await?;

@@ -260,3 +260,40 @@ async fn doctor_names_matrix_people_slack_does_not_know() {
         .await;
     doctor_kit::expect(&ok, "Slack", "escalation matrix", Status::Pass);
 }
+
+async fn a_group_slack_cannot_list_keeps_nobody_else_waiting(db: TestDb) {
+    let slack = FakeSlack::start().await;
+    let opts = AppOptions::default()
+        .env("STAKEHOLDERS_NOTIFY_P1", "U0ENGLEAD,S0MISSING")
+        .env("JOBS_MAX_ATTEMPTS", "2");
+    let app = spawn_app(&db, &slack, opts).await;
+    let room = declare(&app, "declare P1 Julia silent", "UDECL")
+        .await
+        .expect("war room");
+    app.settle().await;
+    // First attempt: Slack says the group does not exist; tried again.
+    assert!(slack.posts_in("U0ENGLEAD").is_empty());
+    app.ctx.clock.advance(Duration::from_secs(2));
+    app.settle().await;
+    // The last attempt notifies the others and says which group was not reached.
+    assert_eq!(slack.posts_in("U0ENGLEAD").len(), 1);
+    let warned: Vec<String> = slack
+        .posts_in(&room)
+        .iter()
+        .map(text_of)
+        .filter(|t| t.contains("S0MISSING"))
+        .collect();
+    assert_eq!(warned.len(), 1, "{warned:?}");
+    assert!(warned[0].contains("no_such_subteam"), "{warned:?}");
+    assert_eq!(
+        app.scalar(
+            "SELECT COUNT(*) FROM jobs WHERE kind = 'stakeholder_notify' AND state = 'done'"
+        )
+        .await,
+        1
+    );
+}
+on_both_stores!(
+    unreadable_group,
+    a_group_slack_cannot_list_keeps_nobody_else_waiting
+);
