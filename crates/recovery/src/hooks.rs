@@ -6,7 +6,7 @@
 //! - the move to Monitoring: every component still down is marked recovered, and the stability
 //!   watches start ([`crate::watch`]); a move away from Monitoring stops them;
 //! - the resolution: clocks still running stop at it, watches stop, and the report follows the
-//!   resolved message.
+//!   resolved message; a reopening starts new clocks for what is still down.
 
 use futures::future::BoxFuture;
 use sqlx::AnyConnection;
@@ -41,6 +41,10 @@ impl Subscriber for Recovery {
                     incident, actor, ..
                 } => status_changed(conn, ctx, incident, actor, now).await,
                 Event::Resolved { incident, .. } => resolved(conn, ctx, incident, now).await,
+                // Reopened: what is still down (not marked recovered) gets a new clock.
+                Event::Reopened { incident, actor } => {
+                    components_changed(conn, ctx, incident, actor, now).await
+                }
                 _ => Ok(()),
             }
         })

@@ -336,6 +336,20 @@ async fn the_recovery_templates_can_be_overridden(db: TestDb) {
         "{}",
         report[0]
     );
+    // Reopened: the cache was never marked back, so it gets a new clock from now.
+    app.incident("reopen", "UDECL", &room).await;
+    app.settle().await;
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM recovery_clocks WHERE component = 'julia-cache' AND recovered_at IS NULL")
+            .await,
+        1
+    );
+    let objectives = posts_with(&slack, &room, "Recovery objectives");
+    assert_eq!(objectives.len(), 2, "{objectives:?}");
+    assert!(
+        objectives[1].contains("Cache (`julia-cache`): RTO 5m")
+            && !objectives[1].contains("julia-api")
+    );
 }
 on_both_stores!(templates, the_recovery_templates_can_be_overridden);
 
