@@ -45,14 +45,18 @@ pub fn extensions(settings: &Settings) -> Extensions {
         .with(ops_clients)
         .with(settings.paging.clone())
         .with(settings.followup.clone())
-        .with(incident::draft_parts::DraftParts::new(followup::hooks::Draft))
+        .with(incident::draft_parts::DraftParts::new(
+            followup::hooks::Draft,
+        ))
         .with(incident::names::NameCache::default())
         .with(settings.recovery.clone())
         .with(settings.stakeholders.clone())
         .with(settings.customers.clone())
         .with(settings.statuspage.clone())
         .with(settings.statuspage_web.clone())
-        .with(statuspage::web::PageCache::new(settings.statuspage_web.recheck))
+        .with(statuspage::web::PageCache::new(
+            settings.statuspage_web.recheck,
+        ))
         .with(crate::dispatch::home::Throttle::default())
         .with(hooks)
 }
@@ -60,18 +64,24 @@ pub fn extensions(settings: &Settings) -> Extensions {
 /// The runbook catalog's kill switches, for `/julia rollback` to offer to keep: variables a
 /// `railway.variable.set` action writes a fixed, non-secret value to.
 fn kill_switches(ops: &ops::settings::OpsConfig) -> julia::keep::KillSwitches {
-    let actions = ops.catalog.iter().flat_map(|c| &c.systems).flat_map(|s| &s.actions);
+    let actions = ops
+        .catalog
+        .iter()
+        .flat_map(|c| &c.systems)
+        .flat_map(|s| &s.actions);
     let switches = actions.filter_map(|a| match &a.kind {
-        ops::kinds::Kind::RailwayVariableSet { target, variable, value, secret: false, .. }
-            if !value.contains("{{") =>
-        {
-            Some(julia::keep::Switch {
-                project: target.project.clone(),
-                environment: target.environment.clone(),
-                service: target.service.clone(),
-                variable: variable.clone(),
-            })
-        }
+        ops::kinds::Kind::RailwayVariableSet {
+            target,
+            variable,
+            value,
+            secret: false,
+            ..
+        } if !value.contains("{{") => Some(julia::keep::Switch {
+            project: target.project.clone(),
+            environment: target.environment.clone(),
+            service: target.service.clone(),
+            variable: variable.clone(),
+        }),
         _ => None,
     });
     julia::keep::KillSwitches(switches.collect())
