@@ -358,6 +358,28 @@ pub fn auto_changed(component: &str, degraded: bool, l: Locale) -> String {
     }
 }
 
+/// A public text refused for what it holds (`mention`, `phone` or `secret`).
+pub fn not_public(what: &str, l: Locale) -> Msg {
+    let what = match what {
+        "mention" => l.t(
+            "a Slack mention or channel link (people and channels stay in the war room)",
+            "uma menção ou link de canal do Slack (pessoas e canais ficam na sala do incidente)",
+        ),
+        "phone" => l.t(
+            "what looks like a phone number",
+            "algo que parece um número de telefone",
+        ),
+        _ => l.t(
+            "what looks like a password or token",
+            "algo que parece uma senha ou token",
+        ),
+    };
+    Msg::text(l.t(
+        format!("This public text holds {what}; customers would read it. Rewrite it; nothing was published."),
+        format!("Este texto público contém {what}; os clientes o leriam. Reescreva-o; nada foi publicado."),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -81,12 +81,7 @@ pub async fn run(
             let affects = incident::affects::resolve(ctx, &affects)?;
             let i = incident::shared::target(ctx, id, channel).await?;
             crate::publish::ensure_public(ctx, &i)?;
-            let max = crate::settings::of(ctx).max_update;
-            if text.chars().count() > max {
-                let too_long =
-                    messages::statuspage::too_long(text.chars().count(), max, ctx.locale());
-                return Err(incident::shared::user_err(too_long));
-            }
+            crate::publish::check_text(ctx, &text)?;
             if !affects.is_empty() {
                 incident::shared::ensure_open(ctx, &i)?;
                 incident::affects::set_components(ctx, actor, IncidentId(i.id), &affects).await?;

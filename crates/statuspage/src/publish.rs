@@ -44,15 +44,82 @@ pub fn ensure_public(ctx: &Ctx, i: &Incident) -> FlowResult<()> {
 
 /// Refuses a text longer than `STATUSPAGE_MAX_UPDATE` (and an empty one).
 pub fn check_body(ctx: &Ctx, body: &str) -> FlowResult<()> {
-    let max = settings::of(ctx).max_update;
-    let len = body.chars().count();
     if body.trim().is_empty() {
         return Err(user_err(words::empty(ctx.locale())));
     }
+    check_text(ctx, body)
+}
+
+/// Refuses a text longer than `STATUSPAGE_MAX_UPDATE`, or holding what stays in the war room
+/// ([`war_room_only`]).
+pub fn check_text(ctx: &Ctx, body: &str) -> FlowResult<()> {
+    let max = settings::of(ctx).max_update;
+    let len = body.chars().count();
     if len > max {
         return Err(user_err(words::too_long(len, max, ctx.locale())));
     }
+    if let Some(what) = war_room_only(body) {
+        return Err(user_err(words::not_public(what, ctx.locale())));
+    }
     Ok(())
+}
+
+/// What a public text holds that must never reach the page, if anything: a Slack mention or
+/// channel link (`mention`), a phone number (`phone`: 10 or more digits, spaces, dashes,
+/// dots and brackets between them allowed), or a secret-looking token (`secret`).
+pub fn war_room_only(text: &str) -> Option<&'static str> {
+    if ["<@", "<#", "<!"].iter().any(|m| text.contains(m)) {
+        return Some("mention");
+    }
+    let lower = text.to_ascii_lowercase();
+    let secret_starts = ["xoxb-", "xoxp-", "xapp-", "xoxe-", "ghp_", "sk-", "akia"];
+    let secret_words = [
+        "password=",
+        "senha=",
+        "token=",
+        "secret=",
+        "apikey=",
+        "api_key=",
+    ];
+    if lower
+        .split(|c: char| c.is_whitespace() || c == '`' || c == '"' || c == '\'')
+        .any(|w| {
+            secret_starts
+                .iter()
+                .any(|s| w.starts_with(s) && w.len() > s.len() + 8)
+        })
+        || secret_words.iter().any(|w| lower.contains(w))
+    {
+        return Some("secret");
+    }
+    looks_like_phone(text).then_some("phone")
+}
+
+/// 10 or more digits in one run (single spaces, dashes, dots or brackets between groups
+/// allowed) whose last group has 4 or more: `+55 11 91234-5678`, `(11) 91234.5678`, not
+/// `2026-12-06 10:30`.
+fn looks_like_phone(text: &str) -> bool {
+    let (mut total, mut group) = (0, 0);
+    let mut last_sep = false;
+    for c in text.chars().chain(std::iter::once('\n')) {
+        if c.is_ascii_digit() {
+            total += 1;
+            group += 1;
+            last_sep = false;
+        } else if " -.()+".contains(c) && !last_sep {
+            if total >= 10 && group >= 4 {
+                return true;
+            }
+            group = 0;
+            last_sep = c != '(' && c != ')';
+        } else {
+            if total >= 10 && group >= 4 {
+                return true;
+            }
+            (total, group, last_sep) = (0, 0, false);
+        }
+    }
+    false
 }
 
 pub fn check_title(ctx: &Ctx, title: &str) -> FlowResult<()> {
@@ -63,6 +130,9 @@ pub fn check_title(ctx: &Ctx, title: &str) -> FlowResult<()> {
             MAX_TITLE,
             ctx.locale(),
         )));
+    }
+    if let Some(what) = war_room_only(title) {
+        return Err(user_err(words::not_public(what, ctx.locale())));
     }
     Ok(())
 }
@@ -236,4 +306,29 @@ pub async fn on_resolved(
     };
     write(conn, ctx, i, &post, now).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::war_room_only;
+
+    #[test]
+    fn mentions_phone_numbers_and_tokens_never_reach_the_page() {
+        assert_eq!(
+            war_room_only("ask <@U012AB3CD> in <#C0ROOM>"),
+            Some("mention")
+        );
+        assert_eq!(war_room_only("call +55 11 91234-5678"), Some("phone"));
+        assert_eq!(war_room_only("call (11) 91234.5678"), Some("phone"));
+        assert_eq!(
+            war_room_only("rotated xoxb-1234567890-abcdef"),
+            Some("secret")
+        );
+        assert_eq!(war_room_only("set password=hunter2"), Some("secret"));
+        assert_eq!(
+            war_room_only("Since 2026-12-06 10:30 UTC, 3 of 12 regions; next update in 30 minutes"),
+            None
+        );
+        assert_eq!(war_room_only("Task-runner is back; INC-12 is fixed"), None);
+    }
 }

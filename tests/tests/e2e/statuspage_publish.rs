@@ -292,6 +292,19 @@ async fn bad_public_input_is_refused_and_changes_nothing(db: TestDb) {
         .await;
     let t = text_of(&ack);
     assert!(t.contains("julia-apii") && t.contains("`julia-api`"), "{t}");
+    // What stays in the war room is refused, before the components change.
+    let ack = app
+        .incident(
+            "update --public --affects julia-api:major Ask <@U0ANA> for details",
+            "UDECL",
+            &room,
+        )
+        .await;
+    assert!(text_of(&ack).contains("Slack mention"), "{ack}");
+    let ack = app
+        .incident("update --public Call us at +55 11 91234-5678", "UDECL", &room)
+        .await;
+    assert!(text_of(&ack).contains("phone number"), "{ack}");
     assert_eq!(app.scalar("SELECT COUNT(*) FROM public_drafts").await, 0);
     assert_eq!(
         app.scalar("SELECT COUNT(*) FROM component_changes").await,
