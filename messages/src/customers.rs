@@ -274,6 +274,8 @@ pub struct ProgressView {
     pub include_held: bool,
     /// Left out by the check just before their send (an opt-out since the confirmation…).
     pub excluded: i64,
+    /// WhatsApp's state while the send waits for it to come back.
+    pub waiting: Option<String>,
 }
 
 /// The one message updated in place: "sent 120 / 480, 2 failed", and Stop while it runs.
@@ -320,6 +322,12 @@ pub fn progress(v: &ProgressView, l: Locale) -> Msg {
 /// What follows the counts: the not confirmed, the left out, the choice, the end.
 fn progress_tail(v: &ProgressView, l: Locale) -> String {
     let mut line = String::new();
+    if let (Some(s), "sending") = (&v.waiting, v.state.as_str()) {
+        line.push_str(&l.t(
+            format!(" · :hourglass: WhatsApp is not connected (`{}`): waiting, it goes on by itself once it is back", escape(s)),
+            format!(" · :hourglass: WhatsApp não está conectado (`{}`): aguardando, continua sozinho quando voltar", escape(s)),
+        ));
+    }
     if v.uncertain > 0 {
         line.push_str(&l.t(
             format!(

@@ -54,6 +54,27 @@ pub async fn schedule(
     Ok(())
 }
 
+/// How long a send waits when WhatsApp went away in the middle of it.
+const WAIT_FOR_WHATSAPP: Duration = Duration::from_secs(30);
+
+/// After a refused send (not a timeout: that one may have gone out), the instance's state when
+/// it is not `open`: WhatsApp itself went away, so the doctor waits instead of failing.
+async fn disconnected(
+    ctx: &Ctx,
+    result: &Result<Option<String>, EvolutionError>,
+) -> Option<String> {
+    match result {
+        Ok(_) | Err(EvolutionError::Timeout(_)) => None,
+        Err(_) => {
+            let c = ctx.ext.get::<JuliaClients>()?;
+            match c.evolution.state().await {
+                Ok(s) if s != "open" => Some(s),
+                _ => None,
+            }
+        }
+    }
+}
+
 /// The pause before the next message: the pace and a random part of the jitter.
 fn pause(ctx: &Ctx) -> Duration {
     let cfg = settings::of(ctx);
@@ -134,7 +155,7 @@ async fn record(
     let now = ctx.clock.now_ms();
     let mut tx = ctx.store.begin().await?;
     let moved = store::set_state(&mut tx, id, seq, (from, to), error, now).await?;
-    if moved && from == "sending" {
+    if moved && from == "sending" && to != "pending" {
         store::count(&mut tx, id, to).await?;
     }
     let more = store::next_pending(&mut tx, id).await?.is_some();
@@ -194,6 +215,13 @@ async fn step(ctx: &Arc<Ctx>, id: i64, lease: &Lease) -> JobResult {
         }
         None => Err(EvolutionError::Unconfigured("EVOLUTION_API_URL".into())),
     };
+    if let Some(s) = disconnected(ctx, &result).await {
+        // Evolution refused it: not sent. The doctor waits for WhatsApp to come back.
+        tracing::warn!(notice = id, state = %s, "customers: WhatsApp disconnected mid-send; waiting");
+        let why = format!("whatsapp {s}");
+        let back = ("sending", "pending", Some(why.as_str()));
+        return record(ctx, (id, seq), back, WAIT_FOR_WHATSAPP, lease).await;
+    }
     let (state, error) = outcome(&result);
     if let Some(e) = &error {
         tracing::warn!(notice = id, to = %crate::phone::mask(&phone), error = %e, "customers: one message not delivered; moving on");
@@ -233,6 +261,7 @@ pub async fn render_progress(
         stopped_by: n.stopped_by.clone(),
         include_held: n.include_held,
         excluded: store::excluded(conn, id).await?,
+        waiting: store::waiting(conn, id).await?,
     };
     let msg = tpl::progress(&v, ctx.locale());
     let Some(post_id) = n.progress_outbox_id else {

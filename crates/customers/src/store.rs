@@ -340,3 +340,14 @@ pub async fn excluded(conn: &mut AnyConnection, id: i64) -> Result<i64, sqlx::Er
     .fetch_one(&mut *conn)
     .await
 }
+
+/// The WhatsApp state a recipient is waiting on (`whatsapp <state>` on a pending row), if any.
+pub async fn waiting(conn: &mut AnyConnection, id: i64) -> Result<Option<String>, sqlx::Error> {
+    let e: Option<String> = sqlx::query_scalar(
+        "SELECT error FROM customer_recipients WHERE notice_id = $1 AND state = 'pending' AND error LIKE 'whatsapp %' LIMIT 1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(e.and_then(|e| e.strip_prefix("whatsapp ").map(String::from)))
+}

@@ -140,3 +140,42 @@ on_both_stores!(
     hidden_rows_send_nothing,
     a_role_that_cannot_see_the_rows_sends_nothing
 );
+
+async fn whatsapp_going_away_mid_send_waits(db: TestDb) {
+    let h = customers_app(db, &[]).await;
+    let room = declare(
+        &h.app,
+        "declare P1 --affects julia-whatsapp:major Julia silent",
+        "UDECL",
+    )
+    .await
+    .unwrap();
+    h.app.incident("notify-customers", "UDECL", &room).await;
+    message_with(&h, &room, "tell the customers").await;
+    let c = click_in(&h, &room, "customers_send", "1:outage", "UDECL").await;
+    let token = button_value(&c, "customers_confirm").unwrap();
+    click_in(&h, &room, "customers_confirm", &token, "UDECL").await;
+    message_with(&h, &room, "sent 1 / 3").await;
+    // WhatsApp drops: Evolution refuses the next send; the doctor waits, nothing fails.
+    h.evo().set_state("close");
+    h.app.ctx.clock.advance(Duration::from_secs(3));
+    let waiting = message_with(&h, &room, "WhatsApp is not connected").await;
+    assert!(
+        text_of(&waiting).contains("sent 1 / 3, 0 failed"),
+        "{waiting}"
+    );
+    h.evo().set_state("open");
+    for _ in 0..3 {
+        h.app.ctx.clock.advance(Duration::from_secs(30));
+        step(&h).await;
+    }
+    let done = message_with(&h, &room, "finished").await;
+    assert!(text_of(&done).contains("sent 3 / 3, 0 failed"), "{done}");
+    for n in testkit::customers_kit::CLEAR {
+        assert_eq!(h.evo().sent_to(n).len(), 1, "{n}");
+    }
+}
+on_both_stores!(
+    whatsapp_drops_mid_send_waits,
+    whatsapp_going_away_mid_send_waits
+);
