@@ -58,8 +58,8 @@ fn incident_usage(cmd: &str, l: Locale) -> String {
     l.t(
         format!(
             "*Incidents* — `{cmd} <subcommand>`\n\
-• `{cmd} declare <P0|P1|P2|P3> <title> [--affects julia-api:partial] [--private] [--drill]` — declare (no arguments: opens a form)\n\
-• `{cmd} update [INC-n] [investigating|identified|monitoring] [--affects julia-api:operational] [--stakeholders] <text>` — post an update (no text: form; `--stakeholders`: management gets it too)\n\
+• `{cmd} declare <P0|P1|P2|P3> <title> [--private]` — declare (no arguments: opens a form); also `--affects julia-api:partial`, `--drill`\n\
+• `{cmd} update [INC-n] [investigating|identified|monitoring] <text>` — post an update (no text: form); also `--affects julia-api:operational`, `--stakeholders` (management gets it too)\n\
 • `{cmd} update [INC-n] --public [identified|monitoring|resolved] <text>` — public update on the status page (the first one is previewed) · `{cmd} unpublish <n>` — take public update #n off the page\n\
 • `{cmd} severity [INC-n] <P0..P3>` — change severity\n\
 • `{cmd} commander @user` · `{cmd} role <commander|comms|scribe> @user` — assign roles\n\
@@ -78,8 +78,8 @@ In an incident's war room the incident is implied; elsewhere start with its id (
         ),
         format!(
             "*Incidentes* — `{cmd} <subcomando>`\n\
-• `{cmd} declare <P0|P1|P2|P3> <título> [--affects julia-api:partial] [--private] [--drill]` — declarar (sem argumentos: abre um formulário)\n\
-• `{cmd} update [INC-n] [investigating|identified|monitoring] [--affects julia-api:operational] [--stakeholders] <texto>` — atualização (sem texto: formulário; `--stakeholders`: vai também para a gestão)\n\
+• `{cmd} declare <P0|P1|P2|P3> <título> [--private]` — declarar (sem argumentos: abre um formulário); também `--affects julia-api:partial`, `--drill`\n\
+• `{cmd} update [INC-n] [investigating|identified|monitoring] <texto>` — atualização (sem texto: formulário); também `--affects julia-api:operational`, `--stakeholders` (vai também para a gestão)\n\
 • `{cmd} update [INC-n] --public [identified|monitoring|resolved] <texto>` — update público na página de status (o primeiro tem prévia) · `{cmd} unpublish <n>` — tira o update público #n da página\n\
 • `{cmd} severity [INC-n] <P0..P3>` — mudar a severidade\n\
 • `{cmd} commander @pessoa` · `{cmd} role <commander|comms|scribe> @pessoa` — papéis\n\
@@ -129,8 +129,8 @@ fn topic_line(topic: Topic, inc: &str, jul: &str, l: Locale) -> Option<String> {
         Topic::IncidentSeverity => format!("`{inc} severity [INC-n] <P0|P1|P2|P3>`"),
         Topic::IncidentRole => format!("`{inc} commander @user` {} `{inc} role <commander|comms|scribe> @user`", l.t("or", "ou")),
         Topic::IncidentNote => format!("`{inc} note [INC-n] <text>`"),
-        Topic::IncidentDeclare => format!("`{inc} declare <P0|P1|P2|P3> <title> [--affects component:state,…] [--private] [--drill]` ({} `--affects julia-api:partial`)", l.t("e.g.", "ex.")),
-        Topic::IncidentUpdate => format!("`{inc} update [INC-n] [investigating|identified|monitoring] [--affects component:state,…] <text>` ({} `--affects julia-api:operational`)", l.t("e.g.", "ex.")),
+        Topic::IncidentDeclare => format!("`{inc} declare <P0|P1|P2|P3> <title> [--private]` ({} `--affects julia-api:partial`, `--drill`)", l.t("flags:", "opções:")),
+        Topic::IncidentUpdate => format!("`{inc} update [INC-n] [investigating|identified|monitoring] <text>` ({} `--affects julia-api:operational`)", l.t("flags:", "opções:")),
         Topic::IncidentPostmortem => format!("`{inc} postmortem [INC-n] [done]`"),
         Topic::IncidentSnooze => format!("`{inc} snooze [INC-n] <duration>` ({} `15m`, `30m`)", l.t("e.g.", "ex.")),
         Topic::IncidentStats => format!("`{inc} stats [7d|30d|90d]` ({})", l.t("default 30d", "padrão 30d")),
@@ -418,7 +418,7 @@ mod tests {
         assert_eq!(
             m.text,
             "The title must be 3 to 150 characters (it has 2).\n\
-             Usage: `/incident declare <P0|P1|P2|P3> <title> [--affects component:state,…] [--private] [--drill]` (e.g. `--affects julia-api:partial`)\n\
+             Usage: `/incident declare <P0|P1|P2|P3> <title> [--private]` (flags: `--affects julia-api:partial`, `--drill`)\n\
              `/incident help` for all commands."
         );
         let m = problem(
