@@ -30,6 +30,8 @@ use tokio::net::TcpListener;
 
 pub struct Application {
     listener: TcpListener,
+    /// `STATUSPAGE_PORT`'s listener (the page's own thread serves it).
+    statuspage_listener: Option<std::net::TcpListener>,
     state: AppState,
     shutdown_tx: tokio::sync::watch::Sender<bool>,
 }
@@ -47,12 +49,16 @@ impl Application {
         let listener = TcpListener::bind(&addr)
             .await
             .with_context(|| format!("binding {addr}"))?;
+        let statuspage_listener =
+            statuspage::web::own_port::bind(&config.bind_addr, config.statuspage_web.port)
+                .with_context(|| format!("binding STATUSPAGE_PORT on {}", config.bind_addr))?;
         let socket = socket_mode::Status::new(!config.slack_app_token.is_empty());
         julia::visibility::log_at_start(&config.julia);
         let ctx = compose::context(config, store, cache, clock);
         let (shutdown_tx, _) = tokio::sync::watch::channel(false);
         Ok(Application {
             listener,
+            statuspage_listener,
             state: AppState {
                 ctx,
                 metrics: telemetry::metrics_handle(),
@@ -80,6 +86,10 @@ impl Application {
         let router = routes::router(self.state.clone());
         let ctx = self.state.ctx.clone();
         let mut rx = self.shutdown_tx.subscribe();
+        if let Some(l) = self.statuspage_listener {
+            statuspage::web::own_port::spawn(l, ctx.clone(), self.shutdown_tx.subscribe())
+                .context("starting the status page's thread")?;
+        }
         let serve = axum::serve(self.listener, router).with_graceful_shutdown(async move {
             let _ = rx.wait_for(|s| *s).await;
         });

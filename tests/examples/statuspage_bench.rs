@@ -73,17 +73,16 @@ async fn get(
     Some((status, etag))
 }
 
-async fn crowd(addr: SocketAddr, conns: u64, secs: u64) -> (u64, u64, Vec<String>) {
+async fn crowd(addr: SocketAddr, base: &str, conns: u64, secs: u64) -> (u64, u64, Vec<String>) {
     let done = Arc::new(AtomicBool::new(false));
     let (ok, errors) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
     let mut tasks = Vec::new();
     for c in 0..conns {
         let (done, ok, errors) = (done.clone(), ok.clone(), errors.clone());
+        let root = if base.is_empty() { "/" } else { base };
+        let page = format!("GET {root} HTTP/1.1\r\nHost: {addr}\r\nAccept-Language: en\r\n\r\n");
+        let json = format!("GET {base}/api/v2/summary.json HTTP/1.1\r\nHost: {addr}\r\n\r\n");
         tasks.push(tokio::spawn(async move {
-            let page = format!("GET /status HTTP/1.1\r\nHost: {addr}\r\nAccept-Language: en\r\n\r\n");
-            let json = format!(
-                "GET /status/api/v2/summary.json HTTP/1.1\r\nHost: {addr}\r\n\r\n"
-            );
             let mut etags = Vec::new();
             let stream = TcpStream::connect(addr).await.expect("connect");
             stream.set_nodelay(true).unwrap();
@@ -92,7 +91,11 @@ async fn crowd(addr: SocketAddr, conns: u64, secs: u64) -> (u64, u64, Vec<String
             let mut n = c;
             while !done.load(Ordering::Relaxed) {
                 n += 1;
-                let req = if n % 5 == 0 { json.as_bytes() } else { page.as_bytes() };
+                let req = if n % 5 == 0 {
+                    json.as_bytes()
+                } else {
+                    page.as_bytes()
+                };
                 match get(&mut r, req, &mut line, &mut body).await {
                     Some((200, etag)) => {
                         ok.fetch_add(1, Ordering::Relaxed);
@@ -119,7 +122,11 @@ async fn crowd(addr: SocketAddr, conns: u64, secs: u64) -> (u64, u64, Vec<String
             }
         }
     }
-    (ok.load(Ordering::Relaxed), errors.load(Ordering::Relaxed), etags)
+    (
+        ok.load(Ordering::Relaxed),
+        errors.load(Ordering::Relaxed),
+        etags,
+    )
 }
 
 /// Signed `/incident help` every 10 ms for `secs`, on its own thread and runtime: latencies (µs).
@@ -156,14 +163,19 @@ fn pct(v: &mut [u64], p: f64) -> f64 {
 }
 
 async fn seed(addr: SocketAddr, db: &str) {
-    let declare = presign(1, "declare P1 --affects julia-api:partial,julia-whatsapp:major db failover");
+    let declare = presign(
+        1,
+        "declare P1 --affects julia-api:partial,julia-whatsapp:major db failover",
+    );
     let mut conn = Conn::open(addr).await.expect("connect");
     let (status, body) = conn.send(&declare[0]).await.expect("declare");
     assert_eq!(status, 200, "{body:?}");
     // Let the declaration's job create the incident row (the release binary runs the workers).
     tokio::time::sleep(Duration::from_secs(2)).await;
     sqlx::any::install_default_drivers();
-    let pool = sqlx::AnyPool::connect(db).await.expect("the bench's SQLite");
+    let pool = sqlx::AnyPool::connect(db)
+        .await
+        .expect("the bench's SQLite");
     let now = chrono::Utc::now().timestamp_millis();
     sqlx::query(
         "INSERT INTO public_incidents (incident_id, public_title, first_published_at, next_update_at) VALUES (1, 'Slow WhatsApp replies', $1, $2)",
@@ -174,8 +186,14 @@ async fn seed(addr: SocketAddr, db: &str) {
     .await
     .expect("public incident");
     for (status, body) in [
-        ("investigating", "We are investigating slow WhatsApp replies."),
-        ("identified", "A database failover slowed the API; it is recovering."),
+        (
+            "investigating",
+            "We are investigating slow WhatsApp replies.",
+        ),
+        (
+            "identified",
+            "A database failover slowed the API; it is recovering.",
+        ),
     ] {
         sqlx::query("INSERT INTO public_updates (incident_id, status, body, created_at, author) VALUES (1, $1, $2, $3, 'UBENCH')")
             .bind(status)
@@ -196,12 +214,16 @@ async fn seed(addr: SocketAddr, db: &str) {
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let bin = std::env::var("CHATOPS_BIN").unwrap_or_else(|_| "target/release/chatops".into());
+    // The bot runs in a temporary folder: the path must not depend on ours.
+    let bin = std::fs::canonicalize(&bin).unwrap_or_else(|e| panic!("{bin}: {e}"));
+    let bin = bin.display().to_string();
     let secs = env_num("BENCH_SECS", 15);
     let conns = env_num("BENCH_CONNECTIONS", 64);
     let slack = FakeSlack::start().await;
     let dir = testkit::TempDir::new("chatops-statuspage-bench");
     let db = format!("sqlite://{}/bench.db?mode=rwc", dir.path().display());
     let port = free_port();
+    let own_port = free_port();
     let components = concat!(env!("CARGO_MANIFEST_DIR"), "/../components.example.yml");
     let mut child = Command::new(&bin)
         .arg("serve")
@@ -217,6 +239,7 @@ async fn main() {
         .env("BIND_ADDR", "127.0.0.1")
         .env("COMPONENTS_FILE", components)
         .env("STATUSPAGE_NAME", "Julia status")
+        .env("STATUSPAGE_PORT", own_port.to_string())
         .env("STATS_DIGEST", "off")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -225,48 +248,73 @@ async fn main() {
     let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
     let http = reqwest::Client::new();
     let up = Instant::now();
-    while http.get(format!("http://{addr}/health")).send().await.is_err() {
-        assert!(up.elapsed() < Duration::from_secs(30), "the bot did not start");
+    while http
+        .get(format!("http://{addr}/health"))
+        .send()
+        .await
+        .is_err()
+    {
+        assert!(
+            up.elapsed() < Duration::from_secs(30),
+            "the bot did not start"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     seed(addr, &db).await;
-    let page = http.get(format!("http://{addr}/status")).send().await.unwrap();
+    let page = http
+        .get(format!("http://{addr}/status"))
+        .send()
+        .await
+        .unwrap();
     let html = page.text().await.unwrap();
-    assert!(html.contains("Slow WhatsApp replies"), "the incident is on the page");
+    assert!(
+        html.contains("Slow WhatsApp replies"),
+        "the incident is on the page"
+    );
     let pid = child.id();
 
-    // The ack probe alone, then with the crowd.
+    // The ack probe alone, then with the crowd on the bot's port (`/status`), then with the
+    // crowd on the page's own port (`STATUSPAGE_PORT`).
     let mut quiet = ack_probe(addr, 5).join().unwrap();
     let rss_before = status_kib(pid, "VmRSS:");
-    let probe = ack_probe(addr, secs);
-    let t = Instant::now();
-    let (ok, errors, etags) = crowd(addr, conns, secs).await;
-    let elapsed = t.elapsed().as_secs_f64();
-    let mut loaded = probe.join().unwrap();
+    let own: SocketAddr = format!("127.0.0.1:{own_port}").parse().unwrap();
+    let mut runs = Vec::new();
+    for (what, target, base) in [
+        ("on the bot's port (STATUSPAGE_PATH=/status)", addr, "/status"),
+        ("on its own port (STATUSPAGE_PORT)", own, ""),
+    ] {
+        let probe = ack_probe(addr, secs);
+        let t = Instant::now();
+        let (ok, errors, etags) = crowd(target, base, conns, secs).await;
+        let rate = ok as f64 / t.elapsed().as_secs_f64();
+        let lat = probe.join().unwrap();
+        runs.push((what, rate, errors, etags.len(), lat));
+    }
     let (rss_after, hwm) = (status_kib(pid, "VmRSS:"), status_kib(pid, "VmHWM:"));
     let _ = child.kill();
     let _ = child.wait();
 
-    println!("| | value |\n|---|---|");
-    println!("| page + summary.json requests/s ({conns} connections, {secs} s) | {:.0} |", ok as f64 / elapsed);
-    println!("| page requests that failed | {errors} |");
-    println!("| distinct ETags of the page during the run | {} |", etags.len());
+    println!("{conns} connections, {secs} s per run, the page 4 requests in 5, summary.json 1 in 5.\n");
+    println!("| The page served | requests/s | failed | distinct ETags | Slack ack p50 / p99 / max (ms) |");
+    println!("|---|---|---|---|---|");
     println!(
-        "| Slack ack, no crowd: p50 / p99 / max (ms, {} acks) | {:.2} / {:.2} / {:.2} |",
+        "| (no crowd: the ack probe alone, {} acks) | | | | {:.2} / {:.2} / {:.2} |",
         quiet.len(),
         pct(&mut quiet, 0.5),
         pct(&mut quiet, 0.99),
         pct(&mut quiet, 1.0)
     );
+    for (what, rate, errors, etags, mut lat) in runs {
+        println!(
+            "| {what} | {rate:.0} | {errors} | {etags} | {:.2} / {:.2} / {:.2} ({} acks) |",
+            pct(&mut lat, 0.5),
+            pct(&mut lat, 0.99),
+            pct(&mut lat, 1.0),
+            lat.len()
+        );
+    }
     println!(
-        "| Slack ack under the crowd: p50 / p99 / max (ms, {} acks) | {:.2} / {:.2} / {:.2} |",
-        loaded.len(),
-        pct(&mut loaded, 0.5),
-        pct(&mut loaded, 0.99),
-        pct(&mut loaded, 1.0)
-    );
-    println!(
-        "| server memory: VmRSS before / after, VmHWM (MiB) | {:.1} / {:.1}, {:.1} |",
+        "\nServer memory: VmRSS {:.1} MiB before the crowds, {:.1} MiB after; peak (VmHWM) {:.1} MiB.",
         rss_before as f64 / 1024.0,
         rss_after as f64 / 1024.0,
         hwm as f64 / 1024.0

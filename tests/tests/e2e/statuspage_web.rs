@@ -63,7 +63,10 @@ async fn publish_first(app: &TestApp, room: &str, text: &str) {
     })
     .await
     .expect("an answer to Publish");
-    assert!(text_of(&answer).contains("is on the status page"), "{answer}");
+    assert!(
+        text_of(&answer).contains("is on the status page"),
+        "{answer}"
+    );
 }
 
 /// A public update after the first: `/incident update --public <status> <text>`.
@@ -86,7 +89,10 @@ fn kind(db: &TestDb) -> &'static str {
 async fn check_visit(b: &Browser, shot: &str) -> String {
     let (doc, view) = b.widths().await;
     assert_eq!(view, u64::from(PHONE_WIDTH), "the viewport is a phone's");
-    assert!(doc <= u64::from(PHONE_WIDTH), "{shot}: the page scrolls sideways ({doc} px)");
+    assert!(
+        doc <= u64::from(PHONE_WIDTH),
+        "{shot}: the page scrolls sideways ({doc} px)"
+    );
     let errors = b.console_errors().await;
     assert!(errors.is_empty(), "{shot}: console errors {errors:?}");
     assert_eq!(b.count("script").await, 0, "{shot}: a script element");
@@ -94,7 +100,10 @@ async fn check_visit(b: &Browser, shot: &str) -> String {
     assert!(std::fs::metadata(&path).unwrap().len() > 1000, "{shot}");
     let text = b.text().await;
     for private in ["WARROOM-ONLY", "UDECL", "CORIGIN"] {
-        assert!(!text.contains(private), "{shot}: war-room text {private:?} on the page");
+        assert!(
+            !text.contains(private),
+            "{shot}: war-room text {private:?} on the page"
+        );
     }
     text
 }
@@ -115,9 +124,15 @@ async fn a_visitor_follows_an_incident_from_declaration_to_resolution(db: TestDb
     // Nothing happening.
     b.goto(&page).await;
     let text = check_visit(&b, &format!("{}-1-operational", kind(&db))).await;
-    assert_eq!(b.text_of("#banner").await.unwrap(), "All systems operational");
+    assert_eq!(
+        b.text_of("#banner").await.unwrap(),
+        "All systems operational"
+    );
     assert_eq!(component_state(&b, "julia-api").await, "Operational");
-    assert!(text.contains("WhatsApp messaging") && text.contains("ETP Express"), "{text}");
+    assert!(
+        text.contains("WhatsApp messaging") && text.contains("ETP Express"),
+        "{text}"
+    );
     assert_eq!(b.client.title().await.unwrap(), "Julia status");
 
     // Declared in Slack: the war room knows, the public does not (nothing was published).
@@ -130,7 +145,10 @@ async fn a_visitor_follows_an_incident_from_declaration_to_resolution(db: TestDb
     .expect("war room");
     b.goto(&page).await;
     let text = check_visit(&b, &format!("{}-2-declared-not-public", kind(&db))).await;
-    assert_eq!(b.text_of("#banner").await.unwrap(), "All systems operational");
+    assert_eq!(
+        b.text_of("#banner").await.unwrap(),
+        "All systems operational"
+    );
     assert_eq!(component_state(&b, "julia-api").await, "Operational");
     assert!(!text.contains("Slow replies"), "{text}");
 
@@ -143,8 +161,15 @@ async fn a_visitor_follows_an_incident_from_declaration_to_resolution(db: TestDb
     assert_eq!(component_state(&b, "julia-api").await, "Partial outage");
     assert_eq!(component_state(&b, "julia-whatsapp").await, "Major outage");
     assert_eq!(b.text_of(".incident h3").await.unwrap(), TITLE);
-    assert_eq!(b.count("main img").await, 0, "the title's <img> became an element");
-    assert!(text.contains(FIRST) && text.contains("Investigating"), "{text}");
+    assert_eq!(
+        b.count("main img").await,
+        0,
+        "the title's <img> became an element"
+    );
+    assert!(
+        text.contains(FIRST) && text.contains("Investigating"),
+        "{text}"
+    );
     assert!(text.contains("Next update by"), "{text}");
 
     // A war-room update (private) and a public one: newest first, the war room's text absent.
@@ -173,17 +198,26 @@ async fn a_visitor_follows_an_incident_from_declaration_to_resolution(db: TestDb
         text.contains("Affected components") && text.contains("API (Partial outage)"),
         "{text}"
     );
-    assert_eq!(b.client.title().await.unwrap(), format!("{TITLE} · Julia status"));
+    assert_eq!(
+        b.client.title().await.unwrap(),
+        format!("{TITLE} · Julia status")
+    );
 
     // Resolved: all operational again, the incident in the past, the day marked in the bar.
     app.incident(&format!("resolve {WAR_ROOM_RESOLUTION}"), "UDECL", &room)
         .await;
     b.goto(&page).await;
     let text = check_visit(&b, &format!("{}-6-resolved", kind(&db))).await;
-    assert_eq!(b.text_of("#banner").await.unwrap(), "All systems operational");
+    assert_eq!(
+        b.text_of("#banner").await.unwrap(),
+        "All systems operational"
+    );
     assert_eq!(component_state(&b, "julia-api").await, "Operational");
     assert!(!text.contains("Active incidents"), "{text}");
-    assert!(text.contains("Past incidents") && text.contains(TITLE), "{text}");
+    assert!(
+        text.contains("Past incidents") && text.contains(TITLE),
+        "{text}"
+    );
     assert_eq!(b.count("#c-julia-whatsapp rect.c-major_outage").await, 1);
     assert_eq!(b.count("#c-julia-api rect.c-partial_outage").await, 1);
     assert_eq!(b.count("#c-etp-express rect.c-operational").await, 90);
@@ -194,7 +228,10 @@ async fn a_visitor_follows_an_incident_from_declaration_to_resolution(db: TestDb
     // The history by month, and the page in Portuguese.
     b.goto(&app.url("/status/history")).await;
     let text = check_visit(&b, &format!("{}-8-history", kind(&db))).await;
-    assert!(text.contains(&statuspage::store::month_of(app.ctx.clock.now_ms())), "{text}");
+    assert!(
+        text.contains(&statuspage::store::month_of(app.ctx.clock.now_ms())),
+        "{text}"
+    );
     assert!(text.contains(TITLE), "{text}");
     b.goto(&format!("{page}?lang=pt-BR")).await;
     check_visit(&b, &format!("{}-9-pt-br", kind(&db))).await;
@@ -252,40 +289,79 @@ async fn the_json_the_feed_and_the_badge_speak_statuspage(db: TestDb) {
     assert_eq!(api["group_id"], "julia");
     let julia = comps.iter().find(|c| c["id"] == "julia").unwrap();
     assert_eq!(julia["group"], true);
-    assert!(julia["components"].as_array().unwrap().contains(&"julia-api".into()));
+    assert!(julia["components"]
+        .as_array()
+        .unwrap()
+        .contains(&"julia-api".into()));
     let inc = &summary["incidents"][0];
     assert_eq!(inc["name"], TITLE);
     assert_eq!(inc["status"], "investigating");
     assert_eq!(inc["impact"], "major");
-    assert!(inc["incident_updates"][0]["body"].as_str().unwrap().contains(FIRST), "{inc}");
-    assert!(summary["scheduled_maintenances"].as_array().unwrap().is_empty());
+    assert!(
+        inc["incident_updates"][0]["body"]
+            .as_str()
+            .unwrap()
+            .contains(FIRST),
+        "{inc}"
+    );
+    assert!(summary["scheduled_maintenances"]
+        .as_array()
+        .unwrap()
+        .is_empty());
     let all = summary.to_string();
-    assert!(!all.contains("WARROOM-ONLY") && !all.contains("UDECL"), "{all}");
+    assert!(
+        !all.contains("WARROOM-ONLY") && !all.contains("UDECL"),
+        "{all}"
+    );
 
     let incidents = json(&app, "/status/api/v2/incidents.json").await;
     assert_eq!(incidents["incidents"][0]["id"], "INC-1");
 
     let feed = get(&app, "/status/history.atom", &[]).await;
-    assert_eq!(feed.headers()["content-type"], "application/atom+xml; charset=utf-8");
+    assert_eq!(
+        feed.headers()["content-type"],
+        "application/atom+xml; charset=utf-8"
+    );
     let feed = feed.text().await.unwrap();
-    assert!(feed.contains("<entry>") && feed.contains("Slow replies &lt;script&gt;"), "{feed}");
-    assert!(!feed.contains("<script>") && !feed.contains("WARROOM-ONLY"), "{feed}");
+    assert!(
+        feed.contains("<entry>") && feed.contains("Slow replies &lt;script&gt;"),
+        "{feed}"
+    );
+    assert!(
+        !feed.contains("<script>") && !feed.contains("WARROOM-ONLY"),
+        "{feed}"
+    );
 
     let badge = get(&app, "/status/badge.svg", &[]).await;
     assert_eq!(badge.headers()["content-type"], "image/svg+xml");
     assert!(badge.text().await.unwrap().contains("partial outage"));
 
     // pt-BR by Accept-Language.
-    let r = get(&app, "/status/", &[("accept-language", "pt-BR,pt;q=0.9,en;q=0.5")]).await;
+    let r = get(
+        &app,
+        "/status/",
+        &[("accept-language", "pt-BR,pt;q=0.9,en;q=0.5")],
+    )
+    .await;
     assert_eq!(r.headers()["vary"], "Accept-Language");
     let html = r.text().await.unwrap();
     assert!(html.contains("Indisponibilidade parcial") && html.contains("lang=\"pt-BR\""));
-    assert!(html.contains("Slow replies &lt;script&gt;alert(1)&lt;&#x2f;script&gt; &lt;img"), "{html}");
-    assert!(!html.contains("<script") && !html.contains("<img"), "{html}");
+    assert!(
+        html.contains("Slow replies &lt;script&gt;alert(1)&lt;&#x2f;script&gt; &lt;img"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("<script") && !html.contains("<img"),
+        "{html}"
+    );
 
     // An unknown incident: 404, and no war-room incident by its number either.
     declare(&app, "declare P2 unpublished WARROOM-ONLY", "UDECL").await;
-    for path in ["/status/incidents/INC-2", "/status/incidents/nope", "/status/nothing"] {
+    for path in [
+        "/status/incidents/INC-2",
+        "/status/incidents/nope",
+        "/status/nothing",
+    ] {
         let r = get(&app, path, &[]).await;
         assert_eq!(r.status(), 404, "{path}");
         assert!(!r.text().await.unwrap().contains("WARROOM-ONLY"));
@@ -318,9 +394,13 @@ async fn one_render_per_version_with_etags(db: TestDb) {
     assert!(again.text().await.unwrap().is_empty());
 
     // A public change: rendered again once, under a new ETag.
-    let room = declare(&app, "declare P1 --affects julia-api:major API down", "UDECL")
-        .await
-        .expect("war room");
+    let room = declare(
+        &app,
+        "declare P1 --affects julia-api:major API down",
+        "UDECL",
+    )
+    .await
+    .expect("war room");
     publish_first(&app, &room, FIRST).await;
     let changed = get(&app, "/status", &[("if-none-match", &etag)]).await;
     assert_eq!(changed.status(), 200);
@@ -329,3 +409,46 @@ async fn one_render_per_version_with_etags(db: TestDb) {
     assert_eq!(renders(), after_first + 1);
 }
 on_both_stores!(page_cache, one_render_per_version_with_etags);
+
+async fn the_page_on_its_own_port_shows_the_same(db: TestDb) {
+    let slack = FakeSlack::start().await;
+    let port = testkit::ack_client::free_port().to_string();
+    let app = app_with(&db, &slack, &[("STATUSPAGE_PORT", &port)]).await;
+    let room = declare(
+        &app,
+        "declare P1 --affects julia-api:major API down",
+        "UDECL",
+    )
+    .await
+    .expect("war room");
+    publish_first(&app, &room, FIRST).await;
+    let own = format!("http://127.0.0.1:{port}");
+    let html = app.http.get(format!("{own}/")).send().await.unwrap();
+    assert_eq!(html.status(), 200);
+    let html = html.text().await.unwrap();
+    assert!(
+        html.contains("Major system outage") && html.contains(FIRST),
+        "{html}"
+    );
+    // Its links hang from its root, not from STATUSPAGE_PATH.
+    assert!(
+        html.contains("href=\"&#x2f;incidents&#x2f;INC-1\""),
+        "{html}"
+    );
+    let status: Value = app
+        .http
+        .get(format!("{own}/api/v2/status.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(status["status"]["indicator"], "critical");
+    // The bot's own routes are not there.
+    let r = app.http.get(format!("{own}/health")).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    // And the page is still at STATUSPAGE_PATH on the bot's port.
+    assert_eq!(get(&app, "/status", &[]).await.status(), 200);
+}
+on_both_stores!(own_port, the_page_on_its_own_port_shows_the_same);

@@ -81,7 +81,9 @@ impl Generation {
         cache.renders.fetch_add(1, Ordering::Relaxed);
         let mut map = self.renders.write().expect("renders");
         if r.status == StatusCode::OK && map.len() < MAX_RENDERS {
-            map.entry(key.to_string()).or_insert_with(|| r.clone()).clone()
+            map.entry(key.to_string())
+                .or_insert_with(|| r.clone())
+                .clone()
         } else {
             r
         }

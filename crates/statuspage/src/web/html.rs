@@ -8,7 +8,10 @@ use serde::Serialize;
 
 const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("templates/base.html")),
-    ("incident_card.html", include_str!("templates/incident_card.html")),
+    (
+        "incident_card.html",
+        include_str!("templates/incident_card.html"),
+    ),
     ("index.html", include_str!("templates/index.html")),
     ("incident.html", include_str!("templates/incident.html")),
     ("history.html", include_str!("templates/history.html")),
@@ -21,7 +24,8 @@ fn env() -> &'static Environment<'static> {
         let mut env = Environment::new();
         env.set_auto_escape_callback(|_| AutoEscape::Html);
         for (name, text) in TEMPLATES {
-            env.add_template(name, text).expect("built-in page template");
+            env.add_template(name, text)
+                .expect("built-in page template");
         }
         env
     })

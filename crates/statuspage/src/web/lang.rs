@@ -58,13 +58,28 @@ mod tests {
 
     #[test]
     fn the_query_then_the_header_by_quality_then_the_default() {
-        assert_eq!(choose(None, Some("pt-BR,pt;q=0.9,en;q=0.8"), Locale::En), Locale::PtBr);
-        assert_eq!(choose(None, Some("fr-FR,en;q=0.5,pt;q=0.4"), Locale::PtBr), Locale::En);
-        assert_eq!(choose(None, Some("en;q=0.2, pt-PT;q=0.7"), Locale::En), Locale::PtBr);
+        assert_eq!(
+            choose(None, Some("pt-BR,pt;q=0.9,en;q=0.8"), Locale::En),
+            Locale::PtBr
+        );
+        assert_eq!(
+            choose(None, Some("fr-FR,en;q=0.5,pt;q=0.4"), Locale::PtBr),
+            Locale::En
+        );
+        assert_eq!(
+            choose(None, Some("en;q=0.2, pt-PT;q=0.7"), Locale::En),
+            Locale::PtBr
+        );
         assert_eq!(choose(None, Some("fr, de"), Locale::PtBr), Locale::PtBr);
         assert_eq!(choose(None, Some("pt;q=0, en"), Locale::PtBr), Locale::En);
-        assert_eq!(choose(Some("lang=pt-BR"), Some("en"), Locale::En), Locale::PtBr);
-        assert_eq!(choose(Some("x=1&lang=en"), Some("pt"), Locale::PtBr), Locale::En);
+        assert_eq!(
+            choose(Some("lang=pt-BR"), Some("en"), Locale::En),
+            Locale::PtBr
+        );
+        assert_eq!(
+            choose(Some("x=1&lang=en"), Some("pt"), Locale::PtBr),
+            Locale::En
+        );
         assert_eq!(choose(None, None, Locale::PtBr), Locale::PtBr);
     }
 }

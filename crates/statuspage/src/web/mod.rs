@@ -17,6 +17,7 @@ pub mod feed;
 pub mod hooks;
 pub mod html;
 pub mod lang;
+pub mod own_port;
 pub mod serve;
 pub mod settings;
 pub mod view;

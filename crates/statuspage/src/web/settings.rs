@@ -12,6 +12,9 @@ use messages::Locale;
 pub struct WebConfig {
     /// `STATUSPAGE_PATH`: the page's path on the bot's port (`/status`; `off`: not served there).
     pub path: Option<String>,
+    /// `STATUSPAGE_PORT`: also serve the page at `/` on this port, from a thread of its own at
+    /// a lower priority (a crowd never slows the Slack acks). Unset: no second listener.
+    pub port: Option<u16>,
     /// `STATUSPAGE_NAME`: the page's title and the JSON's `page.name`.
     pub name: String,
     /// `STATUSPAGE_LANGUAGE`: the language when the visitor's `Accept-Language` names neither
@@ -28,6 +31,7 @@ impl Default for WebConfig {
     fn default() -> Self {
         WebConfig {
             path: Some("/status".into()),
+            port: None,
             name: "Status".into(),
             language: Locale::En,
             recheck: Duration::from_secs(1),
@@ -62,8 +66,10 @@ impl WebConfig {
                 locale
             }
         };
+        let port: u16 = r.integer("STATUSPAGE_PORT", 0, 0..=65535);
         WebConfig {
             path,
+            port: (port != 0).then_some(port),
             name: r.string("STATUSPAGE_NAME", &d.name),
             language,
             recheck: r.duration("STATUSPAGE_RECHECK", "1s"),
@@ -79,6 +85,12 @@ impl WebConfig {
                 self.path
                     .clone()
                     .unwrap_or_else(|| "off (not served on the bot's port)".into()),
+            ),
+            (
+                "STATUSPAGE_PORT",
+                self.port.map(|p| p.to_string()).unwrap_or_else(|| {
+                    "(unset: the page shares the bot's port and runtime)".into()
+                }),
             ),
             ("STATUSPAGE_NAME", self.name.clone()),
             ("STATUSPAGE_LANGUAGE", self.language.code().to_string()),
@@ -96,8 +108,7 @@ impl WebConfig {
 fn check_path(p: &str) -> Result<String, String> {
     let ok = p.starts_with('/')
         && !p.contains("//")
-        && p
-            .chars()
+        && p.chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'));
     if !ok {
         return Err(format!(
@@ -112,7 +123,11 @@ fn check_path(p: &str) -> Result<String, String> {
     {
         return Err(format!("`{p}` is taken by the bot's own endpoints"));
     }
-    Ok(if trimmed.is_empty() { "/".into() } else { trimmed.into() })
+    Ok(if trimmed.is_empty() {
+        "/".into()
+    } else {
+        trimmed.into()
+    })
 }
 
 /// These settings, as the composition root handed them to the context.
@@ -140,7 +155,10 @@ mod tests {
     fn paths_are_checked_and_the_bots_own_are_refused() {
         assert_eq!(read(&[]).0.path.as_deref(), Some("/status"));
         assert_eq!(
-            read(&[("STATUSPAGE_PATH", "/public/status/")]).0.path.as_deref(),
+            read(&[("STATUSPAGE_PATH", "/public/status/")])
+                .0
+                .path
+                .as_deref(),
             Some("/public/status")
         );
         assert_eq!(read(&[("STATUSPAGE_PATH", "off")]).0.path, None);
@@ -149,8 +167,11 @@ mod tests {
             assert_eq!(n, 1, "{bad}");
             assert_eq!(c.path.as_deref(), Some("/status"));
         }
-        let (c, n) = read(&[("STATUSPAGE_LANGUAGE", "pt-BR")]);
-        assert_eq!((c.language, n), (Locale::PtBr, 0));
+        let (c, n) = read(&[
+            ("STATUSPAGE_LANGUAGE", "pt-BR"),
+            ("STATUSPAGE_PORT", "8081"),
+        ]);
+        assert_eq!((c.language, c.port, n), (Locale::PtBr, Some(8081), 0));
         assert_eq!(read(&[("STATUSPAGE_LANGUAGE", "fr")]).1, 1);
     }
 }
