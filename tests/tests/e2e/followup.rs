@@ -105,34 +105,44 @@ async fn action_items_from_assignment_to_done(db: TestDb) {
         Some(resolved + 7 * DAY as i64 * 1000)
     );
 
+    reminders_each_once(&app, &slack).await;
+    overdue_listed_and_done(&app).await;
+    reassigned_and_new_due_date(&app, &slack, &room).await;
+}
+
+/// Day 2: the commander's review DM; day 3: the due DM; day 4: the overdue one; never again.
+async fn reminders_each_once(app: &TestApp, slack: &FakeSlack) {
     // 48 h after a P1's resolution: the commander is reminded of the review, once.
-    advance(&app, Duration::from_secs(48 * HOUR + 1)).await;
-    let review: Vec<String> = dms(&slack, "UIC")
+    advance(app, Duration::from_secs(48 * HOUR + 1)).await;
+    let review: Vec<String> = dms(slack, "UIC")
         .into_iter()
         .filter(|t| t.contains("post-mortem review of INC-1"))
         .collect();
     assert_eq!(review.len(), 1, "{review:?}");
 
     // Due (3 d) then overdue (a day later): one DM each, never again.
-    advance(&app, Duration::from_secs(DAY)).await;
-    let got = dms(&slack, "UOWNA");
+    advance(app, Duration::from_secs(DAY)).await;
+    let got = dms(slack, "UOWNA");
     assert_eq!(got.len(), 2, "{got:?}");
     assert!(
         got[1].contains("is due") && got[1].contains("#1"),
         "{got:?}"
     );
-    advance(&app, Duration::from_secs(DAY)).await;
-    let got = dms(&slack, "UOWNA");
+    advance(app, Duration::from_secs(DAY)).await;
+    let got = dms(slack, "UOWNA");
     assert_eq!(got.len(), 3, "{got:?}");
     assert!(got[2].contains("overdue"), "{got:?}");
-    advance(&app, Duration::from_secs(DAY)).await;
-    assert_eq!(dms(&slack, "UOWNA").len(), 3);
-    let review = dms(&slack, "UIC")
+    advance(app, Duration::from_secs(DAY)).await;
+    assert_eq!(dms(slack, "UOWNA").len(), 3);
+    let review = dms(slack, "UIC")
         .iter()
         .filter(|t| t.contains("post-mortem review"))
         .count();
     assert_eq!(review, 1);
+}
 
+/// The overdue list, `/incident stats`, and who may mark an item done.
+async fn overdue_listed_and_done(app: &TestApp) {
     // Overdue items: in the list, and in `/incident stats`.
     let v = app
         .incident("action list overdue", "UX", "CELSEWHERE")
@@ -148,14 +158,17 @@ async fn action_items_from_assignment_to_done(db: TestDb) {
     // Neither the owner nor the commander: refused, nothing changed.
     let v = app.incident("action done 1", "UOTHER", "CELSEWHERE").await;
     assert!(text_of(&v).contains("Only the owner <@UOWNA>"), "{v}");
-    assert_eq!(item(&app, 1).await.2, None);
+    assert_eq!(item(app, 1).await.2, None);
     // The commander may.
     let v = app.incident("action done #1", "UIC", "CELSEWHERE").await;
     assert!(text_of(&v).contains("done"), "{v}");
-    assert!(item(&app, 1).await.2.is_some());
+    assert!(item(app, 1).await.2.is_some());
     let v = app.incident("action done 1", "UOWNA", "CELSEWHERE").await;
     assert!(text_of(&v).contains("already done"), "{v}");
+}
 
+/// A reassignment and a new due date: the new owner's DMs, nothing for the old date.
+async fn reassigned_and_new_due_date(app: &TestApp, slack: &FakeSlack, room: &str) {
     // Reassigned by its owner: the new owner is told; a new due date brings new reminders, and
     // the old date's reminders say nothing.
     let v = app
@@ -169,16 +182,16 @@ async fn action_items_from_assignment_to_done(db: TestDb) {
     let v = app.incident("action due 2 1d", "UOWNC", "CELSEWHERE").await;
     assert!(text_of(&v).contains("#2"), "{v}");
     app.settle().await;
-    assert_eq!(dms(&slack, "UOWNC").len(), 1, "the assignment");
-    advance(&app, Duration::from_secs(DAY + 1)).await;
-    let got = dms(&slack, "UOWNC");
+    assert_eq!(dms(slack, "UOWNC").len(), 1, "the assignment");
+    advance(app, Duration::from_secs(DAY + 1)).await;
+    let got = dms(slack, "UOWNC");
     assert_eq!(got.len(), 2, "{got:?}");
     assert!(got[1].contains("is due"), "{got:?}");
     // Day 7 (the old due date) and after: nothing for the old date.
-    advance(&app, Duration::from_secs(3 * DAY)).await;
-    let got = dms(&slack, "UOWNC");
+    advance(app, Duration::from_secs(3 * DAY)).await;
+    let got = dms(slack, "UOWNC");
     assert_eq!(got.len(), 3, "the new date's overdue only: {got:?}");
-    assert_eq!(dms(&slack, "UOWNB").len(), 1, "its assignment only");
+    assert_eq!(dms(slack, "UOWNB").len(), 1, "its assignment only");
 
     // The lists.
     let v = app
@@ -188,7 +201,7 @@ async fn action_items_from_assignment_to_done(db: TestDb) {
         text_of(&v).contains("#2") && !text_of(&v).contains("#1"),
         "{v}"
     );
-    let v = app.incident("action list", "UX", &room).await;
+    let v = app.incident("action list", "UX", room).await;
     assert!(
         text_of(&v).contains("#1") && text_of(&v).contains("#2"),
         "{v}"
