@@ -187,7 +187,9 @@ async fn management_hears_by_slack_and_threaded_mail_and_nothing_is_lost(db: Tes
         )
         .await;
     assert!(
-        text_of(&ack).contains("INC-1") || ack.to_string().contains("gestão"),
+        text_of(&ack).contains(
+            "Atualização de gestão de INC-1 enviada para <#C0MGMT> e 2 endereço(s) de email"
+        ),
         "{ack}"
     );
     let mails = mails_after(&app, &smtp, 2).await;
@@ -409,4 +411,36 @@ async fn a_public_text_reaches_management_and_the_resolution_says_it_once(db: Te
 on_both_stores!(
     public_text,
     a_public_text_reaches_management_and_the_resolution_says_it_once
+);
+
+async fn a_server_without_starttls_gets_no_mail_in_clear_and_the_war_room_hears(db: TestDb) {
+    let smtp = SmtpServer::start("incidents-bot", PASSWORD);
+    let slack = FakeSlack::start().await;
+    // STARTTLS required, and this server offers none: the mail must not go out in clear.
+    let app = spawn_app(&db, &slack, options(&smtp).env("SMTP_SECURITY", "starttls")).await;
+    let room = declare_pt(&app, "declare P1 Julia lenta").await;
+    for step in 1..=3 {
+        app.ctx
+            .clock
+            .advance(stakeholders::mail::backoff(step) + Duration::from_secs(1));
+        app.settle().await;
+    }
+    assert!(smtp.mails().is_empty());
+    let said: Vec<String> = slack
+        .posts_in(&room)
+        .iter()
+        .map(text_of)
+        .filter(|t| t.contains("não está sendo entregue"))
+        .collect();
+    assert_eq!(said.len(), 1, "{said:?}");
+    assert!(
+        said[0].contains(&format!("127.0.0.1:{}", smtp.port)),
+        "{}",
+        said[0]
+    );
+    assert!(!said[0].contains(PASSWORD));
+}
+on_both_stores!(
+    starttls_required,
+    a_server_without_starttls_gets_no_mail_in_clear_and_the_war_room_hears
 );
