@@ -183,6 +183,7 @@ async fn recovery_table(ctx: &Ctx, i: &Incident) -> Result<String, sqlx::Error> 
                 component: id,
                 started_at: r.get::<i64, _>(1) / 1000,
                 rto_secs: r.get::<Option<i64>, _>(2).map(|ms| ms / 1000),
+                rpo_secs: None,
                 recovered_at: r.get::<Option<i64>, _>(3).map(|ms| ms / 1000),
             }
         })

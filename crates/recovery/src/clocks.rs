@@ -39,16 +39,15 @@ fn from_row(r: &sqlx::any::AnyRow) -> Clock {
 impl Clock {
     /// The view messages take, with the component's public name.
     pub fn view(&self, ctx: &Ctx) -> ClockView {
-        let name = ctx
-            .config
-            .components
-            .get(&self.component)
+        let component = ctx.config.components.get(&self.component);
+        let name = component
             .map(|c| c.name.get(ctx.locale()).to_string())
             .unwrap_or_else(|| self.component.clone());
         ClockView {
             component: self.component.clone(),
             name,
             rto_secs: self.rto_ms.map(|r| r / 1000),
+            rpo_secs: component.and_then(|c| c.rpo).map(|d| d.as_secs() as i64),
             started_at: self.started_at / 1000,
             recovered_at: self.recovered_at.map(|r| r / 1000),
         }

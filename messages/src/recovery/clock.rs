@@ -12,6 +12,8 @@ pub struct ClockView {
     pub name: String,
     /// Its RTO, seconds (None: no RTO set).
     pub rto_secs: Option<i64>,
+    /// Its RPO, seconds (how much data may be lost), shown with the objectives.
+    pub rpo_secs: Option<i64>,
     /// Epoch seconds.
     pub started_at: i64,
     pub recovered_at: Option<i64>,

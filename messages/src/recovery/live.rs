@@ -14,22 +14,30 @@ pub fn objectives(key: &str, drill: bool, clocks: &[ClockView], l: Locale) -> Ms
         l.t("Recovery objectives", "Objetivos de recuperação")
     )];
     for c in clocks {
+        let rpo = c
+            .rpo_secs
+            .map(|r| format!(" · RPO {}", span(r, l)))
+            .unwrap_or_default();
         lines.push(match (c.rto_secs, c.due()) {
             (Some(r), Some(due)) => l.t(
                 format!(
-                    "• {}: RTO {} — back by {}",
+                    "• {}: RTO {} — back by {}{rpo}",
                     c.label(),
                     span(r, l),
                     time_token(due)
                 ),
                 format!(
-                    "• {}: RTO {} — de volta até {}",
+                    "• {}: RTO {} — de volta até {}{rpo}",
                     c.label(),
                     span(r, l),
                     time_token(due)
                 ),
             ),
-            _ => format!("• {}: {}", c.label(), l.t("no RTO set", "sem RTO definido")),
+            _ => format!(
+                "• {}: {}{rpo}",
+                c.label(),
+                l.t("no RTO set", "sem RTO definido")
+            ),
         });
     }
     message(

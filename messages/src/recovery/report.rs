@@ -54,6 +54,7 @@ pub fn sample_context(name: &str) -> serde_json::Value {
         component: "julia-api".into(),
         name: "API".into(),
         rto_secs: Some(300),
+        rpo_secs: None,
         started_at: 1_700_000_000,
         recovered_at: Some(1_700_000_200),
     };
@@ -185,6 +186,7 @@ mod tests {
             component: "julia-api".into(),
             name: "API".into(),
             rto_secs: rto,
+            rpo_secs: None,
             started_at: 1_000,
             recovered_at: took.map(|t| 1_000 + t),
         }

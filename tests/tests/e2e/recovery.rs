@@ -222,11 +222,18 @@ async fn recovered_refuses_bad_input(db: TestDb) {
     let app = spawn_app(&db, &slack, opts()).await;
     let room = declare(
         &app,
-        "declare P1 --affects julia-api:major API down",
+        "declare P1 --affects julia-api:major,julia-database:partial API down",
         "UDECL",
     )
     .await
     .expect("war room");
+    app.settle().await;
+    let objectives = posts_with(&slack, &room, "Recovery objectives");
+    assert!(
+        objectives[0].contains("Database (`julia-database`): RTO 30m — back by")
+            && objectives[0].contains("· RPO 5m"),
+        "{objectives:?}"
+    );
     let changes = || app.scalar("SELECT COUNT(*) FROM component_changes");
     let before = changes().await;
     let t = text_of(&app.incident("recovered julia-apii", "UDECL", &room).await);
