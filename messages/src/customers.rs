@@ -78,6 +78,8 @@ pub struct PreviewView {
     /// `the doctors who wrote in the last 30 days` or `the configured list`.
     pub source: String,
     pub language: String,
+    /// Julia is paused (`safe_mode`): the notice is an exception to its own rule.
+    pub julia_paused: bool,
     /// Why it cannot be sent now (the query failed, WhatsApp is down…): no Send button.
     pub problem: Option<String>,
 }
@@ -170,6 +172,9 @@ pub fn prompt(v: &PreviewView, l: Locale) -> Msg {
         return Msg::with_blocks(text.clone(), vec![blocks::section(text)]);
     }
     lines.extend(prompt_counts(v, l));
+    if v.julia_paused {
+        lines.push(julia_paused(l).trim().to_string());
+    }
     let text = lines.join("\n");
     let value = prompt_value(v.incident, v.recovery);
     let buttons = vec![
@@ -516,4 +521,13 @@ pub fn edited(user: &str, l: Locale) -> String {
         format!("Edited by <@{user}>."),
         format!("Editado por <@{user}>."),
     )
+}
+
+/// Julia is paused: its rule R4b would block every proactive message, this one included.
+pub fn julia_paused(l: Locale) -> String {
+    l.t(
+        " :pause_button: Julia is paused (safe_mode): its own guardrails would hold this message; sending it is an exception recorded with your name.",
+        " :pause_button: A Julia está pausada (safe_mode): as travas dela segurariam esta mensagem; enviá-la é uma exceção registrada com o seu nome.",
+    )
+    .to_string()
 }

@@ -28,6 +28,8 @@ pub struct Audience {
     /// (reason code, count), in the order of the rules.
     pub excluded: Vec<(String, usize)>,
     pub held_by: Vec<(String, usize)>,
+    /// Julia is paused: sending is an exception to its own rule, owned by whoever confirms.
+    pub safe_mode: bool,
 }
 
 impl Audience {
@@ -74,7 +76,10 @@ pub fn classify(
 ) -> Audience {
     let production = is_production(cfg, &found.environment);
     let quiet = !cfg.hours.open_at(now_ms);
-    let mut a = Audience::default();
+    let mut a = Audience {
+        safe_mode: found.safe_mode,
+        ..Audience::default()
+    };
     let mut seen: Vec<String> = Vec::new();
     let mut rows: Vec<DoctorRow> = found.rows.clone();
     // A configured number Julia does not know: no mark says to leave it out.

@@ -126,7 +126,10 @@ impl Control for Notice {
                 tpl::problem(&tpl::nobody(l)),
             ));
         }
-        let what = tpl::confirm_what(i.id, self.recovery, clear, held, l);
+        let mut what = tpl::confirm_what(i.id, self.recovery, clear, held, l);
+        if p.audience.safe_mode {
+            what.push_str(&tpl::julia_paused(l));
+        }
         let action = Notice {
             include_held: false,
             count: clear,
@@ -177,7 +180,7 @@ impl Control for Notice {
             return;
         };
         let held = p.audience.held.len();
-        let detail = format!(
+        let mut detail = format!(
             "{} recipients; held by contact rules ({}): {}",
             recipients.len(),
             held,
@@ -187,6 +190,9 @@ impl Control for Notice {
                 "left out"
             }
         );
+        if p.audience.safe_mode {
+            detail.push_str("; Julia paused (safe_mode on): sent as an exception to its rule R4b");
+        }
         let now = ctx.clock.now_ms();
         let started = async {
             let mut tx = ctx.store.begin().await?;

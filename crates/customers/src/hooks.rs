@@ -29,10 +29,16 @@ impl Subscriber for Prompter {
                 Event::Announced { incident } | Event::ComponentsChanged { incident, .. } => {
                     outage(conn, ctx, incident, now).await
                 }
-                Event::SeverityChanged { id, .. } => match incident::store::get(conn, id).await? {
-                    Some(i) => outage(conn, ctx, &i, now).await,
-                    None => Ok(()),
-                },
+                // Announced before the row is saved: the new severity is the event's.
+                Event::SeverityChanged { id, severity } => {
+                    match incident::store::get(conn, id).await? {
+                        Some(mut i) => {
+                            i.severity = severity;
+                            outage(conn, ctx, &i, now).await
+                        }
+                        None => Ok(()),
+                    }
+                }
                 Event::Resolved { incident, .. } => resolved(conn, ctx, incident, now).await,
                 _ => Ok(()),
             }

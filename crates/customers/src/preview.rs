@@ -150,6 +150,7 @@ pub fn view(
             v.recipients = p.audience.clear.len();
             v.excluded = p.audience.excluded.clone();
             v.held = p.audience.held_by.clone();
+            v.julia_paused = p.audience.safe_mode;
             v.estimate_secs = cfg.estimate_secs(p.audience.clear.len());
             v.estimate_all_secs = cfg.estimate_secs(p.audience.clear.len() + p.audience.held.len());
             if p.audience.clear.is_empty() && p.audience.held.is_empty() {

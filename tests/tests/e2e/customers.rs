@@ -399,3 +399,51 @@ async fn edit_the_text_and_not_now(db: TestDb) {
     );
 }
 on_both_stores!(edit_and_not_now, edit_the_text_and_not_now);
+
+async fn a_raise_to_p1_and_a_paused_julia(db: TestDb) {
+    let h = customers_app(db, &[("WAR_ROOM_SEVERITIES", "P0,P1,P2,P3")]).await;
+    let room = declare(
+        &h.app,
+        "declare P2 --affects julia-api:degraded Julia slow",
+        "UDECL",
+    )
+    .await
+    .unwrap();
+    h.app.ctx.clock.advance(Duration::from_secs(30 * 60));
+    step(&h).await;
+    // Raised to P1 half an hour in: prompted an hour after the start.
+    h.app.incident("severity P1", "UDECL", &room).await;
+    h.jexec(
+        "INSERT INTO feature_flags (key, value) VALUES ('safe_mode', '{\"enabled\": true, \"mode\": \"wait\"}')",
+    )
+    .await;
+    h.app.ctx.clock.advance(Duration::from_secs(20 * 60));
+    step(&h).await;
+    assert!(!h
+        .slack
+        .posts_in(&room)
+        .iter()
+        .any(|m| text_of(m).contains("tell the customers")));
+    h.app.ctx.clock.advance(Duration::from_secs(10 * 60 + 1));
+    let prompt = message_with(&h, &room, "tell the customers").await;
+    assert!(text_of(&prompt).contains("Julia is paused"), "{prompt}");
+    let c = click_in(&h, &room, "customers_send", "1:outage", ADMIN).await;
+    assert!(
+        text_of(&c).contains("exception recorded with your name"),
+        "{c}"
+    );
+    let token = button_value(&c, "customers_confirm").unwrap();
+    click_in(&h, &room, "customers_confirm", &token, ADMIN).await;
+    message_with(&h, &room, "sent 1 / 3").await;
+    let detail: String = sqlx::query_scalar(
+        "SELECT detail FROM audit_log WHERE action = 'customers.notify' AND outcome = 'started'",
+    )
+    .fetch_one(&h.app.ctx.store.pool)
+    .await
+    .unwrap();
+    assert!(detail.contains("Julia paused"), "{detail}");
+}
+on_both_stores!(
+    raise_to_p1_and_paused_julia,
+    a_raise_to_p1_and_a_paused_julia
+);

@@ -39,6 +39,8 @@ pub struct DoctorRow {
 #[derive(Debug, Clone, Default)]
 pub struct Doctors {
     pub environment: String,
+    /// Julia is paused (`safe_mode.enabled`): its own rule R4b would block this notice.
+    pub safe_mode: bool,
     pub rows: Vec<DoctorRow>,
 }
 
@@ -75,6 +77,7 @@ impl JuliaDb {
             )
             .fetch_all(&mut *tx)
             .await?;
+            let safe = super::safe_mode::read_safe_mode(&mut tx).await?.enabled;
             let sql = doctors_sql(&cols, q);
             let (days, numbers) = match q {
                 DoctorQuery::ActiveWithin(d) => (Some(*d as i32), None),
@@ -86,15 +89,16 @@ impl JuliaDb {
                 .fetch_all(&mut *tx)
                 .await?;
             tx.rollback().await?;
-            Ok::<_, sqlx::Error>((env, rows))
+            Ok::<_, sqlx::Error>((env, safe, rows))
         };
-        let (env, rows) = match tokio::time::timeout(timeout + Duration::from_secs(1), work).await {
-            Err(_) => return Err(DbError::Timeout(timeout.as_secs().max(1))),
-            Ok(Err(e)) if e.to_string().contains("statement timeout") => {
-                return Err(DbError::Timeout(timeout.as_secs().max(1)))
-            }
-            Ok(r) => r?,
-        };
+        let (env, safe_mode, rows) =
+            match tokio::time::timeout(timeout + Duration::from_secs(1), work).await {
+                Err(_) => return Err(DbError::Timeout(timeout.as_secs().max(1))),
+                Ok(Err(e)) if e.to_string().contains("statement timeout") => {
+                    return Err(DbError::Timeout(timeout.as_secs().max(1)))
+                }
+                Ok(r) => r?,
+            };
         let Some(environment) = env else {
             return Err(DbError::Failed(
                 "app_settings has no `environment` row this role can see (row-level security?): \
@@ -104,6 +108,7 @@ impl JuliaDb {
         };
         Ok(Doctors {
             environment,
+            safe_mode,
             rows: rows.iter().map(doctor_row).collect(),
         })
     }
