@@ -188,7 +188,9 @@ async fn declare_form(ctx: &Ctx, payload: &Value, user: UserId, meta: &str) -> O
     else {
         return error("severity", tpl::field_required(l));
     };
-    let raw_affects: Vec<String> = input(payload, "affects", "affects_input").into_iter().collect();
+    let raw_affects: Vec<String> = input(payload, "affects", "affects_input")
+        .into_iter()
+        .collect();
     let affects = match incident::affects::resolve(ctx, &raw_affects) {
         Ok(a) => a,
         Err(e) => return error("affects", e.into_msg(l).text),
@@ -280,6 +282,21 @@ async fn resolve_form(ctx: &Ctx, payload: &Value, user: &UserId, meta: &str) -> 
     let Some(resolution) = input(payload, "resolution", "resolution_input") else {
         return error("resolution", tpl::field_required(l));
     };
+    // A public resolution goes out first, so the resolution does not add the template's.
+    if let Some(text) = input(payload, "public", "public_input") {
+        let id = form_incident(meta);
+        let resolved = Some(IncidentStatus::Resolved);
+        // Only when the resolution itself would be accepted.
+        let published = async {
+            let i = statuspage::forms::check(ctx, id, &text).await?;
+            may_change(ctx, &i, user).await?;
+            ensure_open(ctx, &i)?;
+            statuspage::forms::publish(ctx, user, id, resolved, &text).await
+        };
+        if let Err(e) = published.await {
+            return error("public", e.into_msg(l).text);
+        }
+    }
     let r = ResolveInput {
         resolution,
         root_cause: input(payload, "root_cause", "root_cause_input"),

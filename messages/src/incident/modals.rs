@@ -157,6 +157,17 @@ pub fn resolve_modal(id: i64, l: Locale) -> serde_json::Value {
                 true,
                 None,
             ),
+            blocks::text_input(
+                "public",
+                "public_input",
+                l.t(
+                    "Public resolution (status page; empty: the [RESOLVED] template)",
+                    "Resolução pública (página de status; vazio: o modelo [RESOLVIDO])",
+                ),
+                true,
+                true,
+                None,
+            ),
         ],
     )
 }

@@ -263,6 +263,21 @@ async fn edit_sets_the_public_title_and_the_update_form_publishes(db: TestDb) {
     assert_eq!(u.body, "We found the cause and are fixing it.");
     assert_eq!(u.status.as_str(), "identified");
     assert!(!format!("{p:?}").contains("rotated secret"));
+
+    // The resolve form's public resolution replaces the template's [RESOLVED] text.
+    let form = json!({"type": "view_submission", "user": {"id": "UDECL"},
+        "view": {"callback_id": "incident_resolve", "private_metadata": "1",
+        "state": {"values": {
+            "resolution": {"resolution_input": {"type": "plain_text_input", "value": "secret re-synced"}},
+            "public": {"public_input": {"type": "plain_text_input", "value": "Logins work again."}}}}}});
+    let r = app.interaction(&form).await;
+    assert_eq!(r.status(), 200);
+    let p = page(&app).await;
+    assert!(p.active.is_empty());
+    let updates = &p.resolved[0].updates;
+    assert_eq!(updates[0].body, "Logins work again.");
+    assert_eq!(updates[0].status.as_str(), "resolved");
+    assert_eq!(updates.len(), 3, "no second resolved text: {updates:?}");
 }
 on_both_stores!(
     publish_edit_and_form,
@@ -302,7 +317,11 @@ async fn bad_public_input_is_refused_and_changes_nothing(db: TestDb) {
         .await;
     assert!(text_of(&ack).contains("Slack mention"), "{ack}");
     let ack = app
-        .incident("update --public Call us at +55 11 91234-5678", "UDECL", &room)
+        .incident(
+            "update --public Call us at +55 11 91234-5678",
+            "UDECL",
+            &room,
+        )
         .await;
     assert!(text_of(&ack).contains("phone number"), "{ack}");
     assert_eq!(app.scalar("SELECT COUNT(*) FROM public_drafts").await, 0);
