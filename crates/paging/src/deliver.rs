@@ -86,7 +86,12 @@ fn view(ctx: &Ctx, i: &Incident, now: i64) -> PageView {
     PageView {
         id: i.id,
         severity: i.severity.as_str().into(),
-        title: i.title.clone(),
+        // A drill that pages (`--drill --page`) says so on the phone too.
+        title: if i.is_drill {
+            format!("{} · {}", messages::drill::word(ctx.locale()), i.title)
+        } else {
+            i.title.clone()
+        },
         unacked_secs: (now - i.started_at) / 1000,
         war_room: i.channel_id.clone(),
         // Opens the channel in the Slack app, on a phone too.

@@ -58,6 +58,7 @@ pub(crate) async fn post_to_room(
 ) -> Result<(), sqlx::Error> {
     match &i.channel_id {
         Some(w) => {
+            let msg = &incident::shared::as_said(ctx, i, msg);
             chatops_core::outbox::enqueue(
                 conn,
                 &chatops_core::outbox::OutboxItem::post(w, msg),

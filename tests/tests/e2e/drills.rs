@@ -264,3 +264,52 @@ async fn the_home_tab_says_drill(db: TestDb) {
     );
 }
 on_both_stores!(drill_home, the_home_tab_says_drill);
+
+/// Phones: a real P0 and a `--drill --page` pages after the window (the drill's page says
+/// DRILL); a drill without `--page` pages nobody, not even the on-call notice.
+async fn only_an_opted_in_drill_reaches_phones(db: TestDb) {
+    use testkit::paging::{page, Setup, ANA, ANA_PHONE, MIN};
+    let s = Setup::new().await;
+    let app = s.app(&db).await;
+    declare(&app, "declare P0 checkout down", "UIC")
+        .await
+        .unwrap();
+    let paged_room = declare(&app, "declare P0 --drill --page failover drill", "UIC")
+        .await
+        .unwrap();
+    let quiet_room = declare(&app, "declare P0 --drill tabletop drill", "UIC")
+        .await
+        .unwrap();
+    let says_on_call = |room: &str| {
+        s.slack
+            .posts_in(room)
+            .iter()
+            .any(|p| text_of(p).contains("on call"))
+    };
+    assert!(says_on_call(&paged_room));
+    assert!(!says_on_call(&quiet_room));
+    app.ctx.clock.advance(5 * MIN + Duration::from_secs(1));
+    page(&app).await;
+    let wa = s.evo.sent_to(ANA_PHONE);
+    assert_eq!(
+        wa.len(),
+        2,
+        "the real incident and the opted-in drill: {wa:?}"
+    );
+    assert!(
+        wa.iter()
+            .any(|t| t.contains("INC-2") && t.contains("DRILL")),
+        "{wa:?}"
+    );
+    assert!(wa.iter().all(|t| !t.contains("INC-3")), "{wa:?}");
+    assert!(
+        wa.iter()
+            .any(|t| t.contains("INC-1") && !t.contains("DRILL")),
+        "{wa:?}"
+    );
+    let dms = s.slack.posts_in(ANA);
+    assert!(dms
+        .iter()
+        .all(|d| !d.to_string().contains("tabletop drill")));
+}
+on_both_stores!(drill_phones, only_an_opted_in_drill_reaches_phones);
