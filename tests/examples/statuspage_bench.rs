@@ -211,21 +211,21 @@ async fn seed(addr: SocketAddr, db: &str) {
     tokio::time::sleep(Duration::from_millis(1500)).await;
 }
 
-#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
-async fn main() {
+/// The release binary, started as `scripts/run.sh` starts it, plus the components and
+/// `STATUSPAGE_PORT`.
+fn start_bot(
+    slack: &FakeSlack,
+    dir: &testkit::TempDir,
+    db: &str,
+    port: u16,
+    own_port: u16,
+) -> std::process::Child {
     let bin = std::env::var("CHATOPS_BIN").unwrap_or_else(|_| "target/release/chatops".into());
     // The bot runs in a temporary folder: the path must not depend on ours.
     let bin = std::fs::canonicalize(&bin).unwrap_or_else(|e| panic!("{bin}: {e}"));
     let bin = bin.display().to_string();
-    let secs = env_num("BENCH_SECS", 15);
-    let conns = env_num("BENCH_CONNECTIONS", 64);
-    let slack = FakeSlack::start().await;
-    let dir = testkit::TempDir::new("chatops-statuspage-bench");
-    let db = format!("sqlite://{}/bench.db?mode=rwc", dir.path().display());
-    let port = free_port();
-    let own_port = free_port();
     let components = concat!(env!("CARGO_MANIFEST_DIR"), "/../components.example.yml");
-    let mut child = Command::new(&bin)
+    Command::new(&bin)
         .arg("serve")
         .current_dir(dir.path())
         .env_clear()
@@ -234,7 +234,7 @@ async fn main() {
         .env("SLACK_BOT_TOKEN", "xoxb-bench-token")
         .env("SLACK_API_URL", &slack.base_url)
         .env("INCIDENTS_CHANNEL", "CINCIDENTS")
-        .env("DATABASE_URL", &db)
+        .env("DATABASE_URL", db)
         .env("PORT", port.to_string())
         .env("BIND_ADDR", "127.0.0.1")
         .env("COMPONENTS_FILE", components)
@@ -244,7 +244,18 @@ async fn main() {
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .unwrap_or_else(|e| panic!("{bin}: {e} (scripts/statuspage_bench.sh builds it)"));
+        .unwrap_or_else(|e| panic!("{bin}: {e} (scripts/statuspage_bench.sh builds it)"))
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let secs = env_num("BENCH_SECS", 15);
+    let conns = env_num("BENCH_CONNECTIONS", 64);
+    let slack = FakeSlack::start().await;
+    let dir = testkit::TempDir::new("chatops-statuspage-bench");
+    let db = format!("sqlite://{}/bench.db?mode=rwc", dir.path().display());
+    let (port, own_port) = (free_port(), free_port());
+    let mut child = start_bot(&slack, &dir, &db, port, own_port);
     let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
     let http = reqwest::Client::new();
     let up = Instant::now();
@@ -280,7 +291,11 @@ async fn main() {
     let own: SocketAddr = format!("127.0.0.1:{own_port}").parse().unwrap();
     let mut runs = Vec::new();
     for (what, target, base) in [
-        ("on the bot's port (STATUSPAGE_PATH=/status)", addr, "/status"),
+        (
+            "on the bot's port (STATUSPAGE_PATH=/status)",
+            addr,
+            "/status",
+        ),
         ("on its own port (STATUSPAGE_PORT)", own, ""),
     ] {
         let probe = ack_probe(addr, secs);
@@ -293,16 +308,24 @@ async fn main() {
     let (rss_after, hwm) = (status_kib(pid, "VmRSS:"), status_kib(pid, "VmHWM:"));
     let _ = child.kill();
     let _ = child.wait();
+    report(conns, secs, &mut quiet, runs, (rss_before, rss_after, hwm));
+}
 
-    println!("{conns} connections, {secs} s per run, the page 4 requests in 5, summary.json 1 in 5.\n");
+type Run = (&'static str, f64, u64, usize, Vec<u64>);
+
+fn report(conns: u64, secs: u64, quiet: &mut [u64], runs: Vec<Run>, mem: (u64, u64, u64)) {
+    let (rss_before, rss_after, hwm) = mem;
+    println!(
+        "{conns} connections, {secs} s per run, the page 4 requests in 5, summary.json 1 in 5.\n"
+    );
     println!("| The page served | requests/s | failed | distinct ETags | Slack ack p50 / p99 / max (ms) |");
     println!("|---|---|---|---|---|");
     println!(
         "| (no crowd: the ack probe alone, {} acks) | | | | {:.2} / {:.2} / {:.2} |",
         quiet.len(),
-        pct(&mut quiet, 0.5),
-        pct(&mut quiet, 0.99),
-        pct(&mut quiet, 1.0)
+        pct(quiet, 0.5),
+        pct(quiet, 0.99),
+        pct(quiet, 1.0)
     );
     for (what, rate, errors, etags, mut lat) in runs {
         println!(

@@ -114,6 +114,8 @@ async fn component_state(b: &Browser, id: &str) -> String {
         .unwrap_or_else(|| panic!("component {id} on the page"))
 }
 
+// One story, step by step: what a visitor sees after each thing a responder does.
+#[allow(clippy::too_many_lines)]
 async fn a_visitor_follows_an_incident_from_declaration_to_resolution(db: TestDb) {
     let slack = FakeSlack::start().await;
     // The browser asks again at every visit (max-age 0): a 304 or the new page, never its cache.
@@ -262,6 +264,8 @@ async fn json(app: &TestApp, path: &str) -> Value {
     r.json().await.unwrap()
 }
 
+// One story, step by step: what a visitor sees after each thing a responder does.
+#[allow(clippy::too_many_lines)]
 async fn the_json_the_feed_and_the_badge_speak_statuspage(db: TestDb) {
     let slack = FakeSlack::start().await;
     let app = app_with_page(&db, &slack).await;
