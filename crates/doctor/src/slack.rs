@@ -386,21 +386,29 @@ async fn rotation(api: &Api<'_>, ids: &[String]) -> Check {
     }
 }
 
-/// The escalation matrix (`STAKEHOLDERS_NOTIFY_P*`, `STAKEHOLDERS_LATE_NOTIFY`): each user is
-/// an active user (`users.info`), each group exists (`usergroups.users.list`).
+/// The escalation matrix (`STAKEHOLDERS_NOTIFY_P*`, `STAKEHOLDERS_LATE_NOTIFY`) and management's
+/// channels (`STAKEHOLDERS_CHANNEL_P*`): each user is an active user (`users.info`), each group
+/// exists (`usergroups.users.list`), the bot is a member of each channel (`conversations.info`).
 async fn matrix(api: &Api<'_>, ids: &[String]) -> Check {
     let name = "escalation matrix";
     let mut bad = Vec::new();
     for id in ids {
-        let r = if id.starts_with('S') {
-            api.get("usergroups.users.list", &[("usergroup", id)]).await
-        } else {
-            api.get("users.info", &[("user", id)]).await
+        let r = match id.chars().next() {
+            Some('S') => api.get("usergroups.users.list", &[("usergroup", id)]).await,
+            Some('C' | 'G') => api.get("conversations.info", &[("channel", id)]).await,
+            _ => api.get("users.info", &[("user", id)]).await,
         };
+        let member = |v: &Value| v.pointer("/channel/is_member").and_then(Value::as_bool);
         match r {
             Ok((v, _)) if v.pointer("/user/deleted").and_then(Value::as_bool) == Some(true) => {
                 bad.push(format!("{id} is deactivated"))
             }
+            Ok((v, _)) if member(&v) == Some(false) => bad.push(format!(
+                "{id}: the bot is not a member (`/invite` it there)"
+            )),
+            Err(CallError::Api { code, .. }) if code == "channel_not_found" => bad.push(format!(
+                "{id}: channel not found (or private without the bot)"
+            )),
             Ok(_) => {}
             Err(CallError::Api { code, .. })
                 if matches!(
@@ -426,7 +434,7 @@ async fn matrix(api: &Api<'_>, ids: &[String]) -> Check {
             S,
             name,
             bad.join("; "),
-            "fix STAKEHOLDERS_NOTIFY_P0..P3 / STAKEHOLDERS_LATE_NOTIFY: member ids (U…, \"Copy member ID\") and group ids (S…); the bot needs `users:read` and `usergroups:read`",
+            "fix STAKEHOLDERS_NOTIFY_P0..P3 / STAKEHOLDERS_LATE_NOTIFY / STAKEHOLDERS_CHANNEL_P0..P3: member ids (U…, \"Copy member ID\"), group ids (S…), channel ids (C…, with the bot invited); the bot needs `users:read` and `usergroups:read`",
         )
     }
 }

@@ -78,7 +78,8 @@ pub struct StakeholdersConfig {
     /// Where a drill's management mails go instead (never the real lists).
     pub drill_emails: Vec<String>,
     pub smtp: Option<SmtpConfig>,
-    /// Every user and group id the matrix names (for `chatops doctor`).
+    /// Every user, group and channel id the matrix and the management channels name (for
+    /// `chatops doctor`).
     pub people: Vec<String>,
 }
 
@@ -269,7 +270,7 @@ impl StakeholdersConfig {
             smtp,
             people: Vec::new(),
         };
-        c.people = c.people().iter().map(|t| t.id().to_string()).collect();
+        c.people = c.slack_ids();
         if c.smtp.is_none() && c.emails.iter().any(|e| !e.is_empty()) {
             r.warn(
                 "STAKEHOLDERS_EMAILS_P0",
@@ -297,6 +298,22 @@ impl StakeholdersConfig {
         } else {
             &self.emails[s.index()]
         }
+    }
+
+    /// Every id Slack must know: the matrix's users, groups and channels, and management's
+    /// channels, once each.
+    fn slack_ids(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let matrix = self.notify.iter().flatten().chain(&self.late_notify);
+        let ids = matrix
+            .map(|t| t.id().to_string())
+            .chain(self.channel.iter().flatten().cloned());
+        for id in ids {
+            if !out.contains(&id) {
+                out.push(id);
+            }
+        }
+        out
     }
 
     /// Every user and group the matrix names.

@@ -238,17 +238,25 @@ async fn doctor_names_matrix_people_slack_does_not_know() {
     h.slack.set_user("U0CTO", false);
     h.slack.set_user("U0GONE", true);
     h.slack.set_usergroup("S0PRODUCT", &["U0PL"]);
+    h.slack.set_channel("C0MGMT", "leadership", false, true);
+    h.slack.set_channel("C0OUT", "board", false, false);
     let r = h
-        .doctor(&[(
-            "STAKEHOLDERS_NOTIFY_P0",
-            "U0CTO,S0PRODUCT,U0GHOST,U0GONE,S0NOPE",
-        )])
+        .doctor(&[
+            (
+                "STAKEHOLDERS_NOTIFY_P0",
+                "U0CTO,S0PRODUCT,U0GHOST,U0GONE,S0NOPE",
+            ),
+            ("STAKEHOLDERS_CHANNEL_P0", "C0OUT"),
+            ("STAKEHOLDERS_CHANNEL_P1", "C0MGMT"),
+        ])
         .await;
     let c = doctor_kit::expect(&r, "Slack", "escalation matrix", Status::Fail);
     assert!(
         c.detail.contains("U0GHOST is not a user")
             && c.detail.contains("S0NOPE is not a user or user group")
             && c.detail.contains("U0GONE is deactivated")
+            && c.detail.contains("C0OUT: the bot is not a member")
+            && !c.detail.contains("C0MGMT")
             && !c.detail.contains("U0CTO")
             && !c.detail.contains("S0PRODUCT"),
         "{}",
@@ -256,7 +264,10 @@ async fn doctor_names_matrix_people_slack_does_not_know() {
     );
     assert!(doctor_kit::fix(c).contains("STAKEHOLDERS_NOTIFY_P0"));
     let ok = h
-        .doctor(&[("STAKEHOLDERS_NOTIFY_P0", "U0CTO,S0PRODUCT")])
+        .doctor(&[
+            ("STAKEHOLDERS_NOTIFY_P0", "U0CTO,S0PRODUCT"),
+            ("STAKEHOLDERS_CHANNEL_P1", "C0MGMT"),
+        ])
         .await;
     doctor_kit::expect(&ok, "Slack", "escalation matrix", Status::Pass);
 }
