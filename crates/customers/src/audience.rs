@@ -65,6 +65,39 @@ pub fn is_production(cfg: &CustomersConfig, db_environment: &str) -> bool {
     db_environment == "production" && app == "production"
 }
 
+/// The rows found, and a row for each listed number Julia does not know (no mark says to
+/// leave it out).
+fn with_listed(found: &Doctors, listed: &[String]) -> Vec<DoctorRow> {
+    let mut rows = found.rows.clone();
+    for n in listed {
+        if !rows
+            .iter()
+            .any(|r| normalise(&r.phone).as_deref() == Some(n))
+        {
+            rows.push(DoctorRow {
+                phone: n.clone(),
+                ..DoctorRow::default()
+            });
+        }
+    }
+    rows
+}
+
+/// The contact rule that holds a doctor (a person may include them), first one first.
+fn held(r: &DoctorRow, quiet: bool) -> Option<&'static str> {
+    if r.cooling_off {
+        Some("cooling_off")
+    } else if r.next_allowed {
+        Some("next_allowed")
+    } else if r.capped {
+        Some("contact_cap")
+    } else if quiet {
+        Some("quiet_hours")
+    } else {
+        None
+    }
+}
+
 /// Applies every rule to what the query found, at `now_ms`.
 /// `listed`: the numbers asked for by name (`CUSTOMERS_PHONES`, or those an outage notice
 /// reached); one Julia does not know is kept (no mark says to leave it out).
@@ -81,29 +114,14 @@ pub fn classify(
         ..Audience::default()
     };
     let mut seen: Vec<String> = Vec::new();
-    let mut rows: Vec<DoctorRow> = found.rows.clone();
-    // A configured number Julia does not know: no mark says to leave it out.
-    for n in listed {
-        if !rows
-            .iter()
-            .any(|r| normalise(&r.phone).as_deref() == Some(n))
-        {
-            rows.push(DoctorRow {
-                phone: n.clone(),
-                ..DoctorRow::default()
-            });
-        }
-    }
+    let rows = with_listed(found, listed);
     // Any row of a number that must be left out leaves the number out (duplicates after
     // normalisation included): the strictest row wins.
-    let mut out_numbers: Vec<String> = Vec::new();
-    for r in &rows {
-        if let Some(n) = normalise(&r.phone) {
-            if r.deleted || r.opted_out || r.blocked {
-                out_numbers.push(n);
-            }
-        }
-    }
+    let out_numbers: Vec<String> = rows
+        .iter()
+        .filter(|r| r.deleted || r.opted_out || r.blocked)
+        .filter_map(|r| normalise(&r.phone))
+        .collect();
     for r in &rows {
         let Some(n) = normalise(&r.phone) else {
             bump(
@@ -140,18 +158,7 @@ pub fn classify(
             phone: n,
             cliente_id: (!r.id.is_empty()).then(|| r.id.clone()),
         };
-        let held = if r.cooling_off {
-            Some("cooling_off")
-        } else if r.next_allowed {
-            Some("next_allowed")
-        } else if r.capped {
-            Some("contact_cap")
-        } else if quiet {
-            Some("quiet_hours")
-        } else {
-            None
-        };
-        match held {
+        match held(r, quiet) {
             Some(c) => {
                 bump(&mut a.held_by, c);
                 a.held.push(who);
@@ -208,6 +215,7 @@ mod tests {
         let found = Doctors {
             environment: "production".into(),
             rows,
+            ..Doctors::default()
         };
         let a = classify(&cfg(), &found, &[], 0);
         assert_eq!(a.clear.len(), 1);
@@ -231,6 +239,7 @@ mod tests {
         let found = Doctors {
             environment: "staging".into(),
             rows: vec![row("5511900000001"), row("5511900000002")],
+            ..Doctors::default()
         };
         let a = classify(&c, &found, &[], 0);
         assert_eq!(a.clear.len(), 1);
