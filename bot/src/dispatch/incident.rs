@@ -195,9 +195,15 @@ async fn declare(
     };
     match create_incident(ctx, &d, Some(reply)).await {
         Err(e) => Ack::Body(e.into_msg(l).ephemeral()),
-        Ok(id) => Ack::Body(
-            tpl::reply::declaring(&id.to_string(), sev.as_str(), d.title.as_str(), l).ephemeral(),
-        ),
+        Ok(id) => {
+            let m = tpl::reply::declaring(&id.to_string(), sev.as_str(), d.title.as_str(), l);
+            let m = if d.drill {
+                messages::drill::mark(&m, l)
+            } else {
+                m
+            };
+            Ack::Body(m.ephemeral())
+        }
     }
 }
 

@@ -236,6 +236,11 @@ async fn paging_is_opt_in_and_the_switch_is_audited(db: TestDb) {
             .await,
         0
     );
+    // The declarer's answer says DRILL too.
+    let ack = app
+        .incident("declare P3 --drill answer check", "UIC", "CORIGIN")
+        .await;
+    assert!(text_of(&ack).contains("DRILL"), "{ack}");
 }
 on_both_stores!(drill_switch, paging_is_opt_in_and_the_switch_is_audited);
 
