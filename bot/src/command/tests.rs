@@ -348,6 +348,34 @@ fn declare_and_update_take_affects_and_drill_anywhere() {
             affects: vec!["julia-api:partial,julia-whatsapp:major".into()],
         }
     );
+    // `--page` opts a drill in to paging; on a real incident it changes nothing.
+    for (text, pages) in [
+        ("declare P0 --drill --page failover test", true),
+        ("declare P0 --page failover test", false),
+    ] {
+        match parse_incident(text).unwrap() {
+            IncidentCmd::Declare {
+                drill_pages, title, ..
+            } => {
+                assert_eq!(drill_pages, pages, "{text}");
+                assert_eq!(title, Some(self::title("failover test")));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    assert!(matches!(
+        parse_incident("action done 3"),
+        Ok(IncidentCmd::Followup(followup::FollowupCmd::Done {
+            item: 3
+        }))
+    ));
+    assert!(matches!(
+        parse_incident("drill off INC-2"),
+        Ok(IncidentCmd::Followup(followup::FollowupCmd::Drill {
+            on: false,
+            ..
+        }))
+    ));
     assert_eq!(
         parse_incident("update INC-3 monitoring --affects julia-api:operational failover done")
             .unwrap(),
