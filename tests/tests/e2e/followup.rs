@@ -382,3 +382,49 @@ async fn the_draft_reads_as_the_team_writes(db: TestDb) {
     assert_eq!(slack.calls_to("users.info").len(), asked);
 }
 on_both_stores!(draft_language, the_draft_reads_as_the_team_writes);
+
+/// The weekly digest lists the overdue items of real incidents (a drill's are left out).
+async fn overdue_items_in_the_weekly_digest(db: TestDb) {
+    let slack = FakeSlack::start().await;
+    // The digest is due a minute before the moment the test moves the clock to (2 days on).
+    let t = testkit::app::now_secs() + 2 * DAY as i64 - 60;
+    let day = ["thu", "fri", "sat", "sun", "mon", "tue", "wed"]
+        [t.div_euclid(86_400).rem_euclid(7) as usize];
+    let s = t.rem_euclid(86_400);
+    let at = format!("{day} {:02}:{:02}", s / 3600, (s % 3600) / 60);
+    let opts = AppOptions::default()
+        .env("STATS_DIGEST", &at)
+        .env("ONCALL_TZ", "UTC");
+    let app = spawn_app(&db, &slack, opts).await;
+    let room = declare(&app, "declare P1 backups failing", "UIC")
+        .await
+        .unwrap();
+    let drill = declare(&app, "declare P1 --drill restore drill", "UIC")
+        .await
+        .unwrap();
+    app.incident(
+        "action add <@UOWNA> alert on failed backups due 1d",
+        "UIC",
+        &room,
+    )
+    .await;
+    app.incident("action add <@UOWNA> time the restore due 1d", "UIC", &drill)
+        .await;
+    app.settle().await;
+    app.ctx.clock.advance(Duration::from_secs(2 * DAY));
+    // Posted once, by this call or by the app's own digest worker.
+    stats::digest::run_once(&app.ctx).await.unwrap();
+    app.drain_outbox().await;
+    let digest = slack
+        .posts_in(testkit::app::INCIDENTS)
+        .into_iter()
+        .find(|p| text_of(p).contains("Weekly incident digest"))
+        .expect("the digest")
+        .to_string();
+    assert!(
+        digest.contains("Overdue action items: 1") && digest.contains("alert on failed backups"),
+        "{digest}"
+    );
+    assert!(!digest.contains("time the restore"), "{digest}");
+}
+on_both_stores!(digest_overdue, overdue_items_in_the_weekly_digest);
