@@ -28,7 +28,9 @@ pub async fn check(ctx: &Ctx, id: IncidentId, text: &str) -> FlowResult<Incident
 /// Whether a declaration of `severity` (not private) may have a public title.
 pub fn check_declared(ctx: &Ctx, severity: Severity, title: &str) -> FlowResult<()> {
     if severity == Severity::P3 && crate::settings::of(ctx).hide_p3 {
-        return Err(user_err(words::refused("P3", "p3", ctx.locale())));
+        let l = ctx.locale();
+        let what = l.t("This incident", "Este incidente");
+        return Err(user_err(words::refused(what, "p3", l)));
     }
     crate::publish::check_title(ctx, title)
 }

@@ -158,7 +158,16 @@ async fn the_first_public_post_is_previewed_then_updates_go_out_as_written(db: T
     .await;
     assert!(text_of(&again).contains("already published"), "{again}");
     assert_eq!(app.scalar("SELECT COUNT(*) FROM public_updates").await, 1);
+    as_written_then_resolved(&app, &room).await;
+}
+on_both_stores!(
+    publish_first_post,
+    the_first_public_post_is_previewed_then_updates_go_out_as_written
+);
 
+/// After the first post of INC-1 (declared in `room`): updates as written, then the
+/// resolution's text.
+async fn as_written_then_resolved(app: &TestApp, room: &str) {
     // After the first post: as written, no preview.
     let ack = app
         .incident(
@@ -171,7 +180,7 @@ async fn the_first_public_post_is_previewed_then_updates_go_out_as_written(db: T
         text_of(&ack).contains("Public update #2 of INC-1 is on the status page"),
         "{ack}"
     );
-    let p = page(&app).await;
+    let p = page(app).await;
     let bodies: Vec<&str> = p.active[0]
         .updates
         .iter()
@@ -185,10 +194,10 @@ async fn the_first_public_post_is_previewed_then_updates_go_out_as_written(db: T
 
     // The resolution publishes the Resolved text; the incident moves to the history.
     let ack = app
-        .incident("resolve Pool size raised", "UDECL", &room)
+        .incident("resolve Pool size raised", "UDECL", room)
         .await;
     assert!(text_of(&ack).contains("INC-1"), "{ack}");
-    let p = page(&app).await;
+    let p = page(app).await;
     assert!(p.active.is_empty());
     assert_eq!(p.resolved.len(), 1);
     let last = &p.resolved[0].updates[0];
@@ -202,12 +211,8 @@ async fn the_first_public_post_is_previewed_then_updates_go_out_as_written(db: T
     assert_eq!(p.resolved_by_month().len(), 1);
     // The war-room text never reached the page.
     let all = format!("{p:?}");
-    assert!(!all.contains("Pool size raised") && !all.contains("UDECL") && !all.contains(&room));
+    assert!(!all.contains("Pool size raised") && !all.contains("UDECL") && !all.contains(room));
 }
-on_both_stores!(
-    publish_first_post,
-    the_first_public_post_is_previewed_then_updates_go_out_as_written
-);
 
 async fn edit_sets_the_public_title_and_the_update_form_publishes(db: TestDb) {
     let slack = FakeSlack::start().await;
