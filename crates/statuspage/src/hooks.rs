@@ -1,6 +1,6 @@
 //! The status page's side of the incident flow (registered by the composition root): the
 //! resolution of a published incident publishes its Resolved text, and any change a visitor
-//! could see (components, severity, status, reopen) moves the version the page caches on.
+//! could see (components, severity, status, reopen, a drill mark) moves the version the page caches on.
 
 use futures::future::BoxFuture;
 use sqlx::AnyConnection;
@@ -26,7 +26,8 @@ impl Subscriber for Page {
                 }
                 Event::ComponentsChanged { incident, .. }
                 | Event::StatusChanged { incident, .. }
-                | Event::Reopened { incident, .. } => incident.id,
+                | Event::Reopened { incident, .. }
+                | Event::DrillChanged { incident, .. } => incident.id,
                 Event::SeverityChanged { id, .. } => id,
                 _ => return Ok(()),
             };

@@ -427,6 +427,15 @@ async fn unpublish_takes_a_wrong_update_off_the_page_and_audits_it(db: TestDb) {
             .await,
         1
     );
+
+    // Marked a drill after it went public: off the page at once (the version moves).
+    let v = statuspage::store::version(&app.ctx.store.pool)
+        .await
+        .unwrap();
+    let ack = app.incident("drill on", "UDECL", &room).await;
+    assert!(text_of(&ack).to_lowercase().contains("drill"), "{ack}");
+    let p = page(&app).await;
+    assert!(p.active.is_empty() && p.version > v, "{p:?}");
 }
 on_both_stores!(
     unpublish,
