@@ -193,8 +193,14 @@ impl Templates {
         } else {
             "customers_outage"
         };
+        // WhatsApp shows text as typed: the variables' Slack escaping is undone.
         self.render(name, &incident_context(v, None, l))
-            .map(|t| t.trim().to_string())
+            .map(|t| {
+                t.trim()
+                    .replace("&lt;", "<")
+                    .replace("&gt;", ">")
+                    .replace("&amp;", "&")
+            })
             .filter(|t| !t.is_empty())
     }
 
