@@ -447,3 +447,40 @@ on_both_stores!(
     raise_to_p1_and_paused_julia,
     a_raise_to_p1_and_a_paused_julia
 );
+
+async fn the_texts_come_from_the_templates(db: TestDb) {
+    let dir = std::env::temp_dir().join(format!(
+        "chatops-customers-tpl-{}",
+        uuid::Uuid::new_v4().simple()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("customers_outage.j2"),
+        "Oi! A Julia & equipe estão resolvendo uma instabilidade ({{ severity }}).\n",
+    )
+    .unwrap();
+    let h = customers_app(db, &[("TEMPLATES_DIR", dir.to_str().unwrap())]).await;
+    let room = declare(
+        &h.app,
+        "declare P1 --affects julia-whatsapp:major Julia silent",
+        "UDECL",
+    )
+    .await
+    .unwrap();
+    h.app.incident("notify-customers", "UDECL", &room).await;
+    let prompt = message_with(&h, &room, "tell the customers").await;
+    assert!(
+        text_of(&prompt).contains("estão resolvendo uma instabilidade (P1)"),
+        "{prompt}"
+    );
+    let c = click_in(&h, &room, "customers_send", "1:outage", "UDECL").await;
+    let token = button_value(&c, "customers_confirm").unwrap();
+    click_in(&h, &room, "customers_confirm", &token, "UDECL").await;
+    message_with(&h, &room, "sent 1 / 3").await;
+    assert_eq!(
+        h.evo().sent()[0].1,
+        "Oi! A Julia & equipe estão resolvendo uma instabilidade (P1)."
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+on_both_stores!(texts_from_templates, the_texts_come_from_the_templates);
