@@ -114,7 +114,7 @@ pub async fn add_to(ctx: &Ctx, actor: &UserId, i: &Incident, input: AddInput) ->
             "action item {id} vanished after its insert"
         ))
     })?;
-    let line = format!("#{id} {text} (<@{owner}>)");
+    let line = format!("#{id} {text} — <@{owner}>");
     incidents::add_event(
         &mut tx,
         i.id,

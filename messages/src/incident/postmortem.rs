@@ -79,7 +79,7 @@ fn narrative(md: &mut String, v: &IncidentView, l: Locale) {
     let p = |s: &Option<String>| {
         s.clone()
             .filter(|s| !s.is_empty())
-            .unwrap_or_else(|| "_TBD_".into())
+            .unwrap_or_else(|| l.t("_TBD_", "_a definir_").into())
     };
     md.push_str(&format!(
         "\n## {}\n\n{}\n\n## {}\n\n{}\n\n## {}\n\n{}\n\n",

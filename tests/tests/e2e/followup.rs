@@ -360,6 +360,8 @@ async fn the_draft_reads_as_the_team_writes(db: TestDb) {
         "| resolvido: reconectado (Beto Lima) |",
         "- Comandante do incidente: Beto Lima",
         "| #1 criar alerta de fila | Beto Lima | 2030-01-31 | aberto |",
+        "| item de ação: #1 criar alerta de fila — Beto Lima (Ana Souza) |",
+        "## Impacto\n\n_a definir_",
     ] {
         assert!(md.contains(part), "{part} missing from\n{md}");
     }
