@@ -89,9 +89,11 @@ pub async fn on_view_submission(ctx: Arc<Ctx>, payload: Value) -> Option<Value> 
     };
     let now = ctx.clock.now_ms();
     if let Err(e) = check_add(&ctx, &i, &input, now) {
+        // The field the refusal is about: the owner, the text, else the due date.
+        let text = chatops_core::text::clean_text(&input.text);
         let block = if input.owner.is_none() {
             "owner"
-        } else if input.text.is_empty() || input.due.is_none() {
+        } else if text.is_empty() || text.chars().count() > crate::actions::TEXT_MAX {
             "text"
         } else {
             "due"
