@@ -358,6 +358,22 @@ pub fn auto_changed(component: &str, degraded: bool, l: Locale) -> String {
     }
 }
 
+/// The notice (and reply) when a whole incident was taken off the page.
+pub fn incident_unpublished_notice(key: &str, actor: &str, l: Locale) -> String {
+    l.t(
+        format!(":wastebasket: <@{actor}> took {key} off the status page and its feed; its next public post is previewed again."),
+        format!(":wastebasket: <@{actor}> tirou {key} da página de status e do feed; a próxima publicação terá prévia de novo."),
+    )
+}
+
+/// `unpublish INC-n` of an incident that is not on the page.
+pub fn not_on_page(key: &str, l: Locale) -> Msg {
+    Msg::text(l.t(
+        format!("{key} is not on the status page; nothing changed."),
+        format!("{key} não está na página de status; nada mudou."),
+    ))
+}
+
 /// A public text refused for what it holds (`mention`, `phone` or `secret`).
 pub fn not_public(what: &str, l: Locale) -> Msg {
     let what = match what {

@@ -138,7 +138,7 @@ fn topic_line(topic: Topic, inc: &str, jul: &str, l: Locale) -> Option<String> {
         Topic::IncidentOncall => format!("`{inc} oncall` {} `{inc} oncall set @user [for 8h|until mon 09:00]`", l.t("or", "ou")),
         Topic::IncidentAction => format!("`{inc} action add [INC-n] @user <text> [due 7d]`, `{inc} action list [mine|overdue|INC-n]`, `{inc} action done <id>`, `{inc} action reassign <id> @user`, `{inc} action due <id> <7d|2026-12-20>`"),
         Topic::IncidentDrill => format!("`{inc} drill on [INC-n]` {} `{inc} drill off [INC-n]`", l.t("or", "ou")),
-        Topic::IncidentPublish => format!("`{inc} update [INC-n] --public [identified|monitoring|resolved] <text>` {} `{inc} unpublish <public update #>`", l.t("or", "ou")),
+        Topic::IncidentPublish => format!("`{inc} update [INC-n] --public [identified|monitoring|resolved] <text>` {} `{inc} unpublish <public update #|INC-n>`", l.t("or", "ou")),
         Topic::IncidentNotifyCustomers => format!("`{inc} notify-customers [INC-n] [back]` ({})", l.t("the customer WhatsApp notice; `back`: the back-to-normal one", "o aviso aos clientes por WhatsApp; `back`: o de volta ao normal")),
         Topic::JuliaPause => format!("`{jul} pause <reason> [--handoff]`"),
         Topic::JuliaJobs => format!("`{jul} jobs` {} `{jul} jobs kill <uuid>`", l.t("or", "ou")),

@@ -1,6 +1,7 @@
 //! The status page's words in `/incident`: `update [INC-n] --public [status] <text>` publishes
 //! (the status may be `investigating`, `identified`, `monitoring` or `resolved`; without one,
-//! the incident's own), `unpublish <n>` takes public update `n` off the page.
+//! the incident's own), `unpublish <n>` takes public update `n` off the page, `unpublish INC-n`
+//! the whole incident (its next public post is previewed again, with a new title if wanted).
 
 use messages::usage::{Problem, Topic};
 
@@ -20,6 +21,10 @@ pub enum Cmd {
     },
     Unpublish {
         update: i64,
+    },
+    /// `unpublish INC-n`: the whole incident off the page (a wrong public title).
+    UnpublishIncident {
+        id: IncidentId,
     },
 }
 
@@ -54,8 +59,13 @@ pub fn parse_update(rest: &str) -> Result<Cmd, Problem> {
     })
 }
 
-/// `unpublish <n>` (also `#n`).
+/// `unpublish <n>` (also `#n`), or `unpublish INC-n`.
 pub fn parse_unpublish(rest: &str) -> Result<Cmd, Problem> {
+    if rest.trim().to_ascii_lowercase().starts_with("inc") {
+        return IncidentId::parse(rest.trim())
+            .map(|id| Cmd::UnpublishIncident { id })
+            .ok_or(Problem::Usage(Topic::IncidentPublish));
+    }
     let n = rest.trim().trim_start_matches('#');
     match n.parse::<i64>() {
         Ok(update) if update > 0 => Ok(Cmd::Unpublish { update }),
@@ -89,6 +99,7 @@ pub async fn run(
             crate::request::request(ctx, actor, &i, status, &text, None).await
         }
         Cmd::Unpublish { update } => crate::unpublish::unpublish(ctx, actor, update).await,
+        Cmd::UnpublishIncident { id } => crate::unpublish::incident(ctx, actor, id).await,
     }
 }
 
@@ -129,6 +140,10 @@ mod tests {
         assert_eq!(
             parse_unpublish(" #12 ").unwrap(),
             Cmd::Unpublish { update: 12 }
+        );
+        assert_eq!(
+            parse_unpublish("INC-3").unwrap(),
+            Cmd::UnpublishIncident { id: IncidentId(3) }
         );
         assert!(parse_unpublish("twelve").is_err());
         assert!(parse_unpublish("").is_err());

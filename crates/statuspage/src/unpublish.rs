@@ -62,3 +62,48 @@ pub async fn unpublish(ctx: &Ctx, actor: &UserId, update: i64) -> FlowResult<Msg
     wake(ctx);
     Ok(words::unpublished(&key(&i), update, l))
 }
+
+/// Takes a whole incident off the page (a wrong public title): its public row goes, its
+/// updates are marked removed; its next public post is a first post again (previewed).
+pub async fn incident(ctx: &Ctx, actor: &UserId, id: IncidentId) -> FlowResult<Msg> {
+    let l = ctx.locale();
+    let now = ctx.clock.now_ms();
+    let mut tx = ctx.store.begin().await?;
+    let i = load(&mut tx, ctx, id).await?;
+    may_change(ctx, &i, actor).await?;
+    let Some(title) = crate::publish::public_title(&mut tx, i.id).await? else {
+        return Err(user_err(words::not_on_page(&key(&i), l)));
+    };
+    sqlx::query("DELETE FROM public_incidents WHERE incident_id = $1")
+        .bind(i.id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "UPDATE public_updates SET unpublished_at = $2, unpublished_by = $3
+         WHERE incident_id = $1 AND unpublished_at IS NULL",
+    )
+    .bind(i.id)
+    .bind(now)
+    .bind(actor.as_str())
+    .execute(&mut *tx)
+    .await?;
+    crate::store::bump(&mut tx).await?;
+    let entry = AuditEntry {
+        actor: actor.to_string(),
+        action: "statuspage.unpublish".into(),
+        args: format!("{} (the whole incident)", key(&i)),
+        outcome: "ok".into(),
+        before: Some(title),
+        after: None,
+        detail: None,
+    };
+    audit::record(&mut tx, &entry, now).await?;
+    let line = "the incident unpublished";
+    incident::store::add_event(&mut tx, i.id, now, actor.as_str(), EventKind::Public, line).await?;
+    let text = words::incident_unpublished_notice(&key(&i), actor.as_str(), l);
+    let notice = messages::incident::notice(&view(ctx, &i), &text);
+    post_to_incident(&mut tx, ctx, &i, &notice, false, now).await?;
+    tx.commit().await?;
+    wake(ctx);
+    Ok(Msg::text(text))
+}

@@ -428,6 +428,31 @@ async fn unpublish_takes_a_wrong_update_off_the_page_and_audits_it(db: TestDb) {
         1
     );
 
+    // A wrong public title: the whole incident off the page; its next post is a first post.
+    let ack = app.incident("unpublish INC-1", "UOTHER", &room).await;
+    assert!(
+        text_of(&ack).contains("took INC-1 off the status page"),
+        "{ack}"
+    );
+    assert!(page(&app).await.active.is_empty());
+    let ack = app
+        .incident("update --public Back on it", "UDECL", &room)
+        .await;
+    assert!(
+        all_text(&ack).contains("Preview of the first public post"),
+        "{ack}"
+    );
+    let draft = button_value(&ack, messages::statuspage::ACTION_PUBLISH);
+    click(
+        &app,
+        "UDECL",
+        messages::statuspage::ACTION_PUBLISH,
+        &draft,
+        "p2",
+    )
+    .await;
+    assert_eq!(page(&app).await.active[0].updates.len(), 1);
+
     // Marked a drill after it went public: off the page at once (the version moves).
     let v = statuspage::store::version(&app.ctx.store.pool)
         .await
