@@ -214,14 +214,18 @@ impl CustomersConfig {
             ),
             ("CUSTOMERS_SEVERITIES", self.severities.join(",")),
             (
-                "CUSTOMERS_RECIPIENTS",
+                "CUSTOMERS_ACTIVE_DAYS",
+                format!(
+                    "{} (doctors who wrote to Julia, from its database)",
+                    self.active_days
+                ),
+            ),
+            (
+                "CUSTOMERS_PHONES",
                 if self.phones.is_empty() {
-                    format!(
-                        "doctors who wrote within CUSTOMERS_ACTIVE_DAYS={} (Julia's database)",
-                        self.active_days
-                    )
+                    "(unset: the active doctors)".into()
                 } else {
-                    format!("CUSTOMERS_PHONES: {}", masked(&self.phones))
+                    format!("{} (used instead)", masked(&self.phones))
                 },
             ),
             ("CUSTOMERS_DEV_ALLOWLIST", masked(&self.allowlist)),
