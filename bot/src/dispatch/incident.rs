@@ -112,7 +112,8 @@ async fn on_target(ctx: &Ctx, who: &Caller, c: IncidentCmd) -> FlowResult<Msg> {
             let i = target(ctx, id, &who.channel).await?;
             let paging = paging::status_paging(ctx, i.id).await?;
             let m = tpl::status(&view(ctx, &i), &paging, ctx.locale());
-            Ok(stakeholders::status::with_notified(ctx, i.id, m).await)
+            let m = stakeholders::status::with_notified(ctx, i.id, m).await;
+            Ok(incident::shared::as_said(ctx, &i, &m))
         }
         IncidentCmd::List { severity, page } => {
             let q = messages::list::ListQuery {

@@ -248,9 +248,12 @@ on_both_stores!(drill_switch, paging_is_opt_in_and_the_switch_is_audited);
 async fn the_home_tab_says_drill(db: TestDb) {
     let slack = FakeSlack::start().await;
     let app = app_with_components(&db, &slack).await;
-    declare(&app, "declare P1 --drill restore drill", "UIC")
+    let room = declare(&app, "declare P1 --drill restore drill", "UIC")
         .await
         .unwrap();
+    // `/incident status` says it too.
+    let v = app.incident("status", "UX", &room).await;
+    assert!(text_of(&v).contains("DRILL"), "{v}");
     let ev = json!({"token": "XXYYZZ", "team_id": "T1", "api_app_id": "A0TEST", "type": "event_callback",
         "event": {"type": "app_home_opened", "user": "UHOME", "channel": "D0HOME", "tab": "home",
                   "event_ts": "1700000000.000100"},
