@@ -531,3 +531,12 @@ pub fn julia_paused(l: Locale) -> String {
     )
     .to_string()
 }
+
+/// Besides the admins, who may send the notice.
+pub fn commander_may(l: Locale) -> String {
+    l.t(
+        "The incident's commander may send it too.",
+        "O comandante do incidente também pode enviá-lo.",
+    )
+    .to_string()
+}

@@ -116,6 +116,17 @@ impl Control for Notice {
         )
     }
 
+    fn refused(&self, ctx: &Ctx) -> messages::Msg {
+        let c = &ctx.config;
+        let m = messages::guarded::refused(
+            ctx.locale(),
+            &self.describe(),
+            &c.admins,
+            c.admin_group.as_deref(),
+        );
+        m.with_context_line(&tpl::commander_may(ctx.locale()))
+    }
+
     async fn prepare(&self, ctx: &Ctx) -> Result<Prepared<Self>, Refusal> {
         let l = ctx.locale();
         let (i, p) = self.check(ctx).await?;

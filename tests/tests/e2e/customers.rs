@@ -139,6 +139,7 @@ async fn the_prompt_an_hour_in_and_the_guarded_paced_send(db: TestDb) {
     // Neither an admin nor the commander: refused, audited, nothing sent.
     let no = click_in(&h, &room, "customers_send", &value, OTHER).await;
     assert!(text_of(&no).contains("restricted"), "{no}");
+    assert!(text_of(&no).contains("commander may send it too"), "{no}");
     assert_eq!(h.audits("customers.notify", "refused").await, 1);
 
     // The commander: a single-use confirmation naming the count, and one with the held.
