@@ -123,7 +123,12 @@ pub fn list(rows: &[IncidentView], q: &ListQuery, cmd: &str, l: Locale) -> Msg {
     );
     let mut b: Vec<Block> = vec![blocks::section(format!("*{what}* · {range}"))];
     for v in shown {
-        b.push(blocks::section(line(v, l)));
+        let text = if v.drill {
+            format!(":test_tube: *{}* · {}", crate::drill::word(l), line(v, l))
+        } else {
+            line(v, l)
+        };
+        b.push(blocks::section(text));
     }
     let foot = footer(&rows, after, q, cmd, l);
     if !foot.is_empty() {

@@ -254,6 +254,8 @@ async fn the_home_tab_says_drill(db: TestDb) {
     // `/incident status` says it too.
     let v = app.incident("status", "UX", &room).await;
     assert!(text_of(&v).contains("DRILL"), "{v}");
+    let v = app.incident("list", "UX", "CELSEWHERE").await;
+    assert!(v.to_string().contains("*DRILL* ·"), "{v}");
     let ev = json!({"token": "XXYYZZ", "team_id": "T1", "api_app_id": "A0TEST", "type": "event_callback",
         "event": {"type": "app_home_opened", "user": "UHOME", "channel": "D0HOME", "tab": "home",
                   "event_ts": "1700000000.000100"},
