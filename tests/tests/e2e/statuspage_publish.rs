@@ -7,8 +7,6 @@ use serde_json::{json, Value};
 
 use chatops_core::components::ComponentState;
 use statuspage::store::{public_view, PublicSnapshot};
-use testkit::app::INCIDENTS;
-use testkit::fake_http::FakeHttp;
 use testkit::incident_kit::*;
 use testkit::*;
 
@@ -24,7 +22,7 @@ async fn app_with(db: &TestDb, slack: &FakeSlack, extra: &[(&str, &str)]) -> Tes
     spawn_app(db, slack, opts).await
 }
 
-async fn page(app: &TestApp) -> PublicSnapshot {
+pub(crate) async fn page(app: &TestApp) -> PublicSnapshot {
     public_view(
         &app.ctx.store.pool,
         &app.ctx.config.components,
@@ -35,7 +33,7 @@ async fn page(app: &TestApp) -> PublicSnapshot {
     .unwrap()
 }
 
-fn state_of(p: &PublicSnapshot, component: &str) -> ComponentState {
+pub(crate) fn state_of(p: &PublicSnapshot, component: &str) -> ComponentState {
     p.components().find(|c| c.id == component).unwrap().state
 }
 
@@ -465,77 +463,6 @@ async fn unpublish_takes_a_wrong_update_off_the_page_and_audits_it(db: TestDb) {
 on_both_stores!(
     unpublish,
     unpublish_takes_a_wrong_update_off_the_page_and_audits_it
-);
-
-/// A components file where `kumon-delivery` opted in to the automatic degrade and `kumon-web`
-/// did not; both are checked at `base`.
-fn auto_components(base: &str) -> String {
-    let path =
-        std::env::temp_dir().join(format!("components-{}.yml", uuid::Uuid::new_v4().simple()));
-    let yaml = format!(
-        "systems:\n  - id: kumon\n    name: Kumon\n    components:\n      - id: kumon-delivery\n        name: {{ en: Delivery, pt-BR: Entrega }}\n        check: http {base}/health\n        auto_degrade: true\n      - id: kumon-web\n        name: Web\n        check: http {base}/web\n"
-    );
-    std::fs::write(&path, yaml).unwrap();
-    path.to_string_lossy().into_owned()
-}
-
-async fn a_failing_check_degrades_only_a_component_that_opted_in(db: TestDb) {
-    let slack = FakeSlack::start().await;
-    let http = FakeHttp::start().await;
-    http.answer("GET", "/health", 503, json!({"ok": false}));
-    http.answer("GET", "/web", 503, json!({"ok": false}));
-    let app = spawn_app(
-        &db,
-        &slack,
-        AppOptions::default()
-            .env("COMPONENTS_FILE", &auto_components(&http.base_url))
-            .env("STATUSPAGE_AUTO_INTERVAL", "1h"),
-    )
-    .await;
-    let v0 = statuspage::store::version(&app.ctx.store.pool)
-        .await
-        .unwrap();
-    // One failure is not enough.
-    assert!(statuspage::auto::run_once(&app.ctx)
-        .await
-        .unwrap()
-        .is_empty());
-    assert_eq!(
-        state_of(&page(&app).await, "kumon-delivery"),
-        ComponentState::Operational
-    );
-    // The second in a row marks it; the one that did not opt in stays as people left it.
-    let changed = statuspage::auto::run_once(&app.ctx).await.unwrap();
-    assert_eq!(changed, vec![("kumon-delivery".to_string(), true)]);
-    let p = page(&app).await;
-    assert_eq!(
-        state_of(&p, "kumon-delivery"),
-        ComponentState::DegradedPerformance
-    );
-    assert_eq!(state_of(&p, "kumon-web"), ComponentState::Operational);
-    assert_eq!(p.overall, ComponentState::DegradedPerformance);
-    assert!(p.version > v0);
-    app.drain_outbox().await;
-    assert!(slack
-        .posts_in(INCIDENTS)
-        .iter()
-        .any(|m| text_of(m).contains("Delivery") && text_of(m).contains("degraded performance")));
-    // Still failing: nothing more. The first success clears it.
-    assert!(statuspage::auto::run_once(&app.ctx)
-        .await
-        .unwrap()
-        .is_empty());
-    http.answer("GET", "/health", 200, json!({"ok": true}));
-    let changed = statuspage::auto::run_once(&app.ctx).await.unwrap();
-    assert_eq!(changed, vec![("kumon-delivery".to_string(), false)]);
-    assert_eq!(
-        state_of(&page(&app).await, "kumon-delivery"),
-        ComponentState::Operational
-    );
-}
-on_both_stores!(
-    auto_degrade,
-    a_failing_check_degrades_only_a_component_that_opted_in
 );
 
 fn declare_form(title: &str, severity: &str, affects: &str, public_title: &str) -> Value {
