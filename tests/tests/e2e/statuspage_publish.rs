@@ -426,15 +426,25 @@ async fn unpublish_takes_a_wrong_update_off_the_page_and_audits_it(db: TestDb) {
         1
     );
 
+    whole_incident_then_drill(&app, &room).await;
+}
+on_both_stores!(
+    unpublish,
+    unpublish_takes_a_wrong_update_off_the_page_and_audits_it
+);
+
+/// After INC-1 (in `room`) lost an update: the whole incident off the page and back with a new
+/// first post; then marked a drill, off the page at once.
+async fn whole_incident_then_drill(app: &TestApp, room: &str) {
     // A wrong public title: the whole incident off the page; its next post is a first post.
-    let ack = app.incident("unpublish INC-1", "UOTHER", &room).await;
+    let ack = app.incident("unpublish INC-1", "UOTHER", room).await;
     assert!(
         text_of(&ack).contains("took INC-1 off the status page"),
         "{ack}"
     );
-    assert!(page(&app).await.active.is_empty());
+    assert!(page(app).await.active.is_empty());
     let ack = app
-        .incident("update --public Back on it", "UDECL", &room)
+        .incident("update --public Back on it", "UDECL", room)
         .await;
     assert!(
         all_text(&ack).contains("Preview of the first public post"),
@@ -442,28 +452,24 @@ async fn unpublish_takes_a_wrong_update_off_the_page_and_audits_it(db: TestDb) {
     );
     let draft = button_value(&ack, messages::statuspage::ACTION_PUBLISH);
     click(
-        &app,
+        app,
         "UDECL",
         messages::statuspage::ACTION_PUBLISH,
         &draft,
         "p2",
     )
     .await;
-    assert_eq!(page(&app).await.active[0].updates.len(), 1);
+    assert_eq!(page(app).await.active[0].updates.len(), 1);
 
     // Marked a drill after it went public: off the page at once (the version moves).
     let v = statuspage::store::version(&app.ctx.store.pool)
         .await
         .unwrap();
-    let ack = app.incident("drill on", "UDECL", &room).await;
+    let ack = app.incident("drill on", "UDECL", room).await;
     assert!(text_of(&ack).to_lowercase().contains("drill"), "{ack}");
-    let p = page(&app).await;
+    let p = page(app).await;
     assert!(p.active.is_empty() && p.version > v, "{p:?}");
 }
-on_both_stores!(
-    unpublish,
-    unpublish_takes_a_wrong_update_off_the_page_and_audits_it
-);
 
 fn declare_form(title: &str, severity: &str, affects: &str, public_title: &str) -> Value {
     json!({"type": "view_submission", "user": {"id": "UDECL"}, "view": {"callback_id": "incident_declare", "private_metadata": "CORIGIN",
