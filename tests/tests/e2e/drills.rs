@@ -98,7 +98,7 @@ async fn resolved_with_a_report(app: &TestApp, slack: &FakeSlack, room: &str) {
     assert!(text_of(&v).contains("resolved"), "{v}");
     app.settle().await;
     let report = slack
-        .posts_in(&room)
+        .posts_in(room)
         .into_iter()
         .find(|p| text_of(p).contains("Drill report INC-1"))
         .expect("the drill report");
@@ -205,6 +205,12 @@ async fn paging_is_opt_in_and_the_switch_is_audited(db: TestDb) {
         "{again}"
     );
 
+    real_into_drill_and_answers_refused(&app, &slack, &room3).await;
+}
+
+/// `drill on` turns a real incident into a drill, audited; a checklist answer on a real
+/// incident is refused; the declarer's answer of a drill says DRILL.
+async fn real_into_drill_and_answers_refused(app: &TestApp, slack: &FakeSlack, room3: &str) {
     // And back: a real incident becomes a drill only by `drill on`, audited.
     let v = app.incident("drill on INC-1", "UIC", "CELSEWHERE").await;
     assert!(text_of(&v).contains("into a *drill*"), "{v}");
