@@ -72,6 +72,7 @@ async fn states(pool: &sqlx::AnyPool) -> Vec<String> {
         .collect()
 }
 
+#[allow(clippy::too_many_lines)] // over 80 lines: an end-to-end scenario read top to bottom
 async fn sigkill_mid_send(db: TestDb) {
     let fakes = Harness::builder()
         .store(db.clone())

@@ -97,6 +97,7 @@ pub async fn assert_no_numbers(h: &Harness) {
     }
 }
 
+#[allow(clippy::too_many_lines)] // over 80 lines: an end-to-end scenario read top to bottom
 async fn the_prompt_an_hour_in_and_the_guarded_paced_send(db: TestDb) {
     let h = customers_app(db, &[]).await;
     h.evo().fail_number(CLEAR[1]);
