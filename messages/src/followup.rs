@@ -250,12 +250,6 @@ pub mod refuse {
             format!("Só o responsável <@{owner}>{c} pode mudar o item de ação #{id}. Nada foi alterado."),
         ))
     }
-    pub fn needs_incident(cmd: &str, l: Locale) -> Msg {
-        Msg::text(l.t(
-            format!("Which incident? Type it in the war room, or name it: `{cmd} action add INC-12 @person <what to do>`."),
-            format!("Qual incidente? Digite na sala de guerra ou diga qual: `{cmd} action add INC-12 @pessoa <o que fazer>`."),
-        ))
-    }
 }
 
 /// The message posted with the post-mortem draft: the items so far and the "Add action item"
