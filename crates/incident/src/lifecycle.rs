@@ -109,6 +109,8 @@ pub async fn update(ctx: &Ctx, actor: &UserId, id: IncidentId, u: UpdateInput) -
     )
     .await?;
     let changed = affects::apply(&mut tx, ctx, &i, &u.affects, actor.as_str(), now).await?;
+    // Subscribers that read the incident back see it as updated.
+    store::save(&mut tx, &i).await?;
     if let Some(from) = moved_from {
         let moved = Event::StatusChanged {
             incident: &i,
@@ -166,6 +168,8 @@ pub async fn set_severity(
         &change,
     )
     .await?;
+    // Subscribers that read the incident back see the new severity.
+    store::save(&mut tx, &i).await?;
     let changed = Event::SeverityChanged {
         id: id.0,
         severity: sev,
@@ -293,6 +297,7 @@ pub async fn resolve(
         )
         .await?;
     }
+    store::save(&mut tx, &i).await?;
     let resolved = Event::Resolved {
         incident: &i,
         actor: actor.as_str(),
@@ -322,6 +327,7 @@ pub async fn reopen(ctx: &Ctx, actor: &UserId, id: IncidentId) -> FlowResult<Msg
     i.pm_due_at = None;
     touch(ctx, &mut i, now);
     store::add_event(&mut tx, id.0, now, actor.as_str(), EventKind::Reopened, "").await?;
+    store::save(&mut tx, &i).await?;
     let reopened = Event::Reopened {
         incident: &i,
         actor: actor.as_str(),
