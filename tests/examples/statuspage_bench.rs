@@ -247,11 +247,13 @@ fn start_bot(
         .unwrap_or_else(|e| panic!("{bin}: {e} (scripts/statuspage_bench.sh builds it)"))
 }
 
-/// The crowd's threads run at `BENCH_CROWD_NICE` (default 10): on this one machine the load
+/// The crowd's threads run in the idle class (`BENCH_CROWD_NICE=idle`, the default: like the
+/// page's own thread), or at the nice value it gives: on this one machine the load
 /// generator stands for visitors whose CPU is elsewhere; at 0 it takes the bot's cores as no
 /// real crowd could. The ack probe's thread and the bot keep nice 0.
 fn main() {
-    let nice = env_num("BENCH_CROWD_NICE", 10) as i32;
+    let setting = std::env::var("BENCH_CROWD_NICE").unwrap_or_else(|_| "idle".into());
+    let nice: i32 = setting.parse().unwrap_or(19);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -264,8 +266,53 @@ fn main() {
         })
         .build()
         .expect("runtime");
-    println!("The crowd's threads at nice {nice} (BENCH_CROWD_NICE).\n");
+    println!("The crowd's threads: {setting} (BENCH_CROWD_NICE).\n");
     rt.block_on(bench());
+}
+
+/// The crowd from `wrk` (Debian's package) when it is installed and `BENCH_WRK` is not 0: two
+/// threads at `BENCH_CROWD_NICE`, the page only. Returns (requests/s, non-2xx and errors).
+async fn wrk(addr: SocketAddr, base: &str, conns: u64, secs: u64) -> Option<(f64, u64)> {
+    if std::env::var("BENCH_WRK").as_deref() == Ok("0") {
+        return None;
+    }
+    // In the idle class like the page's own thread (`chrt -i 0`) unless BENCH_CROWD_NICE says a
+    // nice value.
+    let nice = std::env::var("BENCH_CROWD_NICE").unwrap_or_else(|_| "idle".into());
+    let root = if base.is_empty() { "/" } else { base };
+    let mut cmd = tokio::process::Command::new(if nice == "idle" { "chrt" } else { "nice" });
+    cmd.args(if nice == "idle" {
+        ["-i", "0"]
+    } else {
+        ["-n", nice.as_str()]
+    });
+    let out = cmd
+        .args(["wrk", "-t2", &format!("-c{conns}"), &format!("-d{secs}s")])
+        .args(["-H", "Accept-Language: en", &format!("http://{addr}{root}")])
+        .output()
+        .await
+        .ok()
+        .filter(|o| o.status.success())?;
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let rate = text
+        .lines()
+        .find_map(|l| l.strip_prefix("Requests/sec:"))?
+        .trim()
+        .parse()
+        .ok()?;
+    let bad = |key: &str| -> u64 {
+        text.lines()
+            .find_map(|l| l.trim().strip_prefix(key))
+            .and_then(|v| {
+                v.trim()
+                    .split(|c: char| !c.is_ascii_digit())
+                    .next()?
+                    .parse()
+                    .ok()
+            })
+            .unwrap_or(0)
+    };
+    Some((rate, bad("Non-2xx or 3xx responses:")))
 }
 
 async fn bench() {
@@ -320,8 +367,13 @@ async fn bench() {
     ] {
         let probe = ack_probe(addr, secs);
         let t = Instant::now();
-        let (ok, errors, etags) = crowd(target, base, conns, secs).await;
-        let rate = ok as f64 / t.elapsed().as_secs_f64();
+        let (rate, errors, etags) = match wrk(target, base, conns, secs).await {
+            Some((rate, errors)) => (rate, errors, Vec::new()),
+            None => {
+                let (ok, errors, etags) = crowd(target, base, conns, secs).await;
+                (ok as f64 / t.elapsed().as_secs_f64(), errors, etags)
+            }
+        };
         let lat = probe.join().unwrap();
         runs.push((what, rate, errors, etags.len(), lat));
     }
@@ -331,13 +383,22 @@ async fn bench() {
     report(conns, secs, &mut quiet, runs, (rss_before, rss_after, hwm));
 }
 
+fn which_wrk() -> bool {
+    std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).any(|d| d.join("wrk").is_file()))
+        .unwrap_or(false)
+}
+
 type Run = (&'static str, f64, u64, usize, Vec<u64>);
 
 fn report(conns: u64, secs: u64, quiet: &mut [u64], runs: Vec<Run>, mem: (u64, u64, u64)) {
     let (rss_before, rss_after, hwm) = mem;
-    println!(
-        "{conns} connections, {secs} s per run, the page 4 requests in 5, summary.json 1 in 5.\n"
-    );
+    let gen = if std::env::var("BENCH_WRK").as_deref() != Ok("0") && which_wrk() {
+        "wrk -t2, the page only (distinct ETags: not counted)"
+    } else {
+        "the built-in generator, the page 4 requests in 5, summary.json 1 in 5"
+    };
+    println!("{conns} connections, {secs} s per run, {gen}.\n");
     println!("| The page served | requests/s | failed | distinct ETags | Slack ack p50 / p99 / max (ms) |");
     println!("|---|---|---|---|---|");
     println!(

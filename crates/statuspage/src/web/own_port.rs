@@ -1,7 +1,8 @@
 //! `STATUSPAGE_PORT`: the page on a port of its own, served at `/` by a thread of its own with
-//! its own async runtime, at a lower scheduling priority (nice 10). A crowd on the page then
-//! queues behind its own thread, never in front of a responder's Slack command: the bot's
-//! runtime stays free for acknowledgements (docs/performance.md has the figures).
+//! its own async runtime, in Linux's idle scheduling class (`SCHED_IDLE`; nice 19 where that is
+//! refused): it runs whenever a core is free, and the bot's threads take the core back the
+//! moment they wake. A crowd on the page then queues behind its own thread, never in front of a
+//! responder's Slack command (docs/performance.md has the figures).
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -10,8 +11,8 @@ use chatops_core::Ctx;
 
 use super::serve;
 
-/// How much lower than the bot the page's thread runs (Linux `nice`).
-pub const NICE: i32 = 10;
+/// The page thread's `nice` where the idle class is refused.
+pub const NICE: i32 = 19;
 
 /// Binds `STATUSPAGE_PORT` on `addr` (at start, so a taken port stops the bot with its reason).
 pub fn bind(addr: &str, port: Option<u16>) -> std::io::Result<Option<TcpListener>> {
@@ -64,10 +65,15 @@ pub fn spawn(
 
 #[cfg(target_os = "linux")]
 fn lower_priority() {
-    // SAFETY: plain system calls on this thread's own id; no memory is shared.
+    // SAFETY: plain system calls on this thread's own id; the parameter lives on the stack for
+    // the call.
     let rc = unsafe {
-        let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
-        libc::setpriority(libc::PRIO_PROCESS, tid, NICE)
+        let tid = libc::syscall(libc::SYS_gettid) as libc::pid_t;
+        let param = libc::sched_param { sched_priority: 0 };
+        match libc::sched_setscheduler(tid, libc::SCHED_IDLE, &param) {
+            0 => 0,
+            _ => libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, NICE),
+        }
     };
     if rc != 0 {
         tracing::warn!("status page: could not lower its thread's priority");
