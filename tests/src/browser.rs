@@ -200,7 +200,9 @@ pub fn screenshots_dir() -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| {
-            let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace");
+            let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .parent()
+                .expect("workspace");
             workspace.join("target")
         });
     target.join("statuspage-screenshots")
