@@ -4,8 +4,8 @@
 pub mod ack_client;
 pub mod alert_kit;
 pub mod app;
-pub mod customers_kit;
 pub mod browser;
+pub mod customers_kit;
 pub mod db;
 pub mod doctor_kit;
 pub mod fake_alertmanager;
