@@ -100,12 +100,39 @@ pub async fn answer(ctx: &Ctx, user: &UserId, value: &str) -> FlowResult<Msg> {
         return Err(FlowError::User(tpl::not_a_drill(id, l)));
     }
     let line = tpl::answered_timeline(q, yes, l);
+    // A second click on the same answer records nothing more (a changed answer is recorded).
+    if last_answer(&mut tx, id, q, l).await?.as_deref() == Some(line.as_str()) {
+        return Ok(tpl::answered(id, q, yes, user.as_str(), l));
+    }
     store::add_event(&mut tx, id, now, user.as_str(), EventKind::Drill, &line).await?;
     let msg = tpl::answered(id, q, yes, user.as_str(), l);
     post_to_incident(&mut tx, ctx, &i, &msg, false, now).await?;
     tx.commit().await?;
     ctx.outbox_wake.notify_one();
     Ok(msg)
+}
+
+/// The timeline text of the latest answer to checklist question `q` of an incident, if any.
+async fn last_answer(
+    conn: &mut AnyConnection,
+    id: i64,
+    q: &str,
+    l: Locale,
+) -> Result<Option<String>, sqlx::Error> {
+    let (yes, no) = (
+        tpl::answered_timeline(q, true, l),
+        tpl::answered_timeline(q, false, l),
+    );
+    let last: Option<String> = sqlx::query_scalar(
+        "SELECT text FROM timeline WHERE incident_id = $1 AND kind = 'drill' AND (text = $2 OR text = $3)
+         ORDER BY id DESC LIMIT 1",
+    )
+    .bind(id)
+    .bind(&yes)
+    .bind(&no)
+    .fetch_optional(conn)
+    .await?;
+    Ok(last)
 }
 
 /// `drill on|off [INC-n]`: the commander or an admin turns an incident into a drill, or a drill

@@ -140,6 +140,25 @@ async fn answered_and_kept_out_of_the_statistics(app: &TestApp, slack: &FakeSlac
         .posts_in(room)
         .iter()
         .any(|p| text_of(p).contains("Did the alerts fire? *yes* (<@UQA>)")));
+    // A second click on the same answer records nothing more; a changed answer is recorded.
+    let said = |slack: &FakeSlack| {
+        slack
+            .posts_in(room)
+            .iter()
+            .filter(|p| text_of(p).contains("Did the alerts fire?"))
+            .count()
+    };
+    let before = said(slack);
+    assert_eq!(app.interaction(&click).await.status(), 200);
+    app.settle().await;
+    let answers = "SELECT COUNT(*) FROM timeline WHERE incident_id = 1 AND kind = 'drill' AND text LIKE 'Did the alerts fire?%'";
+    assert_eq!(app.scalar(answers).await, 1);
+    assert_eq!(said(slack), before);
+    let mut no = click.clone();
+    no["actions"][0]["value"] = json!("1:alerts:no");
+    assert_eq!(app.interaction(&no).await.status(), 200);
+    app.settle().await;
+    assert_eq!(app.scalar(answers).await, 2);
 
     // Out of the statistics of real incidents.
     let v = app.incident("stats 7d", "UX", "CELSEWHERE").await;
