@@ -115,28 +115,52 @@ pub async fn add_to(ctx: &Ctx, actor: &UserId, i: &Incident, input: AddInput) ->
         ))
     })?;
     let line = format!("#{id} {text} — <@{owner}>");
-    incidents::add_event(
-        &mut tx,
-        i.id,
-        now,
-        actor.as_str(),
-        EventKind::ActionItem,
-        &line,
-    )
-    .await?;
-    let cmd = &ctx.config.incident_command;
-    let dm = crate::drill::marked(
-        &tpl::assigned_dm(&item.view(), actor.as_str(), cmd, l),
-        item.drill,
-        l,
-    );
-    enqueue(&mut tx, &OutboxItem::post(&owner, &dm), now).await?;
+    on_timeline(&mut tx, i.id, actor, &line, now).await?;
+    tell_owner(&mut tx, ctx, &item, actor, now).await?;
     if let Some(d) = due {
         crate::reminders::schedule(&mut tx, ctx, id, d, now).await?;
     }
     tx.commit().await?;
     ctx.outbox_wake.notify_one();
     Ok(tpl::added(&item.view(), l))
+}
+
+/// An action item's change on its incident's timeline.
+async fn on_timeline(
+    conn: &mut sqlx::AnyConnection,
+    incident: i64,
+    actor: &UserId,
+    line: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    incidents::add_event(
+        conn,
+        incident,
+        now,
+        actor.as_str(),
+        EventKind::ActionItem,
+        line,
+    )
+    .await
+}
+
+/// The DM that tells an item's owner it is theirs (marked DRILL for a drill's item).
+async fn tell_owner(
+    conn: &mut sqlx::AnyConnection,
+    ctx: &Ctx,
+    item: &Item,
+    actor: &UserId,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let l = ctx.locale();
+    let cmd = &ctx.config.incident_command;
+    let dm = crate::drill::marked(
+        &tpl::assigned_dm(&item.view(), actor.as_str(), cmd, l),
+        item.drill,
+        l,
+    );
+    enqueue(conn, &OutboxItem::post(&item.owner, &dm), now).await?;
+    Ok(())
 }
 
 /// An item and its incident, or "no such item".
@@ -175,15 +199,7 @@ pub async fn done(ctx: &Ctx, actor: &UserId, id: i64) -> FlowResult<Msg> {
         return Ok(tpl::already_done(&item.view(), l));
     }
     let line = format!("#{id} {} ✓", item.text);
-    incidents::add_event(
-        &mut tx,
-        i.id,
-        now,
-        actor.as_str(),
-        EventKind::ActionItem,
-        &line,
-    )
-    .await?;
+    on_timeline(&mut tx, i.id, actor, &line, now).await?;
     tx.commit().await?;
     Ok(tpl::done(&item.view(), l))
 }
@@ -198,22 +214,8 @@ pub async fn reassign(ctx: &Ctx, actor: &UserId, id: i64, owner: &str) -> FlowRe
     items::set_owner(&mut tx, id, owner).await?;
     item.owner = owner.to_string();
     let line = format!("#{id} -> <@{owner}>");
-    incidents::add_event(
-        &mut tx,
-        i.id,
-        now,
-        actor.as_str(),
-        EventKind::ActionItem,
-        &line,
-    )
-    .await?;
-    let cmd = &ctx.config.incident_command;
-    let dm = crate::drill::marked(
-        &tpl::assigned_dm(&item.view(), actor.as_str(), cmd, l),
-        item.drill,
-        l,
-    );
-    enqueue(&mut tx, &OutboxItem::post(owner, &dm), now).await?;
+    on_timeline(&mut tx, i.id, actor, &line, now).await?;
+    tell_owner(&mut tx, ctx, &item, actor, now).await?;
     tx.commit().await?;
     ctx.outbox_wake.notify_one();
     Ok(tpl::reassigned(&item.view(), l))
@@ -234,15 +236,7 @@ pub async fn change_due(ctx: &Ctx, actor: &UserId, id: i64, spec: &str) -> FlowR
         l.t("due", "prazo"),
         messages::utc_ymd_hm(due / 1000)
     );
-    incidents::add_event(
-        &mut tx,
-        i.id,
-        now,
-        actor.as_str(),
-        EventKind::ActionItem,
-        &line,
-    )
-    .await?;
+    on_timeline(&mut tx, i.id, actor, &line, now).await?;
     if item.done_at.is_none() {
         crate::reminders::schedule(&mut tx, ctx, id, due, now).await?;
     }
