@@ -27,6 +27,7 @@ pub mod help_cache;
 pub mod ids;
 pub mod jobs;
 pub mod outbox;
+pub mod phones;
 pub mod request;
 pub mod severity;
 pub mod signature;

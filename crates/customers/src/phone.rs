@@ -14,37 +14,9 @@ pub fn normalise(raw: &str) -> Option<String> {
     ok.then_some(d)
 }
 
-/// `+55 •••• 1234`: the country code and the last four digits (as the pager masks).
-pub fn mask(digits: &str) -> String {
-    let cc: String = digits.chars().take(2).collect();
-    let n = digits.chars().count();
-    let last: String = digits.chars().skip(n.saturating_sub(4)).collect();
-    format!("+{cc} •••• {last}")
-}
-
-/// Any run of 8 or more digits in `text` (a number inside an upstream error) masked.
-pub fn scrub(text: &str) -> String {
-    let mut out = String::new();
-    let mut run = String::new();
-    let flush = |run: &mut String, out: &mut String| {
-        if run.len() >= 8 {
-            out.push_str(&mask(run));
-        } else {
-            out.push_str(run);
-        }
-        run.clear();
-    };
-    for c in text.chars() {
-        if c.is_ascii_digit() {
-            run.push(c);
-        } else {
-            flush(&mut run, &mut out);
-            out.push(c);
-        }
-    }
-    flush(&mut run, &mut out);
-    out
-}
+/// `+55 •••• 1234`: the country code and the last four digits (as the pager masks); any run
+/// of 8 or more digits in a text masked the same way.
+pub use chatops_core::phones::{mask_digits as mask, scrub};
 
 #[cfg(test)]
 mod tests {

@@ -62,43 +62,7 @@ fn without_ninth_digit(d: &str) -> Option<String> {
         .then(|| format!("{}{}", &d[..4], &d[5..]))
 }
 
-/// `+CC •••• LAST4` for a run of digits.
-pub fn mask_digits(d: &str) -> String {
-    let cc: String = d.chars().take(2).collect();
-    let last: String = d
-        .chars()
-        .rev()
-        .take(4)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    format!("+{cc} •••• {last}")
-}
-
-/// Any run of 8 or more digits in `text` (a number inside an upstream error, say) masked.
-pub fn scrub(text: &str) -> String {
-    let mut out = String::new();
-    let mut run = String::new();
-    let flush = |run: &mut String, out: &mut String| {
-        if run.len() >= 8 {
-            out.push_str(&mask_digits(run));
-        } else {
-            out.push_str(run);
-        }
-        run.clear();
-    };
-    for c in text.chars() {
-        if c.is_ascii_digit() {
-            run.push(c);
-        } else {
-            flush(&mut run, &mut out);
-            out.push(c);
-        }
-    }
-    flush(&mut run, &mut out);
-    out
-}
+pub use chatops_core::phones::{mask_digits, scrub};
 
 impl fmt::Debug for Phone {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
